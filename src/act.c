@@ -1,0 +1,262 @@
+/* act.c - activation functions, their exact derivatives and sup |phi'|.
+ *
+ * The point of satbench is to measure gradients that have all but vanished,
+ * so every derivative here is written to keep its relative accuracy deep in
+ * the saturated tails (sigmoid'(-40) ~ 4e-18, tanh'(20) ~ 1.7e-17) instead of
+ * computing 1 - phi^2 or phi(1 - phi), which round to exactly 0 there. */
+#include "act.h"
+#include "names.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Strict C11 <math.h> has no M_SQRT2 etc., so spell them out. */
+#define SQRT2       1.41421356237309504880168872420969808
+#define SQRT1_2     0.70710678118654752440084436210484904
+#define INV_SQRT2PI 0.39894228040143267793994605993438187  /* 1/sqrt(2 pi) */
+
+static const char *const act_names[ACT_COUNT] = {
+  "sigmoid", "tanh", "softsign", "relu", "leaky_relu", "elu",
+  "selu", "gelu", "swish", "softplus", "hardtanh", "linear"
+};
+
+/* ---- scalar kernels, shared by act_eval/act_deriv and act_forward so the
+ * fused loop agrees with them bit for bit. ---------------------------------*/
+
+/* exp(-|x|) never overflows, so both branches are safe for any x. */
+static inline double sigmoid_f(double x)
+{
+  double e = exp(-fabs(x));
+  return x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+}
+
+/* sigma'(x) = e^{-|x|} / (1 + e^{-|x|})^2: even in x, and never formed as
+ * sigma(1 - sigma), whose second factor is 0 in double for x > 37. */
+static inline double sigmoid_d(double x)
+{
+  double e = exp(-fabs(x));
+  double s = 1.0 + e;
+  return e / (s * s);
+}
+
+/* sech^2 x = 4 t / (1 + t)^2 with t = e^{-2|x|}; exact in the tails where
+ * 1 - tanh^2 cancels to 0 (|x| > ~19). */
+static inline double tanh_d(double x)
+{
+  double t = exp(-2.0 * fabs(x));
+  double s = 1.0 + t;
+  return 4.0 * t / (s * s);
+}
+
+static inline double softsign_f(double x) { return x / (1.0 + fabs(x)); }
+static inline double softsign_d(double x)
+{
+  double s = 1.0 + fabs(x);
+  return 1.0 / (s * s);
+}
+
+/* phi'(0) = 0 for relu: SPEC counts a unit with h <= 0 as saturated. */
+static inline double relu_f(double x) { return x > 0 ? x : 0.0; }
+static inline double relu_d(double x) { return x > 0 ? 1.0 : 0.0; }
+
+static inline double leaky_f(double x, double a) { return x > 0 ? x : a * x; }
+static inline double leaky_d(double x, double a) { return x > 0 ? 1.0 : a; }
+
+/* expm1 keeps elu(x) accurate for small negative x. */
+static inline double elu_f(double x, double a) { return x > 0 ? x : a * expm1(x); }
+static inline double elu_d(double x, double a) { return x > 0 ? 1.0 : a * exp(x); }
+
+static inline double selu_f(double x)
+{
+  return ACT_SELU_LAMBDA * (x > 0 ? x : ACT_SELU_ALPHA * expm1(x));
+}
+static inline double selu_d(double x)
+{
+  return ACT_SELU_LAMBDA * (x > 0 ? 1.0 : ACT_SELU_ALPHA * exp(x));
+}
+
+/* Phi(x) = erfc(-x/sqrt2)/2 keeps relative accuracy for x << 0, where
+ * (1 + erf(x/sqrt2))/2 would cancel to 0. */
+static inline double gelu_cdf(double x) { return 0.5 * erfc(-x * SQRT1_2); }
+static inline double gelu_pdf(double x) { return INV_SQRT2PI * exp(-0.5 * x * x); }
+static inline double gelu_f(double x) { return x * gelu_cdf(x); }
+static inline double gelu_d(double x) { return gelu_cdf(x) + x * gelu_pdf(x); }
+
+static inline double swish_f(double x) { return x * sigmoid_f(x); }
+/* (x sigma)' = sigma + x sigma'; using the tail-safe sigma' rather than
+ * sigma (1 + x (1 - sigma)) keeps the x e^{-x} term for large x. */
+static inline double swish_d(double x) { return sigmoid_f(x) + x * sigmoid_d(x); }
+
+/* log(1 + e^x) = max(x, 0) + log1p(e^{-|x|}): no overflow for large x, and
+ * for x > ~37 the correction is below half an ulp so the result is x. */
+static inline double softplus_f(double x)
+{
+  return (x > 0 ? x : 0.0) + log1p(exp(-fabs(x)));
+}
+
+/* Derivative 0 at |x| = 1 exactly: the kink counts as saturated. */
+static inline double hardtanh_f(double x) { return x > 1.0 ? 1.0 : (x < -1.0 ? -1.0 : x); }
+static inline double hardtanh_d(double x) { return fabs(x) < 1.0 ? 1.0 : 0.0; }
+
+/* ---- names ----------------------------------------------------------------*/
+
+const char *act_name(act_kind kind)
+{
+  return (unsigned)kind < ACT_COUNT ? act_names[kind] : "unknown";
+}
+
+int act_parse(const char *name, act_fn *out, sb_error *err)
+{
+  if (!name || !*name)
+    return sb_fail(err, SB_EUSAGE, "empty activation name");
+  for (int k = 0; k < ACT_COUNT; k++) {
+    if (strcmp(name, act_names[k]) == 0) {
+      out->kind = (act_kind)k;
+      out->alpha = k == ACT_LEAKY_RELU ? ACT_LEAKY_SLOPE
+                 : k == ACT_ELU ? ACT_ELU_ALPHA : 0.0;
+      return SB_OK;
+    }
+  }
+  const char *near = names_nearest(name, act_names, ACT_COUNT);
+  if (near)
+    return sb_fail(err, SB_EUSAGE, "unknown activation '%s' (did you mean '%s'?)",
+                   name, near);
+  return sb_fail(err, SB_EUSAGE, "unknown activation '%s' (valid: sigmoid, tanh, "
+                 "softsign, relu, leaky_relu, elu, selu, gelu, swish, softplus, "
+                 "hardtanh, linear)", name);
+}
+
+/* ---- scalar API -----------------------------------------------------------*/
+
+double act_eval(const act_fn *f, double x)
+{
+  switch (f->kind) {
+  case ACT_SIGMOID:    return sigmoid_f(x);
+  case ACT_TANH:       return tanh(x);
+  case ACT_SOFTSIGN:   return softsign_f(x);
+  case ACT_RELU:       return relu_f(x);
+  case ACT_LEAKY_RELU: return leaky_f(x, f->alpha);
+  case ACT_ELU:        return elu_f(x, f->alpha);
+  case ACT_SELU:       return selu_f(x);
+  case ACT_GELU:       return gelu_f(x);
+  case ACT_SWISH:      return swish_f(x);
+  case ACT_SOFTPLUS:   return softplus_f(x);
+  case ACT_HARDTANH:   return hardtanh_f(x);
+  case ACT_LINEAR:     return x;
+  case ACT_COUNT:      break;
+  }
+  return NAN;
+}
+
+double act_deriv(const act_fn *f, double x)
+{
+  switch (f->kind) {
+  case ACT_SIGMOID:    return sigmoid_d(x);
+  case ACT_TANH:       return tanh_d(x);
+  case ACT_SOFTSIGN:   return softsign_d(x);
+  case ACT_RELU:       return relu_d(x);
+  case ACT_LEAKY_RELU: return leaky_d(x, f->alpha);
+  case ACT_ELU:        return elu_d(x, f->alpha);
+  case ACT_SELU:       return selu_d(x);
+  case ACT_GELU:       return gelu_d(x);
+  case ACT_SWISH:      return swish_d(x);
+  case ACT_SOFTPLUS:   return sigmoid_f(x);
+  case ACT_HARDTANH:   return hardtanh_d(x);
+  case ACT_LINEAR:     return 1.0;
+  case ACT_COUNT:      break;
+  }
+  return NAN;
+}
+
+/* The maximiser of swish' solves swish'' = sigma(1-sigma)(2 + x(1 - 2 sigma))
+ * = 0, i.e. g(x) = x tanh(x/2) - 2 = 0 near x = 2.4.  Newton converges to
+ * full precision in a handful of steps; it is recomputed on each call rather
+ * than cached so concurrent first calls from OpenMP threads cannot race. */
+static double swish_argmax(void)
+{
+  double x = 2.4;
+  for (int it = 0; it < 50; it++) {
+    double t = tanh(0.5 * x);
+    double g = x * t - 2.0;
+    double dg = t + 0.5 * x * (1.0 - t * t);
+    double step = g / dg;
+    x -= step;
+    if (fabs(step) <= 1e-16 * fabs(x)) break;
+  }
+  return x;
+}
+
+double act_deriv_max(const act_fn *f)
+{
+  switch (f->kind) {
+  case ACT_SIGMOID:  return 0.25;
+  case ACT_TANH:     return 1.0;
+  case ACT_SOFTSIGN: return 1.0;
+  case ACT_RELU:     return 1.0;
+  case ACT_LEAKY_RELU:
+  case ACT_ELU: {
+    /* the negative branch peaks at |alpha| (at 0- for elu) */
+    double a = fabs(f->alpha);
+    return a > 1.0 ? a : 1.0;
+  }
+  /* sup taken as x -> 0-, where phi' = lambda*alpha ~ 1.7581 > lambda */
+  case ACT_SELU:     return ACT_SELU_LAMBDA * ACT_SELU_ALPHA;
+  /* gelu'' = phi(x)(2 - x^2) vanishes at sqrt2; the negative extremum at
+   * -sqrt2 is only ~ -0.129 in magnitude */
+  case ACT_GELU:     return gelu_d(SQRT2);
+  /* the negative extremum ~ -0.0998 is smaller in magnitude */
+  case ACT_SWISH:    return swish_d(swish_argmax());
+  case ACT_SOFTPLUS: return 1.0;   /* sigma(x) -> 1, a sup, not attained */
+  case ACT_HARDTANH: return 1.0;
+  case ACT_LINEAR:   return 1.0;
+  case ACT_COUNT:    break;
+  }
+  return NAN;
+}
+
+/* ---- fused vector pass ----------------------------------------------------*/
+
+/* One loop per kind and per dy/no-dy so the branch is hoisted out of the
+ * loop and the cheap kinds vectorize.  x is read before y[i] is written,
+ * which is what makes y == h safe. */
+#define ACT_LOOP(FEXPR, DEXPR)                                  \
+  do {                                                          \
+    if (dy) {                                                   \
+      for (size_t i = 0; i < n; i++) {                          \
+        double x = h[i];                                        \
+        y[i] = (FEXPR);                                         \
+        dy[i] = (DEXPR);                                        \
+      }                                                         \
+    } else {                                                    \
+      for (size_t i = 0; i < n; i++) {                          \
+        double x = h[i];                                        \
+        y[i] = (FEXPR);                                         \
+      }                                                         \
+    }                                                           \
+  } while (0)
+
+void act_forward(const act_fn *f, double *y, double *dy, const double *h, size_t n)
+{
+  const double a = f->alpha;
+  switch (f->kind) {
+  case ACT_SIGMOID:    ACT_LOOP(sigmoid_f(x), sigmoid_d(x)); break;
+  case ACT_TANH:       ACT_LOOP(tanh(x), tanh_d(x)); break;
+  case ACT_SOFTSIGN:   ACT_LOOP(softsign_f(x), softsign_d(x)); break;
+  case ACT_RELU:       ACT_LOOP(relu_f(x), relu_d(x)); break;
+  case ACT_LEAKY_RELU: ACT_LOOP(leaky_f(x, a), leaky_d(x, a)); break;
+  case ACT_ELU:        ACT_LOOP(elu_f(x, a), elu_d(x, a)); break;
+  case ACT_SELU:       ACT_LOOP(selu_f(x), selu_d(x)); break;
+  case ACT_GELU:       ACT_LOOP(gelu_f(x), gelu_d(x)); break;
+  case ACT_SWISH:      ACT_LOOP(swish_f(x), swish_d(x)); break;
+  case ACT_SOFTPLUS:   ACT_LOOP(softplus_f(x), sigmoid_f(x)); break;
+  case ACT_HARDTANH:   ACT_LOOP(hardtanh_f(x), hardtanh_d(x)); break;
+  case ACT_LINEAR:     ACT_LOOP(x, 1.0); break;
+  case ACT_COUNT:      /* not a kind: poison the output, as act_eval does */
+    for (size_t i = 0; i < n; i++) {
+      y[i] = NAN;
+      if (dy) dy[i] = NAN;
+    }
+    break;
+  }
+}
+#undef ACT_LOOP

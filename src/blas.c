@@ -1,0 +1,44 @@
+/* blas.c - GEMM and norms over flat buffers, through gsl_blas views (which
+ * cost no allocation), and the CBLAS thread knob. */
+#include <config.h>
+#include "blas.h"
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
+
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+void openblas_set_num_threads(int num_threads);
+#endif
+
+void blas_gemm(int transA, int transB, size_t M, size_t N, size_t K,
+               double alpha, const double *A, const double *B,
+               double beta, double *C)
+{
+  gsl_matrix_const_view a = transA ? gsl_matrix_const_view_array(A, K, M)
+                                   : gsl_matrix_const_view_array(A, M, K);
+  gsl_matrix_const_view b = transB ? gsl_matrix_const_view_array(B, N, K)
+                                   : gsl_matrix_const_view_array(B, K, N);
+  gsl_matrix_view c = gsl_matrix_view_array(C, M, N);
+  gsl_blas_dgemm(transA ? CblasTrans : CblasNoTrans,
+                 transB ? CblasTrans : CblasNoTrans,
+                 alpha, &a.matrix, &b.matrix, beta, &c.matrix);
+}
+
+double blas_nrm2(const double *x, size_t n)
+{
+  if (n == 0) return 0.0;
+  gsl_vector_const_view v = gsl_vector_const_view_array(x, n);
+  return gsl_blas_dnrm2(&v.vector);
+}
+
+const char *blas_name(void) { return SB_CBLAS_NAME; }
+
+void blas_set_threads(int n)
+{
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+  openblas_set_num_threads(n < 1 ? 1 : n);
+#else
+  (void)n;
+#endif
+}

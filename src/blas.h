@@ -1,0 +1,24 @@
+/* blas.h - the one place satbench talks to BLAS: a GEMM over flat row-major
+ * buffers (through gsl_blas), a safe Euclidean norm, and control of the
+ * optimized library's own threads. */
+#ifndef SB_BLAS_H
+#define SB_BLAS_H
+
+#include <stddef.h>
+
+/* C (M,N) = alpha * op(A) op(B) + beta * C, all row-major.
+ * op(A) is (M,K): A is (M,K), or (K,M) when transA.  op(B) is (K,N). */
+void blas_gemm(int transA, int transB, size_t M, size_t N, size_t K,
+               double alpha, const double *A, const double *B,
+               double beta, double *C);
+
+/* ||x||_2 without overflow or underflow of the squares (gradients of deep
+ * sigmoid nets reach 1e-40 and below and must still be measured). */
+double blas_nrm2(const double *x, size_t n);
+
+/* Name of the CBLAS linked behind gsl_blas ("openblas", "gslcblas", ...). */
+const char *blas_name(void);
+/* Ask the optimized BLAS to use n threads (no-op for gslcblas). */
+void blas_set_threads(int n);
+
+#endif

@@ -1,0 +1,683 @@
+/* config.c - options, presets and config files (see config.h).
+ *
+ * One table of options serves the command line, config files and presets,
+ * so the three can never disagree about a key's meaning or its checks.
+ * Values are applied in layers (preset, file, command line); within one
+ * layer setting both --epochs and --steps is an error, across layers the
+ * later layer wins. */
+#include <config.h>
+#include "config.h"
+#include "names.h"
+#include "num.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- strict number parsing ------------------------------------------- */
+
+/* Unsigned decimal with no sign, blanks or trailing junk ("12abc"). */
+static int parse_ulong(const char *opt, const char *s, unsigned long *out, sb_error *err)
+{
+  if (!*s || !isdigit((unsigned char)*s))
+    return sb_fail(err, SB_EUSAGE, "--%s: '%s' is not a non-negative integer", opt, s);
+  char *end;
+  errno = 0;
+  unsigned long v = strtoul(s, &end, 10);
+  if (*end) return sb_fail(err, SB_EUSAGE, "--%s: '%s' is not a non-negative integer (junk '%s')", opt, s, end);
+  if (errno == ERANGE) return sb_fail(err, SB_EUSAGE, "--%s: '%s' is out of range", opt, s);
+  *out = v;
+  return SB_OK;
+}
+
+static int parse_count(const char *opt, const char *s, unsigned long min, unsigned long max,
+                       unsigned long *out, sb_error *err)
+{
+  int rc = parse_ulong(opt, s, out, err);
+  if (rc) return rc;
+  if (*out < min || *out > max)
+    return sb_fail(err, SB_EUSAGE, "--%s: %s is out of range (%lu to %lu)", opt, s, min, max);
+  return SB_OK;
+}
+
+static int parse_real(const char *opt, const char *s, double *out, sb_error *err)
+{
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (!*s || isspace((unsigned char)*s) || end == s || *end)
+    return sb_fail(err, SB_EUSAGE, "--%s: '%s' is not a number", opt, s);
+  if (!isfinite(v) || errno == ERANGE)
+    return sb_fail(err, SB_EUSAGE, "--%s: '%s' is not a finite number", opt, s);
+  *out = v;
+  return SB_OK;
+}
+
+/* ---- lists ------------------------------------------------------------ */
+
+/* Split a comma-separated list in place; empty items are an error. */
+static int split_list(const char *opt, char *s, char **items, size_t max, size_t *n, sb_error *err)
+{
+  *n = 0;
+  if (!*s) return sb_fail(err, SB_EUSAGE, "--%s: empty list", opt);
+  for (char *p = s;;) {
+    char *comma = strchr(p, ',');
+    if (comma) *comma = '\0';
+    if (!*p) return sb_fail(err, SB_EUSAGE, "--%s: empty item in the list", opt);
+    if (*n == max) return sb_fail(err, SB_EUSAGE, "--%s: more than %zu values", opt, max);
+    items[(*n)++] = p;
+    if (!comma) break;
+    p = comma + 1;
+  }
+  return SB_OK;
+}
+
+/* A list of sizes: items are N or ranges A:B[:STEP] (B included). */
+static int parse_sizes(const char *opt, const char *text, size_t *vals, size_t *n, sb_error *err)
+{
+  char buf[4096], *items[CFG_MAX_AXIS];
+  size_t k;
+  if (strlen(text) >= sizeof buf) return sb_fail(err, SB_EUSAGE, "--%s: value too long", opt);
+  strcpy(buf, text);
+  int rc = split_list(opt, buf, items, CFG_MAX_AXIS, &k, err);
+  if (rc) return rc;
+  *n = 0;
+  for (size_t i = 0; i < k; i++) {
+    char *parts[3];
+    size_t np = 0;
+    for (char *p = items[i];;) {
+      char *colon = strchr(p, ':');
+      if (colon) *colon = '\0';
+      if (np == 3) return sb_fail(err, SB_EUSAGE, "--%s: range '%s...' has more than three parts (use A:B:STEP)", opt, items[i]);
+      parts[np++] = p;
+      if (!colon) break;
+      p = colon + 1;
+    }
+    unsigned long a, b = 0, step = 1;
+    if ((rc = parse_count(opt, parts[0], 1, 1UL << 24, &a, err))) return rc;
+    if (np >= 2 && (rc = parse_count(opt, parts[1], 1, 1UL << 24, &b, err))) return rc;
+    if (np == 3 && (rc = parse_count(opt, parts[2], 1, 1UL << 24, &step, err))) return rc;
+    if (np == 1) b = a;
+    if (b < a) return sb_fail(err, SB_EUSAGE, "--%s: range %lu:%lu is empty (end below start)", opt, a, b);
+    for (unsigned long v = a; v <= b; v += step) {
+      for (size_t j = 0; j < *n; j++)
+        if (vals[j] == v) return sb_fail(err, SB_EUSAGE, "--%s: value %lu appears twice", opt, v);
+      if (*n == CFG_MAX_AXIS) return sb_fail(err, SB_EUSAGE, "--%s: more than %d values", opt, CFG_MAX_AXIS);
+      vals[(*n)++] = v;
+    }
+  }
+  return SB_OK;
+}
+
+/* ---- option setters --------------------------------------------------- */
+
+typedef struct layer_state {
+  int set_epochs, set_steps;
+  const char *preset;   /* --preset seen in this layer */
+  const char *file;     /* -c seen in this layer */
+} layer_state;
+
+typedef int (*setter)(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err);
+
+static int set_acts(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+{
+  (void)ls;
+  char buf[4096], *items[CFG_MAX_AXIS];
+  size_t k;
+  if (strlen(val) >= sizeof buf) return sb_fail(err, SB_EUSAGE, "--%s: value too long", opt);
+  strcpy(buf, val);
+  int rc = split_list(opt, buf, items, CFG_MAX_AXIS, &k, err);
+  if (rc) return rc;
+  for (size_t i = 0; i < k; i++) {
+    if ((rc = act_parse(items[i], &cfg->acts[i], err)))
+      return sb_fail(err, rc, "--%s: %s", opt, err->msg);
+    for (size_t j = 0; j < i; j++)
+      if (cfg->acts[j].kind == cfg->acts[i].kind)
+        return sb_fail(err, SB_EUSAGE, "--%s: '%s' appears twice", opt, items[i]);
+  }
+  cfg->n_acts = k;
+  return SB_OK;
+}
+
+static int set_inits(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+{
+  (void)ls;
+  char buf[4096], *items[CFG_MAX_AXIS];
+  size_t k;
+  if (strlen(val) >= sizeof buf) return sb_fail(err, SB_EUSAGE, "--%s: value too long", opt);
+  strcpy(buf, val);
+  int rc = split_list(opt, buf, items, CFG_MAX_AXIS, &k, err);
+  if (rc) return rc;
+  for (size_t i = 0; i < k; i++) {
+    if ((rc = init_parse(items[i], &cfg->inits[i], err)))
+      return sb_fail(err, rc, "--%s: %s", opt, err->msg);
+    char a[64], b[64];
+    init_format(&cfg->inits[i], a, sizeof a);
+    for (size_t j = 0; j < i; j++) {
+      init_format(&cfg->inits[j], b, sizeof b);
+      if (strcmp(a, b) == 0) return sb_fail(err, SB_EUSAGE, "--%s: '%s' appears twice", opt, items[i]);
+    }
+  }
+  cfg->n_inits = k;
+  return SB_OK;
+}
+
+static int set_depths(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+{
+  (void)ls;
+  return parse_sizes(opt, val, cfg->depths, &cfg->n_depths, err);
+}
+
+static int set_widths(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+{
+  (void)ls;
+  return parse_sizes(opt, val, cfg->widths, &cfg->n_widths, err);
+}
+
+#define COUNT_SETTER(fname, field, type, min, max)                                        \
+  static int fname(sb_config *cfg, const char *opt, const char *val, layer_state *ls,      \
+                   sb_error *err)                                                          \
+  {                                                                                        \
+    (void)ls;                                                                              \
+    unsigned long v;                                                                       \
+    int rc = parse_count(opt, val, (min), (max), &v, err);                                 \
+    if (!rc) cfg->field = (type)v;                                                         \
+    return rc;                                                                             \
+  }
+
+COUNT_SETTER(set_seeds, seeds, size_t, 1, 100000)
+COUNT_SETTER(set_seed_index, seed_index, unsigned long, 0, ULONG_MAX)
+COUNT_SETTER(set_master, master_seed, unsigned long, 0, ULONG_MAX)
+COUNT_SETTER(set_input_dim, data.input_dim, size_t, 1, 1UL << 24)
+COUNT_SETTER(set_classes, data.classes, size_t, 2, 1UL << 20)
+COUNT_SETTER(set_train_size, data.train_size, size_t, 1, 1UL << 32)
+COUNT_SETTER(set_test_size, data.test_size, size_t, 1, 1UL << 32)
+COUNT_SETTER(set_batch, batch, size_t, 1, 1UL << 24)
+COUNT_SETTER(set_log_every, log_every, long, 0, LONG_MAX)
+COUNT_SETTER(set_threads, threads, int, 1, 4096)
+
+static int set_epochs(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+{
+  unsigned long v;
+  int rc = parse_count(opt, val, 0, 1UL << 30, &v, err);
+  if (rc) return rc;
+  if (ls->set_steps) return sb_fail(err, SB_EUSAGE, "--epochs: --steps is given too; give one of them");
+  ls->set_epochs = 1;
+  cfg->epochs = (long)v;
+  cfg->steps = -1;
+  return SB_OK;
+}
+
+static int set_steps(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+{
+  unsigned long v;
+  int rc = parse_count(opt, val, 0, 1UL << 40, &v, err);
+  if (rc) return rc;
+  if (ls->set_epochs) return sb_fail(err, SB_EUSAGE, "--steps: --epochs is given too; give one of them");
+  ls->set_steps = 1;
+  cfg->steps = (long)v;
+  cfg->epochs = -1;
+  return SB_OK;
+}
+
+static int set_lr(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+{
+  (void)ls;
+  double v;
+  int rc = parse_real(opt, val, &v, err);
+  if (rc) return rc;
+  if (!(v > 0)) return sb_fail(err, SB_EUSAGE, "--%s: %s must be positive", opt, val);
+  cfg->lr = v;
+  return SB_OK;
+}
+
+static int set_tau(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+{
+  (void)ls;
+  double v;
+  int rc = parse_real(opt, val, &v, err);
+  if (rc) return rc;
+  if (!(v > 0 && v < 1)) return sb_fail(err, SB_EUSAGE, "--%s: %s must lie strictly between 0 and 1", opt, val);
+  cfg->tau = v;
+  return SB_OK;
+}
+
+static int set_dataset(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+{
+  (void)ls; (void)opt;
+  return data_parse(val, &cfg->data.kind, err);
+}
+
+static int set_optimizer(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+{
+  (void)ls; (void)opt;
+  return opt_parse(val, &cfg->opt, err);
+}
+
+static int set_loss(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+{
+  (void)ls; (void)opt;
+  return loss_parse(val, &cfg->loss, err);
+}
+
+static int set_out(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+{
+  (void)ls;
+  if (!*val) return sb_fail(err, SB_EUSAGE, "--%s: empty path", opt);
+  if (strlen(val) >= sizeof cfg->out) return sb_fail(err, SB_EUSAGE, "--%s: path too long", opt);
+  strcpy(cfg->out, val);
+  return SB_OK;
+}
+
+static int set_flag(int *field, const char *opt, const char *val, sb_error *err)
+{
+  if (!val || !strcmp(val, "1") || !strcmp(val, "true") || !strcmp(val, "yes")) *field = 1;
+  else if (!strcmp(val, "0") || !strcmp(val, "false") || !strcmp(val, "no")) *field = 0;
+  else return sb_fail(err, SB_EUSAGE, "--%s: '%s' is not a boolean (true/false)", opt, val);
+  return SB_OK;
+}
+
+static int set_resume(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+{
+  (void)ls;
+  return set_flag(&cfg->resume, opt, val, err);
+}
+
+static int set_quiet(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+{
+  (void)ls;
+  return set_flag(&cfg->quiet, opt, val, err);
+}
+
+static int set_preset(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+{
+  (void)cfg; (void)opt; (void)err;
+  ls->preset = val;   /* applied by cfg_parse before any other layer */
+  return SB_OK;
+}
+
+enum { FLAG_ARG = 0, FLAG_BOOL = 1 };
+enum { FOR_BOTH = 0, FOR_RUN = 1, FOR_GRID = 2 };
+
+typedef struct option_def {
+  const char *name;
+  int kind;       /* FLAG_ARG takes a value; FLAG_BOOL may stand alone */
+  int scope;      /* FOR_BOTH, FOR_RUN or FOR_GRID */
+  setter set;
+  const char *arg, *help;
+} option_def;
+
+static const option_def options[] = {
+  { "preset", FLAG_ARG, FOR_BOTH, set_preset, "NAME", "start from a named preset (satbench list presets)" },
+  { "activations", FLAG_ARG, FOR_BOTH, set_acts, "LIST", "activations, e.g. sigmoid,tanh,relu (satbench list activations)" },
+  { "inits", FLAG_ARG, FOR_BOTH, set_inits, "LIST", "initializations, e.g. standard,he_normal,normal:0.05" },
+  { "depths", FLAG_ARG, FOR_BOTH, set_depths, "LIST", "hidden layers: 2,5,10 or a range 2:50:4" },
+  { "widths", FLAG_ARG, FOR_BOTH, set_widths, "LIST", "hidden units per layer: 128 or 64,256" },
+  { "seeds", FLAG_ARG, FOR_GRID, set_seeds, "N", "run seed indices 0..N-1" },
+  { "seed-index", FLAG_ARG, FOR_RUN, set_seed_index, "K", "the seed index of the one cell" },
+  { "seed", FLAG_ARG, FOR_BOTH, set_master, "MASTER", "master seed: every random stream derives from it" },
+  { "dataset", FLAG_ARG, FOR_BOTH, set_dataset, "NAME", "gaussian, mixture or spirals" },
+  { "input-dim", FLAG_ARG, FOR_BOTH, set_input_dim, "N", "features per example (generated datasets)" },
+  { "classes", FLAG_ARG, FOR_BOTH, set_classes, "N", "number of classes (generated datasets)" },
+  { "train-size", FLAG_ARG, FOR_BOTH, set_train_size, "N", "training examples" },
+  { "test-size", FLAG_ARG, FOR_BOTH, set_test_size, "N", "test examples; the first BATCH are the probe batch" },
+  { "epochs", FLAG_ARG, FOR_BOTH, set_epochs, "N", "passes over the training set (floor(train/batch) steps each)" },
+  { "steps", FLAG_ARG, FOR_BOTH, set_steps, "N", "optimizer steps; 0 measures at initialization only" },
+  { "batch", FLAG_ARG, FOR_BOTH, set_batch, "N", "mini-batch size, also the probe batch size" },
+  { "lr", FLAG_ARG, FOR_BOTH, set_lr, "X", "learning rate" },
+  { "optimizer", FLAG_ARG, FOR_BOTH, set_optimizer, "NAME", "sgd, momentum (0.9) or adam (0.9, 0.999, 1e-8)" },
+  { "loss", FLAG_ARG, FOR_BOTH, set_loss, "NAME", "xent (softmax cross-entropy) or mse (1/2 squared error, linear output)" },
+  { "log-every", FLAG_ARG, FOR_BOTH, set_log_every, "N", "probe every N steps (0: at init and at the end only)" },
+  { "sat-threshold", FLAG_ARG, FOR_BOTH, set_tau, "TAU", "saturated when |phi'(h)|/max|phi'| < TAU (default 0.05)" },
+  { "threads", FLAG_ARG, FOR_GRID, set_threads, "N", "worker threads (default: OMP_NUM_THREADS, else all cores)" },
+  { "out", FLAG_ARG, FOR_GRID, set_out, "DIR", "output directory (default data/)" },
+  { "resume", FLAG_BOOL, FOR_GRID, set_resume, NULL, "continue an interrupted grid in --out" },
+  { "quiet", FLAG_BOOL, FOR_BOTH, set_quiet, NULL, "no progress or summary on stderr" },
+};
+#define N_OPTIONS (sizeof options / sizeof options[0])
+
+/* Config files may spell keys with '_' for '-'. */
+static const option_def *find_option(const char *name, cfg_command cmd)
+{
+  char canon[64];
+  size_t i = 0;
+  for (; name[i] && i + 1 < sizeof canon; i++) canon[i] = name[i] == '_' ? '-' : name[i];
+  canon[i] = '\0';
+  for (size_t k = 0; k < N_OPTIONS; k++)
+    if (!strcmp(canon, options[k].name)) {
+      int scope = options[k].scope;
+      if (scope == FOR_BOTH || (scope == FOR_RUN && cmd == CMD_RUN) || (scope == FOR_GRID && cmd == CMD_GRID))
+        return &options[k];
+      return NULL;
+    }
+  return NULL;
+}
+
+static int unknown_option(const char *name, cfg_command cmd, sb_error *err)
+{
+  const char *names[N_OPTIONS];
+  size_t n = 0;
+  for (size_t k = 0; k < N_OPTIONS; k++) {
+    int scope = options[k].scope;
+    if (scope == FOR_BOTH || (scope == FOR_RUN && cmd == CMD_RUN) || (scope == FOR_GRID && cmd == CMD_GRID))
+      names[n++] = options[k].name;
+  }
+  const char *near = names_nearest(name, names, n);
+  const char *sub = cmd == CMD_RUN ? "run" : "grid";
+  for (size_t k = 0; k < N_OPTIONS; k++)
+    if (!strcmp(name, options[k].name))
+      return sb_fail(err, SB_EUSAGE, "--%s: not an option of 'satbench %s'", name, sub);
+  if (near) return sb_fail(err, SB_EUSAGE, "--%s: unknown option (did you mean --%s?)", name, near);
+  return sb_fail(err, SB_EUSAGE, "--%s: unknown option (see satbench %s --help)", name, sub);
+}
+
+/* ---- presets ---------------------------------------------------------- */
+
+typedef struct preset_def {
+  const char *name, *about;
+  const char *const *kv;  /* "key=value" pairs, NULL-terminated */
+} preset_def;
+
+/* Settings shared by the default presets: a learnable task that trains in
+ * seconds, with SGD as in the papers. */
+#define COMMON_KV "dataset=gaussian", "input-dim=32", "classes=10", "train-size=4096", \
+                  "test-size=1024", "batch=32", "lr=0.05", "optimizer=sgd", "loss=xent", \
+                  "sat-threshold=0.05", "seed=1"
+
+static const char *const quick_kv[] = {
+  "activations=sigmoid,tanh,relu", "inits=standard,xavier_normal,he_normal",
+  "depths=2,5,10,20", "widths=64", "seeds=3", COMMON_KV, "steps=300", "log-every=50", NULL
+};
+static const char *const cell_kv[] = {
+  "activations=tanh", "inits=standard", "depths=10", "widths=64", "seed-index=0",
+  COMMON_KV, "steps=300", "log-every=50", NULL
+};
+
+static const preset_def presets[] = {
+  { "quick", "default of grid: sigmoid/tanh/relu x standard/xavier_normal/he_normal x depths 2-20, 3 seeds; about a minute on two cores", quick_kv },
+  { "cell", "default of run: one tanh net of depth 10 with Glorot's standard init", cell_kv },
+};
+#define N_PRESETS (sizeof presets / sizeof presets[0])
+
+static const preset_def *find_preset(const char *name)
+{
+  for (size_t k = 0; k < N_PRESETS; k++)
+    if (!strcmp(name, presets[k].name)) return &presets[k];
+  return NULL;
+}
+
+void cfg_list_presets(FILE *f)
+{
+  for (size_t k = 0; k < N_PRESETS; k++) {
+    fprintf(f, "%s\t%s\n", presets[k].name, presets[k].about);
+    for (const char *const *kv = presets[k].kv; *kv; kv++) fprintf(f, "\t%s\n", *kv);
+  }
+}
+
+/* Apply one "key=value" (or bare boolean key) in the given layer. */
+static int apply(sb_config *cfg, const char *key, const char *val, layer_state *ls, sb_error *err)
+{
+  const option_def *o = find_option(key, cfg->cmd);
+  if (!o) return unknown_option(key, cfg->cmd, err);
+  if (o->kind == FLAG_ARG && !val) return sb_fail(err, SB_EUSAGE, "--%s: needs a value (%s)", o->name, o->arg);
+  return o->set(cfg, o->name, val, ls, err);
+}
+
+static int apply_preset(sb_config *cfg, const char *name, sb_error *err)
+{
+  const preset_def *p = find_preset(name);
+  if (!p) {
+    const char *names[N_PRESETS];
+    for (size_t k = 0; k < N_PRESETS; k++) names[k] = presets[k].name;
+    const char *near = names_nearest(name, names, N_PRESETS);
+    if (near) return sb_fail(err, SB_EUSAGE, "--preset: unknown preset '%s' (did you mean '%s'?)", name, near);
+    return sb_fail(err, SB_EUSAGE, "--preset: unknown preset '%s' (see satbench list presets)", name);
+  }
+  layer_state ls = { 0 };
+  for (const char *const *kv = p->kv; *kv; kv++) {
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", *kv);
+    char *eq = strchr(buf, '=');
+    *eq = '\0';
+    /* A preset names options of both commands; skip the other command's. */
+    if (!find_option(buf, cfg->cmd)) continue;
+    int rc = apply(cfg, buf, eq + 1, &ls, err);
+    if (rc) return sb_fail(err, rc, "preset %s: %s", name, err->msg);
+  }
+  strcpy(cfg->preset, name);
+  return SB_OK;
+}
+
+/* ---- config files ----------------------------------------------------- */
+
+typedef struct file_kv { char key[64]; char val[4096]; int line; } file_kv;
+
+static char *trim(char *s)
+{
+  while (isspace((unsigned char)*s)) s++;
+  char *e = s + strlen(s);
+  while (e > s && isspace((unsigned char)e[-1])) *--e = '\0';
+  return s;
+}
+
+/* Read `key = value` lines ('#' starts a comment) without applying them. */
+static int read_config_file(const char *path, file_kv **out, size_t *n, sb_error *err)
+{
+  FILE *f = fopen(path, "r");
+  if (!f) return sb_fail(err, SB_EUSAGE, "-c %s: cannot open: %s", path, strerror(errno));
+  size_t cap = 0;
+  *out = NULL;
+  *n = 0;
+  char line[8192];
+  int lineno = 0, rc = SB_OK;
+  while (fgets(line, sizeof line, f)) {
+    lineno++;
+    size_t len = strlen(line);
+    if (len == sizeof line - 1 && line[len - 1] != '\n') {
+      rc = sb_fail(err, SB_EUSAGE, "%s:%d: line too long", path, lineno);
+      break;
+    }
+    char *hash = strchr(line, '#');
+    if (hash) *hash = '\0';
+    char *s = trim(line);
+    if (!*s) continue;
+    char *eq = strchr(s, '=');
+    if (!eq) { rc = sb_fail(err, SB_EUSAGE, "%s:%d: expected 'key = value', got '%s'", path, lineno, s); break; }
+    *eq = '\0';
+    char *key = trim(s), *val = trim(eq + 1);
+    if (!*key) { rc = sb_fail(err, SB_EUSAGE, "%s:%d: missing key before '='", path, lineno); break; }
+    if (strlen(key) >= sizeof (*out)->key) { rc = sb_fail(err, SB_EUSAGE, "%s:%d: key too long", path, lineno); break; }
+    if (*n == cap) {
+      cap = cap ? 2 * cap : 16;
+      file_kv *grown = realloc(*out, cap * sizeof **out);
+      if (!grown) { rc = sb_fail(err, SB_EFAIL, "%s: out of memory", path); break; }
+      *out = grown;
+    }
+    file_kv *kv = &(*out)[(*n)++];
+    snprintf(kv->key, sizeof kv->key, "%s", key);
+    snprintf(kv->val, sizeof kv->val, "%s", val);
+    kv->line = lineno;
+  }
+  if (!rc && ferror(f)) rc = sb_fail(err, SB_EUSAGE, "-c %s: read error: %s", path, strerror(errno));
+  fclose(f);
+  if (rc) { free(*out); *out = NULL; *n = 0; }
+  return rc;
+}
+
+/* ---- the whole parse -------------------------------------------------- */
+
+static void defaults(sb_config *cfg, cfg_command cmd)
+{
+  memset(cfg, 0, sizeof *cfg);
+  cfg->cmd = cmd;
+  cfg->epochs = -1;
+  cfg->steps = 0;
+  cfg->tau = 0.05;
+  cfg->seeds = 1;
+  cfg->log_every = 0;
+  strcpy(cfg->out, "data");
+}
+
+long cfg_total_steps(const sb_config *cfg)
+{
+  if (cfg->steps >= 0) return cfg->steps;
+  size_t per_epoch = cfg->batch ? cfg->data.train_size / cfg->batch : 0;
+  return cfg->epochs * (long)per_epoch;
+}
+
+static int validate(sb_config *cfg, sb_error *err)
+{
+  int rc = data_check(&cfg->data, err);
+  if (rc) return rc;
+  if (cfg->batch > cfg->data.train_size)
+    return sb_fail(err, SB_EUSAGE, "--batch: %zu is larger than --train-size %zu", cfg->batch, cfg->data.train_size);
+  if (cfg->batch > cfg->data.test_size)
+    return sb_fail(err, SB_EUSAGE, "--batch: %zu is larger than --test-size %zu (the probe batch is the first BATCH test examples)",
+                   cfg->batch, cfg->data.test_size);
+  if (cfg->cmd == CMD_RUN) {
+    const char *multi = cfg->n_acts != 1 ? "activations" : cfg->n_inits != 1 ? "inits"
+                      : cfg->n_depths != 1 ? "depths" : cfg->n_widths != 1 ? "widths" : NULL;
+    if (multi) return sb_fail(err, SB_EUSAGE, "--%s: 'satbench run' runs one cell; give one value (or use 'satbench grid')", multi);
+  }
+  for (size_t i = 0; i < cfg->n_inits; i++)
+    if (cfg->inits[i].kind == INIT_CRITICAL)
+      return sb_fail(err, SB_EUSAGE, "--inits: 'critical' needs the mean-field theory module, which this build does not have yet");
+  return SB_OK;
+}
+
+int cfg_parse(sb_config *cfg, cfg_command cmd, int argc, char **argv, FILE *help, sb_error *err)
+{
+  defaults(cfg, cmd);
+  layer_state cl = { 0 };
+  /* Pass 1: find --help, --preset and -c on the command line. */
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) { cfg_usage(help, cmd); return -1; }
+    if (!strcmp(a, "-c") || !strcmp(a, "--config")) {
+      if (i + 1 >= argc) return sb_fail(err, SB_EUSAGE, "-c: needs a file name");
+      cl.file = argv[++i];
+    } else if (!strncmp(a, "--config=", 9)) {
+      cl.file = a + 9;
+    } else if (!strcmp(a, "--preset")) {
+      if (i + 1 >= argc) return sb_fail(err, SB_EUSAGE, "--preset: needs a value (NAME)");
+      cl.preset = argv[++i];
+    } else if (!strncmp(a, "--preset=", 9)) {
+      cl.preset = a + 9;
+    }
+  }
+  file_kv *kvs = NULL;
+  size_t nkv = 0;
+  const char *file_preset = NULL;
+  int rc = SB_OK;
+  if (cl.file) {
+    if ((rc = read_config_file(cl.file, &kvs, &nkv, err))) return rc;
+    for (size_t k = 0; k < nkv; k++)
+      if (!strcmp(kvs[k].key, "preset")) file_preset = kvs[k].val;
+  }
+  /* Layer 1: the preset (command line > file > the command's default). */
+  const char *preset = cl.preset ? cl.preset : file_preset ? file_preset : cmd == CMD_RUN ? "cell" : "quick";
+  if ((rc = apply_preset(cfg, preset, err))) goto out;
+  /* Layer 2: the config file. */
+  layer_state fl = { 0 };
+  for (size_t k = 0; k < nkv; k++) {
+    if (!strcmp(kvs[k].key, "preset")) continue;
+    if ((rc = apply(cfg, kvs[k].key, kvs[k].val, &fl, err))) {
+      rc = sb_fail(err, rc, "%s:%d: %s", cl.file, kvs[k].line, err->msg);
+      goto out;
+    }
+  }
+  /* Layer 3: the command line. */
+  layer_state cl2 = { 0 };
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "-c") || !strcmp(a, "--config") || !strcmp(a, "--preset")) { i++; continue; }
+    if (!strncmp(a, "--config=", 9) || !strncmp(a, "--preset=", 9)) continue;
+    if (strncmp(a, "--", 2) || !a[2]) {
+      rc = sb_fail(err, SB_EUSAGE, "'%s': unexpected argument (options start with --)", a);
+      goto out;
+    }
+    char key[64];
+    const char *val = NULL, *eq = strchr(a + 2, '=');
+    size_t klen = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+    if (klen >= sizeof key) { rc = sb_fail(err, SB_EUSAGE, "'%s': unknown option", a); goto out; }
+    memcpy(key, a + 2, klen);
+    key[klen] = '\0';
+    const option_def *o = find_option(key, cmd);
+    if (!o || strchr(key, '_')) { rc = unknown_option(key, cmd, err); goto out; }
+    if (eq) val = eq + 1;
+    else if (o->kind == FLAG_ARG) {
+      if (i + 1 >= argc) { rc = sb_fail(err, SB_EUSAGE, "--%s: needs a value (%s)", key, o->arg); goto out; }
+      val = argv[++i];
+    }
+    if ((rc = o->set(cfg, o->name, val, &cl2, err))) goto out;
+  }
+  rc = validate(cfg, err);
+out:
+  free(kvs);
+  return rc;
+}
+
+int cfg_write(const sb_config *cfg, FILE *f, const char *prefix)
+{
+  fprintf(f, "%spreset = %s\n", prefix, cfg->preset);
+  fprintf(f, "%sactivations = ", prefix);
+  for (size_t i = 0; i < cfg->n_acts; i++) fprintf(f, "%s%s", i ? "," : "", act_name(cfg->acts[i].kind));
+  fprintf(f, "\n%sinits = ", prefix);
+  for (size_t i = 0; i < cfg->n_inits; i++) {
+    char b[64];
+    init_format(&cfg->inits[i], b, sizeof b);
+    fprintf(f, "%s%s", i ? "," : "", b);
+  }
+  fprintf(f, "\n%sdepths = ", prefix);
+  for (size_t i = 0; i < cfg->n_depths; i++) fprintf(f, "%s%zu", i ? "," : "", cfg->depths[i]);
+  fprintf(f, "\n%swidths = ", prefix);
+  for (size_t i = 0; i < cfg->n_widths; i++) fprintf(f, "%s%zu", i ? "," : "", cfg->widths[i]);
+  fprintf(f, "\n");
+  if (cfg->cmd == CMD_GRID) fprintf(f, "%sseeds = %zu\n", prefix, cfg->seeds);
+  else fprintf(f, "%sseed-index = %lu\n", prefix, cfg->seed_index);
+  fprintf(f, "%sseed = %lu\n", prefix, cfg->master_seed);
+  fprintf(f, "%sdataset = %s\n", prefix, data_kind_name(cfg->data.kind));
+  fprintf(f, "%sinput-dim = %zu\n", prefix, cfg->data.input_dim);
+  fprintf(f, "%sclasses = %zu\n", prefix, cfg->data.classes);
+  fprintf(f, "%strain-size = %zu\n", prefix, cfg->data.train_size);
+  fprintf(f, "%stest-size = %zu\n", prefix, cfg->data.test_size);
+  if (cfg->steps >= 0) fprintf(f, "%ssteps = %ld\n", prefix, cfg->steps);
+  else fprintf(f, "%sepochs = %ld\n%s# steps = %ld\n", prefix, cfg->epochs, prefix, cfg_total_steps(cfg));
+  fprintf(f, "%sbatch = %zu\n", prefix, cfg->batch);
+  char num[NUM_BUFSIZE];
+  num_format(num, sizeof num, cfg->lr);
+  fprintf(f, "%slr = %s\n", prefix, num);
+  fprintf(f, "%soptimizer = %s\n", prefix, opt_name(cfg->opt));
+  fprintf(f, "%sloss = %s\n", prefix, loss_name(cfg->loss));
+  fprintf(f, "%slog-every = %ld\n", prefix, cfg->log_every);
+  num_format(num, sizeof num, cfg->tau);
+  fprintf(f, "%ssat-threshold = %s\n", prefix, num);
+  return ferror(f) ? SB_EFAIL : SB_OK;
+}
+
+void cfg_usage(FILE *f, cfg_command cmd)
+{
+  if (cmd == CMD_RUN)
+    fprintf(f, "usage: satbench run [options]\n"
+               "Train one cell (one value per axis) and print its per-layer table to stdout.\n\n");
+  else
+    fprintf(f, "usage: satbench grid [options]\n"
+               "Run every cell of activation x init x depth x width x seed in parallel and\n"
+               "write cells.tsv, layers.tsv, summary.tsv, hist.tsv and manifest.json to --out.\n\n");
+  fprintf(f, "Options (long names are also the keys of a `key = value` config file):\n");
+  fprintf(f, "  -c, --config FILE       read `key = value` lines ('#' comments)\n");
+  for (size_t k = 0; k < N_OPTIONS; k++) {
+    int scope = options[k].scope;
+    if (!(scope == FOR_BOTH || (scope == FOR_RUN && cmd == CMD_RUN) || (scope == FOR_GRID && cmd == CMD_GRID)))
+      continue;
+    char lhs[64];
+    snprintf(lhs, sizeof lhs, "--%s%s%s", options[k].name, options[k].arg ? " " : "", options[k].arg ? options[k].arg : "");
+    fprintf(f, "  %-24s%s\n", lhs, options[k].help);
+  }
+  fprintf(f, "\nCommand-line values override the config file, which overrides the preset\n"
+             "(default: %s).  Exit status: 0 ok, 1 a run failed, 2 bad usage or input.\n",
+          cmd == CMD_RUN ? "cell" : "quick");
+}

@@ -1,0 +1,277 @@
+/* init.c - weight initialization schemes: parsing "name[:param]" texts,
+ * the per-entry weight variance each scheme implies (the sigma_w2 / fan_in of
+ * mean-field theory), and filling a layer's W and b from a cell's rng.
+ *
+ * Draws are taken in a fixed order (W row-major, then b) so a given rng
+ * state always yields the same bytes. */
+#include "init.h"
+#include "names.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_vector.h>
+
+#define CRITICAL_SB2_DEFAULT 0.05
+
+static const char *const init_names[INIT_COUNT] = {
+  "standard", "normal", "uniform", "xavier_uniform", "xavier_normal",
+  "he_normal", "he_uniform", "lecun_normal", "orthogonal", "critical"
+};
+
+/* How a scheme's ":param" behaves. */
+enum { PARAM_NONE, PARAM_REQUIRED, PARAM_OPTIONAL };
+
+static int param_mode(init_kind k)
+{
+  switch (k) {
+  case INIT_NORMAL: case INIT_UNIFORM: return PARAM_REQUIRED;
+  case INIT_ORTHOGONAL: case INIT_CRITICAL: return PARAM_OPTIONAL;
+  default: return PARAM_NONE;
+  }
+}
+
+/* SB2 of critical may be 0 (no bias noise); STD, A and GAIN must be > 0
+ * because a zero scale gives a network whose gradients are all zero. */
+static int param_ok(init_kind k, double p)
+{
+  if (!isfinite(p)) return 0;
+  return k == INIT_CRITICAL ? p >= 0 : p > 0;
+}
+
+static const char *param_what(init_kind k)
+{
+  switch (k) {
+  case INIT_NORMAL:     return "STD (a finite number > 0)";
+  case INIT_UNIFORM:    return "A (a finite number > 0)";
+  case INIT_ORTHOGONAL: return "GAIN (a finite number > 0)";
+  case INIT_CRITICAL:   return "SB2 (a finite number >= 0)";
+  default:              return "nothing";
+  }
+}
+
+const char *init_kind_name(init_kind kind)
+{
+  return (unsigned)kind < INIT_COUNT ? init_names[kind] : "unknown";
+}
+
+int init_parse(const char *text, init_spec *out, sb_error *err)
+{
+  if (!text || !*text)
+    return sb_fail(err, SB_EUSAGE, "empty init name");
+
+  const char *colon = strchr(text, ':');
+  size_t len = colon ? (size_t)(colon - text) : strlen(text);
+  char name[64];
+  if (len >= sizeof name) len = sizeof name - 1;   /* too long to match anyway */
+  memcpy(name, text, len);
+  name[len] = '\0';
+
+  int kind = -1;
+  for (int k = 0; k < INIT_COUNT; k++)
+    if (strcmp(name, init_names[k]) == 0) kind = k;
+  if (kind < 0) {
+    const char *near = names_nearest(name, init_names, INIT_COUNT);
+    if (near)
+      return sb_fail(err, SB_EUSAGE, "unknown init '%s' (did you mean '%s'?)", text, near);
+    return sb_fail(err, SB_EUSAGE, "unknown init '%s' (valid: standard, normal:STD, "
+                   "uniform:A, xavier_uniform, xavier_normal, he_normal, he_uniform, "
+                   "lecun_normal, orthogonal[:GAIN], critical[:SB2])", text);
+  }
+
+  init_kind k = (init_kind)kind;
+  int mode = param_mode(k);
+  double p = NAN;
+  if (!colon) {
+    if (mode == PARAM_REQUIRED)
+      return sb_fail(err, SB_EUSAGE, "init '%s' needs a parameter: %s:%s, e.g. %s:0.05",
+                     text, name, k == INIT_NORMAL ? "STD" : "A", name);
+    if (k == INIT_ORTHOGONAL) p = 1.0;
+    if (k == INIT_CRITICAL) p = CRITICAL_SB2_DEFAULT;
+  } else {
+    const char *num = colon + 1;
+    if (mode == PARAM_NONE)
+      return sb_fail(err, SB_EUSAGE, "init '%s': '%s' takes no parameter", text, name);
+    if (!*num)
+      return sb_fail(err, SB_EUSAGE, "init '%s': empty parameter after ':' (expected %s)",
+                     text, param_what(k));
+    /* strtod would skip leading blanks; the canonical text has none */
+    char *end = NULL;
+    errno = 0;
+    if (!isspace((unsigned char)*num))
+      p = strtod(num, &end);
+    if (!end || end == num || *end != '\0' || errno == ERANGE || !param_ok(k, p))
+      return sb_fail(err, SB_EUSAGE, "init '%s': parameter '%s' is not a valid %s",
+                     text, num, param_what(k));
+  }
+  out->kind = k;
+  out->param = p;
+  out->sigma_w2 = NAN;   /* critical: resolved later by the theory module */
+  return SB_OK;
+}
+
+/* Shortest %g that reads back as the same double, so "normal:0.05" stays
+ * short yet formatting and parsing never change a value. */
+static void format_num(char *buf, size_t size, double v)
+{
+  for (int prec = 6; prec <= 17; prec++) {
+    snprintf(buf, size, "%.*g", prec, v);
+    if (strtod(buf, NULL) == v) return;
+  }
+}
+
+void init_format(const init_spec *spec, char *buf, size_t size)
+{
+  if (!buf || size == 0) return;
+  const char *name = init_kind_name(spec->kind);
+  int mode = param_mode(spec->kind);
+  /* gain 1 is the default and is left out; critical always shows SB2 */
+  if (mode == PARAM_NONE || (spec->kind == INIT_ORTHOGONAL && spec->param == 1.0)) {
+    snprintf(buf, size, "%s", name);
+    return;
+  }
+  char num[40];
+  format_num(num, sizeof num, spec->param);
+  snprintf(buf, size, "%s:%s", name, num);
+}
+
+double init_weight_var(const init_spec *spec, size_t fan_in, size_t fan_out)
+{
+  double fi = (double)fan_in, fo = (double)fan_out, p = spec->param;
+  switch (spec->kind) {
+  case INIT_STANDARD:       return 1.0 / (3.0 * fi);        /* (1/sqrt n)^2 / 3 */
+  case INIT_NORMAL:         return p * p;
+  case INIT_UNIFORM:        return p * p / 3.0;
+  case INIT_XAVIER_UNIFORM: return 2.0 / (fi + fo);         /* (6/(fi+fo)) / 3 */
+  case INIT_XAVIER_NORMAL:  return 2.0 / (fi + fo);
+  case INIT_HE_NORMAL:      return 2.0 / fi;
+  case INIT_HE_UNIFORM:     return 2.0 / fi;                /* (6/fi) / 3 */
+  case INIT_LECUN_NORMAL:   return 1.0 / fi;
+  /* min(fi,fo) orthonormal vectors of length max(fi,fo): the squares sum to
+   * min(fi,fo) over fi*fo entries */
+  case INIT_ORTHOGONAL:     return p * p / (fi > fo ? fi : fo);
+  case INIT_CRITICAL:       return spec->sigma_w2 / fi;
+  case INIT_COUNT:          break;
+  }
+  return NAN;
+}
+
+static void fill_uniform(double *W, size_t n, double a, gsl_rng *rng)
+{
+  for (size_t i = 0; i < n; i++) W[i] = a * (2.0 * gsl_rng_uniform(rng) - 1.0);
+}
+
+static void fill_gaussian(double *W, size_t n, double sd, gsl_rng *rng)
+{
+  for (size_t i = 0; i < n; i++) W[i] = gsl_ran_gaussian(rng, sd);
+}
+
+/* Haar-distributed orthogonal W (fan_in, fan_out) times gain.  With
+ * m = max(fan_in, fan_out) and k = min: QR of a Gaussian (m, k) matrix; the
+ * first k columns of Q, each multiplied by sign(R_ii), are Haar on the
+ * Stiefel manifold (without the sign fix the law depends on the Householder
+ * sign convention).  Q is formed column by column with QR_Qvec so the
+ * scratch is (m, k), not (m, m); our own malloc keeps GSL's abort-on-error
+ * allocator out of the way so failure can be reported. */
+static int fill_orthogonal(double *W, size_t fan_in, size_t fan_out, double gain,
+                           gsl_rng *rng, sb_error *err)
+{
+  size_t m = fan_in > fan_out ? fan_in : fan_out;
+  size_t k = fan_in > fan_out ? fan_out : fan_in;
+  if (m > SIZE_MAX / sizeof(double) / (k + 2))   /* m*k + k + m <= m*(k+2) */
+    return sb_fail(err, SB_EFAIL, "orthogonal init: %zu x %zu layer too large", fan_in, fan_out);
+  double *buf = malloc((m * k + k + m) * sizeof *buf);
+  if (!buf)
+    return sb_fail(err, SB_EFAIL, "orthogonal init: out of memory for a %zu x %zu layer",
+                   fan_in, fan_out);
+
+  gsl_matrix_view A = gsl_matrix_view_array(buf, m, k);
+  gsl_vector_view tau = gsl_vector_view_array(buf + m * k, k);
+  gsl_vector_view v = gsl_vector_view_array(buf + m * k + k, m);
+  fill_gaussian(buf, m * k, 1.0, rng);
+
+  int rc = gsl_linalg_QR_decomp(&A.matrix, &tau.vector);
+  if (rc == 0) {
+    for (size_t j = 0; j < k && rc == 0; j++) {
+      gsl_vector_set_basis(&v.vector, j);
+      rc = gsl_linalg_QR_Qvec(&A.matrix, &tau.vector, &v.vector);
+      /* R is the upper triangle of the packed QR; R_jj = 0 has probability 0 */
+      double s = gsl_matrix_get(&A.matrix, j, j) < 0 ? -gain : gain;
+      const double *q = v.vector.data;   /* stride 1: a view of a plain array */
+      if (fan_in >= fan_out)       /* W = Q_k: orthonormal columns */
+        for (size_t i = 0; i < m; i++) W[i * fan_out + j] = s * q[i];
+      else                         /* W = Q_k^T: orthonormal rows */
+        for (size_t i = 0; i < m; i++) W[j * fan_out + i] = s * q[i];
+    }
+  }
+  free(buf);
+  if (rc != 0)
+    return sb_fail(err, SB_EFAIL, "orthogonal init: QR of a %zu x %zu matrix failed (gsl %d)",
+                   m, k, rc);
+  return SB_OK;
+}
+
+int init_fill(const init_spec *spec, double *W, double *b,
+              size_t fan_in, size_t fan_out, gsl_rng *rng, sb_error *err)
+{
+  if (!spec || !W || !rng)
+    return sb_fail(err, SB_EFAIL, "init_fill: missing weights or rng");
+  if (fan_in == 0 || fan_out == 0)
+    return sb_fail(err, SB_EUSAGE, "init: layer of shape %zu x %zu has no weights",
+                   fan_in, fan_out);
+  if ((unsigned)spec->kind >= INIT_COUNT)
+    return sb_fail(err, SB_EUSAGE, "init: unknown scheme %d", (int)spec->kind);
+  /* specs built by hand rather than by init_parse get the same checks */
+  if (param_mode(spec->kind) != PARAM_NONE && !param_ok(spec->kind, spec->param))
+    return sb_fail(err, SB_EUSAGE, "init '%s': parameter %g is not a valid %s",
+                   init_kind_name(spec->kind), spec->param, param_what(spec->kind));
+  if (spec->kind == INIT_CRITICAL && !(isfinite(spec->sigma_w2) && spec->sigma_w2 > 0))
+    return sb_fail(err, SB_EUSAGE, "init 'critical' needs sigma_w2 resolved by the theory "
+                   "module (got %g); it cannot be filled on its own", spec->sigma_w2);
+
+  size_t n = fan_in * fan_out;
+  double fi = (double)fan_in, fo = (double)fan_out;
+  switch (spec->kind) {
+  case INIT_STANDARD:       fill_uniform(W, n, 1.0 / sqrt(fi), rng); break;
+  case INIT_NORMAL:         fill_gaussian(W, n, spec->param, rng); break;
+  case INIT_UNIFORM:        fill_uniform(W, n, spec->param, rng); break;
+  case INIT_XAVIER_UNIFORM: fill_uniform(W, n, sqrt(6.0 / (fi + fo)), rng); break;
+  case INIT_XAVIER_NORMAL:  fill_gaussian(W, n, sqrt(2.0 / (fi + fo)), rng); break;
+  case INIT_HE_NORMAL:      fill_gaussian(W, n, sqrt(2.0 / fi), rng); break;
+  case INIT_HE_UNIFORM:     fill_uniform(W, n, sqrt(6.0 / fi), rng); break;
+  /* A plain normal, not the truncated normal of Keras's lecun_normal: the
+   * spec (and the mean-field theory) only fix the variance 1/fan_in, and an
+   * untruncated law keeps every scheme here a simple Gaussian or uniform. */
+  case INIT_LECUN_NORMAL:   fill_gaussian(W, n, sqrt(1.0 / fi), rng); break;
+  case INIT_ORTHOGONAL: {
+    int rc = fill_orthogonal(W, fan_in, fan_out, spec->param, rng, err);
+    if (rc != SB_OK) return rc;
+    break;
+  }
+  case INIT_CRITICAL:       fill_gaussian(W, n, sqrt(spec->sigma_w2 / fi), rng); break;
+  case INIT_COUNT:          break;
+  }
+
+  if (b) {
+    if (spec->kind == INIT_CRITICAL) {
+      double sd = sqrt(spec->param);
+      /* always draw, so SB2 = 0 consumes the rng like SB2 > 0, and never
+       * write -0 (0 * a negative draw) into the tables */
+      for (size_t j = 0; j < fan_out; j++) {
+        double g = gsl_ran_gaussian(rng, 1.0);
+        b[j] = sd > 0 ? sd * g : 0.0;
+      }
+    } else {
+      for (size_t j = 0; j < fan_out; j++) b[j] = 0.0;
+    }
+  }
+  return SB_OK;
+}

@@ -1,0 +1,48 @@
+/* init.h - weight initialization schemes of SPEC.md.
+ *
+ * Weight matrices are (fan_in, fan_out), row-major: W[i*fan_out + j] connects
+ * input unit i to output unit j.  Biases are zero except for `critical`. */
+#ifndef SB_INIT_H
+#define SB_INIT_H
+
+#include <stddef.h>
+#include <gsl/gsl_rng.h>
+#include "err.h"
+
+typedef enum {
+  INIT_STANDARD,        /* U[-1/sqrt(fan_in), 1/sqrt(fan_in)]          */
+  INIT_NORMAL,          /* N(0, STD^2), "normal:STD"                    */
+  INIT_UNIFORM,         /* U[-A, A], "uniform:A"                        */
+  INIT_XAVIER_UNIFORM,  /* U[+-sqrt(6/(fan_in+fan_out))]                */
+  INIT_XAVIER_NORMAL,   /* N(0, 2/(fan_in+fan_out))                     */
+  INIT_HE_NORMAL,       /* N(0, 2/fan_in)                               */
+  INIT_HE_UNIFORM,      /* U[+-sqrt(6/fan_in)]                          */
+  INIT_LECUN_NORMAL,    /* N(0, 1/fan_in)                               */
+  INIT_ORTHOGONAL,      /* GAIN * Q from QR of a Gaussian, "orthogonal[:GAIN]" */
+  INIT_CRITICAL,        /* N(0, sigma_w2/fan_in), biases N(0, SB2)      */
+  INIT_COUNT
+} init_kind;
+
+typedef struct init_spec {
+  init_kind kind;
+  double param;     /* STD, A, GAIN or SB2; NaN when the scheme has none */
+  double sigma_w2;  /* critical only: resolved weight variance x fan_in  */
+} init_spec;
+
+const char *init_kind_name(init_kind kind);
+/* Parse "he_normal", "normal:0.05", "orthogonal:1.2", ...; SB_EUSAGE with a
+ * message (nearest valid name suggested) on bad names or parameters. */
+int init_parse(const char *text, init_spec *out, sb_error *err);
+/* Canonical text of a spec, e.g. "normal:0.05", "orthogonal" (gain 1). */
+void init_format(const init_spec *spec, char *buf, size_t size);
+
+/* Variance of one weight entry under this scheme for a layer of the given
+ * fans; sigma_w2 in mean-field notation is this times fan_in. */
+double init_weight_var(const init_spec *spec, size_t fan_in, size_t fan_out);
+
+/* Fill W (fan_in, fan_out) and b (fan_out) from rng.  May allocate scratch
+ * (orthogonal); returns SB_EFAIL on allocation failure. */
+int init_fill(const init_spec *spec, double *W, double *b,
+              size_t fan_in, size_t fan_out, gsl_rng *rng, sb_error *err);
+
+#endif

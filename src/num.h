@@ -1,0 +1,14 @@
+/* num.h - numbers as text: the shortest decimal that reads back to the same
+ * double, so tables and headers are exact and still readable
+ * (0.05, not 0.050000000000000003). */
+#ifndef SB_NUM_H
+#define SB_NUM_H
+
+#include <stddef.h>
+
+#define NUM_BUFSIZE 32
+
+/* NaN, Inf and -Inf are spelled so that gnuplot, R, pandas and awk read them. */
+void num_format(char *buf, size_t size, double x);
+
+#endif

@@ -1,0 +1,53 @@
+/* probe.h - per-layer measurements on a fixed probe batch (SPEC.md,
+ * layers.tsv): gradient norms, back-propagated error, activation statistics
+ * and saturation.  A probe reads the network and its work buffers after a
+ * forward and backward pass on the probe batch; it changes neither. */
+#ifndef SB_PROBE_H
+#define SB_PROBE_H
+
+#include <stddef.h>
+#include "net.h"
+
+/* Columns of one (step, layer) measurement, in layers.tsv order. */
+enum {
+  PROBE_GRAD_W_NORM,  /* ||dL/dW^l||_F                                     */
+  PROBE_GRAD_B_NORM,  /* ||dL/db^l||_2                                     */
+  PROBE_DELTA_NORM,   /* ||dL/dh^l||_F over the probe batch                */
+  PROBE_ACT_MEAN,     /* mean of phi(h^l) over batch x units               */
+  PROBE_ACT_STD,      /* its standard deviation                            */
+  PROBE_ACT_P02,      /* 2nd percentile                                    */
+  PROBE_ACT_P98,      /* 98th percentile                                   */
+  PROBE_PREACT_STD,   /* standard deviation of h^l                         */
+  PROBE_SAT_FRAC,     /* share of (unit, input) with |phi'(h)|/max|phi'| < tau */
+  PROBE_DEAD_FRAC,    /* share of units saturated on every probe input     */
+  PROBE_UPDATE_RATIO, /* ||Delta W^l|| / ||W^l|| of the last update         */
+  PROBE_NCOLS
+};
+
+extern const char *const probe_col_names[PROBE_NCOLS];
+
+typedef struct probe_row { double v[PROBE_NCOLS]; } probe_row;
+
+/* Scratch for percentiles and per-unit flags, made once per cell. */
+typedef struct probe_work {
+  size_t cap;            /* batch x max fan_out */
+  double *scratch;       /* (cap) */
+  unsigned char *alive;  /* (max fan_out) */
+} probe_work;
+
+probe_work *probe_work_alloc(const net *n, size_t batch);
+void probe_work_free(probe_work *p);
+
+/* Fill rows[0..L) (L = depth+1) from the last net_forward/net_backward on a
+ * batch of `batch` examples.  tau is the saturation threshold; ratio[l-1]
+ * is the update ratio of layer l, or NULL before any update (NaN written).
+ * The output layer is linear: its act_* describe the logits and it is
+ * never saturated. */
+void probe_measure(const net *n, const net_work *w, size_t batch, double tau,
+                   const double *ratio, probe_work *p, probe_row *rows);
+
+/* Quantile f in [0,1] of x[0..n) with the interpolation of
+ * gsl_stats_quantile_from_sorted_data, by selection (x is reordered). */
+double probe_quantile(double *x, size_t n, double f);
+
+#endif

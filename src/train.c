@@ -1,0 +1,163 @@
+/* train.c - one cell from initialization to its last probe (see train.h).
+ *
+ * All buffers are made before the first step; the loop itself only
+ * gathers a mini-batch, runs forward, backward and the update, and probes
+ * on the logged steps.  Probing reads and writes only the work buffers and
+ * gradients, which every step recomputes, so it cannot change training. */
+#include <config.h>
+#include "train.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+static uint64_t splitmix64(uint64_t x)
+{
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+unsigned long train_seed(unsigned long master, unsigned long seed_index, unsigned stream)
+{
+  /* Hash, not add: master 1 / index 0 and master 0 / index 1 must differ.
+   * MT19937 keeps 32 bits of its seed, so fold the hash to 32 bits. */
+  uint64_t s = splitmix64(splitmix64(splitmix64((uint64_t)master) ^ seed_index) ^ stream);
+  return (unsigned long)((s ^ (s >> 32)) & 0xffffffffUL);
+}
+
+size_t train_n_logs(long steps, long log_every)
+{
+  if (steps <= 0) return 1;
+  if (log_every <= 0) return 2;
+  return 1 + (size_t)(steps / log_every) + (steps % log_every != 0);
+}
+
+static int is_log_step(long t, long steps, long log_every)
+{
+  return t == 0 || t == steps || (log_every > 0 && t % log_every == 0);
+}
+
+int train_result_init(train_result *r, const train_params *p)
+{
+  memset(r, 0, sizeof *r);
+  r->n_layers = p->depth + 1;
+  r->cap_logs = train_n_logs(p->steps, p->log_every);
+  r->log_steps = malloc(r->cap_logs * sizeof(long));
+  r->rows = malloc(r->cap_logs * r->n_layers * sizeof(probe_row));
+  if (!r->log_steps || !r->rows) { train_result_free(r); return SB_EFAIL; }
+  r->final_loss = r->final_train_acc = r->final_test_acc = NAN;
+  return SB_OK;
+}
+
+void train_result_free(train_result *r)
+{
+  if (!r) return;
+  free(r->log_steps);
+  free(r->rows);
+  r->log_steps = NULL;
+  r->rows = NULL;
+}
+
+/* Mean loss and accuracy over a whole split, in chunks of the work size. */
+static void evaluate(const net *n, net_work *w, const double *X, const int *y, size_t count,
+                     double *loss, double *acc)
+{
+  double sum = 0.0;
+  size_t correct = 0;
+  for (size_t i = 0; i < count; i += w->cap) {
+    size_t b = count - i < w->cap ? count - i : w->cap;
+    sum += net_forward(n, w, X + i * n->n_in, y + i, b) * (double)b;
+    correct += net_correct(n, w, y + i, b);
+  }
+  *loss = sum / (double)count;
+  *acc = (double)correct / (double)count;
+}
+
+/* Forward and backward on the probe batch, then measure.  Returns 0 when the
+ * probe met a non-finite loss (the cell has diverged). */
+static int probe_at(long t, net *n, net_work *w, probe_work *pw, const dataset *d,
+                    size_t batch, double tau, const double *ratio, train_result *r)
+{
+  double loss = net_forward(n, w, d->X_test, d->y_test, batch);
+  if (!isfinite(loss)) return 0;
+  net_backward(n, w, d->X_test, d->y_test, batch);
+  probe_measure(n, w, batch, tau, ratio, pw, r->rows + r->n_logs * r->n_layers);
+  r->log_steps[r->n_logs++] = t;
+  return 1;
+}
+
+int train_cell(const train_params *p, const dataset *d, train_result *r, sb_error *err)
+{
+  int rc = SB_OK;
+  size_t batch = p->batch, dim = d->dim;
+  if (batch == 0 || batch > d->n_train || batch > d->n_test)
+    return sb_fail(err, SB_EUSAGE, "--batch: %zu must be between 1 and the train and test sizes", batch);
+
+  net *n = net_alloc(dim, p->width, p->depth, d->classes, p->act, p->loss);
+  net_work *w = n ? net_work_alloc(n, batch) : NULL;
+  probe_work *pw = n ? probe_work_alloc(n, batch) : NULL;
+  opt_state *o = n ? opt_alloc(p->opt, p->lr, n->n_params) : NULL;
+  gsl_rng *rng_init = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng *rng_order = gsl_rng_alloc(gsl_rng_mt19937);
+  size_t *perm = malloc(d->n_train * sizeof *perm);
+  double *Xb = malloc(batch * dim * sizeof *Xb);  /* (batch, dim) */
+  int *yb = malloc(batch * sizeof *yb);
+  double *ratio = malloc((p->depth + 1) * sizeof *ratio);
+  if (!n || !w || !pw || !o || !rng_init || !rng_order || !perm || !Xb || !yb || !ratio) {
+    rc = sb_fail(err, SB_EFAIL, "out of memory setting up a cell (depth %zu, width %zu)",
+                 p->depth, p->width);
+    goto done;
+  }
+  gsl_rng_set(rng_init, train_seed(p->master_seed, p->seed_index, STREAM_INIT));
+  gsl_rng_set(rng_order, train_seed(p->master_seed, p->seed_index, STREAM_ORDER));
+  rc = net_init_params(n, &p->init, rng_init, err);
+  if (rc != SB_OK) goto done;
+  for (size_t i = 0; i < d->n_train; i++) perm[i] = i;
+
+  r->status = TRAIN_OK;
+  if (!probe_at(0, n, w, pw, d, batch, p->tau, NULL, r)) r->status = TRAIN_DIVERGED;
+  size_t per_epoch = d->n_train / batch;
+  long t = 0;
+  for (; t < p->steps && r->status == TRAIN_OK; t++) {
+    size_t pos = (size_t)t % per_epoch;
+    if (pos == 0) gsl_ran_shuffle(rng_order, perm, d->n_train, sizeof *perm);
+    for (size_t i = 0; i < batch; i++) {
+      size_t k = perm[pos * batch + i];
+      memcpy(Xb + i * dim, d->X_train + k * dim, dim * sizeof *Xb);
+      yb[i] = d->y_train[k];
+    }
+    double loss = net_forward(n, w, Xb, yb, batch);
+    if (!isfinite(loss)) { r->status = TRAIN_DIVERGED; break; }
+    net_backward(n, w, Xb, yb, batch);
+    int log_next = is_log_step(t + 1, p->steps, p->log_every);
+    opt_step(o, n, log_next ? ratio : NULL);
+    if (log_next && !probe_at(t + 1, n, w, pw, d, batch, p->tau, ratio, r)) {
+      r->status = TRAIN_DIVERGED;
+      t++;
+      break;
+    }
+  }
+  r->steps_done = t;
+  evaluate(n, w, d->X_train, d->y_train, d->n_train, &r->final_loss, &r->final_train_acc);
+  double test_loss;
+  evaluate(n, w, d->X_test, d->y_test, d->n_test, &test_loss, &r->final_test_acc);
+  if (!isfinite(r->final_loss)) r->status = TRAIN_DIVERGED;
+
+done:
+  free(ratio);
+  free(yb);
+  free(Xb);
+  free(perm);
+  gsl_rng_free(rng_order);
+  gsl_rng_free(rng_init);
+  opt_free(o);
+  probe_work_free(pw);
+  net_work_free(w);
+  net_free(n);
+  return rc;
+}

@@ -1,0 +1,55 @@
+/* train.h - one cell: build a network, train it on a shared dataset with
+ * its own random streams, and probe it at step 0, every log_every steps
+ * and at the end. */
+#ifndef SB_TRAIN_H
+#define SB_TRAIN_H
+
+#include <stddef.h>
+#include "act.h"
+#include "data.h"
+#include "init.h"
+#include "net.h"
+#include "probe.h"
+
+/* Random streams of a cell, derived from (master seed, seed index) only. */
+enum { STREAM_DATASET = 0, STREAM_INIT = 1, STREAM_ORDER = 2 };
+unsigned long train_seed(unsigned long master, unsigned long seed_index, unsigned stream);
+
+typedef struct train_params {
+  act_fn act;
+  init_spec init;
+  size_t depth, width;
+  unsigned long master_seed, seed_index;
+  size_t batch;
+  long steps;          /* optimizer steps; 0 = measure at init only */
+  double lr;
+  opt_kind opt;
+  loss_kind loss;
+  long log_every;      /* probe every this many steps; 0 = only first and last */
+  double tau;          /* saturation threshold */
+} train_params;
+
+enum { TRAIN_OK = 0, TRAIN_DIVERGED = 1 };
+
+typedef struct train_result {
+  int status;                 /* TRAIN_OK or TRAIN_DIVERGED */
+  long steps_done;
+  double final_loss;          /* mean loss over the training set at the end */
+  double final_train_acc, final_test_acc;
+  size_t n_layers;            /* depth + 1 */
+  size_t n_logs, cap_logs;
+  long *log_steps;            /* (cap_logs) step of each probe */
+  probe_row *rows;            /* (cap_logs, n_layers) */
+} train_result;
+
+/* Number of probes a run of `steps` steps with `log_every` makes. */
+size_t train_n_logs(long steps, long log_every);
+
+int train_result_init(train_result *r, const train_params *p);
+void train_result_free(train_result *r);
+
+/* Train one cell.  Returns SB_OK (also for a diverged cell: see r->status)
+ * or an error (bad init, out of memory). */
+int train_cell(const train_params *p, const dataset *d, train_result *r, sb_error *err);
+
+#endif
