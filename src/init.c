@@ -112,6 +112,7 @@ int init_parse(const char *text, init_spec *out, sb_error *err)
       return sb_fail(err, SB_EUSAGE, "init '%s': parameter '%s' is not a valid %s",
                      text, num, param_what(k));
   }
+  if (p == 0) p = 0.0;   /* "critical:-0" must not format as "-0" */
   out->kind = k;
   out->param = p;
   out->sigma_w2 = NAN;   /* critical: resolved later by the theory module */

@@ -12,9 +12,10 @@
 
 #include "act.h"
 #include "blas.h"
-#include "config.h"
+#include "cfg.h"
 #include "data.h"
 #include "err.h"
+#include "grid.h"
 #include "init.h"
 #include "table.h"
 #include "train.h"
@@ -24,6 +25,7 @@ static void usage(FILE *f)
   fputs("usage: satbench COMMAND [options]\n"
         "Measure the saturating-gradient problem in deep fully connected networks.\n\n"
         "Commands:\n"
+        "  grid    [options]   run a grid in parallel, write results to --out\n"
         "  run     [options]   train one cell, print its per-layer table to stdout\n"
         "  list    activations | inits | datasets | presets\n"
         "  --help | --version\n\n"
@@ -74,6 +76,16 @@ static int list(int argc, char **argv, sb_error *err)
     return sb_fail(err, SB_EUSAGE, "list: unknown list '%s' (activations, inits, datasets, presets)", what);
   }
   return SB_OK;
+}
+
+static int cmd_grid(int argc, char **argv, sb_error *err)
+{
+  sb_config *cfg = malloc(sizeof *cfg);
+  if (!cfg) return sb_fail(err, SB_EFAIL, "out of memory");
+  int rc = cfg_parse(cfg, CMD_GRID, argc, argv, stdout, err);
+  if (rc == 0) rc = grid_run(cfg, err);
+  free(cfg);
+  return rc < 0 ? SB_OK : rc;
 }
 
 static int cmd_run(int argc, char **argv, sb_error *err)
@@ -137,6 +149,8 @@ int main(int argc, char **argv)
   } else if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
     version();
     rc = SB_OK;
+  } else if (!strcmp(cmd, "grid")) {
+    rc = cmd_grid(argc - 2, argv + 2, &err);
   } else if (!strcmp(cmd, "run")) {
     rc = cmd_run(argc - 2, argv + 2, &err);
   } else if (!strcmp(cmd, "list")) {
@@ -149,6 +163,7 @@ int main(int argc, char **argv)
   }
   if (rc) {
     fprintf(stderr, "satbench: %s\n", err.msg[0] ? err.msg : "failed");
+    if (rc == SB_EUSAGE && !err.msg[0]) fprintf(stderr, "try satbench --help\n");
     return rc;
   }
   return SB_OK;

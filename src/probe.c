@@ -132,3 +132,52 @@ void probe_measure(const net *n, const net_work *w, size_t batch, double tau,
     v[PROBE_UPDATE_RATIO] = ratio ? ratio[l - 1] : NAN;
   }
 }
+
+/* The natural output range of bounded activations, so histograms of
+ * different cells and steps line up; 0 when unbounded. */
+static int act_bounds(act_kind k, double *lo, double *hi)
+{
+  switch (k) {
+  case ACT_SIGMOID: *lo = 0.0; *hi = 1.0; return 1;
+  case ACT_TANH: case ACT_SOFTSIGN: case ACT_HARDTANH: *lo = -1.0; *hi = 1.0; return 1;
+  default: return 0;
+  }
+}
+
+static void fill_density(gsl_histogram *h, const double *x, size_t m, double lo, double hi, double *dens)
+{
+  gsl_histogram_set_ranges_uniform(h, lo, hi);
+  size_t nb = h->n;
+  for (size_t i = 0; i < m; i++) {
+    /* The top edge belongs to the last bin, not outside the range. */
+    if (x[i] >= hi) h->bin[nb - 1] += 1.0;
+    else gsl_histogram_increment(h, x[i]);
+  }
+  double width = (hi - lo) / (double)nb;
+  for (size_t b = 0; b < nb; b++) dens[b] = gsl_histogram_get(h, b) / ((double)m * width);
+}
+
+void probe_hist(const net *n, const net_work *w, size_t batch, gsl_histogram *h,
+                double *dens, double *range)
+{
+  size_t depth = n->depth, fo = n->width, m = batch * fo, nb = PROBE_HIST_BINS;
+  double alo, ahi, dmax = 0.0;
+  int bounded = act_bounds(n->act.kind, &alo, &ahi);
+  if (!bounded) { alo = INFINITY; ahi = -INFINITY; }
+  for (size_t l = 1; l <= depth; l++) {
+    const double *a = w->a[l - 1], *d = w->delta[l - 1];
+    for (size_t i = 0; i < m; i++) {
+      if (!bounded) { if (a[i] < alo) alo = a[i]; if (a[i] > ahi) ahi = a[i]; }
+      if (fabs(d[i]) > dmax) dmax = fabs(d[i]);
+    }
+  }
+  /* A layer of identical values (dead units, zero errors) still needs a
+   * range of positive width. */
+  if (!(ahi > alo)) { alo -= 0.5; ahi += 0.5; }
+  if (!(dmax > 0.0)) dmax = 1.0;
+  range[0] = alo; range[1] = ahi; range[2] = -dmax; range[3] = dmax;
+  for (size_t l = 1; l <= depth; l++) {
+    fill_density(h, w->a[l - 1], m, alo, ahi, dens + ((l - 1) * 2 + 0) * nb);
+    fill_density(h, w->delta[l - 1], m, -dmax, dmax, dens + ((l - 1) * 2 + 1) * nb);
+  }
+}

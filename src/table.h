@@ -5,7 +5,7 @@
 #define SB_TABLE_H
 
 #include <stdio.h>
-#include "config.h"
+#include "cfg.h"
 #include "train.h"
 
 /* Identity of a cell in the tables. */

@@ -49,7 +49,8 @@ int train_result_init(train_result *r, const train_params *p)
   r->cap_logs = train_n_logs(p->steps, p->log_every);
   r->log_steps = malloc(r->cap_logs * sizeof(long));
   r->rows = malloc(r->cap_logs * r->n_layers * sizeof(probe_row));
-  if (!r->log_steps || !r->rows) { train_result_free(r); return SB_EFAIL; }
+  r->hist = calloc(2 * p->depth * 2 * PROBE_HIST_BINS, sizeof(double));
+  if (!r->log_steps || !r->rows || !r->hist) { train_result_free(r); return SB_EFAIL; }
   r->final_loss = r->final_train_acc = r->final_test_acc = NAN;
   return SB_OK;
 }
@@ -59,8 +60,10 @@ void train_result_free(train_result *r)
   if (!r) return;
   free(r->log_steps);
   free(r->rows);
+  free(r->hist);
   r->log_steps = NULL;
   r->rows = NULL;
+  r->hist = NULL;
 }
 
 /* Mean loss and accuracy over a whole split, in chunks of the work size. */
@@ -80,13 +83,29 @@ static void evaluate(const net *n, net_work *w, const double *X, const int *y, s
 
 /* Forward and backward on the probe batch, then measure.  Returns 0 when the
  * probe met a non-finite loss (the cell has diverged). */
-static int probe_at(long t, net *n, net_work *w, probe_work *pw, const dataset *d,
-                    size_t batch, double tau, const double *ratio, train_result *r)
+static int probe_at(long t, net *n, net_work *w, probe_work *pw, gsl_histogram *h,
+                    const dataset *d, size_t batch, double tau, const double *ratio,
+                    train_result *r)
 {
   double loss = net_forward(n, w, d->X_test, d->y_test, batch);
   if (!isfinite(loss)) return 0;
   net_backward(n, w, d->X_test, d->y_test, batch);
-  probe_measure(n, w, batch, tau, ratio, pw, r->rows + r->n_logs * r->n_layers);
+  probe_row *rows = r->rows + r->n_logs * r->n_layers;
+  probe_measure(n, w, batch, tau, ratio, pw, rows);
+  for (size_t k = 0; k < r->n_layers * PROBE_NCOLS; k++)
+    if (isnan(rows[k / PROBE_NCOLS].v[k % PROBE_NCOLS]) && !(k % PROBE_NCOLS == PROBE_UPDATE_RATIO))
+      return 0;
+  /* Slot 0 holds the first probe; slot 1 is overwritten by every later one,
+   * so it ends with the last good probe even when the cell diverges. */
+  int slot = r->n_logs == 0 ? 0 : 1;
+  size_t per_slot = n->depth * 2 * PROBE_HIST_BINS;
+  probe_hist(n, w, batch, h, r->hist + slot * per_slot, r->hist_range[slot]);
+  r->hist_step[slot] = t;
+  if (slot == 0) {  /* until a later probe, the end is the beginning */
+    memcpy(r->hist + per_slot, r->hist, per_slot * sizeof(double));
+    memcpy(r->hist_range[1], r->hist_range[0], sizeof r->hist_range[0]);
+    r->hist_step[1] = t;
+  }
   r->log_steps[r->n_logs++] = t;
   return 1;
 }
@@ -108,7 +127,8 @@ int train_cell(const train_params *p, const dataset *d, train_result *r, sb_erro
   double *Xb = malloc(batch * dim * sizeof *Xb);  /* (batch, dim) */
   int *yb = malloc(batch * sizeof *yb);
   double *ratio = malloc((p->depth + 1) * sizeof *ratio);
-  if (!n || !w || !pw || !o || !rng_init || !rng_order || !perm || !Xb || !yb || !ratio) {
+  gsl_histogram *h = gsl_histogram_alloc(PROBE_HIST_BINS);
+  if (!n || !w || !pw || !o || !rng_init || !rng_order || !perm || !Xb || !yb || !ratio || !h) {
     rc = sb_fail(err, SB_EFAIL, "out of memory setting up a cell (depth %zu, width %zu)",
                  p->depth, p->width);
     goto done;
@@ -120,10 +140,11 @@ int train_cell(const train_params *p, const dataset *d, train_result *r, sb_erro
   for (size_t i = 0; i < d->n_train; i++) perm[i] = i;
 
   r->status = TRAIN_OK;
-  if (!probe_at(0, n, w, pw, d, batch, p->tau, NULL, r)) r->status = TRAIN_DIVERGED;
+  if (!probe_at(0, n, w, pw, h, d, batch, p->tau, NULL, r)) r->status = TRAIN_DIVERGED;
   size_t per_epoch = d->n_train / batch;
   long t = 0;
   for (; t < p->steps && r->status == TRAIN_OK; t++) {
+    if (p->stop && *p->stop) { r->status = TRAIN_STOPPED; break; }
     size_t pos = (size_t)t % per_epoch;
     if (pos == 0) gsl_ran_shuffle(rng_order, perm, d->n_train, sizeof *perm);
     for (size_t i = 0; i < batch; i++) {
@@ -136,19 +157,21 @@ int train_cell(const train_params *p, const dataset *d, train_result *r, sb_erro
     net_backward(n, w, Xb, yb, batch);
     int log_next = is_log_step(t + 1, p->steps, p->log_every);
     opt_step(o, n, log_next ? ratio : NULL);
-    if (log_next && !probe_at(t + 1, n, w, pw, d, batch, p->tau, ratio, r)) {
+    if (log_next && !probe_at(t + 1, n, w, pw, h, d, batch, p->tau, ratio, r)) {
       r->status = TRAIN_DIVERGED;
       t++;
       break;
     }
   }
   r->steps_done = t;
+  if (r->status == TRAIN_STOPPED) goto done;
   evaluate(n, w, d->X_train, d->y_train, d->n_train, &r->final_loss, &r->final_train_acc);
   double test_loss;
   evaluate(n, w, d->X_test, d->y_test, d->n_test, &test_loss, &r->final_test_acc);
-  if (!isfinite(r->final_loss)) r->status = TRAIN_DIVERGED;
+  if (!isfinite(r->final_loss) && r->status == TRAIN_OK) r->status = TRAIN_DIVERGED;
 
 done:
+  if (h) gsl_histogram_free(h);
   free(ratio);
   free(yb);
   free(Xb);

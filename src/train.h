@@ -4,6 +4,7 @@
 #ifndef SB_TRAIN_H
 #define SB_TRAIN_H
 
+#include <signal.h>
 #include <stddef.h>
 #include "act.h"
 #include "data.h"
@@ -27,9 +28,10 @@ typedef struct train_params {
   loss_kind loss;
   long log_every;      /* probe every this many steps; 0 = only first and last */
   double tau;          /* saturation threshold */
+  volatile sig_atomic_t *stop;  /* when non-NULL and set, stop early (TRAIN_STOPPED) */
 } train_params;
 
-enum { TRAIN_OK = 0, TRAIN_DIVERGED = 1 };
+enum { TRAIN_OK = 0, TRAIN_DIVERGED = 1, TRAIN_STOPPED = 2 };
 
 typedef struct train_result {
   int status;                 /* TRAIN_OK or TRAIN_DIVERGED */
@@ -40,6 +42,12 @@ typedef struct train_result {
   size_t n_logs, cap_logs;
   long *log_steps;            /* (cap_logs) step of each probe */
   probe_row *rows;            /* (cap_logs, n_layers) */
+  /* Histograms (probe_hist) at the first probe (slot 0) and the last good
+   * one (slot 1): hist is (2, depth, 2, PROBE_HIST_BINS), hist_range
+   * (2, 4), hist_step the step of each slot. */
+  double *hist;
+  double hist_range[2][4];
+  long hist_step[2];
 } train_result;
 
 /* Number of probes a run of `steps` steps with `log_every` makes. */

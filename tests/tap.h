@@ -46,6 +46,9 @@ static inline int tap_abs(double obs, double exp, double tol, const char *what)
                 what, obs, exp, e, tol);
 }
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
 static inline void tap_diag(const char *fmt, ...)
 {
   va_list ap;

@@ -1,4 +1,4 @@
-/* config.c - options, presets and config files (see config.h).
+/* cfg.c - options, presets and config files (see config.h).
  *
  * One table of options serves the command line, config files and presets,
  * so the three can never disagree about a key's meaning or its checks.
@@ -6,7 +6,7 @@
  * layer setting both --epochs and --steps is an error, across layers the
  * later layer wins. */
 #include <config.h>
-#include "config.h"
+#include "cfg.h"
 #include "names.h"
 #include "num.h"
 
@@ -14,8 +14,31 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- error context ---------------------------------------------------- */
+
+/* Prefix err's message with where the bad value came from ("--inits",
+ * "FILE:LINE").  The old message is copied out first: passing err->msg to
+ * sb_fail, which writes err->msg, makes vsnprintf read the buffer it is
+ * writing (undefined behaviour; in practice it garbles the message). */
+static int error_at(sb_error *err, int rc, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 3, 4)))
+#endif
+  ;
+static int error_at(sb_error *err, int rc, const char *fmt, ...)
+{
+  char where[CFG_PATH_MAX + 32], inner[sizeof err->msg];
+  snprintf(inner, sizeof inner, "%s", err->msg);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(where, sizeof where, fmt, ap);
+  va_end(ap);
+  return sb_fail(err, rc, "%s: %s", where, inner);
+}
 
 /* ---- strict number parsing ------------------------------------------- */
 
@@ -133,7 +156,7 @@ static int set_acts(sb_config *cfg, const char *opt, const char *val, layer_stat
   if (rc) return rc;
   for (size_t i = 0; i < k; i++) {
     if ((rc = act_parse(items[i], &cfg->acts[i], err)))
-      return sb_fail(err, rc, "--%s: %s", opt, err->msg);
+      return error_at(err, rc, "--%s", opt);
     for (size_t j = 0; j < i; j++)
       if (cfg->acts[j].kind == cfg->acts[i].kind)
         return sb_fail(err, SB_EUSAGE, "--%s: '%s' appears twice", opt, items[i]);
@@ -153,7 +176,7 @@ static int set_inits(sb_config *cfg, const char *opt, const char *val, layer_sta
   if (rc) return rc;
   for (size_t i = 0; i < k; i++) {
     if ((rc = init_parse(items[i], &cfg->inits[i], err)))
-      return sb_fail(err, rc, "--%s: %s", opt, err->msg);
+      return error_at(err, rc, "--%s", opt);
     char a[64], b[64];
     init_format(&cfg->inits[i], a, sizeof a);
     for (size_t j = 0; j < i; j++) {
@@ -445,7 +468,7 @@ static int apply_preset(sb_config *cfg, const char *name, sb_error *err)
     /* A preset names options of both commands; skip the other command's. */
     if (!find_option(buf, cfg->cmd)) continue;
     int rc = apply(cfg, buf, eq + 1, &ls, err);
-    if (rc) return sb_fail(err, rc, "preset %s: %s", name, err->msg);
+    if (rc) return error_at(err, rc, "preset %s", name);
   }
   strcpy(cfg->preset, name);
   return SB_OK;
@@ -571,21 +594,25 @@ int cfg_parse(sb_config *cfg, cfg_command cmd, int argc, char **argv, FILE *help
   file_kv *kvs = NULL;
   size_t nkv = 0;
   const char *file_preset = NULL;
+  int file_preset_line = 0;
   int rc = SB_OK;
   if (cl.file) {
     if ((rc = read_config_file(cl.file, &kvs, &nkv, err))) return rc;
     for (size_t k = 0; k < nkv; k++)
-      if (!strcmp(kvs[k].key, "preset")) file_preset = kvs[k].val;
+      if (!strcmp(kvs[k].key, "preset")) { file_preset = kvs[k].val; file_preset_line = kvs[k].line; }
   }
   /* Layer 1: the preset (command line > file > the command's default). */
   const char *preset = cl.preset ? cl.preset : file_preset ? file_preset : cmd == CMD_RUN ? "cell" : "quick";
-  if ((rc = apply_preset(cfg, preset, err))) goto out;
+  if ((rc = apply_preset(cfg, preset, err))) {
+    if (!cl.preset && file_preset) rc = error_at(err, rc, "%s:%d", cl.file, file_preset_line);
+    goto out;
+  }
   /* Layer 2: the config file. */
   layer_state fl = { 0 };
   for (size_t k = 0; k < nkv; k++) {
     if (!strcmp(kvs[k].key, "preset")) continue;
     if ((rc = apply(cfg, kvs[k].key, kvs[k].val, &fl, err))) {
-      rc = sb_fail(err, rc, "%s:%d: %s", cl.file, kvs[k].line, err->msg);
+      rc = error_at(err, rc, "%s:%d", cl.file, kvs[k].line);
       goto out;
     }
   }

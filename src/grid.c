@@ -1,0 +1,244 @@
+/* grid.c - scheduling a grid's cells over threads (see grid.h).
+ *
+ * Cells are sorted by estimated cost, longest first, and handed out one at
+ * a time (dynamic schedule), so the wall time approaches total work over
+ * threads.  A cell's numbers depend only on its own parameters, its seed
+ * streams and the shared read-only dataset, never on the thread or the
+ * order: that is what makes the tables byte-identical for any --threads. */
+#include <config.h>
+#include "grid.h"
+#include "blas.h"
+#include "data.h"
+#include "store.h"
+#include "table.h"
+#include "train.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+static volatile sig_atomic_t stop_signal = 0;
+
+static void on_signal(int sig) { stop_signal = sig; }
+
+static double now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+size_t grid_cell_index(const sb_config *cfg, size_t a, size_t i, size_t d, size_t w, size_t s)
+{
+  return (((a * cfg->n_inits + i) * cfg->n_depths + d) * cfg->n_widths + w) * cfg->seeds + s;
+}
+
+typedef struct grid_cell {
+  size_t index, a, i, d, w, s;
+  double cost;
+} grid_cell;
+
+static int by_cost(const void *pa, const void *pb)
+{
+  const grid_cell *x = pa, *y = pb;
+  if (x->cost != y->cost) return x->cost > y->cost ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Bytes one cell needs while it trains: parameters, gradients, optimizer
+ * state, work buffers and probe records. */
+static double cell_bytes(const sb_config *cfg, size_t depth, size_t width)
+{
+  double in = (double)cfg->data.input_dim, out = (double)cfg->data.classes, w = (double)width;
+  double params = in * w + (double)(depth - 1) * w * w + w * out + (double)depth * w + out;
+  double acts = (double)depth * w + out;
+  double logs = (double)train_n_logs(cfg_total_steps(cfg), cfg->log_every);
+  return 8.0 * (params * 5.0 + acts * (double)cfg->batch * 5.0 + (double)cfg->data.train_size
+                + logs * (double)(depth + 1) * PROBE_NCOLS + 4.0 * (double)depth * PROBE_HIST_BINS)
+         + 8.0 * (double)cfg->batch * in;
+}
+
+static int resolve_threads(const sb_config *cfg)
+{
+  if (cfg->threads > 0) return cfg->threads;
+#ifdef _OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+/* Refuse, before anything is written, a grid that cannot fit in memory. */
+static int check_memory(const sb_config *cfg, int threads, sb_error *err)
+{
+  double worst = 0.0;
+  for (size_t d = 0; d < cfg->n_depths; d++)
+    for (size_t w = 0; w < cfg->n_widths; w++) {
+      double b = cell_bytes(cfg, cfg->depths[d], cfg->widths[w]);
+      if (b > worst) worst = b;
+    }
+  double data = 8.0 * (double)(cfg->data.train_size + cfg->data.test_size) * ((double)cfg->data.input_dim + 1.0);
+  double need = data + worst * (double)threads;
+  long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGE_SIZE);
+  double have = pages > 0 && psize > 0 ? (double)pages * (double)psize : INFINITY;
+  if (need > have)
+    return sb_fail(err, SB_EUSAGE, "the grid needs about %.1f GiB of memory (%d threads) but the machine has %.1f GiB; "
+                   "reduce --widths, --train-size or --threads", need / 1073741824.0, threads, have / 1073741824.0);
+  return SB_OK;
+}
+
+/* Progress on stderr: a rewritten line on a terminal, a line per 10%
+ * otherwise, nothing with --quiet. */
+typedef struct progress {
+  int quiet, tty, last_decile;
+  size_t done, total;
+  double t0;
+} progress;
+
+static void progress_update(progress *p)
+{
+  if (p->quiet || p->total == 0) return;
+  double el = now() - p->t0, rate = el > 0 ? (double)p->done / el : 0.0;
+  double eta = rate > 0 ? (double)(p->total - p->done) / rate : 0.0;
+  int decile = (int)(10 * p->done / p->total);
+  if (p->tty) {
+    fprintf(stderr, "\r%zu/%zu cells  %.0fs elapsed  ETA %.0fs  %.2f cells/s   ", p->done, p->total, el, eta, rate);
+    if (p->done == p->total) fputc('\n', stderr);
+  } else if (decile > p->last_decile) {
+    p->last_decile = decile;
+    fprintf(stderr, "%zu/%zu cells (%d%%)  %.0fs elapsed  ETA %.0fs  %.2f cells/s\n", p->done, p->total,
+            decile * 10, el, eta, rate);
+  }
+}
+
+static void print_digest(const sb_config *cfg, const store_merge_info *info)
+{
+  printf("%-10s %-16s %5s %5s %5s  %-22s %10s %8s %8s\n", "activation", "init", "depth", "width", "seeds",
+         "attenuation0 (mean±sd)", "final_loss", "sat_end", "diverged");
+  for (size_t g = 0; g < info->n_groups; g++) {
+    const store_digest_row *d = &info->digest[g];
+    if (!d->n) continue;
+    char att[64];
+    snprintf(att, sizeof att, "%.3g ± %.2g", d->att_mean, d->att_sd);
+    printf("%-10s %-16s %5zu %5zu %5zu  %-22s %10.4g %8.3f %8zu\n", d->activation, d->init, d->depth, d->width,
+           d->n, att, d->loss_mean, d->sat_mean, d->diverged);
+  }
+  printf("%zu of %zu cells done (%zu diverged) in %.1f s on %d threads; tables in %s/\n", info->n_done,
+         info->n_cells, info->n_diverged, info->wall_seconds, info->threads, cfg->out);
+}
+
+int grid_run(const sb_config *cfg, sb_error *err)
+{
+  int threads = resolve_threads(cfg);
+  int rc = check_memory(cfg, threads, err);
+  if (rc) return rc;
+  size_t n_cells = cfg->n_acts * cfg->n_inits * cfg->n_depths * cfg->n_widths * cfg->seeds;
+  grid_cell *cells = malloc(n_cells * sizeof *cells);
+  if (!cells) return sb_fail(err, SB_EFAIL, "out of memory for %zu cells", n_cells);
+  long steps = cfg_total_steps(cfg);
+  for (size_t a = 0; a < cfg->n_acts; a++)
+    for (size_t i = 0; i < cfg->n_inits; i++)
+      for (size_t d = 0; d < cfg->n_depths; d++)
+        for (size_t w = 0; w < cfg->n_widths; w++)
+          for (size_t s = 0; s < cfg->seeds; s++) {
+            size_t k = grid_cell_index(cfg, a, i, d, w, s);
+            double wd = (double)cfg->widths[w];
+            cells[k] = (grid_cell){ k, a, i, d, w, s,
+              (double)cfg->depths[d] * wd * (wd + (double)cfg->data.input_dim) * (double)(steps + 1) };
+          }
+
+  /* The dataset is validated and generated before the folder is touched. */
+  dataset *data = data_alloc(&cfg->data, train_seed(cfg->master_seed, 0, STREAM_DATASET), err);
+  if (!data) { free(cells); return err->code ? err->code : SB_EFAIL; }
+  if ((rc = store_prepare(cfg, err))) { data_free(data); free(cells); return rc; }
+
+  /* Work left: cells without a complete record, longest first. */
+  size_t n_todo = 0;
+  for (size_t k = 0; k < n_cells; k++)
+    if (!cfg->resume || !store_has_record(cfg, k)) cells[n_todo++] = cells[k];
+  qsort(cells, n_todo, sizeof *cells, by_cost);
+
+  struct sigaction sa, old_int, old_term;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
+  stop_signal = 0;
+
+  progress prog = { cfg->quiet, isatty(STDERR_FILENO), 0, 0, n_todo, now() };
+  if (!cfg->quiet)
+    fprintf(stderr, "satbench grid: %zu cells (%zu to run) on %d thread%s, BLAS %s\n", n_cells, n_todo, threads,
+            threads == 1 ? "" : "s", blas_name());
+  /* One BLAS thread per cell: the parallelism is across cells. */
+  blas_set_threads(1);
+  volatile int failed = 0;
+  sb_error first_err;
+  sb_error_clear(&first_err);
+
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+#endif
+  for (size_t j = 0; j < n_todo; j++) {
+    if (failed || stop_signal) continue;
+    const grid_cell *c = &cells[j];
+    train_params p = {
+      .act = cfg->acts[c->a], .init = cfg->inits[c->i], .depth = cfg->depths[c->d],
+      .width = cfg->widths[c->w], .master_seed = cfg->master_seed, .seed_index = c->s,
+      .batch = cfg->batch, .steps = steps, .lr = cfg->lr, .opt = cfg->opt, .loss = cfg->loss,
+      .log_every = cfg->log_every, .tau = cfg->tau, .stop = &stop_signal,
+    };
+    sb_error e;
+    sb_error_clear(&e);
+    double t0 = now();
+    train_result r;
+    int crc = train_result_init(&r, &p) ? sb_fail(&e, SB_EFAIL, "out of memory for cell %zu", c->index)
+                                        : train_cell(&p, data, &r, &e);
+    if (!crc && r.status != TRAIN_STOPPED) {
+      char init_text[64];
+      init_format(&p.init, init_text, sizeof init_text);
+      table_cell tc = { c->index, act_name(p.act.kind), init_text, p.depth, p.width, c->s };
+      crc = store_write_record(cfg, &tc, &r, now() - t0, &e);
+    }
+    train_result_free(&r);
+#ifdef _OPENMP
+#pragma omp critical(grid_report)
+#endif
+    {
+      if (crc && !failed) { failed = 1; first_err = e; }
+      if (!crc && !stop_signal) { prog.done++; progress_update(&prog); }
+    }
+  }
+  sigaction(SIGINT, &old_int, NULL);
+  sigaction(SIGTERM, &old_term, NULL);
+  if (!cfg->quiet && prog.tty && prog.done < prog.total) fputc('\n', stderr);
+  data_free(data);
+  free(cells);
+
+  store_merge_info info = { .n_cells = n_cells, .threads = threads, .wall_seconds = now() - prog.t0 };
+  int mrc = store_merge(cfg, &info, err);
+  if (failed) {
+    free(info.digest);
+    *err = first_err;
+    return SB_EFAIL;
+  }
+  if (mrc) { free(info.digest); return mrc; }
+  if (stop_signal) {
+    free(info.digest);
+    int sig = stop_signal;
+    return sb_fail(err, 128 + sig, "interrupted by %s: %zu of %zu cells are saved in %s/; run the same command with --resume to finish",
+                   sig == SIGINT ? "SIGINT" : "SIGTERM", info.n_done, n_cells, cfg->out);
+  }
+  print_digest(cfg, &info);
+  free(info.digest);
+  if (fflush(stdout) != 0 || ferror(stdout)) return sb_fail(err, SB_EFAIL, "writing to stdout: %s", strerror(errno));
+  return SB_OK;
+}

@@ -1,0 +1,29 @@
+/* stats.h - numbers derived from probe records: a cell's attenuation and
+ * decay rate (least squares with gsl_fit), and across-seed summaries with
+ * Student-t intervals (gsl_stats, gsl_cdf). */
+#ifndef SB_STATS_H
+#define SB_STATS_H
+
+#include <stddef.h>
+#include "probe.h"
+
+/* cells.tsv's derived columns of one cell. */
+typedef struct cell_stats {
+  double attenuation0;     /* log10(||delta^1|| / ||delta^depth||) at step 0   */
+  double attenuation_end;  /* the same at the last logged step                 */
+  double decay_rate;       /* slope of log10 ||delta^l|| against l, step 0     */
+  double decay_rate_r2;    /* R^2 of that fit                                  */
+  double sat_frac_end;     /* mean sat_frac over hidden layers at the end      */
+  double dead_frac_end;    /* mean dead_frac over hidden layers at the end     */
+} cell_stats;
+
+/* first and last: the probe rows (depth+1 layers each) at step 0 and at the
+ * last logged step; either may be NULL (no probe), giving NaN. */
+void stats_cell(const probe_row *first, const probe_row *last, size_t depth, cell_stats *out);
+
+/* Mean, sample sd and the half-width of the 95% Student-t interval over
+ * the non-NaN values of x (which are moved to its front). */
+typedef struct seed_summary { size_t n; double mean, sd, ci95; } seed_summary;
+void stats_over_seeds(double *x, size_t count, seed_summary *out);
+
+#endif

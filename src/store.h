@@ -1,0 +1,51 @@
+/* store.h - a grid's results on disk.
+ *
+ * Each finished cell becomes one record file (records/cell-NNNNNN.rec),
+ * written to a temporary name, flushed to disk and renamed, so a grid
+ * killed at any moment keeps every finished cell and never a half one.
+ * The tables are merged from the records, in cell order, and each table is
+ * itself written beside its final name and renamed, so a failure never
+ * leaves a damaged table.  Records from several machines (shards) can be
+ * merged the same way. */
+#ifndef SB_STORE_H
+#define SB_STORE_H
+
+#include <stddef.h>
+#include "cfg.h"
+#include "err.h"
+#include "table.h"
+#include "train.h"
+
+/* Create --out and its records folder, and record the configuration; with
+ * resume, check the folder was made by the same configuration instead
+ * (SB_EUSAGE listing the differing keys when not). */
+int store_prepare(const sb_config *cfg, sb_error *err);
+
+/* Is the record of this cell present and complete? */
+int store_has_record(const sb_config *cfg, size_t cell);
+
+/* Durably write the record of a finished cell. */
+int store_write_record(const sb_config *cfg, const table_cell *c, const train_result *r,
+                       double wall_seconds, sb_error *err);
+
+/* Per-(activation, init, depth, width) digest printed after a grid. */
+typedef struct store_digest_row {
+  char activation[32], init[64];
+  size_t depth, width, n, diverged;
+  double att_mean, att_sd, loss_mean, sat_mean;
+} store_digest_row;
+
+typedef struct store_merge_info {
+  size_t n_cells, n_done, n_diverged;
+  int threads;
+  double wall_seconds;   /* of this invocation */
+  int complete;          /* every cell has a record */
+  store_digest_row *digest;  /* (n_groups), malloc'd; caller frees */
+  size_t n_groups;
+} store_merge_info;
+
+/* Merge every record present into cells.tsv, layers.tsv, summary.tsv,
+ * hist.tsv and manifest.json. */
+int store_merge(const sb_config *cfg, store_merge_info *info, sb_error *err);
+
+#endif

@@ -1,0 +1,138 @@
+# lib.sh - helpers for satbench's shell tests (POSIX sh; sourced, not run).
+#
+# A script calls t_init NAME, then checks; each check prints one
+# "ok N - ..." or "not ok N - ..." line (with the observed and expected
+# values on failure, as "# ..." lines) and t_done exits 1 if any failed.
+# Every file a check writes goes to a scratch directory in the BUILD tree,
+# ./tests/out/NAME.PID, never into $srcdir: the source tree may be read-only
+# (make distcheck).  The scratch directory is removed when everything
+# passed and kept for inspection otherwise.
+#
+# Environment (set by the Makefile's AM_TESTS_ENVIRONMENT): SATBENCH, the
+# absolute path of the program under test; srcdir.
+
+t_n=0
+t_failed=0
+t_label=
+
+# t_init NAME: check the environment and make the scratch directory T.
+t_init()
+{
+  if test -z "${SATBENCH-}" || test ! -x "$SATBENCH"; then
+    echo "Bail out! SATBENCH='${SATBENCH-}' is not an executable program" >&2
+    exit 99   # a broken harness is an ERROR, not a test failure
+  fi
+  T="./tests/out/$1.$$"
+  rm -rf "$T"
+  mkdir -p "$T" || { echo "Bail out! cannot create $T" >&2; exit 99; }
+}
+
+# t_result STATUS DESCRIPTION [DETAIL...]: one TAP-style line; STATUS 0 is ok.
+# Each DETAIL argument is printed as a "# " line under a failure.
+t_result()
+{
+  t_status=$1
+  t_desc=$2
+  shift 2
+  t_n=$((t_n + 1))
+  if test "$t_status" -eq 0; then
+    echo "ok $t_n - $t_desc"
+  else
+    t_failed=$((t_failed + 1))
+    echo "not ok $t_n - $t_desc"
+    for t_line in "$@"; do
+      printf '%s\n' "$t_line" | sed 's/^/#   /'
+    done
+  fi
+}
+
+# t_pass DESC / t_fail DESC [DETAIL...]
+t_pass() { t_result 0 "$1"; }
+t_fail() { t_d=$1; shift; t_result 1 "$t_d" "$@"; }
+
+# sb ARGS...: run $SATBENCH with ARGS; stdout to $T/N.out, stderr to
+# $T/N.err (N counts invocations), exit status in $rc, the two file names
+# in $out and $err.
+t_runs=0
+sb()
+{
+  t_runs=$((t_runs + 1))
+  out="$T/$t_runs.out"
+  err="$T/$t_runs.err"
+  "$SATBENCH" "$@" >"$out" 2>"$err"
+  rc=$?
+}
+
+# t_args ARGS...: the arguments as one readable string for descriptions.
+t_args()
+{
+  t_s=
+  for t_a in "$@"; do
+    case $t_a in
+      '') t_a="''" ;;
+      *[!A-Za-z0-9_./:,=+-]*) t_a="'$t_a'" ;;
+    esac
+    t_s="${t_s:+$t_s }$t_a"
+  done
+  printf '%s' "$t_s"
+}
+
+# lines FILE: number of lines in FILE (a final line without newline counts).
+lines()
+{
+  awk 'END { print NR }' "$1"
+}
+
+# expect_ok DESC ARGS...: exit status 0 and nothing on stderr.
+expect_ok()
+{
+  t_d=$1
+  shift
+  sb "$@"
+  if test "$rc" -ne 0; then
+    t_fail "$t_d" "command: satbench $(t_args "$@")" "exit status $rc, expected 0" "stderr: $(cat "$err")"
+  elif test -s "$err"; then
+    t_fail "$t_d" "command: satbench $(t_args "$@")" "unexpected stderr: $(cat "$err")"
+  else
+    t_pass "$t_d"
+  fi
+}
+
+# expect_fail CODE REGEX ARGS...: run satbench ARGS; pass when it exits with
+# CODE, writes nothing to stdout, and writes exactly one line to stderr that
+# matches the extended regular expression REGEX.  If t_label is set, the
+# description shows it instead of ARGS (to hide common arguments); it is
+# reset after each call.
+expect_fail()
+{
+  t_code=$1
+  t_re=$2
+  shift 2
+  sb "$@"
+  t_d="satbench ${t_label:-$(t_args "$@")} -> exit $t_code, /$t_re/"
+  t_label=
+  t_nl=$(lines "$err")
+  if test "$rc" -ne "$t_code"; then
+    t_fail "$t_d" "exit status $rc, expected $t_code" "stderr: $(cat "$err")"
+  elif test "$t_nl" -ne 1; then
+    t_fail "$t_d" "stderr has $t_nl lines, expected exactly 1:" "$(cat "$err")"
+  elif ! grep -E -e "$t_re" "$err" >/dev/null; then
+    t_fail "$t_d" "stderr: $(cat "$err")" "does not match: $t_re"
+  elif test -s "$out"; then
+    t_fail "$t_d" "a failed command wrote to stdout: $(head -n 3 "$out")"
+  else
+    t_pass "$t_d"
+  fi
+}
+
+# t_done: summary line, clean up, exit 0 (all passed) or 1.
+t_done()
+{
+  if test "$t_failed" -eq 0; then
+    echo "# all $t_n checks passed"
+    rm -rf "$T"
+    exit 0
+  fi
+  echo "# $t_failed of $t_n checks failed; outputs kept in $T"
+  exit 1
+}

@@ -1,0 +1,433 @@
+/* test_grad.c - the backward pass against independent answers.
+ *
+ * For every activation and both losses, on a small net with varied weights
+ * and biases, the analytic gradient of each parameter group (W^l and b^l,
+ * l = 1..depth+1) is compared with central finite differences of the loss,
+ * and the back-propagated error delta^l of every layer with finite
+ * differences of single-example losses.  The GEMM-based backward pass is
+ * also replayed with naive loops.  Then: probes are read-only, and
+ * opt_step gives bit-identical parameters whether or not it is asked for
+ * update ratios, matching a plain re-implementation of each optimizer. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "act.h"
+#include "init.h"
+#include "net.h"
+#include "probe.h"
+#include "tap.h"
+
+enum { N_IN = 5, WIDTH = 7, DEPTH = 3, N_OUT = 4, BATCH = 6, L = DEPTH + 1 };
+
+/* Finite differences use the fourth-order stencil
+ *   g ~ [8 (L(t+h) - L(t-h)) - (L(t+2h) - L(t-2h))] / (12 h)
+ * whose truncation error is O(h^4 L^(5)) ~ 1e-16 at h = 1e-4, so the
+ * comparison is limited by rounding, ~eps |L| / h ~ 1e-12 per component:
+ * six orders below the 1e-6 tolerance even for the small first-layer
+ * gradients of sigmoid nets. */
+#define FD_H 1e-4
+#define GRAD_TOL 1e-6
+/* Every hidden pre-activation is kept this far from a kink of phi (relu,
+ * leaky_relu, selu, elu at 0; hardtanh at +-1), about ten times what a
+ * stencil perturbation moves it; crossings are also checked exactly. */
+#define KINK_MARGIN 5e-3
+
+static void die(const char *what)
+{
+  tap_ok(0, "%s", what);
+  exit(tap_done());
+}
+
+static double norm2(const double *x, size_t n)
+{
+  double s = 0.0;
+  for (size_t i = 0; i < n; i++) s += x[i] * x[i];
+  return sqrt(s);
+}
+
+static double diff_norm2(const double *x, const double *y, size_t n)
+{
+  double s = 0.0;
+  for (size_t i = 0; i < n; i++) s += (x[i] - y[i]) * (x[i] - y[i]);
+  return sqrt(s);
+}
+
+/* ||a - b|| / max(||a||, ||b||); 0 when both are zero. */
+static double rel_err(const double *a, const double *b, size_t n)
+{
+  double na = norm2(a, n), nb = norm2(b, n), m = na > nb ? na : nb;
+  return m > 0.0 ? diff_norm2(a, b, n) / m : 0.0;
+}
+
+/* Points where phi' jumps.  elu with alpha = 1 is C^1, but its second
+ * derivative jumps at 0 and that is enough to spoil a 4th-order stencil. */
+static size_t kinks(act_kind k, double *at)
+{
+  switch (k) {
+  case ACT_RELU: case ACT_LEAKY_RELU: case ACT_ELU: case ACT_SELU:
+    at[0] = 0.0;
+    return 1;
+  case ACT_HARDTANH:
+    at[0] = -1.0; at[1] = 1.0;
+    return 2;
+  default:
+    return 0;
+  }
+}
+
+/* Index of the smooth piece of phi that x lies on. */
+static int piece(const double *at, size_t nk, double x)
+{
+  int r = 0;
+  for (size_t i = 0; i < nk; i++) r += x > at[i];
+  return r;
+}
+
+/* Pieces of every hidden pre-activation of rows [0, rows) of the last
+ * forward pass, written to (or compared with) reg, whose rows start at
+ * reg_row.  Returns the number of mismatches when comparing. */
+static size_t pieces(const net *n, const net_work *w, size_t rows, const double *at, size_t nk,
+                     int *reg, size_t reg_row, int compare)
+{
+  size_t bad = 0, off = 0;
+  for (size_t l = 1; l <= DEPTH; l++) {
+    size_t fo = n->fan_out[l - 1];
+    for (size_t i = 0; i < rows * fo; i++) {
+      int p = piece(at, nk, w->h[l - 1][i]);
+      int *slot = reg + off + reg_row * fo + i;
+      if (compare) bad += *slot != p;
+      else *slot = p;
+    }
+    off += BATCH * fo;
+  }
+  return bad;
+}
+
+/* Distance of the closest hidden pre-activation to a kink. */
+static double kink_distance(const net *n, const net_work *w, size_t rows, const double *at,
+                            size_t nk)
+{
+  double d = INFINITY;
+  for (size_t l = 1; l <= DEPTH; l++)
+    for (size_t i = 0; i < rows * n->fan_out[l - 1]; i++)
+      for (size_t k = 0; k < nk; k++) {
+        double e = fabs(w->h[l - 1][i] - at[k]);
+        if (e < d) d = e;
+      }
+  return d;
+}
+
+/* Weights N(0, 0.6^2), biases varied and nonzero, inputs N(0.2, 1.3^2):
+ * a forward pass that reaches both branches of every kinked phi and the
+ * curved parts of the smooth ones. */
+static void draw(net *n, gsl_rng *r, double *X, int *y)
+{
+  init_spec spec;
+  sb_error err;
+  if (init_parse("normal:0.6", &spec, &err) != SB_OK) die(err.msg);
+  if (net_init_params(n, &spec, r, &err) != SB_OK) die(err.msg);
+  for (size_t l = 1; l <= L; l++)
+    for (size_t j = 0; j < n->fan_out[l - 1]; j++)
+      net_b(n, l)[j] = 0.1 * sin(1.7 * (double)(j + 1) + 0.9 * (double)l)
+                       + 0.05 * gsl_ran_gaussian(r, 1.0);
+  for (size_t i = 0; i < BATCH * N_IN; i++) X[i] = 0.2 + gsl_ran_gaussian(r, 1.3);
+  for (size_t i = 0; i < BATCH; i++) y[i] = (int)gsl_rng_uniform_int(r, N_OUT);
+}
+
+/* Fourth-order central difference of the loss in parameter p[i]; counts in
+ * *crossed the perturbations that moved a pre-activation across a kink
+ * (rows [0, rows) of the pass compared with reg starting at reg_row). */
+static double fd_param(net *n, net_work *w, const double *X, const int *y, size_t rows,
+                       double *p, const double *at, size_t nk, int *reg, size_t reg_row,
+                       size_t *crossed)
+{
+  static const double mult[4] = { 1.0, -1.0, 2.0, -2.0 };
+  double old = *p, h = FD_H * (fabs(old) > 1.0 ? fabs(old) : 1.0), f[4];
+  for (int s = 0; s < 4; s++) {
+    *p = old + mult[s] * h;
+    f[s] = net_forward(n, w, X, y, rows);
+    if (nk && pieces(n, w, rows, at, nk, reg, reg_row, 1)) (*crossed)++;
+  }
+  *p = old;
+  return (8.0 * (f[0] - f[1]) - (f[2] - f[3])) / (12.0 * h);
+}
+
+/* The backward pass replayed with naive loops from the saved forward
+ * buffers: db^l = column sums of delta^l, dW^l = a^{l-1}T delta^l and
+ * delta^{l-1} = phi'(h^{l-1}) .* (delta^l W^lT).  Returns the largest
+ * relative error. */
+static double naive_backward(const net *n, const net_work *w, const double *X)
+{
+  double worst = 0.0;
+  for (size_t l = L; l >= 1; l--) {
+    size_t fi = n->fan_in[l - 1], fo = n->fan_out[l - 1];
+    const double *d = w->delta[l - 1];
+    const double *in = l == 1 ? X : w->a[l - 2];
+    double dW[WIDTH * WIDTH], db[WIDTH], dp[BATCH * WIDTH];
+    for (size_t a = 0; a < fi; a++)
+      for (size_t b = 0; b < fo; b++) {
+        double s = 0.0;
+        for (size_t i = 0; i < BATCH; i++) s += in[i * fi + a] * d[i * fo + b];
+        dW[a * fo + b] = s;
+      }
+    for (size_t b = 0; b < fo; b++) {
+      double s = 0.0;
+      for (size_t i = 0; i < BATCH; i++) s += d[i * fo + b];
+      db[b] = s;
+    }
+    double e1 = rel_err(dW, net_dW(n, l), fi * fo), e2 = rel_err(db, net_db(n, l), fo);
+    if (e1 > worst) worst = e1;
+    if (e2 > worst) worst = e2;
+    if (l == 1) break;
+    const double *W = net_W(n, l), *g = w->dphi[l - 2];
+    for (size_t i = 0; i < BATCH; i++)
+      for (size_t a = 0; a < fi; a++) {
+        double s = 0.0;
+        for (size_t b = 0; b < fo; b++) s += d[i * fo + b] * W[a * fo + b];
+        dp[i * fi + a] = g[i * fi + a] * s;
+      }
+    double e3 = rel_err(dp, w->delta[l - 2], BATCH * fi);
+    if (e3 > worst) worst = e3;
+  }
+  return worst;
+}
+
+static size_t work_doubles(const net *n, size_t cap)
+{
+  size_t total = 0;
+  for (size_t l = 0; l < n->n_layers; l++) total += n->fan_out[l];
+  return 4 * total * cap;
+}
+
+static int probe_read_only_ok = 1;
+
+static void check_one(act_kind kind, loss_kind loss, gsl_rng *r)
+{
+  act_fn act;
+  sb_error err;
+  if (act_parse(act_name(kind), &act, &err) != SB_OK) die(err.msg);
+  const char *an = act_name(kind), *ln = loss_name(loss);
+  net *n = net_alloc(N_IN, WIDTH, DEPTH, N_OUT, act, loss);
+  net_work *w = n ? net_work_alloc(n, BATCH) : NULL;
+  probe_work *pw = n ? probe_work_alloc(n, BATCH) : NULL;
+  if (!w || !pw) die("allocation");
+  double X[BATCH * N_IN], at[2];
+  int y[BATCH], reg[DEPTH * BATCH * WIDTH];
+  size_t nk = kinks(kind, at);
+
+  /* Redraw until no hidden pre-activation is near a kink and every piece
+   * of phi is visited by at least 5 of the 126 hidden pre-activations. */
+  int tries = 0, accepted = 0;
+  size_t count[3] = { 0, 0, 0 };
+  double kd = INFINITY;
+  while (!accepted && tries < 500) {
+    tries++;
+    draw(n, r, X, y);
+    net_forward(n, w, X, y, BATCH);
+    if (!nk) { accepted = 1; break; }
+    kd = kink_distance(n, w, BATCH, at, nk);
+    pieces(n, w, BATCH, at, nk, reg, 0, 0);
+    count[0] = count[1] = count[2] = 0;
+    for (size_t i = 0; i < DEPTH * BATCH * WIDTH; i++) count[reg[i]]++;
+    accepted = kd >= KINK_MARGIN && count[0] >= 5 && count[1] >= 5 && (nk < 2 || count[2] >= 5);
+  }
+  if (nk)
+    tap_ok(accepted, "%s/%s: data %d draw(s): closest pre-activation %.3g from a kink "
+           "(margin %.3g), pieces visited %zu/%zu/%zu times", an, ln, tries, kd,
+           KINK_MARGIN, count[0], count[1], count[2]);
+
+  double loss0 = net_forward(n, w, X, y, BATCH);
+  net_backward(n, w, X, y, BATCH);
+  double *ga = malloc(n->n_params * sizeof *ga), *gf = malloc(n->n_params * sizeof *gf);
+  double *delta = malloc(BATCH * WIDTH * L * sizeof *delta);
+  if (!ga || !gf || !delta) die("allocation");
+  memcpy(ga, n->grads, n->n_params * sizeof *ga);
+  double naive = naive_backward(n, w, X);
+  size_t doff[L + 1];
+  doff[0] = 0;
+  for (size_t l = 1; l <= L; l++) {
+    size_t m = BATCH * n->fan_out[l - 1];
+    memcpy(delta + doff[l - 1], w->delta[l - 1], m * sizeof *delta);
+    doff[l] = doff[l - 1] + m;
+  }
+
+  /* Probes read the net and its buffers, never write them. */
+  {
+    size_t nb = work_doubles(n, BATCH);
+    double *pb = malloc(n->n_params * sizeof *pb), *wb = malloc(nb * sizeof *wb);
+    probe_row rows[L];
+    if (!pb || !wb) die("allocation");
+    memcpy(pb, n->params, n->n_params * sizeof *pb);
+    memcpy(wb, w->buf, nb * sizeof *wb);
+    probe_measure(n, w, BATCH, 0.05, NULL, pw, rows);
+    if (memcmp(pb, n->params, n->n_params * sizeof *pb) != 0
+        || memcmp(ga, n->grads, n->n_params * sizeof *ga) != 0
+        || memcmp(wb, w->buf, nb * sizeof *wb) != 0)
+      probe_read_only_ok = 0;
+    free(pb);
+    free(wb);
+  }
+
+  /* Finite differences of the batch loss in every parameter. */
+  size_t crossed = 0;
+  for (size_t i = 0; i < n->n_params; i++)
+    gf[i] = fd_param(n, w, X, y, BATCH, n->params + i, at, nk, reg, 0, &crossed);
+
+  tap_diag("%s/%s: loss %.6f", an, ln, loss0);
+  for (size_t l = 1; l <= L; l++) {
+    size_t wo = n->w_off[l - 1], bo = n->b_off[l - 1];
+    size_t nw = bo - wo, nb = n->fan_out[l - 1];
+    double e = rel_err(ga + wo, gf + wo, nw), g = norm2(ga + wo, nw);
+    tap_ok(g > 1e-8 && e <= GRAD_TOL,
+           "%s/%s dL/dW^%zu: rel err %.3g (tol %.0g), ||analytic|| %.6g ||fd|| %.6g (> 1e-8)",
+           an, ln, l, e, GRAD_TOL, g, norm2(gf + wo, nw));
+    e = rel_err(ga + bo, gf + bo, nb);
+    g = norm2(ga + bo, nb);
+    tap_ok(g > 1e-8 && e <= GRAD_TOL,
+           "%s/%s dL/db^%zu: rel err %.3g (tol %.0g), ||analytic|| %.6g ||fd|| %.6g (> 1e-8)",
+           an, ln, l, e, GRAD_TOL, g, norm2(gf + bo, nb));
+  }
+
+  /* delta^l[i][j] = dL/dh^l_ij for the mean loss = (1/B) dL_i/db^l_j, where
+   * L_i is the loss of example i alone (a batch of one). */
+  double *dfd = malloc(doff[L] * sizeof *dfd);
+  if (!dfd) die("allocation");
+  for (size_t i = 0; i < BATCH; i++)
+    for (size_t l = 1; l <= L; l++) {
+      size_t fo = n->fan_out[l - 1];
+      for (size_t j = 0; j < fo; j++)
+        dfd[doff[l - 1] + i * fo + j] =
+          fd_param(n, w, X + i * N_IN, y + i, 1, net_b(n, l) + j, at, nk, reg, i, &crossed)
+          / (double)BATCH;
+    }
+  double worst = 0.0, dmin = INFINITY;
+  size_t worst_l = 0;
+  for (size_t l = 1; l <= L; l++) {
+    size_t m = doff[l] - doff[l - 1];
+    double e = rel_err(delta + doff[l - 1], dfd + doff[l - 1], m);
+    double g = norm2(delta + doff[l - 1], m);
+    if (e > worst) { worst = e; worst_l = l; }
+    if (g < dmin) dmin = g;
+  }
+  tap_ok(dmin > 1e-8 && worst <= GRAD_TOL,
+         "%s/%s delta^l vs single-example finite differences: worst rel err %.3g at layer %zu "
+         "(tol %.0g), smallest ||delta^l|| %.4g (> 1e-8)", an, ln, worst, worst_l, GRAD_TOL, dmin);
+  tap_ok(naive <= 1e-13, "%s/%s GEMM backward vs naive loops (dW, db, delta): worst rel err "
+         "%.3g (tol 1e-13)", an, ln, naive);
+  if (nk)
+    tap_ok(crossed == 0, "%s/%s: finite-difference perturbations crossing a kink: %zu "
+           "(expected 0)", an, ln, crossed);
+
+  free(dfd);
+  free(delta);
+  free(gf);
+  free(ga);
+  probe_work_free(pw);
+  net_work_free(w);
+  net_free(n);
+}
+
+/* Plain re-implementation of one update of parameter value p with
+ * gradient g and state m, v (t = updates including this one). */
+static double ref_update(opt_kind k, const opt_state *o, double p, double g, double *m, double *v,
+                         long t)
+{
+  switch (k) {
+  case OPT_MOMENTUM:
+    *m = o->momentum * *m + g;
+    return p - o->lr * *m;
+  case OPT_ADAM: {
+    *m = o->beta1 * *m + (1.0 - o->beta1) * g;
+    *v = o->beta2 * *v + (1.0 - o->beta2) * g * g;
+    double mh = *m / (1.0 - pow(o->beta1, (double)t));
+    double vh = *v / (1.0 - pow(o->beta2, (double)t));
+    return p - o->lr * mh / (sqrt(vh) + o->eps);
+  }
+  default:
+    return p - o->lr * g;
+  }
+}
+
+static void check_opt(opt_kind k, gsl_rng *r)
+{
+  act_fn act;
+  sb_error err;
+  init_spec spec;
+  if (act_parse("tanh", &act, &err) != SB_OK || init_parse("normal:0.6", &spec, &err) != SB_OK)
+    die(err.msg);
+  net *a = net_alloc(N_IN, WIDTH, DEPTH, N_OUT, act, LOSS_XENT);
+  net *b = net_alloc(N_IN, WIDTH, DEPTH, N_OUT, act, LOSS_XENT);
+  opt_state *oa = a ? opt_alloc(k, 0.0237, a->n_params) : NULL;
+  opt_state *ob = b ? opt_alloc(k, 0.0237, b->n_params) : NULL;
+  if (!oa || !ob) die("allocation");
+  size_t np = a->n_params;
+  double *before = malloc(np * sizeof *before), *ref = malloc(np * sizeof *ref);
+  double *rm = calloc(np, sizeof *rm), *rv = calloc(np, sizeof *rv);
+  if (!before || !ref || !rm || !rv) die("allocation");
+  if (net_init_params(a, &spec, r, &err) != SB_OK) die(err.msg);
+  for (size_t i = 0; i < np; i++) if (i % 3 == 0) a->params[i] += 0.1 * sin(2.385 * (double)i);
+  memcpy(b->params, a->params, np * sizeof *before);
+  memcpy(ref, a->params, np * sizeof *ref);
+
+  int same = 1;
+  double worst_ratio = 0.0, worst_ref = 0.0, gmin = INFINITY;
+  for (long t = 1; t <= 4; t++) {
+    /* gradients spanning five decades, some exactly zero */
+    for (size_t i = 0; i < np; i++) {
+      double g = gsl_ran_gaussian(r, 1.0) * pow(10.0, -4.0 * gsl_rng_uniform(r));
+      a->grads[i] = b->grads[i] = i % 17 == 5 ? 0.0 : g;
+    }
+    gmin = fmin(gmin, norm2(a->grads, np));
+    memcpy(before, a->params, np * sizeof *before);
+    double ratio[L];
+    opt_step(oa, a, ratio);
+    opt_step(ob, b, NULL);
+    same &= memcmp(a->params, b->params, np * sizeof *before) == 0;
+    if (oa->m) same &= memcmp(oa->m, ob->m, np * sizeof(double)) == 0;
+    if (oa->v) same &= memcmp(oa->v, ob->v, np * sizeof(double)) == 0;
+    for (size_t l = 1; l <= L; l++) {
+      size_t wo = a->w_off[l - 1], nw = a->b_off[l - 1] - wo;
+      double direct = diff_norm2(a->params + wo, before + wo, nw) / norm2(before + wo, nw);
+      double e = fabs(ratio[l - 1] - direct) / direct;
+      if (!(e <= worst_ratio)) worst_ratio = e;
+    }
+    for (size_t i = 0; i < np; i++) {
+      ref[i] = ref_update(k, oa, ref[i], a->grads[i], rm + i, rv + i, t);
+      double e = fabs(ref[i] - a->params[i]) / fmax(fabs(ref[i]), 1e-300);
+      if (!(e <= worst_ref)) worst_ref = e;
+    }
+  }
+  tap_ok(same && gmin > 0.0, "opt_step %s: 4 updates with and without ratios give bit-identical "
+         "parameters and state", opt_name(k));
+  tap_ok(worst_ratio <= 1e-9, "opt_step %s: ratio vs ||W_after - W_before|| / ||W_before||: worst "
+         "rel err %.3g (tol 1e-9)", opt_name(k), worst_ratio);
+  tap_ok(worst_ref <= 1e-13, "opt_step %s: parameters vs a plain re-implementation after 4 "
+         "updates: worst rel err %.3g (tol 1e-13)", opt_name(k), worst_ref);
+  free(rv);
+  free(rm);
+  free(ref);
+  free(before);
+  opt_free(ob);
+  opt_free(oa);
+  net_free(b);
+  net_free(a);
+}
+
+int main(void)
+{
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  if (!r) die("gsl_rng_alloc");
+  gsl_rng_set(r, 2385UL);
+  for (int k = 0; k < ACT_COUNT; k++)
+    for (int loss = 0; loss < LOSS_COUNT; loss++)
+      check_one((act_kind)k, (loss_kind)loss, r);
+  tap_ok(probe_read_only_ok, "probe_measure leaves params, grads and work buffers bit-identical "
+         "(%d nets)", ACT_COUNT * LOSS_COUNT);
+  for (int k = 0; k < OPT_COUNT; k++) check_opt((opt_kind)k, r);
+  gsl_rng_free(r);
+  return tap_done();
+}
