@@ -73,7 +73,9 @@ static int parse_real(const char *opt, const char *s, double *out, sb_error *err
   double v = strtod(s, &end);
   if (!*s || isspace((unsigned char)*s) || end == s || *end)
     return sb_fail(err, SB_EUSAGE, "--%s: '%s' is not a number", opt, s);
-  if (!isfinite(v) || errno == ERANGE)
+  if (errno == ERANGE)
+    return sb_fail(err, SB_EUSAGE, "--%s: '%s' is out of the range of doubles", opt, s);
+  if (!isfinite(v))
     return sb_fail(err, SB_EUSAGE, "--%s: '%s' is not a finite number", opt, s);
   *out = v;
   return SB_OK;

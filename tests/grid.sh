@@ -1,0 +1,137 @@
+# grid.sh - `satbench grid`: byte-identical tables across thread counts,
+# kill -9 / SIGINT then --resume equal to an uninterrupted run, refusals
+# that protect existing results, input checking that writes nothing, and
+# write failures reported without damage.
+. "$srcdir/tests/lib.sh"
+t_init grid
+
+TINY="--activations tanh,relu --inits standard,he_normal --depths 2,3 --widths 8 --seeds 2
+      --train-size 128 --test-size 32 --batch 8 --input-dim 4 --classes 3 --steps 20 --log-every 5 --quiet"
+TABLES="cells.tsv layers.tsv summary.tsv hist.tsv"
+
+same_tables()  # DIR_A DIR_B: 0 when every table is byte-identical
+{
+  for t_f in $TABLES; do cmp -s "$1/$t_f" "$2/$t_f" || return 1; done
+  return 0
+}
+
+# -- thread counts ----------------------------------------------------------
+for n in 1 2 8; do
+  sb grid $TINY --threads $n --out "$T/t$n"
+  test "$rc" -eq 0 || t_fail "grid --threads $n exits 0" "exit $rc: $(cat "$err")"
+done
+if same_tables "$T/t1" "$T/t2" && same_tables "$T/t1" "$T/t8"; then
+  t_pass "tables byte-identical for --threads 1, 2 and 8"
+else
+  t_fail "tables byte-identical for --threads 1, 2 and 8"
+fi
+sb grid $TINY --threads 2 --out "$T/again"
+if same_tables "$T/t1" "$T/again"; then t_pass "a repeated run gives the same bytes"; else t_fail "a repeated run gives the same bytes"; fi
+
+# -- table shapes -------------------------------------------------------------
+ncells=$(grep -v '^#' "$T/t1/cells.tsv" | tail -n +2 | wc -l)
+test "$ncells" -eq 16 && t_pass "cells.tsv has 16 cells" || t_fail "cells.tsv has 16 cells" "got $ncells"
+hdr=$(grep -v '^#' "$T/t1/cells.tsv" | head -n 1)
+want="cell	activation	init	depth	width	seed	status	final_loss	final_train_acc	final_test_acc	attenuation0	attenuation_end	decay_rate	decay_rate_r2	sat_frac_end	dead_frac_end"
+test "$hdr" = "$want" && t_pass "cells.tsv columns as SPEC.md" || t_fail "cells.tsv columns as SPEC.md" "got: $hdr"
+hdr=$(grep -v '^#' "$T/t1/layers.tsv" | head -n 1)
+want="cell	activation	init	depth	width	seed	step	layer	grad_w_norm	grad_b_norm	delta_norm	act_mean	act_std	act_p02	act_p98	preact_std	sat_frac	dead_frac	update_ratio"
+test "$hdr" = "$want" && t_pass "layers.tsv columns as SPEC.md" || t_fail "layers.tsv columns as SPEC.md" "got: $hdr"
+# layers: 16 cells x 5 logged steps (0,5,10,15,20) x (depth+1) layers = 8x5x3 + 8x5x4
+nl=$(grep -v '^#' "$T/t1/layers.tsv" | tail -n +2 | wc -l)
+test "$nl" -eq 280 && t_pass "layers.tsv has 280 rows" || t_fail "layers.tsv has 280 rows" "got $nl"
+if grep -v '^#' "$T/t1/layers.tsv" | tail -n +2 | awk -F'\t' '
+     { key = sprintf("%09d %09d %09d", $1, $7, $8); if (NR > 1 && key <= prev) bad = 1; prev = key }
+     END { exit bad }'; then
+  t_pass "layers.tsv sorted by cell, step, layer"
+else
+  t_fail "layers.tsv sorted by cell, step, layer"
+fi
+# summary: one row per (act, init, depth, width, step, layer), n = 2 seeds
+ns=$(grep -v '^#' "$T/t1/summary.tsv" | tail -n +2 | awk -F'\t' '$7 == 2' | wc -l)
+test "$ns" -eq 140 && t_pass "summary.tsv has 140 rows over 2 seeds" || t_fail "summary.tsv has 140 rows over 2 seeds" "got $ns"
+grep -q '^# seed = 1$' "$T/t1/cells.tsv" && grep -q '^# satbench ' "$T/t1/summary.tsv" &&
+  t_pass "tables carry version and configuration comments" || t_fail "tables carry version and configuration comments"
+grep -q '"complete": true' "$T/t1/manifest.json" && t_pass "manifest says complete" || t_fail "manifest says complete"
+
+# -- adding a value to an axis leaves other cells' numbers unchanged ---------------
+sb grid $(echo "$TINY" | sed 's/--activations tanh,relu/--activations tanh,sigmoid,relu/') --out "$T/wider"
+a=$(grep -v '^#' "$T/t1/layers.tsv" | awk -F'\t' '$2 == "relu"' | cut -f 2- )
+b=$(grep -v '^#' "$T/wider/layers.tsv" | awk -F'\t' '$2 == "relu"' | cut -f 2- )
+test -n "$a" && test "$a" = "$b" && t_pass "adding an activation leaves relu cells' numbers unchanged" ||
+  t_fail "adding an activation leaves relu cells' numbers unchanged"
+
+# -- refusals ---------------------------------------------------------------------
+t_label="grid into a finished grid's folder"
+expect_fail 2 'already holds a grid.*--resume' grid $TINY --out "$T/t1"
+t_label="resume with another --lr"
+expect_fail 2 'different configuration.*lr' grid $TINY --lr 0.5 --out "$T/t1" --resume
+t_label="resume of nothing"
+expect_fail 2 'no grid to resume' grid $TINY --out "$T/nothing" --resume
+same_tables "$T/t1" "$T/t2" && t_pass "refused runs left the tables intact" || t_fail "refused runs left the tables intact"
+
+# -- invalid grids write nothing ----------------------------------------------------
+for bad in "--depths 0" "--widths 8,,9" "--lr nan" "--batch 500" "--activations sigmoid,tnah" \
+           "--inits he_normal,normal:-1" "--seeds 0" "--threads 0" "--widths 100000000"; do
+  t_label="grid $bad"
+  expect_fail 2 '.' grid $TINY $bad --out "$T/invalid"
+  test -e "$T/invalid" && t_fail "grid $bad created its --out"
+done
+
+# -- kill -9 at several moments, then --resume ------------------------------------
+LONG="--activations tanh,relu --inits standard,he_normal --depths 2,6 --widths 32 --seeds 3
+      --train-size 512 --test-size 64 --batch 16 --input-dim 8 --classes 3 --steps 1500 --log-every 100 --quiet"
+sb grid $LONG --threads 2 --out "$T/full"
+for delay in 0.2 0.7 1.5; do
+  d="$T/killed$delay"
+  "$SATBENCH" grid $LONG --threads 2 --out "$d" >/dev/null 2>&1 &
+  pid=$!
+  sleep $delay
+  kill -9 $pid 2>/dev/null
+  wait $pid 2>/dev/null
+  done_before=$(ls "$d/records" 2>/dev/null | grep -c '\.rec$')
+  sb grid $LONG --threads 2 --out "$d" --resume
+  if test "$rc" -eq 0 && same_tables "$T/full" "$d"; then
+    t_pass "kill -9 after ${delay}s ($done_before cells saved), --resume equals an uninterrupted run"
+  else
+    t_fail "kill -9 after ${delay}s, --resume equals an uninterrupted run" "exit $rc: $(cat "$err")"
+  fi
+done
+
+# -- SIGINT: stop cleanly, say how to resume, exit 130 -------------------------------
+d="$T/int"
+"$SATBENCH" grid $LONG --threads 2 --out "$d" >"$T/int.out" 2>"$T/int.err" &
+pid=$!
+sleep 0.5
+kill -INT $pid
+wait $pid
+st=$?
+if test "$st" -eq 130 && grep -q -- '--resume' "$T/int.err"; then
+  t_pass "SIGINT exits 130 and says how to resume"
+else
+  t_fail "SIGINT exits 130 and says how to resume" "exit $st: $(cat "$T/int.err")"
+fi
+sb grid $LONG --threads 1 --out "$d" --resume
+test "$rc" -eq 0 && same_tables "$T/full" "$d" && t_pass "resume after SIGINT equals an uninterrupted run" ||
+  t_fail "resume after SIGINT equals an uninterrupted run" "exit $rc: $(cat "$err")"
+
+# -- write failures --------------------------------------------------------------------
+: > "$T/afile"
+t_label="--out under a regular file"
+expect_fail 1 'afile.*(Not a directory|not a directory)' grid $TINY --out "$T/afile/sub"
+# Tables larger than the file-size limit: the merge fails with the path and
+# errno, and the tables of the earlier run stay as they were.
+cp -r "$T/t1" "$T/limited"
+( trap '' XFSZ; ulimit -f 16; "$SATBENCH" grid $TINY --out "$T/limited" --resume >"$T/lim.out" 2>"$T/lim.err" )
+st=$?
+if test "$st" -eq 1 && grep -q 'limited/.*File too large' "$T/lim.err"; then
+  t_pass "a write failure exits 1 naming the file and the error"
+else
+  t_fail "a write failure exits 1 naming the file and the error" "exit $st: $(cat "$T/lim.err")"
+fi
+same_tables "$T/t1" "$T/limited" && t_pass "the earlier tables are intact after the write failure" ||
+  t_fail "the earlier tables are intact after the write failure"
+ls "$T/limited" | grep -q tmp && t_fail "no temporary files left behind" "$(ls "$T/limited")" ||
+  t_pass "no temporary files left behind"
+
+t_done

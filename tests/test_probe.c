@@ -1,0 +1,362 @@
+/* test_probe.c - the probe's definitions on a tiny hand-built network.
+ *
+ * A 2 -> 3 -> 2 net (one hidden layer) on 3 examples, with weights chosen by
+ * hand so that hidden unit 1 is on for every input, unit 2 for two of them
+ * and unit 3 for none (ReLU: sat_frac 4/9, dead_frac 1/3).  Every column of
+ * probe_measure is compared with its definition evaluated here by plain
+ * loops on an independent forward and backward pass; then probe_quantile is
+ * compared with sorting plus gsl_stats_quantile_from_sorted_data. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "act.h"
+#include "net.h"
+#include "probe.h"
+#include "tap.h"
+
+enum { NI = 2, NH = 3, NO = 2, B = 3 };
+
+/* Inputs (B, NI), labels, and the parameters, W row-major (fan_in, fan_out). */
+static const double X[B * NI] = { 0.7, -1.3,
+                                  1.9, 0.4,
+                                  -0.6, 2.2 };
+static const int Y[B] = { 1, 0, 1 };
+static const double W1[NI * NH] = { 0.5, 1.2, -0.8,
+                                    0.25, 0.3, -0.45 };
+static const double B1[NH] = { 0.6, -0.2, -0.1 };
+static const double W2[NH * NO] = { 0.9, -0.35,
+                                    -0.7, 1.1,
+                                    0.45, 0.8 };
+static const double B2[NO] = { 0.05, -0.15 };
+
+/* h1 = X W1 + b1 worked out by hand:
+ *   unit 1:  0.35 - 0.325 + 0.6 = 0.625,  0.95 + 0.1 + 0.6 = 1.65,   -0.3 + 0.55 + 0.6 = 0.85
+ *   unit 2:  0.84 - 0.39 - 0.2  = 0.25,   2.28 + 0.12 - 0.2 = 2.2,   -0.72 + 0.66 - 0.2 = -0.26
+ *   unit 3: -0.56 + 0.585 - 0.1 = -0.075, -1.52 - 0.18 - 0.1 = -1.8,  0.48 - 0.99 - 0.1 = -0.61 */
+static const double H1_HAND[B * NH] = { 0.625, 0.25, -0.075,
+                                        1.65, 2.2, -1.8,
+                                        0.85, -0.26, -0.61 };
+
+/* The reference pass: plain loops, softmax cross-entropy, mean over B. */
+typedef struct ref {
+  double h1[B * NH], a1[B * NH], g1[B * NH];  /* pre-activation, phi, phi' */
+  double z[B * NO], p[B * NO];
+  double d2[B * NO], d1[B * NH];              /* dL/dz, dL/dh1 */
+  double dW1[NI * NH], db1[NH], dW2[NH * NO], db2[NO];
+} ref;
+
+static void ref_pass(const act_fn *f, ref *r)
+{
+  for (int i = 0; i < B; i++)
+    for (int j = 0; j < NH; j++) {
+      double s = B1[j];
+      for (int k = 0; k < NI; k++) s += X[i * NI + k] * W1[k * NH + j];
+      r->h1[i * NH + j] = s;
+      r->a1[i * NH + j] = act_eval(f, s);
+      r->g1[i * NH + j] = act_deriv(f, s);
+    }
+  for (int i = 0; i < B; i++) {
+    double mx = -INFINITY, sum = 0.0;
+    for (int j = 0; j < NO; j++) {
+      double s = B2[j];
+      for (int k = 0; k < NH; k++) s += r->a1[i * NH + k] * W2[k * NO + j];
+      r->z[i * NO + j] = s;
+      if (s > mx) mx = s;
+    }
+    for (int j = 0; j < NO; j++) sum += exp(r->z[i * NO + j] - mx);
+    for (int j = 0; j < NO; j++) {
+      r->p[i * NO + j] = exp(r->z[i * NO + j] - mx) / sum;
+      r->d2[i * NO + j] = (r->p[i * NO + j] - (Y[i] == j)) / B;
+    }
+  }
+  for (int i = 0; i < B; i++)
+    for (int k = 0; k < NH; k++) {
+      double s = 0.0;
+      for (int j = 0; j < NO; j++) s += r->d2[i * NO + j] * W2[k * NO + j];
+      r->d1[i * NH + k] = r->g1[i * NH + k] * s;
+    }
+  for (int k = 0; k < NH; k++)
+    for (int j = 0; j < NO; j++) {
+      double s = 0.0;
+      for (int i = 0; i < B; i++) s += r->a1[i * NH + k] * r->d2[i * NO + j];
+      r->dW2[k * NO + j] = s;
+    }
+  for (int j = 0; j < NO; j++) {
+    r->db2[j] = 0.0;
+    for (int i = 0; i < B; i++) r->db2[j] += r->d2[i * NO + j];
+  }
+  for (int k = 0; k < NI; k++)
+    for (int j = 0; j < NH; j++) {
+      double s = 0.0;
+      for (int i = 0; i < B; i++) s += X[i * NI + k] * r->d1[i * NH + j];
+      r->dW1[k * NH + j] = s;
+    }
+  for (int j = 0; j < NH; j++) {
+    r->db1[j] = 0.0;
+    for (int i = 0; i < B; i++) r->db1[j] += r->d1[i * NH + j];
+  }
+}
+
+static double l2(const double *x, size_t n)
+{
+  double s = 0.0;
+  for (size_t i = 0; i < n; i++) s += x[i] * x[i];
+  return sqrt(s);
+}
+
+static double mean(const double *x, size_t n)
+{
+  double s = 0.0;
+  for (size_t i = 0; i < n; i++) s += x[i];
+  return s / (double)n;
+}
+
+/* Sample standard deviation, divisor n - 1. */
+static double sample_sd(const double *x, size_t n)
+{
+  double m = mean(x, n), s = 0.0;
+  for (size_t i = 0; i < n; i++) s += (x[i] - m) * (x[i] - m);
+  return sqrt(s / (double)(n - 1));
+}
+
+static double sorted_quantile(const double *x, size_t n, double f)
+{
+  double s[64];
+  memcpy(s, x, n * sizeof *s);
+  gsl_sort(s, 1, n);
+  return gsl_stats_quantile_from_sorted_data(s, 1, n, f);
+}
+
+/* Expected row of a layer with activations a and pre-activations h
+ * (batch B, `units` wide), phi' values g (NULL at the output layer). */
+static void expected_row(probe_row *e, const double *dW, size_t nw, const double *db,
+                         const double *delta, const double *a, const double *h,
+                         const double *g, size_t units, double gmax, double tau)
+{
+  size_t m = B * units;
+  e->v[PROBE_GRAD_W_NORM] = l2(dW, nw);
+  e->v[PROBE_GRAD_B_NORM] = l2(db, units);
+  e->v[PROBE_DELTA_NORM] = l2(delta, m);
+  e->v[PROBE_ACT_MEAN] = mean(a, m);
+  e->v[PROBE_ACT_STD] = sample_sd(a, m);
+  e->v[PROBE_ACT_P02] = sorted_quantile(a, m, 0.02);
+  e->v[PROBE_ACT_P98] = sorted_quantile(a, m, 0.98);
+  e->v[PROBE_PREACT_STD] = sample_sd(h, m);
+  size_t sat = 0, dead = 0;
+  if (g)
+    for (size_t j = 0; j < units; j++) {
+      size_t s = 0;
+      for (size_t i = 0; i < B; i++) s += fabs(g[i * units + j]) / gmax < tau;
+      sat += s;
+      dead += s == B;
+    }
+  e->v[PROBE_SAT_FRAC] = (double)sat / (double)m;
+  e->v[PROBE_DEAD_FRAC] = (double)dead / (double)units;
+  e->v[PROBE_UPDATE_RATIO] = NAN;
+}
+
+static void compare_rows(const char *what, size_t l, const probe_row *got, const probe_row *exp)
+{
+  for (int c = 0; c < PROBE_NCOLS; c++) {
+    char name[160];
+    double o = got->v[c], e = exp->v[c];
+    snprintf(name, sizeof name, "%s layer %zu %s", what, l, probe_col_names[c]);
+    if (c == PROBE_UPDATE_RATIO)
+      tap_ok(isnan(o), "%s: observed %g expected NaN (no update yet)", name, o);
+    else if (c == PROBE_SAT_FRAC || c == PROBE_DEAD_FRAC)
+      tap_ok(o == e, "%s: observed %.17g expected %.17g (exact count)", name, o, e);
+    else
+      tap_rel(o, e, 1e-13, name);
+  }
+}
+
+/* Build the hand net with activation `an`, run it, probe with tau, and
+ * compare with the reference.  Returns the probe rows in rows[0..2). */
+static void check_net(const char *an, double tau, probe_row *rows)
+{
+  act_fn f;
+  sb_error err;
+  if (act_parse(an, &f, &err) != SB_OK) { tap_ok(0, "%s", err.msg); exit(tap_done()); }
+  net *n = net_alloc(NI, NH, 1, NO, f, LOSS_XENT);
+  net_work *w = n ? net_work_alloc(n, B) : NULL;
+  probe_work *pw = n ? probe_work_alloc(n, B) : NULL;
+  if (!w || !pw) { tap_ok(0, "allocation"); exit(tap_done()); }
+  memcpy(net_W(n, 1), W1, sizeof W1);
+  memcpy(net_b(n, 1), B1, sizeof B1);
+  memcpy(net_W(n, 2), W2, sizeof W2);
+  memcpy(net_b(n, 2), B2, sizeof B2);
+  net_forward(n, w, X, Y, B);
+  net_backward(n, w, X, Y, B);
+  probe_measure(n, w, B, tau, NULL, pw, rows);
+
+  ref r;
+  ref_pass(&f, &r);
+  char what[64];
+  snprintf(what, sizeof what, "%s tau %g", an, tau);
+  probe_row e;
+  expected_row(&e, r.dW1, NI * NH, r.db1, r.d1, r.a1, r.h1, r.g1, NH, act_deriv_max(&f), tau);
+  tap_ok(l2(r.dW1, NI * NH) > 1e-3 && l2(r.d1, B * NH) > 1e-3,
+         "%s: reference hidden gradients are not all zero (||dW1|| %.4g, ||delta1|| %.4g)",
+         what, l2(r.dW1, NI * NH), l2(r.d1, B * NH));
+  compare_rows(what, 1, &rows[0], &e);
+  /* The output layer is linear: act_* describe the logits, never saturated. */
+  expected_row(&e, r.dW2, NH * NO, r.db2, r.d2, r.z, r.z, NULL, NO, 1.0, tau);
+  compare_rows(what, 2, &rows[1], &e);
+
+  /* With an update-ratio vector the column is copied through. */
+  double ratio[2] = { 0.0123, 2.385e-7 };
+  probe_row rr[2];
+  probe_measure(n, w, B, tau, ratio, pw, rr);
+  tap_ok(rr[0].v[PROBE_UPDATE_RATIO] == ratio[0] && rr[1].v[PROBE_UPDATE_RATIO] == ratio[1],
+         "%s: update_ratio copied from the ratio vector (%g, %g)", what,
+         rr[0].v[PROBE_UPDATE_RATIO], rr[1].v[PROBE_UPDATE_RATIO]);
+
+  probe_work_free(pw);
+  net_work_free(w);
+  net_free(n);
+}
+
+/* ---- probe_quantile ---------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* probe_quantile(x) against sorting a copy; also checks x was only
+ * permuted.  Both use the same interpolation formula on the same two order
+ * statistics, so the answers must agree exactly. */
+static int quantile_agrees(const double *x, size_t n, double f, double *got, double *want)
+{
+  double *a = malloc(n * sizeof *a), *s = malloc(n * sizeof *s);
+  if (!a || !s) { tap_ok(0, "allocation"); exit(tap_done()); }
+  memcpy(a, x, n * sizeof *a);
+  memcpy(s, x, n * sizeof *s);
+  gsl_sort(s, 1, n);
+  *want = gsl_stats_quantile_from_sorted_data(s, 1, n, f);
+  *got = probe_quantile(a, n, f);
+  qsort(a, n, sizeof *a, cmp_double);
+  int ok = *got == *want && memcmp(a, s, n * sizeof *a) == 0;
+  free(s);
+  free(a);
+  return ok;
+}
+
+static void check_quantiles(gsl_rng *r)
+{
+  static const double fs[] = { 0.0, 0.02, 0.5, 0.98, 1.0 };
+  static const double levels[] = { -1.5, 0.0, 0.25, 2.385, 2.385, 7.0 };
+  static const size_t sizes[] = { 1, 2, 3, 1000 };
+  double *x = malloc(1000 * sizeof *x);
+  if (!x) { tap_ok(0, "allocation"); exit(tap_done()); }
+  for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
+    size_t n = sizes[si];
+    /* few distinct values: many duplicates, and ties at the order statistics */
+    for (size_t i = 0; i < n; i++) x[i] = levels[gsl_rng_uniform_int(r, 6)];
+    for (size_t fi = 0; fi < sizeof fs / sizeof *fs; fi++) {
+      double got, want;
+      int ok = quantile_agrees(x, n, fs[fi], &got, &want);
+      tap_ok(ok, "probe_quantile n=%zu f=%g (duplicated values): observed %.17g expected %.17g, "
+             "input only permuted", n, fs[fi], got, want);
+    }
+  }
+  /* Continuous values for n = 1000, where f interpolates between distinct
+   * neighbours (0.02 * 999 = 19.98). */
+  for (size_t i = 0; i < 1000; i++) x[i] = 2.385 * gsl_rng_uniform(r) - 1.0;
+  for (size_t fi = 0; fi < sizeof fs / sizeof *fs; fi++) {
+    double got, want;
+    int ok = quantile_agrees(x, 1000, fs[fi], &got, &want);
+    tap_ok(ok, "probe_quantile n=1000 f=%g (distinct values): observed %.17g expected %.17g",
+           fs[fi], got, want);
+  }
+  /* Adversarial orders for a quickselect: sorted, reversed, all equal,
+   * organ pipe; then many random small arrays with heavy ties. */
+  static const char *const shapes[] = { "sorted", "reversed", "constant", "organ pipe" };
+  for (int sh = 0; sh < 4; sh++) {
+    for (size_t i = 0; i < 1000; i++)
+      x[i] = sh == 0 ? (double)i : sh == 1 ? (double)(1000 - i) : sh == 2 ? 2.385
+             : (double)(i < 500 ? i : 1000 - i);
+    int ok = 1;
+    double got = 0, want = 0;
+    for (size_t fi = 0; fi < sizeof fs / sizeof *fs && ok; fi++)
+      ok = quantile_agrees(x, 1000, fs[fi], &got, &want);
+    tap_ok(ok, "probe_quantile n=1000 %s input, all f: last observed %.17g expected %.17g",
+           shapes[sh], got, want);
+  }
+  size_t bad = 0, trials = 0;
+  for (int t = 0; t < 3000; t++) {
+    size_t n = 1 + gsl_rng_uniform_int(r, 40);
+    size_t k = 1 + gsl_rng_uniform_int(r, 4);
+    for (size_t i = 0; i < n; i++) x[i] = (double)gsl_rng_uniform_int(r, k) - 0.5;
+    double f = t % 3 == 0 ? fs[t % 5] : gsl_rng_uniform(r), got, want;
+    trials++;
+    bad += !quantile_agrees(x, n, f, &got, &want);
+  }
+  tap_ok(bad == 0, "probe_quantile on %zu random arrays (n 1..40, 1-4 distinct values, random f): "
+         "%zu disagree with sort + gsl (expected 0)", trials, bad);
+  free(x);
+}
+
+int main(void)
+{
+  probe_row rows[2];
+
+  /* The example is what the comment above says it is. */
+  {
+    act_fn f;
+    sb_error err;
+    ref r;
+    if (act_parse("relu", &f, &err) != SB_OK) { tap_ok(0, "%s", err.msg); return tap_done(); }
+    ref_pass(&f, &r);
+    double e = 0.0;
+    for (int i = 0; i < B * NH; i++) e = fmax(e, fabs(r.h1[i] - H1_HAND[i]));
+    tap_ok(e < 1e-15, "hand-computed h1 = X W1 + b1 matches the reference pass (max abs err %.3g)",
+           e);
+  }
+
+  /* ReLU, tau 0.05: saturated means h <= 0.  Unit 2 is off on input 3 and
+   * unit 3 on all three: sat_frac 4/9, dead_frac 1/3.  Activations
+   * {0.625, 0.25, 0, 1.65, 2.2, 0, 0.85, 0, 0}: mean 5.575/9. */
+  check_net("relu", 0.05, rows);
+  tap_ok(rows[0].v[PROBE_SAT_FRAC] == 4.0 / 9.0 && rows[0].v[PROBE_DEAD_FRAC] == 1.0 / 3.0,
+         "relu: hand count sat_frac %.17g = 4/9, dead_frac %.17g = 1/3",
+         rows[0].v[PROBE_SAT_FRAC], rows[0].v[PROBE_DEAD_FRAC]);
+  tap_rel(rows[0].v[PROBE_ACT_MEAN], 5.575 / 9.0, 1e-15, "relu: hand act_mean 5.575/9");
+  /* 9 sorted values 0,0,0,0,0.25,0.625,0.85,1.65,2.2: p02 at index 0.16
+   * lies between two zeros, p98 at 7.84 is 1.65 + 0.84 (2.2 - 1.65). */
+  tap_abs(rows[0].v[PROBE_ACT_P02], 0.0, 0.0, "relu: hand act_p02");
+  tap_rel(rows[0].v[PROBE_ACT_P98], 1.65 + 0.84 * 0.55, 1e-14, "relu: hand act_p98");
+
+  /* tanh: tanh'(h) = 1 - tanh(h)^2 at the nine h above is 0.69, 0.94, 0.994,
+   * 0.14, 0.048, 0.10, 0.52, 0.936, 0.71.  tau 0.2 saturates three entries
+   * (h = 1.65, 2.2, -1.8), one per unit: sat 1/3, dead 0.  tau 0.95 leaves
+   * only 0.994 unsaturated: sat 8/9, units 1 and 2 dead: 2/3. */
+  check_net("tanh", 0.2, rows);
+  tap_ok(rows[0].v[PROBE_SAT_FRAC] == 3.0 / 9.0 && rows[0].v[PROBE_DEAD_FRAC] == 0.0,
+         "tanh tau 0.2: hand count sat_frac %.17g = 1/3, dead_frac %.17g = 0",
+         rows[0].v[PROBE_SAT_FRAC], rows[0].v[PROBE_DEAD_FRAC]);
+  check_net("tanh", 0.95, rows);
+  tap_ok(rows[0].v[PROBE_SAT_FRAC] == 8.0 / 9.0 && rows[0].v[PROBE_DEAD_FRAC] == 2.0 / 3.0,
+         "tanh tau 0.95: hand count sat_frac %.17g = 8/9, dead_frac %.17g = 2/3",
+         rows[0].v[PROBE_SAT_FRAC], rows[0].v[PROBE_DEAD_FRAC]);
+  /* sigmoid: the test is relative to max phi' = 1/4, so tau 0.9 means
+   * sigma'(h) < 0.225, i.e. |h| > 0.6549: 1.65, 0.85, 2.2, -1.8 (unit 3's
+   * -0.075 and -0.61 keep it alive): sat 4/9, dead 0. */
+  check_net("sigmoid", 0.9, rows);
+  tap_ok(rows[0].v[PROBE_SAT_FRAC] == 4.0 / 9.0 && rows[0].v[PROBE_DEAD_FRAC] == 0.0,
+         "sigmoid tau 0.9 (relative to max phi' = 1/4): hand count sat_frac %.17g = 4/9, "
+         "dead_frac %.17g = 0", rows[0].v[PROBE_SAT_FRAC], rows[0].v[PROBE_DEAD_FRAC]);
+
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  if (!r) { tap_ok(0, "allocation"); return tap_done(); }
+  gsl_rng_set(r, 2385UL);
+  check_quantiles(r);
+  gsl_rng_free(r);
+  return tap_done();
+}
