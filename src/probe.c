@@ -79,13 +79,32 @@ double probe_quantile(double *x, size_t n, double f)
   return (1.0 - delta) * lo + delta * hi;
 }
 
-/* Mean and sample standard deviation, two passes for accuracy. */
+/* Mean and sample standard deviation, two passes for accuracy.  The
+ * squares overflow for deviations beyond ~1e154 (a diverging cell's
+ * activations reach 1e250 while its loss is still finite) and underflow
+ * below ~1e-154; only then are the sums redone with scaling, so ordinary
+ * values give the same bits as the plain passes. */
 static void mean_sd(const double *x, size_t n, double *mean, double *sd)
 {
   double s = 0.0;
   for (size_t i = 0; i < n; i++) s += x[i];
   double m = s / (double)n, q = 0.0;
+  if (isinf(m)) {  /* the sum overflowed, perhaps not the values */
+    m = 0.0;
+    for (size_t i = 0; i < n; i++) m += x[i] / (double)n;
+  }
   for (size_t i = 0; i < n; i++) { double d = x[i] - m; q += d * d; }
+  if (isinf(q) || q < 1e-280) {
+    double big = 0.0;
+    for (size_t i = 0; i < n; i++) big = fmax(big, fabs(x[i] - m));
+    if (big > 0.0 && isfinite(big)) {
+      q = 0.0;
+      for (size_t i = 0; i < n; i++) { double d = (x[i] - m) / big; q += d * d; }
+      *mean = m;
+      *sd = n > 1 ? big * sqrt(q / (double)(n - 1)) : 0.0;
+      return;
+    }
+  }
   *mean = m;
   *sd = n > 1 ? sqrt(q / (double)(n - 1)) : 0.0;
 }

@@ -54,6 +54,29 @@ grep -q '^# seed = 1$' "$T/t1/cells.tsv" && grep -q '^# satbench ' "$T/t1/summar
   t_pass "tables carry version and configuration comments" || t_fail "tables carry version and configuration comments"
 grep -q '"complete": true' "$T/t1/manifest.json" && t_pass "manifest says complete" || t_fail "manifest says complete"
 
+# -- summary.tsv against a hand computation from layers.tsv (2 seeds) ----------------
+# For n = 2: mean = (a+b)/2, sd = |a-b|/sqrt(2), ci95 = t(0.975, 1) sd / sqrt(2)
+# with t(0.975, 1) = 12.706204736174707.
+if awk -F'\t' '
+  /^#/ { next }
+  !hdr[FILENAME]++ { for (i = 1; i <= NF; i++) col[FILENAME, $i] = i; next }
+  FILENAME ~ /layers/ { k = $2 SUBSEP $3 SUBSEP $4 SUBSEP $5 SUBSEP $7 SUBSEP $8
+                         c = col[FILENAME, "delta_norm"]; v[k, ++n[k]] = $c; next }
+  { k = $1 SUBSEP $2 SUBSEP $3 SUBSEP $4 SUBSEP $5 SUBSEP $6
+    a = v[k, 1]; b = v[k, 2]; m = (a + b) / 2; sd = (a > b ? a - b : b - a) / sqrt(2)
+    ci = 12.706204736174707 * sd / sqrt(2)
+    gm = $(col[FILENAME, "delta_norm_mean"]); gs = $(col[FILENAME, "delta_norm_sd"])
+    gc = $(col[FILENAME, "delta_norm_ci95"])
+    if (n[k] != 2 || $7 != 2) bad++
+    if (abs(gm - m) > 1e-12 * abs(m) || abs(gs - sd) > 1e-9 * abs(sd) + 1e-300 || abs(gc - ci) > 1e-9 * abs(ci) + 1e-300) bad++
+    rows++ }
+  function abs(x) { return x < 0 ? -x : x }
+  END { exit !(rows == 140 && bad == 0) }' "$T/t1/layers.tsv" "$T/t1/summary.tsv"; then
+  t_pass "summary.tsv mean, sd and 95% interval of delta_norm match a hand computation"
+else
+  t_fail "summary.tsv mean, sd and 95% interval of delta_norm match a hand computation"
+fi
+
 # -- adding a value to an axis leaves other cells' numbers unchanged ---------------
 sb grid $(echo "$TINY" | sed 's/--activations tanh,relu/--activations tanh,sigmoid,relu/') --out "$T/wider"
 a=$(grep -v '^#' "$T/t1/layers.tsv" | awk -F'\t' '$2 == "relu"' | cut -f 2- )

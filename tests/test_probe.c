@@ -221,6 +221,57 @@ static void check_net(const char *an, double tau, probe_row *rows)
   net_free(n);
 }
 
+/* The hand net with its hidden layer's W1 and b1 multiplied by `scale`, a
+ * power of two, so that h1 and the ReLU activations scale exactly; the
+ * hidden-layer rows of probe_measure go to *row. */
+static void scaled_run(double scale, probe_row *row)
+{
+  act_fn f;
+  sb_error err;
+  if (act_parse("relu", &f, &err) != SB_OK) { tap_ok(0, "%s", err.msg); exit(tap_done()); }
+  net *n = net_alloc(NI, NH, 1, NO, f, LOSS_XENT);
+  net_work *w = n ? net_work_alloc(n, B) : NULL;
+  probe_work *pw = n ? probe_work_alloc(n, B) : NULL;
+  if (!w || !pw) { tap_ok(0, "allocation"); exit(tap_done()); }
+  for (int i = 0; i < NI * NH; i++) net_W(n, 1)[i] = scale * W1[i];
+  for (int i = 0; i < NH; i++) net_b(n, 1)[i] = scale * B1[i];
+  memcpy(net_W(n, 2), W2, sizeof W2);
+  memcpy(net_b(n, 2), B2, sizeof B2);
+  net_forward(n, w, X, Y, B);
+  net_backward(n, w, X, Y, B);
+  probe_row rows[2];
+  probe_measure(n, w, B, 0.05, NULL, pw, rows);
+  *row = rows[0];
+  probe_work_free(pw);
+  net_work_free(w);
+  net_free(n);
+}
+
+/* Statistics of huge and tiny activations: a diverging cell has finite
+ * activations near 1e200 whose squares overflow, a vanishing one values
+ * near 1e-180 whose squares underflow; both must still be measured. */
+static void check_extreme_scales(void)
+{
+  static const int cols[] = { PROBE_ACT_MEAN, PROBE_ACT_STD, PROBE_ACT_P02, PROBE_ACT_P98,
+                              PROBE_PREACT_STD, PROBE_SAT_FRAC, PROBE_DEAD_FRAC };
+  probe_row base, row;
+  scaled_run(1.0, &base);
+  for (int e = -600; e <= 600; e += 1200) {
+    double s = ldexp(1.0, e);
+    scaled_run(s, &row);
+    for (size_t c = 0; c < sizeof cols / sizeof *cols; c++) {
+      char what[128];
+      int k = cols[c];
+      int unscaled = k == PROBE_SAT_FRAC || k == PROBE_DEAD_FRAC;
+      snprintf(what, sizeof what, "relu, hidden layer scaled by 2^%d: %s", e, probe_col_names[k]);
+      if (k == PROBE_ACT_P02)  /* exactly 0 at every scale */
+        tap_abs(row.v[k], 0.0, 0.0, what);
+      else
+        tap_rel(row.v[k], unscaled ? base.v[k] : s * base.v[k], 1e-14, what);
+    }
+  }
+}
+
 /* ---- probe_quantile ---------------------------------------------------- */
 
 static int cmp_double(const void *a, const void *b)
@@ -352,6 +403,8 @@ int main(void)
   tap_ok(rows[0].v[PROBE_SAT_FRAC] == 4.0 / 9.0 && rows[0].v[PROBE_DEAD_FRAC] == 0.0,
          "sigmoid tau 0.9 (relative to max phi' = 1/4): hand count sat_frac %.17g = 4/9, "
          "dead_frac %.17g = 0", rows[0].v[PROBE_SAT_FRAC], rows[0].v[PROBE_DEAD_FRAC]);
+
+  check_extreme_scales();
 
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   if (!r) { tap_ok(0, "allocation"); return tap_done(); }
