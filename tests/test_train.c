@@ -142,7 +142,8 @@ int main(void)
            "(expected 0 100 200 250)", r.log_steps[0], r.n_logs > 1 ? r.log_steps[1] : -1L,
            r.n_logs > 2 ? r.log_steps[2] : -1L, r.n_logs > 3 ? r.log_steps[3] : -1L);
     /* The first 250 steps of a 600-step run are the same steps. */
-    tap_ok(memcmp(rows_of(&r, 2), rows_of(&r1, 2), r.n_layers * sizeof(probe_row)) == 0,
+    tap_ok(r.n_logs >= 3 && r1.n_logs >= 3
+           && memcmp(rows_of(&r, 2), rows_of(&r1, 2), r.n_layers * sizeof(probe_row)) == 0,
            "a 250-step run's step-200 probe equals the 600-step run's");
     train_result_free(&r);
   }
