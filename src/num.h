@@ -10,5 +10,8 @@
 
 /* NaN, Inf and -Inf are spelled so that gnuplot, R, pandas and awk read them. */
 void num_format(char *buf, size_t size, double x);
+/* At most `digits` significant digits (still the shortest that reads back
+ * when fewer suffice): for bulky tables whose columns say so (hist.tsv). */
+void num_format_digits(char *buf, size_t size, double x, int digits);
 
 #endif
