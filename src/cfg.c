@@ -414,11 +414,11 @@ typedef struct preset_def {
 
 static const char *const quick_kv[] = {
   "activations=sigmoid,tanh,relu", "inits=standard,xavier_normal,he_normal",
-  "depths=2,5,10,20", "widths=64", "seeds=3", COMMON_KV, "steps=300", "log-every=50", NULL
+  "depths=2,5,10,20", "widths=64", "seeds=3", COMMON_KV, "steps=1000", "log-every=100", NULL
 };
 static const char *const cell_kv[] = {
   "activations=tanh", "inits=standard", "depths=10", "widths=64", "seed-index=0",
-  COMMON_KV, "steps=300", "log-every=50", NULL
+  COMMON_KV, "steps=1000", "log-every=100", NULL
 };
 
 static const preset_def presets[] = {

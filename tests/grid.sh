@@ -95,7 +95,7 @@ same_tables "$T/t1" "$T/t2" && t_pass "refused runs left the tables intact" || t
 
 # -- invalid grids write nothing ----------------------------------------------------
 for bad in "--depths 0" "--widths 8,,9" "--lr nan" "--batch 500" "--activations sigmoid,tnah" \
-           "--inits he_normal,normal:-1" "--seeds 0" "--threads 0" "--widths 100000000"; do
+           "--inits he_normal,normal:-1" "--seeds 0" "--threads 0" "--widths 100000000" "--widths 60000 --depths 10"; do
   t_label="grid $bad"
   expect_fail 2 '.' grid $TINY $bad --out "$T/invalid"
   test -e "$T/invalid" && t_fail "grid $bad created its --out"
