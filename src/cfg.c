@@ -9,6 +9,7 @@
 #include "cfg.h"
 #include "names.h"
 #include "num.h"
+#include "theory.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -141,6 +142,7 @@ static int parse_sizes(const char *opt, const char *text, size_t *vals, size_t *
 
 typedef struct layer_state {
   int set_epochs, set_steps;
+  int is_preset;        /* values of a preset: a dataset that fixes them may override */
   const char *preset;   /* --preset seen in this layer */
   const char *file;     /* -c seen in this layer */
 } layer_state;
@@ -216,8 +218,24 @@ static int set_widths(sb_config *cfg, const char *opt, const char *val, layer_st
 COUNT_SETTER(set_seeds, seeds, size_t, 1, 100000)
 COUNT_SETTER(set_seed_index, seed_index, unsigned long, 0, ULONG_MAX)
 COUNT_SETTER(set_master, master_seed, unsigned long, 0, ULONG_MAX)
-COUNT_SETTER(set_input_dim, data.input_dim, size_t, 1, 1UL << 24)
-COUNT_SETTER(set_classes, data.classes, size_t, 2, 1UL << 20)
+COUNT_SETTER(set_input_dim_value, data.input_dim, size_t, 1, 1UL << 24)
+COUNT_SETTER(set_classes_value, data.classes, size_t, 2, 1UL << 20)
+
+/* A preset's input-dim and classes give way to a dataset that fixes them
+ * (shapeset, files); the user's own must agree with it (data_resolve). */
+static int set_input_dim(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+{
+  int rc = set_input_dim_value(cfg, opt, val, ls, err);
+  if (!rc && !ls->is_preset) cfg->data.given |= DATA_GIVEN_DIM;
+  return rc;
+}
+
+static int set_classes(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+{
+  int rc = set_classes_value(cfg, opt, val, ls, err);
+  if (!rc && !ls->is_preset) cfg->data.given |= DATA_GIVEN_CLASSES;
+  return rc;
+}
 COUNT_SETTER(set_train_size, data.train_size, size_t, 1, 1UL << 32)
 COUNT_SETTER(set_test_size, data.test_size, size_t, 1, 1UL << 32)
 COUNT_SETTER(set_batch, batch, size_t, 1, 1UL << 24)
@@ -273,7 +291,27 @@ static int set_tau(sb_config *cfg, const char *opt, const char *val, layer_state
 static int set_dataset(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
 {
   (void)ls; (void)opt;
-  return data_parse(val, &cfg->data.kind, err);
+  return data_parse(val, &cfg->data, err);
+}
+
+/* Table headers and records/config.txt carry a file dataset's digest;
+ * reading it back pins the contents, so a config file can refuse data
+ * that changed since. */
+static int set_digest(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+{
+  (void)ls;
+  const char *hex = strncmp(val, "fnv1a64:", 8) == 0 ? val + 8 : NULL;
+  size_t n = hex ? strspn(hex, "0123456789abcdef") : 0;
+  if (!hex || n != 16 || hex[n])
+    return sb_fail(err, SB_EUSAGE, "--%s: '%s' is not fnv1a64: and 16 lowercase hex digits", opt, val);
+  cfg->data.digest = (uint64_t)strtoull(hex, NULL, 16);
+  return SB_OK;
+}
+
+static int set_input_scale(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+{
+  (void)ls; (void)opt;
+  return data_scale_parse(val, &cfg->data.scale, err);
 }
 
 static int set_optimizer(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
@@ -344,9 +382,11 @@ static const option_def options[] = {
   { "seeds", FLAG_ARG, FOR_GRID, set_seeds, "N", "run seed indices 0..N-1" },
   { "seed-index", FLAG_ARG, FOR_RUN, set_seed_index, "K", "the seed index of the one cell" },
   { "seed", FLAG_ARG, FOR_BOTH, set_master, "MASTER", "master seed: every random stream derives from it" },
-  { "dataset", FLAG_ARG, FOR_BOTH, set_dataset, "NAME", "gaussian, mixture or spirals" },
-  { "input-dim", FLAG_ARG, FOR_BOTH, set_input_dim, "N", "features per example (generated datasets)" },
-  { "classes", FLAG_ARG, FOR_BOTH, set_classes, "N", "number of classes (generated datasets)" },
+  { "dataset", FLAG_ARG, FOR_BOTH, set_dataset, "NAME", "gaussian, mixture, spirals, shapeset, idx:PATH or csv:PATH" },
+  { "input-dim", FLAG_ARG, FOR_BOTH, set_input_dim, "N", "features per example (shapeset and files set their own)" },
+  { "classes", FLAG_ARG, FOR_BOTH, set_classes, "N", "number of classes (shapeset and files set their own)" },
+  { "dataset-digest", FLAG_ARG, FOR_BOTH, set_digest, "fnv1a64:HEX", "refuse a file dataset with other contents (as table headers show)" },
+  { "input-scale", FLAG_ARG, FOR_BOTH, set_input_scale, "HOW", "unit, standard or none (default: unit for idx and shapeset, standard for csv, none otherwise)" },
   { "train-size", FLAG_ARG, FOR_BOTH, set_train_size, "N", "training examples" },
   { "test-size", FLAG_ARG, FOR_BOTH, set_test_size, "N", "test examples; the first BATCH are the probe batch" },
   { "epochs", FLAG_ARG, FOR_BOTH, set_epochs, "N", "passes over the training set (floor(train/batch) steps each)" },
@@ -462,6 +502,7 @@ static int apply_preset(sb_config *cfg, const char *name, sb_error *err)
     return sb_fail(err, SB_EUSAGE, "--preset: unknown preset '%s' (see satbench list presets)", name);
   }
   layer_state ls = { 0 };
+  ls.is_preset = 1;
   for (const char *const *kv = p->kv; *kv; kv++) {
     char buf[512];
     snprintf(buf, sizeof buf, "%s", *kv);
@@ -555,8 +596,11 @@ long cfg_total_steps(const sb_config *cfg)
 
 static int validate(sb_config *cfg, sb_error *err)
 {
-  int rc = data_check(&cfg->data, err);
+  /* Reads a file dataset in full, so a malformed one is refused here,
+   * before anything is written. */
+  int rc = data_resolve(&cfg->data, err);
   if (rc) return rc;
+  if ((rc = data_check(&cfg->data, err))) return rc;
   if (cfg->batch > cfg->data.train_size)
     return sb_fail(err, SB_EUSAGE, "--batch: %zu is larger than --train-size %zu", cfg->batch, cfg->data.train_size);
   if (cfg->batch > cfg->data.test_size)
@@ -567,10 +611,24 @@ static int validate(sb_config *cfg, sb_error *err)
                       : cfg->n_depths != 1 ? "depths" : cfg->n_widths != 1 ? "widths" : NULL;
     if (multi) return sb_fail(err, SB_EUSAGE, "--%s: 'satbench run' runs one cell; give one value (or use 'satbench grid')", multi);
   }
-  for (size_t i = 0; i < cfg->n_inits; i++)
-    if (cfg->inits[i].kind == INIT_CRITICAL)
-      return sb_fail(err, SB_EUSAGE, "--inits: 'critical' needs the mean-field theory module, which this build does not have yet");
-  return SB_OK;
+  /* `critical` is resolved per cell, but whether every activation of the
+   * grid has an edge of chaos at that SB2 is known now: gelu and swish have
+   * none at small SB2, where chi_1 jumps over 1 (theory.h). */
+  theory_work *tw = NULL;
+  for (size_t i = 0; i < cfg->n_inits && !rc; i++) {
+    if (cfg->inits[i].kind != INIT_CRITICAL) continue;
+    if (!tw && !(tw = theory_alloc())) return sb_fail(err, SB_EFAIL, "out of memory");
+    for (size_t a = 0; a < cfg->n_acts && !rc; a++) {
+      init_spec s = cfg->inits[i];
+      if ((rc = theory_resolve_init(tw, &cfg->acts[a], &s, err))) {
+        char text[64];
+        init_format(&cfg->inits[i], text, sizeof text);
+        rc = error_at(err, rc, "--inits: '%s'", text);
+      }
+    }
+  }
+  theory_free(tw);
+  return rc;
 }
 
 int cfg_parse(sb_config *cfg, cfg_command cmd, int argc, char **argv, FILE *help, sb_error *err)
@@ -668,7 +726,11 @@ int cfg_write(const sb_config *cfg, FILE *f, const char *prefix)
   if (cfg->cmd == CMD_GRID) fprintf(f, "%sseeds = %zu\n", prefix, cfg->seeds);
   else fprintf(f, "%sseed-index = %lu\n", prefix, cfg->seed_index);
   fprintf(f, "%sseed = %lu\n", prefix, cfg->master_seed);
-  fprintf(f, "%sdataset = %s\n", prefix, data_kind_name(cfg->data.kind));
+  char dsname[DATA_PATH_MAX + 16];
+  fprintf(f, "%sdataset = %s\n", prefix, data_format(&cfg->data, dsname, sizeof dsname));
+  if (data_kind_is_file(cfg->data.kind))
+    fprintf(f, "%sdataset-digest = fnv1a64:%016llx\n", prefix, (unsigned long long)cfg->data.digest);
+  fprintf(f, "%sinput-scale = %s\n", prefix, data_scale_name(data_scale_of(&cfg->data)));
   fprintf(f, "%sinput-dim = %zu\n", prefix, cfg->data.input_dim);
   fprintf(f, "%sclasses = %zu\n", prefix, cfg->data.classes);
   fprintf(f, "%strain-size = %zu\n", prefix, cfg->data.train_size);

@@ -24,7 +24,7 @@
 
 static const char *const init_names[INIT_COUNT] = {
   "standard", "normal", "uniform", "xavier_uniform", "xavier_normal",
-  "he_normal", "he_uniform", "lecun_normal", "orthogonal", "critical"
+  "he_normal", "he_uniform", "lecun_normal", "orthogonal", "critical", "meanfield"
 };
 
 /* How a scheme's ":param" behaves. */
@@ -33,18 +33,19 @@ enum { PARAM_NONE, PARAM_REQUIRED, PARAM_OPTIONAL };
 static int param_mode(init_kind k)
 {
   switch (k) {
-  case INIT_NORMAL: case INIT_UNIFORM: return PARAM_REQUIRED;
+  case INIT_NORMAL: case INIT_UNIFORM: case INIT_MEANFIELD: return PARAM_REQUIRED;
   case INIT_ORTHOGONAL: case INIT_CRITICAL: return PARAM_OPTIONAL;
   default: return PARAM_NONE;
   }
 }
 
-/* SB2 of critical may be 0 (no bias noise); STD, A and GAIN must be > 0
- * because a zero scale gives a network whose gradients are all zero. */
+/* SB2 of critical and meanfield may be 0 (no bias noise); STD, A, GAIN
+ * and SW2 must be > 0 because a zero scale gives a network whose gradients
+ * are all zero.  For meanfield, p is SB2 (SW2 is checked on its own). */
 static int param_ok(init_kind k, double p)
 {
   if (!isfinite(p)) return 0;
-  return k == INIT_CRITICAL ? p >= 0 : p > 0;
+  return k == INIT_CRITICAL || k == INIT_MEANFIELD ? p >= 0 : p > 0;
 }
 
 static const char *param_what(init_kind k)
@@ -54,8 +55,25 @@ static const char *param_what(init_kind k)
   case INIT_UNIFORM:    return "A (a finite number > 0)";
   case INIT_ORTHOGONAL: return "GAIN (a finite number > 0)";
   case INIT_CRITICAL:   return "SB2 (a finite number >= 0)";
+  case INIT_MEANFIELD:  return "SW2[:SB2] (finite numbers, SW2 > 0, SB2 >= 0)";
   default:              return "nothing";
   }
+}
+
+/* A finite number at s, with no leading blank (the canonical text has
+ * none), ending at the end of s or at a ':' when colon_ok; *rest (if not
+ * NULL) gets where it ended. */
+static int parse_strict(const char *s, int colon_ok, double *out, const char **rest)
+{
+  char *end = NULL;
+  errno = 0;
+  if (!*s || isspace((unsigned char)*s)) return -1;
+  double v = strtod(s, &end);
+  if (end == s || (*end && !(colon_ok && *end == ':')) || errno == ERANGE || !isfinite(v))
+    return -1;
+  *out = v;
+  if (rest) *rest = end;
+  return 0;
 }
 
 const char *init_kind_name(init_kind kind)
@@ -84,13 +102,16 @@ int init_parse(const char *text, init_spec *out, sb_error *err)
       return sb_fail(err, SB_EUSAGE, "unknown init '%s' (did you mean '%s'?)", text, near);
     return sb_fail(err, SB_EUSAGE, "unknown init '%s' (valid: standard, normal:STD, "
                    "uniform:A, xavier_uniform, xavier_normal, he_normal, he_uniform, "
-                   "lecun_normal, orthogonal[:GAIN], critical[:SB2])", text);
+                   "lecun_normal, orthogonal[:GAIN], critical[:SB2], meanfield:SW2[:SB2])", text);
   }
 
   init_kind k = (init_kind)kind;
   int mode = param_mode(k);
-  double p = NAN;
+  double p = NAN, sw2 = NAN;
   if (!colon) {
+    if (k == INIT_MEANFIELD)
+      return sb_fail(err, SB_EUSAGE, "init '%s' needs a parameter: meanfield:SW2[:SB2], "
+                     "e.g. meanfield:1.5 or meanfield:1.5:0.05", text);
     if (mode == PARAM_REQUIRED)
       return sb_fail(err, SB_EUSAGE, "init '%s' needs a parameter: %s:%s, e.g. %s:0.05",
                      text, name, k == INIT_NORMAL ? "STD" : "A", name);
@@ -103,19 +124,25 @@ int init_parse(const char *text, init_spec *out, sb_error *err)
     if (!*num)
       return sb_fail(err, SB_EUSAGE, "init '%s': empty parameter after ':' (expected %s)",
                      text, param_what(k));
-    /* strtod would skip leading blanks; the canonical text has none */
-    char *end = NULL;
-    errno = 0;
-    if (!isspace((unsigned char)*num))
-      p = strtod(num, &end);
-    if (!end || end == num || *end != '\0' || errno == ERANGE || !param_ok(k, p))
+    if (k == INIT_MEANFIELD) {
+      /* SW2, then an optional ":SB2" (default 0) */
+      if (parse_strict(num, 1, &sw2, &num) || !(sw2 > 0))
+        return sb_fail(err, SB_EUSAGE, "init '%s': SW2 is not a finite number > 0 (expected %s)",
+                       text, param_what(k));
+      p = 0.0;
+      const char *sb2 = num + 1;
+      if (*num == ':' && (parse_strict(sb2, 0, &p, NULL) || !param_ok(k, p)))
+        return sb_fail(err, SB_EUSAGE, "init '%s': SB2 '%s' is not a finite number >= 0 "
+                       "(expected %s)", text, sb2, param_what(k));
+    } else if (parse_strict(num, 0, &p, NULL) || !param_ok(k, p)) {
       return sb_fail(err, SB_EUSAGE, "init '%s': parameter '%s' is not a valid %s",
                      text, num, param_what(k));
+    }
   }
   if (p == 0) p = 0.0;   /* "critical:-0" must not format as "-0" */
   out->kind = k;
   out->param = p;
-  out->sigma_w2 = NAN;   /* critical: resolved later by the theory module */
+  out->sigma_w2 = sw2;   /* NaN; critical: resolved later by the theory module */
   return SB_OK;
 }
 
@@ -134,13 +161,21 @@ void init_format(const init_spec *spec, char *buf, size_t size)
   if (!buf || size == 0) return;
   const char *name = init_kind_name(spec->kind);
   int mode = param_mode(spec->kind);
-  /* gain 1 is the default and is left out; critical always shows SB2 */
+  /* gain 1 is the default and is left out; critical always shows SB2;
+   * meanfield shows SW2, and SB2 unless it is the default 0 */
   if (mode == PARAM_NONE || (spec->kind == INIT_ORTHOGONAL && spec->param == 1.0)) {
     snprintf(buf, size, "%s", name);
     return;
   }
   char num[40];
   format_num(num, sizeof num, spec->param);
+  if (spec->kind == INIT_MEANFIELD) {
+    char sw[40];
+    format_num(sw, sizeof sw, spec->sigma_w2);
+    if (spec->param == 0) snprintf(buf, size, "%s:%s", name, sw);
+    else snprintf(buf, size, "%s:%s:%s", name, sw, num);
+    return;
+  }
   snprintf(buf, size, "%s:%s", name, num);
 }
 
@@ -160,9 +195,15 @@ double init_weight_var(const init_spec *spec, size_t fan_in, size_t fan_out)
    * min(fi,fo) over fi*fo entries */
   case INIT_ORTHOGONAL:     return p * p / (fi > fo ? fi : fo);
   case INIT_CRITICAL:       return spec->sigma_w2 / fi;
+  case INIT_MEANFIELD:      return spec->sigma_w2 / fi;
   case INIT_COUNT:          break;
   }
   return NAN;
+}
+
+double init_bias_var(const init_spec *spec)
+{
+  return spec->kind == INIT_CRITICAL || spec->kind == INIT_MEANFIELD ? spec->param : 0.0;
 }
 
 static void fill_uniform(double *W, size_t n, double a, gsl_rng *rng)
@@ -237,6 +278,9 @@ int init_fill(const init_spec *spec, double *W, double *b,
   if (spec->kind == INIT_CRITICAL && !(isfinite(spec->sigma_w2) && spec->sigma_w2 > 0))
     return sb_fail(err, SB_EUSAGE, "init 'critical' needs sigma_w2 resolved by the theory "
                    "module (got %g); it cannot be filled on its own", spec->sigma_w2);
+  if (spec->kind == INIT_MEANFIELD && !(isfinite(spec->sigma_w2) && spec->sigma_w2 > 0))
+    return sb_fail(err, SB_EUSAGE, "init 'meanfield': SW2 %g is not a finite number > 0",
+                   spec->sigma_w2);
 
   size_t n = fan_in * fan_out;
   double fi = (double)fan_in, fo = (double)fan_out;
@@ -257,12 +301,13 @@ int init_fill(const init_spec *spec, double *W, double *b,
     if (rc != SB_OK) return rc;
     break;
   }
-  case INIT_CRITICAL:       fill_gaussian(W, n, sqrt(spec->sigma_w2 / fi), rng); break;
+  case INIT_CRITICAL:
+  case INIT_MEANFIELD:      fill_gaussian(W, n, sqrt(spec->sigma_w2 / fi), rng); break;
   case INIT_COUNT:          break;
   }
 
   if (b) {
-    if (spec->kind == INIT_CRITICAL) {
+    if (spec->kind == INIT_CRITICAL || spec->kind == INIT_MEANFIELD) {
       double sd = sqrt(spec->param);
       /* always draw, so SB2 = 0 consumes the rng like SB2 > 0, and never
        * write -0 (0 * a negative draw) into the tables */

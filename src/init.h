@@ -1,7 +1,8 @@
 /* init.h - weight initialization schemes of SPEC.md.
  *
  * Weight matrices are (fan_in, fan_out), row-major: W[i*fan_out + j] connects
- * input unit i to output unit j.  Biases are zero except for `critical`. */
+ * input unit i to output unit j.  Biases are zero except for `critical`
+ * and `meanfield`. */
 #ifndef SB_INIT_H
 #define SB_INIT_H
 
@@ -19,14 +20,17 @@ typedef enum {
   INIT_HE_UNIFORM,      /* U[+-sqrt(6/fan_in)]                          */
   INIT_LECUN_NORMAL,    /* N(0, 1/fan_in)                               */
   INIT_ORTHOGONAL,      /* GAIN * Q from QR of a Gaussian, "orthogonal[:GAIN]" */
-  INIT_CRITICAL,        /* N(0, sigma_w2/fan_in), biases N(0, SB2)      */
+  INIT_CRITICAL,        /* N(0, sigma_w2/fan_in), biases N(0, SB2), "critical[:SB2]";
+                           sigma_w2 is resolved per activation by theory.h */
+  INIT_MEANFIELD,       /* N(0, SW2/fan_in), biases N(0, SB2), "meanfield:SW2[:SB2]" */
   INIT_COUNT
 } init_kind;
 
 typedef struct init_spec {
   init_kind kind;
   double param;     /* STD, A, GAIN or SB2; NaN when the scheme has none */
-  double sigma_w2;  /* critical only: resolved weight variance x fan_in  */
+  double sigma_w2;  /* critical: resolved weight variance x fan_in (NaN until
+                       resolved); meanfield: SW2; NaN otherwise            */
 } init_spec;
 
 const char *init_kind_name(init_kind kind);
@@ -39,6 +43,9 @@ void init_format(const init_spec *spec, char *buf, size_t size);
 /* Variance of one weight entry under this scheme for a layer of the given
  * fans; sigma_w2 in mean-field notation is this times fan_in. */
 double init_weight_var(const init_spec *spec, size_t fan_in, size_t fan_out);
+/* Variance of one bias entry (sigma_b2): SB2 for critical and meanfield,
+ * else 0. */
+double init_bias_var(const init_spec *spec);
 
 /* Fill W (fan_in, fan_out) and b (fan_out) from rng.  May allocate scratch
  * (orthogonal); returns SB_EFAIL on allocation failure. */

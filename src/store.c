@@ -6,6 +6,8 @@
  *     C<TAB>cells.tsv row
  *     L<TAB>layers.tsv row         one per (logged step, layer)
  *     H<TAB>hist.tsv row           one per (moment, layer, kind, bin)
+ *     T<TAB>layer<TAB>value        mean-field log10(||delta^l||/||delta^depth||)
+ *                                  at init, one per hidden layer (theory.h)
  *     # end                        written last: a record without it is
  *                                  incomplete and is run again
  * Rows are formatted once, when the cell finishes, so merging is copying
@@ -284,6 +286,7 @@ int store_write_record(const sb_config *cfg, const table_cell *c, const train_re
   put_num(f, cs.decay_rate_r2);
   put_num(f, cs.sat_frac_end);
   put_num(f, cs.dead_frac_end);
+  put_num(f, r->theory_decay_rate);
   fputc('\n', f);
 
   for (size_t s = 0; s < r->n_logs; s++)
@@ -294,6 +297,11 @@ int store_write_record(const sb_config *cfg, const table_cell *c, const train_re
       for (int k = 0; k < PROBE_NCOLS; k++) put_num(f, row->v[k]);
       fputc('\n', f);
     }
+  for (size_t l = 1; l <= depth; l++) {
+    fprintf(f, "T\t%zu", l);
+    put_num(f, r->theory_ratio ? r->theory_ratio[l - 1] : NAN);
+    fputc('\n', f);
+  }
 
   /* Histograms at init and, when training moved on, at the last probe. */
   size_t per_slot = depth * 2 * PROBE_HIST_BINS;
@@ -329,7 +337,7 @@ int store_write_record(const sb_config *cfg, const table_cell *c, const train_re
 static const char *const cells_cols =
   "cell\tactivation\tinit\tdepth\twidth\tseed\tstatus\tfinal_loss\tfinal_train_acc\t"
   "final_test_acc\tattenuation0\tattenuation_end\tdecay_rate\tdecay_rate_r2\t"
-  "sat_frac_end\tdead_frac_end\n";
+  "sat_frac_end\tdead_frac_end\tdecay_rate_theory\n";
 static const char *const hist_cols =
   "cell\tactivation\tinit\tdepth\twidth\tseed\tstep\tlayer\tkind\tbin_lo\tbin_hi\tdensity\n";
 
@@ -383,11 +391,26 @@ static int seed_rows_add(seed_rows *s, size_t *cap, long step, size_t layer, con
   return SB_OK;
 }
 
+/* log10(||delta^l|| / ||delta^depth||) of one seed's row i, from the
+ * same step's row of layer `depth` (rows of a step are contiguous and
+ * sorted by layer); NaN when either norm is missing, 0 or not finite. */
+static double seed_log_ratio(const seed_rows *sr, size_t i, size_t depth)
+{
+  size_t j = i + depth - sr->layer[i];   /* where it is when no row is missing */
+  if (sr->layer[i] > depth) j = i - (sr->layer[i] - depth);
+  if (j >= sr->n || sr->step[j] != sr->step[i] || sr->layer[j] != depth) return NAN;
+  double r = log10(sr->v[i * PROBE_NCOLS + PROBE_DELTA_NORM] / sr->v[j * PROBE_NCOLS + PROBE_DELTA_NORM]);
+  return isfinite(r) ? r : NAN;
+}
+
 /* Write summary.tsv rows for one group (same activation, init, depth,
  * width) from its seeds' rows.  Rows of every seed are sorted by (step,
- * layer); a diverged seed simply has fewer. */
+ * layer); a diverged seed simply has fewer.  theory (depth values, or
+ * NULL) is the group's mean-field profile at init, the same for every
+ * seed (they share the probe batch), written on every step's rows. */
 static void summarize_group(FILE *f, const char *act, const char *init, size_t depth, size_t width,
-                            seed_rows *seeds, size_t ns, size_t *pos, double *scratch)
+                            seed_rows *seeds, size_t ns, size_t *pos, double *scratch,
+                            const double *theory, size_t n_theory)
 {
   for (size_t s = 0; s < ns; s++) pos[s] = 0;
   for (;;) {
@@ -417,6 +440,16 @@ static void summarize_group(FILE *f, const char *act, const char *init, size_t d
       put_num(f, sum.sd);
       put_num(f, sum.ci95);
     }
+    size_t m = 0;
+    for (size_t s = 0; s < ns; s++)
+      if (pos[s] < seeds[s].n && seeds[s].step[pos[s]] == step && seeds[s].layer[pos[s]] == layer)
+        scratch[m++] = seed_log_ratio(&seeds[s], pos[s], depth);
+    seed_summary sum;
+    stats_over_seeds(scratch, m, &sum);
+    put_num(f, sum.mean);
+    put_num(f, sum.sd);
+    put_num(f, sum.ci95);
+    put_num(f, theory && layer >= 1 && layer <= n_theory && layer <= depth ? theory[layer - 1] : NAN);
     fputc('\n', f);
     for (size_t s = 0; s < ns; s++)
       if (pos[s] < seeds[s].n && seeds[s].step[pos[s]] == step && seeds[s].layer[pos[s]] == layer) pos[s]++;
@@ -457,6 +490,8 @@ int store_merge(const sb_config *cfg, store_merge_info *info, sb_error *err)
   info->n_groups = n_groups;
   info->n_done = info->n_diverged = 0;
   char *line = NULL;
+  double *theory = NULL;   /* the current group's mean-field profile (T rows) */
+  size_t theory_cap = 0, n_theory = 0;
   size_t line_cap = 0;
   if (!rc && (!seeds || !caps || !pos || !scratch || !att || !info->digest))
     rc = sb_fail(err, SB_EFAIL, "out of memory merging tables");
@@ -468,7 +503,8 @@ int store_merge(const sb_config *cfg, store_merge_info *info, sb_error *err)
     for (int k = 0; k < PROBE_NCOLS; k++)
       fprintf(t[T_SUMMARY].f, "\t%s_mean\t%s_sd\t%s_ci95", probe_col_names[k], probe_col_names[k],
               probe_col_names[k]);
-    fputc('\n', t[T_SUMMARY].f);
+    fputs("\tlog10_delta_ratio_mean\tlog10_delta_ratio_sd\tlog10_delta_ratio_ci95"
+          "\tlog10_delta_ratio_theory\n", t[T_SUMMARY].f);
     fputs(hist_cols, t[T_HIST].f);
 
     FILE *m = t[T_MANIFEST].f;
@@ -500,6 +536,7 @@ int store_merge(const sb_config *cfg, store_merge_info *info, sb_error *err)
       store_digest_row *dg = &info->digest[g];
       double loss_sum = 0.0, sat_sum = 0.0;
       size_t n_att = 0;
+      n_theory = 0;
       for (size_t s = 0; s < ns && !rc; s++) {
         size_t cell = g * ns + s;
         seeds[s].n = 0;
@@ -517,10 +554,32 @@ int store_merge(const sb_config *cfg, store_merge_info *info, sb_error *err)
             sscanf(line, "# status = %15s", status);
             continue;
           }
-          if (len < 3 || line[1] != '\t') continue;
+          if (len < 3 || line[1] != '\t' || line[len - 1] != '\n') continue;
+          if (line[0] == 'T') {   /* the same profile for every seed: keep the first */
+            char *end;
+            size_t l = strtoul(line + 2, &end, 10);
+            if (l == 0 || l > 1000000 || *end != '\t') { rc = sb_fail(err, SB_EFAIL, "%s: malformed theory row", path); break; }
+            if (l > theory_cap) {
+              double *grown = realloc(theory, l * sizeof *grown);
+              if (!grown) { rc = sb_fail(err, SB_EFAIL, "out of memory merging %s", path); break; }
+              theory = grown;
+              theory_cap = l;
+            }
+            for (; n_theory < l; n_theory++) theory[n_theory] = NAN;
+            if (isnan(theory[l - 1])) theory[l - 1] = strtod(end + 1, NULL);
+            continue;
+          }
           FILE *dst = line[0] == 'C' ? t[T_CELLS].f : line[0] == 'L' ? t[T_LAYERS].f : line[0] == 'H' ? t[T_HIST].f : NULL;
           if (!dst) continue;
-          fputs(line + 2, dst);
+          size_t tabs = 0;
+          for (const char *c = line + 2; *c; c++) tabs += *c == '\t';
+          if (line[0] == 'C' && tabs == 15) {
+            /* a record from before decay_rate_theory: the column is unknown */
+            fwrite(line + 2, 1, (size_t)len - 3, dst);
+            fputs("\tNaN\n", dst);
+          } else {
+            fputs(line + 2, dst);
+          }
           char *fields[8 + PROBE_NCOLS + 1];
           if (line[0] == 'L') {
             line[len - 1] = '\0';
@@ -534,8 +593,8 @@ int store_merge(const sb_config *cfg, store_merge_info *info, sb_error *err)
             }
           } else if (line[0] == 'C') {
             line[len - 1] = '\0';
-            size_t nf = split_tabs(line + 2, fields, 16);
-            if (nf != 16) { rc = sb_fail(err, SB_EFAIL, "%s: malformed cell row", path); break; }
+            size_t nf = split_tabs(line + 2, fields, 17);
+            if (nf != 16 && nf != 17) { rc = sb_fail(err, SB_EFAIL, "%s: malformed cell row", path); break; }
             snprintf(dg->activation, sizeof dg->activation, "%s", fields[1]);
             snprintf(dg->init, sizeof dg->init, "%s", fields[2]);
             dg->depth = strtoul(fields[3], NULL, 10);
@@ -562,7 +621,7 @@ int store_merge(const sb_config *cfg, store_merge_info *info, sb_error *err)
       dg->loss_mean = dg->n ? loss_sum / (double)dg->n : NAN;
       dg->sat_mean = dg->n ? sat_sum / (double)dg->n : NAN;
       if (dg->n) summarize_group(t[T_SUMMARY].f, dg->activation, dg->init, dg->depth, dg->width,
-                                 seeds, ns, pos, scratch);
+                                 seeds, ns, pos, scratch, n_theory ? theory : NULL, n_theory);
     }
     info->complete = info->n_done == n_cells;
     fprintf(m, "\n  ],\n  \"cells_total\": %zu,\n  \"cells_done\": %zu,\n  \"cells_diverged\": %zu,\n"
@@ -579,6 +638,7 @@ int store_merge(const sb_config *cfg, store_merge_info *info, sb_error *err)
         if (t[j].f) { fclose(t[j].f); unlink(t[j].tmp); t[j].f = NULL; }
   }
   free(line);
+  free(theory);
   for (size_t s = 0; seeds && s < ns; s++) seed_rows_free(&seeds[s]);
   free(seeds);
   free(caps);

@@ -6,6 +6,7 @@
  * gradients, which every step recomputes, so it cannot change training. */
 #include <config.h>
 #include "train.h"
+#include "theory.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -50,8 +51,11 @@ int train_result_init(train_result *r, const train_params *p)
   r->log_steps = malloc(r->cap_logs * sizeof(long));
   r->rows = malloc(r->cap_logs * r->n_layers * sizeof(probe_row));
   r->hist = calloc(2 * p->depth * 2 * PROBE_HIST_BINS, sizeof(double));
-  if (!r->log_steps || !r->rows || !r->hist) { train_result_free(r); return SB_EFAIL; }
+  r->theory_ratio = malloc((p->depth ? p->depth : 1) * sizeof(double));
+  if (!r->log_steps || !r->rows || !r->hist || !r->theory_ratio) { train_result_free(r); return SB_EFAIL; }
   r->final_loss = r->final_train_acc = r->final_test_acc = NAN;
+  for (size_t l = 0; l < p->depth; l++) r->theory_ratio[l] = NAN;
+  r->theory_decay_rate = NAN;
   return SB_OK;
 }
 
@@ -61,9 +65,11 @@ void train_result_free(train_result *r)
   free(r->log_steps);
   free(r->rows);
   free(r->hist);
+  free(r->theory_ratio);
   r->log_steps = NULL;
   r->rows = NULL;
   r->hist = NULL;
+  r->theory_ratio = NULL;
 }
 
 /* Mean loss and accuracy over a whole split, in chunks of the work size. */
@@ -128,14 +134,26 @@ int train_cell(const train_params *p, const dataset *d, train_result *r, sb_erro
   int *yb = malloc(batch * sizeof *yb);
   double *ratio = malloc((p->depth + 1) * sizeof *ratio);
   gsl_histogram *h = gsl_histogram_alloc(PROBE_HIST_BINS);
-  if (!n || !w || !pw || !o || !rng_init || !rng_order || !perm || !Xb || !yb || !ratio || !h) {
+  theory_work *tw = theory_alloc();
+  if (!n || !w || !pw || !o || !rng_init || !rng_order || !perm || !Xb || !yb || !ratio || !h || !tw) {
     rc = sb_fail(err, SB_EFAIL, "out of memory setting up a cell (depth %zu, width %zu)",
                  p->depth, p->width);
     goto done;
   }
   gsl_rng_set(rng_init, train_seed(p->master_seed, p->seed_index, STREAM_INIT));
   gsl_rng_set(rng_order, train_seed(p->master_seed, p->seed_index, STREAM_ORDER));
-  rc = net_init_params(n, &p->init, rng_init, err);
+  /* `critical` is N(0, sigma_w2 / fan_in) at this activation's edge of
+   * chaos; the theory also predicts the cell's profile at init, from the
+   * probe batch's second moment (the tables set it beside the measurement). */
+  init_spec spec = p->init;
+  if ((rc = theory_resolve_init(tw, &p->act, &spec, err)) != SB_OK) goto done;
+  rc = net_init_params(n, &spec, rng_init, err);
+  if (rc != SB_OK) goto done;
+  double q0 = 0.0;
+  for (size_t i = 0; i < batch * dim; i++) q0 += d->X_test[i] * d->X_test[i];
+  q0 /= (double)(batch * dim);
+  rc = theory_cell(tw, &p->act, &spec, dim, p->width, p->depth, q0, r->theory_ratio,
+                   &r->theory_decay_rate, err);
   if (rc != SB_OK) goto done;
   for (size_t i = 0; i < d->n_train; i++) perm[i] = i;
 
@@ -171,6 +189,7 @@ int train_cell(const train_params *p, const dataset *d, train_result *r, sb_erro
   if (!isfinite(r->final_loss) && r->status == TRAIN_OK) r->status = TRAIN_DIVERGED;
 
 done:
+  theory_free(tw);
   if (h) gsl_histogram_free(h);
   free(ratio);
   free(yb);

@@ -48,6 +48,12 @@ typedef struct train_result {
   double *hist;
   double hist_range[2][4];
   long hist_step[2];
+  /* Mean-field prediction at initialization (theory.h) for this cell's
+   * activation, init and sizes, with q0 the mean x^2 of the probe batch:
+   * theory_ratio[l-1] = log10(||delta^l|| / ||delta^depth||), l = 1..depth,
+   * and the least-squares slope of that profile.  NaN until computed. */
+  double *theory_ratio;       /* (depth) */
+  double theory_decay_rate;
 } train_result;
 
 /* Number of probes a run of `steps` steps with `log_every` makes. */
@@ -57,7 +63,8 @@ int train_result_init(train_result *r, const train_params *p);
 void train_result_free(train_result *r);
 
 /* Train one cell.  Returns SB_OK (also for a diverged cell: see r->status)
- * or an error (bad init, out of memory). */
+ * or an error (bad init, out of memory).  A `critical` init is resolved
+ * here, for the cell's activation, before the weights are drawn. */
 int train_cell(const train_params *p, const dataset *d, train_result *r, sb_error *err);
 
 #endif

@@ -193,8 +193,8 @@ else t_fail "--seed-index 1 rows have seed 1" "seed column: $(col_values "$out" 
 # ---- lists, and that every listed name runs --------------------------------
 
 ACTIVATIONS="sigmoid tanh softsign relu leaky_relu elu selu gelu swish softplus hardtanh linear"
-# SPEC.md's inits; 'critical' is left out while it is refused (below).
-INITS="standard normal uniform xavier_uniform xavier_normal he_normal he_uniform lecun_normal orthogonal"
+# SPEC.md's inits, and meanfield.
+INITS="standard normal uniform xavier_uniform xavier_normal he_normal he_uniform lecun_normal orthogonal critical meanfield"
 DATASETS="gaussian mixture spirals"
 PRESETS="quick cell"
 
@@ -225,7 +225,7 @@ if test -z "$failed"; then t_pass "every activation trains a step"
 else t_fail "every activation trains a step" "failed:$failed"; fi
 failed=
 for i in standard normal:0.3 uniform:0.2 xavier_uniform xavier_normal he_normal he_uniform \
-         lecun_normal orthogonal orthogonal:1.5; do
+         lecun_normal orthogonal orthogonal:1.5 critical:0.05 critical:0 meanfield:1.5 meanfield:1.5:0.1; do
   sb run $SMALL --steps 1 --inits "$i"
   test "$rc" -eq 0 && test "$(col_values "$out" 3)" = "$i" || failed="$failed $i"
 done
@@ -245,7 +245,10 @@ bad "--activations.*twice" --activations tanh,tanh
 bad "^satbench: --inits: .*unknown.*'stndard'.*'standard'" --inits stndard
 bad "^satbench: --inits: .*'normal:abc'" --inits normal:abc
 bad "--inits.*normal" --inits normal
-bad "--inits.*critical" --inits critical
+bad "--inits.*'critical:0.05'.*gelu.*no critical sigma_w2" --inits critical --activations gelu
+bad "--inits.*meanfield.*SW2" --inits meanfield
+bad "--inits.*meanfield:0" --inits meanfield:0
+bad "--inits.*meanfield:1:-1" --inits meanfield:1:-1
 bad "--depths.*12abc" --depths 12abc
 bad "--depths.*0" --depths 0
 bad "--depths.*-3" --depths -3

@@ -32,7 +32,7 @@ if same_tables "$T/t1" "$T/again"; then t_pass "a repeated run gives the same by
 ncells=$(grep -v '^#' "$T/t1/cells.tsv" | tail -n +2 | wc -l)
 test "$ncells" -eq 16 && t_pass "cells.tsv has 16 cells" || t_fail "cells.tsv has 16 cells" "got $ncells"
 hdr=$(grep -v '^#' "$T/t1/cells.tsv" | head -n 1)
-want="cell	activation	init	depth	width	seed	status	final_loss	final_train_acc	final_test_acc	attenuation0	attenuation_end	decay_rate	decay_rate_r2	sat_frac_end	dead_frac_end"
+want="cell	activation	init	depth	width	seed	status	final_loss	final_train_acc	final_test_acc	attenuation0	attenuation_end	decay_rate	decay_rate_r2	sat_frac_end	dead_frac_end	decay_rate_theory"
 test "$hdr" = "$want" && t_pass "cells.tsv columns as SPEC.md" || t_fail "cells.tsv columns as SPEC.md" "got: $hdr"
 hdr=$(grep -v '^#' "$T/t1/layers.tsv" | head -n 1)
 want="cell	activation	init	depth	width	seed	step	layer	grad_w_norm	grad_b_norm	delta_norm	act_mean	act_std	act_p02	act_p98	preact_std	sat_frac	dead_frac	update_ratio"

@@ -27,7 +27,8 @@ static const unsigned long SEED = 20240917UL;
 static data_spec spec_of(data_kind kind, size_t dim, size_t classes,
                          size_t n_train, size_t n_test)
 {
-  data_spec s = { kind, dim, classes, n_train, n_test };
+  data_spec s = { .kind = kind, .input_dim = dim, .classes = classes,
+                  .train_size = n_train, .test_size = n_test };
   return s;
 }
 
@@ -141,42 +142,49 @@ static void test_names(void)
 {
   static const char *const expect[DATA_COUNT] = {
     [DATA_GAUSSIAN] = "gaussian", [DATA_MIXTURE] = "mixture",
-    [DATA_SPIRALS] = "spirals",
+    [DATA_SPIRALS] = "spirals", [DATA_SHAPESET] = "shapeset",
+    [DATA_IDX] = "idx", [DATA_CSV] = "csv",
   };
   for (int k = 0; k < DATA_COUNT; k++) {
     sb_error err;
-    data_kind got = DATA_COUNT;
+    data_spec got = { .kind = DATA_COUNT };
+    char text[64], back[64];
     sb_error_clear(&err);
     const char *name = data_kind_name((data_kind)k);
-    int rc = data_parse(name, &got, &err);
-    tap_ok(strcmp(name, expect[k]) == 0 && rc == SB_OK && got == (data_kind)k,
-           "data_parse(data_kind_name(%d) = '%s') round-trips: rc %d kind %d",
-           k, name, rc, (int)got);
+    /* File kinds are NAME:PATH. */
+    snprintf(text, sizeof text, "%s%s", name, data_kind_is_file((data_kind)k) ? ":some/file" : "");
+    int rc = data_parse(text, &got, &err);
+    data_format(&got, back, sizeof back);
+    tap_ok(strcmp(name, expect[k]) == 0 && rc == SB_OK && got.kind == (data_kind)k
+           && strcmp(back, text) == 0,
+           "data_parse('%s') round-trips through data_format: rc %d kind %d '%s'",
+           text, rc, (int)got.kind, back);
   }
   tap_ok(data_kind_name(DATA_COUNT) != NULL,
          "data_kind_name(DATA_COUNT) is not NULL: '%s'",
          data_kind_name(DATA_COUNT));
 
   static const char *const bad[] = {
-    "Gaussian", "spiral", "", "mixture ", " spirals", "shapeset", "gaussian:3",
+    "Gaussian", "spiral", "", "mixture ", " spirals", "Shapeset", "gaussian:3",
+    "idx", "csv", "idx:", "csv:", "shapeset:x", "CSV:x",
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     sb_error err;
-    data_kind got = DATA_SPIRALS;
+    data_spec got = { .kind = DATA_SPIRALS };
     sb_error_clear(&err);
     int rc = data_parse(bad[i], &got, &err);
     tap_ok(rc == SB_EUSAGE && err.code == SB_EUSAGE
            && strncmp(err.msg, "--dataset: ", 11) == 0 && strstr(err.msg, bad[i])
-           && got == DATA_SPIRALS,
+           && got.kind == DATA_SPIRALS && got.path[0] == '\0',
            "data_parse('%s') -> SB_EUSAGE: rc %d, out untouched, msg '%s'",
            bad[i], rc, err.msg);
   }
   sb_error err;
-  data_kind got;
+  data_spec got;
   sb_error_clear(&err);
   data_parse("spiral", &got, &err);
   tap_ok(strcmp(err.msg, "--dataset: unknown dataset 'spiral' "
-                         "(valid: gaussian, mixture, spirals)") == 0,
+                         "(valid: gaussian, mixture, spirals, shapeset, idx:PATH, csv:PATH)") == 0,
          "unknown dataset message lists the valid names: '%s'", err.msg);
 }
 

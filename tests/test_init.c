@@ -1,7 +1,8 @@
 /* test_init.c - initialization schemes: sample moments against
  * init_weight_var, orthogonality and Haar sign symmetry of `orthogonal`,
- * the critical scheme's dependence on a resolved sigma_w2, determinism, and
- * the parse/format round trip with its error messages. */
+ * the critical scheme's dependence on a resolved sigma_w2, meanfield's two
+ * parameters, determinism, and the parse/format round trip with its error
+ * messages. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +177,62 @@ static void check_critical(gsl_rng *rng)
   free(bb);
 }
 
+/* meanfield:SW2[:SB2]: weights N(0, SW2/fan_in), biases N(0, SB2). */
+static void check_meanfield(gsl_rng *rng)
+{
+  init_spec s = parse_ok("meanfield:1.7:0.2385");
+  tap_ok(s.kind == INIT_MEANFIELD && s.sigma_w2 == 1.7 && s.param == 0.2385,
+         "meanfield:1.7:0.2385 parses to SW2 %.17g, SB2 %.17g", s.sigma_w2, s.param);
+  tap_rel(init_weight_var(&s, 300, 700), 1.7 / 300, 1e-15, "meanfield weight var = SW2/fan_in");
+  tap_ok(init_bias_var(&s) == 0.2385, "meanfield bias var = SB2: %.17g", init_bias_var(&s));
+  init_spec z = parse_ok("meanfield:2.385");
+  tap_ok(z.kind == INIT_MEANFIELD && z.sigma_w2 == 2.385 && z.param == 0.0 && !signbit(z.param),
+         "meanfield:2.385 has SB2 +0 by default: %.17g", z.param);
+  tap_ok(init_bias_var(&z) == 0.0, "meanfield:2.385 bias var 0");
+  init_spec c = parse_ok("critical:0.2385"), h = parse_ok("he_normal");
+  tap_ok(init_bias_var(&c) == 0.2385 && init_bias_var(&h) == 0.0,
+         "init_bias_var: critical SB2 %.17g, he_normal %.17g", init_bias_var(&c), init_bias_var(&h));
+
+  size_t fi = 700, fo = 2000;
+  double *W = malloc(fi * fo * sizeof *W), *b = malloc(fo * sizeof *b);
+  if (!W || !b) { tap_ok(0, "out of memory"); free(W); free(b); return; }
+  int rc = init_fill(&s, W, b, fi, fo, rng, NULL);
+  double sq = 0, bs = 0, bsq = 0;
+  for (size_t i = 0; i < fi * fo; i++) sq += W[i] * W[i];
+  for (size_t j = 0; j < fo; j++) { bs += b[j]; bsq += b[j] * b[j]; }
+  tap_ok(rc == SB_OK, "meanfield:1.7:0.2385 fills (rc %d)", rc);
+  tap_rel(sq / (double)(fi * fo), 1.7 / 700, 0.03, "meanfield 700x2000: weight variance (3%)");
+  /* 2000 biases: s.e. of the variance ~3.2%, of the mean ~0.011 */
+  tap_rel(bsq / fo, 0.2385, 0.15, "meanfield 700x2000: bias variance ~ SB2 (15%)");
+  tap_abs(bs / fo, 0.0, 0.06, "meanfield 700x2000: bias mean ~ 0");
+  free(W);
+  free(b);
+
+  /* SB2 = 0 draws the biases anyway, so the rng advances alike */
+  gsl_rng *r1 = gsl_rng_alloc(gsl_rng_mt19937), *r2 = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r1, 2385);
+  gsl_rng_set(r2, 2385);
+  double b1[64], b2[64], W1[64 * 8], W2[64 * 8];
+  init_fill(&z, W1, b1, 8, 64, r1, NULL);
+  init_fill(&s, W2, b2, 8, 64, r2, NULL);
+  int pos0 = 1;
+  for (int j = 0; j < 64; j++) pos0 &= b1[j] == 0.0 && !signbit(b1[j]);
+  tap_ok(pos0, "meanfield:2.385 gives biases all +0");
+  tap_ok(gsl_rng_get(r1) == gsl_rng_get(r2), "meanfield SB2 0 consumes the rng like SB2 0.2385");
+  gsl_rng_free(r1);
+  gsl_rng_free(r2);
+
+  /* hand-built specs get the same checks as parsed ones */
+  init_spec bad = s;
+  bad.sigma_w2 = NAN;
+  tap_ok(init_fill(&bad, W1, b1, 8, 64, rng, NULL) == SB_EUSAGE, "meanfield with SW2 NaN -> SB_EUSAGE");
+  bad.sigma_w2 = 0;
+  tap_ok(init_fill(&bad, W1, b1, 8, 64, rng, NULL) == SB_EUSAGE, "meanfield with SW2 0 -> SB_EUSAGE");
+  bad = s;
+  bad.param = -0.1;
+  tap_ok(init_fill(&bad, W1, b1, 8, 64, rng, NULL) == SB_EUSAGE, "meanfield with SB2 -0.1 -> SB_EUSAGE");
+}
+
 static void check_determinism(const char *text)
 {
   init_spec s = parse_ok(text);
@@ -201,7 +258,10 @@ static void check_parse_errors(void)
     "normal", "normal:abc", "normal:0.1x", "normal:-1", "uniform:nan", "orthogonal:",
     "normal:0", "uniform:inf", "normal:1e999", "normal: 0.1", "orthogonal:0",
     "orthogonal:-1.2", "critical:-0.1", "critical:", "he_normal:2", "standard:1",
-    "uniform", "normal:", "xavier", "",
+    "uniform", "normal:", "xavier", "", "meanfield", "meanfield:", "meanfield:0",
+    "meanfield:-1", "meanfield:abc", "meanfield:1x", "meanfield: 1", "meanfield:1:",
+    "meanfield:1:-0.1", "meanfield:1:2:3", "meanfield:1: 2", "meanfield:inf", "meanfield:1:nan",
+    "meanfield:1e999",
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     init_spec s;
@@ -216,6 +276,7 @@ static void check_parse_errors(void)
     { "he_norml", "'he_normal'" }, { "orthogonl:1.2", "'orthogonal'" },
     { "xavier-uniform", "'xavier_uniform'" }, { "Standard", "'standard'" },
     { "critcal", "'critical'" }, { "lecun", "'lecun_normal'" },
+    { "meanfeld:1", "'meanfield'" },
   };
   for (size_t i = 0; i < sizeof typos / sizeof typos[0]; i++) {
     init_spec s;
@@ -233,6 +294,7 @@ static void check_format(void)
     "standard", "normal:0.05", "uniform:0.2385", "xavier_uniform", "xavier_normal",
     "he_normal", "he_uniform", "lecun_normal", "orthogonal", "orthogonal:1.5",
     "critical:0.05", "critical:0", "normal:0.12345678901234566", "uniform:1e-07",
+    "meanfield:1.5", "meanfield:1.5:0.05", "meanfield:0.1:2.385",
   };
   char buf[128];
   for (size_t i = 0; i < sizeof canon / sizeof canon[0]; i++) {
@@ -243,6 +305,8 @@ static void check_format(void)
   static const struct { const char *in, *out; } norm[] = {
     { "orthogonal:1", "orthogonal" }, { "critical", "critical:0.05" },
     { "normal:5e-2", "normal:0.05" }, { "orthogonal:1.50", "orthogonal:1.5" },
+    { "meanfield:15e-1:0", "meanfield:1.5" }, { "meanfield:1.5:-0", "meanfield:1.5" },
+    { "meanfield:2:5e-2", "meanfield:2:0.05" },
   };
   for (size_t i = 0; i < sizeof norm / sizeof norm[0]; i++) {
     init_spec s = parse_ok(norm[i].in);
@@ -297,7 +361,7 @@ int main(void)
 
   static const char *const schemes[] = {
     "standard", "normal:0.05", "uniform:0.2385", "xavier_uniform", "xavier_normal",
-    "he_normal", "he_uniform", "lecun_normal", "orthogonal", "orthogonal:1.7",
+    "he_normal", "he_uniform", "lecun_normal", "orthogonal", "orthogonal:1.7", "meanfield:1.7",
   };
   for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
     check_moments(schemes[i], parse_ok(schemes[i]), rng);
@@ -314,6 +378,7 @@ int main(void)
   check_orthogonal(1.7, rng);
   check_haar_signs(rng);
   check_critical(rng);
+  check_meanfield(rng);
   for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++) check_determinism(schemes[i]);
   check_determinism("critical:0.05");
   check_var_formulas();

@@ -78,7 +78,7 @@ static const probe_row *rows_of(const train_result *r, size_t log)
 int main(void)
 {
   sb_error err;
-  data_spec spec = { DATA_GAUSSIAN, 16, 4, 2048, 512 };
+  data_spec spec = { .kind = DATA_GAUSSIAN, .input_dim = 16, .classes = 4, .train_size = 2048, .test_size = 512 };
   dataset *d = data_alloc(&spec, train_seed(MASTER, 0, STREAM_DATASET), &err);
   if (!d) die(err.msg);
   train_params p = base_params();

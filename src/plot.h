@@ -1,0 +1,34 @@
+/* plot.h - `satbench plot`: paper-style figures from a grid's tables.
+ *
+ * For each figure satbench derives a small data file from the tables
+ * (NAME.dat: blocks that gnuplot reads with `index`, since gnuplot cannot
+ * group rows by a column), writes a self-contained NAME.gp (the figure's
+ * settings, then plots/templates/style.gp, then the figure's template
+ * plots/templates/NAME.gp)
+ * and renders NAME.pdf and NAME.png with gnuplot when it is on the PATH.
+ * `cd plots && gnuplot NAME.gp` redraws a figure. */
+#ifndef SB_PLOT_H
+#define SB_PLOT_H
+
+#include <stdio.h>
+#include "err.h"
+
+/* The gnuplot templates, compiled in by plots/embed.sh. */
+typedef struct plot_template { const char *name, *text; } plot_template;
+extern const plot_template plot_templates[];
+
+typedef struct plot_opts {
+  char data[4096];      /* -d: the grid's --out folder          */
+  char out[4096];       /* -o: where figures go                 */
+  char formats[64];     /* space-separated: pdf png svg tex     */
+  char gnuplot[4096];   /* program; "" = find it on the PATH    */
+  int render;           /* 0 with --no-render                   */
+  int quiet;
+} plot_opts;
+
+/* Parse `satbench plot` arguments; -1 when help was printed. */
+int plot_parse(plot_opts *o, int argc, char **argv, FILE *help, sb_error *err);
+/* Write and render every figure whose data is present. */
+int plot_run(const plot_opts *o, sb_error *err);
+
+#endif

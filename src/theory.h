@@ -1,0 +1,121 @@
+/* theory.h - mean-field signal propagation (Poole et al. 2016; Schoenholz
+ * et al. 2017) for satbench's activations.
+ *
+ * A wide network with weights N(0, sigma_w2 / fan_in) and biases
+ * N(0, sigma_b2) carries, per layer, a pre-activation second moment q^l that
+ * follows the length map
+ *     q^{l+1} = sigma_w2 E[phi(sqrt(q^l) z)^2] + sigma_b2,   z ~ N(0, 1),
+ * and back-propagates errors whose squared norm changes per layer by
+ *     chi(q) = sigma_w2 E[phi'(sqrt(q) z)^2].
+ * At the fixed point q* of the map, chi_1 = chi(q*) separates the ordered
+ * phase (chi_1 < 1, vanishing gradients) from the chaotic one (chi_1 > 1).
+ *
+ * Conventions (also in README.md, "Theory"):
+ *  - q* is the limit of the map iterated from q^1 = sigma_w2 q0 + sigma_b2,
+ *    the first layer of a net whose inputs have second moment q0.  It may be
+ *    0 (e.g. tanh, sigma_b2 = 0, sigma_w2 <= 1) or Inf (the map outgrows q,
+ *    e.g. relu with sigma_w2 > 2 and sigma_b2 > 0).  When every q is a fixed
+ *    point (relu with sigma_w2 = 2 and sigma_b2 = 0, linear with
+ *    sigma_w2 = 1), q* = q^1.
+ *  - At q* = 0 and q* = Inf, chi_1 is the limit of chi(q):
+ *    sigma_w2 (phi'(0+)^2 + phi'(0-)^2) / 2 and
+ *    sigma_w2 (phi'(+inf)^2 + phi'(-inf)^2) / 2.  For relu, leaky_relu and
+ *    linear, chi does not depend on q, so this is their chi at every depth.
+ *  - xi_q = -1/ln(dmap/dq at q*) is the depth scale over which q^l settles
+ *    to q* (Schoenholz et al.: dmap/dq = chi_1 + sigma_w2 E[phi phi''],
+ *    computed here as sigma_w2 E[z phi phi'] / sqrt(q), equal by Stein's
+ *    lemma and valid for the kinked activations too); NaN at q* = Inf.
+ *  - xi_grad = -1/ln chi_1 is the depth over which ||delta||^2 shrinks by a
+ *    factor e; Inf at chi_1 = 1, negative in the chaotic phase (|xi_grad|
+ *    layers per e-fold of growth).  Both depth scales are Inf when their
+ *    argument is within 1e-12 of 1 (the moments' rounding is ~1e-15).
+ *  - The critical sigma_w2 for a sigma_b2 is the smallest sigma_w2 at which
+ *    chi_1 reaches 1: exactly 2 for relu, 1 for linear, and at sigma_b2 = 0
+ *    for phi(0) = 0 exactly 2 / (phi'(0+)^2 + phi'(0-)^2) when the ordered
+ *    phase has q* = 0 there (1 for tanh).  Where chi_1 jumps over 1 instead
+ *    of crossing it, there is none (SB_EUSAGE).
+ *
+ * Expectations over z ~ N(0, 1) use Gauss-Legendre panels (GSL's fixed
+ * quadrature) on [-10, 10], split at the activation's kinks and graded
+ * towards them and towards z = 0 on the scale 1/sqrt(q), where the
+ * activation changes shape.  A plain Gauss-Hermite rule does not reach the
+ * accuracy needed: with 400 nodes it is off by 3e-7 for E[tanh'(sqrt(7) z)^2],
+ * by 3e-6 for elu's E[phi^2] and by 4e-2 for hardtanh's E[phi'^2] at q = 1
+ * (kinks), while these panels agree with adaptive quadrature to ~1e-14 for
+ * all twelve activations at q from 1e-6 to 1e6 (tests/test_theory.c). */
+#ifndef SB_THEORY_H
+#define SB_THEORY_H
+
+#include <stddef.h>
+#include "act.h"
+#include "init.h"
+#include "err.h"
+
+/* The quadrature rule, made once; read-only afterwards, so one workspace may
+ * be shared by threads. */
+typedef struct theory_work theory_work;
+
+theory_work *theory_alloc(void);
+void theory_free(theory_work *w);
+
+/* Gaussian moments of phi at variance q, z ~ N(0, 1). */
+typedef struct theory_moments {
+  double phi2;      /* E[phi(sqrt(q) z)^2]                          */
+  double dphi2;     /* E[phi'(sqrt(q) z)^2]                         */
+  double dq_phi2;   /* d/dq E[phi(sqrt(q) z)^2] = E[z phi phi'] / sqrt(q) */
+} theory_moments;
+
+/* q >= 0, or Inf; q = 0 and q = Inf (and q > 1e300) give the limits.
+ * SB_EUSAGE for a negative or NaN q. */
+int theory_moments_at(const theory_work *w, const act_fn *f, double q, theory_moments *m);
+
+/* The length map sigma_w2 E[phi(sqrt(q) z)^2] + sigma_b2, and chi(q). */
+double theory_qmap(const theory_work *w, const act_fn *f, double sigma_w2, double sigma_b2,
+                   double q);
+double theory_chi(const theory_work *w, const act_fn *f, double sigma_w2, double q);
+
+/* Everything about one (sigma_w2, sigma_b2) point; see the conventions above. */
+typedef struct theory_point {
+  double sigma_w2, sigma_b2;
+  double q_start;   /* q^1 = sigma_w2 q0 + sigma_b2, where the map starts */
+  double q_star;    /* fixed point reached from q_start: 0, finite or Inf */
+  double chi1;      /* chi(q*) */
+  double slope;     /* d qmap / dq at q* (NaN at Inf) */
+  double xi_q;      /* -1/ln slope */
+  double xi_grad;   /* -1/ln chi1 */
+} theory_point;
+
+int theory_point_at(const theory_work *w, const act_fn *f, double sigma_w2, double sigma_b2,
+                    double q0, theory_point *out, sb_error *err);
+
+/* Critical sigma_w2 (chi_1 = 1) for sigma_b2 and input scale q0. */
+int theory_critical(const theory_work *w, const act_fn *f, double sigma_b2, double q0,
+                    double *sigma_w2, sb_error *err);
+
+/* Per-layer prediction for `depth` hidden layers whose first layer has
+ * second moment q1, and whose hidden-to-hidden weights have sigma_w2:
+ * q[l-1] = q^l, chi[l-1] = chi(q^l) and
+ *     ratio[l-1] = log10(||delta^l|| / ||delta^depth||)
+ *                = 1/2 sum_{k=l}^{depth-1} log10 chi(q^k),
+ * for l = 1..depth (ratio[depth-1] = 0).  q and chi may be NULL. */
+int theory_profile(const theory_work *w, const act_fn *f, double sigma_w2, double sigma_b2,
+                   double q1, size_t depth, double *q, double *chi, double *ratio, sb_error *err);
+
+/* Least-squares slope of ratio[l-1] against l = 1..depth (NaN for depth < 2):
+ * the predicted counterpart of cells.tsv's decay_rate. */
+double theory_decay_rate(const double *ratio, size_t depth);
+
+/* Resolve the weight variance of `critical` (spec->sigma_w2) for activation
+ * f, with q0 = 1; a no-op for the other schemes. */
+int theory_resolve_init(const theory_work *w, const act_fn *f, init_spec *spec, sb_error *err);
+
+/* The prediction for a cell: input dimension n_in, `depth` hidden layers of
+ * `width` units initialized by spec (resolved), inputs of second moment q0.
+ * The first layer's sigma_w2 is n_in times its weight variance, the hidden
+ * layers' width times theirs; sigma_b2 is init_bias_var(spec).  ratio is
+ * (depth); *decay gets theory_decay_rate. */
+int theory_cell(const theory_work *w, const act_fn *f, const init_spec *spec, size_t n_in,
+                size_t width, size_t depth, double q0, double *ratio, double *decay,
+                sb_error *err);
+
+#endif

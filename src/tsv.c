@@ -1,0 +1,109 @@
+/* tsv.c - a reader for the tables satbench writes (see tsv.h). */
+#include <config.h>
+#include "tsv.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static size_t split(char *s, char **out, size_t max)
+{
+  size_t n = 0;
+  for (char *p = s;;) {
+    char *tab = strchr(p, '\t');
+    if (tab) *tab = '\0';
+    if (n < max) out[n] = p;
+    n++;
+    if (!tab) break;
+    p = tab + 1;
+  }
+  return n;
+}
+
+static ssize_t read_line(tsv_reader *t)
+{
+  ssize_t len;
+  while ((len = getline(&t->line, &t->cap, t->f)) >= 0) {
+    t->lineno++;
+    while (len > 0 && (t->line[len - 1] == '\n' || t->line[len - 1] == '\r')) t->line[--len] = '\0';
+    if (len == 0 || t->line[0] == '#') continue;
+    return len;
+  }
+  return -1;
+}
+
+tsv_reader *tsv_open(const char *path, sb_error *err)
+{
+  tsv_reader *t = calloc(1, sizeof *t);
+  if (!t) { sb_fail(err, SB_EFAIL, "out of memory"); return NULL; }
+  snprintf(t->path, sizeof t->path, "%s", path);
+  t->f = fopen(path, "r");
+  if (!t->f) {
+    sb_fail(err, SB_EUSAGE, "%s: cannot open: %s", path, strerror(errno));
+    tsv_close(t);
+    return NULL;
+  }
+  if (read_line(t) < 0) {
+    sb_fail(err, SB_EUSAGE, "%s: no header row", path);
+    tsv_close(t);
+    return NULL;
+  }
+  t->header = strdup(t->line);
+  size_t n = 1;
+  for (const char *p = t->line; *p; p++) n += *p == '\t';
+  t->names = calloc(n ? n : 1, sizeof *t->names);
+  t->fields = calloc(n ? n : 1, sizeof *t->fields);
+  if (!t->header || !t->names || !t->fields) {
+    sb_fail(err, SB_EFAIL, "out of memory");
+    tsv_close(t);
+    return NULL;
+  }
+  t->ncols = split(t->header, t->names, n);
+  return t;
+}
+
+void tsv_close(tsv_reader *t)
+{
+  if (!t) return;
+  if (t->f) fclose(t->f);
+  free(t->line);
+  free(t->header);
+  free(t->names);
+  free(t->fields);
+  free(t);
+}
+
+int tsv_col(const tsv_reader *t, const char *name)
+{
+  for (size_t k = 0; k < t->ncols; k++)
+    if (!strcmp(t->names[k], name)) return (int)k;
+  return -1;
+}
+
+int tsv_need(const tsv_reader *t, const char *name, int *col, sb_error *err)
+{
+  *col = tsv_col(t, name);
+  if (*col < 0) return sb_fail(err, SB_EUSAGE, "%s: no column '%s' (not a satbench table?)", t->path, name);
+  return SB_OK;
+}
+
+int tsv_next(tsv_reader *t, sb_error *err)
+{
+  errno = 0;
+  if (read_line(t) < 0) {
+    if (ferror(t->f)) return -sb_fail(err, SB_EFAIL, "%s: read error: %s", t->path, strerror(errno));
+    return 0;
+  }
+  size_t n = split(t->line, t->fields, t->ncols);
+  if (n != t->ncols)
+    return -sb_fail(err, SB_EUSAGE, "%s:%zu: %zu fields, the header has %zu", t->path, t->lineno, n, t->ncols);
+  return 1;
+}
+
+double tsv_num(const tsv_reader *t, int col)
+{
+  char *end;
+  double v = strtod(t->fields[col], &end);
+  return end == t->fields[col] ? NAN : v;
+}

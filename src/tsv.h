@@ -1,0 +1,35 @@
+/* tsv.h - reading satbench's own tables back: '#' comment lines skipped,
+ * columns found by header name, fields split in place.  Errors name the
+ * file and line. */
+#ifndef SB_TSV_H
+#define SB_TSV_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "err.h"
+
+typedef struct tsv_reader {
+  FILE *f;
+  char path[4096];
+  char *line, *header;     /* current row and the header row (owned) */
+  size_t cap, lineno;
+  size_t ncols;
+  char **names;            /* (ncols) column names, into header */
+  char **fields;           /* (ncols) fields of the current row, into line */
+} tsv_reader;
+
+/* Open and read up to the header row; NULL with SB_EUSAGE when the file is
+ * missing, empty or has no header. */
+tsv_reader *tsv_open(const char *path, sb_error *err);
+void tsv_close(tsv_reader *t);
+/* Index of a column, or -1. */
+int tsv_col(const tsv_reader *t, const char *name);
+/* Like tsv_col, but a missing column is an error naming the file. */
+int tsv_need(const tsv_reader *t, const char *name, int *col, sb_error *err);
+/* Next row: 1 read, 0 end of file, SB_EUSAGE/SB_EFAIL (negated) on a
+ * malformed row or read error. */
+int tsv_next(tsv_reader *t, sb_error *err);
+static inline const char *tsv_str(const tsv_reader *t, int col) { return t->fields[col]; }
+double tsv_num(const tsv_reader *t, int col);
+
+#endif

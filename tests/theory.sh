@@ -1,0 +1,204 @@
+# theory.sh - `satbench theory`: the TSV it prints (header, one row, the
+# per-layer table, the phase grid, the critical line), its known answers
+# (tanh critical at sigma_w2 = 1 for sigma_b2 = 0, relu chi1 = sigma_w2/2,
+# Glorot's standard init gives tanh chi1 = 1/3), the theory columns of a
+# grid's tables, and that bad invocations exit 2 with one line on stderr.
+. "${srcdir:-.}/tests/lib.sh"
+t_init theory
+
+HEADER="activation	sigma_w2	sigma_b2	q_star	chi1	xi_q	xi_grad	critical_sigma_w2"
+
+# check DESC AWK-PROGRAM: run the program on $out (comment lines dropped);
+# it prints nothing when all is well, else what is wrong.
+check()
+{
+  ck_msg=$(grep -v '^#' "$out" | awk -F '\t' "$2" 2>&1)
+  if test "$rc" -eq 0 && test -z "$ck_msg" && test ! -s "$err"; then t_pass "$1"
+  else t_fail "$1" "exit $rc" "$ck_msg" "stderr: $(cat "$err")" "stdout: $(head -n 5 "$out")"; fi
+}
+
+# one ARGS...: satbench theory ARGS must print exactly HEADER and one row.
+one()
+{
+  sb theory "$@"
+  if test "$rc" -eq 0 && test "$(lines "$out")" -eq 2 && test "$(head -n 1 "$out")" = "$HEADER" \
+     && test "$(awk -F '\t' 'NR == 2 { print NF }' "$out")" -eq 8; then
+    t_pass "theory $(t_args "$@"): header and one row of 8 fields"
+  else
+    t_fail "theory $(t_args "$@"): header and one row of 8 fields" "exit $rc" "$(cat "$out")" "$(cat "$err")"
+  fi
+}
+
+# ---- the one-row form and its known answers ----------------------------------
+
+one --activation tanh --sigma-w2 1
+check "tanh at sigma_w2 = 1, sigma_b2 = 0: q* = 0, chi1 = 1, critical sigma_w2 = 1" '
+  NR == 2 && !($1 == "tanh" && $4 == 0 && $5 == 1 && $8 == 1 && $7 == "Inf") { print "row: " $0 }'
+
+one --activation tanh --init standard
+check "tanh under standard init: sigma_w2 = 1/3, chi1 = 1/3 (1e-12)" '
+  function abs(x) { return x < 0 ? -x : x }
+  NR == 2 && (abs($2 - 1/3) > 1e-12 || abs($5 - 1/3) > 1e-12 || $3 != 0) { print "row: " $0 }'
+
+for sw in 0.5 2.385 3; do
+  one --activation relu --sigma-w2 $sw --sigma-b2 0.1
+  check "relu at sigma_w2 = $sw: chi1 = sigma_w2/2, critical sigma_w2 = 2" "
+    function abs(x) { return x < 0 ? -x : x }
+    NR == 2 && (abs(\$5 - $sw / 2) > 1e-12 || abs(\$8 - 2) > 1e-10) { print \"row: \" \$0 }"
+done
+sb theory --activation relu --sigma-w2 2.5 --sigma-b2 0.1
+check "relu at sigma_w2 = 2.5, sigma_b2 = 0.1: q* = Inf, xi_q NaN, xi_grad < 0" '
+  NR == 2 && !($4 == "Inf" && $6 == "NaN" && $7 < 0) { print "row: " $0 }'
+
+one --activation tanh --init critical
+check "tanh --init critical: sigma_b2 0.05, chi1 = 1 (1e-9), sigma_w2 = critical_sigma_w2 ~ 1.761" '
+  function abs(x) { return x < 0 ? -x : x }
+  NR == 2 && (abs($5 - 1) > 1e-9 || $3 != 0.05 || $2 != $8 || abs($2 - 1.7609546) > 1e-6) { print "row: " $0 }'
+one --activation tanh --init critical:0
+check "tanh --init critical:0: sigma_w2 = 1" 'NR == 2 && !($2 == 1 && $3 == 0) { print "row: " $0 }'
+one --activation tanh --init meanfield:2.385:0.1
+check "--init meanfield:2.385:0.1 sets sigma_w2 2.385 and sigma_b2 0.1" 'NR == 2 && !($2 == 2.385 && $3 == 0.1) { print "row: " $0 }'
+one --activation selu --init lecun_normal
+check "selu under lecun_normal: self-normalizing q* = 1 (1e-9)" '
+  function abs(x) { return x < 0 ? -x : x }
+  NR == 2 && abs($4 - 1) > 1e-9 { print "row: " $0 }'
+one --activation tanh --init xavier_normal
+check "--init xavier_normal: sigma_w2 = 1 (equal fans)" 'NR == 2 && $2 != 1 { print "row: " $0 }'
+one --activation tanh --init normal:0.05 --width 400
+check "--init normal:0.05 --width 400: sigma_w2 = 0.05^2 x 400 = 1" '
+  function abs(x) { return x < 0 ? -x : x }
+  NR == 2 && abs($2 - 1) > 1e-12 { print "row: " $0 }'
+one --activation tanh --init he_normal --sigma-b2 0.3
+check "--init he_normal --sigma-b2 0.3: sigma_w2 2, sigma_b2 0.3" 'NR == 2 && !($2 == 2 && $3 == 0.3) { print "row: " $0 }'
+one --activation gelu --sigma-w2 1.5 --sigma-b2 0.05
+check "gelu at sigma_b2 0.05 has no critical sigma_w2: NaN" 'NR == 2 && $8 != "NaN" { print "row: " $0 }'
+one --activation=tanh --sigma-w2=1.5 --sigma-b2=0.05 --q0=2
+check "--opt=value spelling" 'NR == 2 && !($2 == 1.5 && $3 == 0.05) { print "row: " $0 }'
+
+# ---- --depth: the per-layer table ------------------------------------------------
+
+sb theory --activation tanh --sigma-w2 1.5 --sigma-b2 0.05 --depth 6 --q0 2
+check "--depth 6: header, layers 1..6, q^1 = sigma_w2 q0 + sigma_b2, steps of log10(chi)/2, 0 at the last" '
+  function abs(x) { return x < 0 ? -x : x }
+  NR == 1 { if ($0 != "layer\tq\tchi\tlog10_delta_ratio") print "header: " $0; next }
+  { n++; if ($1 != n) print "row " n ": layer " $1; q[n] = $2; chi[n] = $3; r[n] = $4 }
+  END {
+    if (n != 6) print n " rows"
+    if (abs(q[1] - 3.05) > 1e-12) print "q^1 = " q[1]
+    if (r[6] != 0) print "last ratio " r[6]
+    for (l = 1; l < 6; l++) if (abs(r[l] - r[l + 1] - log(chi[l]) / log(10) / 2) > 1e-12) print "step at " l
+    for (l = 2; l <= 6; l++) if (!(q[l] < q[l - 1])) print "q does not settle: " q[l]
+  }'
+sb theory --activation relu --init he_normal --depth 4
+check "relu under he_normal: chi = 1 and flat ratios" '
+  function abs(x) { return x < 0 ? -x : x }
+  NR > 1 && (abs($3 - 1) > 1e-12 || abs($4) > 1e-12) { print "row: " $0 }'
+sb theory --activation sigmoid --init standard --depth 10
+check "sigmoid under standard init: ||delta^1|| / ||delta^10|| below 1e-7" '
+  NR == 2 && !($4 < -7) { print "layer 1: " $0 }'
+
+# ---- --phase and --critical-line ----------------------------------------------------
+
+sb theory --activation tanh --phase --sigma-w2-range 0.5:1.5:0.5 --sigma-b2-range 0:0.1:0.05
+check "--phase: 3 blocks of 3 rows, blank lines between, tanh chi1(1, 0) = 1" '
+  NR == 1 { if ($0 != "sigma_w2\tsigma_b2\tq_star\tchi1") print "header: " $0; next }
+  /^$/ { blank++; next }
+  { rows++; if ($1 == 1 && $2 == 0 && $4 != 1) print "chi1(1, 0) = " $4
+    if (NF != 4) print "row: " $0 }
+  END { if (rows != 9 || blank != 2) print rows " rows, " blank " blank lines" }'
+grep -v '^#' "$out" | awk 'NR > 1 && !/^$/ { print $2 }' | uniq | tr '\n' ' ' >"$T/b2"
+if test "$(cat "$T/b2")" = "0 0.05 0.1 "; then t_pass "--phase: sigma_b2 blocks 0, 0.05, 0.1 in order"
+else t_fail "--phase: sigma_b2 blocks 0, 0.05, 0.1 in order" "got $(cat "$T/b2")"; fi
+sb theory --activation tanh --phase
+check "--phase defaults: 21 blocks of 50 rows" '
+  NR > 1 && !/^$/ { rows++ } END { if (rows != 1050) print rows " rows" }'
+
+sb theory --activation tanh --critical-line --sigma-b2-range 0:0.05:0.05
+check "--critical-line: tanh 1 at sigma_b2 0, ~1.761 at 0.05" '
+  function abs(x) { return x < 0 ? -x : x }
+  NR == 1 { if ($0 != "sigma_b2\tcritical_sigma_w2") print "header: " $0; next }
+  NR == 2 && !($1 == 0 && $2 == 1) { print "row: " $0 }
+  NR == 3 && !($1 == 0.05 && abs($2 - 1.7609546) < 1e-6) { print "row: " $0 }
+  END { if (NR != 3) print NR " lines" }'
+sb theory --activation gelu --critical-line --sigma-b2-range 0:2:1
+check "--critical-line: gelu has none at sigma_b2 0 (NaN), one near 2 at sigma_b2 1 and 2" '
+  NR == 2 && $2 != "NaN" { print "row: " $0 }
+  NR > 2 && !($2 > 1.9 && $2 < 2.01) { print "row: " $0 }'
+
+expect_ok "theory --help exits 0" theory --help
+grep -q 'critical-line' "$out" && t_pass "theory --help describes --critical-line" || t_fail "theory --help describes --critical-line"
+
+# ---- the theory columns of a grid's tables ------------------------------------------
+
+sb grid --activations tanh,relu --inits standard,he_normal,critical --depths 4 --widths 8 --seeds 2 \
+  --train-size 64 --test-size 32 --batch 8 --input-dim 8 --classes 3 --steps 2 --log-every 1 \
+  --quiet --out "$T/grid"
+cells="$T/grid/cells.tsv"
+summary="$T/grid/summary.tsv"
+if test "$rc" -eq 0 && grep -v '^#' "$cells" | head -n 1 | grep -q '	decay_rate_theory$'; then
+  t_pass "grid with critical runs; cells.tsv ends with decay_rate_theory"
+else
+  t_fail "grid with critical runs; cells.tsv ends with decay_rate_theory" "exit $rc: $(cat "$err")"
+fi
+out="$cells"
+check "cells.tsv: decay_rate_theory the same for a cell's seeds, ~0 for relu/he_normal, > 0 for tanh/standard" '
+  function abs(x) { return x < 0 ? -x : x }
+  NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+  { k = $2 "/" $3; v = $(c["decay_rate_theory"])
+    if (k in seen && seen[k] != v) print k ": " seen[k] " vs " v
+    seen[k] = v
+    if (k == "relu/he_normal" && abs(v) > 1e-12) print k ": " v
+    if (k == "tanh/standard" && !(v > 0.1)) print k ": " v }'
+out="$summary"
+check "summary.tsv: log10_delta_ratio_theory 0 at layer depth, NaN at the output, the same at every step" '
+  NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
+            if (!("log10_delta_ratio_mean" in c) || !("log10_delta_ratio_theory" in c)) print "columns missing"; next }
+  { t = $(c["log10_delta_ratio_theory"]); m = $(c["log10_delta_ratio_mean"]); k = $1 "/" $2 "/" $6
+    if ($6 == 4 && (t != 0 || m != 0)) print "layer 4: theory " t ", measured " m
+    if ($6 == 5 && t != "NaN") print "output layer: " t
+    if ($6 < 4 && (t == "NaN" || m == "NaN")) print k ": " t " " m
+    if (k in seen && seen[k] != t) print k ": changes with step"
+    seen[k] = t }'
+
+# ---- bad invocations ---------------------------------------------------------------
+
+bad() { t_re=$1; shift; expect_fail 2 "^satbench: theory: .*$t_re" theory "$@"; }
+bad "--activation" --sigma-w2 1
+bad "--activation.*'tnah'.*'tanh'" --activation tnah --sigma-w2 1
+bad "--init.*--sigma-w2" --activation tanh --init standard --sigma-w2 1
+bad "--sigma-w2.*--init" --activation tanh
+bad "--sigma-w2.*'abc'" --activation tanh --sigma-w2 abc
+bad "--sigma-w2.*0" --activation tanh --sigma-w2 0
+bad "--sigma-w2.*-1" --activation tanh --sigma-w2 -1
+bad "--sigma-w2.*'inf'" --activation tanh --sigma-w2 inf
+bad "--sigma-w2.*'1x'" --activation tanh --sigma-w2 1x
+bad "--sigma-b2.*-0.1" --activation tanh --sigma-w2 1 --sigma-b2 -0.1
+bad "--depth.*'0'" --activation tanh --sigma-w2 1 --depth 0
+bad "--depth.*'3x'" --activation tanh --sigma-w2 1 --depth 3x
+bad "--depth.*twice" --activation tanh --sigma-w2 1 --depth 3 --depth 4
+bad "--q0.*0" --activation tanh --sigma-w2 1 --q0 0
+bad "--init.*'bogus'" --activation tanh --init bogus
+bad "--init.*gelu.*no critical" --activation gelu --init critical
+bad "--sigma-b2.*critical" --activation tanh --init critical --sigma-b2 0.1
+bad "--width.*--init" --activation tanh --sigma-w2 1 --width 10
+bad "--sigma-w2.*--phase" --activation tanh --phase --sigma-w2 1
+bad "--depth.*--critical-line" --activation tanh --critical-line --depth 3
+bad "--phase.*--critical-line" --activation tanh --phase --critical-line
+bad "--phase.*takes no value" --activation tanh --phase=1
+bad "--sigma-w2-range.*'1:0:0.1'" --activation tanh --phase --sigma-w2-range 1:0:0.1
+bad "--sigma-w2-range.*'0:1:0.1'" --activation tanh --phase --sigma-w2-range 0:1:0.1
+bad "--sigma-b2-range.*'0:1'" --activation tanh --phase --sigma-b2-range 0:1
+bad "--sigma-b2-range.*'0:1:0'" --activation tanh --critical-line --sigma-b2-range 0:1:0
+bad "--sigma-w2-range.*only with" --activation tanh --sigma-w2 1 --sigma-w2-range 1:2:1
+bad "'--foo'.*unknown" --activation tanh --sigma-w2 1 --foo 2
+bad "'stray'" --activation tanh --sigma-w2 1 stray
+bad "--sigma-w2.*needs a value" --activation tanh --sigma-w2
+
+if test -w /dev/full; then
+  "$SATBENCH" theory --activation tanh --phase >/dev/full 2>"$T/full.err"
+  rc=$?
+  if test "$rc" -eq 1 && test "$(lines "$T/full.err")" -eq 1; then t_pass "theory --phase >/dev/full -> exit 1, one line"
+  else t_fail "theory --phase >/dev/full -> exit 1, one line" "exit $rc: $(cat "$T/full.err")"; fi
+fi
+
+t_done
