@@ -8,6 +8,7 @@
 #include <config.h>
 #include "plot.h"
 #include "num.h"
+#include "theory.h"
 #include "tsv.h"
 
 #include <errno.h>
@@ -349,10 +350,24 @@ static int fig_close(figure *f, const char *title, const char *data_dir, sb_erro
   fputs(f->vars, g);
   free(f->vars);
   f->vars = NULL;
+  /* Each format is drawn from a clean state (`reset` keeps variables), so
+   * no setting of one rendering leaks into the next: the script loads
+   * itself once per format. */
+  fputs("\n# ---- one rendering per format ----\n"
+        "if (!exists(\"fmt\")) {\n"
+        "  do for [fmt_i = 1:words(formats)] {\n"
+        "    reset\n"
+        "    fmt = word(formats, fmt_i)\n"
+        "    load name.\".gp\"\n"
+        "  }\n"
+        "  undefine fmt\n"
+        "  exit\n"
+        "}\n", g);
   fputs("\n# ---- style (plots/templates/style.gp) ----\n", g);
   fputs(style, g);
   fprintf(g, "\n# ---- figure (plots/templates/%s) ----\n", file);
   fputs(body, g);
+  fputs("set output\n", g);
   return write_all(path, tmp, g, err);
 }
 
@@ -635,20 +650,51 @@ static int pts_add(pts *p, double x, double y)
 #define FIG3_MAX_POINTS 20000   /* per activation; beyond, an even stride */
 #define FIG3_BINS 20
 
-static int fig_grad_vs_sat(const plot_opts *o, const grid_data *g, const char *layers_path, sb_error *err)
+/* sigma_w2 = fan_in x weight variance of the hidden-to-hidden layers of a
+ * cell, which scales its per-layer ratio ||delta^l||^2/||delta^(l+1)||^2. */
+static double hidden_sigma_w2(const theory_work *tw, const char *act, const char *init, size_t width)
+{
+  act_fn f;
+  init_spec spec;
+  if (act_parse(act, &f, NULL) || init_parse(init, &spec, NULL)) return NAN;
+  if (spec.kind == INIT_CRITICAL && theory_resolve_init(tw, &f, &spec, NULL)) return NAN;
+  return (double)width * init_weight_var(&spec, width, width);
+}
+
+/* The saturation threshold the grid used, from the tables' header comments. */
+static double grid_tau(const char *cells_path)
+{
+  FILE *f = fopen(cells_path, "r");
+  double tau = 0.05;
+  char line[512];
+  while (f && fgets(line, sizeof line, f) && line[0] == '#')
+    if (sscanf(line, "# sat-threshold = %lf", &tau) == 1) break;
+  if (f) fclose(f);
+  return tau;
+}
+
+static int fig_grad_vs_sat(const plot_opts *o, const grid_data *g, const char *layers_path, double tau,
+                           const theory_work *tw, sb_error *err)
 {
   tsv_reader *t = tsv_open(layers_path, err);
   if (!t) return err->code;
-  int ca, cc, cs, cl, cd, cdel, csat, rc = SB_OK, got;
-  if ((rc = tsv_need(t, "activation", &ca, err)) || (rc = tsv_need(t, "cell", &cc, err)) ||
+  int ca, ci, cw, cc, cs, cl, cd, cdel, csat, rc = SB_OK, got;
+  if ((rc = tsv_need(t, "activation", &ca, err)) || (rc = tsv_need(t, "init", &ci, err)) ||
+      (rc = tsv_need(t, "width", &cw, err)) || (rc = tsv_need(t, "cell", &cc, err)) ||
       (rc = tsv_need(t, "step", &cs, err)) || (rc = tsv_need(t, "layer", &cl, err)) ||
       (rc = tsv_need(t, "depth", &cd, err)) || (rc = tsv_need(t, "delta_norm", &cdel, err)) ||
       (rc = tsv_need(t, "sat_frac", &csat, err))) {
     tsv_close(t);
     return rc;
   }
-  pts *p = calloc(g->acts.n, sizeof *p);
-  if (!p) { tsv_close(t); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  size_t na = g->acts.n, ni = g->inits.n, nw = g->widths.n;
+  pts *p = calloc(na, sizeof *p);
+  double *sw2 = malloc(na * ni * nw * sizeof *sw2);
+  if (!p || !sw2) { free(p); free(sw2); tsv_close(t); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  for (size_t a = 0; a < na; a++)
+    for (size_t i = 0; i < ni; i++)
+      for (size_t k = 0; k < nw; k++)
+        sw2[(a * ni + i) * nw + k] = hidden_sigma_w2(tw, g->acts.name[a], g->inits.name[i], g->widths.val[k]);
   /* Rows come sorted by cell, step, layer: pair each layer with the next. */
   long prev_cell = -1, prev_step = -1;
   size_t prev_layer = 0;
@@ -657,9 +703,12 @@ static int fig_grad_vs_sat(const plot_opts *o, const grid_data *g, const char *l
     long cell = strtol(tsv_str(t, cc), NULL, 10), step = strtol(tsv_str(t, cs), NULL, 10);
     size_t layer = strtoul(tsv_str(t, cl), NULL, 10), depth = strtoul(tsv_str(t, cd), NULL, 10);
     double delta = tsv_num(t, cdel), sat = tsv_num(t, csat);
-    int a = axis_name_index(&g->acts, tsv_str(t, ca));
-    if (a >= 0 && cell == prev_cell && step == prev_step && layer == prev_layer + 1 && layer <= depth) {
-      double r = log10(prev_delta / delta);
+    int a = axis_name_index(&g->acts, tsv_str(t, ca)), i = axis_name_index(&g->inits, tsv_str(t, ci));
+    int k = axis_val_index(&g->widths, strtoul(tsv_str(t, cw), NULL, 10));
+    if (a >= 0 && i >= 0 && k >= 0 && cell == prev_cell && step == prev_step && layer == prev_layer + 1 &&
+        layer <= depth) {
+      /* Remove the weight scale: what is left is 1/2 log10 E[phi'(h^l)^2]. */
+      double r = log10(prev_delta / delta) - 0.5 * log10(sw2[((size_t)a * ni + (size_t)i) * nw + (size_t)k]);
       if (isfinite(r) && isfinite(prev_sat) && pts_add(&p[a], prev_sat, r)) {
         rc = sb_fail(err, SB_EFAIL, "out of memory");
         break;
@@ -669,14 +718,15 @@ static int fig_grad_vs_sat(const plot_opts *o, const grid_data *g, const char *l
   }
   if (got < 0) rc = -got;
   tsv_close(t);
+  free(sw2);
   figure f;
-  if (!rc) rc = fig_open(&f, o, "grad-vs-saturation", 3.5, 3.0, err);
+  if (!rc) rc = fig_open(&f, o, "grad-vs-saturation", 3.5, 3.2, err);
   if (!rc) {
-    strlist blocks = { "" }, series = { "" }, means = { "" };
-    for (size_t a = 0; a < g->acts.n; a++) {
+    strlist blocks = { "" }, series = { "" }, means = { "" }, curves = { "" };
+    for (size_t a = 0; a < na && !rc; a++) {
       if (p[a].n == 0) continue;
-      char what[160];
-      snprintf(what, sizeof what, "%s: sat_frac log10(||delta^l||/||delta^(l+1)||)", g->acts.name[a]);
+      char what[200];
+      snprintf(what, sizeof what, "%s: sat_frac, log10(||delta^l||/||delta^(l+1)||) - log10(sigma_w2)/2", g->acts.name[a]);
       list_addi(&blocks, fig_block(&f, what));
       list_addi(&series, (long)a + 1);
       size_t stride = p[a].n > FIG3_MAX_POINTS ? (p[a].n + FIG3_MAX_POINTS - 1) / FIG3_MAX_POINTS : 1;
@@ -684,20 +734,17 @@ static int fig_grad_vs_sat(const plot_opts *o, const grid_data *g, const char *l
         fig_num(&f, p[a].x[k], 0);
         fig_num(&f, p[a].y[k], 1);
       }
-      /* The mean attenuation in bins of saturation, over all points. */
-      double *bin = calloc(FIG3_BINS, sizeof *bin);
-      size_t *cnt = calloc(FIG3_BINS, sizeof *cnt);
-      if (!bin || !cnt) { free(bin); free(cnt); rc = sb_fail(err, SB_EFAIL, "out of memory"); break; }
+      /* The mean over all points in bins of saturation. */
+      double bin[FIG3_BINS] = { 0 };
+      size_t cnt[FIG3_BINS] = { 0 };
       for (size_t k = 0; k < p[a].n; k++) {
         int b = (int)(p[a].x[k] * FIG3_BINS);
-        if (b >= FIG3_BINS) b = FIG3_BINS - 1;
-        if (b < 0) b = 0;
+        b = b < 0 ? 0 : b >= FIG3_BINS ? FIG3_BINS - 1 : b;
         bin[b] += p[a].y[k];
         cnt[b]++;
       }
-      snprintf(what, sizeof what, "%s: bin centre, mean per-layer attenuation (bins with >= 3 points)", g->acts.name[a]);
-      int mb = fig_block(&f, what);
-      int wrote = 0;
+      snprintf(what, sizeof what, "%s: bin centre, mean (bins with >= 3 points)", g->acts.name[a]);
+      int mb = fig_block(&f, what), wrote = 0;
       for (int b = 0; b < FIG3_BINS; b++)
         if (cnt[b] >= 3) {
           fig_num(&f, (b + 0.5) / FIG3_BINS, 0);
@@ -706,19 +753,162 @@ static int fig_grad_vs_sat(const plot_opts *o, const grid_data *g, const char *l
         }
       if (!wrote) fputs("NaN\tNaN\n", f.dat);  /* keeps block numbering; never plotted */
       list_addi(&means, wrote ? mb : -1);
-      free(bin);
-      free(cnt);
+      /* Mean-field: a layer whose pre-activations are N(0, q) has saturated
+       * fraction sat(q) and loses 1/2 log10 E[phi'^2](q); q sweeps 1e-3..1e3. */
+      act_fn fn;
+      act_parse(g->acts.name[a], &fn, NULL);
+      snprintf(what, sizeof what, "%s: mean-field sat(q), log10(E[phi'(sqrt(q) z)^2])/2, q = 1e-3..1e3", g->acts.name[a]);
+      list_addi(&curves, fig_block(&f, what));
+      for (int k = 0; k <= 120; k++) {
+        double q = pow(10.0, -3.0 + 6.0 * k / 120.0);
+        theory_moments m;
+        if (theory_moments_at(tw, &fn, q, &m)) continue;
+        fig_num(&f, theory_sat_frac(&fn, q, tau), 0);
+        fig_num(&f, 0.5 * log10(m.dphi2), 1);
+      }
     }
     var_str(&f, "blocks", blocks.s);
     var_str(&f, "series", series.s);
     var_str(&f, "means", means.s);
+    var_str(&f, "curves", curves.s);
     var_names(&f, "acts", &g->acts);
+    var_num(&f, "tau", tau);
     if (!rc) rc = fig_close(&f, "per-layer gradient attenuation against saturated fraction", o->data, err);
     else fig_discard(&f);
   }
-  for (size_t a = 0; a < g->acts.n; a++) { free(p[a].x); free(p[a].y); }
+  for (size_t a = 0; a < na; a++) { free(p[a].x); free(p[a].y); }
   free(p);
   return rc;
+}
+
+/* ---- Figure 7: measurement against mean-field theory --------------------------------- */
+
+static int fig_theory(const plot_opts *o, const grid_data *g, const char *summary_path,
+                      const theory_work *tw, sb_error *err)
+{
+  tsv_reader *t = tsv_open(summary_path, err);
+  if (!t) return err->code;
+  int ca, ci, cd, cw, cs, cl, cm, cth, rc = SB_OK, got;
+  if ((rc = tsv_need(t, "activation", &ca, err)) || (rc = tsv_need(t, "init", &ci, err)) ||
+      (rc = tsv_need(t, "depth", &cd, err)) || (rc = tsv_need(t, "width", &cw, err)) ||
+      (rc = tsv_need(t, "step", &cs, err)) || (rc = tsv_need(t, "layer", &cl, err))) {
+    tsv_close(t);
+    return rc;
+  }
+  cm = tsv_col(t, "log10_delta_ratio_mean");
+  cth = tsv_col(t, "log10_delta_ratio_theory");
+  if (cm < 0 || cth < 0) { tsv_close(t); return 1; }  /* tables from before the theory columns */
+  size_t na = g->acts.n;
+  pts *p = calloc(na, sizeof *p);
+  if (!p) { tsv_close(t); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  /* Summary rows of a group come sorted by step, then layer: the per-layer
+   * ratio is twice the difference of consecutive log ratios. */
+  char prev_key[256] = "";
+  size_t prev_layer = 0;
+  double prev_m = NAN, prev_t = NAN;
+  while ((got = tsv_next(t, err)) == 1) {
+    if (strcmp(tsv_str(t, cs), "0")) continue;
+    char key[256];
+    snprintf(key, sizeof key, "%s\t%s\t%s\t%s", tsv_str(t, ca), tsv_str(t, ci), tsv_str(t, cd), tsv_str(t, cw));
+    size_t layer = strtoul(tsv_str(t, cl), NULL, 10), depth = strtoul(tsv_str(t, cd), NULL, 10);
+    double m = tsv_num(t, cm), th = tsv_num(t, cth);
+    int a = axis_name_index(&g->acts, tsv_str(t, ca));
+    if (a >= 0 && !strcmp(key, prev_key) && layer == prev_layer + 1 && layer <= depth) {
+      double x = 2.0 * (prev_t - th), y = 2.0 * (prev_m - m);
+      if (isfinite(x) && isfinite(y) && pts_add(&p[a], x, y)) { rc = sb_fail(err, SB_EFAIL, "out of memory"); break; }
+    }
+    snprintf(prev_key, sizeof prev_key, "%s", key);
+    prev_layer = layer; prev_m = m; prev_t = th;
+  }
+  if (got < 0) rc = -got;
+  tsv_close(t);
+  figure f;
+  if (!rc) rc = fig_open(&f, o, "theory", 7.0, 3.2, err);
+  if (rc) { for (size_t a = 0; a < na; a++) { free(p[a].x); free(p[a].y); } free(p); return rc; }
+  strlist blocks = { "" }, series = { "" };
+  double lo = INFINITY, hi = -INFINITY;
+  for (size_t a = 0; a < na; a++) {
+    if (p[a].n == 0) continue;
+    char what[160];
+    snprintf(what, sizeof what, "%s: predicted log10 chi_l, measured log10 ||delta^l||^2/||delta^(l+1)||^2 (step 0)", g->acts.name[a]);
+    list_addi(&blocks, fig_block(&f, what));
+    list_addi(&series, (long)a + 1);
+    for (size_t k = 0; k < p[a].n; k++) {
+      fig_num(&f, p[a].x[k], 0);
+      fig_num(&f, p[a].y[k], 1);
+      double v[2] = { p[a].x[k], p[a].y[k] };
+      for (int j = 0; j < 2; j++) { if (v[j] < lo) lo = v[j]; if (v[j] > hi) hi = v[j]; }
+    }
+  }
+  for (size_t a = 0; a < na; a++) { free(p[a].x); free(p[a].y); }
+  free(p);
+  size_t before = f.rows;
+
+  /* The phase diagram of one activation: tanh when the grid has it. */
+  int pa = axis_name_index(&g->acts, "tanh");
+  if (pa < 0) pa = 0;
+  act_fn fn;
+  act_parse(g->acts.name[pa], &fn, NULL);
+  double crit0;
+  sb_error e2;
+  /* The sigma_w2 axis reaches three times the critical value at sigma_b2 =
+   * 0.5 (or 5 when there is none), so the transition sits inside. */
+  double swmax = theory_critical(tw, &fn, 0.5, 1.0, &crit0, &e2) == SB_OK && isfinite(crit0) ? 3.0 * crit0 : 5.0;
+  const double sbmax = 2.0;
+  enum { NW = 61, NB = 41 };
+  int phase = fig_block(&f, "phase diagram: sigma_w2, sigma_b2, log10 chi1 (rows of constant sigma_b2)");
+  for (int j = 0; j < NB; j++) {
+    double sb2 = sbmax * j / (NB - 1);
+    for (int i = 0; i < NW; i++) {
+      double sw2 = swmax * (i + 0.5) / NW;
+      theory_point tp;
+      double v = theory_point_at(tw, &fn, sw2, sb2, 1.0, &tp, &e2) == SB_OK ? log10(tp.chi1) : NAN;
+      fig_num(&f, sw2, 0);
+      fig_num(&f, sb2, 0);
+      fig_num(&f, isfinite(v) ? v : NAN, 1);
+    }
+    fputc('\n', f.dat);   /* a blank line between rows: a grid for pm3d */
+  }
+  int line = fig_block(&f, "critical line: sigma_w2 where chi1 = 1, sigma_b2");
+  int wrote = 0;
+  for (int j = 0; j <= 80; j++) {
+    double sb2 = sbmax * j / 80.0, sw2;
+    if (theory_critical(tw, &fn, sb2, 1.0, &sw2, &e2) == SB_OK && isfinite(sw2) && sw2 <= swmax) {
+      fig_num(&f, sw2, 0);
+      fig_num(&f, sb2, 1);
+      wrote = 1;
+    }
+  }
+  if (!wrote) fputs("NaN\tNaN\n", f.dat);
+  /* Where the grid's initializations sit on the diagram. */
+  int marks = fig_block(&f, "the grid's initializations: sigma_w2 (hidden layers), sigma_b2, name");
+  size_t width = g->widths.val[0];
+  int nmarks = 0;
+  for (size_t i = 0; i < g->inits.n; i++) {
+    init_spec spec;
+    if (init_parse(g->inits.name[i], &spec, NULL)) continue;
+    if (spec.kind == INIT_CRITICAL && theory_resolve_init(tw, &fn, &spec, NULL)) continue;
+    double sw2 = (double)width * init_weight_var(&spec, width, width), sb2 = init_bias_var(&spec);
+    if (!(sw2 <= swmax && sb2 <= sbmax)) continue;
+    fig_num(&f, sw2, 0);
+    fig_num(&f, sb2, 0);
+    fprintf(f.dat, "%s\n", g->inits.name[i]);
+    nmarks++;
+  }
+  if (!nmarks) fputs("NaN\tNaN\tnone\n", f.dat);
+  var_str(&f, "blocks", blocks.s);
+  var_str(&f, "series", series.s);
+  var_names(&f, "acts", &g->acts);
+  var_str(&f, "phase_act", g->acts.name[pa]);
+  var_num(&f, "phase", phase);
+  var_num(&f, "critline", wrote ? line : -1);
+  var_num(&f, "marks", nmarks ? marks : -1);
+  var_num(&f, "swmax", swmax);
+  var_num(&f, "sbmax", sbmax);
+  var_num(&f, "lo", isfinite(lo) ? lo : -1.0);
+  var_num(&f, "hi", isfinite(hi) ? hi : 1.0);
+  if (before == 0) f.rows = 0;  /* no measurement to compare */
+  return fig_close(&f, "measured per-layer ratio against mean-field chi, and the phase diagram", o->data, err);
 }
 
 /* ---- Figures 4 and 5: per-cell numbers grouped over seeds ---------------------------- */
@@ -1042,18 +1232,22 @@ int plot_run(const plot_opts *o, sb_error *err)
   if ((rc = make_dir(o->out, err))) { grid_data_free(&g); return rc; }
 
   static const char *const names[] = { "grad-layers", "saturation-training", "grad-vs-saturation",
-                                       "heatmap", "depth", "histograms" };
+                                       "heatmap", "depth", "histograms", "theory" };
   enum { NFIG = sizeof names / sizeof names[0] };
   int written[NFIG] = { 0 };
+  theory_work *tw = theory_alloc();
+  if (!tw) { grid_data_free(&g); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  double tau = grid_tau(cells);
   for (int k = 0; k < NFIG && !rc; k++) {
     int r;
     switch (k) {
     case 0: r = fig_grad_layers(o, &g, layers, err); break;
     case 1: r = fig_saturation(o, &g, summary, err); break;
-    case 2: r = fig_grad_vs_sat(o, &g, layers, err); break;
+    case 2: r = fig_grad_vs_sat(o, &g, layers, tau, tw, err); break;
     case 3: r = fig_heatmap(o, &g, err); break;
     case 4: r = fig_depth(o, &g, err); break;
-    default: r = fig_histograms(o, &g, hist, err); break;
+    case 5: r = fig_histograms(o, &g, hist, err); break;
+    default: r = fig_theory(o, &g, summary, tw, err); break;
     }
     if (r == 1) {
       if (!o->quiet) printf("skipped %s: no data for it in %s/\n", names[k], o->data);
@@ -1063,6 +1257,7 @@ int plot_run(const plot_opts *o, sb_error *err)
       written[k] = 1;
     }
   }
+  theory_free(tw);
   grid_data_free(&g);
   if (rc) return rc;
 

@@ -437,6 +437,18 @@ double theory_decay_rate(const double *ratio, size_t depth)
 
 /* ---- initializations ---------------------------------------------------- */
 
+double theory_sat_frac(const act_fn *f, double q, double tau)
+{
+  enum { N = 40000 };  /* even: no node at z = 0, where kinks sit */
+  double cut = tau * act_deriv_max(f), rq = sqrt(q), h = 20.0 / N, sat = 0.0, total = 0.0;
+  for (int k = 0; k < N; k++) {
+    double z = -10.0 + (k + 0.5) * h, wz = exp(-0.5 * z * z);
+    total += wz;
+    if (fabs(act_deriv(f, rq * z)) < cut) sat += wz;
+  }
+  return sat / total;
+}
+
 int theory_resolve_init(const theory_work *w, const act_fn *f, init_spec *spec, sb_error *err)
 {
   if (spec->kind != INIT_CRITICAL) return SB_OK;

@@ -105,6 +105,13 @@ int theory_profile(const theory_work *w, const act_fn *f, double sigma_w2, doubl
  * the predicted counterpart of cells.tsv's decay_rate. */
 double theory_decay_rate(const double *ratio, size_t depth);
 
+/* Mean-field saturated fraction: P(|phi'(sqrt(q) z)| < tau max|phi'|) for
+ * z ~ N(0, 1), the share of saturated units a layer of second moment q has
+ * (probe.h's sat_frac).  The indicator is not smooth, so this is a midpoint
+ * rule on 40000 points over [-10, 10], accurate to ~1e-4: plenty for the
+ * figures that use it. */
+double theory_sat_frac(const act_fn *f, double q, double tau);
+
 /* Resolve the weight variance of `critical` (spec->sigma_w2) for activation
  * f, with q0 = 1; a no-op for the other schemes. */
 int theory_resolve_init(const theory_work *w, const act_fn *f, init_spec *spec, sb_error *err);

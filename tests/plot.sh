@@ -5,7 +5,7 @@
 . "$srcdir/tests/lib.sh"
 t_init plot
 
-FIGS="grad-layers saturation-training grad-vs-saturation heatmap depth histograms"
+FIGS="grad-layers saturation-training grad-vs-saturation heatmap depth histograms theory"
 GRID="--inits standard,xavier_normal --widths 8 --seeds 2 --train-size 128 --test-size 32
       --batch 8 --input-dim 4 --classes 3 --steps 20 --log-every 5 --quiet"
 
@@ -54,7 +54,7 @@ render_ok()  # DESC DATA OUT: plot renders every figure present, no warning
 
 render_ok "2 activations x 2 inits x 2 depths" "$T/data" "$T/plots"
 n=$(ls "$T/plots"/*.gp | wc -l)
-test "$n" -eq 6 && t_pass "all six figures drawn" || t_fail "all six figures drawn" "got $n scripts"
+test "$n" -eq 7 && t_pass "all seven figures drawn" || t_fail "all seven figures drawn" "got $n scripts"
 head -c 4 "$T/plots/depth.pdf" | grep -q '%PDF' && t_pass "depth.pdf is a PDF" || t_fail "depth.pdf is a PDF"
 od -An -c -N 4 "$T/plots/depth.png" | grep -q 'P   N   G' && t_pass "depth.png is a PNG" || t_fail "depth.png is a PNG"
 

@@ -536,5 +536,25 @@ int main(void)
   check_measured(w);
   theory_free(w);
   theory_free(NULL);
+
+  /* theory_sat_frac against closed forms: tanh is saturated where
+   * tanh'(h) = 1 - tanh(h)^2 < tau, i.e. |h| > h_star = atanh(sqrt(1 - tau)),
+   * so the fraction is erfc(h_star / sqrt(2q)); sigmoid where s(1-s) < tau/4; relu on
+   * h <= 0, exactly half. */
+  {
+    act_fn ft, fs, fr;
+    act_parse("tanh", &ft, NULL);
+    act_parse("sigmoid", &fs, NULL);
+    act_parse("relu", &fr, NULL);
+    const double qs[] = { 0.2385, 1.0, 7.5 };
+    for (size_t k = 0; k < 3; k++) {
+      double q = qs[k], tau = 0.05;
+      double ht = atanh(sqrt(1.0 - tau));
+      tap_abs(theory_sat_frac(&ft, q, tau), erfc(ht / sqrt(2.0 * q)), 2e-4, "tanh saturated fraction = erfc(h_star / sqrt(2q))");
+      double s = (1.0 - sqrt(1.0 - tau)) / 2.0, hs = -log(s / (1.0 - s));
+      tap_abs(theory_sat_frac(&fs, q, tau), erfc(hs / sqrt(2.0 * q)), 2e-4, "sigmoid saturated fraction = erfc(h_star / sqrt(2q))");
+      tap_abs(theory_sat_frac(&fr, q, tau), 0.5, 1e-12, "relu saturated fraction = 1/2");
+    }
+  }
   return tap_done();
 }

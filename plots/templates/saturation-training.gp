@@ -11,49 +11,43 @@
 # Layers' bars side by side around each logged step, so none hides another.
 dx(k, n) = (k - (n + 1) / 2.0) * maxstep * 0.012
 
-do for [fi = 1:words(formats)] {
-  fmt = word(formats, fi)
-  eval "set terminal ".term(fmt)
-  set output name.".".ext(fmt)
-  set multiplot layout 2, nact margins 0.09, 0.98, 0.11, 0.86 spacing 0.05, 0.08 \
-      title sprintf("Activations and saturation per layer during training (%s init, depth %d, width %d)", init, depth, width)
-  set xrange [-0.02 * maxstep:1.02 * maxstep]
-  set offsets 0, 0, 0, 0
-  do for [row = 1:2] {
-    do for [a = 1:nact] {
-      b = value(sprintf("blocks_%d", a))
-      ls = value(sprintf("layers_%d", a))
-      set title (row == 1 ? word(acts, a) : "") noenhanced
-      set xlabel (row == 2 ? "optimizer steps" : "")
-      set format x (row == 2 ? "%g" : "")
+set multiplot layout 2, nact margins 0.09, 0.98, 0.11, 0.86 spacing 0.05, 0.08 \
+    title sprintf("Activations and saturation per layer during training (%s init, depth %d, width %d)", init, depth, width)
+set xrange [-0.02 * maxstep:1.02 * maxstep]
+set offsets 0, 0, 0, 0
+do for [row = 1:2] {
+  do for [a = 1:nact] {
+    b = value(sprintf("blocks_%d", a))
+    ls = value(sprintf("layers_%d", a))
+    set title (row == 1 ? word(acts, a) : "") noenhanced
+    set xlabel (row == 2 ? "optimizer steps" : "")
+    set format x (row == 2 ? "%g" : "")
+    if (row == 1) {
+      set ylabel (a == 1 ? "activation mean ± sd" : "")
+      set yrange [*:*]
+      set format y "%g"
+    } else {
+      set ylabel (a == 1 ? "saturated fraction" : "")
+      set yrange [0:1]
+      set format y "%.1f"
+    }
+    # One legend for the figure, above the panels, where it hides nothing.
+    if (row == 1 && a == 1) { set key at screen 0.5, screen 0.935 center center horizontal Left reverse title "layer" } else { unset key }
+    if (words(b) == 0) {
+      set multiplot next
+    } else {
       if (row == 1) {
-        set ylabel (a == 1 ? "activation mean ± sd" : "")
-        set yrange [*:*]
-        set format y "%g"
+        plot for [k = 1:words(b)] "saturation-training.dat" index (word(b, k) + 0) \
+               using ($1 + dx(k, words(b))):2:3 with yerrorbars lc (word(ls, k) + 0) lw 0.6 pt 7 ps 0.25 notitle, \
+             for [k = 1:words(b)] "saturation-training.dat" index (word(b, k) + 0) \
+               using 1:2 with lines lc (word(ls, k) + 0) title word(ls, k)
       } else {
-        set ylabel (a == 1 ? "saturated fraction" : "")
-        set yrange [0:1]
-        set format y "%.1f"
-      }
-      # One legend for the figure, above the panels, where it hides nothing.
-      if (row == 1 && a == 1) { set key at screen 0.5, screen 0.935 center center horizontal Left reverse title "layer" } else { unset key }
-      if (words(b) == 0) {
-        set multiplot next
-      } else {
-        if (row == 1) {
-          plot for [k = 1:words(b)] "saturation-training.dat" index (word(b, k) + 0) \
-                 using ($1 + dx(k, words(b))):2:3 with yerrorbars lc (word(ls, k) + 0) lw 0.6 pt 7 ps 0.25 notitle, \
-               for [k = 1:words(b)] "saturation-training.dat" index (word(b, k) + 0) \
-                 using 1:2 with lines lc (word(ls, k) + 0) title word(ls, k)
-        } else {
-          plot for [k = 1:words(b)] "saturation-training.dat" index (word(b, k) + 0) \
-                 using 1:($4 - $5):($4 + $5) with filledcurves lc (word(ls, k) + 0) notitle, \
-               for [k = 1:words(b)] "saturation-training.dat" index (word(b, k) + 0) \
-                 using 1:4 with linespoints lc (word(ls, k) + 0) title word(ls, k)
-        }
+        plot for [k = 1:words(b)] "saturation-training.dat" index (word(b, k) + 0) \
+               using 1:($4 - $5):($4 + $5) with filledcurves lc (word(ls, k) + 0) notitle, \
+             for [k = 1:words(b)] "saturation-training.dat" index (word(b, k) + 0) \
+               using 1:4 with linespoints lc (word(ls, k) + 0) title word(ls, k)
       }
     }
   }
-  unset multiplot
-  set output
 }
+unset multiplot

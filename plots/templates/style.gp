@@ -3,7 +3,7 @@
 # Drawn at the printed size: one column is 3.5 in, two columns 7 in, with
 # 8 pt text.  Lines use the Okabe-Ito colorblind-safe palette; heatmaps use
 # viridis.  `formats` (set above) lists what to render: pdf, png (at 2x for
-# screens), svg, tex (cairolatex).
+# screens), svg, tex (cairolatex); `fmt` is the one being drawn.
 
 term(f) = f eq "pdf" ? sprintf("pdfcairo enhanced color font 'Helvetica,8' size %.2fin,%.2fin linewidth 1", fig_w, fig_h) : \
           f eq "png" ? sprintf("pngcairo enhanced color font 'Helvetica,8' fontscale %g linewidth %g pointscale %g size %d,%d", png_text, png_lines, png_text, int(fig_w * 192), int(fig_h * 192)) : \
@@ -40,3 +40,6 @@ set mxtics default
 set key top right samplen 1.5 spacing 0.9 font ",7" noopaque noenhanced
 set style fill transparent solid 0.18 noborder
 set bars small
+
+eval "set terminal ".term(fmt)
+set output name.".".ext(fmt)

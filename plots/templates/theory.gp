@@ -1,0 +1,50 @@
+# theory.gp - Figure 7: measurement against mean-field theory.
+#
+# Left: for every hidden layer of every (activation, init, depth, width) at
+# initialization, the measured per-layer ratio ||delta^l||^2/||delta^(l+1)||^2
+# (mean over seeds, log10) against the mean-field prediction chi(q^l) =
+# sigma_w2 E[phi'(sqrt(q^l) z)^2] (log10); points on the diagonal agree.
+# Right: the order-to-chaos phase diagram of one activation: log10 chi_1 over
+# (sigma_w2, sigma_b2), the chi_1 = 1 line (edge of chaos) and where the
+# grid's initializations sit.  Below the line gradients vanish with depth
+# (ordered phase); above it they explode (chaotic phase).
+# Data: theory.dat.  Set by satbench: acts, blocks, series, phase_act, phase,
+# critline, marks, swmax, sbmax, lo, hi.
+
+set multiplot layout 1, 2 margins 0.08, 0.90, 0.15, 0.88 spacing 0.12, 0 \
+    title "Measurement against mean-field theory (Poole et al. 2016; Schoenholz et al. 2017)"
+
+pad = (hi - lo) * 0.05 + 0.05
+set title "per-layer ratio at initialization"
+set xlabel "predicted log_{10} {/Symbol c}(q^l)"
+set ylabel "measured log_{10} ||{/Symbol d}^l||^2 / ||{/Symbol d}^{l+1}||^2"
+set xrange [lo - pad:hi + pad]
+set yrange [lo - pad:hi + pad]
+set size ratio -1
+set key top left Left reverse
+plot x with lines lw 0.8 dt 2 lc rgb "#555555" title "agreement", \
+     for [k = 1:words(blocks)] "theory.dat" index (word(blocks, k) + 0) using 1:2 \
+       with points pt 7 ps 0.35 lc (word(series, k) + 0) title word(acts, word(series, k) + 0)
+set size noratio
+
+set title sprintf("phase diagram of %s", phase_act) noenhanced
+set xlabel "{/Symbol s}_w^2"
+set ylabel "{/Symbol s}_b^2"
+set xrange [0:swmax]
+set yrange [0:sbmax]
+set cblabel "log_{10} {/Symbol c}_1"
+set cbrange [-1:1]
+set colorbox user origin screen 0.915, screen 0.2 size screen 0.012, screen 0.6
+set style fill solid 1.0 noborder
+unset grid
+set key top left Left reverse enhanced textcolor rgb "#ffffff"
+set view map
+# pm3d draws the grid; the chi_1 = 1 line and the inits on top.
+splot "theory.dat" index phase using 1:2:3 with pm3d notitle, \
+      (critline >= 0 ? "theory.dat" : NaN) index (critline >= 0 ? critline : phase) using 1:2:(0) \
+        with lines lw 2 lc rgb "#ffffff" title "{/Symbol c}_1 = 1", \
+      (marks >= 0 ? "theory.dat" : NaN) index (marks >= 0 ? marks : phase) using 1:2:(0) \
+        with points pt 7 ps 0.6 lc rgb "#ffffff" notitle, \
+      (marks >= 0 ? "theory.dat" : NaN) index (marks >= 0 ? marks : phase) using 1:2:(0):3 \
+        with labels left rotate by 50 offset 0.3, 0.5 font ",6" tc rgb "#ffffff" noenhanced notitle
+unset multiplot
