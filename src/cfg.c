@@ -461,9 +461,38 @@ static const char *const cell_kv[] = {
   COMMON_KV, "steps=1000", "log-every=100", NULL
 };
 
+/* Glorot & Bengio (2010): sigmoid, tanh and softsign nets of 4-5 hidden
+ * layers on Shapeset, "standard" against normalized init, SGD on
+ * mini-batches of 10.  Width 256 instead of 1000 keeps it to minutes;
+ * --widths 1000 is the paper's size. */
+static const char *const glorot_kv[] = {
+  "activations=sigmoid,tanh,softsign", "inits=standard,xavier_uniform", "depths=4,5", "widths=256",
+  "seeds=3", "seed=1", "dataset=shapeset", "train-size=20000", "test-size=1000", "batch=10",
+  "lr=0.1", "optimizer=sgd", "loss=xent", "sat-threshold=0.05", "steps=5000", "log-every=250", NULL
+};
+/* He et al. (2015), their Figure 3 question at MLP scale: ReLU nets of 22
+ * and 30 layers, Xavier against He init. */
+static const char *const he_kv[] = {
+  "activations=relu", "inits=xavier_normal,he_normal", "depths=22,30", "widths=128", "seeds=3",
+  COMMON_KV, "lr=0.02", "steps=2000", "log-every=100", NULL
+};
+/* Poole et al. (2016) / Schoenholz et al. (2017): tanh across the
+ * order-to-chaos transition at sigma_b2 = 0.05 (critical sigma_w2 1.761),
+ * measured at initialization. */
+static const char *const meanfield_kv[] = {
+  "activations=tanh",
+  "inits=meanfield:0.5:0.05,meanfield:1:0.05,meanfield:1.5:0.05,critical:0.05,meanfield:2:0.05,"
+  "meanfield:3:0.05,meanfield:4:0.05",
+  "depths=10,20,30,50", "widths=256", "seeds=3", COMMON_KV, "train-size=1024", "test-size=256",
+  "steps=0", "log-every=0", NULL
+};
+
 static const preset_def presets[] = {
-  { "quick", "default of grid: sigmoid/tanh/relu x standard/xavier_normal/he_normal x depths 2-20, 3 seeds; about a minute on two cores", quick_kv },
+  { "quick", "default of grid: sigmoid/tanh/relu x standard/xavier_normal/he_normal x depths 2-20, 3 seeds; about 30 s on two cores", quick_kv },
   { "cell", "default of run: one tanh net of depth 10 with Glorot's standard init", cell_kv },
+  { "glorot2010", "Glorot & Bengio 2010: sigmoid/tanh/softsign x standard/xavier_uniform, 4-5 layers of 256 on Shapeset, SGD batch 10; a few minutes", glorot_kv },
+  { "he2015", "He et al. 2015: ReLU nets of 22 and 30 layers, xavier_normal vs he_normal; about a minute", he_kv },
+  { "meanfield", "Poole/Schoenholz: tanh across the order-to-chaos transition (sigma_w2 0.5-4, sigma_b2 0.05), depths 10-50, at init; about 20 s", meanfield_kv },
 };
 #define N_PRESETS (sizeof presets / sizeof presets[0])
 

@@ -1125,10 +1125,13 @@ static int fig_histograms(const plot_opts *o, const grid_data *g, const char *hi
       }
       char key[32];
       snprintf(key, sizeof key, "xmax_%d_%d", s + 1, mk + 1);
-      /* Bounded activations keep their natural range; others get a round
-       * half-width just beyond the data. */
-      double p10 = xm > 0 ? pow(10.0, floor(log10(xm))) : 1.0;
-      var_num(&f, key, xm > 0 ? ceil(xm / p10 * 2.0) / 2.0 * p10 : 1.0);
+      /* A round half-width just beyond the data (1, 2, 2.5, 4 or 5 times a
+       * power of ten), so the ticks at 0, +-1/2 and +-1 of it read well. */
+      double p10 = xm > 0 ? pow(10.0, floor(log10(xm))) : 1.0, nice = 10.0;
+      static const double steps[] = { 1.0, 2.0, 2.5, 4.0, 5.0 };
+      for (int k = 4; k >= 0; k--)
+        if (xm <= steps[k] * p10 * (1.0 + 1e-12)) nice = steps[k];
+      var_num(&f, key, xm > 0 ? nice * p10 : 1.0);
     }
   }
   free(x);

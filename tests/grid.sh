@@ -84,6 +84,19 @@ b=$(grep -v '^#' "$T/wider/layers.tsv" | awk -F'\t' '$2 == "relu"' | cut -f 2- )
 test -n "$a" && test "$a" = "$b" && t_pass "adding an activation leaves relu cells' numbers unchanged" ||
   t_fail "adding an activation leaves relu cells' numbers unchanged"
 
+# -- the papers' presets resolve and run (shrunk with command-line overrides) ----------
+for p in glorot2010 he2015 meanfield; do
+  sb grid --preset $p --depths 2 --widths 8 --seeds 1 --train-size 64 --test-size 16 --batch 8 \
+    --steps 2 --log-every 1 --quiet --out "$T/preset-$p"
+  n=$(grep -v '^#' "$T/preset-$p/cells.tsv" 2>/dev/null | tail -n +2 | wc -l)
+  case $p in glorot2010) want=6 ;; he2015) want=2 ;; meanfield) want=7 ;; esac
+  if test "$rc" -eq 0 && test "$n" -eq "$want"; then
+    t_pass "--preset $p runs ($n cells with depth, width and seeds overridden)"
+  else
+    t_fail "--preset $p runs" "exit $rc, $n cells (want $want): $(cat "$err")"
+  fi
+done
+
 # -- refusals ---------------------------------------------------------------------
 t_label="grid into a finished grid's folder"
 expect_fail 2 'already holds a grid.*--resume' grid $TINY --out "$T/t1"

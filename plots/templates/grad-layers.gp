@@ -10,7 +10,7 @@
 # Set by satbench: acts, inits, nact, blocks_A / series_A (per panel A),
 # depth, width, nseeds.
 
-set multiplot layout 2, nact margins 0.09, 0.98, 0.12, 0.86 spacing 0.05, 0.1 \
+set multiplot layout 2, nact margins 0.63 / fig_w, 0.98, 0.12, 0.86 spacing 0.35 / fig_w, 0.1 \
     title sprintf("Gradient norms per layer at initialization (depth %d, width %d, %d seed%s)", depth, width, nseeds, nseeds == 1 ? "" : "s")
 set logscale y
 set format y "10^{%L}"

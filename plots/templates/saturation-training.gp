@@ -11,7 +11,7 @@
 # Layers' bars side by side around each logged step, so none hides another.
 dx(k, n) = (k - (n + 1) / 2.0) * maxstep * 0.012
 
-set multiplot layout 2, nact margins 0.09, 0.98, 0.11, 0.86 spacing 0.05, 0.08 \
+set multiplot layout 2, nact margins 0.63 / fig_w, 0.98, 0.11, 0.86 spacing 0.35 / fig_w, 0.08 \
     title sprintf("Activations and saturation per layer during training (%s init, depth %d, width %d)", init, depth, width)
 set xrange [-0.02 * maxstep:1.02 * maxstep]
 set offsets 0, 0, 0, 0
