@@ -7,6 +7,7 @@
  * Everything about how a figure looks lives in plots/templates/NAME.gp. */
 #include <config.h>
 #include "plot.h"
+#include "fileio.h"
 #include "num.h"
 #include "theory.h"
 #include "tsv.h"
@@ -254,9 +255,8 @@ static int fig_open(figure *f, const plot_opts *o, const char *name, double w, d
   f->w = w;
   f->h = h;
   snprintf(f->dat_path, sizeof f->dat_path, "%s/%s.dat", o->out, name);
-  snprintf(f->dat_tmp, sizeof f->dat_tmp, "%s.tmp", f->dat_path);
-  f->dat = fopen(f->dat_tmp, "w");
-  if (!f->dat) return sb_fail(err, SB_EFAIL, "cannot write %s: %s", f->dat_tmp, strerror(errno));
+  f->dat = fileio_open_tmp(f->dat_tmp, sizeof f->dat_tmp, f->dat_path, err);
+  if (!f->dat) return SB_EFAIL;
   f->v = open_memstream(&f->vars, &f->vars_len);
   if (!f->v) { fclose(f->dat); unlink(f->dat_tmp); return sb_fail(err, SB_EFAIL, "out of memory"); }
   return SB_OK;
@@ -306,22 +306,6 @@ static const char *template_text(const char *file)
   return NULL;
 }
 
-static int write_all(const char *path, const char *tmp, FILE *f, sb_error *err)
-{
-  int bad = ferror(f);
-  if (fclose(f) != 0 || bad) {
-    int e = errno;
-    unlink(tmp);
-    return sb_fail(err, SB_EFAIL, "writing %s: %s", path, strerror(e ? e : EIO));
-  }
-  if (rename(tmp, path) != 0) {
-    int e = errno;
-    unlink(tmp);
-    return sb_fail(err, SB_EFAIL, "renaming %s: %s", tmp, strerror(e));
-  }
-  return SB_OK;
-}
-
 /* Finish the figure: the data file, then NAME.gp = settings + style +
  * template.  A figure without data rows is skipped (returns 1). */
 static int fig_close(figure *f, const char *title, const char *data_dir, sb_error *err)
@@ -331,16 +315,15 @@ static int fig_close(figure *f, const char *title, const char *data_dir, sb_erro
   f->v = NULL;
   FILE *dat = f->dat;
   f->dat = NULL;
-  int rc = write_all(f->dat_path, f->dat_tmp, dat, err);
+  int rc = fileio_commit(dat, f->dat_tmp, f->dat_path, err);
   if (rc) { free(f->vars); return rc; }
   char file[128], path[4400], tmp[4500];
   snprintf(file, sizeof file, "%s.gp", f->name);
   snprintf(path, sizeof path, "%s/%s", f->o->out, file);
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
   const char *style = template_text("style.gp"), *body = template_text(file);
   if (!style || !body) { free(f->vars); return sb_fail(err, SB_EFAIL, "no built-in template %s", file); }
-  FILE *g = fopen(tmp, "w");
-  if (!g) { free(f->vars); return sb_fail(err, SB_EFAIL, "cannot write %s: %s", tmp, strerror(errno)); }
+  FILE *g = fileio_open_tmp(tmp, sizeof tmp, path, err);
+  if (!g) { free(f->vars); return SB_EFAIL; }
   fprintf(g, "# %s.gp - %s\n# Written by satbench %s from the tables in %s/.\n"
              "# Redraw with: gnuplot %s.gp   (reads %s.dat; writes %s.pdf, %s.png)\n\n"
              "# ---- settings from the data (satbench plot) ----\n"
@@ -368,7 +351,7 @@ static int fig_close(figure *f, const char *title, const char *data_dir, sb_erro
   fprintf(g, "\n# ---- figure (plots/templates/%s) ----\n", file);
   fputs(body, g);
   fputs("set output\n", g);
-  return write_all(path, tmp, g, err);
+  return fileio_commit(g, tmp, path, err);
 }
 
 /* Space-separated list builder for gnuplot string variables. */
@@ -1206,22 +1189,6 @@ static int render(const plot_opts *o, const char *gnuplot, const char *name, int
   return SB_OK;
 }
 
-static int make_dir(const char *path, sb_error *err)
-{
-  char buf[4096];
-  snprintf(buf, sizeof buf, "%s", path);
-  for (char *p = buf + 1;; p++)
-    if (*p == '/' || !*p) {
-      char c = *p;
-      *p = '\0';
-      if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return sb_fail(err, SB_EFAIL, "cannot create directory %s: %s", buf, strerror(errno));
-      *p = c;
-      if (!c) break;
-    }
-  return SB_OK;
-}
-
 int plot_run(const plot_opts *o, sb_error *err)
 {
   char cells[4200], summary[4200], layers[4200], hist[4200];
@@ -1232,7 +1199,7 @@ int plot_run(const plot_opts *o, sb_error *err)
   grid_data g = { 0 };
   int rc = load_cells(cells, &g, err);
   if (rc) { grid_data_free(&g); return rc; }
-  if ((rc = make_dir(o->out, err))) { grid_data_free(&g); return rc; }
+  if ((rc = fileio_mkdirs(o->out, err))) { grid_data_free(&g); return rc; }
 
   static const char *const names[] = { "grad-layers", "saturation-training", "grad-vs-saturation",
                                        "heatmap", "depth", "histograms", "theory" };

@@ -14,6 +14,7 @@
  * and the tables are byte-identical however the cells were scheduled. */
 #include <config.h>
 #include "store.h"
+#include "fileio.h"
 #include "num.h"
 #include "stats.h"
 
@@ -42,56 +43,6 @@ static int path_join(char *buf, size_t size, const char *dir, const char *name, 
 static void record_path(char *buf, size_t size, const sb_config *cfg, size_t cell)
 {
   snprintf(buf, size, "%s/records/cell-%06zu.rec", cfg->out, cell);
-}
-
-/* mkdir -p */
-static int make_dirs(const char *path, sb_error *err)
-{
-  char buf[CFG_PATH_MAX];
-  snprintf(buf, sizeof buf, "%s", path);
-  for (char *p = buf + 1;; p++) {
-    if (*p == '/' || *p == '\0') {
-      char c = *p;
-      *p = '\0';
-      if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return sb_fail(err, SB_EFAIL, "cannot create directory %s: %s", buf, strerror(errno));
-      *p = c;
-      if (!c) break;
-    }
-  }
-  struct stat st;
-  if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-    return sb_fail(err, SB_EFAIL, "%s: not a directory", path);
-  return SB_OK;
-}
-
-/* Flush, sync and close f, then rename tmp to final: the file appears
- * whole or not at all.  Reports the path and errno on failure. */
-static int commit_file(FILE *f, const char *tmp, const char *final, sb_error *err)
-{
-  int bad = ferror(f) != 0;
-  int saved = errno;
-  if (fflush(f) != 0) { bad = 1; saved = errno; }
-  if (!bad && fsync(fileno(f)) != 0 && errno != EINVAL) { bad = 1; saved = errno; }
-  if (fclose(f) != 0 && !bad) { bad = 1; saved = errno; }
-  if (bad) {
-    unlink(tmp);
-    return sb_fail(err, SB_EFAIL, "writing %s: %s", final, strerror(saved ? saved : EIO));
-  }
-  if (rename(tmp, final) != 0) {
-    saved = errno;
-    unlink(tmp);
-    return sb_fail(err, SB_EFAIL, "renaming %s to %s: %s", tmp, final, strerror(saved));
-  }
-  return SB_OK;
-}
-
-static FILE *open_tmp(char *tmp, size_t size, const char *final, sb_error *err)
-{
-  snprintf(tmp, size, "%s.tmp.%ld", final, (long)getpid());
-  FILE *f = fopen(tmp, "w");
-  if (!f) sb_fail(err, SB_EFAIL, "cannot write %s: %s", tmp, strerror(errno));
-  return f;
 }
 
 /* ---- configuration fingerprint ----------------------------------------- */
@@ -213,13 +164,13 @@ int store_prepare(const sb_config *cfg, sb_error *err)
     return sb_fail(err, SB_EUSAGE, "--out: %s already holds a grid; add --resume to continue it, or choose another --out",
                    cfg->out);
   }
-  if ((rc = make_dirs(rec, err))) { free(mine); return rc; }
+  if ((rc = fileio_mkdirs(rec, err))) { free(mine); return rc; }
   char tmp[CFG_PATH_MAX + 32];
-  FILE *f = open_tmp(tmp, sizeof tmp, conf, err);
+  FILE *f = fileio_open_tmp(tmp, sizeof tmp, conf, err);
   if (!f) { free(mine); return SB_EFAIL; }
   fputs(mine, f);
   free(mine);
-  return commit_file(f, tmp, conf, err);
+  return fileio_commit(f, tmp, conf, err);
 }
 
 int store_has_record(const sb_config *cfg, size_t cell)
@@ -322,13 +273,12 @@ int store_write_record(const sb_config *cfg, const table_cell *c, const train_re
         }
       }
   fputs(RECORD_END, f);
-  int rc = commit_file(f, tmp, path, err);
+  int rc = fileio_commit(f, tmp, path, err);
   if (rc) return rc;
   /* Make the rename itself durable (power loss, not just kill -9). */
   char dir[CFG_PATH_MAX + 16];
   snprintf(dir, sizeof dir, "%s/records", cfg->out);
-  int fd = open(dir, O_RDONLY);
-  if (fd >= 0) { fsync(fd); close(fd); }
+  fileio_sync_dir(dir);
   return SB_OK;
 }
 
@@ -480,7 +430,7 @@ int store_merge(const sb_config *cfg, store_merge_info *info, sb_error *err)
   for (int k = 0; k < T_COUNT && !rc; k++) {
     t[k].name = names[k];
     if ((rc = path_join(t[k].path, sizeof t[k].path, cfg->out, t[k].name, err))) break;
-    if (!(t[k].f = open_tmp(t[k].tmp, sizeof t[k].tmp, t[k].path, err))) rc = SB_EFAIL;
+    if (!(t[k].f = fileio_open_tmp(t[k].tmp, sizeof t[k].tmp, t[k].path, err))) rc = SB_EFAIL;
   }
   size_t ns = cfg->seeds, n_cells = info->n_cells, n_groups = ns ? n_cells / ns : 0;
   seed_rows *seeds = calloc(ns, sizeof *seeds);
@@ -632,7 +582,7 @@ int store_merge(const sb_config *cfg, store_merge_info *info, sb_error *err)
   for (int k = 0; k < T_COUNT; k++) {
     if (!t[k].f) continue;
     if (rc) { fclose(t[k].f); unlink(t[k].tmp); continue; }
-    rc = commit_file(t[k].f, t[k].tmp, t[k].path, err);
+    rc = fileio_commit(t[k].f, t[k].tmp, t[k].path, err);
     if (rc)
       for (int j = k + 1; j < T_COUNT; j++)
         if (t[j].f) { fclose(t[j].f); unlink(t[j].tmp); t[j].f = NULL; }

@@ -1,0 +1,26 @@
+/* fileio.h - files that appear whole or not at all: written beside their
+ * final name, flushed to disk and renamed, so a crash, a full disk or a
+ * kill -9 never leaves a damaged table, record or figure. */
+#ifndef SB_FILEIO_H
+#define SB_FILEIO_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "err.h"
+
+/* mkdir -p; SB_EFAIL naming the path when a component cannot be made or
+ * the result is not a directory. */
+int fileio_mkdirs(const char *path, sb_error *err);
+
+/* Open "FINAL.tmp.PID" for writing; its name goes to tmp (size bytes). */
+FILE *fileio_open_tmp(char *tmp, size_t size, const char *final, sb_error *err);
+
+/* Flush, fsync and close f, then rename tmp over final.  On any failure
+ * tmp is removed, final is untouched, and the error names final and errno. */
+int fileio_commit(FILE *f, const char *tmp, const char *final, sb_error *err);
+
+/* fsync a directory, making the renames inside it durable (power loss,
+ * not just kill -9).  Best effort: errors are ignored. */
+void fileio_sync_dir(const char *dir);
+
+#endif
