@@ -43,43 +43,20 @@ static int error_at(sb_error *err, int rc, const char *fmt, ...)
 
 /* ---- strict number parsing ------------------------------------------- */
 
-/* Unsigned decimal with no sign, blanks or trailing junk ("12abc"). */
-static int parse_ulong(const char *opt, const char *s, unsigned long *out, sb_error *err)
-{
-  if (!*s || !isdigit((unsigned char)*s))
-    return sb_fail(err, SB_EUSAGE, "--%s: '%s' is not a non-negative integer", opt, s);
-  char *end;
-  errno = 0;
-  unsigned long v = strtoul(s, &end, 10);
-  if (*end) return sb_fail(err, SB_EUSAGE, "--%s: '%s' is not a non-negative integer (junk '%s')", opt, s, end);
-  if (errno == ERANGE) return sb_fail(err, SB_EUSAGE, "--%s: '%s' is out of range", opt, s);
-  *out = v;
-  return SB_OK;
-}
-
+/* Option values: cfg's option names come without their dashes. */
 static int parse_count(const char *opt, const char *s, unsigned long min, unsigned long max,
                        unsigned long *out, sb_error *err)
 {
-  int rc = parse_ulong(opt, s, out, err);
-  if (rc) return rc;
-  if (*out < min || *out > max)
-    return sb_fail(err, SB_EUSAGE, "--%s: %s is out of range (%lu to %lu)", opt, s, min, max);
-  return SB_OK;
+  char what[80];
+  snprintf(what, sizeof what, "--%s", opt);
+  return num_parse_count(what, s, min, max, out, err);
 }
 
 static int parse_real(const char *opt, const char *s, double *out, sb_error *err)
 {
-  char *end;
-  errno = 0;
-  double v = strtod(s, &end);
-  if (!*s || isspace((unsigned char)*s) || end == s || *end)
-    return sb_fail(err, SB_EUSAGE, "--%s: '%s' is not a number", opt, s);
-  if (errno == ERANGE)
-    return sb_fail(err, SB_EUSAGE, "--%s: '%s' is out of the range of doubles", opt, s);
-  if (!isfinite(v))
-    return sb_fail(err, SB_EUSAGE, "--%s: '%s' is not a finite number", opt, s);
-  *out = v;
-  return SB_OK;
+  char what[80];
+  snprintf(what, sizeof what, "--%s", opt);
+  return num_parse_real(what, s, out, err);
 }
 
 /* ---- lists ------------------------------------------------------------ */
