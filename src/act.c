@@ -8,7 +8,17 @@
 #include "names.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
+
+/* The fused loops below are written so the compiler can vectorize them;
+ * `omp simd` asks it to (there is no reduction, so the bits are those of
+ * the scalar code). */
+#ifdef _OPENMP
+#define ACT_SIMD _Pragma("omp simd")
+#else
+#define ACT_SIMD
+#endif
 
 /* Strict C11 <math.h> has no M_SQRT2 etc., so spell them out. */
 #define SQRT2       1.41421356237309504880168872420969808
@@ -23,29 +33,91 @@ static const char *const act_names[ACT_COUNT] = {
 /* ---- scalar kernels, shared by act_eval/act_deriv and act_forward so the
  * fused loop agrees with them bit for bit. ---------------------------------*/
 
-/* exp(-|x|) never overflows, so both branches are safe for any x. */
+static inline uint64_t as_u64(double x) { uint64_t u; memcpy(&u, &x, sizeof u); return u; }
+static inline double as_f64(uint64_t u) { double x; memcpy(&x, &u, sizeof x); return x; }
+
+/* e^x and e^x - 1 for x <= 0 (or NaN): e^x within 1.5 ulp down to the
+ * subnormals, in straight-line arithmetic.  A call to libm's exp (or
+ * tanh, which calls expm1) kept the activation passes scalar and cost more
+ * than the GEMMs around them.  x = k ln2 + r, |r| <= ln2/2, with ln2 split
+ * in a high part whose products with k are exact (fdlibm's); e^r - 1 by
+ * its Taylor series to r^13 (truncation below 5e-18), kept apart from the
+ * 1 so that e^x - 1 = 2^k (e^r - 1) + (2^k - 1) does not cancel for small
+ * x; 2^k built in the exponent field in two halves so that results down
+ * to 2^-1074 come out as correctly scaled subnormals.  The shift constant
+ * rounds to an integer and puts it in the low bits.  Below -746, e^x = 0. */
+static inline double exp_neg_m1(double x, double *em1)
+{
+  const double shift = 0x1.8p52, inv_ln2 = 0x1.71547652b82fep0;
+  const double ln2_hi = 0x1.62e42feep-1, ln2_lo = 0x1.a39ef35793c76p-33;
+  x = x < -746.0 ? -746.0 : x;
+  double k = (x * inv_ln2 + shift) - shift;
+  double r = (x - k * ln2_hi) - k * ln2_lo;
+  double p = 1.0 / 6227020800.0;
+  p = p * r + 1.0 / 479001600.0;
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  double pm1 = r + r * r * p;  /* e^r - 1 */
+  double h = k * 0.5 + shift, k1 = h - shift, g = (k - k1) + shift;
+  double s1 = as_f64((as_u64(h) - as_u64(shift) + 1023) << 52);
+  double s2 = as_f64((as_u64(g) - as_u64(shift) + 1023) << 52);
+  double sc = s1 * s2;
+  *em1 = sc * pm1 + (sc - 1.0);
+  return (1.0 + pm1) * s1 * s2;
+}
+
+static inline double exp_neg(double x)
+{
+  double em1;
+  return exp_neg_m1(x, &em1);
+}
+
+/* With e = e^{-|x|} (never overflows) and inv = 1/(1 + e), shared by the
+ * fused loop: sigma(x) = inv for x >= 0, e inv below; and
+ * sigma'(x) = e inv^2, even in x, never formed as sigma(1 - sigma), whose
+ * second factor is 0 in double for x > 37. */
+static inline double sigmoid_from(double x, double e, double inv) { return x >= 0 ? inv : e * inv; }
+static inline double sigmoid_d_from(double e, double inv) { return e * (inv * inv); }
+
 static inline double sigmoid_f(double x)
 {
-  double e = exp(-fabs(x));
-  return x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+  double e = exp_neg(-fabs(x));
+  return sigmoid_from(x, e, 1.0 / (1.0 + e));
 }
 
-/* sigma'(x) = e^{-|x|} / (1 + e^{-|x|})^2: even in x, and never formed as
- * sigma(1 - sigma), whose second factor is 0 in double for x > 37. */
 static inline double sigmoid_d(double x)
 {
-  double e = exp(-fabs(x));
-  double s = 1.0 + e;
-  return e / (s * s);
+  double e = exp_neg(-fabs(x));
+  return sigmoid_d_from(e, 1.0 / (1.0 + e));
 }
 
-/* sech^2 x = 4 t / (1 + t)^2 with t = e^{-2|x|}; exact in the tails where
+/* From t = e^{-2|x|}, m = t - 1 and inv = 1/(2 + m) = 1/(1 + t), shared
+ * by the fused loop: |tanh x| = -m inv, accurate for small |x| because m
+ * is (expm1's way, as libm's tanh does it), the sign put back last so tanh
+ * is exactly odd; and sech^2 x = 4 t inv^2, exact in the tails where
  * 1 - tanh^2 cancels to 0 (|x| > ~19). */
+static inline double tanh_from(double x, double m, double inv) { return copysign(-m * inv, x); }
+static inline double tanh_d_from(double t, double inv) { return 4.0 * t * (inv * inv); }
+
+static inline double tanh_f(double x)
+{
+  double m;
+  exp_neg_m1(-2.0 * fabs(x), &m);
+  return tanh_from(x, m, 1.0 / (2.0 + m));
+}
+
 static inline double tanh_d(double x)
 {
-  double t = exp(-2.0 * fabs(x));
-  double s = 1.0 + t;
-  return 4.0 * t / (s * s);
+  double m, t = exp_neg_m1(-2.0 * fabs(x), &m);
+  return tanh_d_from(t, 1.0 / (2.0 + m));
 }
 
 static inline double softsign_f(double x) { return x / (1.0 + fabs(x)); }
@@ -91,7 +163,7 @@ static inline double swish_d(double x) { return sigmoid_f(x) + x * sigmoid_d(x);
  * for x > ~37 the correction is below half an ulp so the result is x. */
 static inline double softplus_f(double x)
 {
-  return (x > 0 ? x : 0.0) + log1p(exp(-fabs(x)));
+  return (x > 0 ? x : 0.0) + log1p(exp_neg(-fabs(x)));
 }
 
 /* Derivative 0 at |x| = 1 exactly: the kink counts as saturated. */
@@ -132,7 +204,7 @@ double act_eval(const act_fn *f, double x)
 {
   switch (f->kind) {
   case ACT_SIGMOID:    return sigmoid_f(x);
-  case ACT_TANH:       return tanh(x);
+  case ACT_TANH:       return tanh_f(x);
   case ACT_SOFTSIGN:   return softsign_f(x);
   case ACT_RELU:       return relu_f(x);
   case ACT_LEAKY_RELU: return leaky_f(x, f->alpha);
@@ -219,17 +291,23 @@ double act_deriv_max(const act_fn *f)
 /* One loop per kind and per dy/no-dy so the branch is hoisted out of the
  * loop and the cheap kinds vectorize.  x is read before y[i] is written,
  * which is what makes y == h safe. */
-#define ACT_LOOP(FEXPR, DEXPR)                                  \
+#define ACT_LOOP(FEXPR, DEXPR) ACT_LOOP_PRE((void)0, FEXPR, DEXPR)
+/* PRE declares what FEXPR and DEXPR share (one exp for both). */
+#define ACT_LOOP_PRE(PRE, FEXPR, DEXPR)                         \
   do {                                                          \
     if (dy) {                                                   \
+      ACT_SIMD                                                  \
       for (size_t i = 0; i < n; i++) {                          \
         double x = h[i];                                        \
+        PRE;                                                    \
         y[i] = (FEXPR);                                         \
         dy[i] = (DEXPR);                                        \
       }                                                         \
     } else {                                                    \
+      ACT_SIMD                                                  \
       for (size_t i = 0; i < n; i++) {                          \
         double x = h[i];                                        \
+        PRE;                                                    \
         y[i] = (FEXPR);                                         \
       }                                                         \
     }                                                           \
@@ -239,8 +317,14 @@ void act_forward(const act_fn *f, double *y, double *dy, const double *h, size_t
 {
   const double a = f->alpha;
   switch (f->kind) {
-  case ACT_SIGMOID:    ACT_LOOP(sigmoid_f(x), sigmoid_d(x)); break;
-  case ACT_TANH:       ACT_LOOP(tanh(x), tanh_d(x)); break;
+  case ACT_SIGMOID:
+    ACT_LOOP_PRE(double e = exp_neg(-fabs(x)); double inv = 1.0 / (1.0 + e),
+                 sigmoid_from(x, e, inv), sigmoid_d_from(e, inv));
+    break;
+  case ACT_TANH:
+    ACT_LOOP_PRE(double m; double t = exp_neg_m1(-2.0 * fabs(x), &m); double inv = 1.0 / (2.0 + m); (void)t,
+                 tanh_from(x, m, inv), tanh_d_from(t, inv));
+    break;
   case ACT_SOFTSIGN:   ACT_LOOP(softsign_f(x), softsign_d(x)); break;
   case ACT_RELU:       ACT_LOOP(relu_f(x), relu_d(x)); break;
   case ACT_LEAKY_RELU: ACT_LOOP(leaky_f(x, a), leaky_d(x, a)); break;
@@ -260,3 +344,4 @@ void act_forward(const act_fn *f, double *y, double *dy, const double *h, size_t
   }
 }
 #undef ACT_LOOP
+#undef ACT_LOOP_PRE

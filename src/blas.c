@@ -10,6 +10,9 @@
 #ifdef HAVE_OPENBLAS_SET_NUM_THREADS
 void openblas_set_num_threads(int num_threads);
 #endif
+#ifdef HAVE_OPENBLAS_GET_CONFIG
+char *openblas_get_config(void);
+#endif
 
 void blas_gemm(int transA, int transB, size_t M, size_t N, size_t K,
                double alpha, const double *A, const double *B,
@@ -33,6 +36,15 @@ double blas_nrm2(const double *x, size_t n)
 }
 
 const char *blas_name(void) { return SB_CBLAS_NAME; }
+
+const char *blas_config(void)
+{
+#ifdef HAVE_OPENBLAS_GET_CONFIG
+  return openblas_get_config();
+#else
+  return SB_CBLAS_NAME;
+#endif
+}
 
 void blas_set_threads(int n)
 {

@@ -18,6 +18,9 @@ double blas_nrm2(const double *x, size_t n);
 
 /* Name of the CBLAS linked behind gsl_blas ("openblas", "gslcblas", ...). */
 const char *blas_name(void);
+/* The library's own description of its build (OpenBLAS: version, kernel
+ * chosen for this CPU, threading), or blas_name() when it has none. */
+const char *blas_config(void);
 /* Ask the optimized BLAS to use n threads (no-op for gslcblas). */
 void blas_set_threads(int n);
 

@@ -26,7 +26,9 @@ probe_work *probe_work_alloc(const net *n, size_t batch)
   p->cap = batch * maxw;
   p->scratch = malloc(p->cap * sizeof(double));
   p->alive = malloc(maxw);
-  if (!p->scratch || !p->alive) { probe_work_free(p); return NULL; }
+  p->count = malloc(PROBE_BUCKETS * sizeof *p->count);
+  p->bucket = malloc(p->cap * sizeof *p->bucket);
+  if (!p->scratch || !p->alive || !p->count || !p->bucket) { probe_work_free(p); return NULL; }
   return p;
 }
 
@@ -35,6 +37,8 @@ void probe_work_free(probe_work *p)
   if (!p) return;
   free(p->scratch);
   free(p->alive);
+  free(p->count);
+  free(p->bucket);
   free(p);
 }
 
@@ -65,18 +69,179 @@ static double select_kth(double *x, size_t n, size_t k)
   return x[k];
 }
 
-double probe_quantile(double *x, size_t n, double f)
+/* Where quantile f of n values falls: between order statistics lhs and
+ * lhs + 1, at fraction delta (gsl_stats_quantile_from_sorted_data). */
+static void quantile_rank(size_t n, double f, size_t *lhs, double *delta)
 {
-  if (n == 0) return NAN;
   double index = f * (double)(n - 1);
-  size_t lhs = (size_t)index;
-  double delta = index - (double)lhs;
+  *lhs = (size_t)index;
+  *delta = index - (double)*lhs;
+}
+
+/* The quantile from x[0..n) holding order statistics lhs and lhs + 1 of
+ * the data (x is reordered). */
+static double quantile_at(double *x, size_t n, size_t lhs, double delta)
+{
   double lo = select_kth(x, n, lhs);
   if (lhs + 1 >= n || delta == 0.0) return lo;
   /* The next order statistic is the minimum of what lies above lhs. */
   double hi = x[lhs + 1];
   for (size_t i = lhs + 2; i < n; i++) if (x[i] < hi) hi = x[i];
   return (1.0 - delta) * lo + delta * hi;
+}
+
+double probe_quantile(double *x, size_t n, double f)
+{
+  if (n == 0) return NAN;
+  size_t lhs;
+  double delta;
+  quantile_rank(n, f, &lhs, &delta);
+  return quantile_at(x, n, lhs, delta);
+}
+
+/* Sums run in LANES interleaved partial sums (value i goes to lane i mod
+ * LANES), added pairwise at the end: a fixed order, so the same bits on
+ * every run, but LANES independent chains of additions instead of one,
+ * whose latency per value was most of a probe's statistics. */
+#define LANES 8
+static double lanes_total(const double *acc)
+{
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+static double sum(const double *x, size_t n)
+{
+  double acc[LANES] = { 0 };
+  size_t i = 0;
+  for (; i + LANES <= n; i += LANES)
+    for (int j = 0; j < LANES; j++) acc[j] += x[i + j];
+  for (; i < n; i++) acc[i % LANES] += x[i];
+  return lanes_total(acc);
+}
+
+/* sum of (x - m)^2 */
+static double sum_sq_dev(const double *x, size_t n, double m)
+{
+  double acc[LANES] = { 0 };
+  size_t i = 0;
+  for (; i + LANES <= n; i += LANES)
+    for (int j = 0; j < LANES; j++) { double d = x[i + j] - m; acc[j] += d * d; }
+  for (; i < n; i++) { double d = x[i] - m; acc[i % LANES] += d * d; }
+  return lanes_total(acc);
+}
+
+/* Vectorizable loops (no reductions but LANES-wide ones written out). */
+#ifdef _OPENMP
+#define SB_SIMD _Pragma("omp simd")
+#else
+#define SB_SIMD
+#endif
+
+/* Minimum and maximum in LANES interleaved lanes (independent chains);
+ * NaNs are not seen (a comparison with NaN is false), callers check the
+ * sum for them. */
+static void min_max(const double *x, size_t n, double *mn, double *mx)
+{
+  double lo[LANES], hi[LANES];
+  for (int j = 0; j < LANES; j++) lo[j] = hi[j] = x[0];
+  size_t i = 0;
+  for (; i + LANES <= n; i += LANES)
+    for (int j = 0; j < LANES; j++) {
+      double v = x[i + j];
+      lo[j] = v < lo[j] ? v : lo[j];
+      hi[j] = v > hi[j] ? v : hi[j];
+    }
+  for (; i < n; i++) {
+    lo[0] = x[i] < lo[0] ? x[i] : lo[0];
+    hi[0] = x[i] > hi[0] ? x[i] : hi[0];
+  }
+  for (int j = 1; j < LANES; j++) {
+    lo[0] = lo[j] < lo[0] ? lo[j] : lo[0];
+    hi[0] = hi[j] > hi[0] ? hi[j] : hi[0];
+  }
+  *mn = lo[0];
+  *mx = hi[0];
+}
+
+/* count[b] = number of idx[i] == b, b < nb <= PROBE_BUCKETS; idx values
+ * >= nb are not counted.  Four interleaved tables, so that runs of one
+ * index (dead or saturated units) do not wait on each other's
+ * increments. */
+static void count_values(const unsigned short *idx, size_t n, size_t nb, size_t *count)
+{
+  enum { WAYS = 4, CHUNK = 1 << 30 };  /* a chunk cannot overflow unsigned */
+  unsigned c[WAYS][PROBE_BUCKETS + 1];
+  memset(count, 0, nb * sizeof *count);
+  for (size_t i0 = 0; i0 < n; i0 += CHUNK) {
+    size_t end = n - i0 < CHUNK ? n : i0 + CHUNK, i = i0;
+    for (int w = 0; w < WAYS; w++) memset(c[w], 0, (nb + 1) * sizeof c[w][0]);
+    for (; i + WAYS <= end; i += WAYS)
+      for (int w = 0; w < WAYS; w++) c[w][idx[i + w] < nb ? idx[i + w] : nb]++;
+    for (; i < end; i++) c[0][idx[i] < nb ? idx[i] : nb]++;
+    for (size_t b = 0; b < nb; b++) count[b] += (size_t)c[0][b] + c[1][b] + c[2][b] + c[3][b];
+  }
+}
+
+/* Bucket of x among PROBE_BUCKETS equal slices of [mn, mx].  Monotone in
+ * x (every step rounds monotonically), so a bucket's values all lie
+ * between those of the buckets on either side: the order statistics of
+ * the data are the buckets' order statistics, in bucket order. */
+static inline size_t bucket_of(double x, double mn, double scale)
+{
+  /* through long: a double to size_t conversion is a branchy sequence on x86-64 */
+  long b = (long)((x - mn) * scale);
+  return b < PROBE_BUCKETS ? (size_t)b : PROBE_BUCKETS - 1;
+}
+
+/* Bucket holding order statistic r, given the counts; *below gets the
+ * number of values in earlier buckets. */
+static size_t bucket_of_rank(const size_t *count, size_t r, size_t *below)
+{
+  size_t b = 0, cum = 0;
+  while (cum + count[b] <= r) cum += count[b++];
+  *below = cum;
+  return b;
+}
+
+/* Quantiles f[0] < f[1] of x[0..n), with bucket[i] = bucket_of(x[i]) and
+ * count[] the number of values per bucket: the values of the (at most two)
+ * runs of buckets that hold the order statistics needed are copied to
+ * scratch and selected there, so the work is two linear passes plus a
+ * selection among a few percent of the values, not a sort or a
+ * selection over all of them.  The results are the same order
+ * statistics, so the same bits, as probe_quantile's. */
+static void quantiles_bucketed(const double *x, size_t n, const unsigned short *bucket, const size_t *count,
+                               const double f[2], double *scratch, double out[2])
+{
+  size_t lhs[2], first[2], last[2], below[2], dummy;
+  double delta[2];
+  for (int k = 0; k < 2; k++) {
+    quantile_rank(n, f[k], &lhs[k], &delta[k]);
+    first[k] = bucket_of_rank(count, lhs[k], &below[k]);
+    last[k] = lhs[k] + 1 < n && delta[k] != 0.0 ? bucket_of_rank(count, lhs[k] + 1, &dummy) : first[k];
+  }
+  /* Overlapping runs (most values in a few buckets) become one. */
+  int runs = last[0] < first[1] ? 2 : 1;
+  if (runs == 1 && last[1] > last[0]) last[0] = last[1];
+  size_t len[2] = { 0, 0 };
+  double *part[2] = { scratch, scratch };
+  if (runs == 2) {
+    for (size_t b = first[0]; b <= last[0]; b++) len[0] += count[b];
+    part[1] = scratch + len[0];
+    len[0] = 0;
+  }
+  for (size_t i = 0; i < n; i++) {
+    size_t b = bucket[i];
+    if (b - first[0] <= last[0] - first[0]) part[0][len[0]++] = x[i];  /* unsigned: first <= b <= last */
+    else if (runs == 2 && b - first[1] <= last[1] - first[1]) part[1][len[1]++] = x[i];
+  }
+  if (runs == 1) {
+    out[0] = quantile_at(part[0], len[0], lhs[0] - below[0], delta[0]);
+    out[1] = quantile_at(part[0], len[0], lhs[1] - below[0], delta[1]);
+  } else {
+    out[0] = quantile_at(part[0], len[0], lhs[0] - below[0], delta[0]);
+    out[1] = quantile_at(part[1], len[1], lhs[1] - below[1], delta[1]);
+  }
 }
 
 /* Mean and sample standard deviation, two passes for accuracy.  The
@@ -86,14 +251,12 @@ double probe_quantile(double *x, size_t n, double f)
  * values give the same bits as the plain passes. */
 static void mean_sd(const double *x, size_t n, double *mean, double *sd)
 {
-  double s = 0.0;
-  for (size_t i = 0; i < n; i++) s += x[i];
-  double m = s / (double)n, q = 0.0;
+  double m = sum(x, n) / (double)n, q;
   if (isinf(m)) {  /* the sum overflowed, perhaps not the values */
     m = 0.0;
     for (size_t i = 0; i < n; i++) m += x[i] / (double)n;
   }
-  for (size_t i = 0; i < n; i++) { double d = x[i] - m; q += d * d; }
+  q = sum_sq_dev(x, n, m);
   if (isinf(q) || q < 1e-280) {
     double big = 0.0;
     for (size_t i = 0; i < n; i++) big = fmax(big, fabs(x[i] - m));
@@ -109,6 +272,38 @@ static void mean_sd(const double *x, size_t n, double *mean, double *sd)
   *sd = n > 1 ? sqrt(q / (double)(n - 1)) : 0.0;
 }
 
+/* Mean, sample standard deviation and the 2nd and 98th percentiles of a
+ * layer's outputs, with mean_sd's bits and probe_quantile's: a pass
+ * finds the range, one counts the values per bucket of it, and one more
+ * gathers the few buckets the percentiles fall in.  Non-finite values
+ * take the plain route. */
+static void act_stats(const double *x, size_t n, probe_work *p, double *mean, double *sd, double q[2])
+{
+  static const double f[2] = { 0.02, 0.98 };
+  double mn, mx;
+  min_max(x, n, &mn, &mx);
+  double m = sum(x, n) / (double)n;
+  if (!isfinite(m) || !isfinite(mn) || !isfinite(mx) || !(mx > mn) || !isfinite(mx - mn)) {
+    mean_sd(x, n, mean, sd);
+    for (int k = 0; k < 2; k++) {
+      memcpy(p->scratch, x, n * sizeof(double));
+      q[k] = probe_quantile(p->scratch, n, f[k]);
+    }
+    return;
+  }
+  double scale = (double)PROBE_BUCKETS / (mx - mn), ss = sum_sq_dev(x, n, m);
+  unsigned short *bucket = p->bucket;
+  SB_SIMD
+  for (size_t i = 0; i < n; i++) bucket[i] = (unsigned short)bucket_of(x[i], mn, scale);
+  count_values(bucket, n, PROBE_BUCKETS, p->count);
+  if (isinf(ss) || ss < 1e-280) mean_sd(x, n, mean, sd);  /* the rescaled route */
+  else {
+    *mean = m;
+    *sd = n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0;
+  }
+  quantiles_bucketed(x, n, bucket, p->count, f, p->scratch, q);
+}
+
 void probe_measure(const net *n, const net_work *w, size_t batch, double tau,
                    const double *ratio, probe_work *p, probe_row *rows)
 {
@@ -122,26 +317,32 @@ void probe_measure(const net *n, const net_work *w, size_t batch, double tau,
     v[PROBE_GRAD_W_NORM] = blas_nrm2(net_dW(n, l), fi * fo);
     v[PROBE_GRAD_B_NORM] = blas_nrm2(net_db(n, l), fo);
     v[PROBE_DELTA_NORM] = blas_nrm2(w->delta[l - 1], m);
-    double mean, sd;
-    mean_sd(a, m, &mean, &sd);
+    double mean, sd, q[2];
+    act_stats(a, m, p, &mean, &sd, q);
     v[PROBE_ACT_MEAN] = mean;
     v[PROBE_ACT_STD] = sd;
-    memcpy(p->scratch, a, m * sizeof(double));
-    v[PROBE_ACT_P02] = probe_quantile(p->scratch, m, 0.02);
-    v[PROBE_ACT_P98] = probe_quantile(p->scratch, m, 0.98);
+    v[PROBE_ACT_P02] = q[0];
+    v[PROBE_ACT_P98] = q[1];
     mean_sd(h, m, &mean, &sd);
     v[PROBE_PREACT_STD] = sd;
     if (l < L) {
       const double *g = w->dphi[l - 1];
+      unsigned char *alive = p->alive;
       size_t sat = 0, dead = 0;
-      memset(p->alive, 0, fo);
-      for (size_t i = 0; i < batch; i++)
+      memset(alive, 0, fo);
+      for (size_t i = 0; i < batch; i++) {
+        const double *gi = g + i * fo;
+        /* an integer count: any order of additions gives the same total */
+#ifdef _OPENMP
+#pragma omp simd reduction(+ : sat)
+#endif
         for (size_t j = 0; j < fo; j++) {
-          int s = fabs(g[i * fo + j]) < cut;
-          sat += s;
-          p->alive[j] |= !s;
+          int s = fabs(gi[j]) < cut;
+          sat += (size_t)s;
+          alive[j] |= (unsigned char)!s;
         }
-      for (size_t j = 0; j < fo; j++) dead += !p->alive[j];
+      }
+      for (size_t j = 0; j < fo; j++) dead += !alive[j];
       v[PROBE_SAT_FRAC] = (double)sat / (double)m;
       v[PROBE_DEAD_FRAC] = (double)dead / (double)fo;
     } else {
@@ -163,14 +364,27 @@ static int act_bounds(act_kind k, double *lo, double *hi)
   }
 }
 
+/* Bins as gsl_histogram_increment finds them (range[b] <= x <
+ * range[b+1], over gsl's own range array), without its call and checks
+ * per value: the linear guess is off by at most one near an edge, and the
+ * comparisons settle it exactly.  (A vectorized guess needs gathers of the
+ * edges, which made it slower.) */
 static void fill_density(gsl_histogram *h, const double *x, size_t m, double lo, double hi, double *dens)
 {
   gsl_histogram_set_ranges_uniform(h, lo, hi);
   size_t nb = h->n;
+  const double *r = h->range;
+  double r0 = r[0], rn = r[nb], scale = (double)nb / (rn - r0);
   for (size_t i = 0; i < m; i++) {
+    double v = x[i];
     /* The top edge belongs to the last bin, not outside the range. */
-    if (x[i] >= hi) h->bin[nb - 1] += 1.0;
-    else gsl_histogram_increment(h, x[i]);
+    if (v >= hi) { h->bin[nb - 1] += 1.0; continue; }
+    if (!(v >= r0) || !(v < rn)) continue;  /* outside, as gsl drops it */
+    size_t b = (size_t)(long)((v - r0) * scale);
+    if (b >= nb) b = nb - 1;
+    while (b > 0 && v < r[b]) b--;
+    while (b + 1 < nb && v >= r[b + 1]) b++;
+    h->bin[b] += 1.0;
   }
   double width = (hi - lo) / (double)nb;
   for (size_t b = 0; b < nb; b++) dens[b] = gsl_histogram_get(h, b) / ((double)m * width);

@@ -30,10 +30,13 @@ extern const char *const probe_col_names[PROBE_NCOLS];
 typedef struct probe_row { double v[PROBE_NCOLS]; } probe_row;
 
 /* Scratch for percentiles and per-unit flags, made once per cell. */
+#define PROBE_BUCKETS 1024
 typedef struct probe_work {
   size_t cap;            /* batch x max fan_out */
   double *scratch;       /* (cap) */
   unsigned char *alive;  /* (max fan_out) */
+  size_t *count;         /* (PROBE_BUCKETS) value counts for the percentiles */
+  unsigned short *bucket;  /* (cap) each value's bucket */
 } probe_work;
 
 probe_work *probe_work_alloc(const net *n, size_t batch);

@@ -354,6 +354,63 @@ static void check_quantiles(gsl_rng *r)
   free(x);
 }
 
+/* A wide layer (15000 values) of ReLU (ties at 0), tanh and hardtanh with
+ * large weights (values crowded at +-1, exact ties there), where
+ * probe_measure takes its bucketed route to the percentiles: those must
+ * have the bits of probe_quantile on a copy; the mean and sd agree with
+ * plain two passes to rounding (probe.c sums in 8 interleaved lanes). */
+static void check_wide_layer(gsl_rng *r)
+{
+  enum { WI = 7, WH = 300, WB = 50 };
+  static const char *const acts[] = { "relu", "tanh", "hardtanh", "sigmoid" };
+  static const double gains[] = { 1.0, 6.0, 6.0, 2.385 };
+  double *X = malloc(WB * WI * sizeof *X), *c = malloc(WB * WH * sizeof *c);
+  int *y = malloc(WB * sizeof *y);
+  if (!X || !c || !y) { tap_ok(0, "allocation"); exit(tap_done()); }
+  for (int i = 0; i < WB * WI; i++) X[i] = gsl_rng_uniform(r) * 2.0 - 1.0;
+  for (int i = 0; i < WB; i++) y[i] = (int)gsl_rng_uniform_int(r, NO);
+  for (size_t k = 0; k < sizeof acts / sizeof *acts; k++) {
+    act_fn f;
+    sb_error err;
+    if (act_parse(acts[k], &f, &err) != SB_OK) { tap_ok(0, "%s", err.msg); exit(tap_done()); }
+    net *n = net_alloc(WI, WH, 1, NO, f, LOSS_XENT);
+    net_work *w = n ? net_work_alloc(n, WB) : NULL;
+    probe_work *pw = n ? probe_work_alloc(n, WB) : NULL;
+    if (!w || !pw) { tap_ok(0, "allocation"); exit(tap_done()); }
+    for (size_t i = 0; i < n->n_params; i++) n->params[i] = gains[k] * (gsl_rng_uniform(r) - 0.5);
+    net_forward(n, w, X, y, WB);
+    net_backward(n, w, X, y, WB);
+    probe_row rows[2];
+    probe_measure(n, w, WB, 0.05, NULL, pw, rows);
+    const double *a = w->a[0];
+    size_t m = WB * WH;
+    double s = 0.0, q = 0.0;
+    for (size_t i = 0; i < m; i++) s += a[i];
+    double mu = s / (double)m;
+    for (size_t i = 0; i < m; i++) q += (a[i] - mu) * (a[i] - mu);
+    double sd = sqrt(q / (double)(m - 1));
+    memcpy(c, a, m * sizeof *c);
+    double p02 = probe_quantile(c, m, 0.02);
+    memcpy(c, a, m * sizeof *c);
+    double p98 = probe_quantile(c, m, 0.98);
+    const double *v = rows[0].v;
+    tap_ok(v[PROBE_ACT_P02] == p02 && v[PROBE_ACT_P98] == p98,
+           "%s, %zu values: p02 %.17g p98 %.17g; expected exactly %.17g %.17g",
+           acts[k], m, v[PROBE_ACT_P02], v[PROBE_ACT_P98], p02, p98);
+    char what[96];
+    snprintf(what, sizeof what, "%s, %zu values: act_mean", acts[k], m);
+    tap_rel(v[PROBE_ACT_MEAN], mu, 1e-13, what);
+    snprintf(what, sizeof what, "%s, %zu values: act_std", acts[k], m);
+    tap_rel(v[PROBE_ACT_STD], sd, 1e-13, what);
+    probe_work_free(pw);
+    net_work_free(w);
+    net_free(n);
+  }
+  free(X);
+  free(c);
+  free(y);
+}
+
 int main(void)
 {
   probe_row rows[2];
@@ -410,6 +467,7 @@ int main(void)
   if (!r) { tap_ok(0, "allocation"); return tap_done(); }
   gsl_rng_set(r, 2385UL);
   check_quantiles(r);
+  check_wide_layer(r);
   gsl_rng_free(r);
   return tap_done();
 }

@@ -1,0 +1,298 @@
+/* bench_kernel.c - benchmark 1: how close one cell's training step comes to
+ * the DGEMM rate of the BLAS it is linked with, on one thread.
+ *
+ * For each width the step is the loop of train.c: gather a mini-batch,
+ * net_forward, net_backward, opt_step (SGD).  Its work is counted as
+ * 6 x batch x sum_l fan_in(l) fan_out(l) flops (2 per multiply-add, three
+ * products per layer: forward, dW and the back-propagated error), the
+ * elementwise passes and the update counted as free.  The reference is
+ * cblas_dgemm of the same library doing the same 3 x L products, at the
+ * same (M, N, K) shapes, all untransposed, in the same run: what the step
+ * would cost if it were nothing but GEMMs.  Both are timed as the best of
+ * several repetitions (the machine is shared; the minimum is the least
+ * disturbed), in thread CPU time (see now()).
+ *
+ * A probe (forward and backward on the probe batch, probe_measure,
+ * probe_hist) is timed too and reported in steps, the unit of the probe
+ * overhead of benchmark 4.
+ *
+ * usage: bench_kernel [-a ACT] [-n INIT] [-d DEPTH] [-b BATCH] [-i INPUT_DIM]
+ *                     [-t SECONDS] [-r REPS] [-v] [WIDTH...]  (default 64..1024)
+ *        bench_kernel -c      prints the BLAS and its configuration */
+#include <config.h>
+#include "blas.h"
+#include "data.h"
+#include "init.h"
+#include "net.h"
+#include "probe.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <gsl/gsl_cblas.h>
+#include <gsl/gsl_histogram.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+/* CPU time of this thread: the same as wall time on an idle machine, and
+ * blind to the time slices other processes take on a busy one.  Everything
+ * timed here runs on this thread (the BLAS is told to use one). */
+static double now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef struct bench_opts {
+  const char *act, *init;
+  size_t depth, batch, n_in, n_out, n_train;
+  double seconds;   /* wall time per repetition, roughly */
+  int reps, verbose;
+} bench_opts;
+
+typedef struct cell {
+  net *n;
+  net_work *w;
+  probe_work *pw;
+  opt_state *o;
+  gsl_histogram *hist;
+  double *X, *Xb, *ratio, *dens;  /* X (n_train, n_in); Xb (batch, n_in) */
+  int *y, *yb;
+  size_t *perm;
+  gsl_rng *rng;
+  size_t pos;
+} cell;
+
+static void cell_free(cell *c)
+{
+  net_free(c->n);
+  net_work_free(c->w);
+  probe_work_free(c->pw);
+  opt_free(c->o);
+  if (c->hist) gsl_histogram_free(c->hist);
+  free(c->X); free(c->Xb); free(c->ratio); free(c->dens);
+  free(c->y); free(c->yb); free(c->perm);
+  if (c->rng) gsl_rng_free(c->rng);
+}
+
+static int cell_init(cell *c, const bench_opts *b, size_t width)
+{
+  memset(c, 0, sizeof *c);
+  act_fn act;
+  init_spec spec;
+  sb_error err;
+  if (act_parse(b->act, &act, &err) || init_parse(b->init, &spec, &err)) {
+    fprintf(stderr, "bench_kernel: %s\n", err.msg);
+    return 1;
+  }
+  c->n = net_alloc(b->n_in, width, b->depth, b->n_out, act, LOSS_XENT);
+  if (!c->n) return 1;
+  c->w = net_work_alloc(c->n, b->batch);
+  c->pw = probe_work_alloc(c->n, b->batch);
+  c->o = opt_alloc(OPT_SGD, 0.01, c->n->n_params);
+  c->hist = gsl_histogram_alloc(PROBE_HIST_BINS);
+  c->X = malloc(b->n_train * b->n_in * sizeof *c->X);
+  c->Xb = malloc(b->batch * b->n_in * sizeof *c->Xb);
+  c->ratio = malloc(c->n->n_layers * sizeof *c->ratio);
+  c->dens = malloc(b->depth * 2 * PROBE_HIST_BINS * sizeof *c->dens);
+  c->y = malloc(b->n_train * sizeof *c->y);
+  c->yb = malloc(b->batch * sizeof *c->yb);
+  c->perm = malloc(b->n_train * sizeof *c->perm);
+  c->rng = gsl_rng_alloc(gsl_rng_mt19937);
+  if (!c->w || !c->pw || !c->o || !c->hist || !c->X || !c->Xb || !c->ratio || !c->dens
+      || !c->y || !c->yb || !c->perm || !c->rng)
+    return 1;
+  gsl_rng_set(c->rng, 2385);
+  for (size_t i = 0; i < b->n_train * b->n_in; i++) c->X[i] = gsl_ran_gaussian(c->rng, 1.0);
+  for (size_t i = 0; i < b->n_train; i++) {
+    c->y[i] = (int)gsl_rng_uniform_int(c->rng, b->n_out);
+    c->perm[i] = i;
+  }
+  if (net_init_params(c->n, &spec, c->rng, &err)) {
+    fprintf(stderr, "bench_kernel: %s\n", err.msg);
+    return 1;
+  }
+  return 0;
+}
+
+/* One training step as train.c takes it; the shuffle is left out (once per
+ * epoch, it is noise next to the step). */
+static double cell_step(cell *c, const bench_opts *b, int with_ratio)
+{
+  size_t per_epoch = b->n_train / b->batch, dim = b->n_in;
+  if (c->pos == per_epoch) c->pos = 0;
+  for (size_t i = 0; i < b->batch; i++) {
+    size_t k = c->perm[c->pos * b->batch + i];
+    memcpy(c->Xb + i * dim, c->X + k * dim, dim * sizeof *c->Xb);
+    c->yb[i] = c->y[k];
+  }
+  c->pos++;
+  double loss = net_forward(c->n, c->w, c->Xb, c->yb, b->batch);
+  net_backward(c->n, c->w, c->Xb, c->yb, b->batch);
+  opt_step(c->o, c->n, with_ratio ? c->ratio : NULL);
+  return loss;
+}
+
+/* A probe as train.c's probe_at makes it, on the first batch examples. */
+static void cell_probe(cell *c, const bench_opts *b, probe_row *rows)
+{
+  double range[4];
+  net_forward(c->n, c->w, c->X, c->y, b->batch);
+  net_backward(c->n, c->w, c->X, c->y, b->batch);
+  probe_measure(c->n, c->w, b->batch, 0.05, c->ratio, c->pw, rows);
+  probe_hist(c->n, c->w, b->batch, c->hist, c->dens, range);
+}
+
+/* The GEMMs of one step, alone and untransposed, at the step's shapes:
+ * forward (B, fo, fi), dW (fi, fo, B), error (B, fi, fo) per layer (none
+ * for layer 1's error).  Operands are the cell's own buffers, so sizes and
+ * cache footprint match; their values do not matter. */
+static void gemm_only(cell *c, const bench_opts *b, double *scratch)
+{
+  net *n = c->n;
+  size_t B = b->batch;
+  for (size_t l = 1; l <= n->n_layers; l++) {
+    int fi = (int)n->fan_in[l - 1], fo = (int)n->fan_out[l - 1], ib = (int)B;
+    const double *in = l == 1 ? c->Xb : c->w->a[l - 2];
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ib, fo, fi, 1.0, in, fi,
+                net_W(n, l), fo, 0.0, c->w->h[l - 1], fo);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, fi, fo, ib, 1.0, scratch, ib,
+                c->w->delta[l - 1], fo, 0.0, net_dW(n, l), fo);
+    if (l > 1)
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ib, fi, fo, 1.0, c->w->delta[l - 1], fo,
+                  net_W(n, l), fi, 0.0, c->w->delta[l - 2], fi);
+  }
+}
+
+static double flops_per_step(const net *n, size_t batch)
+{
+  double s = 0.0;
+  for (size_t l = 0; l < n->n_layers; l++) s += (double)n->fan_in[l] * (double)n->fan_out[l];
+  return 6.0 * (double)batch * s;
+}
+
+/* Best of b->reps repetitions of `count` calls of the chosen kernel, in
+ * seconds per call. */
+enum { K_STEP, K_GEMM, K_PROBE, K_FWD, K_BWD, K_OPT, K_MEASURE, K_HIST };
+static double best_time(cell *c, const bench_opts *b, int kernel, long count, double *scratch, probe_row *rows)
+{
+  double best = INFINITY;
+  for (int r = 0; r < b->reps; r++) {
+    double t0 = now();
+    for (long i = 0; i < count; i++) {
+      switch (kernel) {
+      case K_STEP: cell_step(c, b, 0); break;
+      case K_GEMM: gemm_only(c, b, scratch); break;
+      case K_PROBE: cell_probe(c, b, rows); break;
+      case K_FWD: net_forward(c->n, c->w, c->Xb, c->yb, b->batch); break;
+      case K_BWD: net_backward(c->n, c->w, c->Xb, c->yb, b->batch); break;
+      case K_OPT: opt_step(c->o, c->n, NULL); break;
+      case K_MEASURE: probe_measure(c->n, c->w, b->batch, 0.05, c->ratio, c->pw, rows); break;
+      case K_HIST: {
+        double range[4];
+        probe_hist(c->n, c->w, b->batch, c->hist, c->dens, range);
+        break;
+      }
+      }
+    }
+    double t = (now() - t0) / (double)count;
+    if (t < best) best = t;
+  }
+  return best;
+}
+
+static void usage(void)
+{
+  fputs("usage: bench_kernel [-a ACT] [-n INIT] [-d DEPTH] [-b BATCH] [-i INPUT_DIM] [-t SECONDS] [-r REPS] [-v] [WIDTH...]\n"
+        "       bench_kernel -c\n", stderr);
+  exit(2);
+}
+
+int main(int argc, char **argv)
+{
+  bench_opts b = { "tanh", "he_normal", 5, 128, 32, 10, 4096, 0.25, 5, 0 };
+  size_t widths[64], n_w = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (a[0] == '-' && a[1] && !a[2] && strchr("andbitr", a[1])) {
+      if (++i >= argc) usage();
+      switch (a[1]) {
+      case 'a': b.act = argv[i]; break;
+      case 'n': b.init = argv[i]; break;
+      case 'd': b.depth = strtoul(argv[i], NULL, 10); break;
+      case 'b': b.batch = strtoul(argv[i], NULL, 10); break;
+      case 'i': b.n_in = strtoul(argv[i], NULL, 10); break;
+      case 't': b.seconds = strtod(argv[i], NULL); break;
+      case 'r': b.reps = atoi(argv[i]); break;
+      }
+    } else if (!strcmp(a, "-v")) {
+      b.verbose = 1;
+    } else if (!strcmp(a, "-c")) {  /* the BLAS, for the report's header */
+      printf("%s (%s)\n", blas_name(), blas_config());
+      return 0;
+    } else if (a[0] >= '1' && a[0] <= '9' && n_w < 64) {
+      widths[n_w++] = strtoul(a, NULL, 10);
+    } else {
+      usage();
+    }
+  }
+  if (n_w == 0) {
+    static const size_t def[] = { 64, 128, 256, 512, 1024 };
+    for (n_w = 0; n_w < 5; n_w++) widths[n_w] = def[n_w];
+  }
+  if (b.depth == 0 || b.batch == 0 || b.batch > b.n_train || b.reps < 1) usage();
+
+  /* One thread: the grid runs one cell per core. */
+  blas_set_threads(1);
+  printf("# benchmark 1: one cell, one thread: %s/%s, depth %zu, input %zu, %zu classes, batch %zu, SGD;"
+         " BLAS %s; best of %d\n", b.act, b.init, b.depth, b.n_in, b.n_out, b.batch, blas_name(), b.reps);
+  printf("%6s %12s %10s %10s %10s %7s %10s\n", "width", "MFLOP/step", "step_ms", "train_GF/s", "dgemm_GF/s",
+         "ratio", "probe/step");
+  if (b.verbose) printf("#      fwd_ms bwd_ms opt_ms gemm_ms measure_ms hist_ms\n");
+  int rc = 0;
+  for (size_t k = 0; k < n_w; k++) {
+    cell c;
+    probe_row *rows = NULL;
+    double *scratch = NULL;
+    if (cell_init(&c, &b, widths[k])
+        || !(rows = malloc(c.n->n_layers * sizeof *rows))
+        || !(scratch = calloc(widths[k] * b.batch > b.n_in * b.batch ? widths[k] * b.batch : b.n_in * b.batch,
+                              sizeof *scratch))) {
+      fprintf(stderr, "bench_kernel: out of memory at width %zu\n", widths[k]);
+      free(rows);
+      cell_free(&c);
+      rc = 1;
+      break;
+    }
+    double fl = flops_per_step(c.n, b.batch);
+    /* Calibrate the count so a repetition takes about b.seconds. */
+    for (int i = 0; i < 3; i++) cell_step(&c, &b, 0);
+    double t0 = now();
+    cell_step(&c, &b, 0);
+    double one = now() - t0;
+    long count = (long)(b.seconds / (one > 1e-6 ? one : 1e-6));
+    if (count < 3) count = 3;
+    double t_step = best_time(&c, &b, K_STEP, count, scratch, rows);
+    double t_gemm = best_time(&c, &b, K_GEMM, count, scratch, rows);
+    double t_probe = best_time(&c, &b, K_PROBE, count / 2 + 1, scratch, rows);
+    printf("%6zu %12.2f %10.4f %10.2f %10.2f %7.3f %10.3f\n", widths[k], fl * 1e-6, t_step * 1e3,
+           fl / t_step * 1e-9, fl / t_gemm * 1e-9, t_gemm / t_step, t_probe / t_step);
+    if (b.verbose) {
+      double tf = best_time(&c, &b, K_FWD, count, scratch, rows);
+      double tb = best_time(&c, &b, K_BWD, count, scratch, rows);
+      double to = best_time(&c, &b, K_OPT, count, scratch, rows);
+      double tm = best_time(&c, &b, K_MEASURE, count, scratch, rows);
+      double th = best_time(&c, &b, K_HIST, count, scratch, rows);
+      printf("#      %.4f %.4f %.4f %.4f %.4f %.4f\n", tf * 1e3, tb * 1e3, to * 1e3, t_gemm * 1e3, tm * 1e3,
+             th * 1e3);
+    }
+    fflush(stdout);
+    free(scratch);
+    free(rows);
+    cell_free(&c);
+  }
+  return rc;
+}

@@ -1,0 +1,200 @@
+#!/bin/sh
+# bench/run.sh - satbench's five benchmarks (README, "Speed").  `make bench`
+# runs it from the build folder; each benchmark prints a table, and the
+# whole report is appended to RESULTS (bench/RESULTS.md in the source tree)
+# with the machine, compiler, BLAS and the exact commands.
+#
+#   1 kernel    training GFLOP/s of one cell on one thread against the same
+#               BLAS's DGEMM at the same shapes (bench_kernel)
+#   2 scaling   the grid G at 1, 2, ... all cores: speedup, efficiency, and
+#               that the tables are byte-identical
+#   3 pytorch   G at width 128 and a smaller grid at width 1024, done with
+#               PyTorch (torch_grid.py) on the same number of threads
+#   4 probes    G with --log-every 1, 10 and 0 (only at init and the end)
+#   5 memory    peak resident size against the number of cells and width
+#
+# Environment: SATBENCH, BENCH_KERNEL (the programs), PYTHON (with torch;
+# default /usr/bin/python3, where Debian's python3-torch lives),
+# BENCH_SECTIONS (default "1 2 3 4 5"), BENCH_REPEAT (runs per timing, the
+# fastest is kept; default 3), BENCH_LABEL (a title for the entry), CC and
+# CFLAGS (reported only).
+set -eu
+
+RESULTS=${1:-bench/RESULTS.md}
+SATBENCH=${SATBENCH:-./satbench}
+KERNEL=${BENCH_KERNEL:-./bench/bench_kernel}
+PYTHON=${PYTHON:-/usr/bin/python3}
+SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5}
+REPEAT=${BENCH_REPEAT:-3}
+HERE=$(cd "$(dirname "$0")" && pwd)
+NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/satbench-bench.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT INT TERM
+REPORT=$TMP/report.md
+: >"$REPORT"
+
+# The grid G of benchmarks 2-4, and the width-1024 grid of benchmark 3.
+G="--activations tanh,relu --inits standard,he_normal --depths 5,10 --widths 128 --seeds 2 --steps 200 --batch 128 --lr 0.05 --log-every 50"
+G1024="--activations tanh,relu --inits he_normal --depths 5 --widths 1024 --seeds 1 --steps 40 --batch 128 --lr 0.05 --log-every 10"
+
+say() { printf '%s\n' "$*" | tee -a "$REPORT"; }
+now() { date +%s.%N; }
+# secs START END
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+
+# best_grid OUT THREADS ARGS...: the fastest of REPEAT runs of a grid, in
+# seconds; the tables of the last run stay in OUT.
+best_grid() {
+  out=$1 thr=$2
+  shift 2
+  best=
+  i=0
+  while [ "$i" -lt "$REPEAT" ]; do
+    rm -rf "$out"
+    t0=$(now)
+    "$SATBENCH" grid "$@" --threads "$thr" --out "$out" --quiet >/dev/null
+    t1=$(now)
+    t=$(secs "$t0" "$t1")
+    best=$(awk -v a="${best:-$t}" -v b="$t" 'BEGIN { print (b < a ? b : a) }')
+    i=$((i + 1))
+  done
+  echo "$best"
+}
+
+# peak_kb COMMAND...: peak resident set of the command, in KiB.
+peak_kb() {
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f '%M' -o "$TMP/rss" "$@" >/dev/null 2>&1 && cat "$TMP/rss"
+  else
+    "$PYTHON" -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"
+  fi
+}
+
+model=$(awk -F': *' '/^model name/ { m = $2 } /^cpu family/ { f = $2 } /^model\t/ { n = $2 }
+  /^flags/ { v = index($0, " avx512f ") ? ", AVX-512" : index($0, " avx2 ") ? ", AVX2" : "" }
+  END { printf "%s (family %s, model %s%s)", m, f, n, v }' /proc/cpuinfo 2>/dev/null || echo unknown)
+cc1=${CC:-cc}
+cc1=${cc1%% *}
+say ""
+say "## $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n)${BENCH_LABEL:+: $BENCH_LABEL}"
+say ""
+say "- machine: $model, $NCPU cores ($(uname -sr)); load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
+say "- compiler: \`${CC:-cc}\` ($("$cc1" --version 2>/dev/null | head -n 1)), CFLAGS='${CFLAGS:-}'"
+say "- $("$SATBENCH" --version | tr '\n' ' ')"
+say "- BLAS: $("$KERNEL" -c)"
+say "- commands: \`$SATBENCH grid\` with G = \`$G\`; G1024 = \`$G1024\`; each timing the fastest of $REPEAT runs"
+say ""
+
+for s in $SECTIONS; do
+  case $s in
+  1)
+    say "### 1. Kernel efficiency: one cell, one thread, against DGEMM at the same shapes"
+    say ""
+    say "\`$KERNEL\` (step = gather, forward, backward, SGD update; 6 x batch x sum fan_in x fan_out flops;"
+    say "dgemm = the same 3 x L products by cblas_dgemm alone; ratio = train / dgemm; probe/step = cost of one probe in steps)"
+    say ""
+    say '```'
+    "$KERNEL" | tee -a "$REPORT"
+    say '```'
+    say ""
+    ;;
+  2)
+    say "### 2. Scaling: G (16 cells) at 1 .. $NCPU threads"
+    say ""
+    say "| threads | wall s | speedup | efficiency | tables identical to 1 thread |"
+    say "|---|---|---|---|---|"
+    t1=
+    for thr in $(awk -v n="$NCPU" 'BEGIN { for (t = 1; t < n; t *= 2) printf "%d ", t; print n }'); do
+      t=$(best_grid "$TMP/g$thr" "$thr" $G)
+      [ -n "$t1" ] || t1=$t
+      same=yes
+      for f in cells.tsv layers.tsv summary.tsv hist.tsv; do
+        cmp -s "$TMP/g1/$f" "$TMP/g$thr/$f" || same="NO ($f differs)"
+      done
+      sp=$(ratio "$t1" "$t")
+      eff=$(awk -v s="$sp" -v n="$thr" 'BEGIN { printf "%.0f%%", 100 * s / n }')
+      say "| $thr | $t | $sp | $eff | $same |"
+    done
+    say ""
+    ;;
+  3)
+    say "### 3. Side by side with PyTorch ($NCPU threads, the same grid, the same probes)"
+    say ""
+    if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
+      say "skipped: PyTorch is not installed for $PYTHON (Debian: apt-get install python3-torch)"
+      say ""
+      continue
+    fi
+    say "torch_grid.py: one process, torch.set_num_threads($NCPU) (the usual way), and the tuned way,"
+    say "$NCPU worker processes of one thread each with OPENBLAS_NUM_THREADS=1; ratio = PyTorch s / satbench s."
+    say ""
+    say "| grid | satbench s | PyTorch s (1 process) | ratio | PyTorch s (tuned) | ratio |"
+    say "|---|---|---|---|---|---|"
+    for grid in G G1024; do
+      eval "args=\$$grid"
+      ts=$(best_grid "$TMP/s$grid" "$NCPU" $args)
+      "$PYTHON" "$HERE/torch_grid.py" $args --threads "$NCPU" --out "$TMP/t$grid" >"$TMP/t$grid.txt"
+      tt=$(awk '/^wall_seconds/ { print $2 }' "$TMP/t$grid.txt")
+      OPENBLAS_NUM_THREADS=1 "$PYTHON" "$HERE/torch_grid.py" $args --threads 1 --jobs "$NCPU" \
+        --out "$TMP/u$grid" >"$TMP/u$grid.txt"
+      tu=$(awk '/^wall_seconds/ { print $2 }' "$TMP/u$grid.txt")
+      say "| $grid | $ts | $tt | $(ratio "$tt" "$ts") | $tu | $(ratio "$tu" "$ts") |"
+    done
+    say ""
+    say "Sanity: mean attenuation at init, log10(||delta^1|| / ||delta^depth||), over seeds (different random"
+    say "streams, the same distributions):"
+    say ""
+    say "| activation | init | depth | width | satbench | PyTorch |"
+    say "|---|---|---|---|---|---|"
+    for grid in G G1024; do
+      awk -F'\t' 'FNR == NR { if ($1 == "attenuation0") t[$2 FS $3 FS $4 FS $5] = $6; next }
+        /^#/ || $1 == "cell" { next }
+        { k = $2 FS $3 FS $4 FS $5; s[k] += $11; n[k]++; if (!(k in o)) { o[k] = ++m; key[m] = k } }
+        END { for (i = 1; i <= m; i++) { k = key[i]; split(k, a, FS)
+          printf "| %s | %s | %s | %s | %.3f | %.3f |\n", a[1], a[2], a[3], a[4], s[k] / n[k], t[k] } }' \
+        "$TMP/t$grid.txt" "$TMP/s$grid/cells.tsv" | tee -a "$REPORT"
+    done
+    say ""
+    ;;
+  4)
+    say "### 4. Probe overhead: G on $NCPU threads"
+    say ""
+    say "| --log-every | probes per cell | wall s | overhead vs end only |"
+    say "|---|---|---|---|"
+    t0=$(best_grid "$TMP/p0" "$NCPU" $G --log-every 0)
+    for le in 0 10 1; do
+      if [ "$le" = 0 ]; then t=$t0; np=2; else t=$(best_grid "$TMP/p$le" "$NCPU" $G --log-every "$le"); np=$((200 / le + 1)); fi
+      say "| $le | $np | $t | $(awk -v a="$t" -v b="$t0" 'BEGIN { printf "%+.1f%%", 100 * (a / b - 1) }') |"
+    done
+    say ""
+    ;;
+  5)
+    say "### 5. Peak memory (resident set of \`satbench grid\`, KiB; depth 5, 50 steps, 1 thread)"
+    say ""
+    say "| cells (width 128) | peak KiB |"
+    say "|---|---|"
+    for seeds in 1 4 16 64; do
+      kb=$(peak_kb "$SATBENCH" grid --activations tanh --inits he_normal --depths 5 --widths 128 \
+           --seeds "$seeds" --steps 50 --batch 128 --log-every 10 --threads 1 --quiet --out "$TMP/m$seeds")
+      rm -rf "$TMP/m$seeds"
+      say "| $seeds | $kb |"
+    done
+    say ""
+    say "| width (1 cell) | peak KiB |"
+    say "|---|---|"
+    for w in 64 128 256 512 1024; do
+      kb=$(peak_kb "$SATBENCH" grid --activations tanh --inits he_normal --depths 5 --widths "$w" \
+           --seeds 1 --steps 5 --batch 128 --log-every 1 --threads 1 --quiet --out "$TMP/w$w")
+      rm -rf "$TMP/w$w"
+      say "| $w | $kb |"
+    done
+    say ""
+    ;;
+  esac
+done
+
+cat "$REPORT" >>"$RESULTS"
+echo "bench: appended to $RESULTS"
