@@ -89,7 +89,7 @@ static void evaluate(const net *n, net_work *w, const double *X, const int *y, s
 
 /* Forward and backward on the probe batch, then measure.  Returns 0 when the
  * probe met a non-finite loss (the cell has diverged). */
-static int probe_at(long t, net *n, net_work *w, probe_work *pw, gsl_histogram *h,
+static int probe_at(long t, long last, net *n, net_work *w, probe_work *pw, gsl_histogram *h,
                     const dataset *d, size_t batch, double tau, const double *ratio,
                     train_result *r)
 {
@@ -101,13 +101,16 @@ static int probe_at(long t, net *n, net_work *w, probe_work *pw, gsl_histogram *
   for (size_t k = 0; k < r->n_layers * PROBE_NCOLS; k++)
     if (isnan(rows[k / PROBE_NCOLS].v[k % PROBE_NCOLS]) && !(k % PROBE_NCOLS == PROBE_UPDATE_RATIO))
       return 0;
-  /* Slot 0 holds the first probe; slot 1 is overwritten by every later one,
-   * so it ends with the last good probe even when the cell diverges. */
-  int slot = r->n_logs == 0 ? 0 : 1;
+  /* Histograms at the first probe (slot 0) and at the last step (slot 1)
+   * only: they cost a quarter of a training step, and the probes between
+   * need none.  A cell that diverges keeps only its first. */
+  int slot = r->n_logs == 0 ? 0 : t == last ? 1 : -1;
   size_t per_slot = n->depth * 2 * PROBE_HIST_BINS;
-  probe_hist(n, w, batch, h, r->hist + slot * per_slot, r->hist_range[slot]);
-  r->hist_step[slot] = t;
-  if (slot == 0) {  /* until a later probe, the end is the beginning */
+  if (slot >= 0) {
+    probe_hist(n, w, batch, h, r->hist + slot * per_slot, r->hist_range[slot]);
+    r->hist_step[slot] = t;
+  }
+  if (slot == 0) {  /* until the last step, the end is the beginning */
     memcpy(r->hist + per_slot, r->hist, per_slot * sizeof(double));
     memcpy(r->hist_range[1], r->hist_range[0], sizeof r->hist_range[0]);
     r->hist_step[1] = t;
@@ -158,7 +161,7 @@ int train_cell(const train_params *p, const dataset *d, train_result *r, sb_erro
   for (size_t i = 0; i < d->n_train; i++) perm[i] = i;
 
   r->status = TRAIN_OK;
-  if (!probe_at(0, n, w, pw, h, d, batch, p->tau, NULL, r)) r->status = TRAIN_DIVERGED;
+  if (!probe_at(0, p->steps, n, w, pw, h, d, batch, p->tau, NULL, r)) r->status = TRAIN_DIVERGED;
   size_t per_epoch = d->n_train / batch;
   long t = 0;
   for (; t < p->steps && r->status == TRAIN_OK; t++) {
@@ -175,7 +178,7 @@ int train_cell(const train_params *p, const dataset *d, train_result *r, sb_erro
     net_backward(n, w, Xb, yb, batch);
     int log_next = is_log_step(t + 1, p->steps, p->log_every);
     opt_step(o, n, log_next ? ratio : NULL);
-    if (log_next && !probe_at(t + 1, n, w, pw, h, d, batch, p->tau, ratio, r)) {
+    if (log_next && !probe_at(t + 1, p->steps, n, w, pw, h, d, batch, p->tau, ratio, r)) {
       r->status = TRAIN_DIVERGED;
       t++;
       break;

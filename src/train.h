@@ -42,9 +42,10 @@ typedef struct train_result {
   size_t n_logs, cap_logs;
   long *log_steps;            /* (cap_logs) step of each probe */
   probe_row *rows;            /* (cap_logs, n_layers) */
-  /* Histograms (probe_hist) at the first probe (slot 0) and the last good
-   * one (slot 1): hist is (2, depth, 2, PROBE_HIST_BINS), hist_range
-   * (2, 4), hist_step the step of each slot. */
+  /* Histograms (probe_hist) at the first probe (slot 0) and at the last
+   * step (slot 1; a copy of slot 0 when the cell diverged before it): hist
+   * is (2, depth, 2, PROBE_HIST_BINS), hist_range (2, 4), hist_step the
+   * step of each slot. */
   double *hist;
   double hist_range[2][4];
   long hist_step[2];

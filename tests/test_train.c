@@ -141,6 +141,9 @@ int main(void)
            && r.log_steps[3] == 250, "250 steps, log_every 100: logs at %ld %ld %ld %ld "
            "(expected 0 100 200 250)", r.log_steps[0], r.n_logs > 1 ? r.log_steps[1] : -1L,
            r.n_logs > 2 ? r.log_steps[2] : -1L, r.n_logs > 3 ? r.log_steps[3] : -1L);
+    tap_ok(r.hist_step[0] == 0 && r.hist_step[1] == 250,
+           "histograms at the first probe and the last step: steps %ld and %ld (expected 0 and 250)",
+           r.hist_step[0], r.hist_step[1]);
     /* The first 250 steps of a 600-step run are the same steps. */
     tap_ok(r.n_logs >= 3 && r1.n_logs >= 3
            && memcmp(rows_of(&r, 2), rows_of(&r1, 2), r.n_layers * sizeof(probe_row)) == 0,
@@ -235,6 +238,10 @@ int main(void)
            "%s/%s lr %g diverged: logs at consecutive steps 0..%ld, none past steps_done %ld",
            div[k].act, loss_name(div[k].loss), div[k].lr, r.log_steps[r.n_logs - 1],
            r.steps_done);
+    /* A diverged cell has no end: its histograms are those of step 0. */
+    tap_ok(r.hist_step[0] == 0 && r.hist_step[1] == 0,
+           "%s/%s lr %g diverged: histograms at steps %ld and %ld (expected 0 and 0)", div[k].act,
+           loss_name(div[k].loss), div[k].lr, r.hist_step[0], r.hist_step[1]);
     train_result_free(&r);
   }
 
