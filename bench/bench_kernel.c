@@ -12,9 +12,9 @@
  * several repetitions (the machine is shared; the minimum is the least
  * disturbed), in thread CPU time (see now()).
  *
- * A probe (forward and backward on the probe batch, probe_measure,
- * probe_hist) is timed too and reported in steps, the unit of the probe
- * overhead of benchmark 4.
+ * A probe (forward and backward on the probe batch, probe_measure) is
+ * timed too and reported in steps, the unit of the probe overhead of
+ * benchmark 4; with -v, the histograms of the first and last probe apart.
  *
  * usage: bench_kernel [-a ACT] [-n INIT] [-d DEPTH] [-b BATCH] [-i INPUT_DIM]
  *                     [-t SECONDS] [-r REPS] [-v] [WIDTH...]  (default 64..1024)
@@ -136,14 +136,14 @@ static double cell_step(cell *c, const bench_opts *b, int with_ratio)
   return loss;
 }
 
-/* A probe as train.c's probe_at makes it, on the first batch examples. */
+/* A probe between the first and the last, as train.c's probe_at makes it
+ * on the first batch examples (histograms are taken only at the first and
+ * the last step, and timed apart with -v). */
 static void cell_probe(cell *c, const bench_opts *b, probe_row *rows)
 {
-  double range[4];
   net_forward(c->n, c->w, c->X, c->y, b->batch);
   net_backward(c->n, c->w, c->X, c->y, b->batch);
   probe_measure(c->n, c->w, b->batch, 0.05, c->ratio, c->pw, rows);
-  probe_hist(c->n, c->w, b->batch, c->hist, c->dens, range);
 }
 
 /* The GEMMs of one step, alone and untransposed, at the step's shapes:
