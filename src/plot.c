@@ -9,6 +9,7 @@
 #include "plot.h"
 #include "fileio.h"
 #include "num.h"
+#include "stats.h"
 #include "theory.h"
 #include "tsv.h"
 
@@ -20,8 +21,6 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <gsl/gsl_cdf.h>
-#include <gsl/gsl_statistics_double.h>
 
 /* ---- options -------------------------------------------------------------- */
 
@@ -460,14 +459,13 @@ static void log_stats(double *v, size_t n, double *gm, double *lo, double *hi)
 {
   size_t m = 0;
   for (size_t k = 0; k < n; k++)
-    if (isfinite(v[k])) v[m++] = v[k];
-  *gm = *lo = *hi = NAN;
-  if (m == 0) return;
-  double mean = gsl_stats_mean(v, 1, m), ci = 0.0;
-  if (m > 1) ci = gsl_cdf_tdist_Pinv(0.975, (double)(m - 1)) * gsl_stats_sd_m(v, 1, m, mean) / sqrt((double)m);
-  *gm = pow(10.0, mean);
-  *lo = pow(10.0, mean - ci);
-  *hi = pow(10.0, mean + ci);
+    if (isfinite(v[k])) v[m++] = v[k];   /* a zero norm has no logarithm */
+  seed_summary s;
+  stats_over_seeds(v, m, &s);
+  double ci = s.n > 1 ? s.ci95 : 0.0;    /* one seed: a line without a band */
+  *gm = pow(10.0, s.mean);
+  *lo = pow(10.0, s.mean - ci);
+  *hi = pow(10.0, s.mean + ci);
 }
 
 static int fig_grad_layers(const plot_opts *o, const grid_data *g, const char *layers_path, sb_error *err)
@@ -908,9 +906,11 @@ static void group_stats(const grid_data *g, size_t a, size_t i, size_t depth, si
     double v = which == 0 ? c->att0 : c->final_loss;
     if (isfinite(v)) scratch[m++] = v;
   }
-  *n = m;
-  *mean = m ? gsl_stats_mean(scratch, 1, m) : NAN;
-  *sd = m > 1 ? gsl_stats_sd_m(scratch, 1, m, *mean) : (m ? 0.0 : NAN);
+  seed_summary s;
+  stats_over_seeds(scratch, m, &s);
+  *n = s.n;
+  *mean = s.mean;
+  *sd = s.n == 1 ? 0.0 : s.sd;   /* one seed: an error bar of zero */
 }
 
 static int fig_heatmap(const plot_opts *o, const grid_data *g, sb_error *err)
