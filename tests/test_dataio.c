@@ -23,6 +23,7 @@
 
 #include "data.h"
 #include "dataio.h"
+#include "fileio.h"
 #include "tap.h"
 
 #define DIR "tests/out/dataio"
@@ -39,18 +40,6 @@ static const char *at(const char *name)
   return p;
 }
 
-static void make_dirs(const char *path)
-{
-  char buf[256];
-  snprintf(buf, sizeof buf, "%s", path);
-  for (char *p = buf + 1; *p; p++)
-    if (*p == '/') {
-      *p = '\0';
-      mkdir(buf, 0777);
-      *p = '/';
-    }
-  mkdir(buf, 0777);
-}
 
 static void write_bytes(const char *name, const void *b, size_t n)
 {
@@ -641,7 +630,7 @@ static void test_datasets(void)
 
 int main(void)
 {
-  make_dirs(DIR);
+  fileio_mkdirs(DIR, NULL);
   tap_diag("zlib: %s", dataio_has_zlib() ? "yes" : "no");
   test_idx_round_trip();
   test_idx_types();

@@ -20,6 +20,7 @@
 #include "init.h"
 #include "net.h"
 #include "probe.h"
+#include "ref.h"
 #include "tap.h"
 
 enum { WIDTH = 512, BATCH = 256, N_OUT = 10, MAX_DEPTH = 64 };
@@ -34,15 +35,6 @@ static void die(const char *what)
   exit(tap_done());
 }
 
-/* ||x||_2 with a running scale, so 1e-45 entries do not square to 0. */
-static double safe_norm(const double *x, size_t n)
-{
-  double m = 0.0, s = 0.0;
-  for (size_t i = 0; i < n; i++) if (fabs(x[i]) > m) m = fabs(x[i]);
-  if (m == 0.0 || !isfinite(m)) return m;
-  for (size_t i = 0; i < n; i++) s += (x[i] / m) * (x[i] / m);
-  return m * sqrt(s);
-}
 
 /* E[phi'(sqrt(q) z)^2], z ~ N(0,1), by the trapezoid rule on [-12, 12]:
  * for a smooth integrand times a Gaussian it converges geometrically, and
@@ -106,7 +98,7 @@ static void run(const char *act_text, const char *init_text, size_t width, size_
   m->depth = depth;
   for (size_t l = 1; l <= depth + 1; l++) {
     size_t cnt = batch * n->fan_out[l - 1];
-    double d = safe_norm(w->delta[l - 1], cnt), q = 0.0, g2 = 0.0;
+    double d = ref_norm(w->delta[l - 1], cnt), q = 0.0, g2 = 0.0;
     m->dnorm2[l - 1] = d * d;
     for (size_t i = 0; i < cnt; i++) q += w->h[l - 1][i] * w->h[l - 1][i];
     m->q[l - 1] = q / (double)cnt;

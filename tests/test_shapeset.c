@@ -17,6 +17,7 @@
 
 #include "data.h"
 #include "shapeset.h"
+#include "fileio.h"
 #include "tap.h"
 
 static const unsigned long SEED = 20100513UL;
@@ -343,23 +344,11 @@ static void test_drawings(void)
 
 /* ---- contact sheet -------------------------------------------------------- */
 
-static void make_dirs(const char *path)
-{
-  char buf[256];
-  snprintf(buf, sizeof buf, "%s", path);
-  for (char *p = buf + 1; *p; p++)
-    if (*p == '/') {
-      *p = '\0';
-      mkdir(buf, 0777);
-      *p = '/';
-    }
-  mkdir(buf, 0777);
-}
 
 static void test_sheet(void)
 {
   const char *dir = "tests/out/shapeset";
-  make_dirs(dir);
+  fileio_mkdirs(dir, NULL);
   dataset *d = must_alloc(7, 1, SEED);
   char path[256];
   snprintf(path, sizeof path, "%s/sheet.pgm", dir);

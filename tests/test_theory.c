@@ -27,6 +27,7 @@
 #include "init.h"
 #include "net.h"
 #include "theory.h"
+#include "ref.h"
 #include "tap.h"
 
 #define INV_SQRT2PI 0.39894228040143267793994605993438187
@@ -420,15 +421,6 @@ static void check_profile(const theory_work *w)
 
 enum { WIDTH = 512, BATCH = 256, DEPTH = 10, N_OUT = 10 };
 
-/* ||x||_2 with a running scale, so 1e-20 entries do not square to 0. */
-static double safe_norm(const double *x, size_t n)
-{
-  double m = 0.0, s = 0.0;
-  for (size_t i = 0; i < n; i++) if (fabs(x[i]) > m) m = fabs(x[i]);
-  if (m == 0.0 || !isfinite(m)) return m;
-  for (size_t i = 0; i < n; i++) s += (x[i] / m) * (x[i] / m);
-  return m * sqrt(s);
-}
 
 /* Tolerances.  For a fixed delta^{l+1} and independent W^{l+1}, the ratio
  * ||delta^l||^2 / ||delta^{l+1}||^2 concentrates within
@@ -487,7 +479,7 @@ static void check_measured(const theory_work *w)
     double q[DEPTH], chi[DEPTH], ratio[DEPTH], d2[DEPTH];
     if (theory_profile(w, &f, sw2, sb2, sw2 * q0 + sb2, DEPTH, q, chi, ratio, &err)) die(err.msg);
     for (size_t l = 1; l <= DEPTH; l++) {
-      double d = safe_norm(nw->delta[l - 1], (size_t)BATCH * WIDTH);
+      double d = ref_norm(nw->delta[l - 1], (size_t)BATCH * WIDTH);
       d2[l - 1] = d * d;
     }
     double lsum = 0, lchi = 0, gap_max = 0;
