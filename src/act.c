@@ -25,11 +25,6 @@
 #define SQRT1_2     0.70710678118654752440084436210484904
 #define INV_SQRT2PI 0.39894228040143267793994605993438187  /* 1/sqrt(2 pi) */
 
-static const char *const act_names[ACT_COUNT] = {
-  "sigmoid", "tanh", "softsign", "relu", "leaky_relu", "elu",
-  "selu", "gelu", "swish", "softplus", "hardtanh", "linear"
-};
-
 /* ---- scalar kernels, shared by act_eval/act_deriv and act_forward so the
  * fused loop agrees with them bit for bit. ---------------------------------*/
 
@@ -170,82 +165,26 @@ static inline double softplus_f(double x)
 static inline double hardtanh_f(double x) { return x > 1.0 ? 1.0 : (x < -1.0 ? -1.0 : x); }
 static inline double hardtanh_d(double x) { return fabs(x) < 1.0 ? 1.0 : 0.0; }
 
-/* ---- names ----------------------------------------------------------------*/
+/* ---- sup |phi'| --------------------------------------------------------------*/
 
-const char *act_name(act_kind kind)
-{
-  return (unsigned)kind < ACT_COUNT ? act_names[kind] : "unknown";
-}
-
-int act_parse(const char *name, act_fn *out, sb_error *err)
-{
-  if (!name || !*name)
-    return sb_fail(err, SB_EUSAGE, "empty activation name");
-  for (int k = 0; k < ACT_COUNT; k++) {
-    if (strcmp(name, act_names[k]) == 0) {
-      out->kind = (act_kind)k;
-      out->alpha = k == ACT_LEAKY_RELU ? ACT_LEAKY_SLOPE
-                 : k == ACT_ELU ? ACT_ELU_ALPHA : 0.0;
-      return SB_OK;
-    }
-  }
-  const char *near = names_nearest(name, act_names, ACT_COUNT);
-  if (near)
-    return sb_fail(err, SB_EUSAGE, "unknown activation '%s' (did you mean '%s'?)",
-                   name, near);
-  return sb_fail(err, SB_EUSAGE, "unknown activation '%s' (valid: sigmoid, tanh, "
-                 "softsign, relu, leaky_relu, elu, selu, gelu, swish, softplus, "
-                 "hardtanh, linear)", name);
-}
-
-/* ---- scalar API -----------------------------------------------------------*/
-
-double act_eval(const act_fn *f, double x)
-{
-  switch (f->kind) {
-  case ACT_SIGMOID:    return sigmoid_f(x);
-  case ACT_TANH:       return tanh_f(x);
-  case ACT_SOFTSIGN:   return softsign_f(x);
-  case ACT_RELU:       return relu_f(x);
-  case ACT_LEAKY_RELU: return leaky_f(x, f->alpha);
-  case ACT_ELU:        return elu_f(x, f->alpha);
-  case ACT_SELU:       return selu_f(x);
-  case ACT_GELU:       return gelu_f(x);
-  case ACT_SWISH:      return swish_f(x);
-  case ACT_SOFTPLUS:   return softplus_f(x);
-  case ACT_HARDTANH:   return hardtanh_f(x);
-  case ACT_LINEAR:     return x;
-  case ACT_COUNT:      break;
-  }
-  return NAN;
-}
-
-double act_deriv(const act_fn *f, double x)
-{
-  switch (f->kind) {
-  case ACT_SIGMOID:    return sigmoid_d(x);
-  case ACT_TANH:       return tanh_d(x);
-  case ACT_SOFTSIGN:   return softsign_d(x);
-  case ACT_RELU:       return relu_d(x);
-  case ACT_LEAKY_RELU: return leaky_d(x, f->alpha);
-  case ACT_ELU:        return elu_d(x, f->alpha);
-  case ACT_SELU:       return selu_d(x);
-  case ACT_GELU:       return gelu_d(x);
-  case ACT_SWISH:      return swish_d(x);
-  case ACT_SOFTPLUS:   return sigmoid_f(x);
-  case ACT_HARDTANH:   return hardtanh_d(x);
-  case ACT_LINEAR:     return 1.0;
-  case ACT_COUNT:      break;
-  }
-  return NAN;
-}
+static double dmax_quarter(double a) { (void)a; return 0.25; }
+static double dmax_one(double a) { (void)a; return 1.0; }
+/* leaky_relu and elu: the negative branch peaks at |alpha| (at 0- for elu) */
+static double dmax_alpha(double a) { return fabs(a) > 1.0 ? fabs(a) : 1.0; }
+/* taken as x -> 0-, where phi' = lambda alpha ~ 1.7581 > lambda */
+static double dmax_selu(double a) { (void)a; return ACT_SELU_LAMBDA * ACT_SELU_ALPHA; }
+/* gelu'' = phi(x)(2 - x^2) vanishes at sqrt2; the negative extremum at
+ * -sqrt2 is only ~ -0.129 in magnitude */
+static double dmax_gelu(double a) { (void)a; return gelu_d(SQRT2); }
 
 /* The maximiser of swish' solves swish'' = sigma(1-sigma)(2 + x(1 - 2 sigma))
  * = 0, i.e. g(x) = x tanh(x/2) - 2 = 0 near x = 2.4.  Newton converges to
  * full precision in a handful of steps; it is recomputed on each call rather
- * than cached so concurrent first calls from OpenMP threads cannot race. */
-static double swish_argmax(void)
+ * than cached so concurrent first calls from OpenMP threads cannot race.
+ * (The negative extremum ~ -0.0998 is smaller in magnitude.) */
+static double dmax_swish(double a)
 {
+  (void)a;
   double x = 2.4;
   for (int it = 0; it < 50; it++) {
     double t = tanh(0.5 * x);
@@ -255,93 +194,156 @@ static double swish_argmax(void)
     x -= step;
     if (fabs(step) <= 1e-16 * fabs(x)) break;
   }
-  return x;
+  return swish_d(x);
+}
+
+/* ---- kernels ------------------------------------------------------------------*/
+
+/* ACT_KERNELS(NAME, PRE, FEXPR, DEXPR) defines NAME_eval, NAME_deriv and
+ * the fused NAME_forward from one set of expressions in x (the input) and
+ * a (alpha); PRE declares what FEXPR and DEXPR share (one exp for both).
+ * One loop per kind and per dy/no-dy, so the branch is hoisted out of the
+ * loop and the loops vectorize; the scalar functions run the same
+ * expressions, so the fused pass agrees with them bit for bit.  x is read
+ * before y[i] is written, which is what makes y == h safe. */
+#define ACT_KERNELS(NAME, PRE, FEXPR, DEXPR)                                          \
+  static double NAME##_eval(double x, double a) { (void)a; (void)x; PRE; return (FEXPR); } \
+  static double NAME##_deriv(double x, double a) { (void)a; (void)x; PRE; return (DEXPR); } \
+  static void NAME##_forward(double a, double *y, double *dy, const double *h, size_t n) \
+  {                                                                                   \
+    (void)a;                                                                          \
+    if (dy) {                                                                         \
+      ACT_SIMD                                                                        \
+      for (size_t i = 0; i < n; i++) {                                                \
+        double x = h[i];                                                              \
+        PRE;                                                                          \
+        y[i] = (FEXPR);                                                               \
+        dy[i] = (DEXPR);                                                              \
+      }                                                                               \
+    } else {                                                                          \
+      ACT_SIMD                                                                        \
+      for (size_t i = 0; i < n; i++) {                                                \
+        double x = h[i];                                                              \
+        PRE;                                                                          \
+        y[i] = (FEXPR);                                                               \
+      }                                                                               \
+    }                                                                                 \
+  }
+#define NOTHING (void)0
+
+ACT_KERNELS(sigmoid, double e = exp_neg(-fabs(x)); double inv = 1.0 / (1.0 + e),
+            sigmoid_from(x, e, inv), sigmoid_d_from(e, inv))
+ACT_KERNELS(tanh, double m; double t = exp_neg_m1(-2.0 * fabs(x), &m); double inv = 1.0 / (2.0 + m); (void)t,
+            tanh_from(x, m, inv), tanh_d_from(t, inv))
+ACT_KERNELS(softsign, NOTHING, softsign_f(x), softsign_d(x))
+ACT_KERNELS(relu, NOTHING, relu_f(x), relu_d(x))
+ACT_KERNELS(leaky_relu, NOTHING, leaky_f(x, a), leaky_d(x, a))
+ACT_KERNELS(elu, NOTHING, elu_f(x, a), elu_d(x, a))
+ACT_KERNELS(selu, NOTHING, selu_f(x), selu_d(x))
+ACT_KERNELS(gelu, NOTHING, gelu_f(x), gelu_d(x))
+ACT_KERNELS(swish, NOTHING, swish_f(x), swish_d(x))
+ACT_KERNELS(softplus, NOTHING, softplus_f(x), sigmoid_f(x))
+ACT_KERNELS(hardtanh, NOTHING, hardtanh_f(x), hardtanh_d(x))
+ACT_KERNELS(linear, NOTHING, x, 1.0)
+#undef NOTHING
+#undef ACT_KERNELS
+
+/* ---- the table ------------------------------------------------------------------*/
+
+#define KERNELS(NAME) .eval = NAME##_eval, .deriv = NAME##_deriv, .forward = NAME##_forward
+
+/* One row per kind.  Kinks: phi' jumps at 0 for relu, leaky_relu and
+ * selu and at +-1 for hardtanh; phi'' jumps at 0 for elu (alpha = 1 is
+ * C^1) and softsign. */
+static const act_info act_table[] = {
+  [ACT_SIGMOID]    = { "sigmoid", 0.0, dmax_quarter, 1, 0.0, 1.0, 0, { 0 }, KERNELS(sigmoid) },
+  [ACT_TANH]       = { "tanh", 0.0, dmax_one, 1, -1.0, 1.0, 0, { 0 }, KERNELS(tanh) },
+  [ACT_SOFTSIGN]   = { "softsign", 0.0, dmax_one, 1, -1.0, 1.0, 1, { 0.0 }, KERNELS(softsign) },
+  [ACT_RELU]       = { "relu", 0.0, dmax_one, 0, 0, 0, 1, { 0.0 }, KERNELS(relu) },
+  [ACT_LEAKY_RELU] = { "leaky_relu", ACT_LEAKY_SLOPE, dmax_alpha, 0, 0, 0, 1, { 0.0 }, KERNELS(leaky_relu) },
+  [ACT_ELU]        = { "elu", ACT_ELU_ALPHA, dmax_alpha, 0, 0, 0, 1, { 0.0 }, KERNELS(elu) },
+  [ACT_SELU]       = { "selu", 0.0, dmax_selu, 0, 0, 0, 1, { 0.0 }, KERNELS(selu) },
+  [ACT_GELU]       = { "gelu", 0.0, dmax_gelu, 0, 0, 0, 0, { 0 }, KERNELS(gelu) },
+  [ACT_SWISH]      = { "swish", 0.0, dmax_swish, 0, 0, 0, 0, { 0 }, KERNELS(swish) },
+  /* sup sigma(x) = 1, not attained */
+  [ACT_SOFTPLUS]   = { "softplus", 0.0, dmax_one, 0, 0, 0, 0, { 0 }, KERNELS(softplus) },
+  [ACT_HARDTANH]   = { "hardtanh", 0.0, dmax_one, 1, -1.0, 1.0, 2, { -1.0, 1.0 }, KERNELS(hardtanh) },
+  [ACT_LINEAR]     = { "linear", 0.0, dmax_one, 0, 0, 0, 0, { 0 }, KERNELS(linear) },
+};
+#undef KERNELS
+_Static_assert(sizeof act_table / sizeof act_table[0] == ACT_COUNT,
+               "act_table needs one row per act_kind");
+
+const act_info *act_info_of(act_kind kind)
+{
+  /* Cast first: the enum's signedness is implementation-defined.  A row
+   * left out in the middle has no name: treat it as no kind at all. */
+  if ((unsigned)kind >= ACT_COUNT || !act_table[kind].name) return NULL;
+  return &act_table[kind];
+}
+
+/* ---- names ----------------------------------------------------------------*/
+
+const char *act_name(act_kind kind)
+{
+  const act_info *info = act_info_of(kind);
+  return info ? info->name : "unknown";
+}
+
+int act_parse(const char *name, act_fn *out, sb_error *err)
+{
+  if (!name || !*name)
+    return sb_fail(err, SB_EUSAGE, "empty activation name");
+  const char *names[ACT_COUNT];
+  size_t n = 0;
+  for (int k = 0; k < ACT_COUNT; k++) {
+    const act_info *info = act_info_of((act_kind)k);
+    if (!info) continue;
+    if (strcmp(name, info->name) == 0) {
+      out->kind = (act_kind)k;
+      out->alpha = info->alpha;
+      return SB_OK;
+    }
+    names[n++] = info->name;
+  }
+  const char *near = names_nearest(name, names, n);
+  if (near)
+    return sb_fail(err, SB_EUSAGE, "unknown activation '%s' (did you mean '%s'?)",
+                   name, near);
+  char valid[512];
+  names_join(valid, sizeof valid, names, n);
+  return sb_fail(err, SB_EUSAGE, "unknown activation '%s' (valid: %s)", name, valid);
+}
+
+/* ---- scalar and vector API -------------------------------------------------*/
+
+double act_eval(const act_fn *f, double x)
+{
+  const act_info *info = act_info_of(f->kind);
+  return info ? info->eval(x, f->alpha) : NAN;
+}
+
+double act_deriv(const act_fn *f, double x)
+{
+  const act_info *info = act_info_of(f->kind);
+  return info ? info->deriv(x, f->alpha) : NAN;
 }
 
 double act_deriv_max(const act_fn *f)
 {
-  switch (f->kind) {
-  case ACT_SIGMOID:  return 0.25;
-  case ACT_TANH:     return 1.0;
-  case ACT_SOFTSIGN: return 1.0;
-  case ACT_RELU:     return 1.0;
-  case ACT_LEAKY_RELU:
-  case ACT_ELU: {
-    /* the negative branch peaks at |alpha| (at 0- for elu) */
-    double a = fabs(f->alpha);
-    return a > 1.0 ? a : 1.0;
-  }
-  /* sup taken as x -> 0-, where phi' = lambda*alpha ~ 1.7581 > lambda */
-  case ACT_SELU:     return ACT_SELU_LAMBDA * ACT_SELU_ALPHA;
-  /* gelu'' = phi(x)(2 - x^2) vanishes at sqrt2; the negative extremum at
-   * -sqrt2 is only ~ -0.129 in magnitude */
-  case ACT_GELU:     return gelu_d(SQRT2);
-  /* the negative extremum ~ -0.0998 is smaller in magnitude */
-  case ACT_SWISH:    return swish_d(swish_argmax());
-  case ACT_SOFTPLUS: return 1.0;   /* sigma(x) -> 1, a sup, not attained */
-  case ACT_HARDTANH: return 1.0;
-  case ACT_LINEAR:   return 1.0;
-  case ACT_COUNT:    break;
-  }
-  return NAN;
+  const act_info *info = act_info_of(f->kind);
+  return info ? info->deriv_max(f->alpha) : NAN;
 }
-
-/* ---- fused vector pass ----------------------------------------------------*/
-
-/* One loop per kind and per dy/no-dy so the branch is hoisted out of the
- * loop and the cheap kinds vectorize.  x is read before y[i] is written,
- * which is what makes y == h safe. */
-#define ACT_LOOP(FEXPR, DEXPR) ACT_LOOP_PRE((void)0, FEXPR, DEXPR)
-/* PRE declares what FEXPR and DEXPR share (one exp for both). */
-#define ACT_LOOP_PRE(PRE, FEXPR, DEXPR)                         \
-  do {                                                          \
-    if (dy) {                                                   \
-      ACT_SIMD                                                  \
-      for (size_t i = 0; i < n; i++) {                          \
-        double x = h[i];                                        \
-        PRE;                                                    \
-        y[i] = (FEXPR);                                         \
-        dy[i] = (DEXPR);                                        \
-      }                                                         \
-    } else {                                                    \
-      ACT_SIMD                                                  \
-      for (size_t i = 0; i < n; i++) {                          \
-        double x = h[i];                                        \
-        PRE;                                                    \
-        y[i] = (FEXPR);                                         \
-      }                                                         \
-    }                                                           \
-  } while (0)
 
 void act_forward(const act_fn *f, double *y, double *dy, const double *h, size_t n)
 {
-  const double a = f->alpha;
-  switch (f->kind) {
-  case ACT_SIGMOID:
-    ACT_LOOP_PRE(double e = exp_neg(-fabs(x)); double inv = 1.0 / (1.0 + e),
-                 sigmoid_from(x, e, inv), sigmoid_d_from(e, inv));
-    break;
-  case ACT_TANH:
-    ACT_LOOP_PRE(double m; double t = exp_neg_m1(-2.0 * fabs(x), &m); double inv = 1.0 / (2.0 + m); (void)t,
-                 tanh_from(x, m, inv), tanh_d_from(t, inv));
-    break;
-  case ACT_SOFTSIGN:   ACT_LOOP(softsign_f(x), softsign_d(x)); break;
-  case ACT_RELU:       ACT_LOOP(relu_f(x), relu_d(x)); break;
-  case ACT_LEAKY_RELU: ACT_LOOP(leaky_f(x, a), leaky_d(x, a)); break;
-  case ACT_ELU:        ACT_LOOP(elu_f(x, a), elu_d(x, a)); break;
-  case ACT_SELU:       ACT_LOOP(selu_f(x), selu_d(x)); break;
-  case ACT_GELU:       ACT_LOOP(gelu_f(x), gelu_d(x)); break;
-  case ACT_SWISH:      ACT_LOOP(swish_f(x), swish_d(x)); break;
-  case ACT_SOFTPLUS:   ACT_LOOP(softplus_f(x), sigmoid_f(x)); break;
-  case ACT_HARDTANH:   ACT_LOOP(hardtanh_f(x), hardtanh_d(x)); break;
-  case ACT_LINEAR:     ACT_LOOP(x, 1.0); break;
-  case ACT_COUNT:      /* not a kind: poison the output, as act_eval does */
-    for (size_t i = 0; i < n; i++) {
-      y[i] = NAN;
-      if (dy) dy[i] = NAN;
-    }
-    break;
+  const act_info *info = act_info_of(f->kind);
+  if (info) {
+    info->forward(f->alpha, y, dy, h, n);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {  /* not a kind: poison the output, as act_eval does */
+    y[i] = NAN;
+    if (dy) dy[i] = NAN;
   }
 }
-#undef ACT_LOOP
-#undef ACT_LOOP_PRE

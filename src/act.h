@@ -1,5 +1,10 @@
 /* act.h - activation functions, their exact derivatives, and the maximum of
- * each derivative (the reference for the saturation test of SPEC.md). */
+ * each derivative (the reference of the saturation test, README "Probes").
+ *
+ * Every fact about an activation lives in one row of act.c's table
+ * (act_info): its name, default parameter, sup |phi'|, output bounds, the
+ * points where it is not smooth, and its kernels.  Adding an activation is
+ * an enumerator here and a row there (HACKING.md, "Add an activation"). */
 #ifndef SB_ACT_H
 #define SB_ACT_H
 
@@ -23,7 +28,33 @@ typedef struct act_fn {
   double alpha;   /* leaky_relu: negative slope; elu: alpha; unused otherwise */
 } act_fn;
 
-/* Canonical CLI name ("sigmoid", "leaky_relu", ...). */
+#define ACT_MAX_KINKS 4
+
+/* One activation.  Kernels take the parameter alpha (act_fn.alpha). */
+typedef struct act_info {
+  const char *name;          /* the CLI's name */
+  double alpha;              /* default parameter; 0 when there is none */
+  /* sup_x |phi'(x)| at parameter alpha: the reference of the saturation
+   * test (a unit is saturated when |phi'(h)| < tau sup |phi'|). */
+  double (*deriv_max)(double alpha);
+  int bounded;               /* outputs lie in [lo, hi] (histogram ranges) */
+  double lo, hi;
+  /* Points where phi' or phi'' jumps, ascending: quadrature panels are
+   * split there (theory.c) and finite differences avoid them (tests). */
+  size_t n_kinks;
+  double kinks[ACT_MAX_KINKS];
+  double (*eval)(double x, double alpha);
+  double (*deriv)(double x, double alpha);
+  /* y[i] = phi(h[i]) and, when dy is not NULL, dy[i] = phi'(h[i]), in one
+   * vectorizable loop; y may alias h. */
+  void (*forward)(double alpha, double *y, double *dy, const double *h, size_t n);
+} act_info;
+
+/* The row of a kind; NULL for a value that is not a kind. */
+const act_info *act_info_of(act_kind kind);
+
+/* Canonical CLI name ("sigmoid", "leaky_relu", ...); "unknown" for a value
+ * that is not a kind. */
 const char *act_name(act_kind kind);
 /* Parse a CLI name into *out with its default parameters.  Unknown names
  * fail with SB_EUSAGE and a message suggesting the nearest valid name. */

@@ -520,8 +520,8 @@ int cmd_run(int argc, char **argv, sb_error *err)
     init_format(&p.init, init_text, sizeof init_text);
     table_cell c = { 0, act_name(p.act.kind), init_text, p.depth, p.width, p.seed_index };
     table_comments(stdout, cfg);
-    table_layers_header(stdout);
-    table_layers_rows(stdout, &c, &r);
+    table_header(stdout, ROW_LAYERS);
+    table_layers_rows(stdout, "", &c, &r);
     printf("# status = %s\n# steps_done = %ld\n# final_loss = ", r.status == TRAIN_OK ? "ok" : "diverged", r.steps_done);
     table_double(stdout, r.final_loss);
     printf("\n# final_train_acc = ");

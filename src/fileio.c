@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -63,4 +64,29 @@ void fileio_sync_dir(const char *dir)
     fsync(fd);
     close(fd);
   }
+}
+
+char *fileio_read_all(const char *path, size_t *len_out)
+{
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  char *buf = NULL;
+  size_t len = 0, cap = 0;
+  for (;;) {
+    if (len + 65536 + 1 > cap) {
+      cap = 2 * cap + 131072;
+      char *g = realloc(buf, cap);
+      if (!g) { free(buf); fclose(f); errno = ENOMEM; return NULL; }
+      buf = g;
+    }
+    size_t got = fread(buf + len, 1, 65536, f);
+    len += got;
+    if (got < 65536) break;
+  }
+  int bad = ferror(f);
+  fclose(f);
+  if (bad) { free(buf); errno = EIO; return NULL; }
+  buf[len] = '\0';
+  if (len_out) *len_out = len;
+  return buf;
 }

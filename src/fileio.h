@@ -19,6 +19,11 @@ FILE *fileio_open_tmp(char *tmp, size_t size, const char *final, sb_error *err);
  * tmp is removed, final is untouched, and the error names final and errno. */
 int fileio_commit(FILE *f, const char *tmp, const char *final, sb_error *err);
 
+/* The whole of a file, NUL-terminated, in a malloc'd buffer (*len gets
+ * its size when len is not NULL); NULL with errno set when it cannot be
+ * read. */
+char *fileio_read_all(const char *path, size_t *len);
+
 /* fsync a directory, making the renames inside it durable (power loss,
  * not just kill -9).  Best effort: errors are ignored. */
 void fileio_sync_dir(const char *dir);

@@ -162,8 +162,11 @@ int grid_run(const sb_config *cfg, sb_error *err)
 
   /* Work left: cells without a complete record, longest first. */
   size_t n_todo = 0;
-  for (size_t k = 0; k < n_cells; k++)
-    if (!cfg->resume || !store_has_record(cfg, k)) cells[n_todo++] = cells[k];
+  for (size_t k = 0; k < n_cells; k++) {
+    int pending = 1;
+    if (cfg->resume && (rc = store_pending(cfg, k, &pending, err))) { data_free(data); free(cells); return rc; }
+    if (pending) cells[n_todo++] = cells[k];
+  }
   qsort(cells, n_todo, sizeof *cells, by_cost);
 
   struct sigaction sa, old_int, old_term;

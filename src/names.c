@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Edit distance with two rolling rows; returns (size_t)-1 when out of memory
@@ -60,4 +61,17 @@ const char *names_nearest(const char *s, const char *const *names, size_t n)
     best = names[i];
   }
   return best;
+}
+
+char *names_join(char *buf, size_t size, const char *const *names, size_t n)
+{
+  size_t used = 0;
+  if (size) buf[0] = '\0';
+  for (size_t i = 0; i < n && used < size; i++) {
+    if (!names[i]) continue;
+    int w = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", names[i]);
+    if (w < 0) break;
+    used += (size_t)w;
+  }
+  return buf;
 }

@@ -13,4 +13,8 @@
  * so wild or ambiguous input gets no misleading suggestion. */
 const char *names_nearest(const char *s, const char *const *names, size_t n);
 
+/* names[0..n) joined by ", " into buf (size bytes; NULL entries skipped),
+ * for the "valid: ..." part of a message.  Returns buf. */
+char *names_join(char *buf, size_t size, const char *const *names, size_t n);
+
 #endif

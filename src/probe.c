@@ -11,10 +11,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const probe_col_names[PROBE_NCOLS] = {
-  "grad_w_norm", "grad_b_norm", "delta_norm", "act_mean", "act_std",
-  "act_p02", "act_p98", "preact_std", "sat_frac", "dead_frac", "update_ratio"
+/* Adding a metric is a row here, an enumerator in probe.h and its
+ * computation in probe_measure (HACKING.md, "Add a metric"). */
+const probe_col_info probe_cols[] = {
+  [PROBE_GRAD_W_NORM]  = { "grad_w_norm", 0, 0, "||dL/dW^l||_F, Frobenius norm of the weight gradient" },
+  [PROBE_GRAD_B_NORM]  = { "grad_b_norm", 0, 0, "||dL/db^l||_2" },
+  [PROBE_DELTA_NORM]   = { "delta_norm", 0, 0, "||delta^l||_F = ||dL/dh^l|| over the probe batch" },
+  [PROBE_ACT_MEAN]     = { "act_mean", 0, 0, "mean of phi(h^l) over probe examples x units (the logits at the output layer)" },
+  [PROBE_ACT_STD]      = { "act_std", 0, 0, "its sample standard deviation" },
+  [PROBE_ACT_P02]      = { "act_p02", 0, 0, "its 2nd percentile" },
+  [PROBE_ACT_P98]      = { "act_p98", 0, 0, "its 98th percentile" },
+  [PROBE_PREACT_STD]   = { "preact_std", 0, 0, "standard deviation of the pre-activations h^l" },
+  [PROBE_SAT_FRAC]     = { "sat_frac", 0, 1, "share of (example, unit) pairs with |phi'(h)| < tau max|phi'| (0 at the output layer)" },
+  [PROBE_DEAD_FRAC]    = { "dead_frac", 0, 1, "share of units saturated on every probe example (0 at the output layer)" },
+  [PROBE_UPDATE_RATIO] = { "update_ratio", 1, 0, "||Delta W^l|| / ||W^l|| of the last update (NaN at step 0)" },
 };
+_Static_assert(sizeof probe_cols / sizeof probe_cols[0] == PROBE_NCOLS,
+               "probe_cols needs one row per PROBE_ column");
 
 probe_work *probe_work_alloc(const net *n, size_t batch)
 {
@@ -353,17 +366,6 @@ void probe_measure(const net *n, const net_work *w, size_t batch, double tau,
   }
 }
 
-/* The natural output range of bounded activations, so histograms of
- * different cells and steps line up; 0 when unbounded. */
-static int act_bounds(act_kind k, double *lo, double *hi)
-{
-  switch (k) {
-  case ACT_SIGMOID: *lo = 0.0; *hi = 1.0; return 1;
-  case ACT_TANH: case ACT_SOFTSIGN: case ACT_HARDTANH: *lo = -1.0; *hi = 1.0; return 1;
-  default: return 0;
-  }
-}
-
 /* Bins as gsl_histogram_increment finds them (range[b] <= x <
  * range[b+1], over gsl's own range array), without its call and checks
  * per value: the linear guess is off by at most one near an edge, and the
@@ -395,8 +397,12 @@ void probe_hist(const net *n, const net_work *w, size_t batch, gsl_histogram *h,
 {
   size_t depth = n->depth, fo = n->width, m = batch * fo, nb = PROBE_HIST_BINS;
   double alo, ahi, dmax = 0.0;
-  int bounded = act_bounds(n->act.kind, &alo, &ahi);
-  if (!bounded) { alo = INFINITY; ahi = -INFINITY; }
+  /* A bounded activation's own range, so histograms of different cells
+   * and steps line up. */
+  const act_info *ai = act_info_of(n->act.kind);
+  int bounded = ai && ai->bounded;
+  alo = bounded ? ai->lo : INFINITY;
+  ahi = bounded ? ai->hi : -INFINITY;
   for (size_t l = 1; l <= depth; l++) {
     const double *a = w->a[l - 1], *d = w->delta[l - 1];
     for (size_t i = 0; i < m; i++) {

@@ -9,23 +9,35 @@
 #include <gsl/gsl_histogram.h>
 #include "net.h"
 
-/* Columns of one (step, layer) measurement, in layers.tsv order. */
+/* Columns of one (step, layer) measurement, in layers.tsv order.  What
+ * each one is, and how it is summarized, is its row of probe_cols. */
 enum {
-  PROBE_GRAD_W_NORM,  /* ||dL/dW^l||_F                                     */
-  PROBE_GRAD_B_NORM,  /* ||dL/db^l||_2                                     */
-  PROBE_DELTA_NORM,   /* ||dL/dh^l||_F over the probe batch                */
-  PROBE_ACT_MEAN,     /* mean of phi(h^l) over batch x units               */
-  PROBE_ACT_STD,      /* its standard deviation                            */
-  PROBE_ACT_P02,      /* 2nd percentile                                    */
-  PROBE_ACT_P98,      /* 98th percentile                                   */
-  PROBE_PREACT_STD,   /* standard deviation of h^l                         */
-  PROBE_SAT_FRAC,     /* share of (unit, input) with |phi'(h)|/max|phi'| < tau */
-  PROBE_DEAD_FRAC,    /* share of units saturated on every probe input     */
-  PROBE_UPDATE_RATIO, /* ||Delta W^l|| / ||W^l|| of the last update         */
+  PROBE_GRAD_W_NORM,
+  PROBE_GRAD_B_NORM,
+  PROBE_DELTA_NORM,
+  PROBE_ACT_MEAN,
+  PROBE_ACT_STD,
+  PROBE_ACT_P02,
+  PROBE_ACT_P98,
+  PROBE_PREACT_STD,
+  PROBE_SAT_FRAC,
+  PROBE_DEAD_FRAC,
+  PROBE_UPDATE_RATIO,
   PROBE_NCOLS
 };
 
-extern const char *const probe_col_names[PROBE_NCOLS];
+typedef struct probe_col_info {
+  const char *name;   /* the column of layers.tsv; summary.tsv has NAME_mean, _sd, _ci95 */
+  /* NaN is a value, not a sign of divergence (update_ratio before the
+   * first update); any other NaN stops the cell as diverged. */
+  int nan_ok;
+  /* Also summarized per cell as its mean over the hidden layers at the
+   * last probe: cells.tsv's NAME_end. */
+  int cell_end;
+  const char *about;  /* one line for the README and `satbench list columns` */
+} probe_col_info;
+
+extern const probe_col_info probe_cols[PROBE_NCOLS];
 
 typedef struct probe_row { double v[PROBE_NCOLS]; } probe_row;
 

@@ -13,8 +13,9 @@ typedef struct cell_stats {
   double attenuation_end;  /* the same at the last logged step                 */
   double decay_rate;       /* slope of log10 ||delta^l|| against l, step 0     */
   double decay_rate_r2;    /* R^2 of that fit                                  */
-  double sat_frac_end;     /* mean sat_frac over hidden layers at the end      */
-  double dead_frac_end;    /* mean dead_frac over hidden layers at the end     */
+  /* per probe column with cell_end (probe.h): its mean over the hidden
+   * layers at the last logged step; NaN for the others */
+  double end_mean[PROBE_NCOLS];
 } cell_stats;
 
 /* first and last: the probe rows (depth+1 layers each) at step 0 and at the

@@ -1,20 +1,12 @@
-/* store.c - per-cell records and the tables merged from them (see store.h).
+/* store.c - a grid's folder: its configuration, the cells' records
+ * (record.h) and the tables merged from them (see store.h).
  *
- * A record is a text file of tagged lines:
- *     # satbench record 1          header
- *     # wall_seconds = 1.25        comments (timing stays out of tables)
- *     C<TAB>cells.tsv row
- *     L<TAB>layers.tsv row         one per (logged step, layer)
- *     H<TAB>hist.tsv row           one per (moment, layer, kind, bin)
- *     T<TAB>layer<TAB>value        mean-field log10(||delta^l||/||delta^depth||)
- *                                  at init, one per hidden layer (theory.h)
- *     # end                        written last: a record without it is
- *                                  incomplete and is run again
  * Rows are formatted once, when the cell finishes, so merging is copying
  * and the tables are byte-identical however the cells were scheduled. */
 #include <config.h>
 #include "store.h"
 #include "fileio.h"
+#include "record.h"
 #include "num.h"
 #include "stats.h"
 
@@ -27,9 +19,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#define RECORD_MAGIC "# satbench record 1\n"
-#define RECORD_END "# end\n"
 
 /* ---- paths ------------------------------------------------------------ */
 
@@ -55,31 +44,6 @@ static char *config_text(const sb_config *cfg)
   if (!f) return NULL;
   cfg_write(cfg, f, "");
   if (fclose(f) != 0) { free(buf); return NULL; }
-  return buf;
-}
-
-static char *slurp(const char *path, size_t *len_out)
-{
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  char *buf = NULL;
-  size_t len = 0, cap = 0;
-  for (;;) {
-    if (len + 4096 + 1 > cap) {
-      cap = 2 * cap + 8192;
-      char *g = realloc(buf, cap);
-      if (!g) { free(buf); fclose(f); return NULL; }
-      buf = g;
-    }
-    size_t got = fread(buf + len, 1, 4096, f);
-    len += got;
-    if (got < 4096) break;
-  }
-  int bad = ferror(f);
-  fclose(f);
-  if (bad) { free(buf); return NULL; }
-  buf[len] = '\0';
-  if (len_out) *len_out = len;
   return buf;
 }
 
@@ -145,7 +109,7 @@ int store_prepare(const sb_config *cfg, sb_error *err)
       free(mine);
       return sb_fail(err, SB_EUSAGE, "--resume: %s holds no grid to resume (no %s)", cfg->out, conf);
     }
-    char *theirs = slurp(conf, NULL);
+    char *theirs = fileio_read_all(conf, NULL);
     if (!theirs) {
       free(mine);
       return sb_fail(err, SB_EFAIL, "--resume: cannot read %s: %s", conf, strerror(errno));
@@ -173,141 +137,32 @@ int store_prepare(const sb_config *cfg, sb_error *err)
   return fileio_commit(f, tmp, conf, err);
 }
 
-int store_has_record(const sb_config *cfg, size_t cell)
+int store_pending(const sb_config *cfg, size_t cell, int *pending, sb_error *err)
 {
   char path[CFG_PATH_MAX + 32];
   record_path(path, sizeof path, cfg, cell);
-  FILE *f = fopen(path, "rb");
-  if (!f) return 0;
-  char tail[sizeof RECORD_END];
-  size_t n = strlen(RECORD_END);
-  int ok = fseek(f, -(long)n, SEEK_END) == 0 && fread(tail, 1, n, f) == n && !memcmp(tail, RECORD_END, n);
-  fclose(f);
-  return ok;
-}
-
-/* ---- writing a record --------------------------------------------------- */
-
-static void put_num(FILE *f, double x)
-{
-  char b[NUM_BUFSIZE];
-  num_format(b, sizeof b, x);
-  fputc('\t', f);
-  fputs(b, f);
-}
-
-/* hist.tsv has 200 rows per hidden layer of every cell: 9 significant
- * digits keep it a third smaller and are far finer than any bin. */
-static void put_num9(FILE *f, double x)
-{
-  char b[NUM_BUFSIZE];
-  num_format_digits(b, sizeof b, x, 9);
-  fputc('\t', f);
-  fputs(b, f);
-}
-
-static const char *status_name(int status)
-{
-  return status == TRAIN_OK ? "ok" : status == TRAIN_DIVERGED ? "diverged" : "stopped";
+  record_state st = record_probe(path);
+  *pending = st != RECORD_COMPLETE;
+  if (st != RECORD_FOREIGN) return SB_OK;
+  record rec;
+  int rc = record_load(path, &rec, err);   /* says what wrote it */
+  record_free(&rec);
+  return rc ? rc : sb_fail(err, SB_EUSAGE, "%s: not a record of this satbench", path);
 }
 
 int store_write_record(const sb_config *cfg, const table_cell *c, const train_result *r,
                        double wall_seconds, sb_error *err)
 {
-  char path[CFG_PATH_MAX + 32], tmp[CFG_PATH_MAX + 64];
+  char path[CFG_PATH_MAX + 32];
   record_path(path, sizeof path, cfg, c->cell);
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);  /* one writer per cell: no clash */
-  FILE *f = fopen(tmp, "w");
-  if (!f) return sb_fail(err, SB_EFAIL, "cannot write %s: %s", tmp, strerror(errno));
-  fputs(RECORD_MAGIC, f);
-  fprintf(f, "# wall_seconds = %.3f\n# status = %s\n# steps_done = %ld\n", wall_seconds,
-          status_name(r->status), r->steps_done);
-
-  size_t L = r->n_layers, depth = c->depth;
-  cell_stats cs;
-  stats_cell(r->n_logs ? r->rows : NULL, r->n_logs ? r->rows + (r->n_logs - 1) * L : NULL, depth, &cs);
-  fprintf(f, "C\t%zu\t%s\t%s\t%zu\t%zu\t%lu\t%s", c->cell, c->activation, c->init, c->depth,
-          c->width, c->seed, status_name(r->status));
-  put_num(f, r->final_loss);
-  put_num(f, r->final_train_acc);
-  put_num(f, r->final_test_acc);
-  put_num(f, cs.attenuation0);
-  put_num(f, cs.attenuation_end);
-  put_num(f, cs.decay_rate);
-  put_num(f, cs.decay_rate_r2);
-  put_num(f, cs.sat_frac_end);
-  put_num(f, cs.dead_frac_end);
-  put_num(f, r->theory_decay_rate);
-  fputc('\n', f);
-
-  for (size_t s = 0; s < r->n_logs; s++)
-    for (size_t l = 1; l <= L; l++) {
-      fprintf(f, "L\t%zu\t%s\t%s\t%zu\t%zu\t%lu\t%ld\t%zu", c->cell, c->activation, c->init,
-              c->depth, c->width, c->seed, r->log_steps[s], l);
-      const probe_row *row = &r->rows[s * L + (l - 1)];
-      for (int k = 0; k < PROBE_NCOLS; k++) put_num(f, row->v[k]);
-      fputc('\n', f);
-    }
-  for (size_t l = 1; l <= depth; l++) {
-    fprintf(f, "T\t%zu", l);
-    put_num(f, r->theory_ratio ? r->theory_ratio[l - 1] : NAN);
-    fputc('\n', f);
-  }
-
-  /* Histograms at init and, when training moved on, at the last probe. */
-  size_t per_slot = depth * 2 * PROBE_HIST_BINS;
-  int slots = r->n_logs == 0 ? 0 : r->hist_step[1] != r->hist_step[0] ? 2 : 1;
-  for (int slot = 0; slot < slots; slot++)
-    for (size_t l = 1; l <= depth; l++)
-      for (int kind = 0; kind < 2; kind++) {
-        const double *dens = r->hist + slot * per_slot + ((l - 1) * 2 + kind) * PROBE_HIST_BINS;
-        double lo = r->hist_range[slot][2 * kind], hi = r->hist_range[slot][2 * kind + 1];
-        double wdt = (hi - lo) / PROBE_HIST_BINS;
-        for (int b = 0; b < PROBE_HIST_BINS; b++) {
-          fprintf(f, "H\t%zu\t%s\t%s\t%zu\t%zu\t%lu\t%ld\t%zu\t%s", c->cell, c->activation, c->init,
-                  c->depth, c->width, c->seed, r->hist_step[slot], l, kind ? "delta" : "act");
-          put_num9(f, lo + b * wdt);
-          put_num9(f, b + 1 == PROBE_HIST_BINS ? hi : lo + (b + 1) * wdt);
-          put_num9(f, dens[b]);
-          fputc('\n', f);
-        }
-      }
-  fputs(RECORD_END, f);
-  int rc = fileio_commit(f, tmp, path, err);
-  if (rc) return rc;
-  /* Make the rename itself durable (power loss, not just kill -9). */
-  char dir[CFG_PATH_MAX + 16];
-  snprintf(dir, sizeof dir, "%s/records", cfg->out);
-  fileio_sync_dir(dir);
-  return SB_OK;
+  return record_write(path, c, r, wall_seconds, err);
 }
 
 /* ---- merging ------------------------------------------------------------ */
 
-static const char *const cells_cols =
-  "cell\tactivation\tinit\tdepth\twidth\tseed\tstatus\tfinal_loss\tfinal_train_acc\t"
-  "final_test_acc\tattenuation0\tattenuation_end\tdecay_rate\tdecay_rate_r2\t"
-  "sat_frac_end\tdead_frac_end\tdecay_rate_theory\n";
-static const char *const hist_cols =
-  "cell\tactivation\tinit\tdepth\twidth\tseed\tstep\tlayer\tkind\tbin_lo\tbin_hi\tdensity\n";
-
-/* Split a tab-separated line in place into at most max fields. */
-static size_t split_tabs(char *line, char **fields, size_t max)
-{
-  size_t n = 0;
-  for (char *p = line; n < max;) {
-    fields[n++] = p;
-    char *t = strchr(p, '\t');
-    if (!t) break;
-    *t = '\0';
-    p = t + 1;
-  }
-  return n;
-}
-
 /* One seed's layer rows of a group, parsed back from its record. */
 typedef struct seed_rows {
-  size_t n;        /* rows */
+  size_t n, cap;   /* rows */
   long *step;      /* (n) */
   size_t *layer;   /* (n) */
   double *v;       /* (n, PROBE_NCOLS) */
@@ -321,10 +176,10 @@ static void seed_rows_free(seed_rows *s)
   memset(s, 0, sizeof *s);
 }
 
-static int seed_rows_add(seed_rows *s, size_t *cap, long step, size_t layer, const double *v)
+static int seed_rows_add(seed_rows *s, long step, size_t layer, const double *v)
 {
-  if (s->n == *cap) {
-    size_t nc = *cap ? 2 * *cap : 64;
+  if (s->n == s->cap) {
+    size_t nc = s->cap ? 2 * s->cap : 64;
     long *st = realloc(s->step, nc * sizeof *st);
     if (st) s->step = st;
     size_t *ly = realloc(s->layer, nc * sizeof *ly);
@@ -332,7 +187,7 @@ static int seed_rows_add(seed_rows *s, size_t *cap, long step, size_t layer, con
     double *vv = realloc(s->v, nc * PROBE_NCOLS * sizeof *vv);
     if (vv) s->v = vv;
     if (!st || !ly || !vv) return SB_EFAIL;
-    *cap = nc;
+    s->cap = nc;
   }
   s->step[s->n] = step;
   s->layer[s->n] = layer;
@@ -355,58 +210,44 @@ static double seed_log_ratio(const seed_rows *sr, size_t i, size_t depth)
 
 /* Write summary.tsv rows for one group (same activation, init, depth,
  * width) from its seeds' rows.  Rows of every seed are sorted by (step,
- * layer); a diverged seed simply has fewer.  theory (depth values, or
+ * layer); a diverged seed simply has fewer.  theory (n_theory values, or
  * NULL) is the group's mean-field profile at init, the same for every
  * seed (they share the probe batch), written on every step's rows. */
-static void summarize_group(FILE *f, const char *act, const char *init, size_t depth, size_t width,
-                            seed_rows *seeds, size_t ns, size_t *pos, double *scratch,
-                            const double *theory, size_t n_theory)
+static void summarize_group(FILE *f, const store_digest_row *g, seed_rows *seeds, size_t ns, size_t *pos,
+                            double *scratch, const double *theory, size_t n_theory)
 {
   for (size_t s = 0; s < ns; s++) pos[s] = 0;
   for (;;) {
-    /* The smallest (step, layer) not yet written. */
+    /* The smallest (step, layer) not yet written, and the seeds that have it. */
     int any = 0;
-    long step = 0;
-    size_t layer = 0;
+    summary_key k = { g->activation, g->init, g->depth, g->width, 0, 0, 0 };
     for (size_t s = 0; s < ns; s++) {
       if (pos[s] >= seeds[s].n) continue;
       long st = seeds[s].step[pos[s]];
       size_t ly = seeds[s].layer[pos[s]];
-      if (!any || st < step || (st == step && ly < layer)) { step = st; layer = ly; any = 1; }
+      if (!any || st < k.step || (st == k.step && ly < k.layer)) { k.step = st; k.layer = ly; any = 1; }
     }
     if (!any) break;
-    size_t n = 0;
-    for (size_t s = 0; s < ns; s++)
-      if (pos[s] < seeds[s].n && seeds[s].step[pos[s]] == step && seeds[s].layer[pos[s]] == layer) n++;
-    fprintf(f, "%s\t%s\t%zu\t%zu\t%ld\t%zu\t%zu", act, init, depth, width, step, layer, n);
-    for (int k = 0; k < PROBE_NCOLS; k++) {
+#define AT_KEY(s) (pos[s] < seeds[s].n && seeds[s].step[pos[s]] == k.step && seeds[s].layer[pos[s]] == k.layer)
+    for (size_t s = 0; s < ns; s++) k.n += AT_KEY(s);
+    seed_summary cols[PROBE_NCOLS], ratio;
+    for (int c = 0; c < PROBE_NCOLS; c++) {
       size_t m = 0;
       for (size_t s = 0; s < ns; s++)
-        if (pos[s] < seeds[s].n && seeds[s].step[pos[s]] == step && seeds[s].layer[pos[s]] == layer)
-          scratch[m++] = seeds[s].v[pos[s] * PROBE_NCOLS + k];
-      seed_summary sum;
-      stats_over_seeds(scratch, m, &sum);
-      put_num(f, sum.mean);
-      put_num(f, sum.sd);
-      put_num(f, sum.ci95);
+        if (AT_KEY(s)) scratch[m++] = seeds[s].v[pos[s] * PROBE_NCOLS + c];
+      stats_over_seeds(scratch, m, &cols[c]);
     }
     size_t m = 0;
     for (size_t s = 0; s < ns; s++)
-      if (pos[s] < seeds[s].n && seeds[s].step[pos[s]] == step && seeds[s].layer[pos[s]] == layer)
-        scratch[m++] = seed_log_ratio(&seeds[s], pos[s], depth);
-    seed_summary sum;
-    stats_over_seeds(scratch, m, &sum);
-    put_num(f, sum.mean);
-    put_num(f, sum.sd);
-    put_num(f, sum.ci95);
-    put_num(f, theory && layer >= 1 && layer <= n_theory && layer <= depth ? theory[layer - 1] : NAN);
-    fputc('\n', f);
+      if (AT_KEY(s)) scratch[m++] = seed_log_ratio(&seeds[s], pos[s], g->depth);
+    stats_over_seeds(scratch, m, &ratio);
+    double th = theory && k.layer >= 1 && k.layer <= n_theory && k.layer <= g->depth ? theory[k.layer - 1] : NAN;
+    table_summary_row(f, &k, cols, &ratio, th);
     for (size_t s = 0; s < ns; s++)
-      if (pos[s] < seeds[s].n && seeds[s].step[pos[s]] == step && seeds[s].layer[pos[s]] == layer) pos[s]++;
+      if (AT_KEY(s)) pos[s]++;
+#undef AT_KEY
   }
 }
-
-typedef struct out_table { const char *name; char path[CFG_PATH_MAX + 32]; char tmp[CFG_PATH_MAX + 64]; FILE *f; } out_table;
 
 static void json_string(FILE *f, const char *s)
 {
@@ -420,180 +261,260 @@ static void json_string(FILE *f, const char *s)
   fputc('"', f);
 }
 
-int store_merge(const sb_config *cfg, store_merge_info *info, sb_error *err)
+/* An output file, written beside its final name until the merge commits. */
+typedef struct out_file { char path[CFG_PATH_MAX + 32], tmp[CFG_PATH_MAX + 64]; FILE *f; } out_file;
+
+/* The state of one merge: the output files (one per row type with a
+ * table, and the manifest), the current group's seeds, and where in a
+ * record's rows the values merge needs are. */
+typedef struct merger {
+  const sb_config *cfg;
+  store_merge_info *info;
+  out_file table[ROW_COUNT], manifest;
+  size_t ns;
+  seed_rows *seeds;
+  size_t *pos;
+  double *scratch, *att;
+  double *theory;            /* the current group's mean-field profile (T rows) */
+  size_t theory_cap, n_theory;
+  /* columns of the C rows (digest) and the L rows (summary), by name */
+  int c_act, c_init, c_depth, c_width, c_status, c_att0, c_loss, c_sat;
+  int l_step, l_layer, l_first;
+  size_t c_ncols, l_ncols;
+  char **fields;             /* (max of both) */
+  size_t n_att;              /* the current group's digest sums */
+  double loss_sum, sat_sum;
+} merger;
+
+static int out_open(out_file *o, const char *dir, const char *name, sb_error *err)
 {
-  enum { T_CELLS, T_LAYERS, T_SUMMARY, T_HIST, T_MANIFEST, T_COUNT };
-  static const char *const names[T_COUNT] = { "cells.tsv", "layers.tsv", "summary.tsv", "hist.tsv", "manifest.json" };
-  out_table t[T_COUNT];
-  memset(t, 0, sizeof t);
+  int rc = path_join(o->path, sizeof o->path, dir, name, err);
+  if (rc) return rc;
+  o->f = fileio_open_tmp(o->tmp, sizeof o->tmp, o->path, err);
+  return o->f ? SB_OK : SB_EFAIL;
+}
+
+static size_t ncols(row_kind k)
+{
+  char buf[8192];
+  size_t n = 1;
+  table_columns(k, buf, sizeof buf);
+  for (const char *p = buf; *p; p++) n += *p == '\t';
+  return n;
+}
+
+/* Step 1: the output files with their comments and headers, the
+ * manifest's head, and the buffers of a group. */
+static int merge_open(merger *m, sb_error *err)
+{
+  const sb_config *cfg = m->cfg;
   int rc = SB_OK;
-  for (int k = 0; k < T_COUNT && !rc; k++) {
-    t[k].name = names[k];
-    if ((rc = path_join(t[k].path, sizeof t[k].path, cfg->out, t[k].name, err))) break;
-    if (!(t[k].f = fileio_open_tmp(t[k].tmp, sizeof t[k].tmp, t[k].path, err))) rc = SB_EFAIL;
+  for (int k = 0; k < ROW_COUNT && !rc; k++) {
+    const row_info *ri = table_row_info((row_kind)k);
+    if (!ri->file) continue;
+    if (!(rc = out_open(&m->table[k], cfg->out, ri->file, err))) {
+      table_comments(m->table[k].f, cfg);
+      table_header(m->table[k].f, (row_kind)k);
+    }
   }
-  size_t ns = cfg->seeds, n_cells = info->n_cells, n_groups = ns ? n_cells / ns : 0;
-  seed_rows *seeds = calloc(ns, sizeof *seeds);
-  size_t *caps = calloc(ns, sizeof *caps), *pos = calloc(ns, sizeof *pos);
-  double *scratch = malloc(ns * sizeof *scratch), *att = malloc(ns * sizeof *att);
-  info->digest = calloc(n_groups ? n_groups : 1, sizeof *info->digest);
-  info->n_groups = n_groups;
-  info->n_done = info->n_diverged = 0;
-  char *line = NULL;
-  double *theory = NULL;   /* the current group's mean-field profile (T rows) */
-  size_t theory_cap = 0, n_theory = 0;
-  size_t line_cap = 0;
-  if (!rc && (!seeds || !caps || !pos || !scratch || !att || !info->digest))
-    rc = sb_fail(err, SB_EFAIL, "out of memory merging tables");
+  if (!rc) rc = out_open(&m->manifest, cfg->out, "manifest.json", err);
+  if (rc) return rc;
+
+  m->c_act = table_col(ROW_CELLS, "activation");
+  m->c_init = table_col(ROW_CELLS, "init");
+  m->c_depth = table_col(ROW_CELLS, "depth");
+  m->c_width = table_col(ROW_CELLS, "width");
+  m->c_status = table_col(ROW_CELLS, "status");
+  m->c_att0 = table_col(ROW_CELLS, "attenuation0");
+  m->c_loss = table_col(ROW_CELLS, "final_loss");
+  m->c_sat = table_col(ROW_CELLS, "sat_frac_end");
+  m->l_step = table_col(ROW_LAYERS, "step");
+  m->l_layer = table_col(ROW_LAYERS, "layer");
+  m->l_first = table_col(ROW_LAYERS, probe_cols[0].name);
+  m->c_ncols = ncols(ROW_CELLS);
+  m->l_ncols = ncols(ROW_LAYERS);
+  size_t ns = m->ns = cfg->seeds, n_groups = ns ? m->info->n_cells / ns : 0;
+  m->seeds = calloc(ns, sizeof *m->seeds);
+  m->pos = calloc(ns, sizeof *m->pos);
+  m->scratch = malloc(ns * sizeof *m->scratch);
+  m->att = malloc(ns * sizeof *m->att);
+  m->fields = malloc((m->c_ncols > m->l_ncols ? m->c_ncols : m->l_ncols) * sizeof *m->fields);
+  m->info->digest = calloc(n_groups ? n_groups : 1, sizeof *m->info->digest);
+  m->info->n_groups = n_groups;
+  if (!m->seeds || !m->pos || !m->scratch || !m->att || !m->fields || !m->info->digest)
+    return sb_fail(err, SB_EFAIL, "out of memory merging tables");
+
+  FILE *mf = m->manifest.f;
+  char host[256] = "unknown";
+  gethostname(host, sizeof host - 1);
+  fprintf(mf, "{\n  \"satbench\": \"%s\",\n  \"blas\": \"%s\",\n  \"host\": ", PACKAGE_VERSION, SB_CBLAS_NAME);
+  json_string(mf, host);
+  fprintf(mf, ",\n  \"threads\": %d,\n  \"wall_seconds\": %.3f,\n  \"config\": {", m->info->threads,
+          m->info->wall_seconds);
+  char *ct = config_text(cfg);
+  int first = 1;
+  for (char *p = ct; p && *p;) {
+    char *nl = strchr(p, '\n');
+    if (nl) *nl = '\0';
+    char *eq = strstr(p, " = ");
+    if (eq && *p != '#') {
+      *eq = '\0';
+      fprintf(mf, "%s\n    ", first ? "" : ",");
+      json_string(mf, p);
+      fputs(": ", mf);
+      json_string(mf, eq + 3);
+      first = 0;
+    }
+    p = nl ? nl + 1 : NULL;
+  }
+  free(ct);
+  fputs("\n  },\n  \"cells\": [", mf);
+  return SB_OK;
+}
+
+/* The record's T rows: the group's profile, the same for every seed, so
+ * the first seed's is kept. */
+static int merge_theory(merger *m, const record *rec, const char *path, sb_error *err)
+{
+  for (size_t i = 0; i < rec->n[ROW_THEORY]; i++) {
+    const char *row = rec->rows[ROW_THEORY][i];
+    char *end;
+    size_t l = strtoul(row, &end, 10);
+    if (l == 0 || l > 1000000 || *end != '\t') return sb_fail(err, SB_EUSAGE, "%s: malformed theory row", path);
+    if (l > m->theory_cap) {
+      double *grown = realloc(m->theory, l * sizeof *grown);
+      if (!grown) return sb_fail(err, SB_EFAIL, "out of memory merging %s", path);
+      m->theory = grown;
+      m->theory_cap = l;
+    }
+    for (; m->n_theory < l; m->n_theory++) m->theory[m->n_theory] = NAN;
+    if (isnan(m->theory[l - 1])) m->theory[l - 1] = strtod(end + 1, NULL);
+  }
+  return SB_OK;
+}
+
+/* Step 2: one cell's record into the tables, its layer rows into its
+ * seed's slot and its cell row into the group's digest. */
+static int merge_cell(merger *m, size_t g, size_t s, sb_error *err)
+{
+  size_t cell = g * m->ns + s;
+  seed_rows *sr = &m->seeds[s];
+  char path[CFG_PATH_MAX + 32];
+  record_path(path, sizeof path, m->cfg, cell);
+  record_state st = record_probe(path);
+  if (st == RECORD_MISSING || st == RECORD_INCOMPLETE) return SB_OK;   /* not run yet, or half written */
+  record rec;
+  int rc = record_load(path, &rec, err);
+  if (rc) return rc;
+  for (int k = 0; k < ROW_COUNT; k++) {
+    FILE *f = m->table[k].f;
+    if (!f) continue;
+    for (size_t i = 0; i < rec.n[k]; i++) {
+      fputs(rec.rows[k][i], f);
+      fputc('\n', f);
+    }
+  }
+  for (size_t i = 0; i < rec.n[ROW_LAYERS] && !rc; i++) {
+    if (record_fields(rec.rows[ROW_LAYERS][i], m->fields, m->l_ncols) != m->l_ncols) {
+      rc = sb_fail(err, SB_EUSAGE, "%s: malformed layer row", path);
+      break;
+    }
+    double v[PROBE_NCOLS];
+    for (int k = 0; k < PROBE_NCOLS; k++) v[k] = strtod(m->fields[m->l_first + k], NULL);
+    if (seed_rows_add(sr, strtol(m->fields[m->l_step], NULL, 10), strtoul(m->fields[m->l_layer], NULL, 10), v))
+      rc = sb_fail(err, SB_EFAIL, "out of memory merging %s", path);
+  }
+  if (!rc) rc = merge_theory(m, &rec, path, err);
+  store_digest_row *dg = &m->info->digest[g];
+  for (size_t i = 0; i < rec.n[ROW_CELLS] && !rc; i++) {
+    if (record_fields(rec.rows[ROW_CELLS][i], m->fields, m->c_ncols) != m->c_ncols) {
+      rc = sb_fail(err, SB_EUSAGE, "%s: malformed cell row", path);
+      break;
+    }
+    char **fl = m->fields;
+    snprintf(dg->activation, sizeof dg->activation, "%s", fl[m->c_act]);
+    snprintf(dg->init, sizeof dg->init, "%s", fl[m->c_init]);
+    dg->depth = strtoul(fl[m->c_depth], NULL, 10);
+    dg->width = strtoul(fl[m->c_width], NULL, 10);
+    dg->n++;
+    if (strcmp(fl[m->c_status], "ok")) dg->diverged++;
+    double a0 = strtod(fl[m->c_att0], NULL);
+    if (isfinite(a0)) m->att[m->n_att++] = a0;
+    m->loss_sum += strtod(fl[m->c_loss], NULL);
+    m->sat_sum += strtod(fl[m->c_sat], NULL);
+  }
   if (!rc) {
-    for (int k = 0; k < T_MANIFEST; k++) table_comments(t[k].f, cfg);
-    fputs(cells_cols, t[T_CELLS].f);
-    table_layers_header(t[T_LAYERS].f);
-    fputs("activation\tinit\tdepth\twidth\tstep\tlayer\tn", t[T_SUMMARY].f);
-    for (int k = 0; k < PROBE_NCOLS; k++)
-      fprintf(t[T_SUMMARY].f, "\t%s_mean\t%s_sd\t%s_ci95", probe_col_names[k], probe_col_names[k],
-              probe_col_names[k]);
-    fputs("\tlog10_delta_ratio_mean\tlog10_delta_ratio_sd\tlog10_delta_ratio_ci95"
-          "\tlog10_delta_ratio_theory\n", t[T_SUMMARY].f);
-    fputs(hist_cols, t[T_HIST].f);
+    m->info->n_done++;
+    if (strcmp(rec.status, "ok")) m->info->n_diverged++;
+    fprintf(m->manifest.f, "%s\n    {\"cell\": %zu, \"status\": \"%s\", \"wall_seconds\": %.3f}",
+            m->info->n_done == 1 ? "" : ",", cell, rec.status, rec.wall_seconds);
+  }
+  record_free(&rec);
+  return rc;
+}
 
-    FILE *m = t[T_MANIFEST].f;
-    char host[256] = "unknown";
-    gethostname(host, sizeof host - 1);
-    fprintf(m, "{\n  \"satbench\": \"%s\",\n  \"blas\": \"%s\",\n  \"host\": ", PACKAGE_VERSION, SB_CBLAS_NAME);
-    json_string(m, host);
-    fprintf(m, ",\n  \"threads\": %d,\n  \"wall_seconds\": %.3f,\n  \"config\": {", info->threads, info->wall_seconds);
-    char *ct = config_text(cfg);
-    int first = 1;
-    for (char *p = ct; p && *p;) {
-      char *nl = strchr(p, '\n');
-      if (nl) *nl = '\0';
-      char *eq = strstr(p, " = ");
-      if (eq && *p != '#') {
-        *eq = '\0';
-        fprintf(m, "%s\n    ", first ? "" : ",");
-        json_string(m, p);
-        fputs(": ", m);
-        json_string(m, eq + 3);
-        first = 0;
-      }
-      p = nl ? nl + 1 : NULL;
-    }
-    free(ct);
-    fputs("\n  },\n  \"cells\": [", m);
+/* Step 3: a group's digest and summary rows, once its seeds are in. */
+static void merge_group_end(merger *m, size_t g)
+{
+  store_digest_row *dg = &m->info->digest[g];
+  seed_summary a;
+  stats_over_seeds(m->att, m->n_att, &a);
+  dg->att_mean = a.mean;
+  dg->att_sd = a.sd;
+  dg->loss_mean = dg->n ? m->loss_sum / (double)dg->n : NAN;
+  dg->sat_mean = dg->n ? m->sat_sum / (double)dg->n : NAN;
+  if (dg->n)
+    summarize_group(m->table[ROW_SUMMARY].f, dg, m->seeds, m->ns, m->pos, m->scratch,
+                    m->n_theory ? m->theory : NULL, m->n_theory);
+}
 
-    for (size_t g = 0; g < n_groups && !rc; g++) {
-      store_digest_row *dg = &info->digest[g];
-      double loss_sum = 0.0, sat_sum = 0.0;
-      size_t n_att = 0;
-      n_theory = 0;
-      for (size_t s = 0; s < ns && !rc; s++) {
-        size_t cell = g * ns + s;
-        seeds[s].n = 0;
-        if (!store_has_record(cfg, cell)) continue;
-        char path[CFG_PATH_MAX + 32];
-        record_path(path, sizeof path, cfg, cell);
-        FILE *in = fopen(path, "r");
-        if (!in) { rc = sb_fail(err, SB_EFAIL, "cannot read %s: %s", path, strerror(errno)); break; }
-        double wall = NAN;
-        char status[16] = "?";
-        ssize_t len;
-        while ((len = getline(&line, &line_cap, in)) > 0) {
-          if (line[0] == '#') {
-            sscanf(line, "# wall_seconds = %lf", &wall);
-            sscanf(line, "# status = %15s", status);
-            continue;
-          }
-          if (len < 3 || line[1] != '\t' || line[len - 1] != '\n') continue;
-          if (line[0] == 'T') {   /* the same profile for every seed: keep the first */
-            char *end;
-            size_t l = strtoul(line + 2, &end, 10);
-            if (l == 0 || l > 1000000 || *end != '\t') { rc = sb_fail(err, SB_EFAIL, "%s: malformed theory row", path); break; }
-            if (l > theory_cap) {
-              double *grown = realloc(theory, l * sizeof *grown);
-              if (!grown) { rc = sb_fail(err, SB_EFAIL, "out of memory merging %s", path); break; }
-              theory = grown;
-              theory_cap = l;
-            }
-            for (; n_theory < l; n_theory++) theory[n_theory] = NAN;
-            if (isnan(theory[l - 1])) theory[l - 1] = strtod(end + 1, NULL);
-            continue;
-          }
-          FILE *dst = line[0] == 'C' ? t[T_CELLS].f : line[0] == 'L' ? t[T_LAYERS].f : line[0] == 'H' ? t[T_HIST].f : NULL;
-          if (!dst) continue;
-          size_t tabs = 0;
-          for (const char *c = line + 2; *c; c++) tabs += *c == '\t';
-          if (line[0] == 'C' && tabs == 15) {
-            /* a record from before decay_rate_theory: the column is unknown */
-            fwrite(line + 2, 1, (size_t)len - 3, dst);
-            fputs("\tNaN\n", dst);
-          } else {
-            fputs(line + 2, dst);
-          }
-          char *fields[8 + PROBE_NCOLS + 1];
-          if (line[0] == 'L') {
-            line[len - 1] = '\0';
-            size_t nf = split_tabs(line + 2, fields, 8 + PROBE_NCOLS);
-            if (nf != 8 + PROBE_NCOLS) { rc = sb_fail(err, SB_EFAIL, "%s: malformed layer row", path); break; }
-            double v[PROBE_NCOLS];
-            for (int k = 0; k < PROBE_NCOLS; k++) v[k] = strtod(fields[8 + k], NULL);
-            if (seed_rows_add(&seeds[s], &caps[s], strtol(fields[6], NULL, 10), strtoul(fields[7], NULL, 10), v)) {
-              rc = sb_fail(err, SB_EFAIL, "out of memory merging %s", path);
-              break;
-            }
-          } else if (line[0] == 'C') {
-            line[len - 1] = '\0';
-            size_t nf = split_tabs(line + 2, fields, 17);
-            if (nf != 16 && nf != 17) { rc = sb_fail(err, SB_EFAIL, "%s: malformed cell row", path); break; }
-            snprintf(dg->activation, sizeof dg->activation, "%s", fields[1]);
-            snprintf(dg->init, sizeof dg->init, "%s", fields[2]);
-            dg->depth = strtoul(fields[3], NULL, 10);
-            dg->width = strtoul(fields[4], NULL, 10);
-            dg->n++;
-            if (strcmp(fields[6], "ok")) dg->diverged++;
-            double a0 = strtod(fields[10], NULL);
-            if (isfinite(a0)) att[n_att++] = a0;
-            loss_sum += strtod(fields[7], NULL);
-            sat_sum += strtod(fields[14], NULL);
-          }
-        }
-        fclose(in);
-        info->n_done++;
-        if (strcmp(status, "ok")) info->n_diverged++;
-        fprintf(m, "%s\n    {\"cell\": %zu, \"status\": \"%s\", \"wall_seconds\": %.3f}",
-                info->n_done == 1 ? "" : ",", cell, status, wall);
-      }
-      if (rc) break;
-      seed_summary a;
-      stats_over_seeds(att, n_att, &a);
-      dg->att_mean = a.mean;
-      dg->att_sd = a.sd;
-      dg->loss_mean = dg->n ? loss_sum / (double)dg->n : NAN;
-      dg->sat_mean = dg->n ? sat_sum / (double)dg->n : NAN;
-      if (dg->n) summarize_group(t[T_SUMMARY].f, dg->activation, dg->init, dg->depth, dg->width,
-                                 seeds, ns, pos, scratch, n_theory ? theory : NULL, n_theory);
-    }
-    info->complete = info->n_done == n_cells;
-    fprintf(m, "\n  ],\n  \"cells_total\": %zu,\n  \"cells_done\": %zu,\n  \"cells_diverged\": %zu,\n"
-               "  \"complete\": %s\n}\n", n_cells, info->n_done, info->n_diverged,
+/* Step 4: the manifest's tail, then every file or none: commit only when
+ * everything was written. */
+static int merge_close(merger *m, int rc, sb_error *err)
+{
+  store_merge_info *info = m->info;
+  if (!rc) {
+    info->complete = info->n_done == info->n_cells;
+    fprintf(m->manifest.f, "\n  ],\n  \"cells_total\": %zu,\n  \"cells_done\": %zu,\n  \"cells_diverged\": %zu,\n"
+                           "  \"complete\": %s\n}\n", info->n_cells, info->n_done, info->n_diverged,
             info->complete ? "true" : "false");
   }
-  /* All tables or none: commit only when everything was written. */
-  for (int k = 0; k < T_COUNT; k++) {
-    if (!t[k].f) continue;
-    if (rc) { fclose(t[k].f); unlink(t[k].tmp); continue; }
-    rc = fileio_commit(t[k].f, t[k].tmp, t[k].path, err);
-    if (rc)
-      for (int j = k + 1; j < T_COUNT; j++)
-        if (t[j].f) { fclose(t[j].f); unlink(t[j].tmp); t[j].f = NULL; }
+  out_file *files[ROW_COUNT + 1];
+  size_t nf = 0;
+  for (int k = 0; k < ROW_COUNT; k++) files[nf++] = &m->table[k];
+  files[nf++] = &m->manifest;
+  for (size_t k = 0; k < nf; k++) {
+    out_file *o = files[k];
+    if (!o->f) continue;
+    if (rc) { fclose(o->f); unlink(o->tmp); }
+    else rc = fileio_commit(o->f, o->tmp, o->path, err);
+    o->f = NULL;
   }
-  free(line);
-  free(theory);
-  for (size_t s = 0; seeds && s < ns; s++) seed_rows_free(&seeds[s]);
-  free(seeds);
-  free(caps);
-  free(pos);
-  free(scratch);
-  free(att);
+  free(m->theory);
+  for (size_t s = 0; m->seeds && s < m->ns; s++) seed_rows_free(&m->seeds[s]);
+  free(m->seeds);
+  free(m->pos);
+  free(m->scratch);
+  free(m->att);
+  free(m->fields);
   return rc;
+}
+
+int store_merge(const sb_config *cfg, store_merge_info *info, sb_error *err)
+{
+  merger m;
+  memset(&m, 0, sizeof m);
+  m.cfg = cfg;
+  m.info = info;
+  info->n_done = info->n_diverged = 0;
+  int rc = merge_open(&m, err);
+  for (size_t g = 0; !rc && g < info->n_groups; g++) {
+    m.n_att = 0;
+    m.loss_sum = m.sat_sum = 0.0;
+    m.n_theory = 0;
+    for (size_t s = 0; s < m.ns; s++) m.seeds[s].n = 0;
+    for (size_t s = 0; s < m.ns && !rc; s++) rc = merge_cell(&m, g, s, err);
+    if (!rc) merge_group_end(&m, g);
+  }
+  return merge_close(&m, rc, err);
 }

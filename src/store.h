@@ -1,12 +1,11 @@
 /* store.h - a grid's results on disk.
  *
- * Each finished cell becomes one record file (records/cell-NNNNNN.rec),
- * written to a temporary name, flushed to disk and renamed, so a grid
- * killed at any moment keeps every finished cell and never a half one.
- * The tables are merged from the records, in cell order, and each table is
- * itself written beside its final name and renamed, so a failure never
- * leaves a damaged table.  Records from several machines (shards) can be
- * merged the same way. */
+ * Each finished cell becomes one record file (records/cell-NNNNNN.rec,
+ * record.h), written to a temporary name, flushed to disk and renamed, so
+ * a grid killed at any moment keeps every finished cell and never a half
+ * one.  The tables are merged from the records, in cell order, and each
+ * table is itself written beside its final name and renamed, so a failure
+ * never leaves a damaged table. */
 #ifndef SB_STORE_H
 #define SB_STORE_H
 
@@ -21,8 +20,10 @@
  * (SB_EUSAGE listing the differing keys when not). */
 int store_prepare(const sb_config *cfg, sb_error *err);
 
-/* Is the record of this cell present and complete? */
-int store_has_record(const sb_config *cfg, size_t cell);
+/* Whether a cell still has to run (*pending: no record, or half a one).
+ * A record that another satbench wrote, with other columns, is an error
+ * (SB_EUSAGE, saying so): it cannot be resumed or merged. */
+int store_pending(const sb_config *cfg, size_t cell, int *pending, sb_error *err);
 
 /* Durably write the record of a finished cell. */
 int store_write_record(const sb_config *cfg, const table_cell *c, const train_result *r,

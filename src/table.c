@@ -1,9 +1,122 @@
-/* table.c - writers of the TSV tables (see table.h).  Callers check
- * ferror()/fclose() once per file: a full disk must fail loudly. */
+/* table.c - the row formats of the tables and records (see table.h).
+ * Callers check ferror()/fclose() once per file: a full disk must fail
+ * loudly.  A column is added by adding it to the list in table_columns and
+ * the value to the writer beside it; probe columns come from probe.h's
+ * table and need neither. */
 #include <config.h>
 #include "table.h"
 
 #include "num.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+static const row_info rows[] = {
+  [ROW_CELLS]   = { "cells.tsv", 'C' },
+  [ROW_LAYERS]  = { "layers.tsv", 'L' },
+  [ROW_SUMMARY] = { "summary.tsv", 0 },
+  [ROW_HIST]    = { "hist.tsv", 'H' },
+  [ROW_THEORY]  = { NULL, 'T' },
+};
+_Static_assert(sizeof rows / sizeof rows[0] == ROW_COUNT, "one row_info per row_kind");
+
+const row_info *table_row_info(row_kind k)
+{
+  return (unsigned)k < ROW_COUNT ? &rows[k] : NULL;
+}
+
+/* ---- column lists ------------------------------------------------------- */
+
+typedef struct colbuf { char *buf; size_t size, len; } colbuf;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void col(colbuf *b, const char *fmt, ...)
+{
+  char name[128];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(name, sizeof name, fmt, ap);
+  va_end(ap);
+  size_t room = b->len < b->size ? b->size - b->len : 0;
+  int n = snprintf(room ? b->buf + b->len : NULL, room, "%s%s", b->len ? "\t" : "", name);
+  if (n > 0) b->len += (size_t)n;
+}
+
+static void cols(colbuf *b, const char *list)   /* space-separated names */
+{
+  char name[128];
+  for (const char *p = list; *p;) {
+    size_t n = strcspn(p, " ");
+    snprintf(name, sizeof name, "%.*s", (int)n, p);
+    col(b, "%s", name);
+    p += n;
+    p += strspn(p, " ");
+  }
+}
+
+#define CELL_ID "cell activation init depth width seed"
+#define GROUP_ID "activation init depth width"
+
+size_t table_columns(row_kind k, char *buf, size_t size)
+{
+  colbuf b = { buf, size, 0 };
+  if (size) buf[0] = '\0';
+  switch (k) {
+  case ROW_CELLS:
+    cols(&b, CELL_ID " status final_loss final_train_acc final_test_acc attenuation0 attenuation_end "
+             "decay_rate decay_rate_r2");
+    for (int c = 0; c < PROBE_NCOLS; c++)
+      if (probe_cols[c].cell_end) col(&b, "%s_end", probe_cols[c].name);
+    cols(&b, "decay_rate_theory");
+    break;
+  case ROW_LAYERS:
+    cols(&b, CELL_ID " step layer");
+    for (int c = 0; c < PROBE_NCOLS; c++) col(&b, "%s", probe_cols[c].name);
+    break;
+  case ROW_SUMMARY:
+    cols(&b, GROUP_ID " step layer n");
+    for (int c = 0; c < PROBE_NCOLS; c++)
+      col(&b, "%s_mean\t%s_sd\t%s_ci95", probe_cols[c].name, probe_cols[c].name, probe_cols[c].name);
+    cols(&b, "log10_delta_ratio_mean log10_delta_ratio_sd log10_delta_ratio_ci95 log10_delta_ratio_theory");
+    break;
+  case ROW_HIST:
+    cols(&b, CELL_ID " step layer kind bin_lo bin_hi density");
+    break;
+  case ROW_THEORY:
+    cols(&b, "layer log10_delta_ratio_theory");
+    break;
+  case ROW_COUNT:
+    break;
+  }
+  return b.len;
+}
+
+int table_col(row_kind k, const char *name)
+{
+  char buf[8192];
+  table_columns(k, buf, sizeof buf);
+  size_t len = strlen(name);
+  int i = 0;
+  for (const char *p = buf;; i++) {
+    size_t n = strcspn(p, "\t");
+    if (n == len && !memcmp(p, name, n)) return i;
+    if (!p[n]) return -1;
+    p += n + 1;
+  }
+}
+
+void table_header(FILE *f, row_kind k)
+{
+  char buf[8192];
+  table_columns(k, buf, sizeof buf);
+  fputs(buf, f);
+  fputc('\n', f);
+}
+
+/* ---- values ---------------------------------------------------------------- */
 
 void table_double(FILE *f, double x)
 {
@@ -12,30 +125,117 @@ void table_double(FILE *f, double x)
   fputs(buf, f);
 }
 
+static void put_num(FILE *f, double x)
+{
+  fputc('\t', f);
+  table_double(f, x);
+}
+
+/* hist.tsv has 200 rows per hidden layer of every cell: 9 significant
+ * digits keep it a third smaller and are far finer than any bin. */
+static void put_num9(FILE *f, double x)
+{
+  char b[NUM_BUFSIZE];
+  num_format_digits(b, sizeof b, x, 9);
+  fputc('\t', f);
+  fputs(b, f);
+}
+
 void table_comments(FILE *f, const sb_config *cfg)
 {
   fprintf(f, "# satbench %s\n", PACKAGE_VERSION);
   cfg_write(cfg, f, "# ");
 }
 
-void table_layers_header(FILE *f)
+const char *table_status_name(int train_status)
 {
-  fputs("cell\tactivation\tinit\tdepth\twidth\tseed\tstep\tlayer", f);
-  for (int k = 0; k < PROBE_NCOLS; k++) fprintf(f, "\t%s", probe_col_names[k]);
+  return train_status == TRAIN_OK ? "ok" : train_status == TRAIN_DIVERGED ? "diverged" : "stopped";
+}
+
+static void cell_id(FILE *f, const char *prefix, const table_cell *c)
+{
+  fprintf(f, "%s%zu\t%s\t%s\t%zu\t%zu\t%lu", prefix, c->cell, c->activation, c->init, c->depth,
+          c->width, c->seed);
+}
+
+/* ---- row writers ------------------------------------------------------------- */
+
+void table_cells_row(FILE *f, const char *prefix, const table_cell *c, const train_result *r)
+{
+  size_t L = r->n_layers;
+  cell_stats cs;
+  stats_cell(r->n_logs ? r->rows : NULL, r->n_logs ? r->rows + (r->n_logs - 1) * L : NULL, c->depth, &cs);
+  cell_id(f, prefix, c);
+  fprintf(f, "\t%s", table_status_name(r->status));
+  put_num(f, r->final_loss);
+  put_num(f, r->final_train_acc);
+  put_num(f, r->final_test_acc);
+  put_num(f, cs.attenuation0);
+  put_num(f, cs.attenuation_end);
+  put_num(f, cs.decay_rate);
+  put_num(f, cs.decay_rate_r2);
+  for (int k = 0; k < PROBE_NCOLS; k++)
+    if (probe_cols[k].cell_end) put_num(f, cs.end_mean[k]);
+  put_num(f, r->theory_decay_rate);
   fputc('\n', f);
 }
 
-void table_layers_rows(FILE *f, const table_cell *c, const train_result *r)
+void table_layers_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r)
 {
   for (size_t s = 0; s < r->n_logs; s++)
     for (size_t l = 1; l <= r->n_layers; l++) {
-      fprintf(f, "%zu\t%s\t%s\t%zu\t%zu\t%lu\t%ld\t%zu", c->cell, c->activation, c->init,
-              c->depth, c->width, c->seed, r->log_steps[s], l);
+      cell_id(f, prefix, c);
+      fprintf(f, "\t%ld\t%zu", r->log_steps[s], l);
       const probe_row *row = &r->rows[s * r->n_layers + (l - 1)];
-      for (int k = 0; k < PROBE_NCOLS; k++) {
-        fputc('\t', f);
-        table_double(f, row->v[k]);
-      }
+      for (int k = 0; k < PROBE_NCOLS; k++) put_num(f, row->v[k]);
       fputc('\n', f);
     }
+}
+
+/* Histograms at init and, when training moved on, at the last probe. */
+void table_hist_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r)
+{
+  size_t depth = c->depth, per_slot = depth * 2 * PROBE_HIST_BINS;
+  int slots = r->n_logs == 0 ? 0 : r->hist_step[1] != r->hist_step[0] ? 2 : 1;
+  for (int slot = 0; slot < slots; slot++)
+    for (size_t l = 1; l <= depth; l++)
+      for (int kind = 0; kind < 2; kind++) {
+        const double *dens = r->hist + slot * per_slot + ((l - 1) * 2 + kind) * PROBE_HIST_BINS;
+        double lo = r->hist_range[slot][2 * kind], hi = r->hist_range[slot][2 * kind + 1];
+        double wdt = (hi - lo) / PROBE_HIST_BINS;
+        for (int b = 0; b < PROBE_HIST_BINS; b++) {
+          cell_id(f, prefix, c);
+          fprintf(f, "\t%ld\t%zu\t%s", r->hist_step[slot], l, kind ? "delta" : "act");
+          put_num9(f, lo + b * wdt);
+          put_num9(f, b + 1 == PROBE_HIST_BINS ? hi : lo + (b + 1) * wdt);
+          put_num9(f, dens[b]);
+          fputc('\n', f);
+        }
+      }
+}
+
+void table_theory_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r)
+{
+  for (size_t l = 1; l <= c->depth; l++) {
+    fprintf(f, "%s%zu", prefix, l);
+    put_num(f, r->theory_ratio ? r->theory_ratio[l - 1] : NAN);
+    fputc('\n', f);
+  }
+}
+
+void table_summary_row(FILE *f, const summary_key *k, const seed_summary cols_[PROBE_NCOLS],
+                       const seed_summary *ratio, double ratio_theory)
+{
+  fprintf(f, "%s\t%s\t%zu\t%zu\t%ld\t%zu\t%zu", k->activation, k->init, k->depth, k->width, k->step,
+          k->layer, k->n);
+  for (int c = 0; c < PROBE_NCOLS; c++) {
+    put_num(f, cols_[c].mean);
+    put_num(f, cols_[c].sd);
+    put_num(f, cols_[c].ci95);
+  }
+  put_num(f, ratio->mean);
+  put_num(f, ratio->sd);
+  put_num(f, ratio->ci95);
+  put_num(f, ratio_theory);
+  fputc('\n', f);
 }

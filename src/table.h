@@ -1,12 +1,45 @@
-/* table.h - tab-separated tables as SPEC.md defines them: '#' comment lines
- * with version and resolved configuration, one header row, then rows.
- * Doubles are written as the shortest text that reads back exactly (num.h). */
+/* table.h - the tables' formats: each row type's column list and its one
+ * writer.  Records (record.h) and tables (store.h) carry the same rows, so
+ * a row is formatted in exactly one place, once, when its cell finishes.
+ *
+ * A table file is '#' comment lines (satbench's version and the resolved
+ * configuration), one header row, then rows, tab-separated; doubles are
+ * the shortest text that reads back exactly (num.h), hist.tsv's 9 digits. */
 #ifndef SB_TABLE_H
 #define SB_TABLE_H
 
 #include <stdio.h>
 #include "cfg.h"
+#include "stats.h"
 #include "train.h"
+
+/* Row types.  Those with a tag are written to records by their cell and
+ * copied from there into their table; the others are derived when the
+ * tables are merged. */
+typedef enum {
+  ROW_CELLS,     /* cells.tsv: one per cell                          */
+  ROW_LAYERS,    /* layers.tsv: one per (cell, logged step, layer)   */
+  ROW_SUMMARY,   /* summary.tsv: layers over seeds (derived)         */
+  ROW_HIST,      /* hist.tsv: one per (cell, moment, layer, kind, bin) */
+  ROW_THEORY,    /* records only: the mean-field profile at init     */
+  ROW_COUNT
+} row_kind;
+
+typedef struct row_info {
+  const char *file;   /* the table's file name in --out; NULL: records only */
+  char tag;           /* the record line's tag; 0: derived at merge */
+} row_info;
+
+const row_info *table_row_info(row_kind k);
+
+/* The column names of a row type, tab-separated, into buf (no newline);
+ * returns the length (snprintf's: >= size when cut).  The one list each
+ * row writer below follows; readers find columns in it by name. */
+size_t table_columns(row_kind k, char *buf, size_t size);
+/* Index of the column called name in row type k, or -1. */
+int table_col(row_kind k, const char *name);
+/* The header row of a row type's table: its columns and a newline. */
+void table_header(FILE *f, row_kind k);
 
 /* Identity of a cell in the tables. */
 typedef struct table_cell {
@@ -20,8 +53,25 @@ typedef struct table_cell {
 void table_double(FILE *f, double x);
 /* "# satbench VERSION" and the configuration as '#' lines. */
 void table_comments(FILE *f, const sb_config *cfg);
-void table_layers_header(FILE *f);
-/* One row per (logged step, layer) of a cell's result. */
-void table_layers_rows(FILE *f, const table_cell *c, const train_result *r);
+
+/* The row writers.  Each line starts with prefix ("" in a table, the tag
+ * and a tab in a record). */
+const char *table_status_name(int train_status);
+void table_cells_row(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
+void table_layers_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
+void table_hist_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
+void table_theory_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
+
+/* One summary.tsv row: the group, its (step, layer), the seeds measured,
+ * each probe column's summary over them, that of log10(||delta^l|| /
+ * ||delta^depth||), and the mean-field value of the latter. */
+typedef struct summary_key {
+  const char *activation, *init;
+  size_t depth, width;
+  long step;
+  size_t layer, n;
+} summary_key;
+void table_summary_row(FILE *f, const summary_key *k, const seed_summary cols[PROBE_NCOLS],
+                       const seed_summary *ratio, double ratio_theory);
 
 #endif

@@ -87,13 +87,16 @@ static int cmp_double(const void *a, const void *b)
  * returns their number (sorted, distinct). */
 static size_t panel_edges(const act_fn *f, double r, double *e)
 {
-  /* Centres in z: 0 (every activation changes shape there; relu, leaky,
-   * elu, selu and softsign have a kink) and hardtanh's kinks at +-1/r. */
-  double c[3];
-  size_t nc = 0;
-  if (f->kind == ACT_HARDTANH && 1.0 / r < Z_MAX) c[nc++] = -1.0 / r;
+  /* Centres in z, ascending: 0 (every activation changes shape there) and
+   * the activation's kinks k at z = k/r (act.h) within the range. */
+  const act_info *ai = act_info_of(f->kind);
+  double c[ACT_MAX_KINKS + 1];
+  size_t nc = 0, nk = ai ? ai->n_kinks : 0;
+  for (size_t i = 0; i < nk; i++)
+    if (ai->kinks[i] < 0 && -ai->kinks[i] / r < Z_MAX) c[nc++] = ai->kinks[i] / r;
   c[nc++] = 0.0;
-  if (f->kind == ACT_HARDTANH && 1.0 / r < Z_MAX) c[nc++] = 1.0 / r;
+  for (size_t i = 0; i < nk; i++)
+    if (ai->kinks[i] > 0 && ai->kinks[i] / r < Z_MAX) c[nc++] = ai->kinks[i] / r;
 
   double s = 0.5 * fmin(1.0, 1.0 / r);   /* first panel: half the activation's scale */
   size_t n = 0;

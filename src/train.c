@@ -98,9 +98,9 @@ static int probe_at(long t, long last, net *n, net_work *w, probe_work *pw, gsl_
   net_backward(n, w, d->X_test, d->y_test, batch);
   probe_row *rows = r->rows + r->n_logs * r->n_layers;
   probe_measure(n, w, batch, tau, ratio, pw, rows);
-  for (size_t k = 0; k < r->n_layers * PROBE_NCOLS; k++)
-    if (isnan(rows[k / PROBE_NCOLS].v[k % PROBE_NCOLS]) && !(k % PROBE_NCOLS == PROBE_UPDATE_RATIO))
-      return 0;
+  for (size_t l = 0; l < r->n_layers; l++)
+    for (int k = 0; k < PROBE_NCOLS; k++)
+      if (isnan(rows[l].v[k]) && !probe_cols[k].nan_ok) return 0;
   /* Histograms at the first probe (slot 0) and at the last step (slot 1)
    * only: they cost a quarter of a training step, and the probes between
    * need none.  A cell that diverges keeps only its first. */

@@ -29,14 +29,10 @@ static act_fn get_act(act_kind k)
 static int near_kink(act_kind k, double x, double h)
 {
   double gap = 2 * h + 1e-6;
-  switch (k) {
-  case ACT_RELU: case ACT_LEAKY_RELU: case ACT_ELU: case ACT_SELU: case ACT_SOFTSIGN:
-    return fabs(x) <= gap;
-  case ACT_HARDTANH:
-    return fabs(x - 1) <= gap || fabs(x + 1) <= gap;
-  default:
-    return 0;
-  }
+  const act_info *ai = act_info_of(k);
+  for (size_t i = 0; i < ai->n_kinks; i++)
+    if (fabs(x - ai->kinks[i]) <= gap) return 1;
+  return 0;
 }
 
 /* A grid over [-30, 30] that hits no round numbers, plus points close to

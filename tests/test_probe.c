@@ -165,7 +165,7 @@ static void compare_rows(const char *what, size_t l, const probe_row *got, const
   for (int c = 0; c < PROBE_NCOLS; c++) {
     char name[160];
     double o = got->v[c], e = exp->v[c];
-    snprintf(name, sizeof name, "%s layer %zu %s", what, l, probe_col_names[c]);
+    snprintf(name, sizeof name, "%s layer %zu %s", what, l, probe_cols[c].name);
     if (c == PROBE_UPDATE_RATIO)
       tap_ok(isnan(o), "%s: observed %g expected NaN (no update yet)", name, o);
     else if (c == PROBE_SAT_FRAC || c == PROBE_DEAD_FRAC)
@@ -263,7 +263,7 @@ static void check_extreme_scales(void)
       char what[128];
       int k = cols[c];
       int unscaled = k == PROBE_SAT_FRAC || k == PROBE_DEAD_FRAC;
-      snprintf(what, sizeof what, "relu, hidden layer scaled by 2^%d: %s", e, probe_col_names[k]);
+      snprintf(what, sizeof what, "relu, hidden layer scaled by 2^%d: %s", e, probe_cols[k].name);
       if (k == PROBE_ACT_P02)  /* exactly 0 at every scale */
         tap_abs(row.v[k], 0.0, 0.0, what);
       else

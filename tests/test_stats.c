@@ -52,15 +52,15 @@ int main(void)
   tap_rel(c.decay_rate_r2, 1.0, 1e-12, "R^2 of an exact fit");
   tap_rel(c.attenuation0, -0.45 * 4, 1e-12, "attenuation0 = log10(delta1/delta_depth)");
   tap_rel(c.attenuation_end, 0.1 * (1 - 25), 1e-12, "attenuation_end");
-  tap_rel(c.sat_frac_end, (0.1 + 0.2 + 0.3 + 0.4 + 0.5) / 5, 1e-14, "sat_frac_end = mean over hidden layers");
-  tap_rel(c.dead_frac_end, 0.1, 1e-14, "dead_frac_end = mean over hidden layers");
+  tap_rel(c.end_mean[PROBE_SAT_FRAC], (0.1 + 0.2 + 0.3 + 0.4 + 0.5) / 5, 1e-14, "sat_frac_end = mean over hidden layers");
+  tap_rel(c.end_mean[PROBE_DEAD_FRAC], 0.1, 1e-14, "dead_frac_end = mean over hidden layers");
 
   /* A bent profile: R^2 by hand for y = 0.1 l^2, l = 1..5 (log10 of 2 cancels
    * in the residuals): fitted slope 0.6, SSE = 0.14, SST = 3.74. */
   stats_cell(last, NULL, DEPTH, &c);
   tap_rel(c.decay_rate, 0.6, 1e-12, "slope of log10 norms 0.1 l^2 by least squares");
   tap_rel(c.decay_rate_r2, 1.0 - 0.14 / 3.74, 1e-12, "R^2 of a bent profile");
-  tap_ok(isnan(c.attenuation_end) && isnan(c.sat_frac_end), "no last probe gives NaN end metrics");
+  tap_ok(isnan(c.attenuation_end) && isnan(c.end_mean[PROBE_SAT_FRAC]), "no last probe gives NaN end metrics");
 
   /* A zero norm (all units dead) has no log-linear fit. */
   first[2].v[PROBE_DELTA_NORM] = 0.0;

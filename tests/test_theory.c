@@ -172,16 +172,21 @@ static void check_adaptive(const theory_work *w)
         gsl_function F = { integrand, &a };
         double ref, abserr;
         int st;
-        if (q <= 30 && k != ACT_HARDTANH) {
+        const act_info *ai = act_info_of((act_kind)k);
+        int off_zero = 0;   /* kinks away from 0 need breakpoints */
+        for (size_t j = 0; j < ai->n_kinks; j++) off_zero |= ai->kinks[j] != 0.0;
+        if (q <= 30 && !off_zero) {
           st = gsl_integration_qagi(&F, 0.0, 1e-13, 10000, ws, &ref, &abserr);
         } else {
-          double pts[8];
+          double pts[8 + ACT_MAX_KINKS];
           size_t np = 0;
           pts[np++] = -40;
           if (30 / r < 40) pts[np++] = -30 / r;
-          if (k == ACT_HARDTANH && 1 / r < 30) pts[np++] = -1 / r;
+          for (size_t j = 0; j < ai->n_kinks; j++)
+            if (ai->kinks[j] < 0 && -ai->kinks[j] / r < 30) pts[np++] = ai->kinks[j] / r;
           pts[np++] = 0;
-          if (k == ACT_HARDTANH && 1 / r < 30) pts[np++] = 1 / r;
+          for (size_t j = 0; j < ai->n_kinks; j++)
+            if (ai->kinks[j] > 0 && ai->kinks[j] / r < 30) pts[np++] = ai->kinks[j] / r;
           if (30 / r < 40) pts[np++] = 30 / r;
           pts[np++] = 40;
           st = gsl_integration_qagp(&F, pts, np, 0.0, 1e-13, 10000, ws, &ref, &abserr);

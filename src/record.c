@@ -1,0 +1,262 @@
+/* record.c - writing, recognising and reading cell records (see record.h). */
+#include <config.h>
+#include "record.h"
+#include "fileio.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RECORD_MAGIC "# satbench record 2\n"
+#define RECORD_END "# end\n"
+#define MAX_COLUMNS_TEXT 8192
+
+/* ---- the format ------------------------------------------------------------ */
+
+static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    h ^= (unsigned char)s[i];
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+uint64_t record_format(void)
+{
+  uint64_t h = 0xcbf29ce484222325ULL;
+  char buf[MAX_COLUMNS_TEXT];
+  for (int k = 0; k < ROW_COUNT; k++) {
+    const row_info *ri = table_row_info((row_kind)k);
+    if (!ri->tag) continue;
+    size_t n = table_columns((row_kind)k, buf, sizeof buf);
+    h = fnv1a(h, &ri->tag, 1);
+    h = fnv1a(h, "=", 1);
+    h = fnv1a(h, buf, n < sizeof buf ? n : sizeof buf - 1);
+    h = fnv1a(h, "\n", 1);
+  }
+  return h;
+}
+
+static int row_of_tag(char tag)
+{
+  for (int k = 0; k < ROW_COUNT; k++)
+    if (tag && table_row_info((row_kind)k)->tag == tag) return k;
+  return -1;
+}
+
+/* ---- writing ----------------------------------------------------------------- */
+
+int record_write(const char *path, const table_cell *c, const train_result *r, double wall_seconds,
+                 sb_error *err)
+{
+  char tmp[4200];
+  FILE *f = fileio_open_tmp(tmp, sizeof tmp, path, err);
+  if (!f) return SB_EFAIL;
+  fputs(RECORD_MAGIC, f);
+  fprintf(f, "# version = %s\n# format = fnv1a64:%016llx\n", PACKAGE_VERSION,
+          (unsigned long long)record_format());
+  char buf[MAX_COLUMNS_TEXT], prefix[4];
+  for (int k = 0; k < ROW_COUNT; k++) {
+    const row_info *ri = table_row_info((row_kind)k);
+    if (!ri->tag) continue;
+    table_columns((row_kind)k, buf, sizeof buf);
+    fprintf(f, "# columns %c = %s\n", ri->tag, buf);
+  }
+  fprintf(f, "# wall_seconds = %.3f\n# status = %s\n# steps_done = %ld\n", wall_seconds,
+          table_status_name(r->status), r->steps_done);
+  snprintf(prefix, sizeof prefix, "%c\t", table_row_info(ROW_CELLS)->tag);
+  table_cells_row(f, prefix, c, r);
+  snprintf(prefix, sizeof prefix, "%c\t", table_row_info(ROW_LAYERS)->tag);
+  table_layers_rows(f, prefix, c, r);
+  snprintf(prefix, sizeof prefix, "%c\t", table_row_info(ROW_THEORY)->tag);
+  table_theory_rows(f, prefix, c, r);
+  snprintf(prefix, sizeof prefix, "%c\t", table_row_info(ROW_HIST)->tag);
+  table_hist_rows(f, prefix, c, r);
+  fputs(RECORD_END, f);
+  int rc = fileio_commit(f, tmp, path, err);
+  if (rc) return rc;
+  /* Make the rename itself durable (power loss, not just kill -9). */
+  char dir[4200];
+  snprintf(dir, sizeof dir, "%s", path);
+  char *slash = strrchr(dir, '/');
+  if (slash) {
+    *slash = '\0';
+    fileio_sync_dir(dir);
+  }
+  return SB_OK;
+}
+
+/* ---- recognising ---------------------------------------------------------------- */
+
+/* "# format = fnv1a64:HEX" of a record's header; 0 when it has none. */
+static int header_format(const char *text, uint64_t *fmt)
+{
+  const char *p = strstr(text, "\n# format = fnv1a64:");
+  const char *body = strstr(text, "\n# end");
+  if (!p || (body && p > body)) return 0;
+  char *end;
+  *fmt = strtoull(p + strlen("\n# format = fnv1a64:"), &end, 16);
+  return *end == '\n';
+}
+
+record_state record_probe(const char *path)
+{
+  FILE *f = fopen(path, "rb");
+  if (!f) return RECORD_MISSING;
+  char head[512];
+  size_t got = fread(head, 1, sizeof head - 1, f);
+  head[got] = '\0';
+  char tail[sizeof RECORD_END];
+  size_t n = strlen(RECORD_END);
+  int complete = fseek(f, -(long)n, SEEK_END) == 0 && fread(tail, 1, n, f) == n && !memcmp(tail, RECORD_END, n);
+  fclose(f);
+  if (!complete) return RECORD_INCOMPLETE;
+  uint64_t fmt;
+  if (strncmp(head, RECORD_MAGIC, strlen(RECORD_MAGIC)) || !header_format(head, &fmt) || fmt != record_format())
+    return RECORD_FOREIGN;
+  return RECORD_COMPLETE;
+}
+
+/* ---- reading -------------------------------------------------------------------- */
+
+/* The value of "# columns TAG = ..." in a header, or NULL (*len set). */
+static const char *header_columns(const char *text, char tag, size_t *len)
+{
+  char key[32];
+  snprintf(key, sizeof key, "\n# columns %c = ", tag);
+  const char *p = strstr(text, key);
+  if (!p) return NULL;
+  p += strlen(key);
+  *len = strcspn(p, "\n");
+  return p;
+}
+
+/* What a foreign record's columns are, against ours: the first row type
+ * that differs and a column it lacks or has beyond ours. */
+static void describe_foreign(const char *path, const char *text, sb_error *err)
+{
+  char version[64] = "an earlier version";
+  const char *v = strstr(text, "\n# version = ");
+  if (v) snprintf(version, sizeof version, "%.*s", (int)strcspn(v + 13, "\n"), v + 13);
+  if (strncmp(text, RECORD_MAGIC, strlen(RECORD_MAGIC))) {
+    sb_fail(err, SB_EUSAGE, "%s was written by satbench %s in record format %.*s, whose columns "
+            "this satbench (%s) does not read; rerun without --resume into a new --out, or use that version",
+            path, version, (int)strcspn(text + 2, "\n"), text + 2, PACKAGE_VERSION);
+    return;
+  }
+  char ours[MAX_COLUMNS_TEXT];
+  for (int k = 0; k < ROW_COUNT; k++) {
+    const row_info *ri = table_row_info((row_kind)k);
+    if (!ri->tag) continue;
+    size_t tl, ol = table_columns((row_kind)k, ours, sizeof ours);
+    const char *theirs = header_columns(text, ri->tag, &tl);
+    if (theirs && tl == ol && !memcmp(theirs, ours, ol)) continue;
+    /* the first column of one list missing from the other */
+    char what[160] = "";
+    const char *lists[2] = { ours, theirs ? theirs : "" };
+    size_t lens[2] = { ol, theirs ? tl : 0 };
+    for (int side = 0; side < 2 && !what[0]; side++)
+      for (size_t i = 0; i < lens[side] && !what[0];) {
+        size_t n = strcspn(lists[side] + i, "\t\n");
+        if (n > lens[side] - i) n = lens[side] - i;
+        int found = 0;
+        for (size_t j = 0; j < lens[1 - side] && !found;) {
+          size_t m = strcspn(lists[1 - side] + j, "\t\n");
+          if (m > lens[1 - side] - j) m = lens[1 - side] - j;
+          found = m == n && !memcmp(lists[side] + i, lists[1 - side] + j, n);
+          j += m + 1;
+        }
+        if (!found)
+          snprintf(what, sizeof what, "%s '%.*s'", side ? "has a column" : "lacks the column", (int)n, lists[side] + i);
+        i += n + 1;
+      }
+    if (!what[0]) snprintf(what, sizeof what, "has them in another order");
+    sb_fail(err, SB_EUSAGE, "%s was written by satbench %s with other %s columns (it %s that satbench %s "
+            "writes); rerun without --resume into a new --out, or use that version",
+            path, version, ri->file ? ri->file : "record", what, PACKAGE_VERSION);
+    return;
+  }
+  sb_fail(err, SB_EUSAGE, "%s: unrecognised record header; rerun without --resume into a new --out", path);
+}
+
+void record_free(record *rec)
+{
+  if (!rec) return;
+  free(rec->text);
+  for (int k = 0; k < ROW_COUNT; k++) free(rec->rows[k]);
+  memset(rec, 0, sizeof *rec);
+}
+
+int record_load(const char *path, record *rec, sb_error *err)
+{
+  memset(rec, 0, sizeof *rec);
+  size_t len;
+  char *text = fileio_read_all(path, &len);
+  if (!text) return sb_fail(err, SB_EFAIL, "cannot read %s: %s", path, strerror(errno));
+  rec->text = text;
+  size_t n_end = strlen(RECORD_END);
+  if (len < n_end || memcmp(text + len - n_end, RECORD_END, n_end)) {
+    record_free(rec);
+    return sb_fail(err, SB_EUSAGE, "%s: incomplete record (no '# end')", path);
+  }
+  uint64_t fmt;
+  if (strncmp(text, RECORD_MAGIC, strlen(RECORD_MAGIC)) || !header_format(text, &fmt) || fmt != record_format()) {
+    describe_foreign(path, text, err);
+    record_free(rec);
+    return SB_EUSAGE;
+  }
+  /* Count the rows of each type, then index them. */
+  size_t cap[ROW_COUNT] = { 0 };
+  for (const char *p = text; *p;) {
+    const char *nl = strchr(p, '\n');
+    int k = p[0] != '#' && p[1] == '\t' ? row_of_tag(p[0]) : -1;
+    if (k >= 0) cap[k]++;
+    p = nl ? nl + 1 : p + strlen(p);
+  }
+  for (int k = 0; k < ROW_COUNT; k++)
+    if (cap[k] && !(rec->rows[k] = malloc(cap[k] * sizeof *rec->rows[k]))) {
+      record_free(rec);
+      return sb_fail(err, SB_EFAIL, "out of memory reading %s", path);
+    }
+  rec->wall_seconds = NAN;
+  snprintf(rec->status, sizeof rec->status, "?");
+  size_t lineno = 0;
+  for (char *p = text; *p;) {
+    char *nl = strchr(p, '\n');
+    lineno++;
+    if (!nl) break;   /* cannot happen: the text ends in "# end\n" */
+    *nl = '\0';
+    if (p[0] == '#') {
+      sscanf(p, "# wall_seconds = %lf", &rec->wall_seconds);
+      sscanf(p, "# status = %15s", rec->status);
+    } else {
+      int k = p[1] == '\t' ? row_of_tag(p[0]) : -1;
+      if (k < 0) {
+        char shown[40];
+        snprintf(shown, sizeof shown, "%.32s", p);
+        record_free(rec);
+        return sb_fail(err, SB_EUSAGE, "%s:%zu: not a record row: '%s'", path, lineno, shown);
+      }
+      rec->rows[k][rec->n[k]++] = p + 2;
+    }
+    p = nl + 1;
+  }
+  return SB_OK;
+}
+
+size_t record_fields(char *row, char **fields, size_t max)
+{
+  size_t n = 0;
+  for (char *p = row;;) {
+    char *t = strchr(p, '\t');
+    if (n < max) fields[n] = p;
+    n++;
+    if (!t) break;
+    *t = '\0';
+    p = t + 1;
+  }
+  return n;
+}

@@ -1,0 +1,67 @@
+/* record.h - a finished cell on disk: the one owner of the record format.
+ *
+ * A record is a text file of tagged rows, each in its table's own format
+ * (table.h), under a header that says which columns they have:
+ *     # satbench record 2                 the framing of this file
+ *     # version = 0.1.0                   the satbench that wrote it
+ *     # format = fnv1a64:HEX              hash of the column lists below
+ *     # columns C = cell activation ...   one per tagged row type
+ *     # wall_seconds = 1.25               timing stays out of the tables
+ *     # status = ok
+ *     # steps_done = 1000
+ *     C<TAB>cells.tsv row
+ *     L<TAB>layers.tsv row                 one per (logged step, layer)
+ *     H<TAB>hist.tsv row                   one per (moment, layer, kind, bin)
+ *     T<TAB>layer<TAB>value                the mean-field profile at init
+ *     # end                                written last: a record without
+ *                                          it is incomplete and run again
+ * The format hash changes whenever a column list does, so a record written
+ * by a satbench with other columns is recognised (RECORD_FOREIGN) and
+ * reported, never merged into tables it does not fit. */
+#ifndef SB_RECORD_H
+#define SB_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "err.h"
+#include "table.h"
+#include "train.h"
+
+/* FNV-1a 64 of every tagged row type's tag and column list. */
+uint64_t record_format(void);
+
+/* Durably write the record of a finished cell to path (a temporary name,
+ * flushed, synced and renamed, then the directory synced). */
+int record_write(const char *path, const table_cell *c, const train_result *r, double wall_seconds,
+                 sb_error *err);
+
+typedef enum {
+  RECORD_MISSING,     /* no file */
+  RECORD_INCOMPLETE,  /* no "# end": the cell is run again */
+  RECORD_COMPLETE,    /* complete and in this satbench's format */
+  RECORD_FOREIGN,     /* complete, but another format: refused */
+} record_state;
+
+/* What a record file is, from its first lines and its last. */
+record_state record_probe(const char *path);
+
+/* A complete record in memory, its rows indexed by type. */
+typedef struct record {
+  char *text;                 /* the whole file, rows split in place */
+  char status[16];            /* ok, diverged */
+  double wall_seconds;
+  size_t n[ROW_COUNT];        /* rows of each type */
+  char **rows[ROW_COUNT];     /* (n[k]) each row, without tag and newline */
+} record;
+
+/* Read and check a record.  SB_EUSAGE naming the file when it is not a
+ * complete record of this format (the message says what wrote it and how
+ * its columns differ); SB_EFAIL on a read error. */
+int record_load(const char *path, record *rec, sb_error *err);
+void record_free(record *rec);
+
+/* Split a row of type k in place into its fields (fields holds up to max
+ * pointers); the count found, which callers compare with the expected. */
+size_t record_fields(char *row, char **fields, size_t max);
+
+#endif
