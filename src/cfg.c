@@ -8,6 +8,7 @@
 #include <config.h>
 #include "cfg.h"
 #include "names.h"
+#include "cli.h"
 #include "num.h"
 #include "theory.h"
 
@@ -18,28 +19,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- error context ---------------------------------------------------- */
-
-/* Prefix err's message with where the bad value came from ("--inits",
- * "FILE:LINE").  The old message is copied out first: passing err->msg to
- * sb_fail, which writes err->msg, makes vsnprintf read the buffer it is
- * writing (undefined behaviour; in practice it garbles the message). */
-static int error_at(sb_error *err, int rc, const char *fmt, ...)
-#if defined(__GNUC__)
-  __attribute__((format(printf, 3, 4)))
-#endif
-  ;
-static int error_at(sb_error *err, int rc, const char *fmt, ...)
-{
-  char where[CFG_PATH_MAX + 32], inner[sizeof err->msg];
-  snprintf(inner, sizeof inner, "%s", err->msg);
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(where, sizeof where, fmt, ap);
-  va_end(ap);
-  return sb_fail(err, rc, "%s: %s", where, inner);
-}
 
 /* ---- strict number parsing ------------------------------------------- */
 
@@ -117,18 +96,19 @@ static int parse_sizes(const char *opt, const char *text, size_t *vals, size_t *
 
 /* ---- option setters --------------------------------------------------- */
 
-typedef struct layer_state {
+/* One layer of settings (preset, config file, command line) being
+ * applied: the setters' context. */
+typedef struct layer {
+  sb_config *cfg;
   int set_epochs, set_steps;
   int is_preset;        /* values of a preset: a dataset that fixes them may override */
-  const char *preset;   /* --preset seen in this layer */
-  const char *file;     /* -c seen in this layer */
-} layer_state;
+  int is_file;          /* values of a config file */
+} layer;
 
-typedef int (*setter)(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err);
-
-static int set_acts(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+static int set_acts(void *ctx, const char *opt, const char *val, sb_error *err)
 {
-  (void)ls;
+  layer *ly = ctx;
+  sb_config *cfg = ly->cfg;
   char buf[4096], *items[CFG_MAX_AXIS];
   size_t k;
   if (strlen(val) >= sizeof buf) return sb_fail(err, SB_EUSAGE, "--%s: value too long", opt);
@@ -137,7 +117,7 @@ static int set_acts(sb_config *cfg, const char *opt, const char *val, layer_stat
   if (rc) return rc;
   for (size_t i = 0; i < k; i++) {
     if ((rc = act_parse(items[i], &cfg->acts[i], err)))
-      return error_at(err, rc, "--%s", opt);
+      return sb_prefix(err, "--%s", opt);
     for (size_t j = 0; j < i; j++)
       if (cfg->acts[j].kind == cfg->acts[i].kind)
         return sb_fail(err, SB_EUSAGE, "--%s: '%s' appears twice", opt, items[i]);
@@ -146,9 +126,10 @@ static int set_acts(sb_config *cfg, const char *opt, const char *val, layer_stat
   return SB_OK;
 }
 
-static int set_inits(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+static int set_inits(void *ctx, const char *opt, const char *val, sb_error *err)
 {
-  (void)ls;
+  layer *ly = ctx;
+  sb_config *cfg = ly->cfg;
   char buf[4096], *items[CFG_MAX_AXIS];
   size_t k;
   if (strlen(val) >= sizeof buf) return sb_fail(err, SB_EUSAGE, "--%s: value too long", opt);
@@ -157,7 +138,7 @@ static int set_inits(sb_config *cfg, const char *opt, const char *val, layer_sta
   if (rc) return rc;
   for (size_t i = 0; i < k; i++) {
     if ((rc = init_parse(items[i], &cfg->inits[i], err)))
-      return error_at(err, rc, "--%s", opt);
+      return sb_prefix(err, "--%s", opt);
     char a[64], b[64];
     init_format(&cfg->inits[i], a, sizeof a);
     for (size_t j = 0; j < i; j++) {
@@ -169,23 +150,24 @@ static int set_inits(sb_config *cfg, const char *opt, const char *val, layer_sta
   return SB_OK;
 }
 
-static int set_depths(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+static int set_depths(void *ctx, const char *opt, const char *val, sb_error *err)
 {
-  (void)ls;
+  layer *ly = ctx;
+  sb_config *cfg = ly->cfg;
   return parse_sizes(opt, val, cfg->depths, &cfg->n_depths, err);
 }
 
-static int set_widths(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+static int set_widths(void *ctx, const char *opt, const char *val, sb_error *err)
 {
-  (void)ls;
+  layer *ly = ctx;
+  sb_config *cfg = ly->cfg;
   return parse_sizes(opt, val, cfg->widths, &cfg->n_widths, err);
 }
 
 #define COUNT_SETTER(fname, field, type, min, max)                                        \
-  static int fname(sb_config *cfg, const char *opt, const char *val, layer_state *ls,      \
-                   sb_error *err)                                                          \
+  static int fname(void *ctx, const char *opt, const char *val, sb_error *err)            \
   {                                                                                        \
-    (void)ls;                                                                              \
+    sb_config *cfg = ((layer *)ctx)->cfg;                                                  \
     unsigned long v;                                                                       \
     int rc = parse_count(opt, val, (min), (max), &v, err);                                 \
     if (!rc) cfg->field = (type)v;                                                         \
@@ -200,17 +182,21 @@ COUNT_SETTER(set_classes_value, data.classes, size_t, 2, 1UL << 20)
 
 /* A preset's input-dim and classes give way to a dataset that fixes them
  * (shapeset, files); the user's own must agree with it (data_resolve). */
-static int set_input_dim(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+static int set_input_dim(void *ctx, const char *opt, const char *val, sb_error *err)
 {
-  int rc = set_input_dim_value(cfg, opt, val, ls, err);
-  if (!rc && !ls->is_preset) cfg->data.given |= DATA_GIVEN_DIM;
+  layer *ly = ctx;
+  sb_config *cfg = ly->cfg;
+  int rc = set_input_dim_value(ctx, opt, val, err);
+  if (!rc && !ly->is_preset) cfg->data.given |= DATA_GIVEN_DIM;
   return rc;
 }
 
-static int set_classes(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+static int set_classes(void *ctx, const char *opt, const char *val, sb_error *err)
 {
-  int rc = set_classes_value(cfg, opt, val, ls, err);
-  if (!rc && !ls->is_preset) cfg->data.given |= DATA_GIVEN_CLASSES;
+  layer *ly = ctx;
+  sb_config *cfg = ly->cfg;
+  int rc = set_classes_value(ctx, opt, val, err);
+  if (!rc && !ly->is_preset) cfg->data.given |= DATA_GIVEN_CLASSES;
   return rc;
 }
 COUNT_SETTER(set_train_size, data.train_size, size_t, 1, 1UL << 32)
@@ -219,33 +205,38 @@ COUNT_SETTER(set_batch, batch, size_t, 1, 1UL << 24)
 COUNT_SETTER(set_log_every, log_every, long, 0, LONG_MAX)
 COUNT_SETTER(set_threads, threads, int, 1, 4096)
 
-static int set_epochs(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+static int set_epochs(void *ctx, const char *opt, const char *val, sb_error *err)
 {
+  layer *ly = ctx;
+  sb_config *cfg = ly->cfg;
   unsigned long v;
   int rc = parse_count(opt, val, 0, 1UL << 30, &v, err);
   if (rc) return rc;
-  if (ls->set_steps) return sb_fail(err, SB_EUSAGE, "--epochs: --steps is given too; give one of them");
-  ls->set_epochs = 1;
+  if (ly->set_steps) return sb_fail(err, SB_EUSAGE, "--epochs: --steps is given too; give one of them");
+  ly->set_epochs = 1;
   cfg->epochs = (long)v;
   cfg->steps = -1;
   return SB_OK;
 }
 
-static int set_steps(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+static int set_steps(void *ctx, const char *opt, const char *val, sb_error *err)
 {
+  layer *ly = ctx;
+  sb_config *cfg = ly->cfg;
   unsigned long v;
   int rc = parse_count(opt, val, 0, 1UL << 40, &v, err);
   if (rc) return rc;
-  if (ls->set_epochs) return sb_fail(err, SB_EUSAGE, "--steps: --epochs is given too; give one of them");
-  ls->set_steps = 1;
+  if (ly->set_epochs) return sb_fail(err, SB_EUSAGE, "--steps: --epochs is given too; give one of them");
+  ly->set_steps = 1;
   cfg->steps = (long)v;
   cfg->epochs = -1;
   return SB_OK;
 }
 
-static int set_lr(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+static int set_lr(void *ctx, const char *opt, const char *val, sb_error *err)
 {
-  (void)ls;
+  layer *ly = ctx;
+  sb_config *cfg = ly->cfg;
   double v;
   int rc = parse_real(opt, val, &v, err);
   if (rc) return rc;
@@ -254,9 +245,10 @@ static int set_lr(sb_config *cfg, const char *opt, const char *val, layer_state 
   return SB_OK;
 }
 
-static int set_tau(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+static int set_tau(void *ctx, const char *opt, const char *val, sb_error *err)
 {
-  (void)ls;
+  layer *ly = ctx;
+  sb_config *cfg = ly->cfg;
   double v;
   int rc = parse_real(opt, val, &v, err);
   if (rc) return rc;
@@ -265,18 +257,21 @@ static int set_tau(sb_config *cfg, const char *opt, const char *val, layer_state
   return SB_OK;
 }
 
-static int set_dataset(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+static int set_dataset(void *ctx, const char *opt, const char *val, sb_error *err)
 {
-  (void)ls; (void)opt;
+  layer *ly = ctx;
+  sb_config *cfg = ly->cfg;
+  (void)opt;
   return data_parse(val, &cfg->data, err);
 }
 
 /* Table headers and records/config.txt carry a file dataset's digest;
  * reading it back pins the contents, so a config file can refuse data
  * that changed since. */
-static int set_digest(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+static int set_digest(void *ctx, const char *opt, const char *val, sb_error *err)
 {
-  (void)ls;
+  layer *ly = ctx;
+  sb_config *cfg = ly->cfg;
   const char *hex = strncmp(val, "fnv1a64:", 8) == 0 ? val + 8 : NULL;
   size_t n = hex ? strspn(hex, "0123456789abcdef") : 0;
   if (!hex || n != 16 || hex[n])
@@ -285,27 +280,34 @@ static int set_digest(sb_config *cfg, const char *opt, const char *val, layer_st
   return SB_OK;
 }
 
-static int set_input_scale(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+static int set_input_scale(void *ctx, const char *opt, const char *val, sb_error *err)
 {
-  (void)ls; (void)opt;
+  layer *ly = ctx;
+  sb_config *cfg = ly->cfg;
+  (void)opt;
   return data_scale_parse(val, &cfg->data.scale, err);
 }
 
-static int set_optimizer(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+static int set_optimizer(void *ctx, const char *opt, const char *val, sb_error *err)
 {
-  (void)ls; (void)opt;
+  layer *ly = ctx;
+  sb_config *cfg = ly->cfg;
+  (void)opt;
   return opt_parse(val, &cfg->opt, err);
 }
 
-static int set_loss(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+static int set_loss(void *ctx, const char *opt, const char *val, sb_error *err)
 {
-  (void)ls; (void)opt;
+  layer *ly = ctx;
+  sb_config *cfg = ly->cfg;
+  (void)opt;
   return loss_parse(val, &cfg->loss, err);
 }
 
-static int set_out(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+static int set_out(void *ctx, const char *opt, const char *val, sb_error *err)
 {
-  (void)ls;
+  layer *ly = ctx;
+  sb_config *cfg = ly->cfg;
   if (!*val) return sb_fail(err, SB_EUSAGE, "--%s: empty path", opt);
   if (strlen(val) >= sizeof cfg->out) return sb_fail(err, SB_EUSAGE, "--%s: path too long", opt);
   strcpy(cfg->out, val);
@@ -320,100 +322,81 @@ static int set_flag(int *field, const char *opt, const char *val, sb_error *err)
   return SB_OK;
 }
 
-static int set_resume(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+static int set_resume(void *ctx, const char *opt, const char *val, sb_error *err)
 {
-  (void)ls;
+  layer *ly = ctx;
+  sb_config *cfg = ly->cfg;
   return set_flag(&cfg->resume, opt, val, err);
 }
 
-static int set_quiet(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+static int set_quiet(void *ctx, const char *opt, const char *val, sb_error *err)
 {
-  (void)ls;
+  layer *ly = ctx;
+  sb_config *cfg = ly->cfg;
   return set_flag(&cfg->quiet, opt, val, err);
 }
 
-static int set_preset(sb_config *cfg, const char *opt, const char *val, layer_state *ls, sb_error *err)
+/* --preset and -c are applied by cfg_parse before any other layer; a
+ * config file cannot name another. */
+static int set_first(void *ctx, const char *opt, const char *val, sb_error *err)
 {
-  (void)cfg; (void)opt; (void)err;
-  ls->preset = val;   /* applied by cfg_parse before any other layer */
+  (void)val;
+  if (((layer *)ctx)->is_file && !strcmp(opt, "config"))
+    return sb_fail(err, SB_EUSAGE, "--config: a config file cannot read another (give -c on the command line)");
   return SB_OK;
 }
 
-enum { FLAG_ARG = 0, FLAG_BOOL = 1 };
+/* Which commands have an option (cli_def.scope); 0 is both. */
 enum { FOR_BOTH = 0, FOR_RUN = 1, FOR_GRID = 2 };
 
-typedef struct option_def {
-  const char *name;
-  int kind;       /* FLAG_ARG takes a value; FLAG_BOOL may stand alone */
-  int scope;      /* FOR_BOTH, FOR_RUN or FOR_GRID */
-  setter set;
-  const char *arg, *help;
-} option_def;
-
-static const option_def options[] = {
-  { "preset", FLAG_ARG, FOR_BOTH, set_preset, "NAME", "start from a named preset (satbench list presets)" },
-  { "activations", FLAG_ARG, FOR_BOTH, set_acts, "LIST", "activations, e.g. sigmoid,tanh,relu (satbench list activations)" },
-  { "inits", FLAG_ARG, FOR_BOTH, set_inits, "LIST", "initializations, e.g. standard,he_normal,normal:0.05" },
-  { "depths", FLAG_ARG, FOR_BOTH, set_depths, "LIST", "hidden layers: 2,5,10 or a range 2:50:4" },
-  { "widths", FLAG_ARG, FOR_BOTH, set_widths, "LIST", "hidden units per layer: 128 or 64,256" },
-  { "seeds", FLAG_ARG, FOR_GRID, set_seeds, "N", "run seed indices 0..N-1" },
-  { "seed-index", FLAG_ARG, FOR_RUN, set_seed_index, "K", "the seed index of the one cell" },
-  { "seed", FLAG_ARG, FOR_BOTH, set_master, "MASTER", "master seed: every random stream derives from it" },
-  { "dataset", FLAG_ARG, FOR_BOTH, set_dataset, "NAME", "gaussian, mixture, spirals, shapeset, idx:PATH or csv:PATH" },
-  { "input-dim", FLAG_ARG, FOR_BOTH, set_input_dim, "N", "features per example (shapeset and files set their own)" },
-  { "classes", FLAG_ARG, FOR_BOTH, set_classes, "N", "number of classes (shapeset and files set their own)" },
-  { "dataset-digest", FLAG_ARG, FOR_BOTH, set_digest, "fnv1a64:HEX", "refuse a file dataset with other contents (as table headers show)" },
-  { "input-scale", FLAG_ARG, FOR_BOTH, set_input_scale, "HOW", "unit, standard or none (default: unit for idx and shapeset, standard for csv, none otherwise)" },
-  { "train-size", FLAG_ARG, FOR_BOTH, set_train_size, "N", "training examples" },
-  { "test-size", FLAG_ARG, FOR_BOTH, set_test_size, "N", "test examples; the first BATCH are the probe batch" },
-  { "epochs", FLAG_ARG, FOR_BOTH, set_epochs, "N", "passes over the training set (floor(train/batch) steps each)" },
-  { "steps", FLAG_ARG, FOR_BOTH, set_steps, "N", "optimizer steps; 0 measures at initialization only" },
-  { "batch", FLAG_ARG, FOR_BOTH, set_batch, "N", "mini-batch size, also the probe batch size" },
-  { "lr", FLAG_ARG, FOR_BOTH, set_lr, "X", "learning rate" },
-  { "optimizer", FLAG_ARG, FOR_BOTH, set_optimizer, "NAME", "sgd, momentum (0.9) or adam (0.9, 0.999, 1e-8)" },
-  { "loss", FLAG_ARG, FOR_BOTH, set_loss, "NAME", "xent (softmax cross-entropy) or mse (1/2 squared error, linear output)" },
-  { "log-every", FLAG_ARG, FOR_BOTH, set_log_every, "N", "probe every N steps (0: at init and at the end only)" },
-  { "sat-threshold", FLAG_ARG, FOR_BOTH, set_tau, "TAU", "saturated when |phi'(h)|/max|phi'| < TAU (default 0.05)" },
-  { "threads", FLAG_ARG, FOR_GRID, set_threads, "N", "worker threads (default: OMP_NUM_THREADS, else all cores)" },
-  { "out", FLAG_ARG, FOR_GRID, set_out, "DIR", "output directory (default data/)" },
-  { "resume", FLAG_BOOL, FOR_GRID, set_resume, NULL, "continue an interrupted grid in --out" },
-  { "quiet", FLAG_BOOL, FOR_BOTH, set_quiet, NULL, "no progress or summary on stderr" },
+static const cli_def options[] = {
+  { "config", 'c', CLI_VALUE, set_first, "FILE", "read `key = value` lines ('#' comments)", FOR_BOTH },
+  { "preset", 0, CLI_VALUE, set_first, "NAME", "start from a named preset (satbench list presets)", FOR_BOTH },
+  { "activations", 0, CLI_VALUE, set_acts, "LIST", "activations, e.g. sigmoid,tanh,relu (satbench list activations)", FOR_BOTH },
+  { "inits", 0, CLI_VALUE, set_inits, "LIST", "initializations, e.g. standard,he_normal,normal:0.05", FOR_BOTH },
+  { "depths", 0, CLI_VALUE, set_depths, "LIST", "hidden layers: 2,5,10 or a range 2:50:4", FOR_BOTH },
+  { "widths", 0, CLI_VALUE, set_widths, "LIST", "hidden units per layer: 128 or 64,256", FOR_BOTH },
+  { "seeds", 0, CLI_VALUE, set_seeds, "N", "run seed indices 0..N-1", FOR_GRID },
+  { "seed-index", 0, CLI_VALUE, set_seed_index, "K", "the seed index of the one cell", FOR_RUN },
+  { "seed", 0, CLI_VALUE, set_master, "MASTER", "master seed: every random stream derives from it", FOR_BOTH },
+  { "dataset", 0, CLI_VALUE, set_dataset, "NAME", "gaussian, mixture, spirals, shapeset, idx:PATH or csv:PATH", FOR_BOTH },
+  { "input-dim", 0, CLI_VALUE, set_input_dim, "N", "features per example (shapeset and files set their own)", FOR_BOTH },
+  { "classes", 0, CLI_VALUE, set_classes, "N", "number of classes (shapeset and files set their own)", FOR_BOTH },
+  { "dataset-digest", 0, CLI_VALUE, set_digest, "fnv1a64:HEX", "refuse a file dataset with other contents (as table headers show)", FOR_BOTH },
+  { "input-scale", 0, CLI_VALUE, set_input_scale, "HOW", "unit, standard or none (default: unit for idx and shapeset, standard for csv, none otherwise)", FOR_BOTH },
+  { "train-size", 0, CLI_VALUE, set_train_size, "N", "training examples", FOR_BOTH },
+  { "test-size", 0, CLI_VALUE, set_test_size, "N", "test examples; the first BATCH are the probe batch", FOR_BOTH },
+  { "epochs", 0, CLI_VALUE, set_epochs, "N", "passes over the training set (floor(train/batch) steps each)", FOR_BOTH },
+  { "steps", 0, CLI_VALUE, set_steps, "N", "optimizer steps; 0 measures at initialization only", FOR_BOTH },
+  { "batch", 0, CLI_VALUE, set_batch, "N", "mini-batch size, also the probe batch size", FOR_BOTH },
+  { "lr", 0, CLI_VALUE, set_lr, "X", "learning rate", FOR_BOTH },
+  { "optimizer", 0, CLI_VALUE, set_optimizer, "NAME", "sgd, momentum (0.9) or adam (0.9, 0.999, 1e-8)", FOR_BOTH },
+  { "loss", 0, CLI_VALUE, set_loss, "NAME", "xent (softmax cross-entropy) or mse (1/2 squared error, linear output)", FOR_BOTH },
+  { "log-every", 0, CLI_VALUE, set_log_every, "N", "probe every N steps (0: at init and at the end only)", FOR_BOTH },
+  { "sat-threshold", 0, CLI_VALUE, set_tau, "TAU", "saturated when |phi'(h)|/max|phi'| < TAU (default 0.05)", FOR_BOTH },
+  { "threads", 0, CLI_VALUE, set_threads, "N", "worker threads (default: OMP_NUM_THREADS, else all cores)", FOR_GRID },
+  { "out", 0, CLI_VALUE, set_out, "DIR", "output directory (default data/)", FOR_GRID },
+  { "resume", 0, CLI_BOOL, set_resume, NULL, "continue an interrupted grid in --out", FOR_GRID },
+  { "quiet", 0, CLI_BOOL, set_quiet, NULL, "no progress or summary on stderr", FOR_BOTH },
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
+static cli_parser parser_of(cfg_command cmd)
+{
+  cli_parser p = { options, N_OPTIONS, NULL, cmd == CMD_RUN ? "satbench run" : "satbench grid", 0,
+                   cmd == CMD_RUN ? FOR_RUN : FOR_GRID };
+  return p;
+}
+
 /* Config files may spell keys with '_' for '-'. */
-static const option_def *find_option(const char *name, cfg_command cmd)
+static const cli_def *find_option(const char *name, cfg_command cmd)
 {
   char canon[64];
   size_t i = 0;
   for (; name[i] && i + 1 < sizeof canon; i++) canon[i] = name[i] == '_' ? '-' : name[i];
   canon[i] = '\0';
-  for (size_t k = 0; k < N_OPTIONS; k++)
-    if (!strcmp(canon, options[k].name)) {
-      int scope = options[k].scope;
-      if (scope == FOR_BOTH || (scope == FOR_RUN && cmd == CMD_RUN) || (scope == FOR_GRID && cmd == CMD_GRID))
-        return &options[k];
-      return NULL;
-    }
-  return NULL;
-}
-
-static int unknown_option(const char *name, cfg_command cmd, sb_error *err)
-{
-  const char *names[N_OPTIONS];
-  size_t n = 0;
-  for (size_t k = 0; k < N_OPTIONS; k++) {
-    int scope = options[k].scope;
-    if (scope == FOR_BOTH || (scope == FOR_RUN && cmd == CMD_RUN) || (scope == FOR_GRID && cmd == CMD_GRID))
-      names[n++] = options[k].name;
-  }
-  const char *near = names_nearest(name, names, n);
-  const char *sub = cmd == CMD_RUN ? "run" : "grid";
-  for (size_t k = 0; k < N_OPTIONS; k++)
-    if (!strcmp(name, options[k].name))
-      return sb_fail(err, SB_EUSAGE, "--%s: not an option of 'satbench %s'", name, sub);
-  if (near) return sb_fail(err, SB_EUSAGE, "--%s: unknown option (did you mean --%s?)", name, near);
-  return sb_fail(err, SB_EUSAGE, "--%s: unknown option (see satbench %s --help)", name, sub);
+  cli_parser p = parser_of(cmd);
+  return cli_find(&p, canon);
 }
 
 /* ---- presets ---------------------------------------------------------- */
@@ -488,13 +471,15 @@ void cfg_list_presets(FILE *f)
   }
 }
 
-/* Apply one "key=value" (or bare boolean key) in the given layer. */
-static int apply(sb_config *cfg, const char *key, const char *val, layer_state *ls, sb_error *err)
+/* Apply one "key=value" (or bare boolean key) of a preset or a config
+ * file in the given layer. */
+static int apply(layer *ly, const char *key, const char *val, sb_error *err)
 {
-  const option_def *o = find_option(key, cfg->cmd);
-  if (!o) return unknown_option(key, cfg->cmd, err);
-  if (o->kind == FLAG_ARG && !val) return sb_fail(err, SB_EUSAGE, "--%s: needs a value (%s)", o->name, o->arg);
-  return o->set(cfg, o->name, val, ls, err);
+  const cli_def *o = find_option(key, ly->cfg->cmd);
+  cli_parser p = parser_of(ly->cfg->cmd);
+  if (!o) return cli_unknown(&p, key, err);
+  if (o->kind == CLI_VALUE && !val) return sb_fail(err, SB_EUSAGE, "--%s: needs a value (%s)", o->name, o->arg);
+  return o->set(ly, o->name, val, err);
 }
 
 static int apply_preset(sb_config *cfg, const char *name, sb_error *err)
@@ -507,8 +492,7 @@ static int apply_preset(sb_config *cfg, const char *name, sb_error *err)
     if (near) return sb_fail(err, SB_EUSAGE, "--preset: unknown preset '%s' (did you mean '%s'?)", name, near);
     return sb_fail(err, SB_EUSAGE, "--preset: unknown preset '%s' (see satbench list presets)", name);
   }
-  layer_state ls = { 0 };
-  ls.is_preset = 1;
+  layer ly = { cfg, 0, 0, 1, 0 };
   for (const char *const *kv = p->kv; *kv; kv++) {
     char buf[512];
     snprintf(buf, sizeof buf, "%s", *kv);
@@ -516,8 +500,8 @@ static int apply_preset(sb_config *cfg, const char *name, sb_error *err)
     *eq = '\0';
     /* A preset names options of both commands; skip the other command's. */
     if (!find_option(buf, cfg->cmd)) continue;
-    int rc = apply(cfg, buf, eq + 1, &ls, err);
-    if (rc) return error_at(err, rc, "preset %s", name);
+    int rc = apply(&ly, buf, eq + 1, err);
+    if (rc) return sb_prefix(err, "preset %s", name);
   }
   strcpy(cfg->preset, name);
   return SB_OK;
@@ -629,7 +613,7 @@ static int validate(sb_config *cfg, sb_error *err)
       if ((rc = theory_resolve_init(tw, &cfg->acts[a], &s, err))) {
         char text[64];
         init_format(&cfg->inits[i], text, sizeof text);
-        rc = error_at(err, rc, "--inits: '%s'", text);
+        rc = sb_prefix(err, "--inits: '%s'", text);
       }
     }
   }
@@ -640,72 +624,49 @@ static int validate(sb_config *cfg, sb_error *err)
 int cfg_parse(sb_config *cfg, cfg_command cmd, int argc, char **argv, FILE *help, sb_error *err)
 {
   defaults(cfg, cmd);
-  layer_state cl = { 0 };
-  /* Pass 1: find --help, --preset and -c on the command line. */
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) { cfg_usage(help, cmd); return -1; }
-    if (!strcmp(a, "-c") || !strcmp(a, "--config")) {
-      if (i + 1 >= argc) return sb_fail(err, SB_EUSAGE, "-c: needs a file name");
-      cl.file = argv[++i];
-    } else if (!strncmp(a, "--config=", 9)) {
-      cl.file = a + 9;
-    } else if (!strcmp(a, "--preset")) {
-      if (i + 1 >= argc) return sb_fail(err, SB_EUSAGE, "--preset: needs a value (NAME)");
-      cl.preset = argv[++i];
-    } else if (!strncmp(a, "--preset=", 9)) {
-      cl.preset = a + 9;
-    }
+  if (cli_wants_help(argc, argv)) { cfg_usage(help, cmd); return -1; }
+  cli_parser p = parser_of(cmd);
+  /* Pass 1: find --preset and -c on the command line (and refuse what is
+   * not an option before reading any file). */
+  const char *cl_preset = NULL, *cl_file = NULL;
+  int rc = SB_OK;
+  for (int i = 0; i < argc;) {
+    const cli_def *o;
+    const char *val;
+    if ((rc = cli_next(&p, argc, argv, &i, &o, &val, err))) return rc;
+    if (!strcmp(o->name, "preset")) cl_preset = val;
+    if (!strcmp(o->name, "config")) cl_file = val;
   }
   file_kv *kvs = NULL;
   size_t nkv = 0;
   const char *file_preset = NULL;
   int file_preset_line = 0;
-  int rc = SB_OK;
-  if (cl.file) {
-    if ((rc = read_config_file(cl.file, &kvs, &nkv, err))) return rc;
+  if (cl_file) {
+    if ((rc = read_config_file(cl_file, &kvs, &nkv, err))) return rc;
     for (size_t k = 0; k < nkv; k++)
       if (!strcmp(kvs[k].key, "preset")) { file_preset = kvs[k].val; file_preset_line = kvs[k].line; }
   }
   /* Layer 1: the preset (command line > file > the command's default). */
-  const char *preset = cl.preset ? cl.preset : file_preset ? file_preset : cmd == CMD_RUN ? "cell" : "quick";
+  const char *preset = cl_preset ? cl_preset : file_preset ? file_preset : cmd == CMD_RUN ? "cell" : "quick";
   if ((rc = apply_preset(cfg, preset, err))) {
-    if (!cl.preset && file_preset) rc = error_at(err, rc, "%s:%d", cl.file, file_preset_line);
+    if (!cl_preset && file_preset) rc = sb_prefix(err, "%s:%d", cl_file, file_preset_line);
     goto out;
   }
   /* Layer 2: the config file. */
-  layer_state fl = { 0 };
+  layer fl = { cfg, 0, 0, 0, 1 };
   for (size_t k = 0; k < nkv; k++) {
     if (!strcmp(kvs[k].key, "preset")) continue;
-    if ((rc = apply(cfg, kvs[k].key, kvs[k].val, &fl, err))) {
-      rc = error_at(err, rc, "%s:%d", cl.file, kvs[k].line);
+    if ((rc = apply(&fl, kvs[k].key, kvs[k].val, err))) {
+      rc = sb_prefix(err, "%s:%d", cl_file, kvs[k].line);
       goto out;
     }
   }
   /* Layer 3: the command line. */
-  layer_state cl2 = { 0 };
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "-c") || !strcmp(a, "--config") || !strcmp(a, "--preset")) { i++; continue; }
-    if (!strncmp(a, "--config=", 9) || !strncmp(a, "--preset=", 9)) continue;
-    if (strncmp(a, "--", 2) || !a[2]) {
-      rc = sb_fail(err, SB_EUSAGE, "'%s': unexpected argument (options start with --)", a);
-      goto out;
-    }
-    char key[64];
-    const char *val = NULL, *eq = strchr(a + 2, '=');
-    size_t klen = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-    if (klen >= sizeof key) { rc = sb_fail(err, SB_EUSAGE, "'%s': unknown option", a); goto out; }
-    memcpy(key, a + 2, klen);
-    key[klen] = '\0';
-    const option_def *o = find_option(key, cmd);
-    if (!o || strchr(key, '_')) { rc = unknown_option(key, cmd, err); goto out; }
-    if (eq) val = eq + 1;
-    else if (o->kind == FLAG_ARG) {
-      if (i + 1 >= argc) { rc = sb_fail(err, SB_EUSAGE, "--%s: needs a value (%s)", key, o->arg); goto out; }
-      val = argv[++i];
-    }
-    if ((rc = o->set(cfg, o->name, val, &cl2, err))) goto out;
+  layer cl = { cfg, 0, 0, 0, 0 };
+  for (int i = 0; i < argc;) {
+    const cli_def *o;
+    const char *val;
+    if ((rc = cli_next(&p, argc, argv, &i, &o, &val, err)) || (rc = o->set(&cl, o->name, val, err))) goto out;
   }
   rc = validate(cfg, err);
 out:
@@ -765,15 +726,8 @@ void cfg_usage(FILE *f, cfg_command cmd)
                "Run every cell of activation x init x depth x width x seed in parallel and\n"
                "write cells.tsv, layers.tsv, summary.tsv, hist.tsv and manifest.json to --out.\n\n");
   fprintf(f, "Options (long names are also the keys of a `key = value` config file):\n");
-  fprintf(f, "  -c, --config FILE       read `key = value` lines ('#' comments)\n");
-  for (size_t k = 0; k < N_OPTIONS; k++) {
-    int scope = options[k].scope;
-    if (!(scope == FOR_BOTH || (scope == FOR_RUN && cmd == CMD_RUN) || (scope == FOR_GRID && cmd == CMD_GRID)))
-      continue;
-    char lhs[64];
-    snprintf(lhs, sizeof lhs, "--%s%s%s", options[k].name, options[k].arg ? " " : "", options[k].arg ? options[k].arg : "");
-    fprintf(f, "  %-24s%s\n", lhs, options[k].help);
-  }
+  cli_parser p = parser_of(cmd);
+  cli_usage(f, &p);
   fprintf(f, "\nCommand-line values override the config file, which overrides the preset\n"
              "(default: %s).  Exit status: 0 ok, 1 a run failed, 2 bad usage or input.\n",
           cmd == CMD_RUN ? "cell" : "quick");

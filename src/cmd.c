@@ -18,10 +18,13 @@
 #include "blas.h"
 #include "cmd.h"
 #include "cfg.h"
+#include "cli.h"
 #include "data.h"
 #include "err.h"
+#include "figure.h"
 #include "grid.h"
 #include "init.h"
+#include "names.h"
 #include "num.h"
 #include "shapeset.h"
 #include "plot.h"
@@ -60,41 +63,41 @@ void cmd_version(void)
 
 int cmd_list(int argc, char **argv, sb_error *err)
 {
-  if (argc != 1) return sb_fail(err, SB_EUSAGE, "list: say what to list: activations, inits, datasets or presets");
+  static const char *const lists[] = { "activations", "inits", "datasets", "presets", "figures", "columns" };
+  enum { N_LISTS = sizeof lists / sizeof lists[0] };
+  char valid[256];
+  names_join(valid, sizeof valid, lists, N_LISTS);
+  if (argc != 1) return sb_fail(err, SB_EUSAGE, "list: say what to list: %s", valid);
   const char *what = argv[0];
   if (!strcmp(what, "activations")) {
     for (int k = 0; k < ACT_COUNT; k++) {
       act_fn f;
-      act_parse(act_name((act_kind)k), &f, NULL);
+      if (act_parse(act_name((act_kind)k), &f, NULL)) continue;
       printf("%s\tmax phi' = %.6g\n", act_name((act_kind)k), act_deriv_max(&f));
     }
   } else if (!strcmp(what, "inits")) {
-    static const char *const about[] = {
-      "standard\tU[-1/sqrt(fan_in), 1/sqrt(fan_in)] (Glorot & Bengio eq. 1)",
-      "normal:STD\tN(0, STD^2)",
-      "uniform:A\tU[-A, A]",
-      "xavier_uniform\tU[+-sqrt(6/(fan_in+fan_out))] (Glorot & Bengio eq. 16)",
-      "xavier_normal\tN(0, 2/(fan_in+fan_out))",
-      "he_normal\tN(0, 2/fan_in) (He et al. 2015)",
-      "he_uniform\tU[+-sqrt(6/fan_in)]",
-      "lecun_normal\tN(0, 1/fan_in)",
-      "orthogonal[:GAIN]\tGAIN * orthonormal rows or columns from the QR of a Gaussian matrix",
-      "critical[:SB2]\tN(0, sigma_w2*/fan_in), biases N(0, SB2): the edge of chaos (chi1 = 1) of the "
-      "cell's activation at sigma_b2 = SB2 (default 0.05), from mean-field theory",
-      "meanfield:SW2[:SB2]\tN(0, SW2/fan_in), biases N(0, SB2) (default 0): a point of the phase diagram",
-    };
-    for (size_t k = 0; k < sizeof about / sizeof about[0]; k++) puts(about[k]);
+    init_list(stdout);
   } else if (!strcmp(what, "datasets")) {
-    puts("gaussian\tx ~ N(0, I); label = argmax of a fixed random linear teacher");
-    puts("mixture\tone Gaussian cluster per class, unit noise");
-    puts("spirals\tinterleaved 2-D spiral arms, one per class (2-D)");
-    puts("shapeset\tShapeset-3x2 (Glorot & Bengio 2010): 32x32 grey images of 1-2 shapes, 9 classes");
-    puts("idx:PATH\tMNIST-style IDX files: PATH-images-idx3-ubyte + PATH-labels-idx1-ubyte, or IMAGES,LABELS");
-    puts("csv:PATH\ta CSV table: integer label, then features; optional header row, '#' comments");
+    data_list(stdout);
   } else if (!strcmp(what, "presets")) {
     cfg_list_presets(stdout);
+  } else if (!strcmp(what, "figures")) {
+    for (size_t k = 0; k < fig_count; k++) printf("%s\t%s\n", fig_table[k].name, fig_table[k].title);
+  } else if (!strcmp(what, "columns")) {
+    /* TABLE<TAB>COLUMN, in each table's order */
+    char cols[8192];
+    for (int k = 0; k < ROW_COUNT; k++) {
+      const row_info *ri = table_row_info((row_kind)k);
+      if (!ri->file) continue;
+      table_columns((row_kind)k, cols, sizeof cols);
+      for (char *p = cols; *p;) {
+        size_t n = strcspn(p, "\t");
+        printf("%s\t%.*s\n", ri->file, (int)n, p);
+        p += n + (p[n] != '\0');
+      }
+    }
   } else {
-    return sb_fail(err, SB_EUSAGE, "list: unknown list '%s' (activations, inits, datasets, presets)", what);
+    return sb_fail(err, SB_EUSAGE, "list: unknown list '%s' (%s)", what, valid);
   }
   return SB_OK;
 }
@@ -120,55 +123,56 @@ int cmd_plot(int argc, char **argv, sb_error *err)
 /* satbench data shapeset --out F.pgm: the training examples of
  * `--dataset shapeset --seed S --train-size N`, as a contact sheet a
  * person can look at, with their labels on stdout. */
+typedef struct data_opts {
+  const char *out;
+  unsigned long count, seed, columns, zoom;
+} data_opts;
+
+static int data_set(void *ctx, const char *name, const char *val, sb_error *err)
+{
+  data_opts *o = ctx;
+  char what[80];
+  snprintf(what, sizeof what, "data: --%s", name);
+  if (!strcmp(name, "out")) {
+    if (!*val) return sb_fail(err, SB_EUSAGE, "data: --out: empty file name");
+    o->out = val;
+    return SB_OK;
+  }
+  if (!strcmp(name, "count")) return num_parse_count(what, val, 1, 10000, &o->count, err);
+  if (!strcmp(name, "seed")) return num_parse_count(what, val, 0, ULONG_MAX, &o->seed, err);
+  if (!strcmp(name, "columns")) return num_parse_count(what, val, 1, 1000, &o->columns, err);
+  return num_parse_count(what, val, 1, 16, &o->zoom, err);
+}
+
+static const cli_def data_options[] = {
+  { "out", 0, CLI_VALUE, data_set, "FILE.pgm", "where to write the contact sheet", 0 },
+  { "count", 0, CLI_VALUE, data_set, "N", "images (default 36)", 0 },
+  { "seed", 0, CLI_VALUE, data_set, "S", "the master seed (default 1)", 0 },
+  { "columns", 0, CLI_VALUE, data_set, "C", "images per row (default: a square)", 0 },
+  { "zoom", 0, CLI_VALUE, data_set, "Z", "magnification, 1-16 (default 2)", 0 },
+};
+
 int cmd_data(int argc, char **argv, sb_error *err)
 {
   static const char usage_text[] =
     "usage: satbench data shapeset --out FILE.pgm [--count N] [--seed S] [--columns C] [--zoom Z]\n"
     "Write the first N training images of `--dataset shapeset --seed S --train-size N`\n"
     "as one binary PGM: C tiles per row (default: a square), each magnified Z times\n"
-    "(default 2), framed in mid grey; print their labels, row by row, on stdout.\n"
-    "Defaults: --count 36, --seed 1.\n";
-  const char *out = NULL;
-  unsigned long count = 36, seed = 1, columns = 0, zoom = 2;
-  if (argc >= 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
+    "(default 2), framed in mid grey; print their labels, row by row, on stdout.\n\n";
+  cli_parser p = { data_options, sizeof data_options / sizeof data_options[0], "data", "satbench data", 0, 0 };
+  if (cli_wants_help(argc, argv)) {
     fputs(usage_text, stdout);
+    cli_usage(stdout, &p);
     return SB_OK;
   }
   if (argc < 1 || strcmp(argv[0], "shapeset") != 0)
     return sb_fail(err, SB_EUSAGE, "data: say which dataset to draw: 'satbench data shapeset --out FILE.pgm'%s%s%s",
                    argc >= 1 ? " (got '" : "", argc >= 1 ? argv[0] : "", argc >= 1 ? "')" : "");
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i], *val = NULL;
-    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-      fputs(usage_text, stdout);
-      return SB_OK;
-    }
-    if (strncmp(a, "--", 2) != 0)
-      return sb_fail(err, SB_EUSAGE, "data: '%s': unexpected argument (options start with --)", a);
-    char key[32];
-    const char *eq = strchr(a, '=');
-    size_t klen = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-    if (klen >= sizeof key) return sb_fail(err, SB_EUSAGE, "data: '%s': unknown option", a);
-    memcpy(key, a + 2, klen);
-    key[klen] = '\0';
-    if (strcmp(key, "out") && strcmp(key, "count") && strcmp(key, "seed") && strcmp(key, "columns")
-        && strcmp(key, "zoom"))
-      return sb_fail(err, SB_EUSAGE, "data: --%s: unknown option (--out, --count, --seed, --columns, --zoom)", key);
-    if (eq) val = eq + 1;
-    else if (i + 1 < argc) val = argv[++i];
-    else return sb_fail(err, SB_EUSAGE, "data: --%s: needs a value", key);
-    int rc = SB_OK;
-    char what[80];
-    snprintf(what, sizeof what, "data: --%s", key);
-    if (!strcmp(key, "out")) {
-      if (!*val) return sb_fail(err, SB_EUSAGE, "data: --out: empty file name");
-      out = val;
-    } else if (!strcmp(key, "count")) rc = num_parse_count(what, val, 1, 10000, &count, err);
-    else if (!strcmp(key, "seed")) rc = num_parse_count(what, val, 0, ULONG_MAX, &seed, err);
-    else if (!strcmp(key, "columns")) rc = num_parse_count(what, val, 1, 1000, &columns, err);
-    else rc = num_parse_count(what, val, 1, 16, &zoom, err);
-    if (rc) return rc;
-  }
+  data_opts o = { NULL, 36, 1, 0, 2 };
+  int prc = cli_parse(&p, argc - 1, argv + 1, &o, err);
+  if (prc) return prc;
+  const char *out = o.out;
+  unsigned long count = o.count, seed = o.seed, columns = o.columns, zoom = o.zoom;
   if (!out) return sb_fail(err, SB_EUSAGE, "data: --out: say where to write the contact sheet (FILE.pgm)");
   if (!columns)
     while (columns * columns < count) columns++;
@@ -281,80 +285,118 @@ static double theory_range_value(const double *r, size_t i)
   return strtod(buf, NULL);
 }
 
+/* The setters of theory's options, each marking its option as given. */
+static int th_activation(void *ctx, const char *name, const char *val, sb_error *err)
+{
+  theory_opts *o = ctx;
+  (void)name;
+  o->act_set = 1;
+  return act_parse(val, &o->act, err) ? sb_prefix(err, "theory: --activation") : SB_OK;
+}
+
+static int th_init(void *ctx, const char *name, const char *val, sb_error *err)
+{
+  theory_opts *o = ctx;
+  (void)name;
+  o->init_set = 1;
+  return init_parse(val, &o->init, err) ? sb_prefix(err, "theory: --init") : SB_OK;
+}
+
+static int th_sigma_w2(void *ctx, const char *name, const char *val, sb_error *err)
+{
+  theory_opts *o = ctx;
+  o->sw2_set = 1;
+  int rc = theory_real(name, val, &o->sw2, err);
+  if (!rc && !(o->sw2 > 0)) rc = sb_fail(err, SB_EUSAGE, "theory: --sigma-w2: %s must be > 0", val);
+  return rc;
+}
+
+static int th_sigma_b2(void *ctx, const char *name, const char *val, sb_error *err)
+{
+  theory_opts *o = ctx;
+  o->sb2_set = 1;
+  int rc = theory_real(name, val, &o->sb2, err);
+  if (!rc && !(o->sb2 >= 0)) rc = sb_fail(err, SB_EUSAGE, "theory: --sigma-b2: %s must be >= 0", val);
+  if (!rc && o->sb2 == 0) o->sb2 = 0.0;   /* -0 */
+  return rc;
+}
+
+static int th_q0(void *ctx, const char *name, const char *val, sb_error *err)
+{
+  theory_opts *o = ctx;
+  o->q0_set = 1;
+  int rc = theory_real(name, val, &o->q0, err);
+  if (!rc && !(o->q0 > 0)) rc = sb_fail(err, SB_EUSAGE, "theory: --q0: %s must be > 0", val);
+  return rc;
+}
+
+static int th_depth(void *ctx, const char *name, const char *val, sb_error *err)
+{
+  theory_opts *o = ctx;
+  o->depth_set = 1;
+  return theory_count(name, val, 1, 1000000, &o->depth, err);
+}
+
+static int th_width(void *ctx, const char *name, const char *val, sb_error *err)
+{
+  theory_opts *o = ctx;
+  o->width_set = 1;
+  return theory_count(name, val, 1, 100000000, &o->width, err);
+}
+
+static int th_phase(void *ctx, const char *name, const char *val, sb_error *err)
+{
+  (void)name; (void)val; (void)err;
+  ((theory_opts *)ctx)->phase = 1;
+  return SB_OK;
+}
+
+static int th_critical_line(void *ctx, const char *name, const char *val, sb_error *err)
+{
+  (void)name; (void)val; (void)err;
+  ((theory_opts *)ctx)->critical_line = 1;
+  return SB_OK;
+}
+
+static int th_w_range(void *ctx, const char *name, const char *val, sb_error *err)
+{
+  theory_opts *o = ctx;
+  o->w_range_set = 1;
+  return theory_range(name, val, 1e-300, o->w_range, err);
+}
+
+static int th_b_range(void *ctx, const char *name, const char *val, sb_error *err)
+{
+  theory_opts *o = ctx;
+  o->b_range_set = 1;
+  return theory_range(name, val, 0.0, o->b_range, err);
+}
+
+static const cli_def theory_options[] = {
+  { "activation", 0, CLI_VALUE, th_activation, "A", "the activation (satbench list activations)", 0 },
+  { "init", 0, CLI_VALUE, th_init, "I", "an init: sigma_w2 from its variance at --width", 0 },
+  { "sigma-w2", 0, CLI_VALUE, th_sigma_w2, "X", "the weight variance times fan_in", 0 },
+  { "sigma-b2", 0, CLI_VALUE, th_sigma_b2, "Y", "the bias variance (default 0)", 0 },
+  { "q0", 0, CLI_VALUE, th_q0, "Q", "the inputs' second moment (default 1)", 0 },
+  { "depth", 0, CLI_VALUE, th_depth, "N", "the per-layer profile of N hidden layers", 0 },
+  { "width", 0, CLI_VALUE, th_width, "N", "fan_in = fan_out for --init (default 1000)", 0 },
+  { "phase", 0, CLI_FLAG, th_phase, NULL, "the (sigma_w2, sigma_b2) phase diagram", 0 },
+  { "critical-line", 0, CLI_FLAG, th_critical_line, NULL, "the critical sigma_w2 per sigma_b2", 0 },
+  { "sigma-w2-range", 0, CLI_VALUE, th_w_range, "LO:HI:STEP", "--phase's sigma_w2 values", 0 },
+  { "sigma-b2-range", 0, CLI_VALUE, th_b_range, "LO:HI:STEP", "--phase's and --critical-line's sigma_b2 values", 0 },
+};
+
 static int theory_parse(theory_opts *o, int argc, char **argv, sb_error *err)
 {
-  static const char *const names[] = {
-    "activation", "init", "sigma-w2", "sigma-b2", "q0", "depth", "width", "phase",
-    "critical-line", "sigma-w2-range", "sigma-b2-range",
-  };
   memset(o, 0, sizeof *o);
   o->q0 = 1.0;
   o->width = 1000;
   o->w_range[0] = 0.1; o->w_range[1] = 5.0; o->w_range[2] = 0.1;
   o->b_range[0] = 0.0; o->b_range[1] = 2.0; o->b_range[2] = 0.1;
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i], *val = NULL;
-    if (strncmp(a, "--", 2) != 0)
-      return sb_fail(err, SB_EUSAGE, "theory: '%s': unexpected argument (options start with --)", a);
-    char key[32];
-    const char *eq = strchr(a, '=');
-    size_t klen = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-    int k = -1;
-    if (klen < sizeof key) {
-      memcpy(key, a + 2, klen);
-      key[klen] = '\0';
-      for (size_t j = 0; j < sizeof names / sizeof names[0]; j++)
-        if (!strcmp(key, names[j])) k = (int)j;
-    }
-    if (k < 0)
-      return sb_fail(err, SB_EUSAGE, "theory: '%s': unknown option (see satbench theory --help)", a);
-    int *seen[] = { &o->act_set, &o->init_set, &o->sw2_set, &o->sb2_set, &o->q0_set, &o->depth_set,
-                    &o->width_set, &o->phase, &o->critical_line, &o->w_range_set, &o->b_range_set };
-    if (*seen[k]) return sb_fail(err, SB_EUSAGE, "theory: --%s: given twice", key);
-    *seen[k] = 1;
-    if (k == 7 || k == 8) {   /* flags */
-      if (eq) return sb_fail(err, SB_EUSAGE, "theory: --%s: takes no value", key);
-      continue;
-    }
-    if (eq) val = eq + 1;
-    else if (i + 1 < argc) val = argv[++i];
-    else return sb_fail(err, SB_EUSAGE, "theory: --%s: needs a value", key);
-    int rc = SB_OK;
-    switch (k) {
-    case 0:
-      if ((rc = act_parse(val, &o->act, err))) {
-        char inner[sizeof err->msg];
-        snprintf(inner, sizeof inner, "%s", err->msg);
-        return sb_fail(err, rc, "theory: --activation: %s", inner);
-      }
-      break;
-    case 1:
-      if ((rc = init_parse(val, &o->init, err))) {
-        char inner[sizeof err->msg];
-        snprintf(inner, sizeof inner, "%s", err->msg);
-        return sb_fail(err, rc, "theory: --init: %s", inner);
-      }
-      break;
-    case 2:
-      if ((rc = theory_real(key, val, &o->sw2, err))) return rc;
-      if (!(o->sw2 > 0)) return sb_fail(err, SB_EUSAGE, "theory: --sigma-w2: %s must be > 0", val);
-      break;
-    case 3:
-      if ((rc = theory_real(key, val, &o->sb2, err))) return rc;
-      if (!(o->sb2 >= 0)) return sb_fail(err, SB_EUSAGE, "theory: --sigma-b2: %s must be >= 0", val);
-      if (o->sb2 == 0) o->sb2 = 0.0;   /* -0 */
-      break;
-    case 4:
-      if ((rc = theory_real(key, val, &o->q0, err))) return rc;
-      if (!(o->q0 > 0)) return sb_fail(err, SB_EUSAGE, "theory: --q0: %s must be > 0", val);
-      break;
-    case 5: rc = theory_count(key, val, 1, 1000000, &o->depth, err); break;
-    case 6: rc = theory_count(key, val, 1, 100000000, &o->width, err); break;
-    case 9: rc = theory_range(key, val, 1e-300, o->w_range, err); break;
-    case 10: rc = theory_range(key, val, 0.0, o->b_range, err); break;
-    }
-    if (rc) return rc;
-  }
+  cli_parser p = { theory_options, sizeof theory_options / sizeof theory_options[0], "theory",
+                   "satbench theory", 1, 0 };
+  int rc = cli_parse(&p, argc, argv, o, err);
+  if (rc) return rc;
   if (!o->act_set) return sb_fail(err, SB_EUSAGE, "theory: --activation: say which activation (satbench list activations)");
   int sweep = o->phase || o->critical_line;
   if (o->phase && o->critical_line)
@@ -397,11 +439,14 @@ static void theory_cols(int n, ...)
 
 int cmd_theory(int argc, char **argv, sb_error *err)
 {
-  for (int i = 0; i < argc; i++)
-    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      fputs(theory_usage, stdout);
-      return SB_OK;
-    }
+  if (cli_wants_help(argc, argv)) {
+    cli_parser p = { theory_options, sizeof theory_options / sizeof theory_options[0], "theory",
+                     "satbench theory", 1, 0 };
+    fputs(theory_usage, stdout);
+    fputs("\nOptions:\n", stdout);
+    cli_usage(stdout, &p);
+    return SB_OK;
+  }
   theory_opts o;
   int rc = theory_parse(&o, argc, argv, err);
   if (rc) return rc;
@@ -442,11 +487,7 @@ int cmd_theory(int argc, char **argv, sb_error *err)
     if (o.init_set) {
       if (o.init.kind == INIT_CRITICAL) {
         rc = theory_critical(w, &o.act, o.init.param, o.q0, &o.init.sigma_w2, err);
-        if (rc) {
-          char inner[sizeof err->msg];
-          snprintf(inner, sizeof inner, "%s", err->msg);
-          sb_fail(err, rc, "theory: --init: %s", inner);
-        }
+        if (rc) sb_prefix(err, "theory: --init");
       }
       size_t n = o.width;
       sw2 = init_weight_var(&o.init, n, n) * (double)n;

@@ -78,15 +78,23 @@ static const struct data_kind_info {
   data_scale scale;     /* the default --input-scale */
   int has_range;        /* the generator's values lie in [lo, hi] */
   double lo, hi;
-} data_kinds[DATA_COUNT] = {
-  [DATA_GAUSSIAN] = { "gaussian", 0, 0, SCRATCH_DIM_CLASSES, gen_gaussian, DATA_SCALE_NONE, 0, 0, 0 },
-  [DATA_MIXTURE]  = { "mixture",  0, 0, SCRATCH_DIM_CLASSES, gen_mixture, DATA_SCALE_NONE, 0, 0, 0 },
-  [DATA_SPIRALS]  = { "spirals",  2, 0, SCRATCH_NONE, gen_spirals, DATA_SCALE_NONE, 0, 0, 0 },
+  const char *about;    /* its line in `satbench list datasets` */
+} data_kinds[] = {
+  [DATA_GAUSSIAN] = { "gaussian", 0, 0, SCRATCH_DIM_CLASSES, gen_gaussian, DATA_SCALE_NONE, 0, 0, 0,
+                      "x ~ N(0, I); label = argmax of a fixed random linear teacher" },
+  [DATA_MIXTURE]  = { "mixture",  0, 0, SCRATCH_DIM_CLASSES, gen_mixture, DATA_SCALE_NONE, 0, 0, 0,
+                      "one Gaussian cluster per class, unit noise" },
+  [DATA_SPIRALS]  = { "spirals",  2, 0, SCRATCH_NONE, gen_spirals, DATA_SCALE_NONE, 0, 0, 0,
+                      "interleaved 2-D spiral arms, one per class (2-D)" },
   [DATA_SHAPESET] = { "shapeset", SHAPESET_DIM, SHAPESET_CLASSES, SCRATCH_CANVAS, gen_shapeset,
-                      DATA_SCALE_UNIT, 1, 0.0, 1.0 },
-  [DATA_IDX]      = { "idx", 0, 0, SCRATCH_NONE, NULL, DATA_SCALE_UNIT, 0, 0, 0 },
-  [DATA_CSV]      = { "csv", 0, 0, SCRATCH_NONE, NULL, DATA_SCALE_STANDARD, 0, 0, 0 },
+                      DATA_SCALE_UNIT, 1, 0.0, 1.0,
+                      "Shapeset-3x2 (Glorot & Bengio 2010): 32x32 grey images of 1-2 shapes, 9 classes" },
+  [DATA_IDX]      = { "idx", 0, 0, SCRATCH_NONE, NULL, DATA_SCALE_UNIT, 0, 0, 0,
+                      "MNIST-style IDX files: PATH-images-idx3-ubyte + PATH-labels-idx1-ubyte, or IMAGES,LABELS" },
+  [DATA_CSV]      = { "csv", 0, 0, SCRATCH_NONE, NULL, DATA_SCALE_STANDARD, 0, 0, 0,
+                      "a CSV table: integer label, then features; optional header row, '#' comments" },
 };
+_Static_assert(sizeof data_kinds / sizeof data_kinds[0] == DATA_COUNT, "data_kinds needs one row per data_kind");
 
 static const char *const scale_names[DATA_SCALE_COUNT] = {
   [DATA_SCALE_DEFAULT] = "default", [DATA_SCALE_NONE] = "none",
@@ -98,6 +106,12 @@ const char *data_kind_name(data_kind kind)
   /* Cast first: the enum's signedness is implementation-defined. */
   if ((unsigned)kind >= DATA_COUNT) return "unknown";
   return data_kinds[kind].name;
+}
+
+void data_list(FILE *f)
+{
+  for (int k = 0; k < DATA_COUNT; k++)
+    fprintf(f, "%s%s\t%s\n", data_kinds[k].name, data_kinds[k].gen ? "" : ":PATH", data_kinds[k].about);
 }
 
 int data_kind_is_file(data_kind kind)

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "err.h"
 
 #define DATA_PATH_MAX 4096
@@ -60,6 +61,8 @@ typedef struct dataset {
 } dataset;
 
 const char *data_kind_name(data_kind kind);
+/* One line per kind, "NAME[:PATH]<TAB>what it is" (satbench list datasets). */
+void data_list(FILE *f);
 /* Whether the kind reads a file (idx, csv). */
 int data_kind_is_file(data_kind kind);
 /* Parse a --dataset value into spec's kind and path, leaving the rest of

@@ -16,6 +16,21 @@ int sb_fail(sb_error *err, int code, const char *fmt, ...)
   return code;
 }
 
+int sb_prefix(sb_error *err, const char *fmt, ...)
+{
+  if (!err) return SB_EFAIL;
+  /* The old message is copied out first: passing err->msg to vsnprintf,
+   * which writes err->msg, would read the buffer it is writing. */
+  char where[1024], inner[sizeof err->msg];
+  snprintf(inner, sizeof inner, "%s", err->msg);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(where, sizeof where, fmt, ap);
+  va_end(ap);
+  snprintf(err->msg, sizeof err->msg, "%s: %s", where, inner);
+  return err->code;
+}
+
 void sb_error_clear(sb_error *err)
 {
   if (err) {

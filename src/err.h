@@ -24,6 +24,15 @@ int sb_fail(sb_error *err, int code, const char *fmt, ...)
 #endif
   ;
 
+/* Put "WHERE: " before err's message (WHERE from fmt), keeping its code;
+ * returns the code, so `return sb_prefix(err, "--inits")` passes a
+ * callee's failure up with the place it came from. */
+int sb_prefix(sb_error *err, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 2, 3)))
+#endif
+  ;
+
 /* Reset to "no error". */
 void sb_error_clear(sb_error *err);
 

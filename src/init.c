@@ -22,22 +22,41 @@
 
 #define CRITICAL_SB2_DEFAULT 0.05
 
-static const char *const init_names[INIT_COUNT] = {
-  "standard", "normal", "uniform", "xavier_uniform", "xavier_normal",
-  "he_normal", "he_uniform", "lecun_normal", "orthogonal", "critical", "meanfield"
-};
-
 /* How a scheme's ":param" behaves. */
 enum { PARAM_NONE, PARAM_REQUIRED, PARAM_OPTIONAL };
 
-static int param_mode(init_kind k)
-{
-  switch (k) {
-  case INIT_NORMAL: case INIT_UNIFORM: case INIT_MEANFIELD: return PARAM_REQUIRED;
-  case INIT_ORTHOGONAL: case INIT_CRITICAL: return PARAM_OPTIONAL;
-  default: return PARAM_NONE;
-  }
-}
+/* One row per scheme: its name, its parameter, and its line in `satbench
+ * list inits`.  Its variance and its draw are the cases of
+ * init_weight_var and init_fill below (-Wswitch names a missing one). */
+static const struct init_info {
+  const char *name;
+  int mode;             /* PARAM_* */
+  const char *syntax;   /* as the user writes it */
+  const char *what;     /* what the parameter must be */
+  const char *about;
+} init_table[] = {
+  [INIT_STANDARD]       = { "standard", PARAM_NONE, "standard", "nothing",
+                            "U[-1/sqrt(fan_in), 1/sqrt(fan_in)] (Glorot & Bengio eq. 1)" },
+  [INIT_NORMAL]         = { "normal", PARAM_REQUIRED, "normal:STD", "STD (a finite number > 0)", "N(0, STD^2)" },
+  [INIT_UNIFORM]        = { "uniform", PARAM_REQUIRED, "uniform:A", "A (a finite number > 0)", "U[-A, A]" },
+  [INIT_XAVIER_UNIFORM] = { "xavier_uniform", PARAM_NONE, "xavier_uniform", "nothing",
+                            "U[+-sqrt(6/(fan_in+fan_out))] (Glorot & Bengio eq. 16)" },
+  [INIT_XAVIER_NORMAL]  = { "xavier_normal", PARAM_NONE, "xavier_normal", "nothing", "N(0, 2/(fan_in+fan_out))" },
+  [INIT_HE_NORMAL]      = { "he_normal", PARAM_NONE, "he_normal", "nothing", "N(0, 2/fan_in) (He et al. 2015)" },
+  [INIT_HE_UNIFORM]     = { "he_uniform", PARAM_NONE, "he_uniform", "nothing", "U[+-sqrt(6/fan_in)]" },
+  [INIT_LECUN_NORMAL]   = { "lecun_normal", PARAM_NONE, "lecun_normal", "nothing", "N(0, 1/fan_in)" },
+  [INIT_ORTHOGONAL]     = { "orthogonal", PARAM_OPTIONAL, "orthogonal[:GAIN]", "GAIN (a finite number > 0)",
+                            "GAIN * orthonormal rows or columns from the QR of a Gaussian matrix" },
+  [INIT_CRITICAL]       = { "critical", PARAM_OPTIONAL, "critical[:SB2]", "SB2 (a finite number >= 0)",
+                            "N(0, sigma_w2*/fan_in), biases N(0, SB2): the edge of chaos (chi1 = 1) of the "
+                            "cell's activation at sigma_b2 = SB2 (default 0.05), from mean-field theory" },
+  [INIT_MEANFIELD]      = { "meanfield", PARAM_REQUIRED, "meanfield:SW2[:SB2]",
+                            "SW2[:SB2] (finite numbers, SW2 > 0, SB2 >= 0)",
+                            "N(0, SW2/fan_in), biases N(0, SB2) (default 0): a point of the phase diagram" },
+};
+_Static_assert(sizeof init_table / sizeof init_table[0] == INIT_COUNT, "init_table needs one row per init_kind");
+
+static int param_mode(init_kind k) { return (unsigned)k < INIT_COUNT ? init_table[k].mode : PARAM_NONE; }
 
 /* SB2 of critical and meanfield may be 0 (no bias noise); STD, A, GAIN
  * and SW2 must be > 0 because a zero scale gives a network whose gradients
@@ -48,16 +67,11 @@ static int param_ok(init_kind k, double p)
   return k == INIT_CRITICAL || k == INIT_MEANFIELD ? p >= 0 : p > 0;
 }
 
-static const char *param_what(init_kind k)
+static const char *param_what(init_kind k) { return (unsigned)k < INIT_COUNT ? init_table[k].what : "nothing"; }
+
+void init_list(FILE *f)
 {
-  switch (k) {
-  case INIT_NORMAL:     return "STD (a finite number > 0)";
-  case INIT_UNIFORM:    return "A (a finite number > 0)";
-  case INIT_ORTHOGONAL: return "GAIN (a finite number > 0)";
-  case INIT_CRITICAL:   return "SB2 (a finite number >= 0)";
-  case INIT_MEANFIELD:  return "SW2[:SB2] (finite numbers, SW2 > 0, SB2 >= 0)";
-  default:              return "nothing";
-  }
+  for (int k = 0; k < INIT_COUNT; k++) fprintf(f, "%s\t%s\n", init_table[k].syntax, init_table[k].about);
 }
 
 /* A finite number at s, with no leading blank (the canonical text has
@@ -78,7 +92,7 @@ static int parse_strict(const char *s, int colon_ok, double *out, const char **r
 
 const char *init_kind_name(init_kind kind)
 {
-  return (unsigned)kind < INIT_COUNT ? init_names[kind] : "unknown";
+  return (unsigned)kind < INIT_COUNT && init_table[kind].name ? init_table[kind].name : "unknown";
 }
 
 int init_parse(const char *text, init_spec *out, sb_error *err)
@@ -94,15 +108,19 @@ int init_parse(const char *text, init_spec *out, sb_error *err)
   name[len] = '\0';
 
   int kind = -1;
-  for (int k = 0; k < INIT_COUNT; k++)
-    if (strcmp(name, init_names[k]) == 0) kind = k;
+  const char *names[INIT_COUNT], *syntax[INIT_COUNT];
+  for (int k = 0; k < INIT_COUNT; k++) {
+    names[k] = init_table[k].name;
+    syntax[k] = init_table[k].syntax;
+    if (strcmp(name, init_table[k].name) == 0) kind = k;
+  }
   if (kind < 0) {
-    const char *near = names_nearest(name, init_names, INIT_COUNT);
+    const char *near = names_nearest(name, names, INIT_COUNT);
     if (near)
       return sb_fail(err, SB_EUSAGE, "unknown init '%s' (did you mean '%s'?)", text, near);
-    return sb_fail(err, SB_EUSAGE, "unknown init '%s' (valid: standard, normal:STD, "
-                   "uniform:A, xavier_uniform, xavier_normal, he_normal, he_uniform, "
-                   "lecun_normal, orthogonal[:GAIN], critical[:SB2], meanfield:SW2[:SB2])", text);
+    char valid[512];
+    return sb_fail(err, SB_EUSAGE, "unknown init '%s' (valid: %s)", text,
+                   names_join(valid, sizeof valid, syntax, INIT_COUNT));
   }
 
   init_kind k = (init_kind)kind;

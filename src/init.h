@@ -7,6 +7,7 @@
 #define SB_INIT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <gsl/gsl_rng.h>
 #include "err.h"
 
@@ -34,6 +35,8 @@ typedef struct init_spec {
 } init_spec;
 
 const char *init_kind_name(init_kind kind);
+/* One line per scheme, "SYNTAX<TAB>what it draws" (satbench list inits). */
+void init_list(FILE *f);
 /* Parse "he_normal", "normal:0.05", "orthogonal:1.2", ...; SB_EUSAGE with a
  * message (nearest valid name suggested) on bad names or parameters. */
 int init_parse(const char *text, init_spec *out, sb_error *err);

@@ -24,6 +24,7 @@ typedef struct plot_opts {
   char gnuplot[4096];   /* program; "" = find it on the PATH    */
   int render;           /* 0 with --no-render                   */
   int quiet;
+  int tex;              /* --terminal cairolatex                */
 } plot_opts;
 
 /* Parse `satbench plot` arguments; -1 when help was printed. */

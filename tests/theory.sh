@@ -190,7 +190,7 @@ bad "--sigma-w2-range.*'0:1:0.1'" --activation tanh --phase --sigma-w2-range 0:1
 bad "--sigma-b2-range.*'0:1'" --activation tanh --phase --sigma-b2-range 0:1
 bad "--sigma-b2-range.*'0:1:0'" --activation tanh --critical-line --sigma-b2-range 0:1:0
 bad "--sigma-w2-range.*only with" --activation tanh --sigma-w2 1 --sigma-w2-range 1:2:1
-bad "'--foo'.*unknown" --activation tanh --sigma-w2 1 --foo 2
+bad "--foo: unknown option" --activation tanh --sigma-w2 1 --foo 2
 bad "'stray'" --activation tanh --sigma-w2 1 stray
 bad "--sigma-w2.*needs a value" --activation tanh --sigma-w2
 
