@@ -1,8 +1,8 @@
 /* bench_kernel.c - benchmark 1: how close one cell's training step comes to
  * the DGEMM rate of the BLAS it is linked with, on one thread.
  *
- * For each width the step is the loop of train.c: gather a mini-batch,
- * net_forward, net_backward, opt_step (SGD).  Its work is counted as
+ * For each width the step is train.c's own train_step: gather a
+ * mini-batch, net_forward, net_backward, opt_step (SGD).  Its work is counted as
  * 6 x batch x sum_l fan_in(l) fan_out(l) flops (2 per multiply-add, three
  * products per layer: forward, dW and the back-propagated error), the
  * elementwise passes and the update counted as free.  The reference is
@@ -25,6 +25,7 @@
 #include "init.h"
 #include "net.h"
 #include "probe.h"
+#include "train.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -32,9 +33,6 @@
 #include <string.h>
 #include <time.h>
 #include <gsl/gsl_cblas.h>
-#include <gsl/gsl_histogram.h>
-#include <gsl/gsl_randist.h>
-#include <gsl/gsl_rng.h>
 
 /* CPU time of this thread: the same as wall time on an idle machine, and
  * blind to the time slices other processes take on a busy one.  Everything
@@ -53,97 +51,53 @@ typedef struct bench_opts {
   int reps, verbose;
 } bench_opts;
 
+/* A cell as train.c sets it up (train_state), on a Gaussian-teacher
+ * dataset of n_train examples, plus the benchmark's own buffers. */
 typedef struct cell {
-  net *n;
-  net_work *w;
-  probe_work *pw;
-  opt_state *o;
-  gsl_histogram *hist;
-  double *X, *Xb, *ratio, *dens;  /* X (n_train, n_in); Xb (batch, n_in) */
-  int *y, *yb;
-  size_t *perm;
-  gsl_rng *rng;
-  size_t pos;
+  dataset *d;
+  train_params p;
+  train_state s;
+  double *dens;    /* (depth, 2, bins) histogram densities */
+  long t;          /* steps taken */
 } cell;
 
 static void cell_free(cell *c)
 {
-  net_free(c->n);
-  net_work_free(c->w);
-  probe_work_free(c->pw);
-  opt_free(c->o);
-  if (c->hist) gsl_histogram_free(c->hist);
-  free(c->X); free(c->Xb); free(c->ratio); free(c->dens);
-  free(c->y); free(c->yb); free(c->perm);
-  if (c->rng) gsl_rng_free(c->rng);
+  train_state_free(&c->s);
+  data_free(c->d);
+  free(c->dens);
 }
 
 static int cell_init(cell *c, const bench_opts *b, size_t width)
 {
   memset(c, 0, sizeof *c);
-  act_fn act;
-  init_spec spec;
   sb_error err;
-  if (act_parse(b->act, &act, &err) || init_parse(b->init, &spec, &err)) {
+  sb_error_clear(&err);
+  data_spec ds = { .kind = DATA_GAUSSIAN, .input_dim = b->n_in, .classes = b->n_out,
+                   .train_size = b->n_train, .test_size = b->batch };
+  c->p = (train_params){ .depth = b->depth, .width = width, .master_seed = 2385, .batch = b->batch,
+                         .steps = 1L << 40, .lr = 0.01, .opt = OPT_SGD, .loss = LOSS_XENT, .tau = 0.05 };
+  if (act_parse(b->act, &c->p.act, &err) || init_parse(b->init, &c->p.init, &err)
+      || !(c->d = data_alloc(&ds, 2385, &err)) || train_state_init(&c->s, &c->p, c->d, NULL, &err)) {
     fprintf(stderr, "bench_kernel: %s\n", err.msg);
     return 1;
   }
-  c->n = net_alloc(b->n_in, width, b->depth, b->n_out, act, LOSS_XENT);
-  if (!c->n) return 1;
-  c->w = net_work_alloc(c->n, b->batch);
-  c->pw = probe_work_alloc(c->n, b->batch);
-  c->o = opt_alloc(OPT_SGD, 0.01, c->n->n_params);
-  c->hist = gsl_histogram_alloc(PROBE_HIST_BINS);
-  c->X = malloc(b->n_train * b->n_in * sizeof *c->X);
-  c->Xb = malloc(b->batch * b->n_in * sizeof *c->Xb);
-  c->ratio = malloc(c->n->n_layers * sizeof *c->ratio);
   c->dens = malloc(b->depth * 2 * PROBE_HIST_BINS * sizeof *c->dens);
-  c->y = malloc(b->n_train * sizeof *c->y);
-  c->yb = malloc(b->batch * sizeof *c->yb);
-  c->perm = malloc(b->n_train * sizeof *c->perm);
-  c->rng = gsl_rng_alloc(gsl_rng_mt19937);
-  if (!c->w || !c->pw || !c->o || !c->hist || !c->X || !c->Xb || !c->ratio || !c->dens
-      || !c->y || !c->yb || !c->perm || !c->rng)
-    return 1;
-  gsl_rng_set(c->rng, 2385);
-  for (size_t i = 0; i < b->n_train * b->n_in; i++) c->X[i] = gsl_ran_gaussian(c->rng, 1.0);
-  for (size_t i = 0; i < b->n_train; i++) {
-    c->y[i] = (int)gsl_rng_uniform_int(c->rng, b->n_out);
-    c->perm[i] = i;
-  }
-  if (net_init_params(c->n, &spec, c->rng, &err)) {
-    fprintf(stderr, "bench_kernel: %s\n", err.msg);
-    return 1;
-  }
-  return 0;
+  return c->dens ? 0 : 1;
 }
 
-/* One training step as train.c takes it; the shuffle is left out (once per
- * epoch, it is noise next to the step). */
-static double cell_step(cell *c, const bench_opts *b, int with_ratio)
+/* One training step, train.c's own (the shuffle included, once per
+ * epoch). */
+static double cell_step(cell *c, int with_ratio)
 {
-  size_t per_epoch = b->n_train / b->batch, dim = b->n_in;
-  if (c->pos == per_epoch) c->pos = 0;
-  for (size_t i = 0; i < b->batch; i++) {
-    size_t k = c->perm[c->pos * b->batch + i];
-    memcpy(c->Xb + i * dim, c->X + k * dim, dim * sizeof *c->Xb);
-    c->yb[i] = c->y[k];
-  }
-  c->pos++;
-  double loss = net_forward(c->n, c->w, c->Xb, c->yb, b->batch);
-  net_backward(c->n, c->w, c->Xb, c->yb, b->batch);
-  opt_step(c->o, c->n, with_ratio ? c->ratio : NULL);
-  return loss;
+  return train_step(&c->s, c->t++, with_ratio);
 }
 
-/* A probe between the first and the last, as train.c's probe_at makes it
- * on the first batch examples (histograms are taken only at the first and
- * the last step, and timed apart with -v). */
-static void cell_probe(cell *c, const bench_opts *b, probe_row *rows)
+/* A probe between the first and the last, as train.c makes it (histograms
+ * are taken only at the first and the last step, and timed apart with -v). */
+static void cell_probe(cell *c, probe_row *rows)
 {
-  net_forward(c->n, c->w, c->X, c->y, b->batch);
-  net_backward(c->n, c->w, c->X, c->y, b->batch);
-  probe_measure(c->n, c->w, b->batch, 0.05, c->ratio, c->pw, rows);
+  train_measure(&c->s, c->s.ratio, rows);
 }
 
 /* The GEMMs of one step, alone and untransposed, at the step's shapes:
@@ -152,18 +106,19 @@ static void cell_probe(cell *c, const bench_opts *b, probe_row *rows)
  * cache footprint match; their values do not matter. */
 static void gemm_only(cell *c, const bench_opts *b, double *scratch)
 {
-  net *n = c->n;
+  net *n = c->s.n;
+  net_work *w = c->s.w;
   size_t B = b->batch;
   for (size_t l = 1; l <= n->n_layers; l++) {
     int fi = (int)n->fan_in[l - 1], fo = (int)n->fan_out[l - 1], ib = (int)B;
-    const double *in = l == 1 ? c->Xb : c->w->a[l - 2];
+    const double *in = l == 1 ? c->s.Xb : w->a[l - 2];
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ib, fo, fi, 1.0, in, fi,
-                net_W(n, l), fo, 0.0, c->w->h[l - 1], fo);
+                net_W(n, l), fo, 0.0, w->h[l - 1], fo);
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, fi, fo, ib, 1.0, scratch, ib,
-                c->w->delta[l - 1], fo, 0.0, net_dW(n, l), fo);
+                w->delta[l - 1], fo, 0.0, net_dW(n, l), fo);
     if (l > 1)
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ib, fi, fo, 1.0, c->w->delta[l - 1], fo,
-                  net_W(n, l), fi, 0.0, c->w->delta[l - 2], fi);
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ib, fi, fo, 1.0, w->delta[l - 1], fo,
+                  net_W(n, l), fi, 0.0, w->delta[l - 2], fi);
   }
 }
 
@@ -184,16 +139,16 @@ static double best_time(cell *c, const bench_opts *b, int kernel, long count, do
     double t0 = now();
     for (long i = 0; i < count; i++) {
       switch (kernel) {
-      case K_STEP: cell_step(c, b, 0); break;
+      case K_STEP: cell_step(c, 0); break;
       case K_GEMM: gemm_only(c, b, scratch); break;
-      case K_PROBE: cell_probe(c, b, rows); break;
-      case K_FWD: net_forward(c->n, c->w, c->Xb, c->yb, b->batch); break;
-      case K_BWD: net_backward(c->n, c->w, c->Xb, c->yb, b->batch); break;
-      case K_OPT: opt_step(c->o, c->n, NULL); break;
-      case K_MEASURE: probe_measure(c->n, c->w, b->batch, 0.05, c->ratio, c->pw, rows); break;
+      case K_PROBE: cell_probe(c, rows); break;
+      case K_FWD: net_forward(c->s.n, c->s.w, c->s.Xb, c->s.yb, b->batch); break;
+      case K_BWD: net_backward(c->s.n, c->s.w, c->s.Xb, c->s.yb, b->batch); break;
+      case K_OPT: opt_step(c->s.o, c->s.n, NULL); break;
+      case K_MEASURE: probe_measure(c->s.n, c->s.w, b->batch, 0.05, c->s.ratio, c->s.pw, rows); break;
       case K_HIST: {
         double range[4];
-        probe_hist(c->n, c->w, b->batch, c->hist, c->dens, range);
+        probe_hist(c->s.n, c->s.w, b->batch, c->s.h, c->dens, range);
         break;
       }
       }
@@ -258,7 +213,7 @@ int main(int argc, char **argv)
     probe_row *rows = NULL;
     double *scratch = NULL;
     if (cell_init(&c, &b, widths[k])
-        || !(rows = malloc(c.n->n_layers * sizeof *rows))
+        || !(rows = malloc(c.s.n->n_layers * sizeof *rows))
         || !(scratch = calloc(widths[k] * b.batch > b.n_in * b.batch ? widths[k] * b.batch : b.n_in * b.batch,
                               sizeof *scratch))) {
       fprintf(stderr, "bench_kernel: out of memory at width %zu\n", widths[k]);
@@ -267,11 +222,11 @@ int main(int argc, char **argv)
       rc = 1;
       break;
     }
-    double fl = flops_per_step(c.n, b.batch);
+    double fl = flops_per_step(c.s.n, b.batch);
     /* Calibrate the count so a repetition takes about b.seconds. */
-    for (int i = 0; i < 3; i++) cell_step(&c, &b, 0);
+    for (int i = 0; i < 3; i++) cell_step(&c, 0);
     double t0 = now();
-    cell_step(&c, &b, 0);
+    cell_step(&c, 0);
     double one = now() - t0;
     long count = (long)(b.seconds / (one > 1e-6 ? one : 1e-6));
     if (count < 3) count = 3;

@@ -539,12 +539,8 @@ int cmd_run(int argc, char **argv, sb_error *err)
 
   dataset *d = data_alloc(&cfg->data, train_seed(cfg->master_seed, 0, STREAM_DATASET), err);
   if (!d) { free(cfg); return err->code ? err->code : SB_EFAIL; }
-  train_params p = {
-    .act = cfg->acts[0], .init = cfg->inits[0], .depth = cfg->depths[0], .width = cfg->widths[0],
-    .master_seed = cfg->master_seed, .seed_index = cfg->seed_index, .batch = cfg->batch,
-    .steps = cfg_total_steps(cfg), .lr = cfg->lr, .opt = cfg->opt, .loss = cfg->loss,
-    .log_every = cfg->log_every, .tau = cfg->tau,
-  };
+  train_params p;
+  grid_cell_params(cfg, 0, 0, 0, 0, cfg->seed_index, &p);
   train_result r;
   if (train_result_init(&r, &p)) {
     data_free(d);

@@ -41,6 +41,17 @@ size_t grid_cell_index(const sb_config *cfg, size_t a, size_t i, size_t d, size_
   return (((a * cfg->n_inits + i) * cfg->n_depths + d) * cfg->n_widths + w) * cfg->seeds + s;
 }
 
+void grid_cell_params(const sb_config *cfg, size_t a, size_t i, size_t d, size_t w, unsigned long seed,
+                      train_params *p)
+{
+  *p = (train_params){
+    .act = cfg->acts[a], .init = cfg->inits[i], .depth = cfg->depths[d], .width = cfg->widths[w],
+    .master_seed = cfg->master_seed, .seed_index = seed, .batch = cfg->batch,
+    .steps = cfg_total_steps(cfg), .lr = cfg->lr, .opt = cfg->opt, .loss = cfg->loss,
+    .log_every = cfg->log_every, .tau = cfg->tau, .stop = NULL,
+  };
+}
+
 typedef struct grid_cell {
   size_t index, a, i, d, w, s;
   double cost;
@@ -193,12 +204,9 @@ int grid_run(const sb_config *cfg, sb_error *err)
   for (size_t j = 0; j < n_todo; j++) {
     if (failed || stop_signal) continue;
     const grid_cell *c = &cells[j];
-    train_params p = {
-      .act = cfg->acts[c->a], .init = cfg->inits[c->i], .depth = cfg->depths[c->d],
-      .width = cfg->widths[c->w], .master_seed = cfg->master_seed, .seed_index = c->s,
-      .batch = cfg->batch, .steps = steps, .lr = cfg->lr, .opt = cfg->opt, .loss = cfg->loss,
-      .log_every = cfg->log_every, .tau = cfg->tau, .stop = &stop_signal,
-    };
+    train_params p;
+    grid_cell_params(cfg, c->a, c->i, c->d, c->w, c->s, &p);
+    p.stop = &stop_signal;
     sb_error e;
     sb_error_clear(&e);
     double t0 = now();

@@ -87,27 +87,115 @@ static void evaluate(const net *n, net_work *w, const double *X, const int *y, s
   *acc = (double)correct / (double)count;
 }
 
-/* Forward and backward on the probe batch, then measure.  Returns 0 when the
- * probe met a non-finite loss (the cell has diverged). */
-static int probe_at(long t, long last, net *n, net_work *w, probe_work *pw, gsl_histogram *h,
-                    const dataset *d, size_t batch, double tau, const double *ratio,
-                    train_result *r)
+void train_state_free(train_state *s)
 {
-  double loss = net_forward(n, w, d->X_test, d->y_test, batch);
-  if (!isfinite(loss)) return 0;
-  net_backward(n, w, d->X_test, d->y_test, batch);
+  if (!s) return;
+  theory_free(s->tw);
+  if (s->h) gsl_histogram_free(s->h);
+  free(s->ratio);
+  free(s->yb);
+  free(s->Xb);
+  free(s->perm);
+  gsl_rng_free(s->rng_order);
+  gsl_rng_free(s->rng_init);
+  opt_free(s->o);
+  probe_work_free(s->pw);
+  net_work_free(s->w);
+  net_free(s->n);
+  memset(s, 0, sizeof *s);
+}
+
+int train_state_init(train_state *s, const train_params *p, const dataset *d, train_result *r, sb_error *err)
+{
+  memset(s, 0, sizeof *s);
+  s->p = p;
+  s->d = d;
+  size_t batch = p->batch, dim = d->dim;
+  if (batch == 0 || batch > d->n_train || batch > d->n_test)
+    return sb_fail(err, SB_EUSAGE, "--batch: %zu must be between 1 and the train and test sizes", batch);
+  s->n = net_alloc(dim, p->width, p->depth, d->classes, p->act, p->loss);
+  s->w = s->n ? net_work_alloc(s->n, batch) : NULL;
+  s->pw = s->n ? probe_work_alloc(s->n, batch) : NULL;
+  s->o = s->n ? opt_alloc(p->opt, p->lr, s->n->n_params) : NULL;
+  s->rng_init = gsl_rng_alloc(gsl_rng_mt19937);
+  s->rng_order = gsl_rng_alloc(gsl_rng_mt19937);
+  s->perm = malloc(d->n_train * sizeof *s->perm);
+  s->Xb = malloc(batch * dim * sizeof *s->Xb);
+  s->yb = malloc(batch * sizeof *s->yb);
+  s->ratio = malloc((p->depth + 1) * sizeof *s->ratio);
+  s->h = gsl_histogram_alloc(PROBE_HIST_BINS);
+  s->tw = theory_alloc();
+  if (!s->n || !s->w || !s->pw || !s->o || !s->rng_init || !s->rng_order || !s->perm || !s->Xb || !s->yb
+      || !s->ratio || !s->h || !s->tw) {
+    train_state_free(s);
+    return sb_fail(err, SB_EFAIL, "out of memory setting up a cell (depth %zu, width %zu)", p->depth, p->width);
+  }
+  gsl_rng_set(s->rng_init, train_seed(p->master_seed, p->seed_index, STREAM_INIT));
+  gsl_rng_set(s->rng_order, train_seed(p->master_seed, p->seed_index, STREAM_ORDER));
+  /* `critical` is N(0, sigma_w2 / fan_in) at this activation's edge of
+   * chaos; the theory also predicts the cell's profile at init, from the
+   * probe batch's second moment (the tables set it beside the measurement). */
+  s->spec = p->init;
+  int rc = theory_resolve_init(s->tw, &p->act, &s->spec, err);
+  if (!rc) rc = net_init_params(s->n, &s->spec, s->rng_init, err);
+  if (!rc && r) {
+    double q0 = 0.0;
+    for (size_t i = 0; i < batch * dim; i++) q0 += d->X_test[i] * d->X_test[i];
+    q0 /= (double)(batch * dim);
+    rc = theory_cell(s->tw, &p->act, &s->spec, dim, p->width, p->depth, q0, r->theory_ratio,
+                     &r->theory_decay_rate, err);
+  }
+  if (rc) { train_state_free(s); return rc; }
+  for (size_t i = 0; i < d->n_train; i++) s->perm[i] = i;
+  return SB_OK;
+}
+
+double train_step(train_state *s, long t, int with_ratio)
+{
+  const dataset *d = s->d;
+  size_t batch = s->p->batch, dim = d->dim, per_epoch = d->n_train / batch;
+  size_t pos = (size_t)t % per_epoch;
+  if (pos == 0) gsl_ran_shuffle(s->rng_order, s->perm, d->n_train, sizeof *s->perm);
+  for (size_t i = 0; i < batch; i++) {
+    size_t k = s->perm[pos * batch + i];
+    memcpy(s->Xb + i * dim, d->X_train + k * dim, dim * sizeof *s->Xb);
+    s->yb[i] = d->y_train[k];
+  }
+  double loss = net_forward(s->n, s->w, s->Xb, s->yb, batch);
+  if (!isfinite(loss)) return loss;
+  net_backward(s->n, s->w, s->Xb, s->yb, batch);
+  opt_step(s->o, s->n, with_ratio ? s->ratio : NULL);
+  return loss;
+}
+
+double train_measure(train_state *s, const double *ratio, probe_row *rows)
+{
+  size_t batch = s->p->batch;
+  double loss = net_forward(s->n, s->w, s->d->X_test, s->d->y_test, batch);
+  if (!isfinite(loss)) return loss;
+  net_backward(s->n, s->w, s->d->X_test, s->d->y_test, batch);
+  probe_measure(s->n, s->w, batch, s->p->tau, ratio, s->pw, rows);
+  return loss;
+}
+
+/* A probe at step t: the measurement, then its histograms at the first
+ * probe and at the last step.  Returns 0 when the probe met a non-finite
+ * loss or value (the cell has diverged). */
+static int probe_at(train_state *s, long t, const double *ratio, train_result *r)
+{
   probe_row *rows = r->rows + r->n_logs * r->n_layers;
-  probe_measure(n, w, batch, tau, ratio, pw, rows);
+  if (!isfinite(train_measure(s, ratio, rows))) return 0;
   for (size_t l = 0; l < r->n_layers; l++)
     for (int k = 0; k < PROBE_NCOLS; k++)
       if (isnan(rows[l].v[k]) && !probe_cols[k].nan_ok) return 0;
   /* Histograms at the first probe (slot 0) and at the last step (slot 1)
    * only: they cost a quarter of a training step, and the probes between
    * need none.  A cell that diverges keeps only its first. */
-  int slot = r->n_logs == 0 ? 0 : t == last ? 1 : -1;
+  const net *n = s->n;
+  int slot = r->n_logs == 0 ? 0 : t == s->p->steps ? 1 : -1;
   size_t per_slot = n->depth * 2 * PROBE_HIST_BINS;
   if (slot >= 0) {
-    probe_hist(n, w, batch, h, r->hist + slot * per_slot, r->hist_range[slot]);
+    probe_hist(n, s->w, s->p->batch, s->h, r->hist + slot * per_slot, r->hist_range[slot]);
     r->hist_step[slot] = t;
   }
   if (slot == 0) {  /* until the last step, the end is the beginning */
@@ -121,88 +209,29 @@ static int probe_at(long t, long last, net *n, net_work *w, probe_work *pw, gsl_
 
 int train_cell(const train_params *p, const dataset *d, train_result *r, sb_error *err)
 {
-  int rc = SB_OK;
-  size_t batch = p->batch, dim = d->dim;
-  if (batch == 0 || batch > d->n_train || batch > d->n_test)
-    return sb_fail(err, SB_EUSAGE, "--batch: %zu must be between 1 and the train and test sizes", batch);
-
-  net *n = net_alloc(dim, p->width, p->depth, d->classes, p->act, p->loss);
-  net_work *w = n ? net_work_alloc(n, batch) : NULL;
-  probe_work *pw = n ? probe_work_alloc(n, batch) : NULL;
-  opt_state *o = n ? opt_alloc(p->opt, p->lr, n->n_params) : NULL;
-  gsl_rng *rng_init = gsl_rng_alloc(gsl_rng_mt19937);
-  gsl_rng *rng_order = gsl_rng_alloc(gsl_rng_mt19937);
-  size_t *perm = malloc(d->n_train * sizeof *perm);
-  double *Xb = malloc(batch * dim * sizeof *Xb);  /* (batch, dim) */
-  int *yb = malloc(batch * sizeof *yb);
-  double *ratio = malloc((p->depth + 1) * sizeof *ratio);
-  gsl_histogram *h = gsl_histogram_alloc(PROBE_HIST_BINS);
-  theory_work *tw = theory_alloc();
-  if (!n || !w || !pw || !o || !rng_init || !rng_order || !perm || !Xb || !yb || !ratio || !h || !tw) {
-    rc = sb_fail(err, SB_EFAIL, "out of memory setting up a cell (depth %zu, width %zu)",
-                 p->depth, p->width);
-    goto done;
-  }
-  gsl_rng_set(rng_init, train_seed(p->master_seed, p->seed_index, STREAM_INIT));
-  gsl_rng_set(rng_order, train_seed(p->master_seed, p->seed_index, STREAM_ORDER));
-  /* `critical` is N(0, sigma_w2 / fan_in) at this activation's edge of
-   * chaos; the theory also predicts the cell's profile at init, from the
-   * probe batch's second moment (the tables set it beside the measurement). */
-  init_spec spec = p->init;
-  if ((rc = theory_resolve_init(tw, &p->act, &spec, err)) != SB_OK) goto done;
-  rc = net_init_params(n, &spec, rng_init, err);
-  if (rc != SB_OK) goto done;
-  double q0 = 0.0;
-  for (size_t i = 0; i < batch * dim; i++) q0 += d->X_test[i] * d->X_test[i];
-  q0 /= (double)(batch * dim);
-  rc = theory_cell(tw, &p->act, &spec, dim, p->width, p->depth, q0, r->theory_ratio,
-                   &r->theory_decay_rate, err);
-  if (rc != SB_OK) goto done;
-  for (size_t i = 0; i < d->n_train; i++) perm[i] = i;
-
+  train_state s;
+  int rc = train_state_init(&s, p, d, r, err);
+  if (rc) return rc;
   r->status = TRAIN_OK;
-  if (!probe_at(0, p->steps, n, w, pw, h, d, batch, p->tau, NULL, r)) r->status = TRAIN_DIVERGED;
-  size_t per_epoch = d->n_train / batch;
+  if (!probe_at(&s, 0, NULL, r)) r->status = TRAIN_DIVERGED;
   long t = 0;
   for (; t < p->steps && r->status == TRAIN_OK; t++) {
     if (p->stop && *p->stop) { r->status = TRAIN_STOPPED; break; }
-    size_t pos = (size_t)t % per_epoch;
-    if (pos == 0) gsl_ran_shuffle(rng_order, perm, d->n_train, sizeof *perm);
-    for (size_t i = 0; i < batch; i++) {
-      size_t k = perm[pos * batch + i];
-      memcpy(Xb + i * dim, d->X_train + k * dim, dim * sizeof *Xb);
-      yb[i] = d->y_train[k];
-    }
-    double loss = net_forward(n, w, Xb, yb, batch);
-    if (!isfinite(loss)) { r->status = TRAIN_DIVERGED; break; }
-    net_backward(n, w, Xb, yb, batch);
     int log_next = is_log_step(t + 1, p->steps, p->log_every);
-    opt_step(o, n, log_next ? ratio : NULL);
-    if (log_next && !probe_at(t + 1, p->steps, n, w, pw, h, d, batch, p->tau, ratio, r)) {
+    if (!isfinite(train_step(&s, t, log_next))) { r->status = TRAIN_DIVERGED; break; }
+    if (log_next && !probe_at(&s, t + 1, s.ratio, r)) {
       r->status = TRAIN_DIVERGED;
       t++;
       break;
     }
   }
   r->steps_done = t;
-  if (r->status == TRAIN_STOPPED) goto done;
-  evaluate(n, w, d->X_train, d->y_train, d->n_train, &r->final_loss, &r->final_train_acc);
-  double test_loss;
-  evaluate(n, w, d->X_test, d->y_test, d->n_test, &test_loss, &r->final_test_acc);
-  if (!isfinite(r->final_loss) && r->status == TRAIN_OK) r->status = TRAIN_DIVERGED;
-
-done:
-  theory_free(tw);
-  if (h) gsl_histogram_free(h);
-  free(ratio);
-  free(yb);
-  free(Xb);
-  free(perm);
-  gsl_rng_free(rng_order);
-  gsl_rng_free(rng_init);
-  opt_free(o);
-  probe_work_free(pw);
-  net_work_free(w);
-  net_free(n);
-  return rc;
+  if (r->status != TRAIN_STOPPED) {
+    evaluate(s.n, s.w, d->X_train, d->y_train, d->n_train, &r->final_loss, &r->final_train_acc);
+    double test_loss;
+    evaluate(s.n, s.w, d->X_test, d->y_test, d->n_test, &test_loss, &r->final_test_acc);
+    if (!isfinite(r->final_loss) && r->status == TRAIN_OK) r->status = TRAIN_DIVERGED;
+  }
+  train_state_free(&s);
+  return SB_OK;
 }

@@ -11,6 +11,9 @@
 #include "init.h"
 #include "net.h"
 #include "probe.h"
+#include "theory.h"
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_histogram.h>
 
 /* Random streams of a cell, derived from (master seed, seed index) only. */
 enum { STREAM_DATASET = 0, STREAM_INIT = 1, STREAM_ORDER = 2 };
@@ -67,5 +70,38 @@ void train_result_free(train_result *r);
  * or an error (bad init, out of memory).  A `critical` init is resolved
  * here, for the cell's activation, before the weights are drawn. */
 int train_cell(const train_params *p, const dataset *d, train_result *r, sb_error *err);
+
+/* The pieces train_cell is made of, for the benchmark to time exactly
+ * the library's step and probe: a cell set up for training (everything
+ * allocated, weights drawn from its init stream), one step, one
+ * measurement on the probe batch. */
+typedef struct train_state {
+  const train_params *p;
+  const dataset *d;
+  net *n;
+  net_work *w;
+  probe_work *pw;
+  opt_state *o;
+  gsl_rng *rng_init, *rng_order;
+  size_t *perm;               /* (n_train) the data order */
+  double *Xb;                 /* (batch, dim) the gathered mini-batch */
+  int *yb;                    /* (batch) */
+  double *ratio;              /* (depth + 1) update ratios of the last logged step */
+  gsl_histogram *h;
+  theory_work *tw;
+  init_spec spec;             /* the init, resolved (critical) */
+} train_state;
+
+/* Set up a cell; r (may be NULL) gets the mean-field prediction. */
+int train_state_init(train_state *s, const train_params *p, const dataset *d, train_result *r, sb_error *err);
+void train_state_free(train_state *s);
+/* Optimizer step t (0-based): the mini-batch of step t in the cell's data
+ * order, forward, backward and, when the loss is finite, the update (with
+ * update ratios into s->ratio when with_ratio).  Returns the batch loss. */
+double train_step(train_state *s, long t, int with_ratio);
+/* Forward and backward on the probe batch, then the probe's measurement
+ * into rows (depth + 1); ratio is NULL before any update.  Returns the
+ * probe batch's loss. */
+double train_measure(train_state *s, const double *ratio, probe_row *rows);
 
 #endif
