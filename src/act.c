@@ -122,7 +122,7 @@ static inline double softsign_d(double x)
   return 1.0 / (s * s);
 }
 
-/* phi'(0) = 0 for relu: SPEC counts a unit with h <= 0 as saturated. */
+/* phi'(0) = 0 for relu: a unit with h <= 0 counts as saturated (README, "Probes"). */
 static inline double relu_f(double x) { return x > 0 ? x : 0.0; }
 static inline double relu_d(double x) { return x > 0 ? 1.0 : 0.0; }
 

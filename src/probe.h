@@ -1,4 +1,4 @@
-/* probe.h - per-layer measurements on a fixed probe batch (SPEC.md,
+/* probe.h - per-layer measurements on a fixed probe batch (README,
  * layers.tsv): gradient norms, back-propagated error, activation statistics
  * and saturation.  A probe reads the network and its work buffers after a
  * forward and backward pass on the probe batch; it changes neither. */

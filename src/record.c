@@ -138,13 +138,14 @@ static const char *header_columns(const char *text, char tag, size_t *len)
  * that differs and a column it lacks or has beyond ours. */
 static void describe_foreign(const char *path, const char *text, sb_error *err)
 {
-  char version[64] = "an earlier version";
+  char by[96] = "an earlier satbench";
   const char *v = strstr(text, "\n# version = ");
-  if (v) snprintf(version, sizeof version, "%.*s", (int)strcspn(v + 13, "\n"), v + 13);
+  if (v) snprintf(by, sizeof by, "satbench %.*s", (int)strcspn(v + 13, "\n"), v + 13);
   if (strncmp(text, RECORD_MAGIC, strlen(RECORD_MAGIC))) {
-    sb_fail(err, SB_EUSAGE, "%s was written by satbench %s in record format %.*s, whose columns "
-            "this satbench (%s) does not read; rerun without --resume into a new --out, or use that version",
-            path, version, (int)strcspn(text + 2, "\n"), text + 2, PACKAGE_VERSION);
+    int n = (int)strcspn(text, "\n");
+    sb_fail(err, SB_EUSAGE, "%s was written by %s ('%.*s'), whose columns this satbench (%s) does not "
+            "read; rerun without --resume into a new --out, or use that version",
+            path, by, n > 40 ? 40 : n, text, PACKAGE_VERSION);
     return;
   }
   char ours[MAX_COLUMNS_TEXT];
@@ -174,9 +175,9 @@ static void describe_foreign(const char *path, const char *text, sb_error *err)
         i += n + 1;
       }
     if (!what[0]) snprintf(what, sizeof what, "has them in another order");
-    sb_fail(err, SB_EUSAGE, "%s was written by satbench %s with other %s columns (it %s that satbench %s "
+    sb_fail(err, SB_EUSAGE, "%s was written by %s with other %s columns (it %s that satbench %s "
             "writes); rerun without --resume into a new --out, or use that version",
-            path, version, ri->file ? ri->file : "record", what, PACKAGE_VERSION);
+            path, by, ri->file ? ri->file : "record", what, PACKAGE_VERSION);
     return;
   }
   sb_fail(err, SB_EUSAGE, "%s: unrecognised record header; rerun without --resume into a new --out", path);

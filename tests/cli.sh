@@ -1,5 +1,6 @@
 #!/bin/sh
-# cli.sh - satbench's command line against SPEC.md: help and version, the
+# cli.sh - satbench's command line against its contract (README.md,
+# "Commands" and "Tables"): help and version, the
 # table `satbench run` prints (columns, rows, numbers, determinism, seeds),
 # the lists, config-file layering, and that every bad invocation exits 2
 # with one line on stderr naming the option (or file and line) at fault.
@@ -11,9 +12,12 @@ t_init cli
 # A cell small enough to train in milliseconds.
 SMALL="--depths 2 --widths 8 --train-size 64 --test-size 32 --batch 8 --input-dim 4 --classes 3"
 
-# layers.tsv columns, in SPEC.md's order.
-COLUMNS="cell activation init depth width seed step layer grad_w_norm grad_b_norm
-delta_norm act_mean act_std act_p02 act_p98 preact_std sat_frac dead_frac update_ratio"
+# layers.tsv columns as the program lists them; the contract's columns
+# must be among them, in the contract's order.
+COLUMNS=$("$SATBENCH" list columns | awk -F '\t' '$1 == "layers.tsv" { printf "%s ", $2 }')
+t_in_order "satbench list columns has layers.tsv's contracted columns" \
+  "cell activation init depth width seed step layer grad_w_norm grad_b_norm delta_norm act_mean act_std
+   act_p02 act_p98 preact_std sat_frac dead_frac update_ratio" "$COLUMNS"
 
 # check_table DESC FILE DEPTH "STEPS": FILE is a run's stdout; it must have
 # '#' comment lines, then the header row with exactly COLUMNS, then one row
@@ -192,11 +196,13 @@ else t_fail "--seed-index 1 rows have seed 1" "seed column: $(col_values "$out" 
 
 # ---- lists, and that every listed name runs --------------------------------
 
+# The contract's names, each of which must be listed ...
 ACTIVATIONS="sigmoid tanh softsign relu leaky_relu elu selu gelu swish softplus hardtanh linear"
-# SPEC.md's inits, and meanfield.
 INITS="standard normal uniform xavier_uniform xavier_normal he_normal he_uniform lecun_normal orthogonal critical meanfield"
 DATASETS="gaussian mixture spirals"
 PRESETS="quick cell"
+# ... and every one the program lists must run.
+LISTED_ACTIVATIONS=$("$SATBENCH" list activations | cut -f1 | tr '\n' ' ')
 
 # check_list WHAT NAMES: `satbench list WHAT` starts a line with each name.
 check_list()
@@ -213,15 +219,17 @@ check_list activations "$ACTIVATIONS"
 check_list inits "$INITS"
 check_list datasets "$DATASETS"
 check_list presets "$PRESETS"
+check_list figures "grad-layers saturation-training grad-vs-saturation heatmap depth histograms theory"
+check_list columns "cells.tsv layers.tsv summary.tsv hist.tsv"
 expect_fail 2 "list.*'bogus'" list bogus
 expect_fail 2 "list" list
 
 failed=
-for a in $ACTIVATIONS; do
+for a in $LISTED_ACTIVATIONS; do
   sb run $SMALL --steps 1 --activations "$a"
   test "$rc" -eq 0 && test "$(col_values "$out" 2)" = "$a" || failed="$failed $a"
 done
-if test -z "$failed"; then t_pass "every activation trains a step"
+if test -z "$failed"; then t_pass "every listed activation trains a step ($(echo $LISTED_ACTIVATIONS | wc -w))"
 else t_fail "every activation trains a step" "failed:$failed"; fi
 failed=
 for i in standard normal:0.3 uniform:0.2 xavier_uniform xavier_normal he_normal he_uniform \

@@ -31,12 +31,19 @@ if same_tables "$T/t1" "$T/again"; then t_pass "a repeated run gives the same by
 # -- table shapes -------------------------------------------------------------
 ncells=$(grep -v '^#' "$T/t1/cells.tsv" | tail -n +2 | wc -l)
 test "$ncells" -eq 16 && t_pass "cells.tsv has 16 cells" || t_fail "cells.tsv has 16 cells" "got $ncells"
-hdr=$(grep -v '^#' "$T/t1/cells.tsv" | head -n 1)
-want="cell	activation	init	depth	width	seed	status	final_loss	final_train_acc	final_test_acc	attenuation0	attenuation_end	decay_rate	decay_rate_r2	sat_frac_end	dead_frac_end	decay_rate_theory"
-test "$hdr" = "$want" && t_pass "cells.tsv columns as SPEC.md" || t_fail "cells.tsv columns as SPEC.md" "got: $hdr"
-hdr=$(grep -v '^#' "$T/t1/layers.tsv" | head -n 1)
-want="cell	activation	init	depth	width	seed	step	layer	grad_w_norm	grad_b_norm	delta_norm	act_mean	act_std	act_p02	act_p98	preact_std	sat_frac	dead_frac	update_ratio"
-test "$hdr" = "$want" && t_pass "layers.tsv columns as SPEC.md" || t_fail "layers.tsv columns as SPEC.md" "got: $hdr"
+# Each table's header is the program's column list, which holds the
+# contract's columns in the contract's order.
+for tbl in cells layers summary hist; do
+  hdr=$(grep -v '^#' "$T/t1/$tbl.tsv" | head -n 1 | tr '\t' ' ')
+  listed=$("$SATBENCH" list columns | awk -F '\t' -v t="$tbl.tsv" '$1 == t { printf "%s%s", sep, $2; sep = " " }')
+  test "$hdr" = "$listed" && t_pass "$tbl.tsv header = satbench list columns" || t_fail "$tbl.tsv header = satbench list columns" "header: $hdr" "listed: $listed"
+done
+t_in_order "cells.tsv has the contracted columns" "cell activation init depth width seed status final_loss
+  final_train_acc final_test_acc attenuation0 attenuation_end decay_rate decay_rate_r2 sat_frac_end dead_frac_end
+  decay_rate_theory" "$(grep -v '^#' "$T/t1/cells.tsv" | head -n 1 | tr '\t' ' ')"
+t_in_order "layers.tsv has the contracted columns" "cell activation init depth width seed step layer grad_w_norm
+  grad_b_norm delta_norm act_mean act_std act_p02 act_p98 preact_std sat_frac dead_frac update_ratio" \
+  "$(grep -v '^#' "$T/t1/layers.tsv" | head -n 1 | tr '\t' ' ')"
 # layers: 16 cells x 5 logged steps (0,5,10,15,20) x (depth+1) layers = 8x5x3 + 8x5x4
 nl=$(grep -v '^#' "$T/t1/layers.tsv" | tail -n +2 | wc -l)
 test "$nl" -eq 280 && t_pass "layers.tsv has 280 rows" || t_fail "layers.tsv has 280 rows" "got $nl"
@@ -105,6 +112,27 @@ expect_fail 2 'different configuration.*lr' grid $TINY --lr 0.5 --out "$T/t1" --
 t_label="resume of nothing"
 expect_fail 2 'no grid to resume' grid $TINY --out "$T/nothing" --resume
 same_tables "$T/t1" "$T/t2" && t_pass "refused runs left the tables intact" || t_fail "refused runs left the tables intact"
+
+# -- records written by a satbench with other columns are recognised -------------
+# One with a column fewer in its layer rows (and so another format hash), one
+# from before record format 2: --resume refuses both, naming the file, what
+# differs and what to do, and runs nothing.
+cp -R "$T/t1" "$T/oldcols"
+rec="$T/oldcols/records/cell-000003.rec"
+sed -e '/^# columns L = /s/\tupdate_ratio$//' -e 's/^# format = fnv1a64:.*/# format = fnv1a64:0123456789abcdef/' \
+  "$rec" > "$rec.new" && mv "$rec.new" "$rec"
+rm "$T/oldcols/records/cell-000005.rec"
+t_label="resume over a record with other layers.tsv columns"
+expect_fail 2 'cell-000003.rec was written by satbench .* with other layers.tsv columns \(it has a column .update_ratio.|lacks the column .update_ratio.*rerun without --resume' \
+  grid $TINY --out "$T/oldcols" --resume
+test -e "$T/oldcols/records/cell-000005.rec" && t_fail "a refused resume ran no cell" || t_pass "a refused resume ran no cell"
+cp -R "$T/t1" "$T/v1"
+rec="$T/v1/records/cell-000000.rec"
+sed -e 's/^# satbench record 2$/# satbench record 1/' -e '/^# version = /d' -e '/^# format = /d' -e '/^# columns /d' \
+  "$rec" > "$rec.new" && mv "$rec.new" "$rec"
+t_label="resume over a record of format 1"
+expect_fail 2 'cell-000000.rec was written by an earlier satbench ..# satbench record 1.*rerun without --resume' \
+  grid $TINY --out "$T/v1" --resume
 
 # -- invalid grids write nothing ----------------------------------------------------
 for bad in "--depths 0" "--widths 8,,9" "--lr nan" "--batch 500" "--activations sigmoid,tnah" \

@@ -1,8 +1,11 @@
 # lib.sh - helpers for satbench's shell tests (POSIX sh; sourced, not run).
 #
-# A script calls t_init NAME, then checks; each check prints one
-# "ok N - ..." or "not ok N - ..." line (with the observed and expected
-# values on failure, as "# ..." lines) and t_done exits 1 if any failed.
+# A script calls t_init NAME, then checks; each check prints one TAP line,
+# "ok N - ..." or "not ok N - ..." (with the observed and expected values
+# on failure, as "# ..." lines); t_done prints the plan "1..N" and exits 1
+# if any failed.  A check that cannot run here is t_skip DESC REASON (a
+# "# SKIP" line); a script that cannot run at all calls t_skip_all REASON
+# (the plan "1..0 # SKIP REASON", exit status 77).
 # Every file a check writes goes to a scratch directory in the BUILD tree,
 # ./tests/out/NAME.PID, never into $srcdir: the source tree may be read-only
 # (make distcheck).  The scratch directory is removed when everything
@@ -46,6 +49,21 @@ t_result()
   fi
 }
 
+# t_skip DESC REASON: a check that cannot run on this machine.
+t_skip()
+{
+  t_n=$((t_n + 1))
+  echo "ok $t_n - $1 # SKIP $2"
+}
+
+# t_skip_all REASON: nothing of this script can run here.
+t_skip_all()
+{
+  echo "1..0 # SKIP $1"
+  test -n "${T-}" && rm -rf "$T"
+  exit 77
+}
+
 # t_pass DESC / t_fail DESC [DETAIL...]
 t_pass() { t_result 0 "$1"; }
 t_fail() { t_d=$1; shift; t_result 1 "$t_d" "$@"; }
@@ -75,6 +93,20 @@ t_args()
     t_s="${t_s:+$t_s }$t_a"
   done
   printf '%s' "$t_s"
+}
+
+# t_in_order DESC "WANT" "HAVE": every word of WANT is in HAVE, in WANT's
+# order (the contract's names among what the program lists).
+t_in_order()
+{
+  t_missing=$(awk -v want="$2" -v have="$3" 'BEGIN {
+    nw = split(want, w, " "); nh = split(have, h, " "); j = 1
+    for (i = 1; i <= nw; i++) {
+      while (j <= nh && h[j] != w[i]) j++
+      if (j > nh) { printf " %s", w[i]; j = 1 } else j++
+    }
+  }')
+  if test -z "$t_missing"; then t_pass "$1"; else t_fail "$1" "missing or out of order:$t_missing" "have: $3"; fi
 }
 
 # lines FILE: number of lines in FILE (a final line without newline counts).
@@ -128,6 +160,7 @@ expect_fail()
 # t_done: summary line, clean up, exit 0 (all passed) or 1.
 t_done()
 {
+  echo "1..$t_n"
   if test "$t_failed" -eq 0; then
     echo "# all $t_n checks passed"
     rm -rf "$T"

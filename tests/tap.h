@@ -28,12 +28,24 @@ static inline int tap_ok(int cond, const char *fmt, ...)
   return cond;
 }
 
-/* |obs - exp| <= rel * max(|exp|, tiny): GSL's gsl_test_rel in spirit. */
+/* |obs - exp| <= rel * max(|exp|, tiny): GSL's gsl_test_rel in spirit,
+ * which also lets a check expect NaN or an infinity: then obs must be
+ * NaN, or that same infinity. */
+static inline int tap_rel_ok(double obs, double exp, double rel, double *err_out)
+{
+  if (isnan(exp) || isinf(exp)) {
+    *err_out = NAN;
+    return isnan(exp) ? isnan(obs) : obs == exp;
+  }
+  double scale = fabs(exp) > 1e-300 ? fabs(exp) : 1e-300;
+  *err_out = fabs(obs - exp) / scale;
+  return isfinite(obs) && *err_out <= rel;
+}
+
 static inline int tap_rel(double obs, double exp, double rel, const char *what)
 {
-  double scale = fabs(exp) > 1e-300 ? fabs(exp) : 1e-300;
-  double e = fabs(obs - exp) / scale;
-  int ok = isfinite(obs) && e <= rel;
+  double e;
+  int ok = tap_rel_ok(obs, exp, rel, &e);
   return tap_ok(ok, "%s: observed %.17g expected %.17g (rel err %.3g, tol %.3g)",
                 what, obs, exp, e, rel);
 }

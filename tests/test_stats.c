@@ -60,7 +60,12 @@ int main(void)
   stats_cell(last, NULL, DEPTH, &c);
   tap_rel(c.decay_rate, 0.6, 1e-12, "slope of log10 norms 0.1 l^2 by least squares");
   tap_rel(c.decay_rate_r2, 1.0 - 0.14 / 3.74, 1e-12, "R^2 of a bent profile");
-  tap_ok(isnan(c.attenuation_end) && isnan(c.end_mean[PROBE_SAT_FRAC]), "no last probe gives NaN end metrics");
+  tap_rel(c.attenuation_end, NAN, 0, "no last probe gives NaN attenuation_end");
+  tap_rel(c.end_mean[PROBE_SAT_FRAC], NAN, 0, "no last probe gives NaN sat_frac_end");
+  double e;
+  tap_ok(!tap_rel_ok(0.5, NAN, 1e300, &e) && !tap_rel_ok(NAN, 0.5, 1e300, &e) && tap_rel_ok(NAN, NAN, 0, &e)
+         && tap_rel_ok(INFINITY, INFINITY, 0, &e) && !tap_rel_ok(-INFINITY, INFINITY, 0, &e),
+         "tap_rel: NaN expects NaN and an infinity itself, and nothing else matches them");
 
   /* A zero norm (all units dead) has no log-linear fit. */
   first[2].v[PROBE_DELTA_NORM] = 0.0;
