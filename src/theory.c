@@ -241,7 +241,7 @@ static double depth_scale(double x)
 }
 
 /* The limit of q^{l+1} = map(q^l) from q^1 = qs.  The map increases with
- * q (for all twelve activations E[phi(sqrt(q) z)^2] does), so the iterates
+ * q (for every activation of act.c E[phi(sqrt(q) z)^2] does), so the iterates
  * move monotonically, in the direction of map(qs) - qs, to the first fixed
  * point on that side.  That point is bracketed by stepping by factors of 2
  * from qs and then refined by Brent (two fixed points within a factor 2 of

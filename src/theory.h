@@ -42,7 +42,7 @@
  * accuracy needed: with 400 nodes it is off by 3e-7 for E[tanh'(sqrt(7) z)^2],
  * by 3e-6 for elu's E[phi^2] and by 4e-2 for hardtanh's E[phi'^2] at q = 1
  * (kinks), while these panels agree with adaptive quadrature to ~1e-14 for
- * all twelve activations at q from 1e-6 to 1e6 (tests/test_theory.c). */
+ * every activation at q from 1e-6 to 1e6 (tests/test_theory.c). */
 #ifndef SB_THEORY_H
 #define SB_THEORY_H
 

@@ -363,11 +363,20 @@ int main(void)
     "standard", "normal:0.05", "uniform:0.2385", "xavier_uniform", "xavier_normal",
     "he_normal", "he_uniform", "lecun_normal", "orthogonal", "orthogonal:1.7", "meanfield:1.7",
   };
-  for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
-    check_moments(schemes[i], parse_ok(schemes[i]), rng);
+  int covered[INIT_COUNT] = { 0 };
+  for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {
+    init_spec s = parse_ok(schemes[i]);
+    if ((unsigned)s.kind < INIT_COUNT) covered[s.kind] = 1;
+    check_moments(schemes[i], s, rng);
+  }
   init_spec crit = parse_ok("critical:0");
   crit.sigma_w2 = 1.7;
+  covered[INIT_CRITICAL] = 1;
   check_moments("critical:0 (sigma_w2 1.7)", crit, rng);
+  int all = 1;
+  for (int k = 0; k < INIT_COUNT; k++)
+    if (!covered[k]) { all = 0; tap_diag("no moment check for init '%s'", init_kind_name((init_kind)k)); }
+  tap_ok(all, "every init scheme (%d) has its moments checked", INIT_COUNT);
 
   check_bound("standard", 1 / sqrt(300.0), rng);
   check_bound("uniform:0.2385", 0.2385, rng);

@@ -139,6 +139,9 @@ static void expected_row(probe_row *e, const double *dW, size_t nw, const double
                          const double *g, size_t units, double gmax, double tau)
 {
   size_t m = B * units;
+  /* A column added to probe.h without its value here is expected NaN, so
+   * its test fails until it gets an independent value. */
+  for (int c = 0; c < PROBE_NCOLS; c++) e->v[c] = NAN;
   e->v[PROBE_GRAD_W_NORM] = l2(dW, nw);
   e->v[PROBE_GRAD_B_NORM] = l2(db, units);
   e->v[PROBE_DELTA_NORM] = l2(delta, m);
@@ -167,7 +170,7 @@ static void compare_rows(const char *what, size_t l, const probe_row *got, const
     double o = got->v[c], e = exp->v[c];
     snprintf(name, sizeof name, "%s layer %zu %s", what, l, probe_cols[c].name);
     if (c == PROBE_UPDATE_RATIO)
-      tap_ok(isnan(o), "%s: observed %g expected NaN (no update yet)", name, o);
+      tap_rel(o, e, 0, name);   /* NaN: no update yet */
     else if (c == PROBE_SAT_FRAC || c == PROBE_DEAD_FRAC)
       tap_ok(o == e, "%s: observed %.17g expected %.17g (exact count)", name, o, e);
     else

@@ -3,7 +3,7 @@
  * 1. Gaussian moments against closed forms (relu, leaky_relu, linear,
  *    hardtanh and elu/selu through erf/erfc) and against GSL's adaptive
  *    quadrature (qagi on the whole line, qagp with breakpoints for large q)
- *    for all twelve activations, and d/dq E[phi^2] against finite
+ *    for every activation, and d/dq E[phi^2] against finite
  *    differences and Schoenholz et al.'s chi_1 + sigma_w2 E[phi phi''].
  * 2. Known answers: tanh critical at sigma_w2 = 1 for sigma_b2 = 0, relu
  *    chi_1 = sigma_w2 / 2, Glorot's standard init gives tanh chi_1 = 1/3,
