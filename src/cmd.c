@@ -45,7 +45,7 @@ void cmd_usage(FILE *f)
         "                      draw Shapeset samples as a contact sheet (binary PGM)\n"
         "  theory  --activation A (--init I | --sigma-w2 X) [--sigma-b2 Y] [--depth N]\n"
         "                      mean-field q*, chi1, depth scales and critical sigma_w2\n"
-        "  list    activations | inits | datasets | presets\n"
+        "  list    activations | inits | datasets | presets | figures | columns\n"
         "  --help | --version\n\n"
         "'satbench run --help' lists the options.\n", f);
 }
@@ -72,8 +72,12 @@ int cmd_list(int argc, char **argv, sb_error *err)
   if (!strcmp(what, "activations")) {
     for (int k = 0; k < ACT_COUNT; k++) {
       act_fn f;
-      if (act_parse(act_name((act_kind)k), &f, NULL)) continue;
-      printf("%s\tmax phi' = %.6g\n", act_name((act_kind)k), act_deriv_max(&f));
+      const act_info *ai = act_info_of((act_kind)k);
+      if (!ai || act_parse(ai->name, &f, NULL)) continue;
+      printf("%s\tmax phi' = %.6g", ai->name, act_deriv_max(&f));
+      if (ai->bounded) printf("\toutputs in [%g, %g]", ai->lo, ai->hi);
+      for (size_t i = 0; i < ai->n_kinks; i++) printf("%s%g", i ? ", " : "\tnot smooth at ", ai->kinks[i]);
+      putchar('\n');
     }
   } else if (!strcmp(what, "inits")) {
     init_list(stdout);

@@ -1,6 +1,7 @@
 /* data.c - datasets: parsing their names, checking their sizes, drawing
- * the generated ones (gaussian, mixture, spirals, shapeset) from one seed,
- * reading the file ones (idx, csv) through dataio, and scaling features.
+ * the generated ones (the kinds with a generator in data_kinds) from one
+ * seed, reading the file ones (idx, csv) through dataio, and scaling
+ * features.
  *
  * Every generated dataset is drawn from one gsl_rng_mt19937 seeded with
  * `seed`, in an order fixed below, so a (spec, seed) pair names one dataset
@@ -55,14 +56,119 @@ typedef struct split {
 typedef void (*data_gen_fn)(gsl_rng *r, void *scratch, split *train,
                             split *test);
 
-static void gen_gaussian(gsl_rng *r, void *scratch, split *train,
-                         split *test);
-static void gen_mixture(gsl_rng *r, void *scratch, split *train,
-                        split *test);
-static void gen_spirals(gsl_rng *r, void *scratch, split *train,
-                        split *test);
-static void gen_shapeset(gsl_rng *r, void *scratch, split *train,
-                         split *test);
+/* ---- the generators ---------------------------------------------------- */
+
+/* Shuffled labels with exact balance: example i gets class i % classes,
+ * then a Fisher-Yates shuffle.  Counts differ by at most one between
+ * classes, where independent uniform labels would leave some classes
+ * short by sampling noise on small splits. */
+static void balanced_labels(gsl_rng *r, split *s)
+{
+  for (size_t i = 0; i < s->n; i++) s->y[i] = (int)(i % s->classes);
+  for (size_t i = s->n; i > 1; i--) {
+    size_t j = (size_t)gsl_rng_uniform_int(r, (unsigned long)i);
+    int tmp = s->y[i - 1];
+    s->y[i - 1] = s->y[j];
+    s->y[j] = tmp;
+  }
+}
+
+/* Label = argmax_k x . T[:,k] (zero teacher biases); ties go to the lowest
+ * k but have probability zero.  T: (dim, classes). */
+static void teacher_labels(const double *T, split *s)
+{
+  for (size_t i = 0; i < s->n; i++) {
+    const double *x = s->X + i * s->dim;
+    size_t best = 0;
+    double best_score = -INFINITY;
+    for (size_t k = 0; k < s->classes; k++) {
+      double score = 0.0;
+      for (size_t j = 0; j < s->dim; j++) score += x[j] * T[j * s->classes + k];
+      if (score > best_score) {
+        best_score = score;
+        best = k;
+      }
+    }
+    s->y[i] = (int)best;
+  }
+}
+
+/* Draw order: teacher T row-major, then train X row-major, then test X.
+ * The classes' shares are not equal (they depend on the angles between the
+ * teacher's columns) and with dim 1 only two classes can ever win; that is
+ * the teacher's doing and part of the task. */
+static void gen_gaussian(gsl_rng *r, void *scratch, split *train, split *test)
+{
+  double *T = scratch;
+  for (size_t i = 0; i < train->dim * train->classes; i++)
+    T[i] = gsl_ran_gaussian(r, 1.0);
+  split *parts[2] = { train, test };
+  for (int p = 0; p < 2; p++) {
+    split *s = parts[p];
+    for (size_t i = 0; i < s->n * s->dim; i++)
+      s->X[i] = gsl_ran_gaussian(r, 1.0);
+    teacher_labels(T, s);
+  }
+}
+
+/* Draw order: centers (classes, dim) row-major; then per split the label
+ * shuffle, then the noise of each example row by row. */
+static void gen_mixture(gsl_rng *r, void *scratch, split *train, split *test)
+{
+  double *C = scratch;
+  double s_center = MIX_RADIUS / sqrt((double)train->dim);
+  for (size_t i = 0; i < train->classes * train->dim; i++)
+    C[i] = gsl_ran_gaussian(r, s_center);
+  split *parts[2] = { train, test };
+  for (int p = 0; p < 2; p++) {
+    split *s = parts[p];
+    balanced_labels(r, s);
+    for (size_t i = 0; i < s->n; i++) {
+      const double *c = C + (size_t)s->y[i] * s->dim;
+      double *x = s->X + i * s->dim;
+      for (size_t j = 0; j < s->dim; j++) x[j] = c[j] + gsl_ran_gaussian(r, 1.0);
+    }
+  }
+}
+
+/* Draw order per split: the label shuffle, then for each example t, then
+ * the x and y noise. */
+static void gen_spirals(gsl_rng *r, void *unused, split *train, split *test)
+{
+  (void)unused;
+  double sd = SPIRAL_NOISE_OF_GAP / (SPIRAL_TURNS * (double)train->classes);
+  /* With r ~ U(0,1] and arms rotated evenly, E x = 0 and each coordinate
+   * has variance (E r^2 + 2 sd^2)/2 = (1/3 + 2 sd^2)/2.  A fixed scale (not
+   * the sample's) gives unit variance while treating train and test alike. */
+  double scale = 1.0 / sqrt((1.0 / 3.0 + 2.0 * sd * sd) / 2.0);
+  split *parts[2] = { train, test };
+  for (int p = 0; p < 2; p++) {
+    split *s = parts[p];
+    balanced_labels(r, s);
+    for (size_t i = 0; i < s->n; i++) {
+      double t = gsl_rng_uniform_pos(r);
+      double theta = 2.0 * M_PI * (SPIRAL_TURNS * t
+                                   + (double)s->y[i] / (double)s->classes);
+      double nx = gsl_ran_gaussian(r, sd);
+      double ny = gsl_ran_gaussian(r, sd);
+      s->X[2 * i] = scale * (t * cos(theta) + nx);
+      s->X[2 * i + 1] = scale * (t * sin(theta) + ny);
+    }
+  }
+}
+
+/* Draw order per split: the label shuffle (balanced: the 9 classes differ
+ * by at most one example), then each image as shapeset_draw takes it. */
+static void gen_shapeset(gsl_rng *r, void *scratch, split *train, split *test)
+{
+  shapeset_canvas *c = scratch;
+  split *parts[2] = { train, test };
+  for (int p = 0; p < 2; p++) {
+    split *s = parts[p];
+    balanced_labels(r, s);
+    for (size_t i = 0; i < s->n; i++) shapeset_draw(c, r, s->y[i], s->X + i * s->dim);
+  }
+}
 
 enum { SCRATCH_NONE, SCRATCH_DIM_CLASSES, SCRATCH_CANVAS };
 
@@ -104,7 +210,7 @@ static const char *const scale_names[DATA_SCALE_COUNT] = {
 const char *data_kind_name(data_kind kind)
 {
   /* Cast first: the enum's signedness is implementation-defined. */
-  if ((unsigned)kind >= DATA_COUNT) return "unknown";
+  if ((unsigned)kind >= DATA_COUNT || !data_kinds[kind].name) return "unknown";
   return data_kinds[kind].name;
 }
 
@@ -291,118 +397,6 @@ int data_check(const data_spec *spec, sb_error *err)
     return sb_fail(err, SB_EUSAGE, "--input-scale: unknown scaling %d", (int)spec->scale);
   data_sizes z;
   return sizes_of(spec, &z, err);
-}
-
-/* Shuffled labels with exact balance: example i gets class i % classes,
- * then a Fisher-Yates shuffle.  Counts differ by at most one between
- * classes, where independent uniform labels would leave some classes
- * short by sampling noise on small splits. */
-static void balanced_labels(gsl_rng *r, split *s)
-{
-  for (size_t i = 0; i < s->n; i++) s->y[i] = (int)(i % s->classes);
-  for (size_t i = s->n; i > 1; i--) {
-    size_t j = (size_t)gsl_rng_uniform_int(r, (unsigned long)i);
-    int tmp = s->y[i - 1];
-    s->y[i - 1] = s->y[j];
-    s->y[j] = tmp;
-  }
-}
-
-/* Label = argmax_k x . T[:,k] (zero teacher biases); ties go to the lowest
- * k but have probability zero.  T: (dim, classes). */
-static void teacher_labels(const double *T, split *s)
-{
-  for (size_t i = 0; i < s->n; i++) {
-    const double *x = s->X + i * s->dim;
-    size_t best = 0;
-    double best_score = -INFINITY;
-    for (size_t k = 0; k < s->classes; k++) {
-      double score = 0.0;
-      for (size_t j = 0; j < s->dim; j++) score += x[j] * T[j * s->classes + k];
-      if (score > best_score) {
-        best_score = score;
-        best = k;
-      }
-    }
-    s->y[i] = (int)best;
-  }
-}
-
-/* Draw order: teacher T row-major, then train X row-major, then test X.
- * The classes' shares are not equal (they depend on the angles between the
- * teacher's columns) and with dim 1 only two classes can ever win; that is
- * the teacher's doing and part of the task. */
-static void gen_gaussian(gsl_rng *r, void *scratch, split *train, split *test)
-{
-  double *T = scratch;
-  for (size_t i = 0; i < train->dim * train->classes; i++)
-    T[i] = gsl_ran_gaussian(r, 1.0);
-  split *parts[2] = { train, test };
-  for (int p = 0; p < 2; p++) {
-    split *s = parts[p];
-    for (size_t i = 0; i < s->n * s->dim; i++)
-      s->X[i] = gsl_ran_gaussian(r, 1.0);
-    teacher_labels(T, s);
-  }
-}
-
-/* Draw order: centers (classes, dim) row-major; then per split the label
- * shuffle, then the noise of each example row by row. */
-static void gen_mixture(gsl_rng *r, void *scratch, split *train, split *test)
-{
-  double *C = scratch;
-  double s_center = MIX_RADIUS / sqrt((double)train->dim);
-  for (size_t i = 0; i < train->classes * train->dim; i++)
-    C[i] = gsl_ran_gaussian(r, s_center);
-  split *parts[2] = { train, test };
-  for (int p = 0; p < 2; p++) {
-    split *s = parts[p];
-    balanced_labels(r, s);
-    for (size_t i = 0; i < s->n; i++) {
-      const double *c = C + (size_t)s->y[i] * s->dim;
-      double *x = s->X + i * s->dim;
-      for (size_t j = 0; j < s->dim; j++) x[j] = c[j] + gsl_ran_gaussian(r, 1.0);
-    }
-  }
-}
-
-/* Draw order per split: the label shuffle, then for each example t, then
- * the x and y noise. */
-static void gen_spirals(gsl_rng *r, void *unused, split *train, split *test)
-{
-  (void)unused;
-  double sd = SPIRAL_NOISE_OF_GAP / (SPIRAL_TURNS * (double)train->classes);
-  /* With r ~ U(0,1] and arms rotated evenly, E x = 0 and each coordinate
-   * has variance (E r^2 + 2 sd^2)/2 = (1/3 + 2 sd^2)/2.  A fixed scale (not
-   * the sample's) gives unit variance while treating train and test alike. */
-  double scale = 1.0 / sqrt((1.0 / 3.0 + 2.0 * sd * sd) / 2.0);
-  split *parts[2] = { train, test };
-  for (int p = 0; p < 2; p++) {
-    split *s = parts[p];
-    balanced_labels(r, s);
-    for (size_t i = 0; i < s->n; i++) {
-      double t = gsl_rng_uniform_pos(r);
-      double theta = 2.0 * M_PI * (SPIRAL_TURNS * t
-                                   + (double)s->y[i] / (double)s->classes);
-      double nx = gsl_ran_gaussian(r, sd);
-      double ny = gsl_ran_gaussian(r, sd);
-      s->X[2 * i] = scale * (t * cos(theta) + nx);
-      s->X[2 * i + 1] = scale * (t * sin(theta) + ny);
-    }
-  }
-}
-
-/* Draw order per split: the label shuffle (balanced: the 9 classes differ
- * by at most one example), then each image as shapeset_draw takes it. */
-static void gen_shapeset(gsl_rng *r, void *scratch, split *train, split *test)
-{
-  shapeset_canvas *c = scratch;
-  split *parts[2] = { train, test };
-  for (int p = 0; p < 2; p++) {
-    split *s = parts[p];
-    balanced_labels(r, s);
-    for (size_t i = 0; i < s->n; i++) shapeset_draw(c, r, s->y[i], s->X + i * s->dim);
-  }
 }
 
 /* ---- files ---------------------------------------------------------------- */

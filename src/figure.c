@@ -197,7 +197,7 @@ int fig_close(figure *f, sb_error *err)
   fprintf(g, "# %s.gp - %s\n# Written by satbench %s from the tables in %s/.\n"
              "# Redraw with: gnuplot %s.gp   (reads %s.dat; writes %s.pdf, %s.png)\n\n"
              "# ---- settings from the data (satbench plot) ----\n"
-             "name = \"%s\"\nformats = \"%s\"\nfig_w = %g\nfig_h = %g\n",
+             "name = \"%s\"\ndat = name.\".dat\"\nformats = \"%s\"\nfig_w = %g\nfig_h = %g\n",
           name, title, PACKAGE_VERSION, data_dir, name, name, name, name,
           name, f->c->o->formats, f->w, f->h);
   fputs(f->vars, g);

@@ -37,7 +37,9 @@ typedef struct probe_col_info {
   const char *about;  /* one line for the README and `satbench list columns` */
 } probe_col_info;
 
-extern const probe_col_info probe_cols[PROBE_NCOLS];
+/* Declared without its size, so that probe.c's _Static_assert checks the
+ * table's length against PROBE_NCOLS. */
+extern const probe_col_info probe_cols[];
 
 typedef struct probe_row { double v[PROBE_NCOLS]; } probe_row;
 

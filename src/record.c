@@ -143,9 +143,9 @@ static void describe_foreign(const char *path, const char *text, sb_error *err)
   if (v) snprintf(by, sizeof by, "satbench %.*s", (int)strcspn(v + 13, "\n"), v + 13);
   if (strncmp(text, RECORD_MAGIC, strlen(RECORD_MAGIC))) {
     int n = (int)strcspn(text, "\n");
-    sb_fail(err, SB_EUSAGE, "%s was written by %s ('%.*s'), whose columns this satbench (%s) does not "
-            "read; rerun without --resume into a new --out, or use that version",
-            path, by, n > 40 ? 40 : n, text, PACKAGE_VERSION);
+    sb_fail(err, SB_EUSAGE, "%s was written by %s ('%.*s'), whose columns this build of satbench does "
+            "not read; rerun without --resume into a new --out, or resume with the build that wrote it",
+            path, by, n > 40 ? 40 : n, text);
     return;
   }
   char ours[MAX_COLUMNS_TEXT];
@@ -175,9 +175,9 @@ static void describe_foreign(const char *path, const char *text, sb_error *err)
         i += n + 1;
       }
     if (!what[0]) snprintf(what, sizeof what, "has them in another order");
-    sb_fail(err, SB_EUSAGE, "%s was written by %s with other %s columns (it %s that satbench %s "
-            "writes); rerun without --resume into a new --out, or use that version",
-            path, by, ri->file ? ri->file : "record", what, PACKAGE_VERSION);
+    sb_fail(err, SB_EUSAGE, "%s was written by %s with other %s columns (it %s that this build of "
+            "satbench writes); rerun without --resume into a new --out, or resume with the build that wrote it",
+            path, by, ri->file ? ri->file : "record", what);
     return;
   }
   sb_fail(err, SB_EUSAGE, "%s: unrecognised record header; rerun without --resume into a new --out", path);

@@ -119,11 +119,11 @@ same_tables "$T/t1" "$T/t2" && t_pass "refused runs left the tables intact" || t
 # differs and what to do, and runs nothing.
 cp -R "$T/t1" "$T/oldcols"
 rec="$T/oldcols/records/cell-000003.rec"
-sed -e '/^# columns L = /s/\tupdate_ratio$//' -e 's/^# format = fnv1a64:.*/# format = fnv1a64:0123456789abcdef/' \
+sed -e '/^# columns L = /s/\tgrad_w_norm\t/\t/' -e 's/^# format = fnv1a64:.*/# format = fnv1a64:0123456789abcdef/' \
   "$rec" > "$rec.new" && mv "$rec.new" "$rec"
 rm "$T/oldcols/records/cell-000005.rec"
 t_label="resume over a record with other layers.tsv columns"
-expect_fail 2 'cell-000003.rec was written by satbench .* with other layers.tsv columns \(it has a column .update_ratio.|lacks the column .update_ratio.*rerun without --resume' \
+expect_fail 2 'cell-000003.rec was written by satbench .* with other layers.tsv columns \(it lacks the column .grad_w_norm. .*rerun without --resume' \
   grid $TINY --out "$T/oldcols" --resume
 test -e "$T/oldcols/records/cell-000005.rec" && t_fail "a refused resume ran no cell" || t_pass "a refused resume ran no cell"
 cp -R "$T/t1" "$T/v1"

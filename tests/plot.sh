@@ -32,6 +32,11 @@ t_label="plot --bogus"
 expect_fail 2 'bogus' plot --bogus
 t_label="plot --gnuplot /nonexistent"
 expect_fail 2 '--gnuplot' plot -d "$T/data" -o "$T/x" --gnuplot /nonexistent/gnuplot
+# A figure that cannot be written is a failure, not "no data": a directory
+# where grad-layers.dat must go.
+mkdir -p "$T/blocked/grad-layers.dat"
+t_label="plot where a figure's data file cannot be renamed into place"
+expect_fail 1 'grad-layers.dat' plot -d "$T/data" -o "$T/blocked" --no-render
 
 GNUPLOT=${GNUPLOT:-$(command -v gnuplot)}
 if test -z "$GNUPLOT" || ! test -x "$GNUPLOT"; then

@@ -282,8 +282,24 @@ static void check_names(void)
   tap_ok(names_nearest("", few, 3) == NULL, "names_nearest(\"\") = NULL (4+ edits away)");
 }
 
+/* Every kind has its row: a row left out of act.c's table (but the last,
+ * which the _Static_assert catches) would be all zeros. */
+static int check_table(void)
+{
+  int all = 1;
+  for (int k = 0; k < ACT_COUNT; k++) {
+    const act_info *ai = act_info_of((act_kind)k);
+    int ok = ai && ai->name && ai->eval && ai->deriv && ai->forward && ai->deriv_max && ai->n_kinks <= ACT_MAX_KINKS;
+    for (size_t i = 1; ok && i < ai->n_kinks; i++) ok = ai->kinks[i - 1] < ai->kinks[i];
+    if (!ok) tap_diag("act_kind %d has no complete row in act.c's act_table (kinks must ascend)", k);
+    all &= ok;
+  }
+  return tap_ok(all, "every act_kind (%d) has a complete row of act_table", ACT_COUNT);
+}
+
 int main(void)
 {
+  if (!check_table()) return tap_done();
   enum { CAP = 1024 };
   static double xs[CAP];
   size_t n = make_grid(xs, CAP);

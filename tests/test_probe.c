@@ -416,6 +416,10 @@ static void check_wide_layer(gsl_rng *r)
 
 int main(void)
 {
+  int named = 1;
+  for (int c = 0; c < PROBE_NCOLS; c++) named &= probe_cols[c].name && probe_cols[c].name[0] && probe_cols[c].about;
+  if (!tap_ok(named, "every probe column (%d) has a row of probe_cols with a name and a description", PROBE_NCOLS))
+    return tap_done();
   probe_row rows[2];
 
   /* The example is what the comment above says it is. */

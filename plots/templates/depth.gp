@@ -14,14 +14,14 @@ set xrange [mindepth - pad:maxdepth + pad]
 set xlabel "hidden layers"
 set ylabel "log_{10} ||{/Symbol d}^1|| / ||{/Symbol d}^{depth}|| at init"
 unset key
-plot for [k = 1:words(blocks)] "depth.dat" index (word(blocks, k) + 0) using 1:2:3 \
+plot for [k = 1:words(blocks)] dat index (word(blocks, k) + 0) using 1:2:3 \
        with yerrorbars lc (word(colors, k) + 0) pt 7 ps 0.3 notitle, \
-     for [k = 1:words(blocks)] "depth.dat" index (word(blocks, k) + 0) using 1:2 \
+     for [k = 1:words(blocks)] dat index (word(blocks, k) + 0) using 1:2 \
        with lines lc (word(colors, k) + 0) dt int(word(dashes, k)) notitle
 set ylabel "final training loss"
 set key outside right top vertical Left reverse
-plot for [k = 1:words(blocks)] "depth.dat" index (word(blocks, k) + 0) using 1:4:5 \
+plot for [k = 1:words(blocks)] dat index (word(blocks, k) + 0) using 1:4:5 \
        with yerrorbars lc (word(colors, k) + 0) pt 7 ps 0.3 notitle, \
-     for [k = 1:words(blocks)] "depth.dat" index (word(blocks, k) + 0) using 1:4 \
+     for [k = 1:words(blocks)] dat index (word(blocks, k) + 0) using 1:4 \
        with lines lc (word(colors, k) + 0) dt int(word(dashes, k)) title word(titles, k)
 unset multiplot

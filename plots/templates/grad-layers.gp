@@ -30,9 +30,9 @@ do for [row = 1:2] {
       set multiplot next
     } else {
       c = 2 + 3 * (row - 1)
-      plot for [k = 1:words(b)] "grad-layers.dat" index (word(b, k) + 0) \
+      plot for [k = 1:words(b)] dat index (word(b, k) + 0) \
              using 1:c+1:c+2 with filledcurves lc (word(s, k) + 0) notitle, \
-           for [k = 1:words(b)] "grad-layers.dat" index (word(b, k) + 0) \
+           for [k = 1:words(b)] dat index (word(b, k) + 0) \
              using 1:c with linespoints lc (word(s, k) + 0) title word(inits, word(s, k) + 0)
     }
   }

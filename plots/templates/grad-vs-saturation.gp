@@ -18,11 +18,11 @@ set ylabel "log_{10} ||{/Symbol d}^l|| / ||{/Symbol d}^{l+1}|| - ½ log_{10} {/S
 set xrange [-0.02:1.02]
 set yrange [*:*]
 set key bottom left Left reverse
-plot for [k = 1:words(blocks)] "grad-vs-saturation.dat" index (word(blocks, k) + 0) \
+plot for [k = 1:words(blocks)] dat index (word(blocks, k) + 0) \
        using 1:2 with points pt 7 ps 0.15 lc (word(series, k) + 0) notitle, \
-     for [k = 1:words(blocks)] "grad-vs-saturation.dat" index (word(means, k) + 0 < 0 ? word(blocks, k) + 0 : word(means, k) + 0) \
+     for [k = 1:words(blocks)] dat index (word(means, k) + 0 < 0 ? word(blocks, k) + 0 : word(means, k) + 0) \
        using 1:(word(means, k) + 0 < 0 ? NaN : $2) with linespoints lw 2 pt 7 ps 0.4 lc (word(series, k) + 0) \
        title word(acts, word(series, k) + 0), \
-     for [k = 1:words(blocks)] "grad-vs-saturation.dat" index (word(curves, k) + 0) \
+     for [k = 1:words(blocks)] dat index (word(curves, k) + 0) \
        using 1:2 with lines lw 0.8 dt 2 lc (word(series, k) + 0) notitle, \
      NaN with lines lw 0.8 dt 2 lc rgb "#555555" title "mean-field"

@@ -29,7 +29,7 @@ do for [d = 1:nd] {
   if (d > 1) { unset colorbox }
   set format x ((d - 1) / ncols == nrows - 1 || d + ncols > nd ? "%g" : "")
   # Boxes rather than `with image`: a grid may be a single row or cell.
-  plot "heatmap.dat" index (d - 1) using 1:2:(0.5):(0.5):3 with boxxyerror fc palette notitle, \
+  plot dat index (d - 1) using 1:2:(0.5):(0.5):3 with boxxyerror fc palette notitle, \
        "" index (d - 1) using 1:2:(sprintf("%.1f", $3)):($3 < (cblo + cbhi) / 2 ? 0xffffff : 0x000000) \
          with labels font ",7" textcolor rgb variable notitle
 }

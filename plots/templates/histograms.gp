@@ -29,7 +29,7 @@ do for [s = 1:ninit] {
     set xrange [-xm:xm]
     set xtics -xm, xm / 2.0, xm
     set format x "%.2g"
-    plot for [l = 1:depth] "histograms.dat" index (first + l - 1) using 1:2 \
+    plot for [l = 1:depth] dat index (first + l - 1) using 1:2 \
            with lines lc l title sprintf("%d", l)
   }
 }

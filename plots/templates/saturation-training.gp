@@ -37,14 +37,14 @@ do for [row = 1:2] {
       set multiplot next
     } else {
       if (row == 1) {
-        plot for [k = 1:words(b)] "saturation-training.dat" index (word(b, k) + 0) \
+        plot for [k = 1:words(b)] dat index (word(b, k) + 0) \
                using ($1 + dx(k, words(b))):2:3 with yerrorbars lc (word(ls, k) + 0) lw 0.6 pt 7 ps 0.25 notitle, \
-             for [k = 1:words(b)] "saturation-training.dat" index (word(b, k) + 0) \
+             for [k = 1:words(b)] dat index (word(b, k) + 0) \
                using 1:2 with lines lc (word(ls, k) + 0) title word(ls, k)
       } else {
-        plot for [k = 1:words(b)] "saturation-training.dat" index (word(b, k) + 0) \
+        plot for [k = 1:words(b)] dat index (word(b, k) + 0) \
                using 1:($4 - $5):($4 + $5) with filledcurves lc (word(ls, k) + 0) notitle, \
-             for [k = 1:words(b)] "saturation-training.dat" index (word(b, k) + 0) \
+             for [k = 1:words(b)] dat index (word(b, k) + 0) \
                using 1:4 with linespoints lc (word(ls, k) + 0) title word(ls, k)
       }
     }

@@ -23,7 +23,7 @@ set yrange [lo - pad:hi + pad]
 set size ratio -1
 set key top left Left reverse
 plot x with lines lw 0.8 dt 2 lc rgb "#555555" title "agreement", \
-     for [k = 1:words(blocks)] "theory.dat" index (word(blocks, k) + 0) using 1:2 \
+     for [k = 1:words(blocks)] dat index (word(blocks, k) + 0) using 1:2 \
        with points pt 7 ps 0.35 lc (word(series, k) + 0) title word(acts, word(series, k) + 0)
 set size noratio
 
@@ -40,11 +40,11 @@ unset grid
 set key top left Left reverse enhanced textcolor rgb "#ffffff"
 set view map
 # pm3d draws the grid; the chi_1 = 1 line and the inits on top.
-splot "theory.dat" index phase using 1:2:3 with pm3d notitle, \
-      (critline >= 0 ? "theory.dat" : NaN) index (critline >= 0 ? critline : phase) using 1:2:(0) \
+splot dat index phase using 1:2:3 with pm3d notitle, \
+      (critline >= 0 ? dat : NaN) index (critline >= 0 ? critline : phase) using 1:2:(0) \
         with lines lw 2 lc rgb "#ffffff" title "{/Symbol c}_1 = 1", \
-      (marks >= 0 ? "theory.dat" : NaN) index (marks >= 0 ? marks : phase) using 1:2:(0) \
+      (marks >= 0 ? dat : NaN) index (marks >= 0 ? marks : phase) using 1:2:(0) \
         with points pt 7 ps 0.6 lc rgb "#ffffff" notitle, \
-      (marks >= 0 ? "theory.dat" : NaN) index (marks >= 0 ? marks : phase) using 1:2:(0):3 \
+      (marks >= 0 ? dat : NaN) index (marks >= 0 ? marks : phase) using 1:2:(0):3 \
         with labels left rotate by 50 offset 0.3, 0.5 font ",6" tc rgb "#ffffff" noenhanced notitle
 unset multiplot
