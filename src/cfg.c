@@ -13,6 +13,7 @@
 #include "theory.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -233,15 +234,23 @@ static int set_steps(void *ctx, const char *opt, const char *val, sb_error *err)
   return SB_OK;
 }
 
-static int set_lr(void *ctx, const char *opt, const char *val, sb_error *err)
+/* --lrs (and --lr, the same axis with one value): positive reals, each once. */
+static int set_lrs(void *ctx, const char *opt, const char *val, sb_error *err)
 {
-  layer *ly = ctx;
-  sb_config *cfg = ly->cfg;
-  double v;
-  int rc = parse_real(opt, val, &v, err);
+  sb_config *cfg = ((layer *)ctx)->cfg;
+  char buf[4096], *items[CFG_MAX_AXIS];
+  size_t k;
+  if (strlen(val) >= sizeof buf) return sb_fail(err, SB_EUSAGE, "--%s: value too long", opt);
+  strcpy(buf, val);
+  int rc = split_list(opt, buf, items, CFG_MAX_AXIS, &k, err);
   if (rc) return rc;
-  if (!(v > 0)) return sb_fail(err, SB_EUSAGE, "--%s: %s must be positive", opt, val);
-  cfg->lr = v;
+  for (size_t i = 0; i < k; i++) {
+    if ((rc = parse_real(opt, items[i], &cfg->lrs[i], err))) return rc;
+    if (!(cfg->lrs[i] > 0)) return sb_fail(err, SB_EUSAGE, "--%s: %s must be positive", opt, items[i]);
+    for (size_t j = 0; j < i; j++)
+      if (cfg->lrs[j] == cfg->lrs[i]) return sb_fail(err, SB_EUSAGE, "--%s: '%s' appears twice", opt, items[i]);
+  }
+  cfg->n_lrs = k;
   return SB_OK;
 }
 
@@ -288,20 +297,85 @@ static int set_input_scale(void *ctx, const char *opt, const char *val, sb_error
   return data_scale_parse(val, &cfg->data.scale, err);
 }
 
-static int set_optimizer(void *ctx, const char *opt, const char *val, sb_error *err)
+/* --optimizers and --losses (and their one-value spellings): names, each once. */
+static int set_opts(void *ctx, const char *opt, const char *val, sb_error *err)
 {
-  layer *ly = ctx;
-  sb_config *cfg = ly->cfg;
-  (void)opt;
-  return opt_parse(val, &cfg->opt, err);
+  sb_config *cfg = ((layer *)ctx)->cfg;
+  char buf[512], *items[OPT_COUNT + 1];
+  size_t k;
+  if (strlen(val) >= sizeof buf) return sb_fail(err, SB_EUSAGE, "--%s: value too long", opt);
+  strcpy(buf, val);
+  int rc = split_list(opt, buf, items, OPT_COUNT + 1, &k, err);
+  if (rc) return rc;
+  for (size_t i = 0; i < k; i++) {
+    opt_kind v;
+    if ((rc = opt_parse(items[i], &v, err))) return sb_prefix(err, "--%s", opt);
+    for (size_t j = 0; j < i; j++)
+      if (cfg->opts[j] == v) return sb_fail(err, SB_EUSAGE, "--%s: '%s' appears twice", opt, items[i]);
+    cfg->opts[i] = v;   /* i < OPT_COUNT: more would repeat one */
+  }
+  cfg->n_opts = k;
+  return SB_OK;
 }
 
-static int set_loss(void *ctx, const char *opt, const char *val, sb_error *err)
+static int set_losses(void *ctx, const char *opt, const char *val, sb_error *err)
+{
+  sb_config *cfg = ((layer *)ctx)->cfg;
+  char buf[512], *items[LOSS_COUNT + 1];
+  size_t k;
+  if (strlen(val) >= sizeof buf) return sb_fail(err, SB_EUSAGE, "--%s: value too long", opt);
+  strcpy(buf, val);
+  int rc = split_list(opt, buf, items, LOSS_COUNT + 1, &k, err);
+  if (rc) return rc;
+  for (size_t i = 0; i < k; i++) {
+    loss_kind v;
+    if ((rc = loss_parse(items[i], &v, err))) return sb_prefix(err, "--%s", opt);
+    for (size_t j = 0; j < i; j++)
+      if (cfg->losses[j] == v) return sb_fail(err, SB_EUSAGE, "--%s: '%s' appears twice", opt, items[i]);
+    cfg->losses[i] = v;   /* i < LOSS_COUNT: more would repeat one */
+  }
+  cfg->n_losses = k;
+  return SB_OK;
+}
+
+static int set_log_schedule(void *ctx, const char *opt, const char *val, sb_error *err)
+{
+  sb_config *cfg = ((layer *)ctx)->cfg;
+  if (!strcmp(val, "linear")) cfg->log_schedule = TRAIN_LOG_LINEAR;
+  else if (!strcmp(val, "log")) cfg->log_schedule = TRAIN_LOG_LOG;
+  else return sb_fail(err, SB_EUSAGE, "--%s: unknown schedule '%s' (valid: linear, log)", opt, val);
+  return SB_OK;
+}
+
+static int set_probe_split(void *ctx, const char *opt, const char *val, sb_error *err)
+{
+  sb_config *cfg = ((layer *)ctx)->cfg;
+  if (!strcmp(val, "train")) cfg->probe_split = DATA_SPLIT_TRAIN;
+  else if (!strcmp(val, "test")) cfg->probe_split = DATA_SPLIT_TEST;
+  else return sb_fail(err, SB_EUSAGE, "--%s: unknown split '%s' (valid: train, test)", opt, val);
+  return SB_OK;
+}
+
+/* A size given by the user must fit its split; the default is capped. */
+static int set_probe_size(void *ctx, const char *opt, const char *val, sb_error *err)
 {
   layer *ly = ctx;
-  sb_config *cfg = ly->cfg;
-  (void)opt;
-  return loss_parse(val, &cfg->loss, err);
+  unsigned long v;
+  int rc = parse_count(opt, val, 1, 1UL << 24, &v, err);
+  if (rc) return rc;
+  ly->cfg->probe_size = v;
+  if (!ly->is_preset) ly->cfg->probe_size_given = 1;
+  return SB_OK;
+}
+
+static int set_eval_size(void *ctx, const char *opt, const char *val, sb_error *err)
+{
+  layer *ly = ctx;
+  unsigned long v;
+  int rc = parse_count(opt, val, 1, 1UL << 30, &v, err);
+  if (rc) return rc;
+  ly->cfg->eval_size = v;
+  return SB_OK;
 }
 
 static int set_out(void *ctx, const char *opt, const char *val, sb_error *err)
@@ -369,10 +443,17 @@ static const cli_def options[] = {
   { "epochs", 0, CLI_VALUE, set_epochs, "N", "passes over the training set (floor(train/batch) steps each)", FOR_BOTH },
   { "steps", 0, CLI_VALUE, set_steps, "N", "optimizer steps; 0 measures at initialization only", FOR_BOTH },
   { "batch", 0, CLI_VALUE, set_batch, "N", "mini-batch size, also the probe batch size", FOR_BOTH },
-  { "lr", 0, CLI_VALUE, set_lr, "X", "learning rate", FOR_BOTH },
-  { "optimizer", 0, CLI_VALUE, set_optimizer, "NAME", "sgd, momentum (0.9) or adam (0.9, 0.999, 1e-8)", FOR_BOTH },
-  { "loss", 0, CLI_VALUE, set_loss, "NAME", "xent (softmax cross-entropy) or mse (1/2 squared error, linear output)", FOR_BOTH },
-  { "log-every", 0, CLI_VALUE, set_log_every, "N", "probe every N steps (0: at init and at the end only)", FOR_BOTH },
+  { "lrs", 0, CLI_VALUE, set_lrs, "LIST", "learning rates, e.g. 0.01,0.1,1", FOR_BOTH },
+  { "lr", 0, CLI_VALUE, set_lrs, "X", "one learning rate (the same axis as --lrs)", FOR_BOTH },
+  { "optimizers", 0, CLI_VALUE, set_opts, "LIST", "sgd, momentum (0.9), adam (0.9, 0.999, 1e-8)", FOR_BOTH },
+  { "optimizer", 0, CLI_VALUE, set_opts, "NAME", "one optimizer (the same axis as --optimizers)", FOR_BOTH },
+  { "losses", 0, CLI_VALUE, set_losses, "LIST", "xent (softmax cross-entropy), mse (1/2 squared error, linear output)", FOR_BOTH },
+  { "loss", 0, CLI_VALUE, set_losses, "NAME", "one loss (the same axis as --losses)", FOR_BOTH },
+  { "log-every", 0, CLI_VALUE, set_log_every, "N", "probe every N steps (0: none between the first and the last)", FOR_BOTH },
+  { "log-schedule", 0, CLI_VALUE, set_log_schedule, "HOW", "linear (every --log-every) or log (also at 1, 2, 5, 10, 20, ...)", FOR_BOTH },
+  { "probe-size", 0, CLI_VALUE, set_probe_size, "N", "examples of the probe set (default 256, or the whole split if smaller)", FOR_BOTH },
+  { "probe-split", 0, CLI_VALUE, set_probe_split, "SPLIT", "the split the probe set is drawn from: train (default) or test", FOR_BOTH },
+  { "eval-size", 0, CLI_VALUE, set_eval_size, "N", "examples of each split's evaluation subset for curves.tsv (default 512)", FOR_BOTH },
   { "sat-threshold", 0, CLI_VALUE, set_tau, "TAU", "saturated when |phi'(h)|/max|phi'| < TAU (default 0.05)", FOR_BOTH },
   { "threads", 0, CLI_VALUE, set_threads, "N", "worker threads (default: OMP_NUM_THREADS, else all cores)", FOR_GRID },
   { "out", 0, CLI_VALUE, set_out, "DIR", "output directory (default data/)", FOR_GRID },
@@ -397,6 +478,53 @@ static const cli_def *find_option(const char *name, cfg_command cmd)
   canon[i] = '\0';
   cli_parser p = parser_of(cmd);
   return cli_find(&p, canon);
+}
+
+/* ---- the axes ---------------------------------------------------------- */
+
+static void text_act(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%s", act_name(c->acts[i].kind)); }
+static void text_init(const sb_config *c, size_t i, char *b, size_t n) { init_format(&c->inits[i], b, n); }
+static void text_depth(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%zu", c->depths[i]); }
+static void text_width(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%zu", c->widths[i]); }
+static void text_lr(const sb_config *c, size_t i, char *b, size_t n) { num_format(b, n, c->lrs[i]); }
+static void text_opt(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%s", opt_name(c->opts[i])); }
+static void text_loss(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%s", loss_name(c->losses[i])); }
+
+/* One row per axis, in the cell index's order: its column, its option, and
+ * where its values are. */
+static const struct axis_info {
+  const char *column, *option;
+  size_t offset;   /* of the axis's count in sb_config */
+  void (*text)(const sb_config *cfg, size_t i, char *buf, size_t size);
+} axes[] = {
+  [AXIS_ACT]   = { "activation", "activations", offsetof(sb_config, n_acts), text_act },
+  [AXIS_INIT]  = { "init", "inits", offsetof(sb_config, n_inits), text_init },
+  [AXIS_DEPTH] = { "depth", "depths", offsetof(sb_config, n_depths), text_depth },
+  [AXIS_WIDTH] = { "width", "widths", offsetof(sb_config, n_widths), text_width },
+  [AXIS_LR]    = { "lr", "lrs", offsetof(sb_config, n_lrs), text_lr },
+  [AXIS_OPT]   = { "optimizer", "optimizers", offsetof(sb_config, n_opts), text_opt },
+  [AXIS_LOSS]  = { "loss", "losses", offsetof(sb_config, n_losses), text_loss },
+};
+_Static_assert(sizeof axes / sizeof axes[0] == AXIS_COUNT, "one axis_info per cfg_axis");
+
+const char *cfg_axis_name(cfg_axis k) { return (unsigned)k < AXIS_COUNT ? axes[k].column : "?"; }
+static const char *cfg_axis_option(int k) { return axes[k].option; }
+
+size_t cfg_axis_len(const sb_config *cfg, cfg_axis k)
+{
+  return *(const size_t *)((const char *)cfg + axes[k].offset);
+}
+
+void cfg_axis_text(const sb_config *cfg, cfg_axis k, size_t i, char *buf, size_t size)
+{
+  axes[k].text(cfg, i, buf, size);
+}
+
+size_t cfg_n_cells(const sb_config *cfg)
+{
+  size_t n = cfg->cmd == CMD_GRID ? cfg->seeds : 1;
+  for (int k = 0; k < AXIS_COUNT; k++) n *= cfg_axis_len(cfg, (cfg_axis)k);
+  return n;
 }
 
 /* ---- presets ---------------------------------------------------------- */
@@ -574,6 +702,8 @@ static void defaults(sb_config *cfg, cfg_command cmd)
   cfg->tau = 0.05;
   cfg->seeds = 1;
   cfg->log_every = 0;
+  cfg->probe_size = CFG_PROBE_SIZE_DEFAULT;
+  cfg->eval_size = CFG_EVAL_SIZE_DEFAULT;
   strcpy(cfg->out, "data");
 }
 
@@ -593,13 +723,20 @@ static int validate(sb_config *cfg, sb_error *err)
   if ((rc = data_check(&cfg->data, err))) return rc;
   if (cfg->batch > cfg->data.train_size)
     return sb_fail(err, SB_EUSAGE, "--batch: %zu is larger than --train-size %zu", cfg->batch, cfg->data.train_size);
-  if (cfg->batch > cfg->data.test_size)
-    return sb_fail(err, SB_EUSAGE, "--batch: %zu is larger than --test-size %zu (the probe batch is the first BATCH test examples)",
-                   cfg->batch, cfg->data.test_size);
+  /* The probe set and the evaluation subsets come from their splits: a
+   * size the user gave must fit, the defaults are capped. */
+  size_t split = cfg->probe_split == DATA_SPLIT_TEST ? cfg->data.test_size : cfg->data.train_size;
+  if (cfg->probe_size > split) {
+    if (cfg->probe_size_given)
+      return sb_fail(err, SB_EUSAGE, "--probe-size: %zu is larger than the %s split (%zu examples)", cfg->probe_size,
+                     cfg->probe_split == DATA_SPLIT_TEST ? "test" : "training", split);
+    cfg->probe_size = split;
+  }
   if (cfg->cmd == CMD_RUN) {
-    const char *multi = cfg->n_acts != 1 ? "activations" : cfg->n_inits != 1 ? "inits"
-                      : cfg->n_depths != 1 ? "depths" : cfg->n_widths != 1 ? "widths" : NULL;
-    if (multi) return sb_fail(err, SB_EUSAGE, "--%s: 'satbench run' runs one cell; give one value (or use 'satbench grid')", multi);
+    for (int k = 0; k < AXIS_COUNT; k++)
+      if (cfg_axis_len(cfg, (cfg_axis)k) != 1)
+        return sb_fail(err, SB_EUSAGE, "--%s: 'satbench run' runs one cell; give one value (or use 'satbench grid')",
+                       cfg_axis_option(k));
   }
   /* `critical` is resolved per cell, but whether every activation of the
    * grid has an edge of chaos at that SB2 is known now: gelu and swish have
@@ -705,12 +842,24 @@ int cfg_write(const sb_config *cfg, FILE *f, const char *prefix)
   if (cfg->steps >= 0) fprintf(f, "%ssteps = %ld\n", prefix, cfg->steps);
   else fprintf(f, "%sepochs = %ld\n%s# steps = %ld\n", prefix, cfg->epochs, prefix, cfg_total_steps(cfg));
   fprintf(f, "%sbatch = %zu\n", prefix, cfg->batch);
-  char num[NUM_BUFSIZE];
-  num_format(num, sizeof num, cfg->lr);
-  fprintf(f, "%slr = %s\n", prefix, num);
-  fprintf(f, "%soptimizer = %s\n", prefix, opt_name(cfg->opt));
-  fprintf(f, "%sloss = %s\n", prefix, loss_name(cfg->loss));
+  static const struct { const char *key; cfg_axis axis; } axis_keys[] = {
+    { "lrs", AXIS_LR }, { "optimizers", AXIS_OPT }, { "losses", AXIS_LOSS },
+  };
+  for (size_t k = 0; k < sizeof axis_keys / sizeof axis_keys[0]; k++) {
+    fprintf(f, "%s%s = ", prefix, axis_keys[k].key);
+    for (size_t i = 0; i < cfg_axis_len(cfg, axis_keys[k].axis); i++) {
+      char b[64];
+      cfg_axis_text(cfg, axis_keys[k].axis, i, b, sizeof b);
+      fprintf(f, "%s%s", i ? "," : "", b);
+    }
+    fputc('\n', f);
+  }
   fprintf(f, "%slog-every = %ld\n", prefix, cfg->log_every);
+  fprintf(f, "%slog-schedule = %s\n", prefix, cfg->log_schedule == TRAIN_LOG_LOG ? "log" : "linear");
+  fprintf(f, "%sprobe-split = %s\n", prefix, cfg->probe_split == DATA_SPLIT_TEST ? "test" : "train");
+  fprintf(f, "%sprobe-size = %zu\n", prefix, cfg->probe_size);
+  fprintf(f, "%seval-size = %zu\n", prefix, cfg->eval_size);
+  char num[NUM_BUFSIZE];
   num_format(num, sizeof num, cfg->tau);
   fprintf(f, "%ssat-threshold = %s\n", prefix, num);
   return ferror(f) ? SB_EFAIL : SB_OK;

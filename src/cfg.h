@@ -11,12 +11,26 @@
 #include "data.h"
 #include "init.h"
 #include "net.h"
+#include "train.h"
 #include "err.h"
 
 #define CFG_MAX_AXIS 1024   /* values per axis */
 #define CFG_PATH_MAX 4096
 
 typedef enum { CMD_RUN, CMD_GRID } cfg_command;
+
+/* Defaults of the probe and evaluation sets: "a fixed training subset of a
+ * few hundred examples" (README, "Probes"), capped at the split's size. */
+#define CFG_PROBE_SIZE_DEFAULT 256
+#define CFG_EVAL_SIZE_DEFAULT 512
+
+/* The axes of a grid, in the order of the cell index (the seed is the
+ * last and fastest): each is a column of every table.  Adding an axis is
+ * a row of cfg.c's axis table and its values' field here. */
+typedef enum {
+  AXIS_ACT, AXIS_INIT, AXIS_DEPTH, AXIS_WIDTH, AXIS_LR, AXIS_OPT, AXIS_LOSS,
+  AXIS_COUNT
+} cfg_axis;
 
 typedef struct sb_config {
   cfg_command cmd;
@@ -32,13 +46,20 @@ typedef struct sb_config {
   unsigned long master_seed;
   /* data */
   data_spec data;
-  /* training */
+  /* training: axes too */
+  size_t n_lrs, n_opts, n_losses;
+  double lrs[CFG_MAX_AXIS];
+  opt_kind opts[OPT_COUNT];
+  loss_kind losses[LOSS_COUNT];
   long epochs, steps;          /* exactly one is >= 0; see cfg_total_steps */
   size_t batch;
-  double lr;
-  opt_kind opt;
-  loss_kind loss;
+  /* probing */
   long log_every;
+  int log_schedule;            /* TRAIN_LOG_LINEAR or TRAIN_LOG_LOG */
+  size_t probe_size;           /* examples of the probe set (capped at the split when not given) */
+  int probe_size_given;        /* set by the user, not a default or a preset: must fit */
+  int probe_split;             /* DATA_SPLIT_TRAIN or DATA_SPLIT_TEST */
+  size_t eval_size;            /* examples of each split's evaluation subset (curves.tsv) */
   double tau;
   /* running */
   int threads;                 /* 0 = OMP_NUM_THREADS, else all cores */
@@ -49,6 +70,15 @@ typedef struct sb_config {
 /* Parse argv (after the subcommand name) into cfg.  Returns SB_OK, SB_EUSAGE
  * with a message, or -1 when help was requested and printed to `help`. */
 int cfg_parse(sb_config *cfg, cfg_command cmd, int argc, char **argv, FILE *help, sb_error *err);
+
+/* The column name of an axis ("activation", "init", "depth", ...), its
+ * number of values in cfg, and the text of value i (as the tables write
+ * it, the canonical spelling of its option). */
+const char *cfg_axis_name(cfg_axis k);
+size_t cfg_axis_len(const sb_config *cfg, cfg_axis k);
+void cfg_axis_text(const sb_config *cfg, cfg_axis k, size_t i, char *buf, size_t size);
+/* Cells of the grid: the product of the axes' lengths and seeds. */
+size_t cfg_n_cells(const sb_config *cfg);
 
 /* Optimizer steps a cell takes, from --steps or --epochs. */
 long cfg_total_steps(const sb_config *cfg);

@@ -541,10 +541,12 @@ int cmd_run(int argc, char **argv, sb_error *err)
   int rc = cfg_parse(cfg, CMD_RUN, argc, argv, stdout, err);
   if (rc) { free(cfg); return rc < 0 ? SB_OK : rc; }
 
-  dataset *d = data_alloc(&cfg->data, train_seed(cfg->master_seed, 0, STREAM_DATASET), err);
+  dataset *d = grid_dataset(cfg, err);
   if (!d) { free(cfg); return err->code ? err->code : SB_EFAIL; }
+  grid_pos pos;
+  grid_cell_pos(cfg, 0, &pos);
   train_params p;
-  grid_cell_params(cfg, 0, 0, 0, 0, cfg->seed_index, &p);
+  grid_cell_params(cfg, &pos, &p);
   train_result r;
   if (train_result_init(&r, &p)) {
     data_free(d);
@@ -557,13 +559,12 @@ int cmd_run(int argc, char **argv, sb_error *err)
   blas_set_threads(1);
   rc = train_cell(&p, d, &r, err);
   if (!rc) {
-    char init_text[64];
-    init_format(&p.init, init_text, sizeof init_text);
-    table_cell c = { 0, act_name(p.act.kind), init_text, p.depth, p.width, p.seed_index };
+    table_cell c;
+    grid_cell_id(cfg, &pos, &c);
     table_comments(stdout, cfg);
     table_header(stdout, ROW_LAYERS);
     table_layers_rows(stdout, "", &c, &r);
-    printf("# status = %s\n# steps_done = %ld\n# final_loss = ", r.status == TRAIN_OK ? "ok" : "diverged", r.steps_done);
+    printf("# status = %s\n# steps_done = %ld\n# final_loss = ", table_status_name(r.status), r.steps_done);
     table_double(stdout, r.final_loss);
     printf("\n# final_train_acc = ");
     table_double(stdout, r.final_train_acc);

@@ -468,14 +468,31 @@ static void affine(dataset *d, const double *shift, const double *div)
 
 /* Statistics come from the training split alone: the test split must not
  * leak into what the network is trained on. */
-static int apply_scale(dataset *d, data_scale how, int has_range, double lo, double hi, sb_error *err)
+/* How `unit` finds its range: the generator's own (shapeset's [0, 1]),
+ * the smallest and largest value over every feature of the training split
+ * (files whose format bounds the values, IDX images: an image's pixels
+ * keep their relative brightness, and a file of bytes 0-16 is scaled by
+ * 16, not 255), or each feature's own. */
+enum { RANGE_FIXED, RANGE_GLOBAL, RANGE_PER_FEATURE };
+
+static int apply_scale(dataset *d, data_scale how, int range, double lo, double hi, sb_error *err)
 {
   if (how == DATA_SCALE_NONE) return SB_OK;
-  if (how == DATA_SCALE_UNIT && has_range && lo == 0.0 && hi == 1.0) return SB_OK;
+  if (how == DATA_SCALE_UNIT && range == RANGE_FIXED && lo == 0.0 && hi == 1.0) return SB_OK;
+  if (how == DATA_SCALE_UNIT && range == RANGE_GLOBAL) {
+    lo = INFINITY;
+    hi = -INFINITY;
+    for (size_t i = 0; i < d->n_train * d->dim; i++) {
+      double v = d->X_train[i];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    range = RANGE_FIXED;
+  }
   double *a = malloc(2 * d->dim * sizeof *a);
   if (!a) return sb_fail(err, SB_EFAIL, "out of memory scaling the dataset");
   double *b = a + d->dim;
-  if (how == DATA_SCALE_UNIT && has_range) {
+  if (how == DATA_SCALE_UNIT && range == RANGE_FIXED) {
     for (size_t j = 0; j < d->dim; j++) { a[j] = lo; b[j] = hi - lo; }
   } else if (how == DATA_SCALE_UNIT) {
     for (size_t j = 0; j < d->dim; j++) { a[j] = INFINITY; b[j] = -INFINITY; }
@@ -506,9 +523,19 @@ static int apply_scale(dataset *d, data_scale how, int has_range, double lo, dou
   return SB_OK;
 }
 
+static void subset_free(data_subset *s)
+{
+  free(s->X);
+  free(s->y);
+  memset(s, 0, sizeof *s);
+}
+
 void data_free(dataset *d)
 {
   if (!d) return;
+  subset_free(&d->probe);
+  subset_free(&d->eval_train);
+  subset_free(&d->eval_test);
   free(d->X_train);   /* base of the one feature block */
   free(d->y_train);   /* base of the one label block */
   free(d);
@@ -551,7 +578,7 @@ dataset *data_alloc(const data_spec *spec, unsigned long seed, sb_error *err)
     if (!rc) rc = check_count(spec, fi, err);
     if (!rc && spec->digest && fi->digest != spec->digest)
       rc = sb_fail(err, SB_EUSAGE, "--dataset: %s changed while satbench was reading it", fi->path);
-    if (!rc) rc = apply_scale(d, data_scale_of(spec), fi->has_range, fi->lo, fi->hi, err);
+    if (!rc) rc = apply_scale(d, data_scale_of(spec), fi->has_range ? RANGE_GLOBAL : RANGE_PER_FEATURE, 0.0, 0.0, err);
     free(fi);
     free(scratch);
     if (rc) {
@@ -574,9 +601,58 @@ dataset *data_alloc(const data_spec *spec, unsigned long seed, sb_error *err)
   info->gen(r, scratch, &train, &test);
   gsl_rng_free(r);
   free(scratch);
-  if (apply_scale(d, data_scale_of(spec), info->has_range, info->lo, info->hi, err)) {
+  if (apply_scale(d, data_scale_of(spec), info->has_range ? RANGE_FIXED : RANGE_PER_FEATURE, info->lo, info->hi, err)) {
     data_free(d);
     return NULL;
   }
   return d;
+}
+
+/* The first n examples of `order` (a permutation of the split's indices)
+ * copied into s. */
+static int subset_copy(data_subset *s, const double *X, const int *y, size_t dim, const size_t *order, size_t n)
+{
+  subset_free(s);
+  s->X = malloc((n ? n : 1) * dim * sizeof *s->X);
+  s->y = malloc((n ? n : 1) * sizeof *s->y);
+  if (!s->X || !s->y) { subset_free(s); return SB_EFAIL; }
+  for (size_t i = 0; i < n; i++) {
+    memcpy(s->X + i * dim, X + order[i] * dim, dim * sizeof *s->X);
+    s->y[i] = y[order[i]];
+  }
+  s->n = n;
+  return SB_OK;
+}
+
+int data_subsets(dataset *d, int probe_split, size_t probe_size, size_t eval_size, unsigned long seed,
+                 sb_error *err)
+{
+  size_t n = d->n_train > d->n_test ? d->n_train : d->n_test;
+  size_t *train = malloc(d->n_train * sizeof *train), *test = malloc(d->n_test * sizeof *test);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  int rc = SB_OK;
+  if (!train || !test || !r || n == 0) rc = sb_fail(err, SB_EFAIL, "out of memory for the probe set");
+  if (!rc) {
+    gsl_rng_set(r, seed);
+    for (size_t i = 0; i < d->n_train; i++) train[i] = i;
+    for (size_t i = 0; i < d->n_test; i++) test[i] = i;
+    /* The training order first, so the test split's size never changes it. */
+    gsl_ran_shuffle(r, train, d->n_train, sizeof *train);
+    gsl_ran_shuffle(r, test, d->n_test, sizeof *test);
+    size_t n_eval_train = eval_size < d->n_train ? eval_size : d->n_train;
+    size_t n_eval_test = eval_size < d->n_test ? eval_size : d->n_test;
+    int from_test = probe_split == DATA_SPLIT_TEST;
+    size_t n_split = from_test ? d->n_test : d->n_train;
+    if (probe_size > n_split)
+      rc = sb_fail(err, SB_EUSAGE, "--probe-size: %zu is larger than the split (%zu examples)", probe_size, n_split);
+    else if (subset_copy(&d->probe, from_test ? d->X_test : d->X_train, from_test ? d->y_test : d->y_train,
+                         d->dim, from_test ? test : train, probe_size)
+             || subset_copy(&d->eval_train, d->X_train, d->y_train, d->dim, train, n_eval_train)
+             || subset_copy(&d->eval_test, d->X_test, d->y_test, d->dim, test, n_eval_test))
+      rc = sb_fail(err, SB_EFAIL, "out of memory for the probe set");
+  }
+  if (r) gsl_rng_free(r);
+  free(train);
+  free(test);
+  return rc;
 }

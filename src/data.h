@@ -52,12 +52,26 @@ typedef struct data_spec {
   uint64_t digest;    /* file datasets: FNV-1a of the file(s), by data_resolve */
 } data_spec;
 
+/* The splits, as --probe-split names them. */
+enum { DATA_SPLIT_TRAIN, DATA_SPLIT_TEST };
+
+/* A fixed subset of a split, copied out so that it is one contiguous
+ * block for the GEMMs. */
+typedef struct data_subset {
+  size_t n;
+  double *X;        /* (n, dim) */
+  int *y;           /* (n) */
+} data_subset;
+
 typedef struct dataset {
   size_t n_train, n_test, dim, classes;
   double *X_train;  /* (n_train, dim) row-major */
   int *y_train;     /* (n_train), in [0, classes) */
   double *X_test;   /* (n_test, dim) */
   int *y_test;      /* (n_test) */
+  /* Made by data_subsets, shared by every cell: the probe set (probes.tsv,
+   * layers.tsv) and each split's evaluation subset (curves.tsv). */
+  data_subset probe, eval_train, eval_test;
 } dataset;
 
 const char *data_kind_name(data_kind kind);
@@ -89,5 +103,14 @@ int data_check(const data_spec *spec, sb_error *err);
  * by file datasets), or read them from the file, then scale them. */
 dataset *data_alloc(const data_spec *spec, unsigned long seed, sb_error *err);
 void data_free(dataset *d);
+
+/* The probe set, probe_size examples of one split (DATA_SPLIT_*), and the
+ * evaluation subsets, min(eval_size, split) examples of each split: each
+ * the first examples of a fixed random order of its split, drawn from
+ * seed, so every cell of a grid measures on the same examples and the
+ * probe set lies in the training evaluation subset when both come from
+ * the training split. */
+int data_subsets(dataset *d, int probe_split, size_t probe_size, size_t eval_size, unsigned long seed,
+                 sb_error *err);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 int sb_fail(sb_error *err, int code, const char *fmt, ...)
 {
@@ -27,7 +28,9 @@ int sb_prefix(sb_error *err, const char *fmt, ...)
   va_start(ap, fmt);
   vsnprintf(where, sizeof where, fmt, ap);
   va_end(ap);
-  snprintf(err->msg, sizeof err->msg, "%s: %s", where, inner);
+  /* A message cut to fit says so. */
+  int n = snprintf(err->msg, sizeof err->msg, "%s: %s", where, inner);
+  if (n >= (int)sizeof err->msg) memcpy(err->msg + sizeof err->msg - 4, "...", 4);
   return err->code;
 }
 

@@ -36,24 +36,63 @@ static double now(void)
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-size_t grid_cell_index(const sb_config *cfg, size_t a, size_t i, size_t d, size_t w, size_t s)
+size_t grid_cell_index(const sb_config *cfg, const grid_pos *pos)
 {
-  return (((a * cfg->n_inits + i) * cfg->n_depths + d) * cfg->n_widths + w) * cfg->seeds + s;
+  size_t k = 0;
+  for (int a = 0; a < AXIS_COUNT; a++) k = k * cfg_axis_len(cfg, (cfg_axis)a) + pos->at[a];
+  return cfg->cmd == CMD_GRID ? k * cfg->seeds + pos->seed : k;
 }
 
-void grid_cell_params(const sb_config *cfg, size_t a, size_t i, size_t d, size_t w, unsigned long seed,
-                      train_params *p)
+void grid_cell_pos(const sb_config *cfg, size_t index, grid_pos *pos)
 {
+  if (cfg->cmd == CMD_GRID) {
+    pos->seed = index % cfg->seeds;
+    index /= cfg->seeds;
+  } else {
+    pos->seed = cfg->seed_index;
+  }
+  for (int a = AXIS_COUNT - 1; a >= 0; a--) {
+    size_t n = cfg_axis_len(cfg, (cfg_axis)a);
+    pos->at[a] = index % n;
+    index /= n;
+  }
+}
+
+void grid_cell_params(const sb_config *cfg, const grid_pos *pos, train_params *p)
+{
+  const size_t *at = pos->at;
   *p = (train_params){
-    .act = cfg->acts[a], .init = cfg->inits[i], .depth = cfg->depths[d], .width = cfg->widths[w],
-    .master_seed = cfg->master_seed, .seed_index = seed, .batch = cfg->batch,
-    .steps = cfg_total_steps(cfg), .lr = cfg->lr, .opt = cfg->opt, .loss = cfg->loss,
-    .log_every = cfg->log_every, .tau = cfg->tau, .stop = NULL,
+    .act = cfg->acts[at[AXIS_ACT]], .init = cfg->inits[at[AXIS_INIT]], .depth = cfg->depths[at[AXIS_DEPTH]],
+    .width = cfg->widths[at[AXIS_WIDTH]], .master_seed = cfg->master_seed, .seed_index = pos->seed,
+    .batch = cfg->batch, .steps = cfg_total_steps(cfg), .lr = cfg->lrs[at[AXIS_LR]], .opt = cfg->opts[at[AXIS_OPT]],
+    .loss = cfg->losses[at[AXIS_LOSS]], .log_every = cfg->log_every, .log_schedule = cfg->log_schedule,
+    .tau = cfg->tau, .stop = NULL,
   };
 }
 
+void grid_cell_id(const sb_config *cfg, const grid_pos *pos, table_cell *c)
+{
+  c->cell = cfg->cmd == CMD_GRID ? grid_cell_index(cfg, pos) : 0;
+  for (int a = 0; a < AXIS_COUNT; a++) cfg_axis_text(cfg, (cfg_axis)a, pos->at[a], c->axis[a], sizeof c->axis[a]);
+  c->depth = cfg->depths[pos->at[AXIS_DEPTH]];
+  c->seed = pos->seed;
+}
+
+dataset *grid_dataset(const sb_config *cfg, sb_error *err)
+{
+  dataset *d = data_alloc(&cfg->data, train_seed(cfg->master_seed, 0, STREAM_DATASET), err);
+  if (!d) return NULL;
+  if (data_subsets(d, cfg->probe_split, cfg->probe_size, cfg->eval_size,
+                   train_seed(cfg->master_seed, 0, STREAM_SUBSETS), err)) {
+    data_free(d);
+    return NULL;
+  }
+  return d;
+}
+
 typedef struct grid_cell {
-  size_t index, a, i, d, w, s;
+  size_t index;
+  grid_pos pos;
   double cost;
 } grid_cell;
 
@@ -65,16 +104,32 @@ static int by_cost(const void *pa, const void *pb)
 }
 
 /* Bytes one cell needs while it trains: parameters, gradients, optimizer
- * state, work buffers and probe records. */
+ * state, the work buffers of a training batch and of the probe set, and
+ * its records. */
 static double cell_bytes(const sb_config *cfg, size_t depth, size_t width)
 {
   double in = (double)cfg->data.input_dim, out = (double)cfg->data.classes, w = (double)width;
   double params = in * w + (double)(depth - 1) * w * w + w * out + (double)depth * w + out;
   double acts = (double)depth * w + out;
-  double logs = (double)train_n_logs(cfg_total_steps(cfg), cfg->log_every);
-  return 8.0 * (params * 5.0 + acts * (double)cfg->batch * 5.0 + (double)cfg->data.train_size
-                + logs * (double)(depth + 1) * PROBE_NCOLS + 4.0 * (double)depth * PROBE_HIST_BINS)
+  double logs = (double)train_n_logs(cfg_total_steps(cfg), cfg->log_every, cfg->log_schedule);
+  double rows = (double)cfg->batch + (double)cfg->probe_size;
+  return 8.0 * (params * 5.0 + acts * rows * 5.0 + (double)cfg->data.train_size
+                + logs * ((double)(depth + 1) * PROBE_NCOLS + CURVE_NCOLS) + 4.0 * (double)depth * PROBE_HIST_BINS)
          + 8.0 * (double)cfg->batch * in;
+}
+
+/* A cell's work, in multiply-adds: its steps on mini-batches, and at each
+ * probe the probe set's forward and backward and the evaluation subsets'
+ * forward passes (a third of a step per example). */
+static double cell_cost(const sb_config *cfg, size_t depth, size_t width)
+{
+  double w = (double)width, steps = (double)cfg_total_steps(cfg);
+  double logs = (double)train_n_logs(cfg_total_steps(cfg), cfg->log_every, cfg->log_schedule);
+  size_t ev_train = cfg->eval_size < cfg->data.train_size ? cfg->eval_size : cfg->data.train_size;
+  size_t ev_test = cfg->eval_size < cfg->data.test_size ? cfg->eval_size : cfg->data.test_size;
+  double examples = steps * (double)cfg->batch
+                    + logs * ((double)cfg->probe_size + ((double)ev_train + (double)ev_test) / 3.0);
+  return (double)depth * w * (w + (double)cfg->data.input_dim) * examples;
 }
 
 static int resolve_threads(const sb_config *cfg)
@@ -130,20 +185,30 @@ static void progress_update(progress *p)
   }
 }
 
+/* The digest after a grid: one line per group.  Activation, init, depth
+ * and width always; the other axes when the grid has several values. */
 static void print_digest(const sb_config *cfg, const store_merge_info *info)
 {
-  printf("%-10s %-16s %5s %5s %5s  %-22s %10s %8s %8s\n", "activation", "init", "depth", "width", "seeds",
-         "attenuation0 (mean±sd)", "final_loss", "sat_end", "diverged");
+  static const int width_of[AXIS_COUNT] = { -10, -16, 5, 5, 6, -9, -5 };
+  int shown[AXIS_COUNT];
+  for (int k = 0; k < AXIS_COUNT; k++) shown[k] = k <= AXIS_WIDTH || cfg_axis_len(cfg, (cfg_axis)k) > 1;
+  for (int k = 0; k < AXIS_COUNT; k++)
+    if (shown[k]) printf("%*s ", width_of[k], cfg_axis_name((cfg_axis)k));
+  printf("%5s  %-22s %10s %8s %s\n", "seeds", "attenuation0 (mean±sd)", "final_loss", "sat_end",
+         "diverged/frozen/stalled");
   for (size_t g = 0; g < info->n_groups; g++) {
     const store_digest_row *d = &info->digest[g];
     if (!d->n) continue;
+    for (int k = 0; k < AXIS_COUNT; k++)
+      if (shown[k]) printf("%*s ", width_of[k], d->g.axis[k]);
     char att[64];
     snprintf(att, sizeof att, "%.3g ± %.2g", d->att_mean, d->att_sd);
-    printf("%-10s %-16s %5zu %5zu %5zu  %-22s %10.4g %8.3f %8zu\n", d->activation, d->init, d->depth, d->width,
-           d->n, att, d->loss_mean, d->sat_mean, d->diverged);
+    printf("%5zu  %-22s %10.4g %8.3f %zu/%zu/%zu\n", d->n, att, d->loss_mean, d->sat_mean, d->diverged,
+           d->frozen, d->stalled);
   }
-  printf("%zu of %zu cells done (%zu diverged) in %.1f s on %d threads; tables in %s/\n", info->n_done,
-         info->n_cells, info->n_diverged, info->wall_seconds, info->threads, cfg->out);
+  printf("%zu of %zu cells done (%zu diverged, %zu frozen, %zu stalled) in %.1f s on %d threads; tables in %s/\n",
+         info->n_done, info->n_cells, info->n_diverged, info->n_frozen, info->n_stalled, info->wall_seconds,
+         info->threads, cfg->out);
 }
 
 int grid_run(const sb_config *cfg, sb_error *err)
@@ -151,23 +216,17 @@ int grid_run(const sb_config *cfg, sb_error *err)
   int threads = resolve_threads(cfg);
   int rc = check_memory(cfg, threads, err);
   if (rc) return rc;
-  size_t n_cells = cfg->n_acts * cfg->n_inits * cfg->n_depths * cfg->n_widths * cfg->seeds;
+  size_t n_cells = cfg_n_cells(cfg);
   grid_cell *cells = malloc(n_cells * sizeof *cells);
   if (!cells) return sb_fail(err, SB_EFAIL, "out of memory for %zu cells", n_cells);
-  long steps = cfg_total_steps(cfg);
-  for (size_t a = 0; a < cfg->n_acts; a++)
-    for (size_t i = 0; i < cfg->n_inits; i++)
-      for (size_t d = 0; d < cfg->n_depths; d++)
-        for (size_t w = 0; w < cfg->n_widths; w++)
-          for (size_t s = 0; s < cfg->seeds; s++) {
-            size_t k = grid_cell_index(cfg, a, i, d, w, s);
-            double wd = (double)cfg->widths[w];
-            cells[k] = (grid_cell){ k, a, i, d, w, s,
-              (double)cfg->depths[d] * wd * (wd + (double)cfg->data.input_dim) * (double)(steps + 1) };
-          }
+  for (size_t k = 0; k < n_cells; k++) {
+    cells[k].index = k;
+    grid_cell_pos(cfg, k, &cells[k].pos);
+    cells[k].cost = cell_cost(cfg, cfg->depths[cells[k].pos.at[AXIS_DEPTH]], cfg->widths[cells[k].pos.at[AXIS_WIDTH]]);
+  }
 
   /* The dataset is validated and generated before the folder is touched. */
-  dataset *data = data_alloc(&cfg->data, train_seed(cfg->master_seed, 0, STREAM_DATASET), err);
+  dataset *data = grid_dataset(cfg, err);
   if (!data) { free(cells); return err->code ? err->code : SB_EFAIL; }
   if ((rc = store_prepare(cfg, err))) { data_free(data); free(cells); return rc; }
 
@@ -205,7 +264,7 @@ int grid_run(const sb_config *cfg, sb_error *err)
     if (failed || stop_signal) continue;
     const grid_cell *c = &cells[j];
     train_params p;
-    grid_cell_params(cfg, c->a, c->i, c->d, c->w, c->s, &p);
+    grid_cell_params(cfg, &c->pos, &p);
     p.stop = &stop_signal;
     sb_error e;
     sb_error_clear(&e);
@@ -214,9 +273,8 @@ int grid_run(const sb_config *cfg, sb_error *err)
     int crc = train_result_init(&r, &p) ? sb_fail(&e, SB_EFAIL, "out of memory for cell %zu", c->index)
                                         : train_cell(&p, data, &r, &e);
     if (!crc && r.status != TRAIN_STOPPED) {
-      char init_text[64];
-      init_format(&p.init, init_text, sizeof init_text);
-      table_cell tc = { c->index, act_name(p.act.kind), init_text, p.depth, p.width, c->s };
+      table_cell tc;
+      grid_cell_id(cfg, &c->pos, &tc);
       crc = store_write_record(cfg, &tc, &r, now() - t0, &e);
     }
     train_result_free(&r);

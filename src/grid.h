@@ -6,17 +6,31 @@
 
 #include "cfg.h"
 #include "err.h"
+#include "table.h"
 #include "train.h"
 
-/* Cell index of (activation a, init i, depth d, width w, seed s): the
- * canonical order, seed fastest. */
-size_t grid_cell_index(const sb_config *cfg, size_t a, size_t i, size_t d, size_t w, size_t s);
+/* A cell's place in the grid: its value on each axis (cfg.h's order) and
+ * its seed index. */
+typedef struct grid_pos {
+  size_t at[AXIS_COUNT];
+  unsigned long seed;
+} grid_pos;
 
-/* The training parameters of the cell (activation a, init i, depth d,
- * width w) at seed index seed: the one place a cell is made from the
- * configuration (grid and run alike). */
-void grid_cell_params(const sb_config *cfg, size_t a, size_t i, size_t d, size_t w, unsigned long seed,
-                      train_params *p);
+/* Cell index of a place, and back: the canonical order, axes in cfg.h's
+ * order, seed fastest.  A grid whose new axes have one value each numbers
+ * its cells as before. */
+size_t grid_cell_index(const sb_config *cfg, const grid_pos *pos);
+void grid_cell_pos(const sb_config *cfg, size_t index, grid_pos *pos);
+
+/* The training parameters of the cell at pos: the one place a cell is
+ * made from the configuration (grid and run alike). */
+void grid_cell_params(const sb_config *cfg, const grid_pos *pos, train_params *p);
+/* Its identity in the tables. */
+void grid_cell_id(const sb_config *cfg, const grid_pos *pos, table_cell *c);
+
+/* Make the dataset of a configuration, with its probe set and evaluation
+ * subsets; NULL with the error in err. */
+dataset *grid_dataset(const sb_config *cfg, sb_error *err);
 
 /* Run the grid.  Returns 0, 1 (a cell or a write failed), 2 (bad input),
  * or 128 + signal when interrupted (the message says how to resume). */

@@ -22,7 +22,9 @@ const probe_col_info probe_cols[] = {
   [PROBE_ACT_P02]      = { "act_p02", 0, 0, "its 2nd percentile" },
   [PROBE_ACT_P98]      = { "act_p98", 0, 0, "its 98th percentile" },
   [PROBE_PREACT_STD]   = { "preact_std", 0, 0, "standard deviation of the pre-activations h^l" },
-  [PROBE_SAT_FRAC]     = { "sat_frac", 0, 1, "share of (example, unit) pairs with |phi'(h)| < tau max|phi'| (0 at the output layer)" },
+  [PROBE_SAT_FRAC]     = { "sat_frac", 0, 1, "share of (example, unit) pairs with |phi'(h)| < tau max|phi'| (0 at the output layer); sat_low + sat_high" },
+  [PROBE_SAT_LOW]      = { "sat_low", 0, 1, "the saturated pairs with h <= 0: sigmoid pinned near 0, tanh near -1, a ReLU off" },
+  [PROBE_SAT_HIGH]     = { "sat_high", 0, 1, "the saturated pairs with h > 0: sigmoid near 1, tanh near +1" },
   [PROBE_DEAD_FRAC]    = { "dead_frac", 0, 1, "share of units saturated on every probe example (0 at the output layer)" },
   [PROBE_UPDATE_RATIO] = { "update_ratio", 1, 0, "||Delta W^l|| / ||W^l|| of the last update (NaN at step 0)" },
 };
@@ -341,25 +343,28 @@ void probe_measure(const net *n, const net_work *w, size_t batch, double tau,
     if (l < L) {
       const double *g = w->dphi[l - 1];
       unsigned char *alive = p->alive;
-      size_t sat = 0, dead = 0;
+      size_t sat = 0, low = 0, dead = 0;
       memset(alive, 0, fo);
       for (size_t i = 0; i < batch; i++) {
-        const double *gi = g + i * fo;
-        /* an integer count: any order of additions gives the same total */
+        const double *gi = g + i * fo, *hi = h + i * fo;
+        /* integer counts: any order of additions gives the same totals */
 #ifdef _OPENMP
-#pragma omp simd reduction(+ : sat)
+#pragma omp simd reduction(+ : sat, low)
 #endif
         for (size_t j = 0; j < fo; j++) {
           int s = fabs(gi[j]) < cut;
           sat += (size_t)s;
+          low += (size_t)(s & (hi[j] <= 0.0));
           alive[j] |= (unsigned char)!s;
         }
       }
       for (size_t j = 0; j < fo; j++) dead += !alive[j];
       v[PROBE_SAT_FRAC] = (double)sat / (double)m;
+      v[PROBE_SAT_LOW] = (double)low / (double)m;
+      v[PROBE_SAT_HIGH] = (double)(sat - low) / (double)m;
       v[PROBE_DEAD_FRAC] = (double)dead / (double)fo;
     } else {
-      v[PROBE_SAT_FRAC] = 0.0;
+      v[PROBE_SAT_FRAC] = v[PROBE_SAT_LOW] = v[PROBE_SAT_HIGH] = 0.0;
       v[PROBE_DEAD_FRAC] = 0.0;
     }
     v[PROBE_UPDATE_RATIO] = ratio ? ratio[l - 1] : NAN;

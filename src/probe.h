@@ -21,6 +21,8 @@ enum {
   PROBE_ACT_P98,
   PROBE_PREACT_STD,
   PROBE_SAT_FRAC,
+  PROBE_SAT_LOW,
+  PROBE_SAT_HIGH,
   PROBE_DEAD_FRAC,
   PROBE_UPDATE_RATIO,
   PROBE_NCOLS
@@ -31,9 +33,10 @@ typedef struct probe_col_info {
   /* NaN is a value, not a sign of divergence (update_ratio before the
    * first update); any other NaN stops the cell as diverged. */
   int nan_ok;
-  /* Also summarized per cell as its mean over the hidden layers at the
-   * last probe: cells.tsv's NAME_end. */
-  int cell_end;
+  /* Also summarized per cell as its mean over the hidden layers: at every
+   * logged step in curves.tsv (NAME), at the last one in cells.tsv
+   * (NAME_end). */
+  int hidden_mean;
   const char *about;  /* one line for the README and `satbench list columns` */
 } probe_col_info;
 

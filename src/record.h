@@ -13,6 +13,7 @@
  *     L<TAB>layers.tsv row                 one per (logged step, layer)
  *     H<TAB>hist.tsv row                   one per (moment, layer, kind, bin)
  *     T<TAB>layer<TAB>value                the mean-field profile at init
+ *     K<TAB>curves.tsv row                 one per logged step
  *     # end                                written last: a record without
  *                                          it is incomplete and run again
  * The format hash changes whenever a column list does, so a record written

@@ -25,7 +25,7 @@ void stats_cell(const probe_row *first, const probe_row *last, size_t depth, cel
   out->attenuation0 = first ? attenuation(first, depth) : NAN;
   out->attenuation_end = last ? attenuation(last, depth) : NAN;
   for (int k = 0; k < PROBE_NCOLS; k++)
-    out->end_mean[k] = last && probe_cols[k].cell_end ? hidden_mean(last, depth, k) : NAN;
+    out->end_mean[k] = last && probe_cols[k].hidden_mean ? hidden_mean(last, depth, k) : NAN;
   out->decay_rate = out->decay_rate_r2 = NAN;
   if (!first || depth < 2) return;
   double *x = malloc(2 * depth * sizeof *x), *y = x + depth;

@@ -13,7 +13,7 @@ typedef struct cell_stats {
   double attenuation_end;  /* the same at the last logged step                 */
   double decay_rate;       /* slope of log10 ||delta^l|| against l, step 0     */
   double decay_rate_r2;    /* R^2 of that fit                                  */
-  /* per probe column with cell_end (probe.h): its mean over the hidden
+  /* per probe column with hidden_mean (probe.h): its mean over the hidden
    * layers at the last logged step; NaN for the others */
   double end_mean[PROBE_NCOLS];
 } cell_stats;

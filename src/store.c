@@ -160,12 +160,14 @@ int store_write_record(const sb_config *cfg, const table_cell *c, const train_re
 
 /* ---- merging ------------------------------------------------------------ */
 
-/* One seed's layer rows of a group, parsed back from its record. */
+/* One seed's rows of one type (layers or curves) in a group, parsed back
+ * from its record: a key (step, layer; layer 0 for curves) and nv values
+ * per row, in the record's order (sorted by step, then layer). */
 typedef struct seed_rows {
-  size_t n, cap;   /* rows */
+  size_t n, cap, nv;
   long *step;      /* (n) */
   size_t *layer;   /* (n) */
-  double *v;       /* (n, PROBE_NCOLS) */
+  double *v;       /* (n, nv) */
 } seed_rows;
 
 static void seed_rows_free(seed_rows *s)
@@ -184,19 +186,19 @@ static int seed_rows_add(seed_rows *s, long step, size_t layer, const double *v)
     if (st) s->step = st;
     size_t *ly = realloc(s->layer, nc * sizeof *ly);
     if (ly) s->layer = ly;
-    double *vv = realloc(s->v, nc * PROBE_NCOLS * sizeof *vv);
+    double *vv = realloc(s->v, nc * s->nv * sizeof *vv);
     if (vv) s->v = vv;
     if (!st || !ly || !vv) return SB_EFAIL;
     s->cap = nc;
   }
   s->step[s->n] = step;
   s->layer[s->n] = layer;
-  memcpy(s->v + s->n * PROBE_NCOLS, v, PROBE_NCOLS * sizeof *v);
+  memcpy(s->v + s->n * s->nv, v, s->nv * sizeof *v);
   s->n++;
   return SB_OK;
 }
 
-/* log10(||delta^l|| / ||delta^depth||) of one seed's row i, from the
+/* log10(||delta^l|| / ||delta^depth||) of one seed's layer row i, from the
  * same step's row of layer `depth` (rows of a step are contiguous and
  * sorted by layer); NaN when either norm is missing, 0 or not finite. */
 static double seed_log_ratio(const seed_rows *sr, size_t i, size_t depth)
@@ -204,48 +206,89 @@ static double seed_log_ratio(const seed_rows *sr, size_t i, size_t depth)
   size_t j = i + depth - sr->layer[i];   /* where it is when no row is missing */
   if (sr->layer[i] > depth) j = i - (sr->layer[i] - depth);
   if (j >= sr->n || sr->step[j] != sr->step[i] || sr->layer[j] != depth) return NAN;
-  double r = log10(sr->v[i * PROBE_NCOLS + PROBE_DELTA_NORM] / sr->v[j * PROBE_NCOLS + PROBE_DELTA_NORM]);
+  double r = log10(sr->v[i * sr->nv + PROBE_DELTA_NORM] / sr->v[j * sr->nv + PROBE_DELTA_NORM]);
   return isfinite(r) ? r : NAN;
 }
 
-/* Write summary.tsv rows for one group (same activation, init, depth,
- * width) from its seeds' rows.  Rows of every seed are sorted by (step,
- * layer); a diverged seed simply has fewer.  theory (n_theory values, or
- * NULL) is the group's mean-field profile at init, the same for every
- * seed (they share the probe batch), written on every step's rows. */
-static void summarize_group(FILE *f, const store_digest_row *g, seed_rows *seeds, size_t ns, size_t *pos,
-                            double *scratch, const double *theory, size_t n_theory)
+/* The merge's walk over one group's seeds: each summary row is the
+ * smallest (step, layer) not yet written and the seeds that have it; a
+ * diverged seed simply has fewer rows. */
+typedef struct group_walk {
+  seed_rows *seeds;
+  size_t ns, *pos;
+  long step;
+  size_t layer, n;
+} group_walk;
+
+static int walk_at(const group_walk *w, size_t s);
+
+static int walk_next(group_walk *w)
 {
+  int any = 0;
+  for (size_t s = 0; s < w->ns; s++) {
+    if (w->pos[s] >= w->seeds[s].n) continue;
+    long st = w->seeds[s].step[w->pos[s]];
+    size_t ly = w->seeds[s].layer[w->pos[s]];
+    if (!any || st < w->step || (st == w->step && ly < w->layer)) { w->step = st; w->layer = ly; any = 1; }
+  }
+  w->n = 0;
+  for (size_t s = 0; any && s < w->ns; s++) w->n += walk_at(w, s);
+  return any;
+}
+
+/* Whether seed s has a row at the walk's key (its row is pos[s]). */
+static int walk_at(const group_walk *w, size_t s)
+{
+  const seed_rows *sr = &w->seeds[s];
+  return w->pos[s] < sr->n && sr->step[w->pos[s]] == w->step && sr->layer[w->pos[s]] == w->layer;
+}
+
+static void walk_advance(group_walk *w)
+{
+  for (size_t s = 0; s < w->ns; s++)
+    if (walk_at(w, s)) w->pos[s]++;
+}
+
+/* Value c of every seed at the walk's key, summarized over the seeds. */
+static void walk_summary(const group_walk *w, size_t c, double *scratch, seed_summary *out)
+{
+  size_t m = 0;
+  for (size_t s = 0; s < w->ns; s++)
+    if (walk_at(w, s)) scratch[m++] = w->seeds[s].v[w->pos[s] * w->seeds[s].nv + c];
+  stats_over_seeds(scratch, m, out);
+}
+
+/* summary.tsv rows of one group.  theory (n_theory values, or NULL) is the
+ * group's mean-field profile at init, the same for every seed (they share
+ * the probe set), written on every step's rows. */
+static void summarize_layers(FILE *f, const table_group *g, seed_rows *seeds, size_t ns, size_t *pos,
+                             double *scratch, const double *theory, size_t n_theory)
+{
+  group_walk w = { seeds, ns, pos, 0, 0, 0 };
   for (size_t s = 0; s < ns; s++) pos[s] = 0;
-  for (;;) {
-    /* The smallest (step, layer) not yet written, and the seeds that have it. */
-    int any = 0;
-    summary_key k = { g->activation, g->init, g->depth, g->width, 0, 0, 0 };
-    for (size_t s = 0; s < ns; s++) {
-      if (pos[s] >= seeds[s].n) continue;
-      long st = seeds[s].step[pos[s]];
-      size_t ly = seeds[s].layer[pos[s]];
-      if (!any || st < k.step || (st == k.step && ly < k.layer)) { k.step = st; k.layer = ly; any = 1; }
-    }
-    if (!any) break;
-#define AT_KEY(s) (pos[s] < seeds[s].n && seeds[s].step[pos[s]] == k.step && seeds[s].layer[pos[s]] == k.layer)
-    for (size_t s = 0; s < ns; s++) k.n += AT_KEY(s);
+  while (walk_next(&w)) {
     seed_summary cols[PROBE_NCOLS], ratio;
-    for (int c = 0; c < PROBE_NCOLS; c++) {
-      size_t m = 0;
-      for (size_t s = 0; s < ns; s++)
-        if (AT_KEY(s)) scratch[m++] = seeds[s].v[pos[s] * PROBE_NCOLS + c];
-      stats_over_seeds(scratch, m, &cols[c]);
-    }
+    for (int c = 0; c < PROBE_NCOLS; c++) walk_summary(&w, (size_t)c, scratch, &cols[c]);
     size_t m = 0;
     for (size_t s = 0; s < ns; s++)
-      if (AT_KEY(s)) scratch[m++] = seed_log_ratio(&seeds[s], pos[s], g->depth);
+      if (walk_at(&w, s)) scratch[m++] = seed_log_ratio(&seeds[s], pos[s], g->depth);
     stats_over_seeds(scratch, m, &ratio);
-    double th = theory && k.layer >= 1 && k.layer <= n_theory && k.layer <= g->depth ? theory[k.layer - 1] : NAN;
-    table_summary_row(f, &k, cols, &ratio, th);
-    for (size_t s = 0; s < ns; s++)
-      if (AT_KEY(s)) pos[s]++;
-#undef AT_KEY
+    double th = theory && w.layer >= 1 && w.layer <= n_theory && w.layer <= g->depth ? theory[w.layer - 1] : NAN;
+    table_summary_row(f, g, w.step, w.layer, w.n, cols, &ratio, th);
+    walk_advance(&w);
+  }
+}
+
+/* curves_summary.tsv rows of one group. */
+static void summarize_curves(FILE *f, const table_group *g, seed_rows *seeds, size_t ns, size_t *pos,
+                             double *scratch, seed_summary *cols)
+{
+  group_walk w = { seeds, ns, pos, 0, 0, 0 };
+  for (size_t s = 0; s < ns; s++) pos[s] = 0;
+  while (walk_next(&w)) {
+    for (size_t c = 0; c < seeds[0].nv; c++) walk_summary(&w, c, scratch, &cols[c]);
+    table_curves_summary_row(f, g, w.step, w.n, cols);
+    walk_advance(&w);
   }
 }
 
@@ -272,17 +315,19 @@ typedef struct merger {
   store_merge_info *info;
   out_file table[ROW_COUNT], manifest;
   size_t ns;
-  seed_rows *seeds;
+  seed_rows *layers, *curves;  /* (ns) each */
   size_t *pos;
   double *scratch, *att;
-  double *theory;            /* the current group's mean-field profile (T rows) */
+  seed_summary *sums;          /* (curve columns) */
+  double *values;              /* (max values of a row) */
+  double *theory;              /* the current group's mean-field profile (T rows) */
   size_t theory_cap, n_theory;
-  /* columns of the C rows (digest) and the L rows (summary), by name */
-  int c_act, c_init, c_depth, c_width, c_status, c_att0, c_loss, c_sat;
-  int l_step, l_layer, l_first;
-  size_t c_ncols, l_ncols;
-  char **fields;             /* (max of both) */
-  size_t n_att;              /* the current group's digest sums */
+  /* columns of the records' rows, by name */
+  int c_axis[AXIS_COUNT], c_depth, c_status, c_att0, c_loss, c_sat;
+  int l_step, l_layer, l_first, k_step;
+  size_t c_ncols, l_ncols, k_ncols, k_nv;
+  char **fields;               /* (max columns of a row) */
+  size_t n_att;                /* the current group's digest sums */
   double loss_sum, sat_sum;
 } merger;
 
@@ -320,10 +365,8 @@ static int merge_open(merger *m, sb_error *err)
   if (!rc) rc = out_open(&m->manifest, cfg->out, "manifest.json", err);
   if (rc) return rc;
 
-  m->c_act = table_col(ROW_CELLS, "activation");
-  m->c_init = table_col(ROW_CELLS, "init");
+  for (int k = 0; k < AXIS_COUNT; k++) m->c_axis[k] = table_col(ROW_CELLS, cfg_axis_name((cfg_axis)k));
   m->c_depth = table_col(ROW_CELLS, "depth");
-  m->c_width = table_col(ROW_CELLS, "width");
   m->c_status = table_col(ROW_CELLS, "status");
   m->c_att0 = table_col(ROW_CELLS, "attenuation0");
   m->c_loss = table_col(ROW_CELLS, "final_loss");
@@ -331,18 +374,31 @@ static int merge_open(merger *m, sb_error *err)
   m->l_step = table_col(ROW_LAYERS, "step");
   m->l_layer = table_col(ROW_LAYERS, "layer");
   m->l_first = table_col(ROW_LAYERS, probe_cols[0].name);
+  m->k_step = table_col(ROW_CURVES, "step");
   m->c_ncols = ncols(ROW_CELLS);
   m->l_ncols = ncols(ROW_LAYERS);
+  m->k_ncols = ncols(ROW_CURVES);
+  m->k_nv = table_curve_ncols();   /* the values after the step */
+  size_t maxcols = m->c_ncols > m->l_ncols ? m->c_ncols : m->l_ncols;
+  if (m->k_ncols > maxcols) maxcols = m->k_ncols;
   size_t ns = m->ns = cfg->seeds, n_groups = ns ? m->info->n_cells / ns : 0;
-  m->seeds = calloc(ns, sizeof *m->seeds);
+  m->layers = calloc(ns, sizeof *m->layers);
+  m->curves = calloc(ns, sizeof *m->curves);
   m->pos = calloc(ns, sizeof *m->pos);
   m->scratch = malloc(ns * sizeof *m->scratch);
   m->att = malloc(ns * sizeof *m->att);
-  m->fields = malloc((m->c_ncols > m->l_ncols ? m->c_ncols : m->l_ncols) * sizeof *m->fields);
+  m->sums = malloc(m->k_nv * sizeof *m->sums);
+  m->values = malloc((PROBE_NCOLS > m->k_nv ? PROBE_NCOLS : m->k_nv) * sizeof *m->values);
+  m->fields = malloc(maxcols * sizeof *m->fields);
   m->info->digest = calloc(n_groups ? n_groups : 1, sizeof *m->info->digest);
   m->info->n_groups = n_groups;
-  if (!m->seeds || !m->pos || !m->scratch || !m->att || !m->fields || !m->info->digest)
+  if (!m->layers || !m->curves || !m->pos || !m->scratch || !m->att || !m->sums || !m->values || !m->fields
+      || !m->info->digest)
     return sb_fail(err, SB_EFAIL, "out of memory merging tables");
+  for (size_t s = 0; s < ns; s++) {
+    m->layers[s].nv = PROBE_NCOLS;
+    m->curves[s].nv = m->k_nv;
+  }
 
   FILE *mf = m->manifest.f;
   char host[256] = "unknown";
@@ -393,12 +449,25 @@ static int merge_theory(merger *m, const record *rec, const char *path, sb_error
   return SB_OK;
 }
 
-/* Step 2: one cell's record into the tables, its layer rows into its
- * seed's slot and its cell row into the group's digest. */
+/* Rows of one type into a seed's slot: the key and nv values from first. */
+static int merge_series(merger *m, char **rows, size_t n, size_t ncol, int c_step, int c_layer, int first,
+                        seed_rows *sr, const char *path, sb_error *err)
+{
+  for (size_t i = 0; i < n; i++) {
+    if (record_fields(rows[i], m->fields, ncol) != ncol) return sb_fail(err, SB_EUSAGE, "%s: malformed row", path);
+    for (size_t k = 0; k < sr->nv; k++) m->values[k] = strtod(m->fields[first + (int)k], NULL);
+    size_t layer = c_layer >= 0 ? strtoul(m->fields[c_layer], NULL, 10) : 0;
+    if (seed_rows_add(sr, strtol(m->fields[c_step], NULL, 10), layer, m->values))
+      return sb_fail(err, SB_EFAIL, "out of memory merging %s", path);
+  }
+  return SB_OK;
+}
+
+/* Step 2: one cell's record into the tables, its layer and curve rows
+ * into its seed's slots and its cell row into the group's digest. */
 static int merge_cell(merger *m, size_t g, size_t s, sb_error *err)
 {
   size_t cell = g * m->ns + s;
-  seed_rows *sr = &m->seeds[s];
   char path[CFG_PATH_MAX + 32];
   record_path(path, sizeof path, m->cfg, cell);
   record_state st = record_probe(path);
@@ -408,22 +477,17 @@ static int merge_cell(merger *m, size_t g, size_t s, sb_error *err)
   if (rc) return rc;
   for (int k = 0; k < ROW_COUNT; k++) {
     FILE *f = m->table[k].f;
-    if (!f) continue;
+    if (!f || !table_row_info((row_kind)k)->tag) continue;
     for (size_t i = 0; i < rec.n[k]; i++) {
       fputs(rec.rows[k][i], f);
       fputc('\n', f);
     }
   }
-  for (size_t i = 0; i < rec.n[ROW_LAYERS] && !rc; i++) {
-    if (record_fields(rec.rows[ROW_LAYERS][i], m->fields, m->l_ncols) != m->l_ncols) {
-      rc = sb_fail(err, SB_EUSAGE, "%s: malformed layer row", path);
-      break;
-    }
-    double v[PROBE_NCOLS];
-    for (int k = 0; k < PROBE_NCOLS; k++) v[k] = strtod(m->fields[m->l_first + k], NULL);
-    if (seed_rows_add(sr, strtol(m->fields[m->l_step], NULL, 10), strtoul(m->fields[m->l_layer], NULL, 10), v))
-      rc = sb_fail(err, SB_EFAIL, "out of memory merging %s", path);
-  }
+  rc = merge_series(m, rec.rows[ROW_LAYERS], rec.n[ROW_LAYERS], m->l_ncols, m->l_step, m->l_layer, m->l_first,
+                    &m->layers[s], path, err);
+  if (!rc)
+    rc = merge_series(m, rec.rows[ROW_CURVES], rec.n[ROW_CURVES], m->k_ncols, m->k_step, -1, m->k_step + 1,
+                      &m->curves[s], path, err);
   if (!rc) rc = merge_theory(m, &rec, path, err);
   store_digest_row *dg = &m->info->digest[g];
   for (size_t i = 0; i < rec.n[ROW_CELLS] && !rc; i++) {
@@ -432,12 +496,13 @@ static int merge_cell(merger *m, size_t g, size_t s, sb_error *err)
       break;
     }
     char **fl = m->fields;
-    snprintf(dg->activation, sizeof dg->activation, "%s", fl[m->c_act]);
-    snprintf(dg->init, sizeof dg->init, "%s", fl[m->c_init]);
-    dg->depth = strtoul(fl[m->c_depth], NULL, 10);
-    dg->width = strtoul(fl[m->c_width], NULL, 10);
+    for (int k = 0; k < AXIS_COUNT; k++) snprintf(dg->g.axis[k], sizeof dg->g.axis[k], "%s", fl[m->c_axis[k]]);
+    dg->g.depth = strtoul(fl[m->c_depth], NULL, 10);
     dg->n++;
-    if (strcmp(fl[m->c_status], "ok")) dg->diverged++;
+    const char *status = fl[m->c_status];
+    dg->diverged += !strcmp(status, "diverged");
+    dg->frozen += !strcmp(status, "frozen");
+    dg->stalled += !strcmp(status, "stalled");
     double a0 = strtod(fl[m->c_att0], NULL);
     if (isfinite(a0)) m->att[m->n_att++] = a0;
     m->loss_sum += strtod(fl[m->c_loss], NULL);
@@ -445,7 +510,9 @@ static int merge_cell(merger *m, size_t g, size_t s, sb_error *err)
   }
   if (!rc) {
     m->info->n_done++;
-    if (strcmp(rec.status, "ok")) m->info->n_diverged++;
+    m->info->n_diverged += !strcmp(rec.status, "diverged");
+    m->info->n_frozen += !strcmp(rec.status, "frozen");
+    m->info->n_stalled += !strcmp(rec.status, "stalled");
     fprintf(m->manifest.f, "%s\n    {\"cell\": %zu, \"status\": \"%s\", \"wall_seconds\": %.3f}",
             m->info->n_done == 1 ? "" : ",", cell, rec.status, rec.wall_seconds);
   }
@@ -463,9 +530,10 @@ static void merge_group_end(merger *m, size_t g)
   dg->att_sd = a.sd;
   dg->loss_mean = dg->n ? m->loss_sum / (double)dg->n : NAN;
   dg->sat_mean = dg->n ? m->sat_sum / (double)dg->n : NAN;
-  if (dg->n)
-    summarize_group(m->table[ROW_SUMMARY].f, dg, m->seeds, m->ns, m->pos, m->scratch,
-                    m->n_theory ? m->theory : NULL, m->n_theory);
+  if (!dg->n) return;
+  summarize_layers(m->table[ROW_SUMMARY].f, &dg->g, m->layers, m->ns, m->pos, m->scratch,
+                   m->n_theory ? m->theory : NULL, m->n_theory);
+  summarize_curves(m->table[ROW_CURVES_SUMMARY].f, &dg->g, m->curves, m->ns, m->pos, m->scratch, m->sums);
 }
 
 /* Step 4: the manifest's tail, then every file or none: commit only when
@@ -476,7 +544,8 @@ static int merge_close(merger *m, int rc, sb_error *err)
   if (!rc) {
     info->complete = info->n_done == info->n_cells;
     fprintf(m->manifest.f, "\n  ],\n  \"cells_total\": %zu,\n  \"cells_done\": %zu,\n  \"cells_diverged\": %zu,\n"
-                           "  \"complete\": %s\n}\n", info->n_cells, info->n_done, info->n_diverged,
+                           "  \"cells_frozen\": %zu,\n  \"cells_stalled\": %zu,\n  \"complete\": %s\n}\n",
+            info->n_cells, info->n_done, info->n_diverged, info->n_frozen, info->n_stalled,
             info->complete ? "true" : "false");
   }
   out_file *files[ROW_COUNT + 1];
@@ -491,11 +560,17 @@ static int merge_close(merger *m, int rc, sb_error *err)
     o->f = NULL;
   }
   free(m->theory);
-  for (size_t s = 0; m->seeds && s < m->ns; s++) seed_rows_free(&m->seeds[s]);
-  free(m->seeds);
+  for (size_t s = 0; s < m->ns; s++) {
+    if (m->layers) seed_rows_free(&m->layers[s]);
+    if (m->curves) seed_rows_free(&m->curves[s]);
+  }
+  free(m->layers);
+  free(m->curves);
   free(m->pos);
   free(m->scratch);
   free(m->att);
+  free(m->sums);
+  free(m->values);
   free(m->fields);
   return rc;
 }
@@ -506,13 +581,13 @@ int store_merge(const sb_config *cfg, store_merge_info *info, sb_error *err)
   memset(&m, 0, sizeof m);
   m.cfg = cfg;
   m.info = info;
-  info->n_done = info->n_diverged = 0;
+  info->n_done = info->n_diverged = info->n_frozen = info->n_stalled = 0;
   int rc = merge_open(&m, err);
   for (size_t g = 0; !rc && g < info->n_groups; g++) {
     m.n_att = 0;
     m.loss_sum = m.sat_sum = 0.0;
     m.n_theory = 0;
-    for (size_t s = 0; s < m.ns; s++) m.seeds[s].n = 0;
+    for (size_t s = 0; s < m.ns; s++) m.layers[s].n = m.curves[s].n = 0;
     for (size_t s = 0; s < m.ns && !rc; s++) rc = merge_cell(&m, g, s, err);
     if (!rc) merge_group_end(&m, g);
   }

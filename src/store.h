@@ -29,15 +29,16 @@ int store_pending(const sb_config *cfg, size_t cell, int *pending, sb_error *err
 int store_write_record(const sb_config *cfg, const table_cell *c, const train_result *r,
                        double wall_seconds, sb_error *err);
 
-/* Per-(activation, init, depth, width) digest printed after a grid. */
+/* Per-group digest printed after a grid (a group: the cells that differ
+ * only in their seed). */
 typedef struct store_digest_row {
-  char activation[32], init[64];
-  size_t depth, width, n, diverged;
+  table_group g;
+  size_t n, diverged, frozen, stalled;
   double att_mean, att_sd, loss_mean, sat_mean;
 } store_digest_row;
 
 typedef struct store_merge_info {
-  size_t n_cells, n_done, n_diverged;
+  size_t n_cells, n_done, n_diverged, n_frozen, n_stalled;
   int threads;
   double wall_seconds;   /* of this invocation */
   int complete;          /* every cell has a record */

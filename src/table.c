@@ -12,18 +12,20 @@
 #include <stdarg.h>
 #include <string.h>
 
-static const row_info rows[] = {
+static const row_info row_table[] = {
   [ROW_CELLS]   = { "cells.tsv", 'C' },
   [ROW_LAYERS]  = { "layers.tsv", 'L' },
   [ROW_SUMMARY] = { "summary.tsv", 0 },
   [ROW_HIST]    = { "hist.tsv", 'H' },
   [ROW_THEORY]  = { NULL, 'T' },
+  [ROW_CURVES]  = { "curves.tsv", 'K' },
+  [ROW_CURVES_SUMMARY] = { "curves_summary.tsv", 0 },
 };
-_Static_assert(sizeof rows / sizeof rows[0] == ROW_COUNT, "one row_info per row_kind");
+_Static_assert(sizeof row_table / sizeof row_table[0] == ROW_COUNT, "one row_info per row_kind");
 
 const row_info *table_row_info(row_kind k)
 {
-  return (unsigned)k < ROW_COUNT ? &rows[k] : NULL;
+  return (unsigned)k < ROW_COUNT ? &row_table[k] : NULL;
 }
 
 /* ---- column lists ------------------------------------------------------- */
@@ -57,8 +59,35 @@ static void cols(colbuf *b, const char *list)   /* space-separated names */
   }
 }
 
-#define CELL_ID "cell activation init depth width seed"
-#define GROUP_ID "activation init depth width"
+/* The cell's identity: its index, the axes, its seed; a group's: the axes. */
+static void cell_id_cols(colbuf *b)
+{
+  col(b, "cell");
+  for (int k = 0; k < AXIS_COUNT; k++) col(b, "%s", cfg_axis_name((cfg_axis)k));
+  col(b, "seed");
+}
+
+static void group_id_cols(colbuf *b)
+{
+  for (int k = 0; k < AXIS_COUNT; k++) col(b, "%s", cfg_axis_name((cfg_axis)k));
+}
+
+/* curves.tsv's values: the learning curve's own, the global gradient norm
+ * of the probe set, the hidden-layer means of the probe columns. */
+static void curve_value_cols(colbuf *b, const char *suffix)
+{
+  for (int c = 0; c < CURVE_NCOLS; c++) col(b, "%s%s", train_curve_cols[c].name, suffix);
+  col(b, "grad_norm%s", suffix);
+  for (int c = 0; c < PROBE_NCOLS; c++)
+    if (probe_cols[c].hidden_mean) col(b, "%s%s", probe_cols[c].name, suffix);
+}
+
+size_t table_curve_ncols(void)
+{
+  size_t n = CURVE_NCOLS + 1;
+  for (int c = 0; c < PROBE_NCOLS; c++) n += probe_cols[c].hidden_mean != 0;
+  return n;
+}
 
 size_t table_columns(row_kind k, char *buf, size_t size)
 {
@@ -66,27 +95,51 @@ size_t table_columns(row_kind k, char *buf, size_t size)
   if (size) buf[0] = '\0';
   switch (k) {
   case ROW_CELLS:
-    cols(&b, CELL_ID " status final_loss final_train_acc final_test_acc attenuation0 attenuation_end "
+    cell_id_cols(&b);
+    cols(&b, "status final_loss final_train_acc final_test_acc chance_loss attenuation0 attenuation_end "
              "decay_rate decay_rate_r2");
     for (int c = 0; c < PROBE_NCOLS; c++)
-      if (probe_cols[c].cell_end) col(&b, "%s_end", probe_cols[c].name);
+      if (probe_cols[c].hidden_mean) col(&b, "%s_end", probe_cols[c].name);
     cols(&b, "decay_rate_theory");
     break;
   case ROW_LAYERS:
-    cols(&b, CELL_ID " step layer");
+    cell_id_cols(&b);
+    cols(&b, "step layer");
     for (int c = 0; c < PROBE_NCOLS; c++) col(&b, "%s", probe_cols[c].name);
     break;
   case ROW_SUMMARY:
-    cols(&b, GROUP_ID " step layer n");
+    group_id_cols(&b);
+    cols(&b, "step layer n");
     for (int c = 0; c < PROBE_NCOLS; c++)
       col(&b, "%s_mean\t%s_sd\t%s_ci95", probe_cols[c].name, probe_cols[c].name, probe_cols[c].name);
     cols(&b, "log10_delta_ratio_mean log10_delta_ratio_sd log10_delta_ratio_ci95 log10_delta_ratio_theory");
     break;
   case ROW_HIST:
-    cols(&b, CELL_ID " step layer kind bin_lo bin_hi density");
+    cell_id_cols(&b);
+    cols(&b, "step layer kind bin_lo bin_hi density");
     break;
   case ROW_THEORY:
     cols(&b, "layer log10_delta_ratio_theory");
+    break;
+  case ROW_CURVES:
+    cell_id_cols(&b);
+    cols(&b, "step");
+    curve_value_cols(&b, "");
+    break;
+  case ROW_CURVES_SUMMARY:
+    group_id_cols(&b);
+    cols(&b, "step n");
+    {
+      /* NAME_mean NAME_sd NAME_ci95 for each value */
+      char one[2048];
+      colbuf v = { one, sizeof one, 0 };
+      curve_value_cols(&v, "");
+      for (char *p = one; *p;) {
+        size_t n = strcspn(p, "\t");
+        col(&b, "%.*s_mean\t%.*s_sd\t%.*s_ci95", (int)n, p, (int)n, p, (int)n, p);
+        p += n + (p[n] != '\0');
+      }
+    }
     break;
   case ROW_COUNT:
     break;
@@ -149,13 +202,25 @@ void table_comments(FILE *f, const sb_config *cfg)
 
 const char *table_status_name(int train_status)
 {
-  return train_status == TRAIN_OK ? "ok" : train_status == TRAIN_DIVERGED ? "diverged" : "stopped";
+  switch (train_status) {
+  case TRAIN_OK: return "ok";
+  case TRAIN_DIVERGED: return "diverged";
+  case TRAIN_FROZEN: return "frozen";
+  case TRAIN_STALLED: return "stalled";
+  default: return "stopped";
+  }
 }
 
 static void cell_id(FILE *f, const char *prefix, const table_cell *c)
 {
-  fprintf(f, "%s%zu\t%s\t%s\t%zu\t%zu\t%lu", prefix, c->cell, c->activation, c->init, c->depth,
-          c->width, c->seed);
+  fprintf(f, "%s%zu", prefix, c->cell);
+  for (int k = 0; k < AXIS_COUNT; k++) fprintf(f, "\t%s", c->axis[k]);
+  fprintf(f, "\t%lu", c->seed);
+}
+
+static void group_id(FILE *f, const table_group *g)
+{
+  for (int k = 0; k < AXIS_COUNT; k++) fprintf(f, "%s%s", k ? "\t" : "", g->axis[k]);
 }
 
 /* ---- row writers ------------------------------------------------------------- */
@@ -170,12 +235,13 @@ void table_cells_row(FILE *f, const char *prefix, const table_cell *c, const tra
   put_num(f, r->final_loss);
   put_num(f, r->final_train_acc);
   put_num(f, r->final_test_acc);
+  put_num(f, r->chance_loss);
   put_num(f, cs.attenuation0);
   put_num(f, cs.attenuation_end);
   put_num(f, cs.decay_rate);
   put_num(f, cs.decay_rate_r2);
   for (int k = 0; k < PROBE_NCOLS; k++)
-    if (probe_cols[k].cell_end) put_num(f, cs.end_mean[k]);
+    if (probe_cols[k].hidden_mean) put_num(f, cs.end_mean[k]);
   put_num(f, r->theory_decay_rate);
   fputc('\n', f);
 }
@@ -223,11 +289,34 @@ void table_theory_rows(FILE *f, const char *prefix, const table_cell *c, const t
   }
 }
 
-void table_summary_row(FILE *f, const summary_key *k, const seed_summary cols_[PROBE_NCOLS],
-                       const seed_summary *ratio, double ratio_theory)
+void table_curves_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r)
 {
-  fprintf(f, "%s\t%s\t%zu\t%zu\t%ld\t%zu\t%zu", k->activation, k->init, k->depth, k->width, k->step,
-          k->layer, k->n);
+  size_t L = r->n_layers, depth = c->depth;
+  for (size_t s = 0; s < r->n_logs; s++) {
+    const probe_row *rows = r->rows + s * L;
+    cell_id(f, prefix, c);
+    fprintf(f, "\t%ld", r->log_steps[s]);
+    for (int k = 0; k < CURVE_NCOLS; k++) put_num(f, r->curves[s * CURVE_NCOLS + k]);
+    /* ||dL/dtheta|| over every layer's weights and biases, by hypot so
+     * that norms of 1e-200 and 1e200 neither underflow nor overflow */
+    double g = 0.0;
+    for (size_t l = 0; l < L; l++) g = hypot(hypot(g, rows[l].v[PROBE_GRAD_W_NORM]), rows[l].v[PROBE_GRAD_B_NORM]);
+    put_num(f, g);
+    for (int k = 0; k < PROBE_NCOLS; k++) {
+      if (!probe_cols[k].hidden_mean) continue;
+      double m = 0.0;
+      for (size_t l = 0; l < depth; l++) m += rows[l].v[k];
+      put_num(f, m / (double)depth);
+    }
+    fputc('\n', f);
+  }
+}
+
+void table_summary_row(FILE *f, const table_group *g, long step, size_t layer, size_t n,
+                       const seed_summary cols_[PROBE_NCOLS], const seed_summary *ratio, double ratio_theory)
+{
+  group_id(f, g);
+  fprintf(f, "\t%ld\t%zu\t%zu", step, layer, n);
   for (int c = 0; c < PROBE_NCOLS; c++) {
     put_num(f, cols_[c].mean);
     put_num(f, cols_[c].sd);
@@ -237,5 +326,17 @@ void table_summary_row(FILE *f, const summary_key *k, const seed_summary cols_[P
   put_num(f, ratio->sd);
   put_num(f, ratio->ci95);
   put_num(f, ratio_theory);
+  fputc('\n', f);
+}
+
+void table_curves_summary_row(FILE *f, const table_group *g, long step, size_t n, const seed_summary *cols_)
+{
+  group_id(f, g);
+  fprintf(f, "\t%ld\t%zu", step, n);
+  for (size_t c = 0; c < table_curve_ncols(); c++) {
+    put_num(f, cols_[c].mean);
+    put_num(f, cols_[c].sd);
+    put_num(f, cols_[c].ci95);
+  }
   fputc('\n', f);
 }

@@ -21,6 +21,8 @@ typedef enum {
   ROW_LAYERS,    /* layers.tsv: one per (cell, logged step, layer)   */
   ROW_SUMMARY,   /* summary.tsv: layers over seeds (derived)         */
   ROW_HIST,      /* hist.tsv: one per (cell, moment, layer, kind, bin) */
+  ROW_CURVES,    /* curves.tsv: one per (cell, logged step)          */
+  ROW_CURVES_SUMMARY, /* curves_summary.tsv: curves over seeds (derived) */
   ROW_THEORY,    /* records only: the mean-field profile at init     */
   ROW_COUNT
 } row_kind;
@@ -41,13 +43,15 @@ int table_col(row_kind k, const char *name);
 /* The header row of a row type's table: its columns and a newline. */
 void table_header(FILE *f, row_kind k);
 
-/* Identity of a cell in the tables. */
+/* Identity of a cell in the tables: its index, the text of its value on
+ * every axis of the grid (cfg.h's cfg_axis order: each is a column), and
+ * its seed index.  depth is the depth again, as a number. */
+#define TABLE_AXIS_TEXT 64
 typedef struct table_cell {
   size_t cell;
-  const char *activation;
-  const char *init;       /* canonical text, e.g. "normal:0.05" */
-  size_t depth, width;
-  unsigned long seed;     /* seed index */
+  char axis[AXIS_COUNT][TABLE_AXIS_TEXT];
+  size_t depth;
+  unsigned long seed;
 } table_cell;
 
 void table_double(FILE *f, double x);
@@ -61,17 +65,24 @@ void table_cells_row(FILE *f, const char *prefix, const table_cell *c, const tra
 void table_layers_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
 void table_hist_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
 void table_theory_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
+void table_curves_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
+
+/* A group of cells that differ only in their seed: the axes' texts. */
+typedef struct table_group {
+  char axis[AXIS_COUNT][TABLE_AXIS_TEXT];
+  size_t depth;
+} table_group;
 
 /* One summary.tsv row: the group, its (step, layer), the seeds measured,
  * each probe column's summary over them, that of log10(||delta^l|| /
  * ||delta^depth||), and the mean-field value of the latter. */
-typedef struct summary_key {
-  const char *activation, *init;
-  size_t depth, width;
-  long step;
-  size_t layer, n;
-} summary_key;
-void table_summary_row(FILE *f, const summary_key *k, const seed_summary cols[PROBE_NCOLS],
-                       const seed_summary *ratio, double ratio_theory);
+void table_summary_row(FILE *f, const table_group *g, long step, size_t layer, size_t n,
+                       const seed_summary cols[PROBE_NCOLS], const seed_summary *ratio, double ratio_theory);
+
+/* curves.tsv's value columns after the step (the learning curve's own, the
+ * global gradient norm, the hidden-layer means): their number, and one
+ * summary.tsv-style row of curves_summary.tsv over the seeds. */
+size_t table_curve_ncols(void);
+void table_curves_summary_row(FILE *f, const table_group *g, long step, size_t n, const seed_summary *cols);
 
 #endif

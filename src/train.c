@@ -8,6 +8,7 @@
 #include "train.h"
 #include "theory.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -31,29 +32,59 @@ unsigned long train_seed(unsigned long master, unsigned long seed_index, unsigne
   return (unsigned long)((s ^ (s >> 32)) & 0xffffffffUL);
 }
 
-size_t train_n_logs(long steps, long log_every)
+const curve_col_info train_curve_cols[] = {
+  [CURVE_TRAIN_LOSS]      = { "train_loss", "mean mini-batch loss of the optimizer steps since the previous logged step (NaN at step 0)" },
+  [CURVE_EVAL_TRAIN_LOSS] = { "eval_train_loss", "mean loss on the training evaluation subset" },
+  [CURVE_EVAL_TRAIN_ACC]  = { "eval_train_acc", "accuracy on the training evaluation subset" },
+  [CURVE_EVAL_TEST_LOSS]  = { "eval_test_loss", "mean loss on the test evaluation subset" },
+  [CURVE_EVAL_TEST_ACC]   = { "eval_test_acc", "accuracy on the test evaluation subset" },
+};
+_Static_assert(sizeof train_curve_cols / sizeof train_curve_cols[0] == CURVE_NCOLS,
+               "train_curve_cols needs one row per CURVE_ column");
+
+/* 1, 2, 5 times a power of ten. */
+static int is_125(long t)
 {
-  if (steps <= 0) return 1;
-  if (log_every <= 0) return 2;
-  return 1 + (size_t)(steps / log_every) + (steps % log_every != 0);
+  if (t <= 0) return 0;
+  while (t % 10 == 0) t /= 10;
+  return t == 1 || t == 2 || t == 5;
 }
 
-static int is_log_step(long t, long steps, long log_every)
+int train_is_log_step(long t, long steps, long log_every, int schedule)
 {
-  return t == 0 || t == steps || (log_every > 0 && t % log_every == 0);
+  return t == 0 || t == steps || (log_every > 0 && t % log_every == 0)
+         || (schedule == TRAIN_LOG_LOG && is_125(t) && t <= steps);
+}
+
+size_t train_n_logs(long steps, long log_every, int schedule)
+{
+  if (steps <= 0) return 1;
+  /* 0, the multiples of log_every up to steps, steps itself, and the 1-2-5
+   * steps that are none of those: counted, not enumerated (steps may be
+   * 2^40). */
+  size_t n = 1 + (log_every > 0 ? (size_t)(steps / log_every) : 0);
+  if (log_every <= 0 || steps % log_every != 0) n++;
+  if (schedule == TRAIN_LOG_LOG)
+    for (long p = 1; p <= steps && p <= LONG_MAX / 10; p *= 10)
+      for (long m = 1; m <= 5; m += m == 1 ? 1 : 3) {
+        long t = p * m;
+        if (t < steps && (log_every <= 0 || t % log_every != 0)) n++;
+      }
+  return n;
 }
 
 int train_result_init(train_result *r, const train_params *p)
 {
   memset(r, 0, sizeof *r);
   r->n_layers = p->depth + 1;
-  r->cap_logs = train_n_logs(p->steps, p->log_every);
+  r->cap_logs = train_n_logs(p->steps, p->log_every, p->log_schedule);
   r->log_steps = malloc(r->cap_logs * sizeof(long));
   r->rows = malloc(r->cap_logs * r->n_layers * sizeof(probe_row));
+  r->curves = malloc(r->cap_logs * CURVE_NCOLS * sizeof(double));
   r->hist = calloc(2 * p->depth * 2 * PROBE_HIST_BINS, sizeof(double));
   r->theory_ratio = malloc((p->depth ? p->depth : 1) * sizeof(double));
-  if (!r->log_steps || !r->rows || !r->hist || !r->theory_ratio) { train_result_free(r); return SB_EFAIL; }
-  r->final_loss = r->final_train_acc = r->final_test_acc = NAN;
+  if (!r->log_steps || !r->rows || !r->curves || !r->hist || !r->theory_ratio) { train_result_free(r); return SB_EFAIL; }
+  r->final_loss = r->final_train_acc = r->final_test_acc = r->chance_loss = NAN;
   for (size_t l = 0; l < p->depth; l++) r->theory_ratio[l] = NAN;
   r->theory_decay_rate = NAN;
   return SB_OK;
@@ -64,18 +95,20 @@ void train_result_free(train_result *r)
   if (!r) return;
   free(r->log_steps);
   free(r->rows);
+  free(r->curves);
   free(r->hist);
   free(r->theory_ratio);
   r->log_steps = NULL;
   r->rows = NULL;
+  r->curves = NULL;
   r->hist = NULL;
   r->theory_ratio = NULL;
 }
 
-/* Mean loss and accuracy over a whole split, in chunks of the work size. */
-static void evaluate(const net *n, net_work *w, const double *X, const int *y, size_t count,
-                     double *loss, double *acc)
+void train_evaluate(train_state *s, const double *X, const int *y, size_t count, double *loss, double *acc)
 {
+  const net *n = s->n;
+  net_work *w = s->pwk;
   double sum = 0.0;
   size_t correct = 0;
   for (size_t i = 0; i < count; i += w->cap) {
@@ -83,8 +116,8 @@ static void evaluate(const net *n, net_work *w, const double *X, const int *y, s
     sum += net_forward(n, w, X + i * n->n_in, y + i, b) * (double)b;
     correct += net_correct(n, w, y + i, b);
   }
-  *loss = sum / (double)count;
-  *acc = (double)correct / (double)count;
+  *loss = count ? sum / (double)count : NAN;
+  *acc = count ? (double)correct / (double)count : NAN;
 }
 
 void train_state_free(train_state *s)
@@ -100,6 +133,7 @@ void train_state_free(train_state *s)
   gsl_rng_free(s->rng_init);
   opt_free(s->o);
   probe_work_free(s->pw);
+  net_work_free(s->pwk);
   net_work_free(s->w);
   net_free(s->n);
   memset(s, 0, sizeof *s);
@@ -110,12 +144,14 @@ int train_state_init(train_state *s, const train_params *p, const dataset *d, tr
   memset(s, 0, sizeof *s);
   s->p = p;
   s->d = d;
-  size_t batch = p->batch, dim = d->dim;
-  if (batch == 0 || batch > d->n_train || batch > d->n_test)
-    return sb_fail(err, SB_EUSAGE, "--batch: %zu must be between 1 and the train and test sizes", batch);
+  size_t batch = p->batch, dim = d->dim, np = d->probe.n;
+  if (batch == 0 || batch > d->n_train)
+    return sb_fail(err, SB_EUSAGE, "--batch: %zu must be between 1 and the training split's size", batch);
+  if (np == 0) return sb_fail(err, SB_EUSAGE, "--probe-size: the probe set is empty");
   s->n = net_alloc(dim, p->width, p->depth, d->classes, p->act, p->loss);
   s->w = s->n ? net_work_alloc(s->n, batch) : NULL;
-  s->pw = s->n ? probe_work_alloc(s->n, batch) : NULL;
+  s->pwk = s->n ? net_work_alloc(s->n, np) : NULL;
+  s->pw = s->n ? probe_work_alloc(s->n, np) : NULL;
   s->o = s->n ? opt_alloc(p->opt, p->lr, s->n->n_params) : NULL;
   s->rng_init = gsl_rng_alloc(gsl_rng_mt19937);
   s->rng_order = gsl_rng_alloc(gsl_rng_mt19937);
@@ -125,8 +161,8 @@ int train_state_init(train_state *s, const train_params *p, const dataset *d, tr
   s->ratio = malloc((p->depth + 1) * sizeof *s->ratio);
   s->h = gsl_histogram_alloc(PROBE_HIST_BINS);
   s->tw = theory_alloc();
-  if (!s->n || !s->w || !s->pw || !s->o || !s->rng_init || !s->rng_order || !s->perm || !s->Xb || !s->yb
-      || !s->ratio || !s->h || !s->tw) {
+  if (!s->n || !s->w || !s->pwk || !s->pw || !s->o || !s->rng_init || !s->rng_order || !s->perm || !s->Xb
+      || !s->yb || !s->ratio || !s->h || !s->tw) {
     train_state_free(s);
     return sb_fail(err, SB_EFAIL, "out of memory setting up a cell (depth %zu, width %zu)", p->depth, p->width);
   }
@@ -134,14 +170,14 @@ int train_state_init(train_state *s, const train_params *p, const dataset *d, tr
   gsl_rng_set(s->rng_order, train_seed(p->master_seed, p->seed_index, STREAM_ORDER));
   /* `critical` is N(0, sigma_w2 / fan_in) at this activation's edge of
    * chaos; the theory also predicts the cell's profile at init, from the
-   * probe batch's second moment (the tables set it beside the measurement). */
+   * probe set's second moment (the tables set it beside the measurement). */
   s->spec = p->init;
   int rc = theory_resolve_init(s->tw, &p->act, &s->spec, err);
   if (!rc) rc = net_init_params(s->n, &s->spec, s->rng_init, err);
   if (!rc && r) {
     double q0 = 0.0;
-    for (size_t i = 0; i < batch * dim; i++) q0 += d->X_test[i] * d->X_test[i];
-    q0 /= (double)(batch * dim);
+    for (size_t i = 0; i < np * dim; i++) q0 += d->probe.X[i] * d->probe.X[i];
+    q0 /= (double)(np * dim);
     rc = theory_cell(s->tw, &p->act, &s->spec, dim, p->width, p->depth, q0, r->theory_ratio,
                      &r->theory_decay_rate, err);
   }
@@ -170,18 +206,19 @@ double train_step(train_state *s, long t, int with_ratio)
 
 double train_measure(train_state *s, const double *ratio, probe_row *rows)
 {
-  size_t batch = s->p->batch;
-  double loss = net_forward(s->n, s->w, s->d->X_test, s->d->y_test, batch);
+  const data_subset *ps = &s->d->probe;
+  double loss = net_forward(s->n, s->pwk, ps->X, ps->y, ps->n);
   if (!isfinite(loss)) return loss;
-  net_backward(s->n, s->w, s->d->X_test, s->d->y_test, batch);
-  probe_measure(s->n, s->w, batch, s->p->tau, ratio, s->pw, rows);
+  net_backward(s->n, s->pwk, ps->X, ps->y, ps->n);
+  probe_measure(s->n, s->pwk, ps->n, s->p->tau, ratio, s->pw, rows);
   return loss;
 }
 
-/* A probe at step t: the measurement, then its histograms at the first
- * probe and at the last step.  Returns 0 when the probe met a non-finite
- * loss or value (the cell has diverged). */
-static int probe_at(train_state *s, long t, const double *ratio, train_result *r)
+/* A probe at step t: the measurement and the learning curve's point, then
+ * the histograms at the first probe and at the last step.  train_loss is
+ * the mean batch loss since the previous probe.  Returns 0 when the probe
+ * met a non-finite loss or value (the cell has diverged). */
+static int probe_at(train_state *s, long t, const double *ratio, double train_loss, train_result *r)
 {
   probe_row *rows = r->rows + r->n_logs * r->n_layers;
   if (!isfinite(train_measure(s, ratio, rows))) return 0;
@@ -190,12 +227,13 @@ static int probe_at(train_state *s, long t, const double *ratio, train_result *r
       if (isnan(rows[l].v[k]) && !probe_cols[k].nan_ok) return 0;
   /* Histograms at the first probe (slot 0) and at the last step (slot 1)
    * only: they cost a quarter of a training step, and the probes between
-   * need none.  A cell that diverges keeps only its first. */
+   * need none.  A cell that diverges keeps only its first.  They read the
+   * probe's buffers, so they come before the evaluations reuse them. */
   const net *n = s->n;
   int slot = r->n_logs == 0 ? 0 : t == s->p->steps ? 1 : -1;
   size_t per_slot = n->depth * 2 * PROBE_HIST_BINS;
   if (slot >= 0) {
-    probe_hist(n, s->w, s->p->batch, s->h, r->hist + slot * per_slot, r->hist_range[slot]);
+    probe_hist(n, s->pwk, s->d->probe.n, s->h, r->hist + slot * per_slot, r->hist_range[slot]);
     r->hist_step[slot] = t;
   }
   if (slot == 0) {  /* until the last step, the end is the beginning */
@@ -203,8 +241,50 @@ static int probe_at(train_state *s, long t, const double *ratio, train_result *r
     memcpy(r->hist_range[1], r->hist_range[0], sizeof r->hist_range[0]);
     r->hist_step[1] = t;
   }
+  double *c = r->curves + r->n_logs * CURVE_NCOLS;
+  const dataset *d = s->d;
+  c[CURVE_TRAIN_LOSS] = train_loss;
+  train_evaluate(s, d->eval_train.X, d->eval_train.y, d->eval_train.n, &c[CURVE_EVAL_TRAIN_LOSS],
+                 &c[CURVE_EVAL_TRAIN_ACC]);
+  train_evaluate(s, d->eval_test.X, d->eval_test.y, d->eval_test.n, &c[CURVE_EVAL_TEST_LOSS],
+                 &c[CURVE_EVAL_TEST_ACC]);
+  if (!isfinite(c[CURVE_EVAL_TRAIN_LOSS]) || !isfinite(c[CURVE_EVAL_TEST_LOSS])) return 0;
   r->log_steps[r->n_logs++] = t;
   return 1;
+}
+
+/* The loss of the best constant prediction on the training split: the
+ * class shares p_k for cross-entropy (the label entropy, not ln C: the
+ * classes of a task need not be balanced) and for 1/2 squared error
+ * (1/2 sum_k p_k (1 - p_k)). */
+static double chance_loss(const dataset *d, loss_kind loss)
+{
+  size_t *count = calloc(d->classes, sizeof *count);
+  if (!count) return NAN;
+  for (size_t i = 0; i < d->n_train; i++) count[d->y_train[i]]++;
+  double c = 0.0;
+  for (size_t k = 0; k < d->classes; k++) {
+    double pk = (double)count[k] / (double)d->n_train;
+    if (pk > 0) c += loss == LOSS_XENT ? -pk * log(pk) : 0.5 * pk * (1.0 - pk);
+  }
+  free(count);
+  return c;
+}
+
+/* Frozen: no hidden layer receives any gradient on the probe set at the
+ * last probe.  Stalled: the training loss ended less than TRAIN_STALL_GAIN
+ * (relative) below the chance loss.  Neither applies to a cell that was
+ * not trained. */
+static int learning_status(const train_result *r, size_t depth)
+{
+  if (r->n_logs < 2 || r->steps_done == 0) return TRAIN_OK;
+  const probe_row *last = r->rows + (r->n_logs - 1) * r->n_layers;
+  int frozen = 1;
+  for (size_t l = 0; l < depth && frozen; l++)
+    frozen = last[l].v[PROBE_GRAD_W_NORM] == 0.0 && last[l].v[PROBE_GRAD_B_NORM] == 0.0;
+  if (frozen) return TRAIN_FROZEN;
+  double l1 = r->curves[(r->n_logs - 1) * CURVE_NCOLS + CURVE_EVAL_TRAIN_LOSS];
+  return l1 > (1.0 - TRAIN_STALL_GAIN) * r->chance_loss ? TRAIN_STALLED : TRAIN_OK;
 }
 
 int train_cell(const train_params *p, const dataset *d, train_result *r, sb_error *err)
@@ -213,24 +293,34 @@ int train_cell(const train_params *p, const dataset *d, train_result *r, sb_erro
   int rc = train_state_init(&s, p, d, r, err);
   if (rc) return rc;
   r->status = TRAIN_OK;
-  if (!probe_at(&s, 0, NULL, r)) r->status = TRAIN_DIVERGED;
-  long t = 0;
+  r->chance_loss = chance_loss(d, p->loss);
+  if (!probe_at(&s, 0, NULL, NAN, r)) r->status = TRAIN_DIVERGED;
+  long t = 0, since = 0;
+  double loss_sum = 0.0;
   for (; t < p->steps && r->status == TRAIN_OK; t++) {
     if (p->stop && *p->stop) { r->status = TRAIN_STOPPED; break; }
-    int log_next = is_log_step(t + 1, p->steps, p->log_every);
-    if (!isfinite(train_step(&s, t, log_next))) { r->status = TRAIN_DIVERGED; break; }
-    if (log_next && !probe_at(&s, t + 1, s.ratio, r)) {
-      r->status = TRAIN_DIVERGED;
-      t++;
-      break;
+    int log_next = train_is_log_step(t + 1, p->steps, p->log_every, p->log_schedule);
+    double loss = train_step(&s, t, log_next);
+    if (!isfinite(loss)) { r->status = TRAIN_DIVERGED; break; }
+    loss_sum += loss;
+    since++;
+    if (log_next) {
+      if (!probe_at(&s, t + 1, s.ratio, loss_sum / (double)since, r)) {
+        r->status = TRAIN_DIVERGED;
+        t++;
+        break;
+      }
+      loss_sum = 0.0;
+      since = 0;
     }
   }
   r->steps_done = t;
   if (r->status != TRAIN_STOPPED) {
-    evaluate(s.n, s.w, d->X_train, d->y_train, d->n_train, &r->final_loss, &r->final_train_acc);
+    train_evaluate(&s, d->X_train, d->y_train, d->n_train, &r->final_loss, &r->final_train_acc);
     double test_loss;
-    evaluate(s.n, s.w, d->X_test, d->y_test, d->n_test, &test_loss, &r->final_test_acc);
+    train_evaluate(&s, d->X_test, d->y_test, d->n_test, &test_loss, &r->final_test_acc);
     if (!isfinite(r->final_loss) && r->status == TRAIN_OK) r->status = TRAIN_DIVERGED;
+    if (r->status == TRAIN_OK) r->status = learning_status(r, p->depth);
   }
   train_state_free(&s);
   return SB_OK;

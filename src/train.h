@@ -1,6 +1,7 @@
 /* train.h - one cell: build a network, train it on a shared dataset with
- * its own random streams, and probe it at step 0, every log_every steps
- * and at the end. */
+ * its own random streams, and probe it at step 0, on the logged steps of
+ * its schedule and at the end: per-layer measurements on the dataset's
+ * probe set (probe.h) and the learning curve on its evaluation subsets. */
 #ifndef SB_TRAIN_H
 #define SB_TRAIN_H
 
@@ -16,8 +17,12 @@
 #include <gsl/gsl_histogram.h>
 
 /* Random streams of a cell, derived from (master seed, seed index) only. */
-enum { STREAM_DATASET = 0, STREAM_INIT = 1, STREAM_ORDER = 2 };
+enum { STREAM_DATASET = 0, STREAM_INIT = 1, STREAM_ORDER = 2, STREAM_SUBSETS = 3 };
 unsigned long train_seed(unsigned long master, unsigned long seed_index, unsigned stream);
+
+/* Probe schedules (--log-schedule): every log_every steps, or also at the
+ * steps 1, 2, 5, 10, 20, 50, ... */
+enum { TRAIN_LOG_LINEAR, TRAIN_LOG_LOG };
 
 typedef struct train_params {
   act_fn act;
@@ -30,21 +35,44 @@ typedef struct train_params {
   opt_kind opt;
   loss_kind loss;
   long log_every;      /* probe every this many steps; 0 = only first and last */
+  int log_schedule;    /* TRAIN_LOG_LINEAR or TRAIN_LOG_LOG (also at 1, 2, 5, 10, ...) */
   double tau;          /* saturation threshold */
   volatile sig_atomic_t *stop;  /* when non-NULL and set, stop early (TRAIN_STOPPED) */
 } train_params;
 
-enum { TRAIN_OK = 0, TRAIN_DIVERGED = 1, TRAIN_STOPPED = 2 };
+/* How a cell ended.  Frozen and stalled cells did not fail, but did not
+ * learn: every hidden layer's gradient on the probe set is exactly 0 at
+ * the end (all ReLUs dead, say), or the training loss (evaluation subset)
+ * ended less than 1% below the chance loss, that of the best constant
+ * prediction (the label entropy for xent; 1/2 (1 - sum p_k^2) for mse). */
+enum { TRAIN_OK = 0, TRAIN_DIVERGED = 1, TRAIN_STOPPED = 2, TRAIN_FROZEN = 3, TRAIN_STALLED = 4 };
+#define TRAIN_STALL_GAIN 0.01
+
+/* The learning curve's own values at a logged step (curves.tsv), beside
+ * the probe set's global gradient norm and hidden-layer means of the
+ * probe columns that table.c derives from the probe rows. */
+enum {
+  CURVE_TRAIN_LOSS,       /* mean mini-batch loss of the steps since the last log (NaN at step 0) */
+  CURVE_EVAL_TRAIN_LOSS,  /* mean loss on the training evaluation subset */
+  CURVE_EVAL_TRAIN_ACC,   /* its accuracy */
+  CURVE_EVAL_TEST_LOSS,   /* mean loss on the test evaluation subset */
+  CURVE_EVAL_TEST_ACC,
+  CURVE_NCOLS
+};
+typedef struct curve_col_info { const char *name, *about; } curve_col_info;
+extern const curve_col_info train_curve_cols[];
 
 typedef struct train_result {
-  int status;                 /* TRAIN_OK or TRAIN_DIVERGED */
+  int status;                 /* TRAIN_OK, _DIVERGED, _FROZEN, _STALLED (or _STOPPED: not written) */
   long steps_done;
   double final_loss;          /* mean loss over the training set at the end */
+  double chance_loss;         /* the best constant prediction's loss on the training set */
   double final_train_acc, final_test_acc;
   size_t n_layers;            /* depth + 1 */
   size_t n_logs, cap_logs;
   long *log_steps;            /* (cap_logs) step of each probe */
   probe_row *rows;            /* (cap_logs, n_layers) */
+  double *curves;             /* (cap_logs, CURVE_NCOLS) */
   /* Histograms (probe_hist) at the first probe (slot 0) and at the last
    * step (slot 1; a copy of slot 0 when the cell diverged before it): hist
    * is (2, depth, 2, PROBE_HIST_BINS), hist_range (2, 4), hist_step the
@@ -53,15 +81,16 @@ typedef struct train_result {
   double hist_range[2][4];
   long hist_step[2];
   /* Mean-field prediction at initialization (theory.h) for this cell's
-   * activation, init and sizes, with q0 the mean x^2 of the probe batch:
+   * activation, init and sizes, with q0 the mean x^2 of the probe set:
    * theory_ratio[l-1] = log10(||delta^l|| / ||delta^depth||), l = 1..depth,
    * and the least-squares slope of that profile.  NaN until computed. */
   double *theory_ratio;       /* (depth) */
   double theory_decay_rate;
 } train_result;
 
-/* Number of probes a run of `steps` steps with `log_every` makes. */
-size_t train_n_logs(long steps, long log_every);
+/* Whether step t (0..steps) is probed, and how many are. */
+int train_is_log_step(long t, long steps, long log_every, int schedule);
+size_t train_n_logs(long steps, long log_every, int schedule);
 
 int train_result_init(train_result *r, const train_params *p);
 void train_result_free(train_result *r);
@@ -79,7 +108,8 @@ typedef struct train_state {
   const train_params *p;
   const dataset *d;
   net *n;
-  net_work *w;
+  net_work *w;                /* (batch) rows: training steps */
+  net_work *pwk;              /* (probe set) rows: probes and evaluations */
   probe_work *pw;
   opt_state *o;
   gsl_rng *rng_init, *rng_order;
@@ -99,9 +129,12 @@ void train_state_free(train_state *s);
  * order, forward, backward and, when the loss is finite, the update (with
  * update ratios into s->ratio when with_ratio).  Returns the batch loss. */
 double train_step(train_state *s, long t, int with_ratio);
-/* Forward and backward on the probe batch, then the probe's measurement
+/* Forward and backward on the probe set, then the probe's measurement
  * into rows (depth + 1); ratio is NULL before any update.  Returns the
- * probe batch's loss. */
+ * probe set's mean loss. */
 double train_measure(train_state *s, const double *ratio, probe_row *rows);
+/* Mean loss and accuracy of the network on X (n examples), forward only,
+ * in chunks of the probe work's size. */
+void train_evaluate(train_state *s, const double *X, const int *y, size_t n, double *loss, double *acc);
 
 #endif

@@ -22,7 +22,8 @@ t_in_order "satbench list columns has layers.tsv's contracted columns" \
 # check_table DESC FILE DEPTH "STEPS": FILE is a run's stdout; it must have
 # '#' comment lines, then the header row with exactly COLUMNS, then one row
 # per (step in STEPS, layer 1..DEPTH+1) in that order, each with as many
-# fields as the header, integers and numbers where they belong.
+# fields as the header, integers and numbers where they belong (columns
+# found by name).
 check_table()
 {
   ct_problems=$(awk -F '\t' -v want="$(echo $COLUMNS)" -v depth="$3" -v steps="$4" '
@@ -33,25 +34,31 @@ check_table()
         for (l = 1; l <= depth + 1; l++) { k++; wstep[k] = st[i]; wlayer[k] = l }
       nwant = k
       num = "^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$"
+      split("cell depth width seed step layer", ints, " ")
+      split("activation init optimizer loss", texts, " ")
     }
     /^#/ { if (!header) ncomment++; next }
     !header {
       header = 1; nf = NF
-      got = $1; for (i = 2; i <= NF; i++) got = got " " $i
+      got = $1; for (i = 2; i <= NF; i++) { got = got " " $i }
+      for (i = 1; i <= NF; i++) col[$i] = i
       if (got != want) bad("header: " got)
+      for (k in ints) isint[col[ints[k]]] = 1
+      for (k in texts) istext[col[texts[k]]] = 1
       next
     }
     {
       rows++
       if (NF != nf) { bad("row " rows ": " NF " fields, header has " nf); next }
-      for (i = 1; i <= 8; i++)
-        if (i != 2 && i != 3 && $i !~ /^[0-9]+$/) bad("row " rows ": field " i " = \"" $i "\" is not an integer")
-      for (i = 9; i <= NF; i++)
-        if ($i !~ num && $i != "NaN" && $i != "Inf" && $i != "-Inf")
+      for (i = 1; i <= NF; i++) {
+        if (istext[i]) continue
+        if (isint[i] && $i !~ /^[0-9]+$/) bad("row " rows ": field " i " = \"" $i "\" is not an integer")
+        if (!isint[i] && $i !~ num && $i != "NaN" && $i != "Inf" && $i != "-Inf")
           bad("row " rows ": field " i " = \"" $i "\" is not a number")
-      if ($4 != depth) bad("row " rows ": depth " $4 ", expected " depth)
-      if (rows <= nwant && ($7 != wstep[rows] || $8 != wlayer[rows]))
-        bad("row " rows ": step " $7 " layer " $8 ", expected step " wstep[rows] " layer " wlayer[rows])
+      }
+      if ($col["depth"] != depth) bad("row " rows ": depth " $col["depth"] ", expected " depth)
+      if (rows <= nwant && ($col["step"] != wstep[rows] || $col["layer"] != wlayer[rows]))
+        bad("row " rows ": step " $col["step"] " layer " $col["layer"] ", expected step " wstep[rows] " layer " wlayer[rows])
     }
     END {
       if (!ncomment) bad("no # comment lines above the header")
@@ -65,17 +72,18 @@ check_table()
   fi
 }
 
-# metrics FILE: the measured columns (9 on) of a run's table rows.
+# metrics FILE: the measured columns (those after "layer") of a run's table rows.
 metrics()
 {
-  awk -F '\t' '/^#/ { next } !h { h = 1; next } {
-    s = $9; for (i = 10; i <= NF; i++) s = s "\t" $i; print s }' "$1"
+  awk -F '\t' '/^#/ { next } !h { h = 1; for (i = 1; i <= NF; i++) if ($i == "layer") first = i + 1; next } {
+    s = $first; for (i = first + 1; i <= NF; i++) s = s "\t" $i; print s }' "$1"
 }
 
-# col_values FILE N: the distinct values of column N of the table rows.
+# col_values FILE NAME: the distinct values of column NAME of the table rows.
 col_values()
 {
-  awk -F '\t' -v n="$2" '/^#/ { next } !h { h = 1; next } !seen[$n]++ { print $n }' "$1"
+  awk -F '\t' -v name="$2" '/^#/ { next } !h { h = 1; for (i = 1; i <= NF; i++) if ($i == name) n = i; next }
+    !seen[$n]++ { print $n }' "$1"
 }
 
 # expect_same DESC FILE1 FILE2 / expect_differ DESC FILE1 FILE2
@@ -191,8 +199,8 @@ expect_same "the same --seed repeats exactly" "$T/seed2.tsv" "$out"
 run_ok "--seed-index 1 exits 0" $SMALL --steps 5 --log-every 2 --seed-index 1
 metrics "$out" >"$T/index1.m"
 expect_differ "--seed-index 1 changes the numbers" "$T/base.m" "$T/index1.m"
-if test "$(col_values "$out" 6)" = 1; then t_pass "--seed-index 1 rows have seed 1"
-else t_fail "--seed-index 1 rows have seed 1" "seed column: $(col_values "$out" 6)"; fi
+if test "$(col_values "$out" seed)" = 1; then t_pass "--seed-index 1 rows have seed 1"
+else t_fail "--seed-index 1 rows have seed 1" "seed column: $(col_values "$out" seed)"; fi
 
 # ---- lists, and that every listed name runs --------------------------------
 
@@ -227,7 +235,7 @@ expect_fail 2 "list" list
 failed=
 for a in $LISTED_ACTIVATIONS; do
   sb run $SMALL --steps 1 --activations "$a"
-  test "$rc" -eq 0 && test "$(col_values "$out" 2)" = "$a" || failed="$failed $a"
+  test "$rc" -eq 0 && test "$(col_values "$out" activation)" = "$a" || failed="$failed $a"
 done
 if test -z "$failed"; then t_pass "every listed activation trains a step ($(echo $LISTED_ACTIVATIONS | wc -w))"
 else t_fail "every activation trains a step" "failed:$failed"; fi
@@ -235,7 +243,7 @@ failed=
 for i in standard normal:0.3 uniform:0.2 xavier_uniform xavier_normal he_normal he_uniform \
          lecun_normal orthogonal orthogonal:1.5 critical:0.05 critical:0 meanfield:1.5 meanfield:1.5:0.1; do
   sb run $SMALL --steps 1 --inits "$i"
-  test "$rc" -eq 0 && test "$(col_values "$out" 3)" = "$i" || failed="$failed $i"
+  test "$rc" -eq 0 && test "$(col_values "$out" init)" = "$i" || failed="$failed $i"
 done
 if test -z "$failed"; then t_pass "every init trains a step"
 else t_fail "every init trains a step" "failed:$failed"; fi
@@ -272,7 +280,8 @@ bad "--lr.*inf" --lr inf
 bad "--lr.*0.1x" --lr 0.1x
 bad "--lr" --lr
 bad "--batch.*100.*--train-size" --batch 100 --train-size 50
-bad "--batch.*40.*--test-size" --batch 40 --test-size 32
+bad "--batch.*40.*--train-size" --batch 40 --train-size 32 --test-size 32
+bad "--probe-size.*300.*training split" --probe-size 300
 bad "--sat-threshold.*1.5" --sat-threshold 1.5
 bad "--sat-threshold.*0" --sat-threshold 0
 bad "--epochs.*--steps|--steps.*--epochs" --epochs 2 --steps 3

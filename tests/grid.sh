@@ -47,15 +47,16 @@ t_in_order "layers.tsv has the contracted columns" "cell activation init depth w
 # layers: 16 cells x 5 logged steps (0,5,10,15,20) x (depth+1) layers = 8x5x3 + 8x5x4
 nl=$(grep -v '^#' "$T/t1/layers.tsv" | tail -n +2 | wc -l)
 test "$nl" -eq 280 && t_pass "layers.tsv has 280 rows" || t_fail "layers.tsv has 280 rows" "got $nl"
-if grep -v '^#' "$T/t1/layers.tsv" | tail -n +2 | awk -F'\t' '
-     { key = sprintf("%09d %09d %09d", $1, $7, $8); if (NR > 1 && key <= prev) bad = 1; prev = key }
+if grep -v '^#' "$T/t1/layers.tsv" | awk -F'\t' '
+     NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+     { key = sprintf("%09d %09d %09d", $1, $(c["step"]), $(c["layer"])); if (NR > 2 && key <= prev) bad = 1; prev = key }
      END { exit bad }'; then
   t_pass "layers.tsv sorted by cell, step, layer"
 else
   t_fail "layers.tsv sorted by cell, step, layer"
 fi
 # summary: one row per (act, init, depth, width, step, layer), n = 2 seeds
-ns=$(grep -v '^#' "$T/t1/summary.tsv" | tail -n +2 | awk -F'\t' '$7 == 2' | wc -l)
+ns=$(grep -v '^#' "$T/t1/summary.tsv" | awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $(c["n"]) == 2' | wc -l)
 test "$ns" -eq 140 && t_pass "summary.tsv has 140 rows over 2 seeds" || t_fail "summary.tsv has 140 rows over 2 seeds" "got $ns"
 grep -q '^# seed = 1$' "$T/t1/cells.tsv" && grep -q '^# satbench ' "$T/t1/summary.tsv" &&
   t_pass "tables carry version and configuration comments" || t_fail "tables carry version and configuration comments"
@@ -67,14 +68,15 @@ grep -q '"complete": true' "$T/t1/manifest.json" && t_pass "manifest says comple
 if awk -F'\t' '
   /^#/ { next }
   !hdr[FILENAME]++ { for (i = 1; i <= NF; i++) col[FILENAME, $i] = i; next }
-  FILENAME ~ /layers/ { k = $2 SUBSEP $3 SUBSEP $4 SUBSEP $5 SUBSEP $7 SUBSEP $8
-                         c = col[FILENAME, "delta_norm"]; v[k, ++n[k]] = $c; next }
-  { k = $1 SUBSEP $2 SUBSEP $3 SUBSEP $4 SUBSEP $5 SUBSEP $6
+  function key(f) { return $(col[f, "activation"]) SUBSEP $(col[f, "init"]) SUBSEP $(col[f, "depth"]) SUBSEP \
+                           $(col[f, "width"]) SUBSEP $(col[f, "step"]) SUBSEP $(col[f, "layer"]) }
+  FILENAME ~ /layers/ { k = key(FILENAME); c = col[FILENAME, "delta_norm"]; v[k, ++n[k]] = $c; next }
+  { k = key(FILENAME)
     a = v[k, 1]; b = v[k, 2]; m = (a + b) / 2; sd = (a > b ? a - b : b - a) / sqrt(2)
     ci = 12.706204736174707 * sd / sqrt(2)
     gm = $(col[FILENAME, "delta_norm_mean"]); gs = $(col[FILENAME, "delta_norm_sd"])
     gc = $(col[FILENAME, "delta_norm_ci95"])
-    if (n[k] != 2 || $7 != 2) bad++
+    if (n[k] != 2 || $(col[FILENAME, "n"]) != 2) bad++
     if (abs(gm - m) > 1e-12 * abs(m) || abs(gs - sd) > 1e-9 * abs(sd) + 1e-300 || abs(gc - ci) > 1e-9 * abs(ci) + 1e-300) bad++
     rows++ }
   function abs(x) { return x < 0 ? -x : x }

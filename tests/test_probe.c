@@ -150,15 +150,22 @@ static void expected_row(probe_row *e, const double *dW, size_t nw, const double
   e->v[PROBE_ACT_P02] = sorted_quantile(a, m, 0.02);
   e->v[PROBE_ACT_P98] = sorted_quantile(a, m, 0.98);
   e->v[PROBE_PREACT_STD] = sample_sd(h, m);
-  size_t sat = 0, dead = 0;
+  size_t sat = 0, low = 0, high = 0, dead = 0;
   if (g)
     for (size_t j = 0; j < units; j++) {
       size_t s = 0;
-      for (size_t i = 0; i < B; i++) s += fabs(g[i * units + j]) / gmax < tau;
+      for (size_t i = 0; i < B; i++) {
+        int is_sat = fabs(g[i * units + j]) / gmax < tau;
+        s += is_sat;
+        low += is_sat && h[i * units + j] <= 0;   /* pinned at the low end */
+        high += is_sat && h[i * units + j] > 0;
+      }
       sat += s;
       dead += s == B;
     }
   e->v[PROBE_SAT_FRAC] = (double)sat / (double)m;
+  e->v[PROBE_SAT_LOW] = (double)low / (double)m;
+  e->v[PROBE_SAT_HIGH] = (double)high / (double)m;
   e->v[PROBE_DEAD_FRAC] = (double)dead / (double)units;
   e->v[PROBE_UPDATE_RATIO] = NAN;
 }
@@ -171,7 +178,7 @@ static void compare_rows(const char *what, size_t l, const probe_row *got, const
     snprintf(name, sizeof name, "%s layer %zu %s", what, l, probe_cols[c].name);
     if (c == PROBE_UPDATE_RATIO)
       tap_rel(o, e, 0, name);   /* NaN: no update yet */
-    else if (c == PROBE_SAT_FRAC || c == PROBE_DEAD_FRAC)
+    else if (c == PROBE_SAT_FRAC || c == PROBE_SAT_LOW || c == PROBE_SAT_HIGH || c == PROBE_DEAD_FRAC)
       tap_ok(o == e, "%s: observed %.17g expected %.17g (exact count)", name, o, e);
     else
       tap_rel(o, e, 1e-13, name);

@@ -80,7 +80,7 @@ int main(void)
   sb_error err;
   data_spec spec = { .kind = DATA_GAUSSIAN, .input_dim = 16, .classes = 4, .train_size = 2048, .test_size = 512 };
   dataset *d = data_alloc(&spec, train_seed(MASTER, 0, STREAM_DATASET), &err);
-  if (!d) die(err.msg);
+  if (!d || data_subsets(d, DATA_SPLIT_TRAIN, 256, 512, train_seed(MASTER, 0, STREAM_SUBSETS), &err)) die(err.msg);
   train_params p = base_params();
   train_result r0, r1, r2;
 
@@ -112,14 +112,40 @@ int main(void)
   /* ---- log schedule ----------------------------------------------- */
   int steps_ok = r1.n_logs == 7;
   for (size_t i = 0; i < r1.n_logs && steps_ok; i++) steps_ok = r1.log_steps[i] == 100 * (long)i;
-  tap_ok(steps_ok && r1.n_logs == train_n_logs(600, 100),
+  tap_ok(steps_ok && r1.n_logs == train_n_logs(600, 100, TRAIN_LOG_LINEAR),
          "600 steps, log_every 100: %zu logs (train_n_logs %zu) at 0, 100, ..., 600",
-         r1.n_logs, train_n_logs(600, 100));
-  tap_ok(train_n_logs(0, 100) == 1 && train_n_logs(600, 0) == 2 && train_n_logs(600, 1) == 601
-         && train_n_logs(250, 100) == 4 && train_n_logs(1, 100) == 2,
+         r1.n_logs, train_n_logs(600, 100, TRAIN_LOG_LINEAR));
+#define NL(s, e) train_n_logs((s), (e), TRAIN_LOG_LINEAR)
+  tap_ok(NL(0, 100) == 1 && NL(600, 0) == 2 && NL(600, 1) == 601 && NL(250, 100) == 4 && NL(1, 100) == 2,
          "train_n_logs(0,100)=%zu (1) (600,0)=%zu (2) (600,1)=%zu (601) (250,100)=%zu (4) "
-         "(1,100)=%zu (2)", train_n_logs(0, 100), train_n_logs(600, 0), train_n_logs(600, 1),
-         train_n_logs(250, 100), train_n_logs(1, 100));
+         "(1,100)=%zu (2)", NL(0, 100), NL(600, 0), NL(600, 1), NL(250, 100), NL(1, 100));
+#undef NL
+  /* The log schedule: 0, 1, 2, 5, 10, 20, ..., the multiples of log_every
+   * and the last step; counted (train_n_logs) as enumerated
+   * (train_is_log_step). */
+  {
+    static const long cases[][2] = { { 1000, 0 }, { 1000, 100 }, { 999, 0 }, { 7, 3 }, { 1, 0 }, { 0, 0 },
+                                     { 123456, 1000 }, { 5000, 250 } };
+    int agree = 1;
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+      size_t n = 0;
+      for (long t = 0; t <= cases[k][0]; t++) n += train_is_log_step(t, cases[k][0], cases[k][1], TRAIN_LOG_LOG);
+      if (n != train_n_logs(cases[k][0], cases[k][1], TRAIN_LOG_LOG)) {
+        agree = 0;
+        tap_diag("steps %ld log_every %ld: %zu enumerated, %zu counted", cases[k][0], cases[k][1], n,
+                 train_n_logs(cases[k][0], cases[k][1], TRAIN_LOG_LOG));
+      }
+    }
+    tap_ok(agree, "log schedule: train_n_logs counts what train_is_log_step enumerates (8 cases)");
+    long want[] = { 0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000 };
+    int match = train_n_logs(1000, 0, TRAIN_LOG_LOG) == 11;
+    for (size_t k = 0; k < 11; k++) match &= train_is_log_step(want[k], 1000, 0, TRAIN_LOG_LOG);
+    tap_ok(match, "log schedule over 1000 steps: 0 1 2 5 10 20 50 100 200 500 1000 (%zu probes)",
+           train_n_logs(1000, 0, TRAIN_LOG_LOG));
+    tap_ok(train_n_logs(1000, 100, TRAIN_LOG_LOG) == 17 && train_n_logs(999, 0, TRAIN_LOG_LOG) == 11,
+           "log schedule with log_every 100: %zu probes (17); 999 steps: %zu (0..500 and 999: 11)",
+           train_n_logs(1000, 100, TRAIN_LOG_LOG), train_n_logs(999, 0, TRAIN_LOG_LOG));
+  }
   tap_ok(memcmp(rows_of(&r1, 0), rows_of(&r0, 0), r1.n_layers * sizeof(probe_row)) == 0,
          "the step-0 probe does not depend on how long the cell then trains");
   {
@@ -179,9 +205,9 @@ int main(void)
     tap_ok(same_finals(&ra, &rb) && same_finals(&rc, &rb),
            "log_every 1, 7 and 0 reach bit-identical final loss and accuracies (%.17g, %.17g, "
            "%.17g)", ra.final_loss, rc.final_loss, rb.final_loss);
-    tap_ok(ra.n_logs == 601 && rb.n_logs == 2 && rc.n_logs == train_n_logs(600, 7),
+    tap_ok(ra.n_logs == 601 && rb.n_logs == 2 && rc.n_logs == train_n_logs(600, 7, TRAIN_LOG_LINEAR),
            "log counts %zu, %zu, %zu (expected 601, 2, %zu)", ra.n_logs, rb.n_logs, rc.n_logs,
-           train_n_logs(600, 7));
+           train_n_logs(600, 7, TRAIN_LOG_LINEAR));
     /* Every probe of the sparse runs appears bit for bit in the dense one. */
     int match = 1;
     const train_result *sparse[3] = { &rb, &rc, &r1 };
@@ -249,13 +275,116 @@ int main(void)
   {
     train_result r;
     train_params q = p;
-    q.batch = 513;  /* more than the 512 test examples of the probe batch */
+    q.batch = 2049;  /* more than the 2048 training examples */
     if (train_result_init(&r, &q) != SB_OK) die("train_result_init");
     sb_error_clear(&err);
     int rc = train_cell(&q, d, &r, &err);
     tap_ok(rc == SB_EUSAGE && strstr(err.msg, "--batch") != NULL,
-           "batch 513 > test size: status %d (SB_EUSAGE %d), message \"%s\"", rc, SB_EUSAGE,
+           "batch 2049 > training size: status %d (SB_EUSAGE %d), message \"%s\"", rc, SB_EUSAGE,
            err.msg);
+    train_result_free(&r);
+  }
+
+
+  /* ---- the probe set and the evaluation subsets -------------------- */
+  {
+    int in_train = 1;
+    for (size_t i = 0; i < d->eval_train.n && in_train; i++) {
+      int found = 0;
+      for (size_t k = 0; k < d->n_train && !found; k++)
+        found = !memcmp(d->eval_train.X + i * d->dim, d->X_train + k * d->dim, d->dim * sizeof(double))
+                && d->eval_train.y[i] == d->y_train[k];
+      in_train &= found;
+    }
+    tap_ok(in_train && d->eval_train.n == 512 && d->eval_test.n == 512 && d->probe.n == 256,
+           "the evaluation subsets are 512 training and 512 test examples, the probe set 256, all drawn from their splits");
+    tap_ok(!memcmp(d->probe.X, d->eval_train.X, 256 * d->dim * sizeof(double)),
+           "the probe set is the first 256 of the training evaluation subset (one fixed order)");
+  }
+
+  /* ---- the learning curve ---------------------------------------------- */
+  {
+    /* At step 0 the curve's losses are the mean cross-entropy of the
+     * initial network over each evaluation subset, here recomputed with a
+     * plain forward pass (loops, no BLAS) and log-sum-exp. */
+    train_state s;
+    if (train_state_init(&s, &p, d, NULL, &err)) die(err.msg);
+    const data_subset *sub[2] = { &d->eval_train, &d->eval_test };
+    double want_loss[2], want_acc[2];
+    size_t width = p.width;
+    double *a = malloc(width * sizeof *a), *h = malloc(width * sizeof *h), z[4];
+    for (int k = 0; k < 2; k++) {
+      double sum = 0.0;
+      size_t correct = 0;
+      for (size_t i = 0; i < sub[k]->n; i++) {
+        const double *in = sub[k]->X + i * d->dim;
+        size_t fin = d->dim;
+        for (size_t l = 1; l <= s.n->n_layers; l++) {
+          size_t fo = s.n->fan_out[l - 1];
+          double *out = l == s.n->n_layers ? z : h;
+          for (size_t j = 0; j < fo; j++) {
+            double v = net_b(s.n, l)[j];
+            for (size_t q = 0; q < fin; q++) v += in[q] * net_W(s.n, l)[q * fo + j];
+            out[j] = v;
+          }
+          if (l < s.n->n_layers) {
+            for (size_t j = 0; j < fo; j++) a[j] = act_eval(&p.act, h[j]);
+            in = a;
+            fin = fo;
+          }
+        }
+        double m = z[0], se = 0.0;
+        size_t best = 0;
+        for (int j = 1; j < 4; j++) { if (z[j] > m) m = z[j]; if (z[j] > z[best]) best = (size_t)j; }
+        for (int j = 0; j < 4; j++) se += exp(z[j] - m);
+        sum += m + log(se) - z[sub[k]->y[i]];
+        correct += best == (size_t)sub[k]->y[i];
+      }
+      want_loss[k] = sum / (double)sub[k]->n;
+      want_acc[k] = (double)correct / (double)sub[k]->n;
+    }
+    free(a);
+    free(h);
+    tap_rel(r0.curves[CURVE_EVAL_TRAIN_LOSS], want_loss[0], 1e-12, "step 0: eval_train_loss = the mean cross-entropy over the training subset, by hand");
+    tap_rel(r0.curves[CURVE_EVAL_TEST_LOSS], want_loss[1], 1e-12, "step 0: eval_test_loss = the mean cross-entropy over the test subset, by hand");
+    tap_ok(r0.curves[CURVE_EVAL_TRAIN_ACC] == want_acc[0] && r0.curves[CURVE_EVAL_TEST_ACC] == want_acc[1],
+           "step 0: accuracies %.6g and %.6g as counted by hand (%.6g, %.6g)", r0.curves[CURVE_EVAL_TRAIN_ACC],
+           r0.curves[CURVE_EVAL_TEST_ACC], want_acc[0], want_acc[1]);
+    tap_rel(r0.curves[CURVE_TRAIN_LOSS], NAN, 0, "step 0: train_loss is NaN (no steps yet)");
+    /* train_loss at step 100 is the mean of the first 100 batch losses. */
+    double sum = 0.0;
+    for (long t = 0; t < 100; t++) sum += train_step(&s, t, 0);
+    tap_ok(sum / 100.0 == r1.curves[1 * CURVE_NCOLS + CURVE_TRAIN_LOSS],
+           "step 100: train_loss %.17g = the mean of the 100 mini-batch losses before it (%.17g)",
+           r1.curves[1 * CURVE_NCOLS + CURVE_TRAIN_LOSS], sum / 100.0);
+    train_state_free(&s);
+    double l0 = r1.curves[CURVE_EVAL_TRAIN_LOSS], l6 = r1.curves[6 * CURVE_NCOLS + CURVE_EVAL_TRAIN_LOSS];
+    tap_ok(l6 < 0.5 * l0, "the curve's training loss falls from %.4g at step 0 to %.4g at step 600", l0, l6);
+    tap_rel(r1.chance_loss, r0.chance_loss, 0, "the chance loss is the dataset's, not the cell's");
+  }
+
+  /* ---- statuses of cells that did not learn ------------------------------ */
+  {
+    train_result r;
+    train_params q = p;
+    q.opt = OPT_ADAM;
+    q.lr = 0.3;
+    q.steps = 300;
+    run(&q, d, &r);
+    const probe_row *last = rows_of(&r, r.n_logs - 1);
+    tap_ok(r.status == TRAIN_FROZEN && last[0].v[PROBE_GRAD_W_NORM] == 0.0 && last[q.depth - 1].v[PROBE_DEAD_FRAC] == 1.0,
+           "relu/adam lr 0.3: status %d (TRAIN_FROZEN %d): no gradient below the output, the last hidden layer all dead (%g)",
+           r.status, TRAIN_FROZEN, last[q.depth - 1].v[PROBE_DEAD_FRAC]);
+    train_result_free(&r);
+    q = p;
+    if (act_parse("sigmoid", &q.act, &err) || init_parse("standard", &q.init, &err)) die(err.msg);
+    q.depth = 10;
+    q.steps = 300;
+    run(&q, d, &r);
+    double end = r.curves[(r.n_logs - 1) * CURVE_NCOLS + CURVE_EVAL_TRAIN_LOSS];
+    tap_ok(r.status == TRAIN_STALLED && end > 0.99 * r.chance_loss,
+           "sigmoid/standard depth 10: status %d (TRAIN_STALLED %d): loss %.6g stays within 1%% of chance %.6g",
+           r.status, TRAIN_STALLED, end, r.chance_loss);
     train_result_free(&r);
   }
 

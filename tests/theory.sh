@@ -144,7 +144,7 @@ out="$cells"
 check "cells.tsv: decay_rate_theory the same for a cell's seeds, ~0 for relu/he_normal, > 0 for tanh/standard" '
   function abs(x) { return x < 0 ? -x : x }
   NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-  { k = $2 "/" $3; v = $(c["decay_rate_theory"])
+  { k = $(c["activation"]) "/" $(c["init"]); v = $(c["decay_rate_theory"])
     if (k in seen && seen[k] != v) print k ": " seen[k] " vs " v
     seen[k] = v
     if (k == "relu/he_normal" && abs(v) > 1e-12) print k ": " v
@@ -153,10 +153,11 @@ out="$summary"
 check "summary.tsv: log10_delta_ratio_theory 0 at layer depth, NaN at the output, the same at every step" '
   NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
             if (!("log10_delta_ratio_mean" in c) || !("log10_delta_ratio_theory" in c)) print "columns missing"; next }
-  { t = $(c["log10_delta_ratio_theory"]); m = $(c["log10_delta_ratio_mean"]); k = $1 "/" $2 "/" $6
-    if ($6 == 4 && (t != 0 || m != 0)) print "layer 4: theory " t ", measured " m
-    if ($6 == 5 && t != "NaN") print "output layer: " t
-    if ($6 < 4 && (t == "NaN" || m == "NaN")) print k ": " t " " m
+  { t = $(c["log10_delta_ratio_theory"]); m = $(c["log10_delta_ratio_mean"]); L = $(c["layer"])
+    k = $(c["activation"]) "/" $(c["init"]) "/" L
+    if (L == 4 && (t != 0 || m != 0)) print "layer 4: theory " t ", measured " m
+    if (L == 5 && t != "NaN") print "output layer: " t
+    if (L < 4 && (t == "NaN" || m == "NaN")) print k ": " t " " m
     if (k in seen && seen[k] != t) print k ": changes with step"
     seen[k] = t }'
 
