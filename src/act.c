@@ -4,6 +4,7 @@
  * so every derivative here is written to keep its relative accuracy deep in
  * the saturated tails (sigmoid'(-40) ~ 4e-18, tanh'(20) ~ 1.7e-17) instead of
  * computing 1 - phi^2 or phi(1 - phi), which round to exactly 0 there. */
+#include <config.h>
 #include "act.h"
 #include "names.h"
 
@@ -209,7 +210,7 @@ static double dmax_swish(double a)
 #define ACT_KERNELS(NAME, PRE, FEXPR, DEXPR)                                          \
   static double NAME##_eval(double x, double a) { (void)a; (void)x; PRE; return (FEXPR); } \
   static double NAME##_deriv(double x, double a) { (void)a; (void)x; PRE; return (DEXPR); } \
-  static void NAME##_forward(double a, double *y, double *dy, const double *h, size_t n) \
+  SB_CLONES static void NAME##_forward(double a, double *y, double *dy, const double *h, size_t n) \
   {                                                                                   \
     (void)a;                                                                          \
     if (dy) {                                                                         \
@@ -346,4 +347,16 @@ void act_forward(const act_fn *f, double *y, double *dy, const double *h, size_t
     y[i] = NAN;
     if (dy) dy[i] = NAN;
   }
+}
+
+const char *act_kernel_name(void)
+{
+#ifdef SB_TARGET_CLONES
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return "avx512f";
+  if (__builtin_cpu_supports("avx2")) return "avx2";
+  return "default";
+#else
+  return "baseline";
+#endif
 }

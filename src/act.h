@@ -65,6 +65,20 @@ double act_deriv(const act_fn *f, double x);
 /* sup_x |phi'(x)|: 1/4 for sigmoid, lambda*alpha for selu, ~1.1289 for gelu... */
 double act_deriv_max(const act_fn *f);
 
+/* Put before an elementwise kernel: also compiled for AVX2 and AVX-512,
+ * the version chosen at run time for the CPU (configure's
+ * SB_TARGET_CLONES).  The default build has only SSE2.  -ffp-contract=off
+ * (configure) keeps the bits the same on every version. */
+#ifdef SB_TARGET_CLONES
+#define SB_CLONES __attribute__((target_clones("default", "avx2", "avx512f")))
+#else
+#define SB_CLONES
+#endif
+
+/* Which version of the fused kernels this CPU runs: "avx512f", "avx2" or
+ * "default" (or "baseline" in a build without them). */
+const char *act_kernel_name(void);
+
 /* Fused elementwise pass over n values:
  *   y[i] = phi(h[i]) and dy[i] = phi'(h[i]).
  * dy may be NULL (forward only).  y may alias h. */

@@ -54,6 +54,7 @@ void cmd_version(void)
 {
   printf("satbench %s\n", PACKAGE_VERSION);
   printf("BLAS: %s\n", blas_name());
+  printf("Kernels: %s\n", act_kernel_name());
 #ifdef _OPENMP
   printf("OpenMP: %d\n", _OPENMP);
 #else

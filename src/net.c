@@ -251,7 +251,7 @@ void opt_free(opt_state *o)
 
 /* Update params[0..len) in place: one loop per optimizer, with the kind
  * tested once, not per parameter, so that the loops vectorize. */
-static void opt_range(const opt_state *o, double *p, const double *g, double *m, double *v,
+SB_CLONES static void opt_range(const opt_state *o, double *p, const double *g, double *m, double *v,
                       size_t len, double c1, double c2)
 {
   const double lr = o->lr, mu = o->momentum, b1 = o->beta1, b2 = o->beta2, eps = o->eps;

@@ -187,7 +187,7 @@ expect_fail 2 "idx:$T/nothing: no IDX files" run $SMALLD --dataset "idx:$T/nothi
 
 # ---- grid ------------------------------------------------------------------------
 
-TINYD="--activations tanh --inits standard,he_normal --depths 2 --widths 8 --seeds 2 --train-size 40
+TINYD="--optimizers sgd --log-schedule linear --activations tanh --inits standard,he_normal --depths 2 --widths 8 --seeds 2 --train-size 40
        --test-size 16 --batch 8 --steps 4 --log-every 2 --quiet --threads 2"
 sb grid $TINYD --dataset "csv:$csv" --out "$T/g"
 if test "$rc" -eq 0 && test -s "$T/g/cells.tsv" && grep -q '^# dataset-digest = fnv1a64:' "$T/g/cells.tsv"; then

@@ -5,7 +5,7 @@
 . "$srcdir/tests/lib.sh"
 t_init grid
 
-TINY="--activations tanh,relu --inits standard,he_normal --depths 2,3 --widths 8 --seeds 2
+TINY="--optimizers sgd --log-schedule linear --activations tanh,relu --inits standard,he_normal --depths 2,3 --widths 8 --seeds 2
       --train-size 128 --test-size 32 --batch 8 --input-dim 4 --classes 3 --steps 20 --log-every 5 --quiet"
 TABLES="cells.tsv layers.tsv summary.tsv hist.tsv"
 
@@ -147,7 +147,7 @@ done
 # -- kill -9 at several moments, then --resume ------------------------------------
 # The moments are counted in finished cells, not seconds, so every kill
 # lands inside the grid however fast the machine is.
-LONG="--activations tanh,relu --inits standard,he_normal --depths 2,6 --widths 32 --seeds 3
+LONG="--optimizers sgd --log-schedule linear --activations tanh,relu --inits standard,he_normal --depths 2,6 --widths 32 --seeds 3
       --train-size 512 --test-size 64 --batch 16 --input-dim 8 --classes 3 --steps 3000 --log-every 100 --quiet"
 NLONG=24
 records() { ls "$1/records" 2>/dev/null | grep -c '\.rec$'; }

@@ -9,7 +9,7 @@ t_init plot
 FIGS=$("$SATBENCH" list figures | cut -f1 | tr '\n' ' ')
 NFIGS=$(echo $FIGS | wc -w)
 test "$NFIGS" -ge 7 && t_pass "satbench list figures names $NFIGS figures" || t_fail "satbench list figures names the figures" "got: $FIGS"
-GRID="--inits standard,xavier_normal --widths 8 --seeds 2 --train-size 128 --test-size 32
+GRID="--optimizers sgd --log-schedule linear --inits standard,xavier_normal --widths 8 --seeds 2 --train-size 128 --test-size 32
       --batch 8 --input-dim 4 --classes 3 --steps 20 --log-every 5 --quiet"
 
 # Without gnuplot: scripts and data only, and a note on how to render.

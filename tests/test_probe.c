@@ -374,10 +374,10 @@ static void check_wide_layer(gsl_rng *r)
   enum { WI = 7, WH = 300, WB = 50 };
   static const char *const acts[] = { "relu", "tanh", "hardtanh", "sigmoid" };
   static const double gains[] = { 1.0, 6.0, 6.0, 2.385 };
-  double *X = malloc(WB * WI * sizeof *X), *c = malloc(WB * WH * sizeof *c);
+  double *Xw = malloc(WB * WI * sizeof *Xw), *c = malloc(WB * WH * sizeof *c);
   int *y = malloc(WB * sizeof *y);
-  if (!X || !c || !y) { tap_ok(0, "allocation"); exit(tap_done()); }
-  for (int i = 0; i < WB * WI; i++) X[i] = gsl_rng_uniform(r) * 2.0 - 1.0;
+  if (!Xw || !c || !y) { tap_ok(0, "allocation"); exit(tap_done()); }
+  for (int i = 0; i < WB * WI; i++) Xw[i] = gsl_rng_uniform(r) * 2.0 - 1.0;
   for (int i = 0; i < WB; i++) y[i] = (int)gsl_rng_uniform_int(r, NO);
   for (size_t k = 0; k < sizeof acts / sizeof *acts; k++) {
     act_fn f;
@@ -388,8 +388,8 @@ static void check_wide_layer(gsl_rng *r)
     probe_work *pw = n ? probe_work_alloc(n, WB) : NULL;
     if (!w || !pw) { tap_ok(0, "allocation"); exit(tap_done()); }
     for (size_t i = 0; i < n->n_params; i++) n->params[i] = gains[k] * (gsl_rng_uniform(r) - 0.5);
-    net_forward(n, w, X, y, WB);
-    net_backward(n, w, X, y, WB);
+    net_forward(n, w, Xw, y, WB);
+    net_backward(n, w, Xw, y, WB);
     probe_row rows[2];
     probe_measure(n, w, WB, 0.05, NULL, pw, rows);
     const double *a = w->a[0];
@@ -416,7 +416,7 @@ static void check_wide_layer(gsl_rng *r)
     net_work_free(w);
     net_free(n);
   }
-  free(X);
+  free(Xw);
   free(c);
   free(y);
 }
@@ -438,7 +438,7 @@ int main(void)
     ref_pass(&f, &r);
     double e = 0.0;
     for (int i = 0; i < B * NH; i++) e = fmax(e, fabs(r.h1[i] - H1_HAND[i]));
-    tap_ok(e < 1e-15, "hand-computed h1 = X W1 + b1 matches the reference pass (max abs err %.3g)",
+    tap_ok(e < 1e-15, "hand-computed h1 = Xw W1 + b1 matches the reference pass (max abs err %.3g)",
            e);
   }
 
