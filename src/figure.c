@@ -1,16 +1,29 @@
-/* figure.c - the grid's cells read back, and the writer of one figure's
- * data and script (see figure.h). */
+/* figure.c - the grid's cells read back, the rows --select keeps, and the
+ * writer of one figure's data and script (see figure.h). */
 #include <config.h>
 #include "figure.h"
 #include "fileio.h"
 #include "num.h"
-#include "tsv.h"
 
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* ---- the grid's cells ------------------------------------------------------ */
+void fig_cat(char *buf, size_t size, const char *fmt, ...)
+{
+  size_t n = strlen(buf);
+  if (n + 1 >= size) return;
+  va_list ap;
+  va_start(ap, fmt);
+  int w = vsnprintf(buf + n, size - n, fmt, ap);
+  va_end(ap);
+  if (w >= 0 && (size_t)w >= size - n && size >= 4) memcpy(buf + size - 4, "...", 4);
+}
+
+/* ---- axes ------------------------------------------------------------------- */
 
 int fig_axis_name(const fig_axis *ax, const char *s)
 {
@@ -32,7 +45,7 @@ static int axis_add_name(fig_axis *ax, const char *s)
   void *g = realloc(ax->name, (ax->n + 1) * sizeof *ax->name);
   if (!g) return SB_EFAIL;
   ax->name = g;
-  snprintf(ax->name[ax->n++], FIG_NAME_MAX, "%s", s);
+  snprintf(ax->name[ax->n++], FIG_LABEL_MAX, "%s", s);
   return SB_OK;
 }
 
@@ -46,48 +59,150 @@ static int axis_add_val(fig_axis *ax, size_t v)
   return SB_OK;
 }
 
+static void axis_free(fig_axis *ax)
+{
+  free(ax->name);
+  free(ax->val);
+  memset(ax, 0, sizeof *ax);
+}
+
 static int cmp_size(const void *a, const void *b)
 {
   size_t x = *(const size_t *)a, y = *(const size_t *)b;
   return x < y ? -1 : x > y;
 }
 
-/* The saturation threshold the grid used, from the tables' header comments. */
-double fig_grid_tau(const char *cells_path)
+/* The axes a variant is made of: those after depth. */
+static int is_variant_axis(int k) { return k > AXIS_DEPTH; }
+/* Those of them that change a network at step 0: the learning rate and
+ * the optimizer act only from the first update on. */
+static int is_init_axis(int k) { return k == AXIS_WIDTH || k == AXIS_LOSS; }
+
+/* "lr 0.1", "adam": how a variant names one axis's value. */
+static void variant_part(int k, const char *val, char *buf, size_t size)
 {
-  FILE *f = fopen(cells_path, "r");
-  double tau = 0.05;
-  char line[512];
-  while (f && fgets(line, sizeof line, f) && line[0] == '#')
-    if (sscanf(line, "# sat-threshold = %lf", &tau) == 1) break;
-  if (f) fclose(f);
-  return tau;
+  if (k == AXIS_OPT || k == AXIS_LOSS) snprintf(buf, size, "%s", val);
+  else snprintf(buf, size, "%s %s", cfg_axis_name((cfg_axis)k), val);
 }
 
-void fig_grid_free(fig_grid *g)
+/* A cell's variant label from the axes `which` accepts that vary. */
+static void variant_label(const fig_grid *g, int (*which)(int), tsv_reader *t, const int *col, char *label,
+                          size_t size)
 {
-  free(g->cells);
-  free(g->acts.name);
-  free(g->inits.name);
-  free(g->depths.val);
-  free(g->widths.val);
+  label[0] = '\0';
+  for (int k = 0; k < AXIS_COUNT; k++)
+    if (g->varies[k] && which(k) && col[k] >= 0) {
+      char part[FIG_LABEL_MAX];
+      variant_part(k, tsv_str(t, col[k]), part, sizeof part);
+      fig_cat(label, size, "%s%s", label[0] ? " " : "", part);
+    }
 }
 
-int fig_grid_load(const char *path, fig_grid *g, sb_error *err)
+/* ---- --select ------------------------------------------------------------------ */
+
+/* Whether value v is among the comma-separated values of a selection. */
+static int value_in(const char *v, const char *list)
 {
+  size_t n = strlen(v);
+  for (const char *p = list; *p;) {
+    size_t m = strcspn(p, ",");
+    if (m == n && !strncmp(p, v, n)) return 1;
+    p += m + (p[m] == ',');
+  }
+  return 0;
+}
+
+/* Whether the current row of t passes every selection whose column the
+ * table has (col[k] >= 0). */
+static int row_selected(const plot_opts *o, tsv_reader *t, const int *col)
+{
+  for (size_t k = 0; k < o->n_select; k++)
+    if (col[k] >= 0 && !value_in(tsv_str(t, col[k]), o->select[k].values)) return 0;
+  return 1;
+}
+
+/* ---- the grid's cells -------------------------------------------------------------- */
+
+/* "# KEY = VALUE" among a table's header comments. */
+static int header_value(const char *path, const char *key, char *val, size_t size)
+{
+  FILE *f = fopen(path, "r");
+  if (!f) return 0;
+  char line[4096], want[128];
+  snprintf(want, sizeof want, "# %s = ", key);
+  int found = 0;
+  while (!found && fgets(line, sizeof line, f) && line[0] == '#')
+    if (!strncmp(line, want, strlen(want))) {
+      snprintf(val, size, "%s", line + strlen(want));
+      val[strcspn(val, "\n")] = '\0';
+      found = 1;
+    }
+  fclose(f);
+  return found;
+}
+
+/* Order of cells by what they are at step 0: (activation, init, depth,
+ * ivar, seed), then the table's order. */
+static int cmp_at_init(const void *pa, const void *pb)
+{
+  const fig_cell *a = *(fig_cell *const *)pa, *b = *(fig_cell *const *)pb;
+  int c = strcmp(a->act, b->act);
+  if (!c) c = strcmp(a->init, b->init);
+  if (!c) c = (a->depth > b->depth) - (a->depth < b->depth);
+  if (!c) c = (a->ivar > b->ivar) - (a->ivar < b->ivar);
+  if (!c) c = (a->seed > b->seed) - (a->seed < b->seed);
+  if (!c) c = (a->index > b->index) - (a->index < b->index);
+  return c;
+}
+
+/* The first cell of each (activation, init, depth, ivar, seed) stands for
+ * the others at step 0 (they are the same network then: the seeds do not
+ * depend on the learning rate or the optimizer), so that a figure of the
+ * initialization counts each network once. */
+static int mark_init_reps(fig_grid *g)
+{
+  fig_cell **ord = malloc((g->n ? g->n : 1) * sizeof *ord);
+  if (!ord) return SB_EFAIL;
+  for (size_t k = 0; k < g->n; k++) ord[k] = &g->cells[k];
+  qsort(ord, g->n, sizeof *ord, cmp_at_init);
+  for (size_t k = 0; k < g->n; k++) {
+    const fig_cell *a = ord[k], *b = k ? ord[k - 1] : NULL;
+    ord[k]->init_rep = !b || strcmp(a->act, b->act) || strcmp(a->init, b->init) || a->depth != b->depth
+                                || a->ivar != b->ivar || a->seed != b->seed;
+  }
+  free(ord);
+  return SB_OK;
+}
+
+int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_error *err)
+{
+  char path[4200];
+  snprintf(path, sizeof path, "%s/cells.tsv", data_dir);
   tsv_reader *t = tsv_open(path, err);
   if (!t) return err->code;
-  int ca, ci, cd, cw, cs, cst, cl, c0, rc = SB_OK;
-  if ((rc = tsv_need(t, "activation", &ca, err)) || (rc = tsv_need(t, "init", &ci, err)) ||
-      (rc = tsv_need(t, "depth", &cd, err)) || (rc = tsv_need(t, "width", &cw, err)) ||
-      (rc = tsv_need(t, "seed", &cs, err)) || (rc = tsv_need(t, "status", &cst, err)) ||
-      (rc = tsv_need(t, "final_loss", &cl, err)) || (rc = tsv_need(t, "attenuation0", &c0, err))) {
-    tsv_close(t);
-    return rc;
-  }
+  int ci, cs, cst, cl, c0, cc, cax[AXIS_COUNT], csel[FIG_MAX_SELECT], rc = SB_OK;
+  for (int k = 0; k < AXIS_COUNT && !rc; k++) rc = tsv_need(t, cfg_axis_name((cfg_axis)k), &cax[k], err);
+  if (!rc && !(rc = tsv_need(t, "cell", &ci, err)) && !(rc = tsv_need(t, "seed", &cs, err))
+      && !(rc = tsv_need(t, "status", &cst, err)) && !(rc = tsv_need(t, "final_loss", &cl, err))
+      && !(rc = tsv_need(t, "attenuation0", &c0, err)))
+    rc = tsv_need(t, "chance_loss", &cc, err);
+  for (size_t k = 0; !rc && k < o->n_select; k++)
+    if ((csel[k] = tsv_col(t, o->select[k].key)) < 0)
+      rc = sb_fail(err, SB_EUSAGE, "--select: '%s' is not a column of %s (use an axis: activation, init, depth, "
+                   "width, lr, optimizer, loss, or seed)", o->select[k].key, path);
+  if (rc) { tsv_close(t); return rc; }
+  /* Every value of every axis, selected or not, to check the selection's
+   * values against; the variant axes' values among the selected cells. */
+  fig_axis all[AXIS_COUNT + 1], kept[AXIS_COUNT];
+  memset(all, 0, sizeof all);
+  memset(kept, 0, sizeof kept);
   size_t cap = 0;
   int got;
   while ((got = tsv_next(t, err)) == 1) {
+    for (int k = 0; k < AXIS_COUNT && !rc; k++) rc = axis_add_name(&all[k], tsv_str(t, cax[k]));
+    if (!rc) rc = axis_add_name(&all[AXIS_COUNT], tsv_str(t, cs));
+    if (rc) { rc = sb_fail(err, SB_EFAIL, "out of memory reading %s", path); break; }
+    if (!row_selected(o, t, csel)) continue;
     if (g->n == cap) {
       cap = cap ? 2 * cap : 256;
       fig_cell *c = realloc(g->cells, cap * sizeof *c);
@@ -95,28 +210,206 @@ int fig_grid_load(const char *path, fig_grid *g, sb_error *err)
       g->cells = c;
     }
     fig_cell *c = &g->cells[g->n++];
-    snprintf(c->act, sizeof c->act, "%s", tsv_str(t, ca));
-    snprintf(c->init, sizeof c->init, "%s", tsv_str(t, ci));
-    c->depth = strtoul(tsv_str(t, cd), NULL, 10);
-    c->width = strtoul(tsv_str(t, cw), NULL, 10);
+    memset(c, 0, sizeof *c);
+    c->index = strtoul(tsv_str(t, ci), NULL, 10);
+    snprintf(c->act, sizeof c->act, "%s", tsv_str(t, cax[AXIS_ACT]));
+    snprintf(c->init, sizeof c->init, "%s", tsv_str(t, cax[AXIS_INIT]));
+    c->depth = strtoul(tsv_str(t, cax[AXIS_DEPTH]), NULL, 10);
+    c->width = strtoul(tsv_str(t, cax[AXIS_WIDTH]), NULL, 10);
     c->seed = strtoul(tsv_str(t, cs), NULL, 10);
     if (c->seed + 1 > g->nseeds) g->nseeds = c->seed + 1;
-    c->ok = !strcmp(tsv_str(t, cst), "ok");
+    snprintf(c->status, sizeof c->status, "%s", tsv_str(t, cst));
     c->final_loss = tsv_num(t, cl);
     c->att0 = tsv_num(t, c0);
-    if (axis_add_name(&g->acts, c->act) || axis_add_name(&g->inits, c->init) ||
-        axis_add_val(&g->depths, c->depth) || axis_add_val(&g->widths, c->width)) {
+    c->chance_loss = tsv_num(t, cc);
+    for (int k = 0; k < AXIS_COUNT && !rc; k++)
+      if (is_variant_axis(k)) rc = axis_add_name(&kept[k], tsv_str(t, cax[k]));
+    if (rc || axis_add_name(&g->acts, c->act) || axis_add_name(&g->inits, c->init) ||
+        axis_add_val(&g->depths, c->depth)) {
       rc = sb_fail(err, SB_EFAIL, "out of memory reading %s", path);
       break;
     }
   }
   if (got < 0) rc = -got;
-  tsv_close(t);
-  if (!rc && g->n == 0) rc = sb_fail(err, SB_EUSAGE, "%s: no cells (has the grid run?)", path);
-  if (!rc) qsort(g->depths.val, g->depths.n, sizeof *g->depths.val, cmp_size);
-  return rc;
+  /* A selected value the grid does not have is a typo, not an empty figure. */
+  for (size_t k = 0; !rc && k < o->n_select; k++) {
+    int ax = -1;
+    for (int a = 0; a < AXIS_COUNT; a++)
+      if (!strcmp(o->select[k].key, cfg_axis_name((cfg_axis)a))) ax = a;
+    const fig_axis *vals = &all[ax >= 0 ? ax : AXIS_COUNT];
+    if (ax < 0 && strcmp(o->select[k].key, "seed")) continue;
+    for (const char *p = o->select[k].values; *p && !rc;) {
+      size_t m = strcspn(p, ",");
+      char v[FIG_LABEL_MAX];
+      snprintf(v, sizeof v, "%.*s", (int)m, p);
+      if (fig_axis_name(vals, v) < 0) {
+        char have[1024] = "";
+        for (size_t j = 0, used = 0; j < vals->n && used < sizeof have; j++)
+          used += (size_t)snprintf(have + used, sizeof have - used, "%s%s", j ? ", " : "", vals->name[j]);
+        rc = sb_fail(err, SB_EUSAGE, "--select: no cell has %s=%s (the grid has %s)", o->select[k].key, v, have);
+      }
+      p += m + (p[m] == ',');
+    }
+  }
+  if (!rc && g->n == 0) rc = sb_fail(err, SB_EUSAGE, "%s: no cells%s", path, o->n_select ? " match --select" : " (has the grid run?)");
+  /* The variants: one per combination of the variant axes that vary. */
+  if (!rc) {
+    tsv_close(t);
+    t = tsv_open(path, err);
+    if (!t) rc = err->code;
+  }
+  size_t i = 0;
+  g->fixed[0] = g->init_fixed[0] = '\0';
+  for (int k = 0; !rc && k < AXIS_COUNT; k++) g->varies[k] = is_variant_axis(k) && kept[k].n > 1;
+  for (int k = 0; !rc && k < AXIS_COUNT; k++)
+    if (is_variant_axis(k) && kept[k].n == 1) {
+      char part[FIG_LABEL_MAX];
+      variant_part(k, kept[k].name[0], part, sizeof part);
+      fig_cat(g->fixed, sizeof g->fixed, "%s%s", g->fixed[0] ? ", " : "", part);
+      if (is_init_axis(k)) fig_cat(g->init_fixed, sizeof g->init_fixed, "%s%s", g->init_fixed[0] ? ", " : "", part);
+    }
+  while (!rc && (got = tsv_next(t, err)) == 1) {
+    if (!row_selected(o, t, csel)) continue;
+    char label[FIG_LABEL_MAX], ilabel[FIG_LABEL_MAX];
+    variant_label(g, is_variant_axis, t, cax, label, sizeof label);
+    variant_label(g, is_init_axis, t, cax, ilabel, sizeof ilabel);
+    if (axis_add_name(&g->variants, label) || axis_add_name(&g->ivariants, ilabel)) {
+      rc = sb_fail(err, SB_EFAIL, "out of memory");
+      break;
+    }
+    g->cells[i].ivar = fig_axis_name(&g->ivariants, ilabel);
+    g->cells[i++].var = fig_axis_name(&g->variants, label);
+  }
+  if (t) tsv_close(t);
+  for (int k = 0; k <= AXIS_COUNT; k++) axis_free(&all[k]);
+  for (int k = 0; k < AXIS_COUNT; k++) axis_free(&kept[k]);
+  if (rc) return rc;
+  qsort(g->depths.val, g->depths.n, sizeof *g->depths.val, cmp_size);
+  if (mark_init_reps(g)) return sb_fail(err, SB_EFAIL, "out of memory");
+  /* What the header says about the run. */
+  char v[256];
+  g->steps = header_value(path, "steps", v, sizeof v) ? strtol(v, NULL, 10) : 0;
+  g->log_steps = header_value(path, "log-schedule", v, sizeof v) && !strcmp(v, "log");
+  g->tau = header_value(path, "sat-threshold", v, sizeof v) ? strtod(v, NULL) : 0.05;
+  /* manifest.json, written last, says whether every cell has run */
+  char mpath[4200];
+  snprintf(mpath, sizeof mpath, "%s/manifest.json", data_dir);
+  char *m = fileio_read_all(mpath, NULL);
+  g->incomplete = m && strstr(m, "\"complete\": false") != NULL;
+  free(m);
+  return SB_OK;
 }
 
+void fig_grid_free(fig_grid *g)
+{
+  free(g->cells);
+  axis_free(&g->acts);
+  axis_free(&g->inits);
+  axis_free(&g->depths);
+  axis_free(&g->variants);
+  axis_free(&g->ivariants);
+}
+
+size_t fig_nearest_depth(const fig_grid *g, size_t want)
+{
+  size_t best = g->depths.val[0];
+  for (size_t k = 0; k < g->depths.n; k++) {
+    size_t d = g->depths.val[k];
+    size_t db = best > want ? best - want : want - best, dd = d > want ? d - want : want - d;
+    if (dd < db) best = d;
+  }
+  return best;
+}
+
+int fig_preferred_init(const fig_grid *g)
+{
+  int k = fig_axis_name(&g->inits, "standard");
+  return k >= 0 ? k : 0;
+}
+
+size_t fig_layer_subset(size_t depth, size_t *layers)
+{
+  if (depth <= 9) {
+    for (size_t l = 1; l <= depth; l++) layers[l - 1] = l;
+    return depth;
+  }
+  /* 1, then eighths of the way, then depth: 9 layers, none repeated */
+  size_t n = 0;
+  for (size_t k = 0; k <= 8; k++) {
+    size_t l = 1 + (size_t)llround((double)(depth - 1) * (double)k / 8.0);
+    if (n == 0 || l != layers[n - 1]) layers[n++] = l;
+  }
+  return n;
+}
+
+void fig_series_label(const fig_grid *g, int a, int i, int v, char *buf, size_t size)
+{
+  const char *var = v >= 0 && (size_t)v < g->variants.n ? g->variants.name[v] : "";
+  snprintf(buf, size, "%s%s%s%s%s", a >= 0 ? g->acts.name[a] : "", a >= 0 && i >= 0 ? "/" : "",
+           i >= 0 ? g->inits.name[i] : "", var[0] ? " " : "", var);
+}
+
+/* ---- rows ---------------------------------------------------------------------- */
+
+int fig_rows_open(fig_rows *r, const plot_opts *o, const fig_grid *g, const char *path, sb_error *err)
+{
+  memset(r, 0, sizeof *r);
+  r->g = g;
+  r->o = o;
+  r->t = tsv_open(path, err);
+  if (!r->t) return err->code;
+  for (int k = 0; k < AXIS_COUNT; k++) r->col[k] = tsv_col(r->t, cfg_axis_name((cfg_axis)k));
+  r->seed_col = tsv_col(r->t, "seed");
+  if (r->col[AXIS_ACT] < 0 || r->col[AXIS_INIT] < 0 || r->col[AXIS_DEPTH] < 0) {
+    int rc = sb_fail(err, SB_EUSAGE, "%s: no activation, init and depth columns (not a satbench table?)", path);
+    fig_rows_close(r);
+    return rc;
+  }
+  return SB_OK;
+}
+
+void fig_rows_close(fig_rows *r)
+{
+  tsv_close(r->t);
+  r->t = NULL;
+}
+
+int fig_rows_next(fig_rows *r, sb_error *err)
+{
+  int csel[FIG_MAX_SELECT];
+  for (size_t k = 0; k < r->o->n_select; k++) csel[k] = tsv_col(r->t, r->o->select[k].key);
+  int got;
+  while ((got = tsv_next(r->t, err)) == 1)
+    if (row_selected(r->o, r->t, csel)) return 1;
+  return got;
+}
+
+int fig_rows_act(const fig_rows *r) { return fig_axis_name(&r->g->acts, tsv_str(r->t, r->col[AXIS_ACT])); }
+int fig_rows_init(const fig_rows *r) { return fig_axis_name(&r->g->inits, tsv_str(r->t, r->col[AXIS_INIT])); }
+size_t fig_rows_depth(const fig_rows *r) { return strtoul(tsv_str(r->t, r->col[AXIS_DEPTH]), NULL, 10); }
+size_t fig_rows_width(const fig_rows *r)
+{
+  return r->col[AXIS_WIDTH] >= 0 ? strtoul(tsv_str(r->t, r->col[AXIS_WIDTH]), NULL, 10) : 0;
+}
+
+int fig_rows_variant(const fig_rows *r)
+{
+  if (r->g->variants.n == 1) return 0;
+  /* the label fig_grid_load made for the cell */
+  char label[FIG_LABEL_MAX];
+  variant_label(r->g, is_variant_axis, r->t, r->col, label, sizeof label);
+  return fig_axis_name(&r->g->variants, label);
+}
+
+int fig_rows_ivariant(const fig_rows *r)
+{
+  if (r->g->ivariants.n == 1) return 0;
+  char label[FIG_LABEL_MAX];
+  variant_label(r->g, is_init_axis, r->t, r->col, label, sizeof label);
+  return fig_axis_name(&r->g->ivariants, label);
+}
+
+/* ---- one figure ------------------------------------------------------------------- */
 
 int fig_open(figure *f, const fig_ctx *c, double w, double h, sb_error *err)
 {
@@ -156,9 +449,23 @@ void fig_num(figure *f, double x, int last)
   if (last) f->rows++;
 }
 
+void fig_text(figure *f, const char *s, int last)
+{
+  fputs(s, f->dat);
+  fputc(last ? '\n' : '\t', f->dat);
+  if (last) f->rows++;
+}
+
+/* gnuplot double-quoted strings: a backslash or a double quote is escaped
+ * (a name from a table is printed as it is). */
 void fig_var_str(figure *f, const char *key, const char *val)
 {
-  fprintf(f->v, "%s = \"%s\"\n", key, val);
+  fprintf(f->v, "%s = \"", key);
+  for (const char *p = val; *p; p++) {
+    if (*p == '"' || *p == '\\') fputc('\\', f->v);
+    fputc(*p, f->v);
+  }
+  fputs("\"\n", f->v);
 }
 
 void fig_var_num(figure *f, const char *key, double val)
@@ -168,6 +475,27 @@ void fig_var_num(figure *f, const char *key, double val)
   fprintf(f->v, "%s = %s\n", key, b);
 }
 
+void fig_list_add(fig_list *l, const char *item)
+{
+  size_t n = strlen(l->s);
+  const char *q = strchr(item, ' ') || !*item ? "'" : "";
+  snprintf(l->s + n, sizeof l->s - n, "%s%s%s%s", n ? " " : "", q, item, q);
+}
+
+void fig_list_addi(fig_list *l, long v)
+{
+  char b[32];
+  snprintf(b, sizeof b, "%ld", v);
+  fig_list_add(l, b);
+}
+
+void fig_var_names(figure *f, const char *key, const fig_axis *ax)
+{
+  fig_list l = { "" };
+  for (size_t k = 0; k < ax->n; k++) fig_list_add(&l, ax->name[k]);
+  fig_var_str(f, key, l.s);
+}
+
 const char *fig_template(const char *file)
 {
   for (const plot_template *t = plot_templates; t->name; t++)
@@ -175,12 +503,41 @@ const char *fig_template(const char *file)
   return NULL;
 }
 
-/* NAME.gp = settings + style + template, each format drawn by loading
- * the script again. */
+unsigned long long fig_script_digest(const char *text)
+{
+  const char *p = strchr(text, '\n');
+  p = p ? p + 1 : text + strlen(text);
+  unsigned long long h = 0xcbf29ce484222325ULL;
+  for (; *p; p++) {
+    h ^= (unsigned char)*p;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+#define DIGEST_LINE "# satbench-script fnv1a64:"
+
+/* Whether the script at path is one satbench wrote and nobody edited
+ * since: its first line holds the digest of the rest.  A missing file
+ * counts as unedited. */
+static int script_unedited(const char *path)
+{
+  char *text = fileio_read_all(path, NULL);
+  if (!text) return errno == ENOENT;
+  unsigned long long want;
+  int ok = !strncmp(text, DIGEST_LINE, strlen(DIGEST_LINE))
+           && sscanf(text + strlen(DIGEST_LINE), "%llx", &want) == 1 && want == fig_script_digest(text);
+  free(text);
+  return ok;
+}
+
+/* NAME.gp = digest line + header + settings + style + template, each
+ * format drawn by loading the script again. */
 int fig_close(figure *f, sb_error *err)
 {
   if (f->rows == 0) { fig_discard(f); return FIG_SKIPPED; }
-  const char *name = f->c->def->name, *title = f->c->def->title, *data_dir = f->c->o->data;
+  const fig_ctx *c = f->c;
+  const char *name = c->def->name, *title = c->def->title, *data_dir = c->o->data;
   fclose(f->v);
   f->v = NULL;
   FILE *dat = f->dat;
@@ -189,17 +546,24 @@ int fig_close(figure *f, sb_error *err)
   if (rc) { free(f->vars); return rc; }
   char file[128], path[4400], tmp[4500];
   snprintf(file, sizeof file, "%s.gp", name);
-  snprintf(path, sizeof path, "%s/%s", f->c->o->out, file);
+  snprintf(path, sizeof path, "%s/%s", c->o->out, file);
   const char *style = fig_template("style.gp"), *body = fig_template(file);
   if (!style || !body) { free(f->vars); return sb_fail(err, SB_EFAIL, "no built-in template %s", file); }
-  FILE *g = fileio_open_tmp(tmp, sizeof tmp, path, err);
-  if (!g) { free(f->vars); return SB_EFAIL; }
+  /* The script in memory first: its digest heads the file. */
+  char *text = NULL;
+  size_t len = 0;
+  FILE *g = open_memstream(&text, &len);
+  if (!g) { free(f->vars); return sb_fail(err, SB_EFAIL, "out of memory"); }
   fprintf(g, "# %s.gp - %s\n# Written by satbench %s from the tables in %s/.\n"
-             "# Redraw with: gnuplot %s.gp   (reads %s.dat; writes %s.pdf, %s.png)\n\n"
+             "# Redraw with: gnuplot %s.gp   (reads %s.dat; writes %s.pdf, %s.png)\n"
+             "# Edit it freely: satbench plot then leaves it alone (the first line is the\n"
+             "# digest of what it wrote) and puts its own next to it as %s.gp.new.\n\n"
              "# ---- settings from the data (satbench plot) ----\n"
              "name = \"%s\"\ndat = name.\".dat\"\nformats = \"%s\"\nfig_w = %g\nfig_h = %g\n",
-          name, title, PACKAGE_VERSION, data_dir, name, name, name, name,
-          name, f->c->o->formats, f->w, f->h);
+          name, title, PACKAGE_VERSION, data_dir, name, name, name, name, name,
+          name, c->o->formats, f->w, f->h);
+  fprintf(g, "partial = %d\nnote = partial ? \" (partial)\" : \"\"\nlogsteps = %d\nsteps = %ld\n",
+          c->o->partial && c->g->incomplete, c->g->log_steps, c->g->steps);
   fputs(f->vars, g);
   free(f->vars);
   f->vars = NULL;
@@ -221,44 +585,32 @@ int fig_close(figure *f, sb_error *err)
   fprintf(g, "\n# ---- figure (plots/templates/%s) ----\n", file);
   fputs(body, g);
   fputs("set output\n", g);
-  return fileio_commit(g, tmp, path, err);
-}
-
-
-void fig_list_add(fig_list *l, const char *item)
-{
-  size_t n = strlen(l->s);
-  snprintf(l->s + n, sizeof l->s - n, "%s%s", n ? " " : "", item);
-}
-
-void fig_list_addi(fig_list *l, long v)
-{
-  char b[32];
-  snprintf(b, sizeof b, "%ld", v);
-  fig_list_add(l, b);
-}
-
-void fig_var_names(figure *f, const char *key, const fig_axis *ax)
-{
-  fig_list l = { "" };
-  for (size_t k = 0; k < ax->n; k++) fig_list_add(&l, ax->name[k]);
-  fig_var_str(f, key, l.s);
-}
-
-size_t fig_nearest_depth(const fig_grid *g, size_t want)
-{
-  size_t best = g->depths.val[0];
-  for (size_t k = 0; k < g->depths.n; k++) {
-    size_t d = g->depths.val[k];
-    size_t db = best > want ? best - want : want - best, dd = d > want ? d - want : want - d;
-    if (dd < db) best = d;
+  if (fclose(g) != 0) { free(text); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  /* the digest covers everything after its own line */
+  char head[64];
+  snprintf(head, sizeof head, DIGEST_LINE "%016llx\n", 0ULL);
+  size_t hl = strlen(head);
+  char *full = malloc(hl + len + 1);
+  if (!full) { free(text); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  memcpy(full, head, hl);
+  memcpy(full + hl, text, len + 1);
+  free(text);
+  snprintf(head, sizeof head, DIGEST_LINE "%016llx\n", fig_script_digest(full));
+  memcpy(full, head, hl);
+  /* A script the user edited stays; the new one goes beside it. */
+  if (!c->o->force && !script_unedited(path)) {
+    snprintf(path + strlen(path), sizeof path - strlen(path), ".new");
+    if (c->kept) *c->kept = 1;
   }
-  return best;
+  FILE *out = fileio_open_tmp(tmp, sizeof tmp, path, err);
+  if (!out) { free(full); return SB_EFAIL; }
+  fputs(full, out);
+  free(full);
+  rc = fileio_commit(out, tmp, path, err);
+  /* NAME.gp itself written: an older NAME.gp.new would only mislead */
+  if (!rc && !(c->kept && *c->kept)) {
+    snprintf(path + strlen(path), sizeof path - strlen(path), ".new");
+    if (unlink(path) && errno != ENOENT) rc = sb_fail(err, SB_EFAIL, "cannot remove %s: %s", path, strerror(errno));
+  }
+  return rc;
 }
-
-int fig_preferred_init(const fig_grid *g)
-{
-  int k = fig_axis_name(&g->inits, "standard");
-  return k >= 0 ? k : 0;
-}
-

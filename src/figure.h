@@ -1,53 +1,76 @@
 /* figure.h - what every figure of `satbench plot` is made with: the grid's
- * cells as read back from cells.tsv (fig_grid), and the writer of one
- * figure's NAME.dat (data blocks that gnuplot reads with `index`, since
- * gnuplot cannot group rows by a column) and NAME.gp (the settings derived
- * from the data, then plots/templates/style.gp, then the figure's own
- * plots/templates/NAME.gp).  The figures themselves are in figures.c. */
+ * cells as read back from cells.tsv (fig_grid), the rows of the other
+ * tables that --select keeps (fig_rows), and the writer of one figure's
+ * NAME.dat (data blocks that gnuplot reads with `index`, since gnuplot
+ * cannot group rows by a column) and NAME.gp (the settings derived from
+ * the data, then plots/templates/style.gp, then the figure's own
+ * plots/templates/NAME.gp).  The figures themselves are in figures.c.
+ *
+ * A figure's series are activation x init x variant, where a variant is a
+ * combination of the other axes (width, lr, optimizer, loss) that take
+ * more than one value in the grid; one that takes a single value is named
+ * once, in the title. */
 #ifndef SB_FIGURE_H
 #define SB_FIGURE_H
 
 #include <stddef.h>
 #include <stdio.h>
+#include "cfg.h"
 #include "err.h"
 #include "plot.h"
 #include "theory.h"
+#include "tsv.h"
 
 /* A figure writer's result besides SB_OK and the errors: the grid has no
  * data for this figure (nothing is written; plot says so and goes on). */
 #define FIG_SKIPPED (-1)
 
 #define FIG_NAME_MAX 64
+#define FIG_LABEL_MAX 160
 
 /* ---- the grid's cells --------------------------------------------------- */
 
 typedef struct fig_cell {
+  size_t index;
   char act[FIG_NAME_MAX], init[FIG_NAME_MAX];
+  int var;                 /* its variant: index into fig_grid.variants */
+  int ivar;                /* its variant at initialization (width, loss): fig_grid.ivariants */
+  int init_rep;            /* the one cell of its (activation, init, depth, ivar, seed) that
+                            * stands for all at step 0, where cells differing only in the
+                            * learning rate or the optimizer are the same network */
   size_t depth, width;
   unsigned long seed;
-  int ok;
-  double final_loss, att0;
+  char status[16];
+  double final_loss, att0, chance_loss;
 } fig_cell;
 
 /* Names or sizes in order of first appearance: the grid's own order
  * (depths sorted). */
 typedef struct fig_axis {
   size_t n;
-  char (*name)[FIG_NAME_MAX];
+  char (*name)[FIG_LABEL_MAX];
   size_t *val;
 } fig_axis;
 
 typedef struct fig_grid {
-  size_t n, nseeds;       /* cells; seeds = largest seed index + 1 */
+  size_t n, nseeds;        /* cells (those --select keeps); seeds = largest index + 1 */
   fig_cell *cells;
-  fig_axis acts, inits, depths, widths;
+  fig_axis acts, inits, depths, variants;
+  /* the variants as they differ at initialization, where the learning
+   * rate and the optimizer do not matter yet: width and loss (which sets
+   * the output error) */
+  fig_axis ivariants;
+  char fixed[FIG_LABEL_MAX];   /* the variant axes with one value: "width 32, lr 0.05, sgd, xent" */
+  char init_fixed[FIG_LABEL_MAX];  /* those of them that matter at step 0: "width 32, xent" */
+  int varies[AXIS_COUNT];      /* a variant axis with several values (in the variants' labels) */
+  long steps;              /* optimizer steps per cell (0: measured at init only) */
+  int log_steps;           /* the probes follow the log schedule: draw steps on a log axis */
+  double tau;              /* the saturation threshold */
+  int incomplete;          /* the tables say the grid is not complete */
 } fig_grid;
 
-int fig_grid_load(const char *cells_path, fig_grid *g, sb_error *err);
+int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_error *err);
 void fig_grid_free(fig_grid *g);
-/* The saturation threshold the grid used, from the tables' header
- * comments (0.05 when they do not say). */
-double fig_grid_tau(const char *cells_path);
 /* Index of a name or value on an axis, or -1. */
 int fig_axis_name(const fig_axis *ax, const char *s);
 int fig_axis_val(const fig_axis *ax, size_t v);
@@ -55,6 +78,40 @@ int fig_axis_val(const fig_axis *ax, size_t v);
 size_t fig_nearest_depth(const fig_grid *g, size_t want);
 /* The init to show when only one is shown: Glorot's standard if present. */
 int fig_preferred_init(const fig_grid *g);
+/* Up to 9 hidden layers to draw of `depth`: all of them up to 9, else the
+ * first, the last and layers evenly between (quartiles and eighths). */
+size_t fig_layer_subset(size_t depth, size_t *layers);
+/* Append printf-style text to the string in buf (size bytes): labels of
+ * figures, cut to fit with "..." when they would not. */
+void fig_cat(char *buf, size_t size, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 3, 4)))
+#endif
+  ;
+/* "act/init" and the variant, for legends. */
+void fig_series_label(const fig_grid *g, int a, int i, int v, char *buf, size_t size);
+
+/* ---- rows of a table, as --select keeps them --------------------------- */
+
+typedef struct fig_rows {
+  tsv_reader *t;
+  const fig_grid *g;
+  const plot_opts *o;
+  int col[AXIS_COUNT], seed_col;
+} fig_rows;
+
+int fig_rows_open(fig_rows *r, const plot_opts *o, const fig_grid *g, const char *path, sb_error *err);
+/* The next row --select keeps: 1, 0 at the end, or a negated error. */
+int fig_rows_next(fig_rows *r, sb_error *err);
+void fig_rows_close(fig_rows *r);
+/* The current row's activation, init and variant indices (-1 when not in
+ * the grid), and its depth and width. */
+int fig_rows_act(const fig_rows *r);
+int fig_rows_init(const fig_rows *r);
+int fig_rows_variant(const fig_rows *r);
+int fig_rows_ivariant(const fig_rows *r);
+size_t fig_rows_depth(const fig_rows *r);
+size_t fig_rows_width(const fig_rows *r);
 
 /* ---- one figure ------------------------------------------------------------- */
 
@@ -66,9 +123,9 @@ typedef struct fig_ctx {
   const plot_opts *o;
   const figure_def *def;
   const fig_grid *g;
-  char cells[4200], layers[4200], summary[4200], hist[4200];
-  double tau;              /* the grid's saturation threshold */
+  char cells[4200], layers[4200], summary[4200], hist[4200], curves[4200], curves_summary[4200];
   const theory_work *tw;
+  int *kept;               /* set by fig_close when it kept an edited NAME.gp */
 } fig_ctx;
 
 /* One row per figure (figures.c): adding a figure is a row there, its
@@ -100,20 +157,29 @@ void fig_discard(figure *f);
 int fig_block(figure *f, const char *comment);
 /* A value of the current row; last ends the row. */
 void fig_num(figure *f, double x, int last);
+/* A word of the current row (a label without blanks). */
+void fig_text(figure *f, const char *s, int last);
 /* Settings for the template: key = "val" and key = number. */
 void fig_var_str(figure *f, const char *key, const char *val);
 void fig_var_num(figure *f, const char *key, double val);
 void fig_var_names(figure *f, const char *key, const fig_axis *ax);
+
 /* Finish: NAME.dat, then NAME.gp.  FIG_SKIPPED (nothing written) when the
- * figure has no data rows. */
+ * figure has no data rows.  A NAME.gp the user edited since satbench
+ * wrote it is kept (the new script goes to NAME.gp.new, and *c->kept is
+ * set) unless --force. */
 int fig_close(figure *f, sb_error *err);
 
-/* Space-separated lists for gnuplot string variables. */
-typedef struct fig_list { char s[8192]; } fig_list;
+/* Space-separated lists for gnuplot string variables; items are quoted
+ * when they hold a space (gnuplot's word() reads "a b" as one word). */
+typedef struct fig_list { char s[16384]; } fig_list;
 void fig_list_add(fig_list *l, const char *item);
 void fig_list_addi(fig_list *l, long v);
 
 /* The compiled-in template called file ("style.gp", "NAME.gp"), or NULL. */
 const char *fig_template(const char *file);
+
+/* FNV-1a 64 of a script's text after its first line (the digest line). */
+unsigned long long fig_script_digest(const char *text);
 
 #endif

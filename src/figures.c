@@ -1,8 +1,14 @@
 /* figures.c - the figures of `satbench plot` (see figure.h): for each, the
  * C side selects and aggregates (with GSL statistics where seeds are
  * pooled) and writes NAME.dat and the few settings its template needs
- * (which panels, which blocks, axis sizes).  Everything about how a
- * figure looks lives in plots/templates/NAME.gp. */
+ * (which panels, which blocks, which colours and dashes, axis sizes).
+ * Everything about how a figure looks lives in plots/templates/NAME.gp.
+ *
+ * Every figure holds on any grid: one depth or twenty, one seed or ten,
+ * one init or seven, two layers or fifty (a readable subset is drawn,
+ * fig_layer_subset), several learning rates, optimizers, losses or widths
+ * (variants: panels or dash patterns, never overplotted), and it is
+ * skipped, with a note, when the grid did not measure what it shows. */
 #include <config.h>
 #include "figure.h"
 #include "init.h"
@@ -10,67 +16,157 @@
 #include "theory.h"
 #include "tsv.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- summary.tsv rows ------------------------------------------------------------ */
+/* ---- shared pieces -------------------------------------------------------------- */
 
-enum { S_DELTA, S_DELTA_CI, S_GW, S_GW_CI, S_ACT_MEAN, S_ACT_STD, S_SAT, S_SAT_CI, S_P98, S_N };
-static const char *const s_cols[S_N] = {
-  "delta_norm_mean", "delta_norm_ci95", "grad_w_norm_mean", "grad_w_norm_ci95",
-  "act_mean_mean", "act_std_mean", "sat_frac_mean", "sat_frac_ci95", "act_p98_mean"
-};
+/* Panels in a grid of at most maxcols columns. */
+static size_t cols_for(size_t n, size_t maxcols) { return n < maxcols ? (n ? n : 1) : maxcols; }
+static size_t rows_for(size_t n, size_t cols) { return (n + cols - 1) / cols; }
 
-typedef struct sum_row {
-  int a, i;
-  size_t depth, width, layer;
-  long step;
-  double v[S_N];
-} sum_row;
+/* Height in inches of a legend of n entries laid out `per_row` to a row,
+ * below the panels. */
+static double legend_h(size_t n, size_t per_row) { return 0.16 * (double)rows_for(n, per_row) + 0.08; }
 
-typedef struct sum_rows { size_t n, cap; sum_row *r; } sum_rows;
-
-/* Read the summary rows that `keep` wants. */
-static int load_summary(const char *path, const fig_grid *g, int (*keep)(const sum_row *, const void *),
-                        const void *ctx, sum_rows *out, sb_error *err)
+/* The legend's entries per row for a figure w inches wide and entries of
+ * about `chars` characters. */
+static size_t per_row(double w, size_t chars)
 {
-  tsv_reader *t = tsv_open(path, err);
-  if (!t) return err->code;
-  int ca, ci, cd, cw, cs, cl, cv[S_N], rc = SB_OK, got;
-  if ((rc = tsv_need(t, "activation", &ca, err)) || (rc = tsv_need(t, "init", &ci, err)) ||
-      (rc = tsv_need(t, "depth", &cd, err)) || (rc = tsv_need(t, "width", &cw, err)) ||
-      (rc = tsv_need(t, "step", &cs, err)) || (rc = tsv_need(t, "layer", &cl, err))) {
-    tsv_close(t);
-    return rc;
+  size_t k = (size_t)(w / (0.3 + 0.055 * (double)chars));
+  return k < 1 ? 1 : k;
+}
+
+/* Dash of the k-th value of a series' second dimension (style.gp's 11..16). */
+static long dash_of(size_t k) { return 11 + (long)(k % 6); }
+
+/* A figure's legend: entries of a title, a colour (lc) and a dash. */
+typedef struct fig_key { fig_list titles, lcs, dts; size_t n, longest; } fig_key;
+
+static void key_add(fig_key *k, const char *title, long lc, long dt)
+{
+  fig_list_add(&k->titles, title);
+  fig_list_addi(&k->lcs, lc);
+  fig_list_addi(&k->dts, dt);
+  k->n++;
+  if (strlen(title) > k->longest) k->longest = strlen(title);
+}
+
+/* The legend's height (inches) for a figure w inches wide. */
+static double key_height(const fig_key *k, double w) { return legend_h(k->n, per_row(w, k->longest)); }
+
+static void key_vars(figure *f, const fig_key *k)
+{
+  fig_var_str(f, "key_titles", k->titles.s);
+  fig_var_str(f, "key_lcs", k->lcs.s);
+  fig_var_str(f, "key_dts", k->dts.s);
+  fig_var_num(f, "key_per_row", (double)per_row(f->w, k->longest));
+  fig_var_num(f, "key_h", key_height(k, f->w));
+}
+
+/* Summaries over seeds: the mean and the half-width of the 95% interval
+ * (0 for one seed: a line without a band). */
+static void pool(double *v, size_t n, double *mean, double *ci, size_t *m)
+{
+  seed_summary s;
+  stats_over_seeds(v, n, &s);
+  *mean = s.mean;
+  *ci = s.n > 1 ? s.ci95 : 0.0;
+  if (m) *m = s.n;
+}
+
+/* A short label of a group for panel titles: "depth 5, lr 0.1 adam". */
+static void group_title(const fig_grid *g, size_t depth, int v, char *buf, size_t size)
+{
+  const char *var = g->variants.name[v];
+  snprintf(buf, size, "depth %zu%s%s", depth, var[0] ? ", " : "", var);
+}
+
+/* The figure-wide part of a title: what every cell shares. */
+static void fixed_part(const fig_grid *g, char *buf, size_t size)
+{
+  buf[0] = '\0';
+  fig_cat(buf, size, "%s%s%zu seed%s", g->fixed, g->fixed[0] ? ", " : "", g->nseeds, g->nseeds == 1 ? "" : "s");
+}
+
+/* The chance loss of a variant's cells (their mean: the label entropy of
+ * the training split, the same for every cell of one loss). */
+static double variant_chance(const fig_grid *g, int v)
+{
+  double sum = 0.0;
+  size_t n = 0;
+  for (size_t k = 0; k < g->n; k++)
+    if (g->cells[k].var == v && isfinite(g->cells[k].chance_loss)) { sum += g->cells[k].chance_loss; n++; }
+  return n ? sum / (double)n : NAN;
+}
+
+/* Rows of a table read into memory: a key and nc values per row. */
+typedef struct srow {
+  int a, i, v;
+  size_t depth, layer;
+  long step;
+  double x[14];
+} srow;
+typedef struct srows { size_t n, cap; srow *r; } srows;
+
+static int srows_add(srows *s, const srow *r)
+{
+  if (s->n == s->cap) {
+    size_t c = s->cap ? 2 * s->cap : 512;
+    srow *g = realloc(s->r, c * sizeof *g);
+    if (!g) return SB_EFAIL;
+    s->r = g;
+    s->cap = c;
   }
-  for (int k = 0; k < S_N; k++)
-    if ((rc = tsv_need(t, s_cols[k], &cv[k], err))) { tsv_close(t); return rc; }
-  while ((got = tsv_next(t, err)) == 1) {
-    sum_row r;
-    r.a = fig_axis_name(&g->acts, tsv_str(t, ca));
-    r.i = fig_axis_name(&g->inits, tsv_str(t, ci));
-    if (r.a < 0 || r.i < 0) continue;
-    r.depth = strtoul(tsv_str(t, cd), NULL, 10);
-    r.width = strtoul(tsv_str(t, cw), NULL, 10);
-    r.step = strtol(tsv_str(t, cs), NULL, 10);
-    r.layer = strtoul(tsv_str(t, cl), NULL, 10);
-    if (!keep(&r, ctx)) continue;
-    for (int k = 0; k < S_N; k++) r.v[k] = tsv_num(t, cv[k]);
-    if (out->n == out->cap) {
-      out->cap = out->cap ? 2 * out->cap : 256;
-      sum_row *grown = realloc(out->r, out->cap * sizeof *grown);
-      if (!grown) { rc = sb_fail(err, SB_EFAIL, "out of memory reading %s", path); break; }
-      out->r = grown;
-    }
-    out->r[out->n++] = r;
+  s->r[s->n++] = *r;
+  return SB_OK;
+}
+
+/* Read columns cols[0..nc) of the rows of path that --select keeps and
+ * keep() wants (keep may be NULL).  Tables without a layer column give
+ * layer 0. */
+static int load_rows(const fig_ctx *c, const char *path, const char *const *cols, int nc,
+                     int (*keep)(const srow *, const void *), const void *ctx, srows *out, sb_error *err)
+{
+  fig_rows fr;
+  int rc = fig_rows_open(&fr, c->o, c->g, path, err);
+  if (rc) return rc;
+  int cs = tsv_col(fr.t, "step"), cl = tsv_col(fr.t, "layer"), cv[14];
+  for (int k = 0; k < nc && !rc; k++) rc = tsv_need(fr.t, cols[k], &cv[k], err);
+  if (!rc && cs < 0) rc = sb_fail(err, SB_EUSAGE, "%s: no column 'step'", path);
+  int got = 0;
+  while (!rc && (got = fig_rows_next(&fr, err)) == 1) {
+    srow r;
+    r.a = fig_rows_act(&fr);
+    r.i = fig_rows_init(&fr);
+    r.v = fig_rows_variant(&fr);
+    if (r.a < 0 || r.i < 0 || r.v < 0) continue;
+    r.depth = fig_rows_depth(&fr);
+    r.step = strtol(tsv_str(fr.t, cs), NULL, 10);
+    r.layer = cl >= 0 ? strtoul(tsv_str(fr.t, cl), NULL, 10) : 0;
+    if (keep && !keep(&r, ctx)) continue;
+    for (int k = 0; k < nc; k++) r.x[k] = tsv_num(fr.t, cv[k]);
+    if (srows_add(out, &r)) rc = sb_fail(err, SB_EFAIL, "out of memory reading %s", path);
   }
   if (got < 0) rc = -got;
-  tsv_close(t);
+  fig_rows_close(&fr);
   return rc;
 }
 
-/* ---- Figure 1: gradient norms per layer at init ------------------------------------ */
+/* Whether any cell of the grid has (a, i, v, depth). */
+static int has_group(const fig_grid *g, int a, int i, int v, size_t depth)
+{
+  for (size_t k = 0; k < g->n; k++) {
+    const fig_cell *c = &g->cells[k];
+    if (c->depth == depth && c->var == v && !strcmp(c->act, g->acts.name[a]) && !strcmp(c->init, g->inits.name[i]))
+      return 1;
+  }
+  return 0;
+}
+
+/* ---- Figure: gradient norms per layer at init ------------------------------------ */
 
 /* Geometric mean over seeds and the 95% Student-t interval of log10 x:
  * norms span decades, and an arithmetic interval would cross zero. */
@@ -78,245 +174,527 @@ static void log_stats(double *v, size_t n, double *gm, double *lo, double *hi)
 {
   size_t m = 0;
   for (size_t k = 0; k < n; k++)
-    if (isfinite(v[k])) v[m++] = v[k];   /* a zero norm has no logarithm */
-  seed_summary s;
-  stats_over_seeds(v, m, &s);
-  double ci = s.n > 1 ? s.ci95 : 0.0;    /* one seed: a line without a band */
-  *gm = pow(10.0, s.mean);
-  *lo = pow(10.0, s.mean - ci);
-  *hi = pow(10.0, s.mean + ci);
+    if (isfinite(v[k]) && v[k] > 0) v[m++] = log10(v[k]);   /* a zero norm has no logarithm */
+  double mean, ci;
+  pool(v, m, &mean, &ci, NULL);
+  *gm = pow(10.0, mean);
+  *lo = pow(10.0, mean - ci);
+  *hi = pow(10.0, mean + ci);
 }
 
 static int fig_grad_layers(const fig_ctx *c, sb_error *err)
 {
   const fig_grid *g = c->g;
-  const char *layers_path = c->layers;
-  size_t depth = g->depths.val[g->depths.n - 1], width = g->widths.val[0];
-  size_t na = g->acts.n, ni = g->inits.n, ns = g->nseeds;
-  /* log10 norms at step 0: [a][i][layer-1][kind][seed] */
-  size_t total = na * ni * depth * 2 * ns;
-  double *v = malloc(total * sizeof *v);
-  if (!v) return sb_fail(err, SB_EFAIL, "out of memory");
-  for (size_t k = 0; k < total; k++) v[k] = NAN;
-  tsv_reader *t = tsv_open(layers_path, err);
-  if (!t) { free(v); return err->code; }
-  int ca, ci, cd, cw, cs, cst, cl, cdel, cgw, rc = SB_OK, got;
-  if ((rc = tsv_need(t, "activation", &ca, err)) || (rc = tsv_need(t, "init", &ci, err)) ||
-      (rc = tsv_need(t, "depth", &cd, err)) || (rc = tsv_need(t, "width", &cw, err)) ||
-      (rc = tsv_need(t, "seed", &cs, err)) || (rc = tsv_need(t, "step", &cst, err)) ||
-      (rc = tsv_need(t, "layer", &cl, err)) || (rc = tsv_need(t, "delta_norm", &cdel, err)) ||
-      (rc = tsv_need(t, "grad_w_norm", &cgw, err))) {
-    tsv_close(t);
-    free(v);
-    return rc;
-  }
-  while ((got = tsv_next(t, err)) == 1) {
-    if (strcmp(tsv_str(t, cst), "0") || strtoul(tsv_str(t, cd), NULL, 10) != depth ||
-        strtoul(tsv_str(t, cw), NULL, 10) != width)
-      continue;
-    int a = fig_axis_name(&g->acts, tsv_str(t, ca)), i = fig_axis_name(&g->inits, tsv_str(t, ci));
-    size_t l = strtoul(tsv_str(t, cl), NULL, 10), s = strtoul(tsv_str(t, cs), NULL, 10);
-    if (a < 0 || i < 0 || l < 1 || l > depth || s >= ns) continue;
-    double *p = v + ((((size_t)a * ni + (size_t)i) * depth + (l - 1)) * 2) * ns;
-    p[s] = log10(tsv_num(t, cdel));
-    p[ns + s] = log10(tsv_num(t, cgw));
+  size_t depth = g->depths.val[g->depths.n - 1];
+  /* at initialization the learning rate, optimizer and loss do not matter:
+   * the series are init x width */
+  size_t na = g->acts.n, ni = g->inits.n, nv = g->ivariants.n, ns = g->nseeds;
+  /* norms at step 0: [a][i][v][layer-1][kind][seed] */
+  size_t total = na * ni * nv * depth * 2 * ns;
+  double *val = malloc(total * sizeof *val);
+  if (!val) return sb_fail(err, SB_EFAIL, "out of memory");
+  for (size_t k = 0; k < total; k++) val[k] = NAN;
+  fig_rows fr;
+  int rc = fig_rows_open(&fr, c->o, g, c->layers, err), got = 0;
+  int cs = -1, cst = -1, cl = -1, cdel = -1, cgw = -1;
+  if (!rc && !(rc = tsv_need(fr.t, "seed", &cs, err)) && !(rc = tsv_need(fr.t, "step", &cst, err))
+      && !(rc = tsv_need(fr.t, "layer", &cl, err)) && !(rc = tsv_need(fr.t, "delta_norm", &cdel, err)))
+    rc = tsv_need(fr.t, "grad_w_norm", &cgw, err);
+  while (!rc && (got = fig_rows_next(&fr, err)) == 1) {
+    if (strcmp(tsv_str(fr.t, cst), "0") || fig_rows_depth(&fr) != depth || fig_rows_variant(&fr) < 0) continue;
+    int a = fig_rows_act(&fr), i = fig_rows_init(&fr), v = fig_rows_ivariant(&fr);
+    size_t l = strtoul(tsv_str(fr.t, cl), NULL, 10), s = strtoul(tsv_str(fr.t, cs), NULL, 10);
+    if (a < 0 || i < 0 || v < 0 || l < 1 || l > depth || s >= ns) continue;
+    double *p = val + (((((size_t)a * ni + (size_t)i) * nv + (size_t)v) * depth + (l - 1)) * 2) * ns;
+    /* the first variant's cell of a seed stands for all of them (they are
+     * the same network at step 0) */
+    if (isnan(p[s])) p[s] = tsv_num(fr.t, cdel);
+    if (isnan(p[ns + s])) p[ns + s] = tsv_num(fr.t, cgw);
   }
   if (got < 0) rc = -got;
-  tsv_close(t);
-  figure f;
-  double w = na <= 1 ? 3.5 : 7.0;
-  if (!rc) rc = fig_open(&f, c, w, 3.6, err);
-  if (rc) { free(v); return rc; }
-  for (size_t a = 0; a < na; a++) {
-    fig_list blocks = { "" }, series = { "" };
-    for (size_t i = 0; i < ni; i++) {
-      int b = -1;
-      for (size_t l = 1; l <= depth; l++) {
-        double *p = v + (((a * ni + i) * depth + (l - 1)) * 2) * ns;
-        double dm, dlo, dhi, gm, glo, ghi;
-        log_stats(p, ns, &dm, &dlo, &dhi);
-        log_stats(p + ns, ns, &gm, &glo, &ghi);
-        if (isnan(dm) && isnan(gm)) continue;
-        if (b < 0) {
-          char what[200];
-          snprintf(what, sizeof what, "%s %s: layer, delta gmean lo hi, gradW gmean lo hi", g->acts.name[a], g->inits.name[i]);
-          b = fig_block(&f, what);
-        }
-        fig_num(&f, (double)l, 0);
-        fig_num(&f, dm, 0);
-        fig_num(&f, dlo, 0);
-        fig_num(&f, dhi, 0);
-        fig_num(&f, gm, 0);
-        fig_num(&f, glo, 0);
-        fig_num(&f, ghi, 1);
-      }
-      if (b < 0) continue;
-      fig_list_addi(&blocks, b);
-      fig_list_addi(&series, (long)i + 1);
+  fig_rows_close(&fr);
+  /* Panels: an activation each, two rows (delta, grad W) per row of at
+   * most four activations.  Lines: colour = init, dash = width. */
+  size_t cols = cols_for(na, 4), prow = rows_for(na, cols);
+  double w = cols <= 1 ? 3.5 : 7.0;
+  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  for (size_t i = 0; i < ni; i++)
+    for (size_t v = 0; v < nv; v++) {
+      char t[FIG_LABEL_MAX];
+      snprintf(t, sizeof t, "%s%s%s", g->inits.name[i], g->ivariants.name[v][0] ? " " : "", g->ivariants.name[v]);
+      key_add(&key, t, (long)i + 1, dash_of(v));
     }
-    char key[32];
-    snprintf(key, sizeof key, "blocks_%zu", a + 1);
-    fig_var_str(&f, key, blocks.s);
-    snprintf(key, sizeof key, "series_%zu", a + 1);
-    fig_var_str(&f, key, series.s);
+  figure f;
+  if (!rc) rc = fig_open(&f, c, w, 0.55 + 0.45 + key_height(&key, w) + 2.3 * (double)prow, err);
+  if (rc) { free(val); return rc; }
+  for (size_t a = 0; a < na; a++) {
+    fig_list blocks = { "" }, lcs = { "" }, dts = { "" };
+    for (size_t i = 0; i < ni; i++)
+      for (size_t v = 0; v < nv; v++) {
+        int b = -1;
+        for (size_t l = 1; l <= depth; l++) {
+          double *p = val + ((((a * ni + i) * nv + v) * depth + (l - 1)) * 2) * ns;
+          double dm, dlo, dhi, gm, glo, ghi;
+          log_stats(p, ns, &dm, &dlo, &dhi);
+          log_stats(p + ns, ns, &gm, &glo, &ghi);
+          if (isnan(dm) && isnan(gm)) continue;
+          if (b < 0) {
+            char what[200];
+            snprintf(what, sizeof what, "%s %s %s: layer, delta gmean lo hi, gradW gmean lo hi", g->acts.name[a],
+                     g->inits.name[i], g->ivariants.name[v]);
+            b = fig_block(&f, what);
+          }
+          fig_num(&f, (double)l, 0);
+          fig_num(&f, dm, 0);
+          fig_num(&f, dlo, 0);
+          fig_num(&f, dhi, 0);
+          fig_num(&f, gm, 0);
+          fig_num(&f, glo, 0);
+          fig_num(&f, ghi, 1);
+        }
+        if (b < 0) continue;
+        fig_list_addi(&blocks, b);
+        fig_list_addi(&lcs, (long)i + 1);
+        fig_list_addi(&dts, dash_of(v));
+      }
+    char k[32];
+    snprintf(k, sizeof k, "blocks_%zu", a + 1);
+    fig_var_str(&f, k, blocks.s);
+    snprintf(k, sizeof k, "lcs_%zu", a + 1);
+    fig_var_str(&f, k, lcs.s);
+    snprintf(k, sizeof k, "dts_%zu", a + 1);
+    fig_var_str(&f, k, dts.s);
   }
-  free(v);
+  free(val);
+  char fx[FIG_LABEL_MAX];
+  fx[0] = '\0';
+  fig_cat(fx, sizeof fx, "%s%s%zu seed%s", g->init_fixed, g->init_fixed[0] ? ", " : "", g->nseeds,
+          g->nseeds == 1 ? "" : "s");
   fig_var_names(&f, "acts", &g->acts);
-  fig_var_names(&f, "inits", &g->inits);
+  fig_var_str(&f, "fixed", fx);
   fig_var_num(&f, "nact", (double)na);
+  fig_var_num(&f, "ncols", (double)cols);
+  fig_var_num(&f, "prow", (double)prow);
   fig_var_num(&f, "depth", (double)depth);
-  fig_var_num(&f, "width", (double)width);
-  fig_var_num(&f, "nseeds", (double)ns);
+  key_vars(&f, &key);
   return fig_close(&f, err);
 }
 
-/* ---- Figure 2: saturation and activations over training ------------------------------ */
+/* ---- Figure: activations and saturation per layer over training (Glorot Fig. 2/3) ---- */
 
-/* Which rows of summary.tsv a figure wants. */
-typedef struct sel { size_t depth, width; int init; } sel;
+enum { T_MEAN, T_P02, T_P98, T_SAT, T_SAT_CI, T_SAT_LOW, T_SAT_HIGH, T_GW, T_GW_CI, T_N };
+static const char *const t_cols[T_N] = {
+  "act_mean_mean", "act_p02_mean", "act_p98_mean", "sat_frac_mean", "sat_frac_ci95", "sat_low_mean",
+  "sat_high_mean", "grad_w_norm_mean", "grad_w_norm_ci95"
+};
 
-static int keep_fig2(const sum_row *r, const void *ctx)
+/* Which summary rows of one (init, variant, depth) a figure wants. */
+typedef struct pick { int i, v; size_t depth; } pick;
+
+static int keep_pick(const srow *r, const void *ctx)
 {
-  const sel *s = ctx;
-  return r->i == s->init && r->depth == s->depth && r->width == s->width && r->layer <= s->depth;
+  const pick *p = ctx;
+  return r->i == p->i && r->v == p->v && r->depth == p->depth && r->layer >= 1 && r->layer <= p->depth;
+}
+
+/* How much the saturated fraction of a group (a, i, v, depth; a < 0: any
+ * activation) rises from its first logged step to its last, averaged over
+ * its hidden layers and activations; -Inf when it has no two steps. */
+static double sat_rise(const srows *s, int a, int i, int v, size_t depth)
+{
+  long lo = -1, hi = -1;
+  for (size_t k = 0; k < s->n; k++) {
+    const srow *r = &s->r[k];
+    if ((a >= 0 && r->a != a) || r->i != i || r->v != v || r->depth != depth) continue;
+    if (lo < 0 || r->step < lo) lo = r->step;
+    if (r->step > hi) hi = r->step;
+  }
+  double s0 = 0, s1 = 0;
+  size_t n0 = 0, n1 = 0;
+  for (size_t k = 0; k < s->n; k++) {
+    const srow *r = &s->r[k];
+    if ((a >= 0 && r->a != a) || r->i != i || r->v != v || r->depth != depth || !isfinite(r->x[T_SAT])) continue;
+    if (r->step == lo) { s0 += r->x[T_SAT]; n0++; }
+    if (r->step == hi) { s1 += r->x[T_SAT]; n1++; }
+  }
+  return n0 && n1 && hi > lo ? s1 / (double)n1 - s0 / (double)n0 : -INFINITY;
+}
+
+/* The variant whose mean saturated fraction (over activations and hidden
+ * layers of depth `depth`, init i) rises most: the one where there is
+ * something to see.  Ties: the first. */
+static int rising_variant(const srows *s, const fig_grid *g, int i, size_t depth)
+{
+  int best = 0;
+  double best_rise = -INFINITY;
+  for (size_t v = 0; v < g->variants.n; v++) {
+    double rise = sat_rise(s, -1, i, (int)v, depth);
+    if (rise > best_rise + 1e-12) { best_rise = rise; best = (int)v; }
+  }
+  return best;
+}
+
+/* Any row with a value on the selection. */
+static int keep_hidden(const srow *r, const void *ctx)
+{
+  (void)ctx;
+  return r->layer >= 1 && r->layer < r->depth + 1;
 }
 
 static int fig_saturation(const fig_ctx *c, sb_error *err)
 {
   const fig_grid *g = c->g;
-  const char *summary = c->summary;
-  sel s = { fig_nearest_depth(g, 4), g->widths.val[0], fig_preferred_init(g) };
-  sum_rows rows = { 0 };
-  int rc = load_summary(summary, g, keep_fig2, &s, &rows, err);
-  if (rc) { free(rows.r); return rc; }
-  figure f;
-  if ((rc = fig_open(&f, c, g->acts.n <= 1 ? 3.5 : 7.0, 4.2, err))) { free(rows.r); return rc; }
-  long maxstep = 0;
-  for (size_t a = 0; a < g->acts.n; a++) {
-    fig_list blocks = { "" }, layers = { "" };
-    for (size_t l = 1; l <= s.depth; l++) {
-      int any = 0;
-      for (size_t k = 0; k < rows.n; k++) any |= rows.r[k].a == (int)a && rows.r[k].layer == l;
-      if (!any) continue;
-      char what[160];
-      snprintf(what, sizeof what, "%s layer %zu: step act_mean act_std sat_frac sat_ci95 act_p98", g->acts.name[a], l);
-      fig_list_addi(&blocks, fig_block(&f, what));
-      fig_list_addi(&layers, (long)l);
-      for (size_t k = 0; k < rows.n; k++) {
-        const sum_row *r = &rows.r[k];
-        if (r->a != (int)a || r->layer != l) continue;
-        if (r->step > maxstep) maxstep = r->step;
-        fig_num(&f, (double)r->step, 0);
-        fig_num(&f, r->v[S_ACT_MEAN], 0);
-        fig_num(&f, r->v[S_ACT_STD], 0);
-        fig_num(&f, r->v[S_SAT], 0);
-        fig_num(&f, isfinite(r->v[S_SAT_CI]) ? r->v[S_SAT_CI] : 0.0, 0);
-        fig_num(&f, r->v[S_P98], 1);
-      }
-    }
-    char key[32];
-    snprintf(key, sizeof key, "blocks_%zu", a + 1);
-    fig_var_str(&f, key, blocks.s);
-    snprintf(key, sizeof key, "layers_%zu", a + 1);
-    fig_var_str(&f, key, layers.s);
+  if (g->steps == 0) return FIG_SKIPPED;   /* measured at init only: nothing happened over training */
+  size_t depth = fig_nearest_depth(g, 4);
+  int init = fig_preferred_init(g);
+  srows all = { 0 };
+  int rc = load_rows(c, c->summary, t_cols, T_N, keep_hidden, NULL, &all, err);
+  if (rc) { free(all.r); return rc; }
+  pick p = { init, rising_variant(&all, g, init, depth), depth };
+  srows s = { 0 };
+  for (size_t k = 0; k < all.n && !rc; k++)
+    if (keep_pick(&all.r[k], &p) && srows_add(&s, &all.r[k])) rc = sb_fail(err, SB_EFAIL, "out of memory");
+  free(all.r);
+  size_t layers[9], nl = fig_layer_subset(depth, layers), na = g->acts.n;
+  size_t cols = cols_for(na, 4), prow = rows_for(na, cols);
+  double w = cols <= 1 ? 3.5 : 7.0;
+  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  for (size_t q = 0; q < nl; q++) {
+    char t[32];
+    snprintf(t, sizeof t, "layer %zu", layers[q]);
+    key_add(&key, t, 21 + (long)q, 11);
   }
-  free(rows.r);
+  figure f;
+  if (!rc) rc = fig_open(&f, c, w, 1.12 + key_height(&key, w) + 2.8 * (double)prow, err);
+  if (rc) { free(s.r); return rc; }
+  for (size_t a = 0; a < na; a++) {
+    fig_list blocks = { "" }, lays = { "" };
+    for (size_t q = 0; q < nl; q++) {
+      size_t l = layers[q];
+      int b = -1;
+      for (size_t k = 0; k < s.n; k++) {
+        const srow *r = &s.r[k];
+        if (r->a != (int)a || r->layer != l) continue;
+        if (b < 0) {
+          char what[160];
+          snprintf(what, sizeof what, "%s layer %zu: step act_mean p02 p98 sat_frac sat_ci95", g->acts.name[a], l);
+          b = fig_block(&f, what);
+        }
+        fig_num(&f, (double)r->step, 0);
+        fig_num(&f, r->x[T_MEAN], 0);
+        fig_num(&f, r->x[T_P02], 0);
+        fig_num(&f, r->x[T_P98], 0);
+        fig_num(&f, r->x[T_SAT], 0);
+        fig_num(&f, isfinite(r->x[T_SAT_CI]) ? r->x[T_SAT_CI] : 0.0, 1);
+      }
+      if (b < 0) continue;
+      fig_list_addi(&blocks, b);
+      fig_list_addi(&lays, (long)l);
+    }
+    char name[32];
+    snprintf(name, sizeof name, "blocks_%zu", a + 1);
+    fig_var_str(&f, name, blocks.s);
+    snprintf(name, sizeof name, "layers_%zu", a + 1);
+    fig_var_str(&f, name, lays.s);
+  }
+  free(s.r);
+  char what[FIG_LABEL_MAX * 2], fx[FIG_LABEL_MAX];
+  fixed_part(g, fx, sizeof fx);
+  snprintf(what, sizeof what, "%s init, %s%s%s", g->inits.name[init], g->variants.name[p.v],
+           g->variants.name[p.v][0] ? ", " : "", fx);
   fig_var_names(&f, "acts", &g->acts);
-  fig_var_num(&f, "nact", (double)g->acts.n);
-  fig_var_str(&f, "init", g->inits.name[s.init]);
-  fig_var_num(&f, "depth", (double)s.depth);
-  fig_var_num(&f, "width", (double)s.width);
-  fig_var_num(&f, "maxstep", (double)maxstep);
-  if (maxstep == 0) f.rows = 0;  /* measured at init only: nothing happened over training */
+  fig_var_str(&f, "what", what);
+  fig_var_num(&f, "nact", (double)na);
+  fig_var_num(&f, "ncols", (double)cols);
+  fig_var_num(&f, "prow", (double)prow);
+  fig_var_num(&f, "nlayers", (double)nl);
+  fig_var_num(&f, "depth", (double)depth);
+  fig_var_num(&f, "tau", g->tau);
+  key_vars(&f, &key);
   return fig_close(&f, err);
 }
 
-/* ---- Figure 3: per-layer attenuation against saturation ------------------------------ */
+/* ---- Figure: saturation and gradient norms over training (the time-lapse) ---- */
+
+/* Per activation, the (init, variant, depth) whose saturation rises most:
+ * the story of the grid, unless --select narrows it. */
+static int fig_dynamics(const fig_ctx *c, sb_error *err)
+{
+  const fig_grid *g = c->g;
+  if (g->steps == 0) return FIG_SKIPPED;
+  srows all = { 0 };
+  int rc = load_rows(c, c->summary, t_cols, T_N, keep_hidden, NULL, &all, err);
+  if (rc) { free(all.r); return rc; }
+  size_t na = g->acts.n, cols = cols_for(na, 4), prow = rows_for(na, cols);
+  double w = cols <= 1 ? 3.5 : 7.0;
+  /* One depth for every panel, so that the legend's layers are each
+   * panel's: the one where saturation rises most, over every group. */
+  size_t show_depth = g->depths.val[0];
+  {
+    double best = -INFINITY;
+    for (size_t d = 0; d < g->depths.n; d++) {
+      double rise = -INFINITY;
+      for (size_t a = 0; a < na; a++)
+        for (size_t i = 0; i < g->inits.n; i++)
+          for (size_t v = 0; v < g->variants.n; v++)
+            rise = fmax(rise, sat_rise(&all, (int)a, (int)i, (int)v, g->depths.val[d]));
+      if (rise > best + 1e-12) { best = rise; show_depth = g->depths.val[d]; }
+    }
+  }
+  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  {
+    size_t layers[9], nl = fig_layer_subset(show_depth, layers);
+    for (size_t q = 0; q < nl; q++) {
+      char t[32];
+      snprintf(t, sizeof t, "layer %zu", layers[q]);
+      key_add(&key, t, 21 + (long)q, 11);
+    }
+  }
+  figure f;
+  rc = fig_open(&f, c, w, 1.0 + key_height(&key, w) + 3.0 * (double)prow, err);
+  if (rc) { free(all.r); return rc; }
+  fig_list titles = { "" };
+  for (size_t a = 0; a < na; a++) {
+    /* the group with the largest rise of the hidden-mean saturated fraction */
+    int bi = -1, bv = -1;
+    size_t bd = show_depth;
+    double best = -INFINITY;
+    for (size_t i = 0; i < g->inits.n; i++)
+      for (size_t v = 0; v < g->variants.n; v++) {
+        double rise = sat_rise(&all, (int)a, (int)i, (int)v, bd);
+        if (rise > best + 1e-12) { best = rise; bi = (int)i; bv = (int)v; }
+      }
+    fig_list blocks = { "" }, lays = { "" };
+    char t[FIG_LABEL_MAX * 2] = "";
+    if (bi >= 0) {
+      size_t layers[9], nl = fig_layer_subset(bd, layers);
+      for (size_t q = 0; q < nl; q++) {
+        int b = -1;
+        for (size_t k = 0; k < all.n; k++) {
+          const srow *r = &all.r[k];
+          if (r->a != (int)a || r->i != bi || r->v != bv || r->depth != bd || r->layer != layers[q]) continue;
+          if (b < 0) {
+            char what[200];
+            snprintf(what, sizeof what, "%s %s %s depth %zu layer %zu: step sat_frac sat_ci95 grad_w_norm grad_w_ci95",
+                     g->acts.name[a], g->inits.name[bi], g->variants.name[bv], bd, layers[q]);
+            b = fig_block(&f, what);
+          }
+          fig_num(&f, (double)r->step, 0);
+          fig_num(&f, r->x[T_SAT], 0);
+          fig_num(&f, isfinite(r->x[T_SAT_CI]) ? r->x[T_SAT_CI] : 0.0, 0);
+          fig_num(&f, r->x[T_GW], 0);
+          fig_num(&f, isfinite(r->x[T_GW_CI]) ? r->x[T_GW_CI] : 0.0, 1);
+        }
+        if (b < 0) continue;
+        fig_list_addi(&blocks, b);
+        fig_list_addi(&lays, (long)layers[q]);
+      }
+      snprintf(t, sizeof t, "%s: %s, depth %zu%s%s", g->acts.name[a], g->inits.name[bi], bd,
+               g->variants.name[bv][0] ? ", " : "", g->variants.name[bv]);
+    } else {
+      snprintf(t, sizeof t, "%s", g->acts.name[a]);
+    }
+    fig_list_add(&titles, t);
+    char name[32];
+    snprintf(name, sizeof name, "blocks_%zu", a + 1);
+    fig_var_str(&f, name, blocks.s);
+    snprintf(name, sizeof name, "layers_%zu", a + 1);
+    fig_var_str(&f, name, lays.s);
+  }
+  free(all.r);
+  char fx[FIG_LABEL_MAX];
+  fixed_part(g, fx, sizeof fx);
+  fig_var_str(&f, "titles", titles.s);
+  fig_var_str(&f, "fixed", fx);
+  fig_var_num(&f, "nact", (double)na);
+  fig_var_num(&f, "ncols", (double)cols);
+  fig_var_num(&f, "prow", (double)prow);
+  fig_var_num(&f, "tau", g->tau);
+  key_vars(&f, &key);
+  return fig_close(&f, err);
+}
+
+/* ---- Figure: learning curves (He et al. Fig. 3; Glorot & Bengio Fig. 11) -------- */
+
+enum { K_LOSS, K_LOSS_CI, K_ACC, K_ACC_CI, K_N };
+static const char *const k_cols[K_N] = { "eval_train_loss_mean", "eval_train_loss_ci95", "eval_test_acc_mean",
+                                         "eval_test_acc_ci95" };
+
+static int fig_learning(const fig_ctx *c, sb_error *err)
+{
+  const fig_grid *g = c->g;
+  if (g->steps == 0) return FIG_SKIPPED;
+  srows s = { 0 };
+  int rc = load_rows(c, c->curves_summary, k_cols, K_N, NULL, NULL, &s, err);
+  if (rc) { free(s.r); return rc; }
+  /* Panel groups: one per (variant, depth), each a loss panel above a
+   * test-error panel; lines: colour = activation, dash = init. */
+  size_t nd = g->depths.n, nv = g->variants.n, ngroups = nd * nv;
+  size_t cols = cols_for(ngroups, 4), grows = rows_for(ngroups, cols);
+  double w = cols <= 1 ? 3.5 : 7.0;
+  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  for (size_t a = 0; a < g->acts.n; a++)
+    for (size_t i = 0; i < g->inits.n; i++) {
+      char t[FIG_LABEL_MAX];
+      fig_series_label(g, (int)a, (int)i, -1, t, sizeof t);
+      key_add(&key, t, (long)a + 1, dash_of(i));
+    }
+  key_add(&key, "chance", 30, 12);   /* style.gp's grey */
+  figure f;
+  rc = fig_open(&f, c, w, 0.55 + 0.45 + key_height(&key, w) + 2.7 * (double)grows, err);
+  if (rc) { free(s.r); return rc; }
+  fig_list ptitles = { "" }, chances = { "" }, ymaxs = { "" };
+  size_t gi = 0;
+  int clipped = 0;
+  for (size_t v = 0; v < nv; v++)
+    for (size_t d = 0; d < nd; d++, gi++) {
+      size_t depth = g->depths.val[d];
+      fig_list blocks = { "" }, lcs = { "" }, dts = { "" }, series = { "" };
+      double top = 0.0;   /* the highest loss band of the group */
+      for (size_t a = 0; a < g->acts.n; a++)
+        for (size_t i = 0; i < g->inits.n; i++) {
+          if (!has_group(g, (int)a, (int)i, (int)v, depth)) continue;
+          int b = -1;
+          for (size_t k = 0; k < s.n; k++) {
+            const srow *r = &s.r[k];
+            if (r->a != (int)a || r->i != (int)i || r->v != (int)v || r->depth != depth) continue;
+            if (b < 0) {
+              char what[200];
+              snprintf(what, sizeof what, "%s %s %s depth %zu: step loss loss_ci95 test_error error_ci95",
+                       g->acts.name[a], g->inits.name[i], g->variants.name[v], depth);
+              b = fig_block(&f, what);
+            }
+            double hi = r->x[K_LOSS] + (isfinite(r->x[K_LOSS_CI]) ? r->x[K_LOSS_CI] : 0.0);
+            if (isfinite(hi) && hi > top) top = hi;
+            fig_num(&f, (double)r->step, 0);
+            fig_num(&f, r->x[K_LOSS], 0);
+            fig_num(&f, isfinite(r->x[K_LOSS_CI]) ? r->x[K_LOSS_CI] : 0.0, 0);
+            fig_num(&f, 1.0 - r->x[K_ACC], 0);
+            fig_num(&f, isfinite(r->x[K_ACC_CI]) ? r->x[K_ACC_CI] : 0.0, 1);
+          }
+          if (b < 0) continue;
+          fig_list_addi(&blocks, b);
+          fig_list_addi(&lcs, (long)a + 1);
+          fig_list_addi(&dts, dash_of(i));
+          fig_list_addi(&series, (long)(a * g->inits.n + i) + 1);
+        }
+      char name[32], t[FIG_LABEL_MAX];
+      group_title(g, depth, (int)v, t, sizeof t);
+      fig_list_add(&ptitles, t);
+      double chance = variant_chance(g, (int)v);
+      snprintf(name, sizeof name, "%.17g", chance);
+      fig_list_add(&chances, name);
+      /* the loss axis: to the highest band, but no further than 2.5 times
+       * the chance loss (a diverging Adam run would flatten the rest) */
+      if (isfinite(chance) && top > 2.5 * chance) { top = 2.5 * chance; clipped = 1; }
+      snprintf(name, sizeof name, "%.6g", top > 0 ? top * 1.04 : 1.0);
+      fig_list_add(&ymaxs, name);
+      snprintf(name, sizeof name, "blocks_%zu", gi + 1);
+      fig_var_str(&f, name, blocks.s);
+      snprintf(name, sizeof name, "lcs_%zu", gi + 1);
+      fig_var_str(&f, name, lcs.s);
+      snprintf(name, sizeof name, "dts_%zu", gi + 1);
+      fig_var_str(&f, name, dts.s);
+      snprintf(name, sizeof name, "series_%zu", gi + 1);
+      fig_var_str(&f, name, series.s);
+    }
+  free(s.r);
+  char fx[FIG_LABEL_MAX];
+  fixed_part(g, fx, sizeof fx);
+  fig_var_str(&f, "ptitles", ptitles.s);
+  fig_var_str(&f, "fixed", fx);
+  fig_var_num(&f, "ngroups", (double)ngroups);
+  fig_var_num(&f, "ncols", (double)cols);
+  fig_var_num(&f, "grows", (double)grows);
+  key_vars(&f, &key);
+  fig_var_str(&f, "chances", chances.s);
+  fig_var_str(&f, "ymaxs", ymaxs.s);
+  fig_var_num(&f, "clipped", clipped);
+  return fig_close(&f, err);
+}
+
+/* ---- Figure: per-layer attenuation against saturation ------------------------------ */
 
 typedef struct pts { size_t n, cap; double *x, *y; } pts;
 
 static int pts_add(pts *p, double x, double y)
 {
   if (p->n == p->cap) {
-    size_t c = p->cap ? 2 * p->cap : 1024;
-    double *nx = realloc(p->x, c * sizeof *nx);
+    size_t cc = p->cap ? 2 * p->cap : 1024;
+    double *nx = realloc(p->x, cc * sizeof *nx);
     if (nx) p->x = nx;
-    double *ny = realloc(p->y, c * sizeof *ny);
+    double *ny = realloc(p->y, cc * sizeof *ny);
     if (ny) p->y = ny;
     if (!nx || !ny) return SB_EFAIL;
-    p->cap = c;
+    p->cap = cc;
   }
   p->x[p->n] = x;
   p->y[p->n++] = y;
   return SB_OK;
 }
 
-#define FIG3_MAX_POINTS 20000   /* per activation; beyond, an even stride */
-#define FIG3_BINS 20
+#define SAT_MAX_POINTS 20000   /* per activation; beyond, an even stride */
+#define SAT_BINS 20
 
 /* sigma_w2 = fan_in x weight variance of the hidden-to-hidden layers of a
  * cell, which scales its per-layer ratio ||delta^l||^2/||delta^(l+1)||^2. */
 static double hidden_sigma_w2(const theory_work *tw, const char *act, const char *init, size_t width)
 {
-  act_fn f;
+  act_fn fn;
   init_spec spec;
-  if (act_parse(act, &f, NULL) || init_parse(init, &spec, NULL)) return NAN;
-  if (spec.kind == INIT_CRITICAL && theory_resolve_init(tw, &f, &spec, NULL)) return NAN;
+  if (act_parse(act, &fn, NULL) || init_parse(init, &spec, NULL)) return NAN;
+  if (spec.kind == INIT_CRITICAL && theory_resolve_init(tw, &fn, &spec, NULL)) return NAN;
   return (double)width * init_weight_var(&spec, width, width);
 }
-
 
 static int fig_grad_vs_sat(const fig_ctx *c, sb_error *err)
 {
   const fig_grid *g = c->g;
-  const char *layers_path = c->layers;
-  double tau = c->tau;
-  const theory_work *tw = c->tw;
-  tsv_reader *t = tsv_open(layers_path, err);
-  if (!t) return err->code;
-  int ca, ci, cw, cc, cs, cl, cd, cdel, csat, rc = SB_OK, got;
-  if ((rc = tsv_need(t, "activation", &ca, err)) || (rc = tsv_need(t, "init", &ci, err)) ||
-      (rc = tsv_need(t, "width", &cw, err)) || (rc = tsv_need(t, "cell", &cc, err)) ||
-      (rc = tsv_need(t, "step", &cs, err)) || (rc = tsv_need(t, "layer", &cl, err)) ||
-      (rc = tsv_need(t, "depth", &cd, err)) || (rc = tsv_need(t, "delta_norm", &cdel, err)) ||
-      (rc = tsv_need(t, "sat_frac", &csat, err))) {
-    tsv_close(t);
-    return rc;
-  }
-  size_t na = g->acts.n, ni = g->inits.n, nw = g->widths.n;
+  fig_rows fr;
+  int rc = fig_rows_open(&fr, c->o, g, c->layers, err), got = 0;
+  if (rc) return rc;
+  int cc = -1, cs = -1, cl = -1, cdel = -1, csat = -1;
+  if (!(rc = tsv_need(fr.t, "cell", &cc, err)) && !(rc = tsv_need(fr.t, "step", &cs, err))
+      && !(rc = tsv_need(fr.t, "layer", &cl, err)) && !(rc = tsv_need(fr.t, "delta_norm", &cdel, err)))
+    rc = tsv_need(fr.t, "sat_frac", &csat, err);
+  size_t na = g->acts.n;
   pts *p = calloc(na, sizeof *p);
-  double *sw2 = malloc(na * ni * nw * sizeof *sw2);
-  if (!p || !sw2) { free(p); free(sw2); tsv_close(t); return sb_fail(err, SB_EFAIL, "out of memory"); }
-  for (size_t a = 0; a < na; a++)
-    for (size_t i = 0; i < ni; i++)
-      for (size_t k = 0; k < nw; k++)
-        sw2[(a * ni + i) * nw + k] = hidden_sigma_w2(tw, g->acts.name[a], g->inits.name[i], g->widths.val[k]);
+  if (!rc && !p) rc = sb_fail(err, SB_EFAIL, "out of memory");
   /* Rows come sorted by cell, step, layer: pair each layer with the next. */
   long prev_cell = -1, prev_step = -1;
   size_t prev_layer = 0;
-  double prev_delta = NAN, prev_sat = NAN;
-  while ((got = tsv_next(t, err)) == 1) {
-    long cell = strtol(tsv_str(t, cc), NULL, 10), step = strtol(tsv_str(t, cs), NULL, 10);
-    size_t layer = strtoul(tsv_str(t, cl), NULL, 10), depth = strtoul(tsv_str(t, cd), NULL, 10);
-    double delta = tsv_num(t, cdel), sat = tsv_num(t, csat);
-    int a = fig_axis_name(&g->acts, tsv_str(t, ca)), i = fig_axis_name(&g->inits, tsv_str(t, ci));
-    int k = fig_axis_val(&g->widths, strtoul(tsv_str(t, cw), NULL, 10));
-    if (a >= 0 && i >= 0 && k >= 0 && cell == prev_cell && step == prev_step && layer == prev_layer + 1 &&
-        layer <= depth) {
-      /* Remove the weight scale: what is left is 1/2 log10 E[phi'(h^l)^2]. */
-      double r = log10(prev_delta / delta) - 0.5 * log10(sw2[((size_t)a * ni + (size_t)i) * nw + (size_t)k]);
-      if (isfinite(r) && isfinite(prev_sat) && pts_add(&p[a], prev_sat, r)) {
-        rc = sb_fail(err, SB_EFAIL, "out of memory");
-        break;
+  double prev_delta = NAN, prev_sat = NAN, sw2 = NAN;
+  char prev_key[FIG_LABEL_MAX * 2] = "";
+  while (!rc && (got = fig_rows_next(&fr, err)) == 1) {
+    long cell = strtol(tsv_str(fr.t, cc), NULL, 10), step = strtol(tsv_str(fr.t, cs), NULL, 10);
+    size_t layer = strtoul(tsv_str(fr.t, cl), NULL, 10), depth = fig_rows_depth(&fr);
+    double delta = tsv_num(fr.t, cdel), sat = tsv_num(fr.t, csat);
+    int a = fig_rows_act(&fr);
+    if (cell != prev_cell) {
+      char key[FIG_LABEL_MAX * 2];
+      snprintf(key, sizeof key, "%s/%s/%zu", tsv_str(fr.t, fr.col[AXIS_ACT]), tsv_str(fr.t, fr.col[AXIS_INIT]),
+               fig_rows_width(&fr));
+      if (strcmp(key, prev_key)) {
+        sw2 = hidden_sigma_w2(c->tw, tsv_str(fr.t, fr.col[AXIS_ACT]), tsv_str(fr.t, fr.col[AXIS_INIT]),
+                              fig_rows_width(&fr));
+        snprintf(prev_key, sizeof prev_key, "%s", key);
       }
+    }
+    if (a >= 0 && cell == prev_cell && step == prev_step && layer == prev_layer + 1 && layer <= depth) {
+      /* Remove the weight scale: what is left is 1/2 log10 E[phi'(h^l)^2]. */
+      double r = log10(prev_delta / delta) - 0.5 * log10(sw2);
+      if (isfinite(r) && isfinite(prev_sat) && pts_add(&p[a], prev_sat, r)) rc = sb_fail(err, SB_EFAIL, "out of memory");
     }
     prev_cell = cell; prev_step = step; prev_layer = layer; prev_delta = delta; prev_sat = sat;
   }
   if (got < 0) rc = -got;
-  tsv_close(t);
-  free(sw2);
+  fig_rows_close(&fr);
+  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  for (size_t a = 0; p && a < na; a++)
+    if (p[a].n) key_add(&key, g->acts.name[a], (long)a + 1, 11);
+  key_add(&key, "mean-field", 30, 12);
   figure f;
-  if (!rc) rc = fig_open(&f, c, 3.5, 3.2, err);
+  if (!rc) rc = fig_open(&f, c, 3.5, 3.3 + key_height(&key, 3.5), err);
   if (!rc) {
     fig_list blocks = { "" }, series = { "" }, means = { "" }, curves = { "" };
     for (size_t a = 0; a < na && !rc; a++) {
@@ -325,25 +703,25 @@ static int fig_grad_vs_sat(const fig_ctx *c, sb_error *err)
       snprintf(what, sizeof what, "%s: sat_frac, log10(||delta^l||/||delta^(l+1)||) - log10(sigma_w2)/2", g->acts.name[a]);
       fig_list_addi(&blocks, fig_block(&f, what));
       fig_list_addi(&series, (long)a + 1);
-      size_t stride = p[a].n > FIG3_MAX_POINTS ? (p[a].n + FIG3_MAX_POINTS - 1) / FIG3_MAX_POINTS : 1;
+      size_t stride = p[a].n > SAT_MAX_POINTS ? (p[a].n + SAT_MAX_POINTS - 1) / SAT_MAX_POINTS : 1;
       for (size_t k = 0; k < p[a].n; k += stride) {
         fig_num(&f, p[a].x[k], 0);
         fig_num(&f, p[a].y[k], 1);
       }
       /* The mean over all points in bins of saturation. */
-      double bin[FIG3_BINS] = { 0 };
-      size_t cnt[FIG3_BINS] = { 0 };
+      double bin[SAT_BINS] = { 0 };
+      size_t cnt[SAT_BINS] = { 0 };
       for (size_t k = 0; k < p[a].n; k++) {
-        int b = (int)(p[a].x[k] * FIG3_BINS);
-        b = b < 0 ? 0 : b >= FIG3_BINS ? FIG3_BINS - 1 : b;
+        int b = (int)(p[a].x[k] * SAT_BINS);
+        b = b < 0 ? 0 : b >= SAT_BINS ? SAT_BINS - 1 : b;
         bin[b] += p[a].y[k];
         cnt[b]++;
       }
       snprintf(what, sizeof what, "%s: bin centre, mean (bins with >= 3 points)", g->acts.name[a]);
       int mb = fig_block(&f, what), wrote = 0;
-      for (int b = 0; b < FIG3_BINS; b++)
+      for (int b = 0; b < SAT_BINS; b++)
         if (cnt[b] >= 3) {
-          fig_num(&f, (b + 0.5) / FIG3_BINS, 0);
+          fig_num(&f, (b + 0.5) / SAT_BINS, 0);
           fig_num(&f, bin[b] / (double)cnt[b], 1);
           wrote = 1;
         }
@@ -358,8 +736,8 @@ static int fig_grad_vs_sat(const fig_ctx *c, sb_error *err)
       for (int k = 0; k <= 120; k++) {
         double q = pow(10.0, -3.0 + 6.0 * k / 120.0);
         theory_moments m;
-        if (theory_moments_at(tw, &fn, q, &m)) continue;
-        fig_num(&f, theory_sat_frac(&fn, q, tau), 0);
+        if (theory_moments_at(c->tw, &fn, q, &m)) continue;
+        fig_num(&f, theory_sat_frac(&fn, q, g->tau), 0);
         fig_num(&f, 0.5 * log10(m.dphi2), 1);
       }
     }
@@ -368,61 +746,66 @@ static int fig_grad_vs_sat(const fig_ctx *c, sb_error *err)
     fig_var_str(&f, "means", means.s);
     fig_var_str(&f, "curves", curves.s);
     fig_var_names(&f, "acts", &g->acts);
-    fig_var_num(&f, "tau", tau);
+    fig_var_num(&f, "tau", g->tau);
+    fig_var_num(&f, "nact", (double)na);
+    char fx[FIG_LABEL_MAX];
+    fixed_part(g, fx, sizeof fx);
+    fig_var_str(&f, "fixed", fx);
+    key_vars(&f, &key);
     if (!rc) rc = fig_close(&f, err);
     else fig_discard(&f);
   }
-  for (size_t a = 0; a < na; a++) { free(p[a].x); free(p[a].y); }
+  for (size_t a = 0; p && a < na; a++) { free(p[a].x); free(p[a].y); }
   free(p);
   return rc;
 }
 
-/* ---- Figure 7: measurement against mean-field theory --------------------------------- */
+/* ---- Figure: measurement against mean-field theory --------------------------------- */
 
 static int fig_theory(const fig_ctx *c, sb_error *err)
 {
   const fig_grid *g = c->g;
-  const char *summary_path = c->summary;
-  const theory_work *tw = c->tw;
-  tsv_reader *t = tsv_open(summary_path, err);
-  if (!t) return err->code;
-  int ca, ci, cd, cw, cs, cl, cm, cth, rc = SB_OK, got;
-  if ((rc = tsv_need(t, "activation", &ca, err)) || (rc = tsv_need(t, "init", &ci, err)) ||
-      (rc = tsv_need(t, "depth", &cd, err)) || (rc = tsv_need(t, "width", &cw, err)) ||
-      (rc = tsv_need(t, "step", &cs, err)) || (rc = tsv_need(t, "layer", &cl, err))) {
-    tsv_close(t);
-    return rc;
-  }
-  cm = tsv_col(t, "log10_delta_ratio_mean");
-  cth = tsv_col(t, "log10_delta_ratio_theory");
-  if (cm < 0 || cth < 0) { tsv_close(t); return FIG_SKIPPED; }  /* tables from before the theory columns */
+  fig_rows fr;
+  int rc = fig_rows_open(&fr, c->o, g, c->summary, err), got = 0;
+  if (rc) return rc;
+  int cs = -1, cl = -1;
+  if (!(rc = tsv_need(fr.t, "step", &cs, err))) rc = tsv_need(fr.t, "layer", &cl, err);
+  int cm = tsv_col(fr.t, "log10_delta_ratio_mean"), cth = tsv_col(fr.t, "log10_delta_ratio_theory");
+  if (!rc && (cm < 0 || cth < 0)) { fig_rows_close(&fr); return FIG_SKIPPED; }
   size_t na = g->acts.n;
   pts *p = calloc(na, sizeof *p);
-  if (!p) { tsv_close(t); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  if (!rc && !p) rc = sb_fail(err, SB_EFAIL, "out of memory");
   /* Summary rows of a group come sorted by step, then layer: the per-layer
    * ratio is twice the difference of consecutive log ratios. */
-  char prev_key[256] = "";
+  char prev_key[FIG_LABEL_MAX * 4] = "";
   size_t prev_layer = 0;
   double prev_m = NAN, prev_t = NAN;
-  while ((got = tsv_next(t, err)) == 1) {
-    if (strcmp(tsv_str(t, cs), "0")) continue;
-    char key[256];
-    snprintf(key, sizeof key, "%s\t%s\t%s\t%s", tsv_str(t, ca), tsv_str(t, ci), tsv_str(t, cd), tsv_str(t, cw));
-    size_t layer = strtoul(tsv_str(t, cl), NULL, 10), depth = strtoul(tsv_str(t, cd), NULL, 10);
-    double m = tsv_num(t, cm), th = tsv_num(t, cth);
-    int a = fig_axis_name(&g->acts, tsv_str(t, ca));
+  while (!rc && (got = fig_rows_next(&fr, err)) == 1) {
+    if (strcmp(tsv_str(fr.t, cs), "0")) continue;
+    char key[FIG_LABEL_MAX * 4] = "";
+    for (int k = 0; k < AXIS_COUNT; k++)
+      if (fr.col[k] >= 0) {
+        size_t n = strlen(key);
+        snprintf(key + n, sizeof key - n, "%s\t", tsv_str(fr.t, fr.col[k]));
+      }
+    size_t layer = strtoul(tsv_str(fr.t, cl), NULL, 10), depth = fig_rows_depth(&fr);
+    double m = tsv_num(fr.t, cm), th = tsv_num(fr.t, cth);
+    int a = fig_rows_act(&fr);
     if (a >= 0 && !strcmp(key, prev_key) && layer == prev_layer + 1 && layer <= depth) {
       double x = 2.0 * (prev_t - th), y = 2.0 * (prev_m - m);
-      if (isfinite(x) && isfinite(y) && pts_add(&p[a], x, y)) { rc = sb_fail(err, SB_EFAIL, "out of memory"); break; }
+      if (isfinite(x) && isfinite(y) && pts_add(&p[a], x, y)) rc = sb_fail(err, SB_EFAIL, "out of memory");
     }
     snprintf(prev_key, sizeof prev_key, "%s", key);
     prev_layer = layer; prev_m = m; prev_t = th;
   }
   if (got < 0) rc = -got;
-  tsv_close(t);
+  fig_rows_close(&fr);
   figure f;
-  if (!rc) rc = fig_open(&f, c, 7.0, 3.2, err);
-  if (rc) { for (size_t a = 0; a < na; a++) { free(p[a].x); free(p[a].y); } free(p); return rc; }
+  /* the names of the inits, listed under the phase diagram (about four
+   * to a line) */
+  size_t ninit_lines = (g->inits.n + 3) / 4;
+  if (!rc) rc = fig_open(&f, c, 7.0, 3.6 + 0.13 * (double)ninit_lines, err);
+  if (rc) { for (size_t a = 0; p && a < na; a++) { free(p[a].x); free(p[a].y); } free(p); return rc; }
   fig_list blocks = { "" }, series = { "" };
   double lo = INFINITY, hi = -INFINITY;
   for (size_t a = 0; a < na; a++) {
@@ -451,77 +834,137 @@ static int fig_theory(const fig_ctx *c, sb_error *err)
   sb_error e2;
   /* The sigma_w2 axis reaches three times the critical value at sigma_b2 =
    * 0.5 (or 5 when there is none), so the transition sits inside. */
-  double swmax = theory_critical(tw, &fn, 0.5, 1.0, &crit0, &e2) == SB_OK && isfinite(crit0) ? 3.0 * crit0 : 5.0;
+  double swmax = theory_critical(c->tw, &fn, 0.5, 1.0, &crit0, &e2) == SB_OK && isfinite(crit0) ? 3.0 * crit0 : 5.0;
   const double sbmax = 2.0;
   enum { NW = 61, NB = 41 };
   int phase = fig_block(&f, "phase diagram: sigma_w2, sigma_b2, log10 chi1 (rows of constant sigma_b2)");
+  double amax = 0.0;   /* the diverging scale: symmetric about log10 chi1 = 0 */
   for (int j = 0; j < NB; j++) {
     double sb2 = sbmax * j / (NB - 1);
     for (int i = 0; i < NW; i++) {
       double sw2 = swmax * (i + 0.5) / NW;
       theory_point tp;
-      double v = theory_point_at(tw, &fn, sw2, sb2, 1.0, &tp, &e2) == SB_OK ? log10(tp.chi1) : NAN;
+      double v = theory_point_at(c->tw, &fn, sw2, sb2, 1.0, &tp, &e2) == SB_OK ? log10(tp.chi1) : NAN;
       fig_num(&f, sw2, 0);
       fig_num(&f, sb2, 0);
       fig_num(&f, isfinite(v) ? v : NAN, 1);
+      /* the scale: from the diagram without its left tenth, where chi1
+       * falls to 0 and would wash out the rest (beyond it: the end colour) */
+      if (isfinite(v) && fabs(v) > amax && i >= NW / 10) amax = fabs(v);
     }
     fputc('\n', f.dat);   /* a blank line between rows: a grid for pm3d */
   }
   int line = fig_block(&f, "critical line: sigma_w2 where chi1 = 1, sigma_b2");
   int wrote = 0;
   for (int j = 0; j <= 80; j++) {
-    double sb2 = sbmax * j / 80.0, sw2;
-    if (theory_critical(tw, &fn, sb2, 1.0, &sw2, &e2) == SB_OK && isfinite(sw2) && sw2 <= swmax) {
+    double sb2 = sbmax * (j / 80.0) * (j / 80.0), sw2;   /* denser near 0, where the line is steep */
+    if (theory_critical(c->tw, &fn, sb2, 1.0, &sw2, &e2) == SB_OK && isfinite(sw2) && sw2 <= swmax) {
       fig_num(&f, sw2, 0);
       fig_num(&f, sb2, 1);
       wrote = 1;
     }
   }
   if (!wrote) fputs("NaN\tNaN\n", f.dat);
-  /* Where the grid's initializations sit on the diagram. */
-  int marks = fig_block(&f, "the grid's initializations: sigma_w2 (hidden layers), sigma_b2, name");
-  size_t width = g->widths.val[0];
+  /* Where the grid's initializations sit: numbered points, the numbers
+   * explained under the diagram (labels beside points that share a sigma_b2
+   * would overlap). */
+  int marks = fig_block(&f, "the grid's initializations: sigma_w2 (hidden layers), sigma_b2, numbers, label level");
+  size_t width = 0;
+  for (size_t k = 0; k < g->n; k++) if (g->cells[k].width > width) width = g->cells[k].width;
+  /* Inits at the same point (xavier_normal, xavier_uniform and
+   * orthogonal all sit at sigma_w2 = 1) share one mark, "2,3,5". */
   int nmarks = 0;
-  for (size_t i = 0; i < g->inits.n; i++) {
+  size_t ni = g->inits.n;
+  double *mw = malloc((ni ? ni : 1) * 2 * sizeof *mw), *mb = mw + (ni ? ni : 1);
+  char (*mlab)[64] = calloc(ni ? ni : 1, sizeof *mlab);
+  fig_list lines = { "" };
+  char line_buf[FIG_LABEL_MAX] = "";
+  int nshown = 0;
+  for (size_t i = 0; mw && mlab && i < ni; i++) {
     init_spec spec;
     if (init_parse(g->inits.name[i], &spec, NULL)) continue;
-    if (spec.kind == INIT_CRITICAL && theory_resolve_init(tw, &fn, &spec, NULL)) continue;
+    if (spec.kind == INIT_CRITICAL && theory_resolve_init(c->tw, &fn, &spec, NULL)) continue;
     double sw2 = (double)width * init_weight_var(&spec, width, width), sb2 = init_bias_var(&spec);
     if (!(sw2 <= swmax && sb2 <= sbmax)) continue;
-    fig_num(&f, sw2, 0);
-    fig_num(&f, sb2, 0);
-    fprintf(f.dat, "%s\n", g->inits.name[i]);
-    nmarks++;
+    int num = ++nshown, at = -1;
+    for (int m = 0; m < nmarks; m++)
+      if (fabs(mw[m] - sw2) < 0.02 * swmax && fabs(mb[m] - sb2) < 0.02 * sbmax) at = m;
+    if (at < 0) {
+      at = nmarks++;
+      mw[at] = sw2;
+      mb[at] = sb2;
+      snprintf(mlab[at], sizeof mlab[at], "%d", num);
+    } else {
+      size_t n = strlen(mlab[at]);
+      snprintf(mlab[at] + n, sizeof mlab[at] - n, ",%d", num);
+    }
+    /* the legend under the diagram: "1 standard   2 xavier_normal ...",
+     * in lines of about 60 characters */
+    char item[FIG_LABEL_MAX];
+    snprintf(item, sizeof item, "%d %s", num, g->inits.name[i]);
+    if (line_buf[0] && strlen(line_buf) + strlen(item) + 3 > 60) {
+      fig_list_add(&lines, line_buf);
+      line_buf[0] = '\0';
+    }
+    fig_cat(line_buf, sizeof line_buf, "%s%s", line_buf[0] ? "   " : "", item);
   }
-  if (!nmarks) fputs("NaN\tNaN\tnone\n", f.dat);
+  if (line_buf[0]) fig_list_add(&lines, line_buf);
+  /* a label that would touch one already placed goes a line higher (the
+   * diagram is about 2.9 inches wide; a digit at 6 pt about 0.06) */
+  int *lvl = calloc((size_t)(nmarks ? nmarks : 1), sizeof *lvl);
+  for (int m = 0; lvl && m < nmarks; m++) {
+    for (int busy = 1; busy && lvl[m] < 3;) {
+      busy = 0;
+      for (int q = 0; q < m; q++)
+        if (lvl[q] == lvl[m] && fabs(mb[q] - mb[m]) < 0.06 * sbmax
+            && fabs(mw[q] - mw[m]) < 0.5 * (double)(strlen(mlab[q]) + strlen(mlab[m]) + 1) * 0.06 / 2.9 * swmax)
+          busy = 1;
+      if (busy) lvl[m]++;
+    }
+    fig_num(&f, mw[m], 0);
+    fig_num(&f, mb[m], 0);
+    fig_text(&f, mlab[m], 0);
+    fig_num(&f, (double)lvl[m], 1);
+  }
+  free(lvl);
+  if (!nmarks) fputs("NaN\tNaN\tNaN\tNaN\n", f.dat);
+  int mem_ok = mw && mlab;
+  free(mw);
+  free(mlab);
+  if (!mem_ok) { fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
   fig_var_str(&f, "blocks", blocks.s);
   fig_var_str(&f, "series", series.s);
   fig_var_names(&f, "acts", &g->acts);
   fig_var_str(&f, "phase_act", g->acts.name[pa]);
+  fig_var_str(&f, "mark_lines", lines.s);
   fig_var_num(&f, "phase", phase);
   fig_var_num(&f, "critline", wrote ? line : -1);
   fig_var_num(&f, "marks", nmarks ? marks : -1);
   fig_var_num(&f, "swmax", swmax);
   fig_var_num(&f, "sbmax", sbmax);
+  fig_var_num(&f, "cbmax", amax > 0 ? (amax < 1.0 ? ceil(amax * 10) / 10 : ceil(amax)) : 1.0);
   fig_var_num(&f, "lo", isfinite(lo) ? lo : -1.0);
   fig_var_num(&f, "hi", isfinite(hi) ? hi : 1.0);
   if (before == 0) f.rows = 0;  /* no measurement to compare */
   return fig_close(&f, err);
 }
 
-/* ---- Figures 4 and 5: per-cell numbers grouped over seeds ---------------------------- */
+/* ---- Figures from cells.tsv: per-cell numbers grouped over seeds ---------------------- */
 
-/* Mean and sd of a column over the seeds of (a, i, depth, width). */
-static void group_stats(const fig_grid *g, size_t a, size_t i, size_t depth, size_t width, int which,
-                        double *scratch, double *mean, double *sd, size_t *n)
+/* Mean and sd over the seeds of (a, i, depth) of the attenuation at
+ * initialization (which 0: v is an ivariant, each network counted once)
+ * or of the final training loss (which 1: v is a variant). */
+static void group_stats(const fig_grid *g, int a, int i, int v, size_t depth, int which, double *scratch,
+                        double *mean, double *sd, size_t *n)
 {
   size_t m = 0;
   for (size_t k = 0; k < g->n; k++) {
-    const fig_cell *c = &g->cells[k];
-    if (strcmp(c->act, g->acts.name[a]) || strcmp(c->init, g->inits.name[i]) || c->depth != depth || c->width != width)
+    const fig_cell *cell = &g->cells[k];
+    if (cell->depth != depth || strcmp(cell->act, g->acts.name[a]) || strcmp(cell->init, g->inits.name[i]))
       continue;
-    double v = which == 0 ? c->att0 : c->final_loss;
-    if (isfinite(v)) scratch[m++] = v;
+    if (which == 0 ? (!cell->init_rep || cell->ivar != v) : cell->var != v) continue;
+    double x = which == 0 ? cell->att0 : cell->final_loss;
+    if (isfinite(x)) scratch[m++] = x;
   }
   seed_summary s;
   stats_over_seeds(scratch, m, &s);
@@ -533,46 +976,83 @@ static void group_stats(const fig_grid *g, size_t a, size_t i, size_t depth, siz
 static int fig_heatmap(const fig_ctx *c, sb_error *err)
 {
   const fig_grid *g = c->g;
-  figure f;
-  size_t nd = g->depths.n, cols = nd <= 3 ? nd : nd <= 8 ? 4 : 5, rows = (nd + cols - 1) / cols;
-  double w = cols * (g->inits.n * 0.55 + 0.9) + 0.8;
+  /* Panels: (variant differing at init, depth); rows = activations,
+   * columns = inits. */
+  size_t nd = g->depths.n, nv = g->ivariants.n, np = nd * nv;
+  size_t ni = g->inits.n, na = g->acts.n;
+  /* Room for the names: activations on the left, inits (rotated 30
+   * degrees) below; cells about 0.4 x 0.26 inches. */
+  size_t lact = 0, linit = 0;
+  for (size_t a = 0; a < na; a++) if (strlen(g->acts.name[a]) > lact) lact = strlen(g->acts.name[a]);
+  for (size_t i = 0; i < ni; i++) if (strlen(g->inits.name[i]) > linit) linit = strlen(g->inits.name[i]);
+  double lab_l = 0.15 + 0.06 * (double)lact, lab_b = 0.2 + 0.03 * (double)linit;
+  /* a panel as wide as its title at 7 pt, at least */
+  size_t ltitle = 0;
+  for (size_t v = 0; v < nv; v++)
+    for (size_t d = 0; d < nd; d++) {
+      char t[FIG_LABEL_MAX];
+      snprintf(t, sizeof t, "depth %zu%s%s", g->depths.val[d], g->ivariants.name[v][0] ? ", " : "",
+               g->ivariants.name[v]);
+      if (strlen(t) > ltitle) ltitle = strlen(t);
+    }
+  double pw = (double)ni * 0.4, ph = (double)na * 0.26;
+  if (pw < 0.055 * (double)ltitle) pw = 0.055 * (double)ltitle;
+  size_t cols = (size_t)((7.0 - lab_l - 0.85 + 0.15) / (pw + 0.15));
+  if (cols < 1) cols = 1;
+  cols = cols_for(np, cols);
+  size_t rows = rows_for(np, cols);
+  double w = lab_l + 0.85 + (double)cols * (pw + 0.15);
   if (w > 7.0) w = 7.0;
   if (w < 3.5) w = 3.5;
-  int rc = fig_open(&f, c, w, 0.6 + rows * (g->acts.n * 0.32 + 0.9), err);
+  /* between rows: the titles, and the init names when the last row is
+   * short and names stand under panels of the row above it */
+  double gap_y = np % cols && rows > 1 ? lab_b + 0.05 : 0.3;
+  figure f;
+  int rc = fig_open(&f, c, w, 0.55 + (double)rows * ph + (double)(rows - 1) * gap_y + lab_b, err);
   if (rc) return rc;
   double *scratch = malloc(g->n * sizeof *scratch);
   if (!scratch) { fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
-  size_t width = g->widths.val[0];
   double lo = INFINITY, hi = -INFINITY;
-  fig_list depths = { "" };
-  for (size_t d = 0; d < nd; d++) {
-    char what[96];
-    snprintf(what, sizeof what, "depth %zu: init_index act_index attenuation0_mean n", g->depths.val[d]);
-    fig_block(&f, what);
-    fig_list_addi(&depths, (long)g->depths.val[d]);
-    for (size_t a = 0; a < g->acts.n; a++)
-      for (size_t i = 0; i < g->inits.n; i++) {
-        double m, sd;
-        size_t n;
-        group_stats(g, a, i, g->depths.val[d], width, 0, scratch, &m, &sd, &n);
-        if (isfinite(m)) { if (m < lo) lo = m; if (m > hi) hi = m; }
-        fig_num(&f, (double)i, 0);
-        fig_num(&f, (double)a, 0);
-        fig_num(&f, m, 0);
-        fig_num(&f, (double)n, 1);
-      }
-  }
+  fig_list ptitles = { "" };
+  for (size_t v = 0; v < nv; v++)
+    for (size_t d = 0; d < nd; d++) {
+      char what[FIG_LABEL_MAX + 96], t[FIG_LABEL_MAX];
+      snprintf(t, sizeof t, "depth %zu%s%s", g->depths.val[d], g->ivariants.name[v][0] ? ", " : "",
+               g->ivariants.name[v]);
+      fig_list_add(&ptitles, t);
+      snprintf(what, sizeof what, "%s: init_index act_index attenuation0_mean n", t);
+      fig_block(&f, what);
+      for (size_t a = 0; a < na; a++)
+        for (size_t i = 0; i < ni; i++) {
+          double m, sd;
+          size_t n;
+          group_stats(g, (int)a, (int)i, (int)v, g->depths.val[d], 0, scratch, &m, &sd, &n);
+          if (isfinite(m)) { if (m < lo) lo = m; if (m > hi) hi = m; }
+          fig_num(&f, (double)i, 0);
+          fig_num(&f, (double)a, 0);
+          fig_num(&f, m, 0);
+          fig_num(&f, (double)n, 1);
+        }
+    }
   free(scratch);
   fig_var_names(&f, "acts", &g->acts);
   fig_var_names(&f, "inits", &g->inits);
-  fig_var_str(&f, "depths", depths.s);
-  fig_var_num(&f, "nact", (double)g->acts.n);
-  fig_var_num(&f, "ninit", (double)g->inits.n);
+  fig_var_str(&f, "ptitles", ptitles.s);
+  fig_var_num(&f, "npanels", (double)np);
+  fig_var_num(&f, "nact", (double)na);
+  fig_var_num(&f, "ninit", (double)ni);
   fig_var_num(&f, "ncols", (double)cols);
   fig_var_num(&f, "nrows", (double)rows);
-  fig_var_num(&f, "width", (double)width);
   fig_var_num(&f, "cblo", isfinite(lo) ? floor(lo) : -1.0);
   fig_var_num(&f, "cbhi", isfinite(hi) ? (ceil(hi) > floor(lo) ? ceil(hi) : floor(lo) + 1) : 0.0);
+  fig_var_num(&f, "lab_l", lab_l);
+  fig_var_num(&f, "lab_b", lab_b);
+  fig_var_num(&f, "gap_y", gap_y);
+  char fx[FIG_LABEL_MAX];
+  fx[0] = '\0';
+  fig_cat(fx, sizeof fx, "%s%s%zu seed%s", g->ivariants.n == 1 ? g->init_fixed : "",
+          g->ivariants.n == 1 && g->init_fixed[0] ? ", " : "", g->nseeds, g->nseeds == 1 ? "" : "s");
+  fig_var_str(&f, "fixed", fx);
   if (!isfinite(lo)) f.rows = 0;  /* nothing measured: skip */
   return fig_close(&f, err);
 }
@@ -580,58 +1060,108 @@ static int fig_heatmap(const fig_ctx *c, sb_error *err)
 static int fig_depth(const fig_ctx *c, sb_error *err)
 {
   const fig_grid *g = c->g;
+  if (g->depths.n < 2) return FIG_SKIPPED;   /* a curve against depth needs two depths */
+  /* First a panel of attenuation at init per ivariant (per width and
+   * loss: the learning rate and the optimizer do not act yet); then, when
+   * the grid trained, one panel of final training loss per variant, with
+   * its chance loss. */
+  int trained = g->steps > 0;
+  size_t nv = g->variants.n, niv = g->ivariants.n, na = g->acts.n, ni = g->inits.n;
+  size_t np = niv + (trained ? nv : 0);
+  size_t cols = cols_for(np, 3), rows = rows_for(np, cols);
+  double w = np == 1 ? 3.5 : 7.0;
+  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  for (size_t a = 0; a < na; a++)
+    for (size_t i = 0; i < ni; i++) {
+      char t[FIG_LABEL_MAX];
+      fig_series_label(g, (int)a, (int)i, -1, t, sizeof t);
+      key_add(&key, t, (long)a + 1, dash_of(i));
+    }
+  if (trained) key_add(&key, "chance", 30, 12);
   figure f;
-  int rc = fig_open(&f, c, 7.0, 3.0, err);
+  int rc = fig_open(&f, c, w, 0.55 + 0.5 + key_height(&key, w) + 2.4 * (double)rows, err);
   if (rc) return rc;
   double *scratch = malloc(g->n * sizeof *scratch);
   if (!scratch) { fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
-  size_t width = g->widths.val[0];
-  fig_list blocks = { "" }, acol = { "" }, idash = { "" }, titles = { "" };
-  for (size_t a = 0; a < g->acts.n; a++)
-    for (size_t i = 0; i < g->inits.n; i++) {
-      char what[160];
-      snprintf(what, sizeof what, "%s %s: depth att0_mean att0_sd loss_mean loss_sd n", g->acts.name[a], g->inits.name[i]);
-      int b = -1;
-      for (size_t d = 0; d < g->depths.n; d++) {
-        double am, asd, lm, lsd;
-        size_t n, n2;
-        group_stats(g, a, i, g->depths.val[d], width, 0, scratch, &am, &asd, &n);
-        group_stats(g, a, i, g->depths.val[d], width, 1, scratch, &lm, &lsd, &n2);
-        if (!n && !n2) continue;
-        if (b < 0) b = fig_block(&f, what);
-        fig_num(&f, (double)g->depths.val[d], 0);
-        fig_num(&f, am, 0);
-        fig_num(&f, asd, 0);
-        fig_num(&f, lm, 0);
-        fig_num(&f, lsd, 0);
-        fig_num(&f, (double)n, 1);
-      }
-      if (b < 0) continue;
-      fig_list_addi(&blocks, b);
-      fig_list_addi(&acol, (long)a + 1);
-      fig_list_addi(&idash, (long)i + 1);
-      char title[160];
-      snprintf(title, sizeof title, "%s/%s", g->acts.name[a], g->inits.name[i]);
-      fig_list_add(&titles, title);
+  fig_list lcs = { "" }, dts = { "" }, ptitles = { "" }, chances = { "" }, kinds = { "" };
+  for (size_t a = 0; a < na; a++)
+    for (size_t i = 0; i < ni; i++) {
+      fig_list_addi(&lcs, (long)a + 1);
+      fig_list_addi(&dts, dash_of(i));
     }
+  for (size_t p = 0; p < np; p++) {
+    int which = p < niv ? 0 : 1, v = which == 0 ? (int)p : (int)(p - niv);
+    const char *vname = which == 0 ? g->ivariants.name[v] : g->variants.name[v];
+    char t[FIG_LABEL_MAX + 32];
+    snprintf(t, sizeof t, "%s%s%s", which == 0 ? "attenuation at initialization" : "final training loss",
+             vname[0] ? ", " : "", vname);
+    fig_list_add(&ptitles, t);
+    fig_list_addi(&kinds, which);
+    char ch[32];
+    snprintf(ch, sizeof ch, "%.17g", which == 1 ? variant_chance(g, v) : NAN);
+    fig_list_add(&chances, ch);
+    fig_list blocks = { "" };
+    for (size_t a = 0; a < na; a++)
+      for (size_t i = 0; i < ni; i++) {
+        char what[FIG_LABEL_MAX * 2];
+        snprintf(what, sizeof what, "panel %zu, %s %s: depth mean sd n", p + 1, g->acts.name[a], g->inits.name[i]);
+        int b = -1;
+        for (size_t d = 0; d < g->depths.n; d++) {
+          double m, sd;
+          size_t n;
+          group_stats(g, (int)a, (int)i, v, g->depths.val[d], which, scratch, &m, &sd, &n);
+          if (!n) continue;
+          if (b < 0) b = fig_block(&f, what);
+          fig_num(&f, (double)g->depths.val[d], 0);
+          fig_num(&f, m, 0);
+          fig_num(&f, sd, 0);
+          fig_num(&f, (double)n, 1);
+        }
+        if (b < 0) { b = fig_block(&f, what); fputs("NaN\tNaN\tNaN\tNaN\n", f.dat); }
+        fig_list_addi(&blocks, b);
+      }
+    char name[32];
+    snprintf(name, sizeof name, "blocks_%zu", p + 1);
+    fig_var_str(&f, name, blocks.s);
+  }
   free(scratch);
-  fig_var_str(&f, "blocks", blocks.s);
-  fig_var_str(&f, "colors", acol.s);
-  fig_var_str(&f, "dashes", idash.s);
-  fig_var_str(&f, "titles", titles.s);
-  fig_var_num(&f, "width", (double)width);
+  char fx[FIG_LABEL_MAX];
+  fixed_part(g, fx, sizeof fx);
+  fig_var_str(&f, "lcs", lcs.s);
+  fig_var_str(&f, "dts", dts.s);
+  fig_var_str(&f, "ptitles", ptitles.s);
+  fig_var_str(&f, "fixed", fx);
+  fig_var_num(&f, "npanels", (double)np);
+  fig_var_num(&f, "ncols", (double)cols);
+  fig_var_num(&f, "nrows", (double)rows);
+  key_vars(&f, &key);
+  fig_list dl = { "" };
+  for (size_t d = 0; d < g->depths.n; d++) fig_list_addi(&dl, (long)g->depths.val[d]);
+  fig_var_str(&f, "depths", dl.s);
   fig_var_num(&f, "maxdepth", (double)g->depths.val[g->depths.n - 1]);
   fig_var_num(&f, "mindepth", (double)g->depths.val[0]);
-  if (g->depths.n < 2) f.rows = 0;  /* a curve against depth needs two depths */
+  fig_var_str(&f, "chances", chances.s);
+  fig_var_str(&f, "kinds", kinds.s);
   return fig_close(&f, err);
 }
 
-/* ---- Figure 6: histograms -------------------------------------------------------------- */
+/* ---- Figure: histograms ---------------------------------------------------------------- */
+
+/* A round number just beyond x (1, 2, 2.5, 4 or 5 times a power of ten),
+ * so that axis ticks read well. */
+static double nice_up(double x)
+{
+  if (!(x > 0)) return 1.0;
+  double p10 = pow(10.0, floor(log10(x))), nice = 10.0;
+  static const double steps[] = { 1.0, 2.0, 2.5, 4.0, 5.0 };
+  for (int k = 4; k >= 0; k--)
+    if (x <= steps[k] * p10 * (1.0 + 1e-12)) nice = steps[k];
+  return nice * p10;
+}
 
 static int fig_histograms(const fig_ctx *c, sb_error *err)
 {
   const fig_grid *g = c->g;
-  const char *hist_path = c->hist;
   int a = fig_axis_name(&g->acts, "tanh");
   if (a < 0) a = 0;
   /* Up to two inits: standard and a normalized one first, as in Glorot &
@@ -645,39 +1175,36 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
       for (int k = 0; k < ni; k++) dup |= inits[k] == (int)i;
       if (!dup && (pass == 1 || !strncmp(g->inits.name[i], "xavier", 6))) inits[ni++] = (int)i;
     }
-  size_t depth = fig_nearest_depth(g, 5), width = g->widths.val[0];
-
-  tsv_reader *t = tsv_open(hist_path, err);
-  if (!t) return err->code;
-  int ca, ci, cd, cw, cs, cst, cl, ck, clo, chi, cden, rc = SB_OK, got;
-  if ((rc = tsv_need(t, "activation", &ca, err)) || (rc = tsv_need(t, "init", &ci, err)) ||
-      (rc = tsv_need(t, "depth", &cd, err)) || (rc = tsv_need(t, "width", &cw, err)) ||
-      (rc = tsv_need(t, "seed", &cs, err)) || (rc = tsv_need(t, "step", &cst, err)) ||
-      (rc = tsv_need(t, "layer", &cl, err)) || (rc = tsv_need(t, "kind", &ck, err)) ||
-      (rc = tsv_need(t, "bin_lo", &clo, err)) || (rc = tsv_need(t, "bin_hi", &chi, err)) ||
-      (rc = tsv_need(t, "density", &cden, err))) {
-    tsv_close(t);
-    return rc;
-  }
-  /* Rows of the chosen cells (seed 0): [init slot][moment][kind][layer][bin]. */
-  enum { BINS = 50 };
+  size_t depth = fig_nearest_depth(g, 5);
+  size_t layers[9], nl = fig_layer_subset(depth, layers);
+  /* seed 0 (or the smallest selected), the first variant */
+  unsigned long seed = ULONG_MAX;
+  for (size_t k = 0; k < g->n; k++) if (g->cells[k].seed < seed) seed = g->cells[k].seed;
+  fig_rows fr;
+  int rc = fig_rows_open(&fr, c->o, g, c->hist, err), got = 0;
+  if (rc) return rc;
+  int cs = -1, cst = -1, cl = -1, ck = -1, clo = -1, chi = -1, cden = -1;
+  if (!(rc = tsv_need(fr.t, "seed", &cs, err)) && !(rc = tsv_need(fr.t, "step", &cst, err))
+      && !(rc = tsv_need(fr.t, "layer", &cl, err)) && !(rc = tsv_need(fr.t, "kind", &ck, err))
+      && !(rc = tsv_need(fr.t, "bin_lo", &clo, err)) && !(rc = tsv_need(fr.t, "bin_hi", &chi, err)))
+    rc = tsv_need(fr.t, "density", &cden, err);
+  /* Rows of the chosen cells: [init slot][moment][kind][layer][bin]. */
+  enum { BINS = PROBE_HIST_BINS };
   size_t per = (size_t)2 * 2 * depth * BINS;
   double *x = calloc(2 * per, sizeof *x), *y = calloc(2 * per, sizeof *y);
   long first_step[2] = { -1, -1 }, last_step[2] = { -1, -1 };
-  if (!x || !y) { free(x); free(y); tsv_close(t); return sb_fail(err, SB_EFAIL, "out of memory"); }
-  for (size_t k = 0; k < 2 * per; k++) x[k] = y[k] = NAN;
-  /* Pass 1 is this pass: rows of a cell are sorted by step, so the first
-   * step seen is the initial one and later ones overwrite the end slot. */
+  if (!rc && (!x || !y)) rc = sb_fail(err, SB_EFAIL, "out of memory");
+  for (size_t k = 0; !rc && k < 2 * per; k++) x[k] = y[k] = NAN;
   size_t bin_of[2][2][2] = { { { 0 } } };
   long cur_step[2] = { -1, -1 };
-  while ((got = tsv_next(t, err)) == 1) {
-    if (strcmp(tsv_str(t, ca), g->acts.name[a]) || strtoul(tsv_str(t, cs), NULL, 10) != 0 ||
-        strtoul(tsv_str(t, cd), NULL, 10) != depth || strtoul(tsv_str(t, cw), NULL, 10) != width)
+  while (!rc && (got = fig_rows_next(&fr, err)) == 1) {
+    if (fig_rows_act(&fr) != a || strtoul(tsv_str(fr.t, cs), NULL, 10) != seed || fig_rows_depth(&fr) != depth
+        || fig_rows_variant(&fr) != 0)
       continue;
-    int slot = -1;
-    for (int k = 0; k < ni; k++) if (!strcmp(tsv_str(t, ci), g->inits.name[inits[k]])) slot = k;
+    int slot = -1, i = fig_rows_init(&fr);
+    for (int k = 0; k < ni; k++) if (i == inits[k]) slot = k;
     if (slot < 0) continue;
-    long step = strtol(tsv_str(t, cst), NULL, 10);
+    long step = strtol(tsv_str(fr.t, cst), NULL, 10);
     if (first_step[slot] < 0) first_step[slot] = step;
     int moment = step == first_step[slot] ? 0 : 1;
     if (moment == 1) last_step[slot] = step;
@@ -685,83 +1212,97 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
       cur_step[slot] = step;
       memset(bin_of[slot], 0, sizeof bin_of[slot]);
     }
-    int kind = strcmp(tsv_str(t, ck), "act") ? 1 : 0;
-    size_t layer = strtoul(tsv_str(t, cl), NULL, 10);
+    int kind = strcmp(tsv_str(fr.t, ck), "act") ? 1 : 0;
+    size_t layer = strtoul(tsv_str(fr.t, cl), NULL, 10);
     if (layer < 1 || layer > depth) continue;
     size_t b = bin_of[slot][moment][kind]++ % BINS;
     size_t idx = slot * per + ((moment * 2 + kind) * depth + (layer - 1)) * BINS + b;
-    x[idx] = 0.5 * (tsv_num(t, clo) + tsv_num(t, chi));
-    y[idx] = tsv_num(t, cden);
+    x[idx] = 0.5 * (tsv_num(fr.t, clo) + tsv_num(fr.t, chi));
+    y[idx] = tsv_num(fr.t, cden);
   }
   if (got < 0) rc = -got;
-  tsv_close(t);
+  fig_rows_close(&fr);
+  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  for (size_t q = 0; q < nl; q++) {
+    char t[32];
+    snprintf(t, sizeof t, "layer %zu", layers[q]);
+    key_add(&key, t, 21 + (long)q, 11);
+  }
   figure f;
-  if (!rc) rc = fig_open(&f, c, 7.0, ni == 2 ? 3.8 : 2.2, err);
+  if (!rc) rc = fig_open(&f, c, 7.0, (ni == 2 ? 4.1 : 2.5) + key_height(&key, 7.0), err);
   if (rc) { free(x); free(y); return rc; }
-  fig_list names = { "" }, names_text = { "" }, steps_end = { "" };
+  fig_list names = { "" }, steps_end = { "" }, lays = { "" };
+  for (size_t q = 0; q < nl; q++) fig_list_addi(&lays, (long)layers[q]);
   for (int s = 0; s < ni; s++) {
     fig_list_add(&names, g->inits.name[inits[s]]);
-    /* '_' starts a subscript in gnuplot's enhanced text: escape it. */
-    char esc[2 * FIG_NAME_MAX];
-    size_t e = 0;
-    for (const char *ch = g->inits.name[inits[s]]; *ch && e + 3 < sizeof esc; ch++) {
-      if (*ch == '_') { esc[e++] = '\\'; esc[e++] = '\\'; }
-      esc[e++] = *ch;
-    }
-    esc[e] = '\0';
-    fig_list_add(&names_text, esc);
     fig_list_addi(&steps_end, last_step[s] >= 0 ? last_step[s] : first_step[s]);
     for (int mk = 0; mk < 4; mk++) {
-      double xm = 0.0;  /* the panel's half-width: the largest |bin centre| with mass */
-      for (size_t l = 1; l <= depth; l++) {
-        char what[160];
+      /* the panel's x range: the bins with mass, rounded outwards; its y
+       * scale: logarithmic when one layer's spike would flatten the rest */
+      double xlo = INFINITY, xhi = -INFINITY, ymax = 0.0, ypos_min = INFINITY;
+      int moment = mk / 2;
+      if (moment == 1 && last_step[s] < 0) moment = 0;  /* trained 0 steps: end = init */
+      for (size_t q = 0; q < nl; q++) {
+        size_t l = layers[q];
+        char what[200];
         snprintf(what, sizeof what, "%s %s %s layer %zu: value density", g->inits.name[inits[s]],
                  mk / 2 ? "end" : "init", mk % 2 ? "delta" : "act", l);
         fig_block(&f, what);
-        int moment = mk / 2;
-        if (moment == 1 && last_step[s] < 0) moment = 0;  /* trained 0 steps: end = init */
         for (int b = 0; b < BINS; b++) {
           size_t idx = s * per + ((moment * 2 + mk % 2) * depth + (l - 1)) * BINS + b;
           fig_num(&f, x[idx], 0);
           fig_num(&f, y[idx], 1);
-          if (isfinite(x[idx]) && fabs(x[idx]) > xm && y[idx] > 0) xm = fabs(x[idx]);
+          if (isfinite(x[idx]) && y[idx] > 0) {
+            if (x[idx] < xlo) xlo = x[idx];
+            if (x[idx] > xhi) xhi = x[idx];
+            if (y[idx] > ymax) ymax = y[idx];
+            if (y[idx] < ypos_min) ypos_min = y[idx];
+          }
         }
       }
-      char key[32];
-      snprintf(key, sizeof key, "xmax_%d_%d", s + 1, mk + 1);
-      /* A round half-width just beyond the data (1, 2, 2.5, 4 or 5 times a
-       * power of ten), so the ticks at 0, +-1/2 and +-1 of it read well. */
-      double p10 = xm > 0 ? pow(10.0, floor(log10(xm))) : 1.0, nice = 10.0;
-      static const double steps[] = { 1.0, 2.0, 2.5, 4.0, 5.0 };
-      for (int k = 4; k >= 0; k--)
-        if (xm <= steps[k] * p10 * (1.0 + 1e-12)) nice = steps[k];
-      fig_var_num(&f, key, xm > 0 ? nice * p10 : 1.0);
+      char var[32];
+      if (!(xhi > xlo)) { xlo -= 0.5; xhi += 0.5; }
+      /* from 0 when every value is on one side (ReLU's outputs) */
+      double lo_r = xlo >= 0 ? 0.0 : -nice_up(-xlo), hi_r = xhi <= 0 ? 0.0 : nice_up(xhi);
+      snprintf(var, sizeof var, "xlo_%d_%d", s + 1, mk + 1);
+      fig_var_num(&f, var, lo_r);
+      snprintf(var, sizeof var, "xhi_%d_%d", s + 1, mk + 1);
+      fig_var_num(&f, var, hi_r);
+      snprintf(var, sizeof var, "logy_%d_%d", s + 1, mk + 1);
+      fig_var_num(&f, var, isfinite(ypos_min) && ymax / ypos_min > 1e3 ? 1 : 0);
     }
   }
   free(x);
   free(y);
   if (ni == 0 || first_step[0] < 0) f.rows = 0;
+  char fx[FIG_LABEL_MAX];
+  fx[0] = '\0';
+  fig_cat(fx, sizeof fx, "%s%s%s%sseed %lu", g->variants.name[0], g->variants.name[0][0] ? ", " : "", g->fixed,
+           g->fixed[0] ? ", " : "", seed);
   fig_var_str(&f, "act", g->acts.name[a]);
   fig_var_str(&f, "inits", names.s);
-  fig_var_str(&f, "inits_text", names_text.s);
   fig_var_str(&f, "endsteps", steps_end.s);
+  fig_var_str(&f, "layers", lays.s);
+  fig_var_str(&f, "fixed", fx);
   fig_var_num(&f, "ninit", ni);
+  fig_var_num(&f, "nlayers", (double)nl);
   fig_var_num(&f, "depth", (double)depth);
-  fig_var_num(&f, "width", (double)width);
+  key_vars(&f, &key);
   return fig_close(&f, err);
 }
 
-
 /* ---- the table ------------------------------------------------------------------------ */
 
-/* In the order they are drawn and listed. */
+/* In the order they are drawn, listed and shown in the README's gallery. */
 const figure_def fig_table[] = {
   { "grad-layers", "gradient norm per layer at initialization", fig_grad_layers },
-  { "saturation-training", "saturation and activations per layer over training", fig_saturation },
+  { "saturation-training", "activations (mean, 2nd-98th percentiles) and saturation per layer over training", fig_saturation },
   { "grad-vs-saturation", "per-layer gradient attenuation against saturated fraction", fig_grad_vs_sat },
   { "heatmap", "heatmap of attenuation at initialization", fig_heatmap },
   { "depth", "attenuation at initialization and final loss against depth", fig_depth },
   { "histograms", "histograms of activations and back-propagated errors", fig_histograms },
   { "theory", "measured per-layer ratio against mean-field chi, and the phase diagram", fig_theory },
+  { "learning-curves", "training loss and test error against optimizer steps", fig_learning },
+  { "saturation-dynamics", "saturated fraction and weight-gradient norm per layer over training", fig_dynamics },
 };
 const size_t fig_count = sizeof fig_table / sizeof fig_table[0];

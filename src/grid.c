@@ -202,7 +202,8 @@ static void print_digest(const sb_config *cfg, const store_merge_info *info)
     for (int k = 0; k < AXIS_COUNT; k++)
       if (shown[k]) printf("%*s ", width_of[k], d->g.axis[k]);
     char att[64];
-    snprintf(att, sizeof att, "%.3g ± %.2g", d->att_mean, d->att_sd);
+    if (d->n > 1 && isfinite(d->att_sd)) snprintf(att, sizeof att, "%.3g ± %.2g", d->att_mean, d->att_sd);
+    else snprintf(att, sizeof att, "%.3g", d->att_mean);   /* one seed: no spread to show */
     printf("%5zu  %-22s %10.4g %8.3f %zu/%zu/%zu\n", d->n, att, d->loss_mean, d->sat_mean, d->diverged,
            d->frozen, d->stalled);
   }

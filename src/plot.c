@@ -89,12 +89,66 @@ static int po_quiet(void *ctx, const char *name, const char *v, sb_error *err)
   return SB_OK;
 }
 
+static int po_only(void *ctx, const char *name, const char *v, sb_error *err)
+{
+  plot_opts *o = ctx;
+  (void)name;
+  if (!*v || strlen(v) >= sizeof o->only) return sb_fail(err, SB_EUSAGE, "--only: '%s' is not a list of figures", v);
+  for (const char *p = v; *p;) {
+    size_t n = strcspn(p, ",");
+    int found = 0;
+    for (size_t k = 0; k < fig_count; k++) found |= strlen(fig_table[k].name) == n && !strncmp(fig_table[k].name, p, n);
+    if (!found) return sb_fail(err, SB_EUSAGE, "--only: no figure '%.*s' (satbench list figures)", (int)n, p);
+    p += n + (p[n] == ',');
+  }
+  strcpy(o->only, v);
+  return SB_OK;
+}
+
+static int po_select(void *ctx, const char *name, const char *v, sb_error *err)
+{
+  plot_opts *o = ctx;
+  (void)name;
+  const char *eq = strchr(v, '=');
+  if (!eq || eq == v || !eq[1])
+    return sb_fail(err, SB_EUSAGE, "--select: '%s' is not KEY=VALUE[,VALUE...] (e.g. init=he_normal)", v);
+  if (o->n_select == FIG_MAX_SELECT) return sb_fail(err, SB_EUSAGE, "--select: more than %d selections", FIG_MAX_SELECT);
+  plot_select *s = &o->select[o->n_select];
+  if ((size_t)(eq - v) >= sizeof s->key || strlen(eq + 1) >= sizeof s->values)
+    return sb_fail(err, SB_EUSAGE, "--select: '%s' is too long", v);
+  for (size_t k = 0; k < o->n_select; k++)
+    if (strlen(o->select[k].key) == (size_t)(eq - v) && !strncmp(o->select[k].key, v, (size_t)(eq - v)))
+      return sb_fail(err, SB_EUSAGE, "--select: '%.*s' given twice (list its values: KEY=A,B)", (int)(eq - v), v);
+  snprintf(s->key, sizeof s->key, "%.*s", (int)(eq - v), v);
+  snprintf(s->values, sizeof s->values, "%s", eq + 1);
+  o->n_select++;
+  return SB_OK;
+}
+
+static int po_partial(void *ctx, const char *name, const char *v, sb_error *err)
+{
+  (void)name; (void)v; (void)err;
+  ((plot_opts *)ctx)->partial = 1;
+  return SB_OK;
+}
+
+static int po_force(void *ctx, const char *name, const char *v, sb_error *err)
+{
+  (void)name; (void)v; (void)err;
+  ((plot_opts *)ctx)->force = 1;
+  return SB_OK;
+}
+
 static const cli_def plot_options[] = {
   { "data", 'd', CLI_VALUE, po_data, "DIR", "the grid's output folder (default data)", 0 },
   { "out", 'o', CLI_VALUE, po_out, "DIR", "where to write the figures (default plots)", 0 },
   { "format", 0, CLI_VALUE, po_format, "LIST", "any of pdf, png, svg (default pdf,png)", 0 },
   { "terminal", 0, CLI_VALUE, po_terminal, "cairolatex", "also write NAME.tex + NAME.pdf for LaTeX", 0 },
   { "gnuplot", 0, CLI_VALUE, po_gnuplot, "PATH", "the gnuplot program (default: gnuplot on the PATH)", 0 },
+  { "only", 0, CLI_VALUE, po_only, "NAMES", "only these figures (comma-separated; satbench list figures)", 0 },
+  { "select", 0, CLI_VALUE, po_select, "KEY=V[,V]", "only cells with these values of an axis or seed, e.g. init=he_normal depth=30 (repeatable)", 0 },
+  { "partial", 0, CLI_FLAG, po_partial, NULL, "draw a grid that has not finished (titles say \"(partial)\")", 0 },
+  { "force", 0, CLI_FLAG, po_force, NULL, "overwrite NAME.gp even where you edited it", 0 },
   { "no-render", 0, CLI_FLAG, po_no_render, NULL, "write scripts and data only", 0 },
   { "quiet", 0, CLI_FLAG, po_quiet, NULL, "print nothing but errors", 0 },
 };
@@ -105,6 +159,7 @@ static const cli_parser plot_parser = { plot_options, sizeof plot_options / size
 static void plot_usage(FILE *f)
 {
   fputs("usage: satbench plot [-d DATA] [-o PLOTS] [--format pdf,png,svg] [--terminal cairolatex]\n"
+        "                     [--only NAMES] [--select KEY=V[,V]]... [--partial] [--force]\n"
         "                     [--gnuplot PATH] [--no-render] [--quiet]\n"
         "Draw the figures of a grid: for each, PLOTS/NAME.gp (a standalone gnuplot script),\n"
         "the NAME.dat it reads, and NAME.pdf / NAME.png when gnuplot is found.\n\n", f);
@@ -186,6 +241,19 @@ static int render(const plot_opts *o, const char *gnuplot, const char *name, int
   return SB_OK;
 }
 
+/* Whether --only names the figure (or there is no --only). */
+static int wanted(const plot_opts *o, const char *name)
+{
+  if (!o->only[0]) return 1;
+  size_t n = strlen(name);
+  for (const char *p = o->only; *p;) {
+    size_t m = strcspn(p, ",");
+    if (m == n && !strncmp(p, name, n)) return 1;
+    p += m + (p[m] == ',');
+  }
+  return 0;
+}
+
 int plot_run(const plot_opts *o, sb_error *err)
 {
   fig_ctx c;
@@ -195,18 +263,29 @@ int plot_run(const plot_opts *o, sb_error *err)
   snprintf(c.summary, sizeof c.summary, "%s/summary.tsv", o->data);
   snprintf(c.layers, sizeof c.layers, "%s/layers.tsv", o->data);
   snprintf(c.hist, sizeof c.hist, "%s/hist.tsv", o->data);
-  fig_grid g = { 0 };
-  int rc = fig_grid_load(c.cells, &g, err);
+  snprintf(c.curves, sizeof c.curves, "%s/curves.tsv", o->data);
+  snprintf(c.curves_summary, sizeof c.curves_summary, "%s/curves_summary.tsv", o->data);
+  fig_grid g;
+  memset(&g, 0, sizeof g);
+  int rc = fig_grid_load(o, o->data, &g, err);
+  if (!rc && g.incomplete && !o->partial)
+    rc = sb_fail(err, SB_EUSAGE, "%s: the grid is not complete (manifest.json); finish it with --resume, or draw it "
+                 "anyway with --partial (titles then say so)", o->data);
   if (rc) { fig_grid_free(&g); return rc; }
   if ((rc = fileio_mkdirs(o->out, err))) { fig_grid_free(&g); return rc; }
-  unsigned char *written = calloc(fig_count, 1);
+  unsigned char *written = calloc(fig_count, 1), *kept = calloc(fig_count, 1);
   theory_work *tw = theory_alloc();
-  if (!tw || !written) { free(written); theory_free(tw); fig_grid_free(&g); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  if (!tw || !written || !kept) {
+    free(written); free(kept); theory_free(tw); fig_grid_free(&g);
+    return sb_fail(err, SB_EFAIL, "out of memory");
+  }
   c.g = &g;
   c.tw = tw;
-  c.tau = fig_grid_tau(c.cells);
   for (size_t k = 0; k < fig_count && !rc; k++) {
+    if (!wanted(o, fig_table[k].name)) continue;
+    int kept_one = 0;
     c.def = &fig_table[k];
+    c.kept = &kept_one;
     int r = c.def->write(&c, err);
     if (r == FIG_SKIPPED) {
       if (!o->quiet) printf("skipped %s: no data for it in %s/\n", c.def->name, o->data);
@@ -214,25 +293,30 @@ int plot_run(const plot_opts *o, sb_error *err)
       rc = r;   /* a failure, never taken for "no data" */
     } else {
       written[k] = 1;
+      kept[k] = (unsigned char)kept_one;
     }
   }
   theory_free(tw);
   fig_grid_free(&g);
-  if (rc) { free(written); return rc; }
+  if (rc) { free(written); free(kept); return rc; }
 
   char gnuplot[4096] = "";
   int have = o->render && find_program(o->gnuplot[0] ? o->gnuplot : "gnuplot", gnuplot, sizeof gnuplot);
   if (o->render && o->gnuplot[0] && !have) {
-    free(written);
+    free(written); free(kept);
     return sb_fail(err, SB_EUSAGE, "--gnuplot: cannot run '%s'", o->gnuplot);
   }
   int warned = 0;
   for (size_t k = 0; k < fig_count && !rc; k++) {
     if (!written[k]) continue;
+    if (kept[k])
+      fprintf(stderr, "satbench: kept %s/%s.gp, which was edited since satbench wrote it; the new script is "
+              "%s.gp.new (--force overwrites)\n", o->out, fig_table[k].name, fig_table[k].name);
     if (have) rc = render(o, gnuplot, fig_table[k].name, &warned, err);
     if (!rc && !o->quiet) printf("%s/%s.gp%s\n", o->out, fig_table[k].name, have ? " (rendered)" : "");
   }
   free(written);
+  free(kept);
   if (!rc && !o->quiet && o->render && !have)
     printf("gnuplot was not found: the scripts are written; render them with\n  cd %s && for f in *.gp; do gnuplot \"$f\"; done\n", o->out);
   if (!rc && !o->quiet && !o->render)

@@ -17,6 +17,11 @@
 typedef struct plot_template { const char *name, *text; } plot_template;
 extern const plot_template plot_templates[];
 
+/* --select KEY=V[,V...]: only the cells with one of those values of the
+ * axis (or seed) KEY. */
+#define FIG_MAX_SELECT 16
+typedef struct plot_select { char key[32]; char values[512]; } plot_select;
+
 typedef struct plot_opts {
   char data[4096];      /* -d: the grid's --out folder          */
   char out[4096];       /* -o: where figures go                 */
@@ -25,6 +30,11 @@ typedef struct plot_opts {
   int render;           /* 0 with --no-render                   */
   int quiet;
   int tex;              /* --terminal cairolatex                */
+  char only[1024];      /* --only: comma-separated figure names ("": all) */
+  plot_select select[FIG_MAX_SELECT];
+  size_t n_select;
+  int partial;          /* --partial: draw an incomplete grid, titles say so */
+  int force;            /* --force: overwrite scripts the user edited */
 } plot_opts;
 
 /* Parse `satbench plot` arguments; -1 when help was printed. */

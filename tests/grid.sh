@@ -7,7 +7,7 @@ t_init grid
 
 TINY="--optimizers sgd --log-schedule linear --activations tanh,relu --inits standard,he_normal --depths 2,3 --widths 8 --seeds 2
       --train-size 128 --test-size 32 --batch 8 --input-dim 4 --classes 3 --steps 20 --log-every 5 --quiet"
-TABLES="cells.tsv layers.tsv summary.tsv hist.tsv"
+TABLES="cells.tsv layers.tsv summary.tsv hist.tsv curves.tsv curves_summary.tsv"
 
 same_tables()  # DIR_A DIR_B: 0 when every table is byte-identical
 {
@@ -33,7 +33,7 @@ ncells=$(grep -v '^#' "$T/t1/cells.tsv" | tail -n +2 | wc -l)
 test "$ncells" -eq 16 && t_pass "cells.tsv has 16 cells" || t_fail "cells.tsv has 16 cells" "got $ncells"
 # Each table's header is the program's column list, which holds the
 # contract's columns in the contract's order.
-for tbl in cells layers summary hist; do
+for tbl in cells layers summary hist curves curves_summary; do
   hdr=$(grep -v '^#' "$T/t1/$tbl.tsv" | head -n 1 | tr '\t' ' ')
   listed=$("$SATBENCH" list columns | awk -F '\t' -v t="$tbl.tsv" '$1 == t { printf "%s%s", sep, $2; sep = " " }')
   test "$hdr" = "$listed" && t_pass "$tbl.tsv header = satbench list columns" || t_fail "$tbl.tsv header = satbench list columns" "header: $hdr" "listed: $listed"
@@ -85,6 +85,50 @@ if awk -F'\t' '
 else
   t_fail "summary.tsv mean, sd and 95% interval of delta_norm match a hand computation"
 fi
+
+# -- curves.tsv: a row per (cell, logged step), its summary over the seeds ------------
+nc=$(grep -v '^#' "$T/t1/curves.tsv" | tail -n +2 | wc -l)
+test "$nc" -eq 80 && t_pass "curves.tsv has 80 rows (16 cells x 5 logged steps)" || t_fail "curves.tsv has 80 rows" "got $nc"
+t_in_order "curves.tsv has the issue's columns" "cell step train_loss eval_train_loss eval_train_acc eval_test_loss
+  eval_test_acc grad_norm sat_frac sat_low sat_high dead_frac" "$(grep -v '^#' "$T/t1/curves.tsv" | head -n 1 | tr '\t' ' ')"
+# step 0 has no training loss yet; every later one has, and the saturated
+# fraction is the sum of its low and high parts
+if grep -v '^#' "$T/t1/curves.tsv" | awk -F'\t' '
+     NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+     { s = $(c["step"]); tl = $(c["train_loss"])
+       if ((s == 0) != (tl == "NaN")) bad++
+       d = $(c["sat_frac"]) - $(c["sat_low"]) - $(c["sat_high"]); if (d > 1e-12 || d < -1e-12) bad++
+       if ($(c["eval_train_acc"]) < 0 || $(c["eval_train_acc"]) > 1) bad++ }
+     END { exit bad > 0 }'; then
+  t_pass "curves.tsv: train_loss NaN at step 0 only, sat_frac = sat_low + sat_high, accuracies in [0, 1]"
+else
+  t_fail "curves.tsv: train_loss NaN at step 0 only, sat_frac = sat_low + sat_high, accuracies in [0, 1]"
+fi
+# the summary: mean and sd over the two seeds, by hand
+if awk -F'\t' '
+  /^#/ { next }
+  !hdr[FILENAME]++ { for (i = 1; i <= NF; i++) col[FILENAME, $i] = i; next }
+  function key(f) { return $(col[f, "activation"]) SUBSEP $(col[f, "init"]) SUBSEP $(col[f, "depth"]) SUBSEP \
+                           $(col[f, "width"]) SUBSEP $(col[f, "step"]) }
+  FILENAME ~ /curves.tsv/ { k = key(FILENAME); v[k, ++n[k]] = $(col[FILENAME, "eval_test_loss"]); next }
+  { k = key(FILENAME)
+    a = v[k, 1]; b = v[k, 2]; m = (a + b) / 2; sd = (a > b ? a - b : b - a) / sqrt(2)
+    gm = $(col[FILENAME, "eval_test_loss_mean"]); gs = $(col[FILENAME, "eval_test_loss_sd"])
+    if (n[k] != 2 || $(col[FILENAME, "n"]) != 2) bad++
+    if (abs(gm - m) > 1e-12 * abs(m) || abs(gs - sd) > 1e-9 * abs(sd) + 1e-300) bad++
+    rows++ }
+  function abs(x) { return x < 0 ? -x : x }
+  END { exit !(rows == 40 && bad == 0) }' "$T/t1/curves.tsv" "$T/t1/curves_summary.tsv"; then
+  t_pass "curves_summary.tsv: 40 rows, mean and sd of eval_test_loss over 2 seeds match a hand computation"
+else
+  t_fail "curves_summary.tsv: 40 rows, mean and sd of eval_test_loss over 2 seeds match a hand computation"
+fi
+# --log-schedule log: steps 0, 1, 2, 5, 10, 20, 50, 100 and the last (and every
+# --log-every, here beyond the run)
+sb grid $TINY --log-schedule log --log-every 1000 --steps 120 --activations tanh --inits standard --depths 2 --seeds 1 --out "$T/logsched"
+st=$(grep -v '^#' "$T/logsched/curves.tsv" 2>/dev/null | awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { printf "%s ", $(c["step"]) }')
+test "$rc" -eq 0 && test "$st" = "0 1 2 5 10 20 50 100 120 " && t_pass "--log-schedule log logs steps 0 1 2 5 10 20 50 100 and the last" ||
+  t_fail "--log-schedule log logs steps 0 1 2 5 10 20 50 100 and the last" "exit $rc, steps: $st"
 
 # -- adding a value to an axis leaves other cells' numbers unchanged ---------------
 sb grid $(echo "$TINY" | sed 's/--activations tanh,relu/--activations tanh,sigmoid,relu/') --out "$T/wider"

@@ -38,6 +38,71 @@ mkdir -p "$T/blocked/grad-layers.dat"
 t_label="plot where a figure's data file cannot be renamed into place"
 expect_fail 1 'grad-layers.dat' plot -d "$T/data" -o "$T/blocked" --no-render
 
+# --only and --select draw subsets; a typo is an error, not an empty figure.
+sb plot -d "$T/data" -o "$T/only" --no-render --only heatmap,depth
+got=$(cd "$T/only" 2>/dev/null && ls *.gp | tr '\n' ' ')
+test "$rc" -eq 0 && test "$got" = "depth.gp heatmap.gp " && t_pass "--only heatmap,depth writes just those two" ||
+  t_fail "--only heatmap,depth writes just those two" "exit $rc, wrote: $got"
+t_label="plot --only nosuch"
+expect_fail 2 '--only.*nosuch' plot -d "$T/data" -o "$T/x" --only heatmap,nosuch
+sb plot -d "$T/data" -o "$T/sel" --no-render --select depth=3 --select init=xavier_normal
+blocks=$(grep '^# block' "$T/sel/heatmap.dat" 2>/dev/null | grep -c 'depth')
+if test "$rc" -eq 0 && test "$blocks" -eq 1 && grep -q '^# block 0: depth 3' "$T/sel/heatmap.dat" &&
+   grep -q '^inits = "xavier_normal"' "$T/sel/heatmap.gp"; then
+  t_pass "--select depth=3 --select init=xavier_normal: the heatmap has one panel, depth 3, of xavier_normal"
+else
+  t_fail "--select depth=3 --select init=xavier_normal: one panel of depth 3, xavier_normal" "exit $rc: $(cat "$err")"
+fi
+t_label="plot --select init=nosuch"
+expect_fail 2 'no cell has init=nosuch.*standard, xavier_normal' plot -d "$T/data" -o "$T/x" --select init=nosuch
+t_label="plot --select colour=red"
+expect_fail 2 "--select: 'colour' is not a column" plot -d "$T/data" -o "$T/x" --select colour=red
+t_label="plot --select depth"
+expect_fail 2 '--select' plot -d "$T/data" -o "$T/x" --select depth
+
+# A script the user edited is never overwritten: satbench says so and
+# writes its own beside it; --force overwrites (and leaves no .gp.new).
+sb plot -d "$T/data" -o "$T/edit" --no-render
+echo '# my edit' >>"$T/edit/heatmap.gp"
+cp "$T/edit/depth.gp" "$T/depth.before"
+sb plot -d "$T/data" -o "$T/edit" --no-render
+if test "$rc" -eq 0 && grep -q 'kept .*edit/heatmap.gp.*heatmap.gp.new' "$err" && grep -q '^# my edit' "$T/edit/heatmap.gp" &&
+   cmp -s "$T/edit/heatmap.gp.new" "$T/scripts/heatmap.gp"; then
+  t_pass "an edited heatmap.gp is kept, said on stderr, and the new script is heatmap.gp.new"
+else
+  t_fail "an edited heatmap.gp is kept, said on stderr, and the new script is heatmap.gp.new" "exit $rc: $(cat "$err")"
+fi
+test -e "$T/edit/depth.gp.new" && t_fail "an unedited depth.gp is simply rewritten" ||
+  { cmp -s "$T/edit/depth.gp" "$T/depth.before" && t_pass "an unedited depth.gp is simply rewritten"; } ||
+  t_fail "an unedited depth.gp is simply rewritten"
+sb plot -d "$T/data" -o "$T/edit" --no-render --force
+if test "$rc" -eq 0 && ! grep -q 'my edit' "$T/edit/heatmap.gp" && ! test -e "$T/edit/heatmap.gp.new"; then
+  t_pass "--force overwrites the edited script and removes heatmap.gp.new"
+else
+  t_fail "--force overwrites the edited script and removes heatmap.gp.new" "exit $rc: $(cat "$err")"
+fi
+
+# An interrupted grid is refused, and drawn with --partial, titles saying so.
+"$SATBENCH" grid --optimizers sgd --activations tanh,relu --inits standard,he_normal --depths 2,6 --widths 32 --seeds 3 \
+  --train-size 512 --test-size 64 --batch 16 --input-dim 8 --classes 3 --steps 6000 --log-every 500 --quiet \
+  --threads 2 --out "$T/cut" >"$T/cut.out" 2>"$T/cut.err" &
+pid=$!
+while kill -0 $pid 2>/dev/null && test "$(ls "$T/cut/records" 2>/dev/null | grep -c '\.rec$')" -lt 3; do sleep 0.01; done
+kill -INT $pid 2>/dev/null
+wait $pid
+if grep -q '"complete": false' "$T/cut/manifest.json" 2>/dev/null; then
+  t_label="plot of an interrupted grid"
+  expect_fail 2 'not complete.*--partial' plot -d "$T/cut" -o "$T/cut-plots" --no-render
+  test -e "$T/cut-plots" && t_fail "the refusal writes nothing" || t_pass "the refusal writes nothing"
+  sb plot -d "$T/cut" -o "$T/cut-plots" --no-render --partial
+  test "$rc" -eq 0 && grep -q '^partial = 1' "$T/cut-plots/heatmap.gp" && t_pass "--partial draws it, marked partial" ||
+    t_fail "--partial draws it, marked partial" "exit $rc: $(cat "$err")"
+else
+  t_skip "plot of an interrupted grid" "the grid finished before it could be interrupted"
+  t_skip "the refusal writes nothing" "the grid finished before it could be interrupted"
+  t_skip "--partial draws it, marked partial" "the grid finished before it could be interrupted"
+fi
+
 GNUPLOT=${GNUPLOT:-$(command -v gnuplot)}
 if test -z "$GNUPLOT" || ! test -x "$GNUPLOT"; then
   t_skip "rendering every figure as PDF, PNG and SVG" "gnuplot not found"
@@ -86,6 +151,34 @@ if test "$rc" -eq 0 && ! test -s "$err" && test -s "$T/tex-plots/heatmap.tex"; t
 else
   t_fail "--terminal cairolatex writes NAME.tex without a warning" "exit $rc: $(cat "$err")"
 fi
+# Every activation, 30 layers, one init, one seed, trained on the log
+# schedule: the layer figures draw a subset of nine with a legend of nine.
+sb grid --activations "$("$SATBENCH" list activations | cut -f1 | tr '\n' ',' | sed 's/,$//')" --inits xavier_normal \
+  --depths 30 --widths 8 --seeds 1 --train-size 64 --test-size 16 --batch 8 --input-dim 4 --classes 3 --steps 20 \
+  --log-schedule log --optimizers sgd --quiet --out "$T/all"
+test "$rc" -eq 0 || t_fail "a grid of every activation at depth 30 runs" "exit $rc: $(cat "$err")"
+render_ok "every activation, 30 layers, 1 init, 1 seed" "$T/all" "$T/all-plots"
+grep -q '^skipped depth' "$out" && t_pass "one depth: the depth figure is skipped, with a note" ||
+  t_fail "one depth: the depth figure is skipped, with a note" "$(cat "$out")"
+n=$(grep '^key_titles = ' "$T/all-plots/saturation-dynamics.gp" | grep -o "'layer [0-9]*'" | tr '\n' ' ')
+test "$n" = "'layer 1' 'layer 5' 'layer 8' 'layer 12' 'layer 16' 'layer 19' 'layer 23' 'layer 26' 'layer 30' " && t_pass "30 layers: saturation-dynamics draws nine of them, first to last" ||
+  t_fail "30 layers: saturation-dynamics draws nine of them" "$(grep '^key_titles' "$T/all-plots/saturation-dynamics.gp")"
+# Several learning rates, optimizers, losses and widths: variants, never overplotted.
+sb grid --activations tanh,relu --inits standard --depths 2,4 --widths 8,12 --lrs 0.05,0.5 --optimizers sgd,adam \
+  --losses xent,mse --seeds 2 --train-size 64 --test-size 16 --batch 8 --input-dim 4 --classes 3 --steps 10 \
+  --log-schedule log --quiet --out "$T/axes"
+test "$rc" -eq 0 || t_fail "a grid of widths x lrs x optimizers x losses runs" "exit $rc: $(cat "$err")"
+render_ok "2 widths x 2 lrs x 2 optimizers x 2 losses" "$T/axes" "$T/axes-plots"
+n=$(grep -c '^# block .*: step loss' "$T/axes-plots/learning-curves.dat")
+test "$n" -eq 64 && t_pass "learning curves: a series per activation, init, variant (16) and depth" ||
+  t_fail "learning curves: 64 series (2 acts x 16 variants x 2 depths)" "got $n"
+# at initialization the learning rate and the optimizer do not matter yet:
+# heatmap panels per depth x width x loss, each network counted once
+n=$(grep '^# block' "$T/axes-plots/heatmap.dat" | wc -l)
+seeds=$(grep -v '^#' "$T/axes-plots/heatmap.dat" | awk 'NF == 4 { print $4 }' | sort -u | tr '\n' ' ')
+test "$n" -eq 8 && test "$seeds" = "2 " && t_pass "heatmap: 8 panels (depth x width x loss), 2 networks per cell" ||
+  t_fail "heatmap: 8 panels (depth x width x loss), 2 networks per cell" "blocks $n, counts: $seeds"
+
 # Deep, with a diverged cell among healthy ones.
 sb grid --activations relu,tanh --inits he_normal --depths 12 --widths 8 --seeds 2 --train-size 64 \
   --test-size 16 --batch 8 --input-dim 4 --classes 3 --steps 30 --log-every 10 --lr 50 --quiet --out "$T/wild"

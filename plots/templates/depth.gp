@@ -1,27 +1,40 @@
-# depth.gp - Figure 5: trainability against depth (He et al.'s question).
+# depth.gp - trainability against depth (He et al.'s question).
 #
-# Left: attenuation at initialization, log10(||delta^1|| / ||delta^depth||),
-# mean ± sd over seeds.  Right: the final training loss.  Colour =
-# activation, dash pattern = initialization.
-# Data: depth.dat, a block per (activation, init); columns: depth,
-# attenuation mean, sd, loss mean, sd, seeds.  Set by satbench: blocks,
-# colors, dashes, titles, width, mindepth, maxdepth.
+# First the attenuation at initialization, log10(||delta^1|| /
+# ||delta^depth||), mean ± sd over seeds (a panel per width or loss when
+# the grid has several).  Then, when the grid trained, a panel per variant
+# of the final training loss (mean ± sd over seeds), with the chance loss
+# (dashed grey): at or above it the net learned nothing.  Colour =
+# activation, dash = initialization.
+# Data: dat, per panel a block per (activation, init); columns: depth,
+# mean, sd, seeds.  Set by satbench: blocks_P, lcs, dts, ptitles, kinds
+# (0 attenuation, 1 loss, per panel), chances (per panel), npanels, ncols,
+# nrows, fixed, depths, mindepth, maxdepth and the legend (key_*).
 
-set multiplot layout 1, 2 margins 0.08, 0.80, 0.15, 0.88 spacing 0.09, 0 \
-    title sprintf("Gradient attenuation and trainability against depth (width %d)", width)
+set multiplot title sprintf("Gradient attenuation and trainability against depth (%s; bars: sd over seeds)%s", fixed, note) noenhanced
+NR = nrows; NC = ncols; IN_B = key_h + 0.5; GAP_Y = 0.5; GAP_X = 0.5
 pad = (maxdepth - mindepth) * 0.04 + 0.5
 set xrange [mindepth - pad:maxdepth + pad]
-set xlabel "hidden layers"
-set ylabel "log_{10} ||{/Symbol d}^1|| / ||{/Symbol d}^{depth}|| at init"
+# ticks at the grid's depths when they are few, else whole numbers
+if (words(depths) <= 6) { set xtics (); do for [d = 1:words(depths)] { set xtics add (word(depths, d) word(depths, d) + 0) } } \
+else { set xtics autofreq; set format x "%.0f" }
+set mxtics 1
 unset key
-plot for [k = 1:words(blocks)] dat index (word(blocks, k) + 0) using 1:2:3 \
-       with yerrorbars lc (word(colors, k) + 0) pt 7 ps 0.3 notitle, \
-     for [k = 1:words(blocks)] dat index (word(blocks, k) + 0) using 1:2 \
-       with lines lc (word(colors, k) + 0) dt int(word(dashes, k)) notitle
-set ylabel "final training loss"
-set key outside right top vertical Left reverse
-plot for [k = 1:words(blocks)] dat index (word(blocks, k) + 0) using 1:4:5 \
-       with yerrorbars lc (word(colors, k) + 0) pt 7 ps 0.3 notitle, \
-     for [k = 1:words(blocks)] dat index (word(blocks, k) + 0) using 1:4 \
-       with lines lc (word(colors, k) + 0) dt int(word(dashes, k)) title word(titles, k)
+do for [p = 1:npanels] {
+  b = value(sprintf("blocks_%d", p))
+  eval place((p - 1) / ncols + 1, (p - 1) % ncols + 1)
+  set title word(ptitles, p) noenhanced font ",7"
+  set xlabel "hidden layers"
+  loss = word(kinds, p) eq "1"
+  first = p == 1 || (loss && word(kinds, p - 1) eq "0") || (p - 1) % ncols == 0
+  set ylabel (!first ? "" : loss ? "final training loss" : "log_{10} ||{/Symbol d}^1|| / ||{/Symbol d}^{depth}||")
+  if (loss) { set yrange [0:*] } else { set yrange [*:*] }
+  plot (loss ? word(chances, p) + 0 : NaN) with lines ls 101 notitle, \
+       for [k = 1:words(b)] dat index (word(b, k) + 0) using 1:2:3 \
+         with yerrorbars lc (word(lcs, k) + 0) dt 1 pt 7 ps 0.3 notitle, \
+       for [k = 1:words(b)] dat index (word(b, k) + 0) using 1:2 \
+         with lines lc (word(lcs, k) + 0) dt int(word(dts, k)) notitle
+}
+eval key_strip
+plot for [k = 1:words(key_titles)] NaN with lines lc (word(key_lcs, k) + 0) dt int(word(key_dts, k)) title word(key_titles, k)
 unset multiplot

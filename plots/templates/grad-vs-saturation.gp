@@ -10,19 +10,22 @@
 # 1e-3 to 1e3 (saturation grows with q).  Colour = activation.
 # Data: grad-vs-saturation.dat: per activation a points block, a binned-mean
 # block and a theory block.  Set by satbench: acts, blocks, series, means,
-# curves, tau.
+# curves, tau, fixed and the legend (key_*).
 
-set title "Per-layer gradient attenuation against saturation"
+set multiplot title sprintf("Per-layer gradient attenuation against saturation%s\n{/=7 %s}\n{/=7 points: a hidden layer of a cell at a logged step; thick: their mean in bins}", note, lit(fixed))
+IN_L = 0.6; IN_B = key_h + 0.42; IN_T = 0.7; IN_R = 0.1
+eval place(1, 1)
+unset key
 set xlabel sprintf("saturated fraction of the layer's units ({/Symbol t} = %g)", tau)
 set ylabel "log_{10} ||{/Symbol d}^l|| / ||{/Symbol d}^{l+1}|| - ½ log_{10} {/Symbol s}_w^2"
 set xrange [-0.02:1.02]
 set yrange [*:*]
-set key bottom left Left reverse
 plot for [k = 1:words(blocks)] dat index (word(blocks, k) + 0) \
        using 1:2 with points pt 7 ps 0.15 lc (word(series, k) + 0) notitle, \
      for [k = 1:words(blocks)] dat index (word(means, k) + 0 < 0 ? word(blocks, k) + 0 : word(means, k) + 0) \
-       using 1:(word(means, k) + 0 < 0 ? NaN : $2) with linespoints lw 2 pt 7 ps 0.4 lc (word(series, k) + 0) \
-       title word(acts, word(series, k) + 0), \
+       using 1:(word(means, k) + 0 < 0 ? NaN : $2) with linespoints lw 2 pt 7 ps 0.4 lc (word(series, k) + 0) notitle, \
      for [k = 1:words(blocks)] dat index (word(curves, k) + 0) \
-       using 1:2 with lines lw 0.8 dt 2 lc (word(series, k) + 0) notitle, \
-     NaN with lines lw 0.8 dt 2 lc rgb "#555555" title "mean-field"
+       using 1:2 with lines lw 0.8 dt 2 lc (word(series, k) + 0) notitle
+eval key_strip
+plot for [k = 1:words(key_titles)] NaN with lines lc (word(key_lcs, k) + 0) dt int(word(key_dts, k)) title word(key_titles, k)
+unset multiplot

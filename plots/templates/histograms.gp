@@ -1,36 +1,49 @@
-# histograms.gp - Figure 6: distributions of activations and of
-# back-propagated errors per layer (Glorot & Bengio's Figures 6 and 7).
+# histograms.gp - distributions of activations and of back-propagated
+# errors per layer (Glorot & Bengio's Figures 6 and 7).
 #
-# Normalized histograms (densities) of each hidden layer's outputs and of
-# its back-propagated error delta^l on the probe batch of one network (seed
-# 0), at initialization and at the end of training.  Rows: initializations
-# (standard on top, as in the paper).  All layers of a panel share its bins.
-# Data: histograms.dat, a block per (init, moment, kind, layer) in that
-# order; columns: bin centre, density.  Set by satbench: act, inits,
-# inits_text (the same, escaped for enhanced text), endsteps, ninit, depth,
-# width, xmax_S_P (half-width of the x axis of panel P in row S).
+# Normalized histograms (densities) of the outputs and of the
+# back-propagated errors delta^l of one network's hidden layers (the first
+# seed) on the probe set, at initialization and at the end of training.
+# Rows: initializations (standard on top, as in the paper).  All layers of
+# a panel share its bins; at most nine layers, first to last; x ranges
+# fitted to the values that occur; a logarithmic density where one layer's
+# spike would flatten the rest.
+# Data: dat, a block per (init, moment, kind, layer) in that order;
+# columns: bin centre, density.  Set by satbench: act, inits, endsteps,
+# layers, ninit, nlayers, depth, fixed, xlo_S_P / xhi_S_P / logy_S_P
+# (panel P of row S) and the legend (key_*).
 
-set multiplot layout ninit, 4 margins 0.07, 0.98, 0.12, 0.84 spacing 0.05, 0.12 \
-    title sprintf("%s network, depth %d, width %d: distributions per layer (seed 0)", act, depth, width) noenhanced
-set yrange [0:*]
-set format y "%g"
+set multiplot title sprintf("%s, depth %d (%s): distributions per layer on the probe set%s", act, depth, fixed, note) noenhanced
+NR = ninit; NC = 4; IN_L = 0.72; IN_B = key_h + 0.42; GAP_X = 0.42; GAP_Y = 0.3
+unset key
 do for [s = 1:ninit] {
   do for [p = 1:4] {
+    eval place(s, p)
     moment = (p - 1) / 2
     kind = (p - 1) % 2
-    set title sprintf("%s, %s, %s", kind == 0 ? "activations" : "back-propagated {/Symbol d}", \
-                      moment == 0 ? "init" : sprintf("step %s", word(endsteps, s)), word(inits_text, s)) font ",7"
-    set xlabel (s == ninit ? (kind == 0 ? "output value" : "{/Symbol d} value") : "")
-    set ylabel (p == 1 ? "density" : "")
-    # One legend for the figure, above the panels, where it hides nothing.
-    if (s == 1 && p == 1) { set key at screen 0.5, screen 0.925 center center horizontal Left reverse title "layer" } else { unset key }
-    first = (((s - 1) * 4 + moment * 2 + kind) * depth)
-    xm = value(sprintf("xmax_%d_%d", s, p))
-    set xrange [-xm:xm]
-    set xtics -xm, xm / 2.0, xm
+    set title (s == 1 ? sprintf("%s, %s", kind == 0 ? "activations" : "back-propagated δ", \
+                        moment == 0 ? "at init" : sprintf("step %s", word(endsteps, s))) : "") font ",7" noenhanced
+    set xlabel (s == ninit ? (kind == 0 ? "output value" : "δ value") : "") noenhanced
+    set ylabel (p == 1 ? sprintf("%s\ndensity", word(inits, s)) : "") noenhanced
+    first = (((s - 1) * 4 + moment * 2 + kind) * nlayers)
+    xlo = value(sprintf("xlo_%d_%d", s, p))
+    xhi = value(sprintf("xhi_%d_%d", s, p))
+    set xrange [xlo:xhi]
+    set xtics xlo, (xhi - xlo) / 2.0, xhi
     set format x "%.2g"
-    plot for [l = 1:depth] dat index (first + l - 1) using 1:2 \
-           with lines lc l title sprintf("%d", l)
+    if (value(sprintf("logy_%d_%d", s, p))) {
+      set logscale y
+      set yrange [*:*]
+      set format y "10^{%L}"
+    } else {
+      unset logscale y
+      set yrange [0:*]
+      set format y "%g"
+    }
+    plot for [l = 1:nlayers] dat index (first + l - 1) using 1:($2 > 0 || !value(sprintf("logy_%d_%d", s, p)) ? $2 : NaN) \
+           with lines lc (20 + l) notitle
   }
 }
+eval key_strip
+plot for [k = 1:words(key_titles)] NaN with lines lc (word(key_lcs, k) + 0) dt int(word(key_dts, k)) title word(key_titles, k)
 unset multiplot

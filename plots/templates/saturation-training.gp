@@ -1,53 +1,56 @@
-# saturation-training.gp - Figure 2: saturation over training, per layer.
+# saturation-training.gp - activations and saturation per layer over
+# training, in the manner of Glorot & Bengio's Figures 2 (sigmoid) and 3
+# (tanh).
 #
-# In the manner of Glorot & Bengio's Figures 2 (sigmoid) and 3 (tanh): top
-# row, the mean of each hidden layer's outputs on the probe batch, with bars
-# of one standard deviation (mean over seeds of the per-layer sd); bottom
-# row, the fraction of saturated (unit, input) pairs, with 95% bands over
-# seeds.  Data: saturation-training.dat, one block per (activation, layer);
-# columns: step, act mean, act sd, sat_frac, sat_frac ci95, act p98.
-# Set by satbench: acts, nact, blocks_A / layers_A, init, depth, width, maxstep.
+# Top row: the mean of each hidden layer's outputs on the probe set, with
+# bars from its 2nd to its 98th percentile (both means over seeds); bottom
+# row: the fraction of saturated (example, unit) pairs, with bands of the
+# 95% interval over seeds.  One depth (nearest 4, as in the paper, or the
+# one --select chose), one init (standard when the grid has it) and the
+# variant whose saturation rises most; at most nine layers, first to last.
+# Data: dat, one block per (activation, layer); columns: step, act mean,
+# p02, p98, sat_frac, sat_frac ci95.  Set by satbench: acts, nact, ncols,
+# prow, blocks_A / layers_A, what, depth, tau, steps and the legend (key_*).
 
 # Layers' bars side by side around each logged step, so none hides another.
-dx(k, n) = (k - (n + 1) / 2.0) * maxstep * 0.012
+xoff(s, k, n) = logsteps ? sx(s) * 1.07 ** (k - (n + 1) / 2.0) : s + (k - (n + 1) / 2.0) * steps * 0.008
 
-set multiplot layout 2, nact margins 0.63 / fig_w, 0.98, 0.11, 0.86 spacing 0.35 / fig_w, 0.08 \
-    title sprintf("Activations and saturation per layer during training (%s init, depth %d, width %d)", init, depth, width)
-set xrange [-0.02 * maxstep:1.02 * maxstep]
-set offsets 0, 0, 0, 0
-do for [row = 1:2] {
-  do for [a = 1:nact] {
-    b = value(sprintf("blocks_%d", a))
-    ls = value(sprintf("layers_%d", a))
-    set title (row == 1 ? word(acts, a) : "") noenhanced
-    set xlabel (row == 2 ? "optimizer steps" : "")
-    set format x (row == 2 ? "%g" : "")
-    if (row == 1) {
-      set ylabel (a == 1 ? "activation mean ± sd" : "")
-      set yrange [*:*]
-      set format y "%g"
-    } else {
-      set ylabel (a == 1 ? "saturated fraction" : "")
-      set yrange [0:1]
-      set format y "%.1f"
-    }
-    # One legend for the figure, above the panels, where it hides nothing.
-    if (row == 1 && a == 1) { set key at screen 0.5, screen 0.935 center center horizontal Left reverse title "layer" } else { unset key }
-    if (words(b) == 0) {
-      set multiplot next
-    } else {
+set multiplot title sprintf("Activations and saturation per layer during training (depth %d; %s)%s\n" . \
+    "bars: 2nd to 98th percentile of a layer's outputs; saturated: |φ′(h)| < %g max|φ′| (a ReLU's inactive units count); bands: 95%% interval over seeds", \
+    depth, what, note, tau) noenhanced
+NR = 2 * prow; NC = ncols; IN_B = key_h + 0.45; IN_T = 0.62; GAP_Y = 0.12; PAIRS = 1; GAP_G = 0.42
+if (logsteps) { set xrange [0.18:steps * 1.6] } else { set xrange [-0.02 * steps:1.02 * steps] }
+unset key
+do for [a = 1:nact] {
+  pr = (a - 1) / ncols + 1
+  col = (a - 1) % ncols + 1
+  b = value(sprintf("blocks_%d", a))
+  do for [row = 1:2] {
+    if (words(b) > 0) {
+      eval place(2 * (pr - 1) + row, col)
+      set title (row == 1 ? word(acts, a) : "") noenhanced
+      if (row == 1) { eval steps_axis_top } else { eval steps_axis }
+      if (a + ncols <= nact) { set xlabel "" }
       if (row == 1) {
+        set ylabel (col == 1 ? "output: mean, 2-98 %" : "")
+        set yrange [*:*]
+        set format y "%g"
         plot for [k = 1:words(b)] dat index (word(b, k) + 0) \
-               using ($1 + dx(k, words(b))):2:3 with yerrorbars lc (word(ls, k) + 0) lw 0.6 pt 7 ps 0.25 notitle, \
+               using (xoff($1, k, words(b))):2:3:4 with yerrorbars lc (20 + k) lw 0.6 dt 1 pt 7 ps 0.25 notitle, \
              for [k = 1:words(b)] dat index (word(b, k) + 0) \
-               using 1:2 with lines lc (word(ls, k) + 0) title word(ls, k)
+               using (sx($1)):2 with lines lc (20 + k) notitle
       } else {
+        set ylabel (col == 1 ? "saturated fraction" : "")
+        set yrange [0:1]
+        set format y "%.1f"
         plot for [k = 1:words(b)] dat index (word(b, k) + 0) \
-               using 1:($4 - $5):($4 + $5) with filledcurves lc (word(ls, k) + 0) notitle, \
+               using (sx($1)):($5 - $6):($5 + $6) with filledcurves lc (20 + k) notitle, \
              for [k = 1:words(b)] dat index (word(b, k) + 0) \
-               using 1:4 with linespoints lc (word(ls, k) + 0) title word(ls, k)
+               using (sx($1)):5 with linespoints lc (20 + k) pt 7 ps 0.25 notitle
       }
     }
   }
 }
+eval key_strip
+plot for [k = 1:words(key_titles)] NaN with linespoints lc (word(key_lcs, k) + 0) pt 7 ps 0.3 title word(key_titles, k)
 unset multiplot

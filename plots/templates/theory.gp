@@ -9,10 +9,18 @@
 # grid's initializations sit.  Below the line gradients vanish with depth
 # (ordered phase); above it they explode (chaotic phase).
 # Data: theory.dat.  Set by satbench: acts, blocks, series, phase_act, phase,
-# critline, marks, swmax, sbmax, lo, hi.
+# critline, marks (a block: sigma_w2, sigma_b2, the numbers of the inits
+# there, the label's level above the point), mark_lines (the numbers' names, a line each), swmax, sbmax,
+# cbmax, lo, hi.
 
-set multiplot layout 1, 2 margins 0.08, 0.90, 0.15, 0.88 spacing 0.12, 0 \
-    title "Measurement against mean-field theory (Poole et al. 2016; Schoenholz et al. 2017)"
+# The phase diagram's colours are diverging about chi_1 = 1 (white): blue,
+# gradients vanish; red, they explode.  The grid's inits are numbered
+# points (inits at one point share it: "2,3"); the numbers are named under
+# the diagram.
+nlines = words(mark_lines)
+bot = (0.55 + 0.13 * nlines) / fig_h
+set multiplot layout 1, 2 margins 0.08, 0.90, bot, 1 - 0.45 / fig_h spacing 0.12, 0 \
+    title sprintf("Measurement against mean-field theory (Poole et al. 2016; Schoenholz et al. 2017)%s", note)
 
 pad = (hi - lo) * 0.05 + 0.05
 set title "per-layer ratio at initialization"
@@ -33,18 +41,23 @@ set ylabel "{/Symbol s}_b^2"
 set xrange [0:swmax]
 set yrange [0:sbmax]
 set cblabel "log_{10} {/Symbol c}_1"
-set cbrange [-1:1]
+eval diverging
+set cbrange [-cbmax:cbmax]
 set colorbox user origin screen 0.915, screen 0.2 size screen 0.012, screen 0.6
 set style fill solid 1.0 noborder
 unset grid
-set key top left Left reverse enhanced textcolor rgb "#ffffff"
+set key top left Left reverse enhanced textcolor rgb "#000000" opaque
 set view map
+# the init names under the diagram
+do for [k = 1:nlines] {
+  set label 10 + k word(mark_lines, k) at screen 0.55, screen (0.06 + 0.13 * (nlines - k)) / fig_h font ",6" noenhanced
+}
 # pm3d draws the grid; the chi_1 = 1 line and the inits on top.
 splot dat index phase using 1:2:3 with pm3d notitle, \
       (critline >= 0 ? dat : NaN) index (critline >= 0 ? critline : phase) using 1:2:(0) \
-        with lines lw 2 lc rgb "#ffffff" title "{/Symbol c}_1 = 1", \
+        with lines lw 2 lc rgb "#000000" title "{/Symbol c}_1 = 1", \
       (marks >= 0 ? dat : NaN) index (marks >= 0 ? marks : phase) using 1:2:(0) \
-        with points pt 7 ps 0.6 lc rgb "#ffffff" notitle, \
-      (marks >= 0 ? dat : NaN) index (marks >= 0 ? marks : phase) using 1:2:(0):3 \
-        with labels left rotate by 50 offset 0.3, 0.5 font ",6" tc rgb "#ffffff" noenhanced notitle
+        with points pt 7 ps 0.5 lc rgb "#000000" notitle, \
+      (marks >= 0 ? dat : NaN) index (marks >= 0 ? marks : phase) using 1:($2 + $4 * 0.045 * sbmax):(0):(stringcolumn(3)) \
+        with labels offset 0, 0.7 font ",6" tc rgb "#000000" notitle
 unset multiplot

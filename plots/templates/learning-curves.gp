@@ -1,0 +1,50 @@
+# learning-curves.gp - training loss and test error against optimizer
+# steps (He et al. 2015 Fig. 3; Glorot & Bengio Fig. 11).
+#
+# One pair of panels per (variant, depth): above, the loss on the training
+# evaluation subset; below, the error on the test evaluation subset
+# (README, "Probes").  Colour = activation, dash = init; means over seeds
+# with bands of the 95% Student-t interval (none for one seed).  Dashed
+# grey: the chance loss, that of the best constant prediction (the label
+# entropy for xent, not ln C).  A loss axis ends at 2.5 times the chance
+# loss when a run went higher (the title then says so).
+# Data: dat, one block per series and group; columns: step, loss, ci95,
+# test error, ci95.  Set by satbench: ptitles, ngroups, ncols, grows,
+# blocks_G / lcs_G / dts_G, fixed, chances and ymaxs (per group), clipped,
+# steps and the legend (key_*).
+
+set multiplot title sprintf("Learning curves (%s; bands: 95%% interval over seeds%s)%s", fixed, \
+    clipped ? "; loss axes end at 2.5× chance" : "", note) noenhanced
+NR = 2 * grows; NC = ncols; IN_B = key_h + 0.45; GAP_Y = 0.12; PAIRS = 1; GAP_G = 0.42
+if (logsteps) { set xrange [0.18:steps * 1.6] } else { set xrange [-0.02 * steps:1.02 * steps] }
+unset key
+do for [gi = 1:ngroups] {
+  gr = (gi - 1) / ncols + 1
+  col = (gi - 1) % ncols + 1
+  b = value(sprintf("blocks_%d", gi))
+  lc_ = value(sprintf("lcs_%d", gi))
+  dt_ = value(sprintf("dts_%d", gi))
+  do for [row = 1:2] {
+    eval place(2 * (gr - 1) + row, col)
+    set title (row == 1 ? word(ptitles, gi) : "") noenhanced font ",7"
+    if (row == 1) { eval steps_axis_top } else { eval steps_axis }
+    if (gi + ncols <= ngroups) { set xlabel "" }
+    if (row == 1) {
+      set ylabel (col == 1 ? "training loss" : "")
+      set yrange [0:word(ymaxs, gi) + 0]
+    } else {
+      set ylabel (col == 1 ? "test error" : "")
+      set yrange [0:1]
+    }
+    set format y "%g"
+    plot (row == 1 ? word(chances, gi) + 0 : NaN) with lines ls 101 notitle, \
+         for [k = 1:words(b)] dat index (word(b, k) + 0) \
+           using (sx($1)):(row == 1 ? $2 - $3 : $4 - $5):(row == 1 ? $2 + $3 : $4 + $5) \
+           with filledcurves lc (word(lc_, k) + 0) notitle, \
+         for [k = 1:words(b)] dat index (word(b, k) + 0) \
+           using (sx($1)):(row == 1 ? $2 : $4) with lines lc (word(lc_, k) + 0) dt int(word(dt_, k)) notitle
+  }
+}
+eval key_strip
+plot for [k = 1:words(key_titles)] NaN with lines lc (word(key_lcs, k) + 0) dt int(word(key_dts, k)) title word(key_titles, k)
+unset multiplot
