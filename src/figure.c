@@ -186,6 +186,7 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
       && !(rc = tsv_need(t, "status", &cst, err)) && !(rc = tsv_need(t, "final_loss", &cl, err))
       && !(rc = tsv_need(t, "attenuation0", &c0, err)))
     rc = tsv_need(t, "chance_loss", &cc, err);
+  int cce = tsv_col(t, "chance_error");
   for (size_t k = 0; !rc && k < o->n_select; k++)
     if ((csel[k] = tsv_col(t, o->select[k].key)) < 0)
       rc = sb_fail(err, SB_EUSAGE, "--select: '%s' is not a column of %s (use an axis: activation, init, depth, "
@@ -222,6 +223,7 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
     c->final_loss = tsv_num(t, cl);
     c->att0 = tsv_num(t, c0);
     c->chance_loss = tsv_num(t, cc);
+    c->chance_error = cce >= 0 ? tsv_num(t, cce) : NAN;
     for (int k = 0; k < AXIS_COUNT && !rc; k++)
       if (is_variant_axis(k)) rc = axis_add_name(&kept[k], tsv_str(t, cax[k]));
     if (rc || axis_add_name(&g->acts, c->act) || axis_add_name(&g->inits, c->init) ||
@@ -289,8 +291,10 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
   /* What the header says about the run. */
   char v[256];
   g->steps = header_value(path, "steps", v, sizeof v) ? strtol(v, NULL, 10) : 0;
+  g->log_every = header_value(path, "log-every", v, sizeof v) ? strtol(v, NULL, 10) : 0;
   g->log_steps = header_value(path, "log-schedule", v, sizeof v) && !strcmp(v, "log");
   g->tau = header_value(path, "sat-threshold", v, sizeof v) ? strtod(v, NULL) : 0.05;
+  g->classes = header_value(path, "classes", v, sizeof v) ? strtoul(v, NULL, 10) : 0;
   /* manifest.json, written last, says whether every cell has run */
   char mpath[4200];
   snprintf(mpath, sizeof mpath, "%s/manifest.json", data_dir);
@@ -308,6 +312,11 @@ void fig_grid_free(fig_grid *g)
   axis_free(&g->depths);
   axis_free(&g->variants);
   axis_free(&g->ivariants);
+}
+
+int fig_log_axis(const fig_grid *g)
+{
+  return g->log_steps && !(g->log_every > 0 && g->steps / g->log_every >= 10);
 }
 
 size_t fig_nearest_depth(const fig_grid *g, size_t want)
@@ -563,7 +572,7 @@ int fig_close(figure *f, sb_error *err)
           name, title, PACKAGE_VERSION, data_dir, name, name, name, name, name,
           name, c->o->formats, f->w, f->h);
   fprintf(g, "partial = %d\nnote = partial ? \" (partial)\" : \"\"\nlogsteps = %d\nsteps = %ld\n",
-          c->o->partial && c->g->incomplete, c->g->log_steps, c->g->steps);
+          c->o->partial && c->g->incomplete, fig_log_axis(c->g), c->g->steps);
   fputs(f->vars, g);
   free(f->vars);
   f->vars = NULL;

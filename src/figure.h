@@ -41,7 +41,7 @@ typedef struct fig_cell {
   size_t depth, width;
   unsigned long seed;
   char status[16];
-  double final_loss, att0, chance_loss;
+  double final_loss, att0, chance_loss, chance_error;
 } fig_cell;
 
 /* Names or sizes in order of first appearance: the grid's own order
@@ -64,8 +64,10 @@ typedef struct fig_grid {
   char init_fixed[FIG_LABEL_MAX];  /* those of them that matter at step 0: "width 32, xent" */
   int varies[AXIS_COUNT];      /* a variant axis with several values (in the variants' labels) */
   long steps;              /* optimizer steps per cell (0: measured at init only) */
+  long log_every;          /* --log-every (0: none between the first and last probe) */
   int log_steps;           /* the probes follow the log schedule: draw steps on a log axis */
   double tau;              /* the saturation threshold */
+  size_t classes;          /* units of the output layer */
   int incomplete;          /* the tables say the grid is not complete */
 } fig_grid;
 
@@ -74,6 +76,10 @@ void fig_grid_free(fig_grid *g);
 /* Index of a name or value on an axis, or -1. */
 int fig_axis_name(const fig_axis *ax, const char *s);
 int fig_axis_val(const fig_axis *ax, size_t v);
+/* Whether figures draw optimizer steps on a log axis: when the grid
+ * probed on the log schedule alone (with a linear one too, of ten or more
+ * points, a linear axis shows the run as He et al. draw it). */
+int fig_log_axis(const fig_grid *g);
 /* The depth nearest to want (ties to the smaller). */
 size_t fig_nearest_depth(const fig_grid *g, size_t want);
 /* The init to show when only one is shown: Glorot's standard if present. */

@@ -24,7 +24,13 @@
 /* ---- shared pieces -------------------------------------------------------------- */
 
 /* Panels in a grid of at most maxcols columns. */
-static size_t cols_for(size_t n, size_t maxcols) { return n < maxcols ? (n ? n : 1) : maxcols; }
+static size_t cols_for(size_t n, size_t maxcols)
+{
+  if (n <= maxcols) return n ? n : 1;
+  /* rows without holes where they can be had: 6 or 9 panels in threes */
+  if (maxcols == 4 && n % 4 && n % 3 == 0) return 3;
+  return maxcols;
+}
 static size_t rows_for(size_t n, size_t cols) { return (n + cols - 1) / cols; }
 
 /* Height in inches of a legend of n entries laid out `per_row` to a row,
@@ -41,6 +47,16 @@ static size_t per_row(double w, size_t chars)
 
 /* Dash of the k-th value of a series' second dimension (style.gp's 11..16). */
 static long dash_of(size_t k) { return 11 + (long)(k % 6); }
+
+/* The colour and dash of an (activation, init) series: colour is the
+ * activation and dash the init, unless the grid has one activation and
+ * several inits, when colour is the init (seven inits in one colour could
+ * not be told apart). */
+static void series_style(const fig_grid *g, size_t a, size_t i, long *lc, long *dt)
+{
+  if (g->acts.n == 1 && g->inits.n > 1) { *lc = (long)(i % 8) + 1; *dt = 11; }
+  else { *lc = (long)a + 1; *dt = dash_of(i); }
+}
 
 /* A figure's legend: entries of a title, a colour (lc) and a dash. */
 typedef struct fig_key { fig_list titles, lcs, dts; size_t n, longest; } fig_key;
@@ -84,11 +100,14 @@ static void group_title(const fig_grid *g, size_t depth, int v, char *buf, size_
   snprintf(buf, size, "depth %zu%s%s", depth, var[0] ? ", " : "", var);
 }
 
-/* The figure-wide part of a title: what every cell shares. */
+/* The figure-wide part of a title: what every cell shares (of a grid
+ * measured at init only, what matters at init: not the learning rate or
+ * the optimizer, which never acted). */
 static void fixed_part(const fig_grid *g, char *buf, size_t size)
 {
+  const char *fx = g->steps > 0 ? g->fixed : g->init_fixed;
   buf[0] = '\0';
-  fig_cat(buf, size, "%s%s%zu seed%s", g->fixed, g->fixed[0] ? ", " : "", g->nseeds, g->nseeds == 1 ? "" : "s");
+  fig_cat(buf, size, "%s%s%zu seed%s", fx, fx[0] ? ", " : "", g->nseeds, g->nseeds == 1 ? "" : "s");
 }
 
 /* The chance loss of a variant's cells (their mean: the label entropy of
@@ -99,6 +118,16 @@ static double variant_chance(const fig_grid *g, int v)
   size_t n = 0;
   for (size_t k = 0; k < g->n; k++)
     if (g->cells[k].var == v && isfinite(g->cells[k].chance_loss)) { sum += g->cells[k].chance_loss; n++; }
+  return n ? sum / (double)n : NAN;
+}
+
+/* The same for the test error of the best constant prediction. */
+static double variant_chance_error(const fig_grid *g, int v)
+{
+  double sum = 0.0;
+  size_t n = 0;
+  for (size_t k = 0; k < g->n; k++)
+    if (g->cells[k].var == v && isfinite(g->cells[k].chance_error)) { sum += g->cells[k].chance_error; n++; }
   return n ? sum / (double)n : NAN;
 }
 
@@ -282,11 +311,46 @@ static int fig_grad_layers(const fig_ctx *c, sb_error *err)
 
 /* ---- Figure: activations and saturation per layer over training (Glorot Fig. 2/3) ---- */
 
-enum { T_MEAN, T_P02, T_P98, T_SAT, T_SAT_CI, T_SAT_LOW, T_SAT_HIGH, T_GW, T_GW_CI, T_N };
+enum { T_MEAN, T_P02, T_P98, T_SAT, T_SAT_CI, T_SAT_LOW, T_SAT_HIGH, T_GW, T_GW_CI, T_DEAD, T_DEAD_CI, T_N };
 static const char *const t_cols[T_N] = {
   "act_mean_mean", "act_p02_mean", "act_p98_mean", "sat_frac_mean", "sat_frac_ci95", "sat_low_mean",
-  "sat_high_mean", "grad_w_norm_mean", "grad_w_norm_ci95"
+  "sat_high_mean", "grad_w_norm_mean", "grad_w_norm_ci95", "dead_frac_mean", "dead_frac_ci95"
 };
+
+/* The colour of the q-th of nl layers drawn: the whole dark-to-light
+ * ramp (style.gp's lc 21..29) whatever nl is. */
+static long layer_lc(size_t q, size_t nl) { return 21 + (nl <= 1 ? 0 : lround(8.0 * (double)q / (double)(nl - 1))); }
+
+/* Whether an activation's units can die outright: phi' exactly 0 on one
+ * side and not on the other (ReLU).  For them "saturated" at init is
+ * already half the units, and the story is the dead fraction. */
+static int dies(const char *act_name)
+{
+  act_fn fn;
+  if (act_parse(act_name, &fn, NULL)) return 0;
+  return act_deriv(&fn, -10.0) == 0.0 && act_deriv(&fn, 10.0) != 0.0;
+}
+
+/* A group worth showing as the story of training: no seed diverged, and
+ * its mean final loss is not above 1.1 times the chance loss (a run that
+ * blew up saturates too, but that is another story).  *loss gets the
+ * mean final training loss. */
+static int behaved(const fig_grid *g, int a, int i, int v, size_t depth, double *loss)
+{
+  double sum = 0.0, chance = 0.0;
+  size_t n = 0;
+  for (size_t k = 0; k < g->n; k++) {
+    const fig_cell *c = &g->cells[k];
+    if (c->depth != depth || c->var != v || strcmp(c->act, g->acts.name[a]) || strcmp(c->init, g->inits.name[i]))
+      continue;
+    if (!strcmp(c->status, "diverged") || !isfinite(c->final_loss)) { if (loss) *loss = NAN; return 0; }
+    sum += c->final_loss;
+    chance += c->chance_loss;
+    n++;
+  }
+  if (loss) *loss = n ? sum / (double)n : NAN;
+  return n > 0 && sum <= 1.1 * chance;
+}
 
 /* Which summary rows of one (init, variant, depth) a figure wants. */
 typedef struct pick { int i, v; size_t depth; } pick;
@@ -297,10 +361,11 @@ static int keep_pick(const srow *r, const void *ctx)
   return r->i == p->i && r->v == p->v && r->depth == p->depth && r->layer >= 1 && r->layer <= p->depth;
 }
 
-/* How much the saturated fraction of a group (a, i, v, depth; a < 0: any
- * activation) rises from its first logged step to its last, averaged over
- * its hidden layers and activations; -Inf when it has no two steps. */
-static double sat_rise(const srows *s, int a, int i, int v, size_t depth)
+/* How much column `col` (T_SAT or T_DEAD) of a group (a, i, v, depth;
+ * a < 0: any activation) rises from its first logged step to its last,
+ * averaged over its hidden layers and activations; -Inf when it has no two
+ * steps. */
+static double col_rise(const srows *s, int col, int a, int i, int v, size_t depth)
 {
   long lo = -1, hi = -1;
   for (size_t k = 0; k < s->n; k++) {
@@ -313,11 +378,22 @@ static double sat_rise(const srows *s, int a, int i, int v, size_t depth)
   size_t n0 = 0, n1 = 0;
   for (size_t k = 0; k < s->n; k++) {
     const srow *r = &s->r[k];
-    if ((a >= 0 && r->a != a) || r->i != i || r->v != v || r->depth != depth || !isfinite(r->x[T_SAT])) continue;
-    if (r->step == lo) { s0 += r->x[T_SAT]; n0++; }
-    if (r->step == hi) { s1 += r->x[T_SAT]; n1++; }
+    if ((a >= 0 && r->a != a) || r->i != i || r->v != v || r->depth != depth || !isfinite(r->x[col])) continue;
+    if (r->step == lo) { s0 += r->x[col]; n0++; }
+    if (r->step == hi) { s1 += r->x[col]; n1++; }
   }
   return n0 && n1 && hi > lo ? s1 / (double)n1 - s0 / (double)n0 : -INFINITY;
+}
+
+static double sat_rise(const srows *s, int a, int i, int v, size_t depth) { return col_rise(s, T_SAT, a, i, v, depth); }
+
+/* The rise of an activation's story: its dead fraction if its units can
+ * die, else its saturated fraction; -Inf for a group that is not
+ * behaved(). */
+static double story_rise(const srows *s, const fig_grid *g, int a, int i, int v, size_t depth)
+{
+  if (!behaved(g, a, i, v, depth, NULL)) return -INFINITY;
+  return col_rise(s, dies(g->acts.name[a]) ? T_DEAD : T_SAT, a, i, v, depth);
 }
 
 /* The variant whose mean saturated fraction (over activations and hidden
@@ -327,10 +403,13 @@ static int rising_variant(const srows *s, const fig_grid *g, int i, size_t depth
 {
   int best = 0;
   double best_rise = -INFINITY;
-  for (size_t v = 0; v < g->variants.n; v++) {
-    double rise = sat_rise(s, -1, i, (int)v, depth);
-    if (rise > best_rise + 1e-12) { best_rise = rise; best = (int)v; }
-  }
+  for (int pass = 0; pass < 2 && best_rise == -INFINITY; pass++)   /* behaved variants first */
+    for (size_t v = 0; v < g->variants.n; v++) {
+      int ok = 1;
+      for (size_t a = 0; a < g->acts.n && pass == 0; a++) ok &= behaved(g, (int)a, i, (int)v, depth, NULL);
+      double rise = ok ? sat_rise(s, -1, i, (int)v, depth) : -INFINITY;
+      if (rise > best_rise + 1e-12) { best_rise = rise; best = (int)v; }
+    }
   return best;
 }
 
@@ -362,22 +441,26 @@ static int fig_saturation(const fig_ctx *c, sb_error *err)
   for (size_t q = 0; q < nl; q++) {
     char t[32];
     snprintf(t, sizeof t, "layer %zu", layers[q]);
-    key_add(&key, t, 21 + (long)q, 11);
+    key_add(&key, t, layer_lc(q, nl), 11);
   }
   figure f;
-  if (!rc) rc = fig_open(&f, c, w, 1.12 + key_height(&key, w) + 2.8 * (double)prow, err);
+  if (!rc) rc = fig_open(&f, c, w, (w < 5 ? 1.6 : 1.12) + key_height(&key, w) + 2.8 * (double)prow, err);
   if (rc) { free(s.r); return rc; }
   for (size_t a = 0; a < na; a++) {
-    fig_list blocks = { "" }, lays = { "" };
+    fig_list blocks = { "" }, lays = { "" }, lcs = { "" };
     for (size_t q = 0; q < nl; q++) {
       size_t l = layers[q];
       int b = -1;
+      /* percentile bars at no more than about a dozen of the logged steps */
+      size_t nlog = 0, nrow = 0;
+      for (size_t k = 0; k < s.n; k++) nlog += s.r[k].a == (int)a && s.r[k].layer == l;
+      size_t bar_every = nlog > 12 ? (nlog + 11) / 12 : 1;
       for (size_t k = 0; k < s.n; k++) {
         const srow *r = &s.r[k];
         if (r->a != (int)a || r->layer != l) continue;
         if (b < 0) {
           char what[160];
-          snprintf(what, sizeof what, "%s layer %zu: step act_mean p02 p98 sat_frac sat_ci95", g->acts.name[a], l);
+          snprintf(what, sizeof what, "%s layer %zu: step act_mean p02 p98 sat_frac sat_ci95 bar", g->acts.name[a], l);
           b = fig_block(&f, what);
         }
         fig_num(&f, (double)r->step, 0);
@@ -385,17 +468,21 @@ static int fig_saturation(const fig_ctx *c, sb_error *err)
         fig_num(&f, r->x[T_P02], 0);
         fig_num(&f, r->x[T_P98], 0);
         fig_num(&f, r->x[T_SAT], 0);
-        fig_num(&f, isfinite(r->x[T_SAT_CI]) ? r->x[T_SAT_CI] : 0.0, 1);
+        fig_num(&f, isfinite(r->x[T_SAT_CI]) ? r->x[T_SAT_CI] : 0.0, 0);
+        fig_num(&f, (double)(nrow++ % bar_every == 0), 1);
       }
       if (b < 0) continue;
       fig_list_addi(&blocks, b);
       fig_list_addi(&lays, (long)l);
+      fig_list_addi(&lcs, layer_lc(q, nl));
     }
     char name[32];
     snprintf(name, sizeof name, "blocks_%zu", a + 1);
     fig_var_str(&f, name, blocks.s);
     snprintf(name, sizeof name, "layers_%zu", a + 1);
     fig_var_str(&f, name, lays.s);
+    snprintf(name, sizeof name, "lcs_%zu", a + 1);
+    fig_var_str(&f, name, lcs.s);
   }
   free(s.r);
   char what[FIG_LABEL_MAX * 2], fx[FIG_LABEL_MAX];
@@ -410,14 +497,23 @@ static int fig_saturation(const fig_ctx *c, sb_error *err)
   fig_var_num(&f, "nlayers", (double)nl);
   fig_var_num(&f, "depth", (double)depth);
   fig_var_num(&f, "tau", g->tau);
+  int relu = 0;
+  for (size_t a = 0; a < na; a++) relu |= dies(g->acts.name[a]);
+  fig_var_num(&f, "relu", relu);
   key_vars(&f, &key);
   return fig_close(&f, err);
 }
 
 /* ---- Figure: saturation and gradient norms over training (the time-lapse) ---- */
 
-/* Per activation, the (init, variant, depth) whose saturation rises most:
- * the story of the grid, unless --select narrows it. */
+/* Per activation, the behaved (init, variant) whose story rises most at
+ * the depth where it rises most: the saturated fraction, or the dead
+ * fraction of units that can die.  Top: that fraction per layer (means,
+ * 95% interval over seeds); bottom: the layers' weight-gradient norms,
+ * geometric means over seeds with the 95% interval of log10 (norms span
+ * decades).  --select narrows the choice. */
+typedef struct dyn_pick { int i, v; double loss; } dyn_pick;
+
 static int fig_dynamics(const fig_ctx *c, sb_error *err)
 {
   const fig_grid *g = c->g;
@@ -425,11 +521,11 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
   srows all = { 0 };
   int rc = load_rows(c, c->summary, t_cols, T_N, keep_hidden, NULL, &all, err);
   if (rc) { free(all.r); return rc; }
-  size_t na = g->acts.n, cols = cols_for(na, 4), prow = rows_for(na, cols);
+  size_t na = g->acts.n, cols = cols_for(na, 4), prow = rows_for(na, cols), ns = g->nseeds;
   double w = cols <= 1 ? 3.5 : 7.0;
   /* One depth for every panel, so that the legend's layers are each
-   * panel's: the one where saturation rises most, over every group. */
-  size_t show_depth = g->depths.val[0];
+   * panel's: the one where the story rises most over every group. */
+  size_t bd = g->depths.val[0];
   {
     double best = -INFINITY;
     for (size_t d = 0; d < g->depths.n; d++) {
@@ -437,37 +533,84 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
       for (size_t a = 0; a < na; a++)
         for (size_t i = 0; i < g->inits.n; i++)
           for (size_t v = 0; v < g->variants.n; v++)
-            rise = fmax(rise, sat_rise(&all, (int)a, (int)i, (int)v, g->depths.val[d]));
-      if (rise > best + 1e-12) { best = rise; show_depth = g->depths.val[d]; }
+            rise = fmax(rise, story_rise(&all, g, (int)a, (int)i, (int)v, g->depths.val[d]));
+      if (rise > best + 1e-12) { best = rise; bd = g->depths.val[d]; }
     }
+  }
+  size_t layers[9], nl = fig_layer_subset(bd, layers);
+  /* per activation: the group, falling back to any (even a diverged one)
+   * when none behaved */
+  dyn_pick *pk = calloc(na ? na : 1, sizeof *pk);
+  if (!pk) { free(all.r); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  for (size_t a = 0; a < na; a++) {
+    double best = -INFINITY;
+    pk[a].i = pk[a].v = -1;
+    for (int pass = 0; pass < 2 && pk[a].i < 0; pass++)
+      for (size_t i = 0; i < g->inits.n; i++)
+        for (size_t v = 0; v < g->variants.n; v++) {
+          double rise = pass == 0 ? story_rise(&all, g, (int)a, (int)i, (int)v, bd)
+                                  : col_rise(&all, dies(g->acts.name[a]) ? T_DEAD : T_SAT, (int)a, (int)i, (int)v, bd);
+          if (rise > best + 1e-12) { best = rise; pk[a].i = (int)i; pk[a].v = (int)v; }
+        }
+    if (pk[a].i >= 0) behaved(g, (int)a, pk[a].i, pk[a].v, bd, &pk[a].loss);
+  }
+  /* The chosen groups' weight-gradient norms per seed, from layers.tsv:
+   * val[a][q][step][seed], steps as summary.tsv lists them. */
+  long *steps = NULL;
+  size_t nsteps = 0;
+  for (size_t k = 0; k < all.n; k++) {
+    long st = all.r[k].step;
+    size_t j = 0;
+    while (j < nsteps && steps[j] != st) j++;
+    if (j < nsteps) continue;
+    long *grown = realloc(steps, (nsteps + 1) * sizeof *steps);
+    if (!grown) { rc = sb_fail(err, SB_EFAIL, "out of memory"); break; }
+    steps = grown;
+    steps[nsteps++] = st;
+  }
+  size_t total = na * nl * (nsteps ? nsteps : 1) * (ns ? ns : 1);
+  double *val = rc ? NULL : malloc(total * sizeof *val);
+  if (!rc && !val) rc = sb_fail(err, SB_EFAIL, "out of memory");
+  for (size_t k = 0; val && k < total; k++) val[k] = NAN;
+  if (!rc) {
+    fig_rows fr;
+    memset(&fr, 0, sizeof fr);
+    rc = fig_rows_open(&fr, c->o, g, c->layers, err);
+    int cs = -1, cst = -1, cl = -1, cgw = -1, got = 0;
+    if (!rc && !(rc = tsv_need(fr.t, "seed", &cs, err)) && !(rc = tsv_need(fr.t, "step", &cst, err))
+        && !(rc = tsv_need(fr.t, "layer", &cl, err)))
+      rc = tsv_need(fr.t, "grad_w_norm", &cgw, err);
+    while (!rc && (got = fig_rows_next(&fr, err)) == 1) {
+      int a = fig_rows_act(&fr);
+      if (a < 0 || fig_rows_depth(&fr) != bd || fig_rows_init(&fr) != pk[a].i || fig_rows_variant(&fr) != pk[a].v)
+        continue;
+      size_t l = strtoul(tsv_str(fr.t, cl), NULL, 10), sd = strtoul(tsv_str(fr.t, cs), NULL, 10), q = 0, j = 0;
+      long st = strtol(tsv_str(fr.t, cst), NULL, 10);
+      while (q < nl && layers[q] != l) q++;
+      while (j < nsteps && steps[j] != st) j++;
+      if (q == nl || j == nsteps || sd >= ns) continue;
+      val[(((size_t)a * nl + q) * nsteps + j) * ns + sd] = tsv_num(fr.t, cgw);
+    }
+    if (got < 0) rc = -got;
+    if (fr.t) fig_rows_close(&fr);
   }
   fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
-  {
-    size_t layers[9], nl = fig_layer_subset(show_depth, layers);
-    for (size_t q = 0; q < nl; q++) {
-      char t[32];
-      snprintf(t, sizeof t, "layer %zu", layers[q]);
-      key_add(&key, t, 21 + (long)q, 11);
-    }
+  for (size_t q = 0; q < nl; q++) {
+    char t[32];
+    snprintf(t, sizeof t, "layer %zu", layers[q]);
+    key_add(&key, t, layer_lc(q, nl), 11);
   }
   figure f;
-  rc = fig_open(&f, c, w, 1.0 + key_height(&key, w) + 3.0 * (double)prow, err);
-  if (rc) { free(all.r); return rc; }
-  fig_list titles = { "" };
-  for (size_t a = 0; a < na; a++) {
-    /* the group with the largest rise of the hidden-mean saturated fraction */
-    int bi = -1, bv = -1;
-    size_t bd = show_depth;
-    double best = -INFINITY;
-    for (size_t i = 0; i < g->inits.n; i++)
-      for (size_t v = 0; v < g->variants.n; v++) {
-        double rise = sat_rise(&all, (int)a, (int)i, (int)v, bd);
-        if (rise > best + 1e-12) { best = rise; bi = (int)i; bv = (int)v; }
-      }
-    fig_list blocks = { "" }, lays = { "" };
+  if (!rc) rc = fig_open(&f, c, w, 1.0 + key_height(&key, w) + 3.0 * (double)prow, err);
+  if (rc) { free(all.r); free(pk); free(steps); free(val); return rc; }
+  fig_list titles = { "" }, kinds = { "" };
+  double *scratch = malloc((ns ? ns : 1) * sizeof *scratch);
+  for (size_t a = 0; a < na && scratch; a++) {
+    int bi = pk[a].i, bv = pk[a].v, dead = dies(g->acts.name[a]);
+    fig_list blocks = { "" }, lcs = { "" };
     char t[FIG_LABEL_MAX * 2] = "";
+    fig_list_addi(&kinds, dead);
     if (bi >= 0) {
-      size_t layers[9], nl = fig_layer_subset(bd, layers);
       for (size_t q = 0; q < nl; q++) {
         int b = -1;
         for (size_t k = 0; k < all.n; k++) {
@@ -475,22 +618,38 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
           if (r->a != (int)a || r->i != bi || r->v != bv || r->depth != bd || r->layer != layers[q]) continue;
           if (b < 0) {
             char what[200];
-            snprintf(what, sizeof what, "%s %s %s depth %zu layer %zu: step sat_frac sat_ci95 grad_w_norm grad_w_ci95",
-                     g->acts.name[a], g->inits.name[bi], g->variants.name[bv], bd, layers[q]);
+            snprintf(what, sizeof what, "%s %s %s depth %zu layer %zu: step %s ci95 grad_w_norm_gmean lo hi",
+                     g->acts.name[a], g->inits.name[bi], g->variants.name[bv], bd, layers[q],
+                     dead ? "dead_frac" : "sat_frac");
             b = fig_block(&f, what);
           }
+          size_t j = 0;
+          while (j < nsteps && steps[j] != r->step) j++;
+          /* the geometric mean needs every seed's norm above 0: a line
+           * ends where one is exactly 0 (its units froze) */
+          double *v = val + (((a * nl + q) * nsteps + j) * ns), gm = NAN, lo = NAN, hi = NAN;
+          size_t m = 0;
+          int all_pos = j < nsteps;
+          for (size_t sd = 0; all_pos && sd < ns; sd++) {
+            if (isnan(v[sd])) continue;   /* a seed --select left out */
+            if (!(v[sd] > 0) || !isfinite(v[sd])) all_pos = 0;
+            scratch[m++] = v[sd];
+          }
+          if (all_pos && m) log_stats(scratch, m, &gm, &lo, &hi);
+          double fr_ = dead ? r->x[T_DEAD] : r->x[T_SAT], ci = dead ? r->x[T_DEAD_CI] : r->x[T_SAT_CI];
           fig_num(&f, (double)r->step, 0);
-          fig_num(&f, r->x[T_SAT], 0);
-          fig_num(&f, isfinite(r->x[T_SAT_CI]) ? r->x[T_SAT_CI] : 0.0, 0);
-          fig_num(&f, r->x[T_GW], 0);
-          fig_num(&f, isfinite(r->x[T_GW_CI]) ? r->x[T_GW_CI] : 0.0, 1);
+          fig_num(&f, fr_, 0);
+          fig_num(&f, isfinite(ci) ? ci : 0.0, 0);
+          fig_num(&f, gm, 0);
+          fig_num(&f, lo, 0);
+          fig_num(&f, hi, 1);
         }
         if (b < 0) continue;
         fig_list_addi(&blocks, b);
-        fig_list_addi(&lays, (long)layers[q]);
+        fig_list_addi(&lcs, layer_lc(q, nl));
       }
-      snprintf(t, sizeof t, "%s: %s, depth %zu%s%s", g->acts.name[a], g->inits.name[bi], bd,
-               g->variants.name[bv][0] ? ", " : "", g->variants.name[bv]);
+      snprintf(t, sizeof t, "%s: %s%s%s, final loss %.3g", g->acts.name[a], g->inits.name[bi],
+               g->variants.name[bv][0] ? ", " : "", g->variants.name[bv], pk[a].loss);
     } else {
       snprintf(t, sizeof t, "%s", g->acts.name[a]);
     }
@@ -498,14 +657,22 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
     char name[32];
     snprintf(name, sizeof name, "blocks_%zu", a + 1);
     fig_var_str(&f, name, blocks.s);
-    snprintf(name, sizeof name, "layers_%zu", a + 1);
-    fig_var_str(&f, name, lays.s);
+    snprintf(name, sizeof name, "lcs_%zu", a + 1);
+    fig_var_str(&f, name, lcs.s);
   }
+  int mem = scratch != NULL;
+  free(scratch);
   free(all.r);
+  free(pk);
+  free(steps);
+  free(val);
+  if (!mem) { fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
   char fx[FIG_LABEL_MAX];
   fixed_part(g, fx, sizeof fx);
   fig_var_str(&f, "titles", titles.s);
+  fig_var_str(&f, "kinds", kinds.s);
   fig_var_str(&f, "fixed", fx);
+  fig_var_num(&f, "depth", (double)bd);
   fig_var_num(&f, "nact", (double)na);
   fig_var_num(&f, "ncols", (double)cols);
   fig_var_num(&f, "prow", (double)prow);
@@ -516,9 +683,9 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
 
 /* ---- Figure: learning curves (He et al. Fig. 3; Glorot & Bengio Fig. 11) -------- */
 
-enum { K_LOSS, K_LOSS_CI, K_ACC, K_ACC_CI, K_N };
+enum { K_LOSS, K_LOSS_CI, K_ACC, K_ACC_CI, K_NSEEDS, K_N };
 static const char *const k_cols[K_N] = { "eval_train_loss_mean", "eval_train_loss_ci95", "eval_test_acc_mean",
-                                         "eval_test_acc_ci95" };
+                                         "eval_test_acc_ci95", "n" };
 
 static int fig_learning(const fig_ctx *c, sb_error *err)
 {
@@ -536,14 +703,23 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
   for (size_t a = 0; a < g->acts.n; a++)
     for (size_t i = 0; i < g->inits.n; i++) {
       char t[FIG_LABEL_MAX];
+      long lc, dt;
       fig_series_label(g, (int)a, (int)i, -1, t, sizeof t);
-      key_add(&key, t, (long)a + 1, dash_of(i));
+      series_style(g, a, i, &lc, &dt);
+      key_add(&key, t, lc, dt);
     }
   key_add(&key, "chance", 30, 12);   /* style.gp's grey */
+  /* a series whose seeds drop out (diverged) stops there, marked */
+  int any_cut = 0;
+  for (size_t k = 1; k < s.n; k++)
+    if (s.r[k].a == s.r[k - 1].a && s.r[k].i == s.r[k - 1].i && s.r[k].v == s.r[k - 1].v
+        && s.r[k].depth == s.r[k - 1].depth && s.r[k].x[K_NSEEDS] < s.r[k - 1].x[K_NSEEDS])
+      any_cut = 1;
+  if (any_cut) key_add(&key, "a seed diverged: the mean stops", 7, 0);
   figure f;
-  rc = fig_open(&f, c, w, 0.55 + 0.45 + key_height(&key, w) + 2.7 * (double)grows, err);
+  rc = fig_open(&f, c, w, 0.55 + 0.45 + (w < 5 ? 0.14 : 0.0) + key_height(&key, w) + 2.7 * (double)grows, err);
   if (rc) { free(s.r); return rc; }
-  fig_list ptitles = { "" }, chances = { "" }, ymaxs = { "" };
+  fig_list ptitles = { "" }, chances = { "" }, errs = { "" }, ymaxs = { "" }, cuts = { "" };
   size_t gi = 0;
   int clipped = 0;
   for (size_t v = 0; v < nv; v++)
@@ -551,13 +727,19 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
       size_t depth = g->depths.val[d];
       fig_list blocks = { "" }, lcs = { "" }, dts = { "" }, series = { "" };
       double top = 0.0;   /* the highest loss band of the group */
+      /* where series stopped: step, loss, error (one block per group) */
+      double cut_x[64], cut_l[64], cut_e[64];
+      size_t ncut = 0;
       for (size_t a = 0; a < g->acts.n; a++)
         for (size_t i = 0; i < g->inits.n; i++) {
           if (!has_group(g, (int)a, (int)i, (int)v, depth)) continue;
           int b = -1;
+          double n0 = NAN;
           for (size_t k = 0; k < s.n; k++) {
             const srow *r = &s.r[k];
             if (r->a != (int)a || r->i != (int)i || r->v != (int)v || r->depth != depth) continue;
+            if (isnan(n0)) n0 = r->x[K_NSEEDS];
+            if (r->x[K_NSEEDS] < n0) break;   /* the rows after are fewer seeds' mean */
             if (b < 0) {
               char what[200];
               snprintf(what, sizeof what, "%s %s %s depth %zu: step loss loss_ci95 test_error error_ci95",
@@ -571,19 +753,44 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
             fig_num(&f, isfinite(r->x[K_LOSS_CI]) ? r->x[K_LOSS_CI] : 0.0, 0);
             fig_num(&f, 1.0 - r->x[K_ACC], 0);
             fig_num(&f, isfinite(r->x[K_ACC_CI]) ? r->x[K_ACC_CI] : 0.0, 1);
+            int last = 1;   /* the last row of the series with every seed? */
+            for (size_t k2 = k + 1; k2 < s.n && last; k2++) {
+              const srow *q = &s.r[k2];
+              if (q->a == (int)a && q->i == (int)i && q->v == (int)v && q->depth == depth) {
+                if (q->x[K_NSEEDS] < n0 && ncut < 64) {
+                  cut_x[ncut] = (double)r->step;
+                  cut_l[ncut] = r->x[K_LOSS];
+                  cut_e[ncut++] = 1.0 - r->x[K_ACC];
+                }
+                last = 0;
+              }
+            }
           }
           if (b < 0) continue;
+          long lc, dt;
+          series_style(g, a, i, &lc, &dt);
           fig_list_addi(&blocks, b);
-          fig_list_addi(&lcs, (long)a + 1);
-          fig_list_addi(&dts, dash_of(i));
+          fig_list_addi(&lcs, lc);
+          fig_list_addi(&dts, dt);
           fig_list_addi(&series, (long)(a * g->inits.n + i) + 1);
         }
-      char name[32], t[FIG_LABEL_MAX];
+      char name[64], t[FIG_LABEL_MAX];
+      snprintf(t, sizeof t, "depth %zu, where a seed diverged: step loss error", depth);
+      int cb = fig_block(&f, t);
+      for (size_t k = 0; k < ncut; k++) {
+        fig_num(&f, cut_x[k], 0);
+        fig_num(&f, cut_l[k], 0);
+        fig_num(&f, cut_e[k], 1);
+      }
+      if (!ncut) fputs("NaN\tNaN\tNaN\n", f.dat);
+      fig_list_addi(&cuts, cb);
       group_title(g, depth, (int)v, t, sizeof t);
       fig_list_add(&ptitles, t);
       double chance = variant_chance(g, (int)v);
       snprintf(name, sizeof name, "%.17g", chance);
       fig_list_add(&chances, name);
+      snprintf(name, sizeof name, "%.17g", variant_chance_error(g, (int)v));
+      fig_list_add(&errs, name);
       /* the loss axis: to the highest band, but no further than 2.5 times
        * the chance loss (a diverging Adam run would flatten the rest) */
       if (isfinite(chance) && top > 2.5 * chance) { top = 2.5 * chance; clipped = 1; }
@@ -608,7 +815,9 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
   fig_var_num(&f, "grows", (double)grows);
   key_vars(&f, &key);
   fig_var_str(&f, "chances", chances.s);
+  fig_var_str(&f, "chance_errors", errs.s);
   fig_var_str(&f, "ymaxs", ymaxs.s);
+  fig_var_str(&f, "cuts", cuts.s);
   fig_var_num(&f, "clipped", clipped);
   return fig_close(&f, err);
 }
@@ -636,26 +845,43 @@ static int pts_add(pts *p, double x, double y)
 #define SAT_MAX_POINTS 20000   /* per activation; beyond, an even stride */
 #define SAT_BINS 20
 
-/* sigma_w2 = fan_in x weight variance of the hidden-to-hidden layers of a
- * cell, which scales its per-layer ratio ||delta^l||^2/||delta^(l+1)||^2. */
-static double hidden_sigma_w2(const theory_work *tw, const char *act, const char *init, size_t width)
+static int cmp_double(const void *a, const void *b)
 {
-  act_fn fn;
-  init_spec spec;
-  if (act_parse(act, &fn, NULL) || init_parse(init, &spec, NULL)) return NAN;
-  if (spec.kind == INIT_CRITICAL && theory_resolve_init(tw, &fn, &spec, NULL)) return NAN;
-  return (double)width * init_weight_var(&spec, width, width);
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
 }
 
+/* The cell of a row by its index (cells are in index order); NULL when
+ * --select left it out. */
+static const fig_cell *cell_of(const fig_grid *g, size_t index)
+{
+  size_t lo = 0, hi = g->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (g->cells[mid].index < index) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < g->n && g->cells[lo].index == index ? &g->cells[lo] : NULL;
+}
+
+/* Every hidden layer l of every cell at every logged step (diverged cells
+ * left out) is a point: x, its saturated fraction; y, the orders of
+ * magnitude the back-propagated error loses crossing it, less the current
+ * gain of the weights above it:
+ *   log10(||delta^l|| / ||delta^(l+1)||) - log10(||W^(l+1)||_F / sqrt(n_(l+1))),
+ * which for weights independent of the errors is 1/2 log10 E[phi'(h^l)^2],
+ * the activation's own part (at init ||W||_F^2 / n_(l+1) is sigma_w2). */
 static int fig_grad_vs_sat(const fig_ctx *c, sb_error *err)
 {
   const fig_grid *g = c->g;
   fig_rows fr;
+  memset(&fr, 0, sizeof fr);
   int rc = fig_rows_open(&fr, c->o, g, c->layers, err), got = 0;
   if (rc) return rc;
-  int cc = -1, cs = -1, cl = -1, cdel = -1, csat = -1;
+  int cc = -1, cs = -1, cl = -1, cdel = -1, csat = -1, cwn = -1;
   if (!(rc = tsv_need(fr.t, "cell", &cc, err)) && !(rc = tsv_need(fr.t, "step", &cs, err))
-      && !(rc = tsv_need(fr.t, "layer", &cl, err)) && !(rc = tsv_need(fr.t, "delta_norm", &cdel, err)))
+      && !(rc = tsv_need(fr.t, "layer", &cl, err)) && !(rc = tsv_need(fr.t, "delta_norm", &cdel, err))
+      && !(rc = tsv_need(fr.t, "weight_norm", &cwn, err)))
     rc = tsv_need(fr.t, "sat_frac", &csat, err);
   size_t na = g->acts.n;
   pts *p = calloc(na, sizeof *p);
@@ -663,44 +889,57 @@ static int fig_grad_vs_sat(const fig_ctx *c, sb_error *err)
   /* Rows come sorted by cell, step, layer: pair each layer with the next. */
   long prev_cell = -1, prev_step = -1;
   size_t prev_layer = 0;
-  double prev_delta = NAN, prev_sat = NAN, sw2 = NAN;
-  char prev_key[FIG_LABEL_MAX * 2] = "";
+  double prev_delta = NAN, prev_sat = NAN, maxsat = 0.0;
   while (!rc && (got = fig_rows_next(&fr, err)) == 1) {
     long cell = strtol(tsv_str(fr.t, cc), NULL, 10), step = strtol(tsv_str(fr.t, cs), NULL, 10);
     size_t layer = strtoul(tsv_str(fr.t, cl), NULL, 10), depth = fig_rows_depth(&fr);
-    double delta = tsv_num(fr.t, cdel), sat = tsv_num(fr.t, csat);
+    double delta = tsv_num(fr.t, cdel), sat = tsv_num(fr.t, csat), wn = tsv_num(fr.t, cwn);
     int a = fig_rows_act(&fr);
-    if (cell != prev_cell) {
-      char key[FIG_LABEL_MAX * 2];
-      snprintf(key, sizeof key, "%s/%s/%zu", tsv_str(fr.t, fr.col[AXIS_ACT]), tsv_str(fr.t, fr.col[AXIS_INIT]),
-               fig_rows_width(&fr));
-      if (strcmp(key, prev_key)) {
-        sw2 = hidden_sigma_w2(c->tw, tsv_str(fr.t, fr.col[AXIS_ACT]), tsv_str(fr.t, fr.col[AXIS_INIT]),
-                              fig_rows_width(&fr));
-        snprintf(prev_key, sizeof prev_key, "%s", key);
+    const fig_cell *ce = cell_of(g, (size_t)cell);
+    if (a >= 0 && ce && strcmp(ce->status, "diverged") && cell == prev_cell && step == prev_step
+        && layer == prev_layer + 1 && layer <= depth + 1) {
+      double n_above = layer <= depth ? (double)fig_rows_width(&fr) : (double)g->classes;
+      double r = log10(prev_delta / delta) - log10(wn / sqrt(n_above));
+      if (isfinite(r) && isfinite(prev_sat)) {
+        if (pts_add(&p[a], prev_sat, r)) rc = sb_fail(err, SB_EFAIL, "out of memory");
+        if (prev_sat > maxsat) maxsat = prev_sat;
       }
-    }
-    if (a >= 0 && cell == prev_cell && step == prev_step && layer == prev_layer + 1 && layer <= depth) {
-      /* Remove the weight scale: what is left is 1/2 log10 E[phi'(h^l)^2]. */
-      double r = log10(prev_delta / delta) - 0.5 * log10(sw2);
-      if (isfinite(r) && isfinite(prev_sat) && pts_add(&p[a], prev_sat, r)) rc = sb_fail(err, SB_EFAIL, "out of memory");
     }
     prev_cell = cell; prev_step = step; prev_layer = layer; prev_delta = delta; prev_sat = sat;
   }
   if (got < 0) rc = -got;
   fig_rows_close(&fr);
+  /* the y axis: the middle 99% of the points, so a few layers of a run
+   * gone wild do not flatten the rest */
+  size_t npts = 0;
+  for (size_t a = 0; p && a < na; a++) npts += p[a].n;
+  double ylo = -4.0, yhi = 1.0;
+  if (!rc && npts) {
+    double *ys = malloc(npts * sizeof *ys);
+    if (!ys) rc = sb_fail(err, SB_EFAIL, "out of memory");
+    else {
+      size_t m = 0;
+      for (size_t a = 0; a < na; a++) for (size_t k = 0; k < p[a].n; k++) ys[m++] = p[a].y[k];
+      qsort(ys, m, sizeof *ys, cmp_double);
+      ylo = ys[(size_t)(0.005 * (double)(m - 1))];
+      yhi = ys[(size_t)(0.995 * (double)(m - 1))];
+      free(ys);
+    }
+  }
   fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
   for (size_t a = 0; p && a < na; a++)
     if (p[a].n) key_add(&key, g->acts.name[a], (long)a + 1, 11);
-  key_add(&key, "mean-field", 30, 12);
+  key_add(&key, "mean-field, N(0, q)", 30, 12);
+  key_add(&key, "bound, iid weights", 30, 13);
   figure f;
   if (!rc) rc = fig_open(&f, c, 3.5, 3.3 + key_height(&key, 3.5), err);
   if (!rc) {
-    fig_list blocks = { "" }, series = { "" }, means = { "" }, curves = { "" };
+    fig_list blocks = { "" }, series = { "" }, means = { "" }, curves = { "" }, bounds = { "" };
     for (size_t a = 0; a < na && !rc; a++) {
       if (p[a].n == 0) continue;
       char what[200];
-      snprintf(what, sizeof what, "%s: sat_frac, log10(||delta^l||/||delta^(l+1)||) - log10(sigma_w2)/2", g->acts.name[a]);
+      snprintf(what, sizeof what, "%s: sat_frac, log10(||delta^l||/||delta^(l+1)||) - log10(||W^(l+1)||_F/sqrt(n))",
+               g->acts.name[a]);
       fig_list_addi(&blocks, fig_block(&f, what));
       fig_list_addi(&series, (long)a + 1);
       size_t stride = p[a].n > SAT_MAX_POINTS ? (p[a].n + SAT_MAX_POINTS - 1) / SAT_MAX_POINTS : 1;
@@ -728,26 +967,49 @@ static int fig_grad_vs_sat(const fig_ctx *c, sb_error *err)
       if (!wrote) fputs("NaN\tNaN\n", f.dat);  /* keeps block numbering; never plotted */
       fig_list_addi(&means, wrote ? mb : -1);
       /* Mean-field: a layer whose pre-activations are N(0, q) has saturated
-       * fraction sat(q) and loses 1/2 log10 E[phi'^2](q); q sweeps 1e-3..1e3. */
+       * fraction sat(q) and loses 1/2 log10 E[phi'^2](q); q sweeps 1e-3..1e3
+       * (a ReLU's sat(q) is 1/2 for every q: no curve). */
       act_fn fn;
       act_parse(g->acts.name[a], &fn, NULL);
       snprintf(what, sizeof what, "%s: mean-field sat(q), log10(E[phi'(sqrt(q) z)^2])/2, q = 1e-3..1e3", g->acts.name[a]);
       fig_list_addi(&curves, fig_block(&f, what));
+      double smin = INFINITY, smax = -INFINITY;
       for (int k = 0; k <= 120; k++) {
+        double q = pow(10.0, -3.0 + 6.0 * k / 120.0), sq = theory_sat_frac(&fn, q, g->tau);
+        smin = fmin(smin, sq);
+        smax = fmax(smax, sq);
+      }
+      for (int k = 0; k <= 120 && smax - smin > 0.02; k++) {
         double q = pow(10.0, -3.0 + 6.0 * k / 120.0);
         theory_moments m;
         if (theory_moments_at(c->tw, &fn, q, &m)) continue;
         fig_num(&f, theory_sat_frac(&fn, q, g->tau), 0);
         fig_num(&f, 0.5 * log10(m.dphi2), 1);
       }
+      if (!(smax - smin > 0.02)) fputs("NaN\tNaN\n", f.dat);
+      /* The bound any activation obeys: unsaturated units have |phi'| at
+       * most its sup, saturated ones below tau times it. */
+      snprintf(what, sizeof what, "%s: bound s, 1/2 log10((1 - s) max|phi'|^2 + s (tau max|phi'|)^2)", g->acts.name[a]);
+      fig_list_addi(&bounds, fig_block(&f, what));
+      double dm = act_deriv_max(&fn);
+      for (int k = 0; k <= 100; k++) {
+        double sv = k / 100.0;
+        fig_num(&f, sv, 0);
+        fig_num(&f, 0.5 * log10(dm * dm * ((1.0 - sv) + sv * g->tau * g->tau)), 1);
+      }
     }
     fig_var_str(&f, "blocks", blocks.s);
     fig_var_str(&f, "series", series.s);
     fig_var_str(&f, "means", means.s);
     fig_var_str(&f, "curves", curves.s);
+    fig_var_str(&f, "bounds", bounds.s);
     fig_var_names(&f, "acts", &g->acts);
     fig_var_num(&f, "tau", g->tau);
     fig_var_num(&f, "nact", (double)na);
+    double pad = 0.08 * (yhi - ylo) + 0.05;
+    fig_var_num(&f, "ylo", ylo - pad);
+    fig_var_num(&f, "yhi", yhi + pad);
+    fig_var_num(&f, "xhi", fmin(1.02, fmax(0.1, maxsat * 1.05 + 0.02)));
     char fx[FIG_LABEL_MAX];
     fixed_part(g, fx, sizeof fx);
     fig_var_str(&f, "fixed", fx);
@@ -832,10 +1094,23 @@ static int fig_theory(const fig_ctx *c, sb_error *err)
   act_parse(g->acts.name[pa], &fn, NULL);
   double crit0;
   sb_error e2;
-  /* The sigma_w2 axis reaches three times the critical value at sigma_b2 =
-   * 0.5 (or 5 when there is none), so the transition sits inside. */
-  double swmax = theory_critical(c->tw, &fn, 0.5, 1.0, &crit0, &e2) == SB_OK && isfinite(crit0) ? 3.0 * crit0 : 5.0;
-  const double sbmax = 2.0;
+  /* The window: sigma_b2 up to four times the largest of the grid's inits
+   * (at least 0.5, at most 2), so their marks are not crushed at the
+   * bottom; sigma_w2 up to three times the critical value at the middle
+   * of that (or 5 when there is none), and past every init. */
+  size_t width = 0;
+  for (size_t k = 0; k < g->n; k++) if (g->cells[k].width > width) width = g->cells[k].width;
+  double init_sw_max = 0.0, init_sb_max = 0.0;
+  for (size_t i = 0; i < g->inits.n; i++) {
+    init_spec spec;
+    if (init_parse(g->inits.name[i], &spec, NULL)) continue;
+    if (spec.kind == INIT_CRITICAL && theory_resolve_init(c->tw, &fn, &spec, NULL)) continue;
+    init_sw_max = fmax(init_sw_max, (double)width * init_weight_var(&spec, width, width));
+    init_sb_max = fmax(init_sb_max, init_bias_var(&spec));
+  }
+  const double sbmax = fmin(2.0, fmax(0.5, 4.0 * init_sb_max));
+  double swmax = theory_critical(c->tw, &fn, 0.5 * sbmax, 1.0, &crit0, &e2) == SB_OK && isfinite(crit0) ? 3.0 * crit0 : 5.0;
+  if (swmax < 1.15 * init_sw_max && init_sw_max < 50.0) swmax = 1.15 * init_sw_max;
   enum { NW = 61, NB = 41 };
   int phase = fig_block(&f, "phase diagram: sigma_w2, sigma_b2, log10 chi1 (rows of constant sigma_b2)");
   double amax = 0.0;   /* the diverging scale: symmetric about log10 chi1 = 0 */
@@ -869,8 +1144,6 @@ static int fig_theory(const fig_ctx *c, sb_error *err)
    * explained under the diagram (labels beside points that share a sigma_b2
    * would overlap). */
   int marks = fig_block(&f, "the grid's initializations: sigma_w2 (hidden layers), sigma_b2, numbers, label level");
-  size_t width = 0;
-  for (size_t k = 0; k < g->n; k++) if (g->cells[k].width > width) width = g->cells[k].width;
   /* Inits at the same point (xavier_normal, xavier_uniform and
    * orthogonal all sit at sigma_w2 = 1) share one mark, "2,3,5". */
   int nmarks = 0;
@@ -951,11 +1224,12 @@ static int fig_theory(const fig_ctx *c, sb_error *err)
 
 /* ---- Figures from cells.tsv: per-cell numbers grouped over seeds ---------------------- */
 
-/* Mean and sd over the seeds of (a, i, depth) of the attenuation at
- * initialization (which 0: v is an ivariant, each network counted once)
- * or of the final training loss (which 1: v is a variant). */
+/* Mean and the 95% interval's half-width over the seeds of (a, i, depth)
+ * of the attenuation at initialization (which 0: v is an ivariant, each
+ * network counted once) or of the final training loss (which 1: v is a
+ * variant); the seeds' values are left in scratch[0..n). */
 static void group_stats(const fig_grid *g, int a, int i, int v, size_t depth, int which, double *scratch,
-                        double *mean, double *sd, size_t *n)
+                        double *mean, double *ci, size_t *n)
 {
   size_t m = 0;
   for (size_t k = 0; k < g->n; k++) {
@@ -968,9 +1242,9 @@ static void group_stats(const fig_grid *g, int a, int i, int v, size_t depth, in
   }
   seed_summary s;
   stats_over_seeds(scratch, m, &s);
-  *n = s.n;
+  *n = m;
   *mean = s.mean;
-  *sd = s.n == 1 ? 0.0 : s.sd;   /* one seed: an error bar of zero */
+  *ci = s.n > 1 ? s.ci95 : 0.0;   /* one seed: no bar */
 }
 
 static int fig_heatmap(const fig_ctx *c, sb_error *err)
@@ -985,7 +1259,9 @@ static int fig_heatmap(const fig_ctx *c, sb_error *err)
   size_t lact = 0, linit = 0;
   for (size_t a = 0; a < na; a++) if (strlen(g->acts.name[a]) > lact) lact = strlen(g->acts.name[a]);
   for (size_t i = 0; i < ni; i++) if (strlen(g->inits.name[i]) > linit) linit = strlen(g->inits.name[i]);
-  double lab_l = 0.15 + 0.06 * (double)lact, lab_b = 0.2 + 0.03 * (double)linit;
+  /* long names turn further, so that neighbours keep apart */
+  double rot = linit > 10 ? 45.0 : 30.0;
+  double lab_l = 0.15 + 0.06 * (double)lact, lab_b = 0.2 + 0.055 * (double)linit * sin(rot * M_PI / 180.0);
   /* a panel as wide as its title at 7 pt, at least */
   size_t ltitle = 0;
   for (size_t v = 0; v < nv; v++)
@@ -1008,7 +1284,7 @@ static int fig_heatmap(const fig_ctx *c, sb_error *err)
    * short and names stand under panels of the row above it */
   double gap_y = np % cols && rows > 1 ? lab_b + 0.05 : 0.3;
   figure f;
-  int rc = fig_open(&f, c, w, 0.55 + (double)rows * ph + (double)(rows - 1) * gap_y + lab_b, err);
+  int rc = fig_open(&f, c, w, (w < 5 ? 0.7 : 0.55) + (double)rows * ph + (double)(rows - 1) * gap_y + lab_b, err);
   if (rc) return rc;
   double *scratch = malloc(g->n * sizeof *scratch);
   if (!scratch) { fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
@@ -1043,11 +1319,20 @@ static int fig_heatmap(const fig_ctx *c, sb_error *err)
   fig_var_num(&f, "ninit", (double)ni);
   fig_var_num(&f, "ncols", (double)cols);
   fig_var_num(&f, "nrows", (double)rows);
-  fig_var_num(&f, "cblo", isfinite(lo) ? floor(lo) : -1.0);
-  fig_var_num(&f, "cbhi", isfinite(hi) ? (ceil(hi) > floor(lo) ? ceil(hi) : floor(lo) + 1) : 0.0);
+  int diverge = isfinite(lo) && lo < -0.25 && hi > 0.25;
+  if (diverge) {
+    double m = ceil(fmax(-lo, hi));
+    fig_var_num(&f, "cblo", -m);
+    fig_var_num(&f, "cbhi", m);
+  } else {
+    fig_var_num(&f, "cblo", isfinite(lo) ? floor(lo) : -1.0);
+    fig_var_num(&f, "cbhi", isfinite(hi) ? (ceil(hi) > floor(lo) ? ceil(hi) : floor(lo) + 1) : 0.0);
+  }
+  fig_var_num(&f, "diverge", diverge);
   fig_var_num(&f, "lab_l", lab_l);
   fig_var_num(&f, "lab_b", lab_b);
   fig_var_num(&f, "gap_y", gap_y);
+  fig_var_num(&f, "rot", rot);
   char fx[FIG_LABEL_MAX];
   fx[0] = '\0';
   fig_cat(fx, sizeof fx, "%s%s%zu seed%s", g->ivariants.n == 1 ? g->init_fixed : "",
@@ -1074,20 +1359,24 @@ static int fig_depth(const fig_ctx *c, sb_error *err)
   for (size_t a = 0; a < na; a++)
     for (size_t i = 0; i < ni; i++) {
       char t[FIG_LABEL_MAX];
+      long lc, dt;
       fig_series_label(g, (int)a, (int)i, -1, t, sizeof t);
-      key_add(&key, t, (long)a + 1, dash_of(i));
+      series_style(g, a, i, &lc, &dt);
+      key_add(&key, t, lc, dt);
     }
   if (trained) key_add(&key, "chance", 30, 12);
   figure f;
-  int rc = fig_open(&f, c, w, 0.55 + 0.5 + key_height(&key, w) + 2.4 * (double)rows, err);
+  int rc = fig_open(&f, c, w, 0.55 + 0.5 + (w < 5 ? 0.14 : 0.0) + key_height(&key, w) + 2.4 * (double)rows, err);
   if (rc) return rc;
   double *scratch = malloc(g->n * sizeof *scratch);
   if (!scratch) { fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
-  fig_list lcs = { "" }, dts = { "" }, ptitles = { "" }, chances = { "" }, kinds = { "" };
+  fig_list lcs = { "" }, dts = { "" }, ptitles = { "" }, chances = { "" }, kinds = { "" }, logys = { "" };
   for (size_t a = 0; a < na; a++)
     for (size_t i = 0; i < ni; i++) {
-      fig_list_addi(&lcs, (long)a + 1);
-      fig_list_addi(&dts, dash_of(i));
+      long lc, dt;
+      series_style(g, a, i, &lc, &dt);
+      fig_list_addi(&lcs, lc);
+      fig_list_addi(&dts, dt);
     }
   for (size_t p = 0; p < np; p++) {
     int which = p < niv ? 0 : 1, v = which == 0 ? (int)p : (int)(p - niv);
@@ -1100,33 +1389,61 @@ static int fig_depth(const fig_ctx *c, sb_error *err)
     char ch[32];
     snprintf(ch, sizeof ch, "%.17g", which == 1 ? variant_chance(g, v) : NAN);
     fig_list_add(&chances, ch);
-    fig_list blocks = { "" };
+    fig_list blocks = { "" }, seeds = { "" };
+    double lo = INFINITY, hi = 0.0;   /* the loss means, for the axis */
     for (size_t a = 0; a < na; a++)
       for (size_t i = 0; i < ni; i++) {
         char what[FIG_LABEL_MAX * 2];
-        snprintf(what, sizeof what, "panel %zu, %s %s: depth mean sd n", p + 1, g->acts.name[a], g->inits.name[i]);
-        int b = -1;
+        snprintf(what, sizeof what, "panel %zu, %s %s: depth mean ci95 n", p + 1, g->acts.name[a], g->inits.name[i]);
+        int b = fig_block(&f, what), wrote = 0;
         for (size_t d = 0; d < g->depths.n; d++) {
-          double m, sd;
+          double m, ci;
           size_t n;
-          group_stats(g, (int)a, (int)i, v, g->depths.val[d], which, scratch, &m, &sd, &n);
+          group_stats(g, (int)a, (int)i, v, g->depths.val[d], which, scratch, &m, &ci, &n);
           if (!n) continue;
-          if (b < 0) b = fig_block(&f, what);
           fig_num(&f, (double)g->depths.val[d], 0);
           fig_num(&f, m, 0);
-          fig_num(&f, sd, 0);
+          fig_num(&f, ci, 0);
           fig_num(&f, (double)n, 1);
+          wrote = 1;
+          if (m > 0 && m < lo) lo = m;
+          if (m > hi) hi = m;
         }
-        if (b < 0) { b = fig_block(&f, what); fputs("NaN\tNaN\tNaN\tNaN\n", f.dat); }
+        if (!wrote) fputs("NaN\tNaN\tNaN\tNaN\n", f.dat);
         fig_list_addi(&blocks, b);
+        /* every seed too: a mean of two nets that learned and one that did
+         * not should show as that */
+        snprintf(what, sizeof what, "panel %zu, %s %s: depth, each seed's value", p + 1, g->acts.name[a],
+                 g->inits.name[i]);
+        int sb = fig_block(&f, what);
+        wrote = 0;
+        for (size_t d = 0; d < g->depths.n; d++) {
+          double m, ci;
+          size_t n;
+          group_stats(g, (int)a, (int)i, v, g->depths.val[d], which, scratch, &m, &ci, &n);
+          for (size_t k = 0; k < n; k++) {
+            fig_num(&f, (double)g->depths.val[d], 0);
+            fig_num(&f, scratch[k], 1);
+            wrote = 1;
+          }
+        }
+        if (!wrote) fputs("NaN\tNaN\n", f.dat);
+        fig_list_addi(&seeds, sb);
       }
+    /* a loss axis on a log scale when the means span more than two decades
+     * (He's nets end at 1e-5, Xavier's at chance) */
+    fig_list_addi(&logys, which == 1 && isfinite(lo) && hi / lo > 100.0);
     char name[32];
     snprintf(name, sizeof name, "blocks_%zu", p + 1);
     fig_var_str(&f, name, blocks.s);
+    snprintf(name, sizeof name, "seeds_%zu", p + 1);
+    fig_var_str(&f, name, seeds.s);
   }
+  fig_var_str(&f, "logys", logys.s);
   free(scratch);
   char fx[FIG_LABEL_MAX];
   fixed_part(g, fx, sizeof fx);
+  fig_var_num(&f, "trained", trained);
   fig_var_str(&f, "lcs", lcs.s);
   fig_var_str(&f, "dts", dts.s);
   fig_var_str(&f, "ptitles", ptitles.s);
@@ -1226,63 +1543,107 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
   for (size_t q = 0; q < nl; q++) {
     char t[32];
     snprintf(t, sizeof t, "layer %zu", layers[q]);
-    key_add(&key, t, 21 + (long)q, 11);
+    key_add(&key, t, layer_lc(q, nl), 11);
   }
   figure f;
   if (!rc) rc = fig_open(&f, c, 7.0, (ni == 2 ? 4.1 : 2.5) + key_height(&key, 7.0), err);
   if (rc) { free(x); free(y); return rc; }
-  fig_list names = { "" }, steps_end = { "" }, lays = { "" };
-  for (size_t q = 0; q < nl; q++) fig_list_addi(&lays, (long)layers[q]);
-  for (int s = 0; s < ni; s++) {
-    fig_list_add(&names, g->inits.name[inits[s]]);
-    fig_list_addi(&steps_end, last_step[s] >= 0 ? last_step[s] : first_step[s]);
-    for (int mk = 0; mk < 4; mk++) {
-      /* the panel's x range: the bins with mass, rounded outwards; its y
-       * scale: logarithmic when one layer's spike would flatten the rest */
-      double xlo = INFINITY, xhi = -INFINITY, ymax = 0.0, ypos_min = INFINITY;
-      int moment = mk / 2;
-      if (moment == 1 && last_step[s] < 0) moment = 0;  /* trained 0 steps: end = init */
+  fig_list names = { "" }, steps_end = { "" }, lays = { "" }, lcs = { "" };
+  for (size_t q = 0; q < nl; q++) {
+    fig_list_addi(&lays, (long)layers[q]);
+    fig_list_addi(&lcs, layer_lc(q, nl));
+  }
+  /* Columns: activations and errors at init, and at the end when the grid
+   * trained.  A column's y scale is logarithmic, in every row alike (so
+   * the inits compare), when in some row one layer's peak stands more than
+   * five times above the median layer's: a spike that would flatten the
+   * rest.  x ranges: the bins with mass, rounded outwards; the errors'
+   * symmetric about 0. */
+  int trained_h = 0;
+  for (int sl = 0; sl < ni; sl++) trained_h |= last_step[sl] >= 0;
+  int npan = trained_h ? 4 : 2;
+  int logy_col[4] = { 0 };
+  for (int sl = 0; sl < ni; sl++)
+    for (int mk = 0; mk < npan; mk++) {
+      int moment = mk / 2 == 1 && last_step[sl] >= 0 ? 1 : 0;
+      double peak[9], sorted[9];
+      size_t np_ = 0;
+      for (size_t q = 0; q < nl; q++) {
+        double pk_ = 0.0;
+        for (int b = 0; b < BINS; b++) {
+          size_t idx = sl * per + ((moment * 2 + mk % 2) * depth + (layers[q] - 1)) * BINS + b;
+          if (isfinite(y[idx]) && y[idx] > pk_) pk_ = y[idx];
+        }
+        if (pk_ > 0) peak[np_++] = pk_;
+      }
+      if (np_ < 2) continue;
+      memcpy(sorted, peak, np_ * sizeof *sorted);
+      qsort(sorted, np_, sizeof *sorted, cmp_double);
+      if (sorted[np_ - 1] > 5.0 * sorted[(np_ - 1) / 2]) logy_col[mk] = 1;
+    }
+  for (int sl = 0; sl < ni; sl++) {
+    fig_list_add(&names, g->inits.name[inits[sl]]);
+    fig_list_addi(&steps_end, last_step[sl] >= 0 ? last_step[sl] : first_step[sl]);
+    for (int mk = 0; mk < npan; mk++) {
+      double xlo = INFINITY, xhi = -INFINITY;
+      int moment = mk / 2 == 1 && last_step[sl] >= 0 ? 1 : 0;
       for (size_t q = 0; q < nl; q++) {
         size_t l = layers[q];
         char what[200];
-        snprintf(what, sizeof what, "%s %s %s layer %zu: value density", g->inits.name[inits[s]],
+        snprintf(what, sizeof what, "%s %s %s layer %zu: value density", g->inits.name[inits[sl]],
                  mk / 2 ? "end" : "init", mk % 2 ? "delta" : "act", l);
         fig_block(&f, what);
+        /* the range that holds all but 0.25% of the layer's mass at each
+         * end: a few stray values do not stretch the axis */
+        size_t base = sl * per + ((moment * 2 + mk % 2) * depth + (l - 1)) * BINS;
+        double mass = 0.0, cum = 0.0;
+        for (int b = 0; b < BINS; b++) if (isfinite(y[base + b]) && y[base + b] > 0) mass += y[base + b];
         for (int b = 0; b < BINS; b++) {
-          size_t idx = s * per + ((moment * 2 + mk % 2) * depth + (l - 1)) * BINS + b;
+          size_t idx = base + b;
           fig_num(&f, x[idx], 0);
           fig_num(&f, y[idx], 1);
-          if (isfinite(x[idx]) && y[idx] > 0) {
-            if (x[idx] < xlo) xlo = x[idx];
-            if (x[idx] > xhi) xhi = x[idx];
-            if (y[idx] > ymax) ymax = y[idx];
-            if (y[idx] < ypos_min) ypos_min = y[idx];
-          }
+          if (!(isfinite(x[idx]) && y[idx] > 0)) continue;
+          double before = cum;
+          cum += y[idx];
+          if (cum > 0.0025 * mass && x[idx] < xlo) xlo = x[idx];
+          if (before < 0.9975 * mass && x[idx] > xhi) xhi = x[idx];
         }
       }
       char var[32];
       if (!(xhi > xlo)) { xlo -= 0.5; xhi += 0.5; }
-      /* from 0 when every value is on one side (ReLU's outputs) */
-      double lo_r = xlo >= 0 ? 0.0 : -nice_up(-xlo), hi_r = xhi <= 0 ? 0.0 : nice_up(xhi);
-      snprintf(var, sizeof var, "xlo_%d_%d", s + 1, mk + 1);
+      double lo_r, hi_r;
+      if (mk % 2) {   /* errors: symmetric about 0 */
+        hi_r = nice_up(fmax(fabs(xlo), fabs(xhi)));
+        lo_r = -hi_r;
+      } else {        /* from 0 when every value is on one side (ReLU's outputs) */
+        lo_r = xlo >= 0 ? 0.0 : -nice_up(-xlo);
+        hi_r = xhi <= 0 ? 0.0 : nice_up(xhi);
+      }
+      snprintf(var, sizeof var, "xlo_%d_%d", sl + 1, mk + 1);
       fig_var_num(&f, var, lo_r);
-      snprintf(var, sizeof var, "xhi_%d_%d", s + 1, mk + 1);
+      snprintf(var, sizeof var, "xhi_%d_%d", sl + 1, mk + 1);
       fig_var_num(&f, var, hi_r);
-      snprintf(var, sizeof var, "logy_%d_%d", s + 1, mk + 1);
-      fig_var_num(&f, var, isfinite(ypos_min) && ymax / ypos_min > 1e3 ? 1 : 0);
+      snprintf(var, sizeof var, "logy_%d_%d", sl + 1, mk + 1);
+      fig_var_num(&f, var, logy_col[mk]);
     }
   }
+  fig_var_num(&f, "npan", npan);
   free(x);
   free(y);
   if (ni == 0 || first_step[0] < 0) f.rows = 0;
   char fx[FIG_LABEL_MAX];
   fx[0] = '\0';
-  fig_cat(fx, sizeof fx, "%s%s%s%sseed %lu", g->variants.name[0], g->variants.name[0][0] ? ", " : "", g->fixed,
-           g->fixed[0] ? ", " : "", seed);
+  if (g->steps > 0)
+    fig_cat(fx, sizeof fx, "%s%s%s%sseed %lu", g->variants.name[0], g->variants.name[0][0] ? ", " : "", g->fixed,
+            g->fixed[0] ? ", " : "", seed);
+  else   /* measured at init: what the learning rate and optimizer were does not matter */
+    fig_cat(fx, sizeof fx, "%s%s%s%sseed %lu", g->ivariants.name[0], g->ivariants.name[0][0] ? ", " : "",
+            g->init_fixed, g->init_fixed[0] ? ", " : "", seed);
   fig_var_str(&f, "act", g->acts.name[a]);
   fig_var_str(&f, "inits", names.s);
   fig_var_str(&f, "endsteps", steps_end.s);
   fig_var_str(&f, "layers", lays.s);
+  fig_var_str(&f, "lcs", lcs.s);
   fig_var_str(&f, "fixed", fx);
   fig_var_num(&f, "ninit", ni);
   fig_var_num(&f, "nlayers", (double)nl);

@@ -27,6 +27,7 @@ const probe_col_info probe_cols[] = {
   [PROBE_SAT_HIGH]     = { "sat_high", 0, 1, "the saturated pairs with h > 0: sigmoid near 1, tanh near +1" },
   [PROBE_DEAD_FRAC]    = { "dead_frac", 0, 1, "share of units saturated on every probe example (0 at the output layer)" },
   [PROBE_UPDATE_RATIO] = { "update_ratio", 1, 0, "||Delta W^l|| / ||W^l|| of the last update (NaN at step 0)" },
+  [PROBE_WEIGHT_NORM]  = { "weight_norm", 0, 0, "||W^l||_F, the weights into the layer (their growth drives saturation)" },
 };
 _Static_assert(sizeof probe_cols / sizeof probe_cols[0] == PROBE_NCOLS,
                "probe_cols needs one row per PROBE_ column");
@@ -368,6 +369,7 @@ void probe_measure(const net *n, const net_work *w, size_t batch, double tau,
       v[PROBE_DEAD_FRAC] = 0.0;
     }
     v[PROBE_UPDATE_RATIO] = ratio ? ratio[l - 1] : NAN;
+    v[PROBE_WEIGHT_NORM] = blas_nrm2(net_W(n, l), fi * fo);
   }
 }
 

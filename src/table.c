@@ -96,7 +96,8 @@ size_t table_columns(row_kind k, char *buf, size_t size)
   switch (k) {
   case ROW_CELLS:
     cell_id_cols(&b);
-    cols(&b, "status final_loss final_train_acc final_test_acc chance_loss attenuation0 attenuation_end "
+    cols(&b, "status final_loss final_train_acc final_test_acc chance_loss chance_error attenuation0 "
+             "attenuation_end "
              "decay_rate decay_rate_r2");
     for (int c = 0; c < PROBE_NCOLS; c++)
       if (probe_cols[c].hidden_mean) col(&b, "%s_end", probe_cols[c].name);
@@ -236,6 +237,7 @@ void table_cells_row(FILE *f, const char *prefix, const table_cell *c, const tra
   put_num(f, r->final_train_acc);
   put_num(f, r->final_test_acc);
   put_num(f, r->chance_loss);
+  put_num(f, r->chance_error);
   put_num(f, cs.attenuation0);
   put_num(f, cs.attenuation_end);
   put_num(f, cs.decay_rate);

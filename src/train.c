@@ -84,7 +84,7 @@ int train_result_init(train_result *r, const train_params *p)
   r->hist = calloc(2 * p->depth * 2 * PROBE_HIST_BINS, sizeof(double));
   r->theory_ratio = malloc((p->depth ? p->depth : 1) * sizeof(double));
   if (!r->log_steps || !r->rows || !r->curves || !r->hist || !r->theory_ratio) { train_result_free(r); return SB_EFAIL; }
-  r->final_loss = r->final_train_acc = r->final_test_acc = r->chance_loss = NAN;
+  r->final_loss = r->final_train_acc = r->final_test_acc = r->chance_loss = r->chance_error = NAN;
   for (size_t l = 0; l < p->depth; l++) r->theory_ratio[l] = NAN;
   r->theory_decay_rate = NAN;
   return SB_OK;
@@ -253,22 +253,29 @@ static int probe_at(train_state *s, long t, const double *ratio, double train_lo
   return 1;
 }
 
-/* The loss of the best constant prediction on the training split: the
- * class shares p_k for cross-entropy (the label entropy, not ln C: the
- * classes of a task need not be balanced) and for 1/2 squared error
- * (1/2 sum_k p_k (1 - p_k)). */
-static double chance_loss(const dataset *d, loss_kind loss)
+/* The best constant prediction, fitted on the training split: its loss
+ * there, with the class shares p_k for cross-entropy (the label entropy,
+ * not ln C: the classes of a task need not be balanced) and for 1/2
+ * squared error (1/2 sum_k p_k (1 - p_k)); and its error on the test
+ * split, predicting the commonest training class (the first of a tie). */
+static void chance_levels(const dataset *d, loss_kind loss, double *chance_loss, double *chance_error)
 {
   size_t *count = calloc(d->classes, sizeof *count);
-  if (!count) return NAN;
+  *chance_loss = *chance_error = NAN;
+  if (!count) return;
   for (size_t i = 0; i < d->n_train; i++) count[d->y_train[i]]++;
   double c = 0.0;
+  size_t top = 0;
   for (size_t k = 0; k < d->classes; k++) {
     double pk = (double)count[k] / (double)d->n_train;
     if (pk > 0) c += loss == LOSS_XENT ? -pk * log(pk) : 0.5 * pk * (1.0 - pk);
+    if (count[k] > count[top]) top = k;
   }
+  size_t hit = 0;
+  for (size_t i = 0; i < d->n_test; i++) hit += (size_t)d->y_test[i] == top;
+  *chance_loss = c;
+  *chance_error = d->n_test ? 1.0 - (double)hit / (double)d->n_test : NAN;
   free(count);
-  return c;
 }
 
 /* Frozen: no hidden layer receives any gradient on the probe set at the
@@ -293,7 +300,7 @@ int train_cell(const train_params *p, const dataset *d, train_result *r, sb_erro
   int rc = train_state_init(&s, p, d, r, err);
   if (rc) return rc;
   r->status = TRAIN_OK;
-  r->chance_loss = chance_loss(d, p->loss);
+  chance_levels(d, p->loss, &r->chance_loss, &r->chance_error);
   if (!probe_at(&s, 0, NULL, NAN, r)) r->status = TRAIN_DIVERGED;
   long t = 0, since = 0;
   double loss_sum = 0.0;

@@ -67,6 +67,7 @@ typedef struct train_result {
   long steps_done;
   double final_loss;          /* mean loss over the training set at the end */
   double chance_loss;         /* the best constant prediction's loss on the training set */
+  double chance_error;        /* its test error: predicting the training set's commonest class */
   double final_train_acc, final_test_acc;
   size_t n_layers;            /* depth + 1 */
   size_t n_logs, cap_logs;

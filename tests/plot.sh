@@ -169,7 +169,7 @@ sb grid --activations tanh,relu --inits standard --depths 2,4 --widths 8,12 --lr
   --log-schedule log --quiet --out "$T/axes"
 test "$rc" -eq 0 || t_fail "a grid of widths x lrs x optimizers x losses runs" "exit $rc: $(cat "$err")"
 render_ok "2 widths x 2 lrs x 2 optimizers x 2 losses" "$T/axes" "$T/axes-plots"
-n=$(grep -c '^# block .*: step loss' "$T/axes-plots/learning-curves.dat")
+n=$(grep -c '^# block .*: step loss loss_ci95' "$T/axes-plots/learning-curves.dat")
 test "$n" -eq 64 && t_pass "learning curves: a series per activation, init, variant (16) and depth" ||
   t_fail "learning curves: 64 series (2 acts x 16 variants x 2 depths)" "got $n"
 # at initialization the learning rate and the optimizer do not matter yet:

@@ -134,7 +134,7 @@ static double sorted_quantile(const double *x, size_t n, double f)
 
 /* Expected row of a layer with activations a and pre-activations h
  * (batch B, `units` wide), phi' values g (NULL at the output layer). */
-static void expected_row(probe_row *e, const double *dW, size_t nw, const double *db,
+static void expected_row(probe_row *e, const double *W, const double *dW, size_t nw, const double *db,
                          const double *delta, const double *a, const double *h,
                          const double *g, size_t units, double gmax, double tau)
 {
@@ -168,6 +168,7 @@ static void expected_row(probe_row *e, const double *dW, size_t nw, const double
   e->v[PROBE_SAT_HIGH] = (double)high / (double)m;
   e->v[PROBE_DEAD_FRAC] = (double)dead / (double)units;
   e->v[PROBE_UPDATE_RATIO] = NAN;
+  e->v[PROBE_WEIGHT_NORM] = l2(W, nw);
 }
 
 static void compare_rows(const char *what, size_t l, const probe_row *got, const probe_row *exp)
@@ -209,13 +210,13 @@ static void check_net(const char *an, double tau, probe_row *rows)
   char what[64];
   snprintf(what, sizeof what, "%s tau %g", an, tau);
   probe_row e;
-  expected_row(&e, r.dW1, NI * NH, r.db1, r.d1, r.a1, r.h1, r.g1, NH, act_deriv_max(&f), tau);
+  expected_row(&e, W1, r.dW1, NI * NH, r.db1, r.d1, r.a1, r.h1, r.g1, NH, act_deriv_max(&f), tau);
   tap_ok(l2(r.dW1, NI * NH) > 1e-3 && l2(r.d1, B * NH) > 1e-3,
          "%s: reference hidden gradients are not all zero (||dW1|| %.4g, ||delta1|| %.4g)",
          what, l2(r.dW1, NI * NH), l2(r.d1, B * NH));
   compare_rows(what, 1, &rows[0], &e);
   /* The output layer is linear: act_* describe the logits, never saturated. */
-  expected_row(&e, r.dW2, NH * NO, r.db2, r.d2, r.z, r.z, NULL, NO, 1.0, tau);
+  expected_row(&e, W2, r.dW2, NH * NO, r.db2, r.d2, r.z, r.z, NULL, NO, 1.0, tau);
   compare_rows(what, 2, &rows[1], &e);
 
   /* With an update-ratio vector the column is copied through. */

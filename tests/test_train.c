@@ -361,6 +361,22 @@ int main(void)
     double l0 = r1.curves[CURVE_EVAL_TRAIN_LOSS], l6 = r1.curves[6 * CURVE_NCOLS + CURVE_EVAL_TRAIN_LOSS];
     tap_ok(l6 < 0.5 * l0, "the curve's training loss falls from %.4g at step 0 to %.4g at step 600", l0, l6);
     tap_rel(r1.chance_loss, r0.chance_loss, 0, "the chance loss is the dataset's, not the cell's");
+    /* by hand: the label entropy of the training split, and the test error
+     * of always answering its commonest class */
+    {
+      size_t cnt[64] = { 0 }, top = 0, hit = 0;   /* this task has 4 classes */
+      for (size_t i = 0; i < d->n_train; i++) cnt[d->y_train[i]]++;
+      double hent = 0.0;
+      for (size_t k = 0; k < d->classes; k++) {
+        double pk = (double)cnt[k] / (double)d->n_train;
+        if (pk > 0) hent -= pk * log(pk);
+        if (cnt[k] > cnt[top]) top = k;
+      }
+      for (size_t i = 0; i < d->n_test; i++) hit += (size_t)d->y_test[i] == top;
+      tap_rel(r0.chance_loss, hent, 1e-15, "chance_loss = the training labels' entropy, by hand");
+      tap_rel(r0.chance_error, 1.0 - (double)hit / (double)d->n_test, 1e-15,
+              "chance_error = the test error of the commonest training class, by hand");
+    }
   }
 
   /* ---- statuses of cells that did not learn ------------------------------ */

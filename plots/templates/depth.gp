@@ -1,17 +1,21 @@
 # depth.gp - trainability against depth (He et al.'s question).
 #
 # First the attenuation at initialization, log10(||delta^1|| /
-# ||delta^depth||), mean ± sd over seeds (a panel per width or loss when
-# the grid has several).  Then, when the grid trained, a panel per variant
-# of the final training loss (mean ± sd over seeds), with the chance loss
-# (dashed grey): at or above it the net learned nothing.  Colour =
-# activation, dash = initialization.
-# Data: dat, per panel a block per (activation, init); columns: depth,
-# mean, sd, seeds.  Set by satbench: blocks_P, lcs, dts, ptitles, kinds
-# (0 attenuation, 1 loss, per panel), chances (per panel), npanels, ncols,
-# nrows, fixed, depths, mindepth, maxdepth and the legend (key_*).
+# ||delta^depth||), a panel per width or loss when the grid has several.
+# Then, when the grid trained, a panel per variant of the final training
+# loss, with the chance loss (dashed grey): at or above it the net learned
+# nothing; on a log axis when the means span more than two decades.  Lines:
+# means over seeds with bars of the 95% interval (none on a log axis, where
+# an interval reaching below 0 cannot be drawn); open circles: each seed.  Colour = activation, dash = initialization (colour = init when
+# the grid has one activation).
+# Data: dat, per panel a block per (activation, init) of means (depth,
+# mean, ci95, seeds) and one of each seed's value (depth, value).  Set by
+# satbench: blocks_P, seeds_P, lcs, dts, ptitles, kinds (0 attenuation,
+# 1 loss, per panel), chances and logys (per panel), npanels, ncols,
+# nrows, fixed, trained, depths, mindepth, maxdepth and the legend (key_*).
 
-set multiplot title sprintf("Gradient attenuation and trainability against depth (%s; bars: sd over seeds)%s", fixed, note) noenhanced
+set multiplot title tjoin(sprintf("%s%s", trained ? "Gradient attenuation and trainability against depth" : \
+    "Gradient attenuation at initialization against depth", note), sprintf("%s; bars: 95%% interval over seeds", fixed)) noenhanced
 NR = nrows; NC = ncols; IN_B = key_h + 0.5; GAP_Y = 0.5; GAP_X = 0.5
 pad = (maxdepth - mindepth) * 0.04 + 0.5
 set xrange [mindepth - pad:maxdepth + pad]
@@ -22,15 +26,24 @@ set mxtics 1
 unset key
 do for [p = 1:npanels] {
   b = value(sprintf("blocks_%d", p))
+  sd_ = value(sprintf("seeds_%d", p))
   eval place((p - 1) / ncols + 1, (p - 1) % ncols + 1)
   set title word(ptitles, p) noenhanced font ",7"
   set xlabel "hidden layers"
   loss = word(kinds, p) eq "1"
   first = p == 1 || (loss && word(kinds, p - 1) eq "0") || (p - 1) % ncols == 0
   set ylabel (!first ? "" : loss ? "final training loss" : "log_{10} ||{/Symbol d}^1|| / ||{/Symbol d}^{depth}||")
-  if (loss) { set yrange [0:*] } else { set yrange [*:*] }
+  logy = loss && word(logys, p) eq "1"
+  if (logy) {
+    set logscale y; set yrange [*:*]; set format y "10^{%L}"
+  } else {
+    unset logscale y; set format y "%g"
+    if (loss) { set yrange [0:*] } else { set yrange [*:*] }
+  }
   plot (loss ? word(chances, p) + 0 : NaN) with lines ls 101 notitle, \
-       for [k = 1:words(b)] dat index (word(b, k) + 0) using 1:2:3 \
+       for [k = 1:words(b)] dat index (word(sd_, k) + 0) using 1:2 \
+         with points lc (word(lcs, k) + 0) pt 6 ps 0.5 notitle, \
+       for [k = 1:words(b)] dat index (word(b, k) + 0) using 1:2:(logy ? 0 : $3) \
          with yerrorbars lc (word(lcs, k) + 0) dt 1 pt 7 ps 0.3 notitle, \
        for [k = 1:words(b)] dat index (word(b, k) + 0) using 1:2 \
          with lines lc (word(lcs, k) + 0) dt int(word(dts, k)) notitle

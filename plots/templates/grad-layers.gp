@@ -13,8 +13,8 @@
 # prow, blocks_A / lcs_A / dts_A (per activation A), depth, fixed, and the
 # legend (key_*).
 
-set multiplot title sprintf("Gradient norms per layer at initialization (depth %d; %s; bands: 95%% interval)%s", \
-    depth, fixed, note) noenhanced
+set multiplot title tjoin(sprintf("Gradient norms per layer at initialization, depth %d%s", depth, note), \
+    sprintf("%s; bands: 95%% interval of log10 over seeds", fixed)) noenhanced
 NR = 2 * prow; NC = ncols; IN_B = key_h + 0.45; GAP_Y = 0.12; PAIRS = 1; GAP_G = 0.42
 set logscale y
 set format y "10^{%L}"
@@ -30,7 +30,7 @@ do for [a = 1:nact] {
   do for [row = 1:2] {
     if (words(b) > 0) {
       eval place(2 * (pr - 1) + row, col)
-      set title (row == 1 ? word(acts, a) : "") noenhanced
+      set title (row == 1 ? word(acts, a) : "") noenhanced font ",7"
       set xlabel (row == 2 && (a + ncols > nact) ? "layer l (1 = first hidden)" : "")
       set format x (row == 2 ? "%g" : "")
       set ylabel (col == 1 ? (row == 1 ? "||{/Symbol d}^l||" : "||{/Symbol \266}L/{/Symbol \266}W^l||") : "")

@@ -6,18 +6,20 @@
 # seed) on the probe set, at initialization and at the end of training.
 # Rows: initializations (standard on top, as in the paper).  All layers of
 # a panel share its bins; at most nine layers, first to last; x ranges
-# fitted to the values that occur; a logarithmic density where one layer's
-# spike would flatten the rest.
+# fitted to the values that occur (the errors' symmetric about 0); a
+# logarithmic density, for a whole column, where one layer's peak stands
+# five times above the median layer's.  A grid measured at init only has
+# the two init columns.
 # Data: dat, a block per (init, moment, kind, layer) in that order;
 # columns: bin centre, density.  Set by satbench: act, inits, endsteps,
-# layers, ninit, nlayers, depth, fixed, xlo_S_P / xhi_S_P / logy_S_P
-# (panel P of row S) and the legend (key_*).
+# layers, lcs (their colours), ninit, npan (columns), nlayers, depth, fixed,
+# xlo_S_P / xhi_S_P / logy_S_P (panel P of row S) and the legend (key_*).
 
 set multiplot title sprintf("%s, depth %d (%s): distributions per layer on the probe set%s", act, depth, fixed, note) noenhanced
-NR = ninit; NC = 4; IN_L = 0.72; IN_B = key_h + 0.42; GAP_X = 0.42; GAP_Y = 0.3
+NR = ninit; NC = npan; IN_L = 0.72; IN_B = key_h + 0.42; GAP_X = 0.42; GAP_Y = 0.3
 unset key
 do for [s = 1:ninit] {
-  do for [p = 1:4] {
+  do for [p = 1:npan] {
     eval place(s, p)
     moment = (p - 1) / 2
     kind = (p - 1) % 2
@@ -25,12 +27,12 @@ do for [s = 1:ninit] {
                         moment == 0 ? "at init" : sprintf("step %s", word(endsteps, s))) : "") font ",7" noenhanced
     set xlabel (s == ninit ? (kind == 0 ? "output value" : "δ value") : "") noenhanced
     set ylabel (p == 1 ? sprintf("%s\ndensity", word(inits, s)) : "") noenhanced
-    first = (((s - 1) * 4 + moment * 2 + kind) * nlayers)
+    first = ((s - 1) * npan + p - 1) * nlayers
     xlo = value(sprintf("xlo_%d_%d", s, p))
     xhi = value(sprintf("xhi_%d_%d", s, p))
     set xrange [xlo:xhi]
     set xtics xlo, (xhi - xlo) / 2.0, xhi
-    set format x "%.2g"
+    set format x "%g"
     if (value(sprintf("logy_%d_%d", s, p))) {
       set logscale y
       set yrange [*:*]
@@ -41,7 +43,7 @@ do for [s = 1:ninit] {
       set format y "%g"
     }
     plot for [l = 1:nlayers] dat index (first + l - 1) using 1:($2 > 0 || !value(sprintf("logy_%d_%d", s, p)) ? $2 : NaN) \
-           with lines lc (20 + l) notitle
+           with lines lc (word(lcs, l) + 0) notitle
   }
 }
 eval key_strip

@@ -9,44 +9,46 @@
 # one --select chose), one init (standard when the grid has it) and the
 # variant whose saturation rises most; at most nine layers, first to last.
 # Data: dat, one block per (activation, layer); columns: step, act mean,
-# p02, p98, sat_frac, sat_frac ci95.  Set by satbench: acts, nact, ncols,
-# prow, blocks_A / layers_A, what, depth, tau, steps and the legend (key_*).
+# p02, p98, sat_frac, sat_frac ci95, bar (1: draw the percentile bar
+# there: at most about a dozen steps).  Set by satbench: acts, nact, ncols,
+# prow, blocks_A / layers_A / lcs_A (the layers' colours), what, depth, tau, relu (a ReLU-like activation is drawn), steps and the legend (key_*).
 
 # Layers' bars side by side around each logged step, so none hides another.
 xoff(s, k, n) = logsteps ? sx(s) * 1.07 ** (k - (n + 1) / 2.0) : s + (k - (n + 1) / 2.0) * steps * 0.008
 
-set multiplot title sprintf("Activations and saturation per layer during training (depth %d; %s)%s\n" . \
-    "bars: 2nd to 98th percentile of a layer's outputs; saturated: |φ′(h)| < %g max|φ′| (a ReLU's inactive units count); bands: 95%% interval over seeds", \
-    depth, what, note, tau) noenhanced
-NR = 2 * prow; NC = ncols; IN_B = key_h + 0.45; IN_T = 0.62; GAP_Y = 0.12; PAIRS = 1; GAP_G = 0.42
-if (logsteps) { set xrange [0.18:steps * 1.6] } else { set xrange [-0.02 * steps:1.02 * steps] }
+caption = sprintf("bars: 2nd to 98th percentile of a layer's outputs;%ssaturated: |φ′(h)| < %g max|φ′|%s;%sbands: 95%% interval over seeds", \
+    fig_w > 5 ? " " : "\n", tau, relu ? " (a ReLU's inactive units count)" : "", fig_w > 5 ? " " : "\n")
+set multiplot title tjoin(sprintf("Activations and saturation per layer during training, depth %d%s", depth, note), what) . "\n" . caption noenhanced
+NR = 2 * prow; NC = ncols; IN_B = key_h + 0.45; IN_T = (fig_w > 5 ? 0.62 : 1.1); GAP_Y = 0.12; PAIRS = 1; GAP_G = 0.42
+eval steps_range(0)
 unset key
 do for [a = 1:nact] {
   pr = (a - 1) / ncols + 1
   col = (a - 1) % ncols + 1
   b = value(sprintf("blocks_%d", a))
+  lc_ = value(sprintf("lcs_%d", a))
   do for [row = 1:2] {
     if (words(b) > 0) {
       eval place(2 * (pr - 1) + row, col)
-      set title (row == 1 ? word(acts, a) : "") noenhanced
-      if (row == 1) { eval steps_axis_top } else { eval steps_axis }
+      set title (row == 1 ? word(acts, a) : "") noenhanced font ",7"
+      eval steps_axis(row == 1)
       if (a + ncols <= nact) { set xlabel "" }
       if (row == 1) {
         set ylabel (col == 1 ? "output: mean, 2-98 %" : "")
         set yrange [*:*]
-        set format y "%g"
+        set format y "%.3g"
         plot for [k = 1:words(b)] dat index (word(b, k) + 0) \
-               using (xoff($1, k, words(b))):2:3:4 with yerrorbars lc (20 + k) lw 0.6 dt 1 pt 7 ps 0.25 notitle, \
+               using (xoff($1, k, words(b))):($7 > 0.5 ? $2 : NaN):3:4 with yerrorbars lc (word(lc_, k) + 0) lw 0.6 dt 1 pt 7 ps 0.25 notitle, \
              for [k = 1:words(b)] dat index (word(b, k) + 0) \
-               using (sx($1)):2 with lines lc (20 + k) notitle
+               using (sx($1)):2 with lines lc (word(lc_, k) + 0) notitle
       } else {
         set ylabel (col == 1 ? "saturated fraction" : "")
         set yrange [0:1]
         set format y "%.1f"
         plot for [k = 1:words(b)] dat index (word(b, k) + 0) \
-               using (sx($1)):($5 - $6):($5 + $6) with filledcurves lc (20 + k) notitle, \
+               using (sx($1)):($5 - $6):($5 + $6) with filledcurves lc (word(lc_, k) + 0) notitle, \
              for [k = 1:words(b)] dat index (word(b, k) + 0) \
-               using (sx($1)):5 with linespoints lc (20 + k) pt 7 ps 0.25 notitle
+               using (sx($1)):5 with linespoints lc (word(lc_, k) + 0) pt 7 ps 0.25 notitle
       }
     }
   }

@@ -60,6 +60,15 @@ diverging = "set palette defined (-1 '#2166AC', -0.5 '#92C5DE', 0 '#F7F7F7', 0.5
 lit1_(s, c) = (p_ = strstrt(s, c)) ? s[1:p_ - 1] . "\\" . c . lit1_(s[p_ + 1:], c) : s
 lit(s) = lit1_(lit1_(lit1_(lit1_(lit1_(lit1_(lit1_(s, "_"), "^"), "{"), "}"), "@"), "&"), "~")
 
+# A title and its details: on one line in a two-column figure, on two in
+# a one-column one (3.5 in), where one line would be cut.
+tjoin(main, detail) = fig_w > 5 ? main . " (" . detail . ")" : main . "\n" . detail
+
+# Bands clipped to what the quantity can be (a loss is not negative, an
+# error rate lies in [0, 1]): a t interval of three seeds can reach beyond.
+max0(x) = x < 0 ? 0 : x
+min1(x) = x > 1 ? 1 : x
+
 # Light grid behind the data, no chart junk.
 set style line 100 lc rgb "#dddddd" lw 0.5 dt 1
 set grid back ls 100
@@ -78,18 +87,20 @@ set linetype 30 lc rgb "#777777" lw 0.8 pt 7 ps 0.3
 # Optimizer steps on x: on a log axis when the probes follow the log
 # schedule (step 0 is drawn at 0.25 and labelled 0), else linear.
 sx(s) = logsteps ? (s < 1 ? 0.25 : s) : s
-steps_axis = logsteps ? \
-  "set logscale x; set xtics autofreq; set format x '10^{%L}'; set xtics add ('0' 0.25); set xlabel 'optimizer steps (log)'" : \
-  "unset logscale x; set xtics autofreq; set format x '%g'; set xlabel 'optimizer steps'"
-# The same axis on a panel with another below it: no tick labels, no label.
-steps_axis_top = logsteps ? "set logscale x; set xtics autofreq; set format x ''; set xlabel ''" : \
-  "unset logscale x; set xtics autofreq; set format x ''; set xlabel ''"
+# `eval steps_axis(top)`: top = 1 for a panel with another below it (no
+# tick labels, no axis label).
+steps_axis(top) = (logsteps ? "set logscale x; set xtics autofreq; " : "unset logscale x; set xtics autofreq; ") . \
+  (top ? "set format x ''; set xlabel ''" : \
+   logsteps ? "set format x '10^{%L}'; set xtics add ('0' 0.25); set xlabel 'optimizer steps (log)'" : \
+   "set format x '%g'; set xlabel 'optimizer steps'")
+# The x range of the steps, on either axis.
+steps_range(dummy) = logsteps ? sprintf("set xrange [0.18:%g]", steps * 1.6) : sprintf("set xrange [%g:%g]", -0.02 * steps, 1.02 * steps)
 
 # Panels placed by their margins, so that they align whatever their tick
 # labels: a template sets the grid (NR x NC), its region in inches from the
 # figure's edges (IN_L, IN_R, IN_B, IN_T) and the gaps (GAP_X, GAP_Y), and
 # `eval place(r, c)` before each plot (row 1 on top).
-IN_L = 0.62; IN_R = 0.12; IN_B = 0.45; IN_T = 0.5; GAP_X = 0.4; GAP_Y = 0.35; NR = 1; NC = 1
+IN_L = 0.62; IN_R = 0.2; IN_B = 0.45; IN_T = (fig_w > 5 ? 0.5 : 0.62); GAP_X = 0.4; GAP_Y = 0.35; NR = 1; NC = 1
 # Rows in pairs (a panel and the one below it, sharing its x axis):
 # PAIRS = 1 adds GAP_G between pairs, room for the next pair's titles.
 PAIRS = 0; GAP_G = 0.3

@@ -23,7 +23,7 @@ set multiplot layout 1, 2 margins 0.08, 0.90, bot, 1 - 0.45 / fig_h spacing 0.12
     title sprintf("Measurement against mean-field theory (Poole et al. 2016; Schoenholz et al. 2017)%s", note)
 
 pad = (hi - lo) * 0.05 + 0.05
-set title "per-layer ratio at initialization"
+set title "per-layer ratio at initialization" font ",7"
 set xlabel "predicted log_{10} {/Symbol c}(q^l)"
 set ylabel "measured log_{10} ||{/Symbol d}^l||^2 / ||{/Symbol d}^{l+1}||^2"
 set xrange [lo - pad:hi + pad]
@@ -35,11 +35,11 @@ plot x with lines lw 0.8 dt 2 lc rgb "#555555" title "agreement", \
        with points pt 7 ps 0.35 lc (word(series, k) + 0) title word(acts, word(series, k) + 0)
 set size noratio
 
-set title sprintf("phase diagram of %s", phase_act) noenhanced
+set title sprintf("phase diagram of %s", phase_act) noenhanced font ",7"
 set xlabel "{/Symbol s}_w^2"
 set ylabel "{/Symbol s}_b^2"
 set xrange [0:swmax]
-set yrange [0:sbmax]
+set yrange [-0.04 * sbmax:sbmax]   # marks at sigma_b2 = 0 stay whole
 set cblabel "log_{10} {/Symbol c}_1"
 eval diverging
 set cbrange [-cbmax:cbmax]
@@ -48,6 +48,7 @@ set style fill solid 1.0 noborder
 unset grid
 set key top left Left reverse enhanced textcolor rgb "#000000" opaque
 set view map
+set style textbox opaque noborder margins 0.5, 0.5
 # the init names under the diagram
 do for [k = 1:nlines] {
   set label 10 + k word(mark_lines, k) at screen 0.55, screen (0.06 + 0.13 * (nlines - k)) / fig_h font ",6" noenhanced
@@ -59,5 +60,5 @@ splot dat index phase using 1:2:3 with pm3d notitle, \
       (marks >= 0 ? dat : NaN) index (marks >= 0 ? marks : phase) using 1:2:(0) \
         with points pt 7 ps 0.5 lc rgb "#000000" notitle, \
       (marks >= 0 ? dat : NaN) index (marks >= 0 ? marks : phase) using 1:($2 + $4 * 0.045 * sbmax):(0):(stringcolumn(3)) \
-        with labels offset 0, 0.7 font ",6" tc rgb "#000000" notitle
+        with labels boxed offset 0, 0.7 font ",6" tc rgb "#000000" notitle
 unset multiplot
