@@ -332,7 +332,7 @@ static int dies(const char *act_name)
 }
 
 /* A group worth showing as the story of training: no seed diverged, and
- * its mean final loss is not above 1.1 times the chance loss (a run that
+ * its mean final loss is not above 1.5 times the chance loss (a run that
  * blew up saturates too, but that is another story).  *loss gets the
  * mean final training loss. */
 static int behaved(const fig_grid *g, int a, int i, int v, size_t depth, double *loss)
@@ -349,7 +349,7 @@ static int behaved(const fig_grid *g, int a, int i, int v, size_t depth, double 
     n++;
   }
   if (loss) *loss = n ? sum / (double)n : NAN;
-  return n > 0 && sum <= 1.1 * chance;
+  return n > 0 && sum <= 1.5 * chance;
 }
 
 /* Which summary rows of one (init, variant, depth) a figure wants. */

@@ -1,6 +1,6 @@
 # saturation-dynamics.gp - the time-lapse of saturation: per activation,
 # the group of the grid whose saturation rises most (among those where no
-# seed diverged and the loss did not end above 1.1 x chance), at the depth
+# seed diverged and the loss did not end above 1.5 x chance), at the depth
 # where it rises most, or the one --select chose.  Top: its hidden layers'
 # saturated fraction over training, or for units that can die outright
 # (ReLU) their dead fraction; means over seeds, bands the 95% interval.

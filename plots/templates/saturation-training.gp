@@ -7,7 +7,8 @@
 # row: the fraction of saturated (example, unit) pairs, with bands of the
 # 95% interval over seeds.  One depth (nearest 4, as in the paper, or the
 # one --select chose), one init (standard when the grid has it) and the
-# variant whose saturation rises most; at most nine layers, first to last.
+# variant whose saturation rises most (among those where no seed diverged
+# and no loss ended above 1.5 x chance); at most nine layers, first to last.
 # Data: dat, one block per (activation, layer); columns: step, act mean,
 # p02, p98, sat_frac, sat_frac ci95, bar (1: draw the percentile bar
 # there: at most about a dozen steps).  Set by satbench: acts, nact, ncols,
