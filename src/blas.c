@@ -13,6 +13,12 @@ void openblas_set_num_threads(int num_threads);
 #ifdef HAVE_OPENBLAS_GET_CONFIG
 char *openblas_get_config(void);
 #endif
+#ifdef HAVE_OPENBLAS_GET_CORENAME
+char *openblas_get_corename(void);
+#endif
+
+#include <stdio.h>
+#include <string.h>
 
 void blas_gemm(int transA, int transB, size_t M, size_t N, size_t K,
                double alpha, const double *A, const double *B,
@@ -43,6 +49,35 @@ const char *blas_config(void)
   return openblas_get_config();
 #else
   return SB_CBLAS_NAME;
+#endif
+}
+
+const char *blas_kernel(void)
+{
+#ifdef HAVE_OPENBLAS_GET_CORENAME
+  const char *k = openblas_get_corename();
+  return k && *k ? k : "unknown";
+#else
+  return "";
+#endif
+}
+
+const char *blas_kernel_warning(void)
+{
+#if defined HAVE_OPENBLAS_GET_CORENAME && (defined __x86_64__ || defined __i386__)
+  /* OpenBLAS falls back to its SSE3 kernels (Prescott) on x86 CPUs newer
+   * than itself: several times slower where AVX2 or AVX-512 is there. */
+  static char msg[256];
+  const char *k = blas_kernel();
+  if (strcmp(k, "Prescott") && strcmp(k, "Core2") && strcmp(k, "Nehalem")) return NULL;
+  __builtin_cpu_init();
+  const char *better = __builtin_cpu_supports("avx512f") ? "SkylakeX" : __builtin_cpu_supports("avx2") ? "Haswell" : NULL;
+  if (!better) return NULL;
+  snprintf(msg, sizeof msg, "OpenBLAS does not know this CPU and uses its generic %s kernels, several times slower; "
+           "OPENBLAS_CORETYPE=%s uses the ones the CPU can run (README, \"Speed\")", k, better);
+  return msg;
+#else
+  return NULL;
 #endif
 }
 

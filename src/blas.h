@@ -21,6 +21,14 @@ const char *blas_name(void);
 /* The library's own description of its build (OpenBLAS: version, kernel
  * chosen for this CPU, threading), or blas_name() when it has none. */
 const char *blas_config(void);
+/* The kernel family OpenBLAS chose for this CPU at start-up (its
+ * "coretype": "Haswell", "SkylakeX", ...; OPENBLAS_CORETYPE overrides it),
+ * or "" for another BLAS.  Kernels round differently: records made with
+ * different ones differ in the last bits. */
+const char *blas_kernel(void);
+/* A warning when OpenBLAS runs generic kernels on a CPU with faster
+ * ones, naming the OPENBLAS_CORETYPE to set; NULL otherwise. */
+const char *blas_kernel_warning(void);
 /* Ask the optimized BLAS to use n threads (no-op for gslcblas). */
 void blas_set_threads(int n);
 

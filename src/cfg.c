@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "num.h"
 #include "theory.h"
+#include "shard.h"
 
 #include <ctype.h>
 #include <stddef.h>
@@ -205,6 +206,12 @@ COUNT_SETTER(set_test_size, data.test_size, size_t, 1, 1UL << 32)
 COUNT_SETTER(set_batch, batch, size_t, 1, 1UL << 24)
 COUNT_SETTER(set_log_every, log_every, long, 0, LONG_MAX)
 COUNT_SETTER(set_threads, threads, int, 1, 4096)
+
+static int set_shard(void *ctx, const char *opt, const char *val, sb_error *err)
+{
+  layer *ly = ctx;
+  return shard_parse(opt, val, &ly->cfg->shard_k, &ly->cfg->shard_n, err);
+}
 
 static int set_epochs(void *ctx, const char *opt, const char *val, sb_error *err)
 {
@@ -456,6 +463,7 @@ static const cli_def options[] = {
   { "eval-size", 0, CLI_VALUE, set_eval_size, "N", "examples of each split's evaluation subset for curves.tsv (default 512)", FOR_BOTH },
   { "sat-threshold", 0, CLI_VALUE, set_tau, "TAU", "saturated when |phi'(h)|/max|phi'| < TAU (default 0.05)", FOR_BOTH },
   { "threads", 0, CLI_VALUE, set_threads, "N", "worker threads (default: OMP_NUM_THREADS, else all cores)", FOR_GRID },
+  { "shard", 0, CLI_VALUE, set_shard, "K/N", "run only shard K of N (0 <= K < N) into a shared --out; records only: satbench merge makes the tables", FOR_GRID },
   { "out", 0, CLI_VALUE, set_out, "DIR", "output directory (default data/)", FOR_GRID },
   { "resume", 0, CLI_BOOL, set_resume, NULL, "continue an interrupted grid in --out", FOR_GRID },
   { "quiet", 0, CLI_BOOL, set_quiet, NULL, "no progress or summary on stderr", FOR_BOTH },

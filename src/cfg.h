@@ -65,6 +65,7 @@ typedef struct sb_config {
   int threads;                 /* 0 = OMP_NUM_THREADS, else all cores */
   char out[CFG_PATH_MAX];
   int resume, quiet;
+  size_t shard_k, shard_n;     /* --shard K/N: this process runs shard K of N; shard_n 0: the whole grid */
 } sb_config;
 
 /* Parse argv (after the subcommand name) into cfg.  Returns SB_OK, SB_EUSAGE

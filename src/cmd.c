@@ -39,6 +39,8 @@ void cmd_usage(FILE *f)
         "Commands:\n"
         "  grid    [options]   run a grid in parallel, write results to --out\n"
         "  run     [options]   train one cell, print its per-layer table to stdout\n"
+        "  merge   [--out DIR] [--from DIR]... [--partial]\n"
+        "                      the tables of a grid run in shards (grid --shard K/N)\n"
         "  plot    [-d DATA] [-o PLOTS] [--format pdf,png,svg] [--no-render]\n"
         "                      draw the figures of a grid with gnuplot\n"
         "  data    shapeset --out FILE.pgm [--count N] [--seed S] [--columns C] [--zoom Z]\n"
@@ -53,7 +55,9 @@ void cmd_usage(FILE *f)
 void cmd_version(void)
 {
   printf("satbench %s\n", PACKAGE_VERSION);
-  printf("BLAS: %s\n", blas_name());
+  if (*blas_kernel()) printf("BLAS: %s (kernel %s)%s%s\n", blas_name(), blas_kernel(), blas_kernel_warning() ? "; " : "",
+                             blas_kernel_warning() ? blas_kernel_warning() : "");
+  else printf("BLAS: %s\n", blas_name());
   printf("Kernels: %s\n", act_kernel_name());
 #ifdef _OPENMP
   printf("OpenMP: %d\n", _OPENMP);
@@ -123,6 +127,54 @@ int cmd_plot(int argc, char **argv, sb_error *err)
   int rc = plot_parse(&o, argc, argv, stdout, err);
   if (rc) return rc < 0 ? SB_OK : rc;
   return plot_run(&o, err);
+}
+
+/* satbench merge --out DIR [--from DIR]... [--partial]: the tables of a
+ * grid whose cells were run by shards (or by several hosts into several
+ * folders). */
+typedef struct merge_opts {
+  const char *out;
+  const char *from[64];
+  size_t n_from;
+  int partial, quiet;
+} merge_opts;
+
+static int merge_set(void *ctx, const char *name, const char *val, sb_error *err)
+{
+  merge_opts *o = ctx;
+  if (!strcmp(name, "partial")) { o->partial = !val || strcmp(val, "false"); return SB_OK; }
+  if (!strcmp(name, "quiet")) { o->quiet = !val || strcmp(val, "false"); return SB_OK; }
+  if (!*val) return sb_fail(err, SB_EUSAGE, "merge: --%s: empty folder name", name);
+  if (!strcmp(name, "out")) { o->out = val; return SB_OK; }
+  if (o->n_from == sizeof o->from / sizeof o->from[0])
+    return sb_fail(err, SB_EUSAGE, "merge: --from: at most %zu folders", sizeof o->from / sizeof o->from[0]);
+  o->from[o->n_from++] = val;
+  return SB_OK;
+}
+
+static const cli_def merge_options[] = {
+  { "out", 'o', CLI_VALUE, merge_set, "DIR", "the grid's folder (default data/): its records become its tables", 0 },
+  { "from", 0, CLI_VALUE, merge_set, "DIR", "first copy in the records of another folder of the same grid (repeatable)", 0 },
+  { "partial", 0, CLI_BOOL, merge_set, NULL, "write the tables of an unfinished grid, marked '# partial' (default: refuse)", 0 },
+  { "quiet", 0, CLI_BOOL, merge_set, NULL, "no notes on stderr", 0 },
+};
+
+int cmd_merge(int argc, char **argv, sb_error *err)
+{
+  cli_parser p = { merge_options, sizeof merge_options / sizeof merge_options[0], "merge", "satbench merge", 0, 0 };
+  if (cli_wants_help(argc, argv)) {
+    fputs("usage: satbench merge [--out DIR] [--from DIR]... [--partial] [--quiet]\n"
+          "Build every table of the grid in DIR from its records, byte for byte those of a\n"
+          "one-process run: after `satbench grid --shard K/N` has run for every K, or to\n"
+          "gather folders that several hosts filled (--from).  Exit status: 0 ok, 1 cells\n"
+          "are missing (nothing written) or a write failed, 2 bad usage or input.\n\n", stdout);
+    cli_usage(stdout, &p);
+    return SB_OK;
+  }
+  merge_opts o = { .out = "data" };
+  int rc = cli_parse(&p, argc, argv, &o, err);
+  if (rc) return rc;
+  return grid_merge(o.out, o.partial, o.from, o.n_from, o.quiet, err);
 }
 
 /* satbench data shapeset --out F.pgm: the training examples of

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 int fileio_mkdirs(const char *path, sb_error *err)
@@ -32,10 +33,38 @@ int fileio_mkdirs(const char *path, sb_error *err)
 
 FILE *fileio_open_tmp(char *tmp, size_t size, const char *final, sb_error *err)
 {
-  snprintf(tmp, size, "%s.tmp.%ld", final, (long)getpid());
-  FILE *f = fopen(tmp, "w");
-  if (!f) sb_fail(err, SB_EFAIL, "cannot write %s: %s", tmp, strerror(errno));
-  return f;
+  /* Unique across the hosts of a shared filesystem, not only across the
+   * processes of one: host, pid and a random tag, created with O_EXCL
+   * (as mkstemp does, but with the umask's permissions, not 0600). */
+  char host[33] = "host";
+  if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "host");
+  host[sizeof host - 1] = '\0';
+  for (char *p = host; *p; p++)
+    if (*p == '/' || *p == '.') *p = '_';
+  static _Atomic unsigned long counter;
+  for (int attempt = 0;; attempt++) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    unsigned long tag = ((unsigned long)ts.tv_nsec * 2654435761UL) ^ ((unsigned long)ts.tv_sec << 20) ^ counter++;
+    int n = snprintf(tmp, size, "%s.tmp.%s.%ld.%06lx", final, host, (long)getpid(), tag & 0xffffffUL);
+    if (n < 0 || (size_t)n >= size) {
+      sb_fail(err, SB_EFAIL, "cannot write %s: path too long", final);
+      return NULL;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno == EEXIST && attempt < 100) continue;
+    if (fd < 0) {
+      sb_fail(err, SB_EFAIL, "cannot write %s: %s", tmp, strerror(errno));
+      return NULL;
+    }
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+      sb_fail(err, SB_EFAIL, "cannot write %s: %s", tmp, strerror(errno));
+      close(fd);
+      unlink(tmp);
+    }
+    return f;
+  }
 }
 
 int fileio_commit(FILE *f, const char *tmp, const char *final, sb_error *err)
@@ -55,6 +84,30 @@ int fileio_commit(FILE *f, const char *tmp, const char *final, sb_error *err)
     return sb_fail(err, SB_EFAIL, "renaming %s to %s: %s", tmp, final, strerror(saved));
   }
   return SB_OK;
+}
+
+/* Flush, fsync and close f, then link tmp to final if final does not
+ * exist yet (link is atomic where rename would replace); tmp is removed
+ * either way.  *existed says whether another writer came first. */
+int fileio_commit_new(FILE *f, const char *tmp, const char *final, int *existed, sb_error *err)
+{
+  *existed = 0;
+  int bad = ferror(f) != 0;
+  int saved = errno;
+  if (fflush(f) != 0) { bad = 1; saved = errno; }
+  if (!bad && fsync(fileno(f)) != 0 && errno != EINVAL) { bad = 1; saved = errno; }
+  if (fclose(f) != 0 && !bad) { bad = 1; saved = errno; }
+  if (bad) {
+    unlink(tmp);
+    return sb_fail(err, SB_EFAIL, "writing %s: %s", final, strerror(saved ? saved : EIO));
+  }
+  int rc = SB_OK;
+  if (link(tmp, final) != 0) {
+    if (errno == EEXIST) *existed = 1;
+    else rc = sb_fail(err, SB_EFAIL, "creating %s: %s", final, strerror(errno));
+  }
+  unlink(tmp);
+  return rc;
 }
 
 void fileio_sync_dir(const char *dir)

@@ -12,12 +12,19 @@
  * the result is not a directory. */
 int fileio_mkdirs(const char *path, sb_error *err);
 
-/* Open "FINAL.tmp.PID" for writing; its name goes to tmp (size bytes). */
+/* Open "FINAL.tmp.HOST.PID.TAG" (unique across the hosts of a shared
+ * filesystem: created with O_EXCL, a new random TAG on a clash) for writing; its name goes to tmp (size bytes, at
+ * least strlen(final) + 64). */
 FILE *fileio_open_tmp(char *tmp, size_t size, const char *final, sb_error *err);
 
 /* Flush, fsync and close f, then rename tmp over final.  On any failure
  * tmp is removed, final is untouched, and the error names final and errno. */
 int fileio_commit(FILE *f, const char *tmp, const char *final, sb_error *err);
+
+/* As fileio_commit, but final is created only if it does not exist (an
+ * atomic link, no lock): *existed = 1 when another writer was first, and
+ * then final is left as that writer made it. */
+int fileio_commit_new(FILE *f, const char *tmp, const char *final, int *existed, sb_error *err);
 
 /* The whole of a file, NUL-terminated, in a malloc'd buffer (*len gets
  * its size when len is not NULL); NULL with errno set when it cannot be

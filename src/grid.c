@@ -7,11 +7,13 @@
  * order: that is what makes the tables byte-identical for any --threads. */
 #include <config.h>
 #include "grid.h"
+#include "shard.h"
 #include "blas.h"
 #include "data.h"
 #include "store.h"
 #include "table.h"
 #include "train.h"
+#include "fileio.h"
 
 #include <errno.h>
 #include <math.h>
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #ifdef _OPENMP
@@ -118,6 +121,19 @@ static double cell_bytes(const sb_config *cfg, size_t depth, size_t width)
          + 8.0 * (double)cfg->batch * in;
 }
 
+static double cell_cost(const sb_config *cfg, size_t depth, size_t width);
+
+/* The cost of every cell, in cell order; returns cost. */
+static double *cost_fill(const sb_config *cfg, double *cost, size_t n)
+{
+  for (size_t k = 0; k < n; k++) {
+    grid_pos pos;
+    grid_cell_pos(cfg, k, &pos);
+    cost[k] = cell_cost(cfg, cfg->depths[pos.at[AXIS_DEPTH]], cfg->widths[pos.at[AXIS_WIDTH]]);
+  }
+  return cost;
+}
+
 /* A cell's work, in multiply-adds: its steps on mini-batches, and at each
  * probe the probe set's forward and backward and the evaluation subsets'
  * forward passes (a third of a step per example). */
@@ -132,14 +148,113 @@ static double cell_cost(const sb_config *cfg, size_t depth, size_t width)
   return (double)depth * w * (w + (double)cfg->data.input_dim) * examples;
 }
 
+int grid_shards(const sb_config *cfg, size_t n_shards, size_t **shard_of, double *load, sb_error *err)
+{
+  size_t n = cfg_n_cells(cfg);
+  double *cost = malloc((n ? n : 1) * sizeof *cost);
+  *shard_of = malloc((n ? n : 1) * sizeof **shard_of);
+  if (!cost || !*shard_of || shard_assign(cost_fill(cfg, cost, n), n, n_shards, *shard_of, load)) {
+    free(cost);
+    free(*shard_of);
+    *shard_of = NULL;
+    return sb_fail(err, SB_EFAIL, "out of memory for the shards of %zu cells", n);
+  }
+  free(cost);
+  return SB_OK;
+}
+
+/* A positive count from the environment variable name, or 0. */
+static long env_count(const char *name)
+{
+  const char *v = getenv(name);
+  if (!v || !*v) return 0;
+  char *end;
+  errno = 0;
+  long n = strtol(v, &end, 10);
+  return errno || n <= 0 || (*end && *end != '(') ? 0 : n;   /* SLURM writes "2(x3)" for some */
+}
+
+/* --threads; else OMP_NUM_THREADS; else the CPUs SLURM gave each task;
+ * else every core. */
 static int resolve_threads(const sb_config *cfg)
 {
   if (cfg->threads > 0) return cfg->threads;
+  const char *omp = getenv("OMP_NUM_THREADS");
+  long slurm = env_count("SLURM_CPUS_PER_TASK");
+  if ((!omp || !*omp) && slurm > 0) return slurm > 4096 ? 4096 : (int)slurm;
 #ifdef _OPENMP
   return omp_get_max_threads();
 #else
   return 1;
 #endif
+}
+
+/* The first number in a file ("max" or a missing file: INFINITY). */
+static double file_bytes(const char *path)
+{
+  FILE *f = fopen(path, "r");
+  if (!f) return INFINITY;
+  double v;
+  int got = fscanf(f, "%lf", &v);
+  fclose(f);
+  return got == 1 && v > 0 && v < 9.2e18 ? v : INFINITY;   /* v1 says "no limit" with 2^63 - 4096 */
+}
+
+/* The memory this process may use, and what sets it: the machine, the
+ * job's cgroup (v2: memory.max of its cgroup and every ancestor; v1:
+ * memory.limit_in_bytes), or SLURM's --mem / --mem-per-cpu. */
+static double memory_limit(int threads, char *source, size_t size)
+{
+  long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGE_SIZE);
+  double have = pages > 0 && psize > 0 ? (double)pages * (double)psize : INFINITY;
+  snprintf(source, size, "the machine has");
+  char line[4096];
+  FILE *f = fopen("/proc/self/cgroup", "r");
+  while (f && fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\n")] = '\0';
+    double lim = INFINITY;
+    if (!strncmp(line, "0::", 3)) {   /* cgroup v2 */
+      char path[4200];
+      for (char *p = line + 3;;) {
+        snprintf(path, sizeof path, "/sys/fs/cgroup%s/memory.max", strcmp(p, "/") ? p : "");
+        double v = file_bytes(path);
+        if (v < lim) lim = v;
+        char *slash = strrchr(p, '/');
+        if (!slash || slash == p) {
+          if (strcmp(p, "/")) { p[1] = '\0'; continue; }
+          break;
+        }
+        *slash = '\0';
+      }
+    } else if (strstr(line, ":memory:") || strstr(line, ",memory:") || strstr(line, ":memory,")) {   /* cgroup v1 */
+      char path[4200];
+      const char *p = strchr(strchr(line, ':') + 1, ':') + 1;
+      snprintf(path, sizeof path, "/sys/fs/cgroup/memory%s/memory.limit_in_bytes", strcmp(p, "/") ? p : "");
+      lim = file_bytes(path);
+      double top = file_bytes("/sys/fs/cgroup/memory/memory.limit_in_bytes");   /* as a container sees it */
+      if (top < lim) lim = top;
+    }
+    if (lim < have) {
+      have = lim;
+      snprintf(source, size, "its cgroup allows");
+    }
+  }
+  if (f) fclose(f);
+  double mb = (double)env_count("SLURM_MEM_PER_NODE");
+  if (mb > 0 && mb * 1048576.0 < have) {
+    have = mb * 1048576.0;
+    snprintf(source, size, "the job may use (SLURM_MEM_PER_NODE=%.0f MB)", mb);
+  }
+  mb = (double)env_count("SLURM_MEM_PER_CPU");
+  long cpus = env_count("SLURM_CPUS_PER_TASK");
+  if (mb > 0) {
+    double job = mb * 1048576.0 * (double)(cpus > 0 ? cpus : threads);
+    if (job < have) {
+      have = job;
+      snprintf(source, size, "the job may use (SLURM_MEM_PER_CPU=%.0f MB x %ld CPUs)", mb, cpus > 0 ? cpus : (long)threads);
+    }
+  }
+  return have;
 }
 
 /* Refuse, before anything is written, a grid that cannot fit in memory. */
@@ -153,11 +268,12 @@ static int check_memory(const sb_config *cfg, int threads, sb_error *err)
     }
   double data = 8.0 * (double)(cfg->data.train_size + cfg->data.test_size) * ((double)cfg->data.input_dim + 1.0);
   double need = data + worst * (double)threads;
-  long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGE_SIZE);
-  double have = pages > 0 && psize > 0 ? (double)pages * (double)psize : INFINITY;
+  char source[128];
+  double have = memory_limit(threads, source, sizeof source);
   if (need > have)
-    return sb_fail(err, SB_EUSAGE, "the grid needs about %.1f GiB of memory (%d threads) but the machine has %.1f GiB; "
-                   "reduce --widths, --train-size or --threads", need / 1073741824.0, threads, have / 1073741824.0);
+    return sb_fail(err, SB_EUSAGE, "the grid needs about %.1f GiB of memory (%d threads) but %s %.1f GiB; "
+                   "reduce --widths, --train-size or --threads", need / 1073741824.0, threads, source,
+                   have / 1073741824.0);
   return SB_OK;
 }
 
@@ -207,9 +323,14 @@ static void print_digest(const sb_config *cfg, const store_merge_info *info)
     printf("%5zu  %-22s %10.4g %8.3f %zu/%zu/%zu\n", d->n, att, d->loss_mean, d->sat_mean, d->diverged,
            d->frozen, d->stalled);
   }
-  printf("%zu of %zu cells done (%zu diverged, %zu frozen, %zu stalled) in %.1f s on %d threads; tables in %s/\n",
-         info->n_done, info->n_cells, info->n_diverged, info->n_frozen, info->n_stalled, info->wall_seconds,
-         info->threads, cfg->out);
+  if (info->threads > 0)
+    printf("%zu of %zu cells done (%zu diverged, %zu frozen, %zu stalled) in %.1f s on %d threads; tables in %s/\n",
+           info->n_done, info->n_cells, info->n_diverged, info->n_frozen, info->n_stalled, info->wall_seconds,
+           info->threads, cfg->out);
+  else
+    printf("%zu of %zu cells merged (%zu diverged, %zu frozen, %zu stalled) from %zu host%s in %.1f s; tables in %s/\n",
+           info->n_done, info->n_cells, info->n_diverged, info->n_frozen, info->n_stalled, info->n_hosts,
+           info->n_hosts == 1 ? "" : "s", info->wall_seconds, cfg->out);
 }
 
 int grid_run(const sb_config *cfg, sb_error *err)
@@ -231,13 +352,31 @@ int grid_run(const sb_config *cfg, sb_error *err)
   if (!data) { free(cells); return err->code ? err->code : SB_EFAIL; }
   if ((rc = store_prepare(cfg, err))) { data_free(data); free(cells); return rc; }
 
-  /* Work left: cells without a complete record, longest first. */
-  size_t n_todo = 0;
+  /* This process's cells: all, or its shard's (the same split on every
+   * host: it depends on the configuration and N alone). */
+  size_t *shard_of = NULL;
+  if (cfg->shard_n && (rc = grid_shards(cfg, cfg->shard_n, &shard_of, NULL, err))) {
+    data_free(data);
+    free(cells);
+    return rc;
+  }
+  /* Work left: cells without a complete record, longest first.  A shard
+   * always resumes: a requeued task or a rerun with another N skips what
+   * is done. */
+  size_t n_todo = 0, n_mine = 0;
   for (size_t k = 0; k < n_cells; k++) {
+    if (shard_of && shard_of[k] != cfg->shard_k) continue;
+    n_mine++;
     int pending = 1;
-    if (cfg->resume && (rc = store_pending(cfg, k, &pending, err))) { data_free(data); free(cells); return rc; }
+    if ((cfg->resume || cfg->shard_n) && (rc = store_pending(cfg, k, &pending, err))) {
+      data_free(data);
+      free(cells);
+      free(shard_of);
+      return rc;
+    }
     if (pending) cells[n_todo++] = cells[k];
   }
+  free(shard_of);
   qsort(cells, n_todo, sizeof *cells, by_cost);
 
   struct sigaction sa, old_int, old_term;
@@ -249,9 +388,17 @@ int grid_run(const sb_config *cfg, sb_error *err)
   stop_signal = 0;
 
   progress prog = { cfg->quiet, isatty(STDERR_FILENO), 0, 0, n_todo, now() };
-  if (!cfg->quiet)
-    fprintf(stderr, "satbench grid: %zu cells (%zu to run) on %d thread%s, BLAS %s\n", n_cells, n_todo, threads,
-            threads == 1 ? "" : "s", blas_name());
+  if (!cfg->quiet) {
+    char blas[128];
+    snprintf(blas, sizeof blas, *blas_kernel() ? "%s (%s)" : "%s", blas_name(), blas_kernel());
+    if (cfg->shard_n)
+      fprintf(stderr, "satbench grid: shard %zu/%zu, %zu of %zu cells (%zu to run) on %d thread%s, BLAS %s\n",
+              cfg->shard_k, cfg->shard_n, n_mine, n_cells, n_todo, threads, threads == 1 ? "" : "s", blas);
+    else
+      fprintf(stderr, "satbench grid: %zu cells (%zu to run) on %d thread%s, BLAS %s\n", n_cells, n_todo, threads,
+              threads == 1 ? "" : "s", blas);
+    if (blas_kernel_warning()) fprintf(stderr, "satbench grid: warning: %s\n", blas_kernel_warning());
+  }
   /* One BLAS thread per cell: the parallelism is across cells. */
   blas_set_threads(1);
   volatile int failed = 0;
@@ -276,7 +423,7 @@ int grid_run(const sb_config *cfg, sb_error *err)
     if (!crc && r.status != TRAIN_STOPPED) {
       table_cell tc;
       grid_cell_id(cfg, &c->pos, &tc);
-      crc = store_write_record(cfg, &tc, &r, now() - t0, &e);
+      crc = store_write_record(cfg, &tc, &r, now() - t0, threads, &e);
     }
     train_result_free(&r);
 #ifdef _OPENMP
@@ -292,6 +439,21 @@ int grid_run(const sb_config *cfg, sb_error *err)
   if (!cfg->quiet && prog.tty && prog.done < prog.total) fputc('\n', stderr);
   data_free(data);
   free(cells);
+
+  if (cfg->shard_n) {   /* records only: the tables are merge's */
+    if (failed) { *err = first_err; return SB_EFAIL; }
+    if (stop_signal)
+      return sb_fail(err, 128 + stop_signal, "interrupted by %s: shard %zu/%zu saved %zu of its %zu cells to run "
+                     "(%zu were done before) in %s/records; run the same command again to finish it",
+                     stop_signal == SIGINT ? "SIGINT" : "SIGTERM", cfg->shard_k, cfg->shard_n, prog.done, n_todo,
+                     n_mine - n_todo, cfg->out);
+    printf("shard %zu/%zu: %zu of %zu cells run in %.1f s on %d threads (%zu were done before); records in %s/records\n"
+           "when every shard has finished: satbench merge --out %s\n",
+           cfg->shard_k, cfg->shard_n, prog.done, n_todo, now() - prog.t0, threads, n_mine - n_todo, cfg->out,
+           cfg->out);
+    if (fflush(stdout) != 0 || ferror(stdout)) return sb_fail(err, SB_EFAIL, "writing to stdout: %s", strerror(errno));
+    return SB_OK;
+  }
 
   store_merge_info info = { .n_cells = n_cells, .threads = threads, .wall_seconds = now() - prog.t0 };
   int mrc = store_merge(cfg, &info, err);
@@ -311,4 +473,73 @@ int grid_run(const sb_config *cfg, sb_error *err)
   free(info.digest);
   if (fflush(stdout) != 0 || ferror(stdout)) return sb_fail(err, SB_EFAIL, "writing to stdout: %s", strerror(errno));
   return SB_OK;
+}
+
+int grid_merge(const char *out, int partial, const char *const *from, size_t n_from, int quiet, sb_error *err)
+{
+  double t0 = now();
+  char conf[CFG_PATH_MAX + 32];
+  int n = snprintf(conf, sizeof conf, "%s/records/config.txt", out);
+  if (n < 0 || (size_t)n >= sizeof conf) return sb_fail(err, SB_EUSAGE, "merge: --out: path too long: %s", out);
+  struct stat st;
+  int rc;
+  if (stat(conf, &st) != 0) {
+    if (!n_from)
+      return sb_fail(err, SB_EUSAGE, "merge: --out: %s holds no grid (no %s); run satbench grid or its shards there "
+                     "first, or name the folders to merge with --from", out, conf);
+    /* A new folder: the first source's configuration makes it. */
+    char src[CFG_PATH_MAX + 32], dir[CFG_PATH_MAX + 16];
+    snprintf(src, sizeof src, "%s/records/config.txt", from[0]);
+    snprintf(dir, sizeof dir, "%s/records", out);
+    char *text = fileio_read_all(src, NULL);
+    if (!text) return sb_fail(err, SB_EUSAGE, "merge: --from: %s holds no grid (no %s)", from[0], src);
+    char tmp[CFG_PATH_MAX + 160];
+    FILE *f = NULL;
+    if (!(rc = fileio_mkdirs(dir, err)) && !(f = fileio_open_tmp(tmp, sizeof tmp, conf, err))) rc = SB_EFAIL;
+    if (!rc) {
+      fputs(text, f);
+      int existed;
+      rc = fileio_commit_new(f, tmp, conf, &existed, err);
+    }
+    free(text);
+    if (rc) return sb_prefix(err, "merge");
+  }
+  sb_config *cfg = malloc(sizeof *cfg);
+  if (!cfg) return sb_fail(err, SB_EFAIL, "out of memory");
+  char *argv[] = { "--config", conf, "--out", (char *)out, "--quiet" };
+  rc = cfg_parse(cfg, CMD_GRID, 5, argv, stdout, err);
+  if (rc) { free(cfg); return rc < 0 ? SB_EUSAGE : sb_prefix(err, "merge"); }
+  cfg->quiet = quiet;
+  for (size_t k = 0; k < n_from && !rc; k++) {
+    size_t copied;
+    if (!(rc = store_import(cfg, from[k], &copied, err)) && !quiet)
+      fprintf(stderr, "satbench merge: %zu records from %s\n", copied, from[k]);
+  }
+  size_t n_cells = cfg_n_cells(cfg), missing = 0, first[8];
+  if (!rc) rc = store_missing(cfg, &missing, first, 8, err);
+  if (!rc && missing && !partial) {
+    char list[160] = "";
+    size_t len = 0;
+    for (size_t k = 0; k < missing && k < 8 && len < sizeof list; k++)
+      len += (size_t)snprintf(list + len, sizeof list - len, "%s%zu", k ? ", " : "", first[k]);
+    rc = sb_fail(err, SB_EFAIL, "merge: %zu of %zu cells of %s have no complete record (cell%s %s%s); nothing was "
+                 "written. Rerun the shards that hold them (a rerun skips finished cells), or add --partial for "
+                 "tables that say they are incomplete", missing, n_cells, out, missing == 1 ? "" : "s", list,
+                 missing > 8 ? ", ..." : "");
+  }
+  if (rc) { free(cfg); return rc; }
+  store_merge_info info = { .n_cells = n_cells, .threads = 0 };
+  rc = store_merge(cfg, &info, err);
+  info.wall_seconds = now() - t0;
+  if (!rc) {
+    if (info.mixed_blas[0]) fprintf(stderr, "satbench merge: warning: %s\n", info.mixed_blas);
+    if (!info.complete)
+      fprintf(stderr, "satbench merge: warning: %zu of %zu cells have no record; every table says \"# partial\"\n",
+              n_cells - info.n_done, n_cells);
+    print_digest(cfg, &info);
+    if (fflush(stdout) != 0 || ferror(stdout)) rc = sb_fail(err, SB_EFAIL, "writing to stdout: %s", strerror(errno));
+  }
+  free(info.digest);
+  free(cfg);
+  return rc;
 }

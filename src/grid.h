@@ -32,8 +32,21 @@ void grid_cell_id(const sb_config *cfg, const grid_pos *pos, table_cell *c);
  * subsets; NULL with the error in err. */
 dataset *grid_dataset(const sb_config *cfg, sb_error *err);
 
+/* The shard of every cell when the grid is split over n_shards
+ * (shard.h's longest-first rule on the cells' costs): *shard_of is
+ * malloc'd (cfg_n_cells entries); load (n_shards), if not NULL, gets each
+ * shard's cost in multiply-adds.  With --shard K/N, grid_run runs the cells
+ * of shard K only and writes records, not tables. */
+int grid_shards(const sb_config *cfg, size_t n_shards, size_t **shard_of, double *load, sb_error *err);
+
 /* Run the grid.  Returns 0, 1 (a cell or a write failed), 2 (bad input),
  * or 128 + signal when interrupted (the message says how to resume). */
 int grid_run(const sb_config *cfg, sb_error *err);
+
+/* satbench merge: the tables of the grid in out from its records (and
+ * first the records of the folders in from that out lacks).  A grid with
+ * cells missing is refused (SB_EFAIL, counting them; nothing written)
+ * unless partial, and then every table says "# partial". */
+int grid_merge(const char *out, int partial, const char *const *from, size_t n_from, int quiet, sb_error *err);
 
 #endif

@@ -27,6 +27,8 @@ int main(int argc, char **argv)
     rc = SB_OK;
   } else if (!strcmp(cmd, "grid")) {
     rc = cmd_grid(argc - 2, argv + 2, &err);
+  } else if (!strcmp(cmd, "merge")) {
+    rc = cmd_merge(argc - 2, argv + 2, &err);
   } else if (!strcmp(cmd, "plot")) {
     rc = cmd_plot(argc - 2, argv + 2, &err);
   } else if (!strcmp(cmd, "run")) {

@@ -2,12 +2,14 @@
 #include <config.h>
 #include "record.h"
 #include "fileio.h"
+#include "blas.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define RECORD_MAGIC "# satbench record 2\n"
 #define RECORD_END "# end\n"
@@ -50,7 +52,7 @@ static int row_of_tag(char tag)
 /* ---- writing ----------------------------------------------------------------- */
 
 int record_write(const char *path, const table_cell *c, const train_result *r, double wall_seconds,
-                 sb_error *err)
+                 int threads, sb_error *err)
 {
   char tmp[4200];
   FILE *f = fileio_open_tmp(tmp, sizeof tmp, path, err);
@@ -67,6 +69,13 @@ int record_write(const char *path, const table_cell *c, const train_result *r, d
   }
   fprintf(f, "# wall_seconds = %.3f\n# status = %s\n# steps_done = %ld\n", wall_seconds,
           table_status_name(r->status), r->steps_done);
+  char host[64] = "unknown";
+  if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "unknown");
+  host[sizeof host - 1] = '\0';
+  for (char *q = host; *q; q++)
+    if (*q == ' ' || *q == '\n' || *q == '\t') *q = '_';
+  fprintf(f, "# host = %s\n# threads = %d\n# blas = %s\n# blas_kernel = %s\n", host, threads, blas_name(),
+          *blas_kernel() ? blas_kernel() : "-");
   snprintf(prefix, sizeof prefix, "%c\t", table_row_info(ROW_CELLS)->tag);
   table_cells_row(f, prefix, c, r);
   snprintf(prefix, sizeof prefix, "%c\t", table_row_info(ROW_LAYERS)->tag);
@@ -226,6 +235,10 @@ int record_load(const char *path, record *rec, sb_error *err)
     }
   rec->wall_seconds = NAN;
   snprintf(rec->status, sizeof rec->status, "?");
+  snprintf(rec->version, sizeof rec->version, "?");
+  snprintf(rec->host, sizeof rec->host, "?");
+  snprintf(rec->blas, sizeof rec->blas, "?");
+  snprintf(rec->blas_kernel, sizeof rec->blas_kernel, "?");
   size_t lineno = 0;
   for (char *p = text; *p;) {
     char *nl = strchr(p, '\n');
@@ -235,6 +248,11 @@ int record_load(const char *path, record *rec, sb_error *err)
     if (p[0] == '#') {
       sscanf(p, "# wall_seconds = %lf", &rec->wall_seconds);
       sscanf(p, "# status = %15s", rec->status);
+      sscanf(p, "# version = %31s", rec->version);
+      sscanf(p, "# host = %63s", rec->host);
+      sscanf(p, "# threads = %d", &rec->threads);
+      sscanf(p, "# blas = %63s", rec->blas);
+      sscanf(p, "# blas_kernel = %31s", rec->blas_kernel);
     } else {
       int k = p[1] == '\t' ? row_of_tag(p[0]) : -1;
       if (k < 0) {

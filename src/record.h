@@ -7,6 +7,10 @@
  *     # format = fnv1a64:HEX              hash of the column lists below
  *     # columns C = cell activation ...   one per tagged row type
  *     # wall_seconds = 1.25               timing stays out of the tables
+ *     # host = node17                     provenance: where and how it ran
+ *     # threads = 2                       (the grid's threads on that host)
+ *     # blas = openblas                   the BLAS and, for OpenBLAS, the
+ *     # blas_kernel = Haswell             kernels it chose (they round differently)
  *     # status = ok
  *     # steps_done = 1000
  *     C<TAB>cells.tsv row
@@ -34,7 +38,7 @@ uint64_t record_format(void);
 /* Durably write the record of a finished cell to path (a temporary name,
  * flushed, synced and renamed, then the directory synced). */
 int record_write(const char *path, const table_cell *c, const train_result *r, double wall_seconds,
-                 sb_error *err);
+                 int threads, sb_error *err);
 
 typedef enum {
   RECORD_MISSING,     /* no file */
@@ -51,6 +55,8 @@ typedef struct record {
   char *text;                 /* the whole file, rows split in place */
   char status[16];            /* ok, diverged */
   double wall_seconds;
+  char version[32], host[64], blas[64], blas_kernel[32];   /* provenance; "?" when not recorded */
+  int threads;                /* 0 when not recorded */
   size_t n[ROW_COUNT];        /* rows of each type */
   char **rows[ROW_COUNT];     /* (n[k]) each row, without tag and newline */
 } record;

@@ -94,52 +94,63 @@ static void diff_keys(const char *a, const char *b, char *out, size_t size)
     }
 }
 
+/* SB_OK when the folder's recorded configuration (conf) is mine; else
+ * SB_EUSAGE naming the keys that differ.  what: "--resume" or "--shard". */
+static int same_config(const sb_config *cfg, const char *what, const char *conf, const char *mine, sb_error *err)
+{
+  char *theirs = fileio_read_all(conf, NULL);
+  if (!theirs) return sb_fail(err, SB_EFAIL, "%s: cannot read %s: %s", what, conf, strerror(errno));
+  char keys[1024];
+  diff_keys(mine, theirs, keys, sizeof keys);
+  free(theirs);
+  if (keys[0])
+    return sb_fail(err, SB_EUSAGE, "%s: %s was made by a different configuration (differs in: %s)", what, cfg->out,
+                   keys);
+  return SB_OK;
+}
+
+/* A new grid creates the folder; --resume continues one; a shard creates
+ * it or joins it (the first of the shards to get here writes the
+ * configuration, with an atomic link, no lock; the others compare). */
 int store_prepare(const sb_config *cfg, sb_error *err)
 {
   char rec[CFG_PATH_MAX], conf[CFG_PATH_MAX];
   int rc;
   if ((rc = path_join(rec, sizeof rec, cfg->out, "records", err))) return rc;
   if ((rc = path_join(conf, sizeof conf, rec, "config.txt", err))) return rc;
+  const char *what = cfg->shard_n ? "--shard" : "--resume";
   char *mine = config_text(cfg);
   if (!mine) return sb_fail(err, SB_EFAIL, "out of memory");
   struct stat st;
   int exists = stat(conf, &st) == 0;
-  if (cfg->resume) {
-    if (!exists) {
-      free(mine);
-      return sb_fail(err, SB_EUSAGE, "--resume: %s holds no grid to resume (no %s)", cfg->out, conf);
+  if (exists && (cfg->resume || cfg->shard_n)) rc = same_config(cfg, what, conf, mine, err);
+  else if (exists)
+    rc = sb_fail(err, SB_EUSAGE, "--out: %s already holds a grid; add --resume to continue it, or choose another --out",
+                 cfg->out);
+  else if (cfg->resume && !cfg->shard_n)
+    rc = sb_fail(err, SB_EUSAGE, "--resume: %s holds no grid to resume (no %s)", cfg->out, conf);
+  else if (!(rc = fileio_mkdirs(rec, err))) {
+    char tmp[CFG_PATH_MAX + 128];
+    FILE *f = fileio_open_tmp(tmp, sizeof tmp, conf, err);
+    if (!f) rc = SB_EFAIL;
+    else {
+      fputs(mine, f);
+      int existed = 0;
+      rc = fileio_commit_new(f, tmp, conf, &existed, err);
+      if (!rc && existed) {   /* another shard was first */
+        if (cfg->shard_n) rc = same_config(cfg, what, conf, mine, err);
+        else rc = sb_fail(err, SB_EUSAGE, "--out: %s already holds a grid; add --resume to continue it, or choose "
+                                          "another --out", cfg->out);
+      }
     }
-    char *theirs = fileio_read_all(conf, NULL);
-    if (!theirs) {
-      free(mine);
-      return sb_fail(err, SB_EFAIL, "--resume: cannot read %s: %s", conf, strerror(errno));
-    }
-    char keys[1024];
-    diff_keys(mine, theirs, keys, sizeof keys);
-    free(theirs);
-    free(mine);
-    if (keys[0])
-      return sb_fail(err, SB_EUSAGE, "--resume: %s was made by a different configuration (differs in: %s)",
-                     cfg->out, keys);
-    return SB_OK;
   }
-  if (exists) {
-    free(mine);
-    return sb_fail(err, SB_EUSAGE, "--out: %s already holds a grid; add --resume to continue it, or choose another --out",
-                   cfg->out);
-  }
-  if ((rc = fileio_mkdirs(rec, err))) { free(mine); return rc; }
-  char tmp[CFG_PATH_MAX + 32];
-  FILE *f = fileio_open_tmp(tmp, sizeof tmp, conf, err);
-  if (!f) { free(mine); return SB_EFAIL; }
-  fputs(mine, f);
   free(mine);
-  return fileio_commit(f, tmp, conf, err);
+  return rc;
 }
 
 int store_pending(const sb_config *cfg, size_t cell, int *pending, sb_error *err)
 {
-  char path[CFG_PATH_MAX + 32];
+  char path[CFG_PATH_MAX + 64];
   record_path(path, sizeof path, cfg, cell);
   record_state st = record_probe(path);
   *pending = st != RECORD_COMPLETE;
@@ -151,11 +162,84 @@ int store_pending(const sb_config *cfg, size_t cell, int *pending, sb_error *err
 }
 
 int store_write_record(const sb_config *cfg, const table_cell *c, const train_result *r,
-                       double wall_seconds, sb_error *err)
+                       double wall_seconds, int threads, sb_error *err)
 {
-  char path[CFG_PATH_MAX + 32];
+  char path[CFG_PATH_MAX + 64];
   record_path(path, sizeof path, cfg, c->cell);
-  return record_write(path, c, r, wall_seconds, err);
+  return record_write(path, c, r, wall_seconds, threads, err);
+}
+
+int store_missing(const sb_config *cfg, size_t *n_missing, size_t *first, size_t n_first, sb_error *err)
+{
+  size_t n = cfg_n_cells(cfg);
+  *n_missing = 0;
+  for (size_t c = 0; c < n; c++) {
+    int pending;
+    int rc = store_pending(cfg, c, &pending, err);
+    if (rc) return rc;
+    if (pending && *n_missing < n_first) first[*n_missing] = c;
+    *n_missing += pending != 0;
+  }
+  return SB_OK;
+}
+
+/* Copy one file to a new name, whole or not at all. */
+static int copy_file(const char *from, const char *to, sb_error *err)
+{
+  size_t len;
+  char *text = fileio_read_all(from, &len);
+  if (!text) return sb_fail(err, SB_EFAIL, "cannot read %s: %s", from, strerror(errno));
+  char tmp[CFG_PATH_MAX + 160];
+  FILE *f = fileio_open_tmp(tmp, sizeof tmp, to, err);
+  if (!f) { free(text); return SB_EFAIL; }
+  fwrite(text, 1, len, f);
+  free(text);
+  return fileio_commit(f, tmp, to, err);
+}
+
+int store_import(const sb_config *cfg, const char *from, size_t *n_copied, sb_error *err)
+{
+  char conf[CFG_PATH_MAX + 32];
+  snprintf(conf, sizeof conf, "%s/records/config.txt", from);
+  *n_copied = 0;
+  struct stat st;
+  if (stat(conf, &st) != 0) return sb_fail(err, SB_EUSAGE, "--from: %s holds no grid (no %s)", from, conf);
+  char *mine = config_text(cfg);
+  if (!mine) return sb_fail(err, SB_EFAIL, "out of memory");
+  char *theirs = fileio_read_all(conf, NULL);
+  if (!theirs) { free(mine); return sb_fail(err, SB_EFAIL, "--from: cannot read %s: %s", conf, strerror(errno)); }
+  char keys[1024];
+  diff_keys(mine, theirs, keys, sizeof keys);
+  free(mine);
+  free(theirs);
+  if (keys[0])
+    return sb_fail(err, SB_EUSAGE, "--from: %s is another grid than %s (differs in: %s)", from, cfg->out, keys);
+  size_t n = cfg_n_cells(cfg);
+  int copied_any = 0;
+  for (size_t c = 0; c < n; c++) {
+    char src[CFG_PATH_MAX + 64], dst[CFG_PATH_MAX + 64];
+    snprintf(src, sizeof src, "%s/records/cell-%06zu.rec", from, c);
+    record_path(dst, sizeof dst, cfg, c);
+    record_state s = record_probe(src);
+    if (s == RECORD_MISSING || s == RECORD_INCOMPLETE) continue;
+    if (s == RECORD_FOREIGN) {
+      record rec;
+      int rc = record_load(src, &rec, err);   /* says what wrote it */
+      record_free(&rec);
+      return rc ? rc : sb_fail(err, SB_EUSAGE, "%s: not a record of this satbench", src);
+    }
+    if (record_probe(dst) == RECORD_COMPLETE) continue;   /* the first copy of a cell wins */
+    int rc = copy_file(src, dst, err);
+    if (rc) return rc;
+    (*n_copied)++;
+    copied_any = 1;
+  }
+  if (copied_any) {
+    char dir[CFG_PATH_MAX + 16];
+    snprintf(dir, sizeof dir, "%s/records", cfg->out);
+    fileio_sync_dir(dir);
+  }
+  return SB_OK;
 }
 
 /* ---- merging ------------------------------------------------------------ */
@@ -305,7 +389,7 @@ static void json_string(FILE *f, const char *s)
 }
 
 /* An output file, written beside its final name until the merge commits. */
-typedef struct out_file { char path[CFG_PATH_MAX + 32], tmp[CFG_PATH_MAX + 64]; FILE *f; } out_file;
+typedef struct out_file { char path[CFG_PATH_MAX + 32], tmp[CFG_PATH_MAX + 128]; FILE *f; } out_file;
 
 /* The state of one merge: the output files (one per row type with a
  * table, and the manifest), the current group's seeds, and where in a
@@ -329,7 +413,51 @@ typedef struct merger {
   char **fields;               /* (max columns of a row) */
   size_t n_att;                /* the current group's digest sums */
   double loss_sum, sat_sum;
+  char (*hosts)[64];           /* the distinct hosts of the records, and */
+  size_t n_hosts, cap_hosts;
+  char (*kernels)[100];        /* BLAS kernels ("openblas Haswell"), with */
+  size_t *kernel_cells, n_kernels, cap_kernels;   /* their cell counts */
 } merger;
+
+/* The index of s in a list of distinct names, added when new; -1 when out of memory. */
+#define NAME_INDEX(list, n, cap, s, extra)                                                   \
+  do {                                                                                        \
+    size_t i_ = 0;                                                                            \
+    while (i_ < (n) && strcmp((list)[i_], (s))) i_++;                                         \
+    if (i_ == (n)) {                                                                          \
+      if ((n) == (cap)) {                                                                     \
+        size_t c_ = (cap) ? 2 * (cap) : 8;                                                    \
+        void *g_ = realloc((list), c_ * sizeof *(list));                                      \
+        if (!g_) { found = -1; break; }                                                       \
+        (list) = g_;                                                                          \
+        (cap) = c_;                                                                           \
+        extra                                                                                 \
+      }                                                                                       \
+      snprintf((list)[i_], sizeof (list)[i_], "%s", (s));                                     \
+      (n)++;                                                                                  \
+    }                                                                                         \
+    found = (long)i_;                                                                         \
+  } while (0)
+
+/* Note where a record came from: its host and its BLAS kernel. */
+static int merge_provenance(merger *m, const record *rec)
+{
+  long found;
+  NAME_INDEX(m->hosts, m->n_hosts, m->cap_hosts, rec->host, );
+  if (found < 0) return SB_EFAIL;
+  char k[100];
+  snprintf(k, sizeof k, "%s %s", rec->blas, rec->blas_kernel);
+  size_t before = m->n_kernels;
+  NAME_INDEX(m->kernels, m->n_kernels, m->cap_kernels, k, {
+    size_t *g2 = realloc(m->kernel_cells, m->cap_kernels * sizeof *m->kernel_cells);
+    if (!g2) { found = -1; break; }
+    m->kernel_cells = g2;
+  });
+  if (found < 0) return SB_EFAIL;
+  if (m->n_kernels > before) m->kernel_cells[found] = 0;
+  m->kernel_cells[found]++;
+  return SB_OK;
+}
 
 static int out_open(out_file *o, const char *dir, const char *name, sb_error *err)
 {
@@ -354,11 +482,21 @@ static int merge_open(merger *m, sb_error *err)
 {
   const sb_config *cfg = m->cfg;
   int rc = SB_OK;
+  /* A table of an unfinished grid says so above its header. */
+  m->info->n_present = 0;
+  for (size_t c = 0; c < m->info->n_cells; c++) {
+    char path[CFG_PATH_MAX + 64];
+    record_path(path, sizeof path, cfg, c);
+    m->info->n_present += record_probe(path) == RECORD_COMPLETE;
+  }
   for (int k = 0; k < ROW_COUNT && !rc; k++) {
     const row_info *ri = table_row_info((row_kind)k);
     if (!ri->file) continue;
     if (!(rc = out_open(&m->table[k], cfg->out, ri->file, err))) {
       table_comments(m->table[k].f, cfg);
+      if (m->info->n_present < m->info->n_cells)
+        fprintf(m->table[k].f, "# partial = %zu of %zu cells: this table is incomplete\n", m->info->n_present,
+                m->info->n_cells);
       table_header(m->table[k].f, (row_kind)k);
     }
   }
@@ -468,7 +606,7 @@ static int merge_series(merger *m, char **rows, size_t n, size_t ncol, int c_ste
 static int merge_cell(merger *m, size_t g, size_t s, sb_error *err)
 {
   size_t cell = g * m->ns + s;
-  char path[CFG_PATH_MAX + 32];
+  char path[CFG_PATH_MAX + 64];
   record_path(path, sizeof path, m->cfg, cell);
   record_state st = record_probe(path);
   if (st == RECORD_MISSING || st == RECORD_INCOMPLETE) return SB_OK;   /* not run yet, or half written */
@@ -513,8 +651,13 @@ static int merge_cell(merger *m, size_t g, size_t s, sb_error *err)
     m->info->n_diverged += !strcmp(rec.status, "diverged");
     m->info->n_frozen += !strcmp(rec.status, "frozen");
     m->info->n_stalled += !strcmp(rec.status, "stalled");
-    fprintf(m->manifest.f, "%s\n    {\"cell\": %zu, \"status\": \"%s\", \"wall_seconds\": %.3f}",
+    fprintf(m->manifest.f, "%s\n    {\"cell\": %zu, \"status\": \"%s\", \"wall_seconds\": %.3f, \"host\": ",
             m->info->n_done == 1 ? "" : ",", cell, rec.status, rec.wall_seconds);
+    json_string(m->manifest.f, rec.host);
+    fprintf(m->manifest.f, ", \"threads\": %d, \"blas_kernel\": ", rec.threads);
+    json_string(m->manifest.f, rec.blas_kernel);
+    fputc('}', m->manifest.f);
+    if (merge_provenance(m, &rec)) rc = sb_fail(err, SB_EFAIL, "out of memory merging %s", path);
   }
   record_free(&rec);
   return rc;
@@ -544,9 +687,36 @@ static int merge_close(merger *m, int rc, sb_error *err)
   if (!rc) {
     info->complete = info->n_done == info->n_cells;
     fprintf(m->manifest.f, "\n  ],\n  \"cells_total\": %zu,\n  \"cells_done\": %zu,\n  \"cells_diverged\": %zu,\n"
-                           "  \"cells_frozen\": %zu,\n  \"cells_stalled\": %zu,\n  \"complete\": %s\n}\n",
+                           "  \"cells_frozen\": %zu,\n  \"cells_stalled\": %zu,\n  \"complete\": %s",
             info->n_cells, info->n_done, info->n_diverged, info->n_frozen, info->n_stalled,
             info->complete ? "true" : "false");
+    /* The hosts that contributed; and, since kernels round differently,
+     * a warning when the records come from more than one. */
+    fputs(",\n  \"hosts\": [", m->manifest.f);
+    for (size_t h = 0; h < m->n_hosts; h++) {
+      fputs(h ? ", " : "", m->manifest.f);
+      json_string(m->manifest.f, m->hosts[h]);
+    }
+    fputs("],\n  \"blas_kernels\": {", m->manifest.f);
+    for (size_t k = 0; k < m->n_kernels; k++) {
+      fputs(k ? ", " : "", m->manifest.f);
+      json_string(m->manifest.f, m->kernels[k]);
+      fprintf(m->manifest.f, ": %zu", m->kernel_cells[k]);
+    }
+    fputs("}\n}\n", m->manifest.f);
+    info->n_hosts = m->n_hosts;
+    info->mixed_blas[0] = '\0';
+    if (m->n_kernels > 1) {
+      size_t len = (size_t)snprintf(info->mixed_blas, sizeof info->mixed_blas, "the records come from %zu BLAS kernels (",
+                                    m->n_kernels);
+      for (size_t k = 0; k < m->n_kernels && len < sizeof info->mixed_blas; k++)
+        len += (size_t)snprintf(info->mixed_blas + len, sizeof info->mixed_blas - len, "%s%s: %zu cells",
+                                k ? ", " : "", m->kernels[k], m->kernel_cells[k]);
+      if (len < sizeof info->mixed_blas)
+        snprintf(info->mixed_blas + len, sizeof info->mixed_blas - len,
+                 "), which round differently: the tables are not those of one machine; set the same "
+                 "OPENBLAS_CORETYPE on every host, or build --without-cblas (README, \"Running on a cluster\")");
+    }
   }
   out_file *files[ROW_COUNT + 1];
   size_t nf = 0;
@@ -560,6 +730,9 @@ static int merge_close(merger *m, int rc, sb_error *err)
     o->f = NULL;
   }
   free(m->theory);
+  free(m->hosts);
+  free(m->kernels);
+  free(m->kernel_cells);
   for (size_t s = 0; s < m->ns; s++) {
     if (m->layers) seed_rows_free(&m->layers[s]);
     if (m->curves) seed_rows_free(&m->curves[s]);

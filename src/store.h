@@ -27,7 +27,17 @@ int store_pending(const sb_config *cfg, size_t cell, int *pending, sb_error *err
 
 /* Durably write the record of a finished cell. */
 int store_write_record(const sb_config *cfg, const table_cell *c, const train_result *r,
-                       double wall_seconds, sb_error *err);
+                       double wall_seconds, int threads, sb_error *err);
+
+/* The cells without a complete record: their number, and the first
+ * n_first of them in first[].  A foreign record is an error, as in
+ * store_pending. */
+int store_missing(const sb_config *cfg, size_t *n_missing, size_t *first, size_t n_first, sb_error *err);
+
+/* Copy into cfg->out the complete records of another folder of the same
+ * grid (SB_EUSAGE naming the keys when its configuration differs) that
+ * cfg->out lacks; *n_copied says how many. */
+int store_import(const sb_config *cfg, const char *from, size_t *n_copied, sb_error *err);
 
 /* Per-group digest printed after a grid (a group: the cells that differ
  * only in their seed). */
@@ -42,6 +52,9 @@ typedef struct store_merge_info {
   int threads;
   double wall_seconds;   /* of this invocation */
   int complete;          /* every cell has a record */
+  size_t n_present;      /* cells with a complete record when the merge began */
+  size_t n_hosts;        /* hosts the records came from */
+  char mixed_blas[1024]; /* a warning when they came from several BLAS kernels, else "" */
   store_digest_row *digest;  /* (n_groups), malloc'd; caller frees */
   size_t n_groups;
 } store_merge_info;
