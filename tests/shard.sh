@@ -36,6 +36,11 @@ for n in 1 2 3 7; do
   for p in $pids; do wait $p || bad=1; done
   test $bad -eq 0 && t_pass "$n shards run concurrently into one --out" \
     || t_fail "$n shards run concurrently into one --out" "$(cat "$d".*.err)"
+  # Each shard ran its own cells only: their counts add up to the grid.
+  sum=$(cat "$d".*.out | sed -n 's|^shard [0-9]*/[0-9]*: \([0-9]*\) of .*|\1|p' | awk '{ s += $1; if ($1 > m) m = $1 } END { print s + 0, m + 0 }')
+  test "${sum% *}" -eq $NCELLS && { test $n -eq 1 || test "${sum#* }" -lt $NCELLS; } \
+    && t_pass "$n shards ran disjoint shares of the $NCELLS cells (largest $(echo $sum | cut -d' ' -f2))" \
+    || t_fail "$n shards ran disjoint shares of the $NCELLS cells" "total, largest: $sum"
   tables=$(ls "$d"/*.tsv 2>/dev/null | wc -l)
   test "$tables" -eq 0 && t_pass "$n shards write records only, no tables" || t_fail "$n shards write records only" "$(ls "$d")"
   test "$(records "$d")" -eq $NCELLS && t_pass "$n shards leave $NCELLS records" || t_fail "$n shards leave $NCELLS records" "$(records "$d")"
