@@ -601,12 +601,12 @@ static const char *const meanfield_kv[] = {
 };
 
 static const preset_def presets[] = {
-  { "quick", "default of grid: sigmoid/tanh/relu x standard/xavier_normal/he_normal x depths 2-20 x sgd/adam, 3 seeds; about 12 s on two cores", quick_kv },
-  { "saturation", "saturation developing in training: sigmoid/tanh/relu, depth 5, lr 0.01/0.1/1 x sgd/adam, 2000 steps; about 40 s", saturation_kv },
+  { "quick", "default of grid: sigmoid/tanh/relu x standard/xavier_normal/he_normal x depths 2-20 x sgd/adam, 3 seeds; about 15 s on two cores", quick_kv },
+  { "saturation", "saturation developing in training: sigmoid/tanh/relu, depth 5, lr 0.01/0.1/1 x sgd/adam, 2000 steps; about 45 s", saturation_kv },
   { "cell", "default of run: one tanh net of depth 10 with Glorot's standard init", cell_kv },
-  { "glorot2010", "Glorot & Bengio 2010: sigmoid/tanh/softsign x standard/xavier_uniform, 4-5 layers of 256 on Shapeset, SGD batch 10; about 2 minutes", glorot_kv },
+  { "glorot2010", "Glorot & Bengio 2010: sigmoid/tanh/softsign x standard/xavier_uniform, 4-5 layers of 256 on Shapeset, SGD batch 10; about 2.5 minutes", glorot_kv },
   { "he2015", "He et al. 2015: ReLU nets of 22 and 30 layers, xavier_normal vs he_normal, 10000 steps; about 2.5 minutes", he_kv },
-  { "meanfield", "Poole/Schoenholz: tanh across the order-to-chaos transition (sigma_w2 0.5-4, sigma_b2 0.05), depths 10-50, at init; about 15 s", meanfield_kv },
+  { "meanfield", "Poole/Schoenholz: tanh across the order-to-chaos transition (sigma_w2 0.5-4, sigma_b2 0.05), depths 10-50, at init; about 18 s", meanfield_kv },
 };
 #define N_PRESETS (sizeof presets / sizeof presets[0])
 

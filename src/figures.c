@@ -719,14 +719,17 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
   figure f;
   rc = fig_open(&f, c, w, 0.55 + 0.45 + (w < 5 ? 0.14 : 0.0) + key_height(&key, w) + 2.7 * (double)grows, err);
   if (rc) { free(s.r); return rc; }
-  fig_list ptitles = { "" }, chances = { "" }, errs = { "" }, ymaxs = { "" }, cuts = { "" };
+  fig_list ptitles = { "" }, chances = { "" }, errs = { "" }, ymaxs = { "" }, ymins = { "" }, cuts = { "" };
   size_t gi = 0;
-  int clipped = 0;
+  int clipped = 0, any_log = 0;
   for (size_t v = 0; v < nv; v++)
     for (size_t d = 0; d < nd; d++, gi++) {
       size_t depth = g->depths.val[d];
       fig_list blocks = { "" }, lcs = { "" }, dts = { "" }, series = { "" };
       double top = 0.0;   /* the highest loss band of the group */
+      double low = INFINITY;                /* the lowest loss of the group */
+      double cap = 2.5 * variant_chance(g, (int)v);
+      int hidden = 0;                       /* a series mostly above the cap */
       /* where series stopped: step, loss, error (one block per group) */
       double cut_x[64], cut_l[64], cut_e[64];
       size_t ncut = 0;
@@ -735,6 +738,7 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
           if (!has_group(g, (int)a, (int)i, (int)v, depth)) continue;
           int b = -1;
           double n0 = NAN;
+          size_t n_pts = 0, n_above = 0;
           for (size_t k = 0; k < s.n; k++) {
             const srow *r = &s.r[k];
             if (r->a != (int)a || r->i != (int)i || r->v != (int)v || r->depth != depth) continue;
@@ -748,6 +752,9 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
             }
             double hi = r->x[K_LOSS] + (isfinite(r->x[K_LOSS_CI]) ? r->x[K_LOSS_CI] : 0.0);
             if (isfinite(hi) && hi > top) top = hi;
+            n_pts++;
+            n_above += r->x[K_LOSS] > cap;
+            if (isfinite(r->x[K_LOSS]) && r->x[K_LOSS] > 0 && r->x[K_LOSS] < low) low = r->x[K_LOSS];
             fig_num(&f, (double)r->step, 0);
             fig_num(&f, r->x[K_LOSS], 0);
             fig_num(&f, isfinite(r->x[K_LOSS_CI]) ? r->x[K_LOSS_CI] : 0.0, 0);
@@ -767,6 +774,7 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
             }
           }
           if (b < 0) continue;
+          if (2 * n_above > n_pts) hidden = 1;
           long lc, dt;
           series_style(g, a, i, &lc, &dt);
           fig_list_addi(&blocks, b);
@@ -793,9 +801,20 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
       fig_list_add(&errs, name);
       /* the loss axis: to the highest band, but no further than 2.5 times
        * the chance loss (a diverging Adam run would flatten the rest) */
-      if (isfinite(chance) && top > 2.5 * chance) { top = 2.5 * chance; clipped = 1; }
-      snprintf(name, sizeof name, "%.6g", top > 0 ? top * 1.04 : 1.0);
+      int logy = 0;
+      if (isfinite(chance) && hidden && isfinite(low) && low > 0) {
+        /* a series is mostly above the cut: clipping would hide it, so
+         * this panel's loss axis is logarithmic, to the top */
+        logy = 1;
+        any_log = 1;
+      } else if (isfinite(chance) && top > 2.5 * chance) {
+        top = 2.5 * chance;
+        clipped = 1;
+      }
+      snprintf(name, sizeof name, "%.6g", top > 0 ? top * (logy ? 1.5 : 1.04) : 1.0);
       fig_list_add(&ymaxs, name);
+      snprintf(name, sizeof name, "%.6g", logy ? low / 1.5 : 0.0);
+      fig_list_add(&ymins, name);
       snprintf(name, sizeof name, "blocks_%zu", gi + 1);
       fig_var_str(&f, name, blocks.s);
       snprintf(name, sizeof name, "lcs_%zu", gi + 1);
@@ -817,8 +836,10 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
   fig_var_str(&f, "chances", chances.s);
   fig_var_str(&f, "chance_errors", errs.s);
   fig_var_str(&f, "ymaxs", ymaxs.s);
+  fig_var_str(&f, "ymins", ymins.s);
   fig_var_str(&f, "cuts", cuts.s);
   fig_var_num(&f, "clipped", clipped);
+  fig_var_num(&f, "logged", any_log);
   return fig_close(&f, err);
 }
 
@@ -909,9 +930,11 @@ static int fig_grad_vs_sat(const fig_ctx *c, sb_error *err)
   }
   if (got < 0) rc = -got;
   fig_rows_close(&fr);
-  /* the y axis: the middle 99% of the points, so a few layers of a run
-   * gone wild do not flatten the rest */
-  size_t npts = 0;
+  /* the y axis: the middle 99% of the points, but no further than 1.5
+   * times the middle 90%'s width beyond it, so that the layers of a run
+   * gone wild (a saturated sigmoid loses 26 orders per layer) do not
+   * flatten the rest; the title counts the points left outside */
+  size_t npts = 0, nout = 0;
   for (size_t a = 0; p && a < na; a++) npts += p[a].n;
   double ylo = -4.0, yhi = 1.0;
   if (!rc && npts) {
@@ -921,8 +944,12 @@ static int fig_grad_vs_sat(const fig_ctx *c, sb_error *err)
       size_t m = 0;
       for (size_t a = 0; a < na; a++) for (size_t k = 0; k < p[a].n; k++) ys[m++] = p[a].y[k];
       qsort(ys, m, sizeof *ys, cmp_double);
-      ylo = ys[(size_t)(0.005 * (double)(m - 1))];
-      yhi = ys[(size_t)(0.995 * (double)(m - 1))];
+      double q05 = ys[(size_t)(0.05 * (double)(m - 1))], q95 = ys[(size_t)(0.95 * (double)(m - 1))];
+      double reach = 1.5 * (q95 - q05) + 0.5;
+      ylo = fmax(ys[(size_t)(0.005 * (double)(m - 1))], q05 - reach);
+      yhi = fmin(ys[(size_t)(0.995 * (double)(m - 1))], q95 + reach);
+      double pad = 0.08 * (yhi - ylo) + 0.05;
+      for (size_t k = 0; k < m; k++) nout += ys[k] < ylo - pad || ys[k] > yhi + pad;
       free(ys);
     }
   }
@@ -948,19 +975,22 @@ static int fig_grad_vs_sat(const fig_ctx *c, sb_error *err)
         fig_num(&f, p[a].y[k], 1);
       }
       /* The mean over all points in bins of saturation. */
-      double bin[SAT_BINS] = { 0 };
+      double bin[SAT_BINS] = { 0 }, binx[SAT_BINS] = { 0 };
       size_t cnt[SAT_BINS] = { 0 };
       for (size_t k = 0; k < p[a].n; k++) {
         int b = (int)(p[a].x[k] * SAT_BINS);
         b = b < 0 ? 0 : b >= SAT_BINS ? SAT_BINS - 1 : b;
         bin[b] += p[a].y[k];
+        binx[b] += p[a].x[k];
         cnt[b]++;
       }
-      snprintf(what, sizeof what, "%s: bin centre, mean (bins with >= 3 points)", g->acts.name[a]);
+      /* drawn at the mean saturation of the bin's points, not its centre:
+       * a bin whose points all sit at 0 is drawn at 0 */
+      snprintf(what, sizeof what, "%s: mean saturation, mean (bins with >= 3 points)", g->acts.name[a]);
       int mb = fig_block(&f, what), wrote = 0;
       for (int b = 0; b < SAT_BINS; b++)
         if (cnt[b] >= 3) {
-          fig_num(&f, (b + 0.5) / SAT_BINS, 0);
+          fig_num(&f, binx[b] / (double)cnt[b], 0);
           fig_num(&f, bin[b] / (double)cnt[b], 1);
           wrote = 1;
         }
@@ -1009,6 +1039,8 @@ static int fig_grad_vs_sat(const fig_ctx *c, sb_error *err)
     double pad = 0.08 * (yhi - ylo) + 0.05;
     fig_var_num(&f, "ylo", ylo - pad);
     fig_var_num(&f, "yhi", yhi + pad);
+    fig_var_num(&f, "nout", (double)nout);
+    fig_var_num(&f, "npts", (double)npts);
     fig_var_num(&f, "xhi", fmin(1.02, fmax(0.1, maxsat * 1.05 + 0.02)));
     char fx[FIG_LABEL_MAX];
     fixed_part(g, fx, sizeof fx);

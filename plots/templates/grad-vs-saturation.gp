@@ -11,14 +11,16 @@
 # pre-activations N(0, q) for q from 1e-3 to 1e3 (saturation grows with q;
 # a ReLU has none: its saturated fraction is 1/2 for every q).  Dotted: the
 # bound every activation obeys, (1 - s) max phi'^2 + s (tau max phi')^2.
-# Colour = activation.  The y axis holds the middle 99% of the points.
+# Colour = activation.  The y axis holds the middle 99% of the points, or
+# less when a few lie far out (the title counts those left out).
 # Data: grad-vs-saturation.dat: per activation a points block, a
 # binned-mean block, a theory block and a bound block.  Set by satbench:
-# acts, blocks, series, means, curves, bounds, tau, ylo, yhi, xhi, fixed and
+# acts, blocks, series, means, curves, bounds, tau, ylo, yhi, nout, npts, xhi, fixed and
 # the legend (key_*).
 
-set multiplot title sprintf("Per-layer gradient attenuation against saturation%s\n{/=7 %s}\n{/=7 points: a hidden layer of a cell at a logged step; thick: their mean in bins}", note, lit(fixed))
-IN_L = 0.6; IN_B = key_h + 0.42; IN_T = 0.7; IN_R = 0.1
+set multiplot title sprintf("Per-layer gradient attenuation against saturation%s\n{/=7 %s}\n{/=7 points: a hidden layer of a cell at a logged step; thick: their mean in bins}%s", note, lit(fixed), \
+    nout > 0 ? sprintf("\n{/=7 %d of %d points lie beyond the y range}", nout, npts) : "")
+IN_L = 0.6; IN_B = key_h + 0.42; IN_T = (nout > 0 ? 0.82 : 0.7); IN_R = 0.1
 eval place(1, 1)
 unset key
 set xlabel sprintf("saturated fraction of the layer's units ({/Symbol t} = %g)", tau)

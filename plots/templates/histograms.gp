@@ -14,6 +14,8 @@
 # columns: bin centre, density.  Set by satbench: act, inits, endsteps,
 # layers, lcs (their colours), ninit, npan (columns), nlayers, depth, fixed,
 # xlo_S_P / xhi_S_P / logy_S_P (panel P of row S) and the legend (key_*).
+# A panel whose values are all below 0.01 shows them in units of a power
+# of ten (said in its x label), its density per that unit.
 
 set multiplot title sprintf("%s, depth %d (%s): distributions per layer on the probe set%s", act, depth, fixed, note) noenhanced
 NR = ninit; NC = npan; IN_L = 0.72; IN_B = key_h + 0.42; GAP_X = 0.42; GAP_Y = 0.3
@@ -25,13 +27,18 @@ do for [s = 1:ninit] {
     kind = (p - 1) % 2
     set title (s == 1 ? sprintf("%s, %s", kind == 0 ? "activations" : "back-propagated δ", \
                         moment == 0 ? "at init" : sprintf("step %s", word(endsteps, s))) : "") font ",7" noenhanced
-    set xlabel (s == ninit ? (kind == 0 ? "output value" : "δ value") : "") noenhanced
-    set ylabel (p == 1 ? sprintf("%s\ndensity", word(inits, s)) : "") noenhanced
     first = ((s - 1) * npan + p - 1) * nlayers
     xlo = value(sprintf("xlo_%d_%d", s, p))
     xhi = value(sprintf("xhi_%d_%d", s, p))
-    set xrange [xlo:xhi]
-    set xtics xlo, (xhi - xlo) / 2.0, xhi
+    # values far below 1 (the errors of a deep net, 1e-6) in units of a
+    # power of ten, so that ticks stay short; the density is then per unit
+    ex = (xhi > 0 && xhi < 0.01) ? floor(log10(xhi)) : 0
+    xs = 10.0 ** ex
+    set xlabel (s == ninit ? sprintf("%s%s", kind == 0 ? "output value" : "δ value", \
+                ex != 0 ? sprintf(" (×10^{%d})", ex) : "") : "") enhanced
+    set ylabel (p == 1 ? sprintf("%s\ndensity", word(inits, s)) : "") noenhanced
+    set xrange [xlo / xs:xhi / xs]
+    set xtics xlo / xs, (xhi - xlo) / xs / 2.0, xhi / xs
     set format x "%g"
     if (value(sprintf("logy_%d_%d", s, p))) {
       set logscale y
@@ -42,7 +49,7 @@ do for [s = 1:ninit] {
       set yrange [0:*]
       set format y "%g"
     }
-    plot for [l = 1:nlayers] dat index (first + l - 1) using 1:($2 > 0 || !value(sprintf("logy_%d_%d", s, p)) ? $2 : NaN) \
+    plot for [l = 1:nlayers] dat index (first + l - 1) using ($1 / xs):($2 > 0 || !value(sprintf("logy_%d_%d", s, p)) ? $2 * xs : NaN) \
            with lines lc (word(lcs, l) + 0) notitle
   }
 }

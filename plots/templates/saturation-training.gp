@@ -15,12 +15,16 @@
 # prow, blocks_A / layers_A / lcs_A (the layers' colours), what, depth, tau, relu (a ReLU-like activation is drawn), steps and the legend (key_*).
 
 # Layers' bars side by side around each logged step, so none hides another.
-xoff(s, k, n) = logsteps ? sx(s) * 1.07 ** (k - (n + 1) / 2.0) : s + (k - (n + 1) / 2.0) * steps * 0.008
+# On a linear axis a group is kept inside [0, steps] (the bars of step 0
+# go to its right, those of the last step to its left).
+hw_(n) = (n - 1) / 2.0 * steps * 0.008
+xmid_(s, n) = s < hw_(n) ? hw_(n) : (s > steps - hw_(n) ? steps - hw_(n) : s)
+xoff(s, k, n) = logsteps ? sx(s) * 1.07 ** (k - (n + 1) / 2.0) : xmid_(s, n) + (k - (n + 1) / 2.0) * steps * 0.008
 
 caption = sprintf("bars: 2nd to 98th percentile of a layer's outputs;%ssaturated: |φ′(h)| < %g max|φ′|%s;%sbands: 95%% interval over seeds", \
     fig_w > 5 ? " " : "\n", tau, relu ? " (a ReLU's inactive units count)" : "", fig_w > 5 ? " " : "\n")
 set multiplot title tjoin(sprintf("Activations and saturation per layer during training, depth %d%s", depth, note), what) . "\n" . caption noenhanced
-NR = 2 * prow; NC = ncols; IN_B = key_h + 0.45; IN_T = (fig_w > 5 ? 0.62 : 1.1); GAP_Y = 0.12; PAIRS = 1; GAP_G = 0.42
+NR = 2 * prow; NC = ncols; IN_B = key_h + 0.45; IN_T = (fig_w > 5 ? 0.62 : 0.98); GAP_Y = 0.12; PAIRS = 1; GAP_G = 0.42
 eval steps_range(0)
 unset key
 do for [a = 1:nact] {

@@ -60,9 +60,16 @@ diverging = "set palette defined (-1 '#2166AC', -0.5 '#92C5DE', 0 '#F7F7F7', 0.5
 lit1_(s, c) = (p_ = strstrt(s, c)) ? s[1:p_ - 1] . "\\" . c . lit1_(s[p_ + 1:], c) : s
 lit(s) = lit1_(lit1_(lit1_(lit1_(lit1_(lit1_(lit1_(s, "_"), "^"), "{"), "}"), "@"), "&"), "~")
 
-# A title and its details: on one line in a two-column figure, on two in
-# a one-column one (3.5 in), where one line would be cut.
-tjoin(main, detail) = fig_w > 5 ? main . " (" . detail . ")" : main . "\n" . detail
+# A title and its details: on one line in a two-column figure (two when
+# they would not fit in one); in a
+# one-column one (3.5 in), where one line would be cut, the details go
+# below, a line for each "; "-separated part, and TL_ (the number of those
+# lines) moves the panels down to make room.
+nsemi_(s) = strstrt(s, "; ") > 0 ? 1 + nsemi_(s[strstrt(s, "; ") + 2:]) : 0
+semis_(s) = strstrt(s, "; ") > 0 ? s[1:strstrt(s, "; ") - 1] . "\n" . semis_(s[strstrt(s, "; ") + 2:]) : s
+TL_ = 1
+tjoin(main, detail) = fig_w > 5 ? (strlen(main) + strlen(detail) < 21 * fig_w ? main . " (" . detail . ")" : \
+                                    (TL_ = 2, main . "\n" . detail)) : (TL_ = 1 + nsemi_(detail), main . "\n" . semis_(detail))
 
 # Bands clipped to what the quantity can be (a loss is not negative, an
 # error rate lies in [0, 1]): a t interval of three seeds can reach beyond.
@@ -106,8 +113,9 @@ IN_L = 0.62; IN_R = 0.2; IN_B = 0.45; IN_T = (fig_w > 5 ? 0.5 : 0.62); GAP_X = 0
 PAIRS = 0; GAP_G = 0.3
 ng_(dummy) = PAIRS ? NR / 2 - 1 : 0
 pw_(dummy) = (fig_w - IN_L - IN_R - (NC - 1) * GAP_X) / NC
-ph_(dummy) = (fig_h - IN_B - IN_T - (NR - 1) * GAP_Y - ng_(0) * GAP_G) / NR
-py_(r) = IN_T + (r - 1) * (ph_(0) + GAP_Y) + (PAIRS ? int((r - 1) / 2) * GAP_G : 0)
+top_(dummy) = IN_T + (TL_ - 1) * 0.12
+ph_(dummy) = (fig_h - IN_B - top_(0) - (NR - 1) * GAP_Y - ng_(0) * GAP_G) / NR
+py_(r) = top_(0) + (r - 1) * (ph_(0) + GAP_Y) + (PAIRS ? int((r - 1) / 2) * GAP_G : 0)
 place(r, c) = sprintf("set lmargin at screen %.5f; set rmargin at screen %.5f; set tmargin at screen %.5f; set bmargin at screen %.5f", \
   (IN_L + (c - 1) * (pw_(0) + GAP_X)) / fig_w, (IN_L + (c - 1) * (pw_(0) + GAP_X) + pw_(0)) / fig_w, \
   1 - py_(r) / fig_h, 1 - (py_(r) + ph_(0)) / fig_h)
