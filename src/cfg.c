@@ -787,7 +787,7 @@ static int validate(sb_config *cfg, sb_error *err)
 int cfg_parse(sb_config *cfg, cfg_command cmd, int argc, char **argv, FILE *help, sb_error *err)
 {
   defaults(cfg, cmd);
-  if (cli_wants_help(argc, argv)) { cfg_usage(help, cmd); return -1; }
+  if (cli_wants_help(argc, argv)) { if (help) cfg_usage(help, cmd); return -1; }
   cli_parser p = parser_of(cmd);
   /* Pass 1: find --preset and -c on the command line (and refuse what is
    * not an option before reading any file). */

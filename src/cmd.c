@@ -28,6 +28,7 @@
 #include "num.h"
 #include "shapeset.h"
 #include "plot.h"
+#include "ranks.h"
 #include "table.h"
 #include "theory.h"
 #include "train.h"
@@ -63,6 +64,9 @@ void cmd_version(void)
   printf("OpenMP: %d\n", _OPENMP);
 #else
   printf("OpenMP: disabled\n");
+#endif
+#ifdef HAVE_MPI
+  printf("MPI: yes (grid schedules over the ranks of mpirun)\n");
 #endif
 }
 
@@ -113,11 +117,15 @@ int cmd_list(int argc, char **argv, sb_error *err)
 
 int cmd_grid(int argc, char **argv, sb_error *err)
 {
+  /* MPI starts here, for grid only (a build --with-mpi under mpirun). */
+  int rc = ranks_init(&argc, &argv, err);
+  if (rc) return rc;
   sb_config *cfg = malloc(sizeof *cfg);
-  if (!cfg) return sb_fail(err, SB_EFAIL, "out of memory");
-  int rc = cfg_parse(cfg, CMD_GRID, argc, argv, stdout, err);
+  if (!cfg) rc = sb_fail(err, SB_EFAIL, "out of memory");
+  else rc = cfg_parse(cfg, CMD_GRID, argc, argv, ranks_rank() == 0 ? stdout : NULL, err);
   if (rc == 0) rc = grid_run(cfg, err);
   free(cfg);
+  ranks_finalize();
   return rc < 0 ? SB_OK : rc;
 }
 

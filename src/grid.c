@@ -8,6 +8,7 @@
 #include <config.h>
 #include "grid.h"
 #include "shard.h"
+#include "ranks.h"
 #include "blas.h"
 #include "data.h"
 #include "store.h"
@@ -333,11 +334,80 @@ static void print_digest(const sb_config *cfg, const store_merge_info *info)
            info->n_hosts == 1 ? "" : "s", info->wall_seconds, cfg->out);
 }
 
+/* What every worker of a grid shares. */
+typedef struct run_ctx {
+  const sb_config *cfg;
+  const dataset *data;
+  int threads;
+  progress *prog;
+  volatile int failed;       /* a cell of this process failed: first_err says why */
+  sb_error first_err;
+  size_t written;            /* records this process wrote */
+} run_ctx;
+
+/* Train one cell and write its record (a stopped cell writes none):
+ * 1 when the record was written, 0 when the cell did not run to its end
+ * (a signal, or a failure elsewhere), -1 when it failed. */
+static int run_one(run_ctx *x, size_t cell)
+{
+  if (x->failed || stop_signal) return 0;
+  grid_pos pos;
+  grid_cell_pos(x->cfg, cell, &pos);
+  train_params p;
+  grid_cell_params(x->cfg, &pos, &p);
+  p.stop = &stop_signal;
+  sb_error e;
+  sb_error_clear(&e);
+  double t0 = now();
+  train_result r;
+  int crc = train_result_init(&r, &p) ? sb_fail(&e, SB_EFAIL, "out of memory for cell %zu", cell)
+                                      : train_cell(&p, x->data, &r, &e);
+  if (!crc && r.status != TRAIN_STOPPED) {
+    table_cell tc;
+    grid_cell_id(x->cfg, &pos, &tc);
+    crc = store_write_record(x->cfg, &tc, &r, now() - t0, x->threads, &e);
+  }
+  int stopped = r.status == TRAIN_STOPPED;
+  train_result_free(&r);
+#ifdef _OPENMP
+#pragma omp critical(grid_report)
+#endif
+  {
+    if (crc && !x->failed) { x->failed = 1; x->first_err = e; }
+    if (!crc && !stopped) {
+      x->written++;
+      x->prog->done++;
+      progress_update(x->prog);
+    }
+  }
+  return crc ? -1 : !stopped;
+}
+
+static int sched_run(void *ctx, size_t cell, int worker)
+{
+  (void)worker;
+  return run_one(ctx, cell);
+}
+
+/* Cells finished on other ranks, for rank 0's progress line. */
+static void sched_done(void *ctx, size_t n)
+{
+  run_ctx *x = ctx;
+#ifdef _OPENMP
+#pragma omp critical(grid_report)
+#endif
+  {
+    x->prog->done += n;
+    progress_update(x->prog);
+  }
+}
+
 int grid_run(const sb_config *cfg, sb_error *err)
 {
   int threads = resolve_threads(cfg);
   int rc = check_memory(cfg, threads, err);
   if (rc) return rc;
+  int rank = ranks_rank(), nranks = ranks_size();
   size_t n_cells = cfg_n_cells(cfg);
   grid_cell *cells = malloc(n_cells * sizeof *cells);
   if (!cells) return sb_fail(err, SB_EFAIL, "out of memory for %zu cells", n_cells);
@@ -347,37 +417,39 @@ int grid_run(const sb_config *cfg, sb_error *err)
     cells[k].cost = cell_cost(cfg, cfg->depths[cells[k].pos.at[AXIS_DEPTH]], cfg->widths[cells[k].pos.at[AXIS_WIDTH]]);
   }
 
-  /* The dataset is validated and generated before the folder is touched. */
+  /* The dataset is validated and generated before the folder is touched
+   * (on every rank: it is the same everywhere). */
   dataset *data = grid_dataset(cfg, err);
   if (!data) { free(cells); return err->code ? err->code : SB_EFAIL; }
-  if ((rc = store_prepare(cfg, err))) { data_free(data); free(cells); return rc; }
-
-  /* This process's cells: all, or its shard's (the same split on every
-   * host: it depends on the configuration and N alone). */
-  size_t *shard_of = NULL;
-  if (cfg->shard_n && (rc = grid_shards(cfg, cfg->shard_n, &shard_of, NULL, err))) {
+  /* Rank 0 alone prepares the folder and finds the work left; the other
+   * ranks learn whether it could. */
+  if (rank == 0) rc = store_prepare(cfg, err);
+  size_t n_todo = 0, n_mine = 0;
+  if (rank == 0 && !rc) {
+    /* This process's cells: all, or its shard's (the same split on every
+     * host: it depends on the configuration and N alone). */
+    size_t *shard_of = NULL;
+    if (cfg->shard_n) rc = grid_shards(cfg, cfg->shard_n, &shard_of, NULL, err);
+    /* Work left: cells without a complete record, longest first.  A shard
+     * always resumes: a requeued task or a rerun with another N skips what
+     * is done. */
+    for (size_t k = 0; k < n_cells && !rc; k++) {
+      if (shard_of && shard_of[k] != cfg->shard_k) continue;
+      n_mine++;
+      int pending = 1;
+      if (cfg->resume || cfg->shard_n) rc = store_pending(cfg, k, &pending, err);
+      if (pending) cells[n_todo++] = cells[k];
+    }
+    free(shard_of);
+    qsort(cells, n_todo, sizeof *cells, by_cost);
+  }
+  int rc0 = ranks_bcast_int(rc);
+  if (rc0) {
     data_free(data);
     free(cells);
-    return rc;
+    if (rank > 0) err->msg[0] = '\0';   /* rank 0 says why */
+    return rc0;
   }
-  /* Work left: cells without a complete record, longest first.  A shard
-   * always resumes: a requeued task or a rerun with another N skips what
-   * is done. */
-  size_t n_todo = 0, n_mine = 0;
-  for (size_t k = 0; k < n_cells; k++) {
-    if (shard_of && shard_of[k] != cfg->shard_k) continue;
-    n_mine++;
-    int pending = 1;
-    if ((cfg->resume || cfg->shard_n) && (rc = store_pending(cfg, k, &pending, err))) {
-      data_free(data);
-      free(cells);
-      free(shard_of);
-      return rc;
-    }
-    if (pending) cells[n_todo++] = cells[k];
-  }
-  free(shard_of);
-  qsort(cells, n_todo, sizeof *cells, by_cost);
 
   struct sigaction sa, old_int, old_term;
   memset(&sa, 0, sizeof sa);
@@ -387,85 +459,87 @@ int grid_run(const sb_config *cfg, sb_error *err)
   sigaction(SIGTERM, &sa, &old_term);
   stop_signal = 0;
 
-  progress prog = { cfg->quiet, isatty(STDERR_FILENO), 0, 0, n_todo, now() };
-  if (!cfg->quiet) {
-    char blas[128];
+  progress prog = { cfg->quiet || rank > 0, isatty(STDERR_FILENO), 0, 0, n_todo, now() };
+  if (!cfg->quiet && rank == 0) {
+    char blas[128], where[64] = "";
     snprintf(blas, sizeof blas, *blas_kernel() ? "%s (%s)" : "%s", blas_name(), blas_kernel());
+    if (nranks > 1) snprintf(where, sizeof where, "%d ranks x ", nranks);
     if (cfg->shard_n)
-      fprintf(stderr, "satbench grid: shard %zu/%zu, %zu of %zu cells (%zu to run) on %d thread%s, BLAS %s\n",
-              cfg->shard_k, cfg->shard_n, n_mine, n_cells, n_todo, threads, threads == 1 ? "" : "s", blas);
+      fprintf(stderr, "satbench grid: shard %zu/%zu, %zu of %zu cells (%zu to run) on %s%d thread%s, BLAS %s\n",
+              cfg->shard_k, cfg->shard_n, n_mine, n_cells, n_todo, where, threads, threads == 1 ? "" : "s", blas);
     else
-      fprintf(stderr, "satbench grid: %zu cells (%zu to run) on %d thread%s, BLAS %s\n", n_cells, n_todo, threads,
-              threads == 1 ? "" : "s", blas);
-    if (blas_kernel_warning()) fprintf(stderr, "satbench grid: warning: %s\n", blas_kernel_warning());
+      fprintf(stderr, "satbench grid: %zu cells (%zu to run) on %s%d thread%s, BLAS %s\n", n_cells, n_todo, where,
+              threads, threads == 1 ? "" : "s", blas);
   }
+  if (!cfg->quiet && (rank == 0 || nranks > 1) && blas_kernel_warning())
+    fprintf(stderr, "satbench grid: warning: %s%s\n", nranks > 1 ? "on one of the ranks: " : "", blas_kernel_warning());
   /* One BLAS thread per cell: the parallelism is across cells. */
   blas_set_threads(1);
-  volatile int failed = 0;
-  sb_error first_err;
-  sb_error_clear(&first_err);
+  run_ctx x = { cfg, data, threads, &prog, 0, { 0, "" }, 0 };
+  int any_failed = 0;
 
+  if (nranks > 1) {
+    /* Over the ranks: rank 0 hands out the cells, longest first, to
+     * whichever worker of whichever rank frees up. */
+    size_t *items = malloc((n_todo ? n_todo : 1) * sizeof *items);
+    if (!items) x.failed = 1, sb_fail(&x.first_err, SB_EFAIL, "out of memory for %zu cells", n_todo);
+    for (size_t j = 0; items && j < n_todo; j++) items[j] = cells[j].index;
+    ranks_job job = { sched_run, sched_done, &x, &stop_signal };
+    ranks_schedule(items ? items : (size_t[]){ 0 }, items ? n_todo : 0, threads, &job, &any_failed);
+    free(items);
+  } else {
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
 #endif
-  for (size_t j = 0; j < n_todo; j++) {
-    if (failed || stop_signal) continue;
-    const grid_cell *c = &cells[j];
-    train_params p;
-    grid_cell_params(cfg, &c->pos, &p);
-    p.stop = &stop_signal;
-    sb_error e;
-    sb_error_clear(&e);
-    double t0 = now();
-    train_result r;
-    int crc = train_result_init(&r, &p) ? sb_fail(&e, SB_EFAIL, "out of memory for cell %zu", c->index)
-                                        : train_cell(&p, data, &r, &e);
-    if (!crc && r.status != TRAIN_STOPPED) {
-      table_cell tc;
-      grid_cell_id(cfg, &c->pos, &tc);
-      crc = store_write_record(cfg, &tc, &r, now() - t0, threads, &e);
-    }
-    train_result_free(&r);
-#ifdef _OPENMP
-#pragma omp critical(grid_report)
-#endif
-    {
-      if (crc && !failed) { failed = 1; first_err = e; }
-      if (!crc && !stop_signal) { prog.done++; progress_update(&prog); }
-    }
+    for (size_t j = 0; j < n_todo; j++) run_one(&x, cells[j].index);
   }
+  any_failed = (int)ranks_max(any_failed || x.failed);
+  int sig = (int)ranks_max(stop_signal);
+  size_t done_all = (size_t)ranks_sum((long)x.written);   /* records written, on every rank */
+  ranks_barrier();   /* every record is written before rank 0 merges */
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);
-  if (!cfg->quiet && prog.tty && prog.done < prog.total) fputc('\n', stderr);
+  if (!prog.quiet && prog.tty && prog.done < prog.total) fputc('\n', stderr);
   data_free(data);
   free(cells);
 
+  if (rank > 0) {   /* rank 0 reports, merges and prints */
+    if (x.failed) {
+      *err = x.first_err;
+      return sb_prefix(err, "rank %d", rank);
+    }
+    err->msg[0] = '\0';
+    return any_failed ? SB_EFAIL : sig ? 128 + sig : SB_OK;
+  }
+  if (any_failed && !x.failed)
+    sb_fail(&x.first_err, SB_EFAIL, "a cell failed on another rank (its message is above); the cells saved are in %s/",
+            cfg->out);
+
   if (cfg->shard_n) {   /* records only: the tables are merge's */
-    if (failed) { *err = first_err; return SB_EFAIL; }
-    if (stop_signal)
-      return sb_fail(err, 128 + stop_signal, "interrupted by %s: shard %zu/%zu saved %zu of its %zu cells to run "
+    if (any_failed) { *err = x.first_err; return SB_EFAIL; }
+    if (sig)
+      return sb_fail(err, 128 + sig, "interrupted by %s: shard %zu/%zu saved %zu of its %zu cells to run "
                      "(%zu were done before) in %s/records; run the same command again to finish it",
-                     stop_signal == SIGINT ? "SIGINT" : "SIGTERM", cfg->shard_k, cfg->shard_n, prog.done, n_todo,
+                     sig == SIGINT ? "SIGINT" : "SIGTERM", cfg->shard_k, cfg->shard_n, done_all, n_todo,
                      n_mine - n_todo, cfg->out);
-    printf("shard %zu/%zu: %zu of %zu cells run in %.1f s on %d threads (%zu were done before); records in %s/records\n"
+    printf("shard %zu/%zu: %zu of %zu cells run in %.1f s on %s%d threads (%zu were done before); records in %s/records\n"
            "when every shard has finished: satbench merge --out %s\n",
-           cfg->shard_k, cfg->shard_n, prog.done, n_todo, now() - prog.t0, threads, n_mine - n_todo, cfg->out,
-           cfg->out);
+           cfg->shard_k, cfg->shard_n, done_all, n_todo, now() - prog.t0, nranks > 1 ? "ranks of " : "", threads,
+           n_mine - n_todo, cfg->out, cfg->out);
     if (fflush(stdout) != 0 || ferror(stdout)) return sb_fail(err, SB_EFAIL, "writing to stdout: %s", strerror(errno));
     return SB_OK;
   }
 
-  store_merge_info info = { .n_cells = n_cells, .threads = threads, .wall_seconds = now() - prog.t0 };
+  store_merge_info info = { .n_cells = n_cells, .threads = threads * nranks, .wall_seconds = now() - prog.t0 };
   int mrc = store_merge(cfg, &info, err);
-  if (failed) {
+  if (any_failed) {
     free(info.digest);
-    *err = first_err;
+    *err = x.first_err;
     return SB_EFAIL;
   }
   if (mrc) { free(info.digest); return mrc; }
-  if (stop_signal) {
+  if (sig) {
     free(info.digest);
-    int sig = stop_signal;
     return sb_fail(err, 128 + sig, "interrupted by %s: %zu of %zu cells are saved in %s/; run the same command with --resume to finish",
                    sig == SIGINT ? "SIGINT" : "SIGTERM", info.n_done, n_cells, cfg->out);
   }

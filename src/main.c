@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "err.h"
+#include "ranks.h"
 
 int main(int argc, char **argv)
 {
@@ -46,6 +47,9 @@ int main(int argc, char **argv)
     if (!rc) rc = sb_fail(&err, SB_EFAIL, "writing to stdout: %s", strerror(errno));
   }
   if (rc) {
+    /* Under mpirun, rank 0 reports what every rank found (bad options are
+     * bad on all of them); another rank speaks only of its own failure. */
+    if (ranks_rank() > 0 && (rc == SB_EUSAGE || !err.msg[0])) return rc;
     fprintf(stderr, "satbench: %s\n", err.msg[0] ? err.msg : "failed");
     if (rc == SB_EUSAGE && !err.msg[0]) fprintf(stderr, "try satbench --help\n");
     return rc;
