@@ -67,7 +67,8 @@ FILE *fileio_open_tmp(char *tmp, size_t size, const char *final, sb_error *err)
   }
 }
 
-int fileio_commit(FILE *f, const char *tmp, const char *final, sb_error *err)
+/* Flush, fsync and close f; on failure remove tmp and name final. */
+static int flush_close(FILE *f, const char *tmp, const char *final, sb_error *err)
 {
   int bad = ferror(f) != 0;
   int saved = errno;
@@ -78,8 +79,15 @@ int fileio_commit(FILE *f, const char *tmp, const char *final, sb_error *err)
     unlink(tmp);
     return sb_fail(err, SB_EFAIL, "writing %s: %s", final, strerror(saved ? saved : EIO));
   }
+  return SB_OK;
+}
+
+int fileio_commit(FILE *f, const char *tmp, const char *final, sb_error *err)
+{
+  int rc = flush_close(f, tmp, final, err);
+  if (rc) return rc;
   if (rename(tmp, final) != 0) {
-    saved = errno;
+    int saved = errno;
     unlink(tmp);
     return sb_fail(err, SB_EFAIL, "renaming %s to %s: %s", tmp, final, strerror(saved));
   }
@@ -92,16 +100,8 @@ int fileio_commit(FILE *f, const char *tmp, const char *final, sb_error *err)
 int fileio_commit_new(FILE *f, const char *tmp, const char *final, int *existed, sb_error *err)
 {
   *existed = 0;
-  int bad = ferror(f) != 0;
-  int saved = errno;
-  if (fflush(f) != 0) { bad = 1; saved = errno; }
-  if (!bad && fsync(fileno(f)) != 0 && errno != EINVAL) { bad = 1; saved = errno; }
-  if (fclose(f) != 0 && !bad) { bad = 1; saved = errno; }
-  if (bad) {
-    unlink(tmp);
-    return sb_fail(err, SB_EFAIL, "writing %s: %s", final, strerror(saved ? saved : EIO));
-  }
-  int rc = SB_OK;
+  int rc = flush_close(f, tmp, final, err);
+  if (rc) return rc;
   if (link(tmp, final) != 0) {
     if (errno == EEXIST) *existed = 1;
     else rc = sb_fail(err, SB_EFAIL, "creating %s: %s", final, strerror(errno));

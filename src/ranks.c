@@ -73,27 +73,19 @@ int ranks_bcast_int(int v)
   return v;
 }
 
-long ranks_sum(long v)
-{
 #ifdef HAVE_MPI
-  long s = v;
-  if (n_ranks > 1) MPI_Allreduce(&v, &s, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
-  return s;
-#else
-  return v;
-#endif
-}
-
-long ranks_max(long v)
+static long reduce(long v, MPI_Op op)
 {
-#ifdef HAVE_MPI
-  long s = v;
-  if (n_ranks > 1) MPI_Allreduce(&v, &s, 1, MPI_LONG, MPI_MAX, MPI_COMM_WORLD);
-  return s;
-#else
-  return v;
-#endif
+  long r = v;
+  if (n_ranks > 1) MPI_Allreduce(&v, &r, 1, MPI_LONG, op, MPI_COMM_WORLD);
+  return r;
 }
+long ranks_sum(long v) { return reduce(v, MPI_SUM); }
+long ranks_max(long v) { return reduce(v, MPI_MAX); }
+#else
+long ranks_sum(long v) { return v; }
+long ranks_max(long v) { return v; }
+#endif
 
 void ranks_barrier(void)
 {
