@@ -391,6 +391,43 @@ static void json_string(FILE *f, const char *s)
 /* An output file, written beside its final name until the merge commits. */
 typedef struct out_file { char path[CFG_PATH_MAX + 32], tmp[CFG_PATH_MAX + 128]; FILE *f; } out_file;
 
+/* Distinct names with a count each (hosts, BLAS kernels of the records). */
+typedef struct name_set {
+  char (*name)[100];
+  size_t *count;
+  size_t n, cap;
+} name_set;
+
+/* Count one more of name; SB_EFAIL when out of memory. */
+static int name_set_add(name_set *ns, const char *name)
+{
+  size_t i = 0;
+  while (i < ns->n && strcmp(ns->name[i], name)) i++;
+  if (i == ns->n) {
+    if (ns->n == ns->cap) {
+      size_t cap = ns->cap ? 2 * ns->cap : 8;
+      char (*nm)[100] = realloc(ns->name, cap * sizeof *nm);
+      if (!nm) return SB_EFAIL;
+      ns->name = nm;
+      size_t *ct = realloc(ns->count, cap * sizeof *ct);
+      if (!ct) return SB_EFAIL;
+      ns->count = ct;
+      ns->cap = cap;
+    }
+    snprintf(ns->name[i], sizeof ns->name[i], "%s", name);
+    ns->count[i] = 0;
+    ns->n++;
+  }
+  ns->count[i]++;
+  return SB_OK;
+}
+
+static void name_set_free(name_set *ns)
+{
+  free(ns->name);
+  free(ns->count);
+}
+
 /* The state of one merge: the output files (one per row type with a
  * table, and the manifest), the current group's seeds, and where in a
  * record's rows the values merge needs are. */
@@ -413,50 +450,15 @@ typedef struct merger {
   char **fields;               /* (max columns of a row) */
   size_t n_att;                /* the current group's digest sums */
   double loss_sum, sat_sum;
-  char (*hosts)[64];           /* the distinct hosts of the records, and */
-  size_t n_hosts, cap_hosts;
-  char (*kernels)[100];        /* BLAS kernels ("openblas Haswell"), with */
-  size_t *kernel_cells, n_kernels, cap_kernels;   /* their cell counts */
+  name_set hosts, kernels;     /* where the records came from, and with which BLAS kernels */
 } merger;
-
-/* The index of s in a list of distinct names, added when new; -1 when out of memory. */
-#define NAME_INDEX(list, n, cap, s, extra)                                                   \
-  do {                                                                                        \
-    size_t i_ = 0;                                                                            \
-    while (i_ < (n) && strcmp((list)[i_], (s))) i_++;                                         \
-    if (i_ == (n)) {                                                                          \
-      if ((n) == (cap)) {                                                                     \
-        size_t c_ = (cap) ? 2 * (cap) : 8;                                                    \
-        void *g_ = realloc((list), c_ * sizeof *(list));                                      \
-        if (!g_) { found = -1; break; }                                                       \
-        (list) = g_;                                                                          \
-        (cap) = c_;                                                                           \
-        extra                                                                                 \
-      }                                                                                       \
-      snprintf((list)[i_], sizeof (list)[i_], "%s", (s));                                     \
-      (n)++;                                                                                  \
-    }                                                                                         \
-    found = (long)i_;                                                                         \
-  } while (0)
 
 /* Note where a record came from: its host and its BLAS kernel. */
 static int merge_provenance(merger *m, const record *rec)
 {
-  long found;
-  NAME_INDEX(m->hosts, m->n_hosts, m->cap_hosts, rec->host, );
-  if (found < 0) return SB_EFAIL;
   char k[100];
   snprintf(k, sizeof k, "%s %s", rec->blas, rec->blas_kernel);
-  size_t before = m->n_kernels;
-  NAME_INDEX(m->kernels, m->n_kernels, m->cap_kernels, k, {
-    size_t *g2 = realloc(m->kernel_cells, m->cap_kernels * sizeof *m->kernel_cells);
-    if (!g2) { found = -1; break; }
-    m->kernel_cells = g2;
-  });
-  if (found < 0) return SB_EFAIL;
-  if (m->n_kernels > before) m->kernel_cells[found] = 0;
-  m->kernel_cells[found]++;
-  return SB_OK;
+  return name_set_add(&m->hosts, rec->host) || name_set_add(&m->kernels, k) ? SB_EFAIL : SB_OK;
 }
 
 static int out_open(out_file *o, const char *dir, const char *name, sb_error *err)
@@ -693,25 +695,25 @@ static int merge_close(merger *m, int rc, sb_error *err)
     /* The hosts that contributed; and, since kernels round differently,
      * a warning when the records come from more than one. */
     fputs(",\n  \"hosts\": [", m->manifest.f);
-    for (size_t h = 0; h < m->n_hosts; h++) {
+    for (size_t h = 0; h < m->hosts.n; h++) {
       fputs(h ? ", " : "", m->manifest.f);
-      json_string(m->manifest.f, m->hosts[h]);
+      json_string(m->manifest.f, m->hosts.name[h]);
     }
     fputs("],\n  \"blas_kernels\": {", m->manifest.f);
-    for (size_t k = 0; k < m->n_kernels; k++) {
+    for (size_t k = 0; k < m->kernels.n; k++) {
       fputs(k ? ", " : "", m->manifest.f);
-      json_string(m->manifest.f, m->kernels[k]);
-      fprintf(m->manifest.f, ": %zu", m->kernel_cells[k]);
+      json_string(m->manifest.f, m->kernels.name[k]);
+      fprintf(m->manifest.f, ": %zu", m->kernels.count[k]);
     }
     fputs("}\n}\n", m->manifest.f);
-    info->n_hosts = m->n_hosts;
+    info->n_hosts = m->hosts.n;
     info->mixed_blas[0] = '\0';
-    if (m->n_kernels > 1) {
+    if (m->kernels.n > 1) {
       size_t len = (size_t)snprintf(info->mixed_blas, sizeof info->mixed_blas, "the records come from %zu BLAS kernels (",
-                                    m->n_kernels);
-      for (size_t k = 0; k < m->n_kernels && len < sizeof info->mixed_blas; k++)
+                                    m->kernels.n);
+      for (size_t k = 0; k < m->kernels.n && len < sizeof info->mixed_blas; k++)
         len += (size_t)snprintf(info->mixed_blas + len, sizeof info->mixed_blas - len, "%s%s: %zu cells",
-                                k ? ", " : "", m->kernels[k], m->kernel_cells[k]);
+                                k ? ", " : "", m->kernels.name[k], m->kernels.count[k]);
       if (len < sizeof info->mixed_blas)
         snprintf(info->mixed_blas + len, sizeof info->mixed_blas - len,
                  "), which round differently: the tables are not those of one machine; set the same "
@@ -730,9 +732,8 @@ static int merge_close(merger *m, int rc, sb_error *err)
     o->f = NULL;
   }
   free(m->theory);
-  free(m->hosts);
-  free(m->kernels);
-  free(m->kernel_cells);
+  name_set_free(&m->hosts);
+  name_set_free(&m->kernels);
   for (size_t s = 0; s < m->ns; s++) {
     if (m->layers) seed_rows_free(&m->layers[s]);
     if (m->curves) seed_rows_free(&m->curves[s]);
