@@ -125,6 +125,16 @@ int cmd_grid(int argc, char **argv, sb_error *err)
   else rc = cfg_parse(cfg, CMD_GRID, argc, argv, ranks_rank() == 0 ? stdout : NULL, err);
   if (rc == 0) rc = grid_run(cfg, err);
   free(cfg);
+  if (ranks_size() > 1) {
+    /* Said here, before the ranks part (every rank comes here, failed or
+     * not): mpirun ends the job when a rank exits non-zero and may cut
+     * rank 0 off before main prints. */
+    if (rc > 0 && (ranks_rank() == 0 || (err->msg[0] && rc != SB_EUSAGE)))
+      fprintf(stderr, "satbench: %s\n", err->msg[0] ? err->msg : "failed");
+    fflush(stderr);
+    if (rc > 0) err->msg[0] = '\0';
+    ranks_barrier();
+  }
   ranks_finalize();
   return rc < 0 ? SB_OK : rc;
 }

@@ -49,7 +49,7 @@ int main(int argc, char **argv)
   if (rc) {
     /* Under mpirun, rank 0 reports what every rank found (bad options are
      * bad on all of them); another rank speaks only of its own failure. */
-    if (ranks_rank() > 0 && (rc == SB_EUSAGE || !err.msg[0])) return rc;
+    if ((ranks_rank() > 0 && rc == SB_EUSAGE) || (ranks_size() > 1 && !err.msg[0])) return rc;
     fprintf(stderr, "satbench: %s\n", err.msg[0] ? err.msg : "failed");
     if (rc == SB_EUSAGE && !err.msg[0]) fprintf(stderr, "try satbench --help\n");
     return rc;

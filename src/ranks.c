@@ -24,6 +24,11 @@ static int my_rank = 0, n_ranks = 1;
 int ranks_init(int *argc, char ***argv, sb_error *err)
 {
 #ifdef HAVE_MPI
+  /* Started without a launcher, the program is a one-rank run and leaves
+   * MPI alone: a singleton MPI_Init would set up shared memory and a PMIx
+   * server for nothing, and print their errors where a run has none. */
+  if (!getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMIX_RANK") && !getenv("PMI_RANK") && !getenv("PMI_SIZE"))
+    return SB_OK;
   int provided = 0;
   if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
     return sb_fail(err, SB_EFAIL, "MPI_Init_thread failed");

@@ -136,7 +136,7 @@ fi
 
 expect_ok "satbench --version exits 0" --version
 version_line=$(sed -n 1p "$out")
-if test "$(lines "$out")" -eq 4 &&
+if { test "$(lines "$out")" -eq 4 || { test "$(lines "$out")" -eq 5 && sed -n 5p "$out" | grep -q '^MPI: yes'; }; } &&
    echo "$version_line" | grep -Eq '^satbench [0-9]+\.[0-9]+' &&
    sed -n 2p "$out" | grep -Eq '^BLAS: (openblas \(kernel [A-Za-z0-9]+\)|[^ ]+$)' &&
    sed -n 3p "$out" | grep -Eq '^Kernels: (avx512f|avx2|default|baseline)$' &&
