@@ -345,6 +345,62 @@ static int set_losses(void *ctx, const char *opt, const char *val, sb_error *err
   return SB_OK;
 }
 
+/* --norms: none, batchnorm, layernorm, each once. */
+static int set_norms(void *ctx, const char *opt, const char *val, sb_error *err)
+{
+  sb_config *cfg = ((layer *)ctx)->cfg;
+  char buf[512], *items[NORM_COUNT + 1];
+  size_t k;
+  if (strlen(val) >= sizeof buf) return sb_fail(err, SB_EUSAGE, "--%s: value too long", opt);
+  strcpy(buf, val);
+  int rc = split_list(opt, buf, items, NORM_COUNT + 1, &k, err);
+  if (rc) return rc;
+  for (size_t i = 0; i < k; i++) {
+    norm_kind v;
+    if ((rc = norm_parse(items[i], &v, err))) return rc;  /* its message names --norms */
+    for (size_t j = 0; j < i; j++)
+      if (cfg->norms[j] == v) return sb_fail(err, SB_EUSAGE, "--%s: '%s' appears twice", opt, items[i]);
+    cfg->norms[i] = v;   /* i < NORM_COUNT: more would repeat one */
+  }
+  cfg->n_norms = k;
+  return SB_OK;
+}
+
+/* --residual: none (0) or a skip stride k >= 1, each once. */
+static int set_residuals(void *ctx, const char *opt, const char *val, sb_error *err)
+{
+  sb_config *cfg = ((layer *)ctx)->cfg;
+  char buf[4096], *items[CFG_MAX_AXIS];
+  size_t k;
+  if (strlen(val) >= sizeof buf) return sb_fail(err, SB_EUSAGE, "--%s: value too long", opt);
+  strcpy(buf, val);
+  int rc = split_list(opt, buf, items, CFG_MAX_AXIS, &k, err);
+  if (rc) return rc;
+  for (size_t i = 0; i < k; i++) {
+    unsigned long v = 0;
+    if (strcmp(items[i], "none") != 0) {
+      if ((rc = parse_count(opt, items[i], 1, 1UL << 20, &v, err)))
+        return sb_fail(err, SB_EUSAGE, "--%s: '%s' is neither none nor a skip stride of 1 or more layers", opt, items[i]);
+    }
+    for (size_t j = 0; j < i; j++)
+      if (cfg->residuals[j] == v) return sb_fail(err, SB_EUSAGE, "--%s: '%s' appears twice", opt, items[i]);
+    cfg->residuals[i] = v;
+  }
+  cfg->n_residuals = k;
+  return SB_OK;
+}
+
+static int set_res_scale(void *ctx, const char *opt, const char *val, sb_error *err)
+{
+  sb_config *cfg = ((layer *)ctx)->cfg;
+  double v;
+  int rc = parse_real(opt, val, &v, err);
+  if (rc) return rc;
+  if (!(v > 0) || !isfinite(v)) return sb_fail(err, SB_EUSAGE, "--%s: %s must be a positive number", opt, val);
+  cfg->res_scale = v;
+  return SB_OK;
+}
+
 static int set_log_schedule(void *ctx, const char *opt, const char *val, sb_error *err)
 {
   sb_config *cfg = ((layer *)ctx)->cfg;
@@ -437,6 +493,9 @@ static const cli_def options[] = {
   { "inits", 0, CLI_VALUE, set_inits, "LIST", "initializations, e.g. standard,he_normal,normal:0.05", FOR_BOTH },
   { "depths", 0, CLI_VALUE, set_depths, "LIST", "hidden layers: 2,5,10 or a range 2:50:4", FOR_BOTH },
   { "widths", 0, CLI_VALUE, set_widths, "LIST", "hidden units per layer: 128 or 64,256", FOR_BOTH },
+  { "norms", 0, CLI_VALUE, set_norms, "LIST", "normalization before phi: none, batchnorm, layernorm", FOR_BOTH },
+  { "residual", 0, CLI_VALUE, set_residuals, "LIST", "skip connections: none, or every k layers (1 = every layer), e.g. none,1", FOR_BOTH },
+  { "residual-scale", 0, CLI_VALUE, set_res_scale, "S", "scale of the residual branch: a = a_prev + S phi(h) (default 1)", FOR_BOTH },
   { "seeds", 0, CLI_VALUE, set_seeds, "N", "run seed indices 0..N-1", FOR_GRID },
   { "seed-index", 0, CLI_VALUE, set_seed_index, "K", "the seed index of the one cell", FOR_RUN },
   { "seed", 0, CLI_VALUE, set_master, "MASTER", "master seed: every random stream derives from it", FOR_BOTH },
@@ -494,6 +553,12 @@ static void text_act(const sb_config *c, size_t i, char *b, size_t n) { snprintf
 static void text_init(const sb_config *c, size_t i, char *b, size_t n) { init_format(&c->inits[i], b, n); }
 static void text_depth(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%zu", c->depths[i]); }
 static void text_width(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%zu", c->widths[i]); }
+static void text_norm(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%s", norm_name(c->norms[i])); }
+static void text_residual(const sb_config *c, size_t i, char *b, size_t n)
+{
+  if (c->residuals[i]) snprintf(b, n, "%zu", c->residuals[i]);
+  else snprintf(b, n, "none");
+}
 static void text_lr(const sb_config *c, size_t i, char *b, size_t n) { num_format(b, n, c->lrs[i]); }
 static void text_opt(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%s", opt_name(c->opts[i])); }
 static void text_loss(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%s", loss_name(c->losses[i])); }
@@ -509,6 +574,8 @@ static const struct axis_info {
   [AXIS_INIT]  = { "init", "inits", offsetof(sb_config, n_inits), text_init },
   [AXIS_DEPTH] = { "depth", "depths", offsetof(sb_config, n_depths), text_depth },
   [AXIS_WIDTH] = { "width", "widths", offsetof(sb_config, n_widths), text_width },
+  [AXIS_NORM]  = { "norm", "norms", offsetof(sb_config, n_norms), text_norm },
+  [AXIS_RESIDUAL] = { "residual", "residual", offsetof(sb_config, n_residuals), text_residual },
   [AXIS_LR]    = { "lr", "lrs", offsetof(sb_config, n_lrs), text_lr },
   [AXIS_OPT]   = { "optimizer", "optimizers", offsetof(sb_config, n_opts), text_opt },
   [AXIS_LOSS]  = { "loss", "losses", offsetof(sb_config, n_losses), text_loss },
@@ -727,6 +794,10 @@ static void defaults(sb_config *cfg, cfg_command cmd)
   cfg->steps = 0;
   cfg->tau = 0.05;
   cfg->seeds = 1;
+  cfg->n_norms = cfg->n_residuals = 1;   /* none: a plain net */
+  cfg->norms[0] = NORM_NONE;
+  cfg->residuals[0] = 0;
+  cfg->res_scale = 1.0;
   cfg->log_every = 0;
   cfg->probe_size = CFG_PROBE_SIZE_DEFAULT;
   cfg->eval_size = CFG_EVAL_SIZE_DEFAULT;
@@ -869,7 +940,7 @@ int cfg_write(const sb_config *cfg, FILE *f, const char *prefix)
   else fprintf(f, "%sepochs = %ld\n%s# steps = %ld\n", prefix, cfg->epochs, prefix, cfg_total_steps(cfg));
   fprintf(f, "%sbatch = %zu\n", prefix, cfg->batch);
   static const struct { const char *key; cfg_axis axis; } axis_keys[] = {
-    { "lrs", AXIS_LR }, { "optimizers", AXIS_OPT }, { "losses", AXIS_LOSS },
+    { "norms", AXIS_NORM }, { "residual", AXIS_RESIDUAL }, { "lrs", AXIS_LR }, { "optimizers", AXIS_OPT }, { "losses", AXIS_LOSS },
   };
   for (size_t k = 0; k < sizeof axis_keys / sizeof axis_keys[0]; k++) {
     fprintf(f, "%s%s = ", prefix, axis_keys[k].key);
@@ -880,6 +951,9 @@ int cfg_write(const sb_config *cfg, FILE *f, const char *prefix)
     }
     fputc('\n', f);
   }
+  char rs[NUM_BUFSIZE];
+  num_format(rs, sizeof rs, cfg->res_scale);
+  fprintf(f, "%sresidual-scale = %s\n", prefix, rs);
   fprintf(f, "%slog-every = %ld\n", prefix, cfg->log_every);
   fprintf(f, "%slog-schedule = %s\n", prefix, cfg->log_schedule == TRAIN_LOG_LOG ? "log" : "linear");
   fprintf(f, "%sprobe-split = %s\n", prefix, cfg->probe_split == DATA_SPLIT_TEST ? "test" : "train");

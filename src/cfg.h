@@ -28,7 +28,7 @@ typedef enum { CMD_RUN, CMD_GRID } cfg_command;
  * last and fastest): each is a column of every table.  Adding an axis is
  * a row of cfg.c's axis table and its values' field here. */
 typedef enum {
-  AXIS_ACT, AXIS_INIT, AXIS_DEPTH, AXIS_WIDTH, AXIS_LR, AXIS_OPT, AXIS_LOSS,
+  AXIS_ACT, AXIS_INIT, AXIS_DEPTH, AXIS_WIDTH, AXIS_NORM, AXIS_RESIDUAL, AXIS_LR, AXIS_OPT, AXIS_LOSS,
   AXIS_COUNT
 } cfg_axis;
 
@@ -41,6 +41,11 @@ typedef struct sb_config {
   init_spec inits[CFG_MAX_AXIS];
   size_t depths[CFG_MAX_AXIS];
   size_t widths[CFG_MAX_AXIS];
+  /* the remedies: normalization and skip connections (net.h) */
+  size_t n_norms, n_residuals;
+  norm_kind norms[NORM_COUNT];
+  size_t residuals[CFG_MAX_AXIS];  /* skip stride k; 0 = none */
+  double res_scale;                /* s of a^l = a^{l-k} + s phi(h^l) */
   size_t seeds;                /* grid: seed indices 0..seeds-1 */
   unsigned long seed_index;    /* run: the one seed index */
   unsigned long master_seed;

@@ -67,7 +67,9 @@ void grid_cell_params(const sb_config *cfg, const grid_pos *pos, train_params *p
   const size_t *at = pos->at;
   *p = (train_params){
     .act = cfg->acts[at[AXIS_ACT]], .init = cfg->inits[at[AXIS_INIT]], .depth = cfg->depths[at[AXIS_DEPTH]],
-    .width = cfg->widths[at[AXIS_WIDTH]], .master_seed = cfg->master_seed, .seed_index = pos->seed,
+    .width = cfg->widths[at[AXIS_WIDTH]],
+    .arch = { cfg->norms[at[AXIS_NORM]], cfg->residuals[at[AXIS_RESIDUAL]], cfg->res_scale },
+    .master_seed = cfg->master_seed, .seed_index = pos->seed,
     .batch = cfg->batch, .steps = cfg_total_steps(cfg), .lr = cfg->lrs[at[AXIS_LR]], .opt = cfg->opts[at[AXIS_OPT]],
     .loss = cfg->losses[at[AXIS_LOSS]], .log_every = cfg->log_every, .log_schedule = cfg->log_schedule,
     .tau = cfg->tau, .stop = NULL,
@@ -306,9 +308,20 @@ static void progress_update(progress *p)
  * and width always; the other axes when the grid has several values. */
 static void print_digest(const sb_config *cfg, const store_merge_info *info)
 {
-  static const int width_of[AXIS_COUNT] = { -10, -16, 5, 5, 6, -9, -5 };
-  int shown[AXIS_COUNT];
-  for (int k = 0; k < AXIS_COUNT; k++) shown[k] = k <= AXIS_WIDTH || cfg_axis_len(cfg, (cfg_axis)k) > 1;
+  /* Each column as wide as its name and values; numbers to the right. */
+  int width_of[AXIS_COUNT], shown[AXIS_COUNT];
+  for (int k = 0; k < AXIS_COUNT; k++) {
+    shown[k] = k <= AXIS_WIDTH || cfg_axis_len(cfg, (cfg_axis)k) > 1;
+    int w = (int)strlen(cfg_axis_name((cfg_axis)k)), numeric = 1;
+    for (size_t i = 0; i < cfg_axis_len(cfg, (cfg_axis)k); i++) {
+      char b[64], *end;
+      cfg_axis_text(cfg, (cfg_axis)k, i, b, sizeof b);
+      if ((int)strlen(b) > w) w = (int)strlen(b);
+      (void)strtod(b, &end);
+      numeric &= end != b && !*end;
+    }
+    width_of[k] = numeric ? w : -w;
+  }
   for (int k = 0; k < AXIS_COUNT; k++)
     if (shown[k]) printf("%*s ", width_of[k], cfg_axis_name((cfg_axis)k));
   printf("%5s  %-22s %10s %8s %s\n", "seeds", "attenuation0 (mean±sd)", "final_loss", "sat_end",

@@ -41,8 +41,25 @@ int opt_parse(const char *text, opt_kind *out, sb_error *err)
                  "--optimizer: unknown optimizer '%s' (valid: sgd, momentum, adam)", text);
 }
 
+static const char *const norm_names[NORM_COUNT] = { "none", "batchnorm", "layernorm" };
+
+const char *norm_name(norm_kind k) { return (unsigned)k < NORM_COUNT ? norm_names[k] : "?"; }
+
+int norm_parse(const char *text, norm_kind *out, sb_error *err)
+{
+  for (int k = 0; k < NORM_COUNT; k++)
+    if (strcmp(text, norm_names[k]) == 0) { *out = (norm_kind)k; return SB_OK; }
+  return sb_fail(err, SB_EUSAGE, "--norms: unknown normalization '%s' (valid: none, batchnorm, layernorm)", text);
+}
+
 net *net_alloc(size_t n_in, size_t width, size_t depth, size_t n_out,
                act_fn act, loss_kind loss)
+{
+  return net_alloc_arch(n_in, width, depth, n_out, act, loss, NULL);
+}
+
+net *net_alloc_arch(size_t n_in, size_t width, size_t depth, size_t n_out,
+                    act_fn act, loss_kind loss, const net_arch *arch)
 {
   if (n_in == 0 || width == 0 || depth == 0 || n_out == 0) return NULL;
   net *n = calloc(1, sizeof *n);
@@ -51,12 +68,15 @@ net *net_alloc(size_t n_in, size_t width, size_t depth, size_t n_out,
   n->n_layers = depth + 1;
   n->act = act;
   n->loss = loss;
+  n->arch = arch ? *arch : (net_arch){ NORM_NONE, 0, 1.0 };
+  int normed = n->arch.norm != NORM_NONE;
   size_t L = n->n_layers;
-  n->fan_in = calloc(4 * L, sizeof(size_t));
+  n->fan_in = calloc(5 * L, sizeof(size_t));
   if (!n->fan_in) { net_free(n); return NULL; }
   n->fan_out = n->fan_in + L;
   n->w_off = n->fan_in + 2 * L;
   n->b_off = n->fan_in + 3 * L;
+  n->g_off = n->fan_in + 4 * L;
   size_t off = 0;
   for (size_t l = 1; l <= L; l++) {
     size_t fi = l == 1 ? n_in : width, fo = l == L ? n_out : width;
@@ -64,11 +84,18 @@ net *net_alloc(size_t n_in, size_t width, size_t depth, size_t n_out,
     n->fan_out[l - 1] = fo;
     n->w_off[l - 1] = off; off += fi * fo;
     n->b_off[l - 1] = off; off += fo;
+    n->g_off[l - 1] = off;
+    if (normed && l < L) off += 2 * fo;
   }
   n->n_params = off;
   n->params = calloc(off, sizeof(double));
   n->grads = calloc(off, sizeof(double));
   if (!n->params || !n->grads) { net_free(n); return NULL; }
+  if (n->arch.norm == NORM_BATCH) {
+    n->run_mean = calloc(2 * depth * width, sizeof(double));
+    if (!n->run_mean) { net_free(n); return NULL; }
+    n->run_var = n->run_mean + depth * width;
+  }
   return n;
 }
 
@@ -78,6 +105,7 @@ void net_free(net *n)
   free(n->params);
   free(n->grads);
   free(n->fan_in);
+  free(n->run_mean);
   free(n);
 }
 
@@ -86,30 +114,60 @@ int net_init_params(net *n, const init_spec *spec, gsl_rng *rng, sb_error *err)
   for (size_t l = 1; l <= n->n_layers; l++) {
     int rc = init_fill(spec, net_W(n, l), net_b(n, l), n->fan_in[l - 1], n->fan_out[l - 1], rng, err);
     if (rc != SB_OK) return rc;
+    if (n->arch.norm != NORM_NONE && l < n->n_layers)
+      for (size_t j = 0; j < n->width; j++) { net_gamma(n, l)[j] = 1.0; net_beta(n, l)[j] = 0.0; }
   }
+  net_reset_stats(n);
   return SB_OK;
+}
+
+void net_reset_stats(net *n)
+{
+  if (!n->run_mean) return;
+  size_t m = n->depth * n->width;
+  for (size_t i = 0; i < m; i++) { n->run_mean[i] = 0.0; n->run_var[i] = 1.0; }
 }
 
 net_work *net_work_alloc(const net *n, size_t cap)
 {
   if (cap == 0) return NULL;
-  size_t L = n->n_layers, total = 0;
+  size_t L = n->n_layers, total = 0, D = n->depth, wd = n->width;
   for (size_t l = 0; l < L; l++) total += n->fan_out[l];
+  int normed = n->arch.norm != NORM_NONE, res = n->arch.res_stride > 0;
+  /* h, a, dphi, delta over every layer; uhat, du, inv_std and da over
+   * the hidden ones when the net has a norm, resp. skip connections. */
+  size_t per_stat = n->arch.norm == NORM_BATCH ? wd : cap;
+  size_t doubles = 4 * total * cap + (normed ? D * (2 * cap * wd + per_stat) : 0) + (res ? D * cap * wd : 0);
   net_work *w = calloc(1, sizeof *w);
   if (!w) return NULL;
   w->cap = cap;
-  w->h = calloc(4 * L, sizeof(double *));
-  w->buf = calloc(4 * total * cap, sizeof(double));
+  w->len = doubles;
+  w->h = calloc(8 * L, sizeof(double *));
+  w->buf = calloc(doubles, sizeof(double));
   if (!w->h || !w->buf) { net_work_free(w); return NULL; }
   w->a = w->h + L;
   w->dphi = w->h + 2 * L;
   w->delta = w->h + 3 * L;
+  w->uhat = w->h + 4 * L;
+  w->du = w->h + 5 * L;
+  w->inv_std = w->h + 6 * L;
+  w->da = w->h + 7 * L;
   double *p = w->buf;
   for (int k = 0; k < 4; k++)
     for (size_t l = 0; l < L; l++) {
       w->h[k * L + l] = p;
       p += cap * n->fan_out[l];
     }
+  for (size_t l = 0; l < L; l++) {
+    int hidden = l < D;
+    w->du[l] = w->da[l] = w->delta[l];
+    if (normed && hidden) {
+      w->uhat[l] = p; p += cap * wd;
+      w->du[l] = p; p += cap * wd;
+      w->inv_std[l] = p; p += per_stat;
+    }
+    if (res && hidden) { w->da[l] = p; p += cap * wd; }
+  }
   return w;
 }
 
@@ -141,20 +199,94 @@ static double softmax_xent(double *p, const double *z, const int *y, size_t batc
   return loss;
 }
 
+/* Normalize hidden layer l: its u = a^{l-1} W^l + b^l is in uhat[l-1]
+ * (batch, width); leaves uhat, inv_std, and h = gamma uhat + beta. */
+static void norm_forward(net *n, net_work *w, size_t l, size_t batch, net_mode mode)
+{
+  size_t wd = n->width;
+  double *u = w->uhat[l - 1], *h = w->h[l - 1], *is = w->inv_std[l - 1];
+  const double *gm = net_gamma(n, l), *be = net_beta(n, l);
+  if (n->arch.norm == NORM_BATCH) {
+    double *rm = n->run_mean + (l - 1) * wd, *rv = n->run_var + (l - 1) * wd;
+    double *mu = w->du[l - 1];  /* scratch until the backward pass */
+    if (mode == NET_EVAL) {
+      for (size_t j = 0; j < wd; j++) { mu[j] = rm[j]; is[j] = 1.0 / sqrt(rv[j] + NET_NORM_EPS); }
+    } else {
+      /* Two passes over the batch, row by row: the mean, then the
+       * (biased) variance about it. */
+      double inv_b = 1.0 / (double)batch;
+      for (size_t j = 0; j < wd; j++) mu[j] = is[j] = 0.0;
+      for (size_t i = 0; i < batch; i++) {
+        const double *ui = u + i * wd;
+        SB_SIMD
+        for (size_t j = 0; j < wd; j++) mu[j] += ui[j];
+      }
+      for (size_t j = 0; j < wd; j++) mu[j] *= inv_b;
+      for (size_t i = 0; i < batch; i++) {
+        const double *ui = u + i * wd;
+        SB_SIMD
+        for (size_t j = 0; j < wd; j++) { double c = ui[j] - mu[j]; is[j] += c * c; }
+      }
+      double unbias = batch > 1 ? (double)batch / (double)(batch - 1) : 1.0;
+      for (size_t j = 0; j < wd; j++) {
+        double var = is[j] * inv_b;
+        if (mode == NET_TRAIN) {
+          rm[j] = (1.0 - NET_BN_MOMENTUM) * rm[j] + NET_BN_MOMENTUM * mu[j];
+          rv[j] = (1.0 - NET_BN_MOMENTUM) * rv[j] + NET_BN_MOMENTUM * var * unbias;
+        }
+        is[j] = 1.0 / sqrt(var + NET_NORM_EPS);
+      }
+    }
+    for (size_t i = 0; i < batch; i++) {
+      double *ui = u + i * wd, *hi = h + i * wd;
+      SB_SIMD
+      for (size_t j = 0; j < wd; j++) { ui[j] = (ui[j] - mu[j]) * is[j]; hi[j] = gm[j] * ui[j] + be[j]; }
+    }
+  } else {  /* layer norm: each example over the layer's units */
+    double inv_n = 1.0 / (double)wd;
+    for (size_t i = 0; i < batch; i++) {
+      double *ui = u + i * wd, *hi = h + i * wd, mu = 0.0, var = 0.0;
+      for (size_t j = 0; j < wd; j++) mu += ui[j];
+      mu *= inv_n;
+      for (size_t j = 0; j < wd; j++) { double c = ui[j] - mu; var += c * c; }
+      double r = 1.0 / sqrt(var * inv_n + NET_NORM_EPS);
+      is[i] = r;
+      SB_SIMD
+      for (size_t j = 0; j < wd; j++) { ui[j] = (ui[j] - mu) * r; hi[j] = gm[j] * ui[j] + be[j]; }
+    }
+  }
+}
+
 double net_forward(const net *n, net_work *w, const double *X, const int *y, size_t batch)
 {
-  size_t L = n->n_layers;
+  /* NET_PROBE writes nothing of n. */
+  return net_forward_mode((net *)n, w, X, y, batch, NET_PROBE);
+}
+
+double net_forward_mode(net *n, net_work *w, const double *X, const int *y, size_t batch, net_mode mode)
+{
+  size_t L = n->n_layers, k_res = n->arch.res_stride;
+  int normed = n->arch.norm != NORM_NONE;
   const double *in = X;  /* (batch, fan_in(l)) */
   for (size_t l = 1; l <= L; l++) {
     size_t fi = n->fan_in[l - 1], fo = n->fan_out[l - 1];
     double *h = w->h[l - 1];  /* (batch, fo) */
+    double *lin = normed && l < L ? w->uhat[l - 1] : h;
     const double *b = net_b(n, l);
     /* Bias first, then accumulate the product onto it (beta = 1). */
-    for (size_t i = 0; i < batch; i++) memcpy(h + i * fo, b, fo * sizeof(double));
-    blas_gemm(0, 0, batch, fo, fi, 1.0, in, net_W(n, l), 1.0, h);
+    for (size_t i = 0; i < batch; i++) memcpy(lin + i * fo, b, fo * sizeof(double));
+    blas_gemm(0, 0, batch, fo, fi, 1.0, in, net_W(n, l), 1.0, lin);
     if (l < L) {
-      act_forward(&n->act, w->a[l - 1], w->dphi[l - 1], h, batch * fo);
-      in = w->a[l - 1];
+      if (normed) norm_forward(n, w, l, batch, mode);
+      double *a = w->a[l - 1];
+      act_forward(&n->act, a, w->dphi[l - 1], h, batch * fo);
+      if (net_block_end(n, l)) {
+        const double *src = w->a[l - 1 - k_res];
+        double s = n->arch.res_scale;
+        SB_SIMD
+        for (size_t i = 0; i < batch * fo; i++) a[i] = src[i] + s * a[i];
+      }
+      in = a;
     }
   }
   size_t k = n->n_out;
@@ -173,9 +305,51 @@ double net_forward(const net *n, net_work *w, const double *X, const int *y, siz
   return loss / (double)batch;
 }
 
+/* Hidden layer p of a net with a norm, after delta[p-1] = dLoss/dh^p:
+ * the gradients of gamma^p and beta^p, and du[p-1] = dLoss/du^p through
+ * the batch's (or the example's) statistics. */
+static void norm_backward(net *n, net_work *w, size_t p, size_t batch)
+{
+  size_t wd = n->width;
+  const double *dh = w->delta[p - 1], *uh = w->uhat[p - 1], *is = w->inv_std[p - 1];
+  const double *gm = net_gamma(n, p);
+  double *dg = net_dgamma(n, p), *dbe = net_dbeta(n, p), *du = w->du[p - 1];
+  memset(dg, 0, wd * sizeof(double));
+  memset(dbe, 0, wd * sizeof(double));
+  for (size_t i = 0; i < batch; i++) {
+    const double *di = dh + i * wd, *ui = uh + i * wd;
+    SB_SIMD
+    for (size_t j = 0; j < wd; j++) { dg[j] += di[j] * ui[j]; dbe[j] += di[j]; }
+  }
+  if (n->arch.norm == NORM_BATCH) {
+    /* du = gamma/sigma (dh - mean(dh) - uhat mean(dh uhat)), per unit */
+    double inv_b = 1.0 / (double)batch;
+    for (size_t i = 0; i < batch; i++) {
+      const double *di = dh + i * wd, *ui = uh + i * wd;
+      double *ri = du + i * wd;
+      SB_SIMD
+      for (size_t j = 0; j < wd; j++)
+        ri[j] = gm[j] * is[j] * (di[j] - dbe[j] * inv_b - ui[j] * dg[j] * inv_b);
+    }
+  } else {
+    /* the same per example, over the units, on dx = gamma dh */
+    double inv_n = 1.0 / (double)wd;
+    for (size_t i = 0; i < batch; i++) {
+      const double *di = dh + i * wd, *ui = uh + i * wd;
+      double *ri = du + i * wd, s1 = 0.0, s2 = 0.0;
+      for (size_t j = 0; j < wd; j++) { double dx = gm[j] * di[j]; s1 += dx; s2 += dx * ui[j]; }
+      s1 *= inv_n;
+      s2 *= inv_n;
+      SB_SIMD
+      for (size_t j = 0; j < wd; j++) ri[j] = is[i] * (gm[j] * di[j] - s1 - ui[j] * s2);
+    }
+  }
+}
+
 void net_backward(net *n, net_work *w, const double *X, const int *y, size_t batch)
 {
-  size_t L = n->n_layers, k = n->n_out;
+  size_t L = n->n_layers, k = n->n_out, k_res = n->arch.res_stride;
+  int normed = n->arch.norm != NORM_NONE;
   double inv_b = 1.0 / (double)batch;
   /* dLoss/dz for the mean loss: (p - onehot)/B for softmax cross-entropy,
    * (z - onehot)/B for 1/2 squared error; out holds p or z. */
@@ -187,7 +361,7 @@ void net_backward(net *n, net_work *w, const double *X, const int *y, size_t bat
 
   for (size_t l = L; l >= 1; l--) {
     size_t fi = n->fan_in[l - 1], fo = n->fan_out[l - 1];
-    const double *d = w->delta[l - 1];              /* (batch, fo) */
+    const double *d = w->du[l - 1];                 /* (batch, fo) dLoss/du^l (= delta^l without a norm) */
     const double *in = l == 1 ? X : w->a[l - 2];    /* (batch, fi) */
     blas_gemm(1, 0, fi, fo, batch, 1.0, in, d, 0.0, net_dW(n, l));  /* in^T d */
     double *db = net_db(n, l);
@@ -198,12 +372,31 @@ void net_backward(net *n, net_work *w, const double *X, const int *y, size_t bat
       for (size_t j = 0; j < fo; j++) db[j] += di[j];
     }
     if (l == 1) break;
-    /* delta^{l-1} = (delta^l W^l^T) .* phi'(h^{l-1}) */
-    double *dp = w->delta[l - 2];                   /* (batch, fi) */
-    blas_gemm(0, 1, batch, fi, fo, 1.0, d, net_W(n, l), 0.0, dp);
-    const double *g = w->dphi[l - 2];
-    SB_SIMD
-    for (size_t i = 0; i < batch * fi; i++) dp[i] *= g[i];
+    /* Layer p = l-1 below: dLoss/da^p = d W^l^T (plus, when a^p feeds the
+     * skip of block end p + k, that block's dLoss/da), then
+     * delta^p = dLoss/da^p .* phi'(h^p) (times s at a block end). */
+    size_t p = l - 1;
+    double *g = w->da[p - 1];                       /* (batch, fi); delta[p-1] without skips */
+    blas_gemm(0, 1, batch, fi, fo, 1.0, d, net_W(n, l), 0.0, g);
+    if (k_res && net_block_end(n, p + k_res)) {
+      const double *up = w->da[p + k_res - 1];
+      SB_SIMD
+      for (size_t i = 0; i < batch * fi; i++) g[i] += up[i];
+    }
+    double *dp = w->delta[p - 1];
+    const double *gp = w->dphi[p - 1];
+    if (net_block_end(n, p)) {
+      double s = n->arch.res_scale;
+      SB_SIMD
+      for (size_t i = 0; i < batch * fi; i++) dp[i] = s * g[i] * gp[i];
+    } else if (g != dp) {
+      SB_SIMD
+      for (size_t i = 0; i < batch * fi; i++) dp[i] = g[i] * gp[i];
+    } else {
+      SB_SIMD
+      for (size_t i = 0; i < batch * fi; i++) dp[i] *= gp[i];
+    }
+    if (normed) norm_backward(n, w, p, batch);
   }
 }
 
@@ -316,6 +509,10 @@ void opt_step(opt_state *o, net *n, double *ratio)
     opt_range(o, n->params + wo, n->grads + wo, mw, vw, nw, c1, c2);
     opt_range(o, n->params + bo, n->grads + bo, o->m ? o->m + bo : NULL, o->v ? o->v + bo : NULL,
               nb, c1, c2);
+    size_t go = n->g_off[l - 1], ng = (l < n->n_layers ? n->w_off[l] : n->n_params) - go;
+    if (ng)  /* gamma^l and beta^l */
+      opt_range(o, n->params + go, n->grads + go, o->m ? o->m + go : NULL, o->v ? o->v + go : NULL,
+                ng, c1, c2);
     if (ratio) {
       double unorm = opt_range_norm(o, n->grads + wo, mw, vw, nw, c1, c2);
       ratio[l - 1] = wnorm > 0.0 ? unorm / wnorm : (unorm > 0.0 ? INFINITY : 0.0);

@@ -113,7 +113,7 @@ void train_evaluate(train_state *s, const double *X, const int *y, size_t count,
   size_t correct = 0;
   for (size_t i = 0; i < count; i += w->cap) {
     size_t b = count - i < w->cap ? count - i : w->cap;
-    sum += net_forward(n, w, X + i * n->n_in, y + i, b) * (double)b;
+    sum += net_forward_mode(s->n, w, X + i * n->n_in, y + i, b, NET_EVAL) * (double)b;
     correct += net_correct(n, w, y + i, b);
   }
   *loss = count ? sum / (double)count : NAN;
@@ -148,7 +148,7 @@ int train_state_init(train_state *s, const train_params *p, const dataset *d, tr
   if (batch == 0 || batch > d->n_train)
     return sb_fail(err, SB_EUSAGE, "--batch: %zu must be between 1 and the training split's size", batch);
   if (np == 0) return sb_fail(err, SB_EUSAGE, "--probe-size: the probe set is empty");
-  s->n = net_alloc(dim, p->width, p->depth, d->classes, p->act, p->loss);
+  s->n = net_alloc_arch(dim, p->width, p->depth, d->classes, p->act, p->loss, &p->arch);
   s->w = s->n ? net_work_alloc(s->n, batch) : NULL;
   s->pwk = s->n ? net_work_alloc(s->n, np) : NULL;
   s->pw = s->n ? probe_work_alloc(s->n, np) : NULL;
@@ -174,7 +174,10 @@ int train_state_init(train_state *s, const train_params *p, const dataset *d, tr
   s->spec = p->init;
   int rc = theory_resolve_init(s->tw, &p->act, &s->spec, err);
   if (!rc) rc = net_init_params(s->n, &s->spec, s->rng_init, err);
-  if (!rc && r) {
+  /* Mean-field theory here is that of plain nets: with a norm or skip
+   * connections the prediction stays NaN. */
+  int plain = p->arch.norm == NORM_NONE && p->arch.res_stride == 0;
+  if (!rc && r && plain) {
     double q0 = 0.0;
     for (size_t i = 0; i < np * dim; i++) q0 += d->probe.X[i] * d->probe.X[i];
     q0 /= (double)(np * dim);
@@ -197,7 +200,7 @@ double train_step(train_state *s, long t, int with_ratio)
     memcpy(s->Xb + i * dim, d->X_train + k * dim, dim * sizeof *s->Xb);
     s->yb[i] = d->y_train[k];
   }
-  double loss = net_forward(s->n, s->w, s->Xb, s->yb, batch);
+  double loss = net_forward_mode(s->n, s->w, s->Xb, s->yb, batch, NET_TRAIN);
   if (!isfinite(loss)) return loss;
   net_backward(s->n, s->w, s->Xb, s->yb, batch);
   opt_step(s->o, s->n, with_ratio ? s->ratio : NULL);

@@ -28,6 +28,7 @@ typedef struct train_params {
   act_fn act;
   init_spec init;
   size_t depth, width;
+  net_arch arch;       /* norm and skip connections (net.h) */
   unsigned long master_seed, seed_index;
   size_t batch;
   long steps;          /* optimizer steps; 0 = measure at init only */

@@ -35,7 +35,7 @@ check_table()
       nwant = k
       num = "^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$"
       split("cell depth width seed step layer", ints, " ")
-      split("activation init optimizer loss", texts, " ")
+      split("activation init norm residual optimizer loss", texts, " ")
     }
     /^#/ { if (!header) ncomment++; next }
     !header {
@@ -176,6 +176,13 @@ run_ok "the same run again exits 0" $SMALL --steps 5 --log-every 2
 expect_same "the same run twice gives byte-identical output" "$T/base.tsv" "$out"
 OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 "$SATBENCH" run $SMALL --steps 5 --log-every 2 >"$T/threads2.tsv" 2>/dev/null
 expect_same "OMP_NUM_THREADS=2 gives byte-identical output" "$T/base.tsv" "$T/threads2.tsv"
+for arch in "--norms batchnorm" "--norms layernorm --residual 1" "--residual 2 --residual-scale 0.5"; do
+  run_ok "run $arch exits 0" $SMALL --steps 5 --log-every 2 $arch
+  cp "$out" "$T/arch1.tsv"
+  OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 "$SATBENCH" run $SMALL --steps 5 --log-every 2 $arch >"$T/arch2.tsv" 2>/dev/null
+  expect_same "run $arch: byte-identical output on 2 threads" "$T/arch1.tsv" "$T/arch2.tsv"
+  expect_differ "run $arch: differs from the plain net" "$T/base.tsv" "$T/arch1.tsv"
+done
 
 run_ok "--steps 0 exits 0" $SMALL --steps 0 --log-every 2
 check_table "--steps 0 gives only step 0 rows" "$out" 2 "0"
@@ -259,6 +266,13 @@ run_ok "--preset cell with --opt=value spelling" --preset cell $SMALL --steps=1 
 bad '--actvations.*--activations' --actvations tanh
 bad "^satbench: --activations: .*unknown.*'tnah'.*'tanh'" --activations tnah
 bad "--activations.*twice" --activations tanh,tanh
+bad "^satbench: --norms: unknown normalization 'batchnrom'.*batchnorm" --norms batchnrom
+bad "^satbench: --norms: 'layernorm' appears twice" --norms layernorm,layernorm
+bad "^satbench: --residual: '0' is neither none nor a skip stride" --residual 0
+bad "^satbench: --residual: 'x' is neither none" --residual none,x
+bad "^satbench: --residual: '2' appears twice" --residual 2,2
+bad "^satbench: --residual-scale: -1 must be a positive number" --residual-scale -1
+bad "^satbench: --norms: 'satbench run' runs one cell" --norms none,batchnorm
 bad "^satbench: --inits: .*unknown.*'stndard'.*'standard'" --inits stndard
 bad "^satbench: --inits: .*'normal:abc'" --inits normal:abc
 bad "--inits.*normal" --inits normal

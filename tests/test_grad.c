@@ -190,22 +190,30 @@ static double naive_backward(const net *n, const net_work *w, const double *X)
   return worst;
 }
 
-static size_t work_doubles(const net *n, size_t cap)
+static size_t work_doubles(const net *n, const net_work *w)
 {
   size_t total = 0;
   for (size_t l = 0; l < n->n_layers; l++) total += n->fan_out[l];
-  return 4 * total * cap;
+  if (w->len < 4 * total * w->cap) die("net_work.len is shorter than its h, a, dphi and delta");
+  return w->len;
 }
 
 static int probe_read_only_ok = 1;
 
-static void check_one(act_kind kind, loss_kind loss, gsl_rng *r)
+static void check_one(act_kind kind, loss_kind loss, const net_arch *arch, gsl_rng *r)
 {
   act_fn act;
   sb_error err;
   if (act_parse(act_name(kind), &act, &err) != SB_OK) die(err.msg);
-  const char *an = act_name(kind), *ln = loss_name(loss);
-  net *n = net_alloc(N_IN, WIDTH, DEPTH, N_OUT, act, loss);
+  char an[96];
+  const char *ln = loss_name(loss);
+  if (arch)
+    snprintf(an, sizeof an, "%s norm=%s residual=%zu scale=%g", act_name(kind), norm_name(arch->norm),
+             arch->res_stride, arch->res_scale);
+  else
+    snprintf(an, sizeof an, "%s", act_name(kind));
+  int normed = arch && arch->norm != NORM_NONE, batchnorm = arch && arch->norm == NORM_BATCH;
+  net *n = net_alloc_arch(N_IN, WIDTH, DEPTH, N_OUT, act, loss, arch);
   net_work *w = n ? net_work_alloc(n, BATCH) : NULL;
   probe_work *pw = n ? probe_work_alloc(n, BATCH) : NULL;
   if (!w || !pw) die("allocation");
@@ -221,6 +229,12 @@ static void check_one(act_kind kind, loss_kind loss, gsl_rng *r)
   while (!accepted && tries < 500) {
     tries++;
     draw(n, r, X, y);
+    if (normed)  /* a learned scale and shift away from 1 and 0 */
+      for (size_t l = 1; l <= DEPTH; l++)
+        for (size_t j = 0; j < WIDTH; j++) {
+          net_gamma(n, l)[j] = 0.8 + 0.5 * gsl_rng_uniform(r);
+          net_beta(n, l)[j] = 0.3 * gsl_ran_gaussian(r, 1.0);
+        }
     net_forward(n, w, X, y, BATCH);
     if (!nk) { accepted = 1; break; }
     kd = kink_distance(n, w, BATCH, at, nk);
@@ -245,7 +259,7 @@ static void check_one(act_kind kind, loss_kind loss, gsl_rng *r)
   double *delta = malloc(BATCH * WIDTH * L * sizeof *delta);
   if (!ga || !gf || !delta) die("allocation");
   memcpy(ga, n->grads, n->n_params * sizeof *ga);
-  double naive = naive_backward(n, w, X);
+  double naive = arch ? 0.0 : naive_backward(n, w, X);
   size_t doff[L + 1];
   doff[0] = 0;
   for (size_t l = 1; l <= L; l++) {
@@ -256,7 +270,7 @@ static void check_one(act_kind kind, loss_kind loss, gsl_rng *r)
 
   /* Probes read the net and its buffers, never write them. */
   {
-    size_t nb = work_doubles(n, BATCH);
+    size_t nb = work_doubles(n, w);
     double *pb = malloc(n->n_params * sizeof *pb), *wb = malloc(nb * sizeof *wb);
     probe_row rows[L];
     if (!pb || !wb) die("allocation");
@@ -286,21 +300,38 @@ static void check_one(act_kind kind, loss_kind loss, gsl_rng *r)
            an, ln, l, e, GRAD_TOL, g, norm2(gf + wo, nw));
     e = rel_err(ga + bo, gf + bo, nb);
     g = norm2(ga + bo, nb);
-    tap_ok(g > 1e-8 && e <= GRAD_TOL,
-           "%s/%s dL/db^%zu: rel err %.3g (tol %.0g), ||analytic|| %.6g ||fd|| %.6g (> 1e-8)",
-           an, ln, l, e, GRAD_TOL, g, norm2(gf + bo, nb));
+    if (batchnorm && l < L)  /* batch norm subtracts the batch mean: b^l has no effect */
+      tap_ok(g <= 1e-12 && norm2(gf + bo, nb) <= 1e-9,
+             "%s/%s dL/db^%zu = 0 (the batch mean removes it): ||analytic|| %.3g (<= 1e-12) ||fd|| %.3g (<= 1e-9)",
+             an, ln, l, g, norm2(gf + bo, nb));
+    else
+      tap_ok(g > 1e-8 && e <= GRAD_TOL,
+             "%s/%s dL/db^%zu: rel err %.3g (tol %.0g), ||analytic|| %.6g ||fd|| %.6g (> 1e-8)",
+             an, ln, l, e, GRAD_TOL, g, norm2(gf + bo, nb));
+    if (normed && l < L)
+      for (int half = 0; half < 2; half++) {
+        size_t go = n->g_off[l - 1] + (size_t)half * WIDTH;
+        e = rel_err(ga + go, gf + go, WIDTH);
+        g = norm2(ga + go, WIDTH);
+        tap_ok(g > 1e-8 && e <= GRAD_TOL,
+               "%s/%s dL/d%s^%zu: rel err %.3g (tol %.0g), ||analytic|| %.6g ||fd|| %.6g (> 1e-8)",
+               an, ln, half ? "beta" : "gamma", l, e, GRAD_TOL, g, norm2(gf + go, WIDTH));
+      }
   }
 
   /* delta^l[i][j] = dL/dh^l_ij for the mean loss = (1/B) dL_i/db^l_j, where
-   * L_i is the loss of example i alone (a batch of one). */
+   * L_i is the loss of example i alone (a batch of one); with a norm, h^l
+   * moves with beta^l, not b^l.  Batch norm couples the examples, so
+   * there its deltas are checked through the gradients above only. */
   double *dfd = malloc(doff[L] * sizeof *dfd);
   if (!dfd) die("allocation");
-  for (size_t i = 0; i < BATCH; i++)
+  for (size_t i = 0; i < BATCH && !batchnorm; i++)
     for (size_t l = 1; l <= L; l++) {
       size_t fo = n->fan_out[l - 1];
+      double *shift = normed && l < L ? net_beta(n, l) : net_b(n, l);
       for (size_t j = 0; j < fo; j++)
         dfd[doff[l - 1] + i * fo + j] =
-          fd_param(n, w, X + i * N_IN, y + i, 1, net_b(n, l) + j, at, nk, reg, i, &crossed)
+          fd_param(n, w, X + i * N_IN, y + i, 1, shift + j, at, nk, reg, i, &crossed)
           / (double)BATCH;
     }
   double worst = 0.0, dmin = INFINITY;
@@ -312,10 +343,11 @@ static void check_one(act_kind kind, loss_kind loss, gsl_rng *r)
     if (e > worst) { worst = e; worst_l = l; }
     if (g < dmin) dmin = g;
   }
-  tap_ok(dmin > 1e-8 && worst <= GRAD_TOL,
-         "%s/%s delta^l vs single-example finite differences: worst rel err %.3g at layer %zu "
-         "(tol %.0g), smallest ||delta^l|| %.4g (> 1e-8)", an, ln, worst, worst_l, GRAD_TOL, dmin);
-  tap_ok(naive <= 1e-13, "%s/%s GEMM backward vs naive loops (dW, db, delta): worst rel err "
+  if (!batchnorm)
+    tap_ok(dmin > 1e-8 && worst <= GRAD_TOL,
+           "%s/%s delta^l vs single-example finite differences: worst rel err %.3g at layer %zu "
+           "(tol %.0g), smallest ||delta^l|| %.4g (> 1e-8)", an, ln, worst, worst_l, GRAD_TOL, dmin);
+  if (!arch) tap_ok(naive <= 1e-13, "%s/%s GEMM backward vs naive loops (dW, db, delta): worst rel err "
          "%.3g (tol 1e-13)", an, ln, naive);
   if (nk)
     tap_ok(crossed == 0, "%s/%s: finite-difference perturbations crossing a kink: %zu "
@@ -326,6 +358,77 @@ static void check_one(act_kind kind, loss_kind loss, gsl_rng *r)
   free(gf);
   free(ga);
   probe_work_free(pw);
+  net_work_free(w);
+  net_free(n);
+}
+
+/* Batch norm's running averages: a training pass from fresh averages
+ * moves them a tenth of the way to the batch's mean and unbiased
+ * variance, a probe pass leaves them, and evaluating with averages equal
+ * to the batch's statistics (biased variance) gives the probe's output. */
+static void check_running_stats(gsl_rng *r)
+{
+  act_fn act;
+  sb_error err;
+  if (act_parse("tanh", &act, &err) != SB_OK) die(err.msg);
+  net_arch arch = { NORM_BATCH, 0, 1.0 };
+  net *n = net_alloc_arch(N_IN, WIDTH, DEPTH, N_OUT, act, LOSS_XENT, &arch);
+  net_work *w = n ? net_work_alloc(n, BATCH) : NULL;
+  if (!w) die("allocation");
+  double X[BATCH * N_IN];
+  int y[BATCH];
+  draw(n, r, X, y);
+  double probe_loss = net_forward(n, w, X, y, BATCH);
+  int untouched = 1;
+  for (size_t i = 0; i < DEPTH * WIDTH; i++) untouched &= n->run_mean[i] == 0.0 && n->run_var[i] == 1.0;
+  tap_ok(untouched, "batchnorm: a probe pass leaves the running averages at mean 0, variance 1");
+  /* The batch statistics of layer 1 from its u = X W + b. */
+  double mu[WIDTH], var[WIDTH];
+  for (size_t j = 0; j < WIDTH; j++) {
+    double u[BATCH];
+    mu[j] = 0.0;
+    for (size_t i = 0; i < BATCH; i++) {
+      u[i] = net_b(n, 1)[j];
+      for (size_t a = 0; a < N_IN; a++) u[i] += X[i * N_IN + a] * net_W(n, 1)[a * WIDTH + j];
+      mu[j] += u[i] / BATCH;
+    }
+    var[j] = 0.0;
+    for (size_t i = 0; i < BATCH; i++) var[j] += (u[i] - mu[j]) * (u[i] - mu[j]) / BATCH;
+  }
+  double train_loss = net_forward_mode(n, w, X, y, BATCH, NET_TRAIN), worst = 0.0;
+  for (size_t j = 0; j < WIDTH; j++) {
+    double em = 0.1 * mu[j], ev = 0.9 + 0.1 * var[j] * BATCH / (BATCH - 1.0);
+    worst = fmax(worst, fmax(fabs(n->run_mean[j] - em), fabs(n->run_var[j] - ev)));
+  }
+  tap_ok(worst <= 1e-14 && train_loss == probe_loss,
+         "batchnorm: a training pass moves layer 1's running mean and variance to 0.1 x the batch's "
+         "(unbiased variance): worst abs err %.3g (tol 1e-14), same loss as the probe pass", worst);
+  /* Averages equal to every layer's batch statistics: evaluation = probe. */
+  double zp[BATCH * N_OUT];
+  memcpy(zp, w->h[L - 1], sizeof zp);
+  for (size_t l = 1; l <= DEPTH; l++) {
+    net_forward(n, w, X, y, BATCH);
+    for (size_t j = 0; j < WIDTH; j++) {
+      double m = 0.0, v = 0.0;
+      /* u = uhat / inv_std + mean is gone; recompute it from the layer below */
+      const double *in = l == 1 ? X : w->a[l - 2];
+      size_t fi = n->fan_in[l - 1];
+      double u[BATCH];
+      for (size_t i = 0; i < BATCH; i++) {
+        u[i] = net_b(n, l)[j];
+        for (size_t a = 0; a < fi; a++) u[i] += in[i * fi + a] * net_W(n, l)[a * WIDTH + j];
+        m += u[i] / BATCH;
+      }
+      for (size_t i = 0; i < BATCH; i++) v += (u[i] - m) * (u[i] - m) / BATCH;
+      n->run_mean[(l - 1) * WIDTH + j] = m;
+      n->run_var[(l - 1) * WIDTH + j] = v;
+    }
+  }
+  double eval_loss = net_forward_mode(n, w, X, y, BATCH, NET_EVAL);
+  double e = rel_err(zp, w->h[L - 1], BATCH * N_OUT);
+  tap_ok(e <= 1e-12 && fabs(eval_loss - probe_loss) <= 1e-12,
+         "batchnorm: evaluation with running averages equal to the batch statistics gives the probe's "
+         "logits: rel err %.3g (tol 1e-12), loss %.15g vs %.15g", e, eval_loss, probe_loss);
   net_work_free(w);
   net_free(n);
 }
@@ -423,9 +526,20 @@ int main(void)
   gsl_rng_set(r, 2385UL);
   for (int k = 0; k < ACT_COUNT; k++)
     for (int loss = 0; loss < LOSS_COUNT; loss++)
-      check_one((act_kind)k, (loss_kind)loss, r);
+      check_one((act_kind)k, (loss_kind)loss, NULL, r);
+  /* The remedies: each norm with and without skip connections (every
+   * layer, scaled, and every other layer), on smooth and kinked units. */
+  static const act_kind arch_acts[] = { ACT_TANH, ACT_SIGMOID, ACT_RELU };
+  static const net_arch archs[] = {
+    { NORM_BATCH, 0, 1.0 }, { NORM_LAYER, 0, 1.0 }, { NORM_NONE, 1, 1.0 }, { NORM_NONE, 1, 0.5 },
+    { NORM_NONE, 2, 1.0 }, { NORM_BATCH, 1, 1.0 }, { NORM_LAYER, 2, 0.7 },
+  };
+  for (size_t a = 0; a < sizeof arch_acts / sizeof arch_acts[0]; a++)
+    for (size_t k = 0; k < sizeof archs / sizeof archs[0]; k++)
+      for (int loss = 0; loss < LOSS_COUNT; loss++) check_one(arch_acts[a], (loss_kind)loss, &archs[k], r);
   tap_ok(probe_read_only_ok, "probe_measure leaves params, grads and work buffers bit-identical "
          "(%d nets)", ACT_COUNT * LOSS_COUNT);
+  check_running_stats(r);
   for (int k = 0; k < OPT_COUNT; k++) check_opt((opt_kind)k, r);
   gsl_rng_free(r);
   return tap_done();
