@@ -12,6 +12,7 @@
 #include "num.h"
 #include "theory.h"
 #include "shard.h"
+#include "jacobian.h"
 
 #include <ctype.h>
 #include <stddef.h>
@@ -401,6 +402,24 @@ static int set_res_scale(void *ctx, const char *opt, const char *val, sb_error *
   return SB_OK;
 }
 
+static int set_jacobian(void *ctx, const char *opt, const char *val, sb_error *err)
+{
+  unsigned long v;
+  int rc = parse_count(opt, val, 0, 1UL << 20, &v, err);
+  if (rc) return rc;
+  ((layer *)ctx)->cfg->jacobian = v;
+  return SB_OK;
+}
+
+static int set_jacobian_at(void *ctx, const char *opt, const char *val, sb_error *err)
+{
+  sb_config *cfg = ((layer *)ctx)->cfg;
+  if (!strcmp(val, "init")) cfg->jacobian_init_only = 1;
+  else if (!strcmp(val, "all")) cfg->jacobian_init_only = 0;
+  else return sb_fail(err, SB_EUSAGE, "--%s: '%s' is not init or all", opt, val);
+  return SB_OK;
+}
+
 static int set_log_schedule(void *ctx, const char *opt, const char *val, sb_error *err)
 {
   sb_config *cfg = ((layer *)ctx)->cfg;
@@ -520,6 +539,8 @@ static const cli_def options[] = {
   { "probe-size", 0, CLI_VALUE, set_probe_size, "N", "examples of the probe set (default 256, or the whole split if smaller)", FOR_BOTH },
   { "probe-split", 0, CLI_VALUE, set_probe_split, "SPLIT", "the split the probe set is drawn from: train (default) or test", FOR_BOTH },
   { "eval-size", 0, CLI_VALUE, set_eval_size, "N", "examples of each split's evaluation subset for curves.tsv (default 512)", FOR_BOTH },
+  { "jacobian", 0, CLI_VALUE, set_jacobian, "N", "singular values of the input-output Jacobian for N probe inputs (spectra.tsv; 0 = off, the default)", FOR_BOTH },
+  { "jacobian-at", 0, CLI_VALUE, set_jacobian_at, "WHEN", "all (every logged step, the default) or init", FOR_BOTH },
   { "sat-threshold", 0, CLI_VALUE, set_tau, "TAU", "saturated when |phi'(h)|/max|phi'| < TAU (default 0.05)", FOR_BOTH },
   { "threads", 0, CLI_VALUE, set_threads, "N", "worker threads (default: OMP_NUM_THREADS, else all cores)", FOR_GRID },
   { "shard", 0, CLI_VALUE, set_shard, "K/N", "run only shard K of N (0 <= K < N) into a shared --out; records only: satbench merge makes the tables", FOR_GRID },
@@ -829,6 +850,15 @@ static int validate(sb_config *cfg, sb_error *err)
                      cfg->probe_split == DATA_SPLIT_TEST ? "test" : "training", split);
     cfg->probe_size = split;
   }
+  if (cfg->jacobian) {
+    if (cfg->jacobian > cfg->probe_size)
+      return sb_fail(err, SB_EUSAGE, "--jacobian: %zu inputs, but the probe set has %zu (--probe-size)",
+                     cfg->jacobian, cfg->probe_size);
+    for (size_t i = 0; i < cfg->n_widths; i++)
+      if (cfg->widths[i] > JAC_MAX_WIDTH)
+        return sb_fail(err, SB_EUSAGE, "--jacobian: width %zu is over the Jacobian probe's limit of %d units",
+                       cfg->widths[i], JAC_MAX_WIDTH);
+  }
   if (cfg->cmd == CMD_RUN) {
     for (int k = 0; k < AXIS_COUNT; k++)
       if (cfg_axis_len(cfg, (cfg_axis)k) != 1)
@@ -962,6 +992,8 @@ int cfg_write(const sb_config *cfg, FILE *f, const char *prefix)
   char num[NUM_BUFSIZE];
   num_format(num, sizeof num, cfg->tau);
   fprintf(f, "%ssat-threshold = %s\n", prefix, num);
+  fprintf(f, "%sjacobian = %zu\n", prefix, cfg->jacobian);
+  fprintf(f, "%sjacobian-at = %s\n", prefix, cfg->jacobian_init_only ? "init" : "all");
   return ferror(f) ? SB_EFAIL : SB_OK;
 }
 

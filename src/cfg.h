@@ -66,6 +66,8 @@ typedef struct sb_config {
   int probe_split;             /* DATA_SPLIT_TRAIN or DATA_SPLIT_TEST */
   size_t eval_size;            /* examples of each split's evaluation subset (curves.tsv) */
   double tau;
+  size_t jacobian;             /* --jacobian N: spectra for N probe inputs; 0 off */
+  int jacobian_init_only;      /* --jacobian-at init */
   /* running */
   int threads;                 /* 0 = OMP_NUM_THREADS, else all cores */
   char out[CFG_PATH_MAX];

@@ -72,7 +72,7 @@ void grid_cell_params(const sb_config *cfg, const grid_pos *pos, train_params *p
     .master_seed = cfg->master_seed, .seed_index = pos->seed,
     .batch = cfg->batch, .steps = cfg_total_steps(cfg), .lr = cfg->lrs[at[AXIS_LR]], .opt = cfg->opts[at[AXIS_OPT]],
     .loss = cfg->losses[at[AXIS_LOSS]], .log_every = cfg->log_every, .log_schedule = cfg->log_schedule,
-    .tau = cfg->tau, .stop = NULL,
+    .tau = cfg->tau, .jacobian = cfg->jacobian, .jacobian_init_only = cfg->jacobian_init_only, .stop = NULL,
   };
 }
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <gsl/gsl_errno.h>
 
 #include "cmd.h"
 #include "err.h"
@@ -14,6 +15,9 @@ int main(int argc, char **argv)
 {
   sb_error err;
   sb_error_clear(&err);
+  /* GSL's errors come back as return codes, which the callers check (an
+   * SVD that does not converge fails its cell; it must not abort a grid). */
+  gsl_set_error_handler_off();
   int rc;
   if (argc < 2) {
     cmd_usage(stderr);

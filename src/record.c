@@ -86,6 +86,8 @@ int record_write(const char *path, const table_cell *c, const train_result *r, d
   table_hist_rows(f, prefix, c, r);
   snprintf(prefix, sizeof prefix, "%c\t", table_row_info(ROW_CURVES)->tag);
   table_curves_rows(f, prefix, c, r);
+  snprintf(prefix, sizeof prefix, "%c\t", table_row_info(ROW_SPECTRA)->tag);
+  table_spectra_rows(f, prefix, c, r);
   fputs(RECORD_END, f);
   int rc = fileio_commit(f, tmp, path, err);
   if (rc) return rc;

@@ -24,6 +24,7 @@ typedef enum {
   ROW_CURVES,    /* curves.tsv: one per (cell, logged step)          */
   ROW_CURVES_SUMMARY, /* curves_summary.tsv: curves over seeds (derived) */
   ROW_THEORY,    /* records only: the mean-field profile at init     */
+  ROW_SPECTRA,   /* spectra.tsv: one per (cell, step, input, rank) of the Jacobian probe */
   ROW_COUNT
 } row_kind;
 
@@ -66,6 +67,7 @@ void table_layers_rows(FILE *f, const char *prefix, const table_cell *c, const t
 void table_hist_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
 void table_theory_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
 void table_curves_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
+void table_spectra_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
 
 /* A group of cells that differ only in their seed: the axes' texts. */
 typedef struct table_group {

@@ -87,6 +87,7 @@ int train_result_init(train_result *r, const train_params *p)
   r->final_loss = r->final_train_acc = r->final_test_acc = r->chance_loss = r->chance_error = NAN;
   for (size_t l = 0; l < p->depth; l++) r->theory_ratio[l] = NAN;
   r->theory_decay_rate = NAN;
+  r->jac_msv_theory = NAN;
   return SB_OK;
 }
 
@@ -98,6 +99,10 @@ void train_result_free(train_result *r)
   free(r->curves);
   free(r->hist);
   free(r->theory_ratio);
+  free(r->jac_steps);
+  free(r->jac_sv);
+  r->jac_steps = NULL;
+  r->jac_sv = NULL;
   r->log_steps = NULL;
   r->rows = NULL;
   r->curves = NULL;
@@ -124,6 +129,7 @@ void train_state_free(train_state *s)
 {
   if (!s) return;
   theory_free(s->tw);
+  jac_free(s->jw);
   if (s->h) gsl_histogram_free(s->h);
   free(s->ratio);
   free(s->yb);
@@ -137,6 +143,48 @@ void train_state_free(train_state *s)
   net_work_free(s->w);
   net_free(s->n);
   memset(s, 0, sizeof *s);
+}
+
+/* Mean-field mean of sigma^2 of J at init: tr(J J^T) = width prod_l chi_l
+ * over the min(width, n_in) singular values, where chi_1 has the first
+ * layer's sigma_w2 (n_in times its weight variance) and q^1, the others
+ * the hidden layers' sigma_w2 and q^l. */
+static double jac_theory_msv(const theory_work *tw, const train_params *p, const init_spec *spec, size_t n_in,
+                             double q0)
+{
+  size_t depth = p->depth, width = p->width;
+  double sw2_in = (double)n_in * init_weight_var(spec, n_in, width);
+  double sw2 = (double)width * init_weight_var(spec, width, width);
+  double sb2 = init_bias_var(spec);
+  double *q = malloc(2 * depth * sizeof *q);  /* q, then the profile's ratios (unused) */
+  if (!q) return NAN;
+  sb_error e;
+  double lg = NAN;
+  if (theory_profile(tw, &p->act, sw2, sb2, sw2_in * q0 + sb2, depth, q, NULL, q + depth, &e) == SB_OK) {
+    lg = log((double)width / (double)(width < n_in ? width : n_in));
+    for (size_t l = 1; l <= depth; l++) lg += log(theory_chi(tw, &p->act, l == 1 ? sw2_in : sw2, q[l - 1]));
+  }
+  free(q);
+  return exp(lg);
+}
+
+/* The Jacobian probe's work and the result's room for its spectra. */
+static int jac_setup(train_state *s, const train_params *p, train_result *r, sb_error *err)
+{
+  if (p->width > JAC_MAX_WIDTH)
+    return sb_fail(err, SB_EUSAGE, "--jacobian: width %zu is over the limit of %d units", p->width, JAC_MAX_WIDTH);
+  if (p->jacobian > s->d->probe.n)
+    return sb_fail(err, SB_EUSAGE, "--jacobian: %zu inputs, but the probe set has %zu", p->jacobian, s->d->probe.n);
+  s->jw = jac_alloc(s->n);
+  if (!s->jw) return sb_fail(err, SB_EFAIL, "out of memory for the Jacobian probe (width %zu)", p->width);
+  if (!r) return SB_OK;
+  r->jac_inputs = p->jacobian;
+  r->jac_nsv = s->jw->nsv;
+  r->jac_cap = p->jacobian_init_only ? 1 : r->cap_logs;
+  r->jac_steps = malloc(r->jac_cap * sizeof *r->jac_steps);
+  r->jac_sv = malloc(r->jac_cap * r->jac_inputs * r->jac_nsv * sizeof *r->jac_sv);
+  if (!r->jac_steps || !r->jac_sv) return sb_fail(err, SB_EFAIL, "out of memory for the Jacobian spectra");
+  return SB_OK;
 }
 
 int train_state_init(train_state *s, const train_params *p, const dataset *d, train_result *r, sb_error *err)
@@ -183,7 +231,9 @@ int train_state_init(train_state *s, const train_params *p, const dataset *d, tr
     q0 /= (double)(np * dim);
     rc = theory_cell(s->tw, &p->act, &s->spec, dim, p->width, p->depth, q0, r->theory_ratio,
                      &r->theory_decay_rate, err);
+    if (!rc && p->jacobian) r->jac_msv_theory = jac_theory_msv(s->tw, p, &s->spec, dim, q0);
   }
+  if (!rc && p->jacobian) rc = jac_setup(s, p, r, err);
   if (rc) { train_state_free(s); return rc; }
   for (size_t i = 0; i < d->n_train; i++) s->perm[i] = i;
   return SB_OK;
@@ -232,6 +282,13 @@ static int probe_at(train_state *s, long t, const double *ratio, double train_lo
    * only: they cost a quarter of a training step, and the probes between
    * need none.  A cell that diverges keeps only its first.  They read the
    * probe's buffers, so they come before the evaluations reuse them. */
+  /* The spectra read the probe pass's buffers too. */
+  if (s->jw && r->jac_n < r->jac_cap && (t == 0 || !s->p->jacobian_init_only)) {
+    double *sv = r->jac_sv + r->jac_n * r->jac_inputs * r->jac_nsv;
+    for (size_t i = 0; i < r->jac_inputs; i++)
+      if (jac_singular_values(s->n, s->pwk, i, s->jw, sv + i * r->jac_nsv) != SB_OK) return 0;
+    r->jac_steps[r->jac_n++] = t;
+  }
   const net *n = s->n;
   int slot = r->n_logs == 0 ? 0 : t == s->p->steps ? 1 : -1;
   size_t per_slot = n->depth * 2 * PROBE_HIST_BINS;

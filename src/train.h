@@ -12,6 +12,7 @@
 #include "init.h"
 #include "net.h"
 #include "probe.h"
+#include "jacobian.h"
 #include "theory.h"
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_histogram.h>
@@ -38,6 +39,8 @@ typedef struct train_params {
   long log_every;      /* probe every this many steps; 0 = only first and last */
   int log_schedule;    /* TRAIN_LOG_LINEAR or TRAIN_LOG_LOG (also at 1, 2, 5, 10, ...) */
   double tau;          /* saturation threshold */
+  size_t jacobian;     /* spectra of the input-output Jacobian for this many probe inputs; 0: none */
+  int jacobian_init_only;  /* only at step 0 (--jacobian-at init), else at every logged step */
   volatile sig_atomic_t *stop;  /* when non-NULL and set, stop early (TRAIN_STOPPED) */
 } train_params;
 
@@ -88,6 +91,14 @@ typedef struct train_result {
    * and the least-squares slope of that profile.  NaN until computed. */
   double *theory_ratio;       /* (depth) */
   double theory_decay_rate;
+  /* Jacobian spectra (jacobian.h) of the first jac_inputs probe inputs at
+   * jac_n logged steps: jac_sv is (jac_cap, jac_inputs, jac_nsv), each
+   * spectrum descending; jac_steps (jac_cap).  jac_msv_theory is the
+   * mean-field mean of sigma^2 at init (plain nets; NaN otherwise). */
+  size_t jac_inputs, jac_nsv, jac_n, jac_cap;
+  long *jac_steps;
+  double *jac_sv;
+  double jac_msv_theory;
 } train_result;
 
 /* Whether step t (0..steps) is probed, and how many are. */
@@ -121,6 +132,7 @@ typedef struct train_state {
   double *ratio;              /* (depth + 1) update ratios of the last logged step */
   gsl_histogram *h;
   theory_work *tw;
+  jac_work *jw;               /* NULL without --jacobian */
   init_spec spec;             /* the init, resolved (critical) */
 } train_state;
 

@@ -7,7 +7,7 @@ t_init grid
 
 TINY="--optimizers sgd --log-schedule linear --activations tanh,relu --inits standard,he_normal --depths 2,3 --widths 8 --seeds 2
       --train-size 128 --test-size 32 --batch 8 --input-dim 4 --classes 3 --steps 20 --log-every 5 --quiet"
-TABLES="cells.tsv layers.tsv summary.tsv hist.tsv curves.tsv curves_summary.tsv"
+TABLES="cells.tsv layers.tsv summary.tsv hist.tsv curves.tsv curves_summary.tsv spectra.tsv"
 
 same_tables()  # DIR_A DIR_B: 0 when every table is byte-identical
 {
@@ -179,10 +179,33 @@ sed -e 's/^# satbench record 2$/# satbench record 1/' -e '/^# version = /d' -e '
 t_label="resume over a record of format 1"
 expect_fail 2 'cell-000000.rec was written by an earlier satbench ..# satbench record 1.*rerun without --resume' \
   grid $TINY --out "$T/v1" --resume
+# -- the remedies and the Jacobian probe: the same bytes on any thread count --
+ARCH="$TINY --norms none,batchnorm,layernorm --residual none,1 --jacobian 3"
+for n in 1 2; do sb grid $ARCH --threads $n --out "$T/arch$n"; done
+if same_tables "$T/arch1" "$T/arch2"; then t_pass "norms x residual x --jacobian 3: tables byte-identical for --threads 1 and 2"
+else t_fail "norms x residual x --jacobian 3: tables byte-identical for --threads 1 and 2"; fi
+nspec=$(grep -vc '^#' "$T/arch1/spectra.tsv")
+# 96 cells x 3 inputs x min(width 8, input-dim 4) values x 5 logged steps, and the header
+if test "$nspec" -eq $((96 * 3 * 4 * 5 + 1)); then t_pass "spectra.tsv has a row per cell, step, input and rank ($nspec)"
+else t_fail "spectra.tsv has a row per cell, step, input and rank" "$nspec lines"; fi
+sb grid $ARCH --jacobian-at init --out "$T/archinit"
+nspec=$(grep -vc '^#' "$T/archinit/spectra.tsv")
+if test "$nspec" -eq $((96 * 3 * 4 + 1)); then t_pass "--jacobian-at init: spectra at step 0 only ($nspec)"
+else t_fail "--jacobian-at init: spectra at step 0 only" "$nspec lines"; fi
+if awk -F '\t' '/^#/ { next } !h { h = 1; for (i = 1; i <= NF; i++) c[$i] = i; next }
+     $c["norm"] == "none" && $c["residual"] == "none" && $c["jac_msv_theory"] == "NaN" { bad = 1 }
+     ($c["norm"] != "none" || $c["residual"] != "none") && $c["jac_msv_theory"] != "NaN" { bad = 1 }
+     $c["jac_msv0"] !~ /^[0-9]/ { bad = 1 }
+     END { exit bad }' "$T/arch1/cells.tsv"; then
+  t_pass "cells.tsv: spectra summaries for every cell, a mean-field value for plain nets only"
+else
+  t_fail "cells.tsv: spectra summaries for every cell, a mean-field value for plain nets only"
+fi
 
 # -- invalid grids write nothing ----------------------------------------------------
 for bad in "--depths 0" "--widths 8,,9" "--lr nan" "--batch 500" "--activations sigmoid,tnah" \
-           "--inits he_normal,normal:-1" "--seeds 0" "--threads 0" "--widths 100000000" "--widths 60000 --depths 10"; do
+           "--inits he_normal,normal:-1" "--seeds 0" "--threads 0" "--widths 100000000" "--widths 60000 --depths 10" \
+           "--jacobian 129" "--jacobian 1 --widths 8,1025" "--jacobian-at never" "--norms none,none"; do
   t_label="grid $bad"
   expect_fail 2 '.' grid $TINY $bad --out "$T/invalid"
   test -e "$T/invalid" && t_fail "grid $bad created its --out"
