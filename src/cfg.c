@@ -394,11 +394,17 @@ static int set_residuals(void *ctx, const char *opt, const char *val, sb_error *
 static int set_res_scale(void *ctx, const char *opt, const char *val, sb_error *err)
 {
   sb_config *cfg = ((layer *)ctx)->cfg;
+  if (!strcmp(val, "1/sqrt(depth)")) {
+    cfg->res_scale_depth = 1;
+    cfg->res_scale = NAN;
+    return SB_OK;
+  }
   double v;
   int rc = parse_real(opt, val, &v, err);
-  if (rc) return rc;
+  if (rc) return sb_fail(err, SB_EUSAGE, "--%s: '%s' is neither a positive number nor 1/sqrt(depth)", opt, val);
   if (!(v > 0) || !isfinite(v)) return sb_fail(err, SB_EUSAGE, "--%s: %s must be a positive number", opt, val);
   cfg->res_scale = v;
+  cfg->res_scale_depth = 0;
   return SB_OK;
 }
 
@@ -514,7 +520,7 @@ static const cli_def options[] = {
   { "widths", 0, CLI_VALUE, set_widths, "LIST", "hidden units per layer: 128 or 64,256", FOR_BOTH },
   { "norms", 0, CLI_VALUE, set_norms, "LIST", "normalization before phi: none, batchnorm, layernorm", FOR_BOTH },
   { "residual", 0, CLI_VALUE, set_residuals, "LIST", "skip connections: none, or every k layers (1 = every layer), e.g. none,1", FOR_BOTH },
-  { "residual-scale", 0, CLI_VALUE, set_res_scale, "S", "scale of the residual branch: a = a_prev + S phi(h) (default 1)", FOR_BOTH },
+  { "residual-scale", 0, CLI_VALUE, set_res_scale, "S", "scale of the residual branch, a number or 1/sqrt(depth): a = a_prev + S phi(h) (default 1)", FOR_BOTH },
   { "seeds", 0, CLI_VALUE, set_seeds, "N", "run seed indices 0..N-1", FOR_GRID },
   { "seed-index", 0, CLI_VALUE, set_seed_index, "K", "the seed index of the one cell", FOR_RUN },
   { "seed", 0, CLI_VALUE, set_master, "MASTER", "master seed: every random stream derives from it", FOR_BOTH },
@@ -688,12 +694,33 @@ static const char *const meanfield_kv[] = {
   "steps=0", "log-every=0", NULL
 };
 
+/* The remedies side by side (Ioffe & Szegedy 2015; residual nets): under
+ * Glorot's standard init, where plain sigmoid nets saturate and every
+ * plain net's gradient vanishes with depth, batch and layer norm, and
+ * skip connections with the branch scaled by 1/sqrt(depth). */
+static const char *const remedies_kv[] = {
+  "activations=sigmoid,tanh,relu", "inits=standard", "depths=5,10,20,50", "widths=32", "seeds=3",
+  "norms=none,batchnorm,layernorm", "residual=none,1", "residual-scale=1/sqrt(depth)", COMMON_KV,
+  "steps=1000", "log-every=0", "log-schedule=log", NULL
+};
+/* Dynamical isometry (Pennington, Schoenholz & Ganguli 2017): Jacobian
+ * spectra at initialization of tanh at its critical point (sigma_w2 = 1,
+ * sigma_b2 = 0) and relu at He's, with Gaussian and orthogonal weights,
+ * square nets (input-dim = width) of depths 4 to 64. */
+static const char *const isometry_kv[] = {
+  "activations=tanh,relu", "inits=meanfield:1:0,orthogonal:1,he_normal,orthogonal:1.4142135623730951",
+  "depths=4,16,64", "widths=128", "seeds=2", COMMON_KV, "input-dim=128", "train-size=1024", "test-size=256",
+  "probe-size=64", "jacobian=8", "jacobian-at=init", "steps=0", "log-every=0", NULL
+};
+
 static const preset_def presets[] = {
   { "quick", "default of grid: sigmoid/tanh/relu x standard/xavier_normal/he_normal x depths 2-20 x sgd/adam, 3 seeds; about 15 s on two cores", quick_kv },
   { "saturation", "saturation developing in training: sigmoid/tanh/relu, depth 5, lr 0.01/0.1/1 x sgd/adam, 2000 steps; about 45 s", saturation_kv },
   { "cell", "default of run: one tanh net of depth 10 with Glorot's standard init", cell_kv },
   { "glorot2010", "Glorot & Bengio 2010: sigmoid/tanh/softsign x standard/xavier_uniform, 4-5 layers of 256 on Shapeset, SGD batch 10; about 2.5 minutes", glorot_kv },
   { "he2015", "He et al. 2015: ReLU nets of 22 and 30 layers, xavier_normal vs he_normal, 10000 steps; about 2.5 minutes", he_kv },
+  { "remedies", "batch norm, layer norm and skip connections (branch / sqrt(depth)) on sigmoid/tanh/relu under standard init, depths 5-50, 1000 SGD steps", remedies_kv },
+  { "isometry", "Pennington 2017: Jacobian spectra at init, tanh at criticality and relu, Gaussian vs orthogonal weights, depths 4-64, width 128", isometry_kv },
   { "meanfield", "Poole/Schoenholz: tanh across the order-to-chaos transition (sigma_w2 0.5-4, sigma_b2 0.05), depths 10-50, at init; about 18 s", meanfield_kv },
 };
 #define N_PRESETS (sizeof presets / sizeof presets[0])
@@ -982,7 +1009,8 @@ int cfg_write(const sb_config *cfg, FILE *f, const char *prefix)
     fputc('\n', f);
   }
   char rs[NUM_BUFSIZE];
-  num_format(rs, sizeof rs, cfg->res_scale);
+  if (cfg->res_scale_depth) snprintf(rs, sizeof rs, "1/sqrt(depth)");
+  else num_format(rs, sizeof rs, cfg->res_scale);
   fprintf(f, "%sresidual-scale = %s\n", prefix, rs);
   fprintf(f, "%slog-every = %ld\n", prefix, cfg->log_every);
   fprintf(f, "%slog-schedule = %s\n", prefix, cfg->log_schedule == TRAIN_LOG_LOG ? "log" : "linear");

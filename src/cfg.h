@@ -46,6 +46,7 @@ typedef struct sb_config {
   norm_kind norms[NORM_COUNT];
   size_t residuals[CFG_MAX_AXIS];  /* skip stride k; 0 = none */
   double res_scale;                /* s of a^l = a^{l-k} + s phi(h^l) */
+  int res_scale_depth;             /* --residual-scale 1/sqrt(depth): s per cell */
   size_t seeds;                /* grid: seed indices 0..seeds-1 */
   unsigned long seed_index;    /* run: the one seed index */
   unsigned long master_seed;

@@ -76,13 +76,22 @@ static int cmp_size(const void *a, const void *b)
 static int is_variant_axis(int k) { return k > AXIS_DEPTH; }
 /* Those of them that change a network at step 0: the learning rate and
  * the optimizer act only from the first update on. */
-static int is_init_axis(int k) { return k == AXIS_WIDTH || k == AXIS_LOSS; }
+static int is_init_axis(int k) { return k == AXIS_WIDTH || k == AXIS_NORM || k == AXIS_RESIDUAL || k == AXIS_LOSS; }
+
+/* The variant axes other than the remedies (norm, residual). */
+static int is_rest_axis(int k) { return is_variant_axis(k) && k != AXIS_NORM && k != AXIS_RESIDUAL; }
+static int is_irest_axis(int k) { return is_init_axis(k) && k != AXIS_NORM && k != AXIS_RESIDUAL; }
 
 /* "lr 0.1", "adam": how a variant names one axis's value. */
 static void variant_part(int k, const char *val, char *buf, size_t size)
 {
   if (k == AXIS_OPT || k == AXIS_LOSS) snprintf(buf, size, "%s", val);
-  else snprintf(buf, size, "%s %s", cfg_axis_name((cfg_axis)k), val);
+  else if (k == AXIS_NORM) snprintf(buf, size, "%s", strcmp(val, "none") ? val : "no norm");
+  else if (k == AXIS_RESIDUAL) {
+    if (!strcmp(val, "none")) snprintf(buf, size, "no skip");
+    else if (!strcmp(val, "1")) snprintf(buf, size, "residual");
+    else snprintf(buf, size, "residual/%s", val);
+  } else snprintf(buf, size, "%s %s", cfg_axis_name((cfg_axis)k), val);
 }
 
 /* A cell's variant label from the axes `which` accepts that vary. */
@@ -190,7 +199,7 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
   for (size_t k = 0; !rc && k < o->n_select; k++)
     if ((csel[k] = tsv_col(t, o->select[k].key)) < 0)
       rc = sb_fail(err, SB_EUSAGE, "--select: '%s' is not a column of %s (use an axis: activation, init, depth, "
-                   "width, lr, optimizer, loss, or seed)", o->select[k].key, path);
+                   "width, norm, residual, lr, optimizer, loss, or seed)", o->select[k].key, path);
   if (rc) { tsv_close(t); return rc; }
   /* Every value of every axis, selected or not, to check the selection's
    * values against; the variant axes' values among the selected cells. */
@@ -265,6 +274,8 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
   for (int k = 0; !rc && k < AXIS_COUNT; k++) g->varies[k] = is_variant_axis(k) && kept[k].n > 1;
   for (int k = 0; !rc && k < AXIS_COUNT; k++)
     if (is_variant_axis(k) && kept[k].n == 1) {
+      /* a plain net is the default: said only when something else varies */
+      if ((k == AXIS_NORM || k == AXIS_RESIDUAL) && !strcmp(kept[k].name[0], "none")) continue;
       char part[FIG_LABEL_MAX];
       variant_part(k, kept[k].name[0], part, sizeof part);
       fig_cat(g->fixed, sizeof g->fixed, "%s%s", g->fixed[0] ? ", " : "", part);
@@ -272,14 +283,24 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
     }
   while (!rc && (got = tsv_next(t, err)) == 1) {
     if (!row_selected(o, t, csel)) continue;
-    char label[FIG_LABEL_MAX], ilabel[FIG_LABEL_MAX];
+    char label[FIG_LABEL_MAX], ilabel[FIG_LABEL_MAX], rlabel[FIG_LABEL_MAX], irlabel[FIG_LABEL_MAX];
+    char alabel[FIG_LABEL_MAX], np_[FIG_LABEL_MAX / 2 - 2], rp_[FIG_LABEL_MAX / 2 - 2];
     variant_label(g, is_variant_axis, t, cax, label, sizeof label);
     variant_label(g, is_init_axis, t, cax, ilabel, sizeof ilabel);
-    if (axis_add_name(&g->variants, label) || axis_add_name(&g->ivariants, ilabel)) {
+    variant_label(g, is_rest_axis, t, cax, rlabel, sizeof rlabel);
+    variant_label(g, is_irest_axis, t, cax, irlabel, sizeof irlabel);
+    variant_part(AXIS_NORM, tsv_str(t, cax[AXIS_NORM]), np_, sizeof np_);
+    variant_part(AXIS_RESIDUAL, tsv_str(t, cax[AXIS_RESIDUAL]), rp_, sizeof rp_);
+    snprintf(alabel, sizeof alabel, "%s, %s", np_, rp_);
+    if (axis_add_name(&g->variants, label) || axis_add_name(&g->ivariants, ilabel)
+        || axis_add_name(&g->archs, alabel) || axis_add_name(&g->rests, rlabel) || axis_add_name(&g->irests, irlabel)) {
       rc = sb_fail(err, SB_EFAIL, "out of memory");
       break;
     }
     g->cells[i].ivar = fig_axis_name(&g->ivariants, ilabel);
+    g->cells[i].arch = fig_axis_name(&g->archs, alabel);
+    g->cells[i].rest = fig_axis_name(&g->rests, rlabel);
+    g->cells[i].irest = fig_axis_name(&g->irests, irlabel);
     g->cells[i++].var = fig_axis_name(&g->variants, label);
   }
   if (t) tsv_close(t);
@@ -292,6 +313,7 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
   char v[256];
   g->steps = header_value(path, "steps", v, sizeof v) ? strtol(v, NULL, 10) : 0;
   g->log_every = header_value(path, "log-every", v, sizeof v) ? strtol(v, NULL, 10) : 0;
+  snprintf(g->res_scale, sizeof g->res_scale, "%.31s", header_value(path, "residual-scale", v, sizeof v) ? v : "1");
   g->log_steps = header_value(path, "log-schedule", v, sizeof v) && !strcmp(v, "log");
   g->tau = header_value(path, "sat-threshold", v, sizeof v) ? strtod(v, NULL) : 0.05;
   g->classes = header_value(path, "classes", v, sizeof v) ? strtoul(v, NULL, 10) : 0;
@@ -312,6 +334,9 @@ void fig_grid_free(fig_grid *g)
   axis_free(&g->depths);
   axis_free(&g->variants);
   axis_free(&g->ivariants);
+  axis_free(&g->archs);
+  axis_free(&g->rests);
+  axis_free(&g->irests);
 }
 
 int fig_log_axis(const fig_grid *g)

@@ -38,6 +38,8 @@ typedef struct fig_cell {
   int init_rep;            /* the one cell of its (activation, init, depth, ivar, seed) that
                             * stands for all at step 0, where cells differing only in the
                             * learning rate or the optimizer are the same network */
+  int arch;                /* its norm and skip connections: fig_grid.archs */
+  int rest, irest;         /* its variant (at init) without them: fig_grid.rests, .irests */
   size_t depth, width;
   unsigned long seed;
   char status[16];
@@ -60,10 +62,14 @@ typedef struct fig_grid {
    * rate and the optimizer do not matter yet: width and loss (which sets
    * the output error) */
   fig_axis ivariants;
+  /* the remedies: each (norm, residual) pair ("batchnorm, residual"), and
+   * the variants without those two axes, trained and at init */
+  fig_axis archs, rests, irests;
   char fixed[FIG_LABEL_MAX];   /* the variant axes with one value: "width 32, lr 0.05, sgd, xent" */
   char init_fixed[FIG_LABEL_MAX];  /* those of them that matter at step 0: "width 32, xent" */
   int varies[AXIS_COUNT];      /* a variant axis with several values (in the variants' labels) */
   long steps;              /* optimizer steps per cell (0: measured at init only) */
+  char res_scale[32];      /* --residual-scale, as the header says it */
   long log_every;          /* --log-every (0: none between the first and last probe) */
   int log_steps;           /* the probes follow the log schedule: draw steps on a log axis */
   double tau;              /* the saturation threshold */
@@ -129,7 +135,7 @@ typedef struct fig_ctx {
   const plot_opts *o;
   const figure_def *def;
   const fig_grid *g;
-  char cells[4200], layers[4200], summary[4200], hist[4200], curves[4200], curves_summary[4200];
+  char cells[4200], layers[4200], summary[4200], hist[4200], curves[4200], curves_summary[4200], spectra[4200];
   const theory_work *tw;
   int *kept;               /* set by fig_close when it kept an edited NAME.gp */
 } fig_ctx;

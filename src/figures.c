@@ -1494,6 +1494,284 @@ static int fig_depth(const fig_ctx *c, sb_error *err)
   return fig_close(&f, err);
 }
 
+/* ---- Figure: remedies ------------------------------------------------------------- */
+
+/* Style of a (norm, residual) pair from its label (figure.c's
+ * variant_part): colour by norm, dash by skip connection. */
+static void arch_style(const char *label, long *lc, long *dt)
+{
+  *lc = !strncmp(label, "batchnorm", 9) ? 1 : !strncmp(label, "layernorm", 9) ? 2 : 7;
+  const char *skip = strstr(label, ", ");
+  skip = skip ? skip + 2 : label;
+  *dt = !strcmp(skip, "no skip") ? 11 : !strcmp(skip, "residual") ? 12 : 13;
+}
+
+/* Mean (and 95% interval) over seeds of attenuation at init (which 0,
+ * over the cells that stand for their network at step 0, grouped by the
+ * variant at init without the remedies, r) or of the final training loss
+ * (which 1, by the trained variant without them). */
+static void arch_stats(const fig_grid *g, int a, int i, int r, int arch, size_t depth, int which,
+                       double *scratch, double *mean, double *ci, size_t *n)
+{
+  size_t m = 0;
+  for (size_t k = 0; k < g->n; k++) {
+    const fig_cell *cell = &g->cells[k];
+    if (cell->depth != depth || cell->arch != arch || strcmp(cell->act, g->acts.name[a])
+        || strcmp(cell->init, g->inits.name[i]))
+      continue;
+    if (which == 0 ? (!cell->init_rep || cell->irest != r) : cell->rest != r) continue;
+    double x = which == 0 ? cell->att0 : cell->final_loss;
+    if (isfinite(x)) scratch[m++] = x;
+  }
+  seed_summary st;
+  stats_over_seeds(scratch, m, &st);
+  *n = m;
+  *mean = st.mean;
+  *ci = st.n > 1 ? st.ci95 : 0.0;
+}
+
+static int fig_remedies(const fig_ctx *c, sb_error *err)
+{
+  const fig_grid *g = c->g;
+  /* Only a grid that compares remedies, at two depths or more. */
+  if (g->archs.n < 2 || g->depths.n < 2) return FIG_SKIPPED;
+  int trained = g->steps > 0;
+  size_t na = g->acts.n, ni = g->inits.n, nir = g->irests.n, nr = g->rests.n, nl = g->archs.n;
+  /* Panels: attenuation at init per (activation, init, variant at init),
+   * then the final loss per (activation, init, variant); lines: the
+   * (norm, residual) pairs. */
+  size_t natt = na * ni * nir, nloss = trained ? na * ni * nr : 0, np = natt + nloss;
+  size_t cols = cols_for(natt, 3), rows = rows_for(natt, cols) + rows_for(nloss, cols);
+  double w = cols == 1 ? 3.5 : 7.0;
+  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  fig_list lcs = { "" }, dts = { "" };
+  for (size_t k = 0; k < nl; k++) {
+    long lc, dt;
+    arch_style(g->archs.name[k], &lc, &dt);
+    key_add(&key, g->archs.name[k], lc, dt);
+    fig_list_addi(&lcs, lc);
+    fig_list_addi(&dts, dt);
+  }
+  if (trained) key_add(&key, "chance", 30, 12);
+  figure f;
+  int rc = fig_open(&f, c, w, 0.55 + 0.5 + (w < 5 ? 0.14 : 0.0) + key_height(&key, w) + 2.3 * (double)rows, err);
+  if (rc) return rc;
+  double *scratch = malloc(g->n * sizeof *scratch);
+  if (!scratch) { fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  fig_list ptitles = { "" }, chances = { "" }, kinds = { "" }, logys = { "" }, places = { "" };
+  for (size_t p = 0; p < np; p++) {
+    int which = p >= natt;
+    size_t q = which ? p - natt : p, nv = which ? nr : nir;
+    size_t a = q / (ni * nv), i = q / nv % ni, r = q % nv;
+    const char *vname = which ? g->rests.name[r] : g->irests.name[r];
+    char t[FIG_LABEL_MAX * 3];
+    snprintf(t, sizeof t, "%s: %s %s, %s", which ? "final loss" : "attenuation at init", g->acts.name[a],
+             g->inits.name[i], vname);
+    size_t tl = strlen(t);
+    if (tl >= 2 && !strcmp(t + tl - 2, ", ")) t[tl - 2] = '\0';
+    fig_list_add(&ptitles, t);
+    fig_list_addi(&kinds, which);
+    /* the loss panels start a row of their own */
+    size_t row = which ? rows_for(natt, cols) + q / cols : q / cols, col = q % cols;
+    fig_list_addi(&places, (long)(row * cols + col));
+    double chance = NAN;
+    if (which) {
+      double sum = 0.0;
+      size_t n = 0;
+      for (size_t k = 0; k < g->n; k++)
+        if (g->cells[k].rest == (int)r && isfinite(g->cells[k].chance_loss)) { sum += g->cells[k].chance_loss; n++; }
+      chance = n ? sum / (double)n : NAN;
+    }
+    char ch[32];
+    snprintf(ch, sizeof ch, "%.17g", chance);
+    fig_list_add(&chances, ch);
+    fig_list blocks = { "" }, seeds = { "" };
+    double lo = INFINITY, hi = 0.0;
+    for (size_t k = 0; k < nl; k++) {
+      char what[FIG_LABEL_MAX * 4];
+      snprintf(what, sizeof what, "panel %zu, %s: depth mean ci95 n", p + 1, g->archs.name[k]);
+      int b = fig_block(&f, what), wrote = 0;
+      for (size_t d = 0; d < g->depths.n; d++) {
+        double m, ci;
+        size_t n;
+        arch_stats(g, (int)a, (int)i, (int)r, (int)k, g->depths.val[d], which, scratch, &m, &ci, &n);
+        if (!n) continue;
+        fig_num(&f, (double)g->depths.val[d], 0);
+        fig_num(&f, m, 0);
+        fig_num(&f, ci, 0);
+        fig_num(&f, (double)n, 1);
+        wrote = 1;
+        if (m > 0 && m < lo) lo = m;
+        if (m > hi) hi = m;
+      }
+      if (!wrote) fputs("NaN\tNaN\tNaN\tNaN\n", f.dat);
+      fig_list_addi(&blocks, b);
+      snprintf(what, sizeof what, "panel %zu, %s: depth, each seed's value", p + 1, g->archs.name[k]);
+      int sb = fig_block(&f, what);
+      wrote = 0;
+      for (size_t d = 0; d < g->depths.n; d++) {
+        double m, ci;
+        size_t n;
+        arch_stats(g, (int)a, (int)i, (int)r, (int)k, g->depths.val[d], which, scratch, &m, &ci, &n);
+        for (size_t e = 0; e < n; e++) {
+          fig_num(&f, (double)g->depths.val[d], 0);
+          fig_num(&f, scratch[e], 1);
+          wrote = 1;
+        }
+      }
+      if (!wrote) fputs("NaN\tNaN\n", f.dat);
+      fig_list_addi(&seeds, sb);
+    }
+    fig_list_addi(&logys, which && isfinite(lo) && hi / lo > 100.0);
+    char name[32];
+    snprintf(name, sizeof name, "blocks_%zu", p + 1);
+    fig_var_str(&f, name, blocks.s);
+    snprintf(name, sizeof name, "seeds_%zu", p + 1);
+    fig_var_str(&f, name, seeds.s);
+  }
+  free(scratch);
+  char fx[FIG_LABEL_MAX * 2];
+  fixed_part(g, fx, sizeof fx);
+  int skips = 0;
+  for (size_t k = 0; k < nl; k++) skips |= strstr(g->archs.name[k], "no skip") == NULL;
+  if (skips) fig_cat(fx, sizeof fx, "%sresidual branch scaled by %s", fx[0] ? ", " : "", g->res_scale);
+  fig_var_str(&f, "logys", logys.s);
+  fig_var_num(&f, "trained", trained);
+  fig_var_str(&f, "lcs", lcs.s);
+  fig_var_str(&f, "dts", dts.s);
+  fig_var_str(&f, "ptitles", ptitles.s);
+  fig_var_str(&f, "places", places.s);
+  fig_var_str(&f, "fixed", fx);
+  fig_var_num(&f, "npanels", (double)np);
+  fig_var_num(&f, "ncols", (double)cols);
+  fig_var_num(&f, "nrows", (double)rows);
+  key_vars(&f, &key);
+  fig_list dl = { "" };
+  for (size_t d = 0; d < g->depths.n; d++) fig_list_addi(&dl, (long)g->depths.val[d]);
+  fig_var_str(&f, "depths", dl.s);
+  fig_var_num(&f, "maxdepth", (double)g->depths.val[g->depths.n - 1]);
+  fig_var_num(&f, "mindepth", (double)g->depths.val[0]);
+  fig_var_str(&f, "chances", chances.s);
+  fig_var_str(&f, "kinds", kinds.s);
+  return fig_close(&f, err);
+}
+
+/* ---- Figure: Jacobian spectra ----------------------------------------------------- */
+
+#define SPEC_BINS 40
+
+typedef struct spec_val { int panel; size_t depth; double lg; } spec_val;
+
+/* Densities of log10 sigma at initialization (the first spectra of each
+ * cell, step 0), a panel per (activation, init, variant at init), a line
+ * per depth, over every probed input and seed. */
+static int fig_spectra(const fig_ctx *c, sb_error *err)
+{
+  const fig_grid *g = c->g;
+  FILE *probe = fopen(c->spectra, "r");
+  if (!probe) return FIG_SKIPPED;   /* a grid from before the Jacobian probe */
+  fclose(probe);
+  fig_rows rr;
+  int rc = fig_rows_open(&rr, c->o, g, c->spectra, err);
+  if (rc) return rc;
+  int cst = tsv_col(rr.t, "step"), csv = tsv_col(rr.t, "sv");
+  if (cst < 0 || csv < 0) { fig_rows_close(&rr); return sb_fail(err, SB_EUSAGE, "%s: no step or sv column", c->spectra); }
+  size_t na = g->acts.n, ni = g->inits.n, nv = g->ivariants.n, np = na * ni * nv, nd = g->depths.n;
+  size_t n = 0, cap = 0, zeros = 0;
+  spec_val *vals = NULL;
+  int got;
+  while ((got = fig_rows_next(&rr, err)) == 1) {
+    if (tsv_num(rr.t, cst) != 0.0) continue;
+    int a = fig_rows_act(&rr), i = fig_rows_init(&rr), v = fig_rows_ivariant(&rr);
+    double sv = tsv_num(rr.t, csv);
+    if (a < 0 || i < 0 || v < 0 || !isfinite(sv)) continue;
+    if (!(sv > 0)) { zeros++; continue; }
+    if (n == cap) {
+      cap = cap ? 2 * cap : 4096;
+      spec_val *nv_ = realloc(vals, cap * sizeof *vals);
+      if (!nv_) { free(vals); fig_rows_close(&rr); return sb_fail(err, SB_EFAIL, "out of memory"); }
+      vals = nv_;
+    }
+    vals[n++] = (spec_val){ (a * (int)ni + i) * (int)nv + v, fig_rows_depth(&rr), log10(sv) };
+  }
+  fig_rows_close(&rr);
+  if (got < 0) { free(vals); return -got; }
+  if (n == 0) { free(vals); return FIG_SKIPPED; }   /* no spectra at step 0: --jacobian was off */
+  size_t cols = cols_for(np, 3), rows = rows_for(np, cols);
+  double w = np == 1 ? 3.5 : 7.0;
+  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  fig_list lcs = { "" };
+  for (size_t d = 0; d < nd; d++) {
+    char t[32];
+    snprintf(t, sizeof t, "depth %zu", g->depths.val[d]);
+    long lc = nd == 1 ? 21 : 21 + (long)((8 * d) / (nd - 1));
+    key_add(&key, t, lc, 11);
+    fig_list_addi(&lcs, lc);
+  }
+  figure f;
+  rc = fig_open(&f, c, w, 0.55 + 0.5 + (w < 5 ? 0.14 : 0.0) + key_height(&key, w) + 2.2 * (double)rows, err);
+  if (rc) { free(vals); return rc; }
+  double glo = INFINITY, ghi = -INFINITY, ymax = 0.0;
+  for (size_t k = 0; k < n; k++) { if (vals[k].lg < glo) glo = vals[k].lg; if (vals[k].lg > ghi) ghi = vals[k].lg; }
+  fig_list ptitles = { "" };
+  double *dens = malloc(SPEC_BINS * sizeof *dens);
+  if (!dens) { free(vals); fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  for (size_t p = 0; p < np; p++) {
+    size_t a = p / (ni * nv), i = p / nv % ni, v = p % nv;
+    char t[FIG_LABEL_MAX * 3];
+    snprintf(t, sizeof t, "%s %s%s%s", g->acts.name[a], g->inits.name[i], g->ivariants.name[v][0] ? ", " : "",
+             g->ivariants.name[v]);
+    fig_list_add(&ptitles, t);
+    /* each panel binned over its own range, so that a narrow spectrum
+     * keeps its shape; the x axis spans every panel's */
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t k = 0; k < n; k++)
+      if (vals[k].panel == (int)p) { if (vals[k].lg < lo) lo = vals[k].lg; if (vals[k].lg > hi) hi = vals[k].lg; }
+    if (hi - lo < 0.02) { lo -= 0.01; hi += 0.01; }
+    double bw = (hi - lo) / SPEC_BINS;
+    for (size_t d = 0; d < nd; d++) {
+      char what[FIG_LABEL_MAX * 4];
+      snprintf(what, sizeof what, "panel %zu (%s), depth %zu: sigma density_per_log10", p + 1, t, g->depths.val[d]);
+      fig_block(&f, what);
+      size_t m = 0;
+      memset(dens, 0, SPEC_BINS * sizeof *dens);
+      for (size_t k = 0; k < n; k++) {
+        if (vals[k].panel != (int)p || vals[k].depth != g->depths.val[d]) continue;
+        size_t b = (size_t)((vals[k].lg - lo) / bw);
+        if (b >= SPEC_BINS) b = SPEC_BINS - 1;
+        dens[b] += 1.0;
+        m++;
+      }
+      if (!m) { fputs("NaN\tNaN\n", f.dat); continue; }
+      for (size_t b = 0; b < SPEC_BINS; b++) {
+        double y = dens[b] / ((double)m * bw);
+        if (y > ymax) ymax = y;
+        fig_num(&f, pow(10.0, lo + ((double)b + 0.5) * bw), 0);
+        fig_num(&f, y, 1);
+      }
+    }
+  }
+  free(dens);
+  free(vals);
+  char fx[FIG_LABEL_MAX * 2];
+  fx[0] = '\0';
+  fig_cat(fx, sizeof fx, "%s%sat initialization, %zu seed%s", g->ivariants.n == 1 ? g->init_fixed : "",
+          g->ivariants.n == 1 && g->init_fixed[0] ? ", " : "", g->nseeds, g->nseeds == 1 ? "" : "s");
+  if (zeros) fig_cat(fx, sizeof fx, "; %zu singular values of exactly 0 left out", zeros);
+  fig_var_str(&f, "ptitles", ptitles.s);
+  fig_var_str(&f, "lcs", lcs.s);
+  fig_var_str(&f, "fixed", fx);
+  fig_var_num(&f, "npanels", (double)np);
+  fig_var_num(&f, "ndepths", (double)nd);
+  fig_var_num(&f, "ncols", (double)cols);
+  fig_var_num(&f, "nrows", (double)rows);
+  fig_var_num(&f, "xlo", pow(10.0, floor(glo)));
+  fig_var_num(&f, "xhi", pow(10.0, ceil(ghi)));
+  fig_var_num(&f, "ymax", ymax);
+  key_vars(&f, &key);
+  return fig_close(&f, err);
+}
+
 /* ---- Figure: histograms ---------------------------------------------------------------- */
 
 /* A round number just beyond x (1, 2, 2.5, 4 or 5 times a power of ten),
@@ -1697,5 +1975,7 @@ const figure_def fig_table[] = {
   { "theory", "measured per-layer ratio against mean-field chi, and the phase diagram", fig_theory },
   { "learning-curves", "training loss and test error against optimizer steps", fig_learning },
   { "saturation-dynamics", "saturated fraction and weight-gradient norm per layer over training", fig_dynamics },
+  { "spectra", "densities of the input-output Jacobian's singular values at initialization, per depth", fig_spectra },
+  { "remedies", "attenuation at initialization and final loss against depth per normalization and skip connection", fig_remedies },
 };
 const size_t fig_count = sizeof fig_table / sizeof fig_table[0];

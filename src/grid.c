@@ -68,7 +68,8 @@ void grid_cell_params(const sb_config *cfg, const grid_pos *pos, train_params *p
   *p = (train_params){
     .act = cfg->acts[at[AXIS_ACT]], .init = cfg->inits[at[AXIS_INIT]], .depth = cfg->depths[at[AXIS_DEPTH]],
     .width = cfg->widths[at[AXIS_WIDTH]],
-    .arch = { cfg->norms[at[AXIS_NORM]], cfg->residuals[at[AXIS_RESIDUAL]], cfg->res_scale },
+    .arch = { cfg->norms[at[AXIS_NORM]], cfg->residuals[at[AXIS_RESIDUAL]],
+              cfg->res_scale_depth ? 1.0 / sqrt((double)cfg->depths[at[AXIS_DEPTH]]) : cfg->res_scale },
     .master_seed = cfg->master_seed, .seed_index = pos->seed,
     .batch = cfg->batch, .steps = cfg_total_steps(cfg), .lr = cfg->lrs[at[AXIS_LR]], .opt = cfg->opts[at[AXIS_OPT]],
     .loss = cfg->losses[at[AXIS_LOSS]], .log_every = cfg->log_every, .log_schedule = cfg->log_schedule,

@@ -265,6 +265,7 @@ int plot_run(const plot_opts *o, sb_error *err)
   snprintf(c.hist, sizeof c.hist, "%s/hist.tsv", o->data);
   snprintf(c.curves, sizeof c.curves, "%s/curves.tsv", o->data);
   snprintf(c.curves_summary, sizeof c.curves_summary, "%s/curves_summary.tsv", o->data);
+  snprintf(c.spectra, sizeof c.spectra, "%s/spectra.tsv", o->data);
   fig_grid g;
   memset(&g, 0, sizeof g);
   int rc = fig_grid_load(o, o->data, &g, err);

@@ -13,7 +13,7 @@ GRID="--optimizers sgd --log-schedule linear --inits standard,xavier_normal --wi
       --batch 8 --input-dim 4 --classes 3 --steps 20 --log-every 5 --quiet"
 
 # Without gnuplot: scripts and data only, and a note on how to render.
-sb grid $GRID --activations tanh,relu --depths 2,3 --out "$T/data"
+sb grid $GRID --activations tanh,relu --depths 2,3 --norms none,layernorm --jacobian 2 --out "$T/data"
 test "$rc" -eq 0 || t_fail "a tiny grid runs" "exit $rc: $(cat "$err")"
 sb plot -d "$T/data" -o "$T/scripts" --no-render
 if test "$rc" -eq 0 && ! test -s "$err"; then t_pass "plot --no-render exits 0 quietly on stderr"; else t_fail "plot --no-render exits 0" "exit $rc: $(cat "$err")"; fi
@@ -45,11 +45,11 @@ test "$rc" -eq 0 && test "$got" = "depth.gp heatmap.gp " && t_pass "--only heatm
   t_fail "--only heatmap,depth writes just those two" "exit $rc, wrote: $got"
 t_label="plot --only nosuch"
 expect_fail 2 '--only.*nosuch' plot -d "$T/data" -o "$T/x" --only heatmap,nosuch
-sb plot -d "$T/data" -o "$T/sel" --no-render --select depth=3 --select init=xavier_normal
+sb plot -d "$T/data" -o "$T/sel" --no-render --select depth=3 --select init=xavier_normal --select norm=none
 blocks=$(grep '^# block' "$T/sel/heatmap.dat" 2>/dev/null | grep -c 'depth')
 if test "$rc" -eq 0 && test "$blocks" -eq 1 && grep -q '^# block 0: depth 3' "$T/sel/heatmap.dat" &&
    grep -q '^inits = "xavier_normal"' "$T/sel/heatmap.gp"; then
-  t_pass "--select depth=3 --select init=xavier_normal: the heatmap has one panel, depth 3, of xavier_normal"
+  t_pass "--select depth=3 --select init=xavier_normal --select norm=none: the heatmap has one panel, depth 3, of xavier_normal"
 else
   t_fail "--select depth=3 --select init=xavier_normal: one panel of depth 3, xavier_normal" "exit $rc: $(cat "$err")"
 fi

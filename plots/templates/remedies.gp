@@ -1,0 +1,55 @@
+# remedies.gp - the remedies for saturation against depth: normalization
+# (Ioffe & Szegedy 2015) and skip connections, side by side.
+#
+# Top rows: the attenuation at initialization, log10(||delta^1|| /
+# ||delta^depth||), a panel per activation (and init, and variant at
+# init); below, when the grid trained, the final training loss with the
+# chance loss (dashed grey), on a log axis when the means span more than
+# two decades.  Lines: means over seeds with bars of the 95% interval;
+# open circles: each seed.  Colour = normalization (black: none, blue:
+# batch norm, vermillion: layer norm), dash = skip connections (solid:
+# none).  Batch norm's attenuation above 0 at depth is its known gradient
+# explosion (Yang et al. 2019), not a fault.
+# Data: dat, per panel a block per (norm, residual) of means (depth, mean,
+# ci95, seeds) and one of each seed's value.  Set by satbench: blocks_P,
+# seeds_P, lcs, dts, ptitles, places (row-major slot of each panel),
+# kinds (0 attenuation, 1 loss), chances, logys, npanels, ncols, nrows,
+# fixed, trained, depths, mindepth, maxdepth and the legend (key_*).
+
+set multiplot title tjoin(sprintf("%s%s", trained ? "Remedies: gradient attenuation and trainability against depth" : \
+    "Remedies: gradient attenuation at initialization against depth", note), sprintf("%s; bars: 95%% interval over seeds", fixed)) noenhanced
+NR = nrows; NC = ncols; IN_B = key_h + 0.5; GAP_Y = 0.5; GAP_X = 0.5
+pad = (maxdepth - mindepth) * 0.04 + 0.5
+set xrange [mindepth - pad:maxdepth + pad]
+if (words(depths) <= 6) { set xtics (); do for [d = 1:words(depths)] { set xtics add (word(depths, d) word(depths, d) + 0) } } \
+else { set xtics autofreq; set format x "%.0f" }
+set mxtics 1
+unset key
+do for [p = 1:npanels] {
+  b = value(sprintf("blocks_%d", p))
+  sd_ = value(sprintf("seeds_%d", p))
+  slot = word(places, p) + 0
+  eval place(slot / ncols + 1, slot % ncols + 1)
+  set title word(ptitles, p) noenhanced font ",7"
+  set xlabel "hidden layers"
+  loss = word(kinds, p) eq "1"
+  set ylabel (slot % ncols != 0 ? "" : loss ? "final training loss" : "log_{10} ||{/Symbol d}^1|| / ||{/Symbol d}^{depth}||")
+  logy = loss && word(logys, p) eq "1"
+  if (logy) {
+    set logscale y; set yrange [*:*]; set format y "10^{%L}"
+  } else {
+    unset logscale y; set format y "%g"
+    if (loss) { set yrange [0:*] } else { set yrange [*:*] }
+  }
+  plot (loss ? word(chances, p) + 0 : NaN) with lines ls 101 notitle, \
+       (loss ? NaN : 0) with lines lc rgb "#BBBBBB" dt 3 notitle, \
+       for [k = 1:words(b)] dat index (word(sd_, k) + 0) using 1:2 \
+         with points lc (word(lcs, k) + 0) pt 6 ps 0.5 notitle, \
+       for [k = 1:words(b)] dat index (word(b, k) + 0) using 1:2:(logy ? 0 : $3) \
+         with yerrorbars lc (word(lcs, k) + 0) dt 1 pt 7 ps 0.3 notitle, \
+       for [k = 1:words(b)] dat index (word(b, k) + 0) using 1:2 \
+         with lines lc (word(lcs, k) + 0) dt int(word(dts, k)) notitle
+}
+eval key_strip
+plot for [k = 1:words(key_titles)] NaN with lines lc (word(key_lcs, k) + 0) dt int(word(key_dts, k)) title word(key_titles, k)
+unset multiplot

@@ -1,0 +1,32 @@
+# spectra.gp - dynamical isometry (Pennington, Schoenholz & Ganguli 2017):
+# the singular values of the input-output Jacobian J = d a^depth / d x at
+# initialization.
+#
+# A panel per activation and init (and variant at init); a line per depth,
+# dark (shallow) to light (deep): the density of log10 sigma over every
+# probed input and seed, binned over each panel's own range (40 bins), on
+# a log sigma axis shared by the panels.  A spectrum that stays narrow as
+# depth grows is isometric (tanh near its critical point with orthogonal
+# weights); one that spreads over decades is not (Gaussian weights; relu
+# under any init).  Its centre moves with the mean of sigma^2, prod chi_l.
+# Data: dat, per panel a block per depth of (sigma, density per unit of
+# log10 sigma).  Set by satbench: ptitles, lcs (per depth), fixed,
+# npanels, ndepths, ncols, nrows, xlo, xhi, ymax and the legend (key_*).
+
+set multiplot title tjoin(sprintf("Singular values of the input-output Jacobian%s", note), fixed) noenhanced
+NR = nrows; NC = ncols; IN_B = key_h + 0.5; GAP_Y = 0.5; GAP_X = 0.5
+set logscale x
+set xrange [xlo:xhi]
+set format x "10^{%L}"
+set yrange [0:ymax * 1.05]
+unset key
+do for [p = 1:npanels] {
+  eval place((p - 1) / ncols + 1, (p - 1) % ncols + 1)
+  set title word(ptitles, p) noenhanced font ",7"
+  set xlabel "singular value {/Symbol s}"
+  set ylabel ((p - 1) % ncols == 0 ? "density per unit of log_{10} {/Symbol s}" : "")
+  plot for [d = 1:ndepths] dat index ((p - 1) * ndepths + d - 1) using 1:2 with lines lc (word(lcs, d) + 0) notitle
+}
+eval key_strip
+plot for [k = 1:words(key_titles)] NaN with lines lc (word(key_lcs, k) + 0) dt int(word(key_dts, k)) title word(key_titles, k)
+unset multiplot
