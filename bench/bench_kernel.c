@@ -16,8 +16,13 @@
  * timed too and reported in steps, the unit of the probe overhead of
  * benchmark 4; with -v, the histograms of the first and last probe apart.
  *
+ * With -N NORM (batchnorm, layernorm) and -R K (skip connections every K
+ * layers) the cell has those remedies; with -J the Jacobian probe of one
+ * input (jacobian.h: the matrix and its SVD) is timed too, in
+ * milliseconds and in steps.
+ *
  * usage: bench_kernel [-a ACT] [-n INIT] [-d DEPTH] [-b BATCH] [-i INPUT_DIM]
- *                     [-t SECONDS] [-r REPS] [-v] [WIDTH...]  (default 64..1024)
+ *                     [-N NORM] [-R K] [-J] [-t SECONDS] [-r REPS] [-v] [WIDTH...]  (default 64..1024)
  *        bench_kernel -c      prints the BLAS and its configuration */
 #include <config.h>
 #include "blas.h"
@@ -26,6 +31,7 @@
 #include "net.h"
 #include "probe.h"
 #include "train.h"
+#include "jacobian.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -45,7 +51,9 @@ static double now(void)
 }
 
 typedef struct bench_opts {
-  const char *act, *init;
+  const char *act, *init, *norm;
+  size_t res_stride;
+  int jacobian;
   size_t depth, batch, n_in, n_out, n_train;
   double seconds;   /* wall time per repetition, roughly */
   int reps, verbose;
@@ -76,9 +84,13 @@ static int cell_init(cell *c, const bench_opts *b, size_t width)
   data_spec ds = { .kind = DATA_GAUSSIAN, .input_dim = b->n_in, .classes = b->n_out,
                    .train_size = b->n_train, .test_size = b->batch };
   c->p = (train_params){ .depth = b->depth, .width = width, .master_seed = 2385, .batch = b->batch,
-                         .steps = 1L << 40, .lr = 0.01, .opt = OPT_SGD, .loss = LOSS_XENT, .tau = 0.05 };
-  if (act_parse(b->act, &c->p.act, &err) || init_parse(b->init, &c->p.init, &err)
-      || !(c->d = data_alloc(&ds, 2385, &err)) || train_state_init(&c->s, &c->p, c->d, NULL, &err)) {
+                         .steps = 1L << 40, .lr = 0.01, .opt = OPT_SGD, .loss = LOSS_XENT, .tau = 0.05,
+                         .arch = { NORM_NONE, b->res_stride, 1.0 }, .jacobian = b->jacobian ? 1 : 0 };
+  if (norm_parse(b->norm, &c->p.arch.norm, &err) || act_parse(b->act, &c->p.act, &err)
+      || init_parse(b->init, &c->p.init, &err)
+      || !(c->d = data_alloc(&ds, 2385, &err))
+      || data_subsets(c->d, DATA_SPLIT_TRAIN, b->batch, b->batch, 2386, &err)
+      || train_state_init(&c->s, &c->p, c->d, NULL, &err)) {
     fprintf(stderr, "bench_kernel: %s\n", err.msg);
     return 1;
   }
@@ -131,7 +143,7 @@ static double flops_per_step(const net *n, size_t batch)
 
 /* Best of b->reps repetitions of `count` calls of the chosen kernel, in
  * seconds per call. */
-enum { K_STEP, K_GEMM, K_PROBE, K_FWD, K_BWD, K_OPT, K_MEASURE, K_HIST };
+enum { K_STEP, K_GEMM, K_PROBE, K_FWD, K_BWD, K_OPT, K_MEASURE, K_HIST, K_JAC };
 static double best_time(cell *c, const bench_opts *b, int kernel, long count, double *scratch, probe_row *rows)
 {
   double best = INFINITY;
@@ -146,6 +158,7 @@ static double best_time(cell *c, const bench_opts *b, int kernel, long count, do
       case K_BWD: net_backward(c->s.n, c->s.w, c->s.Xb, c->s.yb, b->batch); break;
       case K_OPT: opt_step(c->s.o, c->s.n, NULL); break;
       case K_MEASURE: probe_measure(c->s.n, c->s.w, b->batch, 0.05, c->s.ratio, c->s.pw, rows); break;
+      case K_JAC: jac_singular_values(c->s.n, c->s.pwk, 0, c->s.jw, scratch); break;
       case K_HIST: {
         double range[4];
         probe_hist(c->s.n, c->s.w, b->batch, c->s.h, c->dens, range);
@@ -161,18 +174,19 @@ static double best_time(cell *c, const bench_opts *b, int kernel, long count, do
 
 static void usage(void)
 {
-  fputs("usage: bench_kernel [-a ACT] [-n INIT] [-d DEPTH] [-b BATCH] [-i INPUT_DIM] [-t SECONDS] [-r REPS] [-v] [WIDTH...]\n"
+  fputs("usage: bench_kernel [-a ACT] [-n INIT] [-d DEPTH] [-b BATCH] [-i INPUT_DIM] [-N NORM] [-R K] [-J] [-t SECONDS]\n"
+        "                    [-r REPS] [-v] [WIDTH...]\n"
         "       bench_kernel -c\n", stderr);
   exit(2);
 }
 
 int main(int argc, char **argv)
 {
-  bench_opts b = { "tanh", "he_normal", 5, 128, 32, 10, 4096, 0.25, 5, 0 };
+  bench_opts b = { "tanh", "he_normal", "none", 0, 0, 5, 128, 32, 10, 4096, 0.25, 5, 0 };
   size_t widths[64], n_w = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    if (a[0] == '-' && a[1] && !a[2] && strchr("andbitr", a[1])) {
+    if (a[0] == '-' && a[1] && !a[2] && strchr("andbitrNR", a[1])) {
       if (++i >= argc) usage();
       switch (a[1]) {
       case 'a': b.act = argv[i]; break;
@@ -182,7 +196,11 @@ int main(int argc, char **argv)
       case 'i': b.n_in = strtoul(argv[i], NULL, 10); break;
       case 't': b.seconds = strtod(argv[i], NULL); break;
       case 'r': b.reps = atoi(argv[i]); break;
+      case 'N': b.norm = argv[i]; break;
+      case 'R': b.res_stride = strtoul(argv[i], NULL, 10); break;
       }
+    } else if (!strcmp(a, "-J")) {
+      b.jacobian = 1;
     } else if (!strcmp(a, "-v")) {
       b.verbose = 1;
     } else if (!strcmp(a, "-c")) {  /* the BLAS, for the report's header */
@@ -202,8 +220,9 @@ int main(int argc, char **argv)
 
   /* One thread: the grid runs one cell per core. */
   blas_set_threads(1);
-  printf("# benchmark 1: one cell, one thread: %s/%s, depth %zu, input %zu, %zu classes, batch %zu, SGD;"
-         " BLAS %s; best of %d\n", b.act, b.init, b.depth, b.n_in, b.n_out, b.batch, blas_name(), b.reps);
+  printf("# benchmark 1: one cell, one thread: %s/%s, norm %s, residual %zu, depth %zu, input %zu, %zu classes, "
+         "batch %zu, SGD; BLAS %s; best of %d\n", b.act, b.init, b.norm, b.res_stride, b.depth, b.n_in, b.n_out,
+         b.batch, blas_name(), b.reps);
   printf("%6s %12s %10s %10s %10s %7s %10s\n", "width", "MFLOP/step", "step_ms", "train_GF/s", "dgemm_GF/s",
          "ratio", "probe/step");
   if (b.verbose) printf("#      fwd_ms bwd_ms opt_ms gemm_ms measure_ms hist_ms\n");
@@ -214,7 +233,7 @@ int main(int argc, char **argv)
     double *scratch = NULL;
     if (cell_init(&c, &b, widths[k])
         || !(rows = malloc(c.s.n->n_layers * sizeof *rows))
-        || !(scratch = calloc(widths[k] * b.batch > b.n_in * b.batch ? widths[k] * b.batch : b.n_in * b.batch,
+        || !(scratch = calloc((widths[k] > b.n_in ? widths[k] : b.n_in) * (b.batch > widths[k] ? b.batch : widths[k]),
                               sizeof *scratch))) {
       fprintf(stderr, "bench_kernel: out of memory at width %zu\n", widths[k]);
       free(rows);
@@ -243,6 +262,12 @@ int main(int argc, char **argv)
       double th = best_time(&c, &b, K_HIST, count, scratch, rows);
       printf("#      %.4f %.4f %.4f %.4f %.4f %.4f\n", tf * 1e3, tb * 1e3, to * 1e3, t_gemm * 1e3, tm * 1e3,
              th * 1e3);
+    }
+    if (b.jacobian) {
+      cell_probe(&c, rows);  /* the probe pass whose buffers the Jacobian reads */
+      double tj = best_time(&c, &b, K_JAC, 1, scratch, rows);
+      printf("# jacobian of one input, width %zu, input %zu, depth %zu: %.3f ms = %.1f steps\n", widths[k], b.n_in,
+             b.depth, tj * 1e3, tj / t_step);
     }
     fflush(stdout);
     free(scratch);

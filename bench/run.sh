@@ -12,10 +12,13 @@
 #               PyTorch (torch_grid.py) on the same number of threads
 #   4 probes    G with --log-every 1, 10 and 0 (only at init and the end)
 #   5 memory    peak resident size against the number of cells and width
+#   6 remedies  the step with batch norm, layer norm and skip connections
+#               against the plain step, and the Jacobian probe's cost per
+#               input at widths 128, 512 and 1024 (bench_kernel -N, -R, -J)
 #
 # Environment: SATBENCH, BENCH_KERNEL (the programs), PYTHON (with torch;
 # default /usr/bin/python3, where Debian's python3-torch lives),
-# BENCH_SECTIONS (default "1 2 3 4 5"), BENCH_REPEAT (runs per timing, the
+# BENCH_SECTIONS (default "1 2 3 4 5 6"), BENCH_REPEAT (runs per timing, the
 # fastest is kept; default 3), BENCH_LABEL (a title for the entry), CC and
 # CFLAGS (reported only).
 set -eu
@@ -24,7 +27,7 @@ RESULTS=${1:-bench/RESULTS.md}
 SATBENCH=${SATBENCH:-./satbench}
 KERNEL=${BENCH_KERNEL:-./bench/bench_kernel}
 PYTHON=${PYTHON:-/usr/bin/python3}
-SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5}
+SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6}
 REPEAT=${BENCH_REPEAT:-3}
 HERE=$(cd "$(dirname "$0")" && pwd)
 NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
@@ -190,6 +193,33 @@ for s in $SECTIONS; do
            --seeds 1 --steps 5 --batch 128 --log-every 1 --threads 1 --quiet --out "$TMP/w$w")
       rm -rf "$TMP/w$w"
       say "| $w | $kb |"
+    done
+    say ""
+    ;;
+  6)
+    say "### 6. Remedies and the Jacobian probe: one cell, one thread, depth 10, batch 128"
+    say ""
+    say "| width | plain ms/step | batchnorm | layernorm | residual 1 |"
+    say "|---|---|---|---|---|"
+    for w in 64 256 1024; do
+      row="| $w"
+      base=
+      for arch in "-N none" "-N batchnorm" "-N layernorm" "-R 1"; do
+        # shellcheck disable=SC2086
+        t=$("$KERNEL" $arch -d 10 -r 5 -t 0.3 "$w" | awk '!/^#/ && $1 ~ /^[0-9]+$/ { print $3 }')
+        if [ -z "$base" ]; then base=$t; row="$row | $t"
+        else row="$row | $t ($(awk -v a="$t" -v b="$base" 'BEGIN { printf "%+.1f%%", 100 * (a / b - 1) }'))"; fi
+      done
+      say "$row |"
+    done
+    say ""
+    say "| width = input | Jacobian + SVD of one input, ms | in training steps |"
+    say "|---|---|---|"
+    for w in 128 512 1024; do
+      line=$("$KERNEL" -J -i "$w" -d 10 -r 1 -t 0.2 "$w" | grep '^# jacobian')
+      ms=$(echo "$line" | sed 's/.*: \([0-9.]*\) ms.*/\1/')
+      st=$(echo "$line" | sed 's/.*= \([0-9.]*\) steps/\1/')
+      say "| $w | $ms | $st |"
     done
     say ""
     ;;
