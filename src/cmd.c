@@ -283,6 +283,7 @@ static const char theory_usage[] =
   "       satbench theory --activation A --critical-line [--sigma-b2-range LO:HI:STEP] [--q0 Q]\n"
   "Mean-field signal propagation (Poole et al. 2016; Schoenholz et al. 2017) as TSV:\n"
   "  (default)        activation sigma_w2 sigma_b2 q_star chi1 xi_q xi_grad critical_sigma_w2\n"
+  "                   c_star chi_c xi_c (the correlation map's fixed point and depth scale)\n"
   "  --depth N        layer q chi log10_delta_ratio for a net of N hidden layers\n"
   "  --phase          sigma_w2 sigma_b2 q_star chi1 on a grid, one block per sigma_b2\n"
   "                   (defaults 0.1:5:0.1 and 0:2:0.1)\n"
@@ -596,8 +597,8 @@ int cmd_theory(int argc, char **argv, sb_error *err)
       if (!rc && theory_critical(w, &o.act, sb2, o.q0, &c, NULL) == SB_EFAIL)
         rc = sb_fail(err, SB_EFAIL, "theory: out of memory");
       if (!rc) {
-        printf("activation\tsigma_w2\tsigma_b2\tq_star\tchi1\txi_q\txi_grad\tcritical_sigma_w2\n%s\t", an);
-        theory_cols(7, sw2, sb2, p.q_star, p.chi1, p.xi_q, p.xi_grad, c);
+        printf("activation\tsigma_w2\tsigma_b2\tq_star\tchi1\txi_q\txi_grad\tcritical_sigma_w2\tc_star\tchi_c\txi_c\n%s\t", an);
+        theory_cols(10, sw2, sb2, p.q_star, p.chi1, p.xi_q, p.xi_grad, c, p.c_star, p.chi_c, p.xi_c);
       }
     }
   }

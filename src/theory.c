@@ -34,9 +34,15 @@
 #define Q_HUGE 1e300
 #define EDGES_CAP 4096
 
+/* The bivariate moments use GL2_NODES per panel in each dimension: a
+ * width-1 panel of the Gaussian times a smooth piece is exact to ~1e-18
+ * with 10 nodes already, and the product rule costs their square. */
+#define GL2_NODES 10
+
 struct theory_work {
-  gsl_integration_fixed_workspace *gl;
+  gsl_integration_fixed_workspace *gl, *gl2;
   const double *x, *w;   /* GL_NODES nodes and weights on [-1, 1] */
+  const double *x2, *w2; /* GL2_NODES of them */
 };
 
 theory_work *theory_alloc(void)
@@ -45,8 +51,12 @@ theory_work *theory_alloc(void)
   if (!t) return NULL;
   t->gl = gsl_integration_fixed_alloc(gsl_integration_fixed_legendre, GL_NODES, -1.0, 1.0, 0.0, 0.0);
   if (!t->gl) { free(t); return NULL; }
+  t->gl2 = gsl_integration_fixed_alloc(gsl_integration_fixed_legendre, GL2_NODES, -1.0, 1.0, 0.0, 0.0);
+  if (!t->gl2) { gsl_integration_fixed_free(t->gl); free(t); return NULL; }
   t->x = gsl_integration_fixed_nodes(t->gl);
   t->w = gsl_integration_fixed_weights(t->gl);
+  t->x2 = gsl_integration_fixed_nodes(t->gl2);
+  t->w2 = gsl_integration_fixed_weights(t->gl2);
   return t;
 }
 
@@ -54,6 +64,7 @@ void theory_free(theory_work *t)
 {
   if (!t) return;
   gsl_integration_fixed_free(t->gl);
+  gsl_integration_fixed_free(t->gl2);
   free(t);
 }
 
@@ -83,20 +94,24 @@ static int cmp_double(const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
-/* Panel edges on [-Z_MAX, Z_MAX] for an activation at scale r = sqrt(q);
- * returns their number (sorted, distinct). */
-static size_t panel_edges(const act_fn *f, double r, double *e)
+/* Panel edges on [-Z_MAX, Z_MAX] for phi(mu + r z), an activation at
+ * scale r shifted by mu; returns their number (sorted, distinct). */
+static size_t panel_edges_at(const act_fn *f, double mu, double r, double *e)
 {
-  /* Centres in z, ascending: 0 (every activation changes shape there) and
-   * the activation's kinks k at z = k/r (act.h) within the range. */
+  /* Centres in z, ascending: where the argument is 0 (every activation
+   * changes shape there) and the activation's kinks k (act.h), at
+   * z = (k - mu)/r, within the range. */
   const act_info *ai = act_info_of(f->kind);
-  double c[ACT_MAX_KINKS + 1];
-  size_t nc = 0, nk = ai ? ai->n_kinks : 0;
-  for (size_t i = 0; i < nk; i++)
-    if (ai->kinks[i] < 0 && -ai->kinks[i] / r < Z_MAX) c[nc++] = ai->kinks[i] / r;
-  c[nc++] = 0.0;
-  for (size_t i = 0; i < nk; i++)
-    if (ai->kinks[i] > 0 && ai->kinks[i] / r < Z_MAX) c[nc++] = ai->kinks[i] / r;
+  double c[ACT_MAX_KINKS + 1], all[ACT_MAX_KINKS + 1];
+  size_t nc = 0, na = 0, nk = ai ? ai->n_kinks : 0;
+  for (size_t i = 0; i < nk; i++) if (ai->kinks[i] < 0) all[na++] = ai->kinks[i];
+  all[na++] = 0.0;
+  for (size_t i = 0; i < nk; i++) if (ai->kinks[i] > 0) all[na++] = ai->kinks[i];
+  for (size_t i = 0; i < na; i++) {
+    double z = (all[i] - mu) / r;
+    if (fabs(z) < Z_MAX) c[nc++] = z;
+  }
+  if (nc == 0) c[nc++] = 0.0;  /* every centre out of range: grade from the middle */
 
   double s = 0.5 * fmin(1.0, 1.0 / r);   /* first panel: half the activation's scale */
   size_t n = 0;
@@ -152,7 +167,7 @@ int theory_moments_at(const theory_work *w, const act_fn *f, double q, theory_mo
   }
 
   double e[EDGES_CAP];
-  size_t ne = panel_edges(f, sqrt(q), e);
+  size_t ne = panel_edges_at(f, 0.0, sqrt(q), e);
   double r = sqrt(q);
   /* E[z] = 0, so subtracting phi(0) phi'(0) from phi phi' changes nothing
    * but keeps E[z phi phi'] / sqrt(q) from cancelling at small q, where
@@ -191,6 +206,102 @@ double theory_chi(const theory_work *w, const act_fn *f, double sigma_w2, double
   theory_moments m;
   if (theory_moments_at(w, f, q, &m)) return NAN;
   return sigma_w2 * m.dphi2;
+}
+
+/* ---- two inputs: the correlation map ------------------------------------ */
+
+static int brent(gsl_function *F, double lo, double hi, double *root);
+
+int theory_corr_moments(const theory_work *w, const act_fn *f, double q, double c, double *phiphi,
+                        double *dphidphi)
+{
+  *phiphi = *dphidphi = NAN;
+  if (!(q > 0) || !(q <= Q_HUGE) || !(c >= -1.0 && c <= 1.0)) return SB_EUSAGE;
+  double r = sqrt(q), sc = sqrt(fmax(0.0, 1.0 - c * c));
+  if (sc < 1e-8) {  /* c = +-1: one variable; u2 = +-u1 */
+    theory_moments m;
+    if (c > 0) {
+      theory_moments_at(w, f, q, &m);
+      *phiphi = m.phi2;
+      *dphidphi = m.dphi2;
+      return SB_OK;
+    }
+  }
+  /* E over z1 of g(r z1) times E over z2 of g(r c z1 + r sc z2): the outer
+   * rule at scale r, the inner one graded at the shifted argument. */
+  static _Thread_local double e1[EDGES_CAP], e2[EDGES_CAP];
+  size_t n1 = panel_edges_at(f, 0.0, r, e1);
+  double spp = 0.0, sdd = 0.0;
+  for (size_t p = 0; p + 1 < n1; p++) {
+    double mid = 0.5 * (e1[p] + e1[p + 1]), hw = 0.5 * (e1[p + 1] - e1[p]);
+    for (size_t k = 0; k < GL2_NODES; k++) {
+      double z1 = mid + hw * w->x2[k], wt1 = hw * w->w2[k] * exp(-0.5 * z1 * z1);
+      double u1 = r * z1, v1 = act_eval(f, u1), d1 = act_deriv(f, u1);
+      double mu = r * c * z1, ip = 0.0, id = 0.0;
+      if (sc < 1e-8) {  /* c = -1 */
+        ip = act_eval(f, -u1);
+        id = act_deriv(f, -u1);
+      } else {
+        double r2 = r * sc;
+        size_t n2 = panel_edges_at(f, mu, r2, e2);
+        for (size_t p2 = 0; p2 + 1 < n2; p2++) {
+          double m2 = 0.5 * (e2[p2] + e2[p2 + 1]), h2 = 0.5 * (e2[p2 + 1] - e2[p2]);
+          for (size_t k2 = 0; k2 < GL2_NODES; k2++) {
+            double z2 = m2 + h2 * w->x2[k2], wt2 = h2 * w->w2[k2] * exp(-0.5 * z2 * z2);
+            double u2 = mu + r2 * z2;
+            ip += wt2 * act_eval(f, u2);
+            id += wt2 * act_deriv(f, u2);
+          }
+        }
+        ip *= INV_SQRT2PI;
+        id *= INV_SQRT2PI;
+      }
+      spp += wt1 * v1 * ip;
+      sdd += wt1 * d1 * id;
+    }
+  }
+  *phiphi = INV_SQRT2PI * spp;
+  *dphidphi = INV_SQRT2PI * sdd;
+  return SB_OK;
+}
+
+typedef struct cmap_args {
+  const theory_work *w;
+  const act_fn *f;
+  double sw2, sb2, q;
+} cmap_args;
+
+/* cmap(c) - c, cmap(c) = (sigma_w2 E[phi(u1) phi(u2)] + sigma_b2) / q*. */
+static double cmap_gap(double c, void *p)
+{
+  const cmap_args *a = p;
+  double pp, dd;
+  if (theory_corr_moments(a->w, a->f, a->q, c, &pp, &dd)) return 0.0;
+  return (a->sw2 * pp + a->sb2) / a->q - c;
+}
+
+/* The stable fixed point c* of the correlation map in the chaotic phase
+ * (chi_1 > 1, 0 < q* < Inf), in [0, 1): cmap(0) >= 0 (it is
+ * (sigma_w2 E[phi]^2 + sigma_b2) / q*), and just below 1 the map falls
+ * under c because its slope there is chi_1 > 1; the map is convex on
+ * [0, 1] (its Hermite expansion has non-negative coefficients), so there
+ * is one crossing between.  *found 0 when no point below 1 has the map
+ * under c (chi_1 within rounding of 1). */
+static int corr_fixed_point(const theory_work *w, const act_fn *f, double sw2, double sb2, double q,
+                            double *c_star, int *found)
+{
+  cmap_args a = { w, f, sw2, sb2, q };
+  gsl_function F = { cmap_gap, &a };
+  *found = 0;
+  double g0 = cmap_gap(0.0, &a);
+  if (g0 <= 0.0) { *c_star = 0.0; *found = 1; return SB_OK; }
+  for (double d = 0.5; d > 1e-9; d *= 0.5)
+    if (cmap_gap(1.0 - d, &a) < 0.0) {
+      *found = 1;
+      return brent(&F, 0.0, 1.0 - d, c_star);
+    }
+  *c_star = 1.0;
+  return SB_OK;
 }
 
 /* ---- Brent on a bracketed sign change ----------------------------------- */
@@ -316,6 +427,23 @@ int theory_point_at(const theory_work *w, const act_fn *f, double sigma_w2, doub
   }
   out->xi_q = depth_scale(out->slope);
   out->xi_grad = depth_scale(out->chi1);
+  /* The correlation depth scale: c* = 1 and chi_c = chi_1 in the ordered
+   * phase and at the edge; c* < 1 in the chaotic one. */
+  out->c_star = 1.0;
+  out->chi_c = out->chi1;
+  if (isinf(out->q_star)) {
+    out->c_star = out->chi_c = NAN;
+  } else if (out->chi1 > 1.0 + 1e-12 && out->q_star > 0) {
+    int found;
+    rc = corr_fixed_point(w, f, sigma_w2, sigma_b2, out->q_star, &out->c_star, &found);
+    if (rc) return sb_fail(err, rc, "theory: out of memory");
+    if (found) {
+      double pp, dd;
+      theory_corr_moments(w, f, out->q_star, out->c_star, &pp, &dd);
+      out->chi_c = sigma_w2 * dd;
+    }
+  }
+  out->xi_c = depth_scale(out->chi_c);
   return SB_OK;
 }
 

@@ -25,6 +25,14 @@
  *    to q* (Schoenholz et al.: dmap/dq = chi_1 + sigma_w2 E[phi phi''],
  *    computed here as sigma_w2 E[z phi phi'] / sqrt(q), equal by Stein's
  *    lemma and valid for the kinked activations too); NaN at q* = Inf.
+ *  - xi_c = -1/ln chi_c is the depth over which the correlation of two
+ *    inputs settles to its fixed point c* (Schoenholz et al. 2017), with
+ *    chi_c = sigma_w2 E[phi'(u1) phi'(u2)] over the bivariate Gaussian of
+ *    variance q* and correlation c* (theory_corr_moments).  In the ordered
+ *    phase and at the edge c* = 1 and chi_c = chi_1, so xi_c = xi_grad
+ *    there; in the chaotic phase (chi_1 > 1, 0 < q* < Inf) c* < 1 is the
+ *    map's stable fixed point in [0, 1).  NaN at q* = Inf.  Networks train
+ *    to depths of about 6 xi_c (their Figs. 5-6).
  *  - xi_grad = -1/ln chi_1 is the depth over which ||delta||^2 shrinks by a
  *    factor e; Inf at chi_1 = 1, negative in the chaotic phase (|xi_grad|
  *    layers per e-fold of growth).  Both depth scales are Inf when their
@@ -83,7 +91,19 @@ typedef struct theory_point {
   double slope;     /* d qmap / dq at q* (NaN at Inf) */
   double xi_q;      /* -1/ln slope */
   double xi_grad;   /* -1/ln chi1 */
+  double c_star;    /* stable fixed point of the correlation map: 1 unless chaotic; NaN at q* = Inf */
+  double chi_c;     /* sigma_w2 E[phi'(u1) phi'(u2)] at (q*, c*): chi1 unless chaotic */
+  double xi_c;      /* -1/ln chi_c, the correlation depth scale (Inf at the edge of chaos) */
 } theory_point;
+
+/* Bivariate Gaussian moments: u1 = sqrt(q) z1, u2 = sqrt(q) (c z1 +
+ * sqrt(1 - c^2) z2) with z1, z2 iid N(0, 1), so each u has variance q and
+ * their correlation is c: *phiphi = E[phi(u1) phi(u2)], *dphidphi =
+ * E[phi'(u1) phi'(u2)].  A product of graded Gauss-Legendre panels (the
+ * inner one graded where u2 crosses 0 and the kinks); 0 < q <= 1e300,
+ * -1 <= c <= 1, else SB_EUSAGE and NaN.  Thread-safe. */
+int theory_corr_moments(const theory_work *w, const act_fn *f, double q, double c, double *phiphi,
+                        double *dphidphi);
 
 int theory_point_at(const theory_work *w, const act_fn *f, double sigma_w2, double sigma_b2,
                     double q0, theory_point *out, sb_error *err);

@@ -518,6 +518,164 @@ static void check_measured(const theory_work *w)
   gsl_rng_free(rng);
 }
 
+/* ---- 7. the correlation map and xi_c ------------------------------------------ */
+
+/* Independent bivariate references: nested adaptive integration over the
+ * whole line (qagi inside qagi), phi or phi' at u1 = r z1 and
+ * u2 = r (c z1 + s z2). */
+typedef struct biv { const act_fn *f; double r, c, s, z1; int deriv; gsl_integration_workspace *inner; } biv;
+
+static double biv_inner(double z2, void *p)
+{
+  const biv *b = p;
+  double u = b->r * (b->c * b->z1 + b->s * z2);
+  return (b->deriv ? act_deriv(b->f, u) : act_eval(b->f, u)) * exp(-0.5 * z2 * z2) * 0.3989422804014327;
+}
+
+static double biv_outer(double z1, void *p)
+{
+  biv *b = p;
+  b->z1 = z1;
+  gsl_function F = { biv_inner, b };
+  double v, e;
+  gsl_integration_qagi(&F, 1e-14, 1e-12, 2000, b->inner, &v, &e);
+  double u = b->r * z1;
+  return (b->deriv ? act_deriv(b->f, u) : act_eval(b->f, u)) * v * exp(-0.5 * z1 * z1) * 0.3989422804014327;
+}
+
+static double biv_ref(const act_fn *f, double q, double c, int deriv)
+{
+  gsl_integration_workspace *outer = gsl_integration_workspace_alloc(2000), *inner = gsl_integration_workspace_alloc(2000);
+  if (!outer || !inner) die("workspace");
+  biv b = { f, sqrt(q), c, sqrt(1 - c * c), 0.0, deriv, inner };
+  gsl_function F = { biv_outer, &b };
+  double v, e;
+  gsl_integration_qagi(&F, 1e-13, 1e-11, 2000, outer, &v, &e);
+  gsl_integration_workspace_free(outer);
+  gsl_integration_workspace_free(inner);
+  return v;
+}
+
+static double one_mean(double z, void *p)   /* E[phi(r z)] or E[phi'(r z)]'s integrand */
+{
+  const biv *b = p;
+  double u = b->r * z;
+  return (b->deriv ? act_deriv(b->f, u) : act_eval(b->f, u)) * exp(-0.5 * z * z) * 0.3989422804014327;
+}
+
+static double mean_ref(const act_fn *f, double q, int deriv)
+{
+  gsl_integration_workspace *ws = gsl_integration_workspace_alloc(2000);
+  if (!ws) die("workspace");
+  biv b = { f, sqrt(q), 0, 0, 0, deriv, NULL };
+  gsl_function F = { one_mean, &b };
+  double v, e;
+  gsl_integration_qagi(&F, 1e-14, 1e-13, 2000, ws, &v, &e);
+  gsl_integration_workspace_free(ws);
+  return v;
+}
+
+static void check_correlation(const theory_work *w)
+{
+  static const char *const names[] = { "tanh", "sigmoid", "relu", "softplus" };
+  static const double qs[] = { 0.3, 1.0, 4.0 }, cs[] = { -0.6, 0.0, 0.35, 0.9 };
+  double worst = 0.0, where_q = 0, where_c = 0;
+  const char *where = "";
+  for (size_t a = 0; a < 4; a++) {
+    act_fn f = act(names[a]);
+    for (size_t i = 0; i < 3; i++) {
+      theory_moments m = moments(w, &f, qs[i]);
+      double pp, dd;
+      theory_corr_moments(w, &f, qs[i], 1.0, &pp, &dd);
+      tap_ok(pp == m.phi2 && dd == m.dphi2, "%s q %g: E[phi(u1) phi(u2)] and E[phi' phi'] at c = 1 are the "
+             "one-variable phi2 and dphi2", names[a], qs[i]);
+      theory_corr_moments(w, &f, qs[i], 0.0, &pp, &dd);
+      double m1 = mean_ref(&f, qs[i], 0), d1 = mean_ref(&f, qs[i], 1);
+      tap_ok(fabs(pp - m1 * m1) <= 1e-11 * fmax(1.0, m1 * m1) && fabs(dd - d1 * d1) <= 1e-11 * fmax(1.0, d1 * d1),
+             "%s q %g, c = 0: E[phi phi] = E[phi]^2 (%.15g vs %.15g), E[phi' phi'] = E[phi']^2 (%.15g vs %.15g)",
+             names[a], qs[i], pp, m1 * m1, dd, d1 * d1);
+      for (size_t k = 0; k < 4; k++) {
+        theory_corr_moments(w, &f, qs[i], cs[k], &pp, &dd);
+        /* relu has closed forms (Cho & Saul's arc-cosine kernels); the
+         * nested adaptive rule is no reference across its step */
+        double th_ = acos(cs[k]);
+        double rp = a == 2 ? qs[i] / (2 * M_PI) * (sin(th_) + (M_PI - th_) * cs[k]) : biv_ref(&f, qs[i], cs[k], 0);
+        double rd = a == 2 ? (M_PI - th_) / (2 * M_PI) : biv_ref(&f, qs[i], cs[k], 1);
+        double e = fmax(fabs(pp - rp) / fmax(1.0, fabs(rp)), fabs(dd - rd) / fmax(1.0, fabs(rd)));
+        if (e > worst) { worst = e; where = names[a]; where_q = qs[i]; where_c = cs[k]; }
+      }
+    }
+  }
+  tap_ok(worst <= 1e-9, "bivariate moments against nested adaptive quadrature (tanh, sigmoid, softplus) and the arc-cosine closed forms (relu; "
+         "q 0.3, 1, 4; c -0.6, 0, 0.35, 0.9): worst error %.3g at %s q %g c %g (tol 1e-9)", worst, where, where_q,
+         where_c);
+  act_fn th = act("tanh");
+  double pp, dd;
+  theory_moments m = moments(w, &th, 2.0);
+  theory_corr_moments(w, &th, 2.0, -1.0, &pp, &dd);
+  tap_ok(fabs(pp + m.phi2) <= 1e-14 && fabs(dd - m.dphi2) <= 1e-14,
+         "tanh at c = -1: E[phi(u) phi(-u)] = -phi2, E[phi'(u) phi'(-u)] = dphi2 (odd phi)");
+
+  /* Ordered phase and the edge: c* = 1, xi_c = xi_grad. */
+  static const struct { const char *act; double sw2, sb2; } ord[] = {
+    { "tanh", 0.5, 0.05 }, { "tanh", 1.5, 0.05 }, { "tanh", 1.0, 0.3 }, { "sigmoid", 4.0, 0.05 },
+    { "sigmoid", 12.0, 0.5 }, { "relu", 1.5, 0.1 }, { "relu", 1.9, 0.0 },
+  };
+  for (size_t k = 0; k < sizeof ord / sizeof ord[0]; k++) {
+    act_fn f = act(ord[k].act);
+    theory_point p = point(w, &f, ord[k].sw2, ord[k].sb2);
+    tap_ok(p.chi1 < 1 && p.c_star == 1.0 && p.xi_c == p.xi_grad,
+           "%s sigma_w2 %g sigma_b2 %g (ordered, chi1 %.6g): c* = 1 and xi_c = xi_grad = %.10g", ord[k].act,
+           ord[k].sw2, ord[k].sb2, p.chi1, p.xi_c);
+  }
+  /* Chaotic tanh: c* is a fixed point of the correlation map, stable
+   * (chi_c < 1), and chi_c matches the nested reference at it. */
+  static const double chaos[] = { 2.0, 2.5, 3.0, 4.0 };
+  for (size_t k = 0; k < 4; k++) {
+    theory_point p = point(w, &th, chaos[k], 0.05);
+    double rp = biv_ref(&th, p.q_star, p.c_star, 0), rd = biv_ref(&th, p.q_star, p.c_star, 1);
+    double cmap = (chaos[k] * rp + 0.05) / p.q_star;
+    tap_ok(p.chi1 > 1 && p.c_star > 0 && p.c_star < 1 && fabs(cmap - p.c_star) <= 1e-9
+           && fabs(chaos[k] * rd - p.chi_c) <= 1e-9 && p.chi_c < 1 && p.xi_c > 0,
+           "tanh sigma_w2 %g sigma_b2 0.05 (chaotic, chi1 %.6g): c* %.10g is fixed (reference map %.3g off), "
+           "chi_c %.10g vs reference %.10g, xi_c %.6g > 0", chaos[k], p.chi1, p.c_star, fabs(cmap - p.c_star),
+           p.chi_c, chaos[k] * rd, p.xi_c);
+  }
+  /* Odd phi without bias: c* = 0 and chi_c = sigma_w2 E[phi'(u)]^2. */
+  theory_point p0 = point(w, &th, 3.0, 0.0);
+  double d1 = mean_ref(&th, p0.q_star, 1);
+  tap_ok(p0.c_star == 0.0 && fabs(p0.chi_c - 3.0 * d1 * d1) <= 1e-11,
+         "tanh sigma_w2 3 sigma_b2 0: c* = %g (0) and chi_c %.12g = sigma_w2 E[phi']^2 %.12g", p0.c_star, p0.chi_c,
+         3.0 * d1 * d1);
+  /* xi_c diverges at the edge of chaos, from both sides. */
+  double crit;
+  sb_error err;
+  if (theory_critical(w, &th, 0.05, 1.0, &crit, &err)) die(err.msg);
+  double prev_lo = 0, prev_hi = 0;
+  int mono = 1;
+  for (int e = 1; e <= 4; e++) {
+    double d = pow(10.0, -e);
+    double lo = point(w, &th, crit - d, 0.05).xi_c, hi = point(w, &th, crit + d, 0.05).xi_c;
+    mono &= lo > prev_lo && hi > prev_hi;
+    prev_lo = lo;
+    prev_hi = hi;
+  }
+  double at = point(w, &th, crit, 0.05).xi_c;
+  tap_ok(mono && prev_lo > 1e3 && prev_hi > 1e3 && at > 1e6,
+         "tanh sigma_b2 0.05: xi_c grows towards the critical sigma_w2 %.6g from both sides, %.4g and %.4g at "
+         "1e-4 from it (> 1e3), %.3g at it (> 1e6)", crit, prev_lo, prev_hi, at);
+  /* The numbers a trainability figure draws (6 xi_c), for the record. */
+  for (double sw2 = 1.0; sw2 <= 3.01; sw2 += 0.5) {
+    theory_point p = point(w, &th, sw2, 0.05);
+    tap_diag("tanh sigma_b2 0.05 sigma_w2 %.1f: chi1 %.6f c* %.6f chi_c %.6f xi_c %.4f (6 xi_c = %.1f)", sw2, p.chi1,
+             p.c_star, p.chi_c, p.xi_c, 6 * p.xi_c);
+  }
+  /* relu beyond sigma_w2 = 2 with a bias: q* = Inf, no correlation scale. */
+  act_fn re = act("relu");
+  theory_point pr = point(w, &re, 3.0, 0.1);
+  tap_ok(isinf(pr.q_star) && isnan(pr.xi_c), "relu sigma_w2 3 sigma_b2 0.1: q* = Inf, xi_c NaN");
+}
+
 int main(void)
 {
   /* The references' qagi may report roundoff at 1e-13; that is handled
@@ -531,6 +689,7 @@ int main(void)
   check_known(w);
   check_profile(w);
   check_measured(w);
+  check_correlation(w);
   theory_free(w);
   theory_free(NULL);
 

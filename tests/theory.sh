@@ -6,7 +6,7 @@
 . "${srcdir:-.}/tests/lib.sh"
 t_init theory
 
-HEADER="activation	sigma_w2	sigma_b2	q_star	chi1	xi_q	xi_grad	critical_sigma_w2"
+HEADER="activation	sigma_w2	sigma_b2	q_star	chi1	xi_q	xi_grad	critical_sigma_w2	c_star	chi_c	xi_c"
 
 # check DESC AWK-PROGRAM: run the program on $out (comment lines dropped);
 # it prints nothing when all is well, else what is wrong.
@@ -22,10 +22,10 @@ one()
 {
   sb theory "$@"
   if test "$rc" -eq 0 && test "$(lines "$out")" -eq 2 && test "$(head -n 1 "$out")" = "$HEADER" \
-     && test "$(awk -F '\t' 'NR == 2 { print NF }' "$out")" -eq 8; then
-    t_pass "theory $(t_args "$@"): header and one row of 8 fields"
+     && test "$(awk -F '\t' 'NR == 2 { print NF }' "$out")" -eq 11; then
+    t_pass "theory $(t_args "$@"): header and one row of 11 fields"
   else
-    t_fail "theory $(t_args "$@"): header and one row of 8 fields" "exit $rc" "$(cat "$out")" "$(cat "$err")"
+    t_fail "theory $(t_args "$@"): header and one row of 11 fields" "exit $rc" "$(cat "$out")" "$(cat "$err")"
   fi
 }
 
@@ -34,6 +34,13 @@ one()
 one --activation tanh --sigma-w2 1
 check "tanh at sigma_w2 = 1, sigma_b2 = 0: q* = 0, chi1 = 1, critical sigma_w2 = 1" '
   NR == 2 && !($1 == "tanh" && $4 == 0 && $5 == 1 && $8 == 1 && $7 == "Inf") { print "row: " $0 }'
+
+one --activation tanh --sigma-w2 2.5 --sigma-b2 0.05
+check "tanh at sigma_w2 2.5, sigma_b2 0.05 (chaotic): 0 < c* < 1, chi_c < 1, xi_c > 0 finite" '
+  NR == 2 && !($9 > 0 && $9 < 1 && $10 < 1 && $11 > 0 && $11 != "Inf") { print "row: " $0 }'
+one --activation tanh --sigma-w2 1.5 --sigma-b2 0.05
+check "tanh at sigma_w2 1.5, sigma_b2 0.05 (ordered): c* = 1, xi_c = xi_grad" '
+  NR == 2 && !($9 == 1 && $11 == $7) { print "row: " $0 }'
 
 one --activation tanh --init standard
 check "tanh under standard init: sigma_w2 = 1/3, chi1 = 1/3 (1e-12)" '
