@@ -594,6 +594,7 @@ int cmd_theory(int argc, char **argv, sb_error *err)
       theory_point p;
       double c;
       rc = theory_point_at(w, &o.act, sw2, sb2, o.q0, &p, err);
+      if (!rc) rc = theory_point_corr(w, &o.act, &p, err);
       if (!rc && theory_critical(w, &o.act, sb2, o.q0, &c, NULL) == SB_EFAIL)
         rc = sb_fail(err, SB_EFAIL, "theory: out of memory");
       if (!rc) {

@@ -427,23 +427,29 @@ int theory_point_at(const theory_work *w, const act_fn *f, double sigma_w2, doub
   }
   out->xi_q = depth_scale(out->slope);
   out->xi_grad = depth_scale(out->chi1);
-  /* The correlation depth scale: c* = 1 and chi_c = chi_1 in the ordered
-   * phase and at the edge; c* < 1 in the chaotic one. */
-  out->c_star = 1.0;
-  out->chi_c = out->chi1;
-  if (isinf(out->q_star)) {
-    out->c_star = out->chi_c = NAN;
-  } else if (out->chi1 > 1.0 + 1e-12 && out->q_star > 0) {
+  out->c_star = out->chi_c = out->xi_c = NAN;   /* theory_point_corr */
+  return SB_OK;
+}
+
+int theory_point_corr(const theory_work *w, const act_fn *f, theory_point *p, sb_error *err)
+{
+  /* c* = 1 and chi_c = chi_1 in the ordered phase and at the edge; c* < 1
+   * in the chaotic one. */
+  p->c_star = 1.0;
+  p->chi_c = p->chi1;
+  if (isinf(p->q_star)) {
+    p->c_star = p->chi_c = NAN;
+  } else if (p->chi1 > 1.0 + 1e-12 && p->q_star > 0) {
     int found;
-    rc = corr_fixed_point(w, f, sigma_w2, sigma_b2, out->q_star, &out->c_star, &found);
+    int rc = corr_fixed_point(w, f, p->sigma_w2, p->sigma_b2, p->q_star, &p->c_star, &found);
     if (rc) return sb_fail(err, rc, "theory: out of memory");
     if (found) {
       double pp, dd;
-      theory_corr_moments(w, f, out->q_star, out->c_star, &pp, &dd);
-      out->chi_c = sigma_w2 * dd;
+      theory_corr_moments(w, f, p->q_star, p->c_star, &pp, &dd);
+      p->chi_c = p->sigma_w2 * dd;
     }
   }
-  out->xi_c = depth_scale(out->chi_c);
+  p->xi_c = depth_scale(p->chi_c);
   return SB_OK;
 }
 

@@ -105,8 +105,13 @@ typedef struct theory_point {
 int theory_corr_moments(const theory_work *w, const act_fn *f, double q, double c, double *phiphi,
                         double *dphidphi);
 
+/* The point's q*, chi1, slope, xi_q and xi_grad; c_star, chi_c and xi_c
+ * are left NaN, since the correlation map costs a 2-D quadrature per
+ * step of a root search: theory_point_corr fills them in. */
 int theory_point_at(const theory_work *w, const act_fn *f, double sigma_w2, double sigma_b2,
                     double q0, theory_point *out, sb_error *err);
+/* c_star, chi_c and xi_c of a point theory_point_at filled. */
+int theory_point_corr(const theory_work *w, const act_fn *f, theory_point *p, sb_error *err);
 
 /* Critical sigma_w2 (chi_1 = 1) for sigma_b2 and input scale q0. */
 int theory_critical(const theory_work *w, const act_fn *f, double sigma_b2, double q0,

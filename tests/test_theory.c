@@ -251,7 +251,7 @@ static theory_point point(const theory_work *w, const act_fn *f, double sw2, dou
 {
   theory_point p;
   sb_error err;
-  if (theory_point_at(w, f, sw2, sb2, 1.0, &p, &err)) die(err.msg);
+  if (theory_point_at(w, f, sw2, sb2, 1.0, &p, &err) || theory_point_corr(w, f, &p, &err)) die(err.msg);
   return p;
 }
 
