@@ -266,6 +266,10 @@ int plot_run(const plot_opts *o, sb_error *err)
   snprintf(c.curves, sizeof c.curves, "%s/curves.tsv", o->data);
   snprintf(c.curves_summary, sizeof c.curves_summary, "%s/curves_summary.tsv", o->data);
   snprintf(c.spectra, sizeof c.spectra, "%s/spectra.tsv", o->data);
+  /* A --gnuplot that cannot run is bad input: refused before anything is written. */
+  char gnuplot[4096] = "";
+  int have = o->render && find_program(o->gnuplot[0] ? o->gnuplot : "gnuplot", gnuplot, sizeof gnuplot);
+  if (o->render && o->gnuplot[0] && !have) return sb_fail(err, SB_EUSAGE, "--gnuplot: cannot run '%s'", o->gnuplot);
   fig_grid g;
   memset(&g, 0, sizeof g);
   int rc = fig_grid_load(o, o->data, &g, err);
@@ -289,7 +293,7 @@ int plot_run(const plot_opts *o, sb_error *err)
     c.kept = &kept_one;
     int r = c.def->write(&c, err);
     if (r == FIG_SKIPPED) {
-      if (!o->quiet) printf("skipped %s: no data for it in %s/\n", c.def->name, o->data);
+      written[k] = 2;   /* said after the loop, so a failing run prints nothing on stdout */
     } else if (r) {
       rc = r;   /* a failure, never taken for "no data" */
     } else {
@@ -301,15 +305,11 @@ int plot_run(const plot_opts *o, sb_error *err)
   fig_grid_free(&g);
   if (rc) { free(written); free(kept); return rc; }
 
-  char gnuplot[4096] = "";
-  int have = o->render && find_program(o->gnuplot[0] ? o->gnuplot : "gnuplot", gnuplot, sizeof gnuplot);
-  if (o->render && o->gnuplot[0] && !have) {
-    free(written); free(kept);
-    return sb_fail(err, SB_EUSAGE, "--gnuplot: cannot run '%s'", o->gnuplot);
-  }
   int warned = 0;
+  for (size_t k = 0; k < fig_count && !o->quiet; k++)
+    if (written[k] == 2) printf("skipped %s: no data for it in %s/\n", fig_table[k].name, o->data);
   for (size_t k = 0; k < fig_count && !rc; k++) {
-    if (!written[k]) continue;
+    if (written[k] != 1) continue;
     if (kept[k])
       fprintf(stderr, "satbench: kept %s/%s.gp, which was edited since satbench wrote it; the new script is "
               "%s.gp.new (--force overwrites)\n", o->out, fig_table[k].name, fig_table[k].name);
