@@ -713,6 +713,17 @@ static const char *const isometry_kv[] = {
   "probe-size=64", "jacobian=8", "jacobian-at=init", "steps=0", "log-every=0", NULL
 };
 
+/* Schoenholz et al. (2017), Figs. 5-6: tanh nets over the order-to-chaos
+ * transition at sigma_b2 = 0.05 (critical sigma_w2 1.761), depths 6 to 60,
+ * trained briefly by SGD: which (sigma_w2, depth) learn, against 6 xi_c. */
+static const char *const trainability_kv[] = {
+  "activations=tanh",
+  "inits=meanfield:1:0.05,meanfield:1.25:0.05,meanfield:1.5:0.05,meanfield:1.75:0.05,meanfield:2:0.05,"
+  "meanfield:2.5:0.05,meanfield:3:0.05,meanfield:4:0.05",
+  "depths=6:60:6", "widths=64", "seeds=1", COMMON_KV, "lr=0.02", "steps=1000", "probe-size=64",
+  "eval-size=256", "log-every=0", NULL
+};
+
 static const preset_def presets[] = {
   { "quick", "default of grid: sigmoid/tanh/relu x standard/xavier_normal/he_normal x depths 2-20 x sgd/adam, 3 seeds; about 15 s on two cores", quick_kv },
   { "saturation", "saturation developing in training: sigmoid/tanh/relu, depth 5, lr 0.01/0.1/1 x sgd/adam, 2000 steps; about 45 s", saturation_kv },
@@ -721,6 +732,7 @@ static const preset_def presets[] = {
   { "he2015", "He et al. 2015: ReLU nets of 22 and 30 layers, xavier_normal vs he_normal, 10000 steps; about 2.5 minutes", he_kv },
   { "remedies", "batch norm, layer norm and skip connections (branch / sqrt(depth)) on sigmoid/tanh/relu under standard init, depths 5-50, 1000 SGD steps", remedies_kv },
   { "isometry", "Pennington 2017: Jacobian spectra at init, tanh at criticality and relu, Gaussian vs orthogonal weights, depths 4-64, width 128", isometry_kv },
+  { "trainability", "Schoenholz 2017: tanh at sigma_w2 1-4 (sigma_b2 0.05) x depths 6-60, 1000 SGD steps: trainable depth against 6 xi_c", trainability_kv },
   { "meanfield", "Poole/Schoenholz: tanh across the order-to-chaos transition (sigma_w2 0.5-4, sigma_b2 0.05), depths 10-50, at init; about 18 s", meanfield_kv },
 };
 #define N_PRESETS (sizeof presets / sizeof presets[0])

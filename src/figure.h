@@ -44,6 +44,7 @@ typedef struct fig_cell {
   unsigned long seed;
   char status[16];
   double final_loss, att0, chance_loss, chance_error;
+  double test_acc;         /* final_test_acc (NaN in tables without it) */
 } fig_cell;
 
 /* Names or sizes in order of first appearance: the grid's own order

@@ -11,6 +11,7 @@
  * skipped, with a note, when the grid did not measure what it shows. */
 #include <config.h>
 #include "figure.h"
+#include "num.h"
 #include "init.h"
 #include "stats.h"
 #include "theory.h"
@@ -1772,6 +1773,168 @@ static int fig_spectra(const fig_ctx *c, sb_error *err)
   return fig_close(&f, err);
 }
 
+/* ---- Figure: trainability ------------------------------------------------------------- */
+
+#define TRAIN_CURVE_PTS 400
+
+/* Test accuracy over (sigma_w2, depth) for grids whose inits are all
+ * meanfield:SW2:SB2 at one SB2 (Schoenholz et al. 2017, Figs. 5-6), a panel
+ * per activation (and variant), with 6 xi_c and the critical sigma_w2 of
+ * mean-field theory drawn on it, and per sigma_w2 the deepest net that
+ * learned (test accuracy above halfway from chance to the panel's best). */
+static int fig_trainability(const fig_ctx *c, sb_error *err)
+{
+  const fig_grid *g = c->g;
+  size_t ni = g->inits.n, na = g->acts.n, nv = g->variants.n, nd = g->depths.n;
+  if (ni < 3 || nd < 3 || g->steps <= 0) return FIG_SKIPPED;
+  double *sw2 = malloc(ni * sizeof *sw2);
+  size_t *ord = malloc(ni * sizeof *ord);
+  if (!sw2 || !ord) { free(sw2); free(ord); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  double sb2 = NAN;
+  for (size_t i = 0; i < ni; i++) {
+    init_spec sp;
+    sb_error e2;
+    if (init_parse(g->inits.name[i], &sp, &e2) || sp.kind != INIT_MEANFIELD || (i && sp.param != sb2)) {
+      free(sw2); free(ord);
+      return FIG_SKIPPED;   /* not a phase-diagram grid */
+    }
+    sw2[i] = sp.sigma_w2;
+    sb2 = sp.param;
+    ord[i] = i;
+  }
+  for (size_t i = 1; i < ni; i++)   /* by sigma_w2 */
+    for (size_t j = i; j > 0 && sw2[ord[j]] < sw2[ord[j - 1]]; j--) { size_t t = ord[j]; ord[j] = ord[j - 1]; ord[j - 1] = t; }
+  size_t np = na * nv, cols = cols_for(np, 2), rows = rows_for(np, cols);
+  double w = cols == 1 ? 3.5 : 7.0;
+  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  key_add(&key, "6 xi_c (mean-field)", 2, 11);
+  key_add(&key, "edge of chaos", 30, 12);
+  key_add(&key, "deepest that learned", -1, 11);
+  figure f;
+  int rc = fig_open(&f, c, w, (w < 5 ? 0.9 : 0.75) + 0.45 + key_height(&key, w) + 2.6 * (double)rows, err);
+  if (rc) { free(sw2); free(ord); return rc; }
+  double *scratch = malloc(g->n * sizeof *scratch);
+  if (!scratch) { free(sw2); free(ord); fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  fig_list ptitles = { "" }, crits = { "" }, chances = { "" };
+  double ymax6 = 0.0;
+  for (size_t p = 0; p < np; p++) {
+    size_t a = p / nv, v = p % nv;
+    char t[FIG_LABEL_MAX * 2];
+    snprintf(t, sizeof t, "%s%s%s", g->acts.name[a], g->variants.name[v][0] ? ", " : "", g->variants.name[v]);
+    fig_list_add(&ptitles, t);
+    /* the boxes: sigma_w2, depth, half widths, mean test accuracy, seeds */
+    char what[FIG_LABEL_MAX * 3];
+    snprintf(what, sizeof what, "panel %zu (%s): sigma_w2 depth half_w half_h test_acc n", p + 1, t);
+    fig_block(&f, what);
+    double best = 0.0, chance = NAN;
+    double *mean = malloc(ni * nd * sizeof *mean);
+    if (!mean) { rc = sb_fail(err, SB_EFAIL, "out of memory"); break; }
+    for (size_t k = 0; k < ni; k++) {
+      size_t i = ord[k];
+      double lo = k ? 0.5 * (sw2[i] - sw2[ord[k - 1]]) : 0.5 * (sw2[ord[1]] - sw2[i]);
+      double hi = k + 1 < ni ? 0.5 * (sw2[ord[k + 1]] - sw2[i]) : lo;
+      for (size_t d = 0; d < nd; d++) {
+        size_t m = 0, depth = g->depths.val[d];
+        for (size_t e = 0; e < g->n; e++) {
+          const fig_cell *cl = &g->cells[e];
+          if (cl->var != (int)v || cl->depth != depth || strcmp(cl->act, g->acts.name[a]) || strcmp(cl->init, g->inits.name[i]))
+            continue;
+          if (isfinite(cl->chance_error)) chance = 1.0 - cl->chance_error;
+          scratch[m++] = isfinite(cl->test_acc) ? cl->test_acc : (isfinite(chance) ? chance : 0.0);
+        }
+        seed_summary st;
+        stats_over_seeds(scratch, m, &st);
+        mean[k * nd + d] = m ? st.mean : NAN;
+        if (m && st.mean > best) best = st.mean;
+        double dlo = d ? 0.5 * (double)(depth - g->depths.val[d - 1]) : 0.5 * (double)(g->depths.val[1] - depth);
+        double dhi = d + 1 < nd ? 0.5 * (double)(g->depths.val[d + 1] - depth) : dlo;
+        /* a box centred on its point, as wide as the gaps around it */
+        fig_num(&f, sw2[i] + 0.5 * (hi - lo), 0);
+        fig_num(&f, (double)depth + 0.5 * (dhi - dlo), 0);
+        fig_num(&f, 0.5 * (lo + hi), 0);
+        fig_num(&f, 0.5 * (dlo + dhi), 0);
+        fig_num(&f, m ? st.mean : NAN, 0);
+        fig_num(&f, (double)m, 1);
+      }
+    }
+    /* the deepest net that learned, per sigma_w2 */
+    double half = isfinite(chance) ? 0.5 * (chance + best) : 0.5 * best;
+    snprintf(what, sizeof what, "panel %zu: sigma_w2, deepest depth with test accuracy above %.3f (halfway from "
+             "chance to the best)", p + 1, half);
+    fig_block(&f, what);
+    int any = 0;
+    for (size_t k = 0; k < ni; k++) {
+      size_t deepest = 0;
+      for (size_t d = 0; d < nd; d++)
+        if (mean[k * nd + d] > half) deepest = g->depths.val[d];
+      if (!deepest) continue;
+      fig_num(&f, sw2[ord[k]], 0);
+      fig_num(&f, (double)deepest, 1);
+      any = 1;
+    }
+    if (!any) fputs("NaN\tNaN\n", f.dat);
+    free(mean);
+    /* theory: 6 xi_c over the sigma_w2 range, and the edge of chaos */
+    snprintf(what, sizeof what, "panel %zu: sigma_w2, 6 xi_c (mean-field, sigma_b2 %g)", p + 1, sb2);
+    fig_block(&f, what);
+    act_fn af;
+    sb_error e3;
+    double crit = NAN;
+    if (act_parse(g->acts.name[a], &af, &e3) == SB_OK) {
+      double x0 = sw2[ord[0]], x1 = sw2[ord[ni - 1]];
+      for (int k = 0; k <= TRAIN_CURVE_PTS; k++) {
+        double x = x0 + (x1 - x0) * k / TRAIN_CURVE_PTS;
+        theory_point tp;
+        if (theory_point_at(c->tw, &af, x, sb2, 1.0, &tp, &e3) || theory_point_corr(c->tw, &af, &tp, &e3)
+            || !isfinite(tp.xi_c)) {
+          fputs("NaN\tNaN\n", f.dat);
+          continue;
+        }
+        fig_num(&f, x, 0);
+        fig_num(&f, 6.0 * tp.xi_c, 1);
+      }
+      if (theory_critical(c->tw, &af, sb2, 1.0, &crit, &e3) != SB_OK) crit = NAN;
+    } else {
+      fputs("NaN\tNaN\n", f.dat);
+    }
+    char num[40];
+    snprintf(num, sizeof num, "%.17g", crit);
+    fig_list_add(&crits, num);
+    snprintf(num, sizeof num, "%.17g", chance);
+    fig_list_add(&chances, num);
+    (void)ymax6;
+  }
+  free(scratch);
+  double x0 = sw2[ord[0]], x1 = sw2[ord[ni - 1]];
+  double pad = 0.5 * (sw2[ord[1]] - sw2[ord[0]]), pad1 = 0.5 * (sw2[ord[ni - 1]] - sw2[ord[ni - 2]]);
+  free(sw2);
+  free(ord);
+  if (rc) { fig_discard(&f); return rc; }
+  double d0 = (double)g->depths.val[0], d1 = (double)g->depths.val[nd - 1];
+  double dp0 = 0.5 * (double)(g->depths.val[1] - g->depths.val[0]);
+  double dp1 = 0.5 * (double)(g->depths.val[nd - 1] - g->depths.val[nd - 2]);
+  char fx[FIG_LABEL_MAX * 2];
+  fixed_part(g, fx, sizeof fx);
+  char sb2s[32];
+  num_format(sb2s, sizeof sb2s, sb2);
+  fig_var_str(&f, "ptitles", ptitles.s);
+  fig_var_str(&f, "crits", crits.s);
+  fig_var_str(&f, "chances", chances.s);
+  fig_var_str(&f, "fixed", fx);
+  fig_var_str(&f, "sb2", sb2s);
+  fig_var_num(&f, "steps", (double)g->steps);
+  fig_var_num(&f, "npanels", (double)np);
+  fig_var_num(&f, "ncols", (double)cols);
+  fig_var_num(&f, "nrows", (double)rows);
+  fig_var_num(&f, "xlo", x0 - pad);
+  fig_var_num(&f, "xhi", x1 + pad1);
+  fig_var_num(&f, "ylo", d0 - dp0);
+  fig_var_num(&f, "yhi", d1 + dp1);
+  fig_var_num(&f, "nseeds", (double)g->nseeds);
+  key_vars(&f, &key);
+  return fig_close(&f, err);
+}
+
 /* ---- Figure: histograms ---------------------------------------------------------------- */
 
 /* A round number just beyond x (1, 2, 2.5, 4 or 5 times a power of ten),
@@ -1976,6 +2139,7 @@ const figure_def fig_table[] = {
   { "learning-curves", "training loss and test error against optimizer steps", fig_learning },
   { "saturation-dynamics", "saturated fraction and weight-gradient norm per layer over training", fig_dynamics },
   { "spectra", "densities of the input-output Jacobian's singular values at initialization, per depth", fig_spectra },
+  { "trainability", "test accuracy over (sigma_w2, depth) with 6 xi_c and the edge of chaos (meanfield inits)", fig_trainability },
   { "remedies", "attenuation at initialization and final loss against depth per normalization and skip connection", fig_remedies },
 };
 const size_t fig_count = sizeof fig_table / sizeof fig_table[0];

@@ -19,9 +19,11 @@ sb plot -d "$T/data" -o "$T/scripts" --no-render
 if test "$rc" -eq 0 && ! test -s "$err"; then t_pass "plot --no-render exits 0 quietly on stderr"; else t_fail "plot --no-render exits 0" "exit $rc: $(cat "$err")"; fi
 missing=
 for f in $FIGS; do
+  test "$f" = trainability && continue   # needs a phase-diagram grid: below
   test -s "$T/scripts/$f.gp" && test -s "$T/scripts/$f.dat" || missing="$missing $f"
   test -e "$T/scripts/$f.pdf" && missing="$missing $f.pdf(should not exist)"
 done
+grep -q '^skipped trainability: no data' "$out" || missing="$missing (no note that trainability was skipped)"
 test -z "$missing" && t_pass "--no-render writes every NAME.gp and NAME.dat and no picture" || t_fail "--no-render writes every NAME.gp and NAME.dat" "missing:$missing"
 
 t_label="plot of a folder without tables"
@@ -127,7 +129,16 @@ render_ok()  # DESC DATA OUT: plot renders every figure present, no warning
 
 render_ok "2 activations x 2 inits x 2 depths" "$T/data" "$T/plots"
 n=$(ls "$T/plots"/*.gp | wc -l)
-test "$n" -eq "$NFIGS" && t_pass "all $NFIGS figures drawn" || t_fail "all $NFIGS figures drawn" "got $n scripts"
+# trainability needs a phase-diagram grid (meanfield inits, 3 depths): below
+test "$n" -eq $((NFIGS - 1)) && ! test -e "$T/plots/trainability.gp" && t_pass "all $NFIGS figures but trainability drawn" \
+  || t_fail "all $NFIGS figures but trainability drawn" "got $n scripts"
+sb grid $GRID --activations tanh --inits meanfield:1:0.05,meanfield:1.8:0.05,meanfield:3:0.05 --depths 2,3,4 --out "$T/phase"
+render_ok "a phase-diagram grid (3 meanfield inits x 3 depths)" "$T/phase" "$T/phaseplots"
+if test -s "$T/phaseplots/trainability.png" && grep -q '^# block 2: panel 1: sigma_w2, 6 xi_c' "$T/phaseplots/trainability.dat"; then
+  t_pass "trainability drawn for the phase-diagram grid, with its 6 xi_c curve"
+else
+  t_fail "trainability drawn for the phase-diagram grid, with its 6 xi_c curve" "$(ls "$T/phaseplots")"
+fi
 head -c 4 "$T/plots/depth.pdf" | grep -q '%PDF' && t_pass "depth.pdf is a PDF" || t_fail "depth.pdf is a PDF"
 od -An -c -N 4 "$T/plots/depth.png" | grep -q 'P   N   G' && t_pass "depth.png is a PNG" || t_fail "depth.png is a PNG"
 
