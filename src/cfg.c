@@ -60,14 +60,24 @@ static int split_list(const char *opt, char *s, char **items, size_t max, size_t
   return SB_OK;
 }
 
+/* split_list of a copy of TEXT in BUF (SIZE bytes), refusing, with the
+ * limit named, a value that does not fit rather than cutting it. */
+static int split_copy(const char *opt, const char *text, char *buf, size_t size, char **items, size_t max,
+                      size_t *n, sb_error *err)
+{
+  size_t len = strlen(text);
+  if (len >= size)
+    return sb_fail(err, SB_EUSAGE, "--%s: value of %zu bytes is too long (at most %zu)", opt, len, size - 1);
+  memcpy(buf, text, len + 1);
+  return split_list(opt, buf, items, max, n, err);
+}
+
 /* A list of sizes: items are N or ranges A:B[:STEP] (B included). */
 static int parse_sizes(const char *opt, const char *text, size_t *vals, size_t *n, sb_error *err)
 {
   char buf[4096], *items[CFG_MAX_AXIS];
   size_t k;
-  if (strlen(text) >= sizeof buf) return sb_fail(err, SB_EUSAGE, "--%s: value too long", opt);
-  strcpy(buf, text);
-  int rc = split_list(opt, buf, items, CFG_MAX_AXIS, &k, err);
+  int rc = split_copy(opt, text, buf, sizeof buf, items, CFG_MAX_AXIS, &k, err);
   if (rc) return rc;
   *n = 0;
   for (size_t i = 0; i < k; i++) {
@@ -114,9 +124,7 @@ static int set_acts(void *ctx, const char *opt, const char *val, sb_error *err)
   sb_config *cfg = ly->cfg;
   char buf[4096], *items[CFG_MAX_AXIS];
   size_t k;
-  if (strlen(val) >= sizeof buf) return sb_fail(err, SB_EUSAGE, "--%s: value too long", opt);
-  strcpy(buf, val);
-  int rc = split_list(opt, buf, items, CFG_MAX_AXIS, &k, err);
+  int rc = split_copy(opt, val, buf, sizeof buf, items, CFG_MAX_AXIS, &k, err);
   if (rc) return rc;
   for (size_t i = 0; i < k; i++) {
     if ((rc = act_parse(items[i], &cfg->acts[i], err)))
@@ -135,9 +143,7 @@ static int set_inits(void *ctx, const char *opt, const char *val, sb_error *err)
   sb_config *cfg = ly->cfg;
   char buf[4096], *items[CFG_MAX_AXIS];
   size_t k;
-  if (strlen(val) >= sizeof buf) return sb_fail(err, SB_EUSAGE, "--%s: value too long", opt);
-  strcpy(buf, val);
-  int rc = split_list(opt, buf, items, CFG_MAX_AXIS, &k, err);
+  int rc = split_copy(opt, val, buf, sizeof buf, items, CFG_MAX_AXIS, &k, err);
   if (rc) return rc;
   for (size_t i = 0; i < k; i++) {
     if ((rc = init_parse(items[i], &cfg->inits[i], err)))
@@ -248,9 +254,7 @@ static int set_lrs(void *ctx, const char *opt, const char *val, sb_error *err)
   sb_config *cfg = ((layer *)ctx)->cfg;
   char buf[4096], *items[CFG_MAX_AXIS];
   size_t k;
-  if (strlen(val) >= sizeof buf) return sb_fail(err, SB_EUSAGE, "--%s: value too long", opt);
-  strcpy(buf, val);
-  int rc = split_list(opt, buf, items, CFG_MAX_AXIS, &k, err);
+  int rc = split_copy(opt, val, buf, sizeof buf, items, CFG_MAX_AXIS, &k, err);
   if (rc) return rc;
   for (size_t i = 0; i < k; i++) {
     if ((rc = parse_real(opt, items[i], &cfg->lrs[i], err))) return rc;
@@ -311,9 +315,7 @@ static int set_opts(void *ctx, const char *opt, const char *val, sb_error *err)
   sb_config *cfg = ((layer *)ctx)->cfg;
   char buf[512], *items[OPT_COUNT + 1];
   size_t k;
-  if (strlen(val) >= sizeof buf) return sb_fail(err, SB_EUSAGE, "--%s: value too long", opt);
-  strcpy(buf, val);
-  int rc = split_list(opt, buf, items, OPT_COUNT + 1, &k, err);
+  int rc = split_copy(opt, val, buf, sizeof buf, items, OPT_COUNT + 1, &k, err);
   if (rc) return rc;
   for (size_t i = 0; i < k; i++) {
     opt_kind v;
@@ -331,9 +333,7 @@ static int set_losses(void *ctx, const char *opt, const char *val, sb_error *err
   sb_config *cfg = ((layer *)ctx)->cfg;
   char buf[512], *items[LOSS_COUNT + 1];
   size_t k;
-  if (strlen(val) >= sizeof buf) return sb_fail(err, SB_EUSAGE, "--%s: value too long", opt);
-  strcpy(buf, val);
-  int rc = split_list(opt, buf, items, LOSS_COUNT + 1, &k, err);
+  int rc = split_copy(opt, val, buf, sizeof buf, items, LOSS_COUNT + 1, &k, err);
   if (rc) return rc;
   for (size_t i = 0; i < k; i++) {
     loss_kind v;
@@ -352,9 +352,7 @@ static int set_norms(void *ctx, const char *opt, const char *val, sb_error *err)
   sb_config *cfg = ((layer *)ctx)->cfg;
   char buf[512], *items[NORM_COUNT + 1];
   size_t k;
-  if (strlen(val) >= sizeof buf) return sb_fail(err, SB_EUSAGE, "--%s: value too long", opt);
-  strcpy(buf, val);
-  int rc = split_list(opt, buf, items, NORM_COUNT + 1, &k, err);
+  int rc = split_copy(opt, val, buf, sizeof buf, items, NORM_COUNT + 1, &k, err);
   if (rc) return rc;
   for (size_t i = 0; i < k; i++) {
     norm_kind v;
@@ -373,9 +371,7 @@ static int set_residuals(void *ctx, const char *opt, const char *val, sb_error *
   sb_config *cfg = ((layer *)ctx)->cfg;
   char buf[4096], *items[CFG_MAX_AXIS];
   size_t k;
-  if (strlen(val) >= sizeof buf) return sb_fail(err, SB_EUSAGE, "--%s: value too long", opt);
-  strcpy(buf, val);
-  int rc = split_list(opt, buf, items, CFG_MAX_AXIS, &k, err);
+  int rc = split_copy(opt, val, buf, sizeof buf, items, CFG_MAX_AXIS, &k, err);
   if (rc) return rc;
   for (size_t i = 0; i < k; i++) {
     unsigned long v = 0;

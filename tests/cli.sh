@@ -238,6 +238,11 @@ check_list presets "$PRESETS"
 check_list figures "grad-layers saturation-training grad-vs-saturation heatmap depth histograms theory"
 check_list columns "cells.tsv layers.tsv summary.tsv hist.tsv"
 expect_fail 2 "list.*'bogus'" list bogus
+# a value too long for its buffer is refused with the limit named, never cut
+long=$(awk 'BEGIN { for (i = 0; i < 2500; i++) printf "%s2", (i ? "," : ""); }')
+t_label="--depths of 4999 bytes"
+expect_fail 2 "--depths: value of 4999 bytes is too long \\(at most 4095\\)" grid --depths "$long" --out "$T/long"
+test -e "$T/long" && t_fail "the refused --depths wrote nothing" "$(ls "$T/long")" || t_pass "the refused --depths wrote nothing"
 expect_fail 2 "list" list
 
 failed=
