@@ -598,6 +598,7 @@ int grid_merge(const char *out, int partial, const char *const *from, size_t n_f
   rc = cfg_parse(cfg, CMD_GRID, 5, argv, stdout, err);
   if (rc) { free(cfg); return rc < 0 ? SB_EUSAGE : sb_prefix(err, "merge"); }
   cfg->quiet = quiet;
+  rc = store_lock(cfg, 0, err);   /* no grid or shard writes while the tables are merged */
   for (size_t k = 0; k < n_from && !rc; k++) {
     size_t copied;
     if (!(rc = store_import(cfg, from[k], &copied, err)) && !quiet)

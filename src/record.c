@@ -17,6 +17,8 @@
 
 /* ---- the format ------------------------------------------------------------ */
 
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+
 static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
 {
   for (size_t i = 0; i < n; i++) {
@@ -26,9 +28,14 @@ static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
   return h;
 }
 
+uint64_t record_hash(const char *text, size_t n)
+{
+  return fnv1a(FNV_OFFSET, text, n);
+}
+
 uint64_t record_format(void)
 {
-  uint64_t h = 0xcbf29ce484222325ULL;
+  uint64_t h = FNV_OFFSET;
   char buf[MAX_COLUMNS_TEXT];
   for (int k = 0; k < ROW_COUNT; k++) {
     const row_info *ri = table_row_info((row_kind)k);
@@ -51,31 +58,10 @@ static int row_of_tag(char tag)
 
 /* ---- writing ----------------------------------------------------------------- */
 
-int record_write(const char *path, const table_cell *c, const train_result *r, double wall_seconds,
-                 int threads, sb_error *err)
+/* The rows of a record, tagged, in the order of the tables. */
+static void write_body(FILE *f, const table_cell *c, const train_result *r)
 {
-  char tmp[4200];
-  FILE *f = fileio_open_tmp(tmp, sizeof tmp, path, err);
-  if (!f) return SB_EFAIL;
-  fputs(RECORD_MAGIC, f);
-  fprintf(f, "# version = %s\n# format = fnv1a64:%016llx\n", PACKAGE_VERSION,
-          (unsigned long long)record_format());
-  char buf[MAX_COLUMNS_TEXT], prefix[4];
-  for (int k = 0; k < ROW_COUNT; k++) {
-    const row_info *ri = table_row_info((row_kind)k);
-    if (!ri->tag) continue;
-    table_columns((row_kind)k, buf, sizeof buf);
-    fprintf(f, "# columns %c = %s\n", ri->tag, buf);
-  }
-  fprintf(f, "# wall_seconds = %.3f\n# status = %s\n# steps_done = %ld\n", wall_seconds,
-          table_status_name(r->status), r->steps_done);
-  char host[64] = "unknown";
-  if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "unknown");
-  host[sizeof host - 1] = '\0';
-  for (char *q = host; *q; q++)
-    if (*q == ' ' || *q == '\n' || *q == '\t') *q = '_';
-  fprintf(f, "# host = %s\n# threads = %d\n# blas = %s\n# blas_kernel = %s\n", host, threads, blas_name(),
-          *blas_kernel() ? blas_kernel() : "-");
+  char prefix[4];
   snprintf(prefix, sizeof prefix, "%c\t", table_row_info(ROW_CELLS)->tag);
   table_cells_row(f, prefix, c, r);
   snprintf(prefix, sizeof prefix, "%c\t", table_row_info(ROW_LAYERS)->tag);
@@ -88,6 +74,72 @@ int record_write(const char *path, const table_cell *c, const train_result *r, d
   table_curves_rows(f, prefix, c, r);
   snprintf(prefix, sizeof prefix, "%c\t", table_row_info(ROW_SPECTRA)->tag);
   table_spectra_rows(f, prefix, c, r);
+}
+
+/* Rows of each tag in a body: n[k] for row type k. */
+static void count_rows(const char *body, size_t len, size_t n[ROW_COUNT])
+{
+  for (int k = 0; k < ROW_COUNT; k++) n[k] = 0;
+  for (const char *p = body, *end = body + len; p < end;) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    int k = end - p >= 2 && p[1] == '\t' ? row_of_tag(p[0]) : -1;
+    if (k >= 0) n[k]++;
+    p = nl ? nl + 1 : end;
+  }
+}
+
+/* "C:1 L:40 ..." for the header's rows line. */
+static void rows_text(const size_t n[ROW_COUNT], char *buf, size_t size)
+{
+  buf[0] = '\0';
+  for (int k = 0; k < ROW_COUNT; k++) {
+    const row_info *ri = table_row_info((row_kind)k);
+    if (!ri->tag) continue;
+    size_t used = strlen(buf);
+    snprintf(buf + used, size - used, "%s%c:%zu", used ? " " : "", ri->tag, n[k]);
+  }
+}
+
+int record_write(const char *path, uint64_t config, const table_cell *c, const train_result *r,
+                 double wall_seconds, int threads, sb_error *err)
+{
+  char *body = NULL;
+  size_t blen = 0;
+  FILE *mem = open_memstream(&body, &blen);
+  if (!mem) return sb_fail(err, SB_EFAIL, "out of memory writing %s", path);
+  write_body(mem, c, r);
+  if (fclose(mem) != 0) { free(body); return sb_fail(err, SB_EFAIL, "out of memory writing %s", path); }
+  size_t n[ROW_COUNT];
+  count_rows(body, blen, n);
+  char counts[256];
+  rows_text(n, counts, sizeof counts);
+
+  char tmp[4200];
+  FILE *f = fileio_open_tmp(tmp, sizeof tmp, path, err);
+  if (!f) { free(body); return SB_EFAIL; }
+  fputs(RECORD_MAGIC, f);
+  fprintf(f, "# version = %s\n# format = fnv1a64:%016llx\n", PACKAGE_VERSION,
+          (unsigned long long)record_format());
+  char buf[MAX_COLUMNS_TEXT];
+  for (int k = 0; k < ROW_COUNT; k++) {
+    const row_info *ri = table_row_info((row_kind)k);
+    if (!ri->tag) continue;
+    table_columns((row_kind)k, buf, sizeof buf);
+    fprintf(f, "# columns %c = %s\n", ri->tag, buf);
+  }
+  fprintf(f, "# config = fnv1a64:%016llx\n# cell = %zu\n# rows = %s\n# checksum = fnv1a64:%016llx\n",
+          (unsigned long long)config, c->cell, counts, (unsigned long long)record_hash(body, blen));
+  fprintf(f, "# wall_seconds = %.3f\n# status = %s\n# steps_done = %ld\n", wall_seconds,
+          table_status_name(r->status), r->steps_done);
+  char host[64] = "unknown";
+  if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "unknown");
+  host[sizeof host - 1] = '\0';
+  for (char *q = host; *q; q++)
+    if (*q == ' ' || *q == '\n' || *q == '\t') *q = '_';
+  fprintf(f, "# host = %s\n# threads = %d\n# blas = %s\n# blas_kernel = %s\n", host, threads, blas_name(),
+          *blas_kernel() ? blas_kernel() : "-");
+  fwrite(body, 1, blen, f);
+  free(body);
   fputs(RECORD_END, f);
   int rc = fileio_commit(f, tmp, path, err);
   if (rc) return rc;
@@ -204,7 +256,40 @@ void record_free(record *rec)
   memset(rec, 0, sizeof *rec);
 }
 
-int record_load(const char *path, record *rec, sb_error *err)
+/* The value of "# KEY = " in the header (the lines before the first row),
+ * or NULL; *len its length. */
+static const char *header_value(const char *text, const char *body, const char *key, size_t *len)
+{
+  size_t kl = strlen(key);
+  for (const char *p = text; p < body;) {
+    const char *nl = memchr(p, '\n', (size_t)(body - p));
+    if (!nl) break;
+    if ((size_t)(nl - p) > kl + 5 && !memcmp(p, "# ", 2) && !memcmp(p + 2, key, kl) && !memcmp(p + 2 + kl, " = ", 3)) {
+      *len = (size_t)(nl - p) - kl - 5;
+      return p + kl + 5;
+    }
+    p = nl + 1;
+  }
+  return NULL;
+}
+
+/* A hex fnv1a64 value "fnv1a64:HEX" of the header. */
+static int header_hash(const char *text, const char *body, const char *key, uint64_t *out)
+{
+  size_t len;
+  const char *v = header_value(text, body, key, &len);
+  if (!v || len != 8 + 16 || memcmp(v, "fnv1a64:", 8)) return 0;
+  uint64_t h = 0;
+  for (size_t i = 8; i < len; i++) {
+    int c = v[i], d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (d < 0) return 0;
+    h = h << 4 | (uint64_t)d;
+  }
+  *out = h;
+  return 1;
+}
+
+int record_load(const char *path, uint64_t config, size_t cell, record *rec, sb_error *err)
 {
   memset(rec, 0, sizeof *rec);
   size_t len;
@@ -216,20 +301,56 @@ int record_load(const char *path, record *rec, sb_error *err)
     record_free(rec);
     return sb_fail(err, SB_EUSAGE, "%s: incomplete record (no '# end')", path);
   }
+  if (memchr(text, '\0', len)) {
+    record_free(rec);
+    return sb_fail(err, SB_EUSAGE, "%s: not a record: it holds NUL bytes (a binary file)", path);
+  }
   uint64_t fmt;
   if (strncmp(text, RECORD_MAGIC, strlen(RECORD_MAGIC)) || !header_format(text, &fmt) || fmt != record_format()) {
     describe_foreign(path, text, err);
     record_free(rec);
     return SB_EUSAGE;
   }
-  /* Count the rows of each type, then index them. */
-  size_t cap[ROW_COUNT] = { 0 };
-  for (const char *p = text; *p;) {
-    const char *nl = strchr(p, '\n');
-    int k = p[0] != '#' && p[1] == '\t' ? row_of_tag(p[0]) : -1;
-    if (k >= 0) cap[k]++;
-    p = nl ? nl + 1 : p + strlen(p);
+  /* The header is every line up to the first row; the body the rows up
+   * to "# end", nothing else. */
+  char *body = text, *end = text + len - n_end;
+  while (body < end && body[0] == '#') {
+    char *nl = memchr(body, '\n', (size_t)(end - body));
+    body = nl ? nl + 1 : end;
   }
+  const char *why = NULL;
+  char whybuf[160];
+  uint64_t their_config, sum;
+  size_t vl;
+  const char *cv = header_value(text, body, "cell", &vl);
+  const char *rv = header_value(text, body, "rows", &vl);
+  if (!header_hash(text, body, "config", &their_config) || !cv || !rv || !header_hash(text, body, "checksum", &sum))
+    why = "its header lacks the config, cell, rows or checksum line";
+  else if (their_config != config)
+    why = "it belongs to another grid (its configuration fingerprint is not this grid's)";
+  else if (strtoull(cv, NULL, 10) != cell || cv[0] < '0' || cv[0] > '9') {
+    snprintf(whybuf, sizeof whybuf, "it is the record of cell %.*s, not of cell %zu", (int)strcspn(cv, "\n"), cv, cell);
+    why = whybuf;
+  } else if (record_hash(body, (size_t)(end - body)) != sum)
+    why = "its rows do not match their checksum (the file was changed after satbench wrote it)";
+  else {
+    size_t n[ROW_COUNT];
+    char counts[256];
+    count_rows(body, (size_t)(end - body), n);
+    rows_text(n, counts, sizeof counts);
+    if (strlen(counts) != strcspn(rv, "\n") || memcmp(counts, rv, strlen(counts)))
+      why = "its row counts do not match its header";
+    else if (n[ROW_CELLS] != 1)
+      why = "it does not hold exactly one cell row";
+  }
+  if (why) {
+    record_free(rec);
+    return sb_fail(err, SB_EUSAGE, "%s: refused: %s; delete it and run with --resume to compute the cell again",
+                   path, why);
+  }
+  for (int k = 0; k < ROW_COUNT; k++) rec->n[k] = 0;
+  size_t cap[ROW_COUNT];
+  count_rows(body, (size_t)(end - body), cap);
   for (int k = 0; k < ROW_COUNT; k++)
     if (cap[k] && !(rec->rows[k] = malloc(cap[k] * sizeof *rec->rows[k]))) {
       record_free(rec);
@@ -242,12 +363,12 @@ int record_load(const char *path, record *rec, sb_error *err)
   snprintf(rec->blas, sizeof rec->blas, "?");
   snprintf(rec->blas_kernel, sizeof rec->blas_kernel, "?");
   size_t lineno = 0;
-  for (char *p = text; *p;) {
-    char *nl = strchr(p, '\n');
+  for (char *p = text; p < end;) {
+    char *nl = memchr(p, '\n', (size_t)(end - p));
     lineno++;
     if (!nl) break;   /* cannot happen: the text ends in "# end\n" */
     *nl = '\0';
-    if (p[0] == '#') {
+    if (p < body) {
       sscanf(p, "# wall_seconds = %lf", &rec->wall_seconds);
       sscanf(p, "# status = %15s", rec->status);
       sscanf(p, "# version = %31s", rec->version);
@@ -256,12 +377,10 @@ int record_load(const char *path, record *rec, sb_error *err)
       sscanf(p, "# blas = %63s", rec->blas);
       sscanf(p, "# blas_kernel = %31s", rec->blas_kernel);
     } else {
-      int k = p[1] == '\t' ? row_of_tag(p[0]) : -1;
-      if (k < 0) {
-        char shown[40];
-        snprintf(shown, sizeof shown, "%.32s", p);
+      int k = p[0] && p[1] == '\t' ? row_of_tag(p[0]) : -1;
+      if (k < 0 || rec->n[k] >= cap[k]) {
         record_free(rec);
-        return sb_fail(err, SB_EUSAGE, "%s:%zu: not a record row: '%s'", path, lineno, shown);
+        return sb_fail(err, SB_EUSAGE, "%s:%zu: refused: not a record row", path, lineno);
       }
       rec->rows[k][rec->n[k]++] = p + 2;
     }

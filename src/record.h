@@ -6,6 +6,10 @@
  *     # version = 0.1.0                   the satbench that wrote it
  *     # format = fnv1a64:HEX              hash of the column lists below
  *     # columns C = cell activation ...   one per tagged row type
+ *     # config = fnv1a64:HEX              the grid's configuration fingerprint
+ *     # cell = 17                         the cell it is the record of
+ *     # rows = C:1 L:40 T:10 ...          how many rows of each tag follow
+ *     # checksum = fnv1a64:HEX            hash of the rows' bytes, "C" to "# end"
  *     # wall_seconds = 1.25               timing stays out of the tables
  *     # host = node17                     provenance: where and how it ran
  *     # threads = 2                       (the grid's threads on that host)
@@ -22,7 +26,10 @@
  *                                          it is incomplete and run again
  * The format hash changes whenever a column list does, so a record written
  * by a satbench with other columns is recognised (RECORD_FOREIGN) and
- * reported, never merged into tables it does not fit. */
+ * reported, never merged into tables it does not fit.  A record proves
+ * itself: record_load checks its grid, its cell, its row counts and its
+ * checksum, so a record copied over another, cut, edited or concatenated
+ * with another is refused by name, never merged. */
 #ifndef SB_RECORD_H
 #define SB_RECORD_H
 
@@ -35,10 +42,14 @@
 /* FNV-1a 64 of every tagged row type's tag and column list. */
 uint64_t record_format(void);
 
-/* Durably write the record of a finished cell to path (a temporary name,
- * flushed, synced and renamed, then the directory synced). */
-int record_write(const char *path, const table_cell *c, const train_result *r, double wall_seconds,
-                 int threads, sb_error *err);
+/* FNV-1a 64 of n bytes (the checksum, and the configuration fingerprint). */
+uint64_t record_hash(const char *text, size_t n);
+
+/* Durably write the record of a finished cell (c->cell) of the grid whose
+ * configuration fingerprint is config to path (a temporary name, flushed,
+ * synced and renamed, then the directory synced). */
+int record_write(const char *path, uint64_t config, const table_cell *c, const train_result *r,
+                 double wall_seconds, int threads, sb_error *err);
 
 typedef enum {
   RECORD_MISSING,     /* no file */
@@ -61,10 +72,12 @@ typedef struct record {
   char **rows[ROW_COUNT];     /* (n[k]) each row, without tag and newline */
 } record;
 
-/* Read and check a record.  SB_EUSAGE naming the file when it is not a
- * complete record of this format (the message says what wrote it and how
- * its columns differ); SB_EFAIL on a read error. */
-int record_load(const char *path, record *rec, sb_error *err);
+/* Read and check a record of cell `cell` of the grid with fingerprint
+ * config.  SB_EUSAGE naming the file when it is not a complete record of
+ * this format (the message says what wrote it and how its columns differ),
+ * or not of this grid and cell, or its rows do not match their counts and
+ * checksum; SB_EFAIL on a read error. */
+int record_load(const char *path, uint64_t config, size_t cell, record *rec, sb_error *err);
 void record_free(record *rec);
 
 /* Split a row of type k in place into its fields (fields holds up to max

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +46,25 @@ static char *config_text(const sb_config *cfg)
   cfg_write(cfg, f, "");
   if (fclose(f) != 0) { free(buf); return NULL; }
   return buf;
+}
+
+/* The grid's fingerprint, which every record carries: the hash of its
+ * configuration's lines but comments and the preset's name (only the
+ * values it resolves to matter, as for --resume). */
+static uint64_t fingerprint(const sb_config *cfg)
+{
+  char *text = config_text(cfg);
+  if (!text) return 0;   /* out of memory: matches no record, so nothing is merged */
+  char *keep = text, *w = text;
+  for (char *p = text; *p;) {
+    size_t n = strcspn(p, "\n");
+    size_t step = n + (p[n] == '\n');
+    if (p[0] != '#' && strncmp(p, "preset = ", 9)) { memmove(w, p, step); w += step; }
+    p += step;
+  }
+  uint64_t h = record_hash(keep, (size_t)(w - keep));
+  free(text);
+  return h;
 }
 
 /* The value of `key = value` in a config text, or NULL. */
@@ -109,6 +129,47 @@ static int same_config(const sb_config *cfg, const char *what, const char *conf,
   return SB_OK;
 }
 
+/* ---- one writer per folder -------------------------------------------- */
+
+static int lock_fd = -1;   /* records/lock, held until the process ends */
+
+int store_lock(const sb_config *cfg, int shared, sb_error *err)
+{
+  if (lock_fd >= 0) return SB_OK;   /* this process holds it already */
+  char path[CFG_PATH_MAX];
+  int rc = path_join(path, sizeof path, cfg->out, "records/lock", err);
+  if (rc) return rc;
+  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return sb_fail(err, SB_EFAIL, "--out: cannot open %s: %s", path, strerror(errno));
+  if (flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
+    int e = errno;
+    if (e == EWOULDBLOCK) {
+      char who[128] = "";
+      ssize_t n = pread(fd, who, sizeof who - 1, 0);
+      who[n > 0 ? n : 0] = '\0';
+      who[strcspn(who, "\n")] = '\0';
+      for (char *q = who; *q; q++)
+        if ((unsigned char)*q < 0x20 || (unsigned char)*q >= 0x7f) *q = '?';
+      close(fd);
+      return sb_fail(err, SB_EUSAGE, "--out: %s is in use by another satbench%s%s%s; wait for it to finish, or "
+                     "choose another --out", cfg->out, who[0] ? " (" : "", who, who[0] ? ")" : "");
+    }
+    close(fd);
+    if (e == ENOLCK || e == EOPNOTSUPP || e == ENOSYS) return SB_OK;   /* a filesystem without locks: see README */
+    return sb_fail(err, SB_EFAIL, "--out: cannot lock %s: %s", path, strerror(e));
+  }
+  /* Say who holds it, for the next one's message (of shards, the last to start). */
+  char who[128], host[64] = "?";
+  gethostname(host, sizeof host);
+  host[sizeof host - 1] = '\0';
+  int n = shared ? snprintf(who, sizeof who, "shard %zu/%zu, pid %ld on %s\n", cfg->shard_k, cfg->shard_n,
+                            (long)getpid(), host)
+                 : snprintf(who, sizeof who, "pid %ld on %s\n", (long)getpid(), host);
+  if (ftruncate(fd, 0) != 0 || pwrite(fd, who, (size_t)n, 0) != n) { /* only the message loses */ }
+  lock_fd = fd;
+  return SB_OK;
+}
+
 /* A new grid creates the folder; --resume continues one; a shard creates
  * it or joins it (the first of the shards to get here writes the
  * configuration, with an atomic link, no lock; the others compare). */
@@ -123,13 +184,19 @@ int store_prepare(const sb_config *cfg, sb_error *err)
   if (!mine) return sb_fail(err, SB_EFAIL, "out of memory");
   struct stat st;
   int exists = stat(conf, &st) == 0;
+  /* Shards share a folder on purpose (a shared lock each); any other
+   * writer has it to itself, checked and created under the lock. */
+  if (exists && (cfg->resume || cfg->shard_n) && (rc = store_lock(cfg, cfg->shard_n != 0, err))) {
+    free(mine);
+    return rc;
+  }
   if (exists && (cfg->resume || cfg->shard_n)) rc = same_config(cfg, what, conf, mine, err);
   else if (exists)
     rc = sb_fail(err, SB_EUSAGE, "--out: %s already holds a grid; add --resume to continue it, or choose another --out",
                  cfg->out);
   else if (cfg->resume && !cfg->shard_n)
     rc = sb_fail(err, SB_EUSAGE, "--resume: %s holds no grid to resume (no %s)", cfg->out, conf);
-  else if (!(rc = fileio_mkdirs(rec, err))) {
+  else if (!(rc = fileio_mkdirs(rec, err)) && !(rc = store_lock(cfg, cfg->shard_n != 0, err))) {
     char tmp[CFG_PATH_MAX + 128];
     FILE *f = fileio_open_tmp(tmp, sizeof tmp, conf, err);
     if (!f) rc = SB_EFAIL;
@@ -153,12 +220,12 @@ int store_pending(const sb_config *cfg, size_t cell, int *pending, sb_error *err
   char path[CFG_PATH_MAX + 64];
   record_path(path, sizeof path, cfg, cell);
   record_state st = record_probe(path);
-  *pending = st != RECORD_COMPLETE;
-  if (st != RECORD_FOREIGN) return SB_OK;
-  record rec;
-  int rc = record_load(path, &rec, err);   /* says what wrote it */
+  *pending = st == RECORD_MISSING || st == RECORD_INCOMPLETE;
+  if (*pending) return SB_OK;
+  record rec;   /* a complete one proves itself, or the grid stops here */
+  int rc = record_load(path, fingerprint(cfg), cell, &rec, err);
   record_free(&rec);
-  return rc ? rc : sb_fail(err, SB_EUSAGE, "%s: not a record of this satbench", path);
+  return rc;
 }
 
 int store_write_record(const sb_config *cfg, const table_cell *c, const train_result *r,
@@ -166,7 +233,7 @@ int store_write_record(const sb_config *cfg, const table_cell *c, const train_re
 {
   char path[CFG_PATH_MAX + 64];
   record_path(path, sizeof path, cfg, c->cell);
-  return record_write(path, c, r, wall_seconds, threads, err);
+  return record_write(path, fingerprint(cfg), c, r, wall_seconds, threads, err);
 }
 
 int store_missing(const sb_config *cfg, size_t *n_missing, size_t *first, size_t n_first, sb_error *err)
@@ -215,6 +282,7 @@ int store_import(const sb_config *cfg, const char *from, size_t *n_copied, sb_er
   if (keys[0])
     return sb_fail(err, SB_EUSAGE, "--from: %s is another grid than %s (differs in: %s)", from, cfg->out, keys);
   size_t n = cfg_n_cells(cfg);
+  uint64_t fp = fingerprint(cfg);
   int copied_any = 0;
   for (size_t c = 0; c < n; c++) {
     char src[CFG_PATH_MAX + 64], dst[CFG_PATH_MAX + 64];
@@ -222,15 +290,12 @@ int store_import(const sb_config *cfg, const char *from, size_t *n_copied, sb_er
     record_path(dst, sizeof dst, cfg, c);
     record_state s = record_probe(src);
     if (s == RECORD_MISSING || s == RECORD_INCOMPLETE) continue;
-    if (s == RECORD_FOREIGN) {
-      record rec;
-      int rc = record_load(src, &rec, err);   /* says what wrote it */
-      record_free(&rec);
-      return rc ? rc : sb_fail(err, SB_EUSAGE, "%s: not a record of this satbench", src);
-    }
-    if (record_probe(dst) == RECORD_COMPLETE) continue;   /* the first copy of a cell wins */
-    int rc = copy_file(src, dst, err);
+    record rec;   /* only a record that proves itself is copied */
+    int rc = record_load(src, fp, c, &rec, err);
+    record_free(&rec);
     if (rc) return rc;
+    if (record_probe(dst) == RECORD_COMPLETE) continue;   /* the first copy of a cell wins */
+    if ((rc = copy_file(src, dst, err))) return rc;
     (*n_copied)++;
     copied_any = 1;
   }
@@ -433,6 +498,7 @@ static void name_set_free(name_set *ns)
  * record's rows the values merge needs are. */
 typedef struct merger {
   const sb_config *cfg;
+  uint64_t config;             /* the grid's fingerprint, which its records carry */
   store_merge_info *info;
   out_file table[ROW_COUNT], manifest;
   size_t ns;
@@ -613,7 +679,7 @@ static int merge_cell(merger *m, size_t g, size_t s, sb_error *err)
   record_state st = record_probe(path);
   if (st == RECORD_MISSING || st == RECORD_INCOMPLETE) return SB_OK;   /* not run yet, or half written */
   record rec;
-  int rc = record_load(path, &rec, err);
+  int rc = record_load(path, m->config, cell, &rec, err);
   if (rc) return rc;
   for (int k = 0; k < ROW_COUNT; k++) {
     FILE *f = m->table[k].f;
@@ -754,6 +820,7 @@ int store_merge(const sb_config *cfg, store_merge_info *info, sb_error *err)
   merger m;
   memset(&m, 0, sizeof m);
   m.cfg = cfg;
+  m.config = fingerprint(cfg);
   m.info = info;
   info->n_done = info->n_diverged = info->n_frozen = info->n_stalled = 0;
   int rc = merge_open(&m, err);

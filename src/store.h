@@ -20,6 +20,13 @@
  * (SB_EUSAGE listing the differing keys when not). */
 int store_prepare(const sb_config *cfg, sb_error *err);
 
+/* Hold cfg->out's lock (records/lock, flock) until the process ends:
+ * exclusive for a grid, --resume or merge, shared for a shard (the shards
+ * of a grid write one folder together, the records proving themselves).
+ * SB_EUSAGE naming the holder when another process has it; none on a
+ * filesystem without locks.  Taking it again in one process is a no-op. */
+int store_lock(const sb_config *cfg, int shared, sb_error *err);
+
 /* Whether a cell still has to run (*pending: no record, or half a one).
  * A record that another satbench wrote, with other columns, is an error
  * (SB_EUSAGE, saying so): it cannot be resumed or merged. */
