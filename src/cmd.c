@@ -173,7 +173,7 @@ static int merge_set(void *ctx, const char *name, const char *val, sb_error *err
 static const cli_def merge_options[] = {
   { "out", 'o', CLI_VALUE, merge_set, "DIR", "the grid's folder (default data/): its records become its tables", 0 },
   { "from", 0, CLI_VALUE, merge_set, "DIR", "first copy in the records of another folder of the same grid (repeatable)", 0 },
-  { "partial", 0, CLI_BOOL, merge_set, NULL, "write the tables of an unfinished grid, marked '# partial' (default: refuse)", 0 },
+  { "partial", 0, CLI_BOOL, merge_set, NULL, "write the tables of an unfinished grid, marked '# complete = false' (default: refuse)", 0 },
   { "quiet", 0, CLI_BOOL, merge_set, NULL, "no notes on stderr", 0 },
 };
 

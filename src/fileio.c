@@ -143,3 +143,32 @@ char *fileio_read_all(const char *path, size_t *len_out)
   if (len_out) *len_out = len;
   return buf;
 }
+
+uint64_t fileio_hash(uint64_t h, const void *data, size_t n)
+{
+  const unsigned char *s = data;
+  for (size_t i = 0; i < n; i++) {
+    h ^= s[i];
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+int fileio_hash_file(const char *path, uint64_t *hash, size_t *bytes)
+{
+  FILE *f = fopen(path, "rb");
+  if (!f) return -1;
+  static _Thread_local unsigned char buf[1 << 16];
+  uint64_t h = FILEIO_HASH_INIT;
+  size_t total = 0, n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+    h = fileio_hash(h, buf, n);
+    total += n;
+  }
+  int bad = ferror(f);
+  fclose(f);
+  if (bad) { errno = EIO; return -1; }
+  *hash = h;
+  *bytes = total;
+  return 0;
+}

@@ -5,6 +5,7 @@
 #define SB_FILEIO_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "err.h"
 
@@ -30,6 +31,14 @@ int fileio_commit_new(FILE *f, const char *tmp, const char *final, int *existed,
  * its size when len is not NULL); NULL with errno set when it cannot be
  * read. */
 char *fileio_read_all(const char *path, size_t *len);
+
+/* FNV-1a 64 over n more bytes, from FILEIO_HASH_INIT: the one checksum of
+ * satbench (records' rows, the tables named in manifest.json). */
+#define FILEIO_HASH_INIT 0xcbf29ce484222325ULL
+uint64_t fileio_hash(uint64_t h, const void *data, size_t n);
+
+/* The hash and size of a whole file; SB_OK, or -1 with errno set. */
+int fileio_hash_file(const char *path, uint64_t *hash, size_t *bytes);
 
 /* fsync a directory, making the renames inside it durable (power loss,
  * not just kill -9).  Best effort: errors are ignored. */

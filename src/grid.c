@@ -623,7 +623,7 @@ int grid_merge(const char *out, int partial, const char *const *from, size_t n_f
   if (!rc) {
     if (info.mixed_blas[0]) fprintf(stderr, "satbench merge: warning: %s\n", info.mixed_blas);
     if (!info.complete)
-      fprintf(stderr, "satbench merge: warning: %zu of %zu cells have no record; every table says \"# partial\"\n",
+      fprintf(stderr, "satbench merge: warning: %zu of %zu cells have no record; every table says \"# complete = false\"\n",
               n_cells - info.n_done, n_cells);
     print_digest(cfg, &info);
     if (fflush(stdout) != 0 || ferror(stdout)) rc = sb_fail(err, SB_EFAIL, "writing to stdout: %s", strerror(errno));

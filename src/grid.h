@@ -46,7 +46,7 @@ int grid_run(const sb_config *cfg, sb_error *err);
 /* satbench merge: the tables of the grid in out from its records (and
  * first the records of the folders in from that out lacks).  A grid with
  * cells missing is refused (SB_EFAIL, counting them; nothing written)
- * unless partial, and then every table says "# partial". */
+ * unless partial, and then every table says "# complete = false". */
 int grid_merge(const char *out, int partial, const char *const *from, size_t n_from, int quiet, sb_error *err);
 
 #endif

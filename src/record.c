@@ -17,25 +17,16 @@
 
 /* ---- the format ------------------------------------------------------------ */
 
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-
-static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
-{
-  for (size_t i = 0; i < n; i++) {
-    h ^= (unsigned char)s[i];
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
+static uint64_t fnv1a(uint64_t h, const char *s, size_t n) { return fileio_hash(h, s, n); }
 
 uint64_t record_hash(const char *text, size_t n)
 {
-  return fnv1a(FNV_OFFSET, text, n);
+  return fileio_hash(FILEIO_HASH_INIT, text, n);
 }
 
 uint64_t record_format(void)
 {
-  uint64_t h = FNV_OFFSET;
+  uint64_t h = FILEIO_HASH_INIT;
   char buf[MAX_COLUMNS_TEXT];
   for (int k = 0; k < ROW_COUNT; k++) {
     const row_info *ri = table_row_info((row_kind)k);

@@ -562,9 +562,8 @@ static int merge_open(merger *m, sb_error *err)
     if (!ri->file) continue;
     if (!(rc = out_open(&m->table[k], cfg->out, ri->file, err))) {
       table_comments(m->table[k].f, cfg);
-      if (m->info->n_present < m->info->n_cells)
-        fprintf(m->table[k].f, "# partial = %zu of %zu cells: this table is incomplete\n", m->info->n_present,
-                m->info->n_cells);
+      fprintf(m->table[k].f, "# complete = %s\n# cells = %zu of %zu\n",
+              m->info->n_present == m->info->n_cells ? "true" : "false", m->info->n_present, m->info->n_cells);
       table_header(m->table[k].f, (row_kind)k);
     }
   }
@@ -771,7 +770,26 @@ static int merge_close(merger *m, int rc, sb_error *err)
       json_string(m->manifest.f, m->kernels.name[k]);
       fprintf(m->manifest.f, ": %zu", m->kernels.count[k]);
     }
-    fputs("}\n}\n", m->manifest.f);
+    fputc('}', m->manifest.f);
+    /* The set of tables this manifest vouches for: a reader that finds a
+     * table whose bytes differ (a merge killed between two renames) knows
+     * the set is mixed. */
+    fputs(",\n  \"files\": {", m->manifest.f);
+    int firstf = 1;
+    for (int k = 0; k < ROW_COUNT && !rc; k++) {
+      out_file *o = &m->table[k];
+      if (!o->f) continue;
+      uint64_t h;
+      size_t bytes;
+      if (fflush(o->f) != 0 || fileio_hash_file(o->tmp, &h, &bytes) != 0)
+        rc = sb_fail(err, SB_EFAIL, "writing %s: %s", o->path, strerror(errno));
+      else {
+        fprintf(m->manifest.f, "%s\n    \"%s\": {\"bytes\": %zu, \"fnv1a64\": \"%016llx\"}", firstf ? "" : ",",
+                table_row_info((row_kind)k)->file, bytes, (unsigned long long)h);
+        firstf = 0;
+      }
+    }
+    fputs("\n  }\n}\n", m->manifest.f);
     info->n_hosts = m->hosts.n;
     info->mixed_blas[0] = '\0';
     if (m->kernels.n > 1) {
@@ -789,7 +807,9 @@ static int merge_close(merger *m, int rc, sb_error *err)
   out_file *files[ROW_COUNT + 1];
   size_t nf = 0;
   for (int k = 0; k < ROW_COUNT; k++) files[nf++] = &m->table[k];
-  files[nf++] = &m->manifest;
+  files[nf++] = &m->manifest;   /* last: while the tables are renamed there is none */
+  if (!rc && m->manifest.f && unlink(m->manifest.path) != 0 && errno != ENOENT)
+    rc = sb_fail(err, SB_EFAIL, "cannot replace %s: %s", m->manifest.path, strerror(errno));
   for (size_t k = 0; k < nf; k++) {
     out_file *o = files[k];
     if (!o->f) continue;

@@ -104,4 +104,30 @@ for round in 1 2 3; do
 done
 test $ok -eq 1 && t_pass "two grids at once on one --out: one runs, one is refused (exit 2), tables the winner's (3 rounds)"
 
+# The tables are one set, vouched for by manifest.json (written last):
+# a merge killed between two renames leaves a table of another merge, or
+# no manifest, and plot refuses either by name; a merge rebuilds the set.
+rm -rf "$T/set"
+cp -r "$T/ref" "$T/set"
+cp "$T/other/layers.tsv" "$T/set/layers.tsv"
+expect_fail 2 "set/layers.tsv does not match manifest.json \\([0-9]+ bytes, [0-9]+ expected\\)" \
+  plot -d "$T/set" -o "$T/set-plots" --no-render
+test ! -e "$T/set-plots" && t_pass "a table of another merge: plot writes nothing" || t_fail "a table of another merge: plot writes nothing" "$(ls "$T/set-plots")"
+cp "$T/ref/layers.tsv" "$T/set/layers.tsv"
+rm "$T/set/manifest.json"
+expect_fail 2 "set: no manifest.json beside the tables.*satbench merge --out" plot -d "$T/set" -o "$T/set-plots" --no-render
+sb merge --out "$T/set" --quiet
+sb plot -d "$T/set" -o "$T/set-plots" --no-render
+test "$rc" -eq 0 && t_pass "merge rebuilds the set and plot takes it" || t_fail "merge rebuilds the set and plot takes it" "exit $rc: $(cat "$err")"
+# The manifest names each table's size and checksum, and the tables say they are complete.
+ok=1
+for f in $TABLES; do
+  test -e "$T/ref/$f" || continue
+  bytes=$(wc -c < "$T/ref/$f" | tr -d ' ')
+  grep -q "\"$f\": {\"bytes\": $bytes, \"fnv1a64\": \"[0-9a-f]\{16\}\"}" "$T/ref/manifest.json" || ok=0
+  grep -q '^# complete = true$' "$T/ref/$f" && grep -q '^# cells = 8 of 8$' "$T/ref/$f" || ok=0
+done
+test $ok -eq 1 && t_pass "manifest.json names every table's bytes and checksum; each says '# complete = true', '# cells = 8 of 8'" ||
+  t_fail "manifest.json names every table's bytes and checksum" "$(cat "$T/ref/manifest.json")"
+
 t_done

@@ -2,7 +2,7 @@
 # concurrently into one folder and merge to the tables of a one-process run,
 # byte for byte; a shard killed with kill -9 and rerun, or a rerun with
 # another N, still completes the grid; an incomplete grid is refused by
-# merge (and marked '# partial' with --partial); bad shards and a different
+# merge (and marked '# complete = false' with --partial); bad shards and a different
 # configuration are refused with exit 2 and nothing written; folders filled
 # separately merge with --from; records carry their provenance.
 . "$srcdir/tests/lib.sh"
@@ -76,18 +76,22 @@ test "$rc" -eq 1 && grep -q "of 24 cells of .* have no complete record" "$err" &
   && t_pass "merge of an incomplete grid ($before of 24 cells) exits 1, counts the missing cells, writes nothing" \
   || t_fail "merge of an incomplete grid exits 1, counts the missing cells, writes nothing" "exit $rc: $(cat "$err")" "$(ls "$d")"
 sb merge --out "$d" --partial --quiet
-n_partial=$(grep -l '^# partial = ' "$d"/*.tsv 2>/dev/null | wc -l)
+n_partial=$(grep -l '^# complete = false$' "$d"/*.tsv 2>/dev/null | wc -l)
+n_counted=$(grep -l "^# cells = $before of 24\$" "$d"/*.tsv 2>/dev/null | wc -l)
 n_tables=$("$SATBENCH" list columns | cut -f 1 | sort -u | grep -c '\.tsv$')
-test "$rc" -eq 0 && test "$n_partial" -eq "$n_tables" && test "$n_tables" -ge 7 && grep -q '"complete": false' "$d/manifest.json" \
-  && t_pass "merge --partial writes tables that each say '# partial' and a manifest that says incomplete" \
-  || t_fail "merge --partial: every table says '# partial'" "exit $rc, $n_partial tables: $(cat "$err")"
+test "$rc" -eq 0 && test "$n_partial" -eq "$n_tables" && test "$n_counted" -eq "$n_tables" && test "$n_tables" -ge 7 && grep -q '"complete": false' "$d/manifest.json" \
+  && t_pass "merge --partial writes tables that each say '# complete = false' and '# cells = $before of 24', and a manifest that says incomplete" \
+  || t_fail "merge --partial: every table says '# complete = false' and counts its cells" "exit $rc, $n_partial/$n_counted tables: $(cat "$err")"
 sb grid $LONG --threads 2 --shard 1/2 --out "$d"
 sb merge --out "$d" --quiet
 why=$(same_tables "$T/long1" "$d")
 test "$before" -lt 24 && test "$rc" -eq 0 && test -z "$why" \
   && t_pass "shard killed (kill -9) with $before of 24 cells saved, rerun, merged: equals the one-process run" \
   || t_fail "shard killed (kill -9), rerun, merged: equals the one-process run" "exit $rc: $(cat "$err")" "$why"
-grep -q '^# partial' "$d/cells.tsv" && t_fail "a complete merge has no '# partial' line" || t_pass "a complete merge has no '# partial' line"
+n_complete=$(grep -l '^# complete = true$' "$d"/*.tsv 2>/dev/null | wc -l)
+n_all=$(grep -l '^# cells = 24 of 24$' "$d"/*.tsv 2>/dev/null | wc -l)
+test "$n_complete" -eq "$n_tables" && test "$n_all" -eq "$n_tables" && t_pass "a complete merge: every table says '# complete = true' and '# cells = 24 of 24'" ||
+  t_fail "a complete merge: every table says '# complete = true'" "$n_complete/$n_all of $n_tables tables"
 
 # -- SIGTERM of a shard (scancel) saves its cells and says so ---------------------------
 d="$T/term"
