@@ -467,7 +467,10 @@ static int set_out(void *ctx, const char *opt, const char *val, sb_error *err)
   layer *ly = ctx;
   sb_config *cfg = ly->cfg;
   if (!*val) return sb_fail(err, SB_EUSAGE, "--%s: empty path", opt);
-  if (strlen(val) >= sizeof cfg->out) return sb_fail(err, SB_EUSAGE, "--%s: path too long", opt);
+  size_t n = strlen(val);
+  if (n >= CFG_OUT_MAX)
+    return sb_fail(err, SB_EUSAGE, "--%s: the path is %zu bytes long; at most %d fit (the files under it need the rest "
+                   "of the system's limit of %d)", opt, n, CFG_OUT_MAX - 1, CFG_PATH_MAX);
   strcpy(cfg->out, val);
   return SB_OK;
 }

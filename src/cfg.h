@@ -16,6 +16,10 @@
 
 #define CFG_MAX_AXIS 1024   /* values per axis */
 #define CFG_PATH_MAX 4096
+/* --out's longest path: the files satbench makes under it (a record's
+ * temporary name holds the host name, the pid and a tag) need the rest
+ * of the system's 4096. */
+#define CFG_OUT_MAX 3840
 
 typedef enum { CMD_RUN, CMD_GRID } cfg_command;
 

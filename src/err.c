@@ -10,8 +10,9 @@ int sb_fail(sb_error *err, int code, const char *fmt, ...)
   if (err) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    int n = vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof err->msg) memcpy(err->msg + sizeof err->msg - 4, "...", 4);   /* cut: says so */
     err->code = code;
   }
   return code;
@@ -22,7 +23,7 @@ int sb_prefix(sb_error *err, const char *fmt, ...)
   if (!err) return SB_EFAIL;
   /* The old message is copied out first: passing err->msg to vsnprintf,
    * which writes err->msg, would read the buffer it is writing. */
-  char where[1024], inner[sizeof err->msg];
+  char where[5120], inner[sizeof err->msg];
   snprintf(inner, sizeof inner, "%s", err->msg);
   va_list ap;
   va_start(ap, fmt);

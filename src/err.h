@@ -13,7 +13,7 @@ enum { SB_OK = 0, SB_EFAIL = 1, SB_EUSAGE = 2 };
 
 typedef struct sb_error {
   int code;        /* SB_OK, SB_EFAIL or SB_EUSAGE: the exit status to use */
-  char msg[1024];  /* one line, no trailing newline */
+  char msg[10240]; /* one line, no trailing newline: room for two of the longest paths */
 } sb_error;
 
 /* Record a failure with a printf-style message; returns code so callers can

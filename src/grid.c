@@ -29,9 +29,7 @@
 #include <omp.h>
 #endif
 
-static volatile sig_atomic_t stop_signal = 0;
 
-static void on_signal(int sig) { stop_signal = sig; }
 
 static double now(void)
 {
@@ -364,12 +362,12 @@ typedef struct run_ctx {
  * (a signal, or a failure elsewhere), -1 when it failed. */
 static int run_one(run_ctx *x, size_t cell)
 {
-  if (x->failed || stop_signal) return 0;
+  if (x->failed || stop_requested()) return 0;
   grid_pos pos;
   grid_cell_pos(x->cfg, cell, &pos);
   train_params p;
   grid_cell_params(x->cfg, &pos, &p);
-  p.stop = &stop_signal;
+  p.stop = stop_flag_ptr();
   sb_error e;
   sb_error_clear(&e);
   double t0 = now();
@@ -416,8 +414,37 @@ static void sched_done(void *ctx, size_t n)
   }
 }
 
+static int grid_run_caught(const sb_config *cfg, sb_error *err);
+
+/* The end of a grid, a shard or a merge whose results are on disk: the
+ * digest goes to stdout, and a closed stdout or stderr (SIGPIPE is
+ * ignored: main.c) fails the command, saying that nothing is lost. */
+static int channels_ok(const char *saved, sb_error *err)
+{
+  int out_bad = fflush(stdout) != 0 || ferror(stdout);
+  int e = errno;
+  if (out_bad)
+    return sb_fail(err, SB_EFAIL, "writing to stdout: %s; %s", strerror(e), saved);
+  if (ferror(stderr))
+    return sb_fail(err, SB_EFAIL, "writing to stderr failed (a closed pipe?): the progress messages were lost; %s",
+                   saved);
+  return SB_OK;
+}
+
+/* SIGINT and SIGTERM are caught from the start to the tables: a cell
+ * stopped by one writes no record, the grid merges what it saved, and a
+ * second signal abandons that merge (stop.h). */
 int grid_run(const sb_config *cfg, sb_error *err)
 {
+  stop_catch();
+  int rc = grid_run_caught(cfg, err);
+  stop_release();
+  return rc;
+}
+
+static int grid_run_caught(const sb_config *cfg, sb_error *err)
+{
+  clearerr(stderr);
   int threads = resolve_threads(cfg);
   int rc = check_memory(cfg, threads, err);
   if (rc) return rc;
@@ -437,6 +464,12 @@ int grid_run(const sb_config *cfg, sb_error *err)
   if (!data) { free(cells); return err->code ? err->code : SB_EFAIL; }
   /* Rank 0 alone prepares the folder and finds the work left; the other
    * ranks learn whether it could. */
+  int sig0 = (int)ranks_max(stop_requested());
+  if (sig0) {
+    data_free(data);
+    free(cells);
+    return sb_fail(err, 128 + sig0, "interrupted by %s before the grid began; nothing was written", stop_name(sig0));
+  }
   if (rank == 0) rc = store_prepare(cfg, err);
   size_t n_todo = 0, n_mine = 0;
   if (rank == 0 && !rc) {
@@ -465,13 +498,6 @@ int grid_run(const sb_config *cfg, sb_error *err)
     return rc0;
   }
 
-  struct sigaction sa, old_int, old_term;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, &old_int);
-  sigaction(SIGTERM, &sa, &old_term);
-  stop_signal = 0;
 
   progress prog = { cfg->quiet || rank > 0, isatty(STDERR_FILENO), 0, 0, n_todo, now() };
   if (!cfg->quiet && rank == 0) {
@@ -498,7 +524,7 @@ int grid_run(const sb_config *cfg, sb_error *err)
     size_t *items = malloc((n_todo ? n_todo : 1) * sizeof *items);
     if (!items) x.failed = 1, sb_fail(&x.first_err, SB_EFAIL, "out of memory for %zu cells", n_todo);
     for (size_t j = 0; items && j < n_todo; j++) items[j] = cells[j].index;
-    ranks_job job = { sched_run, sched_done, &x, &stop_signal };
+    ranks_job job = { sched_run, sched_done, &x, stop_flag_ptr() };
     ranks_schedule(items ? items : (size_t[]){ 0 }, items ? n_todo : 0, threads, &job, &any_failed);
     free(items);
   } else {
@@ -508,11 +534,10 @@ int grid_run(const sb_config *cfg, sb_error *err)
     for (size_t j = 0; j < n_todo; j++) run_one(&x, cells[j].index);
   }
   any_failed = (int)ranks_max(any_failed || x.failed);
-  int sig = (int)ranks_max(stop_signal);
+  int sig = (int)ranks_max(stop_requested());
+  stop_clear();   /* acted on: what was saved is merged, and a second signal stops that */
   size_t done_all = (size_t)ranks_sum((long)x.written);   /* records written, on every rank */
   ranks_barrier();   /* every record is written before rank 0 merges */
-  sigaction(SIGINT, &old_int, NULL);
-  sigaction(SIGTERM, &old_term, NULL);
   if (!prog.quiet && prog.tty && prog.done < prog.total) fputc('\n', stderr);
   data_free(data);
   free(cells);
@@ -529,19 +554,23 @@ int grid_run(const sb_config *cfg, sb_error *err)
     sb_fail(&x.first_err, SB_EFAIL, "a cell failed on another rank (its message is above); the cells saved are in %s/",
             cfg->out);
 
+  int frc = store_check_folder(cfg, err);   /* --out removed under it: say that, not a cell's ENOENT */
+  if (frc) return frc;
+
   if (cfg->shard_n) {   /* records only: the tables are merge's */
     if (any_failed) { *err = x.first_err; return SB_EFAIL; }
     if (sig)
       return sb_fail(err, 128 + sig, "interrupted by %s: shard %zu/%zu saved %zu of its %zu cells to run "
                      "(%zu were done before) in %s/records; run the same command again to finish it",
-                     sig == SIGINT ? "SIGINT" : "SIGTERM", cfg->shard_k, cfg->shard_n, done_all, n_todo,
+                     stop_name(sig), cfg->shard_k, cfg->shard_n, done_all, n_todo,
                      n_mine - n_todo, cfg->out);
     printf("shard %zu/%zu: %zu of %zu cells run in %.1f s on %s%d threads (%zu were done before); records in %s/records\n"
            "when every shard has finished: satbench merge --out %s\n",
            cfg->shard_k, cfg->shard_n, done_all, n_todo, now() - prog.t0, nranks > 1 ? "ranks of " : "", threads,
            n_mine - n_todo, cfg->out, cfg->out);
-    if (fflush(stdout) != 0 || ferror(stdout)) return sb_fail(err, SB_EFAIL, "writing to stdout: %s", strerror(errno));
-    return SB_OK;
+    char saved[CFG_PATH_MAX + 64];
+    snprintf(saved, sizeof saved, "the shard's records are complete in %s/records", cfg->out);
+    return channels_ok(saved, err);
   }
 
   store_merge_info info = { .n_cells = n_cells, .threads = threads * nranks, .wall_seconds = now() - prog.t0 };
@@ -555,17 +584,33 @@ int grid_run(const sb_config *cfg, sb_error *err)
   if (sig) {
     free(info.digest);
     return sb_fail(err, 128 + sig, "interrupted by %s: %zu of %zu cells are saved in %s/; run the same command with --resume to finish",
-                   sig == SIGINT ? "SIGINT" : "SIGTERM", info.n_done, n_cells, cfg->out);
+                   stop_name(sig), info.n_done, n_cells, cfg->out);
   }
   print_digest(cfg, &info);
   free(info.digest);
-  if (fflush(stdout) != 0 || ferror(stdout)) return sb_fail(err, SB_EFAIL, "writing to stdout: %s", strerror(errno));
-  return SB_OK;
+  char saved[CFG_PATH_MAX + 64];
+  snprintf(saved, sizeof saved, "the tables are complete in %s/", cfg->out);
+  return channels_ok(saved, err);
 }
 
+static int grid_merge_caught(const char *out, int partial, const char *const *from, size_t n_from, int quiet,
+                             sb_error *err);
+
+/* SIGINT and SIGTERM abandon a merge cleanly: no table replaced, no
+ * temporary file left (stop.h, store_merge). */
 int grid_merge(const char *out, int partial, const char *const *from, size_t n_from, int quiet, sb_error *err)
 {
+  stop_catch();
+  int rc = grid_merge_caught(out, partial, from, n_from, quiet, err);
+  stop_release();
+  return rc;
+}
+
+static int grid_merge_caught(const char *out, int partial, const char *const *from, size_t n_from, int quiet,
+                             sb_error *err)
+{
   double t0 = now();
+  clearerr(stderr);
   char conf[CFG_PATH_MAX + 32];
   int n = snprintf(conf, sizeof conf, "%s/records/config.txt", out);
   if (n < 0 || (size_t)n >= sizeof conf) return sb_fail(err, SB_EUSAGE, "merge: --out: path too long: %s", out);
@@ -599,6 +644,7 @@ int grid_merge(const char *out, int partial, const char *const *from, size_t n_f
   if (rc) { free(cfg); return rc < 0 ? SB_EUSAGE : sb_prefix(err, "merge"); }
   cfg->quiet = quiet;
   rc = store_lock(cfg, 0, err);   /* no grid or shard writes while the tables are merged */
+  if (!rc) rc = store_clean_tmp(cfg, err);
   for (size_t k = 0; k < n_from && !rc; k++) {
     size_t copied;
     if (!(rc = store_import(cfg, from[k], &copied, err)) && !quiet)
@@ -626,7 +672,9 @@ int grid_merge(const char *out, int partial, const char *const *from, size_t n_f
       fprintf(stderr, "satbench merge: warning: %zu of %zu cells have no record; every table says \"# complete = false\"\n",
               n_cells - info.n_done, n_cells);
     print_digest(cfg, &info);
-    if (fflush(stdout) != 0 || ferror(stdout)) rc = sb_fail(err, SB_EFAIL, "writing to stdout: %s", strerror(errno));
+    char saved[CFG_PATH_MAX + 64];
+    snprintf(saved, sizeof saved, "the tables are %s in %s/", info.complete ? "complete" : "written", cfg->out);
+    rc = channels_ok(saved, err);
   }
   free(info.digest);
   free(cfg);

@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <gsl/gsl_errno.h>
@@ -24,6 +25,12 @@ int main(int argc, char **argv)
     return SB_EUSAGE;
   }
   const char *cmd = argv[1];
+  /* A grid or a merge writes tables: a closed pipe on stdout or stderr
+   * (satbench grid ... 2>&1 | head -1) must not kill it before they are
+   * written.  Their writes then fail with EPIPE, the command finishes and
+   * says so on whichever channel still works.  The others keep the Unix
+   * default, so that satbench theory | head stops at once. */
+  if (!strcmp(cmd, "grid") || !strcmp(cmd, "merge")) signal(SIGPIPE, SIG_IGN);
   if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
     cmd_usage(stdout);
     rc = SB_OK;
@@ -54,8 +61,14 @@ int main(int argc, char **argv)
     /* Under mpirun, rank 0 reports what every rank found (bad options are
      * bad on all of them); another rank speaks only of its own failure. */
     if ((ranks_rank() > 0 && rc == SB_EUSAGE) || (ranks_size() > 1 && !err.msg[0])) return rc;
+    clearerr(stderr);
     fprintf(stderr, "satbench: %s\n", err.msg[0] ? err.msg : "failed");
     if (rc == SB_EUSAGE && !err.msg[0]) fprintf(stderr, "try satbench --help\n");
+    if (ferror(stderr)) {   /* stderr is gone (a closed pipe): the last channel left */
+      clearerr(stdout);
+      printf("satbench: %s\n", err.msg[0] ? err.msg : "failed");
+      fflush(stdout);
+    }
     return rc;
   }
   return SB_OK;

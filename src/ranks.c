@@ -127,7 +127,7 @@ static void nap(void)
  * stopped (rank 0 only). */
 static long next_item(sched *s)
 {
-  if ((s->job->stop && *s->job->stop) || atomic_load(&s->failed) || s->any_failed || s->next >= s->n_items)
+  if ((s->job->stop && atomic_load(s->job->stop)) || atomic_load(&s->failed) || s->any_failed || s->next >= s->n_items)
     return -1;
   return (long)s->items[s->next++];
 }
@@ -191,7 +191,7 @@ static void ask(sched *s)
   size_t reported = 0;
   while (ended < s->threads) {
     int busy = 0;
-    if ((s->job->stop && *s->job->stop) || atomic_load(&s->failed)) exhausted = 1;
+    if ((s->job->stop && atomic_load(s->job->stop)) || atomic_load(&s->failed)) exhausted = 1;
     for (int w = 0; w < s->threads; w++)
       if (atomic_load(&s->slot[w]) == SLOT_WANT) {
         long v = -1;

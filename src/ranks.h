@@ -14,9 +14,9 @@
 #ifndef SB_RANKS_H
 #define SB_RANKS_H
 
-#include <signal.h>
 #include <stddef.h>
 #include "err.h"
+#include "stop.h"
 
 /* Start MPI when built with it (a no-op otherwise).  SB_EFAIL when MPI
  * cannot provide MPI_THREAD_FUNNELED. */
@@ -44,7 +44,7 @@ typedef struct ranks_job {
   int (*run)(void *ctx, size_t item, int worker);
   void (*done)(void *ctx, size_t n);
   void *ctx;
-  volatile sig_atomic_t *stop;
+  const stop_flag *stop;
 } ranks_job;
 
 /* Run items[0..n_items-1] (read on rank 0 only, in that order) over every

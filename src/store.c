@@ -9,6 +9,7 @@
 #include "record.h"
 #include "num.h"
 #include "stats.h"
+#include "stop.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -170,6 +172,56 @@ int store_lock(const sb_config *cfg, int shared, sb_error *err)
   return SB_OK;
 }
 
+int store_check_folder(const sb_config *cfg, sb_error *err)
+{
+  if (lock_fd < 0) return SB_OK;   /* never locked (a filesystem without locks) */
+  char path[CFG_PATH_MAX];
+  int rc = path_join(path, sizeof path, cfg->out, "records/lock", err);
+  if (rc) return rc;
+  struct stat held, now;
+  if (fstat(lock_fd, &held) == 0 && stat(path, &now) == 0 && held.st_dev == now.st_dev && held.st_ino == now.st_ino)
+    return SB_OK;
+  return sb_fail(err, SB_EFAIL, "--out: %s was removed, moved or replaced while satbench ran: the records written "
+                 "there are lost and no table was written; run the grid again", cfg->out);
+}
+
+/* Temporary files that a process killed mid-write left behind (a
+ * record's, a table's of a merge: NAME.tmp.HOST.PID.TAG, fileio.h), in
+ * dir.  Called only under the exclusive lock, when no other process of
+ * this folder can be writing one. */
+static int clean_tmp_in(const char *dir, size_t *n, unsigned long long *bytes, sb_error *err)
+{
+  DIR *d = opendir(dir);
+  if (!d) return errno == ENOENT ? SB_OK : sb_fail(err, SB_EFAIL, "--out: cannot read %s: %s", dir, strerror(errno));
+  int rc = SB_OK;
+  struct dirent *e;
+  char path[CFG_PATH_MAX + 300];
+  while (!rc && (e = readdir(d))) {
+    if (!strstr(e->d_name, ".tmp.")) continue;
+    if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path) continue;
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    if (unlink(path) != 0) rc = sb_fail(err, SB_EFAIL, "--out: cannot remove %s: %s", path, strerror(errno));
+    else (*n)++, *bytes += (unsigned long long)st.st_size;
+  }
+  closedir(d);
+  return rc;
+}
+
+int store_clean_tmp(const sb_config *cfg, sb_error *err)
+{
+  char rec[CFG_PATH_MAX];
+  int rc = path_join(rec, sizeof rec, cfg->out, "records", err);
+  size_t n = 0;
+  unsigned long long bytes = 0;
+  if (!rc) rc = clean_tmp_in(cfg->out, &n, &bytes, err);
+  if (!rc) rc = clean_tmp_in(rec, &n, &bytes, err);
+  if (!rc && n && !cfg->quiet)
+    fprintf(stderr, "satbench: removed %zu temporary file%s (%.1f MB) that an interrupted run left in %s/\n", n,
+            n == 1 ? "" : "s", (double)bytes / 1e6, cfg->out);
+  return rc;
+}
+
 /* A new grid creates the folder; --resume continues one; a shard creates
  * it or joins it (the first of the shards to get here writes the
  * configuration, with an atomic link, no lock; the others compare). */
@@ -190,7 +242,10 @@ int store_prepare(const sb_config *cfg, sb_error *err)
     free(mine);
     return rc;
   }
-  if (exists && (cfg->resume || cfg->shard_n)) rc = same_config(cfg, what, conf, mine, err);
+  if (exists && (cfg->resume || cfg->shard_n)) {
+    rc = same_config(cfg, what, conf, mine, err);
+    if (!rc && !cfg->shard_n) rc = store_clean_tmp(cfg, err);   /* alone in the folder: the lock is exclusive */
+  }
   else if (exists)
     rc = sb_fail(err, SB_EUSAGE, "--out: %s already holds a grid; add --resume to continue it, or choose another --out",
                  cfg->out);
@@ -454,6 +509,16 @@ static void json_string(FILE *f, const char *s)
 }
 
 /* An output file, written beside its final name until the merge commits. */
+/* A signal during the merge abandons it (SIGINT, SIGTERM: stop.h):
+ * the temporary tables are removed and the old set, if any, stays. */
+static int merge_stopped(const sb_config *cfg, sb_error *err)
+{
+  int sig = stop_requested();
+  if (!sig) return SB_OK;
+  return sb_fail(err, 128 + sig, "interrupted by %s during the merge: no table was replaced and the records are "
+                 "intact; run satbench merge --out %s to write the tables", stop_name(sig), cfg->out);
+}
+
 typedef struct out_file { char path[CFG_PATH_MAX + 32], tmp[CFG_PATH_MAX + 128]; FILE *f; } out_file;
 
 /* Distinct names with a count each (hosts, BLAS kernels of the records). */
@@ -808,6 +873,8 @@ static int merge_close(merger *m, int rc, sb_error *err)
   size_t nf = 0;
   for (int k = 0; k < ROW_COUNT; k++) files[nf++] = &m->table[k];
   files[nf++] = &m->manifest;   /* last: while the tables are renamed there is none */
+  if (!rc) rc = merge_stopped(m->cfg, err);   /* the last moment to stop: from here the set is replaced */
+  if (!rc) rc = store_check_folder(m->cfg, err);
   if (!rc && m->manifest.f && unlink(m->manifest.path) != 0 && errno != ENOENT)
     rc = sb_fail(err, SB_EFAIL, "cannot replace %s: %s", m->manifest.path, strerror(errno));
   for (size_t k = 0; k < nf; k++) {
@@ -851,6 +918,7 @@ int store_merge(const sb_config *cfg, store_merge_info *info, sb_error *err)
     for (size_t s = 0; s < m.ns; s++) m.layers[s].n = m.curves[s].n = 0;
     for (size_t s = 0; s < m.ns && !rc; s++) rc = merge_cell(&m, g, s, err);
     if (!rc) merge_group_end(&m, g);
+    if (!rc) rc = merge_stopped(cfg, err);
   }
   return merge_close(&m, rc, err);
 }

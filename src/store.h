@@ -27,6 +27,17 @@ int store_prepare(const sb_config *cfg, sb_error *err);
  * filesystem without locks.  Taking it again in one process is a no-op. */
 int store_lock(const sb_config *cfg, int shared, sb_error *err);
 
+/* Remove the temporary files (NAME.tmp.HOST.PID.TAG) that a process
+ * killed mid-write left in --out and its records/, saying how many on
+ * stderr; only under the exclusive lock (--resume, merge). */
+int store_clean_tmp(const sb_config *cfg, sb_error *err);
+
+/* Whether the folder this process locked is still there: SB_EFAIL when
+ * --out was removed, moved or replaced while the grid ran (its lock file
+ * is not the one locked), so that a grid never ends with exit 0 and
+ * tables of a folder that lost records. */
+int store_check_folder(const sb_config *cfg, sb_error *err);
+
 /* Whether a cell still has to run (*pending: no record, or half a one).
  * A record that another satbench wrote, with other columns, is an error
  * (SB_EUSAGE, saying so): it cannot be resumed or merged. */

@@ -365,7 +365,7 @@ int train_cell(const train_params *p, const dataset *d, train_result *r, sb_erro
   long t = 0, since = 0;
   double loss_sum = 0.0;
   for (; t < p->steps && r->status == TRAIN_OK; t++) {
-    if (p->stop && *p->stop) { r->status = TRAIN_STOPPED; break; }
+    if (p->stop && atomic_load_explicit(p->stop, memory_order_relaxed)) { r->status = TRAIN_STOPPED; break; }
     int log_next = train_is_log_step(t + 1, p->steps, p->log_every, p->log_schedule);
     double loss = train_step(&s, t, log_next);
     if (!isfinite(loss)) { r->status = TRAIN_DIVERGED; break; }

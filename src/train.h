@@ -5,7 +5,6 @@
 #ifndef SB_TRAIN_H
 #define SB_TRAIN_H
 
-#include <signal.h>
 #include <stddef.h>
 #include "act.h"
 #include "data.h"
@@ -13,6 +12,7 @@
 #include "net.h"
 #include "probe.h"
 #include "jacobian.h"
+#include "stop.h"
 #include "theory.h"
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_histogram.h>
@@ -41,7 +41,7 @@ typedef struct train_params {
   double tau;          /* saturation threshold */
   size_t jacobian;     /* spectra of the input-output Jacobian for this many probe inputs; 0: none */
   int jacobian_init_only;  /* only at step 0 (--jacobian-at init), else at every logged step */
-  volatile sig_atomic_t *stop;  /* when non-NULL and set, stop early (TRAIN_STOPPED) */
+  const stop_flag *stop;        /* when non-NULL and set, stop early (TRAIN_STOPPED) */
 } train_params;
 
 /* How a cell ended.  Frozen and stalled cells did not fail, but did not

@@ -130,4 +130,94 @@ done
 test $ok -eq 1 && t_pass "manifest.json names every table's bytes and checksum; each says '# complete = true', '# cells = 8 of 8'" ||
   t_fail "manifest.json names every table's bytes and checksum" "$(cat "$T/ref/manifest.json")"
 
+# -- signals and pipes ------------------------------------------------------------------
+TINYV=$(echo "$TINY" | sed 's/--quiet//')
+# A closed pipe on stdout and stderr (2>&1 | head -1) does not lose the
+# grid: it finishes, writes every table, and exits 1.
+rm -rf "$T/pipe"
+"$SATBENCH" grid $TINYV --out "$T/pipe" 2>&1 | head -c 1 >/dev/null
+rc=${PIPESTATUS[0]}
+n=0
+for f in $TABLES manifest.json; do test -s "$T/pipe/$f" && n=$((n + 1)); done
+test "$rc" -eq 1 && test "$n" -eq 8 && grep -q '^# complete = true$' "$T/pipe/cells.tsv" \
+  && t_pass "grid ... 2>&1 | head: every table written, exit 1" || t_fail "grid ... 2>&1 | head: every table written, exit 1" "exit $rc, $n of 8 files"
+# Only stderr closed: the message comes on stdout, saying the tables are complete.
+rm -rf "$T/pipe"
+{ "$SATBENCH" grid $TINYV --out "$T/pipe" 2>&1 >&3 3>&- | head -c 0; } 3>"$T/pipe.out"
+rc=${PIPESTATUS[0]}
+test "$rc" -eq 1 && grep -q "^satbench: writing to stderr failed.*the tables are complete in .*/pipe/" "$T/pipe.out" && test -s "$T/pipe/summary.tsv" \
+  && t_pass "grid with stderr closed: tables written, exit 1, the message on stdout" \
+  || t_fail "grid with stderr closed: tables written, exit 1, the message on stdout" "exit $rc: $(cat "$T/pipe.out")"
+# Only stdout closed: the message on stderr.
+rm -rf "$T/pipe"
+"$SATBENCH" grid $TINY --out "$T/pipe" 2>"$T/pipe.err" | head -c 0
+rc=${PIPESTATUS[0]}
+test "$rc" -eq 1 && grep -q "^satbench: writing to stdout: Broken pipe; the tables are complete in " "$T/pipe.err" && test -s "$T/pipe/summary.tsv" \
+  && t_pass "grid with stdout closed: tables written, exit 1, the message on stderr" \
+  || t_fail "grid with stdout closed: tables written, exit 1, the message on stderr" "exit $rc: $(cat "$T/pipe.err")"
+
+# --out removed or replaced while the grid runs: exit 1 saying so, never 0.
+for how in removed replaced; do
+  rm -rf "$T/gone"
+  "$SATBENCH" grid $LONG --depths 2 --widths 8 --steps 20000 --seeds 6 --threads 2 --out "$T/gone" >/dev/null 2>"$T/gone.err" &
+  pid=$!
+  i=0
+  while ! test -e "$T/gone/records/lock" && test $i -lt 100; do sleep 0.05; i=$((i + 1)); done
+  if test $how = removed; then rm -rf "$T/gone"; else mv "$T/gone" "$T/gone.old"; mkdir -p "$T/gone/records"; fi
+  wait $pid
+  rc=$?
+  test "$rc" -eq 1 && grep -q "^satbench: --out: .*/gone was removed, moved or replaced while satbench ran" "$T/gone.err" &&
+    test ! -e "$T/gone/cells.tsv" && t_pass "--out $how while the grid runs: exit 1 saying so, no tables" ||
+    t_fail "--out $how while the grid runs: exit 1 saying so, no tables" "exit $rc: $(cat "$T/gone.err")"
+  rm -rf "$T/gone.old"
+done
+
+# Temporary files that a killed run left (a record's, a merge's) are
+# removed by --resume and by merge, which say how many.
+rm -rf "$T/left"
+cp -r "$T/ref" "$T/left"
+head -c 5000 /dev/zero > "$T/left/records/cell-000003.rec.tmp.somehost.4242.00beef"
+head -c 9000 /dev/zero > "$T/left/hist.tsv.tmp.somehost.4243.0abcde"
+sb grid $TINYV --out "$T/left" --resume
+test "$rc" -eq 0 && grep -q "removed 2 temporary files (0.0 MB) that an interrupted run left" "$err" &&
+  test -z "$(find "$T/left" -name '*.tmp.*')" && t_pass "--resume removes the temporary files a killed run left, saying so" ||
+  t_fail "--resume removes the temporary files a killed run left" "exit $rc: $(cat "$err")" "$(find "$T/left" -name '*.tmp.*')"
+head -c 5000 /dev/zero > "$T/left/layers.tsv.tmp.somehost.4243.0abcdf"
+sb merge --out "$T/left"
+test "$rc" -eq 0 && grep -q "removed 1 temporary file " "$err" && test -z "$(find "$T/left" -name '*.tmp.*')" &&
+  t_pass "merge removes them too" || t_fail "merge removes them too" "exit $rc: $(cat "$err")"
+
+# SIGINT during a merge: exit 130 saying so, nothing replaced, no temporary
+# file left; a merge then writes the set.
+rm -rf "$T/big"
+sb grid --activations tanh,relu,sigmoid,linear --inits standard,xavier_normal,he_normal --optimizers sgd --depths 20 --widths 16 --seeds 16 --steps 0 \
+  --train-size 64 --test-size 16 --probe-size 64 --input-dim 4 --classes 3 --out "$T/big" --quiet
+caught=0
+for delay in 0.05 0.1 0.2 0.3; do
+  rm -f "$T/big"/*.tsv "$T/big/manifest.json"
+  "$SATBENCH" merge --out "$T/big" --quiet >/dev/null 2>"$T/big.err" &
+  pid=$!
+  sleep $delay
+  kill -INT $pid 2>/dev/null
+  wait $pid
+  rc=$?
+  test "$rc" -eq 0 && continue   # finished first
+  caught=1
+  test "$rc" -eq 130 && grep -q "^satbench: interrupted by SIGINT during the merge: no table was replaced" "$T/big.err" &&
+    test -z "$(ls "$T/big" | grep '\.tsv\|manifest')" && test -z "$(find "$T/big" -name '*.tmp.*')" &&
+    t_pass "SIGINT during a merge: exit 130 saying so, no table, no temporary file (after $delay s)" ||
+    t_fail "SIGINT during a merge: exit 130 saying so, no table, no temporary file" "exit $rc: $(cat "$T/big.err")" "$(ls "$T/big")"
+  break
+done
+test $caught -eq 1 || t_skip "SIGINT during a merge" "every merge finished before the signal"
+sb merge --out "$T/big" --quiet
+test "$rc" -eq 0 && test -s "$T/big/manifest.json" && t_pass "then a merge writes the set" || t_fail "then a merge writes the set" "exit $rc: $(cat "$err")"
+
+# An --out too long for the files under it is refused before anything is written.
+long=$T/$(printf 'd%.0s' $(seq 200))
+for k in $(seq 19); do long=$long/$(printf 'e%.0s' $(seq 200)); done
+t_label="--out of $(printf %s "$long" | wc -c) bytes"
+expect_fail 2 "^satbench: --out: the path is [0-9]+ bytes long; at most 3839 fit" grid $TINY --out "$long"
+test ! -e "${long%%/eeee*}" && t_pass "the long --out: nothing created" || t_fail "the long --out: nothing created"
+
 t_done
