@@ -7,6 +7,7 @@
  * later layer wins. */
 #include <config.h>
 #include "cfg.h"
+#include "fileio.h"
 #include "names.h"
 #include "cli.h"
 #include "num.h"
@@ -789,7 +790,12 @@ static int apply_preset(sb_config *cfg, const char *name, sb_error *err)
 
 /* ---- config files ----------------------------------------------------- */
 
-typedef struct file_kv { char key[64]; char val[4096]; int line; } file_kv;
+/* A config file is read once, whole (it may be a pipe or /dev/stdin),
+ * and must be text: these limits are checked, never cut to. */
+#define CFG_FILE_MAX (1024 * 1024)   /* bytes */
+#define CFG_LINE_MAX 8191            /* bytes of a line, without its newline */
+
+typedef struct file_kv { char key[64]; const char *val; int line; } file_kv;
 
 static char *trim(char *s)
 {
@@ -799,21 +805,36 @@ static char *trim(char *s)
   return s;
 }
 
-/* Read `key = value` lines ('#' starts a comment) without applying them. */
-static int read_config_file(const char *path, file_kv **out, size_t *n, sb_error *err)
+/* Read `key = value` lines ('#' starts a comment) without applying them;
+ * the values point into *text, which the caller frees. */
+static int read_config_file(const char *path, char **text, file_kv **out, size_t *n, sb_error *err)
 {
-  FILE *f = fopen(path, "r");
-  if (!f) return sb_fail(err, SB_EUSAGE, "-c %s: cannot open: %s", path, strerror(errno));
-  size_t cap = 0;
   *out = NULL;
   *n = 0;
-  char line[8192];
+  size_t len;
+  char *buf = *text = fileio_read_bounded(path, CFG_FILE_MAX, &len);
+  if (!buf) return sb_fail(err, SB_EUSAGE, "-c %s: cannot read: %s", path, strerror(errno));
+  const char *nul = memchr(buf, '\0', len);
+  if (nul) {
+    int at = 1;
+    for (const char *q = buf; q < nul; q++) at += *q == '\n';
+    return sb_fail(err, SB_EUSAGE, "-c %s:%d: a NUL byte: a binary file, not a config file", path, at);
+  }
+  if (len > CFG_FILE_MAX)
+    return sb_fail(err, SB_EUSAGE, "-c %s: larger than the limit of %d bytes for a config file", path, CFG_FILE_MAX);
+  char *p = buf;
+  if (!strncmp(p, "\xEF\xBB\xBF", 3)) p += 3;   /* a UTF-8 byte-order mark */
+  size_t cap = 0;
   int lineno = 0, rc = SB_OK;
-  while (fgets(line, sizeof line, f)) {
+  while (!rc && *p) {
     lineno++;
-    size_t len = strlen(line);
-    if (len == sizeof line - 1 && line[len - 1] != '\n') {
-      rc = sb_fail(err, SB_EUSAGE, "%s:%d: line too long", path, lineno);
+    char *line = p, *nl = strchr(p, '\n');
+    size_t llen = nl ? (size_t)(nl - p) : strlen(p);
+    p = nl ? nl + 1 : p + llen;
+    line[llen] = '\0';
+    if (llen > CFG_LINE_MAX) {
+      rc = sb_fail(err, SB_EUSAGE, "%s:%d: the line is %zu bytes long; the limit is %d", path, lineno, llen,
+                   CFG_LINE_MAX);
       break;
     }
     char *hash = strchr(line, '#');
@@ -821,11 +842,15 @@ static int read_config_file(const char *path, file_kv **out, size_t *n, sb_error
     char *s = trim(line);
     if (!*s) continue;
     char *eq = strchr(s, '=');
-    if (!eq) { rc = sb_fail(err, SB_EUSAGE, "%s:%d: expected 'key = value', got '%s'", path, lineno, s); break; }
+    if (!eq) { rc = sb_fail(err, SB_EUSAGE, "%s:%d: expected 'key = value', got '%.200s'", path, lineno, s); break; }
     *eq = '\0';
     char *key = trim(s), *val = trim(eq + 1);
     if (!*key) { rc = sb_fail(err, SB_EUSAGE, "%s:%d: missing key before '='", path, lineno); break; }
-    if (strlen(key) >= sizeof (*out)->key) { rc = sb_fail(err, SB_EUSAGE, "%s:%d: key too long", path, lineno); break; }
+    if (strlen(key) >= sizeof (*out)->key) {
+      rc = sb_fail(err, SB_EUSAGE, "%s:%d: the key is %zu bytes long; no option is longer than %zu", path, lineno,
+                   strlen(key), sizeof (*out)->key - 1);
+      break;
+    }
     if (*n == cap) {
       cap = cap ? 2 * cap : 16;
       file_kv *grown = realloc(*out, cap * sizeof **out);
@@ -834,11 +859,9 @@ static int read_config_file(const char *path, file_kv **out, size_t *n, sb_error
     }
     file_kv *kv = &(*out)[(*n)++];
     snprintf(kv->key, sizeof kv->key, "%s", key);
-    snprintf(kv->val, sizeof kv->val, "%s", val);
+    kv->val = val;
     kv->line = lineno;
   }
-  if (!rc && ferror(f)) rc = sb_fail(err, SB_EUSAGE, "-c %s: read error: %s", path, strerror(errno));
-  fclose(f);
   if (rc) { free(*out); *out = NULL; *n = 0; }
   return rc;
 }
@@ -940,11 +963,12 @@ int cfg_parse(sb_config *cfg, cfg_command cmd, int argc, char **argv, FILE *help
     if (!strcmp(o->name, "config")) cl_file = val;
   }
   file_kv *kvs = NULL;
+  char *file_text = NULL;
   size_t nkv = 0;
   const char *file_preset = NULL;
   int file_preset_line = 0;
   if (cl_file) {
-    if ((rc = read_config_file(cl_file, &kvs, &nkv, err))) return rc;
+    if ((rc = read_config_file(cl_file, &file_text, &kvs, &nkv, err))) { free(file_text); return rc; }
     for (size_t k = 0; k < nkv; k++)
       if (!strcmp(kvs[k].key, "preset")) { file_preset = kvs[k].val; file_preset_line = kvs[k].line; }
   }
@@ -973,6 +997,7 @@ int cfg_parse(sb_config *cfg, cfg_command cmd, int argc, char **argv, FILE *help
   rc = validate(cfg, err);
 out:
   free(kvs);
+  free(file_text);
   return rc;
 }
 

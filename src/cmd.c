@@ -614,6 +614,7 @@ int cmd_run(int argc, char **argv, sb_error *err)
   int rc = cfg_parse(cfg, CMD_RUN, argc, argv, stdout, err);
   if (rc) { free(cfg); return rc < 0 ? SB_OK : rc; }
 
+  if ((rc = grid_check_memory(cfg, 1, err))) { free(cfg); return rc; }
   dataset *d = grid_dataset(cfg, err);
   if (!d) { free(cfg); return err->code ? err->code : SB_EFAIL; }
   grid_pos pos;

@@ -475,10 +475,56 @@ static void affine(dataset *d, const double *shift, const double *div)
  * 16, not 255), or each feature's own. */
 enum { RANGE_FIXED, RANGE_GLOBAL, RANGE_PER_FEATURE };
 
+/* Values so large (near 1e308) that a range, a sum or a square would
+ * overflow, or so small (near 1e-300) that a square would vanish, are
+ * first multiplied by a power of two that brings the training split's
+ * largest magnitude near 1: exact, and the scaled result is then what it
+ * would be in exact arithmetic.  Per feature when each feature has its
+ * own range, one factor when they share one.  Ordinary data (magnitudes
+ * between 2^-400 and 2^400) is never touched. */
+static int extreme(double m) { return m > 0x1p400 || (m > 0.0 && m < 0x1p-400); }
+
+static void prescale_by(dataset *d, size_t j0, size_t j1, double m)
+{
+  int e;
+  frexp(m, &e);
+  size_t n = d->n_train + d->n_test;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = j0; j < j1; j++) d->X_train[i * d->dim + j] = ldexp(d->X_train[i * d->dim + j], -e);
+}
+
+static void prescale(dataset *d, int per_feature)
+{
+  double all = 0.0;
+  for (size_t j = 0; j < d->dim; j++) {
+    double m = 0.0;
+    for (size_t i = 0; i < d->n_train; i++) m = fmax(m, fabs(d->X_train[i * d->dim + j]));
+    if (per_feature && extreme(m)) prescale_by(d, j, j + 1, m);
+    all = fmax(all, m);
+  }
+  if (!per_feature && extreme(all)) prescale_by(d, 0, d->dim, all);
+}
+
+/* Every scaled value must be a number: a test value far outside the
+ * training split's range can still leave the doubles. */
+static int check_scaled(const dataset *d, data_scale how, sb_error *err)
+{
+  size_t n = d->n_train + d->n_test;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < d->dim; j++)
+      if (!isfinite(d->X_train[i * d->dim + j]))
+        return sb_fail(err, SB_EUSAGE, "--input-scale %s: feature %zu of %s example %zu is not finite once scaled "
+                       "(it lies too far outside the training split's range); rescale the data, or use "
+                       "--input-scale none", scale_names[how], j + 1, i < d->n_train ? "training" : "test",
+                       (i < d->n_train ? i : i - d->n_train) + 1);
+  return SB_OK;
+}
+
 static int apply_scale(dataset *d, data_scale how, int range, double lo, double hi, sb_error *err)
 {
   if (how == DATA_SCALE_NONE) return SB_OK;
   if (how == DATA_SCALE_UNIT && range == RANGE_FIXED && lo == 0.0 && hi == 1.0) return SB_OK;
+  if (range != RANGE_FIXED) prescale(d, range == RANGE_PER_FEATURE);
   if (how == DATA_SCALE_UNIT && range == RANGE_GLOBAL) {
     lo = INFINITY;
     hi = -INFINITY;
@@ -520,7 +566,7 @@ static int apply_scale(dataset *d, data_scale how, int range, double lo, double 
   }
   affine(d, a, b);
   free(a);
-  return SB_OK;
+  return check_scaled(d, how, err);
 }
 
 static void subset_free(data_subset *s)

@@ -113,6 +113,20 @@ static int reader_open(reader **out, const char *path, uint64_t *digest, sb_erro
   rd->pos = rd->len = 0;
   rd->eof = 0;
   rd->digest = digest;
+  /* A dataset is read twice (checked before anything is written, then
+   * loaded): a pipe, a FIFO or a device would be empty, or hang, the
+   * second time. */
+  struct stat st;
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+    free(rd);
+    return sb_fail(err, SB_EUSAGE, "--dataset: %s is a directory, not a file", path);
+  }
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    free(rd);
+    return sb_fail(err, SB_EUSAGE, "--dataset: %s is %s, not a regular file: satbench reads a dataset twice (to check "
+                   "it before anything is written, then to load it); save it to a file first", path,
+                   S_ISFIFO(st.st_mode) ? "a pipe or FIFO" : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" : "a special file");
+  }
   errno = 0;
 #ifdef HAVE_ZLIB
   rd->gz = gzopen(path, "rb");
@@ -187,9 +201,11 @@ static int reader_read(reader *rd, void *dst, size_t n, size_t *got, sb_error *e
   return SB_OK;
 }
 
-/* The next line, without its '\n', NUL-terminated, in *line (grown as
- * needed); *len its length; *more = 0 at the end of the file. */
-static int reader_line(reader *rd, char **line, size_t *cap, size_t *len, int *more, sb_error *err)
+/* The next line (line number lineno), without its '\n', NUL-terminated,
+ * in *line (grown as needed, up to DATAIO_LINE_MAX bytes: a longer one is
+ * SB_EUSAGE); *len its length; *more = 0 at the end of the file. */
+static int reader_line(reader *rd, unsigned long lineno, char **line, size_t *cap, size_t *len, int *more,
+                       sb_error *err)
 {
   *len = 0;
   *more = 0;
@@ -203,6 +219,9 @@ static int reader_line(reader *rd, char **line, size_t *cap, size_t *len, int *m
     const unsigned char *start = rd->buf + rd->pos;
     const unsigned char *nl = memchr(start, '\n', rd->len - rd->pos);
     size_t k = nl ? (size_t)(nl - start) : rd->len - rd->pos;
+    if (*len + k > DATAIO_LINE_MAX)
+      return sb_fail(err, SB_EUSAGE, "--dataset: %s:%lu: the line is longer than the limit of %d bytes (is it a "
+                     "CSV file?)", rd->path, lineno, DATAIO_LINE_MAX);
     if (*len + k + 1 > *cap) {
       size_t want = *cap ? *cap : 256;
       while (want < *len + k + 1) {
@@ -583,14 +602,16 @@ static int read_csv(const char *path, const dataio_want *want, dataio_info *info
   info->max_label = -1;
   if ((rc = reader_open(&rd, path, &info->digest, err))) return rc;
   for (;;) {
-    if ((rc = reader_line(rd, &line, &cap, &len, &more, err))) break;
+    if ((rc = reader_line(rd, lineno + 1, &line, &cap, &len, &more, err))) break;
     if (!more) break;
     lineno++;
     if (memchr(line, '\0', len)) {
-      rc = fail_line(err, path, lineno, "a NUL byte: not a text file");
+      rc = fail_line(err, path, lineno, "a NUL byte: a binary file, not CSV text");
       break;
     }
-    char *s = trim(line);
+    /* A UTF-8 byte-order mark (spreadsheets write one) is not part of the
+     * first field: left there, it would make a data row read as a header. */
+    char *s = trim(lineno == 1 && !strncmp(line, "\xEF\xBB\xBF", 3) ? line + 3 : line);
     if (!*s || *s == '#') continue;
     if ((rc = split_fields(s, &fs, err))) break;
     if (first) {

@@ -15,6 +15,9 @@
 /* Labels above this are refused when the number of classes is not given
  * (the largest --classes the command line accepts). */
 #define DATAIO_MAX_CLASSES (1UL << 20)
+/* CSV lines longer than this are refused (a row of DATAIO_MAX_DIM short
+ * numbers fits; a binary file or /dev/zero does not grow without bound). */
+#define DATAIO_LINE_MAX (256 * 1024 * 1024)
 /* Features per example above this are refused (the largest --input-dim). */
 #define DATAIO_MAX_DIM (1UL << 24)
 

@@ -144,6 +144,34 @@ char *fileio_read_all(const char *path, size_t *len_out)
   return buf;
 }
 
+char *fileio_read_bounded(const char *path, size_t max, size_t *len_out)
+{
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NULL;
+  char *buf = NULL;
+  size_t len = 0, cap = 0;
+  while (len <= max) {
+    if (len + 1 >= cap) {
+      size_t want = cap ? 2 * cap : 4096;
+      if (want > max + 2) want = max + 2;
+      char *g = realloc(buf, want);
+      if (!g) { free(buf); close(fd); errno = ENOMEM; return NULL; }
+      buf = g;
+      cap = want;
+    }
+    ssize_t got = read(fd, buf + len, cap - 1 - len);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) { int e = errno; free(buf); close(fd); errno = e; return NULL; }
+    if (got == 0) break;
+    len += (size_t)got;
+  }
+  close(fd);
+  if (!buf && !(buf = malloc(1))) { errno = ENOMEM; return NULL; }
+  buf[len] = '\0';
+  *len_out = len;
+  return buf;
+}
+
 uint64_t fileio_hash(uint64_t h, const void *data, size_t n)
 {
   const unsigned char *s = data;

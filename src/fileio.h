@@ -32,6 +32,12 @@ int fileio_commit_new(FILE *f, const char *tmp, const char *final, int *existed,
  * read. */
 char *fileio_read_all(const char *path, size_t *len);
 
+/* At most max + 1 bytes of a file of any kind (a pipe, a FIFO, /dev/stdin:
+ * read once), NUL-terminated, in a malloc'd buffer; *len gets how many
+ * were read, so that *len > max says the file is larger than max.  NULL
+ * with errno set when it cannot be read. */
+char *fileio_read_bounded(const char *path, size_t max, size_t *len);
+
 /* FNV-1a 64 over n more bytes, from FILEIO_HASH_INIT: the one checksum of
  * satbench (records' rows, the tables named in manifest.json). */
 #define FILEIO_HASH_INIT 0xcbf29ce484222325ULL

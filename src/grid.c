@@ -259,8 +259,7 @@ static double memory_limit(int threads, char *source, size_t size)
   return have;
 }
 
-/* Refuse, before anything is written, a grid that cannot fit in memory. */
-static int check_memory(const sb_config *cfg, int threads, sb_error *err)
+int grid_check_memory(const sb_config *cfg, int threads, sb_error *err)
 {
   double worst = 0.0;
   for (size_t d = 0; d < cfg->n_depths; d++)
@@ -273,9 +272,10 @@ static int check_memory(const sb_config *cfg, int threads, sb_error *err)
   char source[128];
   double have = memory_limit(threads, source, sizeof source);
   if (need > have)
-    return sb_fail(err, SB_EUSAGE, "the grid needs about %.1f GiB of memory (%d threads) but %s %.1f GiB; "
-                   "reduce --widths, --train-size or --threads", need / 1073741824.0, threads, source,
-                   have / 1073741824.0);
+    return sb_fail(err, SB_EUSAGE, "the %s needs about %.1f GiB of memory (%d thread%s) but %s %.1f GiB; "
+                   "reduce --widths, --train-size%s", cfg->cmd == CMD_GRID ? "grid" : "run", need / 1073741824.0,
+                   threads, threads == 1 ? "" : "s", source, have / 1073741824.0,
+                   cfg->cmd == CMD_GRID ? " or --threads" : "");
   return SB_OK;
 }
 
@@ -446,7 +446,7 @@ static int grid_run_caught(const sb_config *cfg, sb_error *err)
 {
   clearerr(stderr);
   int threads = resolve_threads(cfg);
-  int rc = check_memory(cfg, threads, err);
+  int rc = grid_check_memory(cfg, threads, err);
   if (rc) return rc;
   int rank = ranks_rank(), nranks = ranks_size();
   size_t n_cells = cfg_n_cells(cfg);

@@ -43,6 +43,11 @@ int grid_shards(const sb_config *cfg, size_t n_shards, size_t **shard_of, double
  * or 128 + signal when interrupted (the message says how to resume). */
 int grid_run(const sb_config *cfg, sb_error *err);
 
+/* Refuse (SB_EUSAGE, before anything is written or allocated) a grid or
+ * run whose largest cell, times threads, and the dataset do not fit in
+ * the memory the machine, its cgroup or the SLURM job allows. */
+int grid_check_memory(const sb_config *cfg, int threads, sb_error *err);
+
 /* satbench merge: the tables of the grid in out from its records (and
  * first the records of the folders in from that out lacks).  A grid with
  * cells missing is refused (SB_EFAIL, counting them; nothing written)

@@ -177,7 +177,7 @@ test $r1 -eq 0 && test $r2 -eq 0 && test "$rc" -eq 0 && test -z "$why" \
 
 # -- the job's limits, not the node's -------------------------------------------------------------
 t_label="SLURM_MEM_PER_NODE=1 (MB)"
-SLURM_MEM_PER_NODE=1 expect_fail 2 "the grid needs about .* GiB of memory \(1 threads\) but the job may use \(SLURM_MEM_PER_NODE=1 MB\)" \
+SLURM_MEM_PER_NODE=1 expect_fail 2 "the grid needs about .* GiB of memory \(1 thread\) but the job may use \(SLURM_MEM_PER_NODE=1 MB\)" \
   grid $G --threads 1 --widths 4096 --out "$T/mem"
 test -e "$T/mem" && t_fail "a grid over the job's memory created its --out" || t_pass "a grid over the job's memory writes nothing"
 t_label="SLURM_MEM_PER_CPU=1 (MB) x 2 CPUs"
