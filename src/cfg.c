@@ -574,6 +574,12 @@ static const cli_def *find_option(const char *name, cfg_command cmd)
   return cli_find(&p, canon);
 }
 
+int cfg_key_is_list(const char *key)
+{
+  const cli_def *o = find_option(key, CMD_GRID);
+  return o && o->arg && !strcmp(o->arg, "LIST");
+}
+
 /* ---- the axes ---------------------------------------------------------- */
 
 static void text_act(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%s", act_name(c->acts[i].kind)); }

@@ -105,4 +105,8 @@ void cfg_list_presets(FILE *f);
 /* Usage text of run/grid options. */
 void cfg_usage(FILE *f, cfg_command cmd);
 
+/* Whether a config key (as config.txt writes it) is a list option:
+ * activations, inits, depths, ... (their manifest values are arrays). */
+int cfg_key_is_list(const char *key);
+
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -607,34 +608,205 @@ int cmd_theory(int argc, char **argv, sb_error *err)
   return rc;
 }
 
+/* Train cell `cell` of cfg exactly as a grid's worker does: its dataset,
+ * its parameters, one BLAS thread (a threaded GEMM may round differently:
+ * OpenBLAS does for the output layer's shapes), so that `run` prints the
+ * numbers the grid writes for the same cell.  *r is initialised here and
+ * the caller frees it (also on failure). */
+static int train_one(const sb_config *cfg, size_t cell, table_cell *c, train_result *r, sb_error *err)
+{
+  memset(r, 0, sizeof *r);
+  int rc = grid_check_memory(cfg, 1, err);
+  if (rc) return rc;
+  dataset *d = grid_dataset(cfg, err);
+  if (!d) return err->code ? err->code : SB_EFAIL;
+  grid_pos pos;
+  grid_cell_pos(cfg, cell, &pos);
+  train_params p;
+  grid_cell_params(cfg, &pos, &p);
+  if (train_result_init(r, &p)) {
+    data_free(d);
+    return sb_fail(err, SB_EFAIL, "out of memory for the probe records");
+  }
+  blas_set_threads(1);
+  rc = train_cell(&p, d, r, err);
+  grid_cell_id(cfg, &pos, c);
+  data_free(d);
+  return rc;
+}
+
+/* satbench run --from DIR --cell N [--table NAME]: cell N of the grid in
+ * DIR, trained again from its configuration, printed as that table's
+ * rows; compared with DIR's own table when it has one. */
+typedef struct from_opts {
+  const char *dir, *table;
+  size_t cell;
+  int have_cell;
+} from_opts;
+
+static int from_set(void *ctx, const char *name, const char *val, sb_error *err)
+{
+  from_opts *o = ctx;
+  if (!strcmp(name, "from")) {
+    if (!*val) return sb_fail(err, SB_EUSAGE, "run: --from: empty folder name");
+    o->dir = val;
+  } else if (!strcmp(name, "cell")) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(val, &end, 10);
+    if (*val < '0' || *val > '9' || *end || errno) return sb_fail(err, SB_EUSAGE, "run: --cell: '%s' is not a cell number", val);
+    o->cell = (size_t)v;
+    o->have_cell = 1;
+  } else {
+    o->table = val;
+  }
+  return SB_OK;
+}
+
+static const cli_def from_options[] = {
+  { "from", 0, CLI_VALUE, from_set, "DIR", "a grid's folder (its records/config.txt): rerun one of its cells", 0 },
+  { "cell", 0, CLI_VALUE, from_set, "N", "the cell to rerun (the cell column of its tables)", 0 },
+  { "table", 0, CLI_VALUE, from_set, "NAME", "the rows to print: layers (default), cells, hist, curves or spectra", 0 },
+};
+
+static void from_usage(FILE *f)
+{
+  cli_parser p = { from_options, sizeof from_options / sizeof from_options[0], "run", "satbench run", 0, 0 };
+  fputs("\nusage: satbench run --from DIR --cell N [--table NAME]\n"
+        "Train cell N of the grid in DIR again, from its configuration alone, and print\n"
+        "that cell's rows of one table: byte for byte the rows of cell N in DIR's table on\n"
+        "the same machine, which is checked when DIR has the table (exit 1 when they\n"
+        "differ; other BLAS kernels change last digits: README, \"Mixed hardware\").\n\n", f);
+  cli_usage(f, &p);
+}
+
+/* The rows of cell `cell` in a table file, in order, into a memstream. */
+static int table_rows_of(const char *path, size_t cell, char **text, size_t *len, size_t *n)
+{
+  FILE *f = fopen(path, "r"), *m = open_memstream(text, len);
+  if (!f || !m) { if (f) fclose(f); if (m) fclose(m); return -1; }
+  char key[32];
+  int kl = snprintf(key, sizeof key, "%zu\t", cell), header = 1;
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t got;
+  *n = 0;
+  while ((got = getline(&line, &cap, f)) > 0) {
+    if (line[0] == '#') continue;
+    if (header) { header = 0; continue; }
+    if (!strncmp(line, key, (size_t)kl)) { fwrite(line, 1, (size_t)got, m); (*n)++; }
+  }
+  free(line);
+  fclose(f);
+  return fclose(m);
+}
+
+static int cmd_run_from(int argc, char **argv, sb_error *err)
+{
+  cli_parser p = { from_options, sizeof from_options / sizeof from_options[0], "run", "satbench run", 0, 0 };
+  from_opts o = { NULL, "layers", 0, 0 };
+  int rc = cli_parse(&p, argc, argv, &o, err);
+  if (rc) return rc;
+  if (!o.dir || !o.have_cell)
+    return sb_fail(err, SB_EUSAGE, "run: --from DIR needs --cell N (and no other option: the grid's configuration is used)");
+  row_kind kind = ROW_COUNT;
+  char tname[64];
+  snprintf(tname, sizeof tname, "%s.tsv", o.table);
+  for (int k = 0; k < ROW_COUNT; k++) {
+    const row_info *ri = table_row_info((row_kind)k);
+    if (ri->tag && ri->file && !strcmp(ri->file, tname)) kind = (row_kind)k;
+  }
+  if (kind == ROW_COUNT)
+    return sb_fail(err, SB_EUSAGE, "run: --table: '%s' is not a table of one cell's rows (layers, cells, hist, curves, "
+                   "spectra)", o.table);
+  char conf[CFG_PATH_MAX + 32];
+  if (snprintf(conf, sizeof conf, "%s/records/config.txt", o.dir) >= (int)sizeof conf)
+    return sb_fail(err, SB_EUSAGE, "run: --from: path too long");
+  if (access(conf, R_OK) != 0)
+    return sb_fail(err, SB_EUSAGE, "run: --from: %s holds no grid (no %s)", o.dir, conf);
+  sb_config *cfg = malloc(sizeof *cfg);
+  if (!cfg) return sb_fail(err, SB_EFAIL, "out of memory");
+  char *cargv[] = { "--config", conf, "--out", (char *)o.dir, "--quiet" };
+  rc = cfg_parse(cfg, CMD_GRID, 5, cargv, NULL, err);
+  if (rc) { free(cfg); return rc < 0 ? SB_EUSAGE : sb_prefix(err, "run: --from %s", o.dir); }
+  size_t n_cells = cfg_n_cells(cfg);
+  if (o.cell >= n_cells) {
+    free(cfg);
+    return sb_fail(err, SB_EUSAGE, "run: --cell: %zu is not a cell of the grid in %s (cells 0 to %zu)", o.cell, o.dir,
+                   n_cells - 1);
+  }
+  table_cell c;
+  train_result r;
+  rc = train_one(cfg, o.cell, &c, &r, err);
+  char *mine = NULL;
+  size_t mlen = 0;
+  if (!rc) {
+    FILE *m = open_memstream(&mine, &mlen);
+    if (!m) rc = sb_fail(err, SB_EFAIL, "out of memory");
+    else {
+      switch (kind) {
+      case ROW_CELLS: table_cells_row(m, "", &c, &r); break;
+      case ROW_HIST: table_hist_rows(m, "", &c, &r); break;
+      case ROW_CURVES: table_curves_rows(m, "", &c, &r); break;
+      case ROW_SPECTRA: table_spectra_rows(m, "", &c, &r); break;
+      default: table_layers_rows(m, "", &c, &r); break;
+      }
+      if (fclose(m) != 0) rc = sb_fail(err, SB_EFAIL, "out of memory");
+    }
+  }
+  if (!rc) {
+    table_comments(stdout, cfg);
+    printf("# cell = %zu\n", o.cell);
+    table_header(stdout, kind);
+    fwrite(mine, 1, mlen, stdout);
+    if (fflush(stdout) || ferror(stdout)) rc = sb_fail(err, SB_EFAIL, "writing the rows to stdout: %s", strerror(errno));
+  }
+  if (!rc) {
+    char path[CFG_PATH_MAX + 64], *theirs = NULL;
+    size_t tlen = 0, n_theirs = 0, n_mine = 0;
+    for (size_t i = 0; i < mlen; i++) n_mine += mine[i] == '\n';
+    snprintf(path, sizeof path, "%s/%s", o.dir, tname);
+    if (access(path, R_OK) != 0)
+      fprintf(stderr, "satbench run: cell %zu: %zu row%s; %s has no %s to compare with\n", o.cell, n_mine,
+              n_mine == 1 ? "" : "s", o.dir, tname);
+    else if (table_rows_of(path, o.cell, &theirs, &tlen, &n_theirs) != 0)
+      rc = sb_fail(err, SB_EFAIL, "cannot read %s: %s", path, strerror(errno));
+    else if (tlen == mlen && !memcmp(theirs, mine, mlen))
+      fprintf(stderr, "satbench run: cell %zu: %zu row%s, byte-identical to %s in %s\n", o.cell, n_mine,
+              n_mine == 1 ? "" : "s", n_mine == 1 ? "its row" : "its rows", path);
+    else {
+      size_t i = 0, row = 1;
+      while (i < tlen && i < mlen && theirs[i] == mine[i]) row += mine[i++] == '\n';
+      rc = sb_fail(err, SB_EFAIL, "cell %zu: its %zu rows differ from its %zu in %s, first at row %zu (another "
+                   "machine's BLAS kernels change last digits: README, \"Mixed hardware\")", o.cell, n_mine, n_theirs,
+                   path, row);
+    }
+    free(theirs);
+  }
+  free(mine);
+  train_result_free(&r);
+  free(cfg);
+  return rc;
+}
+
 int cmd_run(int argc, char **argv, sb_error *err)
 {
+  if (cli_wants_help(argc, argv)) {
+    cfg_usage(stdout, CMD_RUN);
+    from_usage(stdout);
+    return SB_OK;
+  }
+  for (int i = 0; i < argc; i++)
+    if (!strcmp(argv[i], "--from") || !strncmp(argv[i], "--from=", 7)) return cmd_run_from(argc, argv, err);
   sb_config *cfg = malloc(sizeof *cfg);
   if (!cfg) return sb_fail(err, SB_EFAIL, "out of memory");
   int rc = cfg_parse(cfg, CMD_RUN, argc, argv, stdout, err);
   if (rc) { free(cfg); return rc < 0 ? SB_OK : rc; }
 
-  if ((rc = grid_check_memory(cfg, 1, err))) { free(cfg); return rc; }
-  dataset *d = grid_dataset(cfg, err);
-  if (!d) { free(cfg); return err->code ? err->code : SB_EFAIL; }
-  grid_pos pos;
-  grid_cell_pos(cfg, 0, &pos);
-  train_params p;
-  grid_cell_params(cfg, &pos, &p);
+  table_cell c;
   train_result r;
-  if (train_result_init(&r, &p)) {
-    data_free(d);
-    free(cfg);
-    return sb_fail(err, SB_EFAIL, "out of memory for the probe records");
-  }
-  /* One BLAS thread, as in a grid: a threaded GEMM may round differently
-   * (OpenBLAS does for the output layer's shapes), and `run` must print
-   * the numbers the grid writes for the same cell. */
-  blas_set_threads(1);
-  rc = train_cell(&p, d, &r, err);
+  rc = train_one(cfg, 0, &c, &r, err);
   if (!rc) {
-    table_cell c;
-    grid_cell_id(cfg, &pos, &c);
     table_comments(stdout, cfg);
     table_header(stdout, ROW_LAYERS);
     table_layers_rows(stdout, "", &c, &r);
@@ -649,7 +821,6 @@ int cmd_run(int argc, char **argv, sb_error *err)
       rc = sb_fail(err, SB_EFAIL, "writing the table to stdout: %s", strerror(errno));
   }
   train_result_free(&r);
-  data_free(d);
   free(cfg);
   return rc;
 }

@@ -13,6 +13,7 @@
 #include "data.h"
 #include "dataio.h"
 #include "shapeset.h"
+#include "fileio.h"
 
 #include <limits.h>
 #include <math.h>
@@ -574,6 +575,14 @@ static void subset_free(data_subset *s)
   free(s->X);
   free(s->y);
   memset(s, 0, sizeof *s);
+}
+
+uint64_t data_digest(const dataset *d)
+{
+  uint64_t h = FILEIO_HASH_INIT;
+  size_t n = d->n_train + d->n_test;
+  h = fileio_hash(h, d->X_train, n * d->dim * sizeof *d->X_train);
+  return fileio_hash(h, d->y_train, n * sizeof *d->y_train);
 }
 
 void data_free(dataset *d)

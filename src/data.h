@@ -104,6 +104,11 @@ int data_check(const data_spec *spec, sb_error *err);
 dataset *data_alloc(const data_spec *spec, unsigned long seed, sb_error *err);
 void data_free(dataset *d);
 
+/* FNV-1a 64 of the dataset's features and labels as trained on (both
+ * splits, after scaling): the same on two hosts only if they made the
+ * very same doubles, which provenance records per cell. */
+uint64_t data_digest(const dataset *d);
+
 /* The probe set, probe_size examples of one split (DATA_SPLIT_*), and the
  * evaluation subsets, min(eval_size, split) examples of each split: each
  * the first examples of a fixed random order of its split, drawn from

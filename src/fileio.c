@@ -1,6 +1,7 @@
 /* fileio.c - atomic file replacement and mkdir -p (see fileio.h). */
 #include <config.h>
 #include "fileio.h"
+#include "prov.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,9 +37,8 @@ FILE *fileio_open_tmp(char *tmp, size_t size, const char *final, sb_error *err)
   /* Unique across the hosts of a shared filesystem, not only across the
    * processes of one: host, pid and a random tag, created with O_EXCL
    * (as mkstemp does, but with the umask's permissions, not 0600). */
-  char host[33] = "host";
-  if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "host");
-  host[sizeof host - 1] = '\0';
+  char host[33];
+  snprintf(host, sizeof host, "%s", prov_host());
   for (char *p = host; *p; p++)
     if (*p == '/' || *p == '.') *p = '_';
   static _Atomic unsigned long counter;

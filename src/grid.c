@@ -355,6 +355,7 @@ typedef struct run_ctx {
   volatile int failed;       /* a cell of this process failed: first_err says why */
   sb_error first_err;
   size_t written;            /* records this process wrote */
+  uint64_t data_digest;      /* of the dataset, for the records' provenance */
 } run_ctx;
 
 /* Train one cell and write its record (a stopped cell writes none):
@@ -377,7 +378,8 @@ static int run_one(run_ctx *x, size_t cell)
   if (!crc && r.status != TRAIN_STOPPED) {
     table_cell tc;
     grid_cell_id(x->cfg, &pos, &tc);
-    crc = store_write_record(x->cfg, &tc, &r, now() - t0, x->threads, &e);
+    record_prov pv = { now() - t0, x->threads, x->data_digest };
+    crc = store_write_record(x->cfg, &tc, &r, &pv, &e);
   }
   int stopped = r.status == TRAIN_STOPPED;
   train_result_free(&r);
@@ -515,7 +517,7 @@ static int grid_run_caught(const sb_config *cfg, sb_error *err)
     fprintf(stderr, "satbench grid: warning: %s%s\n", nranks > 1 ? "on one of the ranks: " : "", blas_kernel_warning());
   /* One BLAS thread per cell: the parallelism is across cells. */
   blas_set_threads(1);
-  run_ctx x = { cfg, data, threads, &prog, 0, { 0, "" }, 0 };
+  run_ctx x = { cfg, data, threads, &prog, 0, { 0, "" }, 0, data_digest(data) };
   int any_failed = 0;
 
   if (nranks > 1) {

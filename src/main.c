@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "err.h"
+#include "prov.h"
 #include "ranks.h"
 
 int main(int argc, char **argv)
@@ -19,6 +20,7 @@ int main(int argc, char **argv)
   /* GSL's errors come back as return codes, which the callers check (an
    * SVD that does not converge fails its cell; it must not abort a grid). */
   gsl_set_error_handler_off();
+  prov_init(argc, argv);
   int rc;
   if (argc < 2) {
     cmd_usage(stderr);

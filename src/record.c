@@ -2,6 +2,7 @@
 #include <config.h>
 #include "record.h"
 #include "fileio.h"
+#include "prov.h"
 #include "blas.h"
 
 #include <errno.h>
@@ -91,9 +92,18 @@ static void rows_text(const size_t n[ROW_COUNT], char *buf, size_t size)
   }
 }
 
+static const char *const meta_keys[RECORD_META_COUNT] = {
+  [RECORD_VERSION] = "version", [RECORD_HOST] = "host", [RECORD_BLAS] = "blas", [RECORD_BLAS_KERNEL] = "blas_kernel",
+  [RECORD_CPU] = "cpu", [RECORD_COMPILER] = "compiler", [RECORD_GIT] = "git", [RECORD_STARTED] = "started",
+  [RECORD_ENDED] = "ended", [RECORD_COMMAND] = "command", [RECORD_DATA] = "data",
+};
+
+const char *record_meta_key(int k) { return k >= 0 && k < RECORD_META_COUNT ? meta_keys[k] : NULL; }
+
 int record_write(const char *path, uint64_t config, const table_cell *c, const train_result *r,
-                 double wall_seconds, int threads, sb_error *err)
+                 const record_prov *pv, sb_error *err)
 {
+  double ended = prov_now();
   char *body = NULL;
   size_t blen = 0;
   FILE *mem = open_memstream(&body, &blen);
@@ -120,15 +130,16 @@ int record_write(const char *path, uint64_t config, const table_cell *c, const t
   }
   fprintf(f, "# config = fnv1a64:%016llx\n# cell = %zu\n# rows = %s\n# checksum = fnv1a64:%016llx\n",
           (unsigned long long)config, c->cell, counts, (unsigned long long)record_hash(body, blen));
-  fprintf(f, "# wall_seconds = %.3f\n# status = %s\n# steps_done = %ld\n", wall_seconds,
+  fprintf(f, "# wall_seconds = %.3f\n# status = %s\n# steps_done = %ld\n", pv->wall_seconds,
           table_status_name(r->status), r->steps_done);
-  char host[64] = "unknown";
-  if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "unknown");
-  host[sizeof host - 1] = '\0';
-  for (char *q = host; *q; q++)
-    if (*q == ' ' || *q == '\n' || *q == '\t') *q = '_';
-  fprintf(f, "# host = %s\n# threads = %d\n# blas = %s\n# blas_kernel = %s\n", host, threads, blas_name(),
+  char t0[32], t1[32];
+  prov_utc(ended - pv->wall_seconds, t0, sizeof t0);
+  prov_utc(ended, t1, sizeof t1);
+  fprintf(f, "# host = %s\n# threads = %d\n# blas = %s\n# blas_kernel = %s\n", prov_host(), pv->threads, blas_name(),
           *blas_kernel() ? blas_kernel() : "-");
+  fprintf(f, "# cpu = %s\n# compiler = %s\n# git = %s\n# started = %s\n# ended = %s\n# command = %s\n"
+          "# data = fnv1a64:%016llx\n", prov_cpu(), prov_compiler(), prov_git(), t0, t1, prov_command(),
+          (unsigned long long)pv->data_digest);
   fwrite(body, 1, blen, f);
   free(body);
   fputs(RECORD_END, f);
@@ -349,10 +360,7 @@ int record_load(const char *path, uint64_t config, size_t cell, record *rec, sb_
     }
   rec->wall_seconds = NAN;
   snprintf(rec->status, sizeof rec->status, "?");
-  snprintf(rec->version, sizeof rec->version, "?");
-  snprintf(rec->host, sizeof rec->host, "?");
-  snprintf(rec->blas, sizeof rec->blas, "?");
-  snprintf(rec->blas_kernel, sizeof rec->blas_kernel, "?");
+  for (int k = 0; k < RECORD_META_COUNT; k++) rec->meta[k] = "?";
   size_t lineno = 0;
   for (char *p = text; p < end;) {
     char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -362,11 +370,12 @@ int record_load(const char *path, uint64_t config, size_t cell, record *rec, sb_
     if (p < body) {
       sscanf(p, "# wall_seconds = %lf", &rec->wall_seconds);
       sscanf(p, "# status = %15s", rec->status);
-      sscanf(p, "# version = %31s", rec->version);
-      sscanf(p, "# host = %63s", rec->host);
       sscanf(p, "# threads = %d", &rec->threads);
-      sscanf(p, "# blas = %63s", rec->blas);
-      sscanf(p, "# blas_kernel = %31s", rec->blas_kernel);
+      for (int k = 0; k < RECORD_META_COUNT; k++) {
+        size_t kl = strlen(meta_keys[k]);
+        if (!strncmp(p, "# ", 2) && !strncmp(p + 2, meta_keys[k], kl) && !strncmp(p + 2 + kl, " = ", 3))
+          rec->meta[k] = p + 5 + kl;
+      }
     } else {
       int k = p[0] && p[1] == '\t' ? row_of_tag(p[0]) : -1;
       if (k < 0 || rec->n[k] >= cap[k]) {

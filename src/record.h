@@ -15,6 +15,13 @@
  *     # threads = 2                       (the grid's threads on that host)
  *     # blas = openblas                   the BLAS and, for OpenBLAS, the
  *     # blas_kernel = Haswell             kernels it chose (they round differently)
+ *     # cpu = AMD EPYC 7B13               the CPU model, the compiler and the
+ *     # compiler = gcc 12.2.0             git commit of the build ("-" when
+ *     # git = 0b9299b3a1c2                not built from git)
+ *     # started = 2026-12-04T18:12:03Z    the cell's start and end, UTC
+ *     # ended = 2026-12-04T18:12:04Z
+ *     # command = satbench grid ...       the command line that ran it
+ *     # data = fnv1a64:HEX                hash of the dataset's doubles as trained on
  *     # status = ok
  *     # steps_done = 1000
  *     C<TAB>cells.tsv row
@@ -48,8 +55,14 @@ uint64_t record_hash(const char *text, size_t n);
 /* Durably write the record of a finished cell (c->cell) of the grid whose
  * configuration fingerprint is config to path (a temporary name, flushed,
  * synced and renamed, then the directory synced). */
+typedef struct record_prov {
+  double wall_seconds;        /* the cell's training time */
+  int threads;                /* the grid's threads on this host */
+  uint64_t data_digest;       /* data_digest() of the dataset it trained on */
+} record_prov;
+
 int record_write(const char *path, uint64_t config, const table_cell *c, const train_result *r,
-                 double wall_seconds, int threads, sb_error *err);
+                 const record_prov *pv, sb_error *err);
 
 typedef enum {
   RECORD_MISSING,     /* no file */
@@ -61,16 +74,24 @@ typedef enum {
 /* What a record file is, from its first lines and its last. */
 record_state record_probe(const char *path);
 
+/* The provenance lines a record carries, in record.meta[]. */
+enum { RECORD_VERSION, RECORD_HOST, RECORD_BLAS, RECORD_BLAS_KERNEL, RECORD_CPU, RECORD_COMPILER, RECORD_GIT,
+       RECORD_STARTED, RECORD_ENDED, RECORD_COMMAND, RECORD_DATA, RECORD_META_COUNT };
+
+/* Their keys in the header ("host" for "# host = ..."). */
+const char *record_meta_key(int k);
+
 /* A complete record in memory, its rows indexed by type. */
 typedef struct record {
   char *text;                 /* the whole file, rows split in place */
   char status[16];            /* ok, diverged */
   double wall_seconds;
-  char version[32], host[64], blas[64], blas_kernel[32];   /* provenance; "?" when not recorded */
   int threads;                /* 0 when not recorded */
+  const char *meta[RECORD_META_COUNT];   /* provenance, pointing into text; "?" when not recorded */
   size_t n[ROW_COUNT];        /* rows of each type */
   char **rows[ROW_COUNT];     /* (n[k]) each row, without tag and newline */
 } record;
+
 
 /* Read and check a record of cell `cell` of the grid with fingerprint
  * config.  SB_EUSAGE naming the file when it is not a complete record of

@@ -10,6 +10,8 @@
 #include "num.h"
 #include "stats.h"
 #include "stop.h"
+#include "prov.h"
+#include "blas.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -161,12 +163,10 @@ int store_lock(const sb_config *cfg, int shared, sb_error *err)
     return sb_fail(err, SB_EFAIL, "--out: cannot lock %s: %s", path, strerror(e));
   }
   /* Say who holds it, for the next one's message (of shards, the last to start). */
-  char who[128], host[64] = "?";
-  gethostname(host, sizeof host);
-  host[sizeof host - 1] = '\0';
+  char who[384];
   int n = shared ? snprintf(who, sizeof who, "shard %zu/%zu, pid %ld on %s\n", cfg->shard_k, cfg->shard_n,
-                            (long)getpid(), host)
-                 : snprintf(who, sizeof who, "pid %ld on %s\n", (long)getpid(), host);
+                            (long)getpid(), prov_host())
+                 : snprintf(who, sizeof who, "pid %ld on %s\n", (long)getpid(), prov_host());
   if (ftruncate(fd, 0) != 0 || pwrite(fd, who, (size_t)n, 0) != n) { /* only the message loses */ }
   lock_fd = fd;
   return SB_OK;
@@ -283,12 +283,12 @@ int store_pending(const sb_config *cfg, size_t cell, int *pending, sb_error *err
   return rc;
 }
 
-int store_write_record(const sb_config *cfg, const table_cell *c, const train_result *r,
-                       double wall_seconds, int threads, sb_error *err)
+int store_write_record(const sb_config *cfg, const table_cell *c, const train_result *r, const record_prov *pv,
+                       sb_error *err)
 {
   char path[CFG_PATH_MAX + 64];
   record_path(path, sizeof path, cfg, c->cell);
-  return record_write(path, fingerprint(cfg), c, r, wall_seconds, threads, err);
+  return record_write(path, fingerprint(cfg), c, r, pv, err);
 }
 
 int store_missing(const sb_config *cfg, size_t *n_missing, size_t *first, size_t n_first, sb_error *err)
@@ -496,6 +496,56 @@ static void summarize_curves(FILE *f, const table_group *g, seed_rows *seeds, si
   }
 }
 
+/* Whether s is a JSON number as it is (JSON's grammar, not strtod's:
+ * no "inf", no "0x1p3", no leading '+' or '.'). */
+static int json_number(const char *s)
+{
+  const char *p = s;
+  if (*p == '-') p++;
+  if (*p == '0') p++;
+  else if (*p >= '1' && *p <= '9') while (*p >= '0' && *p <= '9') p++;
+  else return 0;
+  if (*p == '.') {
+    p++;
+    if (*p < '0' || *p > '9') return 0;
+    while (*p >= '0' && *p <= '9') p++;
+  }
+  if (*p == 'e' || *p == 'E') {
+    p++;
+    if (*p == '+' || *p == '-') p++;
+    if (*p < '0' || *p > '9') return 0;
+    while (*p >= '0' && *p <= '9') p++;
+  }
+  return *p == '\0';
+}
+
+static void json_string(FILE *f, const char *s);
+
+/* A configuration value, typed: a number as a number, true and false as
+ * booleans, other text as a string; a list option's value as an array of
+ * such. */
+static void json_scalar(FILE *f, const char *s)
+{
+  if (json_number(s) || !strcmp(s, "true") || !strcmp(s, "false")) fputs(s, f);
+  else json_string(f, s);
+}
+
+static void json_typed(FILE *f, const char *s, int list)
+{
+  if (!list) { json_scalar(f, s); return; }
+  fputc('[', f);
+  char item[4096];
+  for (const char *p = s; *p;) {
+    size_t n = strcspn(p, ",");
+    snprintf(item, sizeof item, "%.*s", (int)(n < sizeof item ? n : sizeof item - 1), p);
+    if (p != s) fputs(", ", f);
+    json_scalar(f, item);
+    p += n;
+    if (*p == ',') p++;
+  }
+  fputc(']', f);
+}
+
 static void json_string(FILE *f, const char *s)
 {
   fputc('"', f);
@@ -508,7 +558,6 @@ static void json_string(FILE *f, const char *s)
   fputc('"', f);
 }
 
-/* An output file, written beside its final name until the merge commits. */
 /* A signal during the merge abandons it (SIGINT, SIGTERM: stop.h):
  * the temporary tables are removed and the old set, if any, stays. */
 static int merge_stopped(const sb_config *cfg, sb_error *err)
@@ -519,11 +568,13 @@ static int merge_stopped(const sb_config *cfg, sb_error *err)
                  "intact; run satbench merge --out %s to write the tables", stop_name(sig), cfg->out);
 }
 
+/* An output file, written beside its final name until the merge commits. */
 typedef struct out_file { char path[CFG_PATH_MAX + 32], tmp[CFG_PATH_MAX + 128]; FILE *f; } out_file;
 
-/* Distinct names with a count each (hosts, BLAS kernels of the records). */
+/* Distinct names with a count each (hosts, BLAS kernels, CPUs, commands
+ * of the records). */
 typedef struct name_set {
-  char (*name)[100];
+  char **name;
   size_t *count;
   size_t n, cap;
 } name_set;
@@ -536,7 +587,7 @@ static int name_set_add(name_set *ns, const char *name)
   if (i == ns->n) {
     if (ns->n == ns->cap) {
       size_t cap = ns->cap ? 2 * ns->cap : 8;
-      char (*nm)[100] = realloc(ns->name, cap * sizeof *nm);
+      char **nm = realloc(ns->name, cap * sizeof *nm);
       if (!nm) return SB_EFAIL;
       ns->name = nm;
       size_t *ct = realloc(ns->count, cap * sizeof *ct);
@@ -544,7 +595,7 @@ static int name_set_add(name_set *ns, const char *name)
       ns->count = ct;
       ns->cap = cap;
     }
-    snprintf(ns->name[i], sizeof ns->name[i], "%s", name);
+    if (!(ns->name[i] = strdup(name))) return SB_EFAIL;
     ns->count[i] = 0;
     ns->n++;
   }
@@ -554,6 +605,7 @@ static int name_set_add(name_set *ns, const char *name)
 
 static void name_set_free(name_set *ns)
 {
+  for (size_t i = 0; i < ns->n; i++) free(ns->name[i]);
   free(ns->name);
   free(ns->count);
 }
@@ -582,14 +634,26 @@ typedef struct merger {
   size_t n_att;                /* the current group's digest sums */
   double loss_sum, sat_sum;
   name_set hosts, kernels;     /* where the records came from, and with which BLAS kernels */
+  name_set prov[RECORD_META_COUNT];   /* every provenance value of the records, counted */
+  char started[32], ended[32]; /* the earliest start and the latest end of a cell, UTC */
 } merger;
 
-/* Note where a record came from: its host and its BLAS kernel. */
+/* Note where a record came from: its host, BLAS kernel, CPU, build,
+ * command, data and times. */
 static int merge_provenance(merger *m, const record *rec)
 {
-  char k[100];
-  snprintf(k, sizeof k, "%s %s", rec->blas, rec->blas_kernel);
-  return name_set_add(&m->hosts, rec->host) || name_set_add(&m->kernels, k) ? SB_EFAIL : SB_OK;
+  char k[200];
+  snprintf(k, sizeof k, "%s %s", rec->meta[RECORD_BLAS], rec->meta[RECORD_BLAS_KERNEL]);
+  if (name_set_add(&m->hosts, rec->meta[RECORD_HOST]) || name_set_add(&m->kernels, k)) return SB_EFAIL;
+  for (int j = 0; j < RECORD_META_COUNT; j++)
+    if (j != RECORD_STARTED && j != RECORD_ENDED && name_set_add(&m->prov[j], rec->meta[j])) return SB_EFAIL;
+  /* ISO 8601 UTC times order as strings do. */
+  const char *t0 = rec->meta[RECORD_STARTED], *t1 = rec->meta[RECORD_ENDED];
+  if (strlen(t0) < sizeof m->started && *t0 != '?' && (!m->started[0] || strcmp(t0, m->started) < 0))
+    snprintf(m->started, sizeof m->started, "%s", t0);
+  if (strlen(t1) < sizeof m->ended && *t1 != '?' && strcmp(t1, m->ended) > 0)
+    snprintf(m->ended, sizeof m->ended, "%s", t1);
+  return SB_OK;
 }
 
 static int out_open(out_file *o, const char *dir, const char *name, sb_error *err)
@@ -671,11 +735,23 @@ static int merge_open(merger *m, sb_error *err)
   }
 
   FILE *mf = m->manifest.f;
-  char host[256] = "unknown";
-  gethostname(host, sizeof host - 1);
-  fprintf(mf, "{\n  \"satbench\": \"%s\",\n  \"blas\": \"%s\",\n  \"host\": ", PACKAGE_VERSION, SB_CBLAS_NAME);
-  json_string(mf, host);
-  fprintf(mf, ",\n  \"threads\": %d,\n  \"wall_seconds\": %.3f,\n  \"config\": {", m->info->threads,
+  char merged[32];
+  prov_utc(prov_now(), merged, sizeof merged);
+  /* What made these tables: this process's build, machine and command
+   * (the records' own are counted at the end). */
+  fprintf(mf, "{\n  \"satbench\": \"%s\",\n  \"git_commit\": ", PACKAGE_VERSION);
+  json_string(mf, prov_git());
+  fputs(",\n  \"compiler\": ", mf);
+  json_string(mf, prov_compiler());
+  fprintf(mf, ",\n  \"blas\": \"%s\",\n  \"blas_kernel\": ", SB_CBLAS_NAME);
+  json_string(mf, *blas_kernel() ? blas_kernel() : "-");
+  fputs(",\n  \"host\": ", mf);
+  json_string(mf, prov_host());
+  fputs(",\n  \"cpu\": ", mf);
+  json_string(mf, prov_cpu());
+  fprintf(mf, ",\n  \"threads\": %d,\n  \"command\": ", m->info->threads);
+  json_string(mf, prov_command());
+  fprintf(mf, ",\n  \"merged\": \"%s\",\n  \"wall_seconds\": %.3f,\n  \"config\": {", merged,
           m->info->wall_seconds);
   char *ct = config_text(cfg);
   int first = 1;
@@ -688,7 +764,7 @@ static int merge_open(merger *m, sb_error *err)
       fprintf(mf, "%s\n    ", first ? "" : ",");
       json_string(mf, p);
       fputs(": ", mf);
-      json_string(mf, eq + 3);
+      json_typed(mf, eq + 3, cfg_key_is_list(p));
       first = 0;
     }
     p = nl ? nl + 1 : NULL;
@@ -785,9 +861,9 @@ static int merge_cell(merger *m, size_t g, size_t s, sb_error *err)
     m->info->n_stalled += !strcmp(rec.status, "stalled");
     fprintf(m->manifest.f, "%s\n    {\"cell\": %zu, \"status\": \"%s\", \"wall_seconds\": %.3f, \"host\": ",
             m->info->n_done == 1 ? "" : ",", cell, rec.status, rec.wall_seconds);
-    json_string(m->manifest.f, rec.host);
+    json_string(m->manifest.f, rec.meta[RECORD_HOST]);
     fprintf(m->manifest.f, ", \"threads\": %d, \"blas_kernel\": ", rec.threads);
-    json_string(m->manifest.f, rec.blas_kernel);
+    json_string(m->manifest.f, rec.meta[RECORD_BLAS_KERNEL]);
     fputc('}', m->manifest.f);
     if (merge_provenance(m, &rec)) rc = sb_fail(err, SB_EFAIL, "out of memory merging %s", path);
   }
@@ -839,6 +915,27 @@ static int merge_close(merger *m, int rc, sb_error *err)
     /* The set of tables this manifest vouches for: a reader that finds a
      * table whose bytes differ (a merge killed between two renames) knows
      * the set is mixed. */
+    /* When the cells ran, and every provenance value of the records with
+     * its count of cells (one value each, for a grid of one machine). */
+    fputs(",\n  \"started\": ", m->manifest.f);
+    json_string(m->manifest.f, m->started[0] ? m->started : "?");
+    fputs(",\n  \"ended\": ", m->manifest.f);
+    json_string(m->manifest.f, m->ended[0] ? m->ended : "?");
+    fputs(",\n  \"data_digest\": ", m->manifest.f);
+    json_string(m->manifest.f, m->prov[RECORD_DATA].n == 1 ? m->prov[RECORD_DATA].name[0]
+                               : m->prov[RECORD_DATA].n ? "mixed: see records" : "?");
+    fputs(",\n  \"records\": {", m->manifest.f);
+    for (int j = 0; j < RECORD_META_COUNT; j++) {
+      if (j == RECORD_STARTED || j == RECORD_ENDED) continue;
+      fprintf(m->manifest.f, "%s\n    \"%s\": {", j ? "," : "", record_meta_key(j));
+      for (size_t i = 0; i < m->prov[j].n; i++) {
+        fputs(i ? ", " : "", m->manifest.f);
+        json_string(m->manifest.f, m->prov[j].name[i]);
+        fprintf(m->manifest.f, ": %zu", m->prov[j].count[i]);
+      }
+      fputc('}', m->manifest.f);
+    }
+    fputs("\n  }", m->manifest.f);
     fputs(",\n  \"files\": {", m->manifest.f);
     int firstf = 1;
     for (int k = 0; k < ROW_COUNT && !rc; k++) {
@@ -887,6 +984,7 @@ static int merge_close(merger *m, int rc, sb_error *err)
   free(m->theory);
   name_set_free(&m->hosts);
   name_set_free(&m->kernels);
+  for (int j = 0; j < RECORD_META_COUNT; j++) name_set_free(&m->prov[j]);
   for (size_t s = 0; s < m->ns; s++) {
     if (m->layers) seed_rows_free(&m->layers[s]);
     if (m->curves) seed_rows_free(&m->curves[s]);

@@ -13,6 +13,7 @@
 #include "cfg.h"
 #include "err.h"
 #include "table.h"
+#include "record.h"
 #include "train.h"
 
 /* Create --out and its records folder, and record the configuration; with
@@ -44,8 +45,8 @@ int store_check_folder(const sb_config *cfg, sb_error *err);
 int store_pending(const sb_config *cfg, size_t cell, int *pending, sb_error *err);
 
 /* Durably write the record of a finished cell. */
-int store_write_record(const sb_config *cfg, const table_cell *c, const train_result *r,
-                       double wall_seconds, int threads, sb_error *err);
+int store_write_record(const sb_config *cfg, const table_cell *c, const train_result *r, const record_prov *pv,
+                       sb_error *err);
 
 /* The cells without a complete record: their number, and the first
  * n_first of them in first[].  A foreign record is an error, as in

@@ -33,7 +33,7 @@ tamper()
 tamper "copied over another" 'cell-000002.rec: refused: it is the record of cell 1, not of cell 2' \
   'cp "$R/cell-000001.rec" "$R/cell-000002.rec"'
 tamper "with a line removed" 'cell-000003.rec: refused: its rows do not match their checksum' \
-  'sed "25d" "$R/cell-000003.rec" > "$R/x" && mv "$R/x" "$R/cell-000003.rec"'
+  'awk "/^L\t/ && ++n == 3 { next } { print }" "$R/cell-000003.rec" > "$R/x" && mv "$R/x" "$R/cell-000003.rec"'
 tamper "with another appended" 'cell-000004.rec: refused: its rows do not match their checksum' \
   'cat "$R/cell-000005.rec" >> "$R/cell-000004.rec"'
 tamper "with one digit changed" 'cell-000005.rec: refused: its rows do not match their checksum' \
@@ -219,5 +219,40 @@ for k in $(seq 19); do long=$long/$(printf 'e%.0s' $(seq 200)); done
 t_label="--out of $(printf %s "$long" | wc -c) bytes"
 expect_fail 2 "^satbench: --out: the path is [0-9]+ bytes long; at most 3839 fit" grid $TINY --out "$long"
 test ! -e "${long%%/eeee*}" && t_pass "the long --out: nothing created" || t_fail "the long --out: nothing created"
+
+# -- provenance ---------------------------------------------------------------------------
+M="$T/ref/manifest.json"
+ok=1
+for re in '"depths": \[2, 3\]' '"activations": \["tanh", "relu"\]' '"seeds": 2,' '"steps": 10,' '"sat-threshold": 0.05,' \
+          '"dataset": "gaussian",' '"command": "satbench grid --optimizers sgd ' '"git_commit": "' '"compiler": "' \
+          '"cpu": "' '"blas_kernel": "' '"started": "20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z"' \
+          '"ended": "20[0-9][0-9]-' '"merged": "20' '"data_digest": "fnv1a64:[0-9a-f]\{16\}"' '"records": {'; do
+  grep -q "$re" "$M" || { ok=0; t_fail "manifest.json has $re" "$(head -c 2000 "$M")"; }
+done
+test $ok -eq 1 && t_pass "manifest.json: typed values (numbers, arrays), command, build, CPU, BLAS kernel, UTC start/end, data digest"
+grep -q '^# started = 20.*Z$' "$T/ref/records/cell-000000.rec" && grep -q '^# command = satbench grid ' "$T/ref/records/cell-000000.rec" &&
+  grep -q '^# data = fnv1a64:' "$T/ref/records/cell-000000.rec" && t_pass "records carry their start, command and data digest" ||
+  t_fail "records carry their start, command and data digest" "$(head -40 "$T/ref/records/cell-000000.rec")"
+# run --from DIR --cell N reprints that cell's rows, byte for byte.
+for table in layers cells hist curves; do
+  sb run --from "$T/ref" --cell 5 --table $table
+  grep -v '^#' "$out" | tail -n +2 > "$T/mine.rows"
+  grep -v '^#' "$T/ref/$table.tsv" | tail -n +2 | awk -F'\t' '$1 == 5' > "$T/theirs.rows"
+  test "$rc" -eq 0 && test -s "$T/mine.rows" && cmp -s "$T/mine.rows" "$T/theirs.rows" && grep -q "byte-identical" "$err" &&
+    t_pass "run --from DIR --cell 5 --table $table: the rows of $table.tsv, byte for byte" ||
+    t_fail "run --from DIR --cell 5 --table $table: the rows of $table.tsv" "exit $rc: $(cat "$err")"
+done
+rm -rf "$T/edit" && cp -r "$T/ref" "$T/edit"
+awk -F'\t' 'BEGIN { OFS = "\t" } $1 == 5 && !done { $NF = $NF "1"; done = 1 } { print }' "$T/ref/layers.tsv" > "$T/edit/layers.tsv"
+sb run --from "$T/edit" --cell 5
+test "$rc" -eq 1 && grep -q "cell 5: its [0-9]* rows differ from its [0-9]* in .*layers.tsv, first at row 1" "$err" &&
+  t_pass "run --from: a table that differs from the rerun: exit 1, naming the first row" ||
+  t_fail "run --from: a table that differs: exit 1" "exit $rc: $(cat "$err")"
+t_label="run --from of a cell out of range"
+expect_fail 2 "run: --cell: 8 is not a cell of the grid in .* \\(cells 0 to 7\\)" run --from "$T/ref" --cell 8
+t_label="run --from without --cell"
+expect_fail 2 "run: --from DIR needs --cell N" run --from "$T/ref"
+t_label="run --from with a table of summaries"
+expect_fail 2 "run: --table: 'summary' is not a table of one cell's rows" run --from "$T/ref" --cell 1 --table summary
 
 t_done
