@@ -21,16 +21,32 @@ static size_t split(char *s, char **out, size_t max)
   return n;
 }
 
+/* A table's lines are short (a few KB at most: a cells.tsv row); a line
+ * longer than this, or with a NUL byte, is not a satbench table. */
+#define TSV_LINE_MAX (16 * 1024 * 1024)
+enum { LINE_EOF = -1, LINE_LONG = -2, LINE_BINARY = -3 };
+
 static ssize_t read_line(tsv_reader *t)
 {
   ssize_t len;
   while ((len = getline(&t->line, &t->cap, t->f)) >= 0) {
     t->lineno++;
+    if (len > TSV_LINE_MAX) return LINE_LONG;
+    if (memchr(t->line, '\0', (size_t)len)) return LINE_BINARY;
     while (len > 0 && (t->line[len - 1] == '\n' || t->line[len - 1] == '\r')) t->line[--len] = '\0';
     if (len == 0 || t->line[0] == '#') continue;
     return len;
   }
-  return -1;
+  return LINE_EOF;
+}
+
+/* The message for a line that read_line refused. */
+static int bad_line(const tsv_reader *t, ssize_t why, sb_error *err)
+{
+  if (why == LINE_LONG)
+    return sb_fail(err, SB_EUSAGE, "%s:%zu: a line longer than %d bytes: not a satbench table", t->path, t->lineno,
+                   TSV_LINE_MAX);
+  return sb_fail(err, SB_EUSAGE, "%s:%zu: a NUL byte: a binary file, not a satbench table", t->path, t->lineno);
 }
 
 tsv_reader *tsv_open(const char *path, sb_error *err)
@@ -44,8 +60,10 @@ tsv_reader *tsv_open(const char *path, sb_error *err)
     tsv_close(t);
     return NULL;
   }
-  if (read_line(t) < 0) {
-    sb_fail(err, SB_EUSAGE, "%s: no header row", path);
+  ssize_t got = read_line(t);
+  if (got < 0) {
+    if (got == LINE_EOF) sb_fail(err, SB_EUSAGE, "%s: no header row", path);
+    else bad_line(t, got, err);
     tsv_close(t);
     return NULL;
   }
@@ -91,7 +109,9 @@ int tsv_need(const tsv_reader *t, const char *name, int *col, sb_error *err)
 int tsv_next(tsv_reader *t, sb_error *err)
 {
   errno = 0;
-  if (read_line(t) < 0) {
+  ssize_t got = read_line(t);
+  if (got < LINE_EOF) return -bad_line(t, got, err);
+  if (got < 0) {
     if (ferror(t->f)) return -sb_fail(err, SB_EFAIL, "%s: read error: %s", t->path, strerror(errno));
     return 0;
   }
