@@ -336,7 +336,7 @@ static void check_one(act_kind kind, loss_kind loss, const net_arch *arch, gsl_r
     }
   double worst = 0.0, dmin = INFINITY;
   size_t worst_l = 0;
-  for (size_t l = 1; l <= L; l++) {
+  for (size_t l = 1; l <= L && !batchnorm; l++) {   /* dfd is not computed under batch norm */
     size_t m = doff[l] - doff[l - 1];
     double e = rel_err(delta + doff[l - 1], dfd + doff[l - 1], m);
     double g = norm2(delta + doff[l - 1], m);
