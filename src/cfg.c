@@ -419,7 +419,7 @@ static int set_jacobian_at(void *ctx, const char *opt, const char *val, sb_error
   sb_config *cfg = ((layer *)ctx)->cfg;
   if (!strcmp(val, "init")) cfg->jacobian_init_only = 1;
   else if (!strcmp(val, "all")) cfg->jacobian_init_only = 0;
-  else return sb_fail(err, SB_EUSAGE, "--%s: '%s' is not init or all", opt, val);
+  else return sb_fail(err, SB_EUSAGE, "--%s: unknown value '%s' (valid: all, init)", opt, val);
   return SB_OK;
 }
 
