@@ -419,7 +419,7 @@ static int set_jacobian_at(void *ctx, const char *opt, const char *val, sb_error
   sb_config *cfg = ((layer *)ctx)->cfg;
   if (!strcmp(val, "init")) cfg->jacobian_init_only = 1;
   else if (!strcmp(val, "all")) cfg->jacobian_init_only = 0;
-  else return sb_fail(err, SB_EUSAGE, "--%s: '%s' is not init or all", opt, val);
+  else return sb_fail(err, SB_EUSAGE, "--%s: unknown value '%s' (valid: all, init)", opt, val);
   return SB_OK;
 }
 
@@ -548,7 +548,7 @@ static const cli_def options[] = {
   { "jacobian", 0, CLI_VALUE, set_jacobian, "N", "singular values of the input-output Jacobian for N probe inputs (spectra.tsv; 0 = off, the default)", FOR_BOTH },
   { "jacobian-at", 0, CLI_VALUE, set_jacobian_at, "WHEN", "all (every logged step, the default) or init", FOR_BOTH },
   { "sat-threshold", 0, CLI_VALUE, set_tau, "TAU", "saturated when |phi'(h)|/max|phi'| < TAU (default 0.05)", FOR_BOTH },
-  { "threads", 0, CLI_VALUE, set_threads, "N", "worker threads (default: OMP_NUM_THREADS, else all cores)", FOR_GRID },
+  { "threads", 0, CLI_VALUE, set_threads, "N", "worker threads (default: OMP_NUM_THREADS, else SLURM_CPUS_PER_TASK, else all cores)", FOR_GRID },
   { "shard", 0, CLI_VALUE, set_shard, "K/N", "run only shard K of N (0 <= K < N) into a shared --out; records only: satbench merge makes the tables", FOR_GRID },
   { "out", 0, CLI_VALUE, set_out, "DIR", "output directory (default data/)", FOR_GRID },
   { "resume", 0, CLI_BOOL, set_resume, NULL, "continue an interrupted grid in --out", FOR_GRID },

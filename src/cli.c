@@ -112,6 +112,11 @@ void cli_usage(FILE *f, const cli_parser *p)
     int n = 0;
     if (o->alias) n = snprintf(lhs, sizeof lhs, "-%c, ", o->alias);
     snprintf(lhs + n, sizeof lhs - (size_t)n, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
-    fprintf(f, "  %-24s%s\n", lhs, o->help);
+    /* A name too long for the column gets a line of its own, so that two
+     * spaces always part it from its help (man/mkman.sh and the bash
+     * completion read these lines). */
+    if (strlen(lhs) > 22) fprintf(f, "  %s\n%26s%s\n", lhs, "", o->help);
+    else fprintf(f, "  %-24s%s\n", lhs, o->help);
   }
+  fprintf(f, "  %-24s%s\n", "-h, --help", "print this help and exit");
 }

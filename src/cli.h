@@ -61,7 +61,7 @@ int cli_parse(const cli_parser *p, int argc, char **argv, void *ctx, sb_error *e
 /* Whether argv holds -h or --help. */
 int cli_wants_help(int argc, char **argv);
 
-/* "  --name ARG   help" lines, one per option. */
+/* "  --name ARG   help" lines, one per option, then -h, --help. */
 void cli_usage(FILE *f, const cli_parser *p);
 
 #endif

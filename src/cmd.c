@@ -50,8 +50,11 @@ void cmd_usage(FILE *f)
         "  theory  --activation A (--init I | --sigma-w2 X) [--sigma-b2 Y] [--depth N]\n"
         "                      mean-field q*, chi1, depth scales and critical sigma_w2\n"
         "  list    activations | inits | datasets | presets | figures | columns\n"
-        "  --help | --version\n\n"
-        "'satbench run --help' lists the options.\n", f);
+        "                      the names satbench knows, with what they mean\n\n"
+        "Options:\n"
+        "  -h, --help          print this help and exit (also: satbench help)\n"
+        "  -V, --version       print the version, the BLAS, kernels and OpenMP built in\n\n"
+        "'satbench COMMAND --help' lists the options of COMMAND.\n", f);
 }
 
 void cmd_version(void)
@@ -71,12 +74,37 @@ void cmd_version(void)
 #endif
 }
 
+/* The lists of satbench list, in the order its help shows them. */
+static const struct { const char *name, *help; } lists[] = {
+  { "activations", "the activations: max |phi'|, the output range if bounded, the kinks" },
+  { "inits", "the initializations, with their distributions" },
+  { "datasets", "the datasets" },
+  { "presets", "the presets, each followed by its settings (lines starting with a tab)" },
+  { "figures", "the figures of satbench plot" },
+  { "columns", "TABLE<tab>COLUMN for every column of every table, in order" },
+};
+enum { N_LISTS = sizeof lists / sizeof lists[0] };
+
+static void list_usage(FILE *f)
+{
+  fputs("usage: satbench list WHAT\n"
+        "Print the names satbench knows, one per line, each followed by a tab and what it\n"
+        "means.  WHAT is one of:\n\n", f);
+  for (size_t k = 0; k < N_LISTS; k++) fprintf(f, "  %-14s%s\n", lists[k].name, lists[k].help);
+  fputs("\nOptions:\n", f);
+  fprintf(f, "  %-24s%s\n", "-h, --help", "print this help and exit");
+}
+
 int cmd_list(int argc, char **argv, sb_error *err)
 {
-  static const char *const lists[] = { "activations", "inits", "datasets", "presets", "figures", "columns" };
-  enum { N_LISTS = sizeof lists / sizeof lists[0] };
+  const char *names[N_LISTS];
+  for (size_t k = 0; k < N_LISTS; k++) names[k] = lists[k].name;
   char valid[256];
-  names_join(valid, sizeof valid, lists, N_LISTS);
+  names_join(valid, sizeof valid, names, N_LISTS);
+  if (cli_wants_help(argc, argv)) {
+    list_usage(stdout);
+    return SB_OK;
+  }
   if (argc != 1) return sb_fail(err, SB_EUSAGE, "list: say what to list: %s", valid);
   const char *what = argv[0];
   if (!strcmp(what, "activations")) {
@@ -111,7 +139,7 @@ int cmd_list(int argc, char **argv, sb_error *err)
       }
     }
   } else {
-    return sb_fail(err, SB_EUSAGE, "list: unknown list '%s' (%s)", what, valid);
+    return sb_fail(err, SB_EUSAGE, "list: unknown list '%s' (valid: %s)", what, valid);
   }
   return SB_OK;
 }

@@ -61,7 +61,7 @@ static int po_format(void *ctx, const char *name, const char *v, sb_error *err)
 static int po_terminal(void *ctx, const char *name, const char *v, sb_error *err)
 {
   (void)name;
-  if (strcmp(v, "cairolatex")) return sb_fail(err, SB_EUSAGE, "--terminal: only 'cairolatex' is supported (got '%s')", v);
+  if (strcmp(v, "cairolatex")) return sb_fail(err, SB_EUSAGE, "--terminal: unknown terminal '%s' (valid: cairolatex)", v);
   ((plot_opts *)ctx)->tex = 1;
   return SB_OK;
 }
