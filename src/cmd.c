@@ -691,7 +691,7 @@ static int from_set(void *ctx, const char *name, const char *val, sb_error *err)
   return SB_OK;
 }
 
-static const cli_def from_options[] = {
+static const cli_def run_from_options[] = {
   { "from", 0, CLI_VALUE, from_set, "DIR", "a grid's folder (its records/config.txt): rerun one of its cells", 0 },
   { "cell", 0, CLI_VALUE, from_set, "N", "the cell to rerun (the cell column of its tables)", 0 },
   { "table", 0, CLI_VALUE, from_set, "NAME", "the rows to print: layers (default), cells, hist, curves or spectra", 0 },
@@ -699,7 +699,7 @@ static const cli_def from_options[] = {
 
 static void from_usage(FILE *f)
 {
-  cli_parser p = { from_options, sizeof from_options / sizeof from_options[0], "run", "satbench run", 0, 0 };
+  cli_parser p = { run_from_options, sizeof run_from_options / sizeof run_from_options[0], "run", "satbench run", 0, 0 };
   fputs("\nusage: satbench run --from DIR --cell N [--table NAME]\n"
         "Train cell N of the grid in DIR again, from its configuration alone, and print\n"
         "that cell's rows of one table: byte for byte the rows of cell N in DIR's table on\n"
@@ -731,7 +731,7 @@ static int table_rows_of(const char *path, size_t cell, char **text, size_t *len
 
 static int cmd_run_from(int argc, char **argv, sb_error *err)
 {
-  cli_parser p = { from_options, sizeof from_options / sizeof from_options[0], "run", "satbench run", 0, 0 };
+  cli_parser p = { run_from_options, sizeof run_from_options / sizeof run_from_options[0], "run", "satbench run", 0, 0 };
   from_opts o = { NULL, "layers", 0, 0 };
   int rc = cli_parse(&p, argc, argv, &o, err);
   if (rc) return rc;

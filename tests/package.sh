@@ -23,7 +23,7 @@ test -n "$COMMANDS" && test -n "$TOPOPTS" ||
 
 # src_options: "COMMAND --name [-x]" for every row of every cli_def table of
 # src/cfg.c (scope FOR_GRID, FOR_RUN, FOR_BOTH), src/cmd.c (merge_options,
-# data_options, theory_options) and src/plot.c (plot_options).
+# data_options, theory_options, run_from_options: COMMAND_...) and src/plot.c (plot_options).
 src_options()
 {
   awk '
@@ -39,7 +39,7 @@ src_options()
       if (t == "options") {          # cfg.c: grid and run, by scope
         cmds = line ~ /FOR_GRID[ }]/ ? "grid" : line ~ /FOR_RUN[ }]/ ? "run" : "grid run"
       } else {
-        cmds = t; sub(/_options$/, "", cmds)
+        cmds = t; sub(/_.*/, "", cmds)   # merge_options: merge; run_from_options: run
       }
       n = split(cmds, c, " ")
       for (i = 1; i <= n; i++) print c[i], "--" name, alias
