@@ -122,7 +122,8 @@ for h in $HARNESSES; do
     failed=1
     repro=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
     echo "fuzz_$h: FAILED (exit $rc) after ${execs:-?} executions; the report:"
-    grep -E '^(==[0-9]+==|SUMMARY|.*runtime error|    #[0-9]+ )' "$log" | head -n 40 | sed 's/^/  /'
+    grep -E '^(==[0-9]+==|SUMMARY|.*runtime error|    #[0-9]+ )' "$log" |
+      grep -v -E 'fuzzer::|libc_start|in _start|in main ' | head -n 30 | sed 's/^/  /'
     if test -n "$repro"; then
       echo "  reproducer: $repro (run: $OUT/fuzz_$h $repro)"
       echo "  fix the bug, then add the reproducer to the seeds: cp $repro $FZ/corpus/$h/"
