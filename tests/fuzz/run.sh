@@ -107,7 +107,7 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:halt_o
 failed=0
 for h in $HARNESSES; do
   mkdir -p "$OUT/corpus/$h" || die "cannot make $OUT/corpus/$h"
-  cp "$FZ/corpus/$h"/* "$OUT/corpus/$h"/ 2>/dev/null || die "no seed corpus in $FZ/corpus/$h"
+  cp -f "$FZ/corpus/$h"/* "$OUT/corpus/$h"/ 2>/dev/null || die "no seed corpus in $FZ/corpus/$h"
   log=$OUT/$h.log
   echo "fuzz: fuzz_$h for $SECONDS_EACH s (log: $log)"
   "$OUT/fuzz_$h" -max_total_time="$SECONDS_EACH" -max_len="$(max_len "$h")" -timeout=10 -rss_limit_mb=2048 \
