@@ -15,6 +15,7 @@
 #include "shapeset.h"
 #include "fileio.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -246,8 +247,15 @@ int data_parse(const char *text, data_spec *spec, sb_error *err)
                          sizeof spec->path - 1);
         /* The path goes into one-line `key = value` headers and messages. */
         for (const char *c = path; *c; c++)
-          if ((unsigned char)*c < 0x20)
+          if ((unsigned char)*c < 0x20 || *c == 0x7f)
             return sb_fail(err, SB_EUSAGE, "--dataset: %s: the path holds a control character", name);
+        /* ... and is read back from records/config.txt (merge, --resume,
+         * shards, run --from), where '#' starts a comment and spaces
+         * around a value are trimmed. */
+        size_t pl = strlen(path);
+        if (strchr(path, '#') || isspace((unsigned char)path[0]) || isspace((unsigned char)path[pl - 1]))
+          return sb_fail(err, SB_EUSAGE, "--dataset: %s: the path '%s' holds a '#' or starts or ends with a space, "
+                         "which the grid's config.txt cannot keep; rename the file", name, path);
         spec->kind = (data_kind)k;
         strcpy(spec->path, path);
         return SB_OK;

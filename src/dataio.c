@@ -394,33 +394,40 @@ static int idx_read_labels(reader *rd, const idx_head *h, const dataio_want *wan
   return idx_expect_end(rd, h->n, err);
 }
 
+/* The values are read in blocks of a fixed size, never a whole example
+ * at once: a header may declare examples of 2^24 values, and a 20-byte
+ * file must not cost 128 MiB before it is found to be cut short. */
+#define IDX_BLOCK 4096
+
 static int idx_read_images(reader *rd, const idx_head *h, const dataio_want *want, sb_error *err)
 {
+  unsigned char *block = malloc(IDX_BLOCK * h->esize);
+  if (!block) return sb_fail(err, SB_EFAIL, "out of memory reading %s", rd->path);
   size_t row_bytes = h->dim * h->esize;
-  unsigned char *row = malloc(row_bytes);
-  if (!row) return sb_fail(err, SB_EFAIL, "out of memory reading %s", rd->path);
   int rc = SB_OK, is_float = h->type == 0x0D || h->type == 0x0E;
   for (size_t i = 0; i < h->n && !rc; i++) {
-    size_t got;
-    uint64_t at = reader_offset(rd);
-    if ((rc = reader_read(rd, row, row_bytes, &got, err))) break;
-    if (got < row_bytes) {
-      rc = fail_at(err, rd->path, at + got, "truncated: the header declares %zu examples of %zu bytes, "
-                   "the file ends inside example %zu", h->n, row_bytes, i + 1);
-      break;
-    }
     double *x = want->X && i < want->keep ? want->X + i * h->dim : NULL;
-    for (size_t j = 0; j < h->dim; j++) {
-      double v = idx_value(h->type, row + j * h->esize);
-      if (is_float && !isfinite(v)) {
-        rc = fail_at(err, rd->path, at + j * h->esize, "value %zu of example %zu is not a finite number",
-                     j + 1, i + 1);
+    for (size_t j0 = 0; j0 < h->dim && !rc; j0 += IDX_BLOCK) {
+      size_t nv = h->dim - j0 < IDX_BLOCK ? h->dim - j0 : IDX_BLOCK, got;
+      uint64_t at = reader_offset(rd);
+      if ((rc = reader_read(rd, block, nv * h->esize, &got, err))) break;
+      if (got < nv * h->esize) {
+        rc = fail_at(err, rd->path, at + got, "truncated: the header declares %zu examples of %zu bytes, "
+                     "the file ends inside example %zu", h->n, row_bytes, i + 1);
         break;
       }
-      if (x) x[j] = v;
+      for (size_t j = 0; j < nv; j++) {
+        double v = idx_value(h->type, block + j * h->esize);
+        if (is_float && !isfinite(v)) {
+          rc = fail_at(err, rd->path, at + j * h->esize, "value %zu of example %zu is not a finite number",
+                       j0 + j + 1, i + 1);
+          break;
+        }
+        if (x) x[j0 + j] = v;
+      }
     }
   }
-  free(row);
+  free(block);
   return rc ? rc : idx_expect_end(rd, h->n, err);
 }
 

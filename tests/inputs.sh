@@ -123,6 +123,14 @@ test "$rc" -eq 2 && grep -q "^satbench: --input-scale standard: feature 1 of tes
   test ! -e "$T/never" && t_pass "a test value that overflows the scaling: exit 2, nothing written" ||
   t_fail "a test value that overflows the scaling: exit 2, nothing written" "exit $rc: $(cat "$T/far.err")" "$(ls "$T")"
 
+refused "a dataset path with a '#'" "--dataset: csv: the path '.*a#b.csv' holds a '#' or starts or ends with a space" \
+  run --dataset "csv:$T/a#b.csv" $A
+# An IDX header declaring examples of 2^24 values, in a 20-byte file: refused at once (no 128 MiB row).
+printf '\000\000\010\002\000\000\000\002\001\000\000\000\000\000\000\000\000\000' > "$T/big.img"
+printf '\000\000\010\001\000\000\000\002\000\001' > "$T/big.lab"
+refused "an IDX header declaring 2^24 values per example in 18 bytes" "big.img: byte 18: truncated: the header declares 2 examples of 16777216 bytes" \
+  run --dataset "idx:$T/big.img,$T/big.lab" $A
+
 # -- memory -----------------------------------------------------------------------------
 refused "run --widths 50000" "^satbench: the run needs about [0-9.]+ GiB of memory \\(1 thread\\) but .* GiB; reduce --widths, --train-size$" \
   run --activations tanh --inits standard --depths 2 --widths 50000 --steps 0
