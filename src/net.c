@@ -30,7 +30,7 @@ int loss_parse(const char *text, loss_kind *out, sb_error *err)
 {
   for (int k = 0; k < LOSS_COUNT; k++)
     if (strcmp(text, loss_names[k]) == 0) { *out = (loss_kind)k; return SB_OK; }
-  return sb_fail(err, SB_EUSAGE, "--loss: unknown loss '%s' (valid: xent, mse)", text);
+  return sb_fail(err, SB_EUSAGE, "unknown loss '%s' (valid: xent, mse)", text);
 }
 
 int opt_parse(const char *text, opt_kind *out, sb_error *err)
@@ -38,7 +38,7 @@ int opt_parse(const char *text, opt_kind *out, sb_error *err)
   for (int k = 0; k < OPT_COUNT; k++)
     if (strcmp(text, opt_names[k]) == 0) { *out = (opt_kind)k; return SB_OK; }
   return sb_fail(err, SB_EUSAGE,
-                 "--optimizer: unknown optimizer '%s' (valid: sgd, momentum, adam)", text);
+                 "unknown optimizer '%s' (valid: sgd, momentum, adam)", text);
 }
 
 static const char *const norm_names[NORM_COUNT] = { "none", "batchnorm", "layernorm" };
