@@ -15,10 +15,17 @@
 #   6 remedies  the step with batch norm, layer norm and skip connections
 #               against the plain step, and the Jacobian probe's cost per
 #               input at widths 128, 512 and 1024 (bench_kernel -N, -R, -J)
+#   7 scale     grids of 10^2, 10^3, 10^4 tiny init-only cells and 10^3
+#               small trained ones: wall and merge seconds, time per cell,
+#               peak memory, bytes on disk per cell (tables, records), the
+#               fitted exponent of time and bytes in the number of cells;
+#               and the bytes of a typical trained cell (depth 10, width
+#               128, 1000 steps, probes every 100)
 #
 # Environment: SATBENCH, BENCH_KERNEL (the programs), PYTHON (with torch;
 # default /usr/bin/python3, where Debian's python3-torch lives),
-# BENCH_SECTIONS (default "1 2 3 4 5 6"), BENCH_REPEAT (runs per timing, the
+# BENCH_SECTIONS (default "1 2 3 4 5 6 7"), BENCH_SCALE (the cell counts of
+# benchmark 7's init-only grids, default "100 1000 10000"), BENCH_REPEAT (runs per timing, the
 # fastest is kept; default 3), BENCH_LABEL (a title for the entry), CC and
 # CFLAGS (reported only).
 set -eu
@@ -27,7 +34,8 @@ RESULTS=${1:-bench/RESULTS.md}
 SATBENCH=${SATBENCH:-./satbench}
 KERNEL=${BENCH_KERNEL:-./bench/bench_kernel}
 PYTHON=${PYTHON:-/usr/bin/python3}
-SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6}
+SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6 7}
+SCALE=${BENCH_SCALE:-100 1000 10000}
 REPEAT=${BENCH_REPEAT:-3}
 HERE=$(cd "$(dirname "$0")" && pwd)
 NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
@@ -39,6 +47,11 @@ REPORT=$TMP/report.md
 # The grid G of benchmarks 2-4, and the width-1024 grid of benchmark 3.
 G="--activations tanh,relu --inits standard,he_normal --depths 5,10 --widths 128 --seeds 2 --steps 200 --batch 128 --lr 0.05 --log-every 50"
 G1024="--activations tanh,relu --inits he_normal --depths 5 --widths 1024 --seeds 1 --steps 40 --batch 128 --lr 0.05 --log-every 10"
+# Benchmark 7's grids: tiny init-only cells (10 depths), small trained
+# ones, and 8 typical trained cells.
+TINY="--activations tanh --inits standard --depths 2:11:1 --widths 8 --optimizers sgd --steps 0 --train-size 256 --test-size 64"
+SMALL="--activations tanh --inits standard --depths 2:11:1 --widths 32 --optimizers sgd --steps 200 --log-every 50 --train-size 1024 --test-size 256"
+TYPICAL="--activations tanh,relu --inits standard,he_normal --depths 10 --widths 128 --optimizers sgd --seeds 2 --steps 1000 --log-every 100"
 
 say() { printf '%s\n' "$*" | tee -a "$REPORT"; }
 now() { date +%s.%N; }
@@ -221,6 +234,51 @@ for s in $SECTIONS; do
       st=$(echo "$line" | sed 's/.*= \([0-9.]*\) steps/\1/')
       say "| $w | $ms | $st |"
     done
+    say ""
+    ;;
+  7)
+    say "### 7. Scale: cost against the number of cells ($NCPU threads)"
+    say ""
+    say "Init-only tiny cells: \`$TINY --seeds S\` (10 depths x S seeds); trained:"
+    say "\`$SMALL --seeds S\`. wall = the grid, merge included; merge = \`satbench merge\`"
+    say "of the same folder again; table bytes = the sizes of \`*.tsv\` and \`manifest.json\`, record bytes = \`du -sb records/\`."
+    say ""
+    say "| cells | kind | wall s | ms/cell | merge s | peak MB | table bytes/cell | record bytes/cell |"
+    say "|---|---|---|---|---|---|---|---|"
+    : >"$TMP/fit"
+    for n in $SCALE trained:1000; do
+      case $n in
+        trained:*) n=${n#trained:}; kind=trained; args=$SMALL ;;
+        *) kind=init; args=$TINY ;;
+      esac
+      seeds=$((n / 10))
+      rm -rf "$TMP/s"
+      t0=$(now)
+      kb=$(peak_kb "$SATBENCH" grid $args --seeds "$seeds" --threads "$NCPU" --quiet --out "$TMP/s")
+      t1=$(now)
+      t=$(secs "$t0" "$t1")
+      t2=$(now)
+      "$SATBENCH" merge --out "$TMP/s" --quiet >/dev/null
+      t3=$(now)
+      tb=$(cat "$TMP"/s/*.tsv "$TMP/s/manifest.json" | wc -c)
+      rb=$(du -sb "$TMP/s/records" | cut -f1)
+      say "| $n | $kind | $t | $(awk -v t="$t" -v n="$n" 'BEGIN { printf "%.2f", 1000 * t / n }') | $(secs "$t2" "$t3") | $(awk -v k="$kb" 'BEGIN { printf "%.0f", k / 1024 }') | $((tb / n)) | $((rb / n)) |"
+      [ "$kind" = init ] && echo "$n $t $tb $(secs "$t2" "$t3")" >>"$TMP/fit"
+      rm -rf "$TMP/s"
+    done
+    say ""
+    # Least squares of log y on log n over the init-only grids: 1 is linear.
+    fit() { awk -v c="$1" '{ x = log($1); y = log($c); sx += x; sy += y; sxx += x * x; sxy += x * y; k++ }
+      END { if (k < 2 || k * sxx == sx * sx) print "-"; else printf "%.2f", (k * sxy - sx * sy) / (k * sxx - sx * sx) }' "$TMP/fit"; }
+    say "Fitted exponents over the init-only grids (cost ~ cells^e; 1 is linear): wall $(fit 2), table bytes $(fit 3), merge $(fit 4)."
+    say ""
+    rm -rf "$TMP/t"
+    "$SATBENCH" grid $TYPICAL --threads "$NCPU" --quiet --out "$TMP/t" >/dev/null
+    tb=$(cat "$TMP"/t/*.tsv "$TMP/t/manifest.json" | wc -c)
+    rb=$(du -sb "$TMP/t/records" | cut -f1)
+    say "A typical trained cell (\`$TYPICAL\`, 8 cells): $((tb / 8)) bytes of tables and $((rb / 8)) of records per cell;"
+    say "per table: $(for f in "$TMP"/t/*.tsv; do printf '%s %s, ' "$(basename "$f")" "$(( $(wc -c <"$f") / 8 ))"; done | sed 's/, $//')."
+    rm -rf "$TMP/t"
     say ""
     ;;
   esac
