@@ -29,8 +29,6 @@
 #include <omp.h>
 #endif
 
-
-
 static double now(void)
 {
   struct timespec ts;
@@ -423,10 +421,11 @@ static int grid_run_caught(const sb_config *cfg, sb_error *err);
  * ignored: main.c) fails the command, saying that nothing is lost. */
 static int channels_ok(const char *saved, sb_error *err)
 {
+  errno = 0;
   int out_bad = fflush(stdout) != 0 || ferror(stdout);
   int e = errno;
   if (out_bad)
-    return sb_fail(err, SB_EFAIL, "writing to stdout: %s; %s", strerror(e), saved);
+    return sb_fail(err, SB_EFAIL, "writing to stdout: %s; %s", e ? strerror(e) : "a write failed", saved);
   if (ferror(stderr))
     return sb_fail(err, SB_EFAIL, "writing to stderr failed (a closed pipe?): the progress messages were lost; %s",
                    saved);
@@ -464,14 +463,14 @@ static int grid_run_caught(const sb_config *cfg, sb_error *err)
    * (on every rank: it is the same everywhere). */
   dataset *data = grid_dataset(cfg, err);
   if (!data) { free(cells); return err->code ? err->code : SB_EFAIL; }
-  /* Rank 0 alone prepares the folder and finds the work left; the other
-   * ranks learn whether it could. */
   int sig0 = (int)ranks_max(stop_requested());
   if (sig0) {
     data_free(data);
     free(cells);
     return sb_fail(err, 128 + sig0, "interrupted by %s before the grid began; nothing was written", stop_name(sig0));
   }
+  /* Rank 0 alone prepares the folder and finds the work left; the other
+   * ranks learn whether it could. */
   if (rank == 0) rc = store_prepare(cfg, err);
   size_t n_todo = 0, n_mine = 0;
   if (rank == 0 && !rc) {
@@ -499,7 +498,6 @@ static int grid_run_caught(const sb_config *cfg, sb_error *err)
     if (rank > 0) err->msg[0] = '\0';   /* rank 0 says why */
     return rc0;
   }
-
 
   progress prog = { cfg->quiet || rank > 0, isatty(STDERR_FILENO), 0, 0, n_todo, now() };
   if (!cfg->quiet && rank == 0) {

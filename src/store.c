@@ -189,7 +189,36 @@ int store_check_folder(const sb_config *cfg, sb_error *err)
  * record's, a table's of a merge: NAME.tmp.HOST.PID.TAG, fileio.h), in
  * dir.  Called only under the exclusive lock, when no other process of
  * this folder can be writing one. */
-static int clean_tmp_in(const char *dir, size_t *n, unsigned long long *bytes, sb_error *err)
+/* Whether name is FINAL.tmp.HOST.PID.TAG (fileio_open_tmp's form: HOST
+ * without dots, a decimal PID, a 6-digit hex TAG) of a file satbench
+ * writes there: a table or manifest.json in --out, a record or
+ * config.txt in records/.  Nothing else of the folder is touched. */
+static int is_our_tmp(const char *name, int in_records)
+{
+  const char *t = strstr(name, ".tmp.");
+  if (!t) return 0;
+  size_t fl = (size_t)(t - name);
+  int ours = 0;
+  if (in_records) {
+    ours = (fl == 10 && !strncmp(name, "config.txt", 10)) ||
+           (fl > 9 && !strncmp(name, "cell-", 5) && !strncmp(t - 4, ".rec", 4));
+  } else {
+    ours = fl == 13 && !strncmp(name, "manifest.json", 13);
+    for (int k = 0; k < ROW_COUNT && !ours; k++) {
+      const char *f = table_row_info((row_kind)k)->file;
+      ours = f && strlen(f) == fl && !strncmp(name, f, fl);
+    }
+  }
+  if (!ours) return 0;
+  const char *host = t + 5, *dot1 = strchr(host, '.');
+  if (!dot1 || dot1 == host) return 0;
+  const char *pid = dot1 + 1, *dot2 = strchr(pid, '.');
+  if (!dot2 || dot2 == pid || strspn(pid, "0123456789") != (size_t)(dot2 - pid)) return 0;
+  const char *tag = dot2 + 1;
+  return strlen(tag) == 6 && strspn(tag, "0123456789abcdef") == 6;
+}
+
+static int clean_tmp_in(const char *dir, int in_records, size_t *n, unsigned long long *bytes, sb_error *err)
 {
   DIR *d = opendir(dir);
   if (!d) return errno == ENOENT ? SB_OK : sb_fail(err, SB_EFAIL, "--out: cannot read %s: %s", dir, strerror(errno));
@@ -197,7 +226,7 @@ static int clean_tmp_in(const char *dir, size_t *n, unsigned long long *bytes, s
   struct dirent *e;
   char path[CFG_PATH_MAX + 300];
   while (!rc && (e = readdir(d))) {
-    if (!strstr(e->d_name, ".tmp.")) continue;
+    if (!is_our_tmp(e->d_name, in_records)) continue;
     if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path) continue;
     struct stat st;
     if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) continue;
@@ -214,8 +243,8 @@ int store_clean_tmp(const sb_config *cfg, sb_error *err)
   int rc = path_join(rec, sizeof rec, cfg->out, "records", err);
   size_t n = 0;
   unsigned long long bytes = 0;
-  if (!rc) rc = clean_tmp_in(cfg->out, &n, &bytes, err);
-  if (!rc) rc = clean_tmp_in(rec, &n, &bytes, err);
+  if (!rc) rc = clean_tmp_in(cfg->out, 0, &n, &bytes, err);
+  if (!rc) rc = clean_tmp_in(rec, 1, &n, &bytes, err);
   if (!rc && n && !cfg->quiet)
     fprintf(stderr, "satbench: removed %zu temporary file%s (%.1f MB) that an interrupted run left in %s/\n", n,
             n == 1 ? "" : "s", (double)bytes / 1e6, cfg->out);

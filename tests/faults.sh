@@ -178,10 +178,14 @@ rm -rf "$T/left"
 cp -r "$T/ref" "$T/left"
 head -c 5000 /dev/zero > "$T/left/records/cell-000003.rec.tmp.somehost.4242.00beef"
 head -c 9000 /dev/zero > "$T/left/hist.tsv.tmp.somehost.4243.0abcde"
+echo mine > "$T/left/notes.tmp.txt"
+echo mine > "$T/left/records/mine.tmp.a.1.abcdef"
 sb grid $TINYV --out "$T/left" --resume
 test "$rc" -eq 0 && grep -q "removed 2 temporary files (0.0 MB) that an interrupted run left" "$err" &&
-  test -z "$(find "$T/left" -name '*.tmp.*')" && t_pass "--resume removes the temporary files a killed run left, saying so" ||
-  t_fail "--resume removes the temporary files a killed run left" "exit $rc: $(cat "$err")" "$(find "$T/left" -name '*.tmp.*')"
+  test "$(find "$T/left" -name '*.tmp.*' | wc -l)" -eq 2 && test -s "$T/left/notes.tmp.txt" && test -s "$T/left/records/mine.tmp.a.1.abcdef" &&
+  t_pass "--resume removes the temporary files a killed run left, saying so, and no other file" ||
+  t_fail "--resume removes the temporary files a killed run left, and no other file" "exit $rc: $(cat "$err")" "$(find "$T/left" -name '*.tmp.*')"
+rm -f "$T/left/notes.tmp.txt" "$T/left/records/mine.tmp.a.1.abcdef"
 head -c 5000 /dev/zero > "$T/left/layers.tsv.tmp.somehost.4243.0abcdf"
 sb merge --out "$T/left"
 test "$rc" -eq 0 && grep -q "removed 1 temporary file " "$err" && test -z "$(find "$T/left" -name '*.tmp.*')" &&
