@@ -9,6 +9,7 @@
  * end is refused before any work starts, not after hours of it. */
 #include <config.h>
 #include "dataio.h"
+#include "fileio.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -70,8 +71,6 @@ static int fail_line(sb_error *err, const char *path, unsigned long line, const 
 /* ---- buffered reader ----------------------------------------------------- */
 
 #define READER_BUF 65536
-#define FNV_BASIS UINT64_C(0xcbf29ce484222325)
-#define FNV_PRIME UINT64_C(0x100000001b3)
 
 typedef struct reader {
   const char *path;
@@ -117,12 +116,9 @@ static int reader_open(reader **out, const char *path, uint64_t *digest, sb_erro
    * loaded): a pipe, a FIFO or a device would be empty, or hang, the
    * second time. */
   struct stat st;
-  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-    free(rd);
-    return sb_fail(err, SB_EUSAGE, "--dataset: %s is a directory, not a file", path);
-  }
   if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
     free(rd);
+    if (S_ISDIR(st.st_mode)) return sb_fail(err, SB_EUSAGE, "--dataset: %s is a directory, not a file", path);
     return sb_fail(err, SB_EUSAGE, "--dataset: %s is %s, not a regular file: satbench reads a dataset twice (to check "
                    "it before anything is written, then to load it); save it to a file first", path,
                    S_ISFIFO(st.st_mode) ? "a pipe or FIFO" : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" : "a special file");
@@ -175,9 +171,7 @@ static int reader_fill(reader *rd, sb_error *err)
   rd->len = got;
 #endif
   if (rd->len == 0) rd->eof = 1;
-  uint64_t h = *rd->digest;
-  for (size_t i = 0; i < rd->len; i++) h = (h ^ rd->buf[i]) * FNV_PRIME;
-  *rd->digest = h;
+  *rd->digest = fileio_hash(*rd->digest, rd->buf, rd->len);
   return SB_OK;
 }
 
@@ -685,7 +679,7 @@ int dataio_read(dataio_format fmt, const char *text, const dataio_want *want,
                 dataio_info *info, sb_error *err)
 {
   memset(info, 0, sizeof *info);
-  info->digest = FNV_BASIS;
+  info->digest = FILEIO_HASH_INIT;
   info->max_label = -1;
   if (!text || !*text)
     return sb_fail(err, SB_EUSAGE, "--dataset: %s: needs a file (%s:PATH)", fmt == DATAIO_IDX ? "idx" : "csv",

@@ -67,6 +67,20 @@ FILE *fileio_open_tmp(char *tmp, size_t size, const char *final, sb_error *err)
   }
 }
 
+int fileio_is_tmp(const char *name, size_t *final_len)
+{
+  const char *t = strstr(name, ".tmp.");
+  if (!t || t == name) return 0;
+  const char *host = t + 5, *dot1 = strchr(host, '.');
+  if (!dot1 || dot1 == host) return 0;
+  const char *pid = dot1 + 1, *dot2 = strchr(pid, '.');
+  if (!dot2 || dot2 == pid || strspn(pid, "0123456789") != (size_t)(dot2 - pid)) return 0;
+  const char *tag = dot2 + 1;
+  if (strlen(tag) != 6 || strspn(tag, "0123456789abcdef") != 6) return 0;
+  *final_len = (size_t)(t - name);
+  return 1;
+}
+
 /* Flush, fsync and close f; on failure remove tmp and name final. */
 static int flush_close(FILE *f, const char *tmp, const char *final, sb_error *err)
 {
@@ -119,30 +133,6 @@ void fileio_sync_dir(const char *dir)
   }
 }
 
-char *fileio_read_all(const char *path, size_t *len_out)
-{
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  char *buf = NULL;
-  size_t len = 0, cap = 0;
-  for (;;) {
-    if (len + 65536 + 1 > cap) {
-      cap = 2 * cap + 131072;
-      char *g = realloc(buf, cap);
-      if (!g) { free(buf); fclose(f); errno = ENOMEM; return NULL; }
-      buf = g;
-    }
-    size_t got = fread(buf + len, 1, 65536, f);
-    len += got;
-    if (got < 65536) break;
-  }
-  int bad = ferror(f);
-  fclose(f);
-  if (bad) { free(buf); errno = EIO; return NULL; }
-  buf[len] = '\0';
-  if (len_out) *len_out = len;
-  return buf;
-}
 
 char *fileio_read_bounded(const char *path, size_t max, size_t *len_out)
 {
@@ -169,6 +159,14 @@ char *fileio_read_bounded(const char *path, size_t max, size_t *len_out)
   if (!buf && !(buf = malloc(1))) { errno = ENOMEM; return NULL; }
   buf[len] = '\0';
   *len_out = len;
+  return buf;
+}
+
+char *fileio_read_all(const char *path, size_t *len_out)
+{
+  size_t len;
+  char *buf = fileio_read_bounded(path, SIZE_MAX / 2, &len);
+  if (buf && len_out) *len_out = len;
   return buf;
 }
 

@@ -18,6 +18,10 @@ int fileio_mkdirs(const char *path, sb_error *err);
  * least strlen(final) + 64). */
 FILE *fileio_open_tmp(char *tmp, size_t size, const char *final, sb_error *err);
 
+/* Whether name is a temporary name that fileio_open_tmp makes,
+ * FINAL.tmp.HOST.PID.TAG; *final_len gets the length of FINAL. */
+int fileio_is_tmp(const char *name, size_t *final_len);
+
 /* Flush, fsync and close f, then rename tmp over final.  On any failure
  * tmp is removed, final is untouched, and the error names final and errno. */
 int fileio_commit(FILE *f, const char *tmp, const char *final, sb_error *err);

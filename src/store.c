@@ -189,33 +189,22 @@ int store_check_folder(const sb_config *cfg, sb_error *err)
  * record's, a table's of a merge: NAME.tmp.HOST.PID.TAG, fileio.h), in
  * dir.  Called only under the exclusive lock, when no other process of
  * this folder can be writing one. */
-/* Whether name is FINAL.tmp.HOST.PID.TAG (fileio_open_tmp's form: HOST
- * without dots, a decimal PID, a 6-digit hex TAG) of a file satbench
+/* Whether name is a temporary name (fileio_is_tmp) of a file satbench
  * writes there: a table or manifest.json in --out, a record or
  * config.txt in records/.  Nothing else of the folder is touched. */
 static int is_our_tmp(const char *name, int in_records)
 {
-  const char *t = strstr(name, ".tmp.");
-  if (!t) return 0;
-  size_t fl = (size_t)(t - name);
-  int ours = 0;
-  if (in_records) {
-    ours = (fl == 10 && !strncmp(name, "config.txt", 10)) ||
-           (fl > 9 && !strncmp(name, "cell-", 5) && !strncmp(t - 4, ".rec", 4));
-  } else {
-    ours = fl == 13 && !strncmp(name, "manifest.json", 13);
-    for (int k = 0; k < ROW_COUNT && !ours; k++) {
-      const char *f = table_row_info((row_kind)k)->file;
-      ours = f && strlen(f) == fl && !strncmp(name, f, fl);
-    }
+  size_t fl;
+  if (!fileio_is_tmp(name, &fl)) return 0;
+  if (in_records)
+    return (fl == 10 && !strncmp(name, "config.txt", 10)) ||
+           (fl > 9 && !strncmp(name, "cell-", 5) && !strncmp(name + fl - 4, ".rec", 4));
+  if (fl == 13 && !strncmp(name, "manifest.json", 13)) return 1;
+  for (int k = 0; k < ROW_COUNT; k++) {
+    const char *f = table_row_info((row_kind)k)->file;
+    if (f && strlen(f) == fl && !strncmp(name, f, fl)) return 1;
   }
-  if (!ours) return 0;
-  const char *host = t + 5, *dot1 = strchr(host, '.');
-  if (!dot1 || dot1 == host) return 0;
-  const char *pid = dot1 + 1, *dot2 = strchr(pid, '.');
-  if (!dot2 || dot2 == pid || strspn(pid, "0123456789") != (size_t)(dot2 - pid)) return 0;
-  const char *tag = dot2 + 1;
-  return strlen(tag) == 6 && strspn(tag, "0123456789abcdef") == 6;
+  return 0;
 }
 
 static int clean_tmp_in(const char *dir, int in_records, size_t *n, unsigned long long *bytes, sb_error *err)
