@@ -772,13 +772,7 @@ static int cmd_run_from(int argc, char **argv, sb_error *err)
     FILE *m = open_memstream(&mine, &mlen);
     if (!m) rc = sb_fail(err, SB_EFAIL, "out of memory");
     else {
-      switch (kind) {
-      case ROW_CELLS: table_cells_row(m, "", &c, &r); break;
-      case ROW_HIST: table_hist_rows(m, "", &c, &r); break;
-      case ROW_CURVES: table_curves_rows(m, "", &c, &r); break;
-      case ROW_SPECTRA: table_spectra_rows(m, "", &c, &r); break;
-      default: table_layers_rows(m, "", &c, &r); break;
-      }
+      table_cell_rows(m, "", kind, &c, &r);
       if (fclose(m) != 0) rc = sb_fail(err, SB_EFAIL, "out of memory");
     }
   }

@@ -18,8 +18,6 @@
 
 /* ---- the format ------------------------------------------------------------ */
 
-static uint64_t fnv1a(uint64_t h, const char *s, size_t n) { return fileio_hash(h, s, n); }
-
 uint64_t record_hash(const char *text, size_t n)
 {
   return fileio_hash(FILEIO_HASH_INIT, text, n);
@@ -33,10 +31,10 @@ uint64_t record_format(void)
     const row_info *ri = table_row_info((row_kind)k);
     if (!ri->tag) continue;
     size_t n = table_columns((row_kind)k, buf, sizeof buf);
-    h = fnv1a(h, &ri->tag, 1);
-    h = fnv1a(h, "=", 1);
-    h = fnv1a(h, buf, n < sizeof buf ? n : sizeof buf - 1);
-    h = fnv1a(h, "\n", 1);
+    h = fileio_hash(h, &ri->tag, 1);
+    h = fileio_hash(h, "=", 1);
+    h = fileio_hash(h, buf, n < sizeof buf ? n : sizeof buf - 1);
+    h = fileio_hash(h, "\n", 1);
   }
   return h;
 }
@@ -50,22 +48,15 @@ static int row_of_tag(char tag)
 
 /* ---- writing ----------------------------------------------------------------- */
 
-/* The rows of a record, tagged, in the order of the tables. */
+/* The rows of a record, tagged, in this order. */
 static void write_body(FILE *f, const table_cell *c, const train_result *r)
 {
-  char prefix[4];
-  snprintf(prefix, sizeof prefix, "%c\t", table_row_info(ROW_CELLS)->tag);
-  table_cells_row(f, prefix, c, r);
-  snprintf(prefix, sizeof prefix, "%c\t", table_row_info(ROW_LAYERS)->tag);
-  table_layers_rows(f, prefix, c, r);
-  snprintf(prefix, sizeof prefix, "%c\t", table_row_info(ROW_THEORY)->tag);
-  table_theory_rows(f, prefix, c, r);
-  snprintf(prefix, sizeof prefix, "%c\t", table_row_info(ROW_HIST)->tag);
-  table_hist_rows(f, prefix, c, r);
-  snprintf(prefix, sizeof prefix, "%c\t", table_row_info(ROW_CURVES)->tag);
-  table_curves_rows(f, prefix, c, r);
-  snprintf(prefix, sizeof prefix, "%c\t", table_row_info(ROW_SPECTRA)->tag);
-  table_spectra_rows(f, prefix, c, r);
+  static const row_kind order[] = { ROW_CELLS, ROW_LAYERS, ROW_THEORY, ROW_HIST, ROW_CURVES, ROW_SPECTRA };
+  for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+    char prefix[4];
+    snprintf(prefix, sizeof prefix, "%c\t", table_row_info(order[i])->tag);
+    table_cell_rows(f, prefix, order[i], c, r);
+  }
 }
 
 /* Rows of each tag in a body: n[k] for row type k. */

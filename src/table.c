@@ -349,6 +349,19 @@ void table_curves_rows(FILE *f, const char *prefix, const table_cell *c, const t
   }
 }
 
+void table_cell_rows(FILE *f, const char *prefix, row_kind k, const table_cell *c, const train_result *r)
+{
+  switch (k) {
+  case ROW_CELLS: table_cells_row(f, prefix, c, r); break;
+  case ROW_LAYERS: table_layers_rows(f, prefix, c, r); break;
+  case ROW_HIST: table_hist_rows(f, prefix, c, r); break;
+  case ROW_THEORY: table_theory_rows(f, prefix, c, r); break;
+  case ROW_CURVES: table_curves_rows(f, prefix, c, r); break;
+  case ROW_SPECTRA: table_spectra_rows(f, prefix, c, r); break;
+  default: break;   /* derived at merge */
+  }
+}
+
 void table_summary_row(FILE *f, const table_group *g, long step, size_t layer, size_t n,
                        const seed_summary cols_[PROBE_NCOLS], const seed_summary *ratio, double ratio_theory)
 {

@@ -69,6 +69,11 @@ void table_theory_rows(FILE *f, const char *prefix, const table_cell *c, const t
 void table_curves_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
 void table_spectra_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
 
+/* The rows of one cell of row type k, by the writer above that owns it
+ * (a record's body, satbench run --from); nothing for the derived types
+ * (summaries), which are made at merge. */
+void table_cell_rows(FILE *f, const char *prefix, row_kind k, const table_cell *c, const train_result *r);
+
 /* A group of cells that differ only in their seed: the axes' texts. */
 typedef struct table_group {
   char axis[AXIS_COUNT][TABLE_AXIS_TEXT];
