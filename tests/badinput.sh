@@ -21,7 +21,8 @@ tried=0
 handled=0
 
 # handled_run DESC ARGS...: run satbench; 0 when the outcome is one of the
-# handled ones (see the top), else 1 with the reason in $why.
+# handled ones (see the top), else 1 with the reason added to $bad (the
+# current group's failures, which its caller empties and reports).
 handled_run()
 {
   hr_desc=$1
@@ -44,6 +45,7 @@ handled_run()
   fi
   if test -e "$T/never"; then rm -rf "$T/never"; fi
   if test -z "$why"; then handled=$((handled + 1)); return 0; fi
+  bad="$bad${bad:+; }$why"
   return 1
 }
 
@@ -71,14 +73,14 @@ for opt in $options; do
            *) set -- grid $BASE --out "$T/never" "--$opt=$v" ;;
          esac ;;
     esac
-    handled_run "--$opt='$shown'" "$@" || bad="$bad${bad:+; }$why"
+    handled_run "--$opt='$shown'" "$@"
     # The telling ones again as a config file line (its own parser, its own
     # limits): empty, too long, a control byte.
     case $opt in config|preset|out) continue ;; esac
     case $i in 1|11|12) ;; *) continue ;; esac
     printf '%s = %s\n' "$opt" "$v" > "$T/c.cfg"
     if test "$1" = run; then set -- run $BASE_RUN -c "$T/c.cfg"; else set -- grid $BASE --out "$T/never" -c "$T/c.cfg"; fi
-    handled_run "config '$opt = $shown'" "$@" || bad="$bad${bad:+; }$why"
+    handled_run "config '$opt = $shown'" "$@"
   done < "$VALUES_FILE"
   test -z "$bad" && t_pass "--$opt: $n_values hostile values on the command line, 3 in a config file: each handled" ||
     t_fail "--$opt: every hostile value handled" "$bad"
@@ -92,10 +94,10 @@ for text in '=' 'key' 'key =' '= value' 'steps = 0 = 1' 'no-such-option = 1' 'co
 steps = abc' "$(printf 'steps = 0\r')" "$(printf '\357\273\277')" '[section]' 'steps: 0' "$LONG = 1"; do
   n=$((n + 1))
   printf '%s\n' "$text" > "$T/m.cfg"
-  handled_run "config file $n" grid $BASE --out "$T/never" -c "$T/m.cfg" || bad="$bad${bad:+; }$why"
+  handled_run "config file $n" grid $BASE --out "$T/never" -c "$T/m.cfg"
 done
-handled_run "-c of a directory" grid $BASE --out "$T/never" -c "$T" || bad="$bad${bad:+; }$why"
-handled_run "-c of a missing file" grid $BASE --out "$T/never" -c "$T/missing.cfg" || bad="$bad${bad:+; }$why"
+handled_run "-c of a directory" grid $BASE --out "$T/never" -c "$T"
+handled_run "-c of a missing file" grid $BASE --out "$T/never" -c "$T/missing.cfg"
 test -z "$bad" && t_pass "malformed config files: each handled" || t_fail "malformed config files: each handled" "$bad"
 
 # Malformed CSV datasets (each for a grid that would need 20 examples).
@@ -105,7 +107,7 @@ csv()
 {
   n=$((n + 1))
   printf "$1" > "$T/d.csv"
-  handled_run "csv $n ($(printf %s "$1" | head -c 30))" grid $BASE --dataset "csv:$T/d.csv" --out "$T/never" || bad="$bad${bad:+; }$why"
+  handled_run "csv $n ($(printf %s "$1" | head -c 30))" grid $BASE --dataset "csv:$T/d.csv" --out "$T/never"
 }
 rows=$(awk 'BEGIN { for (i = 0; i < 20; i++) printf "%d,%.3f,%.3f\\n", i % 2, i / 7, -i / 3 }')
 csv ''
@@ -141,7 +143,7 @@ idx()
   n=$((n + 1))
   printf "$1" > "$T/i.img"
   printf "$2" > "$T/i.lab"
-  handled_run "idx $n" grid $BASE --dataset "idx:$T/i.img,$T/i.lab" --out "$T/never" || bad="$bad${bad:+; }$why"
+  handled_run "idx $n" grid $BASE --dataset "idx:$T/i.img,$T/i.lab" --out "$T/never"
 }
 img20=$(awk 'BEGIN { printf "\\000\\000\\010\\003\\000\\000\\000\\024\\000\\000\\000\\001\\000\\000\\000\\003"; for (i = 0; i < 60; i++) printf "\\%03o", i % 200 }')
 lab20=$(awk 'BEGIN { printf "\\000\\000\\010\\001\\000\\000\\000\\024"; for (i = 0; i < 20; i++) printf "\\%03o", i % 2 }')
