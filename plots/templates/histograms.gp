@@ -14,8 +14,9 @@
 # columns: bin centre, density.  Set by satbench: act, inits, endsteps,
 # layers, lcs (their colours), ninit, npan (columns), nlayers, depth, fixed,
 # xlo_S_P / xhi_S_P / logy_S_P (panel P of row S) and the legend (key_*).
-# A panel whose values are all below 0.01 shows them in units of a power
-# of ten (said in its x label), its density per that unit.
+# A column whose values are all below 0.01 shows them in units of a power
+# of ten, the same for every row (said in the x label, which only the
+# bottom row carries), its density per that unit.
 
 set multiplot title sprintf("%s, depth %d (%s): distributions per layer on the probe set%s", act, depth, fixed, note) noenhanced
 NR = ninit; NC = npan; IN_L = 0.72; IN_B = key_h + 0.42; GAP_X = 0.42; GAP_Y = 0.3
@@ -31,8 +32,11 @@ do for [s = 1:ninit] {
     xlo = value(sprintf("xlo_%d_%d", s, p))
     xhi = value(sprintf("xhi_%d_%d", s, p))
     # values far below 1 (the errors of a deep net, 1e-6) in units of a
-    # power of ten, so that ticks stay short; the density is then per unit
-    ex = (xhi > 0 && xhi < 0.01) ? floor(log10(xhi)) : 0
+    # power of ten, so that ticks stay short; the density is then per unit.
+    # One unit per column: its label is printed under the bottom row only.
+    colhi = 0
+    do for [s2 = 1:ninit] { h = value(sprintf("xhi_%d_%d", s2, p)); if (h > colhi) { colhi = h } }
+    ex = (colhi > 0 && colhi < 0.01) ? floor(log10(colhi)) : 0
     xs = 10.0 ** ex
     set xlabel (s == ninit ? sprintf("%s%s", kind == 0 ? "output value" : "δ value", \
                 ex != 0 ? sprintf(" (×10^{%d})", ex) : "") : "") enhanced
