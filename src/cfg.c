@@ -14,6 +14,7 @@
 #include "theory.h"
 #include "shard.h"
 #include "jacobian.h"
+#include "tsv.h"
 
 #include <ctype.h>
 #include <stddef.h>
@@ -423,6 +424,16 @@ static int set_jacobian_at(void *ctx, const char *opt, const char *val, sb_error
   return SB_OK;
 }
 
+static int set_histograms(void *ctx, const char *opt, const char *val, sb_error *err)
+{
+  sb_config *cfg = ((layer *)ctx)->cfg;
+  if (!strcmp(val, "ends")) cfg->hist_mode = TRAIN_HIST_ENDS;
+  else if (!strcmp(val, "none")) cfg->hist_mode = TRAIN_HIST_NONE;
+  else if (!strcmp(val, "all")) cfg->hist_mode = TRAIN_HIST_ALL;
+  else return sb_fail(err, SB_EUSAGE, "--%s: unknown value '%s' (valid: ends, none, all)", opt, val);
+  return SB_OK;
+}
+
 static int set_log_schedule(void *ctx, const char *opt, const char *val, sb_error *err)
 {
   sb_config *cfg = ((layer *)ctx)->cfg;
@@ -491,6 +502,16 @@ static int set_resume(void *ctx, const char *opt, const char *val, sb_error *err
   return set_flag(&cfg->resume, opt, val, err);
 }
 
+static int set_compress(void *ctx, const char *opt, const char *val, sb_error *err)
+{
+  layer *ly = ctx;
+  int rc = set_flag(&ly->cfg->compress, opt, val, err);
+  if (!rc && ly->cfg->compress && !tsv_can_compress())
+    return sb_fail(err, SB_EUSAGE, "--%s: this satbench was built without zlib (or fopencookie), so it cannot write "
+                   "or read .tsv.gz tables; install zlib1g-dev and rebuild", opt);
+  return rc;
+}
+
 static int set_quiet(void *ctx, const char *opt, const char *val, sb_error *err)
 {
   layer *ly = ctx;
@@ -547,11 +568,13 @@ static const cli_def options[] = {
   { "eval-size", 0, CLI_VALUE, set_eval_size, "N", "examples of each split's evaluation subset for curves.tsv (default 512)", FOR_BOTH },
   { "jacobian", 0, CLI_VALUE, set_jacobian, "N", "singular values of the input-output Jacobian for N probe inputs (spectra.tsv; 0 = off, the default)", FOR_BOTH },
   { "jacobian-at", 0, CLI_VALUE, set_jacobian_at, "WHEN", "all (every logged step, the default) or init", FOR_BOTH },
+  { "histograms", 0, CLI_VALUE, set_histograms, "WHEN", "hist.tsv at the first probe and the last step (ends, the default), none, or all probes", FOR_BOTH },
   { "sat-threshold", 0, CLI_VALUE, set_tau, "TAU", "saturated when |phi'(h)|/max|phi'| < TAU (default 0.05)", FOR_BOTH },
   { "threads", 0, CLI_VALUE, set_threads, "N", "worker threads (default: OMP_NUM_THREADS, else SLURM_CPUS_PER_TASK, else all cores)", FOR_GRID },
   { "shard", 0, CLI_VALUE, set_shard, "K/N", "run only shard K of N (0 <= K < N) into a shared --out; records only: satbench merge makes the tables", FOR_GRID },
   { "out", 0, CLI_VALUE, set_out, "DIR", "output directory (default data/)", FOR_GRID },
   { "resume", 0, CLI_BOOL, set_resume, NULL, "continue an interrupted grid in --out", FOR_GRID },
+  { "compress", 0, CLI_BOOL, set_compress, NULL, "write the tables gzip-compressed, as NAME.tsv.gz", FOR_GRID },
   { "quiet", 0, CLI_BOOL, set_quiet, NULL, "no progress or summary on stderr", FOR_BOTH },
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
@@ -1064,6 +1087,8 @@ int cfg_write(const sb_config *cfg, FILE *f, const char *prefix)
   fprintf(f, "%ssat-threshold = %s\n", prefix, num);
   fprintf(f, "%sjacobian = %zu\n", prefix, cfg->jacobian);
   fprintf(f, "%sjacobian-at = %s\n", prefix, cfg->jacobian_init_only ? "init" : "all");
+  fprintf(f, "%shistograms = %s\n", prefix,
+          cfg->hist_mode == TRAIN_HIST_NONE ? "none" : cfg->hist_mode == TRAIN_HIST_ALL ? "all" : "ends");
   return ferror(f) ? SB_EFAIL : SB_OK;
 }
 

@@ -73,10 +73,12 @@ typedef struct sb_config {
   double tau;
   size_t jacobian;             /* --jacobian N: spectra for N probe inputs; 0 off */
   int jacobian_init_only;      /* --jacobian-at init */
+  int hist_mode;               /* --histograms: TRAIN_HIST_ENDS (default), _NONE, _ALL */
   /* running */
   int threads;                 /* 0 = OMP_NUM_THREADS, else all cores */
   char out[CFG_PATH_MAX];
   int resume, quiet;
+  int compress;                /* --compress: the tables as NAME.tsv.gz (not part of the grid) */
   size_t shard_k, shard_n;     /* --shard K/N: this process runs shard K of N; shard_n 0: the whole grid */
 } sb_config;
 

@@ -18,6 +18,7 @@
 #include "act.h"
 #include "blas.h"
 #include "cmd.h"
+#include "tsv.h"
 #include "cfg.h"
 #include "cli.h"
 #include "data.h"
@@ -183,7 +184,7 @@ typedef struct merge_opts {
   const char *out;
   const char *from[64];
   size_t n_from;
-  int partial, quiet;
+  int partial, quiet, compress;
 } merge_opts;
 
 static int merge_set(void *ctx, const char *name, const char *val, sb_error *err)
@@ -191,6 +192,13 @@ static int merge_set(void *ctx, const char *name, const char *val, sb_error *err
   merge_opts *o = ctx;
   if (!strcmp(name, "partial")) { o->partial = !val || strcmp(val, "false"); return SB_OK; }
   if (!strcmp(name, "quiet")) { o->quiet = !val || strcmp(val, "false"); return SB_OK; }
+  if (!strcmp(name, "compress")) {
+    o->compress = !val || strcmp(val, "false");
+    if (o->compress && !tsv_can_compress())
+      return sb_fail(err, SB_EUSAGE, "merge: --compress: this satbench was built without zlib (or fopencookie), so it "
+                     "cannot write .tsv.gz tables; install zlib1g-dev and rebuild");
+    return SB_OK;
+  }
   if (!*val) return sb_fail(err, SB_EUSAGE, "merge: --%s: empty folder name", name);
   if (!strcmp(name, "out")) { o->out = val; return SB_OK; }
   if (o->n_from == sizeof o->from / sizeof o->from[0])
@@ -203,6 +211,7 @@ static const cli_def merge_options[] = {
   { "out", 'o', CLI_VALUE, merge_set, "DIR", "the grid's folder (default data/): its records become its tables", 0 },
   { "from", 0, CLI_VALUE, merge_set, "DIR", "first copy in the records of another folder of the same grid (repeatable)", 0 },
   { "partial", 0, CLI_BOOL, merge_set, NULL, "write the tables of an unfinished grid, marked '# complete = false' (default: refuse)", 0 },
+  { "compress", 0, CLI_BOOL, merge_set, NULL, "write the tables gzip-compressed, as NAME.tsv.gz (the plain ones are removed)", 0 },
   { "quiet", 0, CLI_BOOL, merge_set, NULL, "no notes on stderr", 0 },
 };
 
@@ -210,7 +219,7 @@ int cmd_merge(int argc, char **argv, sb_error *err)
 {
   cli_parser p = { merge_options, sizeof merge_options / sizeof merge_options[0], "merge", "satbench merge", 0, 0 };
   if (cli_wants_help(argc, argv)) {
-    fputs("usage: satbench merge [--out DIR] [--from DIR]... [--partial] [--quiet]\n"
+    fputs("usage: satbench merge [--out DIR] [--from DIR]... [--partial] [--compress] [--quiet]\n"
           "Build every table of the grid in DIR from its records, byte for byte those of a\n"
           "one-process run: after `satbench grid --shard K/N` has run for every K, or to\n"
           "gather folders that several hosts filled (--from).  Exit status: 0 ok, 1 cells\n"
@@ -221,7 +230,7 @@ int cmd_merge(int argc, char **argv, sb_error *err)
   merge_opts o = { .out = "data" };
   int rc = cli_parse(&p, argc, argv, &o, err);
   if (rc) return rc;
-  return grid_merge(o.out, o.partial, o.from, o.n_from, o.quiet, err);
+  return grid_merge(o.out, o.partial, o.compress, o.from, o.n_from, o.quiet, err);
 }
 
 /* satbench data shapeset --out F.pgm: the training examples of
@@ -711,7 +720,7 @@ static void from_usage(FILE *f)
 /* The rows of cell `cell` in a table file, in order, into a memstream. */
 static int table_rows_of(const char *path, size_t cell, char **text, size_t *len, size_t *n)
 {
-  FILE *f = fopen(path, "r"), *m = open_memstream(text, len);
+  FILE *f = tsv_fopen(path), *m = open_memstream(text, len);
   if (!f || !m) { if (f) fclose(f); if (m) fclose(m); return -1; }
   char key[32];
   int kl = snprintf(key, sizeof key, "%zu\t", cell), header = 1;
@@ -787,11 +796,12 @@ static int cmd_run_from(int argc, char **argv, sb_error *err)
     char path[CFG_PATH_MAX + 64], *theirs = NULL;
     size_t tlen = 0, n_theirs = 0, n_mine = 0;
     for (size_t i = 0; i < mlen; i++) n_mine += mine[i] == '\n';
-    snprintf(path, sizeof path, "%s/%s", o.dir, tname);
-    if (access(path, R_OK) != 0)
+    char plain[CFG_PATH_MAX + 64];
+    snprintf(plain, sizeof plain, "%s/%s", o.dir, tname);
+    if (!tsv_resolve(plain, path, sizeof path))
       fprintf(stderr, "satbench run: cell %zu: %zu row%s; %s has no %s to compare with\n", o.cell, n_mine,
               n_mine == 1 ? "" : "s", o.dir, tname);
-    else if (table_rows_of(path, o.cell, &theirs, &tlen, &n_theirs) != 0)
+    else if (table_rows_of(plain, o.cell, &theirs, &tlen, &n_theirs) != 0)
       rc = sb_fail(err, SB_EFAIL, "cannot read %s: %s", path, strerror(errno));
     else if (tlen == mlen && !memcmp(theirs, mine, mlen))
       fprintf(stderr, "satbench run: cell %zu: %zu row%s, byte-identical to %s in %s\n", o.cell, n_mine,

@@ -136,7 +136,7 @@ static int row_selected(const plot_opts *o, tsv_reader *t, const int *col)
 /* "# KEY = VALUE" among a table's header comments. */
 static int header_value(const char *path, const char *key, char *val, size_t size)
 {
-  FILE *f = fopen(path, "r");
+  FILE *f = tsv_fopen(path);
   if (!f) return 0;
   char line[4096], want[128];
   snprintf(want, sizeof want, "# %s = ", key);
@@ -192,7 +192,8 @@ static int check_set(const char *data_dir, sb_error *err)
   char path[4200], mpath[4200];
   snprintf(path, sizeof path, "%s/cells.tsv", data_dir);
   snprintf(mpath, sizeof mpath, "%s/manifest.json", data_dir);
-  if (access(path, F_OK) != 0) return SB_OK;   /* no tables: reading cells.tsv says so */
+  if (!tsv_resolve(path, mpath, sizeof mpath)) return SB_OK;   /* no tables: reading cells.tsv says so */
+  snprintf(mpath, sizeof mpath, "%s/manifest.json", data_dir);
   char *m = fileio_read_all(mpath, NULL);
   if (!m)
     return sb_fail(err, SB_EUSAGE, "%s: no manifest.json beside the tables: they are not a finished merge (one was "
@@ -202,13 +203,20 @@ static int check_set(const char *data_dir, sb_error *err)
   for (int k = 0; files && k < ROW_COUNT && !rc; k++) {
     const char *name = table_row_info((row_kind)k)->file;
     if (!name) continue;
+    /* NAME.tsv, or NAME.tsv.gz after --compress */
     char key[96];
+    const char *gz = "";
     snprintf(key, sizeof key, "\"%s\": {\"bytes\": ", name);
     const char *p = strstr(files, key);
+    if (!p) {
+      gz = ".gz";
+      snprintf(key, sizeof key, "\"%s.gz\": {\"bytes\": ", name);
+      p = strstr(files, key);
+    }
     size_t bytes, got_bytes;
     unsigned long long want;
     uint64_t got;
-    snprintf(path, sizeof path, "%s/%s", data_dir, name);
+    snprintf(path, sizeof path, "%s/%s%s", data_dir, name, gz);
     if (!p || sscanf(p + strlen(key), "%zu, \"fnv1a64\": \"%16llx\"", &bytes, &want) != 2)
       rc = sb_fail(err, SB_EUSAGE, "%s: manifest.json does not name %s; run satbench merge --out %s", data_dir, name,
                    data_dir);

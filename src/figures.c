@@ -1669,7 +1669,7 @@ typedef struct spec_val { int panel; size_t depth; double lg; } spec_val;
 static int fig_spectra(const fig_ctx *c, sb_error *err)
 {
   const fig_grid *g = c->g;
-  FILE *probe = fopen(c->spectra, "r");
+  FILE *probe = tsv_fopen(c->spectra);
   if (!probe) return FIG_SKIPPED;   /* a grid from before the Jacobian probe */
   fclose(probe);
   fig_rows rr;
@@ -1973,20 +1973,20 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
   fig_rows fr;
   int rc = fig_rows_open(&fr, c->o, g, c->hist, err), got = 0;
   if (rc) return rc;
-  int cs = -1, cst = -1, cl = -1, ck = -1, clo = -1, chi = -1, cden = -1;
+  int cs = -1, cst = -1, cl = -1, ck = -1, clo = -1, chi = -1, cc1 = -1;
   if (!(rc = tsv_need(fr.t, "seed", &cs, err)) && !(rc = tsv_need(fr.t, "step", &cst, err))
       && !(rc = tsv_need(fr.t, "layer", &cl, err)) && !(rc = tsv_need(fr.t, "kind", &ck, err))
-      && !(rc = tsv_need(fr.t, "bin_lo", &clo, err)) && !(rc = tsv_need(fr.t, "bin_hi", &chi, err)))
-    rc = tsv_need(fr.t, "density", &cden, err);
-  /* Rows of the chosen cells: [init slot][moment][kind][layer][bin]. */
+      && !(rc = tsv_need(fr.t, "lo", &clo, err)) && !(rc = tsv_need(fr.t, "hi", &chi, err)))
+    rc = tsv_need(fr.t, "count_1", &cc1, err);
+  /* Densities of the chosen cells: [init slot][moment][kind][layer][bin];
+   * moment 1 is the last step that has histograms (--histograms all has
+   * them between too: each later step overwrites the one before). */
   enum { BINS = PROBE_HIST_BINS };
   size_t per = (size_t)2 * 2 * depth * BINS;
   double *x = calloc(2 * per, sizeof *x), *y = calloc(2 * per, sizeof *y);
   long first_step[2] = { -1, -1 }, last_step[2] = { -1, -1 };
   if (!rc && (!x || !y)) rc = sb_fail(err, SB_EFAIL, "out of memory");
   for (size_t k = 0; !rc && k < 2 * per; k++) x[k] = y[k] = NAN;
-  size_t bin_of[2][2][2] = { { { 0 } } };
-  long cur_step[2] = { -1, -1 };
   while (!rc && (got = fig_rows_next(&fr, err)) == 1) {
     if (fig_rows_act(&fr) != a || strtoul(tsv_str(fr.t, cs), NULL, 10) != seed || fig_rows_depth(&fr) != depth
         || fig_rows_variant(&fr) != 0)
@@ -1998,17 +1998,16 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
     if (first_step[slot] < 0) first_step[slot] = step;
     int moment = step == first_step[slot] ? 0 : 1;
     if (moment == 1) last_step[slot] = step;
-    if (step != cur_step[slot]) {  /* a new moment: restart bin counters */
-      cur_step[slot] = step;
-      memset(bin_of[slot], 0, sizeof bin_of[slot]);
-    }
     int kind = strcmp(tsv_str(fr.t, ck), "act") ? 1 : 0;
     size_t layer = strtoul(tsv_str(fr.t, cl), NULL, 10);
     if (layer < 1 || layer > depth) continue;
-    size_t b = bin_of[slot][moment][kind]++ % BINS;
-    size_t idx = slot * per + ((moment * 2 + kind) * depth + (layer - 1)) * BINS + b;
-    x[idx] = 0.5 * (tsv_num(fr.t, clo) + tsv_num(fr.t, chi));
-    y[idx] = tsv_num(fr.t, cden);
+    double lo = tsv_num(fr.t, clo), hi = tsv_num(fr.t, chi), wdt = (hi - lo) / BINS, total = 0.0;
+    for (int b = 0; b < BINS; b++) total += tsv_num(fr.t, cc1 + b);
+    size_t idx = slot * per + ((moment * 2 + kind) * depth + (layer - 1)) * BINS;
+    for (int b = 0; b < BINS; b++) {
+      x[idx + b] = lo + (b + 0.5) * wdt;
+      y[idx + b] = total > 0 && wdt > 0 ? tsv_num(fr.t, cc1 + b) / (total * wdt) : NAN;
+    }
   }
   if (got < 0) rc = -got;
   fig_rows_close(&fr);

@@ -10,6 +10,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef HAVE_ZLIB
+#include <zlib.h>
+#endif
 
 int fileio_mkdirs(const char *path, sb_error *err)
 {
@@ -197,4 +200,29 @@ int fileio_hash_file(const char *path, uint64_t *hash, size_t *bytes)
   *hash = h;
   *bytes = total;
   return 0;
+}
+
+int fileio_gzip(FILE *src, FILE *dst)
+{
+#ifdef HAVE_ZLIB
+  if (fflush(src) != 0 || fseek(src, 0, SEEK_SET) != 0 || fflush(dst) != 0) return -1;
+  int fd = dup(fileno(dst));
+  if (fd < 0) return -1;
+  gzFile z = gzdopen(fd, "wb6");
+  if (!z) { close(fd); errno = ENOMEM; return -1; }
+  char buf[1 << 16];
+  size_t n;
+  int bad = 0;
+  while (!bad && (n = fread(buf, 1, sizeof buf, src)) > 0) bad = gzwrite(z, buf, (unsigned)n) != (int)n;
+  int saved = errno;
+  bad |= ferror(src) != 0;
+  if (gzclose_w(z) != Z_OK && !bad) { bad = 1; saved = EIO; }
+  if (bad) { errno = saved ? saved : EIO; return -1; }
+  return 0;
+#else
+  (void)src;
+  (void)dst;
+  errno = ENOTSUP;
+  return -1;
+#endif
 }

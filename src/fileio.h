@@ -50,6 +50,11 @@ uint64_t fileio_hash(uint64_t h, const void *data, size_t n);
 /* The hash and size of a whole file; SB_OK, or -1 with errno set. */
 int fileio_hash_file(const char *path, uint64_t *hash, size_t *bytes);
 
+/* Write the whole of src (open for reading, read from its start) to dst gzip-compressed,
+ * level 6, through dst's file descriptor (dst's own buffer stays empty);
+ * SB_OK, or -1 with errno set (ENOTSUP in a build without zlib). */
+int fileio_gzip(FILE *src, FILE *dst);
+
 /* fsync a directory, making the renames inside it durable (power loss,
  * not just kill -9).  Best effort: errors are ignored. */
 void fileio_sync_dir(const char *dir);

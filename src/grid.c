@@ -69,7 +69,8 @@ void grid_cell_params(const sb_config *cfg, const grid_pos *pos, train_params *p
     .master_seed = cfg->master_seed, .seed_index = pos->seed,
     .batch = cfg->batch, .steps = cfg_total_steps(cfg), .lr = cfg->lrs[at[AXIS_LR]], .opt = cfg->opts[at[AXIS_OPT]],
     .loss = cfg->losses[at[AXIS_LOSS]], .log_every = cfg->log_every, .log_schedule = cfg->log_schedule,
-    .tau = cfg->tau, .jacobian = cfg->jacobian, .jacobian_init_only = cfg->jacobian_init_only, .stop = NULL,
+    .tau = cfg->tau, .jacobian = cfg->jacobian, .jacobian_init_only = cfg->jacobian_init_only,
+    .hist_mode = cfg->hist_mode, .stop = NULL,
   };
 }
 
@@ -117,7 +118,8 @@ static double cell_bytes(const sb_config *cfg, size_t depth, size_t width)
   double logs = (double)train_n_logs(cfg_total_steps(cfg), cfg->log_every, cfg->log_schedule);
   double rows = (double)cfg->batch + (double)cfg->probe_size;
   return 8.0 * (params * 5.0 + acts * rows * 5.0 + (double)cfg->data.train_size
-                + logs * ((double)(depth + 1) * PROBE_NCOLS + CURVE_NCOLS) + 4.0 * (double)depth * PROBE_HIST_BINS)
+                + logs * ((double)(depth + 1) * PROBE_NCOLS + CURVE_NCOLS)
+                + (double)train_hist_cap(cfg->hist_mode, (size_t)logs) * (2.0 * (double)depth * PROBE_HIST_BINS + 5.0))
          + 8.0 * (double)cfg->batch * in;
 }
 
@@ -593,20 +595,20 @@ static int grid_run_caught(const sb_config *cfg, sb_error *err)
   return channels_ok(saved, err);
 }
 
-static int grid_merge_caught(const char *out, int partial, const char *const *from, size_t n_from, int quiet,
+static int grid_merge_caught(const char *out, int partial, int compress, const char *const *from, size_t n_from, int quiet,
                              sb_error *err);
 
 /* SIGINT and SIGTERM abandon a merge cleanly: no table replaced, no
  * temporary file left (stop.h, store_merge). */
-int grid_merge(const char *out, int partial, const char *const *from, size_t n_from, int quiet, sb_error *err)
+int grid_merge(const char *out, int partial, int compress, const char *const *from, size_t n_from, int quiet, sb_error *err)
 {
   stop_catch();
-  int rc = grid_merge_caught(out, partial, from, n_from, quiet, err);
+  int rc = grid_merge_caught(out, partial, compress, from, n_from, quiet, err);
   stop_release();
   return rc;
 }
 
-static int grid_merge_caught(const char *out, int partial, const char *const *from, size_t n_from, int quiet,
+static int grid_merge_caught(const char *out, int partial, int compress, const char *const *from, size_t n_from, int quiet,
                              sb_error *err)
 {
   double t0 = now();
@@ -643,6 +645,7 @@ static int grid_merge_caught(const char *out, int partial, const char *const *fr
   rc = cfg_parse(cfg, CMD_GRID, 5, argv, stdout, err);
   if (rc) { free(cfg); return rc < 0 ? SB_EUSAGE : sb_prefix(err, "merge"); }
   cfg->quiet = quiet;
+  cfg->compress = compress;
   rc = store_lock(cfg, 0, err);   /* no grid or shard writes while the tables are merged */
   if (!rc) rc = store_clean_tmp(cfg, err);
   for (size_t k = 0; k < n_from && !rc; k++) {

@@ -51,7 +51,8 @@ int grid_check_memory(const sb_config *cfg, int threads, sb_error *err);
 /* satbench merge: the tables of the grid in out from its records (and
  * first the records of the folders in from that out lacks).  A grid with
  * cells missing is refused (SB_EFAIL, counting them; nothing written)
- * unless partial, and then every table says "# complete = false". */
-int grid_merge(const char *out, int partial, const char *const *from, size_t n_from, int quiet, sb_error *err);
+ * unless partial, and then every table says "# complete = false".  With
+ * compress, the tables are NAME.tsv.gz. */
+int grid_merge(const char *out, int partial, int compress, const char *const *from, size_t n_from, int quiet, sb_error *err);
 
 #endif

@@ -378,7 +378,7 @@ void probe_measure(const net *n, const net_work *w, size_t batch, double tau,
  * per value: the linear guess is off by at most one near an edge, and the
  * comparisons settle it exactly.  (A vectorized guess needs gathers of the
  * edges, which made it slower.) */
-static void fill_density(gsl_histogram *h, const double *x, size_t m, double lo, double hi, double *dens)
+static void fill_counts(gsl_histogram *h, const double *x, size_t m, double lo, double hi, double *count)
 {
   gsl_histogram_set_ranges_uniform(h, lo, hi);
   size_t nb = h->n;
@@ -395,12 +395,11 @@ static void fill_density(gsl_histogram *h, const double *x, size_t m, double lo,
     while (b + 1 < nb && v >= r[b + 1]) b++;
     h->bin[b] += 1.0;
   }
-  double width = (hi - lo) / (double)nb;
-  for (size_t b = 0; b < nb; b++) dens[b] = gsl_histogram_get(h, b) / ((double)m * width);
+  for (size_t b = 0; b < nb; b++) count[b] = gsl_histogram_get(h, b);
 }
 
 void probe_hist(const net *n, const net_work *w, size_t batch, gsl_histogram *h,
-                double *dens, double *range)
+                double *count, double *range)
 {
   size_t depth = n->depth, fo = n->width, m = batch * fo, nb = PROBE_HIST_BINS;
   double alo, ahi, dmax = 0.0;
@@ -423,7 +422,7 @@ void probe_hist(const net *n, const net_work *w, size_t batch, gsl_histogram *h,
   if (!(dmax > 0.0)) dmax = 1.0;
   range[0] = alo; range[1] = ahi; range[2] = -dmax; range[3] = dmax;
   for (size_t l = 1; l <= depth; l++) {
-    fill_density(h, w->a[l - 1], m, alo, ahi, dens + ((l - 1) * 2 + 0) * nb);
-    fill_density(h, w->delta[l - 1], m, -dmax, dmax, dens + ((l - 1) * 2 + 1) * nb);
+    fill_counts(h, w->a[l - 1], m, alo, ahi, count + ((l - 1) * 2 + 0) * nb);
+    fill_counts(h, w->delta[l - 1], m, -dmax, dmax, count + ((l - 1) * 2 + 1) * nb);
   }
 }

@@ -68,16 +68,17 @@ void probe_work_free(probe_work *p);
 void probe_measure(const net *n, const net_work *w, size_t batch, double tau,
                    const double *ratio, probe_work *p, probe_row *rows);
 
-/* Normalized histograms (densities: sum of density x bin width = 1) of the
+/* Histograms (counts per bin: every value falls in one, so a kind's counts
+ * sum to batch x width) of the
  * hidden layers' outputs (kind 0) and back-propagated errors delta (kind 1)
  * from the last forward/backward pass, PROBE_HIST_BINS uniform bins each.
  * All layers share one range per kind so that they can be compared, as in
  * Glorot & Bengio's Figures 6 and 7: the activation's own range when it is
  * bounded, else [min, max] over the layers; [-m, m] with m = max |delta|
- * for errors.  dens is (depth, 2, BINS), range (2, 2) as {lo, hi} per kind. */
+ * for errors.  count is (depth, 2, BINS), range (2, 2) as {lo, hi} per kind. */
 #define PROBE_HIST_BINS 50
 void probe_hist(const net *n, const net_work *w, size_t batch, gsl_histogram *h,
-                double *dens, double *range);
+                double *count, double *range);
 
 /* Quantile f in [0,1] of x[0..n) with the interpolation of
  * gsl_stats_quantile_from_sorted_data, by selection (x is reordered). */

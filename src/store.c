@@ -682,6 +682,30 @@ static int out_open(out_file *o, const char *dir, const char *name, sb_error *er
   return o->f ? SB_OK : SB_EFAIL;
 }
 
+/* --compress: the table written so far becomes NAME.tsv.gz, a temporary
+ * of its own; the plain temporary is removed. */
+static int out_compress(out_file *o, sb_error *err)
+{
+  out_file z;
+  int n = snprintf(z.path, sizeof z.path, "%s.gz", o->path);
+  if (n < 0 || (size_t)n >= sizeof z.path) return sb_fail(err, SB_EUSAGE, "%s.gz: path too long", o->path);
+  if (!(z.f = fileio_open_tmp(z.tmp, sizeof z.tmp, z.path, err))) return SB_EFAIL;
+  FILE *src = NULL;
+  int bad = fflush(o->f) != 0 || !(src = fopen(o->tmp, "rb")) || fileio_gzip(src, z.f) != 0;
+  int saved = errno;
+  if (src) fclose(src);
+  fclose(o->f);
+  unlink(o->tmp);
+  if (bad) {
+    fclose(z.f);
+    unlink(z.tmp);
+    o->f = NULL;
+    return sb_fail(err, SB_EFAIL, "writing %s: %s", z.path, strerror(saved));
+  }
+  *o = z;
+  return SB_OK;
+}
+
 static size_t ncols(row_kind k)
 {
   char buf[8192];
@@ -961,11 +985,12 @@ static int merge_close(merger *m, int rc, sb_error *err)
       if (!o->f) continue;
       uint64_t h;
       size_t bytes;
+      if (m->cfg->compress && (rc = out_compress(o, err))) break;
       if (fflush(o->f) != 0 || fileio_hash_file(o->tmp, &h, &bytes) != 0)
         rc = sb_fail(err, SB_EFAIL, "writing %s: %s", o->path, strerror(errno));
       else {
-        fprintf(m->manifest.f, "%s\n    \"%s\": {\"bytes\": %zu, \"fnv1a64\": \"%016llx\"}", firstf ? "" : ",",
-                table_row_info((row_kind)k)->file, bytes, (unsigned long long)h);
+        fprintf(m->manifest.f, "%s\n    \"%s%s\": {\"bytes\": %zu, \"fnv1a64\": \"%016llx\"}", firstf ? "" : ",",
+                table_row_info((row_kind)k)->file, m->cfg->compress ? ".gz" : "", bytes, (unsigned long long)h);
         firstf = 0;
       }
     }
@@ -992,6 +1017,16 @@ static int merge_close(merger *m, int rc, sb_error *err)
   if (!rc) rc = store_check_folder(m->cfg, err);
   if (!rc && m->manifest.f && unlink(m->manifest.path) != 0 && errno != ENOENT)
     rc = sb_fail(err, SB_EFAIL, "cannot replace %s: %s", m->manifest.path, strerror(errno));
+  /* A table of the other encoding (an earlier merge with or without
+   * --compress) would be read instead of, or beside, the new one. */
+  for (int k = 0; k < ROW_COUNT && !rc; k++) {
+    const char *name = table_row_info((row_kind)k)->file;
+    char other[CFG_PATH_MAX + 48];
+    if (!name || !m->table[k].f) continue;
+    snprintf(other, sizeof other, "%s/%s%s", m->cfg->out, name, m->cfg->compress ? "" : ".gz");
+    if (unlink(other) != 0 && errno != ENOENT)
+      rc = sb_fail(err, SB_EFAIL, "cannot remove %s: %s", other, strerror(errno));
+  }
   for (size_t k = 0; k < nf; k++) {
     out_file *o = files[k];
     if (!o->f) continue;

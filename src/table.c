@@ -121,7 +121,8 @@ size_t table_columns(row_kind k, char *buf, size_t size)
     break;
   case ROW_HIST:
     cell_id_cols(&b);
-    cols(&b, "step layer kind bin_lo bin_hi density");
+    cols(&b, "step layer kind lo hi");
+    for (int bin = 1; bin <= PROBE_HIST_BINS; bin++) col(&b, "count_%d", bin);
     break;
   case ROW_THEORY:
     cols(&b, "layer log10_delta_ratio_theory");
@@ -189,16 +190,17 @@ void table_double(FILE *f, double x)
 
 static void put_num(FILE *f, double x)
 {
+  char b[NUM_BUFSIZE];
+  num_format_digits(b, sizeof b, x, TABLE_DIGITS);
   fputc('\t', f);
-  table_double(f, x);
+  fputs(b, f);
 }
 
-/* hist.tsv has 200 rows per hidden layer of every cell: 9 significant
- * digits keep it a third smaller and are far finer than any bin. */
-static void put_num9(FILE *f, double x)
+/* A spread over seeds (sd, ci95): TABLE_SPREAD_DIGITS. */
+static void put_spread(FILE *f, double x)
 {
   char b[NUM_BUFSIZE];
-  num_format_digits(b, sizeof b, x, 9);
+  num_format_digits(b, sizeof b, x, TABLE_SPREAD_DIGITS);
   fputc('\t', f);
   fputs(b, f);
 }
@@ -295,25 +297,21 @@ void table_layers_rows(FILE *f, const char *prefix, const table_cell *c, const t
     }
 }
 
-/* Histograms at init and, when training moved on, at the last probe. */
+/* One row per (cell, step, layer, kind): the range and the counts of its
+ * PROBE_HIST_BINS equal bins, exact integers. */
 void table_hist_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r)
 {
   size_t depth = c->depth, per_slot = depth * 2 * PROBE_HIST_BINS;
-  int slots = r->n_logs == 0 ? 0 : r->hist_step[1] != r->hist_step[0] ? 2 : 1;
-  for (int slot = 0; slot < slots; slot++)
+  for (size_t slot = 0; slot < r->hist_n; slot++)
     for (size_t l = 1; l <= depth; l++)
       for (int kind = 0; kind < 2; kind++) {
-        const double *dens = r->hist + slot * per_slot + ((l - 1) * 2 + kind) * PROBE_HIST_BINS;
-        double lo = r->hist_range[slot][2 * kind], hi = r->hist_range[slot][2 * kind + 1];
-        double wdt = (hi - lo) / PROBE_HIST_BINS;
-        for (int b = 0; b < PROBE_HIST_BINS; b++) {
-          cell_id(f, prefix, c);
-          fprintf(f, "\t%ld\t%zu\t%s", r->hist_step[slot], l, kind ? "delta" : "act");
-          put_num9(f, lo + b * wdt);
-          put_num9(f, b + 1 == PROBE_HIST_BINS ? hi : lo + (b + 1) * wdt);
-          put_num9(f, dens[b]);
-          fputc('\n', f);
-        }
+        const double *count = r->hist + slot * per_slot + ((l - 1) * 2 + kind) * PROBE_HIST_BINS;
+        cell_id(f, prefix, c);
+        fprintf(f, "\t%ld\t%zu\t%s", r->hist_step[slot], l, kind ? "delta" : "act");
+        put_num(f, r->hist_range[4 * slot + 2 * kind]);
+        put_num(f, r->hist_range[4 * slot + 2 * kind + 1]);
+        for (int b = 0; b < PROBE_HIST_BINS; b++) fprintf(f, "\t%.0f", count[b]);
+        fputc('\n', f);
       }
 }
 
@@ -369,12 +367,12 @@ void table_summary_row(FILE *f, const table_group *g, long step, size_t layer, s
   fprintf(f, "\t%ld\t%zu\t%zu", step, layer, n);
   for (int c = 0; c < PROBE_NCOLS; c++) {
     put_num(f, cols_[c].mean);
-    put_num(f, cols_[c].sd);
-    put_num(f, cols_[c].ci95);
+    put_spread(f, cols_[c].sd);
+    put_spread(f, cols_[c].ci95);
   }
   put_num(f, ratio->mean);
-  put_num(f, ratio->sd);
-  put_num(f, ratio->ci95);
+  put_spread(f, ratio->sd);
+  put_spread(f, ratio->ci95);
   put_num(f, ratio_theory);
   fputc('\n', f);
 }
@@ -385,8 +383,8 @@ void table_curves_summary_row(FILE *f, const table_group *g, long step, size_t n
   fprintf(f, "\t%ld\t%zu", step, n);
   for (size_t c = 0; c < table_curve_ncols(); c++) {
     put_num(f, cols_[c].mean);
-    put_num(f, cols_[c].sd);
-    put_num(f, cols_[c].ci95);
+    put_spread(f, cols_[c].sd);
+    put_spread(f, cols_[c].ci95);
   }
   fputc('\n', f);
 }

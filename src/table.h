@@ -3,8 +3,13 @@
  * a row is formatted in exactly one place, once, when its cell finishes.
  *
  * A table file is '#' comment lines (satbench's version and the resolved
- * configuration), one header row, then rows, tab-separated; doubles are
- * the shortest text that reads back exactly (num.h), hist.tsv's 9 digits. */
+ * configuration), one header row, then rows, tab-separated.  Measured
+ * values have TABLE_DIGITS significant digits: every one is an estimate
+ * over a probe set whose sampling error is far above 1e-9, and the digits
+ * beyond are those a BLAS kernel's summation order changes (README,
+ * "Reproducibility").  Spreads over seeds (sd, ci95) have
+ * TABLE_SPREAD_DIGITS: estimated from a few seeds, their own relative error
+ * is tens of percent.  Histogram counts are integers. */
 #ifndef SB_TABLE_H
 #define SB_TABLE_H
 
@@ -12,6 +17,9 @@
 #include "cfg.h"
 #include "stats.h"
 #include "train.h"
+
+#define TABLE_DIGITS 9
+#define TABLE_SPREAD_DIGITS 4
 
 /* Row types.  Those with a tag are written to records by their cell and
  * copied from there into their table; the others are derived when the

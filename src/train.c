@@ -73,6 +73,11 @@ size_t train_n_logs(long steps, long log_every, int schedule)
   return n;
 }
 
+size_t train_hist_cap(int hist_mode, size_t n_logs)
+{
+  return hist_mode == TRAIN_HIST_NONE ? 0 : hist_mode == TRAIN_HIST_ALL ? n_logs : n_logs < 2 ? n_logs : 2;
+}
+
 int train_result_init(train_result *r, const train_params *p)
 {
   memset(r, 0, sizeof *r);
@@ -81,9 +86,16 @@ int train_result_init(train_result *r, const train_params *p)
   r->log_steps = malloc(r->cap_logs * sizeof(long));
   r->rows = malloc(r->cap_logs * r->n_layers * sizeof(probe_row));
   r->curves = malloc(r->cap_logs * CURVE_NCOLS * sizeof(double));
-  r->hist = calloc(2 * p->depth * 2 * PROBE_HIST_BINS, sizeof(double));
+  r->hist_cap = train_hist_cap(p->hist_mode, r->cap_logs);
+  size_t hc = r->hist_cap ? r->hist_cap : 1;
+  r->hist = calloc(hc * p->depth * 2 * PROBE_HIST_BINS, sizeof(double));
+  r->hist_range = calloc(hc * 4, sizeof(double));
+  r->hist_step = calloc(hc, sizeof(long));
   r->theory_ratio = malloc((p->depth ? p->depth : 1) * sizeof(double));
-  if (!r->log_steps || !r->rows || !r->curves || !r->hist || !r->theory_ratio) { train_result_free(r); return SB_EFAIL; }
+  if (!r->log_steps || !r->rows || !r->curves || !r->hist || !r->hist_range || !r->hist_step || !r->theory_ratio) {
+    train_result_free(r);
+    return SB_EFAIL;
+  }
   r->final_loss = r->final_train_acc = r->final_test_acc = r->chance_loss = r->chance_error = NAN;
   for (size_t l = 0; l < p->depth; l++) r->theory_ratio[l] = NAN;
   r->theory_decay_rate = NAN;
@@ -98,6 +110,8 @@ void train_result_free(train_result *r)
   free(r->rows);
   free(r->curves);
   free(r->hist);
+  free(r->hist_range);
+  free(r->hist_step);
   free(r->theory_ratio);
   free(r->jac_steps);
   free(r->jac_sv);
@@ -107,6 +121,8 @@ void train_result_free(train_result *r)
   r->rows = NULL;
   r->curves = NULL;
   r->hist = NULL;
+  r->hist_range = NULL;
+  r->hist_step = NULL;
   r->theory_ratio = NULL;
 }
 
@@ -278,11 +294,10 @@ static int probe_at(train_state *s, long t, const double *ratio, double train_lo
   for (size_t l = 0; l < r->n_layers; l++)
     for (int k = 0; k < PROBE_NCOLS; k++)
       if (isnan(rows[l].v[k]) && !probe_cols[k].nan_ok) return 0;
-  /* Histograms at the first probe (slot 0) and at the last step (slot 1)
-   * only: they cost a quarter of a training step, and the probes between
-   * need none.  A cell that diverges keeps only its first.  They read the
-   * probe's buffers, so they come before the evaluations reuse them. */
-  /* The spectra read the probe pass's buffers too. */
+  /* The spectra and the histograms read the probe pass's buffers, so they
+   * come before the evaluations reuse them.  Histograms cost a quarter of
+   * a training step: by default (ends) only the first probe and the last
+   * step have them, and a cell that diverges keeps only its first. */
   if (s->jw && r->jac_n < r->jac_cap && (t == 0 || !s->p->jacobian_init_only)) {
     double *sv = r->jac_sv + r->jac_n * r->jac_inputs * r->jac_nsv;
     for (size_t i = 0; i < r->jac_inputs; i++)
@@ -290,16 +305,12 @@ static int probe_at(train_state *s, long t, const double *ratio, double train_lo
     r->jac_steps[r->jac_n++] = t;
   }
   const net *n = s->n;
-  int slot = r->n_logs == 0 ? 0 : t == s->p->steps ? 1 : -1;
-  size_t per_slot = n->depth * 2 * PROBE_HIST_BINS;
-  if (slot >= 0) {
-    probe_hist(n, s->pwk, s->d->probe.n, s->h, r->hist + slot * per_slot, r->hist_range[slot]);
+  int take = r->hist_n < r->hist_cap
+             && (s->p->hist_mode == TRAIN_HIST_ALL || r->n_logs == 0 || t == s->p->steps);
+  if (take) {
+    size_t per_slot = n->depth * 2 * PROBE_HIST_BINS, slot = r->hist_n++;
+    probe_hist(n, s->pwk, s->d->probe.n, s->h, r->hist + slot * per_slot, r->hist_range + 4 * slot);
     r->hist_step[slot] = t;
-  }
-  if (slot == 0) {  /* until the last step, the end is the beginning */
-    memcpy(r->hist + per_slot, r->hist, per_slot * sizeof(double));
-    memcpy(r->hist_range[1], r->hist_range[0], sizeof r->hist_range[0]);
-    r->hist_step[1] = t;
   }
   double *c = r->curves + r->n_logs * CURVE_NCOLS;
   const dataset *d = s->d;

@@ -25,6 +25,12 @@ unsigned long train_seed(unsigned long master, unsigned long seed_index, unsigne
  * steps 1, 2, 5, 10, 20, 50, ... */
 enum { TRAIN_LOG_LINEAR, TRAIN_LOG_LOG };
 
+/* Where histograms are taken (--histograms): at the first probe and the
+ * last step (the default), at no step, or at every probe. */
+enum { TRAIN_HIST_ENDS = 0, TRAIN_HIST_NONE = 1, TRAIN_HIST_ALL = 2 };
+/* How many histogram slots a cell of these parameters fills at most. */
+size_t train_hist_cap(int hist_mode, size_t n_logs);
+
 typedef struct train_params {
   act_fn act;
   init_spec init;
@@ -41,6 +47,7 @@ typedef struct train_params {
   double tau;          /* saturation threshold */
   size_t jacobian;     /* spectra of the input-output Jacobian for this many probe inputs; 0: none */
   int jacobian_init_only;  /* only at step 0 (--jacobian-at init), else at every logged step */
+  int hist_mode;       /* TRAIN_HIST_ENDS, _NONE or _ALL */
   const stop_flag *stop;        /* when non-NULL and set, stop early (TRAIN_STOPPED) */
 } train_params;
 
@@ -78,13 +85,15 @@ typedef struct train_result {
   long *log_steps;            /* (cap_logs) step of each probe */
   probe_row *rows;            /* (cap_logs, n_layers) */
   double *curves;             /* (cap_logs, CURVE_NCOLS) */
-  /* Histograms (probe_hist) at the first probe (slot 0) and at the last
-   * step (slot 1; a copy of slot 0 when the cell diverged before it): hist
-   * is (2, depth, 2, PROBE_HIST_BINS), hist_range (2, 4), hist_step the
-   * step of each slot. */
+  /* Histograms (probe_hist: counts per bin) at hist_n probes, as
+   * --histograms asks: ends, the first probe and the last step (which a
+   * cell that diverged before it never reaches); all, every probe.  hist is
+   * (hist_cap, depth, 2, PROBE_HIST_BINS), hist_range (hist_cap, 4),
+   * hist_step (hist_cap) the step of each slot. */
+  size_t hist_n, hist_cap;
   double *hist;
-  double hist_range[2][4];
-  long hist_step[2];
+  double *hist_range;
+  long *hist_step;
   /* Mean-field prediction at initialization (theory.h) for this cell's
    * activation, init and sizes, with q0 the mean x^2 of the probe set:
    * theory_ratio[l-1] = log10(||delta^l|| / ||delta^depth||), l = 1..depth,

@@ -3,9 +3,73 @@
 #include "tsv.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#if defined(HAVE_ZLIB) && defined(HAVE_FOPENCOOKIE)
+#include <zlib.h>
+#define TSV_GZ 1
+#endif
+
+int tsv_can_compress(void)
+{
+#ifdef TSV_GZ
+  return 1;
+#else
+  return 0;
+#endif
+}
+
+#ifdef TSV_GZ
+static ssize_t gz_cookie_read(void *cookie, char *buf, size_t n)
+{
+  gzFile z = cookie;
+  int got = gzread(z, buf, n > INT_MAX ? INT_MAX : (unsigned)n);
+  int zerr = Z_OK;
+  if (got == 0) gzerror(z, &zerr);
+  /* zlib reports a stream cut short as end of file plus Z_BUF_ERROR */
+  if (got < 0 || (got == 0 && zerr != Z_OK && zerr != Z_STREAM_END)) { errno = EIO; return -1; }
+  return got;
+}
+
+static int gz_cookie_close(void *cookie)
+{
+  return gzclose_r((gzFile)cookie) == Z_OK ? 0 : -1;
+}
+#endif
+
+int tsv_resolve(const char *path, char *out, size_t size)
+{
+  if (access(path, F_OK) == 0) { snprintf(out, size, "%s", path); return 1; }
+  int n = snprintf(out, size, "%s.gz", path);
+  return n > 0 && (size_t)n < size && access(out, F_OK) == 0;
+}
+
+FILE *tsv_fopen(const char *path)
+{
+  FILE *f = fopen(path, "r");
+  if (f || errno != ENOENT) return f;
+  char gz[4200];
+  int n = snprintf(gz, sizeof gz, "%s.gz", path);
+  if (n < 0 || (size_t)n >= sizeof gz) { errno = ENAMETOOLONG; return NULL; }
+#ifdef TSV_GZ
+  FILE *probe = fopen(gz, "rb");
+  if (!probe) { errno = ENOENT; return NULL; }   /* as for path itself */
+  gzFile z = gzdopen(dup(fileno(probe)), "rb");
+  fclose(probe);
+  if (!z) return NULL;
+  cookie_io_functions_t io = { gz_cookie_read, NULL, NULL, gz_cookie_close };
+  f = fopencookie(z, "r", io);
+  if (!f) gzclose_r(z);
+  return f;
+#else
+  if (access(gz, F_OK) == 0) errno = ENOTSUP;   /* there, but this build cannot read it */
+  else errno = ENOENT;
+  return NULL;
+#endif
+}
 
 static size_t split(char *s, char **out, size_t max)
 {
@@ -54,9 +118,12 @@ tsv_reader *tsv_open(const char *path, sb_error *err)
   tsv_reader *t = calloc(1, sizeof *t);
   if (!t) { sb_fail(err, SB_EFAIL, "out of memory"); return NULL; }
   snprintf(t->path, sizeof t->path, "%s", path);
-  t->f = fopen(path, "r");
+  t->f = tsv_fopen(path);
   if (!t->f) {
-    sb_fail(err, SB_EUSAGE, "%s: cannot open: %s", path, strerror(errno));
+    if (errno == ENOTSUP)
+      sb_fail(err, SB_EUSAGE, "%s.gz: a compressed table, and this satbench was built without zlib; gunzip it, or "
+              "install zlib1g-dev and rebuild", path);
+    else sb_fail(err, SB_EUSAGE, "%s: cannot open: %s", path, strerror(errno));
     tsv_close(t);
     return NULL;
   }

@@ -18,6 +18,18 @@ typedef struct tsv_reader {
   char **fields;           /* (ncols) fields of the current row, into line */
 } tsv_reader;
 
+/* Tables may be gzip-compressed (satbench grid --compress writes
+ * NAME.tsv.gz): whether this build can write and read them (zlib and
+ * fopencookie). */
+int tsv_can_compress(void);
+/* Open a table for reading as text: path, or when there is no such file
+ * path.gz, decompressed while it is read (a gzip stream cut short is a
+ * read error).  NULL with errno set when neither can be opened. */
+FILE *tsv_fopen(const char *path);
+/* The file that tsv_fopen(path) reads, into out: path, or path.gz; 0 when
+ * neither exists. */
+int tsv_resolve(const char *path, char *out, size_t size);
+
 /* Open and read up to the header row; NULL with SB_EUSAGE when the file is
  * missing, empty or has no header. */
 tsv_reader *tsv_open(const char *path, sb_error *err);

@@ -64,7 +64,8 @@ grep -q '"complete": true' "$T/t1/manifest.json" && t_pass "manifest says comple
 
 # -- summary.tsv against a hand computation from layers.tsv (2 seeds) ----------------
 # For n = 2: mean = (a+b)/2, sd = |a-b|/sqrt(2), ci95 = t(0.975, 1) sd / sqrt(2)
-# with t(0.975, 1) = 12.706204736174707.
+# with t(0.975, 1) = 12.706204736174707.  Means have 9 significant digits,
+# spreads 4 (table.h): to within their last digit.
 if awk -F'\t' '
   /^#/ { next }
   !hdr[FILENAME]++ { for (i = 1; i <= NF; i++) col[FILENAME, $i] = i; next }
@@ -77,7 +78,7 @@ if awk -F'\t' '
     gm = $(col[FILENAME, "delta_norm_mean"]); gs = $(col[FILENAME, "delta_norm_sd"])
     gc = $(col[FILENAME, "delta_norm_ci95"])
     if (n[k] != 2 || $(col[FILENAME, "n"]) != 2) bad++
-    if (abs(gm - m) > 1e-12 * abs(m) || abs(gs - sd) > 1e-9 * abs(sd) + 1e-300 || abs(gc - ci) > 1e-9 * abs(ci) + 1e-300) bad++
+    if (abs(gm - m) > 1e-8 * abs(m) || abs(gs - sd) > 1e-3 * abs(sd) + 1e-300 || abs(gc - ci) > 1e-3 * abs(ci) + 1e-300) bad++
     rows++ }
   function abs(x) { return x < 0 ? -x : x }
   END { exit !(rows == 140 && bad == 0) }' "$T/t1/layers.tsv" "$T/t1/summary.tsv"; then
@@ -97,7 +98,7 @@ if grep -v '^#' "$T/t1/curves.tsv" | awk -F'\t' '
      NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
      { s = $(c["step"]); tl = $(c["train_loss"])
        if ((s == 0) != (tl == "NaN")) bad++
-       d = $(c["sat_frac"]) - $(c["sat_low"]) - $(c["sat_high"]); if (d > 1e-12 || d < -1e-12) bad++
+       d = $(c["sat_frac"]) - $(c["sat_low"]) - $(c["sat_high"]); if (d > 2e-9 || d < -2e-9) bad++
        if ($(c["eval_train_acc"]) < 0 || $(c["eval_train_acc"]) > 1) bad++ }
      END { exit bad > 0 }'; then
   t_pass "curves.tsv: train_loss NaN at step 0 only, sat_frac = sat_low + sat_high, accuracies in [0, 1]"
@@ -115,7 +116,7 @@ if awk -F'\t' '
     a = v[k, 1]; b = v[k, 2]; m = (a + b) / 2; sd = (a > b ? a - b : b - a) / sqrt(2)
     gm = $(col[FILENAME, "eval_test_loss_mean"]); gs = $(col[FILENAME, "eval_test_loss_sd"])
     if (n[k] != 2 || $(col[FILENAME, "n"]) != 2) bad++
-    if (abs(gm - m) > 1e-12 * abs(m) || abs(gs - sd) > 1e-9 * abs(sd) + 1e-300) bad++
+    if (abs(gm - m) > 1e-8 * abs(m) || abs(gs - sd) > 1e-3 * abs(sd) + 1e-300) bad++
     rows++ }
   function abs(x) { return x < 0 ? -x : x }
   END { exit !(rows == 40 && bad == 0) }' "$T/t1/curves.tsv" "$T/t1/curves_summary.tsv"; then

@@ -167,9 +167,37 @@ int main(void)
            && r.log_steps[3] == 250, "250 steps, log_every 100: logs at %ld %ld %ld %ld "
            "(expected 0 100 200 250)", r.log_steps[0], r.n_logs > 1 ? r.log_steps[1] : -1L,
            r.n_logs > 2 ? r.log_steps[2] : -1L, r.n_logs > 3 ? r.log_steps[3] : -1L);
-    tap_ok(r.hist_step[0] == 0 && r.hist_step[1] == 250,
-           "histograms at the first probe and the last step: steps %ld and %ld (expected 0 and 250)",
-           r.hist_step[0], r.hist_step[1]);
+    tap_ok(r.hist_n == 2 && r.hist_step[0] == 0 && r.hist_step[1] == 250,
+           "histograms at the first probe and the last step: %zu, at steps %ld and %ld (expected 2: 0 and 250)",
+           r.hist_n, r.hist_step[0], r.hist_step[1]);
+    {
+      /* every value falls in one bin: each kind's counts sum to probe x width */
+      size_t nb = PROBE_HIST_BINS, bad = 0;
+      for (size_t k = 0; k < r.hist_n * q.depth * 2; k++) {
+        double sum = 0.0;
+        for (size_t b = 0; b < nb; b++) sum += r.hist[k * nb + b];
+        bad += sum != (double)(d->probe.n * q.width);
+      }
+      tap_ok(bad == 0, "histogram counts sum to probe size x width (%zu of %zu do not)", bad, r.hist_n * q.depth * 2);
+    }
+    /* --histograms none: none; all: one per probe, the ends the same as by default */
+    for (int mode = TRAIN_HIST_NONE; mode <= TRAIN_HIST_ALL; mode++) {
+      train_params q2 = q;
+      q2.hist_mode = mode;
+      train_result ra;
+      run(&q2, d, &ra);
+      size_t per = q.depth * 2 * PROBE_HIST_BINS;
+      int same = ra.n_logs == r.n_logs;
+      if (mode == TRAIN_HIST_ALL && same && ra.hist_n == ra.n_logs) {
+        same &= !memcmp(ra.hist, r.hist, per * sizeof(double));
+        same &= !memcmp(ra.hist + (ra.hist_n - 1) * per, r.hist + per, per * sizeof(double));
+        for (size_t i = 0; i < ra.hist_n; i++) same &= ra.hist_step[i] == ra.log_steps[i];
+      }
+      tap_ok(same && ra.hist_n == (mode == TRAIN_HIST_NONE ? 0 : ra.n_logs),
+             "--histograms %s: %zu histogram steps of %zu probes%s", mode == TRAIN_HIST_NONE ? "none" : "all",
+             ra.hist_n, ra.n_logs, same ? "" : " (differ from the default's)");
+      train_result_free(&ra);
+    }
     /* The first 250 steps of a 600-step run are the same steps. */
     tap_ok(r.n_logs >= 3 && r1.n_logs >= 3
            && memcmp(rows_of(&r, 2), rows_of(&r1, 2), r.n_layers * sizeof(probe_row)) == 0,
@@ -265,9 +293,9 @@ int main(void)
            div[k].act, loss_name(div[k].loss), div[k].lr, r.log_steps[r.n_logs - 1],
            r.steps_done);
     /* A diverged cell has no end: its histograms are those of step 0. */
-    tap_ok(r.hist_step[0] == 0 && r.hist_step[1] == 0,
-           "%s/%s lr %g diverged: histograms at steps %ld and %ld (expected 0 and 0)", div[k].act,
-           loss_name(div[k].loss), div[k].lr, r.hist_step[0], r.hist_step[1]);
+    tap_ok(r.hist_n == 1 && r.hist_step[0] == 0,
+           "%s/%s lr %g diverged: %zu histograms, the first at step %ld (expected 1, at 0)", div[k].act,
+           loss_name(div[k].loss), div[k].lr, r.hist_n, r.hist_step[0]);
     train_result_free(&r);
   }
 
