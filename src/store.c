@@ -313,10 +313,18 @@ int store_missing(const sb_config *cfg, size_t *n_missing, size_t *first, size_t
 {
   size_t n = cfg_n_cells(cfg);
   *n_missing = 0;
+  uint64_t fp = fingerprint(cfg);
   for (size_t c = 0; c < n; c++) {
-    int pending;
-    int rc = store_pending(cfg, c, &pending, err);
-    if (rc) return rc;
+    char path[CFG_PATH_MAX + 64];
+    record_path(path, sizeof path, cfg, c);
+    record_state st = record_probe(path);
+    if (st == RECORD_FOREIGN) {   /* refused, saying what wrote it and how its columns differ */
+      record rec;
+      int rc = record_load(path, fp, c, &rec, err);
+      record_free(&rec);
+      if (rc) return rc;
+    }
+    int pending = st == RECORD_MISSING || st == RECORD_INCOMPLETE;
     if (pending && *n_missing < n_first) first[*n_missing] = c;
     *n_missing += pending != 0;
   }

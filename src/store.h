@@ -50,7 +50,8 @@ int store_write_record(const sb_config *cfg, const table_cell *c, const train_re
 
 /* The cells without a complete record: their number, and the first
  * n_first of them in first[].  A foreign record is an error, as in
- * store_pending. */
+ * store_pending; a complete one is not read here: the merge verifies it,
+ * once (store_merge). */
 int store_missing(const sb_config *cfg, size_t *n_missing, size_t *first, size_t n_first, sb_error *err);
 
 /* Copy into cfg->out the complete records of another folder of the same
