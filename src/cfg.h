@@ -77,6 +77,7 @@ typedef struct sb_config {
   int threads;                 /* 0 = OMP_NUM_THREADS, else all cores */
   char out[CFG_PATH_MAX];
   int resume, quiet;
+  int keep_records;            /* --keep-records: keep records/cell-*.rec after a complete merge */
   size_t shard_k, shard_n;     /* --shard K/N: this process runs shard K of N; shard_n 0: the whole grid */
 } sb_config;
 

@@ -51,7 +51,12 @@ int grid_check_memory(const sb_config *cfg, int threads, sb_error *err);
 /* satbench merge: the tables of the grid in out from its records (and
  * first the records of the folders in from that out lacks).  A grid with
  * cells missing is refused (SB_EFAIL, counting them; nothing written)
- * unless partial, and then every table says "# complete = false". */
-int grid_merge(const char *out, int partial, const char *const *from, size_t n_from, int quiet, sb_error *err);
+ * unless partial, and then every table says "# complete = false".  A
+ * complete merge removes out's records unless keep_records (never those
+ * of the folders in from); a folder whose records a complete merge
+ * removed has nothing to merge: SB_OK when its tables match their
+ * manifest, saying so, else SB_EUSAGE naming the table. */
+int grid_merge(const char *out, int partial, const char *const *from, size_t n_from, int quiet, int keep_records,
+               sb_error *err);
 
 #endif
