@@ -241,7 +241,9 @@ for s in $SECTIONS; do
     say ""
     say "Init-only tiny cells: \`$TINY --seeds S\` (10 depths x S seeds); trained:"
     say "\`$SMALL --seeds S\`. wall = the grid, merge included; merge = \`satbench merge\`"
-    say "of the same folder again; table bytes = the sizes of \`*.tsv\` and \`manifest.json\`, record bytes = \`du -sb records/\`."
+    say "of the same folder again (both with \`--keep-records\`, so that there are records to merge and to measure);"
+    say "table bytes = the sizes of \`*.tsv\` and \`manifest.json\`, record bytes = \`du -sb records/\` (what \`--keep-records\` keeps;"
+    say "without it a complete merge removes them)."
     say ""
     say "| cells | kind | wall s | ms/cell | merge s | peak MB | table bytes/cell | record bytes/cell |"
     say "|---|---|---|---|---|---|---|---|"
@@ -254,11 +256,11 @@ for s in $SECTIONS; do
       seeds=$((n / 10))
       rm -rf "$TMP/s"
       t0=$(now)
-      kb=$(peak_kb "$SATBENCH" grid $args --seeds "$seeds" --threads "$NCPU" --quiet --out "$TMP/s")
+      kb=$(peak_kb "$SATBENCH" grid $args --seeds "$seeds" --threads "$NCPU" --quiet --keep-records --out "$TMP/s")
       t1=$(now)
       t=$(secs "$t0" "$t1")
       t2=$(now)
-      "$SATBENCH" merge --out "$TMP/s" --quiet >/dev/null
+      "$SATBENCH" merge --out "$TMP/s" --quiet --keep-records >/dev/null
       t3=$(now)
       tb=$(cat "$TMP"/s/*.tsv "$TMP/s/manifest.json" | wc -c)
       rb=$(du -sb "$TMP/s/records" | cut -f1)
@@ -273,7 +275,7 @@ for s in $SECTIONS; do
     say "Fitted exponents over the init-only grids (cost ~ cells^e; 1 is linear): wall $(fit 2), table bytes $(fit 3), merge $(fit 4)."
     say ""
     rm -rf "$TMP/t"
-    "$SATBENCH" grid $TYPICAL --threads "$NCPU" --quiet --out "$TMP/t" >/dev/null
+    "$SATBENCH" grid $TYPICAL --threads "$NCPU" --quiet --keep-records --out "$TMP/t" >/dev/null
     tb=$(cat "$TMP"/t/*.tsv "$TMP/t/manifest.json" | wc -c)
     rb=$(du -sb "$TMP/t/records" | cut -f1)
     say "A typical trained cell (\`$TYPICAL\`, 8 cells): $((tb / 8)) bytes of tables and $((rb / 8)) of records per cell;"

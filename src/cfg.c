@@ -512,6 +512,12 @@ static int set_compress(void *ctx, const char *opt, const char *val, sb_error *e
   return rc;
 }
 
+static int set_keep_records(void *ctx, const char *opt, const char *val, sb_error *err)
+{
+  layer *ly = ctx;
+  return set_flag(&ly->cfg->keep_records, opt, val, err);
+}
+
 static int set_quiet(void *ctx, const char *opt, const char *val, sb_error *err)
 {
   layer *ly = ctx;
@@ -575,6 +581,7 @@ static const cli_def options[] = {
   { "out", 0, CLI_VALUE, set_out, "DIR", "output directory (default data/)", FOR_GRID },
   { "resume", 0, CLI_BOOL, set_resume, NULL, "continue an interrupted grid in --out", FOR_GRID },
   { "compress", 0, CLI_BOOL, set_compress, NULL, "write the tables gzip-compressed, as NAME.tsv.gz", FOR_GRID },
+  { "keep-records", 0, CLI_BOOL, set_keep_records, NULL, "keep records/cell-*.rec after the tables are complete (default: removed once merged)", FOR_GRID },
   { "quiet", 0, CLI_BOOL, set_quiet, NULL, "no progress or summary on stderr", FOR_BOTH },
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])

@@ -79,6 +79,7 @@ typedef struct sb_config {
   char out[CFG_PATH_MAX];
   int resume, quiet;
   int compress;                /* --compress: the tables as NAME.tsv.gz (not part of the grid) */
+  int keep_records;            /* --keep-records: keep records/cell-*.rec after a complete merge */
   size_t shard_k, shard_n;     /* --shard K/N: this process runs shard K of N; shard_n 0: the whole grid */
 } sb_config;
 

@@ -184,7 +184,7 @@ typedef struct merge_opts {
   const char *out;
   const char *from[64];
   size_t n_from;
-  int partial, quiet, compress;
+  int partial, quiet, compress, keep_records;
 } merge_opts;
 
 static int merge_set(void *ctx, const char *name, const char *val, sb_error *err)
@@ -199,6 +199,7 @@ static int merge_set(void *ctx, const char *name, const char *val, sb_error *err
                      "cannot write .tsv.gz tables; install zlib1g-dev and rebuild");
     return SB_OK;
   }
+  if (!strcmp(name, "keep-records")) { o->keep_records = !val || strcmp(val, "false"); return SB_OK; }
   if (!*val) return sb_fail(err, SB_EUSAGE, "merge: --%s: empty folder name", name);
   if (!strcmp(name, "out")) { o->out = val; return SB_OK; }
   if (o->n_from == sizeof o->from / sizeof o->from[0])
@@ -212,6 +213,7 @@ static const cli_def merge_options[] = {
   { "from", 0, CLI_VALUE, merge_set, "DIR", "first copy in the records of another folder of the same grid (repeatable)", 0 },
   { "partial", 0, CLI_BOOL, merge_set, NULL, "write the tables of an unfinished grid, marked '# complete = false' (default: refuse)", 0 },
   { "compress", 0, CLI_BOOL, merge_set, NULL, "write the tables gzip-compressed, as NAME.tsv.gz (the plain ones are removed)", 0 },
+  { "keep-records", 0, CLI_BOOL, merge_set, NULL, "keep the records after the tables are complete (default: removed once merged; never those of --from)", 0 },
   { "quiet", 0, CLI_BOOL, merge_set, NULL, "no notes on stderr", 0 },
 };
 
@@ -219,18 +221,22 @@ int cmd_merge(int argc, char **argv, sb_error *err)
 {
   cli_parser p = { merge_options, sizeof merge_options / sizeof merge_options[0], "merge", "satbench merge", 0, 0 };
   if (cli_wants_help(argc, argv)) {
-    fputs("usage: satbench merge [--out DIR] [--from DIR]... [--partial] [--compress] [--quiet]\n"
+    fputs("usage: satbench merge [--out DIR] [--from DIR]... [--partial] [--compress] [--keep-records] [--quiet]\n"
           "Build every table of the grid in DIR from its records, byte for byte those of a\n"
           "one-process run: after `satbench grid --shard K/N` has run for every K, or to\n"
-          "gather folders that several hosts filled (--from).  Exit status: 0 ok, 1 cells\n"
-          "are missing (nothing written) or a write failed, 2 bad usage or input.\n\n", stdout);
+          "gather folders that several hosts filled (--from).  Once the tables are complete\n"
+          "DIR's records are removed (not with --keep-records; never those of --from); a\n"
+          "merge of a folder whose records were removed so writes nothing and says whether\n"
+          "its tables match manifest.json.  Exit status: 0 ok (or nothing to merge: the\n"
+          "tables are complete), 1 cells are missing (nothing written) or a write failed,\n"
+          "2 bad usage or input (or tables that no longer match, without records).\n\n", stdout);
     cli_usage(stdout, &p);
     return SB_OK;
   }
   merge_opts o = { .out = "data" };
   int rc = cli_parse(&p, argc, argv, &o, err);
   if (rc) return rc;
-  return grid_merge(o.out, o.partial, o.compress, o.from, o.n_from, o.quiet, err);
+  return grid_merge(o.out, o.partial, o.compress, o.from, o.n_from, o.quiet, o.keep_records, err);
 }
 
 /* satbench data shapeset --out F.pgm: the training examples of

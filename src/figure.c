@@ -3,6 +3,7 @@
 #include <config.h>
 #include "figure.h"
 #include "fileio.h"
+#include "store.h"
 #include "table.h"
 #include "num.h"
 
@@ -184,56 +185,9 @@ static int mark_init_reps(fig_grid *g)
   return SB_OK;
 }
 
-/* The tables are one set: manifest.json, written last by the merge, names
- * each table's size and checksum.  A table that differs, or tables with no
- * manifest, are what a merge killed between its renames leaves. */
-static int check_set(const char *data_dir, sb_error *err)
-{
-  char path[4200], mpath[4200];
-  snprintf(path, sizeof path, "%s/cells.tsv", data_dir);
-  snprintf(mpath, sizeof mpath, "%s/manifest.json", data_dir);
-  if (!tsv_resolve(path, mpath, sizeof mpath)) return SB_OK;   /* no tables: reading cells.tsv says so */
-  snprintf(mpath, sizeof mpath, "%s/manifest.json", data_dir);
-  char *m = fileio_read_all(mpath, NULL);
-  if (!m)
-    return sb_fail(err, SB_EUSAGE, "%s: no manifest.json beside the tables: they are not a finished merge (one was "
-                   "interrupted?); run satbench merge --out %s", data_dir, data_dir);
-  const char *files = strstr(m, "\n  \"files\": {");
-  int rc = SB_OK;
-  for (int k = 0; files && k < ROW_COUNT && !rc; k++) {
-    const char *name = table_row_info((row_kind)k)->file;
-    if (!name) continue;
-    /* NAME.tsv, or NAME.tsv.gz after --compress */
-    char key[96];
-    const char *gz = "";
-    snprintf(key, sizeof key, "\"%s\": {\"bytes\": ", name);
-    const char *p = strstr(files, key);
-    if (!p) {
-      gz = ".gz";
-      snprintf(key, sizeof key, "\"%s.gz\": {\"bytes\": ", name);
-      p = strstr(files, key);
-    }
-    size_t bytes, got_bytes;
-    unsigned long long want;
-    uint64_t got;
-    snprintf(path, sizeof path, "%s/%s%s", data_dir, name, gz);
-    if (!p || sscanf(p + strlen(key), "%zu, \"fnv1a64\": \"%16llx\"", &bytes, &want) != 2)
-      rc = sb_fail(err, SB_EUSAGE, "%s: manifest.json does not name %s; run satbench merge --out %s", data_dir, name,
-                   data_dir);
-    else if (fileio_hash_file(path, &got, &got_bytes) != 0)
-      rc = sb_fail(err, SB_EUSAGE, "%s: %s, which manifest.json names, cannot be read: %s", data_dir, name,
-                   strerror(errno));
-    else if (got_bytes != bytes || got != (uint64_t)want)
-      rc = sb_fail(err, SB_EUSAGE, "%s does not match manifest.json (%zu bytes, %zu expected): the tables are of "
-                   "two merges, one of them interrupted; run satbench merge --out %s", path, got_bytes, bytes, data_dir);
-  }
-  free(m);
-  return rc;
-}
-
 int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_error *err)
 {
-  int rc0 = check_set(data_dir, err);
+  int rc0 = store_check_set(data_dir, err);   /* the tables are one set: manifest.json */
   if (rc0) return rc0;
   char path[4200];
   snprintf(path, sizeof path, "%s/cells.tsv", data_dir);

@@ -418,6 +418,15 @@ static void sched_done(void *ctx, size_t n)
 
 static int grid_run_caught(const sb_config *cfg, sb_error *err);
 
+/* After a merge: what became of the records, on stderr. */
+static void records_note(const char *cmd, const sb_config *cfg, const store_merge_info *info)
+{
+  if (info->records_warning[0]) fprintf(stderr, "satbench %s: warning: %s\n", cmd, info->records_warning);
+  else if (info->n_removed && !cfg->quiet)
+    fprintf(stderr, "satbench %s: the tables are complete: removed the %zu cell records from %s/records "
+            "(--keep-records keeps them)\n", cmd, info->n_removed, cfg->out);
+}
+
 /* The end of a grid, a shard or a merge whose results are on disk: the
  * digest goes to stdout, and a closed stdout or stderr (SIGPIPE is
  * ignored: main.c) fails the command, saying that nothing is lost. */
@@ -474,8 +483,13 @@ static int grid_run_caught(const sb_config *cfg, sb_error *err)
   /* Rank 0 alone prepares the folder and finds the work left; the other
    * ranks learn whether it could. */
   if (rank == 0) rc = store_prepare(cfg, err);
+  /* A grid whose records were removed after its complete merge has
+   * nothing left to run: without this, every cell would look missing. */
+  int compacted = 0;
+  if (rank == 0 && !rc && (cfg->resume || cfg->shard_n) && (rc = store_compacted(cfg, &compacted, err)))
+    sb_prefix(err, cfg->shard_n ? "--shard" : "--resume");
   size_t n_todo = 0, n_mine = 0;
-  if (rank == 0 && !rc) {
+  if (rank == 0 && !rc && !compacted) {
     /* This process's cells: all, or its shard's (the same split on every
      * host: it depends on the configuration and N alone). */
     size_t *shard_of = NULL;
@@ -499,6 +513,19 @@ static int grid_run_caught(const sb_config *cfg, sb_error *err)
     free(cells);
     if (rank > 0) err->msg[0] = '\0';   /* rank 0 says why */
     return rc0;
+  }
+  if (ranks_bcast_int(compacted)) {
+    data_free(data);
+    free(cells);
+    if (rank > 0) return SB_OK;
+    char who[64] = "";
+    if (cfg->shard_n) snprintf(who, sizeof who, "shard %zu/%zu: ", cfg->shard_k, cfg->shard_n);
+    printf("%snothing to do: the tables in %s/ are complete (%zu of %zu cells) and match manifest.json; the records "
+           "were removed after the merge that wrote them (--keep-records keeps them)\n", who, cfg->out, n_cells,
+           n_cells);
+    char saved[CFG_PATH_MAX + 64];
+    snprintf(saved, sizeof saved, "the tables are complete in %s/", cfg->out);
+    return channels_ok(saved, err);
   }
 
   progress prog = { cfg->quiet || rank > 0, isatty(STDERR_FILENO), 0, 0, n_todo, now() };
@@ -575,8 +602,12 @@ static int grid_run_caught(const sb_config *cfg, sb_error *err)
     return channels_ok(saved, err);
   }
 
-  store_merge_info info = { .n_cells = n_cells, .threads = threads * nranks, .wall_seconds = now() - prog.t0 };
+  /* Interrupted, the grid keeps its records even when every cell is in:
+   * it says to --resume, which then merges and removes them. */
+  store_merge_info info = { .n_cells = n_cells, .threads = threads * nranks, .wall_seconds = now() - prog.t0,
+                            .keep_records = cfg->keep_records || sig };
   int mrc = store_merge(cfg, &info, err);
+  records_note("grid", cfg, &info);
   if (any_failed) {
     free(info.digest);
     *err = x.first_err;
@@ -595,21 +626,22 @@ static int grid_run_caught(const sb_config *cfg, sb_error *err)
   return channels_ok(saved, err);
 }
 
-static int grid_merge_caught(const char *out, int partial, int compress, const char *const *from, size_t n_from, int quiet,
-                             sb_error *err);
+static int grid_merge_caught(const char *out, int partial, int compress, const char *const *from, size_t n_from,
+                             int quiet, int keep_records, sb_error *err);
 
 /* SIGINT and SIGTERM abandon a merge cleanly: no table replaced, no
  * temporary file left (stop.h, store_merge). */
-int grid_merge(const char *out, int partial, int compress, const char *const *from, size_t n_from, int quiet, sb_error *err)
+int grid_merge(const char *out, int partial, int compress, const char *const *from, size_t n_from, int quiet,
+               int keep_records, sb_error *err)
 {
   stop_catch();
-  int rc = grid_merge_caught(out, partial, compress, from, n_from, quiet, err);
+  int rc = grid_merge_caught(out, partial, compress, from, n_from, quiet, keep_records, err);
   stop_release();
   return rc;
 }
 
-static int grid_merge_caught(const char *out, int partial, int compress, const char *const *from, size_t n_from, int quiet,
-                             sb_error *err)
+static int grid_merge_caught(const char *out, int partial, int compress, const char *const *from, size_t n_from,
+                             int quiet, int keep_records, sb_error *err)
 {
   double t0 = now();
   clearerr(stderr);
@@ -646,8 +678,24 @@ static int grid_merge_caught(const char *out, int partial, int compress, const c
   if (rc) { free(cfg); return rc < 0 ? SB_EUSAGE : sb_prefix(err, "merge"); }
   cfg->quiet = quiet;
   cfg->compress = compress;
+  cfg->keep_records = keep_records;
   rc = store_lock(cfg, 0, err);   /* no grid or shard writes while the tables are merged */
   if (!rc) rc = store_clean_tmp(cfg, err);
+  /* The records were removed after the merge that wrote these tables:
+   * they stand, checked against their manifest, and nothing is written. */
+  int compacted = 0;
+  if (!rc) rc = store_compacted(cfg, &compacted, err);
+  if (rc && compacted) sb_prefix(err, "merge");
+  for (size_t k = 0; k < n_from && compacted && !rc; k++) rc = store_same_grid(cfg, from[k], err);
+  if (!rc && compacted) {
+    printf("nothing to merge: the tables in %s/ are complete (%zu of %zu cells) and match manifest.json; the records "
+           "were removed after the merge that wrote them (--keep-records keeps them); nothing was written\n", out,
+           cfg_n_cells(cfg), cfg_n_cells(cfg));
+    free(cfg);
+    char saved[CFG_PATH_MAX + 64];
+    snprintf(saved, sizeof saved, "the tables are complete in %s/", out);
+    return channels_ok(saved, err);
+  }
   for (size_t k = 0; k < n_from && !rc; k++) {
     size_t copied;
     if (!(rc = store_import(cfg, from[k], &copied, err)) && !quiet)
@@ -666,9 +714,10 @@ static int grid_merge_caught(const char *out, int partial, int compress, const c
                  missing > 8 ? ", ..." : "");
   }
   if (rc) { free(cfg); return rc; }
-  store_merge_info info = { .n_cells = n_cells, .threads = 0 };
+  store_merge_info info = { .n_cells = n_cells, .threads = 0, .keep_records = keep_records };
   rc = store_merge(cfg, &info, err);
   info.wall_seconds = now() - t0;
+  records_note("merge", cfg, &info);
   if (!rc) {
     if (info.mixed_blas[0]) fprintf(stderr, "satbench merge: warning: %s\n", info.mixed_blas);
     if (!info.complete)

@@ -52,7 +52,12 @@ int grid_check_memory(const sb_config *cfg, int threads, sb_error *err);
  * first the records of the folders in from that out lacks).  A grid with
  * cells missing is refused (SB_EFAIL, counting them; nothing written)
  * unless partial, and then every table says "# complete = false".  With
- * compress, the tables are NAME.tsv.gz. */
-int grid_merge(const char *out, int partial, int compress, const char *const *from, size_t n_from, int quiet, sb_error *err);
+ * compress, the tables are NAME.tsv.gz.  A complete merge removes out's
+ * records unless keep_records (never those of the folders in from); a
+ * folder whose records a complete merge removed has nothing to merge:
+ * SB_OK when its tables match their manifest, saying so, else SB_EUSAGE
+ * naming the table. */
+int grid_merge(const char *out, int partial, int compress, const char *const *from, size_t n_from, int quiet,
+               int keep_records, sb_error *err);
 
 #endif

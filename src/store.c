@@ -12,6 +12,7 @@
 #include "stop.h"
 #include "prov.h"
 #include "blas.h"
+#include "tsv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -313,14 +314,98 @@ int store_missing(const sb_config *cfg, size_t *n_missing, size_t *first, size_t
 {
   size_t n = cfg_n_cells(cfg);
   *n_missing = 0;
+  uint64_t fp = fingerprint(cfg);
   for (size_t c = 0; c < n; c++) {
-    int pending;
-    int rc = store_pending(cfg, c, &pending, err);
-    if (rc) return rc;
+    char path[CFG_PATH_MAX + 64];
+    record_path(path, sizeof path, cfg, c);
+    record_state st = record_probe(path);
+    if (st == RECORD_FOREIGN) {   /* refused, saying what wrote it and how its columns differ */
+      record rec;
+      int rc = record_load(path, fp, c, &rec, err);
+      record_free(&rec);
+      if (rc) return rc;
+    }
+    int pending = st == RECORD_MISSING || st == RECORD_INCOMPLETE;
     if (pending && *n_missing < n_first) first[*n_missing] = c;
     *n_missing += pending != 0;
   }
   return SB_OK;
+}
+
+/* The tables that manifest text m names, against the files in dir: SB_OK,
+ * or SB_EUSAGE naming the first that is missing or differs, with why (what
+ * a difference means here) and fix (what to do). */
+static int check_files(const char *dir, const char *m, const char *why, const char *fix, sb_error *err)
+{
+  const char *files = strstr(m, "\n  \"files\": {");
+  char path[CFG_PATH_MAX + 64];
+  int rc = SB_OK;
+  for (int k = 0; files && k < ROW_COUNT && !rc; k++) {
+    const char *name = table_row_info((row_kind)k)->file;
+    if (!name) continue;
+    /* NAME.tsv, or NAME.tsv.gz after --compress */
+    char key[96];
+    const char *gz = "";
+    snprintf(key, sizeof key, "\"%s\": {\"bytes\": ", name);
+    const char *p = strstr(files, key);
+    if (!p) {
+      gz = ".gz";
+      snprintf(key, sizeof key, "\"%s.gz\": {\"bytes\": ", name);
+      p = strstr(files, key);
+    }
+    size_t bytes, got_bytes;
+    unsigned long long want;
+    uint64_t got;
+    snprintf(path, sizeof path, "%s/%s%s", dir, name, gz);
+    if (!p || sscanf(p + strlen(key), "%zu, \"fnv1a64\": \"%16llx\"", &bytes, &want) != 2)
+      rc = sb_fail(err, SB_EUSAGE, "%s: manifest.json does not name %s; %s", dir, name, fix);
+    else if (fileio_hash_file(path, &got, &got_bytes) != 0)
+      rc = sb_fail(err, SB_EUSAGE, "%s: %s, which manifest.json names, cannot be read: %s; %s", dir, name,
+                   strerror(errno), fix);
+    else if (got_bytes != bytes || got != (uint64_t)want)
+      rc = sb_fail(err, SB_EUSAGE, "%s does not match manifest.json (%zu bytes, %zu expected): %s; %s", path,
+                   got_bytes, bytes, why, fix);
+  }
+  return rc;
+}
+
+int store_check_set(const char *dir, sb_error *err)
+{
+  char path[CFG_PATH_MAX + 64], mpath[CFG_PATH_MAX + 64], fix[CFG_PATH_MAX + 64];
+  snprintf(path, sizeof path, "%s/cells.tsv", dir);
+  if (!tsv_resolve(path, mpath, sizeof mpath)) return SB_OK;   /* no tables: reading cells.tsv says so */
+  snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
+  char *m = fileio_read_all(mpath, NULL);
+  if (!m)
+    return sb_fail(err, SB_EUSAGE, "%s: no manifest.json beside the tables: they are not a finished merge (one was "
+                   "interrupted?); run satbench merge --out %s", dir, dir);
+  snprintf(fix, sizeof fix, "run satbench merge --out %s", dir);
+  int rc = check_files(dir, m, "the tables are of two merges, one of them interrupted", fix, err);
+  free(m);
+  return rc;
+}
+
+int store_compacted(const sb_config *cfg, int *compacted, sb_error *err)
+{
+  *compacted = 0;
+  char mpath[CFG_PATH_MAX + 64];
+  snprintf(mpath, sizeof mpath, "%s/manifest.json", cfg->out);
+  char *m = fileio_read_all(mpath, NULL);
+  if (!m) return SB_OK;   /* no manifest: no complete merge removed anything */
+  int removed = strstr(m, "\n  \"complete\": true,") && strstr(m, "\n  \"records_kept\": false,");
+  size_t n = cfg_n_cells(cfg);
+  for (size_t c = 0; removed && c < n && !*compacted; c++) {
+    char path[CFG_PATH_MAX + 64];
+    record_path(path, sizeof path, cfg, c);
+    *compacted = access(path, F_OK) != 0;
+  }
+  int rc = SB_OK;
+  if (*compacted)
+    rc = check_files(cfg->out, m, "it was changed after the merge",
+                     "its records were removed after that merge (--keep-records keeps them), so nothing can rebuild "
+                     "it, and nothing was written: run the grid again, into a new --out", err);
+  free(m);
+  return rc;
 }
 
 /* Copy one file to a new name, whole or not at all. */
@@ -337,11 +422,10 @@ static int copy_file(const char *from, const char *to, sb_error *err)
   return fileio_commit(f, tmp, to, err);
 }
 
-int store_import(const sb_config *cfg, const char *from, size_t *n_copied, sb_error *err)
+int store_same_grid(const sb_config *cfg, const char *from, sb_error *err)
 {
   char conf[CFG_PATH_MAX + 32];
   snprintf(conf, sizeof conf, "%s/records/config.txt", from);
-  *n_copied = 0;
   struct stat st;
   if (stat(conf, &st) != 0) return sb_fail(err, SB_EUSAGE, "--from: %s holds no grid (no %s)", from, conf);
   char *mine = config_text(cfg);
@@ -354,6 +438,14 @@ int store_import(const sb_config *cfg, const char *from, size_t *n_copied, sb_er
   free(theirs);
   if (keys[0])
     return sb_fail(err, SB_EUSAGE, "--from: %s is another grid than %s (differs in: %s)", from, cfg->out, keys);
+  return SB_OK;
+}
+
+int store_import(const sb_config *cfg, const char *from, size_t *n_copied, sb_error *err)
+{
+  *n_copied = 0;
+  int rc0 = store_same_grid(cfg, from, err);
+  if (rc0) return rc0;
   size_t n = cfg_n_cells(cfg);
   uint64_t fp = fingerprint(cfg);
   int copied_any = 0;
@@ -940,6 +1032,7 @@ static int merge_close(merger *m, int rc, sb_error *err)
                            "  \"cells_frozen\": %zu,\n  \"cells_stalled\": %zu,\n  \"complete\": %s",
             info->n_cells, info->n_done, info->n_diverged, info->n_frozen, info->n_stalled,
             info->complete ? "true" : "false");
+    fprintf(m->manifest.f, ",\n  \"records_kept\": %s", info->complete && !info->keep_records ? "false" : "true");
     /* The hosts that contributed; and, since kernels round differently,
      * a warning when the records come from more than one. */
     fputs(",\n  \"hosts\": [", m->manifest.f);
@@ -1053,6 +1146,34 @@ static int merge_close(merger *m, int rc, sb_error *err)
   return rc;
 }
 
+/* After a complete merge, with its tables and manifest in place: the cell
+ * records, which hold the same rows again.  The renames of the set are
+ * made durable first, so that a power cut cannot leave a folder with its
+ * records gone and its old tables back.  Only this grid's cell-N.rec go:
+ * config.txt (--resume, run --from) and the lock stay. */
+static void remove_records(const sb_config *cfg, store_merge_info *info)
+{
+  char dir[CFG_PATH_MAX + 16], path[CFG_PATH_MAX + 64], first[CFG_PATH_MAX + 64] = "";
+  size_t failed = 0;
+  int e = 0;
+  fileio_sync_dir(cfg->out);
+  info->n_removed = 0;
+  for (size_t c = 0; c < info->n_cells; c++) {
+    record_path(path, sizeof path, cfg, c);
+    if (unlink(path) == 0) info->n_removed++;
+    else if (errno != ENOENT && !failed++) {
+      e = errno;
+      snprintf(first, sizeof first, "%s", path);
+    }
+  }
+  snprintf(dir, sizeof dir, "%s/records", cfg->out);
+  fileio_sync_dir(dir);
+  if (failed)
+    snprintf(info->records_warning, sizeof info->records_warning, "%zu of the %zu records could not be removed "
+             "after the merge (%s: %s); the tables in %s/ are complete all the same", failed, info->n_cells, first,
+             strerror(e), cfg->out);
+}
+
 int store_merge(const sb_config *cfg, store_merge_info *info, sb_error *err)
 {
   merger m;
@@ -1071,5 +1192,9 @@ int store_merge(const sb_config *cfg, store_merge_info *info, sb_error *err)
     if (!rc) merge_group_end(&m, g);
     if (!rc) rc = merge_stopped(cfg, err);
   }
-  return merge_close(&m, rc, err);
+  rc = merge_close(&m, rc, err);
+  info->n_removed = 0;
+  info->records_warning[0] = '\0';
+  if (!rc && info->complete && !info->keep_records) remove_records(cfg, info);
+  return rc;
 }

@@ -50,13 +50,32 @@ int store_write_record(const sb_config *cfg, const table_cell *c, const train_re
 
 /* The cells without a complete record: their number, and the first
  * n_first of them in first[].  A foreign record is an error, as in
- * store_pending. */
+ * store_pending; a complete one is not read here: the merge verifies it,
+ * once (store_merge). */
 int store_missing(const sb_config *cfg, size_t *n_missing, size_t *first, size_t n_first, sb_error *err);
+
+/* SB_OK when the folder from holds a grid of cfg's configuration; else
+ * SB_EUSAGE naming the folder, or the keys that differ. */
+int store_same_grid(const sb_config *cfg, const char *from, sb_error *err);
 
 /* Copy into cfg->out the complete records of another folder of the same
  * grid (SB_EUSAGE naming the keys when its configuration differs) that
  * cfg->out lacks; *n_copied says how many. */
 int store_import(const sb_config *cfg, const char *from, size_t *n_copied, sb_error *err);
+
+/* Whether the cell records of the grid in cfg->out were removed after a
+ * complete merge (*compacted): its manifest.json says "complete": true
+ * and "records_kept": false, and a record is missing (with none missing,
+ * the removal never ran and the records merge again).  The tables, which
+ * no record can rebuild now, are then checked against the manifest:
+ * SB_EUSAGE naming the first that is missing or differs. */
+int store_compacted(const sb_config *cfg, int *compacted, sb_error *err);
+
+/* Whether the tables in dir are one set: each matches its size and
+ * checksum in manifest.json (SB_EUSAGE naming the first that does not, or
+ * the missing manifest, and saying to merge again).  SB_OK when dir holds
+ * no cells.tsv (reading it says so). */
+int store_check_set(const char *dir, sb_error *err);
 
 /* Per-group digest printed after a grid (a group: the cells that differ
  * only in their seed). */
@@ -76,10 +95,17 @@ typedef struct store_merge_info {
   char mixed_blas[1024]; /* a warning when they came from several BLAS kernels, else "" */
   store_digest_row *digest;  /* (n_groups), malloc'd; caller frees */
   size_t n_groups;
+  int keep_records;      /* in: keep the cell records after a complete merge too (--keep-records) */
+  size_t n_removed;      /* records removed after the merge */
+  char records_warning[CFG_PATH_MAX + 256];   /* why some could not be removed, else "" */
 } store_merge_info;
 
 /* Merge every record present into cells.tsv, layers.tsv, summary.tsv,
- * hist.tsv and manifest.json. */
+ * hist.tsv and manifest.json.  When every cell was merged and not
+ * keep_records, the cell records (the same rows again) are then removed,
+ * once the set is in place and durable; records/config.txt and the lock
+ * stay, and the manifest says "records_kept": false.  A failure to remove
+ * one is a warning (records_warning), never a failed merge. */
 int store_merge(const sb_config *cfg, store_merge_info *info, sb_error *err);
 
 #endif

@@ -9,7 +9,8 @@ TINY="--optimizers sgd --log-schedule linear --activations tanh,relu --inits sta
       --train-size 128 --test-size 32 --batch 8 --input-dim 4 --classes 3 --steps 10 --log-every 5 --quiet"
 TABLES="cells.tsv layers.tsv summary.tsv hist.tsv curves.tsv curves_summary.tsv spectra.tsv"
 
-sb grid $TINY --out "$T/ref"
+# The reference keeps its records (--keep-records): they are what is tampered with.
+sb grid $TINY --out "$T/ref" --keep-records
 test "$rc" -eq 0 || t_fail "the reference grid runs" "exit $rc: $(cat "$err")"
 
 # tamper DESC RE CMD: a copy of the reference's records, CMD run in it
@@ -47,7 +48,7 @@ tamper "of NUL bytes" 'cell-000000.rec: not a record: it holds NUL bytes' \
   '{ head -c 100 "$R/cell-000000.rec"; printf "\000\000"; tail -c +103 "$R/cell-000000.rec"; } > "$R/x" && mv "$R/x" "$R/cell-000000.rec"'
 
 # A record of another grid: the same cell of a grid with one more step.
-sb grid $(echo "$TINY" | sed 's/--steps 10/--steps 11/') --out "$T/other"
+sb grid $(echo "$TINY" | sed 's/--steps 10/--steps 11/') --out "$T/other" --keep-records
 tamper "of another grid" 'cell-000001.rec: refused: it belongs to another grid' \
   'cp "$T/other/records/cell-000001.rec" "$R/cell-000001.rec"'
 
@@ -195,11 +196,11 @@ test "$rc" -eq 0 && grep -q "removed 1 temporary file " "$err" && test -z "$(fin
 # file left; a merge then writes the set.
 rm -rf "$T/big"
 sb grid --activations tanh,relu,sigmoid,linear --inits standard,xavier_normal,he_normal --optimizers sgd --depths 20 --widths 16 --seeds 16 --steps 0 \
-  --train-size 64 --test-size 16 --probe-size 64 --input-dim 4 --classes 3 --out "$T/big" --quiet
+  --train-size 64 --test-size 16 --probe-size 64 --input-dim 4 --classes 3 --out "$T/big" --quiet --keep-records
 caught=0
 for delay in 0.05 0.1 0.2 0.3; do
   rm -f "$T/big"/*.tsv "$T/big/manifest.json"
-  "$SATBENCH" merge --out "$T/big" --quiet >/dev/null 2>"$T/big.err" &
+  "$SATBENCH" merge --out "$T/big" --quiet --keep-records >/dev/null 2>"$T/big.err" &
   pid=$!
   sleep $delay
   kill -INT $pid 2>/dev/null

@@ -82,7 +82,7 @@ fi
 
 # -- --compress ---------------------------------------------------------------------
 if "$SATBENCH" grid $TINY --compress --out "$T/gzprobe" 2>"$T/gzprobe.err"; then
-  sb grid $TINY --compress --threads 2 --out "$T/gz"
+  sb grid $TINY --compress --keep-records --threads 2 --out "$T/gz"
   ok=1
   for f in $TABLES; do
     test -f "$T/gz/$f.gz" && test ! -e "$T/gz/$f" || ok=0
@@ -103,7 +103,7 @@ if "$SATBENCH" grid $TINY --compress --out "$T/gzprobe" 2>"$T/gzprobe.err"; then
   test "$rc" -eq 0 && grep -q "byte-identical to its rows in .*hist.tsv.gz" "$err" &&
     t_pass "run --from checks a cell against a compressed table" || t_fail "run --from checks a cell against a compressed table" "exit $rc: $(cat "$err")"
   # merge without --compress: plain tables, the .gz ones gone; and back
-  sb merge --out "$T/gz" --quiet
+  sb merge --out "$T/gz" --keep-records --quiet
   ok=1
   for f in $TABLES; do test -f "$T/gz/$f" && test ! -e "$T/gz/$f.gz" && cmp -s "$T/gz/$f" "$T/ends/$f" || ok=0; done
   test "$rc" -eq 0 && test "$ok" -eq 1 && t_pass "merge without --compress writes plain tables and removes the .gz ones" ||
