@@ -274,13 +274,32 @@ for s in $SECTIONS; do
       END { if (k < 2 || k * sxx == sx * sx) print "-"; else printf "%.2f", (k * sxy - sx * sy) / (k * sxx - sx * sx) }' "$TMP/fit"; }
     say "Fitted exponents over the init-only grids (cost ~ cells^e; 1 is linear): wall $(fit 2), table bytes $(fit 3), merge $(fit 4)."
     say ""
-    rm -rf "$TMP/t"
-    "$SATBENCH" grid $TYPICAL --threads "$NCPU" --quiet --keep-records --out "$TMP/t" >/dev/null
-    tb=$(cat "$TMP"/t/*.tsv "$TMP/t/manifest.json" | wc -c)
-    rb=$(du -sb "$TMP/t/records" | cut -f1)
-    say "A typical trained cell (\`$TYPICAL\`, 8 cells): $((tb / 8)) bytes of tables and $((rb / 8)) of records per cell;"
-    say "per table: $(for f in "$TMP"/t/*.tsv; do printf '%s %s, ' "$(basename "$f")" "$(( $(wc -c <"$f") / 8 ))"; done | sed 's/, $//')."
-    rm -rf "$TMP/t"
+    # The typical trained cell: its tables per cell, plain and --compress,
+    # at 2 and at 10 seeds (summary.tsv and curves_summary.tsv are per group
+    # of seeds, so their share per cell falls with more seeds); folder =
+    # everything on disk after the grid, records removed as by default.
+    say "A typical trained cell (\`$TYPICAL\` with S seeds: 4 S cells), bytes per cell:"
+    say ""
+    say "| seeds | tables | tables, --compress | folder on disk (default) | folder, --compress | records (--keep-records) |"
+    say "|---|---|---|---|---|---|"
+    for s7 in 2 10; do
+      nc=$((4 * s7))
+      rm -rf "$TMP/t" "$TMP/tz"
+      "$SATBENCH" grid $TYPICAL --seeds "$s7" --threads "$NCPU" --quiet --keep-records --out "$TMP/t" >/dev/null
+      rb=$(du -sb "$TMP/t/records" | cut -f1)
+      # the same grid's tables once more, compressed, from the kept records
+      cp -r "$TMP/t" "$TMP/tz"
+      "$SATBENCH" merge --out "$TMP/tz" --compress --quiet >/dev/null
+      "$SATBENCH" merge --out "$TMP/t" --quiet >/dev/null
+      tb=$(cat "$TMP"/t/*.tsv "$TMP/t/manifest.json" | wc -c)
+      tz=$(cat "$TMP"/tz/*.tsv.gz "$TMP/tz/manifest.json" | wc -c)
+      fb=$(du -sb "$TMP/t" | cut -f1); fz=$(du -sb "$TMP/tz" | cut -f1)
+      say "| $s7 | $((tb / nc)) | $((tz / nc)) | $((fb / nc)) | $((fz / nc)) | $((rb / nc)) |"
+      [ "$s7" = 2 ] && per="$(for f in "$TMP"/t/*.tsv; do printf '%s %s, ' "$(basename "$f")" "$(( $(wc -c <"$f") / nc ))"; done | sed 's/, $//')"
+    done
+    say ""
+    say "Per table at 2 seeds: $per."
+    rm -rf "$TMP/t" "$TMP/tz"
     say ""
     ;;
   esac
