@@ -45,8 +45,8 @@ REPORT=$TMP/report.md
 : >"$REPORT"
 
 # The grid G of benchmarks 2-4, and the width-1024 grid of benchmark 3.
-G="--activations tanh,relu --inits standard,he_normal --depths 5,10 --widths 128 --seeds 2 --steps 200 --batch 128 --lr 0.05 --log-every 50"
-G1024="--activations tanh,relu --inits he_normal --depths 5 --widths 1024 --seeds 1 --steps 40 --batch 128 --lr 0.05 --log-every 10"
+G="--activations tanh,relu --inits standard,he_normal --depths 5,10 --widths 128 --seeds 2 --optimizers sgd --steps 200 --batch 128 --lr 0.05 --log-every 50 --log-schedule linear"
+G1024="--activations tanh,relu --inits he_normal --depths 5 --widths 1024 --seeds 1 --optimizers sgd --steps 40 --batch 128 --lr 0.05 --log-every 10 --log-schedule linear"
 # Benchmark 7's grids: tiny init-only cells (10 depths), small trained
 # ones, and 8 typical trained cells.
 TINY="--activations tanh --inits standard --depths 2:11:1 --widths 8 --optimizers sgd --steps 0 --train-size 256 --test-size 64"
@@ -116,6 +116,12 @@ for s in $SECTIONS; do
     "$KERNEL" | tee -a "$REPORT"
     say '```'
     say ""
+    say "The same with batch norm before every hidden phi (\`$KERNEL -N batchnorm 128 512 1024\`; DGEMM the same products):"
+    say ""
+    say '```'
+    "$KERNEL" -N batchnorm 128 512 1024 | tee -a "$REPORT"
+    say '```'
+    say ""
     ;;
   2)
     say "### 2. Scaling: G (16 cells) at 1 .. $NCPU threads"
@@ -167,8 +173,10 @@ for s in $SECTIONS; do
     say "|---|---|---|---|---|---|"
     for grid in G G1024; do
       awk -F'\t' 'FNR == NR { if ($1 == "attenuation0") t[$2 FS $3 FS $4 FS $5] = $6; next }
-        /^#/ || $1 == "cell" { next }
-        { k = $2 FS $3 FS $4 FS $5; s[k] += $11; n[k]++; if (!(k in o)) { o[k] = ++m; key[m] = k } }
+        /^#/ { next }
+        $1 == "cell" { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        { k = $(c["activation"]) FS $(c["init"]) FS $(c["depth"]) FS $(c["width"]); s[k] += $(c["attenuation0"]); n[k]++
+          if (!(k in o)) { o[k] = ++m; key[m] = k } }
         END { for (i = 1; i <= m; i++) { k = key[i]; split(k, a, FS)
           printf "| %s | %s | %s | %s | %.3f | %.3f |\n", a[1], a[2], a[3], a[4], s[k] / n[k], t[k] } }' \
         "$TMP/t$grid.txt" "$TMP/s$grid/cells.tsv" | tee -a "$REPORT"

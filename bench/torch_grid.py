@@ -7,11 +7,15 @@ linear output layer), same initializations (biases zero), same data
 distribution (the `gaussian` dataset: x ~ N(0, I), labels the argmax of a
 random linear teacher), softmax cross-entropy, plain SGD, same batch,
 steps, learning rate, shuffled epochs, and the same probes at step 0,
-every --log-every steps and at the end, on the first `batch` test examples:
+every --log-every steps and at the end, on the probe set (the first
+--probe-size training examples, as satbench's default --probe-split train):
 per layer ||dL/dW||, ||dL/db||, ||delta|| = ||dL/dh|| (captured with hooks
 on the pre-activations), mean, sd, 2nd and 98th percentiles of the
 outputs, sd of the pre-activations, saturated and dead fractions, the
-update ratio ||dW||/||W||, and 50-bin histograms of outputs and errors.
+update ratio ||dW||/||W||, the weight norm, and 50-bin histograms of
+outputs and errors at the first probe and the last step; at every probe the
+learning curve's loss and accuracy on the evaluation subsets (the first
+--eval-size examples of each split), and at the end on the whole splits.
 Everything in float64.  Cells run one after another with --threads
 intra-op threads, or spread over --jobs worker processes (each cell whole
 in one worker, as satbench's grid does).  Writes cells.tsv and layers.tsv to --out and
@@ -54,6 +58,11 @@ def parse():
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--lr", type=float, default=0.05)
     p.add_argument("--log-every", type=int, default=50)
+    p.add_argument("--probe-size", type=int, default=256)
+    p.add_argument("--eval-size", type=int, default=512)
+    p.add_argument("--optimizers", default="sgd", choices=["sgd"], help="sgd only (satbench's grids G use --optimizers sgd)")
+    p.add_argument("--log-schedule", default="linear", choices=["linear"],
+                   help="linear only: probes every --log-every steps and at the end (G uses --log-schedule linear)")
     p.add_argument("--sat-threshold", type=float, default=0.05)
     p.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (per process)")
     p.add_argument("--jobs", type=int, default=1,
@@ -135,7 +144,7 @@ def measure(probe, act, tau, ratio):
         rows.append([lin.weight.grad.norm().item(), lin.bias.grad.norm().item(),
                      probe.delta[l].norm().item(), flat.mean().item(), flat.std().item(),
                      q[0].item(), q[1].item(), h.std().item(), sat_frac, dead_frac,
-                     ratio[l] if ratio is not None else float("nan")])
+                     ratio[l] if ratio is not None else float("nan"), lin.weight.norm().item()])
     return rows
 
 
@@ -166,8 +175,9 @@ def run_cell(args, data, act, init, depth, width, seed_index):
     for lin in probe.linears:
         init_(lin, init, gen)
     opt = torch.optim.SGD(model.parameters(), lr=args.lr)
-    Xp, yp = Xt[:B], yt[:B]
-    logs, hist = [], {}
+    Xp, yp = X[:args.probe_size], y[:args.probe_size]
+    E = args.eval_size
+    logs, hist, curves = [], {}, []
 
     def do_probe(t, ratio):
         model.zero_grad(set_to_none=True)
@@ -178,7 +188,14 @@ def run_cell(args, data, act, init, depth, width, seed_index):
         if not math.isfinite(loss.item()):
             return False
         logs.append((t, measure(probe, act, args.sat_threshold, ratio)))
-        hist["first" if "first" not in hist else "last"] = histograms(probe, act, depth)
+        if t == 0 or t == args.steps:
+            hist["first" if "first" not in hist else "last"] = histograms(probe, act, depth)
+        with torch.no_grad():
+            point = [t]
+            for Xe, ye in ((X[:E], y[:E]), (Xt[:E], yt[:E])):
+                out = model(Xe)
+                point += [F.cross_entropy(out, ye).item(), (out.argmax(1) == ye).double().mean().item()]
+            curves.append(point)
         return True
 
     status = "ok"
@@ -209,8 +226,9 @@ def run_cell(args, data, act, init, depth, width, seed_index):
             if not do_probe(t, ratio):
                 status = "diverged"
     with torch.no_grad():
-        final_loss = F.cross_entropy(model(X), y).item()
-        train_acc = (model(X).argmax(1) == y).double().mean().item()
+        out = model(X)
+        final_loss = F.cross_entropy(out, y).item()
+        train_acc = (out.argmax(1) == y).double().mean().item()
         test_acc = (model(Xt).argmax(1) == yt).double().mean().item()
     first = logs[0][1]
     att0 = math.log10(first[0][2] / first[depth - 1][2])
@@ -271,7 +289,7 @@ def main():
             f.write("\t".join([str(k)] + [str(v) for v in c[:10]]) + "\n")
     with open(os.path.join(args.out, "layers.tsv"), "w") as f:
         f.write("cell\tstep\tlayer\tgrad_w_norm\tgrad_b_norm\tdelta_norm\tact_mean\tact_std\tact_p02\t"
-                "act_p98\tpreact_std\tsat_frac\tdead_frac\tupdate_ratio\n")
+                "act_p98\tpreact_std\tsat_frac\tdead_frac\tupdate_ratio\tweight_norm\n")
         for k, c in enumerate(cells):
             for step, rows in c[10]:
                 for l, row in enumerate(rows):
