@@ -1974,7 +1974,11 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
   int rc = fig_rows_open(&fr, c->o, g, c->hist, err), got = 0;
   if (rc) return rc;
   int cs = -1, cst = -1, cl = -1, ck = -1, clo = -1, chi = -1, cc1 = -1;
-  if (!(rc = tsv_need(fr.t, "seed", &cs, err)) && !(rc = tsv_need(fr.t, "step", &cst, err))
+  if (tsv_col(fr.t, "density") >= 0 && tsv_col(fr.t, "count_1") < 0)
+    rc = sb_fail(err, SB_EUSAGE, "%s: one row per bin (bin_lo, bin_hi, density), the format of an earlier satbench; "
+                 "this one reads one row per layer with count_1 .. count_%d: run the grid again with it, or plot "
+                 "with the satbench that wrote the table", c->hist, PROBE_HIST_BINS);
+  if (!rc && !(rc = tsv_need(fr.t, "seed", &cs, err)) && !(rc = tsv_need(fr.t, "step", &cst, err))
       && !(rc = tsv_need(fr.t, "layer", &cl, err)) && !(rc = tsv_need(fr.t, "kind", &ck, err))
       && !(rc = tsv_need(fr.t, "lo", &clo, err)) && !(rc = tsv_need(fr.t, "hi", &chi, err)))
     rc = tsv_need(fr.t, "count_1", &cc1, err);
