@@ -117,7 +117,8 @@ tsv_reader *tsv_open(const char *path, sb_error *err)
 {
   tsv_reader *t = calloc(1, sizeof *t);
   if (!t) { sb_fail(err, SB_EFAIL, "out of memory"); return NULL; }
-  snprintf(t->path, sizeof t->path, "%s", path);
+  /* messages name the file read: NAME.tsv, or NAME.tsv.gz */
+  if (!tsv_resolve(path, t->path, sizeof t->path)) snprintf(t->path, sizeof t->path, "%s", path);
   t->f = tsv_fopen(path);
   if (!t->f) {
     if (errno == ENOTSUP)
