@@ -1094,7 +1094,8 @@ int cfg_write(const sb_config *cfg, FILE *f, const char *prefix)
   fprintf(f, "%ssat-threshold = %s\n", prefix, num);
   fprintf(f, "%sjacobian = %zu\n", prefix, cfg->jacobian);
   fprintf(f, "%sjacobian-at = %s\n", prefix, cfg->jacobian_init_only ? "init" : "all");
-  fprintf(f, "%shistograms = %s\n", prefix,
+  if (cfg->cmd == CMD_GRID)   /* satbench run writes no hist.tsv */
+    fprintf(f, "%shistograms = %s\n", prefix,
           cfg->hist_mode == TRAIN_HIST_NONE ? "none" : cfg->hist_mode == TRAIN_HIST_ALL ? "all" : "ends");
   return ferror(f) ? SB_EFAIL : SB_OK;
 }
