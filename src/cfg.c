@@ -424,14 +424,21 @@ static int set_jacobian_at(void *ctx, const char *opt, const char *val, sb_error
   return SB_OK;
 }
 
+/* --histograms' values, the one list that the setter and cfg_write read. */
+static const char *const hist_mode_names[] = {
+  [TRAIN_HIST_ENDS] = "ends", [TRAIN_HIST_NONE] = "none", [TRAIN_HIST_ALL] = "all",
+};
+#define N_HIST_MODES (sizeof hist_mode_names / sizeof hist_mode_names[0])
+
 static int set_histograms(void *ctx, const char *opt, const char *val, sb_error *err)
 {
   sb_config *cfg = ((layer *)ctx)->cfg;
-  if (!strcmp(val, "ends")) cfg->hist_mode = TRAIN_HIST_ENDS;
-  else if (!strcmp(val, "none")) cfg->hist_mode = TRAIN_HIST_NONE;
-  else if (!strcmp(val, "all")) cfg->hist_mode = TRAIN_HIST_ALL;
-  else return sb_fail(err, SB_EUSAGE, "--%s: unknown value '%s' (valid: ends, none, all)", opt, val);
-  return SB_OK;
+  char valid[64] = "";
+  for (size_t k = 0; k < N_HIST_MODES; k++) {
+    if (!strcmp(val, hist_mode_names[k])) { cfg->hist_mode = (int)k; return SB_OK; }
+    snprintf(valid + strlen(valid), sizeof valid - strlen(valid), "%s%s", k ? ", " : "", hist_mode_names[k]);
+  }
+  return sb_fail(err, SB_EUSAGE, "--%s: unknown value '%s' (valid: %s)", opt, val, valid);
 }
 
 static int set_log_schedule(void *ctx, const char *opt, const char *val, sb_error *err)
@@ -1095,8 +1102,7 @@ int cfg_write(const sb_config *cfg, FILE *f, const char *prefix)
   fprintf(f, "%sjacobian = %zu\n", prefix, cfg->jacobian);
   fprintf(f, "%sjacobian-at = %s\n", prefix, cfg->jacobian_init_only ? "init" : "all");
   if (cfg->cmd == CMD_GRID)   /* satbench run writes no hist.tsv */
-    fprintf(f, "%shistograms = %s\n", prefix,
-          cfg->hist_mode == TRAIN_HIST_NONE ? "none" : cfg->hist_mode == TRAIN_HIST_ALL ? "all" : "ends");
+    fprintf(f, "%shistograms = %s\n", prefix, hist_mode_names[cfg->hist_mode]);
   return ferror(f) ? SB_EFAIL : SB_OK;
 }
 
