@@ -6,9 +6,11 @@
  * 6 x batch x sum_l fan_in(l) fan_out(l) flops (2 per multiply-add, three
  * products per layer: forward, dW and the back-propagated error), the
  * elementwise passes and the update counted as free.  The reference is
- * cblas_dgemm of the same library doing the same 3 x L products, at the
- * same (M, N, K) shapes, all untransposed, in the same run: what the step
- * would cost if it were nothing but GEMMs.  Both are timed as the best of
+ * satbench's own GEMM (blas_gemm: libxsmm's kernels when it is linked, else
+ * the CBLAS) doing the same 3 x L products, at the same (M, N, K) shapes,
+ * all untransposed, in the same run: what the step would cost if it were
+ * nothing but GEMMs.  The last column is the CBLAS's cblas_dgemm alone at
+ * those shapes, for comparison.  Both are timed as the best of
  * several repetitions (the machine is shared; the minimum is the least
  * disturbed), in thread CPU time (see now()).
  *
@@ -114,23 +116,31 @@ static void cell_probe(cell *c, probe_row *rows)
 
 /* The GEMMs of one step, alone and untransposed, at the step's shapes:
  * forward (B, fo, fi), dW (fi, fo, B), error (B, fi, fo) per layer (none
- * for layer 1's error).  Operands are the cell's own buffers, so sizes and
- * cache footprint match; their values do not matter. */
-static void gemm_only(cell *c, const bench_opts *b, double *scratch)
+ * for layer 1's error), through satbench's GEMM (cblas == 0) or the CBLAS
+ * directly.  Operands are the cell's own buffers, so sizes and cache
+ * footprint match; their values do not matter. */
+static void gemm_only(cell *c, const bench_opts *b, double *scratch, int cblas)
 {
   net *n = c->s.n;
   net_work *w = c->s.w;
   size_t B = b->batch;
   for (size_t l = 1; l <= n->n_layers; l++) {
-    int fi = (int)n->fan_in[l - 1], fo = (int)n->fan_out[l - 1], ib = (int)B;
+    size_t fi = n->fan_in[l - 1], fo = n->fan_out[l - 1];
     const double *in = l == 1 ? c->s.Xb : w->a[l - 2];
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ib, fo, fi, 1.0, in, fi,
-                net_W(n, l), fo, 0.0, w->h[l - 1], fo);
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, fi, fo, ib, 1.0, scratch, ib,
-                w->delta[l - 1], fo, 0.0, net_dW(n, l), fo);
-    if (l > 1)
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ib, fi, fo, 1.0, w->delta[l - 1], fo,
-                  net_W(n, l), fi, 0.0, w->delta[l - 2], fi);
+    if (cblas) {
+      int ifi = (int)fi, ifo = (int)fo, ib = (int)B;
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ib, ifo, ifi, 1.0, in, ifi,
+                  net_W(n, l), ifo, 0.0, w->h[l - 1], ifo);
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ifi, ifo, ib, 1.0, scratch, ib,
+                  w->delta[l - 1], ifo, 0.0, net_dW(n, l), ifo);
+      if (l > 1)
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ib, ifi, ifo, 1.0, w->delta[l - 1], ifo,
+                    net_W(n, l), ifi, 0.0, w->delta[l - 2], ifi);
+    } else {
+      blas_gemm(0, 0, B, fo, fi, 1.0, in, net_W(n, l), 0.0, w->h[l - 1]);
+      blas_gemm(0, 0, fi, fo, B, 1.0, scratch, w->delta[l - 1], 0.0, net_dW(n, l));
+      if (l > 1) blas_gemm(0, 0, B, fi, fo, 1.0, w->delta[l - 1], net_W(n, l), 0.0, w->delta[l - 2]);
+    }
   }
 }
 
@@ -143,7 +153,7 @@ static double flops_per_step(const net *n, size_t batch)
 
 /* Best of b->reps repetitions of `count` calls of the chosen kernel, in
  * seconds per call. */
-enum { K_STEP, K_GEMM, K_PROBE, K_FWD, K_BWD, K_OPT, K_MEASURE, K_HIST, K_JAC };
+enum { K_STEP, K_GEMM, K_CBLAS, K_PROBE, K_FWD, K_BWD, K_OPT, K_MEASURE, K_HIST, K_JAC };
 static double best_time(cell *c, const bench_opts *b, int kernel, long count, double *scratch, probe_row *rows)
 {
   double best = INFINITY;
@@ -152,7 +162,8 @@ static double best_time(cell *c, const bench_opts *b, int kernel, long count, do
     for (long i = 0; i < count; i++) {
       switch (kernel) {
       case K_STEP: cell_step(c, 0); break;
-      case K_GEMM: gemm_only(c, b, scratch); break;
+      case K_GEMM: gemm_only(c, b, scratch, 0); break;
+      case K_CBLAS: gemm_only(c, b, scratch, 1); break;
       case K_PROBE: cell_probe(c, rows); break;
       case K_FWD: net_forward(c->s.n, c->s.w, c->s.Xb, c->s.yb, b->batch); break;
       case K_BWD: net_backward(c->s.n, c->s.w, c->s.Xb, c->s.yb, b->batch); break;
@@ -223,8 +234,8 @@ int main(int argc, char **argv)
   printf("# benchmark 1: one cell, one thread: %s/%s, norm %s, residual %zu, depth %zu, input %zu, %zu classes, "
          "batch %zu, SGD; BLAS %s; best of %d\n", b.act, b.init, b.norm, b.res_stride, b.depth, b.n_in, b.n_out,
          b.batch, blas_name(), b.reps);
-  printf("%6s %12s %10s %10s %10s %7s %10s\n", "width", "MFLOP/step", "step_ms", "train_GF/s", "dgemm_GF/s",
-         "ratio", "probe/step");
+  printf("%6s %12s %10s %10s %10s %7s %10s %10s\n", "width", "MFLOP/step", "step_ms", "train_GF/s", "dgemm_GF/s",
+         "ratio", "probe/step", "cblas_GF/s");
   if (b.verbose) printf("#      fwd_ms bwd_ms opt_ms gemm_ms measure_ms hist_ms\n");
   int rc = 0;
   for (size_t k = 0; k < n_w; k++) {
@@ -252,8 +263,9 @@ int main(int argc, char **argv)
     double t_step = best_time(&c, &b, K_STEP, count, scratch, rows);
     double t_gemm = best_time(&c, &b, K_GEMM, count, scratch, rows);
     double t_probe = best_time(&c, &b, K_PROBE, count / 2 + 1, scratch, rows);
-    printf("%6zu %12.2f %10.4f %10.2f %10.2f %7.3f %10.3f\n", widths[k], fl * 1e-6, t_step * 1e3,
-           fl / t_step * 1e-9, fl / t_gemm * 1e-9, t_gemm / t_step, t_probe / t_step);
+    double t_cblas = best_time(&c, &b, K_CBLAS, count, scratch, rows);
+    printf("%6zu %12.2f %10.4f %10.2f %10.2f %7.3f %10.3f %10.2f\n", widths[k], fl * 1e-6, t_step * 1e3,
+           fl / t_step * 1e-9, fl / t_gemm * 1e-9, t_gemm / t_step, t_probe / t_step, fl / t_cblas * 1e-9);
     if (b.verbose) {
       double tf = best_time(&c, &b, K_FWD, count, scratch, rows);
       double tb = best_time(&c, &b, K_BWD, count, scratch, rows);

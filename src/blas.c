@@ -20,10 +20,68 @@ char *openblas_get_corename(void);
 #include <stdio.h>
 #include <string.h>
 
+#ifdef HAVE_LIBXSMM
+#include <libxsmm.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+/* B (rows x cols, row-major) into T (cols x rows), in tiles that stay in
+ * cache. */
+static void transpose(double *restrict T, const double *restrict B, size_t rows, size_t cols)
+{
+  enum { TILE = 16 };
+  for (size_t i0 = 0; i0 < rows; i0 += TILE)
+    for (size_t j0 = 0; j0 < cols; j0 += TILE) {
+      size_t i1 = i0 + TILE < rows ? i0 + TILE : rows, j1 = j0 + TILE < cols ? j0 + TILE : cols;
+      for (size_t j = j0; j < j1; j++)
+        for (size_t i = i0; i < i1; i++) T[j * rows + i] = B[i * cols + j];
+    }
+}
+
+/* The product by a libxsmm kernel, or 0 when there is none for it (alpha
+ * other than 1, beta other than 0 or 1, sizes beyond int, no JIT on this
+ * CPU, no memory for the transpose).  libxsmm is column-major: the row-major
+ * C = op(A) op(B) is its C' = op(B)' op(A)' on the same buffers, with op(A)'
+ * a transpose it does itself (TRANS_B) and op(B)' one it does not (TRANS_A):
+ * for transB, B is transposed into a per-thread buffer first (it grows to
+ * the largest B once; a step's products then allocate nothing).  Each
+ * element of C is one sum over k in order, so the result does not depend on
+ * the kernel's vector width. */
+static int xsmm_gemm(int transA, int transB, size_t M, size_t N, size_t K,
+                     double alpha, const double *A, const double *B, double beta, double *C)
+{
+  static _Thread_local double *bt;
+  static _Thread_local size_t bt_cap;
+  if (alpha != 1.0 || (beta != 0.0 && beta != 1.0) || M == 0 || N == 0 || K == 0 ||
+      M > 1u << 30 || N > 1u << 30 || K > 1u << 30 || (transB && N * K > (size_t)1 << 30))
+    return 0;
+  libxsmm_blasint m = (libxsmm_blasint)N, n = (libxsmm_blasint)M, k = (libxsmm_blasint)K;
+  libxsmm_blasint lda = m, ldb = transA ? n : k, ldc = m;
+  int flags = transA ? LIBXSMM_GEMM_FLAG_TRANS_B : LIBXSMM_GEMM_FLAG_NONE;
+  libxsmm_dmmfunction f = libxsmm_dmmdispatch(m, n, k, &lda, &ldb, &ldc, &alpha, &beta, &flags, NULL);
+  if (!f) return 0;
+  if (transB) {
+    if (N * K > bt_cap) {
+      double *p = realloc(bt, N * K * sizeof *p);
+      if (!p) return 0;
+      bt = p;
+      bt_cap = N * K;
+    }
+    transpose(bt, B, N, K);
+    B = bt;
+  }
+  f(B, A, C);
+  return 1;
+}
+#endif
+
 void blas_gemm(int transA, int transB, size_t M, size_t N, size_t K,
                double alpha, const double *A, const double *B,
                double beta, double *C)
 {
+#ifdef HAVE_LIBXSMM
+  if (xsmm_gemm(transA, transB, M, N, K, alpha, A, B, beta, C)) return;
+#endif
   gsl_matrix_const_view a = transA ? gsl_matrix_const_view_array(A, K, M)
                                    : gsl_matrix_const_view_array(A, M, K);
   gsl_matrix_const_view b = transB ? gsl_matrix_const_view_array(B, N, K)
@@ -52,7 +110,7 @@ const char *blas_config(void)
 #endif
 }
 
-const char *blas_kernel(void)
+static const char *openblas_core(void)
 {
 #ifdef HAVE_OPENBLAS_GET_CORENAME
   const char *k = openblas_get_corename();
@@ -62,13 +120,35 @@ const char *blas_kernel(void)
 #endif
 }
 
+#ifdef HAVE_LIBXSMM
+/* "<OpenBLAS's kernel> + libxsmm <its JIT target>": the GEMMs' code (cells
+ * write it into their records, from any thread). */
+static char kernel_name[96];
+static void kernel_name_init(void)
+{
+  const char *k = openblas_core();
+  snprintf(kernel_name, sizeof kernel_name, "%s%slibxsmm %s", k, *k ? " + " : "", libxsmm_get_target_arch());
+}
+#endif
+
+const char *blas_kernel(void)
+{
+#ifdef HAVE_LIBXSMM
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, kernel_name_init);
+  return kernel_name;
+#else
+  return openblas_core();
+#endif
+}
+
 const char *blas_kernel_warning(void)
 {
 #if defined HAVE_OPENBLAS_GET_CORENAME && (defined __x86_64__ || defined __i386__)
   /* OpenBLAS falls back to its SSE3 kernels (Prescott) on x86 CPUs newer
    * than itself: several times slower where AVX2 or AVX-512 is there. */
   static char msg[256];
-  const char *k = blas_kernel();
+  const char *k = openblas_core();
   if (strcmp(k, "Prescott") && strcmp(k, "Core2") && strcmp(k, "Nehalem")) return NULL;
   __builtin_cpu_init();
   const char *better = __builtin_cpu_supports("avx512f") ? "SkylakeX" : __builtin_cpu_supports("avx2") ? "Haswell" : NULL;

@@ -138,7 +138,7 @@ expect_ok "satbench --version exits 0" --version
 version_line=$(sed -n 1p "$out")
 if { test "$(lines "$out")" -eq 4 || { test "$(lines "$out")" -eq 5 && sed -n 5p "$out" | grep -q '^MPI: yes'; }; } &&
    echo "$version_line" | grep -Eq '^satbench [0-9]+\.[0-9]+' &&
-   sed -n 2p "$out" | grep -Eq '^BLAS: (openblas \(kernel [A-Za-z0-9]+\)|[^ ]+$)' &&
+   sed -n 2p "$out" | grep -Eq '^BLAS: (openblas \(kernel [A-Za-z0-9]+\)|[^ ]+ \(kernel ([A-Za-z0-9]+ \+ )?libxsmm [a-z0-9_]+\)|[^ ]+$)' &&
    sed -n 3p "$out" | grep -Eq '^Kernels: (avx512f|avx2|default|baseline)$' &&
    sed -n 4p "$out" | grep -Eq '^OpenMP: [^ ]'; then
   t_pass "--version prints the version, BLAS, kernels and OpenMP lines"

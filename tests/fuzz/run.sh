@@ -16,9 +16,9 @@
 # Environment (the Makefile passes the first six from configure):
 #   srcdir, CC            the source tree; the configured compiler, used when
 #                         it is clang (else `clang` from PATH, or CLANG)
-#   FUZZ_CPPFLAGS         -I and -D flags of the library's sources (config.h, src/, GSL)
+#   FUZZ_CPPFLAGS         -I and -D flags of the library's sources (config.h, src/, GSL, libxsmm)
 #   FUZZ_SOURCES          the library's .c files, relative to srcdir
-#   FUZZ_LIBS             GSL, CBLAS, zlib and libm link flags
+#   FUZZ_LIBS             GSL, libxsmm, CBLAS, zlib and libm link flags
 #   FUZZ_WARN             warning flags for the harnesses (configure's)
 #   FUZZ_SECONDS          seconds per harness (default 60)
 #   FUZZ_HARNESSES        which to run (default "config csv idx record")
