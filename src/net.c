@@ -364,12 +364,14 @@ void net_backward(net *n, net_work *w, const double *X, const int *y, size_t bat
     const double *d = w->du[l - 1];                 /* (batch, fo) dLoss/du^l (= delta^l without a norm) */
     const double *in = l == 1 ? X : w->a[l - 2];    /* (batch, fi) */
     blas_gemm(1, 0, fi, fo, batch, 1.0, in, d, 0.0, net_dW(n, l));  /* in^T d */
-    double *db = net_db(n, l);
-    memset(db, 0, fo * sizeof(double));
-    for (size_t i = 0; i < batch; i++) {
-      const double *di = d + i * fo;
-      SB_SIMD
-      for (size_t j = 0; j < fo; j++) db[j] += di[j];
+    if (l == L || normed) {  /* else the pass below made db^l with delta^l */
+      double *db = net_db(n, l);
+      memset(db, 0, fo * sizeof(double));
+      for (size_t i = 0; i < batch; i++) {
+        const double *di = d + i * fo;
+        SB_SIMD
+        for (size_t j = 0; j < fo; j++) db[j] += di[j];
+      }
     }
     if (l == 1) break;
     /* Layer p = l-1 below: dLoss/da^p = d W^l^T (plus, when a^p feeds the
@@ -385,18 +387,24 @@ void net_backward(net *n, net_work *w, const double *X, const int *y, size_t bat
     }
     double *dp = w->delta[p - 1];
     const double *gp = w->dphi[p - 1];
-    if (net_block_end(n, p)) {
-      double s = n->arch.res_scale;
+    /* (s g) phi' with s = 1 but at a block end is g phi' exactly; without a
+     * norm delta^p is dLoss/du^p, whose column sums, db^p, are made in the
+     * same sweep (in the same order as a pass of their own would). */
+    double s = net_block_end(n, p) ? n->arch.res_scale : 1.0;
+    if (normed) {
       SB_SIMD
       for (size_t i = 0; i < batch * fi; i++) dp[i] = s * g[i] * gp[i];
-    } else if (g != dp) {
-      SB_SIMD
-      for (size_t i = 0; i < batch * fi; i++) dp[i] = g[i] * gp[i];
+      norm_backward(n, w, p, batch);
     } else {
-      SB_SIMD
-      for (size_t i = 0; i < batch * fi; i++) dp[i] *= gp[i];
+      double *db = net_db(n, p);
+      memset(db, 0, fi * sizeof(double));
+      for (size_t i = 0; i < batch; i++) {
+        const double *gi = g + i * fi, *gpi = gp + i * fi;
+        double *di = dp + i * fi;
+        SB_SIMD
+        for (size_t j = 0; j < fi; j++) { double v = s * gi[j] * gpi[j]; di[j] = v; db[j] += v; }
+      }
     }
-    if (normed) norm_backward(n, w, p, batch);
   }
 }
 
