@@ -54,8 +54,9 @@ test $r -ne 0 && test "$n" -eq 1 && t_pass "--out holding a grid, under mpirun -
   || t_fail "--out holding a grid, under mpirun -np 3: refused, said once" "exit $r, $n times: $(cat "$T/refuse.err")"
 
 # -- SIGTERM to mpirun, then --resume ---------------------------------------------------
+# (cells long enough, 0.1 s each, that the grid cannot finish before the signal)
 LONG="--optimizers sgd --activations tanh,relu --inits standard,he_normal --depths 2,6 --widths 32 --seeds 3
-      --train-size 512 --test-size 64 --batch 16 --input-dim 8 --classes 3 --steps 3000 --log-every 100 --quiet"
+      --train-size 512 --test-size 64 --batch 16 --input-dim 8 --classes 3 --steps 12000 --log-every 400 --quiet"
 sb grid $LONG --threads 2 --out "$T/long1"
 d="$T/term"
 $MPIRUN -np 2 "$SATBENCH" grid $LONG --threads 1 --out "$d" >"$d.out" 2>"$d.err" &
