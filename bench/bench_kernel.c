@@ -9,8 +9,12 @@
  * satbench's own GEMM (blas_gemm: libxsmm's kernels when it is linked, else
  * the CBLAS) doing the same 3 x L products, at the same (M, N, K) shapes,
  * all untransposed, in the same run: what the step would cost if it were
- * nothing but GEMMs.  The last column is the CBLAS's cblas_dgemm alone at
- * those shapes, for comparison.  Both are timed as the best of
+ * nothing but GEMMs: the row-major products as a caller of DGEMM would
+ * make them.  (The step can beat it: libxsmm's rate depends on the
+ * orientation of a product, and when the width exceeds the batch the step
+ * makes its error product d W' in the transposed layout, from d' and W,
+ * the faster one; README "Speed".)  The last column is the CBLAS's cblas_dgemm alone at the
+ * step's shapes, for comparison.  Both are timed as the best of
  * several repetitions (the machine is shared; the minimum is the least
  * disturbed), in thread CPU time (see now()).
  *

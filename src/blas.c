@@ -38,48 +38,83 @@ static void transpose(double *restrict T, const double *restrict B, size_t rows,
     }
 }
 
-/* The product by a libxsmm kernel, or 0 when there is none for it (alpha
- * other than 1, beta other than 0 or 1, sizes beyond int, no JIT on this
- * CPU, no memory for the transpose).  libxsmm is column-major: the row-major
- * C = op(A) op(B) is its C' = op(B)' op(A)' on the same buffers, with op(A)'
- * a transpose it does itself (TRANS_B) and op(B)' one it does not (TRANS_A):
- * for transB, B is transposed into a per-thread buffer first (it grows to
- * the largest B once; a step's products then allocate nothing).  Each
- * element of C is one sum over k in order, so the result does not depend on
- * the kernel's vector width. */
-static int xsmm_gemm(int transA, int transB, size_t M, size_t N, size_t K,
-                     double alpha, const double *A, const double *B, double beta, double *C)
+/* A per-thread buffer of at least n doubles that grows and is kept: a
+ * step's products then allocate nothing after the first.  NULL when out of
+ * memory. */
+static double *scratch(int which, size_t n)
 {
-  static _Thread_local double *bt;
-  static _Thread_local size_t bt_cap;
-  if (alpha != 1.0 || (beta != 0.0 && beta != 1.0) || M == 0 || N == 0 || K == 0 ||
-      M > 1u << 30 || N > 1u << 30 || K > 1u << 30 || (transB && N * K > (size_t)1 << 30))
-    return 0;
-  libxsmm_blasint m = (libxsmm_blasint)N, n = (libxsmm_blasint)M, k = (libxsmm_blasint)K;
-  libxsmm_blasint lda = m, ldb = transA ? n : k, ldc = m;
-  int flags = transA ? LIBXSMM_GEMM_FLAG_TRANS_B : LIBXSMM_GEMM_FLAG_NONE;
-  libxsmm_dmmfunction f = libxsmm_dmmdispatch(m, n, k, &lda, &ldb, &ldc, &alpha, &beta, &flags, NULL);
-  if (!f) return 0;
-  if (transB) {
-    if (N * K > bt_cap) {
-      double *p = realloc(bt, N * K * sizeof *p);
-      if (!p) return 0;
-      bt = p;
-      bt_cap = N * K;
-    }
-    transpose(bt, B, N, K);
-    B = bt;
+  static _Thread_local double *buf[2];
+  static _Thread_local size_t cap[2];
+  if (n > cap[which]) {
+    double *p = realloc(buf[which], n * sizeof *p);
+    if (!p) return NULL;
+    buf[which] = p;
+    cap[which] = n;
   }
-  f(B, A, C);
+  return buf[which];
+}
+
+static libxsmm_dmmfunction kernel(size_t m, size_t n, size_t k, size_t lda, size_t ldb, size_t ldc,
+                                  double alpha, double beta, int flags)
+{
+  libxsmm_blasint im = (libxsmm_blasint)m, in = (libxsmm_blasint)n, ik = (libxsmm_blasint)k;
+  libxsmm_blasint ia = (libxsmm_blasint)lda, ib = (libxsmm_blasint)ldb, ic = (libxsmm_blasint)ldc;
+  return libxsmm_dmmdispatch(im, in, ik, &ia, &ib, &ic, &alpha, &beta, &flags, NULL);
+}
+
+/* The kernels leave the upper halves of the vector registers dirty (they
+ * end without vzeroupper), and every SSE instruction after that pays for
+ * it: the default build's elementwise loops ran 3-5x slower after each
+ * product (README, "Speed").  Called right after each kernel. */
+static void clean_upper(void)
+{
 #if defined __x86_64__ || defined __i386__
-  /* The kernels leave the upper halves of the vector registers dirty
-   * (they end without vzeroupper), and every SSE instruction after that
-   * pays for it: the default build's elementwise loops ran 3-5x slower
-   * after each product (README, "Speed"). */
   static _Thread_local int avx = -1;
   if (avx < 0) avx = libxsmm_get_target_archid() >= LIBXSMM_X86_AVX;
   if (avx) __asm__ __volatile__("vzeroupper" ::: "memory");
 #endif
+}
+
+/* The product by a libxsmm kernel, or 0 when there is none for it (alpha
+ * other than 1, beta other than 0 or 1, sizes beyond int, no JIT on this
+ * CPU, no memory for a transpose).  libxsmm is column-major: the row-major
+ * C = op(A) op(B) is its C' = op(B)' op(A)' on the same buffers, with op(A)'
+ * a transpose it does itself (TRANS_B) and op(B)' one it does not (TRANS_A).
+ * For transB (the error's d W', the Jacobian's G W'), whichever is smaller
+ * is transposed into per-thread buffers: B (N x K: W, at widths up to the
+ * batch), or A and the result (M x K and M x N: the batch's rows, at larger
+ * widths; then libxsmm's C = A B' is the column-major C computed from A'
+ * and B as they are, C is transposed into place, and beta must be 0 and A
+ * untransposed).
+ * Each element of C is one sum over k in order, the same either way, and
+ * whatever the kernel's vector width. */
+static int xsmm_gemm(int transA, int transB, size_t M, size_t N, size_t K,
+                     double alpha, const double *A, const double *B, double beta, double *C)
+{
+  const size_t big = (size_t)1 << 30;
+  if (alpha != 1.0 || (beta != 0.0 && beta != 1.0) || M == 0 || N == 0 || K == 0 ||
+      M > big || N > big || K > big || (transB && (N * K > big || M * (K + N) > big)))
+    return 0;
+  libxsmm_dmmfunction f;
+  if (transB && !transA && beta == 0.0 && M * (K + N) < N * K) {
+    double *at = scratch(0, M * K), *ct = scratch(1, M * N);
+    if (!at || !ct || !(f = kernel(M, N, K, M, K, M, alpha, beta, 0))) return 0;
+    transpose(at, A, M, K);
+    f(at, B, ct);
+    clean_upper();
+    transpose(C, ct, N, M);
+  } else {
+    f = kernel(N, M, K, N, transA ? M : K, N, alpha, beta, transA ? LIBXSMM_GEMM_FLAG_TRANS_B : 0);
+    if (!f) return 0;
+    if (transB) {
+      double *bt = scratch(0, N * K);
+      if (!bt) return 0;
+      transpose(bt, B, N, K);
+      B = bt;
+    }
+    f(B, A, C);
+    clean_upper();
+  }
   return 1;
 }
 #endif
