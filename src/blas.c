@@ -1,5 +1,7 @@
-/* blas.c - GEMM and norms over flat buffers, through gsl_blas views (which
- * cost no allocation), and the CBLAS thread knob. */
+/* blas.c - GEMM and norms over flat buffers: the GEMMs on libxsmm's kernels
+ * when it is linked (HAVE_LIBXSMM) and the product has one, else, like the
+ * norms, through gsl_blas views (which cost no allocation); the CBLAS
+ * thread knob; the kernels' name. */
 #include <config.h>
 #include "blas.h"
 

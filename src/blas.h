@@ -1,5 +1,6 @@
 /* blas.h - the one place satbench talks to BLAS: a GEMM over flat row-major
- * buffers (through gsl_blas), a safe Euclidean norm, and control of the
+ * buffers (libxsmm's JIT kernels when configure found libxsmm, else
+ * gsl_blas over the CBLAS), a safe Euclidean norm, and control of the
  * optimized library's own threads. */
 #ifndef SB_BLAS_H
 #define SB_BLAS_H
@@ -23,8 +24,10 @@ const char *blas_name(void);
 const char *blas_config(void);
 /* The kernel family OpenBLAS chose for this CPU at start-up (its
  * "coretype": "Haswell", "SkylakeX", ...; OPENBLAS_CORETYPE overrides it),
- * or "" for another BLAS.  Kernels round differently: records made with
- * different ones differ in the last bits. */
+ * or "" for another BLAS; with libxsmm, followed by " + libxsmm ARCH" (its
+ * JIT target: "hsw", "cpx", ...; LIBXSMM_TARGET overrides it).  Kernels
+ * round differently: records made with different ones may differ in the
+ * last bits. */
 const char *blas_kernel(void);
 /* A warning when OpenBLAS runs generic kernels on a CPU with faster
  * ones, naming the OPENBLAS_CORETYPE to set; NULL otherwise. */
