@@ -201,7 +201,7 @@ static double softmax_xent(double *p, const double *z, const int *y, size_t batc
 
 /* Normalize hidden layer l: its u = a^{l-1} W^l + b^l is in uhat[l-1]
  * (batch, width); leaves uhat, inv_std, and h = gamma uhat + beta. */
-static void norm_forward(net *n, net_work *w, size_t l, size_t batch, net_mode mode)
+SB_CLONES static void norm_forward(net *n, net_work *w, size_t l, size_t batch, net_mode mode)
 {
   size_t wd = n->width;
   double *u = w->uhat[l - 1], *h = w->h[l - 1], *is = w->inv_std[l - 1];
@@ -308,7 +308,7 @@ double net_forward_mode(net *n, net_work *w, const double *X, const int *y, size
 /* Hidden layer p of a net with a norm, after delta[p-1] = dLoss/dh^p:
  * the gradients of gamma^p and beta^p, and du[p-1] = dLoss/du^p through
  * the batch's (or the example's) statistics. */
-static void norm_backward(net *n, net_work *w, size_t p, size_t batch)
+SB_CLONES static void norm_backward(net *n, net_work *w, size_t p, size_t batch)
 {
   size_t wd = n->width;
   const double *dh = w->delta[p - 1], *uh = w->uhat[p - 1], *is = w->inv_std[p - 1];
