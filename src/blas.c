@@ -77,7 +77,52 @@ static void clean_upper(void)
 #endif
 }
 
-/* The product by a libxsmm kernel, or 0 when there is none for it (alpha
+/* The depth of one kernel call: libxsmm's kernels keep no cache blocking of
+ * their own, and walk the whole m x k panel of their first operand for each
+ * few columns of the result; once that panel outgrows the core's L2 they
+ * run from L3 at half speed (width 1024 on an Intel Xeon of family 6, model
+ * 207: 25 against 53 GFLOP/s).  So k is cut into slices whose panel stays
+ * within XSMM_PANEL doubles (512 KiB: half the smallest L2 of the machines
+ * satbench runs on), and the slices accumulate into C (beta 1 after the
+ * first).  A kernel adds each element's products in k order onto what C
+ * holds, so the sliced product has the bits of the whole one -- when m is
+ * a multiple of 16: with rows left over from its AVX-512 blocks, a kernel's
+ * last rows round differently for some lengths of k (measured on libxsmm
+ * 1.17's cpx and skx kernels; hsw, snb and wsm agree for every m), so such
+ * products stay whole and keep their bits.  tests/test_blas.c checks it. */
+enum { XSMM_PANEL = 1 << 16, XSMM_MIN_SLICE = 64, XSMM_SLICED_M = 16 };
+
+static size_t xsmm_slice(size_t m, size_t k)
+{
+  if (m % XSMM_SLICED_M != 0) return k;
+  size_t kb = XSMM_PANEL / m;
+  kb -= kb % XSMM_MIN_SLICE;
+  if (kb < XSMM_MIN_SLICE) kb = XSMM_MIN_SLICE;
+  return kb >= k ? k : kb;
+}
+
+/* Column-major C (m x n) = A (m x k, lda) op(B) + beta C (ldc), op(B) =
+ * B (k x n, ldb) or, with LIBXSMM_GEMM_FLAG_TRANS_B, B' (B: n x k), in k
+ * slices (xsmm_slice).  Every kernel is dispatched before C is touched: 0
+ * (C as it was) when libxsmm has none for one of the slices' shapes. */
+static int xsmm_sliced(size_t m, size_t n, size_t k, const double *A, size_t lda, const double *B, size_t ldb,
+                       double beta, double *C, size_t ldc, int flags)
+{
+  size_t kb = xsmm_slice(m, k), last = k - (k - 1) / kb * kb;
+  libxsmm_dmmfunction first = kernel(m, n, k < kb ? k : kb, lda, ldb, ldc, 1.0, beta, flags);
+  libxsmm_dmmfunction mid = k > 2 * kb ? kernel(m, n, kb, lda, ldb, ldc, 1.0, 1.0, flags) : first;
+  libxsmm_dmmfunction end = k > kb ? kernel(m, n, last, lda, ldb, ldc, 1.0, 1.0, flags) : first;
+  if (!first || !mid || !end) return 0;
+  size_t b_step = flags & LIBXSMM_GEMM_FLAG_TRANS_B ? ldb : 1;
+  for (size_t k0 = 0; k0 < k; k0 += kb) {
+    libxsmm_dmmfunction f = k0 == 0 ? first : k0 + kb >= k ? end : mid;
+    f(A + k0 * lda, B + k0 * b_step, C);
+    clean_upper();
+  }
+  return 1;
+}
+
+/* The product by libxsmm's kernels, or 0 when there is none for it (alpha
  * other than 1, beta other than 0 or 1, sizes beyond int, no JIT on this
  * CPU, no memory for a transpose).  libxsmm is column-major: the row-major
  * C = op(A) op(B) is its C' = op(B)' op(A)' on the same buffers, with op(A)'
@@ -89,7 +134,7 @@ static void clean_upper(void)
  * and B as they are, C is transposed into place, and beta must be 0 and A
  * untransposed).
  * Each element of C is one sum over k in order, the same either way, and
- * whatever the kernel's vector width. */
+ * whatever the kernel's vector width or the slicing of k. */
 static int xsmm_gemm(int transA, int transB, size_t M, size_t N, size_t K,
                      double alpha, const double *A, const double *B, double beta, double *C)
 {
@@ -97,27 +142,21 @@ static int xsmm_gemm(int transA, int transB, size_t M, size_t N, size_t K,
   if (alpha != 1.0 || (beta != 0.0 && beta != 1.0) || M == 0 || N == 0 || K == 0 ||
       M > big || N > big || K > big || (transB && (N * K > big || M * (K + N) > big)))
     return 0;
-  libxsmm_dmmfunction f;
   if (transB && !transA && beta == 0.0 && M * (K + N) < N * K) {
     double *at = scratch(0, M * K), *ct = scratch(1, M * N);
-    if (!at || !ct || !(f = kernel(M, N, K, M, K, M, alpha, beta, 0))) return 0;
+    if (!at || !ct) return 0;
     transpose(at, A, M, K);
-    f(at, B, ct);
-    clean_upper();
+    if (!xsmm_sliced(M, N, K, at, M, B, K, 0.0, ct, M, 0)) return 0;
     transpose(C, ct, N, M);
-  } else {
-    f = kernel(N, M, K, N, transA ? M : K, N, alpha, beta, transA ? LIBXSMM_GEMM_FLAG_TRANS_B : 0);
-    if (!f) return 0;
-    if (transB) {
-      double *bt = scratch(0, N * K);
-      if (!bt) return 0;
-      transpose(bt, B, N, K);
-      B = bt;
-    }
-    f(B, A, C);
-    clean_upper();
+    return 1;
   }
-  return 1;
+  if (transB) {
+    double *bt = scratch(0, N * K);
+    if (!bt) return 0;
+    transpose(bt, B, N, K);
+    B = bt;
+  }
+  return xsmm_sliced(N, M, K, B, N, A, transA ? M : K, beta, C, N, transA ? LIBXSMM_GEMM_FLAG_TRANS_B : 0);
 }
 #endif
 

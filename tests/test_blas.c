@@ -1,7 +1,8 @@
 /* test_blas.c - blas_gemm (libxsmm's kernels or the CBLAS, whichever the
  * build has) against a long-double triple loop, for every transpose and
  * beta and for shapes that take each of its paths; the two ways it makes
- * A B' with libxsmm give the same bits; per-thread buffers give the same
+ * A B' with libxsmm give the same bits, and so do two cuts of k into
+ * slices; per-thread buffers give the same
  * bits on every thread. */
 #include <config.h>
 #include "blas.h"
@@ -52,10 +53,13 @@ int main(void)
 {
   /* Small and odd shapes, a step's at width 128 and batch 128, and the
    * error product at widths above the batch (M (K + N) < N K: libxsmm's
-   * A B' from A' and B). */
+   * A B' from A' and B), a wide product whose k is not cut (N 1030, not a
+   * multiple of 16), and products whose k is cut into slices with a
+   * shorter last one (with libxsmm: N times K above 65536, or on the A' B
+   * route M times K). */
   static const size_t shapes[][3] = {
     { 1, 1, 1 }, { 7, 3, 5 }, { 8, 12, 8 }, { 33, 65, 17 }, { 128, 10, 128 },
-    { 128, 128, 128 }, { 16, 200, 150 }, { 64, 256, 256 },
+    { 128, 128, 128 }, { 16, 200, 150 }, { 64, 256, 256 }, { 24, 1030, 200 }, { 40, 1024, 200 }, { 32, 512, 2100 },
   };
   for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
     size_t M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
@@ -109,6 +113,36 @@ int main(void)
     tap_ok(1, "A B' has the bits of A (B')' by hand # SKIP only libxsmm promises it");
 #endif
     free(A); free(B); free(Bt); free(C1); free(C2);
+  }
+
+  /* A product wide enough to be cut into k slices (N 1024, K 300: 64,
+   * 64, 64, 64, 44) against the same made in two halves of k by hand (the
+   * second accumulated onto the first: slices 64, 64, 22 twice): a slice
+   * adds its products in k order onto what C holds, so with libxsmm any
+   * cut gives the bits of the whole sum; for C = A B and C = C + A' B.
+   * (N 1030 is not cut, since cuts would change its last rows' bits: the
+   * shapes above check that it is still right.) */
+  for (int ta = 0; ta <= 1; ta++) {
+    size_t M = 16, N = 1024, K = 300, h = K / 2;
+    double *A = random_matrix(M * K), *B = random_matrix(K * N), *C = random_matrix(M * N);
+    double *Ah = malloc(M * K * sizeof *Ah), *Ch = malloc(M * N * sizeof *Ch);
+    if (!Ah || !Ch) return 99;
+    memcpy(Ch, C, M * N * sizeof *Ch);
+    /* A's two halves of k, each contiguous: (M, h) blocks, or (h, M) rows when transposed */
+    for (size_t i = 0; i < M; i++)
+      for (size_t k = 0; k < K; k++)
+        if (ta) Ah[k * M + i] = A[k * M + i];
+        else Ah[(k < h ? 0 : M * h) + i * h + k % h] = A[i * K + k];
+    blas_gemm(ta, 0, M, N, K, 1.0, A, B, (double)ta, C);
+    blas_gemm(ta, 0, M, N, h, 1.0, Ah, B, (double)ta, Ch);
+    blas_gemm(ta, 0, M, N, K - h, 1.0, Ah + M * h, B + h * N, 1.0, Ch);
+#ifdef HAVE_LIBXSMM
+    tap_ok(!memcmp(C, Ch, M * N * sizeof *C), "libxsmm: %s (M %zu N %zu K %zu, k in slices) has the bits of its two halves of k",
+           ta ? "C + A' B" : "A B", M, N, K);
+#else
+    tap_ok(1, "k slices have the bits of the whole product # SKIP only libxsmm promises it");
+#endif
+    free(A); free(B); free(C); free(Ah); free(Ch);
   }
 
   /* Growing and shrinking products on several threads (each has its own
