@@ -106,6 +106,12 @@ static double quantile_at(double *x, size_t n, size_t lhs, double delta)
   return (1.0 - delta) * lo + delta * hi;
 }
 
+/* quantile_at's value when both order statistics are v, in its arithmetic. */
+static double quantile_of_equal(double v, size_t n, size_t lhs, double delta)
+{
+  return lhs + 1 >= n || delta == 0.0 ? v : (1.0 - delta) * v + delta * v;
+}
+
 double probe_quantile(double *x, size_t n, double f)
 {
   if (n == 0) return NAN;
@@ -120,12 +126,23 @@ double probe_quantile(double *x, size_t n, double f)
  * every run, but LANES independent chains of additions instead of one,
  * whose latency per value was most of a probe's statistics. */
 #define LANES 8
+
+/* Vectorizable loops (no reductions but LANES-wide ones written out). */
+#ifdef _OPENMP
+#define SB_SIMD _Pragma("omp simd")
+#else
+#define SB_SIMD
+#endif
+
 static double lanes_total(const double *acc)
 {
   return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
-static double sum(const double *x, size_t n)
+/* The lane loops below, like the bucketing and the saturation counts,
+ * are compiled for AVX2 and AVX-512 too (SB_CLONES): the lanes fix the
+ * order of every addition, so each version gives the same bits. */
+SB_CLONES static double sum(const double *x, size_t n)
 {
   double acc[LANES] = { 0 };
   size_t i = 0;
@@ -136,7 +153,7 @@ static double sum(const double *x, size_t n)
 }
 
 /* sum of (x - m)^2 */
-static double sum_sq_dev(const double *x, size_t n, double m)
+SB_CLONES static double sum_sq_dev(const double *x, size_t n, double m)
 {
   double acc[LANES] = { 0 };
   size_t i = 0;
@@ -146,17 +163,10 @@ static double sum_sq_dev(const double *x, size_t n, double m)
   return lanes_total(acc);
 }
 
-/* Vectorizable loops (no reductions but LANES-wide ones written out). */
-#ifdef _OPENMP
-#define SB_SIMD _Pragma("omp simd")
-#else
-#define SB_SIMD
-#endif
-
 /* Minimum and maximum in LANES interleaved lanes (independent chains);
  * NaNs are not seen (a comparison with NaN is false), callers check the
  * sum for them. */
-static void min_max(const double *x, size_t n, double *mn, double *mx)
+SB_CLONES static void min_max(const double *x, size_t n, double *mn, double *mx)
 {
   double lo[LANES], hi[LANES];
   for (int j = 0; j < LANES; j++) lo[j] = hi[j] = x[0];
@@ -198,15 +208,32 @@ static void count_values(const unsigned short *idx, size_t n, size_t nb, size_t 
   }
 }
 
-/* Bucket of x among PROBE_BUCKETS equal slices of [mn, mx].  Monotone in
- * x (every step rounds monotonically), so a bucket's values all lie
- * between those of the buckets on either side: the order statistics of
- * the data are the buckets' order statistics, in bucket order. */
-static inline size_t bucket_of(double x, double mn, double scale)
+/* Bucket of x: 0 for x == mn, PROBE_BUCKETS - 1 for x == mx, and between
+ * them PROBE_BUCKETS - 2 equal slices of (mn, mx), scale = (PROBE_BUCKETS
+ * - 2) / (mx - mn).  Monotone in x (every step rounds monotonically), so a
+ * bucket's values all lie between those of the buckets on either side:
+ * the order statistics of the data are the buckets' order statistics, in
+ * bucket order.  The extremes have buckets of their own because a
+ * percentile often is one exactly (a ReLU layer's 2nd percentile is 0, a
+ * hardtanh's are -1 and 1): such a bucket holds one value, so its order
+ * statistics need no gathering. */
+static inline size_t bucket_of(double x, double mn, double mx, double scale)
 {
-  /* through long: a double to size_t conversion is a branchy sequence on x86-64 */
-  long b = (long)((x - mn) * scale);
-  return b < PROBE_BUCKETS ? (size_t)b : PROBE_BUCKETS - 1;
+  /* through int: a double to size_t conversion is a branchy sequence on
+   * x86-64, and one to long has no vector instruction in AVX-512F; the
+   * product is at most PROBE_BUCKETS - 2 (mn <= x <= mx, all finite) */
+  int b = 1 + (int)((x - mn) * scale);
+  b = b < PROBE_BUCKETS - 2 ? b : PROBE_BUCKETS - 2;
+  b = x > mn ? b : 0;  /* comparisons and selects, no branch: the loop vectorizes */
+  b = x < mx ? b : PROBE_BUCKETS - 1;
+  return (size_t)b;
+}
+
+SB_CLONES static void fill_buckets(unsigned short *bucket, const double *x, size_t n, double mn, double mx)
+{
+  double scale = (double)(PROBE_BUCKETS - 2) / (mx - mn);
+  SB_SIMD
+  for (size_t i = 0; i < n; i++) bucket[i] = (unsigned short)bucket_of(x[i], mn, mx, scale);
 }
 
 /* Bucket holding order statistic r, given the counts; *below gets the
@@ -227,14 +254,28 @@ static size_t bucket_of_rank(const size_t *count, size_t r, size_t *below)
  * selection over all of them.  The results are the same order
  * statistics, so the same bits, as probe_quantile's. */
 static void quantiles_bucketed(const double *x, size_t n, const unsigned short *bucket, const size_t *count,
-                               const double f[2], double *scratch, double out[2])
+                               double mn, double mx, const double f[2], double *scratch, double out[2])
 {
   size_t lhs[2], first[2], last[2], below[2], dummy;
   double delta[2];
+  int gather = 0;
   for (int k = 0; k < 2; k++) {
     quantile_rank(n, f[k], &lhs[k], &delta[k]);
     first[k] = bucket_of_rank(count, lhs[k], &below[k]);
     last[k] = lhs[k] + 1 < n && delta[k] != 0.0 ? bucket_of_rank(count, lhs[k] + 1, &dummy) : first[k];
+    /* Both order statistics in an extreme's own bucket: that value. */
+    if (first[k] == last[k] && (first[k] == 0 || first[k] == PROBE_BUCKETS - 1))
+      out[k] = quantile_of_equal(first[k] == 0 ? mn : mx, n, lhs[k], delta[k]);
+    else gather |= 1 << k;
+  }
+  if (!gather) return;
+  if (gather != 3) {  /* one quantile left: its run alone */
+    int k = gather == 1 ? 0 : 1;
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+      if ((size_t)bucket[i] - first[k] <= last[k] - first[k]) scratch[len++] = x[i];  /* unsigned: first <= b <= last */
+    out[k] = quantile_at(scratch, len, lhs[k] - below[k], delta[k]);
+    return;
   }
   /* Overlapping runs (most values in a few buckets) become one. */
   int runs = last[0] < first[1] ? 2 : 1;
@@ -307,17 +348,41 @@ static void act_stats(const double *x, size_t n, probe_work *p, double *mean, do
     }
     return;
   }
-  double scale = (double)PROBE_BUCKETS / (mx - mn), ss = sum_sq_dev(x, n, m);
-  unsigned short *bucket = p->bucket;
-  SB_SIMD
-  for (size_t i = 0; i < n; i++) bucket[i] = (unsigned short)bucket_of(x[i], mn, scale);
-  count_values(bucket, n, PROBE_BUCKETS, p->count);
+  double ss = sum_sq_dev(x, n, m);
+  fill_buckets(p->bucket, x, n, mn, mx);
+  count_values(p->bucket, n, PROBE_BUCKETS, p->count);
   if (isinf(ss) || ss < 1e-280) mean_sd(x, n, mean, sd);  /* the rescaled route */
   else {
     *mean = m;
     *sd = n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0;
   }
-  quantiles_bucketed(x, n, bucket, p->count, f, p->scratch, q);
+  quantiles_bucketed(x, n, p->bucket, p->count, mn, mx, f, p->scratch, q);
+}
+
+/* Saturated pairs (|phi'| < cut), those with h <= 0, and units saturated
+ * on every example, of a layer's (batch, fo) derivatives g and inputs h;
+ * integer counts, so any order of additions gives the same totals. */
+SB_CLONES static void sat_counts(const double *g, const double *h, size_t batch, size_t fo, double cut,
+                                 unsigned char *alive, size_t *sat_out, size_t *low_out, size_t *dead_out)
+{
+  size_t sat = 0, low = 0, dead = 0;
+  memset(alive, 0, fo);
+  for (size_t i = 0; i < batch; i++) {
+    const double *gi = g + i * fo, *hi = h + i * fo;
+#ifdef _OPENMP
+#pragma omp simd reduction(+ : sat, low)
+#endif
+    for (size_t j = 0; j < fo; j++) {
+      int s = fabs(gi[j]) < cut;
+      sat += (size_t)s;
+      low += (size_t)(s & (hi[j] <= 0.0));
+      alive[j] |= (unsigned char)!s;
+    }
+  }
+  for (size_t j = 0; j < fo; j++) dead += !alive[j];
+  *sat_out = sat;
+  *low_out = low;
+  *dead_out = dead;
 }
 
 void probe_measure(const net *n, const net_work *w, size_t batch, double tau,
@@ -342,24 +407,8 @@ void probe_measure(const net *n, const net_work *w, size_t batch, double tau,
     mean_sd(h, m, &mean, &sd);
     v[PROBE_PREACT_STD] = sd;
     if (l < L) {
-      const double *g = w->dphi[l - 1];
-      unsigned char *alive = p->alive;
-      size_t sat = 0, low = 0, dead = 0;
-      memset(alive, 0, fo);
-      for (size_t i = 0; i < batch; i++) {
-        const double *gi = g + i * fo, *hi = h + i * fo;
-        /* integer counts: any order of additions gives the same totals */
-#ifdef _OPENMP
-#pragma omp simd reduction(+ : sat, low)
-#endif
-        for (size_t j = 0; j < fo; j++) {
-          int s = fabs(gi[j]) < cut;
-          sat += (size_t)s;
-          low += (size_t)(s & (hi[j] <= 0.0));
-          alive[j] |= (unsigned char)!s;
-        }
-      }
-      for (size_t j = 0; j < fo; j++) dead += !alive[j];
+      size_t sat, low, dead;
+      sat_counts(w->dphi[l - 1], h, batch, fo, cut, p->alive, &sat, &low, &dead);
       v[PROBE_SAT_FRAC] = (double)sat / (double)m;
       v[PROBE_SAT_LOW] = (double)low / (double)m;
       v[PROBE_SAT_HIGH] = (double)(sat - low) / (double)m;
