@@ -279,7 +279,8 @@ double net_forward_mode(net *n, net_work *w, const double *X, const int *y, size
     if (l < L) {
       if (normed) norm_forward(n, w, l, batch, mode);
       double *a = w->a[l - 1];
-      act_forward(&n->act, a, w->dphi[l - 1], h, batch * fo);
+      /* An evaluation reads only the outputs: no phi' to store. */
+      act_forward(&n->act, a, mode == NET_EVAL ? NULL : w->dphi[l - 1], h, batch * fo);
       if (net_block_end(n, l)) {
         const double *src = w->a[l - 1 - k_res];
         double s = n->arch.res_scale;

@@ -54,7 +54,9 @@ typedef struct net_arch {
 /* How a forward pass normalizes with batch norm: batch statistics, and
  * with NET_TRAIN also updating the running averages (training steps);
  * NET_PROBE: batch statistics only (probes, gradient checks); NET_EVAL:
- * the running averages (evaluation). Layer norm and plain nets ignore it. */
+ * the running averages (evaluation), and no phi' (dphi is left as it was:
+ * an evaluation is never followed by a backward pass).  Layer norm and
+ * plain nets compute the same outputs in every mode. */
 typedef enum { NET_PROBE = 0, NET_TRAIN, NET_EVAL } net_mode;
 
 typedef struct net {

@@ -126,19 +126,27 @@ void train_result_free(train_result *r)
   r->theory_ratio = NULL;
 }
 
-void train_evaluate(train_state *s, const double *X, const int *y, size_t count, double *loss, double *acc)
+/* train_evaluate of X's examples from `start` on, the first `start` of
+ * them already seen by a forward pass of the same net on chunks of the
+ * probe work's size (sum: the sum of their chunks' mean loss times the
+ * chunk's size; correct: their hits). */
+static void evaluate_from(train_state *s, const double *X, const int *y, size_t count, size_t start, double sum,
+                          size_t correct, double *loss, double *acc)
 {
   const net *n = s->n;
   net_work *w = s->pwk;
-  double sum = 0.0;
-  size_t correct = 0;
-  for (size_t i = 0; i < count; i += w->cap) {
+  for (size_t i = start; i < count; i += w->cap) {
     size_t b = count - i < w->cap ? count - i : w->cap;
     sum += net_forward_mode(s->n, w, X + i * n->n_in, y + i, b, NET_EVAL) * (double)b;
     correct += net_correct(n, w, y + i, b);
   }
   *loss = count ? sum / (double)count : NAN;
   *acc = count ? (double)correct / (double)count : NAN;
+}
+
+void train_evaluate(train_state *s, const double *X, const int *y, size_t count, double *loss, double *acc)
+{
+  evaluate_from(s, X, y, count, 0, 0.0, 0, loss, acc);
 }
 
 void train_state_free(train_state *s)
@@ -251,6 +259,15 @@ int train_state_init(train_state *s, const train_params *p, const dataset *d, tr
   }
   if (!rc && p->jacobian) rc = jac_setup(s, p, r, err);
   if (rc) { train_state_free(s); return rc; }
+  /* The default probe set is the first --probe-size examples of the
+   * training evaluation subset (data_subsets draws both from one order):
+   * then an evaluation's first chunk (the probe work's size) is the probe
+   * set itself, and with the same forward arithmetic (no batch norm, whose
+   * probe pass takes the batch's statistics) the probe pass already made
+   * it, to the bit. */
+  const data_subset *et = &d->eval_train;
+  s->probe_leads_eval = p->arch.norm != NORM_BATCH && et->n >= np && !memcmp(et->X, d->probe.X, np * dim * sizeof *et->X)
+                        && !memcmp(et->y, d->probe.y, np * sizeof *et->y);
   for (size_t i = 0; i < d->n_train; i++) s->perm[i] = i;
   return SB_OK;
 }
@@ -290,7 +307,10 @@ double train_measure(train_state *s, const double *ratio, probe_row *rows)
 static int probe_at(train_state *s, long t, const double *ratio, double train_loss, train_result *r)
 {
   probe_row *rows = r->rows + r->n_logs * r->n_layers;
-  if (!isfinite(train_measure(s, ratio, rows))) return 0;
+  const data_subset *ps = &s->d->probe;
+  double probe_loss = train_measure(s, ratio, rows);
+  if (!isfinite(probe_loss)) return 0;
+  size_t probe_hits = s->probe_leads_eval ? net_correct(s->n, s->pwk, ps->y, ps->n) : 0;
   for (size_t l = 0; l < r->n_layers; l++)
     for (int k = 0; k < PROBE_NCOLS; k++)
       if (isnan(rows[l].v[k]) && !probe_cols[k].nan_ok) return 0;
@@ -315,8 +335,12 @@ static int probe_at(train_state *s, long t, const double *ratio, double train_lo
   double *c = r->curves + r->n_logs * CURVE_NCOLS;
   const dataset *d = s->d;
   c[CURVE_TRAIN_LOSS] = train_loss;
-  train_evaluate(s, d->eval_train.X, d->eval_train.y, d->eval_train.n, &c[CURVE_EVAL_TRAIN_LOSS],
-                 &c[CURVE_EVAL_TRAIN_ACC]);
+  if (s->probe_leads_eval)
+    evaluate_from(s, d->eval_train.X, d->eval_train.y, d->eval_train.n, ps->n, probe_loss * (double)ps->n,
+                  probe_hits, &c[CURVE_EVAL_TRAIN_LOSS], &c[CURVE_EVAL_TRAIN_ACC]);
+  else
+    train_evaluate(s, d->eval_train.X, d->eval_train.y, d->eval_train.n, &c[CURVE_EVAL_TRAIN_LOSS],
+                   &c[CURVE_EVAL_TRAIN_ACC]);
   train_evaluate(s, d->eval_test.X, d->eval_test.y, d->eval_test.n, &c[CURVE_EVAL_TEST_LOSS],
                  &c[CURVE_EVAL_TEST_ACC]);
   if (!isfinite(c[CURVE_EVAL_TRAIN_LOSS]) || !isfinite(c[CURVE_EVAL_TEST_LOSS])) return 0;

@@ -143,6 +143,9 @@ typedef struct train_state {
   theory_work *tw;
   jac_work *jw;               /* NULL without --jacobian */
   init_spec spec;             /* the init, resolved (critical) */
+  int probe_leads_eval;       /* the training evaluation subset begins with the probe set (the same
+                               * examples) and the net has no batch norm: its first chunk of an
+                               * evaluation is the probe pass, whose loss and hits are reused */
 } train_state;
 
 /* Set up a cell; r (may be NULL) gets the mean-field prediction. */

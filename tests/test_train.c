@@ -378,6 +378,24 @@ int main(void)
     tap_ok(r0.curves[CURVE_EVAL_TRAIN_ACC] == want_acc[0] && r0.curves[CURVE_EVAL_TEST_ACC] == want_acc[1],
            "step 0: accuracies %.6g and %.6g as counted by hand (%.6g, %.6g)", r0.curves[CURVE_EVAL_TRAIN_ACC],
            r0.curves[CURVE_EVAL_TEST_ACC], want_acc[0], want_acc[1]);
+    /* The probe pass stands in for the evaluation's first 256 examples
+     * (the probe set): the bits of the whole evaluation, done afresh. */
+    double fresh_loss, fresh_acc;
+    train_evaluate(&s, d->eval_train.X, d->eval_train.y, d->eval_train.n, &fresh_loss, &fresh_acc);
+    tap_ok(s.probe_leads_eval && r0.curves[CURVE_EVAL_TRAIN_LOSS] == fresh_loss && r0.curves[CURVE_EVAL_TRAIN_ACC] == fresh_acc,
+           "step 0: with the probe pass reused (%d), eval_train_loss %.17g and acc %.17g have the bits of a whole "
+           "evaluation (%.17g, %.17g)", s.probe_leads_eval, r0.curves[CURVE_EVAL_TRAIN_LOSS],
+           r0.curves[CURVE_EVAL_TRAIN_ACC], fresh_loss, fresh_acc);
+    {
+      /* batch norm's probe pass takes the batch's statistics, its
+       * evaluation the running averages: nothing to reuse */
+      train_params pb = p;
+      pb.arch.norm = NORM_BATCH;
+      train_state sb;
+      if (train_state_init(&sb, &pb, d, NULL, &err)) die(err.msg);
+      tap_ok(!sb.probe_leads_eval, "batch norm: the evaluation does not reuse the probe pass");
+      train_state_free(&sb);
+    }
     tap_rel(r0.curves[CURVE_TRAIN_LOSS], NAN, 0, "step 0: train_loss is NaN (no steps yet)");
     /* train_loss at step 100 is the mean of the first 100 batch losses. */
     double sum = 0.0;
