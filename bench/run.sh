@@ -9,7 +9,9 @@
 #   2 scaling   the grid G at 1, 2, ... all cores: speedup, efficiency, and
 #               that the tables are byte-identical
 #   3 pytorch   G at width 128 and a smaller grid at width 1024, done with
-#               PyTorch (torch_grid.py) on the same number of threads
+#               PyTorch (torch_grid.py) on the same number of threads; where
+#               OpenBLAS runs its generic kernels, again with the
+#               OPENBLAS_CORETYPE the CPU can run, for both
 #   4 probes    G with --log-every 1, 10 and 0 (only at init and the end)
 #   5 memory    peak resident size against the number of cells and width
 #   6 remedies  the step with batch norm, layer norm and skip connections
@@ -166,6 +168,26 @@ for s in $SECTIONS; do
       say "| $grid | $ts | $tt | $(ratio "$tt" "$ts") | $tu | $(ratio "$tu" "$ts") |"
     done
     say ""
+    # Where OpenBLAS falls back to its generic kernels (a CPU newer than
+    # it), PyTorch's GEMMs run several times slower than they can, and an
+    # expert sets OPENBLAS_CORETYPE: the ratio that counts is then against
+    # that PyTorch (satbench run with the same setting, for its norms).
+    better=$("$SATBENCH" --version | sed -n 's/.*OPENBLAS_CORETYPE=\([A-Za-z0-9]*\).*/\1/p')
+    if [ -n "$better" ] && [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+      say "OpenBLAS uses its generic kernels on this CPU; the same, tuned, with OPENBLAS_CORETYPE=$better for both (the kernels the CPU runs):"
+      say ""
+      say "| grid | satbench s | PyTorch s (tuned, $better) | ratio |"
+      say "|---|---|---|---|"
+      for grid in G G1024; do
+        eval "args=\$$grid"
+        ts=$(export OPENBLAS_CORETYPE="$better"; best_grid "$TMP/c$grid" "$NCPU" $args)
+        OPENBLAS_CORETYPE=$better OPENBLAS_NUM_THREADS=1 "$PYTHON" "$HERE/torch_grid.py" $args --threads 1 \
+          --jobs "$NCPU" --out "$TMP/v$grid" >"$TMP/v$grid.txt"
+        tv=$(awk '/^wall_seconds/ { print $2 }' "$TMP/v$grid.txt")
+        say "| $grid | $ts | $tv | $(ratio "$tv" "$ts") |"
+      done
+      say ""
+    fi
     say "Sanity: mean attenuation at init, log10(||delta^1|| / ||delta^depth||), over seeds (different random"
     say "streams, the same distributions):"
     say ""
