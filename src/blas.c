@@ -134,7 +134,8 @@ static int xsmm_sliced(size_t m, size_t n, size_t k, const double *A, size_t lda
  * and B as they are, C is transposed into place, and beta must be 0 and A
  * untransposed).
  * Each element of C is one sum over k in order, the same either way, and
- * whatever the kernel's vector width or the slicing of k. */
+ * whatever the kernel's vector width; xsmm_slice cuts k only where that
+ * keeps the bits. */
 static int xsmm_gemm(int transA, int transB, size_t M, size_t N, size_t K,
                      double alpha, const double *A, const double *B, double beta, double *C)
 {

@@ -269,35 +269,27 @@ static void quantiles_bucketed(const double *x, size_t n, const unsigned short *
     else gather |= 1 << k;
   }
   if (!gather) return;
-  if (gather != 3) {  /* one quantile left: its run alone */
-    int k = gather == 1 ? 0 : 1;
-    size_t len = 0;
-    for (size_t i = 0; i < n; i++)
-      if ((size_t)bucket[i] - first[k] <= last[k] - first[k]) scratch[len++] = x[i];  /* unsigned: first <= b <= last */
-    out[k] = quantile_at(scratch, len, lhs[k] - below[k], delta[k]);
-    return;
-  }
   /* Overlapping runs (most values in a few buckets) become one. */
-  int runs = last[0] < first[1] ? 2 : 1;
+  int runs = gather == 3 && last[0] >= first[1] ? 1 : 2;
   if (runs == 1 && last[1] > last[0]) last[0] = last[1];
   size_t len[2] = { 0, 0 };
   double *part[2] = { scratch, scratch };
-  if (runs == 2) {
+  if (runs == 2 && gather == 3) {
     for (size_t b = first[0]; b <= last[0]; b++) len[0] += count[b];
     part[1] = scratch + len[0];
     len[0] = 0;
   }
   for (size_t i = 0; i < n; i++) {
     size_t b = bucket[i];
-    if (b - first[0] <= last[0] - first[0]) part[0][len[0]++] = x[i];  /* unsigned: first <= b <= last */
-    else if (runs == 2 && b - first[1] <= last[1] - first[1]) part[1][len[1]++] = x[i];
+    if ((gather & 1) && b - first[0] <= last[0] - first[0]) part[0][len[0]++] = x[i];  /* unsigned: first <= b <= last */
+    else if (runs == 2 && (gather & 2) && b - first[1] <= last[1] - first[1]) part[1][len[1]++] = x[i];
   }
   if (runs == 1) {
     out[0] = quantile_at(part[0], len[0], lhs[0] - below[0], delta[0]);
     out[1] = quantile_at(part[0], len[0], lhs[1] - below[0], delta[1]);
   } else {
-    out[0] = quantile_at(part[0], len[0], lhs[0] - below[0], delta[0]);
-    out[1] = quantile_at(part[1], len[1], lhs[1] - below[1], delta[1]);
+    if (gather & 1) out[0] = quantile_at(part[0], len[0], lhs[0] - below[0], delta[0]);
+    if (gather & 2) out[1] = quantile_at(part[1], len[1], lhs[1] - below[1], delta[1]);
   }
 }
 

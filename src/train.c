@@ -266,7 +266,8 @@ int train_state_init(train_state *s, const train_params *p, const dataset *d, tr
    * probe pass takes the batch's statistics) the probe pass already made
    * it, to the bit. */
   const data_subset *et = &d->eval_train;
-  s->probe_leads_eval = p->arch.norm != NORM_BATCH && et->n >= np && !memcmp(et->X, d->probe.X, np * dim * sizeof *et->X)
+  s->probe_leads_eval = p->arch.norm != NORM_BATCH && et->n >= np
+                        && !memcmp(et->X, d->probe.X, np * dim * sizeof *et->X)
                         && !memcmp(et->y, d->probe.y, np * sizeof *et->y);
   for (size_t i = 0; i < d->n_train; i++) s->perm[i] = i;
   return SB_OK;
