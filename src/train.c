@@ -311,7 +311,9 @@ static int probe_at(train_state *s, long t, const double *ratio, double train_lo
   const data_subset *ps = &s->d->probe;
   double probe_loss = train_measure(s, ratio, rows);
   if (!isfinite(probe_loss)) return 0;
-  size_t probe_hits = s->probe_leads_eval ? net_correct(s->n, s->pwk, ps->y, ps->n) : 0;
+  /* examples of the training evaluation the probe pass has made, and their hits */
+  size_t seen = s->probe_leads_eval ? ps->n : 0;
+  size_t probe_hits = seen ? net_correct(s->n, s->pwk, ps->y, ps->n) : 0;
   for (size_t l = 0; l < r->n_layers; l++)
     for (int k = 0; k < PROBE_NCOLS; k++)
       if (isnan(rows[l].v[k]) && !probe_cols[k].nan_ok) return 0;
@@ -336,12 +338,8 @@ static int probe_at(train_state *s, long t, const double *ratio, double train_lo
   double *c = r->curves + r->n_logs * CURVE_NCOLS;
   const dataset *d = s->d;
   c[CURVE_TRAIN_LOSS] = train_loss;
-  if (s->probe_leads_eval)
-    evaluate_from(s, d->eval_train.X, d->eval_train.y, d->eval_train.n, ps->n, probe_loss * (double)ps->n,
-                  probe_hits, &c[CURVE_EVAL_TRAIN_LOSS], &c[CURVE_EVAL_TRAIN_ACC]);
-  else
-    train_evaluate(s, d->eval_train.X, d->eval_train.y, d->eval_train.n, &c[CURVE_EVAL_TRAIN_LOSS],
-                   &c[CURVE_EVAL_TRAIN_ACC]);
+  evaluate_from(s, d->eval_train.X, d->eval_train.y, d->eval_train.n, seen, probe_loss * (double)seen, probe_hits,
+                &c[CURVE_EVAL_TRAIN_LOSS], &c[CURVE_EVAL_TRAIN_ACC]);
   train_evaluate(s, d->eval_test.X, d->eval_test.y, d->eval_test.n, &c[CURVE_EVAL_TEST_LOSS],
                  &c[CURVE_EVAL_TEST_ACC]);
   if (!isfinite(c[CURVE_EVAL_TRAIN_LOSS]) || !isfinite(c[CURVE_EVAL_TEST_LOSS])) return 0;

@@ -2,8 +2,7 @@
  * build has) against a long-double triple loop, for every transpose and
  * beta and for shapes that take each of its paths; the two ways it makes
  * A B' with libxsmm give the same bits, and so do two cuts of k into
- * slices; per-thread buffers give the same
- * bits on every thread. */
+ * slices; per-thread buffers give the same bits on every thread. */
 #include <config.h>
 #include "blas.h"
 #include "tap.h"
