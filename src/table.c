@@ -104,8 +104,8 @@ size_t table_columns(row_kind k, char *buf, size_t size)
     for (int c = 0; c < PROBE_NCOLS; c++)
       if (probe_cols[c].hidden_mean) col(&b, "%s_end", probe_cols[c].name);
     cols(&b, "decay_rate_theory");
-    cols(&b, "jac_msv0 jac_sv2_var0 jac_sv_max0 jac_log10_cond0 jac_msv_end jac_sv2_var_end jac_sv_max_end "
-             "jac_log10_cond_end jac_msv_theory");
+    cols(&b, "jac_msv0 jac_sv2_var0 jac_sv_max0 jac_log10_cond0 jac_rank0 jac_msv_end jac_sv2_var_end "
+             "jac_sv_max_end jac_log10_cond_end jac_rank_end jac_msv_theory");
     break;
   case ROW_LAYERS:
     cell_id_cols(&b);
@@ -129,7 +129,7 @@ size_t table_columns(row_kind k, char *buf, size_t size)
     break;
   case ROW_SPECTRA:
     cell_id_cols(&b);
-    cols(&b, "step input rank sv");
+    cols(&b, "step input rank sv floor resolved");
     break;
   case ROW_CURVES:
     cell_id_cols(&b);
@@ -257,15 +257,16 @@ void table_cells_row(FILE *f, const char *prefix, const table_cell *c, const tra
   put_num(f, r->theory_decay_rate);
   /* The Jacobian's spectra at the first and the last step they were taken */
   for (int at = 0; at < 2; at++) {
-    jac_summary js = { NAN, NAN, NAN, NAN };
+    jac_summary js = { NAN, NAN, NAN, NAN, NAN };
     if (r->jac_n) {
       size_t slot = at ? r->jac_n - 1 : 0, per = r->jac_inputs * r->jac_nsv;
-      jac_summarize(r->jac_sv + slot * per, r->jac_inputs, r->jac_nsv, &js);
+      jac_summarize(r->jac_sv + slot * per, r->jac_inputs, r->jac_nsv, r->jac_side, &js);
     }
     put_num(f, js.msv);
     put_num(f, js.sv2_var);
     put_num(f, js.sv_max);
     put_num(f, js.log10_cond);
+    put_num(f, js.rank);
   }
   put_num(f, r->jac_msv_theory);
   fputc('\n', f);
@@ -276,11 +277,14 @@ void table_spectra_rows(FILE *f, const char *prefix, const table_cell *c, const 
   for (size_t s = 0; s < r->jac_n; s++)
     for (size_t i = 0; i < r->jac_inputs; i++) {
       const double *sv = r->jac_sv + (s * r->jac_inputs + i) * r->jac_nsv;
+      /* the input's floor; resolved: 1 above it, 0 counted as a zero */
+      double res_floor = r->jac_nsv ? jac_floor(r->jac_side, sv[0]) : NAN;
       for (size_t k = 0; k < r->jac_nsv; k++) {
         cell_id(f, prefix, c);
         fprintf(f, "\t%ld\t%zu\t%zu", r->jac_steps[s], i, k + 1);
         put_num(f, sv[k]);
-        fputc('\n', f);
+        put_num(f, res_floor);
+        fprintf(f, "\t%d\n", sv[k] > res_floor);
       }
     }
 }

@@ -204,6 +204,7 @@ static int jac_setup(train_state *s, const train_params *p, train_result *r, sb_
   if (!r) return SB_OK;
   r->jac_inputs = p->jacobian;
   r->jac_nsv = s->jw->nsv;
+  r->jac_side = s->jw->width > s->jw->n_in ? s->jw->width : s->jw->n_in;
   r->jac_cap = p->jacobian_init_only ? 1 : r->cap_logs;
   r->jac_steps = malloc(r->jac_cap * sizeof *r->jac_steps);
   r->jac_sv = malloc(r->jac_cap * r->jac_inputs * r->jac_nsv * sizeof *r->jac_sv);

@@ -102,9 +102,10 @@ typedef struct train_result {
   double theory_decay_rate;
   /* Jacobian spectra (jacobian.h) of the first jac_inputs probe inputs at
    * jac_n logged steps: jac_sv is (jac_cap, jac_inputs, jac_nsv), each
-   * spectrum descending; jac_steps (jac_cap).  jac_msv_theory is the
-   * mean-field mean of sigma^2 at init (plain nets; NaN otherwise). */
-  size_t jac_inputs, jac_nsv, jac_n, jac_cap;
+   * spectrum descending; jac_steps (jac_cap); jac_side = max(width, n_in),
+   * the n of each spectrum's resolution floor (jac_floor).  jac_msv_theory
+   * is the mean-field mean of sigma^2 at init (plain nets; NaN otherwise). */
+  size_t jac_inputs, jac_nsv, jac_side, jac_n, jac_cap;
   long *jac_steps;
   double *jac_sv;
   double jac_msv_theory;

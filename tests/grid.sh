@@ -205,6 +205,30 @@ else
   t_fail "cells.tsv: spectra summaries for every cell, a mean-field value for plain nets only"
 fi
 
+# The resolution floor (width 8 > input-dim 4: side 8): each input's floor is
+# 8 eps sigma_1, `resolved` says sv > floor, jac_rank0 is the smallest count of
+# resolved values over the inputs at step 0, and jac_log10_cond0 is Inf exactly
+# when that is below min(8, 4); relu's dead top units give both kinds of cell.
+if awk -F '\t' -v eps=2.220446049250313e-16 '
+     FNR == 1 { f++ } /^#/ { next }
+     !h[f] { h[f] = 1; for (i = 1; i <= NF; i++) c[f, $i] = i; next }
+     f == 1 { k = $c[1, "cell"] SUBSEP $c[1, "step"] SUBSEP $c[1, "input"]
+              if ($c[1, "rank"] == 1) top[k] = $c[1, "sv"]
+              fl = $c[1, "floor"] + 0; want = 8 * eps * top[k]
+              if (fl - want > 1e-8 * want || want - fl > 1e-8 * want) bad = 1
+              if ((($c[1, "sv"] + 0) > fl) != $c[1, "resolved"] + 0) bad = 1
+              if ($c[1, "step"] == 0) { n[$c[1, "cell"], $c[1, "input"]] += $c[1, "resolved"]; ni[$c[1, "cell"]] = $c[1, "input"] + 1 }
+              next }
+     { m = 4; for (i = 0; i < ni[$c[2, "cell"]]; i++) if (n[$c[2, "cell"], i] < m) m = n[$c[2, "cell"], i]
+       if ($c[2, "jac_rank0"] != m) bad = 1
+       if ((m < 4) != ($c[2, "jac_log10_cond0"] == "Inf")) bad = 1
+       if (m < 4) def++; else full++ }
+     END { exit bad || !def || !full }' "$T/arch1/spectra.tsv" "$T/arch1/cells.tsv"; then
+  t_pass "spectra.tsv floor and resolved, cells.tsv jac_rank0 and an infinite jac_log10_cond0 agree"
+else
+  t_fail "spectra.tsv floor and resolved, cells.tsv jac_rank0 and an infinite jac_log10_cond0 agree"
+fi
+
 # -- invalid grids write nothing ----------------------------------------------------
 for bad in "--depths 0" "--widths 8,,9" "--lr nan" "--batch 500" "--activations sigmoid,tnah" \
            "--inits he_normal,normal:-1" "--seeds 0" "--threads 0" "--widths 100000000" "--widths 60000 --depths 10" \
