@@ -276,6 +276,7 @@ int main(void)
         for (int c = 0; c < PROBE_NCOLS; c++) {
           double v = rows_of(&r, i)[l].v[c];
           if (c == PROBE_UPDATE_RATIO && i == 0) continue;  /* NaN by definition */
+          if (c == PROBE_DELTA_GAIN && l == r.n_layers - 1) continue;  /* no layer above the output */
           bad += !isfinite(v);
           if (isfinite(v) && fabs(v) > big) big = fabs(v);
         }
