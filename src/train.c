@@ -7,6 +7,7 @@
 #include <config.h>
 #include "train.h"
 #include "theory.h"
+#include "blas.h"
 
 #include <limits.h>
 #include <math.h>
@@ -38,6 +39,7 @@ const curve_col_info train_curve_cols[] = {
   [CURVE_EVAL_TRAIN_ACC]  = { "eval_train_acc", "accuracy on the training evaluation subset" },
   [CURVE_EVAL_TEST_LOSS]  = { "eval_test_loss", "mean loss on the test evaluation subset" },
   [CURVE_EVAL_TEST_ACC]   = { "eval_test_acc", "accuracy on the test evaluation subset" },
+  [CURVE_GRAD_NORM]       = { "grad_norm", "||dL/dtheta|| over every parameter (weights, biases, a norm's gamma and beta), on the probe set" },
 };
 _Static_assert(sizeof train_curve_cols / sizeof train_curve_cols[0] == CURVE_NCOLS,
                "train_curve_cols needs one row per CURVE_ column");
@@ -301,6 +303,21 @@ double train_measure(train_state *s, const double *ratio, probe_row *rows)
   return loss;
 }
 
+/* Each layer's weight and bias gradient norms from the probe rows, then
+ * the norms' gamma and beta (contiguous per layer), by hypot so that norms
+ * of 1e-200 and 1e200 neither underflow nor overflow; a net without a
+ * norm gets the bits of the weights and biases alone. */
+double train_grad_norm(const train_state *s, const probe_row *rows)
+{
+  const net *n = s->n;
+  double g = 0.0;
+  for (size_t l = 0; l < n->n_layers; l++)
+    g = hypot(hypot(g, rows[l].v[PROBE_GRAD_W_NORM]), rows[l].v[PROBE_GRAD_B_NORM]);
+  if (n->arch.norm != NORM_NONE)
+    for (size_t l = 1; l <= n->depth; l++) g = hypot(g, blas_nrm2(net_dgamma(n, l), 2 * n->width));
+  return g;
+}
+
 /* A probe at step t: the measurement and the learning curve's point, then
  * the histograms at the first probe and at the last step.  train_loss is
  * the mean batch loss since the previous probe.  Returns 0 when the probe
@@ -338,6 +355,7 @@ static int probe_at(train_state *s, long t, const double *ratio, double train_lo
   double *c = r->curves + r->n_logs * CURVE_NCOLS;
   const dataset *d = s->d;
   c[CURVE_TRAIN_LOSS] = train_loss;
+  c[CURVE_GRAD_NORM] = train_grad_norm(s, rows);
   evaluate_from(s, d->eval_train.X, d->eval_train.y, d->eval_train.n, seen, probe_loss * (double)seen, probe_hits,
                 &c[CURVE_EVAL_TRAIN_LOSS], &c[CURVE_EVAL_TRAIN_ACC]);
   train_evaluate(s, d->eval_test.X, d->eval_test.y, d->eval_test.n, &c[CURVE_EVAL_TEST_LOSS],

@@ -59,15 +59,16 @@ typedef struct train_params {
 enum { TRAIN_OK = 0, TRAIN_DIVERGED = 1, TRAIN_STOPPED = 2, TRAIN_FROZEN = 3, TRAIN_STALLED = 4 };
 #define TRAIN_STALL_GAIN 0.01
 
-/* The learning curve's own values at a logged step (curves.tsv), beside
- * the probe set's global gradient norm and hidden-layer means of the
- * probe columns that table.c derives from the probe rows. */
+/* The learning curve's own values at a logged step (curves.tsv), with
+ * the probe set's global gradient norm, beside the hidden-layer means of
+ * the probe columns that table.c derives from the probe rows. */
 enum {
   CURVE_TRAIN_LOSS,       /* mean mini-batch loss of the steps since the last log (NaN at step 0) */
   CURVE_EVAL_TRAIN_LOSS,  /* mean loss on the training evaluation subset */
   CURVE_EVAL_TRAIN_ACC,   /* its accuracy */
   CURVE_EVAL_TEST_LOSS,   /* mean loss on the test evaluation subset */
   CURVE_EVAL_TEST_ACC,
+  CURVE_GRAD_NORM,        /* ||dL/dtheta|| on the probe set, every parameter (train_grad_norm) */
   CURVE_NCOLS
 };
 typedef struct curve_col_info { const char *name, *about; } curve_col_info;
@@ -159,6 +160,9 @@ double train_step(train_state *s, long t, int with_ratio);
  * into rows (depth + 1); ratio is NULL before any update.  Returns the
  * probe set's mean loss. */
 double train_measure(train_state *s, const double *ratio, probe_row *rows);
+/* ||dL/dtheta|| over every parameter (weights, biases, a norm's gamma and
+ * beta) after train_measure: rows are its probe rows. */
+double train_grad_norm(const train_state *s, const probe_row *rows);
 /* Mean loss and accuracy of the network on X (n examples), forward only,
  * in chunks of the probe work's size. */
 void train_evaluate(train_state *s, const double *X, const int *y, size_t n, double *loss, double *acc);

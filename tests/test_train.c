@@ -426,6 +426,38 @@ int main(void)
     }
   }
 
+  /* ---- grad_norm covers every parameter ------------------------------ */
+  /* curves.tsv's grad_norm at step 0 of a cell with a norm against the
+   * square root of the sum of squares of the whole flat gradient buffer
+   * (W, b, gamma, beta of every layer), after a probe pass of the same
+   * net built again; and it exceeds the weights' and biases' part alone. */
+  for (int nk = NORM_NONE; nk < NORM_COUNT; nk++) {
+    train_params q = p;
+    q.arch.norm = (norm_kind)nk;
+    q.steps = 0;
+    train_result r;
+    run(&q, d, &r);
+    train_state s;
+    if (train_state_init(&s, &q, d, NULL, &err) != SB_OK) die(err.msg);
+    probe_row rows[8];
+    if (q.depth + 1 > 8) die("test_train: rows[] too small");
+    train_measure(&s, NULL, rows);
+    double ss = 0.0, wb = 0.0;
+    for (size_t i = 0; i < s.n->n_params; i++) ss += s.n->grads[i] * s.n->grads[i];
+    for (size_t l = 1; l <= s.n->n_layers; l++) {
+      for (size_t i = 0; i < s.n->fan_in[l - 1] * s.n->fan_out[l - 1]; i++) wb += net_dW(s.n, l)[i] * net_dW(s.n, l)[i];
+      for (size_t i = 0; i < s.n->fan_out[l - 1]; i++) wb += net_db(s.n, l)[i] * net_db(s.n, l)[i];
+    }
+    double g = r.curves[CURVE_GRAD_NORM];
+    tap_rel(g, sqrt(ss), 1e-13, nk == NORM_NONE ? "grad_norm = sqrt(sum of squares of the flat gradient buffer), no norm"
+                                                : nk == NORM_BATCH ? "grad_norm = sqrt(sum of squares of the flat gradient buffer), batch norm"
+                                                                   : "grad_norm = sqrt(sum of squares of the flat gradient buffer), layer norm");
+    tap_ok(nk == NORM_NONE ? g == train_grad_norm(&s, rows) : g > sqrt(wb) * (1.0 + 1e-6),
+           "%s: grad_norm %.10g, weights and biases alone %.10g", norm_name((norm_kind)nk), g, sqrt(wb));
+    train_state_free(&s);
+    train_result_free(&r);
+  }
+
   /* ---- statuses of cells that did not learn ------------------------------ */
   {
     train_result r;
