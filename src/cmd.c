@@ -82,6 +82,7 @@ static const struct { const char *name, *help; } lists[] = {
   { "datasets", "the datasets" },
   { "presets", "the presets, each followed by its settings (lines starting with a tab)" },
   { "figures", "the figures of satbench plot" },
+  { "statuses", "the statuses of cells.tsv, each the first that applies in this order" },
   { "columns", "TABLE<tab>COLUMN for every column of every table, in order" },
 };
 enum { N_LISTS = sizeof lists / sizeof lists[0] };
@@ -131,6 +132,8 @@ int cmd_list(int argc, char **argv, sb_error *err)
     data_list(stdout);
   } else if (!strcmp(what, "presets")) {
     cfg_list_presets(stdout);
+  } else if (!strcmp(what, "statuses")) {
+    for (int k = 0; k < TRAIN_NSTATUS; k++) printf("%s\t%s\n", train_statuses[k].name, train_statuses[k].about);
   } else if (!strcmp(what, "figures")) {
     for (size_t k = 0; k < fig_count; k++) printf("%s\t%s\n", fig_table[k].name, fig_table[k].title);
   } else if (!strcmp(what, "columns")) {

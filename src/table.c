@@ -213,13 +213,7 @@ void table_comments(FILE *f, const sb_config *cfg)
 
 const char *table_status_name(int train_status)
 {
-  switch (train_status) {
-  case TRAIN_OK: return "ok";
-  case TRAIN_DIVERGED: return "diverged";
-  case TRAIN_FROZEN: return "frozen";
-  case TRAIN_STALLED: return "stalled";
-  default: return "stopped";
-  }
+  return (unsigned)train_status < TRAIN_NSTATUS ? train_statuses[train_status].name : "stopped";
 }
 
 static void cell_id(FILE *f, const char *prefix, const table_cell *c)

@@ -44,6 +44,29 @@ const curve_col_info train_curve_cols[] = {
 _Static_assert(sizeof train_curve_cols / sizeof train_curve_cols[0] == CURVE_NCOLS,
                "train_curve_cols needs one row per CURVE_ column");
 
+const train_status_info train_statuses[] = {
+  [TRAIN_OK]       = { "ok", 0, "trained, and none of the below" },
+  [TRAIN_DIVERGED] = { "diverged", 1, "a NaN or Inf loss or probe value met: the cell stopped there; final_loss and the "
+                                      "accuracies are NaN" },
+  [TRAIN_EXPLODED] = { "exploded", 1, "the training evaluation loss at the last probe is above 10 times the chance "
+                                      "loss (finite: diverged otherwise)" },
+  [TRAIN_FROZEN]   = { "frozen", 1, "at the last probe every hidden layer's gradient is exactly 0 (all ReLUs dead)" },
+  [TRAIN_VANISHED] = { "vanished", 1, "at the last probe every hidden layer's gradient norm is at most 2^-52 times its "
+                                      "weights' norm (below their resolution), but not all exactly 0" },
+  [TRAIN_STALLED]  = { "stalled", 1, "the training evaluation loss at the last probe is less than 1% below the chance "
+                                     "loss" },
+  [TRAIN_STOPPED]  = { "stopped", 0, "interrupted by a signal: never written to a table" },
+};
+_Static_assert(sizeof train_statuses / sizeof train_statuses[0] == TRAIN_NSTATUS,
+               "train_statuses needs one row per status");
+
+int train_status_parse(const char *name)
+{
+  for (int k = 0; k < TRAIN_NSTATUS; k++)
+    if (train_statuses[k].name && !strcmp(name, train_statuses[k].name)) return k;
+  return -1;
+}
+
 /* 1, 2, 5 times a power of ten. */
 static int is_125(long t)
 {
@@ -390,19 +413,21 @@ static void chance_levels(const dataset *d, loss_kind loss, double *chance_loss,
   free(count);
 }
 
-/* Frozen: no hidden layer receives any gradient on the probe set at the
- * last probe.  Stalled: the training loss ended less than TRAIN_STALL_GAIN
- * (relative) below the chance loss.  Neither applies to a cell that was
- * not trained. */
-static int learning_status(const train_result *r, size_t depth)
+/* The order of train.h: exploded, frozen, vanished, stalled. */
+int train_status_at_end(const train_result *r, size_t depth)
 {
   if (r->n_logs < 2 || r->steps_done == 0) return TRAIN_OK;
   const probe_row *last = r->rows + (r->n_logs - 1) * r->n_layers;
-  int frozen = 1;
-  for (size_t l = 0; l < depth && frozen; l++)
-    frozen = last[l].v[PROBE_GRAD_W_NORM] == 0.0 && last[l].v[PROBE_GRAD_B_NORM] == 0.0;
-  if (frozen) return TRAIN_FROZEN;
   double l1 = r->curves[(r->n_logs - 1) * CURVE_NCOLS + CURVE_EVAL_TRAIN_LOSS];
+  if (l1 > TRAIN_EXPLODE_FACTOR * r->chance_loss) return TRAIN_EXPLODED;
+  int frozen = 1, vanished = 1;
+  for (size_t l = 0; l < depth; l++) {
+    double gw = last[l].v[PROBE_GRAD_W_NORM], gb = last[l].v[PROBE_GRAD_B_NORM];
+    frozen &= gw == 0.0 && gb == 0.0;
+    vanished &= hypot(gw, gb) <= TRAIN_VANISH_RES * last[l].v[PROBE_WEIGHT_NORM];
+  }
+  if (frozen) return TRAIN_FROZEN;
+  if (vanished) return TRAIN_VANISHED;
   return l1 > (1.0 - TRAIN_STALL_GAIN) * r->chance_loss ? TRAIN_STALLED : TRAIN_OK;
 }
 
@@ -434,12 +459,17 @@ int train_cell(const train_params *p, const dataset *d, train_result *r, sb_erro
     }
   }
   r->steps_done = t;
-  if (r->status != TRAIN_STOPPED) {
+  /* A diverged cell's weights are those after the divergence: no final
+   * metrics from them (they stay NaN), so that an average that forgets to
+   * filter on status cannot take them for results. */
+  if (r->status == TRAIN_OK) {
     train_evaluate(&s, d->X_train, d->y_train, d->n_train, &r->final_loss, &r->final_train_acc);
     double test_loss;
     train_evaluate(&s, d->X_test, d->y_test, d->n_test, &test_loss, &r->final_test_acc);
-    if (!isfinite(r->final_loss) && r->status == TRAIN_OK) r->status = TRAIN_DIVERGED;
-    if (r->status == TRAIN_OK) r->status = learning_status(r, p->depth);
+    if (!isfinite(r->final_loss)) {
+      r->status = TRAIN_DIVERGED;
+      r->final_loss = r->final_train_acc = r->final_test_acc = NAN;
+    } else r->status = train_status_at_end(r, p->depth);
   }
   train_state_free(&s);
   return SB_OK;

@@ -293,6 +293,9 @@ int main(void)
            "%s/%s lr %g diverged: logs at consecutive steps 0..%ld, none past steps_done %ld",
            div[k].act, loss_name(div[k].loss), div[k].lr, r.log_steps[r.n_logs - 1],
            r.steps_done);
+    tap_ok(isnan(r.final_loss) && isnan(r.final_train_acc) && isnan(r.final_test_acc),
+           "%s/%s lr %g diverged: final_loss %g and accuracies %g, %g are NaN, not the weights' after divergence",
+           div[k].act, loss_name(div[k].loss), div[k].lr, r.final_loss, r.final_train_acc, r.final_test_acc);
     /* A diverged cell has no end: its histograms are those of step 0. */
     tap_ok(r.hist_n == 1 && r.hist_step[0] == 0,
            "%s/%s lr %g diverged: %zu histograms, the first at step %ld (expected 1, at 0)", div[k].act,
@@ -481,6 +484,57 @@ int main(void)
            "sigmoid/standard depth 10: status %d (TRAIN_STALLED %d): loss %.6g stays within 1%% of chance %.6g",
            r.status, TRAIN_STALLED, end, r.chance_loss);
     train_result_free(&r);
+  }
+
+  /* ---- the statuses' rules on constructed cells --------------------- */
+  /* A cell of depth 2 with two logs, chance loss 1.5: the last probe's
+   * rows and loss set by hand on each side of each boundary. */
+  {
+    enum { DEPTH = 2, L = DEPTH + 1 };
+    static const struct {
+      double loss;          /* eval_train_loss at the last probe */
+      double g[L][2];       /* grad_w_norm, grad_b_norm per layer */
+      double w;             /* every weight_norm */
+      int want;
+      const char *why;
+    } cases[] = {
+      { 15.01, { { 0, 0 }, { 0, 0 }, { 0, 0 } }, 4.0, TRAIN_EXPLODED, "loss 15.01 > 10 x 1.5: exploded before frozen" },
+      { 15.0, { { 0, 0 }, { 0, 0 }, { 0.3, 0.1 } }, 4.0, TRAIN_FROZEN, "loss 15 = 10 x chance is not exploded; hidden gradients 0" },
+      { 15.0, { { 0x1p-60, 0 }, { 0, 0x1p-60 }, { 0.3, 0.1 } }, 4.0, TRAIN_VANISHED,
+        "hidden |(dW, db)| 2^-60 <= 2^-52 x 4, not all 0: vanished (the output layer's gradient does not count)" },
+      { 1.0, { { 4e-16, 4e-16 }, { 4e-16, 4e-16 }, { 0.3, 0.1 } }, 4.0, TRAIN_VANISHED,
+        "hidden |(dW, db)| 5.66e-16 <= 2^-52 x 4 = 8.88e-16: vanished, whatever the loss" },
+      { 1.49, { { 8e-16, 4e-16 }, { 4e-16, 4e-16 }, { 0.3, 0.1 } }, 4.0, TRAIN_STALLED,
+        "layer 1 |(dW, db)| 8.94e-16 > 8.88e-16: not vanished; loss 1.49 > 0.99 x 1.5: stalled" },
+      { 1.48, { { 8e-16, 4e-16 }, { 4e-16, 4e-16 }, { 0.3, 0.1 } }, 4.0, TRAIN_OK,
+        "loss 1.48 < 0.99 x 1.5 = 1.485: ok" },
+      { 1.0, { { 0, 0 }, { 1e-3, 0 }, { 0.3, 0.1 } }, 4.0, TRAIN_OK, "one hidden layer still learns: ok" },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+      probe_row rows[2 * L];
+      double curves[2 * CURVE_NCOLS];
+      long steps[2] = { 0, 10 };
+      memset(rows, 0, sizeof rows);
+      memset(curves, 0, sizeof curves);
+      for (int l = 0; l < L; l++) {
+        rows[L + l].v[PROBE_GRAD_W_NORM] = cases[k].g[l][0];
+        rows[L + l].v[PROBE_GRAD_B_NORM] = cases[k].g[l][1];
+        rows[L + l].v[PROBE_WEIGHT_NORM] = cases[k].w;
+      }
+      curves[CURVE_NCOLS + CURVE_EVAL_TRAIN_LOSS] = cases[k].loss;
+      train_result r;
+      memset(&r, 0, sizeof r);
+      r.n_layers = L;
+      r.n_logs = r.cap_logs = 2;
+      r.steps_done = 10;
+      r.chance_loss = 1.5;
+      r.rows = rows;
+      r.curves = curves;
+      r.log_steps = steps;
+      int got = train_status_at_end(&r, DEPTH);
+      tap_ok(got == cases[k].want, "%s: %s (expected %s)", cases[k].why, train_statuses[got].name,
+             train_statuses[cases[k].want].name);
+    }
   }
 
   /* ---- random streams ---------------------------------------------- */
