@@ -51,8 +51,8 @@ const train_status_info train_statuses[] = {
   [TRAIN_EXPLODED] = { "exploded", 1, "the training evaluation loss at the last probe is above 10 times the chance "
                                       "loss (finite: diverged otherwise)" },
   [TRAIN_FROZEN]   = { "frozen", 1, "at the last probe every hidden layer's gradient is exactly 0 (all ReLUs dead)" },
-  [TRAIN_VANISHED] = { "vanished", 1, "at the last probe every hidden layer's gradient norm is at most 2^-52 times its "
-                                      "weights' norm (below their resolution), but not all exactly 0" },
+  [TRAIN_VANISHED] = { "vanished", 1, "stalled, and the first hidden layer's gradient norm at the last probe is at "
+                                      "most 2^-52 times its weights' norm: below their resolution" },
   [TRAIN_STALLED]  = { "stalled", 1, "the training evaluation loss at the last probe is less than 1% below the chance "
                                      "loss" },
   [TRAIN_STOPPED]  = { "stopped", 0, "interrupted by a signal: never written to a table" },
@@ -420,15 +420,14 @@ int train_status_at_end(const train_result *r, size_t depth)
   const probe_row *last = r->rows + (r->n_logs - 1) * r->n_layers;
   double l1 = r->curves[(r->n_logs - 1) * CURVE_NCOLS + CURVE_EVAL_TRAIN_LOSS];
   if (l1 > TRAIN_EXPLODE_FACTOR * r->chance_loss) return TRAIN_EXPLODED;
-  int frozen = 1, vanished = 1;
-  for (size_t l = 0; l < depth; l++) {
-    double gw = last[l].v[PROBE_GRAD_W_NORM], gb = last[l].v[PROBE_GRAD_B_NORM];
-    frozen &= gw == 0.0 && gb == 0.0;
-    vanished &= hypot(gw, gb) <= TRAIN_VANISH_RES * last[l].v[PROBE_WEIGHT_NORM];
-  }
+  int frozen = 1;
+  for (size_t l = 0; l < depth; l++)
+    frozen &= last[l].v[PROBE_GRAD_W_NORM] == 0.0 && last[l].v[PROBE_GRAD_B_NORM] == 0.0;
   if (frozen) return TRAIN_FROZEN;
-  if (vanished) return TRAIN_VANISHED;
-  return l1 > (1.0 - TRAIN_STALL_GAIN) * r->chance_loss ? TRAIN_STALLED : TRAIN_OK;
+  if (!(l1 > (1.0 - TRAIN_STALL_GAIN) * r->chance_loss)) return TRAIN_OK;
+  /* the error has to cross every layer to reach the first */
+  double g1 = hypot(last[0].v[PROBE_GRAD_W_NORM], last[0].v[PROBE_GRAD_B_NORM]);
+  return depth > 0 && g1 <= TRAIN_VANISH_RES * last[0].v[PROBE_WEIGHT_NORM] ? TRAIN_VANISHED : TRAIN_STALLED;
 }
 
 int train_cell(const train_params *p, const dataset *d, train_result *r, sb_error *err)

@@ -59,11 +59,12 @@ typedef struct train_params {
  *    the chance loss, that of the best constant prediction (the label
  *    entropy for xent; 1/2 (1 - sum p_k^2) for mse);
  *  - frozen: every hidden layer's gradient on the probe set exactly 0;
- *  - vanished: every hidden layer's gradient norm at most TRAIN_VANISH_RES
- *    times its weights' norm: below the resolution of the weights' own
- *    arithmetic (an update of W by G with ||G|| < 2^-52 ||W|| changes a
- *    typical weight by less than one unit in its last place, so a step of
- *    learning rate up to 1 leaves the layer where it is);
+ *  - vanished: stalled (below), and the first hidden layer's gradient
+ *    norm at most TRAIN_VANISH_RES times its weights' norm: no usable
+ *    error gets through the layers to it.  That is below the resolution of
+ *    the weights' own arithmetic: an update of W by G with ||G|| < 2^-52
+ *    ||W|| changes a typical weight by less than one unit in its last
+ *    place, so a step of learning rate up to 1 leaves the layer where it is;
  *  - stalled: that loss ended less than TRAIN_STALL_GAIN (relative) below
  *    the chance loss.
  * Stopped cells are not written. */
