@@ -26,6 +26,8 @@ enum {
   PROBE_DEAD_FRAC,
   PROBE_UPDATE_RATIO,
   PROBE_WEIGHT_NORM,
+  PROBE_SLOPE_MEAN,
+  PROBE_DELTA_GAIN,
   PROBE_NCOLS
 };
 
@@ -61,10 +63,11 @@ probe_work *probe_work_alloc(const net *n, size_t batch);
 void probe_work_free(probe_work *p);
 
 /* Fill rows[0..L) (L = depth+1) from the last net_forward/net_backward on a
- * batch of `batch` examples.  tau is the saturation threshold; ratio[l-1]
- * is the update ratio of layer l, or NULL before any update (NaN written).
- * The output layer is linear: its act_* describe the logits and it is
- * never saturated. */
+ * batch of `batch` examples.  tau is the saturation threshold (a unit is
+ * saturated as act_saturated says); ratio[l-1] is the update ratio of
+ * layer l, or NULL before any update (NaN written).  The output layer is
+ * linear: its act_* describe the logits, it is never saturated, its slope
+ * is 1 and its delta_gain NaN (there is no layer above it). */
 void probe_measure(const net *n, const net_work *w, size_t batch, double tau,
                    const double *ratio, probe_work *p, probe_row *rows);
 

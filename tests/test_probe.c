@@ -136,7 +136,8 @@ static double sorted_quantile(const double *x, size_t n, double f)
  * (batch B, `units` wide), phi' values g (NULL at the output layer). */
 static void expected_row(probe_row *e, const double *W, const double *dW, size_t nw, const double *db,
                          const double *delta, const double *a, const double *h,
-                         const double *g, size_t units, double gmax, double tau)
+                         const double *g, size_t units, double gmax, double tau,
+                         double tail_lo, double tail_hi, const double *delta_up, size_t up_units)
 {
   size_t m = B * units;
   /* A column added to probe.h without its value here is expected NaN, so
@@ -155,7 +156,8 @@ static void expected_row(probe_row *e, const double *W, const double *dW, size_t
     for (size_t j = 0; j < units; j++) {
       size_t s = 0;
       for (size_t i = 0; i < B; i++) {
-        int is_sat = fabs(g[i * units + j]) / gmax < tau;
+        double hv = h[i * units + j];
+        int is_sat = fabs(g[i * units + j]) / gmax < tau && (hv <= tail_lo || hv >= tail_hi);
         s += is_sat;
         low += is_sat && h[i * units + j] <= 0;   /* pinned at the low end */
         high += is_sat && h[i * units + j] > 0;
@@ -169,6 +171,34 @@ static void expected_row(probe_row *e, const double *W, const double *dW, size_t
   e->v[PROBE_DEAD_FRAC] = (double)dead / (double)units;
   e->v[PROBE_UPDATE_RATIO] = NAN;
   e->v[PROBE_WEIGHT_NORM] = l2(W, nw);
+  /* mean |phi'| / max; 1 at the linear output layer */
+  double slope = 0.0;
+  if (g)
+    for (size_t i = 0; i < m; i++) slope += fabs(g[i]) / gmax;
+  e->v[PROBE_SLOPE_MEAN] = g ? slope / (double)m : 1.0;
+  /* mean over examples of ||delta_i||^2 / ||delta_up_i||^2 */
+  double gain = 0.0;
+  size_t used = 0;
+  for (size_t i = 0; delta_up && i < B; i++) {
+    double lo2 = 0.0, up2 = 0.0;
+    for (size_t j = 0; j < units; j++) lo2 += delta[i * units + j] * delta[i * units + j];
+    for (size_t j = 0; j < up_units; j++) up2 += delta_up[i * up_units + j] * delta_up[i * up_units + j];
+    if (up2 > 0.0) { gain += lo2 / up2; used++; }
+  }
+  e->v[PROBE_DELTA_GAIN] = used ? gain / (double)used : NAN;
+}
+
+/* Where each activation of these tests may saturate, as the README's
+ * table says (kept here apart from act.c's table): in both tails for
+ * sigmoid, tanh and relu; only below the minimum of phi' (-sqrt2) for
+ * gelu and (-2.39936) for swish; nowhere for leaky_relu. */
+static void hand_tails(const char *an, double *lo, double *hi)
+{
+  *lo = 0.0;
+  *hi = 0.0;
+  if (!strcmp(an, "gelu")) { *lo = -1.4142135623730951; *hi = INFINITY; }
+  if (!strcmp(an, "swish")) { *lo = -2.3993572805154675; *hi = INFINITY; }
+  if (!strcmp(an, "leaky_relu")) { *lo = -INFINITY; *hi = INFINITY; }
 }
 
 static void compare_rows(const char *what, size_t l, const probe_row *got, const probe_row *exp)
@@ -177,8 +207,8 @@ static void compare_rows(const char *what, size_t l, const probe_row *got, const
     char name[160];
     double o = got->v[c], e = exp->v[c];
     snprintf(name, sizeof name, "%s layer %zu %s", what, l, probe_cols[c].name);
-    if (c == PROBE_UPDATE_RATIO)
-      tap_rel(o, e, 0, name);   /* NaN: no update yet */
+    if (c == PROBE_UPDATE_RATIO || (c == PROBE_DELTA_GAIN && isnan(e)))
+      tap_rel(o, e, 0, name);   /* NaN: no update yet; no layer above the output */
     else if (c == PROBE_SAT_FRAC || c == PROBE_SAT_LOW || c == PROBE_SAT_HIGH || c == PROBE_DEAD_FRAC)
       tap_ok(o == e, "%s: observed %.17g expected %.17g (exact count)", name, o, e);
     else
@@ -210,13 +240,15 @@ static void check_net(const char *an, double tau, probe_row *rows)
   char what[64];
   snprintf(what, sizeof what, "%s tau %g", an, tau);
   probe_row e;
-  expected_row(&e, W1, r.dW1, NI * NH, r.db1, r.d1, r.a1, r.h1, r.g1, NH, act_deriv_max(&f), tau);
+  double lo, hi;
+  hand_tails(an, &lo, &hi);
+  expected_row(&e, W1, r.dW1, NI * NH, r.db1, r.d1, r.a1, r.h1, r.g1, NH, act_deriv_max(&f), tau, lo, hi, r.d2, NO);
   tap_ok(l2(r.dW1, NI * NH) > 1e-3 && l2(r.d1, B * NH) > 1e-3,
          "%s: reference hidden gradients are not all zero (||dW1|| %.4g, ||delta1|| %.4g)",
          what, l2(r.dW1, NI * NH), l2(r.d1, B * NH));
   compare_rows(what, 1, &rows[0], &e);
   /* The output layer is linear: act_* describe the logits, never saturated. */
-  expected_row(&e, W2, r.dW2, NH * NO, r.db2, r.d2, r.z, r.z, NULL, NO, 1.0, tau);
+  expected_row(&e, W2, r.dW2, NH * NO, r.db2, r.d2, r.z, r.z, NULL, NO, 1.0, tau, 0.0, 0.0, NULL, 0);
   compare_rows(what, 2, &rows[1], &e);
 
   /* With an update-ratio vector the column is copied through. */
@@ -256,6 +288,46 @@ static void scaled_run(double scale, probe_row *row)
   probe_work_free(pw);
   net_work_free(w);
   net_free(n);
+}
+
+/* slope_mean and delta_gain by hand: one output and MSE, so delta^1_i =
+ * delta^2_i phi'(h_i) * w (w = W2's column) and ||delta^1_i||^2 /
+ * ||delta^2_i||^2 = sum_j phi'(h_ij)^2 w_j^2 whatever the error.  With w =
+ * (0.9, -0.7, 0.45): linear, 0.81 + 0.49 + 0.2025 = 1.5025 on every
+ * example; ReLU, units on where h > 0 (1 and 2, 1 and 2, 1 alone):
+ * (1.30 + 1.30 + 0.81) / 3, and slope_mean 5/9. */
+static void check_slope_gain(void)
+{
+  static const double w2[NH] = { 0.9, -0.7, 0.45 };
+  static const char *const acts[] = { "linear", "relu" };
+  static const double gain[] = { 1.5025, 3.41 / 3.0 }, slope[] = { 1.0, 5.0 / 9.0 };
+  for (int k = 0; k < 2; k++) {
+    act_fn f;
+    sb_error err;
+    if (act_parse(acts[k], &f, &err) != SB_OK) { tap_ok(0, "%s", err.msg); exit(tap_done()); }
+    net *n = net_alloc(NI, NH, 1, 1, f, LOSS_MSE);
+    net_work *w = n ? net_work_alloc(n, B) : NULL;
+    probe_work *pw = n ? probe_work_alloc(n, B) : NULL;
+    if (!w || !pw) { tap_ok(0, "allocation"); exit(tap_done()); }
+    memcpy(net_W(n, 1), W1, sizeof W1);
+    memcpy(net_b(n, 1), B1, sizeof B1);
+    memcpy(net_W(n, 2), w2, sizeof w2);
+    net_b(n, 2)[0] = 0.125;
+    /* one output: target 1 for label 0, else 0 */
+    int y[B] = { 0, 1, 0 };
+    net_forward(n, w, X, y, B);
+    net_backward(n, w, X, y, B);
+    probe_row rows[2];
+    probe_measure(n, w, B, 0.05, NULL, pw, rows);
+    tap_rel(rows[0].v[PROBE_DELTA_GAIN], gain[k], 1e-14, acts[k]);
+    tap_rel(rows[0].v[PROBE_SLOPE_MEAN], slope[k], 1e-15, acts[k]);
+    tap_ok(isnan(rows[1].v[PROBE_DELTA_GAIN]) && rows[1].v[PROBE_SLOPE_MEAN] == 1.0,
+           "%s: the output layer's delta_gain is NaN (%g), its slope_mean 1 (%g)", acts[k],
+           rows[1].v[PROBE_DELTA_GAIN], rows[1].v[PROBE_SLOPE_MEAN]);
+    probe_work_free(pw);
+    net_work_free(w);
+    net_free(n);
+  }
 }
 
 /* Statistics of huge and tiny activations: a diverging cell has finite
@@ -476,6 +548,27 @@ int main(void)
          "sigmoid tau 0.9 (relative to max phi' = 1/4): hand count sat_frac %.17g = 4/9, "
          "dead_frac %.17g = 0", rows[0].v[PROBE_SAT_FRAC], rows[0].v[PROBE_DEAD_FRAC]);
 
+  /* gelu and swish at tau 0.5: |phi'| / max at the nine h is, for gelu,
+   * 0.83, 0.62, 0.39, 0.99, 0.94, 0.094, 0.92, 0.26, 0.061 and, for swish,
+   * 0.72, 0.57, 0.42, 0.97, 1.00, 0.070, 0.80, 0.34, 0.19.  Below 0.5:
+   * -0.075, -1.8, -0.26 and -0.61, every value of unit 3; but only gelu's
+   * -1.8 lies in a tail (h <= -sqrt2; swish's tail begins at -2.399), so
+   * gelu: sat 1/9, dead 0; swish: none.  (A bare threshold said 4/9 and
+   * unit 3 dead for both.)  leaky_relu: slope 0.01 below 0, no tail: none. */
+  check_net("gelu", 0.5, rows);
+  tap_ok(rows[0].v[PROBE_SAT_FRAC] == 1.0 / 9.0 && rows[0].v[PROBE_DEAD_FRAC] == 0.0,
+         "gelu tau 0.5: hand count sat_frac %.17g = 1/9 (only the tail's -1.8), dead_frac %.17g = 0",
+         rows[0].v[PROBE_SAT_FRAC], rows[0].v[PROBE_DEAD_FRAC]);
+  check_net("swish", 0.5, rows);
+  tap_ok(rows[0].v[PROBE_SAT_FRAC] == 0.0 && rows[0].v[PROBE_DEAD_FRAC] == 0.0,
+         "swish tau 0.5: hand count sat_frac %.17g = 0 (no h in the tail), dead_frac %.17g = 0",
+         rows[0].v[PROBE_SAT_FRAC], rows[0].v[PROBE_DEAD_FRAC]);
+  check_net("leaky_relu", 0.05, rows);
+  tap_ok(rows[0].v[PROBE_SAT_FRAC] == 0.0 && rows[0].v[PROBE_DEAD_FRAC] == 0.0,
+         "leaky_relu: sat_frac %.17g = 0 and dead_frac %.17g = 0 (its negative side passes 1%% of the error)",
+         rows[0].v[PROBE_SAT_FRAC], rows[0].v[PROBE_DEAD_FRAC]);
+
+  check_slope_gain();
   check_extreme_scales();
 
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
