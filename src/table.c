@@ -234,7 +234,7 @@ void table_cells_row(FILE *f, const char *prefix, const table_cell *c, const tra
 {
   size_t L = r->n_layers;
   cell_stats cs;
-  stats_cell(r->n_logs ? r->rows : NULL, r->n_logs ? r->rows + (r->n_logs - 1) * L : NULL, c->depth, &cs);
+  stats_cell(r->n_logs ? r->rows : NULL, r->n_logs ? r->rows + (r->n_logs - 1) * L : NULL, c->depth, r->skips, &cs);
   cell_id(f, prefix, c);
   fprintf(f, "\t%s", table_status_name(r->status));
   put_num(f, r->final_loss);

@@ -107,6 +107,7 @@ int train_result_init(train_result *r, const train_params *p)
 {
   memset(r, 0, sizeof *r);
   r->n_layers = p->depth + 1;
+  r->skips = net_arch_has_skip(&p->arch, p->depth);
   r->cap_logs = train_n_logs(p->steps, p->log_every, p->log_schedule);
   r->log_steps = malloc(r->cap_logs * sizeof(long));
   r->rows = malloc(r->cap_logs * r->n_layers * sizeof(probe_row));
@@ -296,6 +297,7 @@ int train_state_init(train_state *s, const train_params *p, const dataset *d, tr
                         && !memcmp(et->X, d->probe.X, np * dim * sizeof *et->X)
                         && !memcmp(et->y, d->probe.y, np * sizeof *et->y);
   for (size_t i = 0; i < d->n_train; i++) s->perm[i] = i;
+  s->pwk->measure_da = 1;  /* the probe's backward passes measure dL/da^l (s->w's do not) */
   return SB_OK;
 }
 
@@ -373,7 +375,7 @@ static int probe_at(train_state *s, long t, const double *ratio, double train_lo
              && (s->p->hist_mode == TRAIN_HIST_ALL || r->n_logs == 0 || t == s->p->steps);
   if (take) {
     size_t per_slot = n->depth * 2 * PROBE_HIST_BINS, slot = r->hist_n++;
-    probe_hist(n, s->pwk, s->d->probe.n, s->h, r->hist + slot * per_slot, r->hist_range + 4 * slot);
+    probe_hist(n, s->pwk, s->d->probe.n, s->pw, s->h, r->hist + slot * per_slot, r->hist_range + 4 * slot);
     r->hist_step[slot] = t;
   }
   double *c = r->curves + r->n_logs * CURVE_NCOLS;

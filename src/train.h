@@ -111,6 +111,8 @@ typedef struct train_result {
   double chance_error;        /* its test error: predicting the training set's commonest class */
   double final_train_acc, final_test_acc;
   size_t n_layers;            /* depth + 1 */
+  int skips;                  /* the net has a skip connection (net_arch_has_skip): cells.tsv's
+                               * attenuation and decay rate then follow the stream (stats.h) */
   size_t n_logs, cap_logs;
   long *log_steps;            /* (cap_logs) step of each probe */
   probe_row *rows;            /* (cap_logs, n_layers) */
