@@ -60,11 +60,11 @@ static void series_style(const fig_grid *g, size_t a, size_t i, long *lc, long *
 }
 
 /* A figure's legend: entries of a title, a colour (lc) and a dash. */
-typedef struct fig_key { fig_list titles, lcs, dts; size_t n, longest; } fig_key;
+typedef struct fig_key { fig_texts titles; fig_list lcs, dts; size_t n, longest; } fig_key;
 
 static void key_add(fig_key *k, const char *title, long lc, long dt)
 {
-  fig_list_add(&k->titles, title);
+  fig_texts_add(&k->titles, title);
   fig_list_addi(&k->lcs, lc);
   fig_list_addi(&k->dts, dt);
   k->n++;
@@ -76,7 +76,7 @@ static double key_height(const fig_key *k, double w) { return legend_h(k->n, per
 
 static void key_vars(figure *f, const fig_key *k)
 {
-  fig_var_str(f, "key_titles", k->titles.s);
+  fig_var_texts(f, "key_titles", &k->titles);
   fig_var_str(f, "key_lcs", k->lcs.s);
   fig_var_str(f, "key_dts", k->dts.s);
   fig_var_num(f, "key_per_row", (double)per_row(f->w, k->longest));
@@ -247,7 +247,7 @@ static int fig_grad_layers(const fig_ctx *c, sb_error *err)
    * most four activations.  Lines: colour = init, dash = width. */
   size_t cols = cols_for(na, 4), prow = rows_for(na, cols);
   double w = cols <= 1 ? 3.5 : 7.0;
-  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
   for (size_t i = 0; i < ni; i++)
     for (size_t v = 0; v < nv; v++) {
       char t[FIG_LABEL_MAX];
@@ -438,7 +438,7 @@ static int fig_saturation(const fig_ctx *c, sb_error *err)
   size_t layers[9], nl = fig_layer_subset(depth, layers), na = g->acts.n;
   size_t cols = cols_for(na, 4), prow = rows_for(na, cols);
   double w = cols <= 1 ? 3.5 : 7.0;
-  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
   for (size_t q = 0; q < nl; q++) {
     char t[32];
     snprintf(t, sizeof t, "layer %zu", layers[q]);
@@ -595,7 +595,7 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
     if (got < 0) rc = -got;
     if (fr.t) fig_rows_close(&fr);
   }
-  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
   for (size_t q = 0; q < nl; q++) {
     char t[32];
     snprintf(t, sizeof t, "layer %zu", layers[q]);
@@ -604,7 +604,8 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
   figure f;
   if (!rc) rc = fig_open(&f, c, w, 1.0 + key_height(&key, w) + 3.0 * (double)prow, err);
   if (rc) { free(all.r); free(pk); free(steps); free(val); return rc; }
-  fig_list titles = { "" }, kinds = { "" };
+  fig_list kinds = { "" };
+  fig_texts titles = { "", 0, 0 };
   double *scratch = malloc((ns ? ns : 1) * sizeof *scratch);
   for (size_t a = 0; a < na && scratch; a++) {
     int bi = pk[a].i, bv = pk[a].v, dead = dies(g->acts.name[a]);
@@ -654,7 +655,7 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
     } else {
       snprintf(t, sizeof t, "%s", g->acts.name[a]);
     }
-    fig_list_add(&titles, t);
+    fig_texts_add(&titles, t);
     char name[32];
     snprintf(name, sizeof name, "blocks_%zu", a + 1);
     fig_var_str(&f, name, blocks.s);
@@ -670,7 +671,7 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
   if (!mem) { fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
   char fx[FIG_LABEL_MAX];
   fixed_part(g, fx, sizeof fx);
-  fig_var_str(&f, "titles", titles.s);
+  fig_var_texts(&f, "titles", &titles);
   fig_var_str(&f, "kinds", kinds.s);
   fig_var_str(&f, "fixed", fx);
   fig_var_num(&f, "depth", (double)bd);
@@ -700,7 +701,7 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
   size_t nd = g->depths.n, nv = g->variants.n, ngroups = nd * nv;
   size_t cols = cols_for(ngroups, 4), grows = rows_for(ngroups, cols);
   double w = cols <= 1 ? 3.5 : 7.0;
-  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
   for (size_t a = 0; a < g->acts.n; a++)
     for (size_t i = 0; i < g->inits.n; i++) {
       char t[FIG_LABEL_MAX];
@@ -720,7 +721,8 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
   figure f;
   rc = fig_open(&f, c, w, 0.55 + 0.45 + (w < 5 ? 0.14 : 0.0) + key_height(&key, w) + 2.7 * (double)grows, err);
   if (rc) { free(s.r); return rc; }
-  fig_list ptitles = { "" }, chances = { "" }, errs = { "" }, ymaxs = { "" }, ymins = { "" }, cuts = { "" };
+  fig_list chances = { "" }, errs = { "" }, ymaxs = { "" }, ymins = { "" }, cuts = { "" };
+  fig_texts ptitles = { "", 0, 0 };
   size_t gi = 0;
   int clipped = 0, any_log = 0;
   for (size_t v = 0; v < nv; v++)
@@ -794,7 +796,7 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
       if (!ncut) fputs("NaN\tNaN\tNaN\n", f.dat);
       fig_list_addi(&cuts, cb);
       group_title(g, depth, (int)v, t, sizeof t);
-      fig_list_add(&ptitles, t);
+      fig_texts_add(&ptitles, t);
       double chance = variant_chance(g, (int)v);
       snprintf(name, sizeof name, "%.17g", chance);
       fig_list_add(&chances, name);
@@ -828,7 +830,7 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
   free(s.r);
   char fx[FIG_LABEL_MAX];
   fixed_part(g, fx, sizeof fx);
-  fig_var_str(&f, "ptitles", ptitles.s);
+  fig_var_texts(&f, "ptitles", &ptitles);
   fig_var_str(&f, "fixed", fx);
   fig_var_num(&f, "ngroups", (double)ngroups);
   fig_var_num(&f, "ncols", (double)cols);
@@ -954,7 +956,7 @@ static int fig_grad_vs_sat(const fig_ctx *c, sb_error *err)
       free(ys);
     }
   }
-  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
   for (size_t a = 0; p && a < na; a++)
     if (p[a].n) key_add(&key, g->acts.name[a], (long)a + 1, 11);
   key_add(&key, "mean-field, N(0, q)", 30, 12);
@@ -1001,11 +1003,12 @@ static int fig_grad_vs_sat(const fig_ctx *c, sb_error *err)
        * fraction sat(q) and loses 1/2 log10 E[phi'^2](q); q sweeps 1e-3..1e3
        * (a ReLU's sat(q) is 1/2 for every q: no curve). */
       act_fn fn;
-      act_parse(g->acts.name[a], &fn, NULL);
+      /* a name in the tables that satbench does not know has no theory */
+      int known = act_parse(g->acts.name[a], &fn, NULL) == SB_OK;
       snprintf(what, sizeof what, "%s: mean-field sat(q), log10(E[phi'(sqrt(q) z)^2])/2, q = 1e-3..1e3", g->acts.name[a]);
       fig_list_addi(&curves, fig_block(&f, what));
       double smin = INFINITY, smax = -INFINITY;
-      for (int k = 0; k <= 120; k++) {
+      for (int k = 0; known && k <= 120; k++) {
         double q = pow(10.0, -3.0 + 6.0 * k / 120.0), sq = theory_sat_frac(&fn, q, g->tau);
         smin = fmin(smin, sq);
         smax = fmax(smax, sq);
@@ -1022,8 +1025,9 @@ static int fig_grad_vs_sat(const fig_ctx *c, sb_error *err)
        * most its sup, saturated ones below tau times it. */
       snprintf(what, sizeof what, "%s: bound s, 1/2 log10((1 - s) max|phi'|^2 + s (tau max|phi'|)^2)", g->acts.name[a]);
       fig_list_addi(&bounds, fig_block(&f, what));
-      double dm = act_deriv_max(&fn);
-      for (int k = 0; k <= 100; k++) {
+      double dm = known ? act_deriv_max(&fn) : NAN;
+      if (!known) fputs("NaN\tNaN\n", f.dat);
+      for (int k = 0; known && k <= 100; k++) {
         double sv = k / 100.0;
         fig_num(&f, sv, 0);
         fig_num(&f, 0.5 * log10(dm * dm * ((1.0 - sv) + sv * g->tau * g->tau)), 1);
@@ -1122,8 +1126,12 @@ static int fig_theory(const fig_ctx *c, sb_error *err)
 
   /* The phase diagram of one activation: tanh when the grid has it. */
   int pa = fig_axis_name(&g->acts, "tanh");
-  if (pa < 0) pa = 0;
   act_fn fn;
+  /* else the first that satbench knows (a name in the tables it does not
+   * know has no theory); none: no figure */
+  for (size_t a = 0; pa < 0 && a < g->acts.n; a++)
+    if (act_parse(g->acts.name[a], &fn, NULL) == SB_OK) pa = (int)a;
+  if (pa < 0) { fig_discard(&f); return FIG_SKIPPED; }
   act_parse(g->acts.name[pa], &fn, NULL);
   double crit0;
   sb_error e2;
@@ -1183,7 +1191,7 @@ static int fig_theory(const fig_ctx *c, sb_error *err)
   size_t ni = g->inits.n;
   double *mw = malloc((ni ? ni : 1) * 2 * sizeof *mw), *mb = mw + (ni ? ni : 1);
   char (*mlab)[64] = calloc(ni ? ni : 1, sizeof *mlab);
-  fig_list lines = { "" };
+  fig_texts lines = { "", 0, 0 };
   char line_buf[FIG_LABEL_MAX] = "";
   int nshown = 0;
   for (size_t i = 0; mw && mlab && i < ni; i++) {
@@ -1209,12 +1217,12 @@ static int fig_theory(const fig_ctx *c, sb_error *err)
     char item[FIG_LABEL_MAX];
     snprintf(item, sizeof item, "%d %s", num, g->inits.name[i]);
     if (line_buf[0] && strlen(line_buf) + strlen(item) + 3 > 60) {
-      fig_list_add(&lines, line_buf);
+      fig_texts_add(&lines, line_buf);
       line_buf[0] = '\0';
     }
     fig_cat(line_buf, sizeof line_buf, "%s%s", line_buf[0] ? "   " : "", item);
   }
-  if (line_buf[0]) fig_list_add(&lines, line_buf);
+  if (line_buf[0]) fig_texts_add(&lines, line_buf);
   /* a label that would touch one already placed goes a line higher (the
    * diagram is about 2.9 inches wide; a digit at 6 pt about 0.06) */
   int *lvl = calloc((size_t)(nmarks ? nmarks : 1), sizeof *lvl);
@@ -1242,7 +1250,8 @@ static int fig_theory(const fig_ctx *c, sb_error *err)
   fig_var_str(&f, "series", series.s);
   fig_var_names(&f, "acts", &g->acts);
   fig_var_str(&f, "phase_act", g->acts.name[pa]);
-  fig_var_str(&f, "mark_lines", lines.s);
+  fig_var_texts(&f, "mark_lines", &lines);
+  fig_var_num(&f, "nlines", (double)lines.n);
   fig_var_num(&f, "phase", phase);
   fig_var_num(&f, "critline", wrote ? line : -1);
   fig_var_num(&f, "marks", nmarks ? marks : -1);
@@ -1322,13 +1331,13 @@ static int fig_heatmap(const fig_ctx *c, sb_error *err)
   double *scratch = malloc(g->n * sizeof *scratch);
   if (!scratch) { fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
   double lo = INFINITY, hi = -INFINITY;
-  fig_list ptitles = { "" };
+  fig_texts ptitles = { "", 0, 0 };
   for (size_t v = 0; v < nv; v++)
     for (size_t d = 0; d < nd; d++) {
       char what[FIG_LABEL_MAX + 96], t[FIG_LABEL_MAX];
       snprintf(t, sizeof t, "depth %zu%s%s", g->depths.val[d], g->ivariants.name[v][0] ? ", " : "",
                g->ivariants.name[v]);
-      fig_list_add(&ptitles, t);
+      fig_texts_add(&ptitles, t);
       snprintf(what, sizeof what, "%s: init_index act_index attenuation0_mean n", t);
       fig_block(&f, what);
       for (size_t a = 0; a < na; a++)
@@ -1346,7 +1355,7 @@ static int fig_heatmap(const fig_ctx *c, sb_error *err)
   free(scratch);
   fig_var_names(&f, "acts", &g->acts);
   fig_var_names(&f, "inits", &g->inits);
-  fig_var_str(&f, "ptitles", ptitles.s);
+  fig_var_texts(&f, "ptitles", &ptitles);
   fig_var_num(&f, "npanels", (double)np);
   fig_var_num(&f, "nact", (double)na);
   fig_var_num(&f, "ninit", (double)ni);
@@ -1388,7 +1397,7 @@ static int fig_depth(const fig_ctx *c, sb_error *err)
   size_t np = niv + (trained ? nv : 0);
   size_t cols = cols_for(np, 3), rows = rows_for(np, cols);
   double w = np == 1 ? 3.5 : 7.0;
-  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
   for (size_t a = 0; a < na; a++)
     for (size_t i = 0; i < ni; i++) {
       char t[FIG_LABEL_MAX];
@@ -1403,7 +1412,8 @@ static int fig_depth(const fig_ctx *c, sb_error *err)
   if (rc) return rc;
   double *scratch = malloc(g->n * sizeof *scratch);
   if (!scratch) { fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
-  fig_list lcs = { "" }, dts = { "" }, ptitles = { "" }, chances = { "" }, kinds = { "" }, logys = { "" };
+  fig_list lcs = { "" }, dts = { "" }, chances = { "" }, kinds = { "" }, logys = { "" };
+  fig_texts ptitles = { "", 0, 0 };
   for (size_t a = 0; a < na; a++)
     for (size_t i = 0; i < ni; i++) {
       long lc, dt;
@@ -1417,7 +1427,7 @@ static int fig_depth(const fig_ctx *c, sb_error *err)
     char t[FIG_LABEL_MAX + 32];
     snprintf(t, sizeof t, "%s%s%s", which == 0 ? "attenuation at initialization" : "final training loss",
              vname[0] ? ", " : "", vname);
-    fig_list_add(&ptitles, t);
+    fig_texts_add(&ptitles, t);
     fig_list_addi(&kinds, which);
     char ch[32];
     snprintf(ch, sizeof ch, "%.17g", which == 1 ? variant_chance(g, v) : NAN);
@@ -1479,7 +1489,7 @@ static int fig_depth(const fig_ctx *c, sb_error *err)
   fig_var_num(&f, "trained", trained);
   fig_var_str(&f, "lcs", lcs.s);
   fig_var_str(&f, "dts", dts.s);
-  fig_var_str(&f, "ptitles", ptitles.s);
+  fig_var_texts(&f, "ptitles", &ptitles);
   fig_var_str(&f, "fixed", fx);
   fig_var_num(&f, "npanels", (double)np);
   fig_var_num(&f, "ncols", (double)cols);
@@ -1544,7 +1554,7 @@ static int fig_remedies(const fig_ctx *c, sb_error *err)
   size_t natt = na * ni * nir, nloss = trained ? na * ni * nr : 0, np = natt + nloss;
   size_t cols = cols_for(natt, 3), rows = rows_for(natt, cols) + rows_for(nloss, cols);
   double w = cols == 1 ? 3.5 : 7.0;
-  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
   fig_list lcs = { "" }, dts = { "" };
   for (size_t k = 0; k < nl; k++) {
     long lc, dt;
@@ -1559,7 +1569,8 @@ static int fig_remedies(const fig_ctx *c, sb_error *err)
   if (rc) return rc;
   double *scratch = malloc(g->n * sizeof *scratch);
   if (!scratch) { fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
-  fig_list ptitles = { "" }, chances = { "" }, kinds = { "" }, logys = { "" }, places = { "" };
+  fig_list chances = { "" }, kinds = { "" }, logys = { "" }, places = { "" };
+  fig_texts ptitles = { "", 0, 0 };
   for (size_t p = 0; p < np; p++) {
     int which = p >= natt;
     size_t q = which ? p - natt : p, nv = which ? nr : nir;
@@ -1570,7 +1581,7 @@ static int fig_remedies(const fig_ctx *c, sb_error *err)
              g->inits.name[i], vname);
     size_t tl = strlen(t);
     if (tl >= 2 && !strcmp(t + tl - 2, ", ")) t[tl - 2] = '\0';
-    fig_list_add(&ptitles, t);
+    fig_texts_add(&ptitles, t);
     fig_list_addi(&kinds, which);
     /* the loss panels start a row of their own */
     size_t row = which ? rows_for(natt, cols) + q / cols : q / cols, col = q % cols;
@@ -1640,7 +1651,7 @@ static int fig_remedies(const fig_ctx *c, sb_error *err)
   fig_var_num(&f, "trained", trained);
   fig_var_str(&f, "lcs", lcs.s);
   fig_var_str(&f, "dts", dts.s);
-  fig_var_str(&f, "ptitles", ptitles.s);
+  fig_var_texts(&f, "ptitles", &ptitles);
   fig_var_str(&f, "places", places.s);
   fig_var_str(&f, "fixed", fx);
   fig_var_num(&f, "npanels", (double)np);
@@ -1700,7 +1711,7 @@ static int fig_spectra(const fig_ctx *c, sb_error *err)
   if (n == 0) { free(vals); return FIG_SKIPPED; }   /* no spectra at step 0: --jacobian was off */
   size_t cols = cols_for(np, 3), rows = rows_for(np, cols);
   double w = np == 1 ? 3.5 : 7.0;
-  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
   fig_list lcs = { "" };
   for (size_t d = 0; d < nd; d++) {
     char t[32];
@@ -1714,7 +1725,7 @@ static int fig_spectra(const fig_ctx *c, sb_error *err)
   if (rc) { free(vals); return rc; }
   double glo = INFINITY, ghi = -INFINITY, ymax = 0.0;
   for (size_t k = 0; k < n; k++) { if (vals[k].lg < glo) glo = vals[k].lg; if (vals[k].lg > ghi) ghi = vals[k].lg; }
-  fig_list ptitles = { "" };
+  fig_texts ptitles = { "", 0, 0 };
   double *dens = malloc(SPEC_BINS * sizeof *dens);
   if (!dens) { free(vals); fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
   for (size_t p = 0; p < np; p++) {
@@ -1722,7 +1733,7 @@ static int fig_spectra(const fig_ctx *c, sb_error *err)
     char t[FIG_LABEL_MAX * 3];
     snprintf(t, sizeof t, "%s %s%s%s", g->acts.name[a], g->inits.name[i], g->ivariants.name[v][0] ? ", " : "",
              g->ivariants.name[v]);
-    fig_list_add(&ptitles, t);
+    fig_texts_add(&ptitles, t);
     /* each panel binned over its own range, so that a narrow spectrum
      * keeps its shape; the x axis spans every panel's */
     double lo = INFINITY, hi = -INFINITY;
@@ -1759,7 +1770,7 @@ static int fig_spectra(const fig_ctx *c, sb_error *err)
   fig_cat(fx, sizeof fx, "%s%sat initialization, %zu seed%s", g->ivariants.n == 1 ? g->init_fixed : "",
           g->ivariants.n == 1 && g->init_fixed[0] ? ", " : "", g->nseeds, g->nseeds == 1 ? "" : "s");
   if (zeros) fig_cat(fx, sizeof fx, "; %zu singular values of exactly 0 left out", zeros);
-  fig_var_str(&f, "ptitles", ptitles.s);
+  fig_var_texts(&f, "ptitles", &ptitles);
   fig_var_str(&f, "lcs", lcs.s);
   fig_var_str(&f, "fixed", fx);
   fig_var_num(&f, "npanels", (double)np);
@@ -1806,7 +1817,7 @@ static int fig_trainability(const fig_ctx *c, sb_error *err)
     for (size_t j = i; j > 0 && sw2[ord[j]] < sw2[ord[j - 1]]; j--) { size_t t = ord[j]; ord[j] = ord[j - 1]; ord[j - 1] = t; }
   size_t np = na * nv, cols = cols_for(np, 2), rows = rows_for(np, cols);
   double w = cols == 1 ? 3.5 : 7.0;
-  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
   key_add(&key, "6 xi_c (mean-field)", 2, 11);
   key_add(&key, "edge of chaos", 30, 12);
   key_add(&key, "deepest that learned", -1, 11);
@@ -1815,13 +1826,14 @@ static int fig_trainability(const fig_ctx *c, sb_error *err)
   if (rc) { free(sw2); free(ord); return rc; }
   double *scratch = malloc(g->n * sizeof *scratch);
   if (!scratch) { free(sw2); free(ord); fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
-  fig_list ptitles = { "" }, crits = { "" }, chances = { "" };
+  fig_list crits = { "" }, chances = { "" };
+  fig_texts ptitles = { "", 0, 0 };
   double ymax6 = 0.0;
   for (size_t p = 0; p < np; p++) {
     size_t a = p / nv, v = p % nv;
     char t[FIG_LABEL_MAX * 2];
     snprintf(t, sizeof t, "%s%s%s", g->acts.name[a], g->variants.name[v][0] ? ", " : "", g->variants.name[v]);
-    fig_list_add(&ptitles, t);
+    fig_texts_add(&ptitles, t);
     /* the boxes: sigma_w2, depth, half widths, mean test accuracy, seeds */
     char what[FIG_LABEL_MAX * 3];
     snprintf(what, sizeof what, "panel %zu (%s): sigma_w2 depth half_w half_h test_acc n", p + 1, t);
@@ -1917,7 +1929,7 @@ static int fig_trainability(const fig_ctx *c, sb_error *err)
   fixed_part(g, fx, sizeof fx);
   char sb2s[32];
   num_format(sb2s, sizeof sb2s, sb2);
-  fig_var_str(&f, "ptitles", ptitles.s);
+  fig_var_texts(&f, "ptitles", &ptitles);
   fig_var_str(&f, "crits", crits.s);
   fig_var_str(&f, "chances", chances.s);
   fig_var_str(&f, "fixed", fx);
@@ -2015,7 +2027,7 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
   }
   if (got < 0) rc = -got;
   fig_rows_close(&fr);
-  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
   for (size_t q = 0; q < nl; q++) {
     char t[32];
     snprintf(t, sizeof t, "layer %zu", layers[q]);
@@ -2024,7 +2036,8 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
   figure f;
   if (!rc) rc = fig_open(&f, c, 7.0, (ni == 2 ? 4.1 : 2.5) + key_height(&key, 7.0), err);
   if (rc) { free(x); free(y); return rc; }
-  fig_list names = { "" }, steps_end = { "" }, lays = { "" }, lcs = { "" };
+  fig_list steps_end = { "" }, lays = { "" }, lcs = { "" };
+  fig_texts names = { "", 0, 0 };
   for (size_t q = 0; q < nl; q++) {
     fig_list_addi(&lays, (long)layers[q]);
     fig_list_addi(&lcs, layer_lc(q, nl));
@@ -2058,7 +2071,7 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
       if (sorted[np_ - 1] > 5.0 * sorted[(np_ - 1) / 2]) logy_col[mk] = 1;
     }
   for (int sl = 0; sl < ni; sl++) {
-    fig_list_add(&names, g->inits.name[inits[sl]]);
+    fig_texts_add(&names, g->inits.name[inits[sl]]);
     fig_list_addi(&steps_end, last_step[sl] >= 0 ? last_step[sl] : first_step[sl]);
     for (int mk = 0; mk < npan; mk++) {
       double xlo = INFINITY, xhi = -INFINITY;
@@ -2116,7 +2129,7 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
     fig_cat(fx, sizeof fx, "%s%s%s%sseed %lu", g->ivariants.name[0], g->ivariants.name[0][0] ? ", " : "",
             g->init_fixed, g->init_fixed[0] ? ", " : "", seed);
   fig_var_str(&f, "act", g->acts.name[a]);
-  fig_var_str(&f, "inits", names.s);
+  fig_var_texts(&f, "inits", &names);
   fig_var_str(&f, "endsteps", steps_end.s);
   fig_var_str(&f, "layers", lays.s);
   fig_var_str(&f, "lcs", lcs.s);

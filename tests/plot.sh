@@ -50,7 +50,7 @@ expect_fail 2 '--only.*nosuch' plot -d "$T/data" -o "$T/x" --only heatmap,nosuch
 sb plot -d "$T/data" -o "$T/sel" --no-render --select depth=3 --select init=xavier_normal --select norm=none
 blocks=$(grep '^# block' "$T/sel/heatmap.dat" 2>/dev/null | grep -c 'depth')
 if test "$rc" -eq 0 && test "$blocks" -eq 1 && grep -q '^# block 0: depth 3' "$T/sel/heatmap.dat" &&
-   grep -q '^inits = "xavier_normal"' "$T/sel/heatmap.gp"; then
+   grep -q "^array inits\[1\] = \['xavier_normal'\]" "$T/sel/heatmap.gp"; then
   t_pass "--select depth=3 --select init=xavier_normal --select norm=none: the heatmap has one panel, depth 3, of xavier_normal"
 else
   t_fail "--select depth=3 --select init=xavier_normal: one panel of depth 3, xavier_normal" "exit $rc: $(cat "$err")"
@@ -171,9 +171,9 @@ test "$rc" -eq 0 || t_fail "a grid of every activation at depth 30 runs" "exit $
 render_ok "every activation, 30 layers, 1 init, 1 seed" "$T/all" "$T/all-plots"
 grep -q '^skipped depth' "$out" && t_pass "one depth: the depth figure is skipped, with a note" ||
   t_fail "one depth: the depth figure is skipped, with a note" "$(cat "$out")"
-n=$(grep '^key_titles = ' "$T/all-plots/saturation-dynamics.gp" | grep -o "'layer [0-9]*'" | tr '\n' ' ')
+n=$(grep '^array key_titles\[' "$T/all-plots/saturation-dynamics.gp" | grep -o "'layer [0-9]*'" | tr '\n' ' ')
 test "$n" = "'layer 1' 'layer 5' 'layer 8' 'layer 12' 'layer 16' 'layer 19' 'layer 23' 'layer 26' 'layer 30' " && t_pass "30 layers: saturation-dynamics draws nine of them, first to last" ||
-  t_fail "30 layers: saturation-dynamics draws nine of them" "$(grep '^key_titles' "$T/all-plots/saturation-dynamics.gp")"
+  t_fail "30 layers: saturation-dynamics draws nine of them" "$(grep '^array key_titles' "$T/all-plots/saturation-dynamics.gp")"
 # Several learning rates, optimizers, losses and widths: variants, never overplotted.
 sb grid --activations tanh,relu --inits standard --depths 2,4 --widths 8,12 --lrs 0.05,0.5 --optimizers sgd,adam \
   --losses xent,mse --seeds 2 --train-size 64 --test-size 16 --batch 8 --input-dim 4 --classes 3 --steps 10 \

@@ -35,7 +35,7 @@ do for [a = 1:nact] {
   do for [row = 1:2] {
     if (words(b) > 0) {
       eval place(2 * (pr - 1) + row, col)
-      set title (row == 1 ? word(acts, a) : "") noenhanced font ",7"
+      set title (row == 1 ? acts[a] : "") noenhanced font ",7"
       eval steps_axis(row == 1)
       if (a + ncols <= nact) { set xlabel "" }
       if (row == 1) {
@@ -59,5 +59,5 @@ do for [a = 1:nact] {
   }
 }
 eval key_strip
-plot for [k = 1:words(key_titles)] NaN with linespoints lc (word(key_lcs, k) + 0) pt 7 ps 0.3 title word(key_titles, k)
+plot for [k = 1:|key_titles|] NaN with linespoints lc (word(key_lcs, k) + 0) pt 7 ps 0.3 title key_titles[k]
 unset multiplot

@@ -22,11 +22,11 @@ set yrange [0:ymax * 1.05]
 unset key
 do for [p = 1:npanels] {
   eval place((p - 1) / ncols + 1, (p - 1) % ncols + 1)
-  set title word(ptitles, p) noenhanced font ",7"
+  set title ptitles[p] noenhanced font ",7"
   set xlabel "singular value {/Symbol s}"
   set ylabel ((p - 1) % ncols == 0 ? "density per unit of log_{10} {/Symbol s}" : "")
   plot for [d = 1:ndepths] dat index ((p - 1) * ndepths + d - 1) using 1:2 with lines lc (word(lcs, d) + 0) notitle
 }
 eval key_strip
-plot for [k = 1:words(key_titles)] NaN with lines lc (word(key_lcs, k) + 0) dt int(word(key_dts, k)) title word(key_titles, k)
+plot for [k = 1:|key_titles|] NaN with lines lc (word(key_lcs, k) + 0) dt int(word(key_dts, k)) title key_titles[k]
 unset multiplot
