@@ -17,7 +17,7 @@
 # / lcs_A, fixed, depth, tau, steps and the legend (key_*).
 
 set multiplot title tjoin(sprintf("Saturation and weight gradients over training, depth %d%s", depth, note), \
-    sprintf("%s; slope: mean |φ′(h)| / max|φ′|; bands: 95%% interval over seeds%s", fixed, \
+    sprintf("%s%s; bands: 95%% interval over seeds%s", fixed, strstrt(kinds, "0") > 0 ? "; slope: mean |φ′(h)| / max|φ′|" : "", \
     strstrt(kinds, "1") > 0 ? "; a gradient line ends where it is exactly 0 (dead units)" : "")) noenhanced
 NR = 2 * prow; NC = ncols; IN_B = key_h + 0.45; GAP_Y = 0.12; PAIRS = 1; GAP_G = 0.42; IN_L = 0.66
 eval steps_range(0)
