@@ -186,7 +186,7 @@ fake empty ': >"${1%.gp}.png"'
 fake nopng 'exit 0'
 fake notpng 'echo "<html>" >"${1%.gp}.png"'
 fake fsize 'ulimit -f 4; exec "$GNUPLOT" "$@"'
-for case in "cut:heatmap: heatmap.png is cut short" "fails:heatmap: gnuplot failed .*exit status 3" \
+for case in "cut:heatmap: heatmap.png is cut short" "fails:heatmap: gnuplot failed on heatmap\\.gp \\(exit status 3\\).*--no-render writes" \
             "empty:heatmap: heatmap.png is empty" "nopng:heatmap: heatmap.png is missing" \
             "notpng:heatmap: heatmap.png is not a PNG" "fsize:heatmap: (gnuplot was killed by signal|heatmap.png is cut)"; do
   prog=${case%%:*}
