@@ -497,9 +497,10 @@ static int render(const plot_opts *o, const char *gnuplot, char **env, const cha
     return sb_fail(err, SB_EFAIL, "%s: gnuplot was killed by signal %d (%s) drawing it; the previous pictures (if any) "
                    "are kept", name, WTERMSIG(status), strsignal(WTERMSIG(status)));
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    return sb_fail(err, SB_EFAIL, "%s: gnuplot failed on %s/%s.gp (exit status %d%s); the previous pictures (if any) "
-                   "are kept", name, o->out, name, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-                   WIFEXITED(status) && WEXITSTATUS(status) == 127 ? ": could not run it" : "");
+    return sb_fail(err, SB_EFAIL, "%s: gnuplot failed on %s.gp (exit status %d%s); the previous pictures (if any) "
+                   "are kept (--no-render writes the scripts into %s without drawing them)", name, name,
+                   WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                   WIFEXITED(status) && WEXITSTATUS(status) == 127 ? ": could not run it" : "", o->out);
   for (size_t k = 0; k < N_PICTURE_KINDS; k++) {
     if (!format_on(o, picture_kinds[k].format)) continue;
     int rc = picture_check(stage, name, &picture_kinds[k], err);

@@ -3,7 +3,7 @@
 # as code (in plot or when a NAME.gp is rerun by hand), nothing is written
 # through a symlink planted in -o, a picture gnuplot did not finish never
 # replaces a good one, tables replaced while plot draws them are noticed,
-# and temporaries of killed plots are removed.  Needs gnuplot and python3
+# and the stages of killed plots are removed.  Needs gnuplot and python3
 # (which reseals the tampered tables' manifest).
 . "$srcdir/tests/lib.sh"
 t_init plot-safety
@@ -26,24 +26,25 @@ test "$rc" -eq 0 || t_fail "a small grid runs" "exit $rc: $(cat "$err")"
 # (sizes and FNV-1a 64 checksums replaced in place), as anyone can.  The
 # canaries are relative (../canary-*): whatever directory gnuplot runs in
 # (-o, a folder inside it), a run command leaves a file in $T.
-tamper()  # SRC DST [CONTROL]: DST = SRC's tables with payloads (CONTROL: a carriage return in a name too)
+tamper()  # SRC DST [cr|nl]: DST = SRC's tables with payloads (cr, nl: a carriage return or a newline in a name too)
 {
   python3 - "$1" "$2" "${3-}" <<'EOF'
 import os, re, shutil, sys
 src, dst, control = sys.argv[1], sys.argv[2], sys.argv[3]
 os.makedirs(dst, exist_ok=True)
 pay = {
-    'activation': lambda v: v + " `touch ../canary-act`'\"\\",
+    # tanh stays tanh: the theory figure draws only activations satbench knows
+    'activation': lambda v: v if v == 'tanh' else v + " `touch ../canary-act`'\"\\",
     'init': lambda v: "'" + v + ' system("touch ../canary-init")',
     'norm': lambda v: v + ' $(touch ../canary-norm) "\'',
     'residual': lambda v: v + ' `touch ../canary-res` \\',
     'lr': lambda v: v + ' @key_strip `touch ../canary-lr`',
-    'optimizer': lambda v: '"' + v + "' `touch ../canary-opt`",
+    'optimizer': lambda v: '"' + v + "' `touch ../canary-opt`; !touch ../canary-bang",
     'loss': lambda v: v + ' \\" `touch ../canary-loss` system("touch ../canary-loss2")',
     'status': lambda v: v + '`touch ../canary-st`',
 }
 if control:
-    pay['activation'] = lambda v: v + '\r!touch ../canary-cr'
+    pay['activation'] = lambda v: v + {'cr': '\r', 'nl': '\n'}[control] + '!touch ../canary-' + control
 def fnv(b):
     h = 0xcbf29ce484222325
     for c in b:
@@ -80,7 +81,9 @@ for name, (size, h) in sums.items():
 open(os.path.join(dst, 'manifest.json'), 'w', encoding='utf-8').write(m)
 EOF
 }
-canaries() { find "$A" -type f -name 'canary-*' | sed "s|^$A/||" | tr '\n' ' '; }
+# canaries: the canaries made since the last call (listed, then removed,
+# so that each check sees only what its own step ran)
+canaries() { find "$A" -type f -name 'canary-*' | sed "s|^$A/||" | tr '\n' ' '; find "$A" -type f -name 'canary-*' -exec rm -f {} +; }
 
 # First the tables (in plain folders), then the same tables in a folder,
 # and into one, named with payloads: a newline then a gnuplot shell
@@ -104,7 +107,7 @@ for where in tables folders; do
     (cd "$O" && "$GNUPLOT" "$(basename "$f")") >/dev/null 2>>"$T/rerun.err" && n=$((n + 1))
   done
   c=$(canaries)
-  if test -z "$c" && test "$n" -ge 10 && test "$n" -eq "$total"; then
+  if test -z "$c" && test "$n" -ge 11 && test "$n" -eq "$total"; then
     t_pass "$where: no payload ran when each of the $n scripts is rerun by gnuplot in -o"
   else
     t_fail "$where: no payload ran when each script is rerun by gnuplot in -o" "made: $c" "$n of $total scripts ran" \
@@ -115,23 +118,31 @@ done
 # (gnuplot may warn of a backslash while it measures a title with an
 # underscore; it draws it as it is).
 bad=
-grep -F -q 'tanh `touch ../canary-act`' "$O/heatmap.svg" || bad="$bad activation"
+grep -F -q 'relu `touch ../canary-act`' "$O/heatmap.svg" || bad="$bad activation"
+grep -F -q 'relu `touch ../canary-act`' "$O/theory.svg" || bad="$bad activation(theory)"
 grep -F -q "'standard system(\"touch ../canary-init\")" "$O/heatmap.svg" || bad="$bad init"
 grep -F -q '$(touch ../canary-norm)' "$O/remedies.svg" || bad="$bad norm"
 grep -F -q '`touch ../canary-rs`' "$O/remedies.svg" || bad="$bad residual-scale"
 test -z "$bad" && t_pass "the names are drawn literally (SVG text)" || t_fail "the names are drawn literally (SVG text)" "not found:$bad"
 # In the script: an array of single-quoted strings, each quote a string of
 # its own ("'", joined on with .), so that nothing in it is expanded.
-want="array acts[2] = ['tanh \`touch ../canary-act\`'.\"'\".'\"\\', "
+want="array acts[2] = ['tanh', 'relu \`touch ../canary-act\`'.\"'\".'\"\\']"
 grep -F -q "$want" "$O/heatmap.gp" && t_pass "a name is single-quoted gnuplot strings in an array" ||
   t_fail "a name is single-quoted gnuplot strings in an array" "want: $want" "have: $(grep '^array acts' "$O/heatmap.gp")"
 # A control byte in a name (a carriage return) is refused, named.
-tamper "$T/grid" "$T/cr" control
+tamper "$T/grid" "$T/cr" cr
 t_label="plot of a cells.tsv with a carriage return inside a name"
 expect_fail 2 'cells.tsv:[0-9]+: column activation: a control byte in .*\\x0d!touch' plot -d "$T/cr" -o "$T/cr-plots" --no-render
 c=$(canaries)
 test -z "$c" && test ! -e "$T/cr-plots" && t_pass "the refusal runs nothing and writes nothing" ||
   t_fail "the refusal runs nothing and writes nothing" "made: $c" "$(ls "$T/cr-plots" 2>&1)"
+# A newline inside a name, then !command: the row is cut in two, refused.
+tamper "$T/grid" "$T/nl" nl
+t_label="plot of a cells.tsv with a newline then !touch inside a name"
+expect_fail 2 'cells.tsv:[0-9]+: 2 fields, the header has [0-9]+' plot -d "$T/nl" -o "$T/nl-plots"
+c=$(canaries)
+test -z "$c" && test ! -e "$T/nl-plots" && t_pass "that refusal runs nothing and writes nothing" ||
+  t_fail "that refusal runs nothing and writes nothing" "made: $c" "$(ls "$T/nl-plots" 2>&1)"
 
 # ---- 2. symlinks planted in -o -------------------------------------------------
 printf 'precious\n' >"$T/victim"
@@ -169,12 +180,13 @@ fake()  # NAME BODY: a gnuplot that runs BODY (with $GNUPLOT the real one, $1 th
   chmod +x "$T/bin/$1"
 }
 fake cut '"$GNUPLOT" "$@" || exit; f=${1%.gp}.png; head -c 300 "$f" >"$f.cut" && mv "$f.cut" "$f"'
-fake fails '"$GNUPLOT" "$@"; exit 3'
+# (fails draws another picture, a complete one, then exits 3)
+fake fails '"$GNUPLOT" -e "set terminal pngcairo size 64,64; set output \"${1%.gp}.png\"; plot x" 2>/dev/null; exit 3'
 fake empty ': >"${1%.gp}.png"'
 fake nopng 'exit 0'
 fake notpng 'echo "<html>" >"${1%.gp}.png"'
 fake fsize 'ulimit -f 4; exec "$GNUPLOT" "$@"'
-for case in "cut:heatmap: heatmap.png is cut short" "fails:heatmap: gnuplot failed .*exit status 3" \
+for case in "cut:heatmap: heatmap.png is cut short" "fails:heatmap: gnuplot failed on heatmap\\.gp \\(exit status 3\\).*--no-render writes" \
             "empty:heatmap: heatmap.png is empty" "nopng:heatmap: heatmap.png is missing" \
             "notpng:heatmap: heatmap.png is not a PNG" "fsize:heatmap: (gnuplot was killed by signal|heatmap.png is cut)"; do
   prog=${case%%:*}
@@ -183,6 +195,16 @@ for case in "cut:heatmap: heatmap.png is cut short" "fails:heatmap: gnuplot fail
   cmp -s "$T/good/heatmap.png" "$T/heatmap.png.ref" && t_pass "$prog: the good heatmap.png is kept, byte for byte" ||
     t_fail "$prog: the good heatmap.png is kept, byte for byte"
 done
+# The gnuplot found on PATH (no --gnuplot) is checked the same way.
+mkdir -p "$T/path"
+cp "$T/bin/fails" "$T/path/gnuplot"
+t_label="plot with a failing gnuplot first on PATH"
+PATH_WAS=$PATH
+PATH="$A/path:$PATH"
+expect_fail 1 'heatmap: gnuplot failed .*exit status 3' plot -d "$T/grid" -o "$T/good" --only heatmap --format png
+PATH=$PATH_WAS
+cmp -s "$T/good/heatmap.png" "$T/heatmap.png.ref" && t_pass "PATH: the good heatmap.png is kept, byte for byte" ||
+  t_fail "PATH: the good heatmap.png is kept, byte for byte"
 test -z "$(ls -A "$T/good" | grep -v '^heatmap\.\(png\|gp\|dat\)$')" && t_pass "the failures leave nothing else in -o" ||
   t_fail "the failures leave nothing else in -o" "$(ls -A "$T/good")"
 
@@ -217,6 +239,43 @@ test "$rc" -eq 0 && ! cmp -s "$T/swap-plots/heatmap.dat" "$T/swap-plots.ref/heat
   t_pass "plot again draws the new set" || t_fail "plot again draws the new set" "exit $rc: $(cat "$err")"
 
 # ---- 5. temporaries of plots that were killed ---------------------------------
+# A plot killed (SIGKILL) while its gnuplot draws: the gnuplot, a wrapper,
+# cuts the picture it drew in plot's stage and tells its parent (plot) and
+# where it is through a FIFO; the test kills plot there, waits for the
+# news of its death through the same FIFO, then lets the wrapper end.  The
+# stage stays; the next plot into the same -o removes it.
+mkfifo "$T/drawing" "$T/go"
+cat >"$T/bin/hang" <<EOF
+#!/bin/sh
+'$GNUPLOT' "\$@" && head -c 100 heatmap.png >heatmap.cut && mv heatmap.cut heatmap.png
+echo "\$PPID \$(pwd)" >'$A/drawing'
+read go <'$A/go'
+EOF
+chmod +x "$T/bin/hang"
+("$SATBENCH" plot -d "$T/grid" -o "$T/killed" --only heatmap --format png --gnuplot "$A/bin/hang" >"$T/killed.out" 2>&1
+ echo "exit $?" >"$A/drawing") 2>"$T/killed.sh.err" &
+read victim stage <"$T/drawing"
+krc="$stage"   # plot ended before it ran gnuplot: "exit STATUS"
+if test "$victim" != exit; then
+  kill -KILL "$victim"
+  read word krc <"$T/drawing"
+  echo go >"$T/go"
+fi
+wait
+left=$(ls -A "$T/killed" | grep -c '^\.satbench-plot\.tmp\.')
+if test "$krc" -eq 137 && test "$left" -eq 1 && test -s "$stage/heatmap.png" && ! test -e "$T/killed/heatmap.png"; then
+  t_pass "a plot killed while gnuplot draws leaves its stage (a cut heatmap.png in it), not in -o"
+else
+  t_fail "a plot killed while gnuplot draws leaves its stage" "plot's status $krc, stages in -o: $left" "$(ls -A "$T/killed")"
+fi
+sb plot -d "$T/grid" -o "$T/killed" --only heatmap --format png
+if test "$rc" -eq 0 && ! test -e "$stage" && test -z "$(ls -A "$T/killed" | grep '^\.')" && test -s "$T/killed/heatmap.png"; then
+  t_pass "the next plot removes the killed plot's stage, and draws"
+else
+  t_fail "the next plot removes the killed plot's stage" "exit $rc: $(cat "$err")" "$(ls -A "$T/killed")"
+fi
+# By name: stages and temporaries of dead plots of this host go; those of
+# a live process and of another host, and files plot does not write, stay.
 HOST=$(uname -n | tr './' '__' | cut -c1-32)
 sh -c 'echo $$' >"$T/dead.pid"
 DEAD=$(cat "$T/dead.pid")

@@ -183,6 +183,15 @@ else
   t_fail "cd plots && gnuplot heatmap.gp redraws the figure" "$(cat "$T/gp.err")"
 fi
 
+# An init beyond the phase diagram's window (sigma_w2 = 60): no point to
+# mark on it, and the figure still draws.
+sb grid --activations tanh --inits meanfield:60:0.05 --depths 2,3 --widths 8 --seeds 1 --train-size 64 \
+  --test-size 16 --batch 8 --input-dim 4 --classes 3 --steps 0 --quiet --out "$T/far"
+sb plot -d "$T/far" -o "$T/far-plots" --gnuplot "$GNUPLOT" --only theory --format png
+test "$rc" -eq 0 && ! test -s "$err" && grep -q '^marks = -1' "$T/far-plots/theory.gp" && test -s "$T/far-plots/theory.png" &&
+  t_pass "theory draws when no init lies on the phase diagram" ||
+  t_fail "theory draws when no init lies on the phase diagram" "exit $rc: $(cat "$err")"
+
 # Degrading gracefully: one activation, one init, one depth, one seed, no training.
 sb grid --activations sigmoid --inits standard --depths 3 --widths 8 --seeds 1 --train-size 64 \
   --test-size 16 --batch 8 --input-dim 4 --classes 3 --steps 0 --quiet --out "$T/small"

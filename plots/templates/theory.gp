@@ -55,10 +55,10 @@ do for [k = 1:nlines] {
 }
 # pm3d draws the grid; the chi_1 = 1 line and the inits on top.
 splot dat index phase using 1:2:3 with pm3d notitle, \
-      (critline >= 0 ? dat : NaN) index (critline >= 0 ? critline : phase) using 1:2:(0) \
-        with lines lw 2 lc rgb "#000000" title "{/Symbol c}_1 = 1", \
-      (marks >= 0 ? dat : NaN) index (marks >= 0 ? marks : phase) using 1:2:(0) \
+      dat index (critline >= 0 ? critline : phase) using 1:2:(critline >= 0 ? 0 : NaN) \
+        with lines lw 2 lc rgb "#000000" title (critline >= 0 ? "{/Symbol c}_1 = 1" : ""), \
+      dat index (marks >= 0 ? marks : phase) using 1:2:(marks >= 0 ? 0 : NaN) \
         with points pt 7 ps 0.5 lc rgb "#000000" notitle, \
-      (marks >= 0 ? dat : NaN) index (marks >= 0 ? marks : phase) using 1:($2 + $4 * 0.045 * sbmax):(0):(stringcolumn(3)) \
+      dat index (marks >= 0 ? marks : phase) using 1:(marks >= 0 ? $2 + $4 * 0.045 * sbmax : NaN):(0):(marks >= 0 ? stringcolumn(3) : "") \
         with labels boxed offset 0, 0.7 font ",6" tc rgb "#000000" notitle
 unset multiplot
