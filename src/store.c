@@ -23,6 +23,9 @@
 #include <dirent.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <sys/sysmacros.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -119,12 +122,21 @@ static void diff_keys(const char *a, const char *b, char *out, size_t size)
     }
 }
 
+/* A file of the folder that cannot be read: SB_EUSAGE when it is not a
+ * regular file (a FIFO, a symbolic link...), SB_EFAIL otherwise. */
+static int read_failed(const char *what, const char *path, sb_error *err)
+{
+  int e = errno;
+  if (e == FILEIO_ENOTREG || e == ELOOP) return sb_fail(err, SB_EUSAGE, "%s: %s: %s", what, path, fileio_strerror(e));
+  return sb_fail(err, SB_EFAIL, "%s: cannot read %s: %s", what, path, strerror(e));
+}
+
 /* SB_OK when the folder's recorded configuration (conf) is mine; else
  * SB_EUSAGE naming the keys that differ.  what: "--resume" or "--shard". */
 static int same_config(const sb_config *cfg, const char *what, const char *conf, const char *mine, sb_error *err)
 {
   char *theirs = fileio_read_all(conf, NULL);
-  if (!theirs) return sb_fail(err, SB_EFAIL, "%s: cannot read %s: %s", what, conf, strerror(errno));
+  if (!theirs) return read_failed(what, conf, err);
   char keys[1024];
   diff_keys(mine, theirs, keys, sizeof keys);
   free(theirs);
@@ -136,54 +148,140 @@ static int same_config(const sb_config *cfg, const char *what, const char *conf,
 
 /* ---- one writer per folder -------------------------------------------- */
 
-static int lock_fd = -1;   /* records/lock, held until the process ends */
+static int lock_fd = -1;      /* records/lock, held until the process ends */
+static struct stat lock_dir;  /* records/ when it was locked */
+
+/* The pid of a process of this host that holds a flock on the file st,
+ * from /proc/locks (Linux), preferring want; 0 when none is known.  What
+ * the lock file says can be stale (a holder that finished, or one that has
+ * not written its line yet): only a holder the kernel confirms is named. */
+static long lock_holder(const struct stat *st, long want)
+{
+#ifdef __linux__
+  FILE *f = fopen("/proc/locks", "re");
+  if (!f) return 0;
+  char line[256];
+  long found = 0;
+  while (fgets(line, sizeof line, f)) {
+    char kind[16];
+    long pid;
+    unsigned maj, min;
+    unsigned long long ino;
+    if (strstr(line, "->")) continue;   /* a waiter, not a holder */
+    if (sscanf(line, "%*d: %15s %*s %*s %ld %x:%x:%llu", kind, &pid, &maj, &min, &ino) != 5) continue;
+    if (strcmp(kind, "FLOCK") || ino != (unsigned long long)st->st_ino || maj != major(st->st_dev)
+        || min != minor(st->st_dev))
+      continue;
+    if (!found || pid == want) found = pid;
+  }
+  fclose(f);
+  return found;
+#else
+  (void)st;
+  (void)want;
+  return 0;
+#endif
+}
+
+/* The refusal when another process holds the lock (fd, open on it): the
+ * holder named only when the kernel says it holds it. */
+static int lock_busy(const sb_config *cfg, int fd, sb_error *err)
+{
+  char said[128] = "", who[192] = "";
+  ssize_t n = pread(fd, said, sizeof said - 1, 0);
+  said[n > 0 ? n : 0] = '\0';
+  said[strcspn(said, "\n")] = '\0';
+  for (char *q = said; *q; q++)
+    if ((unsigned char)*q < 0x20 || (unsigned char)*q >= 0x7f) *q = '?';
+  long said_pid = 0;
+  char said_host[65] = "";
+  const char *p = strstr(said, "pid ");
+  if (p) sscanf(p, "pid %ld on %64s", &said_pid, said_host);
+  struct stat st;
+  long pid = fstat(fd, &st) == 0 ? lock_holder(&st, said_pid) : 0;
+  if (pid && pid == said_pid && !strcmp(said_host, prov_host())) snprintf(who, sizeof who, " (%s)", said);
+  else if (pid) snprintf(who, sizeof who, " (pid %ld on this host)", pid);
+  return sb_fail(err, SB_EUSAGE, "--out: %s is in use by another satbench%s; wait for it to finish, or choose another "
+                 "--out", cfg->out, who);
+}
 
 int store_lock(const sb_config *cfg, int shared, sb_error *err)
 {
   if (lock_fd >= 0) return SB_OK;   /* this process holds it already */
-  char path[CFG_PATH_MAX];
-  int rc = path_join(path, sizeof path, cfg->out, "records/lock", err);
+  char rec[CFG_PATH_MAX], path[CFG_PATH_MAX];
+  int rc = path_join(rec, sizeof rec, cfg->out, "records", err);
+  if (!rc) rc = path_join(path, sizeof path, rec, "lock", err);
   if (rc) return rc;
-  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  /* Never through a link: records/ planted as a symbolic link, or a lock
+   * planted as one (or as a hard link, a FIFO, a device), would have this
+   * process write, and truncate, a file of someone else's choosing. */
+  struct stat dir, st;
+  if (lstat(rec, &dir) != 0) return sb_fail(err, SB_EFAIL, "--out: cannot read %s: %s", rec, strerror(errno));
+  if (!S_ISDIR(dir.st_mode))
+    return sb_fail(err, SB_EUSAGE, "--out: %s is %s, not a directory: refused (satbench writes a grid's records "
+                   "only into a directory of its own)", rec, S_ISLNK(dir.st_mode) ? "a symbolic link" : "not a directory");
+  if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))   /* not even opened: a device may act on open */
+    return sb_fail(err, SB_EUSAGE, "--out: %s: %s", path, fileio_strerror(S_ISLNK(st.st_mode) ? ELOOP : FILEIO_ENOTREG));
+  int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+  if (fd < 0 && errno == ELOOP)
+    return sb_fail(err, SB_EUSAGE, "--out: %s: %s", path, fileio_strerror(ELOOP));
   if (fd < 0) return sb_fail(err, SB_EFAIL, "--out: cannot open %s: %s", path, strerror(errno));
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+    int reg = S_ISREG(st.st_mode);
+    close(fd);
+    return sb_fail(err, SB_EUSAGE, "--out: %s: %s", path, reg ? "a file with other hard links: refused (satbench "
+                   "writes its lock only into a file of its own; remove it)" : fileio_strerror(FILEIO_ENOTREG));
+  }
   if (flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
     int e = errno;
     if (e == EWOULDBLOCK) {
-      char who[128] = "";
-      ssize_t n = pread(fd, who, sizeof who - 1, 0);
-      who[n > 0 ? n : 0] = '\0';
-      who[strcspn(who, "\n")] = '\0';
-      for (char *q = who; *q; q++)
-        if ((unsigned char)*q < 0x20 || (unsigned char)*q >= 0x7f) *q = '?';
+      rc = lock_busy(cfg, fd, err);
       close(fd);
-      return sb_fail(err, SB_EUSAGE, "--out: %s is in use by another satbench%s%s%s; wait for it to finish, or "
-                     "choose another --out", cfg->out, who[0] ? " (" : "", who, who[0] ? ")" : "");
+      return rc;
     }
     close(fd);
     if (e == ENOLCK || e == EOPNOTSUPP || e == ENOSYS) return SB_OK;   /* a filesystem without locks: see README */
     return sb_fail(err, SB_EFAIL, "--out: cannot lock %s: %s", path, strerror(e));
   }
-  /* Say who holds it, for the next one's message (of shards, the last to start). */
+  /* Say who holds it, for the next one's message (of shards, the last to
+   * start); a reader trusts it only when the kernel confirms that pid. */
   char who[384];
   int n = shared ? snprintf(who, sizeof who, "shard %zu/%zu, pid %ld on %s\n", cfg->shard_k, cfg->shard_n,
                             (long)getpid(), prov_host())
                  : snprintf(who, sizeof who, "pid %ld on %s\n", (long)getpid(), prov_host());
   if (ftruncate(fd, 0) != 0 || pwrite(fd, who, (size_t)n, 0) != n) { /* only the message loses */ }
   lock_fd = fd;
+  lock_dir = dir;
   return SB_OK;
 }
 
 int store_check_folder(const sb_config *cfg, sb_error *err)
 {
   if (lock_fd < 0) return SB_OK;   /* never locked (a filesystem without locks) */
-  char path[CFG_PATH_MAX];
-  int rc = path_join(path, sizeof path, cfg->out, "records/lock", err);
+  char rec[CFG_PATH_MAX], path[CFG_PATH_MAX];
+  int rc = path_join(rec, sizeof rec, cfg->out, "records", err);
+  if (!rc) rc = path_join(path, sizeof path, rec, "lock", err);
   if (rc) return rc;
-  struct stat held, now;
-  if (fstat(lock_fd, &held) == 0 && stat(path, &now) == 0 && held.st_dev == now.st_dev && held.st_ino == now.st_ino)
-    return SB_OK;
-  return sb_fail(err, SB_EFAIL, "--out: %s was removed, moved or replaced while satbench ran: the records written "
-                 "there are lost and no table was written; run the grid again", cfg->out);
+  struct stat held, now, dir;
+  int gone = lstat(path, &now) != 0;
+  if (fstat(lock_fd, &held) == 0 && !gone && held.st_dev == now.st_dev && held.st_ino == now.st_ino) return SB_OK;
+  if (lstat(rec, &dir) != 0 || dir.st_dev != lock_dir.st_dev || dir.st_ino != lock_dir.st_ino)
+    return sb_fail(err, SB_EFAIL, "--out: %s was removed, moved or replaced while satbench ran: the records written "
+                   "there are no longer in it and no table was written; run the grid again", cfg->out);
+  /* Only the lock went: the folder and its records are where they were,
+   * but another satbench may have taken a new lock since, so nothing more
+   * is written; say what is there. */
+  size_t n = cfg_n_cells(cfg), have = 0;
+  for (size_t c = 0; c < n; c++) {
+    char rp[CFG_PATH_MAX + 64];
+    record_path(rp, sizeof rp, cfg, c);
+    have += record_probe(rp) == RECORD_COMPLETE;
+  }
+  return sb_fail(err, SB_EFAIL, "--out: %s was %s while satbench ran, so the folder was no longer locked against "
+                 "another satbench and nothing more was written; its records are intact: %zu of the grid's %zu cells "
+                 "have a complete record in %s/; %s %s", path, gone ? "removed" : "replaced", have, n, rec,
+                 have == n ? "write the tables with satbench merge --out" : "finish the grid with --resume (or its "
+                 "shards), then satbench merge --out", cfg->out);
 }
 
 /* Temporary files that a process killed mid-write left behind (a
@@ -254,7 +352,12 @@ int store_prepare(const sb_config *cfg, sb_error *err)
   char *mine = config_text(cfg);
   if (!mine) return sb_fail(err, SB_EFAIL, "out of memory");
   struct stat st;
-  int exists = stat(conf, &st) == 0;
+  int exists = lstat(conf, &st) == 0;
+  if (exists && !S_ISREG(st.st_mode)) {   /* neither read nor replaced: refused by name */
+    free(mine);
+    return sb_fail(err, SB_EUSAGE, "%s: %s: %s", cfg->resume || cfg->shard_n ? what : "--out", conf,
+                   fileio_strerror(S_ISLNK(st.st_mode) ? ELOOP : FILEIO_ENOTREG));
+  }
   /* Shards share a folder on purpose (a shared lock each); any other
    * writer has it to itself, checked and created under the lock. */
   if (exists && (cfg->resume || cfg->shard_n) && (rc = store_lock(cfg, cfg->shard_n != 0, err))) {
@@ -413,7 +516,7 @@ static int copy_file(const char *from, const char *to, sb_error *err)
 {
   size_t len;
   char *text = fileio_read_all(from, &len);
-  if (!text) return sb_fail(err, SB_EFAIL, "cannot read %s: %s", from, strerror(errno));
+  if (!text) return read_failed("--from", from, err);
   char tmp[CFG_PATH_MAX + 160];
   FILE *f = fileio_open_tmp(tmp, sizeof tmp, to, err);
   if (!f) { free(text); return SB_EFAIL; }
@@ -431,7 +534,7 @@ int store_same_grid(const sb_config *cfg, const char *from, sb_error *err)
   char *mine = config_text(cfg);
   if (!mine) return sb_fail(err, SB_EFAIL, "out of memory");
   char *theirs = fileio_read_all(conf, NULL);
-  if (!theirs) { free(mine); return sb_fail(err, SB_EFAIL, "--from: cannot read %s: %s", conf, strerror(errno)); }
+  if (!theirs) { free(mine); return read_failed("--from", conf, err); }
   char keys[1024];
   diff_keys(mine, theirs, keys, sizeof keys);
   free(mine);
@@ -783,7 +886,9 @@ static int out_compress(out_file *o, sb_error *err)
   if (n < 0 || (size_t)n >= sizeof z.path) return sb_fail(err, SB_EUSAGE, "%s.gz: path too long", o->path);
   if (!(z.f = fileio_open_tmp(z.tmp, sizeof z.tmp, z.path, err))) return SB_EFAIL;
   FILE *src = NULL;
-  int bad = fflush(o->f) != 0 || !(src = fopen(o->tmp, "rb")) || fileio_gzip(src, z.f) != 0;
+  int fd = fflush(o->f) != 0 ? -1 : fileio_open_read(o->tmp);   /* its own temporary, never through a link */
+  if (fd >= 0 && !(src = fdopen(fd, "rb"))) close(fd);
+  int bad = !src || fileio_gzip(src, z.f) != 0;
   int saved = errno;
   if (src) fclose(src);
   fclose(o->f);
