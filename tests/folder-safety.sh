@@ -2,9 +2,12 @@
 # folder-safety.sh - a grid's folder as someone else may have left it (a
 # shared --out, a folder received from a colleague): satbench never writes
 # through a symbolic link or a hard link planted there (the victim stays
-# byte for byte), never waits on a FIFO named like a record or config.txt
-# (each refused by name, exit 2), and says true things about its lock (the
-# holder the kernel knows, a lock removed mid-run with the records intact).
+# byte for byte), never waits on a FIFO named like a record, the manifest,
+# a table or config.txt (each refused by name, exit 2), reads manifest.json
+# as JSON (re-indented, reordered, extended: the same; a table gzipped or
+# gunzipped since still checks; a value of the wrong type refused naming
+# its key), and says true things about its lock (the holder the kernel
+# knows, a lock removed mid-run with the records intact).
 # Every command runs under `timeout -k 10 60`, only so that a regression fails
 # instead of hanging; no check depends on how long anything takes.
 . "${srcdir:-.}/tests/lib.sh"
@@ -113,6 +116,137 @@ expect_fail 2 "^satbench: merge: .*/f/records/config.txt: not a regular file" me
 t_label="--resume with a FIFO as records/config.txt"
 expect_fail 2 "^satbench: --resume: .*/f/records/config.txt: not a regular file" grid $TINY --out "$T/f" --resume
 rm "$T/f/records/config.txt"; cp "$T/ref/records/config.txt" "$T/f/records/"
+# The manifest and a table: plot checks the set; a folder whose records were
+# removed (--resume, merge) checks its tables against the manifest.
+sb grid $TINY --out "$T/c" --quiet
+test "$rc" -eq 0 && test -z "$(ls "$T/c/records" | grep '\.rec$')" && t_pass "a grid whose records were removed" ||
+  t_fail "a grid whose records were removed" "exit $rc: $(cat "$err")"
+for what in manifest.json layers.tsv; do
+  mv "$T/c/$what" "$T/c/$what.keep"; mkfifo "$T/c/$what"
+  t_label="plot with a FIFO as $what"
+  expect_fail 2 "^satbench: .*/c/$what.*not a regular file" plot -d "$T/c" -o "$T/c-plots" --no-render
+  t_label="--resume with a FIFO as $what"
+  expect_fail 2 "^satbench: .*/c/$what.*not a regular file" grid $TINY --out "$T/c" --resume
+  t_label="merge with a FIFO as $what"
+  expect_fail 2 "^satbench: .*/c/$what.*not a regular file" merge --out "$T/c"
+  rm "$T/c/$what"; mv "$T/c/$what.keep" "$T/c/$what"
+done
+
+# ---- 3. manifest.json is JSON ------------------------------------------------------------
+sb grid $TINY --out "$T/z" --compress --quiet
+z_ok=$rc   # 0 when this build writes and reads gzip
+rm -rf "$T/c0" "$T/z0"; cp -r "$T/c" "$T/c0"; test "$z_ok" -ne 0 || cp -r "$T/z" "$T/z0"
+if command -v python3 >/dev/null 2>&1; then
+  # Re-indented, its keys in reverse order, a key added at the top and in a table's entry.
+  for d in c z; do
+    python3 - "$T/$d/manifest.json" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["added_by_a_colleague"] = {"note": [1, 2.5, None]}
+for v in m["files"].values(): v["comment"] = "checked"
+json.dump(dict(reversed(list(m.items()))), open(sys.argv[1], "w"), indent=5, sort_keys=False)
+EOF
+  done
+  for d in c z; do
+    sb plot -d "$T/$d" -o "$T/$d-plots" --no-render
+    test "$rc" -eq 0 && t_pass "plot takes a re-indented, reordered, extended manifest ($d)" ||
+      t_fail "plot takes a re-indented, reordered, extended manifest ($d)" "exit $rc: $(cat "$err")"
+    sb grid $TINY --out "$T/$d" --resume
+    test "$rc" -eq 0 && grep -q "^nothing to do: the tables in .*/$d/ are complete" "$out" &&
+      t_pass "--resume takes it ($d)" || t_fail "--resume takes it ($d)" "exit $rc: $(cat "$err")"
+    sb merge --out "$T/$d"
+    test "$rc" -eq 0 && grep -q "^nothing to merge: the tables in .*/$d/ are complete" "$out" &&
+      t_pass "merge takes it ($d)" || t_fail "merge takes it ($d)" "exit $rc: $(cat "$err")"
+  done
+  # As a colleague's tools rewrite it: python3 -m json.tool (keys sorted,
+  # another indentation), jq (a key added, one line): still the manifest of
+  # complete tables, and still checked against them.
+  python3 -m json.tool --sort-keys "$T/c/manifest.json" > "$T/m.json" && mv "$T/m.json" "$T/c/manifest.json"
+  sb grid $TINY --out "$T/c" --resume
+  test "$rc" -eq 0 && grep -q "^nothing to do: the tables in .*/c/ are complete" "$out" &&
+    t_pass "--resume takes a manifest rewritten by python3 -m json.tool --sort-keys" ||
+    t_fail "--resume takes a manifest rewritten by python3 -m json.tool --sort-keys" "exit $rc: $(cat "$out" "$err")"
+  cp "$T/c/layers.tsv" "$T/c-layers.tsv"; echo 'x' >> "$T/c/layers.tsv"
+  t_label="plot with that manifest and layers.tsv changed"
+  expect_fail 2 "^satbench: .*/c/layers.tsv does not match manifest.json" plot -d "$T/c" -o "$T/c-plots" --no-render
+  mv "$T/c-layers.tsv" "$T/c/layers.tsv"
+  if command -v jq >/dev/null 2>&1; then
+    jq -c '. + {"reviewed_by": "jq"}' "$T/c/manifest.json" > "$T/m.json" && mv "$T/m.json" "$T/c/manifest.json"
+    sb merge --out "$T/c"
+    test "$rc" -eq 0 && grep -q "^nothing to merge: the tables in .*/c/ are complete" "$out" &&
+      t_pass "merge takes a manifest rewritten by jq with a key added" ||
+      t_fail "merge takes a manifest rewritten by jq with a key added" "exit $rc: $(cat "$err")"
+  else
+    t_skip "merge takes a manifest rewritten by jq with a key added" "no jq"
+  fi
+  cp "$T/c/manifest.json" "$T/c-manifest.json"
+  # A value of the wrong type, or missing: refused naming the key.
+  python3 - "$T/c/manifest.json" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1])); m["files"]["hist.tsv"]["bytes"] = "16734"; json.dump(m, open(sys.argv[1], "w"))
+EOF
+  t_label="plot with a size that is a string"
+  expect_fail 2 "^satbench: .*/c/manifest.json: \"files\": \"hist.tsv\": \"bytes\" is of another type" plot -d "$T/c" -o "$T/c-plots" --no-render
+  cp "$T/c-manifest.json" "$T/c/manifest.json"
+  python3 - "$T/c/manifest.json" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1])); del m["files"]["hist.tsv"]["fnv1a64"]; json.dump(m, open(sys.argv[1], "w"))
+EOF
+  t_label="merge with a checksum missing"
+  expect_fail 2 "^satbench: merge: .*/c/manifest.json: \"files\": \"hist.tsv\": \"fnv1a64\" is missing" merge --out "$T/c"
+  t_label="--resume with a checksum missing"
+  expect_fail 2 "^satbench: --resume: .*/c/manifest.json: \"files\": \"hist.tsv\": \"fnv1a64\" is missing" grid $TINY --out "$T/c" --resume
+  python3 - "$T/c/manifest.json" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1])); del m["files"]; json.dump(m, open(sys.argv[1], "w"))
+EOF
+  t_label="plot with no files key"
+  expect_fail 2 "^satbench: .*/c/manifest.json: \"files\" is missing, not an object" plot -d "$T/c" -o "$T/c-plots" --no-render
+  cp "$T/c-manifest.json" "$T/c/manifest.json"
+  python3 - "$T/c/manifest.json" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1])); del m["records_kept"]; json.dump(m, open(sys.argv[1], "w"))
+EOF
+  t_label="--resume with records_kept missing"
+  expect_fail 2 "^satbench: --resume: .*/c/manifest.json: \"records_kept\" is missing, not true or false" grid $TINY --out "$T/c" --resume
+  cp "$T/c-manifest.json" "$T/c/manifest.json"
+else
+  t_skip "manifest.json re-indented, reordered and extended" "no python3"
+fi
+printf '{"files": ' > "$T/bad.json"
+rm -rf "$T/j"; cp -r "$T/ref" "$T/j"; cp "$T/bad.json" "$T/j/manifest.json"
+t_label="plot with a manifest that is not JSON"
+expect_fail 2 "^satbench: .*/j/manifest.json:[0-9]+:[0-9]+: not valid JSON" plot -d "$T/j" -o "$T/j-plots" --no-render
+
+# A table gunzipped (a --compress grid) or gzipped (a plain one) since the
+# merge: found under either name, and checked by its text (fresh copies of
+# both grids, their records removed by the merge).
+if command -v gzip >/dev/null 2>&1 && test "$z_ok" -eq 0; then
+  gzip -dc "$T/z0/layers.tsv.gz" > "$T/z-layers.tsv"
+  cmp -s "$T/z-layers.tsv" "$T/c0/layers.tsv" && t_pass "--compress tables are the plain tables, gzipped" ||
+    t_fail "--compress tables are the plain tables, gzipped"
+  gzip -d "$T/z0/layers.tsv.gz"
+  gzip "$T/c0/cells.tsv"
+  for d in c0 z0; do
+    sb plot -d "$T/$d" -o "$T/$d-plots" --no-render
+    test "$rc" -eq 0 && t_pass "plot takes a table gzipped or gunzipped since the merge ($d)" ||
+      t_fail "plot takes a table gzipped or gunzipped since the merge ($d)" "exit $rc: $(cat "$err")"
+    sb grid $TINY --out "$T/$d" --resume
+    test "$rc" -eq 0 && grep -q "^nothing to do: the tables in .*/$d/ are complete" "$out" &&
+      t_pass "--resume takes it ($d)" || t_fail "--resume takes it ($d)" "exit $rc: $(cat "$err")"
+    sb merge --out "$T/$d"
+    test "$rc" -eq 0 && grep -q "^nothing to merge: the tables in .*/$d/ are complete" "$out" &&
+      t_pass "merge takes it ($d)" || t_fail "merge takes it ($d)" "exit $rc: $(cat "$err")"
+  done
+  # Changed after it was gunzipped: refused naming the file that is there.
+  echo 'x' >> "$T/z0/layers.tsv"
+  t_label="plot with a gunzipped table changed"
+  expect_fail 2 "^satbench: .*/z0/layers.tsv does not match manifest.json \\([0-9]+ bytes, [0-9]+ expected, as text\\)" \
+    plot -d "$T/z0" -o "$T/z-plots" --no-render
+else
+  t_skip "tables gzipped or gunzipped since the merge" "no gzip, or a satbench without zlib"
+fi
+
 # ---- 4. lock messages that are true ---------------------------------------------------------
 # Another process holds the lock (flock(1), synchronised on its line), the
 # lock file names a stale holder: the message names the holder, never the stale pid.
