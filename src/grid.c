@@ -677,8 +677,7 @@ static int grid_merge_caught(const char *out, int partial, int compress, const c
   }
   sb_config *cfg = malloc(sizeof *cfg);
   if (!cfg) return sb_fail(err, SB_EFAIL, "out of memory");
-  char *argv[] = { "--config", conf, "--out", (char *)out, "--quiet" };
-  rc = cfg_parse(cfg, CMD_GRID, 5, argv, stdout, err);
+  rc = cfg_parse_folder(cfg, conf, out, err);   /* the dataset file is not needed, nor read */
   if (rc) { free(cfg); return rc < 0 ? SB_EUSAGE : sb_prefix(err, "merge"); }
   cfg->quiet = quiet;
   cfg->compress = compress;

@@ -6,8 +6,9 @@
 # a table or config.txt (each refused by name, exit 2), reads manifest.json
 # as JSON (re-indented, reordered, extended: the same; a table gzipped or
 # gunzipped since still checks; a value of the wrong type refused naming
-# its key), and says true things about its lock (the holder the kernel
-# knows, a lock removed mid-run with the records intact).
+# its key), says true things about its lock (the holder the kernel knows,
+# a lock removed mid-run with the records intact), and merges a grid
+# trained on a CSV file without that file.
 # Every command runs under `timeout -k 10 60`, only so that a regression fails
 # instead of hanging; no check depends on how long anything takes.
 . "${srcdir:-.}/tests/lib.sh"
@@ -294,5 +295,25 @@ test "$rc" -eq 1 && grep -q "^satbench: --out: .*/d/records/lock was removed whi
 sb merge --out "$T/d" --quiet
 test "$rc" -eq 0 && test -z "$(same_tables "$T/d" "$T/ref")" && t_pass "then merge writes the tables, the same bytes" ||
   t_fail "then merge writes the tables, the same bytes" "exit $rc: $(cat "$err") $(same_tables "$T/d" "$T/ref")"
+
+# ---- 5. merge never needs the dataset file -----------------------------------------------------
+awk 'BEGIN { s = 7; for (i = 0; i < 200; i++) { line = i % 3;
+  for (j = 0; j < 4; j++) { s = (s * 1103515245 + 12345) % 2147483648; line = line "," sprintf("%.3f", s / 2147483648 - 0.5 + (i % 3) * 0.2) }
+  print line } }' > "$T/d.csv"
+CSV="--optimizers sgd --activations tanh --inits standard --depths 2 --widths 8 --seeds 2 --train-size 128 --test-size 32
+     --batch 8 --steps 10 --log-every 5"
+mkdir -p "$T/csvrun"
+(cd "$T/csvrun" && timeout 60 "$SATBENCH" grid $CSV --dataset csv:../d.csv --out g --keep-records --quiet) >/dev/null 2>"$T/csv.err"
+rc=$?
+test "$rc" -eq 0 && t_pass "a grid on a CSV dataset" || t_fail "a grid on a CSV dataset" "exit $rc: $(cat "$T/csv.err")"
+mkdir -p "$T/csvref"
+for t_f in $TABLES; do cp "$T/csvrun/g/$t_f" "$T/csvref/"; rm "$T/csvrun/g/$t_f"; done
+mv "$T/d.csv" "$T/d.csv.moved"
+mkdir -p "$T/elsewhere"
+(cd "$T/elsewhere" && timeout 60 "$SATBENCH" merge --out ../csvrun/g --quiet) >/dev/null 2>"$T/csv.err"
+rc=$?
+test "$rc" -eq 0 && test -z "$(same_tables "$T/csvrun/g" "$T/csvref")" &&
+  t_pass "merge from another directory, the CSV moved away: the same tables" ||
+  t_fail "merge from another directory, the CSV moved away: the same tables" "exit $rc: $(cat "$T/csv.err") $(same_tables "$T/csvrun/g" "$T/csvref")"
 
 t_done
