@@ -216,17 +216,27 @@ int store_lock(const sb_config *cfg, int shared, sb_error *err)
   /* Never through a link: records/ planted as a symbolic link, or a lock
    * planted as one (or as a hard link, a FIFO, a device), would have this
    * process write, and truncate, a file of someone else's choosing. */
+  /* The lock is looked at and opened relative to records/ opened once
+   * (O_NOFOLLOW), so that records/ swapped for a link in between changes
+   * nothing. */
   struct stat dir, st;
-  if (lstat(rec, &dir) != 0) return sb_fail(err, SB_EFAIL, "--out: cannot read %s: %s", rec, strerror(errno));
-  if (!S_ISDIR(dir.st_mode))
+  int dfd = open(rec, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (dfd < 0) {
+    int e = errno;
+    if (lstat(rec, &dir) != 0 || S_ISDIR(dir.st_mode))
+      return sb_fail(err, SB_EFAIL, "--out: cannot read %s: %s", rec, strerror(e));
     return sb_fail(err, SB_EUSAGE, "--out: %s is %s, not a directory: refused (satbench writes a grid's records "
                    "only into a directory of its own)", rec, S_ISLNK(dir.st_mode) ? "a symbolic link" : "not a directory");
-  if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))   /* not even opened: a device may act on open */
-    return sb_fail(err, SB_EUSAGE, "--out: %s: %s", path, fileio_strerror(S_ISLNK(st.st_mode) ? ELOOP : FILEIO_ENOTREG));
-  int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
-  if (fd < 0 && errno == ELOOP)
-    return sb_fail(err, SB_EUSAGE, "--out: %s: %s", path, fileio_strerror(ELOOP));
-  if (fd < 0) return sb_fail(err, SB_EFAIL, "--out: cannot open %s: %s", path, strerror(errno));
+  }
+  int fd = -1;
+  if (fstat(dfd, &dir) != 0) rc = sb_fail(err, SB_EFAIL, "--out: cannot read %s: %s", rec, strerror(errno));
+  else if (fstatat(dfd, "lock", &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))   /* not even opened: a device may act on open */
+    rc = sb_fail(err, SB_EUSAGE, "--out: %s: %s", path, fileio_strerror(S_ISLNK(st.st_mode) ? ELOOP : FILEIO_ENOTREG));
+  else if ((fd = openat(dfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644)) < 0)
+    rc = errno == ELOOP ? sb_fail(err, SB_EUSAGE, "--out: %s: %s", path, fileio_strerror(ELOOP))
+                        : sb_fail(err, SB_EFAIL, "--out: cannot open %s: %s", path, strerror(errno));
+  close(dfd);
+  if (rc) return rc;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
     int reg = S_ISREG(st.st_mode);
     close(fd);
