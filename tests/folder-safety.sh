@@ -130,6 +130,12 @@ for what in manifest.json layers.tsv; do
   expect_fail 2 "^satbench: .*/c/$what.*not a regular file" grid $TINY --out "$T/c" --resume
   t_label="merge with a FIFO as $what"
   expect_fail 2 "^satbench: .*/c/$what.*not a regular file" merge --out "$T/c"
+  if test "$what" = layers.tsv; then   # run --from prints the cell's rows, then compares them with the table
+    sb run --from "$T/c" --cell 1
+    test "$rc" -eq 2 && test -s "$out" && grep -q "^satbench: .*/c/layers.tsv: not a regular file" "$err" &&
+      t_pass "run --from with a FIFO as layers.tsv: exit 2 naming it" ||
+      t_fail "run --from with a FIFO as layers.tsv: exit 2 naming it" "exit $rc: $(cat "$err")"
+  fi
   rm "$T/c/$what"; mv "$T/c/$what.keep" "$T/c/$what"
 done
 
