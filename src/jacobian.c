@@ -3,11 +3,23 @@
 #include "jacobian.h"
 #include "blas.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_linalg.h>
+#include <lapacke.h>
+
+/* LAPACK's dgesdd, singular values only (jobz 'N': bidiagonalization and
+ * dqds), on J as it lies in memory: row-major (width, n_in) is the
+ * column-major (n_in, width) J^T, which has the same singular values, so
+ * no copy and no transpose.  lwork < 0 asks for the workspace's size. */
+static lapack_int svd_values(size_t rows, size_t cols, double *a, double *s, double *work, lapack_int lwork,
+                             lapack_int *iwork)
+{
+  double unused = 0.0;  /* U and V^T are not referenced with jobz 'N' */
+  return LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, 'N', (lapack_int)rows, (lapack_int)cols, a, (lapack_int)rows, s,
+                             &unused, 1, &unused, 1, work, lwork, iwork);
+}
 
 jac_work *jac_alloc(const net *n)
 {
@@ -19,13 +31,21 @@ jac_work *jac_alloc(const net *n)
   j->nsv = lo;
   size_t m = n->width * hi;
   j->G = malloc(4 * m * sizeof(double));
-  j->A = gsl_matrix_alloc(hi, lo);
-  j->Q = gsl_matrix_alloc(lo, lo);
-  j->S = gsl_vector_alloc(lo);
-  if (!j->G || !j->A || !j->Q || !j->S) { jac_free(j); return NULL; }
+  j->iwork = malloc(8 * lo * sizeof(lapack_int));
+  if (!j->G || !j->iwork) { jac_free(j); return NULL; }
   j->Gn = j->G + m;
   j->Gu = j->G + 2 * m;
   j->pend = j->G + 3 * m;
+  /* dgesdd's workspace, asked once: the probe calls it for every input
+   * at every logged step */
+  double size = 0.0, sv = 0.0;
+  if (svd_values(n->n_in, n->width, j->pend, &sv, &size, -1, j->iwork) != 0 || !(size >= 1.0)) {
+    jac_free(j);
+    return NULL;
+  }
+  j->lwork = (size_t)size;
+  j->work = malloc(j->lwork * sizeof *j->work);
+  if (!j->work) { jac_free(j); return NULL; }
   return j;
 }
 
@@ -33,9 +53,8 @@ void jac_free(jac_work *j)
 {
   if (!j) return;
   free(j->G);
-  if (j->A) gsl_matrix_free(j->A);
-  if (j->Q) gsl_matrix_free(j->Q);
-  if (j->S) gsl_vector_free(j->S);
+  free(j->work);
+  free(j->iwork);
   free(j);
 }
 
@@ -84,46 +103,51 @@ void jac_matrix(const net *n, const net_work *w, size_t i, jac_work *j, double *
   }
 }
 
-static int descending(const void *a, const void *b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? 1 : x > y ? -1 : 0;
-}
-
 int jac_singular_values(const net *n, const net_work *w, size_t i, jac_work *j, double *sv)
 {
   size_t wd = j->width, ni = j->n_in;
   double *J = j->pend;  /* free at the first layer, where J is written */
   jac_matrix(n, w, i, j, J);
-  /* GSL decomposes (M, N) matrices with M >= N: J, or J^T when wider. */
-  for (size_t r = 0; r < wd; r++)
-    for (size_t c = 0; c < ni; c++) {
-      double v = J[r * ni + c];
-      if (!isfinite(v)) return SB_EFAIL;
-      if (wd >= ni) gsl_matrix_set(j->A, r, c, v);
-      else gsl_matrix_set(j->A, c, r, v);
-    }
-  if (gsl_linalg_SV_decomp_jacobi(j->A, j->Q, j->S) != GSL_SUCCESS) return SB_EFAIL;
-  for (size_t k = 0; k < j->nsv; k++) sv[k] = gsl_vector_get(j->S, k);
-  qsort(sv, j->nsv, sizeof *sv, descending);
+  for (size_t k = 0; k < wd * ni; k++)
+    if (!isfinite(J[k])) return SB_EFAIL;
+  /* info > 0: dqds did not converge (LAPACK's only failure on finite input) */
+  if (svd_values(ni, wd, J, sv, j->work, (lapack_int)j->lwork, j->iwork) != 0) return SB_EFAIL;
   return SB_OK;
 }
 
-void jac_summarize(const double *sv, size_t inputs, size_t nsv, jac_summary *s)
+double jac_floor(size_t side, double sv_max)
+{
+  return (double)side * DBL_EPSILON * sv_max;
+}
+
+size_t jac_rank(const double *sv, size_t nsv, size_t side)
+{
+  if (nsv == 0) return 0;
+  double f = jac_floor(side, sv[0]);
+  size_t r = 0;
+  while (r < nsv && sv[r] > f) r++;
+  return r;
+}
+
+void jac_summarize(const double *sv, size_t inputs, size_t nsv, size_t side, jac_summary *s)
 {
   size_t m = inputs * nsv;
-  if (m == 0) { s->msv = s->sv2_var = s->sv_max = s->log10_cond = NAN; return; }
+  if (m == 0) { s->msv = s->sv2_var = s->sv_max = s->log10_cond = s->rank = NAN; return; }
   double mean = 0.0, mx = 0.0, cond = 0.0;
+  size_t rank = nsv;
   for (size_t k = 0; k < m; k++) { mean += sv[k] * sv[k]; if (sv[k] > mx) mx = sv[k]; }
   mean /= (double)m;
   double var = 0.0;
   for (size_t k = 0; k < m; k++) { double d = sv[k] * sv[k] - mean; var += d * d; }
   for (size_t x = 0; x < inputs; x++) {
     const double *v = sv + x * nsv;  /* descending */
-    cond += v[nsv - 1] > 0.0 ? log10(v[0] / v[nsv - 1]) : INFINITY;
+    size_t r = jac_rank(v, nsv, side);
+    if (r < rank) rank = r;
+    cond += r == nsv ? log10(v[0] / v[nsv - 1]) : INFINITY;
   }
   s->msv = mean;
   s->sv2_var = m > 1 ? var / (double)(m - 1) : NAN;
   s->sv_max = mx;
   s->log10_cond = cond / (double)inputs;
+  s->rank = (double)rank;
 }

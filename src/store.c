@@ -1111,6 +1111,7 @@ typedef struct merger {
   char **fields;               /* (max columns of a row) */
   size_t n_att;                /* the current group's digest sums */
   double loss_sum, sat_sum;
+  size_t n_loss;         /* cells in loss_sum: those with a finite final_loss */
   name_set hosts, kernels;     /* where the records came from, and with which BLAS kernels */
   name_set prov[RECORD_META_COUNT];   /* every provenance value of the records, counted */
   char started[32], ended[32]; /* the earliest start and the latest end of a cell, UTC */
@@ -1348,20 +1349,18 @@ static int merge_cell(merger *m, size_t g, size_t s, sb_error *err)
     for (int k = 0; k < AXIS_COUNT; k++) snprintf(dg->g.axis[k], sizeof dg->g.axis[k], "%s", fl[m->c_axis[k]]);
     dg->g.depth = strtoul(fl[m->c_depth], NULL, 10);
     dg->n++;
-    const char *status = fl[m->c_status];
-    dg->diverged += !strcmp(status, "diverged");
-    dg->frozen += !strcmp(status, "frozen");
-    dg->stalled += !strcmp(status, "stalled");
+    int sk = train_status_parse(fl[m->c_status]);
+    if (sk >= 0) dg->status[sk]++;
     double a0 = strtod(fl[m->c_att0], NULL);
     if (isfinite(a0)) m->att[m->n_att++] = a0;
-    m->loss_sum += strtod(fl[m->c_loss], NULL);
+    double loss = strtod(fl[m->c_loss], NULL);   /* NaN for a diverged cell */
+    if (isfinite(loss)) { m->loss_sum += loss; m->n_loss++; }
     m->sat_sum += strtod(fl[m->c_sat], NULL);
   }
   if (!rc) {
     m->info->n_done++;
-    m->info->n_diverged += !strcmp(rec.status, "diverged");
-    m->info->n_frozen += !strcmp(rec.status, "frozen");
-    m->info->n_stalled += !strcmp(rec.status, "stalled");
+    int sk = train_status_parse(rec.status);
+    if (sk >= 0) m->info->n_status[sk]++;
     json_t *c = json_object();
     int *bad = &m->json_bad;
     jset(c, "cell", json_integer((json_int_t)cell), bad);
@@ -1385,7 +1384,7 @@ static void merge_group_end(merger *m, size_t g)
   stats_over_seeds(m->att, m->n_att, &a);
   dg->att_mean = a.mean;
   dg->att_sd = a.sd;
-  dg->loss_mean = dg->n ? m->loss_sum / (double)dg->n : NAN;
+  dg->loss_mean = m->n_loss ? m->loss_sum / (double)m->n_loss : NAN;
   dg->sat_mean = dg->n ? m->sat_sum / (double)dg->n : NAN;
   if (!dg->n) return;
   summarize_layers(m->table[ROW_SUMMARY].f, &dg->g, m->layers, m->ns, m->pos, m->scratch,
@@ -1404,9 +1403,12 @@ static int merge_close(merger *m, int rc, sb_error *err)
     int *bad = &m->json_bad;
     jset(o, "cells_total", json_integer((json_int_t)info->n_cells), bad);
     jset(o, "cells_done", json_integer((json_int_t)info->n_done), bad);
-    jset(o, "cells_diverged", json_integer((json_int_t)info->n_diverged), bad);
-    jset(o, "cells_frozen", json_integer((json_int_t)info->n_frozen), bad);
-    jset(o, "cells_stalled", json_integer((json_int_t)info->n_stalled), bad);
+    for (int k = 0; k < TRAIN_NSTATUS; k++)   /* cells_diverged, cells_frozen, ...: train_statuses */
+      if (train_statuses[k].counted) {
+        char key[64];
+        snprintf(key, sizeof key, "cells_%s", train_statuses[k].name);
+        jset(o, key, json_integer((json_int_t)info->n_status[k]), bad);
+      }
     jset(o, "complete", json_boolean(info->complete), bad);
     jset(o, "records_kept", json_boolean(!(info->complete && !info->keep_records)), bad);
     /* The hosts that contributed; and, since kernels round differently,
@@ -1562,11 +1564,13 @@ int store_merge(const sb_config *cfg, store_merge_info *info, sb_error *err)
   m.cfg = cfg;
   m.config = fingerprint(cfg);
   m.info = info;
-  info->n_done = info->n_diverged = info->n_frozen = info->n_stalled = 0;
+  info->n_done = 0;
+  memset(info->n_status, 0, sizeof info->n_status);
   int rc = merge_open(&m, err);
   for (size_t g = 0; !rc && g < info->n_groups; g++) {
     m.n_att = 0;
     m.loss_sum = m.sat_sum = 0.0;
+    m.n_loss = 0;
     m.n_theory = 0;
     for (size_t s = 0; s < m.ns; s++) m.layers[s].n = m.curves[s].n = 0;
     for (size_t s = 0; s < m.ns && !rc; s++) rc = merge_cell(&m, g, s, err);
