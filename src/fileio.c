@@ -138,10 +138,17 @@ void fileio_sync_dir(const char *dir)
 
 int fileio_open_read(const char *path)
 {
-  /* O_NONBLOCK: opening a FIFO for reading would wait for a writer. */
+  /* Looked at before it is opened: opening a device may act on it (a
+   * tape rewinds).  Then opened O_NONBLOCK (a FIFO put there since would
+   * wait for a writer) and looked at again. */
+  struct stat st;
+  if (lstat(path, &st) != 0) return -1;
+  if (!S_ISREG(st.st_mode)) {
+    errno = S_ISLNK(st.st_mode) ? ELOOP : FILEIO_ENOTREG;
+    return -1;
+  }
   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return -1;
-  struct stat st;
   int bad = fstat(fd, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? FILEIO_ENOTREG : 0;
   if (bad) {
     close(fd);

@@ -110,7 +110,16 @@ t_label="merge with a FIFO as a record"
 expect_fail 2 "^satbench: .*/f/records/cell-000001.rec: not a regular file" merge --out "$T/f"
 t_label="--resume with a FIFO as a record"
 expect_fail 2 "^satbench: .*/f/records/cell-000001.rec: not a regular file" grid $TINY --out "$T/f" --resume
-rm "$T/f/records/cell-000001.rec"; cp "$T/ref/records/cell-000001.rec" "$T/f/records/"
+# A device (a copy of /dev/null: makes it only as root) is refused the same way.
+rm "$T/f/records/cell-000001.rec"
+if mknod "$T/f/records/cell-000001.rec" c 1 3 2>/dev/null; then
+  t_label="merge with a character device as a record"
+  expect_fail 2 "^satbench: .*/f/records/cell-000001.rec: not a regular file" merge --out "$T/f"
+  rm "$T/f/records/cell-000001.rec"
+else
+  t_skip "merge with a character device as a record" "mknod needs root"
+fi
+cp "$T/ref/records/cell-000001.rec" "$T/f/records/"
 rm "$T/f/records/config.txt"; mkfifo "$T/f/records/config.txt"
 t_label="merge with a FIFO as records/config.txt"
 expect_fail 2 "^satbench: merge: .*/f/records/config.txt: not a regular file" merge --out "$T/f"
