@@ -936,11 +936,25 @@ long cfg_total_steps(const sb_config *cfg)
   return cfg->epochs * (long)per_epoch;
 }
 
+/* Set by cfg_parse_folder: the dataset is the one a grid's records were
+ * trained on, named by its digest, and is not read. */
+static _Thread_local int folder_parse;
+
+/* A folder's file dataset as its config.txt names it: digest, input-dim
+ * and classes, all of which it must give. */
+static int folder_data(const sb_config *cfg, sb_error *err)
+{
+  if (!cfg->data.digest || !(cfg->data.given & DATA_GIVEN_DIM) || !(cfg->data.given & DATA_GIVEN_CLASSES))
+    return sb_fail(err, SB_EUSAGE, "--dataset: a file dataset, but no dataset-digest, input-dim or classes to take "
+                   "it by (a config.txt that satbench did not write?)");
+  return SB_OK;
+}
+
 static int validate(sb_config *cfg, sb_error *err)
 {
   /* Reads a file dataset in full, so a malformed one is refused here,
    * before anything is written. */
-  int rc = data_resolve(&cfg->data, err);
+  int rc = folder_parse && data_kind_is_file(cfg->data.kind) ? folder_data(cfg, err) : data_resolve(&cfg->data, err);
   if (rc) return rc;
   if ((rc = data_check(&cfg->data, err))) return rc;
   if (cfg->batch > cfg->data.train_size)
@@ -1041,6 +1055,15 @@ int cfg_parse(sb_config *cfg, cfg_command cmd, int argc, char **argv, FILE *help
 out:
   free(kvs);
   free(file_text);
+  return rc;
+}
+
+int cfg_parse_folder(sb_config *cfg, const char *conf, const char *out, sb_error *err)
+{
+  char *argv[] = { "--config", (char *)conf, "--out", (char *)out, "--quiet" };
+  folder_parse = 1;
+  int rc = cfg_parse(cfg, CMD_GRID, 5, argv, NULL, err);
+  folder_parse = 0;
   return rc;
 }
 

@@ -86,6 +86,11 @@ typedef struct sb_config {
 /* Parse argv (after the subcommand name) into cfg.  Returns SB_OK, SB_EUSAGE
  * with a message, or -1 when help was requested and printed to `help`. */
 int cfg_parse(sb_config *cfg, cfg_command cmd, int argc, char **argv, FILE *help, sb_error *err);
+/* The configuration of a grid folder (its records/config.txt: conf) for
+ * merging its records into out: as cfg_parse of --config conf --out out
+ * --quiet, but a file dataset is not read: the records were trained on it,
+ * and config.txt names its digest, dimension and classes. */
+int cfg_parse_folder(sb_config *cfg, const char *conf, const char *out, sb_error *err);
 
 /* The column name of an axis ("activation", "init", "depth", ...), its
  * number of values in cfg, and the text of value i (as the tables write

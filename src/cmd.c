@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "data.h"
 #include "err.h"
+#include "fileio.h"
 #include "figure.h"
 #include "grid.h"
 #include "init.h"
@@ -818,7 +819,8 @@ static int cmd_run_from(int argc, char **argv, sb_error *err)
       fprintf(stderr, "satbench run: cell %zu: %zu row%s; %s has no %s to compare with\n", o.cell, n_mine,
               n_mine == 1 ? "" : "s", o.dir, tname);
     else if (table_rows_of(plain, o.cell, &theirs, &tlen, &n_theirs) != 0)
-      rc = sb_fail(err, SB_EFAIL, "cannot read %s: %s", path, strerror(errno));
+      rc = errno == FILEIO_ENOTREG || errno == ELOOP ? sb_fail(err, SB_EUSAGE, "%s: %s", path, fileio_strerror(errno))
+                                                     : sb_fail(err, SB_EFAIL, "cannot read %s: %s", path, strerror(errno));
     else if (tlen == mlen && !memcmp(theirs, mine, mlen))
       fprintf(stderr, "satbench run: cell %zu: %zu row%s, byte-identical to %s in %s\n", o.cell, n_mine,
               n_mine == 1 ? "" : "s", n_mine == 1 ? "its row" : "its rows", path);

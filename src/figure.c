@@ -348,11 +348,7 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
   g->tau = header_value(path, "sat-threshold", v, sizeof v) ? strtod(v, NULL) : 0.05;
   g->classes = header_value(path, "classes", v, sizeof v) ? strtoul(v, NULL, 10) : 0;
   /* manifest.json, written last, says whether every cell has run */
-  char mpath[4200];
-  snprintf(mpath, sizeof mpath, "%s/manifest.json", data_dir);
-  char *m = fileio_read_all(mpath, NULL);
-  g->incomplete = m && strstr(m, "\"complete\": false") != NULL;
-  free(m);
+  g->incomplete = store_incomplete(data_dir);
   return SB_OK;
 }
 

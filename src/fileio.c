@@ -54,7 +54,7 @@ FILE *fileio_open_tmp(char *tmp, size_t size, const char *final, sb_error *err)
       sb_fail(err, SB_EFAIL, "cannot write %s: path too long", final);
       return NULL;
     }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd < 0 && errno == EEXIST && attempt < 100) continue;
     if (fd < 0) {
       sb_fail(err, SB_EFAIL, "cannot write %s: %s", tmp, strerror(errno));
@@ -129,18 +129,61 @@ int fileio_commit_new(FILE *f, const char *tmp, const char *final, int *existed,
 
 void fileio_sync_dir(const char *dir)
 {
-  int fd = open(dir, O_RDONLY);
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
   if (fd >= 0) {
     fsync(fd);
     close(fd);
   }
 }
 
-
-char *fileio_read_bounded(const char *path, size_t max, size_t *len_out)
+int fileio_open_read(const char *path)
 {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return NULL;
+  /* Looked at before it is opened: opening a device may act on it (a
+   * tape rewinds).  Then opened O_NONBLOCK (a FIFO put there since would
+   * wait for a writer) and looked at again. */
+  struct stat st;
+  if (lstat(path, &st) != 0) return -1;
+  if (!S_ISREG(st.st_mode)) {
+    errno = S_ISLNK(st.st_mode) ? ELOOP : FILEIO_ENOTREG;
+    return -1;
+  }
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return -1;
+  int bad = fstat(fd, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? FILEIO_ENOTREG : 0;
+  if (bad) {
+    close(fd);
+    errno = bad;
+    return -1;
+  }
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+    int e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+  }
+  return fd;
+}
+
+int fileio_check_regular(const char *path)
+{
+  struct stat st;
+  if (lstat(path, &st) != 0) return -1;
+  if (S_ISLNK(st.st_mode)) { errno = ELOOP; return -1; }
+  if (!S_ISREG(st.st_mode)) { errno = FILEIO_ENOTREG; return -1; }
+  return 0;
+}
+
+const char *fileio_strerror(int e)
+{
+  if (e == FILEIO_ENOTREG) return "not a regular file (a FIFO, a device, a socket or a directory): refused";
+  if (e == ELOOP) return "a symbolic link: refused (satbench reads and writes a grid's files only as regular files)";
+  return strerror(e);
+}
+
+/* Read fd to its end, or to max + 1 bytes; closes fd. */
+static char *read_fd_bounded(int fd, size_t max, size_t *len_out)
+{
   char *buf = NULL;
   size_t len = 0, cap = 0;
   while (len <= max) {
@@ -165,10 +208,23 @@ char *fileio_read_bounded(const char *path, size_t max, size_t *len_out)
   return buf;
 }
 
+char *fileio_read_bounded(const char *path, size_t max, size_t *len_out)
+{
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NULL;
+  return read_fd_bounded(fd, max, len_out);
+}
+
+char *fileio_read_regular(const char *path, size_t max, size_t *len_out)
+{
+  int fd = fileio_open_read(path);
+  return fd < 0 ? NULL : read_fd_bounded(fd, max, len_out);
+}
+
 char *fileio_read_all(const char *path, size_t *len_out)
 {
   size_t len;
-  char *buf = fileio_read_bounded(path, SIZE_MAX / 2, &len);
+  char *buf = fileio_read_regular(path, SIZE_MAX / 2, &len);
   if (buf && len_out) *len_out = len;
   return buf;
 }
@@ -185,8 +241,14 @@ uint64_t fileio_hash(uint64_t h, const void *data, size_t n)
 
 int fileio_hash_file(const char *path, uint64_t *hash, size_t *bytes)
 {
-  FILE *f = fopen(path, "rb");
-  if (!f) return -1;
+  int fd = fileio_open_read(path);
+  FILE *f = fd < 0 ? NULL : fdopen(fd, "rb");
+  if (!f) {
+    int e = errno;
+    if (fd >= 0) close(fd);
+    errno = e;
+    return -1;
+  }
   static _Thread_local unsigned char buf[1 << 16];
   uint64_t h = FILEIO_HASH_INIT;
   size_t total = 0, n;

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <errno.h>
 #include <stdio.h>
 #include "err.h"
 
@@ -31,10 +32,37 @@ int fileio_commit(FILE *f, const char *tmp, const char *final, sb_error *err);
  * then final is left as that writer made it. */
 int fileio_commit_new(FILE *f, const char *tmp, const char *final, int *existed, sb_error *err);
 
-/* The whole of a file, NUL-terminated, in a malloc'd buffer (*len gets
- * its size when len is not NULL); NULL with errno set when it cannot be
- * read. */
+/* Open a file of a grid's folder for reading, never waiting and never
+ * through a symbolic link: O_NOFOLLOW | O_NONBLOCK, then fstat; a FIFO, a
+ * device, a socket or a directory is refused (errno FILEIO_ENOTREG), a
+ * symbolic link too (ELOOP).  The descriptor returned blocks as usual;
+ * -1 with errno set otherwise. */
+int fileio_open_read(const char *path);
+
+/* Whether path names a regular file, not through a symbolic link (lstat):
+ * 0, or -1 with errno ENOENT, ELOOP (a link) or FILEIO_ENOTREG. */
+int fileio_check_regular(const char *path);
+
+/* The errno fileio_open_read sets for a file that is not a regular file. */
+#if defined(EFTYPE)
+#define FILEIO_ENOTREG EFTYPE
+#elif defined(EMEDIUMTYPE)
+#define FILEIO_ENOTREG EMEDIUMTYPE
+#else
+#define FILEIO_ENOTREG EINVAL
+#endif
+
+/* strerror, but saying what FILEIO_ENOTREG and ELOOP mean here. */
+const char *fileio_strerror(int e);
+
+/* The whole of a regular file (fileio_open_read: never a FIFO, a device
+ * or a symbolic link), NUL-terminated, in a malloc'd buffer (*len gets its
+ * size when len is not NULL); NULL with errno set when it cannot be read. */
 char *fileio_read_all(const char *path, size_t *len);
+
+/* As fileio_read_all, but at most max + 1 bytes (*len > max says the file
+ * is larger than max). */
+char *fileio_read_regular(const char *path, size_t max, size_t *len);
 
 /* At most max + 1 bytes of a file of any kind (a pipe, a FIFO, /dev/stdin:
  * read once), NUL-terminated, in a malloc'd buffer; *len gets how many
@@ -47,7 +75,8 @@ char *fileio_read_bounded(const char *path, size_t max, size_t *len);
 #define FILEIO_HASH_INIT 0xcbf29ce484222325ULL
 uint64_t fileio_hash(uint64_t h, const void *data, size_t n);
 
-/* The hash and size of a whole file; SB_OK, or -1 with errno set. */
+/* The hash and size of a whole regular file (fileio_open_read); SB_OK,
+ * or -1 with errno set. */
 int fileio_hash_file(const char *path, uint64_t *hash, size_t *bytes);
 
 /* Write the whole of src (open for reading, read from its start) to dst gzip-compressed,

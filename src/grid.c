@@ -661,6 +661,8 @@ static int grid_merge_caught(const char *out, int partial, int compress, const c
   if (n < 0 || (size_t)n >= sizeof conf) return sb_fail(err, SB_EUSAGE, "merge: --out: path too long: %s", out);
   struct stat st;
   int rc;
+  if (lstat(conf, &st) == 0 && !S_ISREG(st.st_mode))   /* never read through a link, nor waited on */
+    return sb_fail(err, SB_EUSAGE, "merge: %s: %s", conf, fileio_strerror(S_ISLNK(st.st_mode) ? ELOOP : FILEIO_ENOTREG));
   if (stat(conf, &st) != 0) {
     if (!n_from)
       return sb_fail(err, SB_EUSAGE, "merge: --out: %s holds no grid (no %s); run satbench grid or its shards there "
@@ -670,6 +672,8 @@ static int grid_merge_caught(const char *out, int partial, int compress, const c
     snprintf(src, sizeof src, "%s/records/config.txt", from[0]);
     snprintf(dir, sizeof dir, "%s/records", out);
     char *text = fileio_read_all(src, NULL);
+    if (!text && (errno == FILEIO_ENOTREG || errno == ELOOP))
+      return sb_fail(err, SB_EUSAGE, "merge: --from: %s: %s", src, fileio_strerror(errno));
     if (!text) return sb_fail(err, SB_EUSAGE, "merge: --from: %s holds no grid (no %s)", from[0], src);
     char tmp[CFG_PATH_MAX + 160];
     FILE *f = NULL;
@@ -684,8 +688,7 @@ static int grid_merge_caught(const char *out, int partial, int compress, const c
   }
   sb_config *cfg = malloc(sizeof *cfg);
   if (!cfg) return sb_fail(err, SB_EFAIL, "out of memory");
-  char *argv[] = { "--config", conf, "--out", (char *)out, "--quiet" };
-  rc = cfg_parse(cfg, CMD_GRID, 5, argv, stdout, err);
+  rc = cfg_parse_folder(cfg, conf, out, err);   /* the dataset file is not needed, nor read */
   if (rc) { free(cfg); return rc < 0 ? SB_EUSAGE : sb_prefix(err, "merge"); }
   cfg->quiet = quiet;
   cfg->compress = compress;

@@ -162,8 +162,12 @@ static int header_format(const char *text, uint64_t *fmt)
 
 record_state record_probe(const char *path)
 {
-  FILE *f = fopen(path, "rb");
-  if (!f) return RECORD_MISSING;
+  /* Something else under a record's name (a FIFO, a device, a symbolic
+   * link) is never waited on nor run over: record_load refuses it by name. */
+  int fd = fileio_open_read(path);
+  if (fd < 0) return errno == FILEIO_ENOTREG || errno == ELOOP ? RECORD_FOREIGN : RECORD_MISSING;
+  FILE *f = fdopen(fd, "rb");
+  if (!f) { close(fd); return RECORD_MISSING; }
   char head[512];
   size_t got = fread(head, 1, sizeof head - 1, f);
   head[got] = '\0';
@@ -287,6 +291,9 @@ int record_load(const char *path, uint64_t config, size_t cell, record *rec, sb_
   memset(rec, 0, sizeof *rec);
   size_t len;
   char *text = fileio_read_all(path, &len);
+  if (!text && (errno == FILEIO_ENOTREG || errno == ELOOP))
+    return sb_fail(err, SB_EUSAGE, "%s: %s; remove it and run with --resume to compute the cell again", path,
+                   fileio_strerror(errno));
   if (!text) return sb_fail(err, SB_EFAIL, "cannot read %s: %s", path, strerror(errno));
   rec->text = text;
   size_t n_end = strlen(RECORD_END);

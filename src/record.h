@@ -68,7 +68,7 @@ typedef enum {
   RECORD_MISSING,     /* no file */
   RECORD_INCOMPLETE,  /* no "# end": the cell is run again */
   RECORD_COMPLETE,    /* complete and in this satbench's format */
-  RECORD_FOREIGN,     /* complete, but another format: refused */
+  RECORD_FOREIGN,     /* complete, but another format, or not a regular file: refused */
 } record_state;
 
 /* What a record file is, from its first lines and its last. */

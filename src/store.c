@@ -15,6 +15,7 @@
 #include "tsv.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -23,6 +24,9 @@
 #include <dirent.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <sys/sysmacros.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -119,12 +123,21 @@ static void diff_keys(const char *a, const char *b, char *out, size_t size)
     }
 }
 
+/* A file of the folder that cannot be read: SB_EUSAGE when it is not a
+ * regular file (a FIFO, a symbolic link...), SB_EFAIL otherwise. */
+static int read_failed(const char *what, const char *path, sb_error *err)
+{
+  int e = errno;
+  if (e == FILEIO_ENOTREG || e == ELOOP) return sb_fail(err, SB_EUSAGE, "%s: %s: %s", what, path, fileio_strerror(e));
+  return sb_fail(err, SB_EFAIL, "%s: cannot read %s: %s", what, path, strerror(e));
+}
+
 /* SB_OK when the folder's recorded configuration (conf) is mine; else
  * SB_EUSAGE naming the keys that differ.  what: "--resume" or "--shard". */
 static int same_config(const sb_config *cfg, const char *what, const char *conf, const char *mine, sb_error *err)
 {
   char *theirs = fileio_read_all(conf, NULL);
-  if (!theirs) return sb_fail(err, SB_EFAIL, "%s: cannot read %s: %s", what, conf, strerror(errno));
+  if (!theirs) return read_failed(what, conf, err);
   char keys[1024];
   diff_keys(mine, theirs, keys, sizeof keys);
   free(theirs);
@@ -136,54 +149,150 @@ static int same_config(const sb_config *cfg, const char *what, const char *conf,
 
 /* ---- one writer per folder -------------------------------------------- */
 
-static int lock_fd = -1;   /* records/lock, held until the process ends */
+static int lock_fd = -1;      /* records/lock, held until the process ends */
+static struct stat lock_dir;  /* records/ when it was locked */
+
+/* The pid of a process of this host that holds a flock on the file st,
+ * from /proc/locks (Linux), preferring want; 0 when none is known.  What
+ * the lock file says can be stale (a holder that finished, or one that has
+ * not written its line yet): only a holder the kernel confirms is named. */
+static long lock_holder(const struct stat *st, long want)
+{
+#ifdef __linux__
+  FILE *f = fopen("/proc/locks", "re");
+  if (!f) return 0;
+  char line[256];
+  long found = 0;
+  while (fgets(line, sizeof line, f)) {
+    char kind[16];
+    long pid;
+    unsigned maj, min;
+    unsigned long long ino;
+    if (strstr(line, "->")) continue;   /* a waiter, not a holder */
+    if (sscanf(line, "%*d: %15s %*s %*s %ld %x:%x:%llu", kind, &pid, &maj, &min, &ino) != 5) continue;
+    if (strcmp(kind, "FLOCK") || ino != (unsigned long long)st->st_ino || maj != major(st->st_dev)
+        || min != minor(st->st_dev))
+      continue;
+    if (!found || pid == want) found = pid;
+  }
+  fclose(f);
+  return found;
+#else
+  (void)st;
+  (void)want;
+  return 0;
+#endif
+}
+
+/* The refusal when another process holds the lock (fd, open on it): the
+ * holder named only when the kernel says it holds it. */
+static int lock_busy(const sb_config *cfg, int fd, sb_error *err)
+{
+  char said[128] = "", who[192] = "";
+  ssize_t n = pread(fd, said, sizeof said - 1, 0);
+  said[n > 0 ? n : 0] = '\0';
+  said[strcspn(said, "\n")] = '\0';
+  for (char *q = said; *q; q++)
+    if ((unsigned char)*q < 0x20 || (unsigned char)*q >= 0x7f) *q = '?';
+  long said_pid = 0;
+  char said_host[65] = "";
+  const char *p = strstr(said, "pid ");
+  if (p) sscanf(p, "pid %ld on %64s", &said_pid, said_host);
+  struct stat st;
+  long pid = fstat(fd, &st) == 0 ? lock_holder(&st, said_pid) : 0;
+  if (pid && pid == said_pid && !strcmp(said_host, prov_host())) snprintf(who, sizeof who, " (%s)", said);
+  else if (pid) snprintf(who, sizeof who, " (pid %ld on this host)", pid);
+  return sb_fail(err, SB_EUSAGE, "--out: %s is in use by another satbench%s; wait for it to finish, or choose another "
+                 "--out", cfg->out, who);
+}
 
 int store_lock(const sb_config *cfg, int shared, sb_error *err)
 {
   if (lock_fd >= 0) return SB_OK;   /* this process holds it already */
-  char path[CFG_PATH_MAX];
-  int rc = path_join(path, sizeof path, cfg->out, "records/lock", err);
+  char rec[CFG_PATH_MAX], path[CFG_PATH_MAX];
+  int rc = path_join(rec, sizeof rec, cfg->out, "records", err);
+  if (!rc) rc = path_join(path, sizeof path, rec, "lock", err);
   if (rc) return rc;
-  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return sb_fail(err, SB_EFAIL, "--out: cannot open %s: %s", path, strerror(errno));
+  /* Never through a link: records/ planted as a symbolic link, or a lock
+   * planted as one (or as a hard link, a FIFO, a device), would have this
+   * process write, and truncate, a file of someone else's choosing. */
+  /* The lock is looked at and opened relative to records/ opened once
+   * (O_NOFOLLOW), so that records/ swapped for a link in between changes
+   * nothing. */
+  struct stat dir, st;
+  int dfd = open(rec, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (dfd < 0) {
+    int e = errno;
+    if (lstat(rec, &dir) != 0 || S_ISDIR(dir.st_mode))
+      return sb_fail(err, SB_EFAIL, "--out: cannot read %s: %s", rec, strerror(e));
+    return sb_fail(err, SB_EUSAGE, "--out: %s is %s, not a directory: refused (satbench writes a grid's records "
+                   "only into a directory of its own)", rec, S_ISLNK(dir.st_mode) ? "a symbolic link" : "not a directory");
+  }
+  int fd = -1;
+  if (fstat(dfd, &dir) != 0) rc = sb_fail(err, SB_EFAIL, "--out: cannot read %s: %s", rec, strerror(errno));
+  else if (fstatat(dfd, "lock", &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))   /* not even opened: a device may act on open */
+    rc = sb_fail(err, SB_EUSAGE, "--out: %s: %s", path, fileio_strerror(S_ISLNK(st.st_mode) ? ELOOP : FILEIO_ENOTREG));
+  else if ((fd = openat(dfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644)) < 0)
+    rc = errno == ELOOP ? sb_fail(err, SB_EUSAGE, "--out: %s: %s", path, fileio_strerror(ELOOP))
+                        : sb_fail(err, SB_EFAIL, "--out: cannot open %s: %s", path, strerror(errno));
+  close(dfd);
+  if (rc) return rc;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+    int reg = S_ISREG(st.st_mode);
+    close(fd);
+    return sb_fail(err, SB_EUSAGE, "--out: %s: %s", path, reg ? "a file with other hard links: refused (satbench "
+                   "writes its lock only into a file of its own; remove it)" : fileio_strerror(FILEIO_ENOTREG));
+  }
   if (flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
     int e = errno;
     if (e == EWOULDBLOCK) {
-      char who[128] = "";
-      ssize_t n = pread(fd, who, sizeof who - 1, 0);
-      who[n > 0 ? n : 0] = '\0';
-      who[strcspn(who, "\n")] = '\0';
-      for (char *q = who; *q; q++)
-        if ((unsigned char)*q < 0x20 || (unsigned char)*q >= 0x7f) *q = '?';
+      rc = lock_busy(cfg, fd, err);
       close(fd);
-      return sb_fail(err, SB_EUSAGE, "--out: %s is in use by another satbench%s%s%s; wait for it to finish, or "
-                     "choose another --out", cfg->out, who[0] ? " (" : "", who, who[0] ? ")" : "");
+      return rc;
     }
     close(fd);
     if (e == ENOLCK || e == EOPNOTSUPP || e == ENOSYS) return SB_OK;   /* a filesystem without locks: see README */
     return sb_fail(err, SB_EFAIL, "--out: cannot lock %s: %s", path, strerror(e));
   }
-  /* Say who holds it, for the next one's message (of shards, the last to start). */
+  /* Say who holds it, for the next one's message (of shards, the last to
+   * start); a reader trusts it only when the kernel confirms that pid. */
   char who[384];
   int n = shared ? snprintf(who, sizeof who, "shard %zu/%zu, pid %ld on %s\n", cfg->shard_k, cfg->shard_n,
                             (long)getpid(), prov_host())
                  : snprintf(who, sizeof who, "pid %ld on %s\n", (long)getpid(), prov_host());
   if (ftruncate(fd, 0) != 0 || pwrite(fd, who, (size_t)n, 0) != n) { /* only the message loses */ }
   lock_fd = fd;
+  lock_dir = dir;
   return SB_OK;
 }
 
 int store_check_folder(const sb_config *cfg, sb_error *err)
 {
   if (lock_fd < 0) return SB_OK;   /* never locked (a filesystem without locks) */
-  char path[CFG_PATH_MAX];
-  int rc = path_join(path, sizeof path, cfg->out, "records/lock", err);
+  char rec[CFG_PATH_MAX], path[CFG_PATH_MAX];
+  int rc = path_join(rec, sizeof rec, cfg->out, "records", err);
+  if (!rc) rc = path_join(path, sizeof path, rec, "lock", err);
   if (rc) return rc;
-  struct stat held, now;
-  if (fstat(lock_fd, &held) == 0 && stat(path, &now) == 0 && held.st_dev == now.st_dev && held.st_ino == now.st_ino)
-    return SB_OK;
-  return sb_fail(err, SB_EFAIL, "--out: %s was removed, moved or replaced while satbench ran: the records written "
-                 "there are lost and no table was written; run the grid again", cfg->out);
+  struct stat held, now, dir;
+  int gone = lstat(path, &now) != 0;
+  if (fstat(lock_fd, &held) == 0 && !gone && held.st_dev == now.st_dev && held.st_ino == now.st_ino) return SB_OK;
+  if (lstat(rec, &dir) != 0 || dir.st_dev != lock_dir.st_dev || dir.st_ino != lock_dir.st_ino)
+    return sb_fail(err, SB_EFAIL, "--out: %s was removed, moved or replaced while satbench ran: the records written "
+                   "there are no longer in it and no table was written; run the grid again", cfg->out);
+  /* Only the lock went: the folder and its records are where they were,
+   * but another satbench may have taken a new lock since, so nothing more
+   * is written; say what is there. */
+  size_t n = cfg_n_cells(cfg), have = 0;
+  for (size_t c = 0; c < n; c++) {
+    char rp[CFG_PATH_MAX + 64];
+    record_path(rp, sizeof rp, cfg, c);
+    have += record_probe(rp) == RECORD_COMPLETE;
+  }
+  return sb_fail(err, SB_EFAIL, "--out: %s was %s while satbench ran, so the folder was no longer locked against "
+                 "another satbench and nothing more was written; its records are intact: %zu of the grid's %zu cells "
+                 "have a complete record in %s/; %s %s", path, gone ? "removed" : "replaced", have, n, rec,
+                 have == n ? "write the tables with satbench merge --out" : "finish the grid with --resume (or its "
+                 "shards), then satbench merge --out", cfg->out);
 }
 
 /* Temporary files that a process killed mid-write left behind (a
@@ -254,7 +363,12 @@ int store_prepare(const sb_config *cfg, sb_error *err)
   char *mine = config_text(cfg);
   if (!mine) return sb_fail(err, SB_EFAIL, "out of memory");
   struct stat st;
-  int exists = stat(conf, &st) == 0;
+  int exists = lstat(conf, &st) == 0;
+  if (exists && !S_ISREG(st.st_mode)) {   /* neither read nor replaced: refused by name */
+    free(mine);
+    return sb_fail(err, SB_EUSAGE, "%s: %s: %s", cfg->resume || cfg->shard_n ? what : "--out", conf,
+                   fileio_strerror(S_ISLNK(st.st_mode) ? ELOOP : FILEIO_ENOTREG));
+  }
   /* Shards share a folder on purpose (a shared lock each); any other
    * writer has it to itself, checked and created under the lock. */
   if (exists && (cfg->resume || cfg->shard_n) && (rc = store_lock(cfg, cfg->shard_n != 0, err))) {
@@ -332,88 +446,12 @@ int store_missing(const sb_config *cfg, size_t *n_missing, size_t *first, size_t
   return SB_OK;
 }
 
-/* The tables that manifest text m names, against the files in dir: SB_OK,
- * or SB_EUSAGE naming the first that is missing or differs, with why (what
- * a difference means here) and fix (what to do). */
-static int check_files(const char *dir, const char *m, const char *why, const char *fix, sb_error *err)
-{
-  const char *files = strstr(m, "\n  \"files\": {");
-  char path[CFG_PATH_MAX + 64];
-  int rc = SB_OK;
-  for (int k = 0; files && k < ROW_COUNT && !rc; k++) {
-    const char *name = table_row_info((row_kind)k)->file;
-    if (!name) continue;
-    /* NAME.tsv, or NAME.tsv.gz after --compress */
-    char key[96];
-    const char *gz = "";
-    snprintf(key, sizeof key, "\"%s\": {\"bytes\": ", name);
-    const char *p = strstr(files, key);
-    if (!p) {
-      gz = ".gz";
-      snprintf(key, sizeof key, "\"%s.gz\": {\"bytes\": ", name);
-      p = strstr(files, key);
-    }
-    size_t bytes, got_bytes;
-    unsigned long long want;
-    uint64_t got;
-    snprintf(path, sizeof path, "%s/%s%s", dir, name, gz);
-    if (!p || sscanf(p + strlen(key), "%zu, \"fnv1a64\": \"%16llx\"", &bytes, &want) != 2)
-      rc = sb_fail(err, SB_EUSAGE, "%s: manifest.json does not name %s; %s", dir, name, fix);
-    else if (fileio_hash_file(path, &got, &got_bytes) != 0)
-      rc = sb_fail(err, SB_EUSAGE, "%s: %s, which manifest.json names, cannot be read: %s; %s", dir, name,
-                   strerror(errno), fix);
-    else if (got_bytes != bytes || got != (uint64_t)want)
-      rc = sb_fail(err, SB_EUSAGE, "%s does not match manifest.json (%zu bytes, %zu expected): %s; %s", path,
-                   got_bytes, bytes, why, fix);
-  }
-  return rc;
-}
-
-int store_check_set(const char *dir, sb_error *err)
-{
-  char path[CFG_PATH_MAX + 64], mpath[CFG_PATH_MAX + 64], fix[CFG_PATH_MAX + 64];
-  snprintf(path, sizeof path, "%s/cells.tsv", dir);
-  if (!tsv_resolve(path, mpath, sizeof mpath)) return SB_OK;   /* no tables: reading cells.tsv says so */
-  snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
-  char *m = fileio_read_all(mpath, NULL);
-  if (!m)
-    return sb_fail(err, SB_EUSAGE, "%s: no manifest.json beside the tables: they are not a finished merge (one was "
-                   "interrupted?); run satbench merge --out %s", dir, dir);
-  snprintf(fix, sizeof fix, "run satbench merge --out %s", dir);
-  int rc = check_files(dir, m, "the tables are of two merges, one of them interrupted", fix, err);
-  free(m);
-  return rc;
-}
-
-int store_compacted(const sb_config *cfg, int *compacted, sb_error *err)
-{
-  *compacted = 0;
-  char mpath[CFG_PATH_MAX + 64];
-  snprintf(mpath, sizeof mpath, "%s/manifest.json", cfg->out);
-  char *m = fileio_read_all(mpath, NULL);
-  if (!m) return SB_OK;   /* no manifest: no complete merge removed anything */
-  int removed = strstr(m, "\n  \"complete\": true,") && strstr(m, "\n  \"records_kept\": false,");
-  size_t n = cfg_n_cells(cfg);
-  for (size_t c = 0; removed && c < n && !*compacted; c++) {
-    char path[CFG_PATH_MAX + 64];
-    record_path(path, sizeof path, cfg, c);
-    *compacted = access(path, F_OK) != 0;
-  }
-  int rc = SB_OK;
-  if (*compacted)
-    rc = check_files(cfg->out, m, "it was changed after the merge",
-                     "its records were removed after that merge (--keep-records keeps them), so nothing can rebuild "
-                     "it, and nothing was written: run the grid again, into a new --out", err);
-  free(m);
-  return rc;
-}
-
 /* Copy one file to a new name, whole or not at all. */
 static int copy_file(const char *from, const char *to, sb_error *err)
 {
   size_t len;
   char *text = fileio_read_all(from, &len);
-  if (!text) return sb_fail(err, SB_EFAIL, "cannot read %s: %s", from, strerror(errno));
+  if (!text) return read_failed("--from", from, err);
   char tmp[CFG_PATH_MAX + 160];
   FILE *f = fileio_open_tmp(tmp, sizeof tmp, to, err);
   if (!f) { free(text); return SB_EFAIL; }
@@ -431,7 +469,7 @@ int store_same_grid(const sb_config *cfg, const char *from, sb_error *err)
   char *mine = config_text(cfg);
   if (!mine) return sb_fail(err, SB_EFAIL, "out of memory");
   char *theirs = fileio_read_all(conf, NULL);
-  if (!theirs) { free(mine); return sb_fail(err, SB_EFAIL, "--from: cannot read %s: %s", conf, strerror(errno)); }
+  if (!theirs) { free(mine); return read_failed("--from", conf, err); }
   char keys[1024];
   diff_keys(mine, theirs, keys, sizeof keys);
   free(mine);
@@ -606,9 +644,14 @@ static void summarize_curves(FILE *f, const table_group *g, seed_rows *seeds, si
   }
 }
 
+/* ---- manifest.json -------------------------------------------------------
+ * Written and read with jansson: every value encoded by it, and read back
+ * by its parser, so that any equivalent JSON (re-indented, keys reordered,
+ * keys added) is the same manifest. */
+
 /* Whether s is a JSON number as it is (JSON's grammar, not strtod's:
  * no "inf", no "0x1p3", no leading '+' or '.'). */
-static int json_number(const char *s)
+static int is_json_number(const char *s)
 {
   const char *p = s;
   if (*p == '-') p++;
@@ -629,43 +672,368 @@ static int json_number(const char *s)
   return *p == '\0';
 }
 
-static void json_string(FILE *f, const char *s);
-
-/* A configuration value, typed: a number as a number, true and false as
- * booleans, other text as a string; a list option's value as an array of
- * such. */
-static void json_scalar(FILE *f, const char *s)
+/* Text as a JSON string: bytes that are not UTF-8 (a host name, a command
+ * line in another encoding) become '?', since JSON text is UTF-8. */
+static json_t *jstr(const char *s)
 {
-  if (json_number(s) || !strcmp(s, "true") || !strcmp(s, "false")) fputs(s, f);
-  else json_string(f, s);
+  json_t *j = json_string(s);
+  if (j) return j;
+  char *copy = strdup(s);
+  if (!copy) return NULL;
+  for (char *q = copy; *q; q++)
+    if ((unsigned char)*q >= 0x80) *q = '?';
+  j = json_string(copy);
+  free(copy);
+  return j;
 }
 
-static void json_typed(FILE *f, const char *s, int list)
+/* A real, or null for NaN and infinities (which JSON has no word for). */
+static json_t *jreal(double x)
 {
-  if (!list) { json_scalar(f, s); return; }
-  fputc('[', f);
+  return isfinite(x) ? json_real(x) : json_null();
+}
+
+/* A configuration value, typed: a number as a number (an integer too
+ * large for jansson stays text), true and false as booleans, other text as
+ * a string; a list option's value as an array of such. */
+static json_t *config_scalar(const char *s)
+{
+  if (!strcmp(s, "true") || !strcmp(s, "false")) return json_boolean(!strcmp(s, "true"));
+  if (is_json_number(s)) {
+    if (!strpbrk(s, ".eE")) {
+      errno = 0;
+      long long v = strtoll(s, NULL, 10);
+      if (errno != ERANGE) return json_integer(v);
+    } else {
+      double v = strtod(s, NULL);
+      if (isfinite(v)) return json_real(v);
+    }
+  }
+  return jstr(s);
+}
+
+static json_t *config_value(const char *s, int list)
+{
+  if (!list) return config_scalar(s);
+  json_t *a = json_array();
   char item[4096];
-  for (const char *p = s; *p;) {
+  for (const char *p = s; a && *p;) {
     size_t n = strcspn(p, ",");
     snprintf(item, sizeof item, "%.*s", (int)(n < sizeof item ? n : sizeof item - 1), p);
-    if (p != s) fputs(", ", f);
-    json_scalar(f, item);
+    if (json_array_append_new(a, config_scalar(item))) { json_decref(a); return NULL; }
     p += n;
     if (*p == ',') p++;
   }
-  fputc(']', f);
+  return a;
 }
 
-static void json_string(FILE *f, const char *s)
+/* key = v into object o; a failure (out of memory, invalid UTF-8 in the
+ * key) marks *bad. */
+static void jset(json_t *o, const char *key, json_t *v, int *bad)
 {
-  fputc('"', f);
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-    else if (c < 0x20) fprintf(f, "\\u%04x", c);
-    else fputc(c, f);
+  if (!o || !v || json_object_set_new(o, key, v)) {
+    json_t *k = jstr(key);   /* a key that is not UTF-8: '?' for its odd bytes */
+    if (o && v && k && !json_object_set_new(o, json_string_value(k), v)) { json_decref(k); return; }
+    json_decref(k);
+    *bad = 1;
   }
-  fputc('"', f);
+}
+
+/* The fewest significant digits (%.*g) that give x back, 1 to 17. */
+static int real_digits(double x)
+{
+  char b[40];
+  for (int p = 1; p < 17; p++) {
+    snprintf(b, sizeof b, "%.*g", p, x);
+    if (strtod(b, NULL) == x) return p;
+  }
+  return 17;
+}
+
+/* The digits that every real of v needs to round-trip. */
+static int tree_digits(json_t *v)
+{
+  int d = 1, e;
+  const char *k;
+  json_t *c;
+  size_t i;
+  if (json_is_real(v)) return real_digits(json_real_value(v));
+  if (json_is_object(v))
+    json_object_foreach(v, k, c) if ((e = tree_digits(c)) > d) d = e;
+  if (json_is_array(v))
+    json_array_foreach(v, i, c) if ((e = tree_digits(c)) > d) d = e;
+  return d;
+}
+
+/* One value on one line, its reals in their shortest round-trip form. */
+static int jput(FILE *f, json_t *v)
+{
+  return json_dumpf(v, f, JSON_ENCODE_ANY | JSON_REAL_PRECISION(tree_digits(v)));
+}
+
+/* A key as a JSON string, then ": ". */
+static int jkey(FILE *f, const char *k)
+{
+  json_t *s = json_string(k);
+  int rc = s ? jput(f, s) : -1;
+  json_decref(s);
+  fputs(": ", f);
+  return rc;
+}
+
+/* manifest.json's layout: a line per key, and a line per member of the
+ * values of config, cells, records and files (a cell, a table per line). */
+static int manifest_dump(FILE *f, json_t *root)
+{
+  static const char *const expand[] = { "config", "cells", "records", "files" };
+  const char *k, *k2;
+  json_t *v, *c;
+  size_t i;
+  int bad = 0, first = 1;
+  fputc('{', f);
+  json_object_foreach(root, k, v) {
+    fputs(first ? "\n  " : ",\n  ", f);
+    first = 0;
+    bad |= jkey(f, k);
+    int open = 0;
+    for (size_t e = 0; e < sizeof expand / sizeof expand[0]; e++) open |= !strcmp(k, expand[e]);
+    if (open && json_is_object(v)) {
+      fputc('{', f);
+      int f2 = 1;
+      json_object_foreach(v, k2, c) {
+        fputs(f2 ? "\n    " : ",\n    ", f);
+        f2 = 0;
+        bad |= jkey(f, k2) | jput(f, c);
+      }
+      fputs("\n  }", f);
+    } else if (open && json_is_array(v)) {
+      fputc('[', f);
+      json_array_foreach(v, i, c) {
+        fputs(i ? ",\n    " : "\n    ", f);
+        bad |= jput(f, c);
+      }
+      fputs("\n  ]", f);
+    } else bad |= jput(f, v);
+  }
+  fputs("\n}\n", f);
+  return bad ? -1 : 0;
+}
+
+/* The manifest of dir, parsed, in *root (NULL, and SB_OK, when there is
+ * none); its path in mpath.  SB_EUSAGE naming it when it is not a regular
+ * file, too large or not a JSON object. */
+#define MANIFEST_MAX (1UL << 30)
+static int manifest_read(const char *dir, char *mpath, size_t size, json_t **root, sb_error *err)
+{
+  *root = NULL;
+  snprintf(mpath, size, "%s/manifest.json", dir);
+  size_t len;
+  char *text = fileio_read_regular(mpath, MANIFEST_MAX, &len);
+  if (!text) {
+    int e = errno;
+    if (e == ENOENT) return SB_OK;
+    if (e == FILEIO_ENOTREG || e == ELOOP) return sb_fail(err, SB_EUSAGE, "%s: %s", mpath, fileio_strerror(e));
+    return sb_fail(err, SB_EFAIL, "cannot read %s: %s", mpath, strerror(e));
+  }
+  if (len > MANIFEST_MAX) {
+    free(text);
+    return sb_fail(err, SB_EUSAGE, "%s: larger than %lu MiB: not a manifest satbench wrote", mpath, MANIFEST_MAX >> 20);
+  }
+  json_error_t je;
+  /* integers as reals: a configuration's seed may be beyond jansson's
+   * integers; the sizes read back are checked to be whole numbers */
+  *root = json_loadb(text, len, JSON_DECODE_INT_AS_REAL | JSON_REJECT_DUPLICATES, &je);
+  free(text);
+  if (!*root) return sb_fail(err, SB_EUSAGE, "%s:%d:%d: not valid JSON: %s", mpath, je.line, je.column, je.text);
+  if (!json_is_object(*root)) {
+    json_decref(*root);
+    *root = NULL;
+    return sb_fail(err, SB_EUSAGE, "%s: not a JSON object", mpath);
+  }
+  return SB_OK;
+}
+
+/* A boolean of the manifest's top level; SB_EUSAGE naming the key when it
+ * is missing or not true/false. */
+static int manifest_bool(json_t *root, const char *mpath, const char *key, int *out, const char *fix, sb_error *err)
+{
+  json_t *v = json_object_get(root, key);
+  if (!json_is_boolean(v))
+    return sb_fail(err, SB_EUSAGE, "%s: \"%s\" is %s, not true or false; %s", mpath, key, v ? "of another type" : "missing",
+                   fix);
+  *out = json_is_true(v);
+  return SB_OK;
+}
+
+/* A table's entry in "files": its size (a whole number of bytes) and its
+ * checksum (16 hex digits) under the keys kb and kh.  *found = 0 when both
+ * keys are absent and optional; else SB_EUSAGE naming the key. */
+static int manifest_sum(json_t *e, const char *mpath, const char *file, const char *kb, const char *kh, int optional,
+                        int *found, size_t *bytes, uint64_t *hash, const char *fix, sb_error *err)
+{
+  json_t *b = json_object_get(e, kb), *h = json_object_get(e, kh);
+  *found = b || h;
+  if (!*found && optional) return SB_OK;
+  double v = json_is_number(b) ? json_number_value(b) : -1;
+  if (!(v >= 0 && v < 9007199254740992.0 && v == floor(v)))
+    return sb_fail(err, SB_EUSAGE, "%s: \"files\": \"%s\": \"%s\" is %s, not a whole number of bytes; %s", mpath, file,
+                   kb, b ? "of another type or out of range" : "missing", fix);
+  const char *t = json_string_value(h);
+  if (!t || strlen(t) != 16 || strspn(t, "0123456789abcdefABCDEF") != 16)
+    return sb_fail(err, SB_EUSAGE, "%s: \"files\": \"%s\": \"%s\" is %s, not 16 hex digits; %s", mpath, file, kh,
+                   h ? "of another type or length" : "missing", fix);
+  *bytes = (size_t)v;
+  *hash = strtoull(t, NULL, 16);
+  return SB_OK;
+}
+
+/* The hash and size of a table's text, read as tsv_fopen reads it (a
+ * .gz decompressed); 0, or -1 with errno set. */
+static int hash_text(const char *plain, uint64_t *hash, size_t *bytes)
+{
+  FILE *f = tsv_fopen(plain);
+  if (!f) return -1;
+  static _Thread_local char buf[1 << 16];
+  uint64_t h = FILEIO_HASH_INIT;
+  size_t total = 0, n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+    h = fileio_hash(h, buf, n);
+    total += n;
+  }
+  int bad = ferror(f);
+  fclose(f);
+  if (bad) { errno = EIO; return -1; }
+  *hash = h;
+  *bytes = total;
+  return 0;
+}
+
+/* The tables that the manifest (root, read from mpath) names, against the
+ * files in dir: SB_OK, or SB_EUSAGE naming the first that is missing or
+ * differs, with why (what a difference means here) and fix (what to do).
+ * A table is found as NAME.tsv or NAME.tsv.gz, whichever tsv_fopen reads:
+ * the same encoding as the manifest's entry is checked byte for byte; a
+ * table gzipped or gunzipped since is checked by its text (the plain
+ * entry's bytes and checksum, a .gz entry's text_bytes and text_fnv1a64). */
+static int check_files(const char *dir, json_t *root, const char *mpath, const char *why, const char *fix,
+                       sb_error *err)
+{
+  json_t *files = json_object_get(root, "files");
+  if (!json_is_object(files))
+    return sb_fail(err, SB_EUSAGE, "%s: \"files\" is %s, not an object naming the tables; %s", mpath,
+                   files ? "of another type" : "missing", fix);
+  int rc = SB_OK;
+  for (int k = 0; k < ROW_COUNT && !rc; k++) {
+    const char *name = table_row_info((row_kind)k)->file;
+    if (!name) continue;
+    char key[96], plain[CFG_PATH_MAX + 64], path[CFG_PATH_MAX + 80];
+    snprintf(key, sizeof key, "%s", name);
+    json_t *e = json_object_get(files, key);
+    if (!e) {
+      snprintf(key, sizeof key, "%s.gz", name);
+      e = json_object_get(files, key);
+    }
+    if (!e) {
+      rc = sb_fail(err, SB_EUSAGE, "%s: manifest.json does not name %s (nor %s.gz); %s", dir, name, name, fix);
+      break;
+    }
+    if (!json_is_object(e)) {
+      rc = sb_fail(err, SB_EUSAGE, "%s: \"files\": \"%s\" is not an object; %s", mpath, key, fix);
+      break;
+    }
+    int entry_gz = strcmp(key, name) != 0, found;
+    size_t want_bytes, got_bytes;
+    uint64_t want, got;
+    if ((rc = manifest_sum(e, mpath, key, "bytes", "fnv1a64", 0, &found, &want_bytes, &want, fix, err))) break;
+    snprintf(plain, sizeof plain, "%s/%s", dir, name);
+    if (!tsv_resolve(plain, path, sizeof path)) {
+      rc = sb_fail(err, SB_EUSAGE, "%s/%s, which manifest.json names, is missing (nor is %s there); %s", dir, key,
+                   entry_gz ? name : "its .gz", fix);
+      break;
+    }
+    int present_gz = strcmp(path, plain) != 0, r;
+    if (present_gz == entry_gz) r = fileio_hash_file(path, &got, &got_bytes);
+    else {
+      if (entry_gz) {   /* gunzipped since: its text against the text's sums */
+        if ((rc = manifest_sum(e, mpath, key, "text_bytes", "text_fnv1a64", 1, &found, &want_bytes, &want, fix, err)))
+          break;
+        if (!found) {
+          rc = sb_fail(err, SB_EUSAGE, "%s: manifest.json has only the checksum of %s, not of its text (a merge by an "
+                       "earlier satbench), so %s cannot be checked; gzip it again, or %s", path, key, path, fix);
+          break;
+        }
+      }
+      r = hash_text(plain, &got, &got_bytes);
+    }
+    if (r != 0)
+      rc = sb_fail(err, SB_EUSAGE, "%s, which manifest.json names, cannot be read: %s; %s", path,
+                   fileio_strerror(errno), fix);
+    else if (got_bytes != want_bytes || got != want)
+      rc = sb_fail(err, SB_EUSAGE, "%s does not match manifest.json (%zu bytes, %zu expected%s): %s; %s", path,
+                   got_bytes, want_bytes, present_gz == entry_gz ? "" : present_gz ? ", decompressed" : ", as text",
+                   why, fix);
+  }
+  return rc;
+}
+
+int store_check_set(const char *dir, sb_error *err)
+{
+  char path[CFG_PATH_MAX + 64], mpath[CFG_PATH_MAX + 64], fix[CFG_PATH_MAX + 64];
+  snprintf(path, sizeof path, "%s/cells.tsv", dir);
+  if (!tsv_resolve(path, mpath, sizeof mpath)) return SB_OK;   /* no tables: reading cells.tsv says so */
+  json_t *root;
+  int rc = manifest_read(dir, mpath, sizeof mpath, &root, err);
+  if (rc) return rc;
+  if (!root)
+    return sb_fail(err, SB_EUSAGE, "%s: no manifest.json beside the tables: they are not a finished merge (one was "
+                   "interrupted?); run satbench merge --out %s", dir, dir);
+  snprintf(fix, sizeof fix, "run satbench merge --out %s", dir);
+  rc = check_files(dir, root, mpath, "the tables are of two merges, one of them interrupted", fix, err);
+  json_decref(root);
+  return rc;
+}
+
+int store_incomplete(const char *dir)
+{
+  char mpath[CFG_PATH_MAX + 64];
+  json_t *root;
+  sb_error e;
+  if (manifest_read(dir, mpath, sizeof mpath, &root, &e) || !root) return 0;
+  int incomplete = json_is_false(json_object_get(root, "complete"));
+  json_decref(root);
+  return incomplete;
+}
+
+int store_compacted(const sb_config *cfg, int *compacted, sb_error *err)
+{
+  *compacted = 0;
+  /* With every record there, the records rebuild everything: the
+   * manifest is not even read. */
+  size_t n = cfg_n_cells(cfg);
+  int missing = 0;
+  for (size_t c = 0; c < n && !missing; c++) {
+    char path[CFG_PATH_MAX + 64];
+    struct stat st;
+    record_path(path, sizeof path, cfg, c);
+    missing = lstat(path, &st) != 0;
+  }
+  if (!missing) return SB_OK;
+  char mpath[CFG_PATH_MAX + 64];
+  json_t *root;
+  const char *fix = "if the grid's records were not removed by a complete merge, remove manifest.json and run again";
+  int rc = manifest_read(cfg->out, mpath, sizeof mpath, &root, err);
+  if (rc) return rc;
+  if (!root) return SB_OK;   /* no manifest: no complete merge removed anything */
+  int complete = 0, kept = 1;
+  if (!(rc = manifest_bool(root, mpath, "complete", &complete, fix, err)) &&
+      !(rc = manifest_bool(root, mpath, "records_kept", &kept, fix, err)))
+    *compacted = complete && !kept;
+  if (!rc && *compacted)
+    rc = check_files(cfg->out, root, mpath, "it was changed after the merge",
+                     "its records were removed after that merge (--keep-records keeps them), so nothing can rebuild "
+                     "it, and nothing was written: run the grid again, into a new --out", err);
+  json_decref(root);
+  return rc;
 }
 
 /* A signal during the merge abandons it (SIGINT, SIGTERM: stop.h):
@@ -747,6 +1115,8 @@ typedef struct merger {
   name_set hosts, kernels;     /* where the records came from, and with which BLAS kernels */
   name_set prov[RECORD_META_COUNT];   /* every provenance value of the records, counted */
   char started[32], ended[32]; /* the earliest start and the latest end of a cell, UTC */
+  json_t *man, *cells;         /* manifest.json, written at the end; its "cells" */
+  int json_bad;                /* jansson failed (out of memory) */
 } merger;
 
 /* Note where a record came from: its host, BLAS kernel, CPU, build,
@@ -784,7 +1154,9 @@ static int out_compress(out_file *o, sb_error *err)
   if (n < 0 || (size_t)n >= sizeof z.path) return sb_fail(err, SB_EUSAGE, "%s.gz: path too long", o->path);
   if (!(z.f = fileio_open_tmp(z.tmp, sizeof z.tmp, z.path, err))) return SB_EFAIL;
   FILE *src = NULL;
-  int bad = fflush(o->f) != 0 || !(src = fopen(o->tmp, "rb")) || fileio_gzip(src, z.f) != 0;
+  int fd = fflush(o->f) != 0 ? -1 : fileio_open_read(o->tmp);   /* its own temporary, never through a link */
+  if (fd >= 0 && !(src = fdopen(fd, "rb"))) close(fd);
+  int bad = !src || fileio_gzip(src, z.f) != 0;
   int saved = errno;
   if (src) fclose(src);
   fclose(o->f);
@@ -869,43 +1241,40 @@ static int merge_open(merger *m, sb_error *err)
     m->curves[s].nv = m->k_nv;
   }
 
-  FILE *mf = m->manifest.f;
   char merged[32];
   prov_utc(prov_now(), merged, sizeof merged);
   /* What made these tables: this process's build, machine and command
    * (the records' own are counted at the end). */
-  fprintf(mf, "{\n  \"satbench\": \"%s\",\n  \"git_commit\": ", PACKAGE_VERSION);
-  json_string(mf, prov_git());
-  fputs(",\n  \"compiler\": ", mf);
-  json_string(mf, prov_compiler());
-  fprintf(mf, ",\n  \"blas\": \"%s\",\n  \"blas_kernel\": ", SB_CBLAS_NAME);
-  json_string(mf, *blas_kernel() ? blas_kernel() : "-");
-  fputs(",\n  \"host\": ", mf);
-  json_string(mf, prov_host());
-  fputs(",\n  \"cpu\": ", mf);
-  json_string(mf, prov_cpu());
-  fprintf(mf, ",\n  \"threads\": %d,\n  \"command\": ", m->info->threads);
-  json_string(mf, prov_command());
-  fprintf(mf, ",\n  \"merged\": \"%s\",\n  \"wall_seconds\": %.3f,\n  \"config\": {", merged,
-          m->info->wall_seconds);
+  json_t *o = m->man = json_object(), *conf = json_object();
+  int *bad = &m->json_bad;
+  jset(o, "satbench", jstr(PACKAGE_VERSION), bad);
+  jset(o, "git_commit", jstr(prov_git()), bad);
+  jset(o, "compiler", jstr(prov_compiler()), bad);
+  jset(o, "blas", jstr(SB_CBLAS_NAME), bad);
+  jset(o, "blas_kernel", jstr(*blas_kernel() ? blas_kernel() : "-"), bad);
+  jset(o, "host", jstr(prov_host()), bad);
+  jset(o, "cpu", jstr(prov_cpu()), bad);
+  jset(o, "threads", json_integer(m->info->threads), bad);
+  jset(o, "command", jstr(prov_command()), bad);
+  jset(o, "merged", jstr(merged), bad);
+  jset(o, "wall_seconds", jreal(round(m->info->wall_seconds * 1000) / 1000), bad);
   char *ct = config_text(cfg);
-  int first = 1;
+  if (!ct) *bad = 1;
   for (char *p = ct; p && *p;) {
     char *nl = strchr(p, '\n');
     if (nl) *nl = '\0';
     char *eq = strstr(p, " = ");
     if (eq && *p != '#') {
       *eq = '\0';
-      fprintf(mf, "%s\n    ", first ? "" : ",");
-      json_string(mf, p);
-      fputs(": ", mf);
-      json_typed(mf, eq + 3, cfg_key_is_list(p));
-      first = 0;
+      jset(conf, p, config_value(eq + 3, cfg_key_is_list(p)), bad);
     }
     p = nl ? nl + 1 : NULL;
   }
   free(ct);
-  fputs("\n  },\n  \"cells\": [", mf);
+  jset(o, "config", conf, bad);
+  m->cells = json_array();
+  jset(o, "cells", json_incref(m->cells), bad);
+  if (*bad) return sb_fail(err, SB_EFAIL, "out of memory writing %s", m->manifest.path);
   return SB_OK;
 }
 
@@ -992,12 +1361,15 @@ static int merge_cell(merger *m, size_t g, size_t s, sb_error *err)
     m->info->n_done++;
     int sk = train_status_parse(rec.status);
     if (sk >= 0) m->info->n_status[sk]++;
-    fprintf(m->manifest.f, "%s\n    {\"cell\": %zu, \"status\": \"%s\", \"wall_seconds\": %.3f, \"host\": ",
-            m->info->n_done == 1 ? "" : ",", cell, rec.status, rec.wall_seconds);
-    json_string(m->manifest.f, rec.meta[RECORD_HOST]);
-    fprintf(m->manifest.f, ", \"threads\": %d, \"blas_kernel\": ", rec.threads);
-    json_string(m->manifest.f, rec.meta[RECORD_BLAS_KERNEL]);
-    fputc('}', m->manifest.f);
+    json_t *c = json_object();
+    int *bad = &m->json_bad;
+    jset(c, "cell", json_integer((json_int_t)cell), bad);
+    jset(c, "status", jstr(rec.status), bad);
+    jset(c, "wall_seconds", jreal(round(rec.wall_seconds * 1000) / 1000), bad);
+    jset(c, "host", jstr(rec.meta[RECORD_HOST]), bad);
+    jset(c, "threads", json_integer(rec.threads), bad);
+    jset(c, "blas_kernel", jstr(rec.meta[RECORD_BLAS_KERNEL]), bad);
+    if (!c || json_array_append_new(m->cells, c)) *bad = 1;
     if (merge_provenance(m, &rec)) rc = sb_fail(err, SB_EFAIL, "out of memory merging %s", path);
   }
   record_free(&rec);
@@ -1027,67 +1399,75 @@ static int merge_close(merger *m, int rc, sb_error *err)
   store_merge_info *info = m->info;
   if (!rc) {
     info->complete = info->n_done == info->n_cells;
-    fprintf(m->manifest.f, "\n  ],\n  \"cells_total\": %zu,\n  \"cells_done\": %zu,\n", info->n_cells, info->n_done);
+    json_t *o = m->man, *hosts = json_array(), *kernels = json_object(), *recs = json_object(), *files = json_object();
+    int *bad = &m->json_bad;
+    jset(o, "cells_total", json_integer((json_int_t)info->n_cells), bad);
+    jset(o, "cells_done", json_integer((json_int_t)info->n_done), bad);
     for (int k = 0; k < TRAIN_NSTATUS; k++)   /* cells_diverged, cells_frozen, ...: train_statuses */
-      if (train_statuses[k].counted)
-        fprintf(m->manifest.f, "  \"cells_%s\": %zu,\n", train_statuses[k].name, info->n_status[k]);
-    fprintf(m->manifest.f, "  \"complete\": %s", info->complete ? "true" : "false");
-    fprintf(m->manifest.f, ",\n  \"records_kept\": %s", info->complete && !info->keep_records ? "false" : "true");
+      if (train_statuses[k].counted) {
+        char key[64];
+        snprintf(key, sizeof key, "cells_%s", train_statuses[k].name);
+        jset(o, key, json_integer((json_int_t)info->n_status[k]), bad);
+      }
+    jset(o, "complete", json_boolean(info->complete), bad);
+    jset(o, "records_kept", json_boolean(!(info->complete && !info->keep_records)), bad);
     /* The hosts that contributed; and, since kernels round differently,
      * a warning when the records come from more than one. */
-    fputs(",\n  \"hosts\": [", m->manifest.f);
-    for (size_t h = 0; h < m->hosts.n; h++) {
-      fputs(h ? ", " : "", m->manifest.f);
-      json_string(m->manifest.f, m->hosts.name[h]);
-    }
-    fputs("],\n  \"blas_kernels\": {", m->manifest.f);
-    for (size_t k = 0; k < m->kernels.n; k++) {
-      fputs(k ? ", " : "", m->manifest.f);
-      json_string(m->manifest.f, m->kernels.name[k]);
-      fprintf(m->manifest.f, ": %zu", m->kernels.count[k]);
-    }
-    fputc('}', m->manifest.f);
-    /* The set of tables this manifest vouches for: a reader that finds a
-     * table whose bytes differ (a merge killed between two renames) knows
-     * the set is mixed. */
+    for (size_t h = 0; h < m->hosts.n; h++)
+      if (!hosts || json_array_append_new(hosts, jstr(m->hosts.name[h]))) *bad = 1;
+    jset(o, "hosts", hosts, bad);
+    for (size_t k = 0; k < m->kernels.n; k++)
+      jset(kernels, m->kernels.name[k], json_integer((json_int_t)m->kernels.count[k]), bad);
+    jset(o, "blas_kernels", kernels, bad);
     /* When the cells ran, and every provenance value of the records with
      * its count of cells (one value each, for a grid of one machine). */
-    fputs(",\n  \"started\": ", m->manifest.f);
-    json_string(m->manifest.f, m->started[0] ? m->started : "?");
-    fputs(",\n  \"ended\": ", m->manifest.f);
-    json_string(m->manifest.f, m->ended[0] ? m->ended : "?");
-    fputs(",\n  \"data_digest\": ", m->manifest.f);
-    json_string(m->manifest.f, m->prov[RECORD_DATA].n == 1 ? m->prov[RECORD_DATA].name[0]
-                               : m->prov[RECORD_DATA].n ? "mixed: see records" : "?");
-    fputs(",\n  \"records\": {", m->manifest.f);
+    jset(o, "started", jstr(m->started[0] ? m->started : "?"), bad);
+    jset(o, "ended", jstr(m->ended[0] ? m->ended : "?"), bad);
+    jset(o, "data_digest", jstr(m->prov[RECORD_DATA].n == 1 ? m->prov[RECORD_DATA].name[0]
+                                : m->prov[RECORD_DATA].n ? "mixed: see records" : "?"), bad);
     for (int j = 0; j < RECORD_META_COUNT; j++) {
       if (j == RECORD_STARTED || j == RECORD_ENDED) continue;
-      fprintf(m->manifest.f, "%s\n    \"%s\": {", j ? "," : "", record_meta_key(j));
-      for (size_t i = 0; i < m->prov[j].n; i++) {
-        fputs(i ? ", " : "", m->manifest.f);
-        json_string(m->manifest.f, m->prov[j].name[i]);
-        fprintf(m->manifest.f, ": %zu", m->prov[j].count[i]);
-      }
-      fputc('}', m->manifest.f);
+      json_t *vals = json_object();
+      for (size_t i = 0; i < m->prov[j].n; i++)
+        jset(vals, m->prov[j].name[i], json_integer((json_int_t)m->prov[j].count[i]), bad);
+      jset(recs, record_meta_key(j), vals, bad);
     }
-    fputs("\n  }", m->manifest.f);
-    fputs(",\n  \"files\": {", m->manifest.f);
-    int firstf = 1;
+    jset(o, "records", recs, bad);
+    /* The set of tables this manifest vouches for: a reader that finds a
+     * table whose bytes differ (a merge killed between two renames) knows
+     * the set is mixed.  A compressed table's text has its own sums, so
+     * that it still checks once gunzipped. */
     for (int k = 0; k < ROW_COUNT && !rc; k++) {
-      out_file *o = &m->table[k];
-      if (!o->f) continue;
-      uint64_t h;
-      size_t bytes;
-      if (m->cfg->compress && (rc = out_compress(o, err))) break;
-      if (fflush(o->f) != 0 || fileio_hash_file(o->tmp, &h, &bytes) != 0)
-        rc = sb_fail(err, SB_EFAIL, "writing %s: %s", o->path, strerror(errno));
-      else {
-        fprintf(m->manifest.f, "%s\n    \"%s%s\": {\"bytes\": %zu, \"fnv1a64\": \"%016llx\"}", firstf ? "" : ",",
-                table_row_info((row_kind)k)->file, m->cfg->compress ? ".gz" : "", bytes, (unsigned long long)h);
-        firstf = 0;
+      out_file *o2 = &m->table[k];
+      if (!o2->f) continue;
+      uint64_t h, th = 0;
+      size_t bytes, tbytes = 0;
+      char key[96];
+      if (m->cfg->compress && (fflush(o2->f) != 0 || fileio_hash_file(o2->tmp, &th, &tbytes) != 0)) {
+        rc = sb_fail(err, SB_EFAIL, "writing %s: %s", o2->path, strerror(errno));
+        break;
       }
+      if (m->cfg->compress && (rc = out_compress(o2, err))) break;
+      if (fflush(o2->f) != 0 || fileio_hash_file(o2->tmp, &h, &bytes) != 0) {
+        rc = sb_fail(err, SB_EFAIL, "writing %s: %s", o2->path, strerror(errno));
+        break;
+      }
+      char hex[17];
+      json_t *e = json_object();
+      jset(e, "bytes", json_integer((json_int_t)bytes), bad);
+      snprintf(hex, sizeof hex, "%016llx", (unsigned long long)h);
+      jset(e, "fnv1a64", jstr(hex), bad);
+      if (m->cfg->compress) {
+        jset(e, "text_bytes", json_integer((json_int_t)tbytes), bad);
+        snprintf(hex, sizeof hex, "%016llx", (unsigned long long)th);
+        jset(e, "text_fnv1a64", jstr(hex), bad);
+      }
+      snprintf(key, sizeof key, "%s%s", table_row_info((row_kind)k)->file, m->cfg->compress ? ".gz" : "");
+      jset(files, key, e, bad);
     }
-    fputs("\n  }\n}\n", m->manifest.f);
+    jset(o, "files", files, bad);
+    if (!rc && (*bad || manifest_dump(m->manifest.f, o) != 0))
+      rc = sb_fail(err, SB_EFAIL, "writing %s: %s", m->manifest.path, *bad ? "out of memory" : strerror(errno));
     info->n_hosts = m->hosts.n;
     info->mixed_blas[0] = '\0';
     if (m->kernels.n > 1) {
@@ -1127,6 +1507,9 @@ static int merge_close(merger *m, int rc, sb_error *err)
     else rc = fileio_commit(o->f, o->tmp, o->path, err);
     o->f = NULL;
   }
+  json_decref(m->man);
+  json_decref(m->cells);
+  m->man = m->cells = NULL;
   free(m->theory);
   name_set_free(&m->hosts);
   name_set_free(&m->kernels);

@@ -77,6 +77,10 @@ int store_compacted(const sb_config *cfg, int *compacted, sb_error *err);
  * no cells.tsv (reading it says so). */
 int store_check_set(const char *dir, sb_error *err);
 
+/* Whether the manifest.json of dir says "complete": false (0 when it says
+ * true, or cannot be read: store_check_set reports that). */
+int store_incomplete(const char *dir);
+
 /* Per-group digest printed after a grid (a group: the cells that differ
  * only in their seed). */
 typedef struct store_digest_row {

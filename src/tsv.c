@@ -1,12 +1,14 @@
 /* tsv.c - a reader for the tables satbench writes (see tsv.h). */
 #include <config.h>
 #include "tsv.h"
+#include "fileio.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #if defined(HAVE_ZLIB) && defined(HAVE_FOPENCOOKIE)
 #include <zlib.h>
@@ -42,29 +44,39 @@ static int gz_cookie_close(void *cookie)
 
 int tsv_resolve(const char *path, char *out, size_t size)
 {
-  if (access(path, F_OK) == 0) { snprintf(out, size, "%s", path); return 1; }
+  struct stat st;   /* lstat: whatever is there, as tsv_fopen then refuses a link */
+  if (lstat(path, &st) == 0) { snprintf(out, size, "%s", path); return 1; }
   int n = snprintf(out, size, "%s.gz", path);
-  return n > 0 && (size_t)n < size && access(out, F_OK) == 0;
+  return n > 0 && (size_t)n < size && lstat(out, &st) == 0;
+}
+
+/* A regular file, opened without waiting (fileio_open_read). */
+static FILE *open_regular(const char *path)
+{
+  int fd = fileio_open_read(path);
+  FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
+  if (!f && fd >= 0) { int e = errno; close(fd); errno = e; }
+  return f;
 }
 
 FILE *tsv_fopen(const char *path)
 {
-  FILE *f = fopen(path, "r");
+  FILE *f = open_regular(path);
   if (f || errno != ENOENT) return f;
   char gz[4200];
   int n = snprintf(gz, sizeof gz, "%s.gz", path);
   if (n < 0 || (size_t)n >= sizeof gz) { errno = ENAMETOOLONG; return NULL; }
 #ifdef TSV_GZ
-  FILE *probe = fopen(gz, "rb");
-  if (!probe) { errno = ENOENT; return NULL; }   /* as for path itself */
-  gzFile z = gzdopen(dup(fileno(probe)), "rb");
-  fclose(probe);
-  if (!z) return NULL;
+  int fd = fileio_open_read(gz);
+  if (fd < 0) return NULL;   /* ENOENT as for path itself, or what gz is */
+  gzFile z = gzdopen(fd, "rb");
+  if (!z) { close(fd); errno = ENOMEM; return NULL; }
   cookie_io_functions_t io = { gz_cookie_read, NULL, NULL, gz_cookie_close };
   f = fopencookie(z, "r", io);
   if (!f) gzclose_r(z);
   return f;
 #else
+  if (fileio_check_regular(gz) != 0 && errno != ENOENT) return NULL;
   if (access(gz, F_OK) == 0) errno = ENOTSUP;   /* there, but this build cannot read it */
   else errno = ENOENT;
   return NULL;
@@ -124,7 +136,7 @@ tsv_reader *tsv_open(const char *path, sb_error *err)
     if (errno == ENOTSUP)
       sb_fail(err, SB_EUSAGE, "%s.gz: a compressed table, and this satbench was built without zlib; gunzip it, or "
               "install zlib1g-dev and rebuild", path);
-    else sb_fail(err, SB_EUSAGE, "%s: cannot open: %s", path, strerror(errno));
+    else sb_fail(err, SB_EUSAGE, "%s: cannot open: %s", t->path, fileio_strerror(errno));
     tsv_close(t);
     return NULL;
   }
