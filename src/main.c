@@ -33,6 +33,10 @@ int main(int argc, char **argv)
    * says so on whichever channel still works.  The others keep the Unix
    * default, so that satbench theory | head stops at once. */
   if (!strcmp(cmd, "grid") || !strcmp(cmd, "merge")) signal(SIGPIPE, SIG_IGN);
+  /* A file over `ulimit -f` would kill any command with SIGXFSZ, silently,
+   * leaving a cut file; ignored, the write fails with EFBIG and is
+   * reported like any failed write. */
+  signal(SIGXFSZ, SIG_IGN);
   if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
     cmd_usage(stdout);
     rc = SB_OK;

@@ -157,6 +157,33 @@ test "$rc" -eq 1 && grep -q "^satbench: writing to stdout: Broken pipe; the tabl
   && t_pass "grid with stdout closed: tables written, exit 1, the message on stderr" \
   || t_fail "grid with stdout closed: tables written, exit 1, the message on stderr" "exit $rc: $(cat "$T/pipe.err")"
 
+# A file over `ulimit -f` (12 KiB in bash: a record fits, layers.tsv does not)
+# fails its write with a message naming it, exit 1, and publishes nothing
+# (SIGXFSZ, which would kill satbench silently, is ignored).
+rm -rf "$T/fsz"
+(ulimit -f 12; exec "$SATBENCH" grid $TINY --out "$T/fsz") >"$T/fsz.out" 2>"$T/fsz.err"
+rc=$?
+test "$rc" -eq 1 && grep -q "^satbench: writing .*/fsz/[a-z_]*\.tsv: File too large" "$T/fsz.err" &&
+  test -z "$(ls "$T/fsz" | grep '\.tsv\|manifest')" && test -z "$(find "$T/fsz" -name '*.tmp.*')" &&
+  t_pass "grid under ulimit -f: exit 1 naming the table, no table, no temporary file" ||
+  t_fail "grid under ulimit -f: exit 1 naming the table, no table, no temporary file" "exit $rc: $(cat "$T/fsz.err")" "$(ls "$T/fsz")"
+(ulimit -f 2; exec "$SATBENCH" grid $TINY --out "$T/fsz2") >"$T/fsz2.out" 2>"$T/fsz2.err"
+rc=$?
+test "$rc" -eq 1 && grep -q "^satbench: writing .*/fsz2/records/cell-[0-9]*\.rec: File too large" "$T/fsz2.err" &&
+  ! grep -q 'complete = true' "$T"/fsz2/*.tsv 2>/dev/null && test -z "$(find "$T/fsz2" -name '*.tmp.*')" &&
+  t_pass "grid under ulimit -f smaller than a record: exit 1 naming the record, nothing that looks complete" ||
+  t_fail "grid under ulimit -f smaller than a record: exit 1 naming the record" "exit $rc: $(cat "$T/fsz2.err")" "$(ls "$T/fsz2")"
+rm -rf "$T/fszm"
+cp -r "$T/ref" "$T/fszm"
+(ulimit -f 12; exec "$SATBENCH" merge --out "$T/fszm" --keep-records) >"$T/fszm.out" 2>"$T/fszm.err"
+rc=$?
+same=1
+for f in $TABLES manifest.json; do cmp -s "$T/ref/$f" "$T/fszm/$f" || same=0; done
+test "$rc" -eq 1 && grep -q "^satbench: writing .*/fszm/[a-z_]*\.tsv: File too large" "$T/fszm.err" && test "$same" -eq 1 &&
+  test -z "$(find "$T/fszm" -name '*.tmp.*')" &&
+  t_pass "merge under ulimit -f: exit 1 naming the table, the previous set untouched, no temporary file" ||
+  t_fail "merge under ulimit -f: exit 1 naming the table, the previous set untouched" "exit $rc, same $same: $(cat "$T/fszm.err")"
+
 # --out removed or replaced while the grid runs: exit 1 saying so, never 0.
 for how in removed replaced; do
   rm -rf "$T/gone"
