@@ -214,7 +214,7 @@ COUNT_SETTER(set_train_size, data.train_size, size_t, 1, 1UL << 32)
 COUNT_SETTER(set_test_size, data.test_size, size_t, 1, 1UL << 32)
 COUNT_SETTER(set_batch, batch, size_t, 1, 1UL << 24)
 COUNT_SETTER(set_log_every, log_every, long, 0, LONG_MAX)
-COUNT_SETTER(set_threads, threads, int, 1, 4096)
+COUNT_SETTER(set_threads, threads, int, 1, CFG_MAX_THREADS)
 
 static int set_shard(void *ctx, const char *opt, const char *val, sb_error *err)
 {
@@ -962,6 +962,26 @@ static int validate(sb_config *cfg, sb_error *err)
       if (cfg->widths[i] > JAC_MAX_WIDTH)
         return sb_fail(err, SB_EUSAGE, "--jacobian: width %zu is over the Jacobian probe's limit of %d units",
                        cfg->widths[i], JAC_MAX_WIDTH);
+  }
+  /* The cells are counted in double, before anything multiplies sizes by
+   * their number: 1024 values on each of the nine axes and 100000 seeds
+   * would overflow any integer. */
+  double cells = cfg->cmd == CMD_GRID ? (double)cfg->seeds : 1.0;
+  for (int k = 0; k < AXIS_COUNT; k++) cells *= (double)cfg_axis_len(cfg, (cfg_axis)k);
+  if (cells > CFG_MAX_CELLS || cells > (double)(SIZE_MAX / 1024)) {
+    char how[512] = "";
+    size_t len = 0;
+    for (int k = 0; k < AXIS_COUNT && len < sizeof how; k++)
+      if (cfg_axis_len(cfg, (cfg_axis)k) > 1)
+        len += (size_t)snprintf(how + len, sizeof how - len, "%s--%s %zu", len ? " x " : "", cfg_axis_option(k),
+                                cfg_axis_len(cfg, (cfg_axis)k));
+    if (len < sizeof how && cfg->cmd == CMD_GRID && cfg->seeds > 1)
+      snprintf(how + len, sizeof how - len, "%s--seeds %zu", len ? " x " : "", cfg->seeds);
+    char count[64];
+    if (cells < 9007199254740992.0) snprintf(count, sizeof count, "%.0f", cells);
+    else snprintf(count, sizeof count, "%.4g (about 2^%.1f)", cells, log2(cells));
+    return sb_fail(err, SB_EUSAGE, "the grid has %s cells (%s); at most %.0f (2^32) can be run: give fewer values",
+                   count, how, CFG_MAX_CELLS);
   }
   if (cfg->cmd == CMD_RUN) {
     for (int k = 0; k < AXIS_COUNT; k++)
