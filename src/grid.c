@@ -524,6 +524,9 @@ static int run_one(run_ctx *x, size_t cell)
       x->written++;
       x->prog->done++;
       progress_update(x->prog);
+      char point[40];
+      snprintf(point, sizeof point, "record-%zu", x->written);
+      stop_hold(point);
     }
   }
   return crc ? -1 : !stopped;
@@ -675,6 +678,7 @@ static int grid_run_caught(const sb_config *cfg, sb_error *err)
   }
   if (!cfg->quiet && (rank == 0 || nranks > 1) && blas_kernel_warning())
     fprintf(stderr, "satbench grid: warning: %s%s\n", nranks > 1 ? "on one of the ranks: " : "", blas_kernel_warning());
+  stop_hold("start");   /* the folder is there, no cell has run */
   /* One BLAS thread per cell: the parallelism is across cells. */
   blas_set_threads(1);
   run_ctx x = { cfg, data, threads, &prog, 0, { 0, "" }, 0, data_digest(data) };
@@ -848,6 +852,7 @@ static int grid_merge_caught(const char *out, int partial, int compress, const c
   }
   if (rc) { free(cfg); return rc; }
   store_merge_info info = { .n_cells = n_cells, .threads = 0, .keep_records = keep_records };
+  stop_hold("merge");
   rc = store_merge(cfg, &info, err);
   info.wall_seconds = now() - t0;
   records_note("merge", cfg, &info);
