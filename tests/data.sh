@@ -86,7 +86,7 @@ else t_fail "a sheet written over another: the new one whole, no temporary left"
 # device, a directory, a symbolic link (/dev/stdout is one; a link planted
 # in a shared folder would be another), a FIFO (which blocked the write).
 # The FIFO's guard is no synchronisation: the refusal is immediate.
-if command -v timeout >/dev/null 2>&1; then GUARD="timeout 60"; else GUARD=; fi
+if command -v timeout >/dev/null 2>&1; then GUARD="timeout 120"; else GUARD=; fi
 ln -s "$T/keep/sheet.pgm" "$T/link.pgm"
 mkfifo "$T/fifo.pgm"
 for f in /dev/full "$T/keep" "$T/link.pgm" "$T/fifo.pgm"; do
