@@ -247,6 +247,20 @@ const char *blas_kernel_warning(void)
 #endif
 }
 
+int blas_ready(void)
+{
+#ifdef HAVE_LIBXSMM
+  /* libxsmm sets itself up on its first call, and a registry it found no
+   * memory for (under ulimit -v) crashes its first dispatch: set up here,
+   * and asked, before any cell runs. */
+  libxsmm_registry_info info;
+  libxsmm_init();
+  return libxsmm_get_registry_info(&info) == EXIT_SUCCESS ? 0 : -1;
+#else
+  return 0;
+#endif
+}
+
 void blas_set_threads(int n)
 {
 #ifdef HAVE_OPENBLAS_SET_NUM_THREADS

@@ -32,6 +32,9 @@ const char *blas_kernel(void);
 /* A warning when OpenBLAS runs generic kernels on a CPU with faster
  * ones, naming the OPENBLAS_CORETYPE to set; NULL otherwise. */
 const char *blas_kernel_warning(void);
+/* Set up the GEMM's library (libxsmm's registry of kernels): 0, or -1
+ * when it could not (no memory for it). */
+int blas_ready(void);
 /* Ask the optimized BLAS to use n threads (no-op for gslcblas). */
 void blas_set_threads(int n);
 

@@ -214,7 +214,7 @@ COUNT_SETTER(set_train_size, data.train_size, size_t, 1, 1UL << 32)
 COUNT_SETTER(set_test_size, data.test_size, size_t, 1, 1UL << 32)
 COUNT_SETTER(set_batch, batch, size_t, 1, 1UL << 24)
 COUNT_SETTER(set_log_every, log_every, long, 0, LONG_MAX)
-COUNT_SETTER(set_threads, threads, int, 1, 4096)
+COUNT_SETTER(set_threads, threads, int, 1, CFG_MAX_THREADS)
 
 static int set_shard(void *ctx, const char *opt, const char *val, sb_error *err)
 {
@@ -977,6 +977,26 @@ static int validate(sb_config *cfg, sb_error *err)
         return sb_fail(err, SB_EUSAGE, "--jacobian: width %zu is over the Jacobian probe's limit of %d units",
                        cfg->widths[i], JAC_MAX_WIDTH);
   }
+  /* The cells are counted in double, before anything multiplies sizes by
+   * their number: 1024 values on each of the nine axes and 100000 seeds
+   * would overflow any integer. */
+  double cells = cfg->cmd == CMD_GRID ? (double)cfg->seeds : 1.0;
+  for (int k = 0; k < AXIS_COUNT; k++) cells *= (double)cfg_axis_len(cfg, (cfg_axis)k);
+  if (cells > CFG_MAX_CELLS || cells > (double)(SIZE_MAX / 1024)) {
+    char how[512] = "";
+    size_t len = 0;
+    for (int k = 0; k < AXIS_COUNT && len < sizeof how; k++)
+      if (cfg_axis_len(cfg, (cfg_axis)k) > 1)
+        len += (size_t)snprintf(how + len, sizeof how - len, "%s--%s %zu", len ? " x " : "", cfg_axis_option(k),
+                                cfg_axis_len(cfg, (cfg_axis)k));
+    if (len < sizeof how && cfg->cmd == CMD_GRID && cfg->seeds > 1)
+      snprintf(how + len, sizeof how - len, "%s--seeds %zu", len ? " x " : "", cfg->seeds);
+    char count[64];
+    if (cells < 9007199254740992.0) snprintf(count, sizeof count, "%.0f", cells);
+    else snprintf(count, sizeof count, "%.4g (about 2^%.1f)", cells, log2(cells));
+    return sb_fail(err, SB_EUSAGE, "the grid has %s cells (%s); at most %.0f (2^32) can be run: give fewer values",
+                   count, how, CFG_MAX_CELLS);
+  }
   if (cfg->cmd == CMD_RUN) {
     for (int k = 0; k < AXIS_COUNT; k++)
       if (cfg_axis_len(cfg, (cfg_axis)k) != 1)
@@ -1003,45 +1023,63 @@ static int validate(sb_config *cfg, sb_error *err)
   return rc;
 }
 
+/* One -c file, read whole before any layer is applied. */
+typedef struct cfg_file {
+  const char *path;
+  char *text;
+  file_kv *kvs;
+  size_t n;
+} cfg_file;
+
 int cfg_parse(sb_config *cfg, cfg_command cmd, int argc, char **argv, FILE *help, sb_error *err)
 {
   defaults(cfg, cmd);
   if (cli_wants_help(argc, argv)) { if (help) cfg_usage(help, cmd); return -1; }
   cli_parser p = parser_of(cmd);
-  /* Pass 1: find --preset and -c on the command line (and refuse what is
-   * not an option before reading any file). */
-  const char *cl_preset = NULL, *cl_file = NULL;
+  /* Pass 1: find --preset and every -c on the command line (and refuse
+   * what is not an option before reading any file). */
+  const char *cl_preset = NULL;
+  cfg_file *files = calloc(argc > 0 ? (size_t)argc : 1, sizeof *files);
+  if (!files) return sb_fail(err, SB_EFAIL, "out of memory");
+  size_t n_files = 0;
   int rc = SB_OK;
   for (int i = 0; i < argc;) {
     const cli_def *o;
     const char *val;
-    if ((rc = cli_next(&p, argc, argv, &i, &o, &val, err))) return rc;
+    if ((rc = cli_next(&p, argc, argv, &i, &o, &val, err))) { free(files); return rc; }
     if (!strcmp(o->name, "preset")) cl_preset = val;
-    if (!strcmp(o->name, "config")) cl_file = val;
+    if (!strcmp(o->name, "config")) files[n_files++].path = val;
   }
-  file_kv *kvs = NULL;
-  char *file_text = NULL;
-  size_t nkv = 0;
-  const char *file_preset = NULL;
+  /* Several -c files apply in their order, each a layer of its own: a
+   * later one overrides an earlier one, the command line overrides all. */
+  const char *file_preset = NULL, *file_preset_path = NULL;
   int file_preset_line = 0;
-  if (cl_file) {
-    if ((rc = read_config_file(cl_file, &file_text, &kvs, &nkv, err))) { free(file_text); return rc; }
-    for (size_t k = 0; k < nkv; k++)
-      if (!strcmp(kvs[k].key, "preset")) { file_preset = kvs[k].val; file_preset_line = kvs[k].line; }
+  for (size_t f = 0; f < n_files && !rc; f++) {
+    rc = read_config_file(files[f].path, &files[f].text, &files[f].kvs, &files[f].n, err);
+    for (size_t k = 0; k < files[f].n; k++)
+      if (!strcmp(files[f].kvs[k].key, "preset")) {
+        file_preset = files[f].kvs[k].val;
+        file_preset_path = files[f].path;
+        file_preset_line = files[f].kvs[k].line;
+      }
   }
-  /* Layer 1: the preset (command line > file > the command's default). */
+  if (rc) goto out;
+  /* Layer 1: the preset (command line > the last file naming one > the
+   * command's default). */
   const char *preset = cl_preset ? cl_preset : file_preset ? file_preset : cmd == CMD_RUN ? "cell" : "quick";
   if ((rc = apply_preset(cfg, preset, err))) {
-    if (!cl_preset && file_preset) rc = sb_prefix(err, "%s:%d", cl_file, file_preset_line);
+    if (!cl_preset && file_preset) rc = sb_prefix(err, "%s:%d", file_preset_path, file_preset_line);
     goto out;
   }
-  /* Layer 2: the config file. */
-  layer fl = { cfg, 0, 0, 0, 1 };
-  for (size_t k = 0; k < nkv; k++) {
-    if (!strcmp(kvs[k].key, "preset")) continue;
-    if ((rc = apply(&fl, kvs[k].key, kvs[k].val, err))) {
-      rc = sb_prefix(err, "%s:%d", cl_file, kvs[k].line);
-      goto out;
+  /* Layer 2: the config files, in order. */
+  for (size_t f = 0; f < n_files; f++) {
+    layer fl = { cfg, 0, 0, 0, 1 };
+    for (size_t k = 0; k < files[f].n; k++) {
+      if (!strcmp(files[f].kvs[k].key, "preset")) continue;
+      if ((rc = apply(&fl, files[f].kvs[k].key, files[f].kvs[k].val, err))) {
+        rc = sb_prefix(err, "%s:%d", files[f].path, files[f].kvs[k].line);
+        goto out;
+      }
     }
   }
   /* Layer 3: the command line. */
@@ -1053,8 +1091,11 @@ int cfg_parse(sb_config *cfg, cfg_command cmd, int argc, char **argv, FILE *help
   }
   rc = validate(cfg, err);
 out:
-  free(kvs);
-  free(file_text);
+  for (size_t f = 0; f < n_files; f++) {
+    free(files[f].kvs);
+    free(files[f].text);
+  }
+  free(files);
   return rc;
 }
 
@@ -1141,7 +1182,8 @@ void cfg_usage(FILE *f, cfg_command cmd)
   fprintf(f, "Options (long names are also the keys of a `key = value` config file):\n");
   cli_parser p = parser_of(cmd);
   cli_usage(f, &p);
-  fprintf(f, "\nCommand-line values override the config file, which overrides the preset\n"
+  fprintf(f, "\nCommand-line values override the config files (several -c apply in order, a later\n"
+             "one overriding an earlier), which override the preset\n"
              "(default: %s).  Exit status: 0 ok, 1 a run failed, 2 bad usage or input.\n",
           cmd == CMD_RUN ? "cell" : "quick");
 }

@@ -15,6 +15,13 @@
 #include "err.h"
 
 #define CFG_MAX_AXIS 1024   /* values per axis */
+#define CFG_MAX_THREADS 4096   /* --threads, and OMP_NUM_THREADS for a grid */
+/* Cells of a grid (seeds times every axis's values): at 2^32 their
+ * bookkeeping alone (grid.c's schedule, the merge's digest: 100 bytes and
+ * more each) is 400 GiB, and a cell count times any per-cell size stays
+ * far from overflowing a 64-bit size_t.  grid_check_memory then holds the
+ * bookkeeping to the memory there is. */
+#define CFG_MAX_CELLS 4294967296.0
 #define CFG_PATH_MAX 4096
 /* --out's longest path: the files satbench makes under it (a record's
  * temporary name holds the host name, the pid and a tag) need the rest

@@ -315,6 +315,7 @@ int cmd_data(int argc, char **argv, sb_error *err)
   char comment[128];
   snprintf(comment, sizeof comment, "satbench shapeset: %lu training images, --seed %lu", count, seed);
   int rc = shapeset_sheet_write(out, d->X_train, count, columns, (unsigned)zoom, comment, err);
+  if (rc == SB_EUSAGE) sb_prefix(err, "data: --out");
   if (!rc) {
     printf("# %s: %lu shapeset images (--seed %lu --train-size %lu), %lu per row, %lux%lu pixels each\n",
            out, count, seed, count, columns, SHAPESET_SIDE * zoom, SHAPESET_SIDE * zoom);

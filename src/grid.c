@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -176,19 +177,65 @@ static long env_count(const char *name)
   return errno || n <= 0 || (*end && *end != '(') ? 0 : n;   /* SLURM writes "2(x3)" for some */
 }
 
-/* --threads; else OMP_NUM_THREADS; else the CPUs SLURM gave each task;
- * else every core. */
-static int resolve_threads(const sb_config *cfg)
+/* --threads; else OMP_NUM_THREADS (its first value: satbench never nests
+ * parallel regions); else the CPUs SLURM gave each task; else every core.
+ * The variable is held to --threads's limit, and to OMP_THREAD_LIMIT,
+ * which the runtime would otherwise apply silently. */
+static int resolve_threads(const sb_config *cfg, int *threads, sb_error *err)
 {
-  if (cfg->threads > 0) return cfg->threads;
+  long n = cfg->threads;
   const char *omp = getenv("OMP_NUM_THREADS");
-  long slurm = env_count("SLURM_CPUS_PER_TASK");
-  if ((!omp || !*omp) && slurm > 0) return slurm > 4096 ? 4096 : (int)slurm;
+  if (n <= 0 && omp && *omp) {
+    char *end;
+    errno = 0;
+    n = strtol(omp, &end, 10);
+    while (*end == ' ' || *end == '\t') end++;
+    if (errno == ERANGE || (n > CFG_MAX_THREADS && (!*end || *end == ',')))
+      return sb_fail(err, SB_EUSAGE, "OMP_NUM_THREADS=%.40s: more threads than the limit of %d (give --threads N, "
+                     "which overrides it)", omp, CFG_MAX_THREADS);
+    if (end == omp || n <= 0 || (*end && *end != ','))
+      n = 0;   /* not a count: the runtime says so and ignores it; so do we */
+  }
+  if (n <= 0) {
+    long slurm = env_count("SLURM_CPUS_PER_TASK");
+    if ((!omp || !*omp) && slurm > 0) n = slurm;
+  }
 #ifdef _OPENMP
-  return omp_get_max_threads();
+  if (n <= 0) n = omp_get_num_procs();
+  omp_set_dynamic(0);   /* OMP_DYNAMIC would give a team fewer threads than it says */
+  if (omp_get_thread_limit() > 0 && n > omp_get_thread_limit()) n = omp_get_thread_limit();
 #else
-  return 1;
+  n = 1;
 #endif
+  *threads = n < 1 ? 1 : n > CFG_MAX_THREADS ? CFG_MAX_THREADS : (int)n;
+  return SB_OK;
+}
+
+/* The stack of each worker thread: OMP_STACKSIZE (the runtime's syntax: a
+ * number and B, K (the default), M or G), else the threads' default, the
+ * soft RLIMIT_STACK (glibc; 2 MiB when it is unlimited).  *given says
+ * whether the variable set it. */
+static double thread_stack(int *given)
+{
+  *given = 0;
+  const char *v = getenv("OMP_STACKSIZE");
+  if (v && *v) {
+    char *end;
+    errno = 0;
+    double n = strtod(v, &end);
+    while (*end == ' ') end++;
+    double unit = 1024.0;
+    if (*end) {
+      const char *units = "bBkKmMgG";
+      const char *u = strchr(units, *end);
+      if (u) unit = ldexp(1.0, 10 * (int)((u - units) / 2)), end++;
+    }
+    while (*end == ' ') end++;
+    if (!errno && end != v && !*end && n > 0 && isfinite(n)) { *given = 1; return n * unit; }
+  }
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) return (double)rl.rlim_cur;
+  return 2.0 * 1048576.0;
 }
 
 /* The first number in a file ("max" or a missing file: INFINITY). */
@@ -259,6 +306,51 @@ static double memory_limit(int threads, char *source, size_t size)
   return have;
 }
 
+/* "1.5 GiB", or "12.3 MiB" below a GiB. */
+static const char *human_bytes(char *buf, size_t size, double bytes)
+{
+  if (bytes >= 1073741824.0) snprintf(buf, size, "%.1f GiB", bytes / 1073741824.0);
+  else snprintf(buf, size, "%.1f MiB", bytes / 1048576.0);
+  return buf;
+}
+
+/* A line "Key:   N kB" of /proc/self/status, in bytes (0 if absent). */
+static double status_bytes(const char *key)
+{
+  FILE *f = fopen("/proc/self/status", "r");
+  if (!f) return 0.0;
+  char line[256];
+  double v = 0.0;
+  size_t n = strlen(key);
+  while (fgets(line, sizeof line, f))
+    if (!strncmp(line, key, n) && line[n] == ':') { v = 1024.0 * strtod(line + n + 1, NULL); break; }
+  fclose(f);
+  return v;
+}
+
+/* What the soft limit `res` (RLIMIT_AS or RLIMIT_DATA) leaves beyond what
+ * the process maps already (/proc/self/status's `key`), or INFINITY. */
+static double rlimit_left(int res, const char *key, const char *name, const char *flag, char *source, size_t size)
+{
+  struct rlimit rl;
+  if (getrlimit(res, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return INFINITY;
+  double left = (double)rl.rlim_cur - status_bytes(key);
+  snprintf(source, size, "%s (ulimit %s %.0f, of which %.0f MiB are mapped already) leaves", name, flag,
+           (double)rl.rlim_cur / 1024.0, status_bytes(key) / 1048576.0);
+  return left > 0 ? left : 0.0;
+}
+
+/* Bytes of a grid's bookkeeping, for every cell at once: its place in the
+ * schedule (grid_cell; and for a shard its cost and owner, for the ranks
+ * its index) and the merge's digest row of each group of seeds. */
+static double bookkeeping_bytes(const sb_config *cfg)
+{
+  if (cfg->cmd != CMD_GRID) return 0.0;
+  double cells = (double)cfg_n_cells(cfg);
+  double per_cell = (double)(sizeof(grid_cell) + sizeof(double) + 2 * sizeof(size_t));
+  return cells * per_cell + cells / (double)cfg->seeds * (double)sizeof(store_digest_row);
+}
+
 int grid_check_memory(const sb_config *cfg, int threads, sb_error *err)
 {
   double worst = 0.0;
@@ -268,15 +360,55 @@ int grid_check_memory(const sb_config *cfg, int threads, sb_error *err)
       if (b > worst) worst = b;
     }
   double data = 8.0 * (double)(cfg->data.train_size + cfg->data.test_size) * ((double)cfg->data.input_dim + 1.0);
-  double need = data + worst * (double)threads;
-  char source[128];
+  double books = bookkeeping_bytes(cfg);
+  double need = data + books + worst * (double)threads;
+  /* The address space (ulimit -v) and data (ulimit -d) limits count what
+   * is mapped, touched or not: the libraries, libxsmm's registry (set up
+   * now, so that it is counted) and each worker's stack. */
+  int stack_given;
+  double stack = thread_stack(&stack_given);
+  /* ...and what the libraries map as the cells run: libxsmm's code for
+   * each kernel it makes (a kernel it found no memory for crashed, not
+   * failed), the runtime's per-thread state.  A tiny grid measured 1 MiB
+   * of it; this leaves room for many more kernels. */
+  double mapped = 16.0 * 1048576.0 + 4.0 * 1048576.0 * (double)threads;
+  int xsmm_ok = blas_ready() == 0;
+  char source[256], asrc[256], dsrc[256];
   double have = memory_limit(threads, source, sizeof source);
-  if (need > have)
-    return sb_fail(err, SB_EUSAGE, "the %s needs about %.1f GiB of memory (%d thread%s) but %s %.1f GiB; "
-                   "reduce --widths, --train-size%s", cfg->cmd == CMD_GRID ? "grid" : "run", need / 1073741824.0,
-                   threads, threads == 1 ? "" : "s", source, have / 1073741824.0,
-                   cfg->cmd == CMD_GRID ? " or --threads" : "");
-  return SB_OK;
+  double have_as = rlimit_left(RLIMIT_AS, "VmSize", "RLIMIT_AS", "-v", asrc, sizeof asrc);
+#ifdef RLIMIT_DATA
+  double have_data = rlimit_left(RLIMIT_DATA, "VmData", "RLIMIT_DATA", "-d", dsrc, sizeof dsrc);
+#else
+  double have_data = INFINITY;
+  dsrc[0] = '\0';
+#endif
+  /* A stack is mapped whole when its thread starts (OMP_STACKSIZE=100G
+   * failed in the runtime): counted against every limit. */
+  need += stack * (double)(threads - 1);
+  if (need <= have) {   /* then the address-space limits, with what the libraries map */
+    if (need + mapped > have_as) have = have_as, need += mapped, snprintf(source, sizeof source, "%s", asrc);
+    else if (need + mapped > have_data) have = have_data, need += mapped, snprintf(source, sizeof source, "%s", dsrc);
+  }
+  const char *what = cfg->cmd == CMD_GRID ? "grid" : "run";
+  if (!xsmm_ok)
+    return sb_fail(err, SB_EUSAGE, "the %s cannot start: libxsmm found no memory for its registry of kernels%s%s%s",
+                   what, isfinite(have_as) ? " (" : isfinite(have_data) ? " (" : "",
+                   isfinite(have_as) ? asrc : isfinite(have_data) ? dsrc : "",
+                   isfinite(have_as) || isfinite(have_data) ? " too little); raise the limit" : "");
+  if (need <= have) return SB_OK;
+  char why[256] = "", b_need[32], b_have[32], b_part[32];
+  if (books > 0.25 * need)
+    snprintf(why, sizeof why, ": the bookkeeping of its %zu cells alone is %s", cfg_n_cells(cfg),
+             human_bytes(b_part, sizeof b_part, books));
+  else if (stack * (double)(threads - 1) > 0.25 * need)
+    snprintf(why, sizeof why, ": the stacks of its %d worker thread%s (%.0f MiB each%s) alone are %s", threads - 1,
+             threads == 2 ? "" : "s", stack / 1048576.0, stack_given ? ", OMP_STACKSIZE" : "",
+             human_bytes(b_part, sizeof b_part, stack * (double)(threads - 1)));
+  return sb_fail(err, SB_EUSAGE, "the %s needs about %s of memory (%d thread%s) but %s %s%s; reduce %s", what,
+                 human_bytes(b_need, sizeof b_need, need), threads, threads == 1 ? "" : "s", source,
+                 human_bytes(b_have, sizeof b_have, have), why,
+                 books > 0.25 * need ? "the number of cells (the axes' values, --seeds)"
+                 : cfg->cmd == CMD_GRID ? "--widths, --train-size or --threads" : "--widths, --train-size");
 }
 
 /* Progress on stderr: a rewritten line on a terminal, a line per 10%
@@ -403,6 +535,9 @@ static int run_one(run_ctx *x, size_t cell)
       x->written++;
       x->prog->done++;
       progress_update(x->prog);
+      char point[40];
+      snprintf(point, sizeof point, "record-%zu", x->written);
+      stop_hold(point);
     }
   }
   return crc ? -1 : !stopped;
@@ -468,8 +603,9 @@ int grid_run(const sb_config *cfg, sb_error *err)
 static int grid_run_caught(const sb_config *cfg, sb_error *err)
 {
   clearerr(stderr);
-  int threads = resolve_threads(cfg);
-  int rc = grid_check_memory(cfg, threads, err);
+  int threads = 1;
+  int rc = resolve_threads(cfg, &threads, err);
+  if (!rc) rc = grid_check_memory(cfg, threads, err);
   if (rc) return rc;
   int rank = ranks_rank(), nranks = ranks_size();
   size_t n_cells = cfg_n_cells(cfg);
@@ -553,6 +689,7 @@ static int grid_run_caught(const sb_config *cfg, sb_error *err)
   }
   if (!cfg->quiet && (rank == 0 || nranks > 1) && blas_kernel_warning())
     fprintf(stderr, "satbench grid: warning: %s%s\n", nranks > 1 ? "on one of the ranks: " : "", blas_kernel_warning());
+  stop_hold("start");   /* the folder is there, no cell has run */
   /* One BLAS thread per cell: the parallelism is across cells. */
   blas_set_threads(1);
   run_ctx x = { cfg, data, threads, &prog, 0, { 0, "" }, 0, data_digest(data) };
@@ -729,6 +866,7 @@ static int grid_merge_caught(const char *out, int partial, int compress, const c
   }
   if (rc) { free(cfg); return rc; }
   store_merge_info info = { .n_cells = n_cells, .threads = 0, .keep_records = keep_records };
+  stop_hold("merge");
   rc = store_merge(cfg, &info, err);
   info.wall_seconds = now() - t0;
   records_note("merge", cfg, &info);

@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <gsl/gsl_errno.h>
 
 #include "cmd.h"
@@ -13,8 +15,30 @@
 #include "prov.h"
 #include "ranks.h"
 
+/* OpenBLAS starts a pool of threads (one per core, each with its
+ * buffers: 130 MiB of address space on two cores) in a library
+ * constructor, before main, unless OPENBLAS_NUM_THREADS says 1; calling
+ * openblas_set_num_threads(1) later does not stop them.  satbench never
+ * uses the pool (BLAS runs one thread per cell), and under ulimit -v
+ * those threads crashed a tiny grid or hung it at exit.  So satbench runs
+ * itself again, once, with the variable set, before any work; the pid,
+ * the arguments and every other variable stay.  Where /proc/self/exe
+ * cannot be run, it goes on as it is. */
+static void blas_pool_off(char **argv)
+{
+#if defined HAVE_OPENBLAS_SET_NUM_THREADS && defined __linux__
+  const char *v = getenv("OPENBLAS_NUM_THREADS");
+  if (v && !strcmp(v, "1")) return;
+  if (setenv("OPENBLAS_NUM_THREADS", "1", 1) != 0) return;
+  execv("/proc/self/exe", argv);
+#else
+  (void)argv;
+#endif
+}
+
 int main(int argc, char **argv)
 {
+  blas_pool_off(argv);
   sb_error err;
   sb_error_clear(&err);
   /* GSL's errors come back as return codes, which the callers check (an
@@ -33,6 +57,10 @@ int main(int argc, char **argv)
    * says so on whichever channel still works.  The others keep the Unix
    * default, so that satbench theory | head stops at once. */
   if (!strcmp(cmd, "grid") || !strcmp(cmd, "merge")) signal(SIGPIPE, SIG_IGN);
+  /* A file over `ulimit -f` would kill any command with SIGXFSZ, silently,
+   * leaving a cut file; ignored, the write fails with EFBIG and is
+   * reported like any failed write. */
+  signal(SIGXFSZ, SIG_IGN);
   if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
     cmd_usage(stdout);
     rc = SB_OK;

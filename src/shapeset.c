@@ -8,12 +8,13 @@
  * The overlap rule is checked on the same subsample masks that make the
  * pixels, so what the tests measure is what the network sees. */
 #include "shapeset.h"
+#include "fileio.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <gsl/gsl_math.h>
 
@@ -303,12 +304,31 @@ int shapeset_sheet_write(const char *path, const double *X, size_t n, size_t col
   if (columns > n) columns = n;
   size_t rows = (n + columns - 1) / columns, tile = (size_t)SHAPESET_SIDE * zoom;
   size_t width = columns * (tile + 1) + 1, height = rows * (tile + 1) + 1;
+  /* The sheet replaces a regular file or nothing: a device, a FIFO or a
+   * directory cannot be replaced whole (a FIFO would block the write), and
+   * a symbolic link would be replaced by a file where /dev/stdout or a
+   * link planted in a shared folder stands. */
+  struct stat st;
+  if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+    return sb_fail(err, SB_EUSAGE, "%s: %s, not a regular file; give the path of a file to create or replace", path,
+                   S_ISLNK(st.st_mode) ? "a symbolic link" : S_ISDIR(st.st_mode) ? "a directory"
+                   : S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                   : "a special file");
+  /* Written beside its name and renamed over it once whole and on disk:
+   * a full disk, ulimit -f or a kill keeps the previous sheet. */
+  size_t tsize = strlen(path) + 64;
+  char *tmp = malloc(tsize);
   unsigned char *line = malloc(width);
-  if (!line) return sb_fail(err, SB_EFAIL, "out of memory for a %zu-pixel line", width);
-  FILE *f = fopen(path, "wb");
+  if (!line || !tmp) {
+    free(line);
+    free(tmp);
+    return sb_fail(err, SB_EFAIL, "out of memory for a %zu-pixel line", width);
+  }
+  FILE *f = fileio_open_tmp(tmp, tsize, path, err);
   if (!f) {
     free(line);
-    return sb_fail(err, SB_EFAIL, "cannot write %s: %s", path, strerror(errno));
+    free(tmp);
+    return SB_EFAIL;
   }
   fprintf(f, "P5\n");
   if (comment) fprintf(f, "# %s\n", comment);
@@ -333,14 +353,9 @@ int shapeset_sheet_write(const char *path, const double *X, size_t n, size_t col
     if (fwrite(line, 1, width, f) != width) break;
   }
   free(line);
-  /* ferror after fflush catches a full disk (or /dev/full) that the
-   * buffered fwrite calls did not see. */
-  int bad = fflush(f) != 0 || ferror(f);
-  int saved = errno;
-  if (fclose(f) != 0 && !bad) {
-    bad = 1;
-    saved = errno;
-  }
-  if (bad) return sb_fail(err, SB_EFAIL, "writing %s: %s", path, strerror(saved ? saved : EIO));
-  return SB_OK;
+  /* A failed fwrite above left ferror set: the commit then removes tmp
+   * and names path and the error. */
+  int rc = fileio_commit(f, tmp, path, err);
+  free(tmp);
+  return rc;
 }

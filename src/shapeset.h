@@ -63,7 +63,10 @@ void shapeset_draw(shapeset_canvas *c, gsl_rng *r, int label, double *x);
 /* Write n images (X: (n, SHAPESET_DIM), values in [0, 1]) as one binary
  * PGM (P5): `columns` tiles per row, each magnified `zoom` times, with a
  * 1-pixel mid-grey frame around every tile.  `comment` (one line, may be
- * NULL) goes into the header.  SB_EFAIL names the path and the error. */
+ * NULL) goes into the header.  The sheet is written beside path and
+ * renamed over it whole (a failed write keeps the previous file);
+ * SB_EUSAGE when path is there but not a regular file (a link, a device,
+ * a FIFO), SB_EFAIL naming the path and the error. */
 int shapeset_sheet_write(const char *path, const double *X, size_t n, size_t columns,
                          unsigned zoom, const char *comment, sb_error *err);
 

@@ -2,9 +2,13 @@
 #include <config.h>
 #include "stop.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "a signal handler may store only to a lock-free atomic");
 
@@ -46,4 +50,30 @@ const char *stop_name(int sig)
   if (sig == SIGTERM) return "SIGTERM";
   snprintf(buf, sizeof buf, "signal %d", sig);
   return buf;
+}
+
+void stop_hold(const char *point)
+{
+  static atomic_int held;
+  const char *v = getenv("SATBENCH_TEST_HOLD");
+  size_t n = strlen(point);
+  if (!v || strncmp(v, point, n) != 0 || v[n] != ':' || atomic_load(&held)) return;
+  if (atomic_exchange(&held, 1)) return;
+  const char *fifo = v + n + 1;
+  /* open() of a FIFO blocks until the other end opens it; a caught signal
+   * interrupts it (no SA_RESTART): the hold goes on. */
+  int fd;
+  while ((fd = open(fifo, O_WRONLY | O_CLOEXEC)) < 0 && errno == EINTR) continue;
+  if (fd < 0) return;
+  char line[64];
+  int len = snprintf(line, sizeof line, "%s %ld\n", point, (long)getpid());
+  ssize_t w;
+  while ((w = write(fd, line, (size_t)len)) < 0 && errno == EINTR) continue;
+  close(fd);
+  while ((fd = open(fifo, O_RDONLY | O_CLOEXEC)) < 0 && errno == EINTR) continue;
+  if (fd < 0) return;
+  char buf[64];
+  ssize_t r;
+  while ((r = read(fd, buf, sizeof buf)) > 0 || (r < 0 && errno == EINTR)) continue;
+  close(fd);
 }

@@ -13,7 +13,9 @@ t_init badinput
 export OMP_NUM_THREADS=1
 BASE="--activations tanh --inits standard --depths 1 --widths 4 --seeds 1 --steps 0 --train-size 16 --test-size 4
       --batch 4 --input-dim 3 --classes 2 --probe-size 8 --eval-size 8 --quiet"
-if command -v timeout >/dev/null 2>&1; then TO="timeout 20"; else TO=; fi
+# A guard against a hang (a healthy run takes milliseconds), generous so
+# that a loaded machine never trips it: no synchronisation.
+if command -v timeout >/dev/null 2>&1; then TO="timeout 120"; else TO=; fi
 ESC=$(printf '\033')
 CTRL=$(printf '[\001-\010\013-\037]')   # control bytes but tab and newline (ESC is \033)
 LONG=$(awk 'BEGIN { s = ""; while (length(s) < 5000) s = s "9"; print s }')

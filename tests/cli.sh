@@ -346,6 +346,27 @@ check_table "the command line overrides the file wherever -c stands" "$out" 2 "0
 run_ok "--config=FILE --epochs 1 --log-every 4 exits 0" --config="$conf" --epochs 1 --log-every 4
 check_table "--epochs on the command line overrides the file's steps" "$out" 3 "0 4 8"
 
+# Several -c files apply in order: a later one overrides an earlier one
+# (its keys only), the command line overrides both.
+printf 'depths = 4\nsteps = 2\n' >"$T/a.conf"
+printf 'depths = 5\n' >"$T/b.conf"
+run_ok "-c FILE -c A -c B exits 0" -c "$conf" -c "$T/a.conf" -c "$T/b.conf"
+check_table "-c FILE -c A -c B: B's depth 5, A's steps, FILE's log-every" "$out" 5 "0 1 2"
+run_ok "-c FILE -c B -c A exits 0" -c "$conf" -c "$T/b.conf" -c "$T/a.conf"
+check_table "-c FILE -c B -c A: A's depth 4 (the later file wins)" "$out" 4 "0 1 2"
+run_ok "-c FILE -c A --depths 2 -c B exits 0" -c "$conf" -c "$T/a.conf" --depths 2 -c "$T/b.conf"
+check_table "the command line overrides every file: depth 2" "$out" 2 "0 1 2"
+printf 'epochs = 1\n' >"$T/ep.conf"
+run_ok "-c FILE(steps) -c EPOCHS --log-every 4 exits 0: each file is a layer of its own" -c "$conf" -c "$T/ep.conf" --log-every 4
+check_table "a later file's epochs override an earlier one's steps" "$out" 3 "0 4 8"
+printf 'depths = 3\nwidths = x\n' >"$T/bad1.conf"
+bad "$T/bad1.conf:2:.*--widths" -c "$T/bad1.conf" -c "$T/b.conf"
+bad "$T/bad1.conf:2:.*--widths" -c "$T/b.conf" -c "$T/bad1.conf"
+bad "-c.*/nonexistent/first" -c /nonexistent/first -c "$T/b.conf"
+printf 'preset = cell\n' >"$T/p1.conf"
+printf '\n\npreset = nosuch\n' >"$T/p2.conf"
+bad "$T/p2.conf:3:.*'nosuch'" -c "$T/p1.conf" -c "$T/p2.conf"
+
 printf 'depths = 3\n# fine\n\nlr 0.1\n' >"$T/noeq.conf"
 bad "$T/noeq.conf:4:" -c "$T/noeq.conf"
 printf 'depths = 3\nlearning_rate = 0.1\n' >"$T/key.conf"

@@ -62,8 +62,45 @@ if test "$rc" -eq 0 && ! cmp -s "$sheet" "$T/sheet3.pgm"; then t_pass "another s
 else t_fail "another seed draws another sheet" "exit $rc"; fi
 expect_ok "data shapeset --help exits 0" data shapeset --help
 
-expect_fail 1 "/dev/full" data shapeset --out /dev/full --count 4
 expect_fail 1 "$T/no/such/dir/x.pgm" data shapeset --out "$T/no/such/dir/x.pgm"
+
+# The sheet is written beside its name and renamed over it: a write that
+# fails (here over ulimit -f) keeps the previous sheet byte for byte and
+# leaves no temporary file; it once truncated the sheet and wrote half.
+mkdir "$T/keep"
+cp "$sheet" "$T/keep/sheet.pgm"
+(ulimit -f 8; exec "$SATBENCH" data shapeset --out "$T/keep/sheet.pgm" --count 100 --zoom 4 --seed 5) >"$out" 2>"$err"
+rc=$?
+if test "$rc" -eq 1 && grep -q "^satbench: writing $T/keep/sheet.pgm: File too large$" "$err" &&
+   cmp -s "$sheet" "$T/keep/sheet.pgm" && test "$(ls "$T/keep")" = sheet.pgm; then
+  t_pass "a sheet over ulimit -f: exit 1 naming it, the previous sheet byte-identical, no temporary left"
+else
+  t_fail "a sheet over ulimit -f: exit 1 naming it, the previous sheet byte-identical, no temporary left" \
+    "exit $rc: $(cat "$err")" "$(ls -l "$T/keep")"
+fi
+sb data shapeset --out "$T/keep/sheet.pgm" --count 18 --seed 4
+if test "$rc" -eq 0 && cmp -s "$T/sheet3.pgm" "$T/keep/sheet.pgm" && test "$(ls "$T/keep")" = sheet.pgm; then
+  t_pass "a sheet written over another: the new one whole, no temporary left"
+else t_fail "a sheet written over another: the new one whole, no temporary left" "exit $rc: $(cat "$err")"; fi
+# What cannot be replaced whole is refused before anything is written: a
+# device, a directory, a symbolic link (/dev/stdout is one; a link planted
+# in a shared folder would be another), a FIFO (which blocked the write).
+# The FIFO's guard is no synchronisation: the refusal is immediate.
+if command -v timeout >/dev/null 2>&1; then GUARD="timeout 120"; else GUARD=; fi
+ln -s "$T/keep/sheet.pgm" "$T/link.pgm"
+mkfifo "$T/fifo.pgm"
+for f in /dev/full "$T/keep" "$T/link.pgm" "$T/fifo.pgm"; do
+  case $f in
+    /dev/full) what="a device" ;; "$T/keep") what="a directory" ;; "$T/link.pgm") what="a symbolic link" ;; *) what="a FIFO" ;;
+  esac
+  $GUARD "$SATBENCH" data shapeset --out "$f" --count 4 >"$out" 2>"$err" </dev/null
+  rc=$?
+  if test "$rc" -eq 2 && test "$(lines "$err")" -eq 1 &&
+     grep -q "^satbench: data: --out: $f: $what, not a regular file" "$err" && test ! -s "$out" &&
+     cmp -s "$T/sheet3.pgm" "$T/keep/sheet.pgm" && test "$(ls "$T/keep")" = sheet.pgm; then
+    t_pass "data shapeset --out $what: refused (exit 2) naming it, nothing written"
+  else t_fail "data shapeset --out $what: refused (exit 2) naming it, nothing written" "exit $rc: $(cat "$err")"; fi
+done
 expect_fail 2 "data: .*shapeset" data
 expect_fail 2 "data: .*'gaussian'" data gaussian --out "$T/g.pgm"
 expect_fail 2 "data: --out" data shapeset

@@ -289,24 +289,22 @@ LONG="--optimizers sgd --log-schedule linear --activations tanh,relu --inits sta
       --train-size 512 --test-size 64 --batch 16 --input-dim 8 --classes 3 --steps 3000 --log-every 100 --quiet"
 NLONG=24
 records() { ls "$1/records" 2>/dev/null | grep -c '\.rec$'; }
-# start_until DIR N: start the LONG grid into DIR in the background ($pid)
-# and return once N cells are saved (N = 0: once the folder exists).
+# start_until DIR N: start the LONG grid into DIR in the background, held
+# (stop.h's hold point; $pid) once it has saved N cells (N = 0: once its
+# folder is prepared, before any cell).
 start_until()
 {
-  "$SATBENCH" grid $LONG --threads 2 --out "$1" >"$1.out" 2>"$1.err" &
-  pid=$!
-  while kill -0 $pid 2>/dev/null; do
-    if test "$2" -eq 0; then test -f "$1/records/config.txt" && break
-    elif test "$(records "$1")" -ge "$2"; then break; fi
-    sleep 0.01
-  done
+  if test "$2" -eq 0; then s_point=start; else s_point=record-$2; fi
+  hold_start $s_point "$1.out" "$1.err" grid $LONG --threads 2 --out "$1"
+  pid=$held_pid
+  test "$held" = 1 || t_fail "the grid into $1 reaches $s_point" "exit $rc: $(cat "$1.err")"
 }
 sb grid $LONG --threads 2 --out "$T/full"
 for at in 0 5 15; do
   d="$T/killed$at"
   start_until "$d" $at
-  kill -9 $pid 2>/dev/null
-  wait $pid 2>/dev/null
+  test -n "$pid" && kill -9 $pid
+  hold_end
   done_before=$(records "$d")
   sb grid $LONG --threads 2 --out "$d" --resume
   if test "$done_before" -lt $NLONG && test "$rc" -eq 0 && same_tables "$T/full" "$d"; then
@@ -322,9 +320,10 @@ for sig in INT:130 TERM:143; do
   name=${sig%:*} code=${sig#*:}
   d="$T/sig$name"
   start_until "$d" 4
-  kill -$name $pid
-  wait $pid
-  st=$?
+  test -n "$pid" && kill -$name $pid
+  hold_release
+  hold_end
+  st=$rc
   if test "$st" -eq "$code" && grep -q -- '--resume' "$d.err" && test "$(records "$d")" -lt $NLONG; then
     t_pass "SIG$name mid-grid exits $code and says how to resume"
   else

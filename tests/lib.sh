@@ -169,3 +169,47 @@ t_done()
   echo "# $t_failed of $t_n checks failed; outputs kept in $T"
   exit 1
 }
+
+# -- a run held at a known point (src/stop.h) -------------------------------------
+# A test acts on a running satbench (a signal, a kill -9, its folder
+# removed) at a point the program says it has reached, never after a sleep:
+#   hold_start POINT OUT ERR ARGS...  start satbench ARGS in the background
+#       (stdout to OUT, stderr to ERR) with SATBENCH_TEST_HOLD=POINT:FIFO;
+#       returns when it is held at POINT ("record-N": its Nth record written;
+#       "merge"), or when it ended without reaching it: $held is 1 or 0,
+#       $held_pid its pid when held, $rc its exit status when it ended.
+#   hold_release  let it go on;   hold_end  wait for its end (exit status in $rc).
+hold_start()
+{
+  h_point=$1
+  h_out=$2
+  h_err=$3
+  shift 3
+  t_runs=$((t_runs + 1))
+  h_fifo="$T/hold.$t_runs"
+  rm -f "$h_fifo"
+  mkfifo "$h_fifo" || { echo "Bail out! cannot make the FIFO $h_fifo" >&2; exit 99; }
+  (SATBENCH_TEST_HOLD="$h_point:$h_fifo" "$SATBENCH" "$@" >"$h_out" 2>"$h_err" </dev/null; echo "exit $?" >"$h_fifo") &
+  h_job=$!
+  h_what=
+  while test -z "$h_what"; do read -r h_what h_arg <"$h_fifo"; done
+  if test "$h_what" = "$h_point"; then held=1; held_pid=$h_arg; else held=0; held_pid=; rc=$h_arg; fi
+}
+
+hold_release()
+{
+  if test "$held" = 1; then : >"$h_fifo"; fi
+}
+
+hold_end()
+{
+  # Until the line "exit N": a read may find the end of the held run's
+  # own line instead (a process killed before it closed the FIFO).
+  if test "$held" = 1; then
+    h_what=
+    while test "$h_what" != exit; do read -r h_what rc <"$h_fifo"; done
+  fi
+  wait "$h_job"
+  rm -f "$h_fifo"
+  held=0
+}

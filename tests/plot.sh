@@ -117,13 +117,13 @@ else
 fi
 
 # An interrupted grid is refused, and drawn with --partial, titles saying so.
-"$SATBENCH" grid --optimizers sgd --activations tanh,relu --inits standard,he_normal --depths 2,6 --widths 32 --seeds 3 \
-  --train-size 512 --test-size 64 --batch 16 --input-dim 8 --classes 3 --steps 6000 --log-every 500 --quiet \
-  --threads 2 --out "$T/cut" >"$T/cut.out" 2>"$T/cut.err" &
-pid=$!
-while kill -0 $pid 2>/dev/null && test "$(ls "$T/cut/records" 2>/dev/null | grep -c '\.rec$')" -lt 3; do sleep 0.01; done
-kill -INT $pid 2>/dev/null
-wait $pid
+# (held after its third record, stop.h's hold point, and sent SIGINT there)
+hold_start record-3 "$T/cut.out" "$T/cut.err" grid --optimizers sgd --activations tanh,relu --inits standard,he_normal \
+  --depths 2,6 --widths 32 --seeds 3 --train-size 512 --test-size 64 --batch 16 --input-dim 8 --classes 3 --steps 6000 \
+  --log-every 500 --quiet --threads 2 --out "$T/cut"
+test "$held" = 1 && kill -INT "$held_pid"
+hold_release
+hold_end
 if grep -q '"complete": false' "$T/cut/manifest.json" 2>/dev/null; then
   t_label="plot of an interrupted grid"
   expect_fail 2 'not complete.*--partial' plot -d "$T/cut" -o "$T/cut-plots" --no-render

@@ -106,12 +106,12 @@ LONG="--optimizers sgd --log-schedule linear --activations tanh,relu --inits sta
 NLONG=24
 sb grid $LONG --threads 2 --out "$T/full"
 d="$T/cut"
-"$SATBENCH" grid $LONG --threads 2 --out "$d" >"$d.out" 2>"$d.err" &
-pid=$!
-while kill -0 $pid 2>/dev/null && test "$(records "$d")" -lt 4; do sleep 0.01; done
-kill -INT $pid
-wait $pid
-st=$?
+# held after its fourth record (stop.h's hold point) and sent SIGINT there
+hold_start record-4 "$d.out" "$d.err" grid $LONG --threads 2 --out "$d"
+test "$held" = 1 && kill -INT "$held_pid"
+hold_release
+hold_end
+st=$rc
 saved=$(records "$d")
 if test "$st" -eq 130; then
   test "$saved" -ge 4 && test "$saved" -lt $NLONG && grep -q '"complete": false' "$d/manifest.json" &&

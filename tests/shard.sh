@@ -65,12 +65,10 @@ LONG="--optimizers sgd --activations tanh,relu --inits standard,he_normal --dept
 sb grid $LONG --threads 2 --out "$T/long1"
 d="$T/killed"
 "$SATBENCH" grid $LONG --threads 1 --shard 0/2 --out "$d" >/dev/null 2>&1
-"$SATBENCH" grid $LONG --threads 2 --shard 1/2 --out "$d" >"$d.out" 2>"$d.err" &
-pid=$!
-mine0=$(records "$d")
-while kill -0 $pid 2>/dev/null && test "$(records "$d")" -lt $((mine0 + 3)); do sleep 0.01; done
-kill -9 $pid 2>/dev/null
-wait $pid 2>/dev/null
+# held after its third record (stop.h's hold point) and killed there
+hold_start record-3 "$d.out" "$d.err" grid $LONG --threads 2 --shard 1/2 --out "$d"
+test "$held" = 1 && kill -9 "$held_pid"
+hold_end
 before=$(records "$d")
 sb merge --out "$d" --quiet
 test "$rc" -eq 1 && grep -q "of 24 cells of .* have no complete record" "$err" && test ! -e "$d/cells.tsv" \
@@ -96,12 +94,11 @@ test "$n_complete" -eq "$n_tables" && test "$n_all" -eq "$n_tables" && t_pass "a
 
 # -- SIGTERM of a shard (scancel) saves its cells and says so ---------------------------
 d="$T/term"
-"$SATBENCH" grid $LONG --threads 2 --shard 0/1 --out "$d" >"$d.out" 2>"$d.err" &
-pid=$!
-while kill -0 $pid 2>/dev/null && test "$(records "$d")" -lt 2; do sleep 0.01; done
-kill -TERM $pid
-wait $pid
-trc=$?
+hold_start record-2 "$d.out" "$d.err" grid $LONG --threads 2 --shard 0/1 --out "$d"
+test "$held" = 1 && kill -TERM "$held_pid"
+hold_release
+hold_end
+trc=$rc
 test "$trc" -eq 143 && grep -q 'interrupted by SIGTERM: shard 0/1 saved [0-9]* of its' "$d.err" \
   && t_pass "SIGTERM to a shard: exit 143, says how many cells it saved" \
   || t_fail "SIGTERM to a shard: exit 143, says how many cells it saved" "exit $trc: $(cat "$d.err")"
