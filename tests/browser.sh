@@ -1,0 +1,3 @@
+. "$srcdir/tests/lib.sh"
+t_init browser
+t_skip_all "placeholder"
