@@ -317,26 +317,29 @@ static int report_figures(const char *dir, const char *gnuplot, int partial, rep
 static const char report_css[] =
   "body{font-family:\"DejaVu Sans\",\"Liberation Sans\",Helvetica,Arial,sans-serif;color:#1d1d1f;"
   "background:#fff;margin:0;line-height:1.5;font-size:16px}\n"
-  "main{max-width:1040px;margin:0 auto;padding:24px 32px 64px}\n"
+  "main{max-width:1160px;margin:0 auto;padding:24px 32px 64px}\n"
   "h1{font-size:1.9em;margin:.2em 0 .1em}h2{font-size:1.35em;margin:2em 0 .5em;padding-bottom:.2em;"
   "border-bottom:2px solid #e3e3e8}h3{font-size:1.05em;margin:1.6em 0 .4em}\n"
   ".sub{color:#555;margin:0 0 1.2em}\n"
   "nav{background:#f5f5f7;border:1px solid #e3e3e8;border-radius:6px;padding:10px 18px;margin:1em 0}\n"
   "nav ol{margin:.3em 0;padding-left:1.4em}nav ol ol{columns:3;margin:.1em 0 .2em}nav a{color:#0b57d0;text-decoration:none}\n"
-  "table{border-collapse:collapse;margin:.5em 0 1em;font-size:.88em}\n"
-  "th,td{border-bottom:1px solid #e3e3e8;padding:3px 10px;text-align:left;vertical-align:top}\n"
+  "table{border-collapse:collapse;margin:.5em 0 1em;font-size:.84em}div.wide{overflow-x:auto}\n"
+  "th,td{border-bottom:1px solid #e3e3e8;padding:3px 8px;text-align:left;vertical-align:top;white-space:nowrap}\n"
   "th{background:#f5f5f7}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
   "tr.bad td{background:#fff4e5}tr.sig td{background:#eaf4ea}\n"
   "figure{margin:1.2em 0 2em;padding:0}div.fig{border:1px solid #eee}"
   "div.fig svg{display:block;width:100%;height:auto}\n"
   "figcaption{color:#444;font-size:.92em;margin-top:.4em}\n"
   "code{font-family:\"DejaVu Sans Mono\",monospace;font-size:.9em;background:#f5f5f7;padding:0 3px}\n"
-  ".note{color:#666;font-size:.9em}ul.findings li{margin:.35em 0}\n"
+  ".note{color:#666;font-size:.9em}ul.findings li{margin:.35em 0}ul.findings ul li{margin:.1em 0}\n"
+  "table.kv td{white-space:normal;overflow-wrap:anywhere}\n"
   "dl.defs dt{font-weight:bold;font-family:monospace}dl.defs dd{margin:0 0 .4em 1.5em}\n";
 
+/* A number for reading: 3 significant digits, a true minus sign. */
 static void num3(FILE *f, double x)
 {
   if (isnan(x)) fputs("–", f);
+  else if (x < 0) fprintf(f, "−%.3g", -x);
   else fprintf(f, "%.3g", x);
 }
 
@@ -383,7 +386,7 @@ static void family_name(FILE *f, const compare_grid *g, const compare_group *cg,
   for (int k = 0; k < AXIS_COUNT; k++) {
     if (!shown[k] || k == AXIS_DEPTH) continue;
     if (!first) fputs(" · ", f);
-    if (k > AXIS_INIT) { H(f, cfg_axis_name((cfg_axis)k)); fputc('=', f); }
+    if (k > AXIS_INIT && k != AXIS_OPT && k != AXIS_LOSS) { H(f, cfg_axis_name((cfg_axis)k)); fputc('=', f); }
     H(f, cg->axis[k]);
     first = 0;
   }
@@ -439,20 +442,24 @@ static void write_findings(FILE *f, const compare_grid *g)
     fputs("</code>", f);
   }
   fputs(".</li>\n", f);
-  /* For each status but ok: the groups where most seeds ended so, by
-   * family (the group but its depth), with the depths and attenuations. */
+  /* For each status but ok: the groups where most seeds ended so, one
+   * line per family (the group but its depth) with its depths and their
+   * attenuation at step 0. */
   for (size_t s = 1; s < n_st; s++) {
     unsigned char *done = calloc(g->n_groups ? g->n_groups : 1, 1);
     if (!done) return;
     int any = 0;
     for (size_t i = 0; i < g->n_groups; i++) {
       if (done[i] || 2 * count_status(&g->g[i], st[s]) <= g->g[i].n) continue;
-      if (!any) { fputs("<li>Most seeds <code>", f); H(f, st[s]); fputs("</code>: ", f); }
-      else fputs("; ", f);
+      if (!any) {
+        fputs("<li>Where most seeds ended <code>", f);
+        H(f, st[s]);
+        fputs("</code>, by depth (attenuation0 at each depth; the seeds that did, when not all):\n<ul>\n", f);
+      }
       any = 1;
-      fputs("<strong>", f);
+      fputs("<li><strong>", f);
       family_name(f, g, &g->g[i], shown);
-      fputs("</strong> at depth ", f);
+      fputs("</strong>: depth ", f);
       int first = 1;
       for (size_t j = i; j < g->n_groups; j++) {
         const compare_group *cg = &g->g[j];
@@ -461,12 +468,15 @@ static void write_findings(FILE *f, const compare_grid *g)
         if (!first) fputs(", ", f);
         first = 0;
         H(f, cg->axis[AXIS_DEPTH]);
-        fprintf(f, " (%zu of %zu seeds", count_status(cg, st[s]), cg->n);
-        if (a0 >= 0 && isfinite(mean_of(cg, a0))) { fputs(", attenuation0 ", f); num3(f, mean_of(cg, a0)); }
-        fputc(')', f);
+        int some = count_status(cg, st[s]) < cg->n, att = a0 >= 0 && isfinite(mean_of(cg, a0));
+        if (some || att) fputs(" (", f);
+        if (att) num3(f, mean_of(cg, a0));
+        if (some) fprintf(f, "%s%zu of %zu seeds", att ? "; " : "", count_status(cg, st[s]), cg->n);
+        if (some || att) fputc(')', f);
       }
+      fputs("</li>\n", f);
     }
-    if (any) fputs(".</li>\n", f);
+    if (any) fputs("</ul></li>\n", f);
     free(done);
   }
   /* The strongest vanishing (and exploding) gradient at initialization. */
@@ -550,7 +560,7 @@ static void write_digest(FILE *f, const compare_grid *g)
   shown_axes(g, shown);
   const char *st[64];
   size_t n_st = statuses(g, st, 64);
-  fputs("<table><tr>", f);
+  fputs("<div class=\"wide\"><table><tr>", f);
   for (int k = 0; k < AXIS_COUNT; k++)
     if (shown[k]) { fputs("<th>", f); H(f, cfg_axis_name((cfg_axis)k)); fputs("</th>", f); }
   fputs("<th>seeds</th><th>statuses</th>", f);
@@ -584,7 +594,7 @@ static void write_digest(FILE *f, const compare_grid *g)
     }
     fputs("</tr>\n", f);
   }
-  fputs("</table>\n<dl class=\"defs\">\n"
+  fputs("</table></div>\n<dl class=\"defs\">\n"
         "<dt>attenuation0</dt><dd>log10(‖δ¹‖ / ‖δ<sup>depth</sup>‖) at step 0: how many decades the back-propagated "
         "error shrinks from the last hidden layer to the first (negative: it vanishes towards the input); mean ± "
         "sample sd over the seeds.</dd>\n"
@@ -599,7 +609,7 @@ static void write_digest(FILE *f, const compare_grid *g)
 
 static void write_config(FILE *f, const compare_grid *g)
 {
-  fputs("<table><tr><th>key</th><th>value</th></tr>\n", f);
+  fputs("<table class=\"kv\"><tr><th>key</th><th>value</th></tr>\n", f);
   for (size_t i = 0; i < g->n_config; i++) {
     const char *line = g->config[i], *eq = strstr(line, " = ");
     char key[256];
@@ -623,7 +633,13 @@ static void json_text(FILE *f, json_t *v, int depth)
   switch (json_typeof(v)) {
   case JSON_STRING: H(f, json_string_value(v)); break;
   case JSON_INTEGER: fprintf(f, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); break;
-  case JSON_REAL: snprintf(buf, sizeof buf, "%.17g", json_real_value(v)); H(f, buf); break;
+  case JSON_REAL:   /* the shortest text that reads back as the same double */
+    for (int digits = 1; digits <= 17; digits++) {
+      snprintf(buf, sizeof buf, "%.*g", digits, json_real_value(v));
+      if (strtod(buf, NULL) == json_real_value(v)) break;
+    }
+    H(f, buf);
+    break;
   case JSON_TRUE: fputs("true", f); break;
   case JSON_FALSE: fputs("false", f); break;
   case JSON_NULL: fputs("null", f); break;
@@ -667,7 +683,7 @@ static void write_provenance(FILE *f, const char *dir)
     json_decref(m);
     return;
   }
-  fputs("<table><tr><th>key</th><th>value</th></tr>\n", f);
+  fputs("<table class=\"kv\"><tr><th>key</th><th>value</th></tr>\n", f);
   const char *k;
   json_t *v;
   json_object_foreach(m, k, v) {
@@ -749,7 +765,12 @@ static void write_tables(FILE *f, const char *report_dir, const char *dir)
     fputs("\"><code>", f);
     H(f, base);
     fputs("</code></a>", f);
-    if (stat(found, &sbuf) == 0) fprintf(f, " (%.3g kB)", (double)sbuf.st_size / 1000);
+    if (stat(found, &sbuf) == 0) {
+      double b = (double)sbuf.st_size;
+      if (b < 1e6) fprintf(f, " (%.3g kB)", b / 1e3);
+      else if (b < 1e9) fprintf(f, " (%.3g MB)", b / 1e6);
+      else fprintf(f, " (%.3g GB)", b / 1e9);
+    }
     fputs("</li>\n", f);
   }
   char link[PATH_MAX];

@@ -123,12 +123,31 @@ test "$rc" -eq 0 && test "$nsvg" -ge 7 && test "$nin" -eq "$nsvg" && grep -q "^$
 # Self-contained: no script, nothing fetched (src or href to another site, CSS imports).
 ext=$(grep -oiE '(src|href)=["'"'"']?[a-z]+:|<script|@import|url\(["'"'"']?[a-z]+:' "$page" | grep -v 'data:' | sort -u | tr '\n' ' ')
 test -z "$ext" && t_pass "the page has no script and fetches nothing" || t_fail "the page has no script and fetches nothing" "found: $ext"
-for what in '<h2 id="findings">Findings</h2>' 'Most seeds <code>stalled</code>: <strong>sigmoid · standard</strong> at depth 2 (3 of 3 seeds, attenuation0 -0.853)' \
-            'The gradient vanishes most in <strong>sigmoid · standard at depth 8</strong>, attenuation0 = -6.08' \
+for what in '<h2 id="findings">Findings</h2>' '<li><strong>sigmoid · standard</strong>: depth 2 (−0.853), 8 (−6.08)</li>' \
+            'The gradient vanishes most in <strong>sigmoid · standard at depth 8</strong>, attenuation0 = −6.08' \
             '<td><code>stalled</code></td><td class="n">14</td>' '<td><code>git_commit</code></td>' \
             '<a href="cells.tsv"><code>cells.tsv</code></a>' '<td><code>inits</code></td><td>standard,xavier_normal</td>'; do
   grep -qF "$what" "$page" && t_pass "the page says: $what" || t_fail "the page says: $what"
 done
+
+# Every kind of figure passes the SVG check: a grid that draws all but
+# trainability (norms, skips, the Jacobian), and a phase-diagram grid for it.
+TINY="--optimizers sgd --log-schedule linear --inits standard,xavier_normal --widths 8 --seeds 2 --train-size 128
+      --test-size 32 --batch 8 --input-dim 4 --classes 3 --steps 20 --log-every 5 --quiet"
+"$S" grid $TINY --activations tanh,relu --depths 2,3 --norms none,layernorm --jacobian 2 --out "$T/all" >/dev/null
+"$S" grid $TINY --activations tanh --inits meanfield:1:0.05,meanfield:1.8:0.05,meanfield:3:0.05 --depths 2,3,4 \
+  --out "$T/phase" >/dev/null
+for g in all phase; do
+  "$S" plot -d "$T/$g" -o "$T/$g-plots" --format svg --quiet
+  drawn=$(ls "$T/$g-plots"/*.svg | wc -l)
+  sb report -d "$T/$g"
+  test "$rc" -eq 0 && grep -q ": [0-9]* cells, $drawn figures\$" "$out" && ! grep -q 'left out: its SVG' "$T/$g/report.html" &&
+    t_pass "report of the $g grid: its $drawn figures inlined, none left out" ||
+    t_fail "report of the $g grid: every figure inlined" "exit $rc, $drawn drawn: $(cat "$out" "$err")"
+done
+grep -q '<figure id="fig-trainability">' "$T/phase/report.html" && grep -q '<figure id="fig-spectra">' "$T/all/report.html" &&
+  grep -q '<figure id="fig-remedies">' "$T/all/report.html" && t_pass "spectra, remedies and trainability are among them" ||
+  t_fail "spectra, remedies and trainability are among them"
 
 # Links from a page elsewhere resolve to the tables.
 mkdir -p "$T/pages/deep"
