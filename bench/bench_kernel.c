@@ -176,7 +176,7 @@ static double best_time(cell *c, const bench_opts *b, int kernel, long count, do
       case K_JAC: jac_singular_values(c->s.n, c->s.pwk, 0, c->s.jw, scratch); break;
       case K_HIST: {
         double range[4];
-        probe_hist(c->s.n, c->s.w, b->batch, c->s.h, c->dens, range);
+        probe_hist(c->s.n, c->s.w, b->batch, c->s.pw, c->s.h, c->dens, range);
         break;
       }
       }

@@ -255,22 +255,39 @@ ACT_KERNELS(linear, NOTHING, x, 1.0)
 
 /* One row per kind.  Kinks: phi' jumps at 0 for relu, leaky_relu and
  * selu and at +-1 for hardtanh; phi'' jumps at 0 for elu (alpha = 1 is
- * C^1) and softsign. */
+ * C^1) and softsign.  Tails (act.h): phi' falls to 0 on both sides for
+ * sigmoid, tanh and softsign, is 0 on one side of 0 for relu and beyond
+ * +-1 for hardtanh, falls to 0 only for h -> -inf for elu, selu and
+ * softplus (their phi' is 1, lambda or above 1/2 for h > 0); gelu's and
+ * swish's tail begins at the minimum of phi' (gelu'' = pdf(x)(2 - x^2)
+ * vanishes at -sqrt2; swish'' at minus the root of x tanh(x/2) = 2, which
+ * dmax_swish finds), so the band where phi' crosses 0 in between is not a
+ * tail; leaky_relu's negative side keeps the slope alpha and is no tail. */
+#define TAILS(LO, HI) .tail_lo = (LO), .tail_hi = (HI)
+#define ANY_H TAILS(0.0, 0.0)
+#define NO_TAIL TAILS(-INFINITY, INFINITY)
+#define LOW_TAIL(X) TAILS((X), INFINITY)
+#define SWISH_TAIL (-2.3993572805154675)
 static const act_info act_table[] = {
-  [ACT_SIGMOID]    = { "sigmoid", 0.0, dmax_quarter, 1, 0.0, 1.0, 0, { 0 }, KERNELS(sigmoid) },
-  [ACT_TANH]       = { "tanh", 0.0, dmax_one, 1, -1.0, 1.0, 0, { 0 }, KERNELS(tanh) },
-  [ACT_SOFTSIGN]   = { "softsign", 0.0, dmax_one, 1, -1.0, 1.0, 1, { 0.0 }, KERNELS(softsign) },
-  [ACT_RELU]       = { "relu", 0.0, dmax_one, 0, 0, 0, 1, { 0.0 }, KERNELS(relu) },
-  [ACT_LEAKY_RELU] = { "leaky_relu", ACT_LEAKY_SLOPE, dmax_alpha, 0, 0, 0, 1, { 0.0 }, KERNELS(leaky_relu) },
-  [ACT_ELU]        = { "elu", ACT_ELU_ALPHA, dmax_alpha, 0, 0, 0, 1, { 0.0 }, KERNELS(elu) },
-  [ACT_SELU]       = { "selu", 0.0, dmax_selu, 0, 0, 0, 1, { 0.0 }, KERNELS(selu) },
-  [ACT_GELU]       = { "gelu", 0.0, dmax_gelu, 0, 0, 0, 0, { 0 }, KERNELS(gelu) },
-  [ACT_SWISH]      = { "swish", 0.0, dmax_swish, 0, 0, 0, 0, { 0 }, KERNELS(swish) },
+  [ACT_SIGMOID]    = { "sigmoid", 0.0, dmax_quarter, 1, 0.0, 1.0, 0, { 0 }, ANY_H, KERNELS(sigmoid) },
+  [ACT_TANH]       = { "tanh", 0.0, dmax_one, 1, -1.0, 1.0, 0, { 0 }, ANY_H, KERNELS(tanh) },
+  [ACT_SOFTSIGN]   = { "softsign", 0.0, dmax_one, 1, -1.0, 1.0, 1, { 0.0 }, ANY_H, KERNELS(softsign) },
+  [ACT_RELU]       = { "relu", 0.0, dmax_one, 0, 0, 0, 1, { 0.0 }, ANY_H, KERNELS(relu) },
+  [ACT_LEAKY_RELU] = { "leaky_relu", ACT_LEAKY_SLOPE, dmax_alpha, 0, 0, 0, 1, { 0.0 }, NO_TAIL, KERNELS(leaky_relu) },
+  [ACT_ELU]        = { "elu", ACT_ELU_ALPHA, dmax_alpha, 0, 0, 0, 1, { 0.0 }, LOW_TAIL(0.0), KERNELS(elu) },
+  [ACT_SELU]       = { "selu", 0.0, dmax_selu, 0, 0, 0, 1, { 0.0 }, LOW_TAIL(0.0), KERNELS(selu) },
+  [ACT_GELU]       = { "gelu", 0.0, dmax_gelu, 0, 0, 0, 0, { 0 }, LOW_TAIL(-SQRT2), KERNELS(gelu) },
+  [ACT_SWISH]      = { "swish", 0.0, dmax_swish, 0, 0, 0, 0, { 0 }, LOW_TAIL(SWISH_TAIL), KERNELS(swish) },
   /* sup sigma(x) = 1, not attained */
-  [ACT_SOFTPLUS]   = { "softplus", 0.0, dmax_one, 0, 0, 0, 0, { 0 }, KERNELS(softplus) },
-  [ACT_HARDTANH]   = { "hardtanh", 0.0, dmax_one, 1, -1.0, 1.0, 2, { -1.0, 1.0 }, KERNELS(hardtanh) },
-  [ACT_LINEAR]     = { "linear", 0.0, dmax_one, 0, 0, 0, 0, { 0 }, KERNELS(linear) },
+  [ACT_SOFTPLUS]   = { "softplus", 0.0, dmax_one, 0, 0, 0, 0, { 0 }, LOW_TAIL(0.0), KERNELS(softplus) },
+  [ACT_HARDTANH]   = { "hardtanh", 0.0, dmax_one, 1, -1.0, 1.0, 2, { -1.0, 1.0 }, TAILS(-1.0, 1.0), KERNELS(hardtanh) },
+  [ACT_LINEAR]     = { "linear", 0.0, dmax_one, 0, 0, 0, 0, { 0 }, NO_TAIL, KERNELS(linear) },
 };
+#undef SWISH_TAIL
+#undef LOW_TAIL
+#undef NO_TAIL
+#undef ANY_H
+#undef TAILS
 #undef KERNELS
 _Static_assert(sizeof act_table / sizeof act_table[0] == ACT_COUNT,
                "act_table needs one row per act_kind");
@@ -334,6 +351,13 @@ double act_deriv_max(const act_fn *f)
 {
   const act_info *info = act_info_of(f->kind);
   return info ? info->deriv_max(f->alpha) : NAN;
+}
+
+int act_saturated(const act_fn *f, double h, double tau)
+{
+  const act_info *info = act_info_of(f->kind);
+  return info && (h <= info->tail_lo || h >= info->tail_hi)
+         && fabs(info->deriv(h, f->alpha)) < tau * info->deriv_max(f->alpha);
 }
 
 void act_forward(const act_fn *f, double *y, double *dy, const double *h, size_t n)

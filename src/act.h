@@ -43,6 +43,14 @@ typedef struct act_info {
    * split there (theory.c) and finite differences avoid them (tests). */
   size_t n_kinks;
   double kinks[ACT_MAX_KINKS];
+  /* Where a unit can be saturated (README, "Saturated and dead units"):
+   * only in a tail, h <= tail_lo or h >= tail_hi, where |phi'| falls
+   * monotonically towards 0, and there when |phi'(h)| < tau sup |phi'|.
+   * 0 and 0 for phi' monotone on each side of 0 (every h); the extremum
+   * of phi' for gelu and swish, whose phi' crosses 0 in the middle of the
+   * range; -inf and +inf for an activation whose slope never falls
+   * towards 0 (leaky_relu, linear: never saturated, never dead). */
+  double tail_lo, tail_hi;
   double (*eval)(double x, double alpha);
   double (*deriv)(double x, double alpha);
   /* y[i] = phi(h[i]) and, when dy is not NULL, dy[i] = phi'(h[i]), in one
@@ -64,6 +72,10 @@ double act_eval(const act_fn *f, double x);
 double act_deriv(const act_fn *f, double x);
 /* sup_x |phi'(x)|: 1/4 for sigmoid, lambda*alpha for selu, ~1.1289 for gelu... */
 double act_deriv_max(const act_fn *f);
+/* Whether a unit at pre-activation h is saturated at threshold tau: in
+ * a tail of its row and |phi'(h)| < tau sup |phi'| (the probe's test,
+ * value by value). */
+int act_saturated(const act_fn *f, double h, double tau);
 
 /* Put before an elementwise kernel: also compiled for AVX2 and AVX-512,
  * the version chosen at run time for the CPU (configure's

@@ -582,7 +582,7 @@ static const cli_def options[] = {
   { "jacobian", 0, CLI_VALUE, set_jacobian, "N", "singular values of the input-output Jacobian for N probe inputs (spectra.tsv; 0 = off, the default)", FOR_BOTH },
   { "jacobian-at", 0, CLI_VALUE, set_jacobian_at, "WHEN", "all (every logged step, the default) or init", FOR_BOTH },
   { "histograms", 0, CLI_VALUE, set_histograms, "WHEN", "hist.tsv at the first probe and the last step (ends, the default), none, or all probes", FOR_GRID },
-  { "sat-threshold", 0, CLI_VALUE, set_tau, "TAU", "saturated when |phi'(h)|/max|phi'| < TAU (default 0.05)", FOR_BOTH },
+  { "sat-threshold", 0, CLI_VALUE, set_tau, "TAU", "saturated: in a tail of phi with |phi'(h)|/max|phi'| < TAU (default 0.05)", FOR_BOTH },
   { "threads", 0, CLI_VALUE, set_threads, "N", "worker threads (default: OMP_NUM_THREADS, else SLURM_CPUS_PER_TASK, else all cores)", FOR_GRID },
   { "shard", 0, CLI_VALUE, set_shard, "K/N", "run only shard K of N (0 <= K < N) into a shared --out; records only: satbench merge makes the tables", FOR_GRID },
   { "out", 0, CLI_VALUE, set_out, "DIR", "output directory (default data/)", FOR_GRID },

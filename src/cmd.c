@@ -84,11 +84,12 @@ void cmd_version(void)
 
 /* The lists of satbench list, in the order its help shows them. */
 static const struct { const char *name, *help; } lists[] = {
-  { "activations", "the activations: max |phi'|, the output range if bounded, the kinks" },
+  { "activations", "the activations: max |phi'|, where a unit can saturate, the output range if bounded, the kinks" },
   { "inits", "the initializations, with their distributions" },
   { "datasets", "the datasets" },
   { "presets", "the presets, each followed by its settings (lines starting with a tab)" },
   { "figures", "the figures of satbench plot" },
+  { "statuses", "the statuses of cells.tsv, each the first that applies in this order" },
   { "columns", "TABLE<tab>COLUMN for every column of every table, in order" },
 };
 enum { N_LISTS = sizeof lists / sizeof lists[0] };
@@ -121,6 +122,13 @@ int cmd_list(int argc, char **argv, sb_error *err)
       const act_info *ai = act_info_of((act_kind)k);
       if (!ai || act_parse(ai->name, &f, NULL)) continue;
       printf("%s\tmax phi' = %.6g", ai->name, act_deriv_max(&f));
+      /* the tails of act.h, where |phi'| < tau max |phi'| counts as saturated */
+      if (isinf(ai->tail_lo) && isinf(ai->tail_hi)) printf("\tsaturates nowhere");
+      else if (ai->tail_lo >= ai->tail_hi) printf("\tsaturates at any h");
+      else {
+        printf("\tsaturates only at h <= %.6g", ai->tail_lo);
+        if (!isinf(ai->tail_hi)) printf(" or h >= %.6g", ai->tail_hi);
+      }
       if (ai->bounded) printf("\toutputs in [%g, %g]", ai->lo, ai->hi);
       for (size_t i = 0; i < ai->n_kinks; i++) printf("%s%g", i ? ", " : "\tnot smooth at ", ai->kinks[i]);
       putchar('\n');
@@ -131,6 +139,8 @@ int cmd_list(int argc, char **argv, sb_error *err)
     data_list(stdout);
   } else if (!strcmp(what, "presets")) {
     cfg_list_presets(stdout);
+  } else if (!strcmp(what, "statuses")) {
+    for (int k = 0; k < TRAIN_NSTATUS; k++) printf("%s\t%s\n", train_statuses[k].name, train_statuses[k].about);
   } else if (!strcmp(what, "figures")) {
     for (size_t k = 0; k < fig_count; k++) printf("%s\t%s\n", fig_table[k].name, fig_table[k].title);
   } else if (!strcmp(what, "columns")) {

@@ -8,10 +8,12 @@
 #include "num.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void fig_cat(char *buf, size_t size, const char *fmt, ...)
@@ -152,6 +154,25 @@ static int header_value(const char *path, const char *key, char *val, size_t siz
   return found;
 }
 
+/* Whether s holds a control byte (a newline would end a script's line). */
+static int has_control(const char *s)
+{
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    if (*p < 0x20 || *p == 0x7f) return 1;
+  return 0;
+}
+
+/* Names from cells.tsv go into scripts and titles (as data: figure.h);
+ * no table satbench writes has a control byte in a field. */
+static int row_printable(const tsv_reader *t, sb_error *err)
+{
+  for (size_t k = 0; k < t->ncols; k++)
+    if (has_control(t->fields[k]))
+      return sb_fail(err, SB_EUSAGE, "%s:%zu: column %s: a control byte in '%s': not a satbench table", t->path,
+                     t->lineno, t->names[k], t->fields[k]);
+  return SB_OK;
+}
+
 /* Order of cells by what they are at step 0: (activation, init, depth,
  * ivar, seed), then the table's order. */
 static int cmp_at_init(const void *pa, const void *pb)
@@ -213,6 +234,7 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
   size_t cap = 0;
   int got;
   while ((got = tsv_next(t, err)) == 1) {
+    if ((rc = row_printable(t, err))) break;
     for (int k = 0; k < AXIS_COUNT && !rc; k++) rc = axis_add_name(&all[k], tsv_str(t, cax[k]));
     if (!rc) rc = axis_add_name(&all[AXIS_COUNT], tsv_str(t, cs));
     if (rc) { rc = sb_fail(err, SB_EFAIL, "out of memory reading %s", path); break; }
@@ -319,6 +341,9 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
   g->steps = header_value(path, "steps", v, sizeof v) ? strtol(v, NULL, 10) : 0;
   g->log_every = header_value(path, "log-every", v, sizeof v) ? strtol(v, NULL, 10) : 0;
   snprintf(g->res_scale, sizeof g->res_scale, "%.31s", header_value(path, "residual-scale", v, sizeof v) ? v : "1");
+  if (has_control(g->res_scale))
+    return sb_fail(err, SB_EUSAGE, "%s: a control byte in its header's residual-scale '%s': not a satbench table", path,
+                   g->res_scale);
   g->log_steps = header_value(path, "log-schedule", v, sizeof v) && !strcmp(v, "log");
   g->tau = header_value(path, "sat-threshold", v, sizeof v) ? strtod(v, NULL) : 0.05;
   g->classes = header_value(path, "classes", v, sizeof v) ? strtoul(v, NULL, 10) : 0;
@@ -456,7 +481,7 @@ int fig_open(figure *f, const fig_ctx *c, double w, double h, sb_error *err)
   f->c = c;
   f->w = w;
   f->h = h;
-  snprintf(f->dat_path, sizeof f->dat_path, "%s/%s.dat", c->o->out, c->def->name);
+  snprintf(f->dat_path, sizeof f->dat_path, "%s/%s.dat", c->stage, c->def->name);
   f->dat = fileio_open_tmp(f->dat_tmp, sizeof f->dat_tmp, f->dat_path, err);
   if (!f->dat) return SB_EFAIL;
   f->v = open_memstream(&f->vars, &f->vars_len);
@@ -495,16 +520,43 @@ void fig_text(figure *f, const char *s, int last)
   if (last) f->rows++;
 }
 
-/* gnuplot double-quoted strings: a backslash or a double quote is escaped
- * (a name from a table is printed as it is). */
+/* A gnuplot single-quoted string (see figure.h).  gnuplot's own escape
+ * of a quote inside one, two quotes, fails beside another quote (a value
+ * that starts with a quote, or has two in a row, does not parse), so a
+ * quote is a string of its own, "'" (nothing in it to expand), joined to
+ * the rest with `.`: it's is 'it'."'".'s'.  A control byte is put as '?'
+ * and remembered in f->bad, which fig_close refuses. */
+static void put_quoted(figure *f, const char *key, const char *val)
+{
+  int open = 0, pieces = 0;
+  for (const unsigned char *p = (const unsigned char *)val; *p; p++) {
+    if (*p == '\'') {
+      fputs(open ? "'.\"'\"" : pieces ? ".\"'\"" : "\"'\"", f->v);
+      open = 0;
+      pieces++;
+      continue;
+    }
+    if (!open) {
+      fputs(pieces ? ".'" : "'", f->v);
+      open = 1;
+      pieces++;
+    }
+    if (*p < 0x20 || *p == 0x7f) {
+      if (!f->bad[0]) snprintf(f->bad, sizeof f->bad, "%s", key);
+      fputc('?', f->v);
+    } else {
+      fputc(*p, f->v);
+    }
+  }
+  if (open) fputc('\'', f->v);
+  if (!pieces) fputs("''", f->v);
+}
+
 void fig_var_str(figure *f, const char *key, const char *val)
 {
-  fprintf(f->v, "%s = \"", key);
-  for (const char *p = val; *p; p++) {
-    if (*p == '"' || *p == '\\') fputc('\\', f->v);
-    fputc(*p, f->v);
-  }
-  fputs("\"\n", f->v);
+  fprintf(f->v, "%s = ", key);
+  put_quoted(f, key, val);
+  fputc('\n', f->v);
 }
 
 void fig_var_num(figure *f, const char *key, double val)
@@ -528,11 +580,43 @@ void fig_list_addi(fig_list *l, long v)
   fig_list_add(l, b);
 }
 
+void fig_texts_add(fig_texts *l, const char *item)
+{
+  size_t m = strlen(item) + 1;
+  if (l->len + m <= sizeof l->s) {
+    memcpy(l->s + l->len, item, m);
+    l->len += m;
+  } else {
+    l->len = sizeof l->s;   /* full: this item and the next are written as '' */
+  }
+  l->n++;
+}
+
+/* `array key[n] = ['a', 'b']`: the strings of l one after another,
+ * NUL-terminated; those beyond l->len (l was full) are ''. */
+void fig_var_texts(figure *f, const char *key, const fig_texts *l)
+{
+  fprintf(f->v, "array %s[%zu] = [", key, l->n ? l->n : 1);
+  const char *p = l->s, *end = l->s + l->len;
+  for (size_t k = 0; k < l->n; k++) {
+    if (k) fputs(", ", f->v);
+    int here = p < end && memchr(p, '\0', (size_t)(end - p)) != NULL;
+    put_quoted(f, key, here ? p : "");
+    if (here) p += strlen(p) + 1;
+  }
+  if (!l->n) fputs("''", f->v);
+  fputs("]\n", f->v);
+}
+
 void fig_var_names(figure *f, const char *key, const fig_axis *ax)
 {
-  fig_list l = { "" };
-  for (size_t k = 0; k < ax->n; k++) fig_list_add(&l, ax->name[k]);
-  fig_var_str(f, key, l.s);
+  fprintf(f->v, "array %s[%zu] = [", key, ax->n ? ax->n : 1);
+  for (size_t k = 0; k < ax->n; k++) {
+    if (k) fputs(", ", f->v);
+    put_quoted(f, key, ax->name[k]);
+  }
+  if (!ax->n) fputs("''", f->v);
+  fputs("]\n", f->v);
 }
 
 const char *fig_template(const char *file)
@@ -556,18 +640,55 @@ unsigned long long fig_script_digest(const char *text)
 
 #define DIGEST_LINE "# satbench-script fnv1a64:"
 
-/* Whether the script at path is one satbench wrote and nobody edited
- * since: its first line holds the digest of the rest.  A missing file
- * counts as unedited. */
-static int script_unedited(const char *path)
+/* The NAME.gp in -o when the user edited it since satbench wrote it (its
+ * first line holds the digest of the rest: a mismatch is an edit): 1 and
+ * its text in *text.  0 when it is missing, unedited, or not a regular
+ * file (a symlink is not followed, a FIFO not waited on: neither is
+ * anybody's edit, and the rename replaces the name, not what it points
+ * at); -1 with errno when it cannot be read. */
+static int edited_script(const char *path, char **text)
 {
-  char *text = fileio_read_all(path, NULL);
-  if (!text) return errno == ENOENT;
+  *text = NULL;
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT || errno == ELOOP ? 0 : -1;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) { close(fd); return 0; }
+  FILE *in = fdopen(fd, "r");
+  if (!in) { close(fd); return -1; }
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&buf, &len);
+  char chunk[8192];
+  size_t n;
+  while (mem && (n = fread(chunk, 1, sizeof chunk, in)) > 0) fwrite(chunk, 1, n, mem);
+  int bad = ferror(in) || !mem;
+  fclose(in);
+  if (mem && fclose(mem) != 0) bad = 1;
+  if (bad || memchr(buf, '\0', len)) { free(buf); errno = bad ? EIO : EINVAL; return -1; }
   unsigned long long want;
-  int ok = !strncmp(text, DIGEST_LINE, strlen(DIGEST_LINE))
-           && sscanf(text + strlen(DIGEST_LINE), "%llx", &want) == 1 && want == fig_script_digest(text);
-  free(text);
-  return ok;
+  int unedited = !strncmp(buf, DIGEST_LINE, strlen(DIGEST_LINE))
+                 && sscanf(buf + strlen(DIGEST_LINE), "%llx", &want) == 1 && want == fig_script_digest(buf);
+  if (unedited) { free(buf); return 0; }
+  *text = buf;
+  return 1;
+}
+
+/* A path in a comment of the script: a control byte (a newline would end
+ * the comment and start a command) is put as '?'. */
+static void put_comment_text(FILE *g, const char *s)
+{
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, g);
+}
+
+/* Write text as stage/file (a private folder: nobody else makes names there). */
+static int stage_write(const char *stage, const char *file, const char *text, sb_error *err)
+{
+  char path[4400], tmp[4500];
+  snprintf(path, sizeof path, "%s/%s", stage, file);
+  FILE *out = fileio_open_tmp(tmp, sizeof tmp, path, err);
+  if (!out) return SB_EFAIL;
+  fputs(text, out);
+  return fileio_commit(out, tmp, path, err);
 }
 
 /* NAME.gp = digest line + header + settings + style + template, each
@@ -576,6 +697,13 @@ int fig_close(figure *f, sb_error *err)
 {
   if (f->rows == 0) { fig_discard(f); return FIG_SKIPPED; }
   const fig_ctx *c = f->c;
+  if (f->bad[0]) {
+    char bad[sizeof f->bad];
+    snprintf(bad, sizeof bad, "%s", f->bad);
+    fig_discard(f);
+    return sb_fail(err, SB_EUSAGE, "%s: a control byte in the value of %s (from the tables in %s): not a satbench "
+                   "table", c->def->name, bad, c->o->data);
+  }
   const char *name = c->def->name, *title = c->def->title, *data_dir = c->o->data;
   fclose(f->v);
   f->v = NULL;
@@ -583,9 +711,8 @@ int fig_close(figure *f, sb_error *err)
   f->dat = NULL;
   int rc = fileio_commit(dat, f->dat_tmp, f->dat_path, err);
   if (rc) { free(f->vars); return rc; }
-  char file[128], path[4400], tmp[4500];
+  char file[128];
   snprintf(file, sizeof file, "%s.gp", name);
-  snprintf(path, sizeof path, "%s/%s", c->o->out, file);
   const char *style = fig_template("style.gp"), *body = fig_template(file);
   if (!style || !body) { free(f->vars); return sb_fail(err, SB_EFAIL, "no built-in template %s", file); }
   /* The script in memory first: its digest heads the file. */
@@ -593,14 +720,15 @@ int fig_close(figure *f, sb_error *err)
   size_t len = 0;
   FILE *g = open_memstream(&text, &len);
   if (!g) { free(f->vars); return sb_fail(err, SB_EFAIL, "out of memory"); }
-  fprintf(g, "# %s.gp - %s\n# Written by satbench %s from the tables in %s/.\n"
+  fprintf(g, "# %s.gp - %s\n# Written by satbench %s from the tables in ", name, title, PACKAGE_VERSION);
+  put_comment_text(g, data_dir);
+  fprintf(g, "/.\n"
              "# Redraw with: gnuplot %s.gp   (reads %s.dat; writes %s.pdf, %s.png)\n"
              "# Edit it freely: satbench plot then leaves it alone (the first line is the\n"
              "# digest of what it wrote) and puts its own next to it as %s.gp.new.\n\n"
              "# ---- settings from the data (satbench plot) ----\n"
-             "name = \"%s\"\ndat = name.\".dat\"\nformats = \"%s\"\nfig_w = %g\nfig_h = %g\n",
-          name, title, PACKAGE_VERSION, data_dir, name, name, name, name, name,
-          name, c->o->formats, f->w, f->h);
+             "name = '%s'\ndat = name.'.dat'\nformats = '%s'\nfig_w = %g\nfig_h = %g\n",
+          name, name, name, name, name, name, c->o->formats, f->w, f->h);
   fprintf(g, "partial = %d\nnote = partial ? \" (partial)\" : \"\"\nlogsteps = %d\nsteps = %ld\n",
           c->o->partial && c->g->incomplete, fig_log_axis(c->g), c->g->steps);
   fputs(f->vars, g);
@@ -636,20 +764,23 @@ int fig_close(figure *f, sb_error *err)
   free(text);
   snprintf(head, sizeof head, DIGEST_LINE "%016llx\n", fig_script_digest(full));
   memcpy(full, head, hl);
-  /* A script the user edited stays; the new one goes beside it. */
-  if (!c->o->force && !script_unedited(path)) {
-    snprintf(path + strlen(path), sizeof path - strlen(path), ".new");
-    if (c->kept) *c->kept = 1;
+  /* A script the user edited stays; the new one goes beside it, and the
+   * edited one is what gets rendered. */
+  char *edited = NULL;
+  if (!c->o->force) {
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s", c->o->out, file);
+    if (edited_script(path, &edited) < 0) {
+      free(full);
+      return sb_fail(err, SB_EFAIL, "cannot read %s: %s", path, strerror(errno));
+    }
   }
-  FILE *out = fileio_open_tmp(tmp, sizeof tmp, path, err);
-  if (!out) { free(full); return SB_EFAIL; }
-  fputs(full, out);
+  char file_new[160];
+  snprintf(file_new, sizeof file_new, "%s.new", file);
+  rc = stage_write(c->stage, edited ? file_new : file, full, err);
+  if (!rc && edited) rc = stage_write(c->stage, file, edited, err);
+  if (edited && c->kept) *c->kept = 1;
   free(full);
-  rc = fileio_commit(out, tmp, path, err);
-  /* NAME.gp itself written: an older NAME.gp.new would only mislead */
-  if (!rc && !(c->kept && *c->kept)) {
-    snprintf(path + strlen(path), sizeof path - strlen(path), ".new");
-    if (unlink(path) && errno != ENOENT) rc = sb_fail(err, SB_EFAIL, "cannot remove %s: %s", path, strerror(errno));
-  }
+  free(edited);
   return rc;
 }

@@ -138,6 +138,8 @@ typedef struct fig_ctx {
   const fig_grid *g;
   char cells[4200], layers[4200], summary[4200], hist[4200], curves[4200], curves_summary[4200], spectra[4200];
   const theory_work *tw;
+  const char *stage;       /* the private folder a figure's files are written to (plot.c
+                            * renders there, then renames them into -o) */
   int *kept;               /* set by fig_close when it kept an edited NAME.gp */
 } fig_ctx;
 
@@ -161,6 +163,7 @@ typedef struct figure {
   FILE *v;
   int block;               /* blocks written to dat so far */
   size_t rows;             /* data rows written */
+  char bad[160];           /* a setting whose value has a control byte (fig_close refuses it) */
   char dat_path[4200], dat_tmp[4300];
 } figure;
 
@@ -172,22 +175,41 @@ int fig_block(figure *f, const char *comment);
 void fig_num(figure *f, double x, int last);
 /* A word of the current row (a label without blanks). */
 void fig_text(figure *f, const char *s, int last);
-/* Settings for the template: key = "val" and key = number. */
+/* Settings for the template: key = 'val' and key = number.  A value is
+ * data, never code: a gnuplot single-quoted string, inside which gnuplot
+ * expands nothing (no backslash escapes, no `command`, no @macro; a quote
+ * is a string of its own, "'", joined on with `.`).  A control byte could end the line and start a
+ * command: fig_grid_load refuses tables that hold one, and a value that
+ * still has one makes fig_close fail (SB_EUSAGE) naming the setting. */
 void fig_var_str(figure *f, const char *key, const char *val);
 void fig_var_num(figure *f, const char *key, double val);
+/* The names of an axis as a gnuplot array of strings, key[1..|key|]. */
 void fig_var_names(figure *f, const char *key, const fig_axis *ax);
 
-/* Finish: NAME.dat, then NAME.gp.  FIG_SKIPPED (nothing written) when the
- * figure has no data rows.  A NAME.gp the user edited since satbench
- * wrote it is kept (the new script goes to NAME.gp.new, and *c->kept is
- * set) unless --force. */
+/* Finish: NAME.dat, then NAME.gp, in c->stage.  FIG_SKIPPED (nothing
+ * written) when the figure has no data rows.  A NAME.gp in -o that the
+ * user edited since satbench wrote it is kept (the new script goes to
+ * NAME.gp.new, a copy of the edited one to the stage's NAME.gp for
+ * rendering, and *c->kept is set) unless --force; one that is not a
+ * regular file (a symlink, a FIFO) is nobody's edit: it is replaced,
+ * never followed. */
 int fig_close(figure *f, sb_error *err);
 
-/* Space-separated lists for gnuplot string variables; items are quoted
- * when they hold a space (gnuplot's word() reads "a b" as one word). */
+/* Space-separated lists of numbers (block indices, colours, dashes,
+ * limits) for word() in a template; an item with a blank or none is
+ * quoted (word() reads 'a b' as one word). */
 typedef struct fig_list { char s[16384]; } fig_list;
 void fig_list_add(fig_list *l, const char *item);
 void fig_list_addi(fig_list *l, long v);
+
+/* Lists of names and titles (legends, panel titles): word() cannot hold
+ * every string (one with a blank and both kinds of quote), so they go to
+ * the template as a gnuplot array of single-quoted strings, key[1..|key|]
+ * (fig_var_texts).  An item that no longer fits is written as ''; an
+ * empty list as one '' (gnuplot has no empty arrays). */
+typedef struct fig_texts { char s[16384]; size_t len, n; } fig_texts;
+void fig_texts_add(fig_texts *l, const char *item);
+void fig_var_texts(figure *f, const char *key, const fig_texts *l);
 
 /* The compiled-in template called file ("style.gp", "NAME.gp"), or NULL. */
 const char *fig_template(const char *file);

@@ -60,11 +60,11 @@ static void series_style(const fig_grid *g, size_t a, size_t i, long *lc, long *
 }
 
 /* A figure's legend: entries of a title, a colour (lc) and a dash. */
-typedef struct fig_key { fig_list titles, lcs, dts; size_t n, longest; } fig_key;
+typedef struct fig_key { fig_texts titles; fig_list lcs, dts; size_t n, longest; } fig_key;
 
 static void key_add(fig_key *k, const char *title, long lc, long dt)
 {
-  fig_list_add(&k->titles, title);
+  fig_texts_add(&k->titles, title);
   fig_list_addi(&k->lcs, lc);
   fig_list_addi(&k->dts, dt);
   k->n++;
@@ -76,7 +76,7 @@ static double key_height(const fig_key *k, double w) { return legend_h(k->n, per
 
 static void key_vars(figure *f, const fig_key *k)
 {
-  fig_var_str(f, "key_titles", k->titles.s);
+  fig_var_texts(f, "key_titles", &k->titles);
   fig_var_str(f, "key_lcs", k->lcs.s);
   fig_var_str(f, "key_dts", k->dts.s);
   fig_var_num(f, "key_per_row", (double)per_row(f->w, k->longest));
@@ -247,7 +247,7 @@ static int fig_grad_layers(const fig_ctx *c, sb_error *err)
    * most four activations.  Lines: colour = init, dash = width. */
   size_t cols = cols_for(na, 4), prow = rows_for(na, cols);
   double w = cols <= 1 ? 3.5 : 7.0;
-  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
   for (size_t i = 0; i < ni; i++)
     for (size_t v = 0; v < nv; v++) {
       char t[FIG_LABEL_MAX];
@@ -312,10 +312,13 @@ static int fig_grad_layers(const fig_ctx *c, sb_error *err)
 
 /* ---- Figure: activations and saturation per layer over training (Glorot Fig. 2/3) ---- */
 
-enum { T_MEAN, T_P02, T_P98, T_SAT, T_SAT_CI, T_SAT_LOW, T_SAT_HIGH, T_GW, T_GW_CI, T_DEAD, T_DEAD_CI, T_N };
+/* Saturation is told without a threshold, by the mean slope |phi'(h)| /
+ * max|phi'| (1: linear regime; 0: flat), and by the dead fraction for
+ * units that can die outright. */
+enum { T_MEAN, T_P02, T_P98, T_DEAD, T_DEAD_CI, T_SLOPE, T_SLOPE_CI, T_N };
 static const char *const t_cols[T_N] = {
-  "act_mean_mean", "act_p02_mean", "act_p98_mean", "sat_frac_mean", "sat_frac_ci95", "sat_low_mean",
-  "sat_high_mean", "grad_w_norm_mean", "grad_w_norm_ci95", "dead_frac_mean", "dead_frac_ci95"
+  "act_mean_mean", "act_p02_mean", "act_p98_mean", "dead_frac_mean", "dead_frac_ci95", "slope_mean_mean",
+  "slope_mean_ci95"
 };
 
 /* The colour of the q-th of nl layers drawn: the whole dark-to-light
@@ -362,12 +365,13 @@ static int keep_pick(const srow *r, const void *ctx)
   return r->i == p->i && r->v == p->v && r->depth == p->depth && r->layer >= 1 && r->layer <= p->depth;
 }
 
-/* How much column `col` (T_SAT or T_DEAD) of a group (a, i, v, depth;
- * a < 0: any activation) rises from its first logged step to its last,
- * averaged over its hidden layers and activations; -Inf when it has no two
- * steps. */
+/* How much column `col` (T_DEAD; T_SLOPE counts its fall) of a
+ * group (a, i, v, depth; a < 0: any activation) rises from its first
+ * logged step to its last, averaged over its hidden layers and
+ * activations; -Inf when it has no two steps. */
 static double col_rise(const srows *s, int col, int a, int i, int v, size_t depth)
 {
+  double sign = col == T_SLOPE ? -1.0 : 1.0;
   long lo = -1, hi = -1;
   for (size_t k = 0; k < s->n; k++) {
     const srow *r = &s->r[k];
@@ -383,23 +387,27 @@ static double col_rise(const srows *s, int col, int a, int i, int v, size_t dept
     if (r->step == lo) { s0 += r->x[col]; n0++; }
     if (r->step == hi) { s1 += r->x[col]; n1++; }
   }
-  return n0 && n1 && hi > lo ? s1 / (double)n1 - s0 / (double)n0 : -INFINITY;
+  return n0 && n1 && hi > lo ? sign * (s1 / (double)n1 - s0 / (double)n0) : -INFINITY;
 }
 
-static double sat_rise(const srows *s, int a, int i, int v, size_t depth) { return col_rise(s, T_SAT, a, i, v, depth); }
+/* How much the mean slope falls: saturation without a threshold. */
+static double sat_rise(const srows *s, int a, int i, int v, size_t depth) { return col_rise(s, T_SLOPE, a, i, v, depth); }
 
-/* The rise of an activation's story: its dead fraction if its units can
- * die, else its saturated fraction; -Inf for a group that is not
+/* The story of an activation: the dead fraction if its units can die,
+ * else the loss of slope (T_SLOPE, told by its fall). */
+static int story_col(const char *act_name) { return dies(act_name) ? T_DEAD : T_SLOPE; }
+
+/* The rise of an activation's story; -Inf for a group that is not
  * behaved(). */
 static double story_rise(const srows *s, const fig_grid *g, int a, int i, int v, size_t depth)
 {
   if (!behaved(g, a, i, v, depth, NULL)) return -INFINITY;
-  return col_rise(s, dies(g->acts.name[a]) ? T_DEAD : T_SAT, a, i, v, depth);
+  return col_rise(s, story_col(g->acts.name[a]), a, i, v, depth);
 }
 
-/* The variant whose mean saturated fraction (over activations and hidden
- * layers of depth `depth`, init i) rises most: the one where there is
- * something to see.  Ties: the first. */
+/* The variant whose mean slope (over activations and hidden layers of
+ * depth `depth`, init i) falls most: the one where there is something to
+ * see.  Ties: the first. */
 static int rising_variant(const srows *s, const fig_grid *g, int i, size_t depth)
 {
   int best = 0;
@@ -438,7 +446,7 @@ static int fig_saturation(const fig_ctx *c, sb_error *err)
   size_t layers[9], nl = fig_layer_subset(depth, layers), na = g->acts.n;
   size_t cols = cols_for(na, 4), prow = rows_for(na, cols);
   double w = cols <= 1 ? 3.5 : 7.0;
-  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
   for (size_t q = 0; q < nl; q++) {
     char t[32];
     snprintf(t, sizeof t, "layer %zu", layers[q]);
@@ -461,15 +469,15 @@ static int fig_saturation(const fig_ctx *c, sb_error *err)
         if (r->a != (int)a || r->layer != l) continue;
         if (b < 0) {
           char what[160];
-          snprintf(what, sizeof what, "%s layer %zu: step act_mean p02 p98 sat_frac sat_ci95 bar", g->acts.name[a], l);
+          snprintf(what, sizeof what, "%s layer %zu: step act_mean p02 p98 slope_mean slope_ci95 bar", g->acts.name[a], l);
           b = fig_block(&f, what);
         }
         fig_num(&f, (double)r->step, 0);
         fig_num(&f, r->x[T_MEAN], 0);
         fig_num(&f, r->x[T_P02], 0);
         fig_num(&f, r->x[T_P98], 0);
-        fig_num(&f, r->x[T_SAT], 0);
-        fig_num(&f, isfinite(r->x[T_SAT_CI]) ? r->x[T_SAT_CI] : 0.0, 0);
+        fig_num(&f, r->x[T_SLOPE], 0);
+        fig_num(&f, isfinite(r->x[T_SLOPE_CI]) ? r->x[T_SLOPE_CI] : 0.0, 0);
         fig_num(&f, (double)(nrow++ % bar_every == 0), 1);
       }
       if (b < 0) continue;
@@ -508,8 +516,8 @@ static int fig_saturation(const fig_ctx *c, sb_error *err)
 /* ---- Figure: saturation and gradient norms over training (the time-lapse) ---- */
 
 /* Per activation, the behaved (init, variant) whose story rises most at
- * the depth where it rises most: the saturated fraction, or the dead
- * fraction of units that can die.  Top: that fraction per layer (means,
+ * the depth where it rises most: the loss of slope (the mean slope
+ * falling), or the dead fraction of units that can die.  Top: that fraction per layer (means,
  * 95% interval over seeds); bottom: the layers' weight-gradient norms,
  * geometric means over seeds with the 95% interval of log10 (norms span
  * decades).  --select narrows the choice. */
@@ -550,7 +558,7 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
       for (size_t i = 0; i < g->inits.n; i++)
         for (size_t v = 0; v < g->variants.n; v++) {
           double rise = pass == 0 ? story_rise(&all, g, (int)a, (int)i, (int)v, bd)
-                                  : col_rise(&all, dies(g->acts.name[a]) ? T_DEAD : T_SAT, (int)a, (int)i, (int)v, bd);
+                                  : col_rise(&all, story_col(g->acts.name[a]), (int)a, (int)i, (int)v, bd);
           if (rise > best + 1e-12) { best = rise; pk[a].i = (int)i; pk[a].v = (int)v; }
         }
     if (pk[a].i >= 0) behaved(g, (int)a, pk[a].i, pk[a].v, bd, &pk[a].loss);
@@ -595,7 +603,7 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
     if (got < 0) rc = -got;
     if (fr.t) fig_rows_close(&fr);
   }
-  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
   for (size_t q = 0; q < nl; q++) {
     char t[32];
     snprintf(t, sizeof t, "layer %zu", layers[q]);
@@ -604,7 +612,8 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
   figure f;
   if (!rc) rc = fig_open(&f, c, w, 1.0 + key_height(&key, w) + 3.0 * (double)prow, err);
   if (rc) { free(all.r); free(pk); free(steps); free(val); return rc; }
-  fig_list titles = { "" }, kinds = { "" };
+  fig_list kinds = { "" };
+  fig_texts titles = { "", 0, 0 };
   double *scratch = malloc((ns ? ns : 1) * sizeof *scratch);
   for (size_t a = 0; a < na && scratch; a++) {
     int bi = pk[a].i, bv = pk[a].v, dead = dies(g->acts.name[a]);
@@ -621,7 +630,7 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
             char what[200];
             snprintf(what, sizeof what, "%s %s %s depth %zu layer %zu: step %s ci95 grad_w_norm_gmean lo hi",
                      g->acts.name[a], g->inits.name[bi], g->variants.name[bv], bd, layers[q],
-                     dead ? "dead_frac" : "sat_frac");
+                     dead ? "dead_frac" : "slope_mean");
             b = fig_block(&f, what);
           }
           size_t j = 0;
@@ -637,7 +646,7 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
             scratch[m++] = v[sd];
           }
           if (all_pos && m) log_stats(scratch, m, &gm, &lo, &hi);
-          double fr_ = dead ? r->x[T_DEAD] : r->x[T_SAT], ci = dead ? r->x[T_DEAD_CI] : r->x[T_SAT_CI];
+          double fr_ = dead ? r->x[T_DEAD] : r->x[T_SLOPE], ci = dead ? r->x[T_DEAD_CI] : r->x[T_SLOPE_CI];
           fig_num(&f, (double)r->step, 0);
           fig_num(&f, fr_, 0);
           fig_num(&f, isfinite(ci) ? ci : 0.0, 0);
@@ -654,7 +663,7 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
     } else {
       snprintf(t, sizeof t, "%s", g->acts.name[a]);
     }
-    fig_list_add(&titles, t);
+    fig_texts_add(&titles, t);
     char name[32];
     snprintf(name, sizeof name, "blocks_%zu", a + 1);
     fig_var_str(&f, name, blocks.s);
@@ -670,7 +679,7 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
   if (!mem) { fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
   char fx[FIG_LABEL_MAX];
   fixed_part(g, fx, sizeof fx);
-  fig_var_str(&f, "titles", titles.s);
+  fig_var_texts(&f, "titles", &titles);
   fig_var_str(&f, "kinds", kinds.s);
   fig_var_str(&f, "fixed", fx);
   fig_var_num(&f, "depth", (double)bd);
@@ -700,7 +709,7 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
   size_t nd = g->depths.n, nv = g->variants.n, ngroups = nd * nv;
   size_t cols = cols_for(ngroups, 4), grows = rows_for(ngroups, cols);
   double w = cols <= 1 ? 3.5 : 7.0;
-  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
   for (size_t a = 0; a < g->acts.n; a++)
     for (size_t i = 0; i < g->inits.n; i++) {
       char t[FIG_LABEL_MAX];
@@ -720,7 +729,8 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
   figure f;
   rc = fig_open(&f, c, w, 0.55 + 0.45 + (w < 5 ? 0.14 : 0.0) + key_height(&key, w) + 2.7 * (double)grows, err);
   if (rc) { free(s.r); return rc; }
-  fig_list ptitles = { "" }, chances = { "" }, errs = { "" }, ymaxs = { "" }, ymins = { "" }, cuts = { "" };
+  fig_list chances = { "" }, errs = { "" }, ymaxs = { "" }, ymins = { "" }, cuts = { "" };
+  fig_texts ptitles = { "", 0, 0 };
   size_t gi = 0;
   int clipped = 0, any_log = 0;
   for (size_t v = 0; v < nv; v++)
@@ -794,7 +804,7 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
       if (!ncut) fputs("NaN\tNaN\tNaN\n", f.dat);
       fig_list_addi(&cuts, cb);
       group_title(g, depth, (int)v, t, sizeof t);
-      fig_list_add(&ptitles, t);
+      fig_texts_add(&ptitles, t);
       double chance = variant_chance(g, (int)v);
       snprintf(name, sizeof name, "%.17g", chance);
       fig_list_add(&chances, name);
@@ -828,7 +838,7 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
   free(s.r);
   char fx[FIG_LABEL_MAX];
   fixed_part(g, fx, sizeof fx);
-  fig_var_str(&f, "ptitles", ptitles.s);
+  fig_var_texts(&f, "ptitles", &ptitles);
   fig_var_str(&f, "fixed", fx);
   fig_var_num(&f, "ngroups", (double)ngroups);
   fig_var_num(&f, "ncols", (double)cols);
@@ -954,7 +964,7 @@ static int fig_grad_vs_sat(const fig_ctx *c, sb_error *err)
       free(ys);
     }
   }
-  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
   for (size_t a = 0; p && a < na; a++)
     if (p[a].n) key_add(&key, g->acts.name[a], (long)a + 1, 11);
   key_add(&key, "mean-field, N(0, q)", 30, 12);
@@ -1001,11 +1011,12 @@ static int fig_grad_vs_sat(const fig_ctx *c, sb_error *err)
        * fraction sat(q) and loses 1/2 log10 E[phi'^2](q); q sweeps 1e-3..1e3
        * (a ReLU's sat(q) is 1/2 for every q: no curve). */
       act_fn fn;
-      act_parse(g->acts.name[a], &fn, NULL);
+      /* a name in the tables that satbench does not know has no theory */
+      int known = act_parse(g->acts.name[a], &fn, NULL) == SB_OK;
       snprintf(what, sizeof what, "%s: mean-field sat(q), log10(E[phi'(sqrt(q) z)^2])/2, q = 1e-3..1e3", g->acts.name[a]);
       fig_list_addi(&curves, fig_block(&f, what));
       double smin = INFINITY, smax = -INFINITY;
-      for (int k = 0; k <= 120; k++) {
+      for (int k = 0; known && k <= 120; k++) {
         double q = pow(10.0, -3.0 + 6.0 * k / 120.0), sq = theory_sat_frac(&fn, q, g->tau);
         smin = fmin(smin, sq);
         smax = fmax(smax, sq);
@@ -1022,8 +1033,9 @@ static int fig_grad_vs_sat(const fig_ctx *c, sb_error *err)
        * most its sup, saturated ones below tau times it. */
       snprintf(what, sizeof what, "%s: bound s, 1/2 log10((1 - s) max|phi'|^2 + s (tau max|phi'|)^2)", g->acts.name[a]);
       fig_list_addi(&bounds, fig_block(&f, what));
-      double dm = act_deriv_max(&fn);
-      for (int k = 0; k <= 100; k++) {
+      double dm = known ? act_deriv_max(&fn) : NAN;
+      if (!known) fputs("NaN\tNaN\n", f.dat);
+      for (int k = 0; known && k <= 100; k++) {
         double sv = k / 100.0;
         fig_num(&f, sv, 0);
         fig_num(&f, 0.5 * log10(dm * dm * ((1.0 - sv) + sv * g->tau * g->tau)), 1);
@@ -1122,8 +1134,12 @@ static int fig_theory(const fig_ctx *c, sb_error *err)
 
   /* The phase diagram of one activation: tanh when the grid has it. */
   int pa = fig_axis_name(&g->acts, "tanh");
-  if (pa < 0) pa = 0;
   act_fn fn;
+  /* else the first that satbench knows (a name in the tables it does not
+   * know has no theory); none: no figure */
+  for (size_t a = 0; pa < 0 && a < g->acts.n; a++)
+    if (act_parse(g->acts.name[a], &fn, NULL) == SB_OK) pa = (int)a;
+  if (pa < 0) { fig_discard(&f); return FIG_SKIPPED; }
   act_parse(g->acts.name[pa], &fn, NULL);
   double crit0;
   sb_error e2;
@@ -1183,7 +1199,7 @@ static int fig_theory(const fig_ctx *c, sb_error *err)
   size_t ni = g->inits.n;
   double *mw = malloc((ni ? ni : 1) * 2 * sizeof *mw), *mb = mw + (ni ? ni : 1);
   char (*mlab)[64] = calloc(ni ? ni : 1, sizeof *mlab);
-  fig_list lines = { "" };
+  fig_texts lines = { "", 0, 0 };
   char line_buf[FIG_LABEL_MAX] = "";
   int nshown = 0;
   for (size_t i = 0; mw && mlab && i < ni; i++) {
@@ -1209,12 +1225,12 @@ static int fig_theory(const fig_ctx *c, sb_error *err)
     char item[FIG_LABEL_MAX];
     snprintf(item, sizeof item, "%d %s", num, g->inits.name[i]);
     if (line_buf[0] && strlen(line_buf) + strlen(item) + 3 > 60) {
-      fig_list_add(&lines, line_buf);
+      fig_texts_add(&lines, line_buf);
       line_buf[0] = '\0';
     }
     fig_cat(line_buf, sizeof line_buf, "%s%s", line_buf[0] ? "   " : "", item);
   }
-  if (line_buf[0]) fig_list_add(&lines, line_buf);
+  if (line_buf[0]) fig_texts_add(&lines, line_buf);
   /* a label that would touch one already placed goes a line higher (the
    * diagram is about 2.9 inches wide; a digit at 6 pt about 0.06) */
   int *lvl = calloc((size_t)(nmarks ? nmarks : 1), sizeof *lvl);
@@ -1242,7 +1258,8 @@ static int fig_theory(const fig_ctx *c, sb_error *err)
   fig_var_str(&f, "series", series.s);
   fig_var_names(&f, "acts", &g->acts);
   fig_var_str(&f, "phase_act", g->acts.name[pa]);
-  fig_var_str(&f, "mark_lines", lines.s);
+  fig_var_texts(&f, "mark_lines", &lines);
+  fig_var_num(&f, "nlines", (double)lines.n);
   fig_var_num(&f, "phase", phase);
   fig_var_num(&f, "critline", wrote ? line : -1);
   fig_var_num(&f, "marks", nmarks ? marks : -1);
@@ -1322,13 +1339,13 @@ static int fig_heatmap(const fig_ctx *c, sb_error *err)
   double *scratch = malloc(g->n * sizeof *scratch);
   if (!scratch) { fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
   double lo = INFINITY, hi = -INFINITY;
-  fig_list ptitles = { "" };
+  fig_texts ptitles = { "", 0, 0 };
   for (size_t v = 0; v < nv; v++)
     for (size_t d = 0; d < nd; d++) {
       char what[FIG_LABEL_MAX + 96], t[FIG_LABEL_MAX];
       snprintf(t, sizeof t, "depth %zu%s%s", g->depths.val[d], g->ivariants.name[v][0] ? ", " : "",
                g->ivariants.name[v]);
-      fig_list_add(&ptitles, t);
+      fig_texts_add(&ptitles, t);
       snprintf(what, sizeof what, "%s: init_index act_index attenuation0_mean n", t);
       fig_block(&f, what);
       for (size_t a = 0; a < na; a++)
@@ -1346,7 +1363,7 @@ static int fig_heatmap(const fig_ctx *c, sb_error *err)
   free(scratch);
   fig_var_names(&f, "acts", &g->acts);
   fig_var_names(&f, "inits", &g->inits);
-  fig_var_str(&f, "ptitles", ptitles.s);
+  fig_var_texts(&f, "ptitles", &ptitles);
   fig_var_num(&f, "npanels", (double)np);
   fig_var_num(&f, "nact", (double)na);
   fig_var_num(&f, "ninit", (double)ni);
@@ -1388,7 +1405,7 @@ static int fig_depth(const fig_ctx *c, sb_error *err)
   size_t np = niv + (trained ? nv : 0);
   size_t cols = cols_for(np, 3), rows = rows_for(np, cols);
   double w = np == 1 ? 3.5 : 7.0;
-  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
   for (size_t a = 0; a < na; a++)
     for (size_t i = 0; i < ni; i++) {
       char t[FIG_LABEL_MAX];
@@ -1403,7 +1420,8 @@ static int fig_depth(const fig_ctx *c, sb_error *err)
   if (rc) return rc;
   double *scratch = malloc(g->n * sizeof *scratch);
   if (!scratch) { fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
-  fig_list lcs = { "" }, dts = { "" }, ptitles = { "" }, chances = { "" }, kinds = { "" }, logys = { "" };
+  fig_list lcs = { "" }, dts = { "" }, chances = { "" }, kinds = { "" }, logys = { "" };
+  fig_texts ptitles = { "", 0, 0 };
   for (size_t a = 0; a < na; a++)
     for (size_t i = 0; i < ni; i++) {
       long lc, dt;
@@ -1417,7 +1435,7 @@ static int fig_depth(const fig_ctx *c, sb_error *err)
     char t[FIG_LABEL_MAX + 32];
     snprintf(t, sizeof t, "%s%s%s", which == 0 ? "attenuation at initialization" : "final training loss",
              vname[0] ? ", " : "", vname);
-    fig_list_add(&ptitles, t);
+    fig_texts_add(&ptitles, t);
     fig_list_addi(&kinds, which);
     char ch[32];
     snprintf(ch, sizeof ch, "%.17g", which == 1 ? variant_chance(g, v) : NAN);
@@ -1479,7 +1497,7 @@ static int fig_depth(const fig_ctx *c, sb_error *err)
   fig_var_num(&f, "trained", trained);
   fig_var_str(&f, "lcs", lcs.s);
   fig_var_str(&f, "dts", dts.s);
-  fig_var_str(&f, "ptitles", ptitles.s);
+  fig_var_texts(&f, "ptitles", &ptitles);
   fig_var_str(&f, "fixed", fx);
   fig_var_num(&f, "npanels", (double)np);
   fig_var_num(&f, "ncols", (double)cols);
@@ -1544,7 +1562,7 @@ static int fig_remedies(const fig_ctx *c, sb_error *err)
   size_t natt = na * ni * nir, nloss = trained ? na * ni * nr : 0, np = natt + nloss;
   size_t cols = cols_for(natt, 3), rows = rows_for(natt, cols) + rows_for(nloss, cols);
   double w = cols == 1 ? 3.5 : 7.0;
-  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
   fig_list lcs = { "" }, dts = { "" };
   for (size_t k = 0; k < nl; k++) {
     long lc, dt;
@@ -1559,7 +1577,8 @@ static int fig_remedies(const fig_ctx *c, sb_error *err)
   if (rc) return rc;
   double *scratch = malloc(g->n * sizeof *scratch);
   if (!scratch) { fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
-  fig_list ptitles = { "" }, chances = { "" }, kinds = { "" }, logys = { "" }, places = { "" };
+  fig_list chances = { "" }, kinds = { "" }, logys = { "" }, places = { "" };
+  fig_texts ptitles = { "", 0, 0 };
   for (size_t p = 0; p < np; p++) {
     int which = p >= natt;
     size_t q = which ? p - natt : p, nv = which ? nr : nir;
@@ -1570,7 +1589,7 @@ static int fig_remedies(const fig_ctx *c, sb_error *err)
              g->inits.name[i], vname);
     size_t tl = strlen(t);
     if (tl >= 2 && !strcmp(t + tl - 2, ", ")) t[tl - 2] = '\0';
-    fig_list_add(&ptitles, t);
+    fig_texts_add(&ptitles, t);
     fig_list_addi(&kinds, which);
     /* the loss panels start a row of their own */
     size_t row = which ? rows_for(natt, cols) + q / cols : q / cols, col = q % cols;
@@ -1640,7 +1659,7 @@ static int fig_remedies(const fig_ctx *c, sb_error *err)
   fig_var_num(&f, "trained", trained);
   fig_var_str(&f, "lcs", lcs.s);
   fig_var_str(&f, "dts", dts.s);
-  fig_var_str(&f, "ptitles", ptitles.s);
+  fig_var_texts(&f, "ptitles", &ptitles);
   fig_var_str(&f, "places", places.s);
   fig_var_str(&f, "fixed", fx);
   fig_var_num(&f, "npanels", (double)np);
@@ -1661,11 +1680,23 @@ static int fig_remedies(const fig_ctx *c, sb_error *err)
 
 #define SPEC_BINS 40
 
-typedef struct spec_val { int panel; size_t depth; double lg; } spec_val;
+typedef struct spec_val { int panel; size_t depth; double lg, floor; int resolved; } spec_val;
+
+static int dbl_cmp(const void *x, const void *y)
+{
+  double a = *(const double *)x, b = *(const double *)y;
+  return (a > b) - (a < b);
+}
 
 /* Densities of log10 sigma at initialization (the first spectra of each
  * cell, step 0), a panel per (activation, init, variant at init), a line
- * per depth, over every probed input and seed. */
+ * per depth, over every probed input and seed.  Only the singular values
+ * the arithmetic resolves are drawn (spectra.tsv's resolved = 1: above
+ * max(width, input dim) eps sigma_max); the densities are shares of every
+ * singular value, resolved or not, so that a curve's area is the share
+ * resolved, each panel's title says the share below the floor per depth, and a
+ * dashed line of the depth's colour marks its floor (the median over its
+ * Jacobians).  Grids from before the floor was written draw every value. */
 static int fig_spectra(const fig_ctx *c, sb_error *err)
 {
   const fig_grid *g = c->g;
@@ -1675,10 +1706,11 @@ static int fig_spectra(const fig_ctx *c, sb_error *err)
   fig_rows rr;
   int rc = fig_rows_open(&rr, c->o, g, c->spectra, err);
   if (rc) return rc;
-  int cst = tsv_col(rr.t, "step"), csv = tsv_col(rr.t, "sv");
+  int cst = tsv_col(rr.t, "step"), csv = tsv_col(rr.t, "sv"), cfl = tsv_col(rr.t, "floor"),
+      cres = tsv_col(rr.t, "resolved");
   if (cst < 0 || csv < 0) { fig_rows_close(&rr); return sb_fail(err, SB_EUSAGE, "%s: no step or sv column", c->spectra); }
   size_t na = g->acts.n, ni = g->inits.n, nv = g->ivariants.n, np = na * ni * nv, nd = g->depths.n;
-  size_t n = 0, cap = 0, zeros = 0;
+  size_t n = 0, cap = 0, n_res = 0;
   spec_val *vals = NULL;
   int got;
   while ((got = fig_rows_next(&rr, err)) == 1) {
@@ -1686,21 +1718,23 @@ static int fig_spectra(const fig_ctx *c, sb_error *err)
     int a = fig_rows_act(&rr), i = fig_rows_init(&rr), v = fig_rows_ivariant(&rr);
     double sv = tsv_num(rr.t, csv);
     if (a < 0 || i < 0 || v < 0 || !isfinite(sv)) continue;
-    if (!(sv > 0)) { zeros++; continue; }
+    int res = cres >= 0 ? tsv_num(rr.t, cres) == 1.0 : sv > 0;
     if (n == cap) {
       cap = cap ? 2 * cap : 4096;
       spec_val *nv_ = realloc(vals, cap * sizeof *vals);
       if (!nv_) { free(vals); fig_rows_close(&rr); return sb_fail(err, SB_EFAIL, "out of memory"); }
       vals = nv_;
     }
-    vals[n++] = (spec_val){ (a * (int)ni + i) * (int)nv + v, fig_rows_depth(&rr), log10(sv) };
+    vals[n++] = (spec_val){ (a * (int)ni + i) * (int)nv + v, fig_rows_depth(&rr), res && sv > 0 ? log10(sv) : NAN,
+                            cfl >= 0 ? tsv_num(rr.t, cfl) : NAN, res && sv > 0 };
+    n_res += res && sv > 0;
   }
   fig_rows_close(&rr);
   if (got < 0) { free(vals); return -got; }
   if (n == 0) { free(vals); return FIG_SKIPPED; }   /* no spectra at step 0: --jacobian was off */
   size_t cols = cols_for(np, 3), rows = rows_for(np, cols);
   double w = np == 1 ? 3.5 : 7.0;
-  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
   fig_list lcs = { "" };
   for (size_t d = 0; d < nd; d++) {
     char t[32];
@@ -1709,41 +1743,69 @@ static int fig_spectra(const fig_ctx *c, sb_error *err)
     key_add(&key, t, lc, 11);
     fig_list_addi(&lcs, lc);
   }
+  if (cfl >= 0) key_add(&key, "resolution floor", 0, 12);
   figure f;
   rc = fig_open(&f, c, w, 0.55 + 0.5 + (w < 5 ? 0.14 : 0.0) + key_height(&key, w) + 2.2 * (double)rows, err);
   if (rc) { free(vals); return rc; }
+  /* the x axis: every resolved value and every floor drawn */
   double glo = INFINITY, ghi = -INFINITY, ymax = 0.0;
-  for (size_t k = 0; k < n; k++) { if (vals[k].lg < glo) glo = vals[k].lg; if (vals[k].lg > ghi) ghi = vals[k].lg; }
-  fig_list ptitles = { "" };
-  double *dens = malloc(SPEC_BINS * sizeof *dens);
-  if (!dens) { free(vals); fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  for (size_t k = 0; k < n; k++)
+    if (vals[k].resolved) { if (vals[k].lg < glo) glo = vals[k].lg; if (vals[k].lg > ghi) ghi = vals[k].lg; }
+  fig_texts ptitles = { "", 0, 0 }, pnotes = { "", 0, 0 };
+  fig_list floors = { "" };
+  double *dens = malloc(SPEC_BINS * sizeof *dens), *fl = malloc((n ? n : 1) * sizeof *fl);
+  if (!dens || !fl) { free(dens); free(fl); free(vals); fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  size_t below_total = 0;
   for (size_t p = 0; p < np; p++) {
     size_t a = p / (ni * nv), i = p / nv % ni, v = p % nv;
-    char t[FIG_LABEL_MAX * 3];
+    char t[FIG_LABEL_MAX * 3], note[256] = "";
     snprintf(t, sizeof t, "%s %s%s%s", g->acts.name[a], g->inits.name[i], g->ivariants.name[v][0] ? ", " : "",
              g->ivariants.name[v]);
-    fig_list_add(&ptitles, t);
+    fig_texts_add(&ptitles, t);
     /* each panel binned over its own range, so that a narrow spectrum
      * keeps its shape; the x axis spans every panel's */
     double lo = INFINITY, hi = -INFINITY;
     for (size_t k = 0; k < n; k++)
-      if (vals[k].panel == (int)p) { if (vals[k].lg < lo) lo = vals[k].lg; if (vals[k].lg > hi) hi = vals[k].lg; }
-    if (hi - lo < 0.02) { lo -= 0.01; hi += 0.01; }
+      if (vals[k].panel == (int)p && vals[k].resolved) { if (vals[k].lg < lo) lo = vals[k].lg; if (vals[k].lg > hi) hi = vals[k].lg; }
+    if (!(hi - lo >= 0.02)) { lo = isfinite(lo) ? lo - 0.01 : -0.01; hi = isfinite(hi) ? hi + 0.01 : 0.01; }
     double bw = (hi - lo) / SPEC_BINS;
+    int any_below = 0;
     for (size_t d = 0; d < nd; d++) {
       char what[FIG_LABEL_MAX * 4];
       snprintf(what, sizeof what, "panel %zu (%s), depth %zu: sigma density_per_log10", p + 1, t, g->depths.val[d]);
       fig_block(&f, what);
-      size_t m = 0;
+      size_t m = 0, below = 0, nfl = 0;
       memset(dens, 0, SPEC_BINS * sizeof *dens);
       for (size_t k = 0; k < n; k++) {
         if (vals[k].panel != (int)p || vals[k].depth != g->depths.val[d]) continue;
+        m++;
+        if (isfinite(vals[k].floor) && vals[k].floor > 0) fl[nfl++] = vals[k].floor;
+        if (!vals[k].resolved) { below++; continue; }
         size_t b = (size_t)((vals[k].lg - lo) / bw);
         if (b >= SPEC_BINS) b = SPEC_BINS - 1;
         dens[b] += 1.0;
-        m++;
       }
-      if (!m) { fputs("NaN\tNaN\n", f.dat); continue; }
+      below_total += below;
+      /* the depth's floor: the median over its Jacobians' singular values */
+      double fmed = NAN;
+      if (nfl) { qsort(fl, nfl, sizeof *fl, dbl_cmp); fmed = nfl % 2 ? fl[nfl / 2] : 0.5 * (fl[nfl / 2 - 1] + fl[nfl / 2]); }
+      if (isfinite(fmed)) {
+        double lf = log10(fmed);
+        if (lf < glo) glo = lf;
+        if (lf > ghi) ghi = lf;
+      }
+      char fb[32];
+      snprintf(fb, sizeof fb, "%.6g", isfinite(fmed) ? fmed : 0.0);   /* 0: none known */
+      fig_list_add(&floors, fb);
+      if (m) {
+        size_t len = strlen(note);
+        snprintf(note + len, sizeof note - len, "%s%.0f%%", d ? " · " : "", 100.0 * (double)below / (double)m);
+        if (below) any_below = 1;
+      } else {
+        size_t len = strlen(note);
+        snprintf(note + len, sizeof note - len, "%s–", d ? " · " : "");
+      }
+      if (m == below) { fputs("NaN\tNaN\n", f.dat); continue; }
       for (size_t b = 0; b < SPEC_BINS; b++) {
         double y = dens[b] / ((double)m * bw);
         if (y > ymax) ymax = y;
@@ -1751,16 +1813,25 @@ static int fig_spectra(const fig_ctx *c, sb_error *err)
         fig_num(&f, y, 1);
       }
     }
+    if (any_below) {
+      char full[300];
+      snprintf(full, sizeof full, "below the floor %s", note);
+      fig_texts_add(&pnotes, full);
+    } else fig_texts_add(&pnotes, "");
   }
   free(dens);
+  free(fl);
   free(vals);
+  if (!isfinite(glo)) { glo = -1.0; ghi = 1.0; }
   char fx[FIG_LABEL_MAX * 2];
   fx[0] = '\0';
   fig_cat(fx, sizeof fx, "%s%sat initialization, %zu seed%s", g->ivariants.n == 1 ? g->init_fixed : "",
           g->ivariants.n == 1 && g->init_fixed[0] ? ", " : "", g->nseeds, g->nseeds == 1 ? "" : "s");
-  if (zeros) fig_cat(fx, sizeof fx, "; %zu singular values of exactly 0 left out", zeros);
-  fig_var_str(&f, "ptitles", ptitles.s);
+  if (below_total) fig_cat(fx, sizeof fx, "; density as a share of all singular values, those below the floor not drawn");
+  fig_var_texts(&f, "ptitles", &ptitles);
+  fig_var_texts(&f, "pnotes", &pnotes);
   fig_var_str(&f, "lcs", lcs.s);
+  fig_var_str(&f, "floors", floors.s);
   fig_var_str(&f, "fixed", fx);
   fig_var_num(&f, "npanels", (double)np);
   fig_var_num(&f, "ndepths", (double)nd);
@@ -1806,7 +1877,7 @@ static int fig_trainability(const fig_ctx *c, sb_error *err)
     for (size_t j = i; j > 0 && sw2[ord[j]] < sw2[ord[j - 1]]; j--) { size_t t = ord[j]; ord[j] = ord[j - 1]; ord[j - 1] = t; }
   size_t np = na * nv, cols = cols_for(np, 2), rows = rows_for(np, cols);
   double w = cols == 1 ? 3.5 : 7.0;
-  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
   key_add(&key, "6 xi_c (mean-field)", 2, 11);
   key_add(&key, "edge of chaos", 30, 12);
   key_add(&key, "deepest that learned", -1, 11);
@@ -1815,13 +1886,14 @@ static int fig_trainability(const fig_ctx *c, sb_error *err)
   if (rc) { free(sw2); free(ord); return rc; }
   double *scratch = malloc(g->n * sizeof *scratch);
   if (!scratch) { free(sw2); free(ord); fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
-  fig_list ptitles = { "" }, crits = { "" }, chances = { "" };
+  fig_list crits = { "" }, chances = { "" };
+  fig_texts ptitles = { "", 0, 0 };
   double ymax6 = 0.0;
   for (size_t p = 0; p < np; p++) {
     size_t a = p / nv, v = p % nv;
     char t[FIG_LABEL_MAX * 2];
     snprintf(t, sizeof t, "%s%s%s", g->acts.name[a], g->variants.name[v][0] ? ", " : "", g->variants.name[v]);
-    fig_list_add(&ptitles, t);
+    fig_texts_add(&ptitles, t);
     /* the boxes: sigma_w2, depth, half widths, mean test accuracy, seeds */
     char what[FIG_LABEL_MAX * 3];
     snprintf(what, sizeof what, "panel %zu (%s): sigma_w2 depth half_w half_h test_acc n", p + 1, t);
@@ -1917,7 +1989,7 @@ static int fig_trainability(const fig_ctx *c, sb_error *err)
   fixed_part(g, fx, sizeof fx);
   char sb2s[32];
   num_format(sb2s, sizeof sb2s, sb2);
-  fig_var_str(&f, "ptitles", ptitles.s);
+  fig_var_texts(&f, "ptitles", &ptitles);
   fig_var_str(&f, "crits", crits.s);
   fig_var_str(&f, "chances", chances.s);
   fig_var_str(&f, "fixed", fx);
@@ -2015,7 +2087,7 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
   }
   if (got < 0) rc = -got;
   fig_rows_close(&fr);
-  fig_key key = { { "" }, { "" }, { "" }, 0, 0 };
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
   for (size_t q = 0; q < nl; q++) {
     char t[32];
     snprintf(t, sizeof t, "layer %zu", layers[q]);
@@ -2024,7 +2096,8 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
   figure f;
   if (!rc) rc = fig_open(&f, c, 7.0, (ni == 2 ? 4.1 : 2.5) + key_height(&key, 7.0), err);
   if (rc) { free(x); free(y); return rc; }
-  fig_list names = { "" }, steps_end = { "" }, lays = { "" }, lcs = { "" };
+  fig_list steps_end = { "" }, lays = { "" }, lcs = { "" };
+  fig_texts names = { "", 0, 0 };
   for (size_t q = 0; q < nl; q++) {
     fig_list_addi(&lays, (long)layers[q]);
     fig_list_addi(&lcs, layer_lc(q, nl));
@@ -2058,7 +2131,7 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
       if (sorted[np_ - 1] > 5.0 * sorted[(np_ - 1) / 2]) logy_col[mk] = 1;
     }
   for (int sl = 0; sl < ni; sl++) {
-    fig_list_add(&names, g->inits.name[inits[sl]]);
+    fig_texts_add(&names, g->inits.name[inits[sl]]);
     fig_list_addi(&steps_end, last_step[sl] >= 0 ? last_step[sl] : first_step[sl]);
     for (int mk = 0; mk < npan; mk++) {
       double xlo = INFINITY, xhi = -INFINITY;
@@ -2116,7 +2189,7 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
     fig_cat(fx, sizeof fx, "%s%s%s%sseed %lu", g->ivariants.name[0], g->ivariants.name[0][0] ? ", " : "",
             g->init_fixed, g->init_fixed[0] ? ", " : "", seed);
   fig_var_str(&f, "act", g->acts.name[a]);
-  fig_var_str(&f, "inits", names.s);
+  fig_var_texts(&f, "inits", &names);
   fig_var_str(&f, "endsteps", steps_end.s);
   fig_var_str(&f, "layers", lays.s);
   fig_var_str(&f, "lcs", lcs.s);
@@ -2133,14 +2206,14 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
 /* In the order they are drawn, listed and shown in the README's gallery. */
 const figure_def fig_table[] = {
   { "grad-layers", "gradient norm per layer at initialization", fig_grad_layers },
-  { "saturation-training", "activations (mean, 2nd-98th percentiles) and saturation per layer over training", fig_saturation },
+  { "saturation-training", "activations (mean, 2nd-98th percentiles) and mean slope per layer over training", fig_saturation },
   { "grad-vs-saturation", "per-layer gradient attenuation against saturated fraction", fig_grad_vs_sat },
   { "heatmap", "heatmap of attenuation at initialization", fig_heatmap },
   { "depth", "attenuation at initialization and final loss against depth", fig_depth },
   { "histograms", "histograms of activations and back-propagated errors", fig_histograms },
   { "theory", "measured per-layer ratio against mean-field chi, and the phase diagram", fig_theory },
   { "learning-curves", "training loss and test error against optimizer steps", fig_learning },
-  { "saturation-dynamics", "saturated fraction and weight-gradient norm per layer over training", fig_dynamics },
+  { "saturation-dynamics", "mean slope (ReLU: dead fraction) and weight-gradient norm per layer over training", fig_dynamics },
   { "spectra", "densities of the input-output Jacobian's singular values at initialization, per depth", fig_spectra },
   { "trainability", "test accuracy over (sigma_w2, depth) with 6 xi_c and the edge of chaos (meanfield inits)", fig_trainability },
   { "remedies", "attenuation at initialization and final loss against depth per normalization and skip connection", fig_remedies },

@@ -323,8 +323,12 @@ static void print_digest(const sb_config *cfg, const store_merge_info *info)
   }
   for (int k = 0; k < AXIS_COUNT; k++)
     if (shown[k]) printf("%*s ", width_of[k], cfg_axis_name((cfg_axis)k));
-  printf("%5s  %-22s %10s %8s %s\n", "seeds", "attenuation0 (mean±sd)", "final_loss", "sat_end",
-         "diverged/frozen/stalled");
+  /* the statuses counted, as train_statuses lists them: diverged/frozen/... */
+  char names[128] = "";
+  for (int k = 0, n = 0; k < TRAIN_NSTATUS; k++)
+    if (train_statuses[k].counted)
+      snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", n++ ? "/" : "", train_statuses[k].name);
+  printf("%5s  %-22s %10s %8s %s\n", "seeds", "attenuation0 (mean±sd)", "final_loss", "sat_end", names);
   for (size_t g = 0; g < info->n_groups; g++) {
     const store_digest_row *d = &info->digest[g];
     if (!d->n) continue;
@@ -333,17 +337,24 @@ static void print_digest(const sb_config *cfg, const store_merge_info *info)
     char att[64];
     if (d->n > 1 && isfinite(d->att_sd)) snprintf(att, sizeof att, "%.3g ± %.2g", d->att_mean, d->att_sd);
     else snprintf(att, sizeof att, "%.3g", d->att_mean);   /* one seed: no spread to show */
-    printf("%5zu  %-22s %10.4g %8.3f %zu/%zu/%zu\n", d->n, att, d->loss_mean, d->sat_mean, d->diverged,
-           d->frozen, d->stalled);
+    printf("%5zu  %-22s %10.4g %8.3f", d->n, att, d->loss_mean, d->sat_mean);
+    for (int k = 0, n = 0; k < TRAIN_NSTATUS; k++)
+      if (train_statuses[k].counted) printf("%s%zu", n++ ? "/" : " ", d->status[k]);
+    putchar('\n');
   }
+  /* how the columns count, once, and the end line's counts */
+  printf("final_loss: mean over the seeds that did not diverge; statuses: satbench list statuses\n");
+  char counts[256] = "";
+  for (int k = 0, n = 0; k < TRAIN_NSTATUS; k++)
+    if (train_statuses[k].counted)
+      snprintf(counts + strlen(counts), sizeof counts - strlen(counts), "%s%zu %s", n++ ? ", " : "",
+               info->n_status[k], train_statuses[k].name);
   if (info->threads > 0)
-    printf("%zu of %zu cells done (%zu diverged, %zu frozen, %zu stalled) in %.1f s on %d threads; tables in %s/\n",
-           info->n_done, info->n_cells, info->n_diverged, info->n_frozen, info->n_stalled, info->wall_seconds,
-           info->threads, cfg->out);
+    printf("%zu of %zu cells done (%s) in %.1f s on %d threads; tables in %s/\n", info->n_done, info->n_cells,
+           counts, info->wall_seconds, info->threads, cfg->out);
   else
-    printf("%zu of %zu cells merged (%zu diverged, %zu frozen, %zu stalled) from %zu host%s in %.1f s; tables in %s/\n",
-           info->n_done, info->n_cells, info->n_diverged, info->n_frozen, info->n_stalled, info->n_hosts,
-           info->n_hosts == 1 ? "" : "s", info->wall_seconds, cfg->out);
+    printf("%zu of %zu cells merged (%s) from %zu host%s in %.1f s; tables in %s/\n", info->n_done, info->n_cells,
+           counts, info->n_hosts, info->n_hosts == 1 ? "" : "s", info->wall_seconds, cfg->out);
   /* Said, not made: the page draws every figure with gnuplot, which takes
    * longer than many a small grid. */
   printf("one page of it all (findings, figures, provenance): satbench report -d %s\n", cfg->out);

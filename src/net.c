@@ -135,9 +135,10 @@ net_work *net_work_alloc(const net *n, size_t cap)
   for (size_t l = 0; l < L; l++) total += n->fan_out[l];
   int normed = n->arch.norm != NORM_NONE, res = n->arch.res_stride > 0;
   /* h, a, dphi, delta over every layer; uhat, du, inv_std and da over
-   * the hidden ones when the net has a norm, resp. skip connections. */
+   * the hidden ones when the net has a norm, resp. skip connections;
+   * da_norm, one per hidden layer. */
   size_t per_stat = n->arch.norm == NORM_BATCH ? wd : cap;
-  size_t doubles = 4 * total * cap + (normed ? D * (2 * cap * wd + per_stat) : 0) + (res ? D * cap * wd : 0);
+  size_t doubles = 4 * total * cap + (normed ? D * (2 * cap * wd + per_stat) : 0) + (res ? D * cap * wd : 0) + D;
   net_work *w = calloc(1, sizeof *w);
   if (!w) return NULL;
   w->cap = cap;
@@ -168,6 +169,7 @@ net_work *net_work_alloc(const net *n, size_t cap)
     }
     if (res && hidden) { w->da[l] = p; p += cap * wd; }
   }
+  w->da_norm = p;
   return w;
 }
 
@@ -386,6 +388,8 @@ void net_backward(net *n, net_work *w, const double *X, const int *y, size_t bat
       SB_SIMD
       for (size_t i = 0; i < batch * fi; i++) g[i] += up[i];
     }
+    /* A read of g, before delta^p may overwrite it: the probe's only. */
+    if (w->measure_da) w->da_norm[p - 1] = blas_nrm2(g, batch * fi);
     double *dp = w->delta[p - 1];
     const double *gp = w->dphi[p - 1];
     /* (s g) phi' with s = 1 but at a block end is g phi' exactly; without a

@@ -74,6 +74,14 @@ typedef struct net {
   double *run_mean, *run_var;  /* (depth, width) batch norm's running averages; NULL otherwise */
 } net;
 
+/* Whether a net of this arch and depth has a skip connection at all: some
+ * hidden layer l = 1 + k <= depth ends a block (a stride longer than the
+ * net adds none, and the net is then a plain one). */
+static inline int net_arch_has_skip(const net_arch *a, size_t depth)
+{
+  return a->res_stride > 0 && a->res_stride < depth;
+}
+
 /* Whether hidden layer l ends a residual block (a^l = a^{l-k} + s phi(h^l)). */
 static inline int net_block_end(const net *n, size_t l)
 {
@@ -116,6 +124,13 @@ typedef struct net_work {
    * without one, du aliases delta.  With skip connections, da[l-1] holds
    * dLoss/da^l; without, it aliases delta. */
   double **uhat, **du, **inv_std, **da;
+  /* (depth) ||dLoss/da^l||_F of hidden layer l at da_norm[l-1], written by
+   * net_backward only while measure_da is set: the probe's work sets it
+   * (probe.h's stream_grad_norm); a training step leaves it 0 and pays one
+   * test per layer.  Without skip connections dLoss/da^l lives only for a
+   * moment, before delta^l overwrites it in place, so it is measured there. */
+  int measure_da;
+  double *da_norm;
   double *buf;     /* the single allocation behind all of the above       */
   size_t len;      /* its doubles */
 } net_work;

@@ -5,8 +5,13 @@
 #include "cli.h"
 #include "figure.h"
 #include "fileio.h"
+#include "prov.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -204,43 +209,376 @@ static int find_program(const char *name, char *out, size_t size)
   return 0;
 }
 
-/* Run `gnuplot NAME.gp` inside the plots folder; its stderr goes to a file
- * that is relayed, so warnings are seen.  Returns SB_OK, or SB_EFAIL when
- * gnuplot failed; *warned is set when it printed anything. */
-static int render(const plot_opts *o, const char *gnuplot, const char *name, int *warned, sb_error *err)
+/* Every figure is written and rendered in a private folder inside -o, the
+ * stage: OUT/.satbench-plot.tmp.HOST.PID.XXXXXX (mkdtemp: mode 0700, a
+ * name nobody can guess or plant), and its files are renamed into -o only
+ * when its pictures proved complete and the tables did not change under
+ * it.  Nothing is ever opened in -o for writing, so a symlink planted
+ * there is replaced by the rename, never followed.  A plot killed before
+ * it removed its stage leaves it behind: the next plot on this host
+ * removes those whose process is gone (stale_remove). */
+#define STAGE_PREFIX ".satbench-plot.tmp."
+
+/* This host as temporary names spell it (fileio_open_tmp's rule: no '/'
+ * or '.', at most 32 bytes), so that a stage's owner can be read back. */
+static void tmp_host(char *host, size_t size)
 {
-  char errfile[4200];
-  snprintf(errfile, sizeof errfile, "%s/%s.gnuplot-stderr", o->out, name);
+  snprintf(host, size, "%.32s", prov_host());
+  for (char *p = host; *p; p++)
+    if (*p == '/' || *p == '.') *p = '_';
+}
+
+/* Remove the entries of the folder name inside dfd, then the folder
+ * (nothing is followed: the entries are removed by name). */
+static void remove_tree_at(int dfd, const char *name)
+{
+  int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd >= 0) {
+    DIR *d = fdopendir(fd);
+    if (!d) close(fd);
+    else {
+      for (struct dirent *e; (e = readdir(d));)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) unlinkat(fd, e->d_name, 0);
+      closedir(d);
+    }
+  }
+  unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+/* The pid in "HOST.PID.TAG" (after the ".tmp." of a temporary's name) when
+ * HOST is this host and TAG has tag_len characters; else 0. */
+static long tmp_owner(const char *rest, const char *host, size_t tag_len)
+{
+  size_t hl = strlen(host);
+  if (strncmp(rest, host, hl) || rest[hl] != '.') return 0;
+  const char *pid = rest + hl + 1;
+  size_t digits = strspn(pid, "0123456789");
+  if (!digits || digits > 9 || pid[digits] != '.' || strlen(pid + digits + 1) != tag_len) return 0;
+  return strtol(pid, NULL, 10);
+}
+
+/* Whether the process pid is gone (one of another user is alive). */
+static int pid_gone(long pid) { return pid > 0 && pid != (long)getpid() && kill((pid_t)pid, 0) != 0 && errno == ESRCH; }
+
+/* Whether final is a file plot writes: NAME.dat, NAME.gp or NAME.gp.new. */
+static int plot_file(const char *final, size_t len)
+{
+  for (size_t k = 0; k < fig_count; k++) {
+    size_t n = strlen(fig_table[k].name);
+    if (len > n && !strncmp(final, fig_table[k].name, n)
+        && ((len - n == 4 && !strncmp(final + n, ".dat", 4)) || (len - n == 3 && !strncmp(final + n, ".gp", 3))
+            || (len - n == 7 && !strncmp(final + n, ".gp.new", 7))))
+      return 1;
+  }
+  return 0;
+}
+
+/* Remove what plots on this host that died left in out: their stages,
+ * and the temporaries of NAME.dat / NAME.gp that plot wrote beside the
+ * final names before it had a stage.  Those of live processes (a plot
+ * running now) and of other hosts (whose processes cannot be asked)
+ * stay.  Best effort: a failure only leaves the file. */
+static void stale_remove(const char *out)
+{
+  char host[40];
+  tmp_host(host, sizeof host);
+  int dfd = open(out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return;
+  int fd2 = dup(dfd);
+  DIR *d = fd2 >= 0 ? fdopendir(fd2) : NULL;
+  if (!d) { if (fd2 >= 0) close(fd2); close(dfd); return; }
+  for (struct dirent *e; (e = readdir(d));) {
+    const char *name = e->d_name;
+    size_t final_len;
+    if (!strncmp(name, STAGE_PREFIX, strlen(STAGE_PREFIX))) {
+      if (pid_gone(tmp_owner(name + strlen(STAGE_PREFIX), host, 6))) remove_tree_at(dfd, name);
+    } else if (fileio_is_tmp(name, &final_len) && plot_file(name, final_len)) {
+      if (pid_gone(tmp_owner(name + final_len + 5, host, 6))) unlinkat(dfd, name, 0);
+    }
+  }
+  closedir(d);
+  close(dfd);
+}
+
+static int stage_make(const char *out, char *stage, size_t size, sb_error *err)
+{
+  char host[40];
+  tmp_host(host, sizeof host);
+  int n = snprintf(stage, size, "%s/" STAGE_PREFIX "%s.%ld.XXXXXX", out, host, (long)getpid());
+  if (n < 0 || (size_t)n >= size) return sb_fail(err, SB_EUSAGE, "-o %s: path too long", out);
+  if (!mkdtemp(stage)) return sb_fail(err, SB_EFAIL, "cannot create a folder in %s: %s", out, strerror(errno));
+  return SB_OK;
+}
+
+static void stage_remove(const char *stage)
+{
+  const char *slash = strrchr(stage, '/');
+  char dir[4200];
+  snprintf(dir, sizeof dir, "%.*s", (int)(slash - stage), stage);
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return;
+  remove_tree_at(dfd, slash + 1);
+  close(dfd);
+}
+
+/* ---- is a picture complete ------------------------------------------------------------- */
+
+/* gnuplot can exit 0 and leave a cut picture (a full disk, a file size
+ * limit, a terminal's write error it only warns of): each format is
+ * checked to its end.  NULL when complete, else the reason. */
+static const char *png_incomplete(const unsigned char *b, size_t n)
+{
+  static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  if (n < 8 || memcmp(b, sig, 8)) return "not a PNG (no signature)";
+  for (size_t pos = 8;;) {
+    if (n - pos < 12) return "cut short (no IEND chunk at its end)";
+    size_t len = (size_t)b[pos] << 24 | (size_t)b[pos + 1] << 16 | (size_t)b[pos + 2] << 8 | b[pos + 3];
+    if (len > n - pos - 12) return "cut short inside a chunk";
+    int iend = !memcmp(b + pos + 4, "IEND", 4);
+    pos += 12 + len;
+    if (iend) return pos == n ? NULL : "bytes after its IEND chunk";
+  }
+}
+
+static const char *pdf_incomplete(const unsigned char *b, size_t n)
+{
+  if (n < 5 || memcmp(b, "%PDF-", 5)) return "not a PDF (no %PDF- header)";
+  size_t from = n > 1024 ? n - 1024 : 0;
+  for (size_t k = n >= 5 ? n - 5 + 1 : 0; k-- > from;)
+    if (!memcmp(b + k, "%%EOF", 5)) return NULL;
+  return "cut short (no %%EOF at its end)";
+}
+
+/* b without the blanks at its end (n bytes) ends with tail. */
+static int ends_with(const unsigned char *b, size_t n, const char *tail)
+{
+  while (n && (b[n - 1] == '\n' || b[n - 1] == '\r' || b[n - 1] == ' ' || b[n - 1] == '\t')) n--;
+  size_t m = strlen(tail);
+  return n >= m && !memcmp(b + n - m, tail, m);
+}
+
+static const char *svg_incomplete(const unsigned char *b, size_t n)
+{
+  size_t k = 0;
+  while (k < n && (b[k] == ' ' || b[k] == '\n' || b[k] == '\r' || b[k] == '\t')) k++;
+  if (n - k < 5 || (memcmp(b + k, "<?xml", 5) && memcmp(b + k, "<svg", 4))) return "not an SVG (no XML or <svg> start)";
+  return ends_with(b, n, "</svg>") ? NULL : "cut short (no </svg> at its end)";
+}
+
+static const char *tex_incomplete(const unsigned char *b, size_t n)
+{
+  return ends_with(b, n, "\\endgroup") ? NULL : "cut short (no \\endgroup at its end)";
+}
+
+/* The pictures each format makes: NAME.EXT checked by its rule (cairolatex
+ * makes NAME.tex and the picture it includes, NAME.pdf). */
+static const struct picture_kind {
+  const char *format, *ext;
+  const char *(*incomplete)(const unsigned char *b, size_t n);
+} picture_kinds[] = {
+  { "pdf", "pdf", pdf_incomplete },
+  { "png", "png", png_incomplete },
+  { "svg", "svg", svg_incomplete },
+  { "tex", "tex", tex_incomplete },
+  { "tex", "pdf", pdf_incomplete },
+};
+#define N_PICTURE_KINDS (sizeof picture_kinds / sizeof picture_kinds[0])
+
+/* Whether --format asked for this format. */
+static int format_on(const plot_opts *o, const char *format)
+{
+  size_t n = strlen(format);
+  for (const char *p = o->formats; *p;) {
+    size_t m = strcspn(p, " ");
+    if (m == n && !strncmp(p, format, n)) return 1;
+    p += m + (p[m] == ' ');
+  }
+  return 0;
+}
+
+/* Check stage/NAME.EXT; SB_OK, or SB_EFAIL naming the figure and why. */
+static int picture_check(const char *stage, const char *name, const struct picture_kind *pk, sb_error *err)
+{
+  char path[4400];
+  snprintf(path, sizeof path, "%s/%s.%s", stage, name, pk->ext);
+  size_t n = 0;
+  unsigned char *b = NULL;
+  const char *why = NULL;
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0) why = errno == ENOENT ? "gnuplot wrote none" : strerror(errno);
+  else if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) why = "not a regular file";
+  else if (st.st_size == 0) why = "empty";
+  else if (!(b = malloc((size_t)st.st_size))) why = "out of memory";
+  else {
+    while (n < (size_t)st.st_size) {
+      ssize_t got = read(fd, b + n, (size_t)st.st_size - n);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) break;
+      n += (size_t)got;
+    }
+    why = n < (size_t)st.st_size ? "cannot be read back" : pk->incomplete(b, n);
+  }
+  if (fd >= 0) close(fd);
+  free(b);
+  if (!why) return SB_OK;
+  return sb_fail(err, SB_EFAIL, "%s: %s.%s is %s%s; the previous one (if any) is kept", name, name, pk->ext,
+                 strncmp(why, "gnuplot", 7) ? "" : "missing: ", why);
+}
+
+/* ---- gnuplot ------------------------------------------------------------------------------ */
+
+/* The environment gnuplot runs in: ours, with -o in GNUPLOT_LIB, where
+ * gnuplot also looks for the files a script loads or plots, so that a
+ * script edited to read its own files beside it still finds them from the
+ * stage.  Made before fork (the child only calls execve). */
+static char **gnuplot_env(const char *out)
+{
+  extern char **environ;
+  size_t n = 0;
+  while (environ[n]) n++;
+  char **env = calloc(n + 2, sizeof *env);
+  char *abs = realpath(out, NULL);
+  if (!env || !abs) { free(env); free(abs); return NULL; }
+  const char *old = getenv("GNUPLOT_LIB");
+  size_t len = strlen(abs) + (old ? strlen(old) + 1 : 0) + sizeof "GNUPLOT_LIB=";
+  char *lib = malloc(len);
+  if (!lib) { free(env); free(abs); return NULL; }
+  snprintf(lib, len, "GNUPLOT_LIB=%s%s%s", abs, old ? ":" : "", old ? old : "");
+  free(abs);
+  size_t m = 0;
+  for (size_t k = 0; k < n; k++)
+    if (strncmp(environ[k], "GNUPLOT_LIB=", 12)) env[m++] = environ[k];
+  env[m++] = lib;
+  env[m] = NULL;
+  return env;
+}
+
+static void gnuplot_env_free(char **env)
+{
+  if (!env) return;
+  for (size_t k = 0; env[k]; k++)
+    if (!strncmp(env[k], "GNUPLOT_LIB=", 12)) free(env[k]);
+  free(env);
+}
+
+/* Run `gnuplot NAME.gp` inside the stage; its stderr goes to a file there
+ * that is relayed, so warnings are seen.  Then every picture
+ * --format asked for must be complete.  SB_OK, or SB_EFAIL naming the
+ * figure and why: gnuplot's exit status or signal, or the picture. */
+static int render(const plot_opts *o, const char *gnuplot, char **env, const char *stage, const char *name,
+                  sb_error *err)
+{
+  char errfile[4400], script[128];
+  snprintf(errfile, sizeof errfile, "%s/gnuplot-stderr", stage);
+  snprintf(script, sizeof script, "%s.gp", name);
+  int efd = open(errfile, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (efd < 0) return sb_fail(err, SB_EFAIL, "cannot write %s: %s", errfile, strerror(errno));
   fflush(NULL);
   pid_t pid = fork();
-  if (pid < 0) return sb_fail(err, SB_EFAIL, "cannot start gnuplot: %s", strerror(errno));
+  if (pid < 0) { close(efd); return sb_fail(err, SB_EFAIL, "cannot start gnuplot: %s", strerror(errno)); }
   if (pid == 0) {
-    FILE *e = freopen(errfile, "w", stderr);
-    if (!e || chdir(o->out) != 0) _exit(126);
-    char script[128];
-    snprintf(script, sizeof script, "%s.gp", name);
-    execl(gnuplot, gnuplot, script, (char *)NULL);
-    fprintf(stderr, "cannot run %s: %s\n", gnuplot, strerror(errno));
+    if (dup2(efd, 2) < 0 || chdir(stage) != 0) _exit(126);
+    char *const argv[] = { (char *)gnuplot, script, NULL };
+    execve(gnuplot, argv, env);
     _exit(127);
   }
+  close(efd);
   int status;
   while (waitpid(pid, &status, 0) < 0)
     if (errno != EINTR) return sb_fail(err, SB_EFAIL, "waiting for gnuplot: %s", strerror(errno));
   FILE *e = fopen(errfile, "r");
   if (e) {
     char line[1024];
-    while (fgets(line, sizeof line, e)) {
-      fprintf(stderr, "gnuplot (%s.gp): %s", name, line);
-      *warned = 1;
-    }
+    while (fgets(line, sizeof line, e)) fprintf(stderr, "gnuplot (%s.gp): %s%s", name, line, strchr(line, '\n') ? "" : "\n");
     fclose(e);
   }
   unlink(errfile);
+  if (WIFSIGNALED(status))
+    return sb_fail(err, SB_EFAIL, "%s: gnuplot was killed by signal %d (%s) drawing it; the previous pictures (if any) "
+                   "are kept", name, WTERMSIG(status), strsignal(WTERMSIG(status)));
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    return sb_fail(err, SB_EFAIL, "gnuplot failed on %s/%s.gp (exit status %d)", o->out, name,
-                   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    return sb_fail(err, SB_EFAIL, "%s: gnuplot failed on %s/%s.gp (exit status %d%s); the previous pictures (if any) "
+                   "are kept", name, o->out, name, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                   WIFEXITED(status) && WEXITSTATUS(status) == 127 ? ": could not run it" : "");
+  for (size_t k = 0; k < N_PICTURE_KINDS; k++) {
+    if (!format_on(o, picture_kinds[k].format)) continue;
+    int rc = picture_check(stage, name, &picture_kinds[k], err);
+    if (rc) return rc;
+  }
   return SB_OK;
 }
+
+/* ---- the tables did not change while we read them -------------------------------------- */
+
+/* What plot reads from -d: manifest.json and the tables under either name
+ * (NAME.tsv, NAME.tsv.gz), each by identity (device, inode, size,
+ * modification time: a rename or a rewrite) and content (FNV-1a 64). */
+#define SNAP_FILES 15
+typedef struct snap_file {
+  int present;
+  dev_t dev;
+  ino_t ino;
+  mode_t mode;
+  off_t size;
+  struct timespec mtime;
+  uint64_t hash;
+} snap_file;
+typedef struct tables_snap { snap_file f[SNAP_FILES]; } tables_snap;
+
+static void snap_one(const char *path, snap_file *s)
+{
+  memset(s, 0, sizeof *s);
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);   /* a FIFO is not waited on */
+  if (fd < 0) { s->present = errno == ENOENT ? 0 : -errno; return; }
+  struct stat st;
+  if (fstat(fd, &st) != 0) { s->present = -errno; close(fd); return; }
+  s->present = 1;
+  s->dev = st.st_dev;
+  s->ino = st.st_ino;
+  s->mode = st.st_mode;
+  s->size = st.st_size;
+  s->mtime = st.st_mtim;
+  s->hash = FILEIO_HASH_INIT;
+  if (S_ISREG(st.st_mode)) {
+    unsigned char buf[1 << 16];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) != 0) {
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) { s->present = -errno; break; }
+      s->hash = fileio_hash(s->hash, buf, (size_t)n);
+    }
+  }
+  close(fd);
+}
+
+static void snap_take(const fig_ctx *c, const char *data, tables_snap *s)
+{
+  const char *tables[] = { c->cells, c->summary, c->layers, c->hist, c->curves, c->curves_summary, c->spectra };
+  _Static_assert(2 * (sizeof tables / sizeof tables[0]) + 1 == SNAP_FILES, "a table is missing from the snapshot");
+  char path[4300];
+  size_t k = 0;
+  for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
+    snap_one(tables[t], &s->f[k++]);
+    snprintf(path, sizeof path, "%s.gz", tables[t]);
+    snap_one(path, &s->f[k++]);
+  }
+  snprintf(path, sizeof path, "%s/manifest.json", data);
+  snap_one(path, &s->f[k]);
+}
+
+static int snap_same(const tables_snap *a, const tables_snap *b)
+{
+  for (size_t k = 0; k < SNAP_FILES; k++) {
+    const snap_file *x = &a->f[k], *y = &b->f[k];
+    if (x->present != y->present || x->dev != y->dev || x->ino != y->ino || x->mode != y->mode || x->size != y->size
+        || x->mtime.tv_sec != y->mtime.tv_sec || x->mtime.tv_nsec != y->mtime.tv_nsec || x->hash != y->hash)
+      return 0;
+  }
+  return 1;
+}
+
+/* ---- the run ------------------------------------------------------------------------------ */
 
 /* Whether --only names the figure (or there is no --only). */
 static int wanted(const plot_opts *o, const char *name)
@@ -253,6 +591,44 @@ static int wanted(const plot_opts *o, const char *name)
     p += m + (p[m] == ',');
   }
   return 0;
+}
+
+/* Rename stage/file over out/file (a symlink there is replaced, not
+ * followed); missing is whether a file that is not there is fine. */
+static int commit_file(const plot_opts *o, const char *stage, const char *file, sb_error *err)
+{
+  char from[4400], to[4400];
+  snprintf(from, sizeof from, "%s/%s", stage, file);
+  snprintf(to, sizeof to, "%s/%s", o->out, file);
+  if (rename(from, to) != 0) return sb_fail(err, SB_EFAIL, "renaming %s to %s: %s", from, to, strerror(errno));
+  return SB_OK;
+}
+
+/* Move figure k's files from the stage into -o: its pictures, NAME.dat,
+ * and NAME.gp (or NAME.gp.new beside an edited NAME.gp; a new NAME.gp
+ * makes an older NAME.gp.new only misleading: removed). */
+static int commit_figure(const plot_opts *o, const char *stage, const char *name, int rendered, int kept,
+                         sb_error *err)
+{
+  char file[160];
+  int rc = SB_OK;
+  for (size_t k = 0; rendered && !rc && k < N_PICTURE_KINDS; k++) {
+    if (!format_on(o, picture_kinds[k].format)) continue;
+    if (!strcmp(picture_kinds[k].ext, "pdf") && strcmp(picture_kinds[k].format, "pdf") && format_on(o, "pdf"))
+      continue;   /* one NAME.pdf for pdf and tex: moved once */
+    snprintf(file, sizeof file, "%s.%s", name, picture_kinds[k].ext);
+    rc = commit_file(o, stage, file, err);
+  }
+  snprintf(file, sizeof file, "%s.dat", name);
+  if (!rc) rc = commit_file(o, stage, file, err);
+  snprintf(file, sizeof file, "%s.gp%s", name, kept ? ".new" : "");
+  if (!rc) rc = commit_file(o, stage, file, err);
+  if (!rc && !kept) {
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s.gp.new", o->out, name);
+    if (unlink(path) && errno != ENOENT) rc = sb_fail(err, SB_EFAIL, "cannot remove %s: %s", path, strerror(errno));
+  }
+  return rc;
 }
 
 int plot_run(const plot_opts *o, sb_error *err)
@@ -271,22 +647,30 @@ int plot_run(const plot_opts *o, sb_error *err)
   char gnuplot[4096] = "";
   int have = o->render && find_program(o->gnuplot[0] ? o->gnuplot : "gnuplot", gnuplot, sizeof gnuplot);
   if (o->render && o->gnuplot[0] && !have) return sb_fail(err, SB_EUSAGE, "--gnuplot: cannot run '%s'", o->gnuplot);
+  /* The tables as they are before the set is checked: the same at the end,
+   * or the figures could mix two sets (a merge replacing them meanwhile). */
+  tables_snap *before = malloc(sizeof *before), *after = malloc(sizeof *after);
+  if (!before || !after) { free(before); free(after); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  snap_take(&c, o->data, before);
   fig_grid g;
   memset(&g, 0, sizeof g);
   int rc = fig_grid_load(o, o->data, &g, err);
   if (!rc && g.incomplete && !o->partial)
     rc = sb_fail(err, SB_EUSAGE, "%s: the grid is not complete (manifest.json); finish it with --resume, or draw it "
                  "anyway with --partial (titles then say so)", o->data);
-  if (rc) { fig_grid_free(&g); return rc; }
-  if ((rc = fileio_mkdirs(o->out, err))) { fig_grid_free(&g); return rc; }
+  char stage[4300] = "";
+  if (!rc) rc = fileio_mkdirs(o->out, err);
+  if (!rc) {
+    stale_remove(o->out);
+    rc = stage_make(o->out, stage, sizeof stage, err);
+  }
+  if (rc) { fig_grid_free(&g); free(before); free(after); return rc; }
   unsigned char *written = calloc(fig_count, 1), *kept = calloc(fig_count, 1);
   theory_work *tw = theory_alloc();
-  if (!tw || !written || !kept) {
-    free(written); free(kept); theory_free(tw); fig_grid_free(&g);
-    return sb_fail(err, SB_EFAIL, "out of memory");
-  }
+  if (!tw || !written || !kept) rc = sb_fail(err, SB_EFAIL, "out of memory");
   c.g = &g;
   c.tw = tw;
+  c.stage = stage;
   for (size_t k = 0; k < fig_count && !rc; k++) {
     if (!wanted(o, fig_table[k].name)) continue;
     int kept_one = 0;
@@ -304,18 +688,34 @@ int plot_run(const plot_opts *o, sb_error *err)
   }
   theory_free(tw);
   fig_grid_free(&g);
-  if (rc) { free(written); free(kept); return rc; }
 
-  int warned = 0;
-  for (size_t k = 0; k < fig_count && !o->quiet; k++)
+  /* Render each figure in the stage; the first that fails stops the run. */
+  char **env = have && !rc ? gnuplot_env(o->out) : NULL;
+  if (have && !rc && !env) rc = sb_fail(err, SB_EFAIL, "cannot resolve %s: %s", o->out, strerror(errno));
+  for (size_t k = 0; k < fig_count && have && !rc; k++)
+    if (written[k] == 1) rc = render(o, gnuplot, env, stage, fig_table[k].name, err);
+  gnuplot_env_free(env);
+  /* Then, only when every figure is complete and the tables did not
+   * change meanwhile, the figures move into -o: a failure leaves the
+   * previous ones there, all of them (none from a mixed or failed run). */
+  snap_take(&c, o->data, after);
+  if (!rc && !snap_same(before, after))
+    rc = sb_fail(err, SB_EFAIL, "%s: the tables changed while plot read them (a merge or a grid replaced them): no "
+                 "figure was replaced; run satbench plot again", o->data);
+  free(before);
+  free(after);
+  for (size_t k = 0; k < fig_count && !rc; k++)
+    if (written[k] == 1) rc = commit_figure(o, stage, fig_table[k].name, have, kept[k], err);
+  stage_remove(stage);
+  if (!rc) fileio_sync_dir(o->out);
+  for (size_t k = 0; k < fig_count && !rc && !o->quiet; k++)
     if (written[k] == 2) printf("skipped %s: no data for it in %s/\n", fig_table[k].name, o->data);
   for (size_t k = 0; k < fig_count && !rc; k++) {
     if (written[k] != 1) continue;
     if (kept[k])
       fprintf(stderr, "satbench: kept %s/%s.gp, which was edited since satbench wrote it; the new script is "
               "%s.gp.new (--force overwrites)\n", o->out, fig_table[k].name, fig_table[k].name);
-    if (have) rc = render(o, gnuplot, fig_table[k].name, &warned, err);
-    if (!rc && !o->quiet) printf("%s/%s.gp%s\n", o->out, fig_table[k].name, have ? " (rendered)" : "");
+    if (!o->quiet) printf("%s/%s.gp%s\n", o->out, fig_table[k].name, have ? " (rendered)" : "");
   }
   free(written);
   free(kept);

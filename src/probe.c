@@ -16,18 +16,23 @@
 const probe_col_info probe_cols[] = {
   [PROBE_GRAD_W_NORM]  = { "grad_w_norm", 0, 0, "||dL/dW^l||_F, Frobenius norm of the weight gradient" },
   [PROBE_GRAD_B_NORM]  = { "grad_b_norm", 0, 0, "||dL/db^l||_2" },
-  [PROBE_DELTA_NORM]   = { "delta_norm", 0, 0, "||delta^l||_F = ||dL/dh^l|| over the probe batch" },
-  [PROBE_ACT_MEAN]     = { "act_mean", 0, 0, "mean of phi(h^l) over probe examples x units (the logits at the output layer)" },
+  [PROBE_DELTA_NORM]   = { "delta_norm", 0, 0, "||delta^l||_F = ||dL/dh^l|| over the probe batch (with skip connections the branch's error: at a block end it carries the scale s)" },
+  [PROBE_STREAM_GRAD_NORM] = { "stream_grad_norm", 0, 0, "||dL/da^l||_F, the gradient of the layer's output a^l, the input of the layers above (with skip connections the residual stream; ||dL/dz|| at the output layer)" },
+  [PROBE_ACT_MEAN]     = { "act_mean", 0, 0, "mean of the units' outputs phi(h^l) over probe examples x units (with skip connections the branch, before the skip is added; the logits at the output layer)" },
   [PROBE_ACT_STD]      = { "act_std", 0, 0, "its sample standard deviation" },
   [PROBE_ACT_P02]      = { "act_p02", 0, 0, "its 2nd percentile" },
   [PROBE_ACT_P98]      = { "act_p98", 0, 0, "its 98th percentile" },
+  [PROBE_STREAM_RMS]   = { "stream_rms", 0, 0, "root mean square of the layer's output a^l over probe examples x units: with skip connections the stream a^{l-k} + s phi(h^l), else phi(h^l) (the logits at the output layer)" },
   [PROBE_PREACT_STD]   = { "preact_std", 0, 0, "standard deviation of the pre-activations h^l" },
-  [PROBE_SAT_FRAC]     = { "sat_frac", 0, 1, "share of (example, unit) pairs with |phi'(h)| < tau max|phi'| (0 at the output layer); sat_low + sat_high" },
+  [PROBE_SAT_FRAC]     = { "sat_frac", 0, 1, "share of (example, unit) pairs in a tail of phi with |phi'(h)| < tau max|phi'| (0 at the output layer; README, \"Saturated and dead units\"); sat_low + sat_high" },
   [PROBE_SAT_LOW]      = { "sat_low", 0, 1, "the saturated pairs with h <= 0: sigmoid pinned near 0, tanh near -1, a ReLU off" },
   [PROBE_SAT_HIGH]     = { "sat_high", 0, 1, "the saturated pairs with h > 0: sigmoid near 1, tanh near +1" },
-  [PROBE_DEAD_FRAC]    = { "dead_frac", 0, 1, "share of units saturated on every probe example (0 at the output layer)" },
+  [PROBE_DEAD_FRAC]    = { "dead_frac", 0, 1, "share of units saturated on every probe example (0 at the output layer; never for leaky_relu)" },
   [PROBE_UPDATE_RATIO] = { "update_ratio", 1, 0, "||Delta W^l|| / ||W^l|| of the last update (NaN at step 0)" },
   [PROBE_WEIGHT_NORM]  = { "weight_norm", 0, 0, "||W^l||_F, the weights into the layer (their growth drives saturation)" },
+  [PROBE_SLOPE_MEAN]   = { "slope_mean", 0, 1, "mean of |phi'(h)| / max|phi'| over probe examples x units: saturation with no threshold (1 at the output layer)" },
+  /* NaN where no example's error reaches the layer above (a dead ReLU layer) */
+  [PROBE_DELTA_GAIN]   = { "delta_gain", 1, 0, "mean over probe examples x with delta^{l+1}_x != 0 of ||delta^l_x||^2 / ||delta^{l+1}_x||^2: the measured chi_1 (NaN at the output layer)" },
 };
 _Static_assert(sizeof probe_cols / sizeof probe_cols[0] == PROBE_NCOLS,
                "probe_cols needs one row per PROBE_ column");
@@ -41,10 +46,11 @@ probe_work *probe_work_alloc(const net *n, size_t batch)
   if (!p) return NULL;
   p->cap = batch * maxw;
   p->scratch = malloc(p->cap * sizeof(double));
+  p->branch = malloc(p->cap * sizeof(double));
   p->alive = malloc(maxw);
   p->count = malloc(PROBE_BUCKETS * sizeof *p->count);
   p->bucket = malloc(p->cap * sizeof *p->bucket);
-  if (!p->scratch || !p->alive || !p->count || !p->bucket) { probe_work_free(p); return NULL; }
+  if (!p->scratch || !p->branch || !p->alive || !p->count || !p->bucket) { probe_work_free(p); return NULL; }
   return p;
 }
 
@@ -52,6 +58,7 @@ void probe_work_free(probe_work *p)
 {
   if (!p) return;
   free(p->scratch);
+  free(p->branch);
   free(p->alive);
   free(p->count);
   free(p->bucket);
@@ -351,23 +358,24 @@ static void act_stats(const double *x, size_t n, probe_work *p, double *mean, do
   quantiles_bucketed(x, n, p->bucket, p->count, mn, mx, f, p->scratch, q);
 }
 
-/* Saturated pairs (|phi'| < cut), those with h <= 0, and units saturated
- * on every example, of a layer's (batch, fo) derivatives g and inputs h;
- * integer counts, so any order of additions gives the same totals. */
-SB_CLONES static void sat_counts(const double *g, const double *h, size_t batch, size_t fo, double cut,
-                                 unsigned char *alive, size_t *sat_out, size_t *low_out, size_t *dead_out)
+/* Saturated pairs (in a tail, h <= lo or h >= hi, and |phi'| < cut),
+ * those with h <= 0, and units saturated on every example, of a layer's
+ * (batch, fo) derivatives g and inputs h; integer counts, so any order of
+ * additions gives the same totals. */
+SB_CLONES static void sat_counts(const double *g, const double *h, size_t batch, size_t fo, double cut, double lo,
+                                 double hi, unsigned char *alive, size_t *sat_out, size_t *low_out, size_t *dead_out)
 {
   size_t sat = 0, low = 0, dead = 0;
   memset(alive, 0, fo);
   for (size_t i = 0; i < batch; i++) {
-    const double *gi = g + i * fo, *hi = h + i * fo;
+    const double *gi = g + i * fo, *hi_ = h + i * fo;
 #ifdef _OPENMP
 #pragma omp simd reduction(+ : sat, low)
 #endif
     for (size_t j = 0; j < fo; j++) {
-      int s = fabs(gi[j]) < cut;
+      int s = (fabs(gi[j]) < cut) & ((hi_[j] <= lo) | (hi_[j] >= hi));
       sat += (size_t)s;
-      low += (size_t)(s & (hi[j] <= 0.0));
+      low += (size_t)(s & (hi_[j] <= 0.0));
       alive[j] |= (unsigned char)!s;
     }
   }
@@ -377,37 +385,86 @@ SB_CLONES static void sat_counts(const double *g, const double *h, size_t batch,
   *dead_out = dead;
 }
 
+/* sum of |x| */
+SB_CLONES static double sum_abs(const double *x, size_t n)
+{
+  double acc[LANES] = { 0 };
+  size_t i = 0;
+  for (; i + LANES <= n; i += LANES)
+    for (int j = 0; j < LANES; j++) acc[j] += fabs(x[i + j]);
+  for (; i < n; i++) acc[i % LANES] += fabs(x[i]);
+  return lanes_total(acc);
+}
+
+/* Mean over the examples i whose upper error is not 0 of
+ * ||lower_i||^2 / ||upper_i||^2, lower (batch, lo_w) and upper (batch,
+ * up_w); NaN when there is none.  The ratio of norms is formed first, so
+ * errors of 1e-200 (whose squares underflow) still give their ratio. */
+static double gain_mean(const double *lower, size_t lo_w, const double *upper, size_t up_w, size_t batch)
+{
+  double s = 0.0;
+  size_t k = 0;
+  for (size_t i = 0; i < batch; i++) {
+    double b = blas_nrm2(upper + i * up_w, up_w);
+    if (!(b > 0.0)) continue;
+    double r = blas_nrm2(lower + i * lo_w, lo_w) / b;
+    s += r * r;
+    k++;
+  }
+  return k ? s / (double)k : NAN;
+}
+
+/* The units' outputs phi(h^l) of hidden layer l, m = batch x width values:
+ * a^l itself but at a residual block end, where the forward pass added the
+ * skip to phi(h^l) in place; there they are made again from h^l into
+ * `into`, by the same kernel, so the same bits as the forward pass's. */
+static const double *unit_outputs(const net *n, const net_work *w, size_t l, size_t m, double *into)
+{
+  if (!net_block_end(n, l)) return w->a[l - 1];
+  act_forward(&n->act, into, NULL, w->h[l - 1], m);
+  return into;
+}
+
 void probe_measure(const net *n, const net_work *w, size_t batch, double tau,
                    const double *ratio, probe_work *p, probe_row *rows)
 {
   size_t L = n->n_layers;
-  double cut = tau * act_deriv_max(&n->act);
+  double dmax = act_deriv_max(&n->act), cut = tau * dmax;
+  const act_info *ai = act_info_of(n->act.kind);
+  double tail_lo = ai ? ai->tail_lo : NAN, tail_hi = ai ? ai->tail_hi : NAN;
   for (size_t l = 1; l <= L; l++) {
     size_t fi = n->fan_in[l - 1], fo = n->fan_out[l - 1], m = batch * fo;
     double *v = rows[l - 1].v;
     const double *h = w->h[l - 1];                    /* (batch, fo) */
-    const double *a = l < L ? w->a[l - 1] : h;        /* outputs; logits at the top */
+    const double *a = l < L ? w->a[l - 1] : h;        /* outputs a^l; logits at the top */
+    const double *phi = l < L ? unit_outputs(n, w, l, m, p->branch) : h;  /* phi(h^l) */
     v[PROBE_GRAD_W_NORM] = blas_nrm2(net_dW(n, l), fi * fo);
     v[PROBE_GRAD_B_NORM] = blas_nrm2(net_db(n, l), fo);
     v[PROBE_DELTA_NORM] = blas_nrm2(w->delta[l - 1], m);
+    v[PROBE_STREAM_GRAD_NORM] = l == L ? v[PROBE_DELTA_NORM] : w->measure_da ? w->da_norm[l - 1] : NAN;
     double mean, sd, q[2];
-    act_stats(a, m, p, &mean, &sd, q);
+    act_stats(phi, m, p, &mean, &sd, q);
     v[PROBE_ACT_MEAN] = mean;
     v[PROBE_ACT_STD] = sd;
     v[PROBE_ACT_P02] = q[0];
     v[PROBE_ACT_P98] = q[1];
+    v[PROBE_STREAM_RMS] = blas_nrm2(a, m) / sqrt((double)m);
     mean_sd(h, m, &mean, &sd);
     v[PROBE_PREACT_STD] = sd;
     if (l < L) {
       size_t sat, low, dead;
-      sat_counts(w->dphi[l - 1], h, batch, fo, cut, p->alive, &sat, &low, &dead);
+      sat_counts(w->dphi[l - 1], h, batch, fo, cut, tail_lo, tail_hi, p->alive, &sat, &low, &dead);
       v[PROBE_SAT_FRAC] = (double)sat / (double)m;
       v[PROBE_SAT_LOW] = (double)low / (double)m;
       v[PROBE_SAT_HIGH] = (double)(sat - low) / (double)m;
       v[PROBE_DEAD_FRAC] = (double)dead / (double)fo;
+      v[PROBE_SLOPE_MEAN] = sum_abs(w->dphi[l - 1], m) / (double)m / dmax;
+      v[PROBE_DELTA_GAIN] = gain_mean(w->delta[l - 1], fo, w->delta[l], n->fan_out[l], batch);
     } else {
       v[PROBE_SAT_FRAC] = v[PROBE_SAT_LOW] = v[PROBE_SAT_HIGH] = 0.0;
       v[PROBE_DEAD_FRAC] = 0.0;
+      v[PROBE_SLOPE_MEAN] = 1.0;
+      v[PROBE_DELTA_GAIN] = NAN;
     }
     v[PROBE_UPDATE_RATIO] = ratio ? ratio[l - 1] : NAN;
     v[PROBE_WEIGHT_NORM] = blas_nrm2(net_W(n, l), fi * fo);
@@ -439,23 +496,26 @@ static void fill_counts(gsl_histogram *h, const double *x, size_t m, double lo, 
   for (size_t b = 0; b < nb; b++) count[b] = gsl_histogram_get(h, b);
 }
 
-void probe_hist(const net *n, const net_work *w, size_t batch, gsl_histogram *h,
+void probe_hist(const net *n, const net_work *w, size_t batch, probe_work *p, gsl_histogram *h,
                 double *count, double *range)
 {
   size_t depth = n->depth, fo = n->width, m = batch * fo, nb = PROBE_HIST_BINS;
-  double alo, ahi, dmax = 0.0;
-  /* A bounded activation's own range, so histograms of different cells
-   * and steps line up. */
-  const act_info *ai = act_info_of(n->act.kind);
-  int bounded = ai && ai->bounded;
-  alo = bounded ? ai->lo : INFINITY;
-  ahi = bounded ? ai->hi : -INFINITY;
+  double alo = INFINITY, ahi = -INFINITY, dmax = 0.0;
   for (size_t l = 1; l <= depth; l++) {
-    const double *a = w->a[l - 1], *d = w->delta[l - 1];
+    const double *a = unit_outputs(n, w, l, m, p->branch), *d = w->delta[l - 1];
     for (size_t i = 0; i < m; i++) {
-      if (!bounded) { if (a[i] < alo) alo = a[i]; if (a[i] > ahi) ahi = a[i]; }
+      if (a[i] < alo) alo = a[i];
+      if (a[i] > ahi) ahi = a[i];
       if (fabs(d[i]) > dmax) dmax = fabs(d[i]);
     }
+  }
+  /* A bounded activation's own range, so histograms of different cells
+   * and steps line up; phi(h) lies in it, but should a value not, the
+   * range takes it in rather than lose it. */
+  const act_info *ai = act_info_of(n->act.kind);
+  if (ai && ai->bounded) {
+    alo = fmin(alo, ai->lo);
+    ahi = fmax(ahi, ai->hi);
   }
   /* A layer of identical values (dead units, zero errors) still needs a
    * range of positive width. */
@@ -463,7 +523,7 @@ void probe_hist(const net *n, const net_work *w, size_t batch, gsl_histogram *h,
   if (!(dmax > 0.0)) dmax = 1.0;
   range[0] = alo; range[1] = ahi; range[2] = -dmax; range[3] = dmax;
   for (size_t l = 1; l <= depth; l++) {
-    fill_counts(h, w->a[l - 1], m, alo, ahi, count + ((l - 1) * 2 + 0) * nb);
+    fill_counts(h, unit_outputs(n, w, l, m, p->branch), m, alo, ahi, count + ((l - 1) * 2 + 0) * nb);
     fill_counts(h, w->delta[l - 1], m, -dmax, dmax, count + ((l - 1) * 2 + 1) * nb);
   }
 }

@@ -15,10 +15,12 @@ enum {
   PROBE_GRAD_W_NORM,
   PROBE_GRAD_B_NORM,
   PROBE_DELTA_NORM,
+  PROBE_STREAM_GRAD_NORM,
   PROBE_ACT_MEAN,
   PROBE_ACT_STD,
   PROBE_ACT_P02,
   PROBE_ACT_P98,
+  PROBE_STREAM_RMS,
   PROBE_PREACT_STD,
   PROBE_SAT_FRAC,
   PROBE_SAT_LOW,
@@ -26,6 +28,8 @@ enum {
   PROBE_DEAD_FRAC,
   PROBE_UPDATE_RATIO,
   PROBE_WEIGHT_NORM,
+  PROBE_SLOPE_MEAN,
+  PROBE_DELTA_GAIN,
   PROBE_NCOLS
 };
 
@@ -47,11 +51,13 @@ extern const probe_col_info probe_cols[];
 
 typedef struct probe_row { double v[PROBE_NCOLS]; } probe_row;
 
-/* Scratch for percentiles and per-unit flags, made once per cell. */
+/* Scratch for percentiles, per-unit flags and the branch outputs phi(h)
+ * of residual block ends, made once per cell. */
 #define PROBE_BUCKETS 1024
 typedef struct probe_work {
   size_t cap;            /* batch x max fan_out */
   double *scratch;       /* (cap) */
+  double *branch;        /* (cap) phi(h^l) of a block end, whose a^l has the skip added */
   unsigned char *alive;  /* (max fan_out) */
   size_t *count;         /* (PROBE_BUCKETS) value counts for the percentiles */
   unsigned short *bucket;  /* (cap) each value's bucket */
@@ -61,23 +67,31 @@ probe_work *probe_work_alloc(const net *n, size_t batch);
 void probe_work_free(probe_work *p);
 
 /* Fill rows[0..L) (L = depth+1) from the last net_forward/net_backward on a
- * batch of `batch` examples.  tau is the saturation threshold; ratio[l-1]
- * is the update ratio of layer l, or NULL before any update (NaN written).
- * The output layer is linear: its act_* describe the logits and it is
- * never saturated. */
+ * batch of `batch` examples.  tau is the saturation threshold (a unit is
+ * saturated as act_saturated says); ratio[l-1] is the update ratio of
+ * layer l, or NULL before any update (NaN written).  The act_* columns
+ * describe the units' outputs phi(h^l) (with skip connections, the branch,
+ * not the stream a^l = a^{l-k} + s phi(h^l): stream_rms does that), like
+ * the saturation columns and the histograms.  stream_grad_norm needs the
+ * backward pass to have run with w->measure_da set (else NaN).  The output
+ * layer is linear: its act_* and stream_rms describe the logits, its
+ * stream_grad_norm is ||dL/dz|| (its delta_norm), it is never saturated,
+ * its slope is 1 and its delta_gain NaN (there is no layer above it). */
 void probe_measure(const net *n, const net_work *w, size_t batch, double tau,
                    const double *ratio, probe_work *p, probe_row *rows);
 
 /* Histograms (counts per bin: every value falls in one, so a kind's counts
- * sum to batch x width) of the
- * hidden layers' outputs (kind 0) and back-propagated errors delta (kind 1)
- * from the last forward/backward pass, PROBE_HIST_BINS uniform bins each.
- * All layers share one range per kind so that they can be compared, as in
- * Glorot & Bengio's Figures 6 and 7: the activation's own range when it is
- * bounded, else [min, max] over the layers; [-m, m] with m = max |delta|
- * for errors.  count is (depth, 2, BINS), range (2, 2) as {lo, hi} per kind. */
+ * sum to batch x width) of the hidden layers' unit outputs phi(h^l) (kind
+ * 0; the branch at a residual block end, as act_* in probe_measure, with
+ * p's scratch) and back-propagated errors delta (kind 1) from the last
+ * forward/backward pass, PROBE_HIST_BINS uniform bins each.  All layers
+ * share one range per kind so that they can be compared, as in Glorot &
+ * Bengio's Figures 6 and 7: the activation's own range when it is bounded
+ * (widened to the data should a value ever fall outside it), else [min,
+ * max] over the layers; [-m, m] with m = max |delta| for errors.  count is
+ * (depth, 2, BINS), range (2, 2) as {lo, hi} per kind. */
 #define PROBE_HIST_BINS 50
-void probe_hist(const net *n, const net_work *w, size_t batch, gsl_histogram *h,
+void probe_hist(const net *n, const net_work *w, size_t batch, probe_work *p, gsl_histogram *h,
                 double *count, double *range);
 
 /* Quantile f in [0,1] of x[0..n) with the interpolation of

@@ -84,7 +84,7 @@ const char *record_meta_key(int k);
 /* A complete record in memory, its rows indexed by type. */
 typedef struct record {
   char *text;                 /* the whole file, rows split in place */
-  char status[16];            /* ok, diverged */
+  char status[16];            /* a name of train_statuses: ok, diverged, ... */
   double wall_seconds;
   int threads;                /* 0 when not recorded */
   const char *meta[RECORD_META_COUNT];   /* provenance, pointing into text; "?" when not recorded */

@@ -8,9 +8,9 @@
 #include <gsl/gsl_fit.h>
 #include <gsl/gsl_statistics_double.h>
 
-static double attenuation(const probe_row *rows, size_t depth)
+static double attenuation(const probe_row *rows, size_t depth, int col)
 {
-  return log10(rows[0].v[PROBE_DELTA_NORM] / rows[depth - 1].v[PROBE_DELTA_NORM]);
+  return log10(rows[0].v[col] / rows[depth - 1].v[col]);
 }
 
 static double hidden_mean(const probe_row *rows, size_t depth, int col)
@@ -20,10 +20,11 @@ static double hidden_mean(const probe_row *rows, size_t depth, int col)
   return s / (double)depth;
 }
 
-void stats_cell(const probe_row *first, const probe_row *last, size_t depth, cell_stats *out)
+void stats_cell(const probe_row *first, const probe_row *last, size_t depth, int skips, cell_stats *out)
 {
-  out->attenuation0 = first ? attenuation(first, depth) : NAN;
-  out->attenuation_end = last ? attenuation(last, depth) : NAN;
+  int col = skips ? PROBE_STREAM_GRAD_NORM : PROBE_DELTA_NORM;
+  out->attenuation0 = first ? attenuation(first, depth, col) : NAN;
+  out->attenuation_end = last ? attenuation(last, depth, col) : NAN;
   for (int k = 0; k < PROBE_NCOLS; k++)
     out->end_mean[k] = last && probe_cols[k].hidden_mean ? hidden_mean(last, depth, k) : NAN;
   out->decay_rate = out->decay_rate_r2 = NAN;
@@ -32,7 +33,7 @@ void stats_cell(const probe_row *first, const probe_row *last, size_t depth, cel
   if (!x) return;
   for (size_t l = 0; l < depth; l++) {
     x[l] = (double)(l + 1);
-    y[l] = log10(first[l].v[PROBE_DELTA_NORM]);
+    y[l] = log10(first[l].v[col]);
     if (!isfinite(y[l])) { free(x); return; }  /* a zero norm has no logarithm to fit */
   }
   double c0, c1, cov00, cov01, cov11, sumsq;

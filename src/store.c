@@ -743,6 +743,7 @@ typedef struct merger {
   char **fields;               /* (max columns of a row) */
   size_t n_att;                /* the current group's digest sums */
   double loss_sum, sat_sum;
+  size_t n_loss;         /* cells in loss_sum: those with a finite final_loss */
   name_set hosts, kernels;     /* where the records came from, and with which BLAS kernels */
   name_set prov[RECORD_META_COUNT];   /* every provenance value of the records, counted */
   char started[32], ended[32]; /* the earliest start and the latest end of a cell, UTC */
@@ -979,20 +980,18 @@ static int merge_cell(merger *m, size_t g, size_t s, sb_error *err)
     for (int k = 0; k < AXIS_COUNT; k++) snprintf(dg->g.axis[k], sizeof dg->g.axis[k], "%s", fl[m->c_axis[k]]);
     dg->g.depth = strtoul(fl[m->c_depth], NULL, 10);
     dg->n++;
-    const char *status = fl[m->c_status];
-    dg->diverged += !strcmp(status, "diverged");
-    dg->frozen += !strcmp(status, "frozen");
-    dg->stalled += !strcmp(status, "stalled");
+    int sk = train_status_parse(fl[m->c_status]);
+    if (sk >= 0) dg->status[sk]++;
     double a0 = strtod(fl[m->c_att0], NULL);
     if (isfinite(a0)) m->att[m->n_att++] = a0;
-    m->loss_sum += strtod(fl[m->c_loss], NULL);
+    double loss = strtod(fl[m->c_loss], NULL);   /* NaN for a diverged cell */
+    if (isfinite(loss)) { m->loss_sum += loss; m->n_loss++; }
     m->sat_sum += strtod(fl[m->c_sat], NULL);
   }
   if (!rc) {
     m->info->n_done++;
-    m->info->n_diverged += !strcmp(rec.status, "diverged");
-    m->info->n_frozen += !strcmp(rec.status, "frozen");
-    m->info->n_stalled += !strcmp(rec.status, "stalled");
+    int sk = train_status_parse(rec.status);
+    if (sk >= 0) m->info->n_status[sk]++;
     fprintf(m->manifest.f, "%s\n    {\"cell\": %zu, \"status\": \"%s\", \"wall_seconds\": %.3f, \"host\": ",
             m->info->n_done == 1 ? "" : ",", cell, rec.status, rec.wall_seconds);
     json_string(m->manifest.f, rec.meta[RECORD_HOST]);
@@ -1013,7 +1012,7 @@ static void merge_group_end(merger *m, size_t g)
   stats_over_seeds(m->att, m->n_att, &a);
   dg->att_mean = a.mean;
   dg->att_sd = a.sd;
-  dg->loss_mean = dg->n ? m->loss_sum / (double)dg->n : NAN;
+  dg->loss_mean = m->n_loss ? m->loss_sum / (double)m->n_loss : NAN;
   dg->sat_mean = dg->n ? m->sat_sum / (double)dg->n : NAN;
   if (!dg->n) return;
   summarize_layers(m->table[ROW_SUMMARY].f, &dg->g, m->layers, m->ns, m->pos, m->scratch,
@@ -1028,10 +1027,11 @@ static int merge_close(merger *m, int rc, sb_error *err)
   store_merge_info *info = m->info;
   if (!rc) {
     info->complete = info->n_done == info->n_cells;
-    fprintf(m->manifest.f, "\n  ],\n  \"cells_total\": %zu,\n  \"cells_done\": %zu,\n  \"cells_diverged\": %zu,\n"
-                           "  \"cells_frozen\": %zu,\n  \"cells_stalled\": %zu,\n  \"complete\": %s",
-            info->n_cells, info->n_done, info->n_diverged, info->n_frozen, info->n_stalled,
-            info->complete ? "true" : "false");
+    fprintf(m->manifest.f, "\n  ],\n  \"cells_total\": %zu,\n  \"cells_done\": %zu,\n", info->n_cells, info->n_done);
+    for (int k = 0; k < TRAIN_NSTATUS; k++)   /* cells_diverged, cells_frozen, ...: train_statuses */
+      if (train_statuses[k].counted)
+        fprintf(m->manifest.f, "  \"cells_%s\": %zu,\n", train_statuses[k].name, info->n_status[k]);
+    fprintf(m->manifest.f, "  \"complete\": %s", info->complete ? "true" : "false");
     fprintf(m->manifest.f, ",\n  \"records_kept\": %s", info->complete && !info->keep_records ? "false" : "true");
     /* The hosts that contributed; and, since kernels round differently,
      * a warning when the records come from more than one. */
@@ -1181,11 +1181,13 @@ int store_merge(const sb_config *cfg, store_merge_info *info, sb_error *err)
   m.cfg = cfg;
   m.config = fingerprint(cfg);
   m.info = info;
-  info->n_done = info->n_diverged = info->n_frozen = info->n_stalled = 0;
+  info->n_done = 0;
+  memset(info->n_status, 0, sizeof info->n_status);
   int rc = merge_open(&m, err);
   for (size_t g = 0; !rc && g < info->n_groups; g++) {
     m.n_att = 0;
     m.loss_sum = m.sat_sum = 0.0;
+    m.n_loss = 0;
     m.n_theory = 0;
     for (size_t s = 0; s < m.ns; s++) m.layers[s].n = m.curves[s].n = 0;
     for (size_t s = 0; s < m.ns && !rc; s++) rc = merge_cell(&m, g, s, err);

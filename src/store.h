@@ -81,12 +81,13 @@ int store_check_set(const char *dir, sb_error *err);
  * only in their seed). */
 typedef struct store_digest_row {
   table_group g;
-  size_t n, diverged, frozen, stalled;
-  double att_mean, att_sd, loss_mean, sat_mean;
+  size_t n, status[TRAIN_NSTATUS];   /* cells, and cells per status (train_statuses) */
+  double att_mean, att_sd, sat_mean;
+  double loss_mean;                  /* over the cells with a finite final_loss: not the diverged */
 } store_digest_row;
 
 typedef struct store_merge_info {
-  size_t n_cells, n_done, n_diverged, n_frozen, n_stalled;
+  size_t n_cells, n_done, n_status[TRAIN_NSTATUS];
   int threads;
   double wall_seconds;   /* of this invocation */
   int complete;          /* every cell has a record */

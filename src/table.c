@@ -74,19 +74,19 @@ static void group_id_cols(colbuf *b)
   for (int k = 0; k < AXIS_COUNT; k++) col(b, "%s", cfg_axis_name((cfg_axis)k));
 }
 
-/* curves.tsv's values: the learning curve's own, the global gradient norm
- * of the probe set, the hidden-layer means of the probe columns. */
+/* curves.tsv's values: the learning curve's own (the global gradient norm
+ * of the probe set among them), the hidden-layer means of the probe
+ * columns. */
 static void curve_value_cols(colbuf *b, const char *suffix)
 {
   for (int c = 0; c < CURVE_NCOLS; c++) col(b, "%s%s", train_curve_cols[c].name, suffix);
-  col(b, "grad_norm%s", suffix);
   for (int c = 0; c < PROBE_NCOLS; c++)
     if (probe_cols[c].hidden_mean) col(b, "%s%s", probe_cols[c].name, suffix);
 }
 
 size_t table_curve_ncols(void)
 {
-  size_t n = CURVE_NCOLS + 1;
+  size_t n = CURVE_NCOLS;
   for (int c = 0; c < PROBE_NCOLS; c++) n += probe_cols[c].hidden_mean != 0;
   return n;
 }
@@ -213,13 +213,7 @@ void table_comments(FILE *f, const sb_config *cfg)
 
 const char *table_status_name(int train_status)
 {
-  switch (train_status) {
-  case TRAIN_OK: return "ok";
-  case TRAIN_DIVERGED: return "diverged";
-  case TRAIN_FROZEN: return "frozen";
-  case TRAIN_STALLED: return "stalled";
-  default: return "stopped";
-  }
+  return (unsigned)train_status < TRAIN_NSTATUS ? train_statuses[train_status].name : "stopped";
 }
 
 static void cell_id(FILE *f, const char *prefix, const table_cell *c)
@@ -240,7 +234,7 @@ void table_cells_row(FILE *f, const char *prefix, const table_cell *c, const tra
 {
   size_t L = r->n_layers;
   cell_stats cs;
-  stats_cell(r->n_logs ? r->rows : NULL, r->n_logs ? r->rows + (r->n_logs - 1) * L : NULL, c->depth, &cs);
+  stats_cell(r->n_logs ? r->rows : NULL, r->n_logs ? r->rows + (r->n_logs - 1) * L : NULL, c->depth, r->skips, &cs);
   cell_id(f, prefix, c);
   fprintf(f, "\t%s", table_status_name(r->status));
   put_num(f, r->final_loss);
@@ -336,11 +330,6 @@ void table_curves_rows(FILE *f, const char *prefix, const table_cell *c, const t
     cell_id(f, prefix, c);
     fprintf(f, "\t%ld", r->log_steps[s]);
     for (int k = 0; k < CURVE_NCOLS; k++) put_num(f, r->curves[s * CURVE_NCOLS + k]);
-    /* ||dL/dtheta|| over every layer's weights and biases, by hypot so
-     * that norms of 1e-200 and 1e200 neither underflow nor overflow */
-    double g = 0.0;
-    for (size_t l = 0; l < L; l++) g = hypot(hypot(g, rows[l].v[PROBE_GRAD_W_NORM]), rows[l].v[PROBE_GRAD_B_NORM]);
-    put_num(f, g);
     for (int k = 0; k < PROBE_NCOLS; k++) {
       if (!probe_cols[k].hidden_mean) continue;
       double m = 0.0;

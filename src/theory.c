@@ -578,10 +578,13 @@ double theory_sat_frac(const act_fn *f, double q, double tau)
 {
   enum { N = 40000 };  /* even: no node at z = 0, where kinks sit */
   double cut = tau * act_deriv_max(f), rq = sqrt(q), h = 20.0 / N, sat = 0.0, total = 0.0;
+  const act_info *ai = act_info_of(f->kind);
+  if (!ai) return NAN;
   for (int k = 0; k < N; k++) {
-    double z = -10.0 + (k + 0.5) * h, wz = exp(-0.5 * z * z);
+    double z = -10.0 + (k + 0.5) * h, wz = exp(-0.5 * z * z), x = rq * z;
     total += wz;
-    if (fabs(act_deriv(f, rq * z)) < cut) sat += wz;
+    /* act_saturated's test, with sup |phi'| taken once */
+    if ((x <= ai->tail_lo || x >= ai->tail_hi) && fabs(act_deriv(f, x)) < cut) sat += wz;
   }
   return sat / total;
 }

@@ -130,7 +130,7 @@ int theory_profile(const theory_work *w, const act_fn *f, double sigma_w2, doubl
  * the predicted counterpart of cells.tsv's decay_rate. */
 double theory_decay_rate(const double *ratio, size_t depth);
 
-/* Mean-field saturated fraction: P(|phi'(sqrt(q) z)| < tau max|phi'|) for
+/* Mean-field saturated fraction: P(act_saturated(sqrt(q) z)) for
  * z ~ N(0, 1), the share of saturated units a layer of second moment q has
  * (probe.h's sat_frac).  The indicator is not smooth, so this is a midpoint
  * rule on 40000 points over [-10, 10], accurate to ~1e-4: plenty for the

@@ -7,6 +7,7 @@
 #include <config.h>
 #include "train.h"
 #include "theory.h"
+#include "blas.h"
 
 #include <limits.h>
 #include <math.h>
@@ -38,9 +39,33 @@ const curve_col_info train_curve_cols[] = {
   [CURVE_EVAL_TRAIN_ACC]  = { "eval_train_acc", "accuracy on the training evaluation subset" },
   [CURVE_EVAL_TEST_LOSS]  = { "eval_test_loss", "mean loss on the test evaluation subset" },
   [CURVE_EVAL_TEST_ACC]   = { "eval_test_acc", "accuracy on the test evaluation subset" },
+  [CURVE_GRAD_NORM]       = { "grad_norm", "||dL/dtheta|| over every parameter (weights, biases, a norm's gamma and beta), on the probe set" },
 };
 _Static_assert(sizeof train_curve_cols / sizeof train_curve_cols[0] == CURVE_NCOLS,
                "train_curve_cols needs one row per CURVE_ column");
+
+const train_status_info train_statuses[] = {
+  [TRAIN_OK]       = { "ok", 0, "trained, and none of the below" },
+  [TRAIN_DIVERGED] = { "diverged", 1, "a NaN or Inf loss or probe value met: the cell stopped there; final_loss and the "
+                                      "accuracies are NaN" },
+  [TRAIN_EXPLODED] = { "exploded", 1, "the training evaluation loss at the last probe is above 10 times the chance "
+                                      "loss (finite: diverged otherwise)" },
+  [TRAIN_FROZEN]   = { "frozen", 1, "at the last probe every hidden layer's gradient is exactly 0 (all ReLUs dead)" },
+  [TRAIN_VANISHED] = { "vanished", 1, "stalled, and the first hidden layer's gradient norm at the last probe is at "
+                                      "most 2^-52 times its weights' norm: below their resolution" },
+  [TRAIN_STALLED]  = { "stalled", 1, "the training evaluation loss at the last probe is less than 1% below the chance "
+                                     "loss" },
+  [TRAIN_STOPPED]  = { "stopped", 0, "interrupted by a signal: never written to a table" },
+};
+_Static_assert(sizeof train_statuses / sizeof train_statuses[0] == TRAIN_NSTATUS,
+               "train_statuses needs one row per status");
+
+int train_status_parse(const char *name)
+{
+  for (int k = 0; k < TRAIN_NSTATUS; k++)
+    if (train_statuses[k].name && !strcmp(name, train_statuses[k].name)) return k;
+  return -1;
+}
 
 /* 1, 2, 5 times a power of ten. */
 static int is_125(long t)
@@ -82,6 +107,7 @@ int train_result_init(train_result *r, const train_params *p)
 {
   memset(r, 0, sizeof *r);
   r->n_layers = p->depth + 1;
+  r->skips = net_arch_has_skip(&p->arch, p->depth);
   r->cap_logs = train_n_logs(p->steps, p->log_every, p->log_schedule);
   r->log_steps = malloc(r->cap_logs * sizeof(long));
   r->rows = malloc(r->cap_logs * r->n_layers * sizeof(probe_row));
@@ -271,6 +297,7 @@ int train_state_init(train_state *s, const train_params *p, const dataset *d, tr
                         && !memcmp(et->X, d->probe.X, np * dim * sizeof *et->X)
                         && !memcmp(et->y, d->probe.y, np * sizeof *et->y);
   for (size_t i = 0; i < d->n_train; i++) s->perm[i] = i;
+  s->pwk->measure_da = 1;  /* the probe's backward passes measure dL/da^l (s->w's do not) */
   return SB_OK;
 }
 
@@ -300,6 +327,21 @@ double train_measure(train_state *s, const double *ratio, probe_row *rows)
   net_backward(s->n, s->pwk, ps->X, ps->y, ps->n);
   probe_measure(s->n, s->pwk, ps->n, s->p->tau, ratio, s->pw, rows);
   return loss;
+}
+
+/* Each layer's weight and bias gradient norms from the probe rows, then
+ * the norms' gamma and beta (contiguous per layer), by hypot so that norms
+ * of 1e-200 and 1e200 neither underflow nor overflow; a net without a
+ * norm gets the bits of the weights and biases alone. */
+double train_grad_norm(const train_state *s, const probe_row *rows)
+{
+  const net *n = s->n;
+  double g = 0.0;
+  for (size_t l = 0; l < n->n_layers; l++)
+    g = hypot(hypot(g, rows[l].v[PROBE_GRAD_W_NORM]), rows[l].v[PROBE_GRAD_B_NORM]);
+  if (n->arch.norm != NORM_NONE)
+    for (size_t l = 1; l <= n->depth; l++) g = hypot(g, blas_nrm2(net_dgamma(n, l), 2 * n->width));
+  return g;
 }
 
 /* A probe at step t: the measurement and the learning curve's point, then
@@ -333,12 +375,13 @@ static int probe_at(train_state *s, long t, const double *ratio, double train_lo
              && (s->p->hist_mode == TRAIN_HIST_ALL || r->n_logs == 0 || t == s->p->steps);
   if (take) {
     size_t per_slot = n->depth * 2 * PROBE_HIST_BINS, slot = r->hist_n++;
-    probe_hist(n, s->pwk, s->d->probe.n, s->h, r->hist + slot * per_slot, r->hist_range + 4 * slot);
+    probe_hist(n, s->pwk, s->d->probe.n, s->pw, s->h, r->hist + slot * per_slot, r->hist_range + 4 * slot);
     r->hist_step[slot] = t;
   }
   double *c = r->curves + r->n_logs * CURVE_NCOLS;
   const dataset *d = s->d;
   c[CURVE_TRAIN_LOSS] = train_loss;
+  c[CURVE_GRAD_NORM] = train_grad_norm(s, rows);
   evaluate_from(s, d->eval_train.X, d->eval_train.y, d->eval_train.n, seen, probe_loss * (double)seen, probe_hits,
                 &c[CURVE_EVAL_TRAIN_LOSS], &c[CURVE_EVAL_TRAIN_ACC]);
   train_evaluate(s, d->eval_test.X, d->eval_test.y, d->eval_test.n, &c[CURVE_EVAL_TEST_LOSS],
@@ -373,20 +416,21 @@ static void chance_levels(const dataset *d, loss_kind loss, double *chance_loss,
   free(count);
 }
 
-/* Frozen: no hidden layer receives any gradient on the probe set at the
- * last probe.  Stalled: the training loss ended less than TRAIN_STALL_GAIN
- * (relative) below the chance loss.  Neither applies to a cell that was
- * not trained. */
-static int learning_status(const train_result *r, size_t depth)
+/* The order of train.h: exploded, frozen, vanished, stalled. */
+int train_status_at_end(const train_result *r, size_t depth)
 {
   if (r->n_logs < 2 || r->steps_done == 0) return TRAIN_OK;
   const probe_row *last = r->rows + (r->n_logs - 1) * r->n_layers;
-  int frozen = 1;
-  for (size_t l = 0; l < depth && frozen; l++)
-    frozen = last[l].v[PROBE_GRAD_W_NORM] == 0.0 && last[l].v[PROBE_GRAD_B_NORM] == 0.0;
-  if (frozen) return TRAIN_FROZEN;
   double l1 = r->curves[(r->n_logs - 1) * CURVE_NCOLS + CURVE_EVAL_TRAIN_LOSS];
-  return l1 > (1.0 - TRAIN_STALL_GAIN) * r->chance_loss ? TRAIN_STALLED : TRAIN_OK;
+  if (l1 > TRAIN_EXPLODE_FACTOR * r->chance_loss) return TRAIN_EXPLODED;
+  int frozen = 1;
+  for (size_t l = 0; l < depth; l++)
+    frozen &= last[l].v[PROBE_GRAD_W_NORM] == 0.0 && last[l].v[PROBE_GRAD_B_NORM] == 0.0;
+  if (frozen) return TRAIN_FROZEN;
+  if (!(l1 > (1.0 - TRAIN_STALL_GAIN) * r->chance_loss)) return TRAIN_OK;
+  /* the error has to cross every layer to reach the first */
+  double g1 = hypot(last[0].v[PROBE_GRAD_W_NORM], last[0].v[PROBE_GRAD_B_NORM]);
+  return depth > 0 && g1 <= TRAIN_VANISH_RES * last[0].v[PROBE_WEIGHT_NORM] ? TRAIN_VANISHED : TRAIN_STALLED;
 }
 
 int train_cell(const train_params *p, const dataset *d, train_result *r, sb_error *err)
@@ -417,12 +461,17 @@ int train_cell(const train_params *p, const dataset *d, train_result *r, sb_erro
     }
   }
   r->steps_done = t;
-  if (r->status != TRAIN_STOPPED) {
+  /* A diverged cell's weights are those after the divergence: no final
+   * metrics from them (they stay NaN), so that an average that forgets to
+   * filter on status cannot take them for results. */
+  if (r->status == TRAIN_OK) {
     train_evaluate(&s, d->X_train, d->y_train, d->n_train, &r->final_loss, &r->final_train_acc);
     double test_loss;
     train_evaluate(&s, d->X_test, d->y_test, d->n_test, &test_loss, &r->final_test_acc);
-    if (!isfinite(r->final_loss) && r->status == TRAIN_OK) r->status = TRAIN_DIVERGED;
-    if (r->status == TRAIN_OK) r->status = learning_status(r, p->depth);
+    if (!isfinite(r->final_loss)) {
+      r->status = TRAIN_DIVERGED;
+      r->final_loss = r->final_train_acc = r->final_test_acc = NAN;
+    } else r->status = train_status_at_end(r, p->depth);
   }
   train_state_free(&s);
   return SB_OK;

@@ -51,36 +51,68 @@ typedef struct train_params {
   const stop_flag *stop;        /* when non-NULL and set, stop early (TRAIN_STOPPED) */
 } train_params;
 
-/* How a cell ended.  Frozen and stalled cells did not fail, but did not
- * learn: every hidden layer's gradient on the probe set is exactly 0 at
- * the end (all ReLUs dead, say), or the training loss (evaluation subset)
- * ended less than 1% below the chance loss, that of the best constant
- * prediction (the label entropy for xent; 1/2 (1 - sum p_k^2) for mse). */
-enum { TRAIN_OK = 0, TRAIN_DIVERGED = 1, TRAIN_STOPPED = 2, TRAIN_FROZEN = 3, TRAIN_STALLED = 4 };
+/* How a cell ended: one row each of train_statuses (train.c), the one
+ * list of them (`satbench list statuses`, README "Output files"), in the
+ * order they are decided: the first that applies.  Only diverged failed;
+ * the next four did not fail but did not learn, judged at the last probe:
+ *  - exploded: the training evaluation loss above TRAIN_EXPLODE_FACTOR x
+ *    the chance loss, that of the best constant prediction (the label
+ *    entropy for xent; 1/2 (1 - sum p_k^2) for mse);
+ *  - frozen: every hidden layer's gradient on the probe set exactly 0;
+ *  - vanished: stalled (below), and the first hidden layer's gradient
+ *    norm at most TRAIN_VANISH_RES times its weights' norm: no usable
+ *    error gets through the layers to it.  That is below the resolution of
+ *    the weights' own arithmetic: an update of W by G with ||G|| < 2^-52
+ *    ||W|| changes a typical weight by less than one unit in its last
+ *    place, so a step of learning rate up to 1 leaves the layer where it is;
+ *  - stalled: that loss ended less than TRAIN_STALL_GAIN (relative) below
+ *    the chance loss.
+ * Stopped cells are not written. */
+enum {   /* in the order they are decided; names, never these numbers, are written */
+  TRAIN_OK, TRAIN_DIVERGED, TRAIN_EXPLODED, TRAIN_FROZEN, TRAIN_VANISHED, TRAIN_STALLED, TRAIN_STOPPED,
+  TRAIN_NSTATUS
+};
 #define TRAIN_STALL_GAIN 0.01
+#define TRAIN_EXPLODE_FACTOR 10.0
+#define TRAIN_VANISH_RES 0x1p-52   /* DBL_EPSILON */
 
-/* The learning curve's own values at a logged step (curves.tsv), beside
- * the probe set's global gradient norm and hidden-layer means of the
- * probe columns that table.c derives from the probe rows. */
+typedef struct train_status_info {
+  const char *name;   /* cells.tsv's status */
+  int counted;        /* a count of its own in the digest and the manifest (not ok, not stopped) */
+  const char *about;  /* one line: `satbench list statuses`, the README */
+} train_status_info;
+extern const train_status_info train_statuses[TRAIN_NSTATUS];
+/* The status called name, or -1. */
+int train_status_parse(const char *name);
+
+
+/* The learning curve's own values at a logged step (curves.tsv), with
+ * the probe set's global gradient norm, beside the hidden-layer means of
+ * the probe columns that table.c derives from the probe rows. */
 enum {
   CURVE_TRAIN_LOSS,       /* mean mini-batch loss of the steps since the last log (NaN at step 0) */
   CURVE_EVAL_TRAIN_LOSS,  /* mean loss on the training evaluation subset */
   CURVE_EVAL_TRAIN_ACC,   /* its accuracy */
   CURVE_EVAL_TEST_LOSS,   /* mean loss on the test evaluation subset */
   CURVE_EVAL_TEST_ACC,
+  CURVE_GRAD_NORM,        /* ||dL/dtheta|| on the probe set, every parameter (train_grad_norm) */
   CURVE_NCOLS
 };
 typedef struct curve_col_info { const char *name, *about; } curve_col_info;
 extern const curve_col_info train_curve_cols[];
 
 typedef struct train_result {
-  int status;                 /* TRAIN_OK, _DIVERGED, _FROZEN, _STALLED (or _STOPPED: not written) */
+  int status;                 /* a row of train_statuses (TRAIN_STOPPED: not written) */
   long steps_done;
-  double final_loss;          /* mean loss over the training set at the end */
+  /* mean loss over the training set at the end, and the accuracies; NaN
+   * for a diverged cell (its weights after divergence mean nothing) */
+  double final_loss;
   double chance_loss;         /* the best constant prediction's loss on the training set */
   double chance_error;        /* its test error: predicting the training set's commonest class */
   double final_train_acc, final_test_acc;
   size_t n_layers;            /* depth + 1 */
+  int skips;                  /* the net has a skip connection (net_arch_has_skip): cells.tsv's
+                               * attenuation and decay rate then follow the stream (stats.h) */
   size_t n_logs, cap_logs;
   long *log_steps;            /* (cap_logs) step of each probe */
   probe_row *rows;            /* (cap_logs, n_layers) */
@@ -110,6 +142,11 @@ typedef struct train_result {
   double *jac_sv;
   double jac_msv_theory;
 } train_result;
+
+/* The status a trained cell ends with, from its last probe and curve
+ * point (TRAIN_OK, or one of the statuses that did not learn); TRAIN_OK
+ * for a cell with no step.  depth: its hidden layers. */
+int train_status_at_end(const train_result *r, size_t depth);
 
 /* Whether step t (0..steps) is probed, and how many are. */
 int train_is_log_step(long t, long steps, long log_every, int schedule);
@@ -160,6 +197,9 @@ double train_step(train_state *s, long t, int with_ratio);
  * into rows (depth + 1); ratio is NULL before any update.  Returns the
  * probe set's mean loss. */
 double train_measure(train_state *s, const double *ratio, probe_row *rows);
+/* ||dL/dtheta|| over every parameter (weights, biases, a norm's gamma and
+ * beta) after train_measure: rows are its probe rows. */
+double train_grad_norm(const train_state *s, const probe_row *rows);
 /* Mean loss and accuracy of the network on X (n examples), forward only,
  * in chunks of the probe work's size. */
 void train_evaluate(train_state *s, const double *X, const int *y, size_t n, double *loss, double *acc);

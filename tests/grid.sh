@@ -205,6 +205,50 @@ else
   t_fail "cells.tsv: spectra summaries for every cell, a mean-field value for plain nets only"
 fi
 
+# -- residual nets measured along the stream (issue 26) ---------------------------
+# cells.tsv's attenuation and decay rate read ||dL/da^l|| (stream_grad_norm)
+# in a net with a skip connection and ||delta^l|| in one without (a stride of
+# 5 is longer than the 4 layers: no skip); act_* describe phi(h^l), sigmoid's
+# inside [0, 1] while its stream grows past 1; hist.tsv counts every value
+# (tanh's stream goes below -1, whose values phi's range used to drop).
+RES="--optimizers sgd --log-schedule linear --activations sigmoid,tanh,relu --inits standard --depths 4 --widths 8
+     --seeds 1 --norms none,layernorm --residual none,1,2,5 --residual-scale 0.5 --train-size 128 --test-size 32
+     --batch 8 --input-dim 4 --classes 3 --steps 10 --log-every 5 --quiet"
+sb grid $RES --out "$T/res"
+test "$rc" -eq 0 || t_fail "residual grid exits 0" "exit $rc: $(cat "$err")"
+if awk -F '\t' '
+     FNR == 1 { f++ } /^#/ { next }
+     !h[f] { h[f] = 1; for (i = 1; i <= NF; i++) c[f, $i] = i; next }
+     f == 1 { id = $c[1, "cell"]; k = $c[1, "residual"]; d = $c[1, "depth"]
+              col = k != "none" && k + 0 < d + 0 ? "stream_grad_norm" : "delta_norm"
+              g = $c[1, col]; l = $c[1, "layer"]; st = $c[1, "step"] + 0
+              if (l == 1) g1[id, st] = g; if (l == d) gd[id, st] = g
+              if (st > last[id]) last[id] = st
+              if (st == 0 && l <= d) { y = log(g) / log(10); n[id]++; sx[id] += l; sy[id] += y; sxx[id] += l * l; sxy[id] += l * y }
+              if ($c[1, "activation"] == "sigmoid" && l <= d) {
+                if ($c[1, "act_p02"] < 0 || $c[1, "act_p98"] > 1) bad++
+                if ($c[1, "stream_rms"] > 1) grown++ }
+              next }
+     function off(x, want) { return x - want > 1e-7 * (1 + (want < 0 ? -want : want)) || want - x > 1e-7 * (1 + (want < 0 ? -want : want)) }
+     { id = $c[2, "cell"]; checked++
+       if (off($c[2, "attenuation0"], log(g1[id, 0] / gd[id, 0]) / log(10))) bad++
+       if (off($c[2, "attenuation_end"], log(g1[id, last[id]] / gd[id, last[id]]) / log(10))) bad++
+       slope = (n[id] * sxy[id] - sx[id] * sy[id]) / (n[id] * sxx[id] - sx[id] * sx[id])
+       if (off($c[2, "decay_rate"], slope)) bad++ }
+     END { exit bad || checked != 24 || !grown }' "$T/res/layers.tsv" "$T/res/cells.tsv"; then
+  t_pass "cells.tsv: attenuation and decay_rate from stream_grad_norm with skips, delta_norm without; sigmoid's act_* in [0, 1]"
+else
+  t_fail "cells.tsv: attenuation and decay_rate from stream_grad_norm with skips, delta_norm without; sigmoid's act_* in [0, 1]"
+fi
+if grep -v '^#' "$T/res/hist.tsv" | awk -F '\t' '
+     NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+     { s = 0; for (b = 1; b <= 50; b++) s += $(c["count_" b]); if (s != 128 * 8) bad++; rows++ }
+     END { exit bad || rows != 24 * 4 * 2 * 2 }'; then
+  t_pass "hist.tsv of residual nets: every row counts all probe size x width values"
+else
+  t_fail "hist.tsv of residual nets: every row counts all probe size x width values"
+fi
+
 # The resolution floor (width 8 > input-dim 4: side 8): each input's floor is
 # 8 eps sigma_1, `resolved` says sv > floor, jac_rank0 is the smallest count of
 # resolved values over the inputs at step 0, and jac_log10_cond0 is Inf exactly

@@ -26,6 +26,38 @@ done
 grep -q '^skipped trainability: no data' "$out" || missing="$missing (no note that trainability was skipped)"
 test -z "$missing" && t_pass "--no-render writes every NAME.gp and NAME.dat and no picture" || t_fail "--no-render writes every NAME.gp and NAME.dat" "missing:$missing"
 
+# The spectra figure draws only the singular values above the resolution
+# floor (relu's dead top units and layer norm leave exact zeros), and each
+# panel's title gives the share below it per depth, as spectra.tsv counts.
+minfloor=$(awk -F'\t' '/^#/ || $1 == "cell" { next } $12 == 0 && (m == "" || $16 + 0 < m) { m = $16 + 0 } END { printf "%.17g", m }' "$T/data/spectra.tsv")
+minx=$(awk -F'\t' '!/^#/ && $1 != "NaN" && NF == 2 && (m == "" || $1 + 0 < m) { m = $1 + 0 } END { printf "%.17g", m }' "$T/scripts/spectra.dat")
+awk -v a="$minx" -v b="$minfloor" 'BEGIN { exit !(b > 0 && a >= b) }' &&
+  t_pass "spectra: nothing below the resolution floor is drawn (lowest sigma $minx >= lowest floor $minfloor)" ||
+  t_fail "spectra: nothing below the resolution floor is drawn" "lowest sigma $minx, lowest floor $minfloor"
+want=$(awk -F'\t' '/^#/ || $1 == "cell" { next }
+  $12 == 0 { k = $2 " " $3 ", " ($6 == "none" ? "no norm" : $6); n[k, $4]++; if ($17 == 0) z[k, $4]++
+             if (!(k in seen)) { seen[k] = 1; order[++np] = k } }
+  END { for (p = 1; p <= np; p++) { k = order[p]; s = ""; any = 0
+          for (d = 2; d <= 3; d++) { s = s (d > 2 ? " · " : "") sprintf("%.0f%%", 100 * z[k, d] / n[k, d]); if (z[k, d]) any = 1 }
+          printf "%s'\''%s'\''", (p > 1 ? ", " : ""), any ? "below the floor " s : "" } }' "$T/data/spectra.tsv")
+got=$(sed -n 's/^array pnotes\[[0-9]*\] = \[\(.*\)\]$/\1/p' "$T/scripts/spectra.gp")
+test -n "$got" && test "$got" = "$want" && case "$got" in *"below the floor"*) true ;; *) false ;; esac &&
+  t_pass "spectra: every panel's share below the floor per depth, as spectra.tsv counts ($got)" ||
+  t_fail "spectra: every panel's share below the floor per depth" "want: $want; got: $got"
+
+# Saturation without a threshold: the layer figures draw the mean slope
+# |phi'(h)| / max|phi'| of summary.tsv (its slope_mean_mean), not sat_frac.
+bad=$(awk -F'\t' 'FNR == 1 { file++ } /^#/ { next }
+  file == 1 && $1 == "cell" { next }
+  file == 1 && !hdr { for (i = 1; i <= NF; i++) c[$i] = i; hdr = 1; next }
+  file == 1 { v[++n] = $(c["slope_mean_mean"]) + 0; next }
+  NF == 7 && $5 != "NaN" { rows++; ok = 0; for (k = 1; k <= n; k++) if ($5 - v[k] < 1e-8 && v[k] - $5 < 1e-8) { ok = 1; break }
+                           if (!ok || $5 < 0 || $5 > 1) bad++ }
+  END { print (rows ? bad + 0 : "no rows") }' "$T/data/summary.tsv" "$T/scripts/saturation-training.dat")
+grep -q 'slope_mean slope_ci95' "$T/scripts/saturation-training.dat" && test "$bad" = 0 &&
+  t_pass "saturation-training: the bottom row is each layer's slope_mean_mean from summary.tsv" ||
+  t_fail "saturation-training: the bottom row is each layer's slope_mean_mean from summary.tsv" "$bad rows differ"
+
 t_label="plot of a folder without tables"
 expect_fail 2 'nothing/cells.tsv' plot -d "$T/nothing" -o "$T/x"
 t_label="plot --format gif"
@@ -50,7 +82,7 @@ expect_fail 2 '--only.*nosuch' plot -d "$T/data" -o "$T/x" --only heatmap,nosuch
 sb plot -d "$T/data" -o "$T/sel" --no-render --select depth=3 --select init=xavier_normal --select norm=none
 blocks=$(grep '^# block' "$T/sel/heatmap.dat" 2>/dev/null | grep -c 'depth')
 if test "$rc" -eq 0 && test "$blocks" -eq 1 && grep -q '^# block 0: depth 3' "$T/sel/heatmap.dat" &&
-   grep -q '^inits = "xavier_normal"' "$T/sel/heatmap.gp"; then
+   grep -q "^array inits\[1\] = \['xavier_normal'\]" "$T/sel/heatmap.gp"; then
   t_pass "--select depth=3 --select init=xavier_normal --select norm=none: the heatmap has one panel, depth 3, of xavier_normal"
 else
   t_fail "--select depth=3 --select init=xavier_normal: one panel of depth 3, xavier_normal" "exit $rc: $(cat "$err")"
@@ -171,9 +203,9 @@ test "$rc" -eq 0 || t_fail "a grid of every activation at depth 30 runs" "exit $
 render_ok "every activation, 30 layers, 1 init, 1 seed" "$T/all" "$T/all-plots"
 grep -q '^skipped depth' "$out" && t_pass "one depth: the depth figure is skipped, with a note" ||
   t_fail "one depth: the depth figure is skipped, with a note" "$(cat "$out")"
-n=$(grep '^key_titles = ' "$T/all-plots/saturation-dynamics.gp" | grep -o "'layer [0-9]*'" | tr '\n' ' ')
+n=$(grep '^array key_titles\[' "$T/all-plots/saturation-dynamics.gp" | grep -o "'layer [0-9]*'" | tr '\n' ' ')
 test "$n" = "'layer 1' 'layer 5' 'layer 8' 'layer 12' 'layer 16' 'layer 19' 'layer 23' 'layer 26' 'layer 30' " && t_pass "30 layers: saturation-dynamics draws nine of them, first to last" ||
-  t_fail "30 layers: saturation-dynamics draws nine of them" "$(grep '^key_titles' "$T/all-plots/saturation-dynamics.gp")"
+  t_fail "30 layers: saturation-dynamics draws nine of them" "$(grep '^array key_titles' "$T/all-plots/saturation-dynamics.gp")"
 # Several learning rates, optimizers, losses and widths: variants, never overplotted.
 sb grid --activations tanh,relu --inits standard --depths 2,4 --widths 8,12 --lrs 0.05,0.5 --optimizers sgd,adam \
   --losses xent,mse --seeds 2 --train-size 64 --test-size 16 --batch 8 --input-dim 4 --classes 3 --steps 10 \

@@ -158,6 +158,84 @@ static void check_kinks(void)
   tap_rel(act_eval(&ss, -2.385), -2.385 / 3.385, 1e-15, "softsign(-2.385) = x/(1+|x|)");
 }
 
+/* The saturation definition of every activation (README, "Saturated and
+ * dead units") at tau = 0.05, on points either side of each boundary: the
+ * tail's edge and the point where |phi'| / max|phi'| crosses tau.  The
+ * expected flags were worked out by hand (Python's math module for the
+ * values in the comments: |phi'(h)| / max|phi'| unless said otherwise). */
+static void check_saturation(void)
+{
+  static const struct { act_kind k; double h; int sat; const char *why; } cases[] = {
+    /* sigma'(h) / (1/4): the cut is at |h| = 4.3565 */
+    { ACT_SIGMOID, -4.40, 1, "0.04793" }, { ACT_SIGMOID, -4.30, 0, "0.05283" },
+    { ACT_SIGMOID, 0.0, 0, "1" }, { ACT_SIGMOID, 4.30, 0, "0.05283" }, { ACT_SIGMOID, 4.40, 1, "0.04793" },
+    /* sech^2 h: |h| = 2.1783 */
+    { ACT_TANH, -2.25, 1, "0.04346" }, { ACT_TANH, -2.10, 0, "0.05822" },
+    { ACT_TANH, 2.10, 0, "0.05822" }, { ACT_TANH, 2.25, 1, "0.04346" },
+    /* 1/(1+|h|)^2: |h| = 3.4721 */
+    { ACT_SOFTSIGN, -3.55, 1, "0.04830" }, { ACT_SOFTSIGN, -3.40, 0, "0.05165" },
+    { ACT_SOFTSIGN, 3.40, 0, "0.05165" }, { ACT_SOFTSIGN, 3.55, 1, "0.04830" },
+    /* phi' = 0 for h <= 0, 1 above: exactly off or on */
+    { ACT_RELU, -1e-3, 1, "0" }, { ACT_RELU, 0.0, 1, "0 (relu'(0) = 0)" }, { ACT_RELU, 1e-3, 0, "1" },
+    /* slope 0.01 below 0 (under tau) but no tail: never saturated */
+    { ACT_LEAKY_RELU, -1000.0, 0, "0.01, no tail" }, { ACT_LEAKY_RELU, -0.5, 0, "0.01, no tail" },
+    { ACT_LEAKY_RELU, 2.0, 0, "1" },
+    /* e^h below 0: h = ln 0.05 = -2.9957; 1 above */
+    { ACT_ELU, -3.05, 1, "0.04736" }, { ACT_ELU, -2.95, 0, "0.05234" }, { ACT_ELU, 5.0, 0, "1" },
+    { ACT_SELU, -3.05, 1, "0.04736" }, { ACT_SELU, -2.95, 0, "0.05234" }, { ACT_SELU, 5.0, 0, "lambda / (lambda alpha) = 0.598" },
+    /* the tail begins at -sqrt2 (the minimum of phi'), the cut in it at -2.2786;
+     * phi' crosses 0 at -0.7518, where |phi'| is small but no tail */
+    { ACT_GELU, -3.00, 1, "-0.01058" }, { ACT_GELU, -2.35, 1, "-0.04418" }, { ACT_GELU, -2.20, 0, "-0.05682" },
+    { ACT_GELU, -1.50, 0, "-0.1129, in the tail" }, { ACT_GELU, -1.20, 0, "-0.1045, no tail" },
+    { ACT_GELU, -0.80, 0, "-0.01763, no tail" }, { ACT_GELU, -0.70, 0, "0.02072, no tail" },
+    { ACT_GELU, 3.00, 0, "0.8964" },
+    /* the tail begins at -2.39936 (the minimum of phi'), the cut in it at -3.9299;
+     * phi' crosses 0 at -1.2785 */
+    { ACT_SWISH, -4.00, 1, "-0.04788" }, { ACT_SWISH, -3.85, 0, "-0.05247" },
+    { ACT_SWISH, -2.60, 0, "-0.08928" }, { ACT_SWISH, -1.40, 0, "-0.02213, no tail" },
+    { ACT_SWISH, -1.20, 0, "0.01637, no tail" }, { ACT_SWISH, 3.00, 0, "0.9893" },
+    /* sigma(h): h = logit 0.05 = -2.9444 */
+    { ACT_SOFTPLUS, -3.00, 1, "0.04743" }, { ACT_SOFTPLUS, -2.90, 0, "0.05215" }, { ACT_SOFTPLUS, 3.0, 0, "0.9526" },
+    /* phi' = 0 at |h| >= 1 (the kinks included), 1 inside */
+    { ACT_HARDTANH, -7.0, 1, "0" }, { ACT_HARDTANH, -1.0, 1, "0" }, { ACT_HARDTANH, -0.999, 0, "1" },
+    { ACT_HARDTANH, 0.999, 0, "1" }, { ACT_HARDTANH, 1.0, 1, "0" }, { ACT_HARDTANH, 1.5, 1, "0" },
+    { ACT_LINEAR, -100.0, 0, "1" }, { ACT_LINEAR, 100.0, 0, "1" },
+  };
+  int covered[ACT_COUNT] = { 0 };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    act_fn f = get_act(cases[i].k);
+    int got = act_saturated(&f, cases[i].h, 0.05);
+    covered[cases[i].k] = 1;
+    tap_ok(got == cases[i].sat, "%s at h = %g (|phi'|/max %s): saturated %d, expected %d", act_name(cases[i].k),
+           cases[i].h, cases[i].why, got, cases[i].sat);
+  }
+  for (int k = 0; k < ACT_COUNT; k++)
+    tap_ok(covered[k], "%s has hand-computed saturation cases", act_name((act_kind)k));
+  /* A tail is where |phi'| falls towards 0: beyond tail_lo, |phi'| grows
+   * with h (checked on a grid down to -30), and phi'' = 0 at gelu's and
+   * swish's edge, the minimum of phi'. */
+  for (int k = 0; k < ACT_COUNT; k++) {
+    const act_info *ai = act_info_of((act_kind)k);
+    act_fn f = get_act((act_kind)k);
+    if (isinf(ai->tail_lo)) continue;
+    int mono = 1;
+    double prev = -1.0, at = 0;
+    for (double x = -30.0; x <= ai->tail_lo && mono; x += 1e-3) {
+      double d = fabs(act_deriv(&f, x));
+      if (d < prev) { mono = 0; at = x; }
+      prev = d;
+    }
+    tap_ok(mono, "%s: |phi'| does not decrease in h below the tail's edge %g (first fall at %g)", ai->name,
+           ai->tail_lo, at);
+  }
+  act_fn gelu = get_act(ACT_GELU), swish = get_act(ACT_SWISH);
+  const double e = 1e-5;
+  double d2g = (act_deriv(&gelu, act_info_of(ACT_GELU)->tail_lo + e) - act_deriv(&gelu, act_info_of(ACT_GELU)->tail_lo - e)) / (2 * e);
+  double d2s = (act_deriv(&swish, act_info_of(ACT_SWISH)->tail_lo + e) - act_deriv(&swish, act_info_of(ACT_SWISH)->tail_lo - e)) / (2 * e);
+  tap_abs(d2g, 0.0, 1e-9, "gelu'' = 0 at the tail's edge -sqrt2");
+  tap_abs(d2s, 0.0, 1e-9, "swish'' = 0 at the tail's edge (minus the root of x tanh(x/2) = 2)");
+}
+
 /* Dense scan on the exact grid i * 1e-4 (so 0 is hit exactly): the largest
  * |phi'| seen must not exceed act_deriv_max and must come within 1e-6 of it. */
 static void check_deriv_max(act_kind k)
@@ -311,6 +389,7 @@ int main(void)
   check_tail_fd(ACT_SOFTPLUS);
   check_tails();
   check_kinks();
+  check_saturation();
   for (int k = 0; k < ACT_COUNT; k++) check_deriv_max((act_kind)k);
   check_deriv_max_values();
   check_selu_constants();

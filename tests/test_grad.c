@@ -5,7 +5,11 @@
  * l = 1..depth+1) is compared with central finite differences of the loss,
  * and the back-propagated error delta^l of every layer with finite
  * differences of single-example losses.  The GEMM-based backward pass is
- * also replayed with naive loops.  Then: probes are read-only, and
+ * also replayed with naive loops.  The gradient of each hidden layer's
+ * output, ||dL/da^l|| (the residual stream with skip connections; the
+ * probe's stream_grad_norm), is compared with finite differences of an
+ * independent forward pass in plain loops that shifts a^l, and asking
+ * net_backward for it changes no other bit.  Then: probes are read-only, and
  * opt_step gives bit-identical parameters whether or not it is asked for
  * update ratios, matching a plain re-implementation of each optimizer. */
 #include <math.h>
@@ -198,6 +202,92 @@ static size_t work_doubles(const net *n, const net_work *w)
   return w->len;
 }
 
+/* The forward pass again, in plain loops written from net.h's algebra
+ * (not net.c's code), with eps added to a^lp's entry k after a^lp is made
+ * (lp = 0: no shift); returns the mean loss.  Batch norm takes the batch's
+ * statistics (a probe pass). */
+static double ref_forward(const net *n, const double *X, const int *y, size_t batch, size_t lp, size_t k,
+                          double eps)
+{
+  enum { MAXW = N_IN > WIDTH ? N_IN : WIDTH };
+  double a[L][BATCH * MAXW], z[BATCH * N_OUT];
+  size_t k_res = n->arch.res_stride;
+  for (size_t l = 1; l <= L; l++) {
+    size_t fi = n->fan_in[l - 1], fo = n->fan_out[l - 1];
+    const double *in = l == 1 ? X : a[l - 2];
+    double *out = l == L ? z : a[l - 1], u[BATCH * MAXW];
+    for (size_t i = 0; i < batch; i++)
+      for (size_t j = 0; j < fo; j++) {
+        double t = net_b(n, l)[j];
+        for (size_t c = 0; c < fi; c++) t += in[i * fi + c] * net_W(n, l)[c * fo + j];
+        u[i * fo + j] = t;
+      }
+    if (l == L) { memcpy(out, u, batch * fo * sizeof *u); break; }
+    if (n->arch.norm == NORM_BATCH)
+      for (size_t j = 0; j < fo; j++) {
+        double mu = 0.0, var = 0.0;
+        for (size_t i = 0; i < batch; i++) mu += u[i * fo + j] / (double)batch;
+        for (size_t i = 0; i < batch; i++) var += (u[i * fo + j] - mu) * (u[i * fo + j] - mu) / (double)batch;
+        for (size_t i = 0; i < batch; i++)
+          u[i * fo + j] = net_gamma(n, l)[j] * (u[i * fo + j] - mu) / sqrt(var + NET_NORM_EPS) + net_beta(n, l)[j];
+      }
+    if (n->arch.norm == NORM_LAYER)
+      for (size_t i = 0; i < batch; i++) {
+        double mu = 0.0, var = 0.0;
+        for (size_t j = 0; j < fo; j++) mu += u[i * fo + j] / (double)fo;
+        for (size_t j = 0; j < fo; j++) var += (u[i * fo + j] - mu) * (u[i * fo + j] - mu) / (double)fo;
+        for (size_t j = 0; j < fo; j++)
+          u[i * fo + j] = net_gamma(n, l)[j] * (u[i * fo + j] - mu) / sqrt(var + NET_NORM_EPS) + net_beta(n, l)[j];
+      }
+    int end = k_res && l >= 2 && (l - 1) % k_res == 0;   /* a^l = a^{l-k} + s phi(h^l) */
+    for (size_t i = 0; i < batch * fo; i++)
+      out[i] = (end ? a[l - 1 - k_res][i] + n->arch.res_scale * act_eval(&n->act, u[i]) : act_eval(&n->act, u[i]))
+               + (l == lp && i == k ? eps : 0.0);
+  }
+  double loss = 0.0;
+  for (size_t i = 0; i < batch; i++) {
+    const double *zi = z + i * N_OUT;
+    if (n->loss == LOSS_XENT) {
+      double m = zi[0], s = 0.0;
+      for (size_t j = 1; j < N_OUT; j++) m = fmax(m, zi[j]);
+      for (size_t j = 0; j < N_OUT; j++) s += exp(zi[j] - m);
+      loss += m + log(s) - zi[y[i]];
+    } else
+      for (size_t j = 0; j < N_OUT; j++) {
+        double d = zi[j] - (j == (size_t)y[i] ? 1.0 : 0.0);
+        loss += 0.5 * d * d;
+      }
+  }
+  return loss / (double)batch;
+}
+
+/* ||dL/da^l|| from net_backward with measure_da set, against the fourth-
+ * order stencil on ref_forward for every entry of a^l, every hidden
+ * layer; the reference's own loss must be the net's.  With skip
+ * connections net_backward also keeps the whole dL/da^l (w->da), checked
+ * entry by entry.  Returns the worst relative error; *smallest gets the
+ * smallest norm (the guard that a gradient is not all zero). */
+static double check_stream(const net *n, const net_work *w, const double *X, const int *y, double loss,
+                           double *loss_err, double *smallest)
+{
+  double worst = 0.0;
+  *smallest = INFINITY;
+  *loss_err = fabs(ref_forward(n, X, y, BATCH, 0, 0, 0.0) - loss) / fabs(loss);
+  for (size_t l = 1; l <= DEPTH; l++) {
+    size_t m = BATCH * WIDTH;
+    double fd[BATCH * WIDTH], h = FD_H;
+    for (size_t k = 0; k < m; k++)
+      fd[k] = (8.0 * (ref_forward(n, X, y, BATCH, l, k, h) - ref_forward(n, X, y, BATCH, l, k, -h))
+               - (ref_forward(n, X, y, BATCH, l, k, 2 * h) - ref_forward(n, X, y, BATCH, l, k, -2 * h)))
+              / (12.0 * h);
+    double f = norm2(fd, m), e = fabs(w->da_norm[l - 1] - f) / f;
+    if (n->arch.res_stride) e = fmax(e, rel_err(w->da[l - 1], fd, m));
+    worst = fmax(worst, e);
+    *smallest = fmin(*smallest, w->da_norm[l - 1]);
+  }
+  return worst;
+}
+
 static int probe_read_only_ok = 1;
 
 static void check_one(act_kind kind, loss_kind loss, const net_arch *arch, gsl_rng *r)
@@ -257,8 +347,25 @@ static void check_one(act_kind kind, loss_kind loss, const net_arch *arch, gsl_r
   net_backward(n, w, X, y, BATCH);
   double *ga = malloc(n->n_params * sizeof *ga), *gf = malloc(n->n_params * sizeof *gf);
   double *delta = malloc(BATCH * WIDTH * L * sizeof *delta);
-  if (!ga || !gf || !delta) die("allocation");
+  size_t nwork = work_doubles(n, w) - DEPTH;  /* all but da_norm, the last DEPTH doubles */
+  double *wplain = malloc(nwork * sizeof *wplain);
+  if (!ga || !gf || !delta || !wplain || w->da_norm != w->buf + nwork) die("allocation");
   memcpy(ga, n->grads, n->n_params * sizeof *ga);
+  memcpy(wplain, w->buf, nwork * sizeof *wplain);
+  /* The probe's request: the same pass again, now measuring dL/da^l. */
+  w->measure_da = 1;
+  net_backward(n, w, X, y, BATCH);
+  tap_ok(!memcmp(ga, n->grads, n->n_params * sizeof *ga) && !memcmp(wplain, w->buf, nwork * sizeof *wplain),
+         "%s/%s: net_backward measuring dL/da^l leaves every gradient and work buffer bit-identical",
+         an, ln);
+  {
+    double lerr, smallest, e = check_stream(n, w, X, y, loss0, &lerr, &smallest);
+    tap_ok(lerr <= 1e-13 && smallest > 1e-8 && e <= GRAD_TOL,
+           "%s/%s ||dL/da^l||%s vs finite differences of a plain-loop forward shifting a^l: worst rel err "
+           "%.3g (tol %.0g), smallest norm %.4g (> 1e-8), the reference's loss within %.3g (tol 1e-13)",
+           an, ln, arch && arch->res_stride ? " and dL/da^l" : "", e, GRAD_TOL, smallest, lerr);
+  }
+  free(wplain);
   double naive = arch ? 0.0 : naive_backward(n, w, X);
   size_t doff[L + 1];
   doff[0] = 0;

@@ -47,7 +47,7 @@ int main(void)
     last[l - 1].v[PROBE_DEAD_FRAC] = l == 2 ? 0.5 : 0.0;
   }
   cell_stats c;
-  stats_cell(first, last, DEPTH, &c);
+  stats_cell(first, last, DEPTH, 0, &c);
   tap_rel(c.decay_rate, 0.45, 1e-12, "decay_rate of an exact exponential profile");
   tap_rel(c.decay_rate_r2, 1.0, 1e-12, "R^2 of an exact fit");
   tap_rel(c.attenuation0, -0.45 * 4, 1e-12, "attenuation0 = log10(delta1/delta_depth)");
@@ -57,7 +57,7 @@ int main(void)
 
   /* A bent profile: R^2 by hand for y = 0.1 l^2, l = 1..5 (log10 of 2 cancels
    * in the residuals): fitted slope 0.6, SSE = 0.14, SST = 3.74. */
-  stats_cell(last, NULL, DEPTH, &c);
+  stats_cell(last, NULL, DEPTH, 0, &c);
   tap_rel(c.decay_rate, 0.6, 1e-12, "slope of log10 norms 0.1 l^2 by least squares");
   tap_rel(c.decay_rate_r2, 1.0 - 0.14 / 3.74, 1e-12, "R^2 of a bent profile");
   tap_rel(c.attenuation_end, NAN, 0, "no last probe gives NaN attenuation_end");
@@ -67,9 +67,34 @@ int main(void)
          && tap_rel_ok(INFINITY, INFINITY, 0, &e) && !tap_rel_ok(-INFINITY, INFINITY, 0, &e),
          "tap_rel: NaN expects NaN and an infinity itself, and nothing else matches them");
 
+  /* With skip connections the profile is the stream's, ||dL/da^l||: here
+   * 5.2 * 10^(-0.05 l) (decay_rate -0.05, attenuation0 log10(g1/g5) =
+   * +0.2), while delta_norm keeps the exact 0.45 l profile above, and a
+   * branch scale s = 1/sqrt(20) at every layer but the first (delta^1
+   * carries no s: the jump of log10 s the stream does not have). */
+  {
+    probe_row sf[DEPTH + 1], sl[DEPTH + 1];
+    memset(sf, 0, sizeof sf);
+    memset(sl, 0, sizeof sl);
+    for (int l = 1; l <= DEPTH + 1; l++) {
+      sf[l - 1].v[PROBE_DELTA_NORM] = 3.7 * pow(10.0, 0.45 * l) * (l > 1 ? 1.0 / sqrt(20.0) : 1.0);
+      sf[l - 1].v[PROBE_STREAM_GRAD_NORM] = 5.2 * pow(10.0, -0.05 * l);
+      sl[l - 1].v[PROBE_DELTA_NORM] = 1.0;
+      sl[l - 1].v[PROBE_STREAM_GRAD_NORM] = 2.0 * pow(10.0, 0.1 * l * l);
+    }
+    stats_cell(sf, sl, DEPTH, 1, &c);
+    tap_rel(c.attenuation0, 0.05 * 4, 1e-12, "skips: attenuation0 = log10(||dL/da^1|| / ||dL/da^depth||), the stream's");
+    tap_rel(c.attenuation_end, 0.1 * (1 - 25), 1e-12, "skips: attenuation_end from the stream at the last probe");
+    tap_rel(c.decay_rate, -0.05, 1e-12, "skips: decay_rate, the slope of log10 ||dL/da^l||");
+    tap_rel(c.decay_rate_r2, 1.0, 1e-12, "skips: R^2 of the stream's exact profile");
+    stats_cell(sf, sl, DEPTH, 0, &c);
+    tap_rel(c.attenuation0, -0.45 * 4 + 0.5 * log10(20.0), 1e-12,
+            "no skips: the same rows give the delta profile's attenuation0 (with its jump at layer 1)");
+  }
+
   /* A zero norm (all units dead) has no log-linear fit. */
   first[2].v[PROBE_DELTA_NORM] = 0.0;
-  stats_cell(first, last, DEPTH, &c);
+  stats_cell(first, last, DEPTH, 0, &c);
   tap_ok(isnan(c.decay_rate) && isnan(c.decay_rate_r2), "a zero delta norm gives NaN decay_rate, not a crash");
   return tap_done();
 }

@@ -276,6 +276,7 @@ int main(void)
         for (int c = 0; c < PROBE_NCOLS; c++) {
           double v = rows_of(&r, i)[l].v[c];
           if (c == PROBE_UPDATE_RATIO && i == 0) continue;  /* NaN by definition */
+          if (c == PROBE_DELTA_GAIN && l == r.n_layers - 1) continue;  /* no layer above the output */
           bad += !isfinite(v);
           if (isfinite(v) && fabs(v) > big) big = fabs(v);
         }
@@ -292,6 +293,9 @@ int main(void)
            "%s/%s lr %g diverged: logs at consecutive steps 0..%ld, none past steps_done %ld",
            div[k].act, loss_name(div[k].loss), div[k].lr, r.log_steps[r.n_logs - 1],
            r.steps_done);
+    tap_ok(isnan(r.final_loss) && isnan(r.final_train_acc) && isnan(r.final_test_acc),
+           "%s/%s lr %g diverged: final_loss %g and accuracies %g, %g are NaN, not the weights' after divergence",
+           div[k].act, loss_name(div[k].loss), div[k].lr, r.final_loss, r.final_train_acc, r.final_test_acc);
     /* A diverged cell has no end: its histograms are those of step 0. */
     tap_ok(r.hist_n == 1 && r.hist_step[0] == 0,
            "%s/%s lr %g diverged: %zu histograms, the first at step %ld (expected 1, at 0)", div[k].act,
@@ -425,6 +429,38 @@ int main(void)
     }
   }
 
+  /* ---- grad_norm covers every parameter ------------------------------ */
+  /* curves.tsv's grad_norm at step 0 of a cell with a norm against the
+   * square root of the sum of squares of the whole flat gradient buffer
+   * (W, b, gamma, beta of every layer), after a probe pass of the same
+   * net built again; and it exceeds the weights' and biases' part alone. */
+  for (int nk = NORM_NONE; nk < NORM_COUNT; nk++) {
+    train_params q = p;
+    q.arch.norm = (norm_kind)nk;
+    q.steps = 0;
+    train_result r;
+    run(&q, d, &r);
+    train_state s;
+    if (train_state_init(&s, &q, d, NULL, &err) != SB_OK) die(err.msg);
+    probe_row rows[8];
+    if (q.depth + 1 > 8) die("test_train: rows[] too small");
+    train_measure(&s, NULL, rows);
+    double ss = 0.0, wb = 0.0;
+    for (size_t i = 0; i < s.n->n_params; i++) ss += s.n->grads[i] * s.n->grads[i];
+    for (size_t l = 1; l <= s.n->n_layers; l++) {
+      for (size_t i = 0; i < s.n->fan_in[l - 1] * s.n->fan_out[l - 1]; i++) wb += net_dW(s.n, l)[i] * net_dW(s.n, l)[i];
+      for (size_t i = 0; i < s.n->fan_out[l - 1]; i++) wb += net_db(s.n, l)[i] * net_db(s.n, l)[i];
+    }
+    double g = r.curves[CURVE_GRAD_NORM];
+    tap_rel(g, sqrt(ss), 1e-13, nk == NORM_NONE ? "grad_norm = sqrt(sum of squares of the flat gradient buffer), no norm"
+                                                : nk == NORM_BATCH ? "grad_norm = sqrt(sum of squares of the flat gradient buffer), batch norm"
+                                                                   : "grad_norm = sqrt(sum of squares of the flat gradient buffer), layer norm");
+    tap_ok(nk == NORM_NONE ? g == train_grad_norm(&s, rows) : g > sqrt(wb) * (1.0 + 1e-6),
+           "%s: grad_norm %.10g, weights and biases alone %.10g", norm_name((norm_kind)nk), g, sqrt(wb));
+    train_state_free(&s);
+    train_result_free(&r);
+  }
+
   /* ---- statuses of cells that did not learn ------------------------------ */
   {
     train_result r;
@@ -448,6 +484,57 @@ int main(void)
            "sigmoid/standard depth 10: status %d (TRAIN_STALLED %d): loss %.6g stays within 1%% of chance %.6g",
            r.status, TRAIN_STALLED, end, r.chance_loss);
     train_result_free(&r);
+  }
+
+  /* ---- the statuses' rules on constructed cells --------------------- */
+  /* A cell of depth 2 with two logs, chance loss 1.5: the last probe's
+   * rows and loss set by hand on each side of each boundary. */
+  {
+    enum { DEPTH = 2, L = DEPTH + 1 };
+    static const struct {
+      double loss;          /* eval_train_loss at the last probe */
+      double g[L][2];       /* grad_w_norm, grad_b_norm per layer */
+      double w;             /* every weight_norm */
+      int want;
+      const char *why;
+    } cases[] = {
+      { 15.01, { { 0, 0 }, { 0, 0 }, { 0, 0 } }, 4.0, TRAIN_EXPLODED, "loss 15.01 > 10 x 1.5: exploded before frozen" },
+      { 15.0, { { 0, 0 }, { 0, 0 }, { 0.3, 0.1 } }, 4.0, TRAIN_FROZEN, "loss 15 = 10 x chance is not exploded; hidden gradients 0" },
+      { 15.0, { { 0x1p-60, 0 }, { 0, 0x1p-60 }, { 0.3, 0.1 } }, 4.0, TRAIN_VANISHED,
+        "loss 15 stalled, layer 1 |(dW, db)| 2^-60 <= 2^-52 x 4, not all 0: vanished" },
+      { 1.49, { { 4e-16, 4e-16 }, { 1e-3, 1e-3 }, { 0.3, 0.1 } }, 4.0, TRAIN_VANISHED,
+        "loss 1.49 > 0.99 x 1.5, layer 1 |(dW, db)| 5.66e-16 <= 2^-52 x 4 = 8.88e-16: vanished (layer 2 does not count)" },
+      { 1.49, { { 8e-16, 4e-16 }, { 0, 0 }, { 0.3, 0.1 } }, 4.0, TRAIN_STALLED,
+        "layer 1 |(dW, db)| 8.94e-16 > 8.88e-16: not vanished; loss 1.49 > 0.99 x 1.5: stalled" },
+      { 1.48, { { 4e-16, 4e-16 }, { 4e-16, 4e-16 }, { 0.3, 0.1 } }, 4.0, TRAIN_OK,
+        "loss 1.48 < 0.99 x 1.5 = 1.485: ok, though layer 1 gets no usable gradient (the top layers learned)" },
+      { 1.0, { { 0, 0 }, { 1e-3, 0 }, { 0.3, 0.1 } }, 4.0, TRAIN_OK, "one hidden layer still learns, loss low: ok" },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+      probe_row rows[2 * L];
+      double curves[2 * CURVE_NCOLS];
+      long steps[2] = { 0, 10 };
+      memset(rows, 0, sizeof rows);
+      memset(curves, 0, sizeof curves);
+      for (int l = 0; l < L; l++) {
+        rows[L + l].v[PROBE_GRAD_W_NORM] = cases[k].g[l][0];
+        rows[L + l].v[PROBE_GRAD_B_NORM] = cases[k].g[l][1];
+        rows[L + l].v[PROBE_WEIGHT_NORM] = cases[k].w;
+      }
+      curves[CURVE_NCOLS + CURVE_EVAL_TRAIN_LOSS] = cases[k].loss;
+      train_result r;
+      memset(&r, 0, sizeof r);
+      r.n_layers = L;
+      r.n_logs = r.cap_logs = 2;
+      r.steps_done = 10;
+      r.chance_loss = 1.5;
+      r.rows = rows;
+      r.curves = curves;
+      r.log_steps = steps;
+      int got = train_status_at_end(&r, DEPTH);
+      tap_ok(got == cases[k].want, "%s: %s (expected %s)", cases[k].why, train_statuses[got].name,
+             train_statuses[cases[k].want].name);
+    }
   }
 
   /* ---- random streams ---------------------------------------------- */

@@ -28,7 +28,7 @@ do for [p = 1:npanels] {
   b = value(sprintf("blocks_%d", p))
   sd_ = value(sprintf("seeds_%d", p))
   eval place((p - 1) / ncols + 1, (p - 1) % ncols + 1)
-  set title word(ptitles, p) noenhanced font ",7"
+  set title ptitles[p] noenhanced font ",7"
   set xlabel "hidden layers"
   loss = word(kinds, p) eq "1"
   first = p == 1 || (loss && word(kinds, p - 1) eq "0") || (p - 1) % ncols == 0
@@ -49,5 +49,5 @@ do for [p = 1:npanels] {
          with lines lc (word(lcs, k) + 0) dt int(word(dts, k)) notitle
 }
 eval key_strip
-plot for [k = 1:words(key_titles)] NaN with lines lc (word(key_lcs, k) + 0) dt int(word(key_dts, k)) title word(key_titles, k)
+plot for [k = 1:|key_titles|] NaN with lines lc (word(key_lcs, k) + 0) dt int(word(key_dts, k)) title key_titles[k]
 unset multiplot

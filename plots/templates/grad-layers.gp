@@ -30,7 +30,7 @@ do for [a = 1:nact] {
   do for [row = 1:2] {
     if (words(b) > 0) {
       eval place(2 * (pr - 1) + row, col)
-      set title (row == 1 ? word(acts, a) : "") noenhanced font ",7"
+      set title (row == 1 ? acts[a] : "") noenhanced font ",7"
       set xlabel (row == 2 && (a + ncols > nact) ? "layer l (1 = first hidden)" : "")
       set format x (row == 2 ? "%g" : "")
       set ylabel (col == 1 ? (row == 1 ? "||{/Symbol d}^l||" : "||{/Symbol \266}L/{/Symbol \266}W^l||") : "")
@@ -43,6 +43,6 @@ do for [a = 1:nact] {
   }
 }
 eval key_strip
-plot for [k = 1:words(key_titles)] NaN with linespoints lc (word(key_lcs, k) + 0) dt int(word(key_dts, k)) \
-       pt 7 ps 0.3 title word(key_titles, k)
+plot for [k = 1:|key_titles|] NaN with linespoints lc (word(key_lcs, k) + 0) dt int(word(key_dts, k)) \
+       pt 7 ps 0.3 title key_titles[k]
 unset multiplot

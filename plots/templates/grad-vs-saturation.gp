@@ -38,5 +38,5 @@ plot for [k = 1:words(blocks)] dat index (word(blocks, k) + 0) \
      for [k = 1:words(blocks)] dat index (word(means, k) + 0 < 0 ? word(blocks, k) + 0 : word(means, k) + 0) \
        using 1:(word(means, k) + 0 < 0 ? NaN : $2) with linespoints lw 2 pt 7 ps 0.4 lc (word(series, k) + 0) notitle
 eval key_strip
-plot for [k = 1:words(key_titles)] NaN with lines lc (word(key_lcs, k) + 0) dt int(word(key_dts, k)) title word(key_titles, k)
+plot for [k = 1:|key_titles|] NaN with lines lc (word(key_lcs, k) + 0) dt int(word(key_dts, k)) title key_titles[k]
 unset multiplot

@@ -27,18 +27,18 @@ set colorbox user origin screen 1 - 0.62 / fig_w, screen 0.2 size screen 0.1 / f
 set cbtics scale 0.5 font ",7"
 do for [d = 1:npanels] {
   eval place((d - 1) / ncols + 1, (d - 1) % ncols + 1)
-  set title word(ptitles, d) noenhanced font ",7"
+  set title ptitles[d] noenhanced font ",7"
   if (d > 1) { unset colorbox; unset label 1 }
   # names under every panel with none below it, and left of the first column
   unset xtics
   unset ytics
   if (d + ncols > npanels) {
     set xtics scale 0 rotate by rot right font ",7" noenhanced ()
-    do for [i = 1:ninit] { set xtics add (word(inits, i) i - 1) }
+    do for [i = 1:ninit] { set xtics add (inits[i] i - 1) }
   }
   if ((d - 1) % ncols == 0) {
     set ytics scale 0 font ",7" noenhanced ()
-    do for [a = 1:nact] { set ytics add (word(acts, a) a - 1) }
+    do for [a = 1:nact] { set ytics add (acts[a] a - 1) }
   }
   # Boxes rather than `with image`: a grid may be a single row or cell.
   plot dat index (d - 1) using 1:2:(0.5):(0.5):3 with boxxyerror fc palette notitle, \

@@ -40,7 +40,7 @@ do for [s = 1:ninit] {
     xs = 10.0 ** ex
     set xlabel (s == ninit ? sprintf("%s%s", kind == 0 ? "output value" : "δ value", \
                 ex != 0 ? sprintf(" (×10^{%d})", ex) : "") : "") enhanced
-    set ylabel (p == 1 ? sprintf("%s\ndensity", word(inits, s)) : "") noenhanced
+    set ylabel (p == 1 ? sprintf("%s\ndensity", inits[s]) : "") noenhanced
     set xrange [xlo / xs:xhi / xs]
     set xtics xlo / xs, (xhi - xlo) / xs / 2.0, xhi / xs
     set format x "%g"
@@ -58,5 +58,5 @@ do for [s = 1:ninit] {
   }
 }
 eval key_strip
-plot for [k = 1:words(key_titles)] NaN with lines lc (word(key_lcs, k) + 0) dt int(word(key_dts, k)) title word(key_titles, k)
+plot for [k = 1:|key_titles|] NaN with lines lc (word(key_lcs, k) + 0) dt int(word(key_dts, k)) title key_titles[k]
 unset multiplot

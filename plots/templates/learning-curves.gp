@@ -33,7 +33,7 @@ do for [gi = 1:ngroups] {
   dt_ = value(sprintf("dts_%d", gi))
   do for [row = 1:2] {
     eval place(2 * (gr - 1) + row, col)
-    set title (row == 1 ? word(ptitles, gi) : "") noenhanced font ",7"
+    set title (row == 1 ? ptitles[gi] : "") noenhanced font ",7"
     eval steps_axis(row == 1)
     if (gi + ncols <= ngroups) { set xlabel "" }
     if (row == 1) {
@@ -57,7 +57,7 @@ do for [gi = 1:ngroups] {
   }
 }
 eval key_strip
-plot for [k = 1:words(key_titles)] NaN with lines lc (word(key_lcs, k) + 0) dt int(word(key_dts, k) eq "0" ? "11" : word(key_dts, k)) \
-       title (word(key_dts, k) eq "0" ? "" : word(key_titles, k)), \
-     for [k = 1:words(key_titles)] NaN with points pt 2 ps 0.8 lc rgb "#000000" title (word(key_dts, k) eq "0" ? word(key_titles, k) : "")
+plot for [k = 1:|key_titles|] NaN with lines lc (word(key_lcs, k) + 0) dt int(word(key_dts, k) eq "0" ? "11" : word(key_dts, k)) \
+       title (word(key_dts, k) eq "0" ? "" : key_titles[k]), \
+     for [k = 1:|key_titles|] NaN with points pt 2 ps 0.8 lc rgb "#000000" title (word(key_dts, k) eq "0" ? key_titles[k] : "")
 unset multiplot

@@ -30,7 +30,7 @@ do for [p = 1:npanels] {
   sd_ = value(sprintf("seeds_%d", p))
   slot = word(places, p) + 0
   eval place(slot / ncols + 1, slot % ncols + 1)
-  set title word(ptitles, p) noenhanced font ",7"
+  set title ptitles[p] noenhanced font ",7"
   set xlabel "hidden layers"
   loss = word(kinds, p) eq "1"
   set ylabel (slot % ncols != 0 ? "" : loss ? "final training loss" : "log_{10} ||{/Symbol d}^1|| / ||{/Symbol d}^{depth}||")
@@ -51,5 +51,5 @@ do for [p = 1:npanels] {
          with lines lc (word(lcs, k) + 0) dt int(word(dts, k)) notitle
 }
 eval key_strip
-plot for [k = 1:words(key_titles)] NaN with lines lc (word(key_lcs, k) + 0) dt int(word(key_dts, k)) title word(key_titles, k)
+plot for [k = 1:|key_titles|] NaN with lines lc (word(key_lcs, k) + 0) dt int(word(key_dts, k)) title key_titles[k]
 unset multiplot

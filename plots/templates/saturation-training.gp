@@ -4,13 +4,16 @@
 #
 # Top row: the mean of each hidden layer's outputs on the probe set, with
 # bars from its 2nd to its 98th percentile (both means over seeds); bottom
-# row: the fraction of saturated (example, unit) pairs, with bands of the
-# 95% interval over seeds.  One depth (nearest 4, as in the paper, or the
+# row: the layer's mean slope |phi'(h)| / max|phi'| over the probe set's
+# (example, unit) pairs, with bands of the 95% interval over seeds: 1 is
+# the linear regime, 0 flat; saturation measured without a threshold
+# (Glorot's sigmoid top layer keeps sat_frac 0 while it loses most of its
+# slope).  One depth (nearest 4, as in the paper, or the
 # one --select chose), one init (standard when the grid has it) and the
 # variant whose saturation rises most (among those where no seed diverged
 # and no loss ended above 1.5 x chance); at most nine layers, first to last.
 # Data: dat, one block per (activation, layer); columns: step, act mean,
-# p02, p98, sat_frac, sat_frac ci95, bar (1: draw the percentile bar
+# p02, p98, slope_mean, slope_mean ci95, bar (1: draw the percentile bar
 # there: at most about a dozen steps).  Set by satbench: acts, nact, ncols,
 # prow, blocks_A / layers_A / lcs_A (the layers' colours), what, depth, tau, relu (a ReLU-like activation is drawn), steps and the legend (key_*).
 
@@ -21,8 +24,8 @@ hw_(n) = (n - 1) / 2.0 * steps * 0.008
 xmid_(s, n) = s < hw_(n) ? hw_(n) : (s > steps - hw_(n) ? steps - hw_(n) : s)
 xoff(s, k, n) = logsteps ? sx(s) * 1.07 ** (k - (n + 1) / 2.0) : xmid_(s, n) + (k - (n + 1) / 2.0) * steps * 0.008
 
-caption = sprintf("bars: 2nd to 98th percentile of a layer's outputs;%ssaturated: |φ′(h)| < %g max|φ′|%s;%sbands: 95%% interval over seeds", \
-    fig_w > 5 ? " " : "\n", tau, relu ? " (a ReLU's inactive units count)" : "", fig_w > 5 ? " " : "\n")
+caption = sprintf("bars: 2nd to 98th percentile of a layer's outputs;%sslope: mean |φ′(h)| / max|φ′|%s;%sbands: 95%% interval over seeds", \
+    fig_w > 5 ? " " : "\n", relu ? " (a ReLU's: its active share)" : "", fig_w > 5 ? " " : "\n")
 set multiplot title tjoin(sprintf("Activations and saturation per layer during training, depth %d%s", depth, note), what) . "\n" . caption noenhanced
 NR = 2 * prow; NC = ncols; IN_B = key_h + 0.45; IN_T = (fig_w > 5 ? 0.62 : 0.98); GAP_Y = 0.12; PAIRS = 1; GAP_G = 0.42
 eval steps_range(0)
@@ -35,7 +38,7 @@ do for [a = 1:nact] {
   do for [row = 1:2] {
     if (words(b) > 0) {
       eval place(2 * (pr - 1) + row, col)
-      set title (row == 1 ? word(acts, a) : "") noenhanced font ",7"
+      set title (row == 1 ? acts[a] : "") noenhanced font ",7"
       eval steps_axis(row == 1)
       if (a + ncols <= nact) { set xlabel "" }
       if (row == 1) {
@@ -47,8 +50,8 @@ do for [a = 1:nact] {
              for [k = 1:words(b)] dat index (word(b, k) + 0) \
                using (sx($1)):2 with lines lc (word(lc_, k) + 0) notitle
       } else {
-        set ylabel (col == 1 ? "saturated fraction" : "")
-        set yrange [0:1]
+        set ylabel (col == 1 ? "mean slope |φ′| / max|φ′|" : "")
+        set yrange [0:1.02]
         set format y "%.1f"
         plot for [k = 1:words(b)] dat index (word(b, k) + 0) \
                using (sx($1)):($5 - $6):($5 + $6) with filledcurves lc (word(lc_, k) + 0) notitle, \
@@ -59,5 +62,5 @@ do for [a = 1:nact] {
   }
 }
 eval key_strip
-plot for [k = 1:words(key_titles)] NaN with linespoints lc (word(key_lcs, k) + 0) pt 7 ps 0.3 title word(key_titles, k)
+plot for [k = 1:|key_titles|] NaN with linespoints lc (word(key_lcs, k) + 0) pt 7 ps 0.3 title key_titles[k]
 unset multiplot

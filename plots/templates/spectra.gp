@@ -9,24 +9,36 @@
 # depth grows is isometric (tanh near its critical point with orthogonal
 # weights); one that spreads over decades is not (Gaussian weights; relu
 # under any init).  Its centre moves with the mean of sigma^2, prod chi_l.
+# Only singular values above the resolution floor max(width, input dim)
+# eps sigma_max are drawn: below it a value is rounding, not the network.
+# The density is a share of all of them, so a curve's area is the share
+# resolved; the dashed line of a depth's colour is its floor, and each
+# panel's title says the share below it per depth, shallow to deep.
 # Data: dat, per panel a block per depth of (sigma, density per unit of
-# log10 sigma).  Set by satbench: ptitles, lcs (per depth), fixed,
-# npanels, ndepths, ncols, nrows, xlo, xhi, ymax and the legend (key_*).
+# log10 sigma).  Set by satbench: ptitles, pnotes, lcs (per depth),
+# floors (per panel and depth, 0 where unknown), fixed, npanels, ndepths,
+# ncols, nrows, xlo, xhi, ymax and the legend (key_*).
 
 set multiplot title tjoin(sprintf("Singular values of the input-output Jacobian%s", note), fixed) noenhanced
 NR = nrows; NC = ncols; IN_B = key_h + 0.5; GAP_Y = 0.5; GAP_X = 0.5
 set logscale x
 set xrange [xlo:xhi]
 set format x "10^{%L}"
-set yrange [0:ymax * 1.05]
+set yrange [0:ymax * 1.12]
 unset key
 do for [p = 1:npanels] {
   eval place((p - 1) / ncols + 1, (p - 1) % ncols + 1)
-  set title word(ptitles, p) noenhanced font ",7"
+  set title (strlen(pnotes[p]) ? ptitles[p] . " — " . pnotes[p] : ptitles[p]) noenhanced font ",7"
   set xlabel "singular value {/Symbol s}"
   set ylabel ((p - 1) % ncols == 0 ? "density per unit of log_{10} {/Symbol s}" : "")
+  unset arrow
+  do for [d = 1:ndepths] {
+    fl = word(floors, (p - 1) * ndepths + d) + 0
+    if (fl > 0) { set arrow d from first fl, graph 0 to first fl, graph 1 nohead dt 2 lw 1 lc (word(lcs, d) + 0) }
+  }
   plot for [d = 1:ndepths] dat index ((p - 1) * ndepths + d - 1) using 1:2 with lines lc (word(lcs, d) + 0) notitle
 }
+unset arrow
 eval key_strip
-plot for [k = 1:words(key_titles)] NaN with lines lc (word(key_lcs, k) + 0) dt int(word(key_dts, k)) title word(key_titles, k)
+plot for [k = 1:|key_titles|] NaN with lines lc (word(key_lcs, k) + 0) dt int(word(key_dts, k)) title key_titles[k]
 unset multiplot

@@ -7,6 +7,10 @@
 # Heatmaps: viridis; a quantity whose sign is the point (log10 chi_1): a
 # diverging scale centred at 0.  Names from the tables are printed as they
 # are (noenhanced); only satbench's own labels use enhanced text.
+# Settings from the data are data, never code: single-quoted strings
+# (gnuplot expands nothing inside '...'), and lists of names or titles are
+# arrays of them (acts[a], ptitles[p], key_titles[k], |key_titles|), since
+# word() cannot hold every name; lists of numbers are words (word(lcs, k)).
 # `formats` (set above) lists what to render: pdf, png (at 2x for
 # screens), svg, tex (cairolatex); `fmt` is the one being drawn.
 
@@ -58,7 +62,7 @@ diverging = "set palette defined (-1 '#2166AC', -0.5 '#92C5DE', 0 '#F7F7F7', 0.5
 # A name from the tables inside satbench's enhanced-text labels, printed
 # literally: lit("xavier_normal") is not "xavier" with a subscript n.
 lit1_(s, c) = (p_ = strstrt(s, c)) ? s[1:p_ - 1] . "\\" . c . lit1_(s[p_ + 1:], c) : s
-lit(s) = lit1_(lit1_(lit1_(lit1_(lit1_(lit1_(lit1_(s, "_"), "^"), "{"), "}"), "@"), "&"), "~")
+lit(s) = lit1_(lit1_(lit1_(lit1_(lit1_(lit1_(lit1_(lit1_(s, "\\"), "_"), "^"), "{"), "}"), "@"), "&"), "~")
 
 # A title and its details: on one line in a two-column figure (two when
 # they would not fit in one); in a

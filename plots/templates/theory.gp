@@ -10,14 +10,14 @@
 # (ordered phase); above it they explode (chaotic phase).
 # Data: theory.dat.  Set by satbench: acts, blocks, series, phase_act, phase,
 # critline, marks (a block: sigma_w2, sigma_b2, the numbers of the inits
-# there, the label's level above the point), mark_lines (the numbers' names, a line each), swmax, sbmax,
+# there, the label's level above the point), mark_lines (the numbers' names, a line each) and nlines
+# (how many), swmax, sbmax,
 # cbmax, lo, hi.
 
 # The phase diagram's colours are diverging about chi_1 = 1 (white): blue,
 # gradients vanish; red, they explode.  The grid's inits are numbered
 # points (inits at one point share it: "2,3"); the numbers are named under
 # the diagram.
-nlines = words(mark_lines)
 bot = (0.55 + 0.13 * nlines) / fig_h
 set multiplot layout 1, 2 margins 0.08, 0.90, bot, 1 - 0.45 / fig_h spacing 0.12, 0 \
     title sprintf("Measurement against mean-field theory (Poole et al. 2016; Schoenholz et al. 2017)%s", note)
@@ -32,7 +32,7 @@ set size ratio -1
 set key top left Left reverse
 plot x with lines lw 0.8 dt 2 lc rgb "#555555" title "agreement", \
      for [k = 1:words(blocks)] dat index (word(blocks, k) + 0) using 1:2 \
-       with points pt 7 ps 0.35 lc (word(series, k) + 0) title word(acts, word(series, k) + 0)
+       with points pt 7 ps 0.35 lc (word(series, k) + 0) title acts[word(series, k) + 0]
 set size noratio
 
 set title sprintf("phase diagram of %s", phase_act) noenhanced font ",7"
@@ -51,7 +51,7 @@ set view map
 set style textbox opaque noborder margins 0.5, 0.5
 # the init names under the diagram
 do for [k = 1:nlines] {
-  set label 10 + k word(mark_lines, k) at screen 0.55, screen (0.06 + 0.13 * (nlines - k)) / fig_h font ",6" noenhanced
+  set label 10 + k mark_lines[k] at screen 0.55, screen (0.06 + 0.13 * (nlines - k)) / fig_h font ",6" noenhanced
 }
 # pm3d draws the grid; the chi_1 = 1 line and the inits on top.
 splot dat index phase using 1:2:3 with pm3d notitle, \

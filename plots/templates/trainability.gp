@@ -26,7 +26,7 @@ set colorbox user origin screen 1 - 0.62 / fig_w, screen 0.2 size screen 0.1 / f
 set cbtics scale 0.5 font ",7"
 do for [p = 1:npanels] {
   eval place((p - 1) / ncols + 1, (p - 1) % ncols + 1)
-  set title word(ptitles, p) noenhanced font ",7"
+  set title ptitles[p] noenhanced font ",7"
   if (p > 1) { unset colorbox; unset label 1 }
   ch = word(chances, p) + 0
   if (ch == ch) { set cbrange [ch:*] } else { set cbrange [*:*] }
