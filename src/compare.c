@@ -29,6 +29,7 @@ const compare_metric compare_metrics[] = {
   { "attenuation_end", "the same at the last probe", METRIC_COLUMN, NULL, NULL, 0, 1 },
   { "sat_frac_end", "saturated fraction of the hidden units at the end", METRIC_COLUMN, NULL, NULL, 0, 1 },
   { "dead_frac_end", "dead fraction of the hidden units at the end", METRIC_COLUMN, NULL, NULL, 0, 1 },
+  { "slope_mean_end", "mean slope |phi'|/max|phi'| of the hidden units at the end", METRIC_COLUMN, NULL, NULL, 0, 1 },
   /* the raw outcome, for the report's digest */
   { "final_loss", "training loss at the end", METRIC_COLUMN, NULL, NULL, 0, 0 },
   { "final_test_acc", "test accuracy at the end", METRIC_COLUMN, NULL, NULL, 0, 0 },
@@ -448,8 +449,8 @@ int compare_main(int argc, char **argv, sb_error *err)
           "value in each grid, not the same (--inits xavier_normal against --inits standard),\n"
           "is what is compared.  For each group and each metric (loss_over_chance =\n"
           "final_loss / chance_loss, acc_over_chance = final_test_acc - (1 - chance_error),\n"
-          "attenuation0, attenuation_end, sat_frac_end, dead_frac_end): the means over the\n"
-          "seeds in A and B, the relative change, and Welch's t-test; '~' where p >= 0.05 (no\n"
+          "attenuation0, attenuation_end, sat_frac_end, dead_frac_end, slope_mean_end): the\n"
+          "means over the seeds in A and B, the relative change, and Welch's t-test; '~' where p >= 0.05 (no\n"
           "evidence of a difference).  Exit status: 0 ok, 1 a write failed, 2 bad usage or\n"
           "grids that share no cell.\n\n", stdout);
     cli_usage(stdout, &p);

@@ -25,7 +25,7 @@ typedef struct compare_metric {
   int compared;                       /* 0: read for the report's digest only */
 } compare_metric;
 extern const compare_metric compare_metrics[];
-enum { COMPARE_NMETRICS = 8 };
+enum { COMPARE_NMETRICS = 9 };
 
 /* p below this is "a difference"; at or above it, "~" (as benchstat). */
 #define COMPARE_ALPHA 0.05

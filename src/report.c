@@ -11,6 +11,7 @@
 #include "fileio.h"
 #include "plot.h"
 #include "table.h"
+#include "train.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -406,12 +407,22 @@ static size_t count_status(const compare_group *cg, const char *s)
   return n;
 }
 
-/* The distinct statuses of the grid, in order of first appearance, "ok"
- * first; their number. */
+static int has_status(const compare_grid *g, const char *name)
+{
+  for (size_t i = 0; i < g->n_groups; i++)
+    if (count_status(&g->g[i], name)) return 1;
+  return 0;
+}
+
+/* The distinct statuses of the grid, "ok" first, then in the order of
+ * train_statuses (the order they are decided in), then any other name a
+ * table holds; their number. */
 static size_t statuses(const compare_grid *g, const char **names, size_t max)
 {
   size_t n = 0;
   names[n++] = "ok";
+  for (int k = 0; k < TRAIN_NSTATUS && n < max; k++)
+    if (strcmp(train_statuses[k].name, "ok") && has_status(g, train_statuses[k].name)) names[n++] = train_statuses[k].name;
   for (size_t i = 0; i < g->n_groups; i++)
     for (size_t s = 0; s < g->g[i].n; s++) {
       size_t j = 0;
@@ -564,7 +575,8 @@ static void write_digest(FILE *f, const compare_grid *g)
   for (int k = 0; k < AXIS_COUNT; k++)
     if (shown[k]) { fputs("<th>", f); H(f, cfg_axis_name((cfg_axis)k)); fputs("</th>", f); }
   fputs("<th>seeds</th><th>statuses</th>", f);
-  static const char *const cols[] = { "attenuation0", "attenuation_end", "final_loss", "final_test_acc", "sat_frac_end" };
+  static const char *const cols[] = { "attenuation0", "attenuation_end", "final_loss", "final_test_acc", "sat_frac_end",
+                                      "slope_mean_end" };
   for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) fprintf(f, "<th>%s</th>", cols[c]);
   fputs("</tr>\n", f);
   for (size_t i = 0; i < g->n_groups; i++) {
@@ -603,7 +615,19 @@ static void write_digest(FILE *f, const compare_grid *g)
         "splits.</dd>\n"
         "<dt>sat_frac_end</dt><dd>the fraction of hidden units saturated at the end (README, \"Output\", "
         "defines saturation for each activation), mean over the hidden layers.</dd>\n"
-        "</dl>\n<p class=\"note\">Means over the seeds that gave a finite value, 3 significant digits; – where "
+        "<dt>slope_mean_end</dt><dd>the mean of |φ′(h)| / max|φ′| over the hidden units at the end: saturation "
+        "without a threshold (1 at full slope, 0 where no gradient passes).</dd>\n", f);
+  /* the statuses the grid has, as satbench list statuses defines them */
+  for (size_t s = 0; s < n_st; s++) {
+    int k = train_status_parse(st[s]);
+    if (k < 0) continue;
+    fputs("<dt>", f);
+    H(f, st[s]);
+    fputs("</dt><dd>", f);
+    H(f, train_statuses[k].about);
+    fputs(".</dd>\n", f);
+  }
+  fputs("</dl>\n<p class=\"note\">Means over the seeds that gave a finite value, 3 significant digits; – where "
         "none did.</p>\n", f);
 }
 

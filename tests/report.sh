@@ -31,19 +31,19 @@ sb compare "$T/a" "$T/a2" -o "$T/same.tsv"
 V=$(col "$T/same.tsv" verdict); D=$(col "$T/same.tsv" diff)
 rows=$(grep -vc '^#' "$T/same.tsv")
 bad=$(awk -F'\t' -v v="$V" -v d="$D" '/^#/ || NR == 0 { next } !h { h = 1; next } $v != "~" || $d != 0 { n++ } END { print n + 0 }' "$T/same.tsv")
-test "$rc" -eq 0 && test "$rows" -eq 49 && test "$bad" -eq 0 &&
-  t_pass "compare of a grid with its copy: 48 rows, every difference exactly 0, every verdict ~" ||
+test "$rc" -eq 0 && test "$rows" -eq 57 && test "$bad" -eq 0 &&
+  t_pass "compare of a grid with its copy: 56 rows (8 groups, 7 metrics), every difference exactly 0, every verdict ~" ||
   t_fail "compare of a grid with its copy: every difference 0, every verdict ~" "exit $rc, $rows lines, $bad rows not 0/~" "$(cat "$err")"
 
 # Two master seeds draw another dataset and other weights: the measures of
 # the init do not move (deterministic: satbench's numbers depend on the
-# seeds alone), and few of the 48 tests show a difference.
+# seeds alone), and few of the 56 tests show a difference.
 sb compare "$T/a" "$T/b" -o "$T/seeds.tsv"
 M=$(col "$T/seeds.tsv" metric); V=$(col "$T/seeds.tsv" verdict)
 sig_att=$(awk -F'\t' -v m="$M" -v v="$V" '$m ~ /^attenuation/ && $v != "~" { n++ } END { print n + 0 }' "$T/seeds.tsv")
 sig_all=$(awk -F'\t' -v v="$V" '!/^#/ && NF > 10 && $v != "~" && $v != "verdict" { n++ } END { print n + 0 }' "$T/seeds.tsv")
 test "$rc" -eq 0 && test "$sig_att" -eq 0 && test "$sig_all" -le 4 && grep -q '^configurations differ in seed: 1 vs 2$' "$out" &&
-  t_pass "compare of two master seeds: attenuation never differs, $sig_all of 48 tests below 0.05 (at most 4)" ||
+  t_pass "compare of two master seeds: attenuation never differs, $sig_all of 56 tests below 0.05 (at most 4)" ||
   t_fail "compare of two master seeds: nothing of the init differs" "exit $rc, attenuation: $sig_att, all: $sig_all" "$(cat "$out" "$err")"
 
 # xavier_normal against standard: one value of init on each side, paired across.
@@ -126,7 +126,8 @@ test -z "$ext" && t_pass "the page has no script and fetches nothing" || t_fail 
 for what in '<h2 id="findings">Findings</h2>' '<li><strong>sigmoid · standard</strong>: depth 2 (−0.853), 8 (−6.08)</li>' \
             'The gradient vanishes most in <strong>sigmoid · standard at depth 8</strong>, attenuation0 = −6.08' \
             '<td><code>stalled</code></td><td class="n">14</td>' '<td><code>git_commit</code></td>' \
-            '<a href="cells.tsv"><code>cells.tsv</code></a>' '<td><code>inits</code></td><td>standard,xavier_normal</td>'; do
+            '<a href="cells.tsv"><code>cells.tsv</code></a>' '<td><code>inits</code></td><td>standard,xavier_normal</td>' \
+            '<th>slope_mean_end</th>' '<dt>stalled</dt><dd>the training evaluation loss at the last probe is less than 1% below'; do
   grep -qF "$what" "$page" && t_pass "the page says: $what" || t_fail "the page says: $what"
 done
 
