@@ -150,7 +150,13 @@ int compare_grid_load(const char *dir, compare_grid *g, sb_error *err)
       cg->v[m] = v;
       double x = g->has[m] ? tsv_num(t, c_metric[m]) : NAN;
       if (g->has[m] && compare_metrics[m].kind == METRIC_RATIO) x /= tsv_num(t, c_chance[m]);
-      if (g->has[m] && compare_metrics[m].kind == METRIC_ABOVE_CHANCE) x -= 1 - tsv_num(t, c_chance[m]);
+      /* Both terms carry the table's 9 significant digits in [0, 1], so
+       * their difference is known to 1e-9: rounded there. Unrounded, a net
+       * that answers the commonest class came out 2.8e-17 on one dataset
+       * and 0 on another, and two groups without spread "differed". */
+      if (g->has[m] && compare_metrics[m].kind == METRIC_ABOVE_CHANCE)
+        x = round((x - (1 - tsv_num(t, c_chance[m]))) * 1e9) / 1e9;
+      if (x == 0) x = 0;   /* -0 printed as "-0" */
       v[cg->n] = isfinite(x) ? x : NAN;
     }
     cg->n++;

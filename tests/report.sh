@@ -46,6 +46,21 @@ test "$rc" -eq 0 && test "$sig_att" -eq 0 && test "$sig_all" -le 4 && grep -q '^
   t_pass "compare of two master seeds: attenuation never differs, $sig_all of 56 tests below 0.05 (at most 4)" ||
   t_fail "compare of two master seeds: nothing of the init differs" "exit $rc, attenuation: $sig_att, all: $sig_all" "$(cat "$out" "$err")"
 
+# Nets that stalled answer the commonest class: acc_over_chance is 0 on both
+# datasets (final_test_acc - (1 - chance_error) in doubles left 2.8e-17 on
+# one, 0 on the other, and "p<0.001" between two groups without spread).
+for s in 1 2; do
+  "$S" grid --activations sigmoid --inits standard --depths 10 --widths 8 --steps 300 --seeds 3 --optimizers sgd \
+    --seed $s --threads 2 --quiet --out "$T/stall$s" >/dev/null
+done
+sb compare "$T/stall1" "$T/stall2" -o "$T/stall.tsv"
+M=$(col "$T/stall.tsv" metric); V=$(col "$T/stall.tsv" verdict); MA=$(col "$T/stall.tsv" mean_a); MB=$(col "$T/stall.tsv" mean_b)
+row=$(awk -F'\t' -v m="$M" -v v="$V" -v a="$MA" -v b="$MB" '$m == "acc_over_chance" { print $a, $b, $v }' "$T/stall.tsv")
+stalled=$(grep -c '	stalled	' "$T/stall1/cells.tsv" "$T/stall2/cells.tsv" | awk -F: '{ n += $2 } END { print n }')
+test "$rc" -eq 0 && test "$stalled" -eq 6 && test "$row" = "0 0 ~" &&
+  t_pass "two master seeds, every net stalled: acc_over_chance exactly 0 on each side, ~" ||
+  t_fail "two master seeds, every net stalled: acc_over_chance exactly 0 on each side, ~" "stalled: $stalled, row: $row" "$(cat "$err")"
+
 # xavier_normal against standard: one value of init on each side, paired across.
 sb compare "$T/x" "$T/s" -o "$T/init.tsv"
 M=$(col "$T/init.tsv" metric); V=$(col "$T/init.tsv" verdict); P=$(col "$T/init.tsv" depth)
