@@ -46,6 +46,21 @@ void report_html_escape(FILE *f, const char *s)
 /* Shorthand: escaped text. */
 static void H(FILE *f, const char *s) { report_html_escape(f, s ? s : ""); }
 
+/* A column's name in a header cell: escaped, and free to wrap after each
+ * underscore (<wbr>), so that a digest of a dozen columns fits the page. */
+static void H_col(FILE *f, const char *s)
+{
+  char part[256];
+  for (const char *p = s ? s : ""; *p;) {
+    size_t n = strcspn(p, "_");
+    n += p[n] == '_';
+    snprintf(part, sizeof part, "%.*s", (int)(n < sizeof part ? n : sizeof part - 1), p);
+    H(f, part);
+    p += n;
+    if (p[-1] == '_' && *p) fputs("<wbr>", f);
+  }
+}
+
 /* ---- inlining gnuplot's SVG ------------------------------------------------------ */
 
 /* The elements gnuplot's svg terminal draws with.  Anything else (a
@@ -326,8 +341,8 @@ static const char report_css[] =
   "nav ol{margin:.3em 0;padding-left:1.4em}nav ol ol{columns:3;margin:.1em 0 .2em}nav a{color:#0b57d0;text-decoration:none}\n"
   "table{border-collapse:collapse;margin:.5em 0 1em;font-size:.84em}div.wide{overflow-x:auto}\n"
   "th,td{border-bottom:1px solid #e3e3e8;padding:3px 8px;text-align:left;vertical-align:top;white-space:nowrap}\n"
-  "th{background:#f5f5f7}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
-  "tr.bad td{background:#fff4e5}tr.sig td{background:#eaf4ea}\n"
+  "th{background:#f5f5f7;white-space:normal}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}th.n{text-align:right}\n"
+  "tr.bad td{background:#fff4e5}tr.none td{color:#888}tr.sig td{background:#eaf4ea}\n"
   "figure{margin:1.2em 0 2em;padding:0}div.fig{border:1px solid #eee}"
   "div.fig svg{display:block;width:100%;height:auto}\n"
   "figcaption{color:#444;font-size:.92em;margin-top:.4em}\n"
@@ -548,21 +563,34 @@ static void write_findings(FILE *f, const compare_grid *g)
   fputs("</ul>\n", f);
 }
 
+/* Every status a table can hold (train_statuses but "stopped"), in the
+ * order they are decided, with its count and its meaning; then any other
+ * name the table holds. */
 static void write_statuses(FILE *f, const compare_grid *g)
 {
   const char *st[64];
   size_t n_st = statuses(g, st, 64);
-  fputs("<table><tr><th>status</th><th>cells</th></tr>\n", f);
+  fputs("<table class=\"kv\"><tr><th>status</th><th>cells</th><th>when (the first that applies)</th></tr>\n", f);
+  for (int k = 0; k < TRAIN_NSTATUS; k++) {
+    const train_status_info *ts = &train_statuses[k];
+    if (!ts->counted && strcmp(ts->name, "ok")) continue;   /* never in a table */
+    size_t n = 0;
+    for (size_t i = 0; i < g->n_groups; i++) n += count_status(&g->g[i], ts->name);
+    fprintf(f, "<tr%s><td><code>", strcmp(ts->name, "ok") && n ? " class=\"bad\"" : n ? "" : " class=\"none\"");
+    H(f, ts->name);
+    fprintf(f, "</code></td><td class=\"n\">%zu</td><td>", n);
+    H(f, ts->about);
+    fputs("</td></tr>\n", f);
+  }
   for (size_t s = 0; s < n_st; s++) {
+    if (train_status_parse(st[s]) >= 0) continue;
     size_t n = 0;
     for (size_t i = 0; i < g->n_groups; i++) n += count_status(&g->g[i], st[s]);
-    fprintf(f, "<tr%s><td><code>", s && n ? " class=\"bad\"" : "");
+    fputs("<tr class=\"bad\"><td><code>", f);
     H(f, st[s]);
-    fprintf(f, "</code></td><td class=\"n\">%zu</td></tr>\n", n);
+    fprintf(f, "</code></td><td class=\"n\">%zu</td><td>not a status of this satbench</td></tr>\n", n);
   }
-  fputs("</table>\n<p class=\"note\">Statuses as cells.tsv defines them (README, \"Output\"): <code>ok</code> "
-        "trained; the others name how a cell failed (a NaN or Inf met, no gradient reaching the hidden layers, "
-        "a loss that never left the chance level, ...).</p>\n", f);
+  fputs("</table>\n", f);
 }
 
 static void write_digest(FILE *f, const compare_grid *g)
@@ -573,11 +601,11 @@ static void write_digest(FILE *f, const compare_grid *g)
   size_t n_st = statuses(g, st, 64);
   fputs("<div class=\"wide\"><table><tr>", f);
   for (int k = 0; k < AXIS_COUNT; k++)
-    if (shown[k]) { fputs("<th>", f); H(f, cfg_axis_name((cfg_axis)k)); fputs("</th>", f); }
-  fputs("<th>seeds</th><th>statuses</th>", f);
+    if (shown[k]) { fputs("<th>", f); H_col(f, cfg_axis_name((cfg_axis)k)); fputs("</th>", f); }
+  fputs("<th class=\"n\">seeds</th><th>statuses</th>", f);
   static const char *const cols[] = { "attenuation0", "attenuation_end", "final_loss", "final_test_acc", "sat_frac_end",
                                       "slope_mean_end" };
-  for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) fprintf(f, "<th>%s</th>", cols[c]);
+  for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) { fputs("<th class=\"n\">", f); H_col(f, cols[c]); fputs("</th>", f); }
   fputs("</tr>\n", f);
   for (size_t i = 0; i < g->n_groups; i++) {
     const compare_group *cg = &g->g[i];
@@ -616,17 +644,8 @@ static void write_digest(FILE *f, const compare_grid *g)
         "<dt>sat_frac_end</dt><dd>the fraction of hidden units saturated at the end (README, \"Output\", "
         "defines saturation for each activation), mean over the hidden layers.</dd>\n"
         "<dt>slope_mean_end</dt><dd>the mean of |φ′(h)| / max|φ′| over the hidden units at the end: saturation "
-        "without a threshold (1 at full slope, 0 where no gradient passes).</dd>\n", f);
-  /* the statuses the grid has, as satbench list statuses defines them */
-  for (size_t s = 0; s < n_st; s++) {
-    int k = train_status_parse(st[s]);
-    if (k < 0) continue;
-    fputs("<dt>", f);
-    H(f, st[s]);
-    fputs("</dt><dd>", f);
-    H(f, train_statuses[k].about);
-    fputs(".</dd>\n", f);
-  }
+        "without a threshold (1 at full slope, 0 where no gradient passes).</dd>\n"
+        "<dt>statuses</dt><dd>how the seeds ended: see <a href=\"#statuses\">Statuses</a>.</dd>\n", f);
   fputs("</dl>\n<p class=\"note\">Means over the seeds that gave a finite value, 3 significant digits; – where "
         "none did.</p>\n", f);
 }
