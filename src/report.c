@@ -849,11 +849,11 @@ static void write_comparison(FILE *f, const compare_result *r)
     for (size_t i = 0; i < r->n_rows; i++)
       if (r->rows[i].metric == m) { n++; sig += r->rows[i].p < COMPARE_ALPHA; }
     if (!n) continue;
-    fprintf(f, "<h3>%s: %zu of %zu groups differ</h3>\n<p class=\"note\">%s</p>\n<table><tr>",
+    fprintf(f, "<h3>%s: %zu of %zu groups differ</h3>\n<p class=\"note\">%s</p>\n<div class=\"wide\"><table><tr>",
             compare_metrics[m].column, sig, n, compare_metrics[m].what);
     for (int k = 0; k < AXIS_COUNT; k++)
       if (shown[k]) { fputs("<th>", f); H(f, cfg_axis_name((cfg_axis)k)); fputs("</th>", f); }
-    fputs("<th>A</th><th>B</th><th>Δ</th><th>p</th></tr>\n", f);
+    fputs("<th class=\"n\">A</th><th class=\"n\">B</th><th class=\"n\">Δ</th><th class=\"n\">p</th></tr>\n", f);
     for (size_t i = 0; i < r->n_rows; i++) {
       const compare_row *w = &r->rows[i];
       if (w->metric != m) continue;
@@ -873,13 +873,14 @@ static void write_comparison(FILE *f, const compare_result *r)
       fputs("</td><td class=\"n\">", f);
       char v[32];
       compare_change(w, v, sizeof v);
-      H(f, v);
+      if (v[0] == '-') fputs("−", f);   /* a true minus sign, as num3 */
+      H(f, v + (v[0] == '-'));
       compare_verdict(w->p, v, sizeof v);
       fputs("</td><td class=\"n\">", f);
       H(f, v);
       fputs("</td></tr>\n", f);
     }
-    fputs("</table>\n", f);
+    fputs("</table></div>\n", f);
   }
 }
 

@@ -203,7 +203,9 @@ test -e "$T/tampered/report.html" && t_fail "a refused report writes nothing" ||
 sb report -d "$T/x" -d "$T/s" -o "$T/pages/cmp.html"
 test "$rc" -eq 0 && grep -q '<h2 id="comparison">Comparison</h2>' "$T/pages/cmp.html" &&
   grep -q '<h3>attenuation0: 4 of 4 groups differ</h3>' "$T/pages/cmp.html" && grep -q 'compared with .*/s (4 groups)' "$out" &&
-  t_pass "report -d A -d B: a comparison section (attenuation0: 4 of 4 groups differ)" ||
+  grep -q 'class="n">−[0-9.e+-]*%\{0,1\}</td><td class="n">p[<=]' "$T/pages/cmp.html" &&
+  ! grep -q 'class="n">-' "$T/pages/cmp.html" &&
+  t_pass "report -d A -d B: a comparison section (attenuation0: 4 of 4 groups differ), changes with a true minus sign" ||
   t_fail "report -d A -d B: a comparison section" "exit $rc: $(cat "$out" "$err")"
 
 # ---- hostile strings --------------------------------------------------------------------------
