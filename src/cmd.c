@@ -18,6 +18,8 @@
 #include "act.h"
 #include "blas.h"
 #include "cmd.h"
+#include "compare.h"
+#include "report.h"
 #include "tsv.h"
 #include "cfg.h"
 #include "cli.h"
@@ -47,6 +49,11 @@ void cmd_usage(FILE *f)
         "                      the tables of a grid run in shards (grid --shard K/N)\n"
         "  plot    [-d DATA] [-o PLOTS] [--format pdf,png,svg] [--no-render]\n"
         "                      draw the figures of a grid with gnuplot\n"
+        "  report  [-d DATA [-d DATA2]] [-o FILE.html]\n"
+        "                      one self-contained HTML page of a grid: findings, figures,\n"
+        "                      digest, configuration, provenance (and a comparison)\n"
+        "  compare A B [-o FILE.tsv]\n"
+        "                      two grids group by group: means, change, Welch's t-test\n"
         "  data    shapeset --out FILE.pgm [--count N] [--seed S] [--columns C] [--zoom Z]\n"
         "                      draw Shapeset samples as a contact sheet (binary PGM)\n"
         "  theory  --activation A (--init I | --sigma-w2 X) [--sigma-b2 Y] [--depth N]\n"
@@ -187,6 +194,10 @@ int cmd_plot(int argc, char **argv, sb_error *err)
   if (rc) return rc < 0 ? SB_OK : rc;
   return plot_run(&o, err);
 }
+
+int cmd_report(int argc, char **argv, sb_error *err) { return report_main(argc, argv, err); }
+
+int cmd_compare(int argc, char **argv, sb_error *err) { return compare_main(argc, argv, err); }
 
 /* satbench merge --out DIR [--from DIR]... [--partial]: the tables of a
  * grid whose cells were run by shards (or by several hosts into several

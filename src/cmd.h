@@ -13,6 +13,8 @@ int cmd_list(int argc, char **argv, sb_error *err);
 int cmd_run(int argc, char **argv, sb_error *err);
 int cmd_grid(int argc, char **argv, sb_error *err);
 int cmd_plot(int argc, char **argv, sb_error *err);
+int cmd_report(int argc, char **argv, sb_error *err);
+int cmd_compare(int argc, char **argv, sb_error *err);
 int cmd_merge(int argc, char **argv, sb_error *err);
 int cmd_data(int argc, char **argv, sb_error *err);
 int cmd_theory(int argc, char **argv, sb_error *err);

@@ -487,6 +487,9 @@ static void print_digest(const sb_config *cfg, const store_merge_info *info)
   else
     printf("%zu of %zu cells merged (%s) from %zu host%s in %.1f s; tables in %s/\n", info->n_done, info->n_cells,
            counts, info->n_hosts, info->n_hosts == 1 ? "" : "s", info->wall_seconds, cfg->out);
+  /* Said, not made: the page draws every figure with gnuplot, which takes
+   * longer than many a small grid. */
+  printf("one page of it all (findings, figures, provenance): satbench report -d %s\n", cfg->out);
 }
 
 /* What every worker of a grid shares. */

@@ -73,6 +73,10 @@ int main(int argc, char **argv)
     rc = cmd_merge(argc - 2, argv + 2, &err);
   } else if (!strcmp(cmd, "plot")) {
     rc = cmd_plot(argc - 2, argv + 2, &err);
+  } else if (!strcmp(cmd, "report")) {
+    rc = cmd_report(argc - 2, argv + 2, &err);
+  } else if (!strcmp(cmd, "compare")) {
+    rc = cmd_compare(argc - 2, argv + 2, &err);
   } else if (!strcmp(cmd, "run")) {
     rc = cmd_run(argc - 2, argv + 2, &err);
   } else if (!strcmp(cmd, "data")) {

@@ -31,6 +31,7 @@ static int set_folder(char *dst, size_t size, const char *opt, const char *v, sb
 static int po_data(void *ctx, const char *name, const char *v, sb_error *err)
 {
   plot_opts *o = ctx;
+  if (o->data[0]) return sb_fail(err, SB_EUSAGE, "plot takes one -d; to compare two grids use satbench compare");
   return set_folder(o->data, sizeof o->data, name, v, err);
 }
 
@@ -175,14 +176,14 @@ static void plot_usage(FILE *f)
 
 int plot_parse(plot_opts *o, int argc, char **argv, FILE *help, sb_error *err)
 {
-  memset(o, 0, sizeof *o);
-  strcpy(o->data, "data");
+  memset(o, 0, sizeof *o);   /* o->data stays "" until -d, so that a second -d is refused */
   strcpy(o->out, "plots");
   strcpy(o->formats, "pdf png");
   o->render = 1;
   if (cli_wants_help(argc, argv)) { plot_usage(help); return -1; }
   int rc = cli_parse(&plot_parser, argc, argv, o, err);
   if (rc) return rc;
+  if (!o->data[0]) strcpy(o->data, "data");
   if (o->tex && !strstr(o->formats, "tex")) strcat(o->formats, " tex");
   return SB_OK;
 }
