@@ -249,6 +249,11 @@ int fileio_hash_file(const char *path, uint64_t *hash, size_t *bytes)
     errno = e;
     return -1;
   }
+  return fileio_hash_stream(f, hash, bytes);
+}
+
+int fileio_hash_stream(FILE *f, uint64_t *hash, size_t *bytes)
+{
   static _Thread_local unsigned char buf[1 << 16];
   uint64_t h = FILEIO_HASH_INIT;
   size_t total = 0, n;

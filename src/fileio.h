@@ -79,6 +79,10 @@ uint64_t fileio_hash(uint64_t h, const void *data, size_t n);
  * or -1 with errno set. */
 int fileio_hash_file(const char *path, uint64_t *hash, size_t *bytes);
 
+/* The same of what is left to read of f, which it closes; 0, or -1 with
+ * errno set. */
+int fileio_hash_stream(FILE *f, uint64_t *hash, size_t *bytes);
+
 /* Write the whole of src (open for reading, read from its start) to dst gzip-compressed,
  * level 6, through dst's file descriptor (dst's own buffer stays empty);
  * SB_OK, or -1 with errno set (ENOTSUP in a build without zlib). */

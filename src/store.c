@@ -892,20 +892,7 @@ static int manifest_sum(json_t *e, const char *mpath, const char *file, const ch
 static int hash_text(const char *plain, uint64_t *hash, size_t *bytes)
 {
   FILE *f = tsv_fopen(plain);
-  if (!f) return -1;
-  static _Thread_local char buf[1 << 16];
-  uint64_t h = FILEIO_HASH_INIT;
-  size_t total = 0, n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-    h = fileio_hash(h, buf, n);
-    total += n;
-  }
-  int bad = ferror(f);
-  fclose(f);
-  if (bad) { errno = EIO; return -1; }
-  *hash = h;
-  *bytes = total;
-  return 0;
+  return f ? fileio_hash_stream(f, hash, bytes) : -1;
 }
 
 /* The tables that the manifest (root, read from mpath) names, against the
