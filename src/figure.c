@@ -7,6 +7,7 @@
 #include "table.h"
 #include "num.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -43,13 +44,43 @@ int fig_axis_val(const fig_axis *ax, size_t v)
   return -1;
 }
 
+/* s with every number of more than six significant digits written with
+ * four ("1.4142135623730951" -> "1.414"); the rest as it is. */
+static void short_numbers(const char *s, char *out, size_t size)
+{
+  size_t o = 0;
+  while (*s && o + 1 < size) {
+    int starts = isdigit((unsigned char)*s) || (*s == '.' && isdigit((unsigned char)s[1]));
+    if (starts) {
+      char *end;
+      double v = strtod(s, &end);
+      size_t digits = 0;
+      for (const char *q = s; q < end && *q != 'e' && *q != 'E'; q++) digits += isdigit((unsigned char)*q) != 0;
+      int n = digits > 6 && isfinite(v) ? snprintf(out + o, size - o, "%.4g", v)
+                                        : snprintf(out + o, size - o, "%.*s", (int)(end - s), s);
+      o = n < 0 ? o : o + (size_t)n >= size ? size - 1 : o + (size_t)n;
+      s = end;
+    } else {
+      out[o++] = *s++;
+    }
+  }
+  out[o] = '\0';
+}
+
 static int axis_add_name(fig_axis *ax, const char *s)
 {
   if (fig_axis_name(ax, s) >= 0) return SB_OK;
   void *g = realloc(ax->name, (ax->n + 1) * sizeof *ax->name);
   if (!g) return SB_EFAIL;
   ax->name = g;
-  snprintf(ax->name[ax->n++], FIG_LABEL_MAX, "%s", s);
+  g = realloc(ax->label, (ax->n + 1) * sizeof *ax->label);
+  if (!g) return SB_EFAIL;
+  ax->label = g;
+  snprintf(ax->name[ax->n], FIG_LABEL_MAX, "%s", s);
+  short_numbers(s, ax->label[ax->n], FIG_LABEL_MAX);
+  for (size_t k = 0; k < ax->n; k++)
+    if (!strcmp(ax->label[k], ax->label[ax->n])) snprintf(ax->label[ax->n], FIG_LABEL_MAX, "%s", s);
+  ax->n++;
   return SB_OK;
 }
 
@@ -66,6 +97,7 @@ static int axis_add_val(fig_axis *ax, size_t v)
 static void axis_free(fig_axis *ax)
 {
   free(ax->name);
+  free(ax->label);
   free(ax->val);
   memset(ax, 0, sizeof *ax);
 }
@@ -406,7 +438,7 @@ void fig_series_label(const fig_grid *g, int a, int i, int v, char *buf, size_t 
 {
   const char *var = v >= 0 && (size_t)v < g->variants.n ? g->variants.name[v] : "";
   snprintf(buf, size, "%s%s%s%s%s", a >= 0 ? g->acts.name[a] : "", a >= 0 && i >= 0 ? "/" : "",
-           i >= 0 ? g->inits.name[i] : "", var[0] ? " " : "", var);
+           i >= 0 ? g->inits.label[i] : "", var[0] ? " " : "", var);
 }
 
 /* ---- rows ---------------------------------------------------------------------- */
@@ -609,7 +641,7 @@ void fig_var_names(figure *f, const char *key, const fig_axis *ax)
   fprintf(f->v, "array %s[%zu] = [", key, ax->n ? ax->n : 1);
   for (size_t k = 0; k < ax->n; k++) {
     if (k) fputs(", ", f->v);
-    put_quoted(f, key, ax->name[k]);
+    put_quoted(f, key, ax->label[k]);
   }
   if (!ax->n) fputs("''", f->v);
   fputs("]\n", f->v);

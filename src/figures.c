@@ -251,7 +251,7 @@ static int fig_grad_layers(const fig_ctx *c, sb_error *err)
   for (size_t i = 0; i < ni; i++)
     for (size_t v = 0; v < nv; v++) {
       char t[FIG_LABEL_MAX];
-      snprintf(t, sizeof t, "%s%s%s", g->inits.name[i], g->ivariants.name[v][0] ? " " : "", g->ivariants.name[v]);
+      snprintf(t, sizeof t, "%s%s%s", g->inits.label[i], g->ivariants.name[v][0] ? " " : "", g->ivariants.name[v]);
       key_add(&key, t, (long)i + 1, dash_of(v));
     }
   figure f;
@@ -496,7 +496,7 @@ static int fig_saturation(const fig_ctx *c, sb_error *err)
   free(s.r);
   char what[FIG_LABEL_MAX * 2], fx[FIG_LABEL_MAX];
   fixed_part(g, fx, sizeof fx);
-  snprintf(what, sizeof what, "%s init, %s%s%s", g->inits.name[init], g->variants.name[p.v],
+  snprintf(what, sizeof what, "%s init, %s%s%s", g->inits.label[init], g->variants.name[p.v],
            g->variants.name[p.v][0] ? ", " : "", fx);
   fig_var_names(&f, "acts", &g->acts);
   fig_var_str(&f, "what", what);
@@ -658,7 +658,7 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
         fig_list_addi(&blocks, b);
         fig_list_addi(&lcs, layer_lc(q, nl));
       }
-      snprintf(t, sizeof t, "%s: %s%s%s, final loss %.3g", g->acts.name[a], g->inits.name[bi],
+      snprintf(t, sizeof t, "%s: %s%s%s, final loss %.3g", g->acts.name[a], g->inits.label[bi],
                g->variants.name[bv][0] ? ", " : "", g->variants.name[bv], pk[a].loss);
     } else {
       snprintf(t, sizeof t, "%s", g->acts.name[a]);
@@ -1223,7 +1223,7 @@ static int fig_theory(const fig_ctx *c, sb_error *err)
     /* the legend under the diagram: "1 standard   2 xavier_normal ...",
      * in lines of about 60 characters */
     char item[FIG_LABEL_MAX];
-    snprintf(item, sizeof item, "%d %s", num, g->inits.name[i]);
+    snprintf(item, sizeof item, "%d %s", num, g->inits.label[i]);
     if (line_buf[0] && strlen(line_buf) + strlen(item) + 3 > 60) {
       fig_texts_add(&lines, line_buf);
       line_buf[0] = '\0';
@@ -1308,7 +1308,7 @@ static int fig_heatmap(const fig_ctx *c, sb_error *err)
    * degrees) below; cells about 0.4 x 0.26 inches. */
   size_t lact = 0, linit = 0;
   for (size_t a = 0; a < na; a++) if (strlen(g->acts.name[a]) > lact) lact = strlen(g->acts.name[a]);
-  for (size_t i = 0; i < ni; i++) if (strlen(g->inits.name[i]) > linit) linit = strlen(g->inits.name[i]);
+  for (size_t i = 0; i < ni; i++) if (strlen(g->inits.label[i]) > linit) linit = strlen(g->inits.label[i]);
   /* long names turn further, so that neighbours keep apart */
   double rot = linit > 10 ? 45.0 : 30.0;
   double lab_l = 0.15 + 0.06 * (double)lact, lab_b = 0.2 + 0.055 * (double)linit * sin(rot * M_PI / 180.0);
@@ -1465,7 +1465,7 @@ static int fig_depth(const fig_ctx *c, sb_error *err)
         /* every seed too: a mean of two nets that learned and one that did
          * not should show as that */
         snprintf(what, sizeof what, "panel %zu, %s %s: depth, each seed's value", p + 1, g->acts.name[a],
-                 g->inits.name[i]);
+                 g->inits.label[i]);
         int sb = fig_block(&f, what);
         wrote = 0;
         for (size_t d = 0; d < g->depths.n; d++) {
@@ -1586,7 +1586,7 @@ static int fig_remedies(const fig_ctx *c, sb_error *err)
     const char *vname = which ? g->rests.name[r] : g->irests.name[r];
     char t[FIG_LABEL_MAX * 3];
     snprintf(t, sizeof t, "%s: %s %s, %s", which ? "final loss" : "attenuation at init", g->acts.name[a],
-             g->inits.name[i], vname);
+             g->inits.label[i], vname);
     size_t tl = strlen(t);
     if (tl >= 2 && !strcmp(t + tl - 2, ", ")) t[tl - 2] = '\0';
     fig_texts_add(&ptitles, t);
@@ -1732,7 +1732,10 @@ static int fig_spectra(const fig_ctx *c, sb_error *err)
   fig_rows_close(&rr);
   if (got < 0) { free(vals); return -got; }
   if (n == 0) { free(vals); return FIG_SKIPPED; }   /* no spectra at step 0: --jacobian was off */
-  size_t cols = cols_for(np, 3), rows = rows_for(np, cols);
+  /* a row per activation when its inits (and variants) fit in four
+   * columns, so that the inits compared (Gaussian against orthogonal)
+   * stand side by side; else rows of three */
+  size_t per_act = ni * nv, cols = per_act >= 2 && per_act <= 4 ? per_act : cols_for(np, 3), rows = rows_for(np, cols);
   double w = np == 1 ? 3.5 : 7.0;
   fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
   fig_list lcs = { "" };
@@ -1759,7 +1762,7 @@ static int fig_spectra(const fig_ctx *c, sb_error *err)
   for (size_t p = 0; p < np; p++) {
     size_t a = p / (ni * nv), i = p / nv % ni, v = p % nv;
     char t[FIG_LABEL_MAX * 3], note[256] = "";
-    snprintf(t, sizeof t, "%s %s%s%s", g->acts.name[a], g->inits.name[i], g->ivariants.name[v][0] ? ", " : "",
+    snprintf(t, sizeof t, "%s %s%s%s", g->acts.name[a], g->inits.label[i], g->ivariants.name[v][0] ? ", " : "",
              g->ivariants.name[v]);
     fig_texts_add(&ptitles, t);
     /* each panel binned over its own range, so that a narrow spectrum
@@ -2131,7 +2134,7 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
       if (sorted[np_ - 1] > 5.0 * sorted[(np_ - 1) / 2]) logy_col[mk] = 1;
     }
   for (int sl = 0; sl < ni; sl++) {
-    fig_texts_add(&names, g->inits.name[inits[sl]]);
+    fig_texts_add(&names, g->inits.label[inits[sl]]);
     fig_list_addi(&steps_end, last_step[sl] >= 0 ? last_step[sl] : first_step[sl]);
     for (int mk = 0; mk < npan; mk++) {
       double xlo = INFINITY, xhi = -INFINITY;

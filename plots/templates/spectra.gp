@@ -13,14 +13,14 @@
 # eps sigma_max are drawn: below it a value is rounding, not the network.
 # The density is a share of all of them, so a curve's area is the share
 # resolved; the dashed line of a depth's colour is its floor, and each
-# panel's title says the share below it per depth, shallow to deep.
+# panel's title says (on its second line) the share below it per depth, shallow to deep.
 # Data: dat, per panel a block per depth of (sigma, density per unit of
 # log10 sigma).  Set by satbench: ptitles, pnotes, lcs (per depth),
 # floors (per panel and depth, 0 where unknown), fixed, npanels, ndepths,
 # ncols, nrows, xlo, xhi, ymax and the legend (key_*).
 
 set multiplot title tjoin(sprintf("Singular values of the input-output Jacobian%s", note), fixed) noenhanced
-NR = nrows; NC = ncols; IN_B = key_h + 0.5; GAP_Y = 0.5; GAP_X = 0.5
+NR = nrows; NC = ncols; IN_B = key_h + 0.5; GAP_Y = 0.55; GAP_X = 0.5
 set logscale x
 set xrange [xlo:xhi]
 set format x "10^{%L}"
@@ -28,8 +28,8 @@ set yrange [0:ymax * 1.12]
 unset key
 do for [p = 1:npanels] {
   eval place((p - 1) / ncols + 1, (p - 1) % ncols + 1)
-  set title (strlen(pnotes[p]) ? ptitles[p] . " — " . pnotes[p] : ptitles[p]) noenhanced font ",7"
-  set xlabel "singular value {/Symbol s}"
+  set title (strlen(pnotes[p]) ? ptitles[p] . "\n" . pnotes[p] : ptitles[p]) noenhanced font ",7"
+  set xlabel (p + ncols > npanels ? "singular value {/Symbol s}" : "")   # under the lowest panel of a column
   set ylabel ((p - 1) % ncols == 0 ? "density per unit of log_{10} {/Symbol s}" : "")
   unset arrow
   do for [d = 1:ndepths] {
