@@ -78,8 +78,11 @@ static int axis_add_name(fig_axis *ax, const char *s)
   ax->label = g;
   snprintf(ax->name[ax->n], FIG_LABEL_MAX, "%s", s);
   short_numbers(s, ax->label[ax->n], FIG_LABEL_MAX);
-  for (size_t k = 0; k < ax->n; k++)
-    if (!strcmp(ax->label[k], ax->label[ax->n])) snprintf(ax->label[ax->n], FIG_LABEL_MAX, "%s", s);
+  for (size_t k = 0; k < ax->n; k++)   /* the same label: both go by their names */
+    if (!strcmp(ax->label[k], ax->label[ax->n])) {
+      snprintf(ax->label[k], FIG_LABEL_MAX, "%s", ax->name[k]);
+      snprintf(ax->label[ax->n], FIG_LABEL_MAX, "%s", s);
+    }
   ax->n++;
   return SB_OK;
 }

@@ -50,8 +50,8 @@ typedef struct fig_cell {
 /* Names or sizes in order of first appearance: the grid's own order
  * (depths sorted).  A name's label is what a figure prints: the name with
  * every number of more than six significant digits cut to four
- * (orthogonal:1.4142135623730951 reads orthogonal:1.414), or the name
- * itself where that would make two labels of the axis the same. */
+ * (orthogonal:1.4142135623730951 reads orthogonal:1.414), or the names
+ * themselves where that would make two labels of the axis the same. */
 typedef struct fig_axis {
   size_t n;
   char (*name)[FIG_LABEL_MAX];

@@ -59,15 +59,17 @@ grep -q 'slope_mean slope_ci95' "$T/scripts/saturation-training.dat" && test "$b
   t_fail "saturation-training: the bottom row is each layer's slope_mean_mean from summary.tsv" "$bad rows differ"
 
 # Titles print an init's numbers to four digits (orthogonal:1.414, not
-# 1.4142135623730951), and the spectra figure puts the inits compared side
-# by side: a row per activation.
-sb grid $GRID --steps 0 --activations tanh,relu --inits orthogonal:1.4142135623730951,normal:0.05 --depths 2,3 \
+# 1.4142135623730951) unless two would then read the same (meanfield:1:0.05
+# and meanfield:1.0000001:0.05 keep their names), and the spectra figure
+# puts the inits compared side by side: a row per activation.
+sb grid $GRID --steps 0 --activations tanh,relu --inits orthogonal:1.4142135623730951,meanfield:1.0000001:0.05,meanfield:1:0.05 --depths 2,3 \
   --jacobian 2 --out "$T/labels"
 sb plot -d "$T/labels" -o "$T/labels-plots" --no-render
 raw=$(cat "$T/labels-plots"/*.gp | grep -v '^#' | grep -c '1\.4142135623730951')
 short=$(cat "$T/labels-plots"/*.gp | grep -v '^#' | grep -c "orthogonal:1\.414'")
 test "$rc" -eq 0 && test "$raw" -eq 0 && test "$short" -ge 3 &&
-  grep -q '^ncols = 2$' "$T/labels-plots/spectra.gp" && grep -q '^nrows = 2$' "$T/labels-plots/spectra.gp" &&
+  grep -q "^array inits\[3\] = \['orthogonal:1.414', 'meanfield:1.0000001:0.05', 'meanfield:1:0.05'\]$" "$T/labels-plots/heatmap.gp" &&
+  grep -q '^ncols = 3$' "$T/labels-plots/spectra.gp" && grep -q '^nrows = 2$' "$T/labels-plots/spectra.gp" &&
   t_pass "titles: orthogonal:1.414 (in $short scripts' lines, the raw float in none); spectra: a row per activation, its inits side by side" ||
   t_fail "titles: orthogonal:1.414, not the raw float; spectra: a row per activation" "exit $rc, raw $raw, short $short: $(grep '^n\(cols\|rows\) =' "$T/labels-plots/spectra.gp" | tr '\n' ' ')"
 
