@@ -372,6 +372,12 @@ int grid_check_memory(const sb_config *cfg, int threads, sb_error *err)
    * failed), the runtime's per-thread state.  A tiny grid measured 1 MiB
    * of it; this leaves room for many more kernels. */
   double mapped = 16.0 * 1048576.0 + 4.0 * 1048576.0 * (double)threads;
+  /* OpenBLAS's GEMM maps a buffer per thread at its first call (its
+   * BUFFER_SIZE and a page: 128 MiB on x86-64), and retries for ever when
+   * it cannot: a grid of the build without libxsmm, under ulimit -v, spun
+   * in blas_memory_alloc and ignored SIGTERM.  Counted wherever a GEMM may
+   * reach OpenBLAS (with libxsmm: the shapes it does not take). */
+  if (!strcmp(blas_name(), "openblas")) mapped += (128.0 * 1048576.0 + 4096.0) * (double)threads;
   int xsmm_ok = blas_ready() == 0;
   char source[256], asrc[256], dsrc[256];
   double have = memory_limit(threads, source, sizeof source);

@@ -100,7 +100,7 @@ OMP_STACKSIZE=100G refused "OMP_STACKSIZE=100G" \
 
 # -- under ulimit -v ------------------------------------------------------------------------
 if test "$asan" = 1; then
-  for what in "what is mapped before main" "a tiny grid under ulimit -v, base + 64 MiB" "a tiny grid under ulimit -v, base + 164 MiB" \
+  for what in "what is mapped before main" "a tiny grid under ulimit -v, base + its need + 8 MiB" "a tiny grid under ulimit -v, base + its need + 108 MiB" \
               "ulimit -v sweep"; do t_skip "$what" "AddressSanitizer build"; done
 else
 # Without OPENBLAS_NUM_THREADS (the harness sets it), OpenBLAS started a
@@ -115,7 +115,14 @@ base=$( (ulimit -v 1048576; exec env -u OPENBLAS_NUM_THREADS "$SATBENCH" grid --
 test -n "$base" && t_pass "the memory check's refusal reports what is mapped before main ($base MiB)" ||
   t_fail "the memory check's refusal reports what is mapped before main" "no figure in its message"
 base=${base:-70}
-for kb in $(((base + 64) * 1024)) $(((base + 164) * 1024)); do
+# What the tiny grid needs beyond that, libraries' buffers included (each
+# thread's OpenBLAS GEMM buffer of 128 MiB: without libxsmm the grid spun
+# in OpenBLAS when it could not map it), from its own refusal just above
+# base: then it must run in what it asked for, and in 100 MiB more.
+need=$( (ulimit -v $(((base + 1) * 1024)); exec env -u OPENBLAS_NUM_THREADS -u OMP_NUM_THREADS "$SATBENCH" grid $TINY \
+          --threads 2 --out "$T/never") 2>&1 </dev/null | sed -n 's/.*the grid needs about \([0-9]*\)\.[0-9] MiB of memory.*/\1/p')
+need=${need:-300}
+for kb in $(((base + need + 8) * 1024)) $(((base + need + 108) * 1024)); do
   d="$T/as$kb"
   t_runs=$((t_runs + 1))
   (ulimit -v $kb; exec $GUARD env -u OPENBLAS_NUM_THREADS -u OMP_NUM_THREADS "$SATBENCH" grid $TINY --threads 2 --out "$d") \
@@ -131,7 +138,7 @@ done
 # libraries, mapped before main, say they cannot load) -- never a signal.
 bad=
 kb=40000
-top=$(((base + 72) * 1024))
+top=$(((base + need + 16) * 1024))
 while test $kb -le $top; do
   d="$T/sweep$kb"
   (ulimit -v $kb; exec $GUARD env -u OPENBLAS_NUM_THREADS -u OMP_NUM_THREADS "$SATBENCH" grid $TINY --threads 2 --quiet --out "$d") \
