@@ -488,8 +488,8 @@ static void print_digest(const sb_config *cfg, const store_merge_info *info)
       snprintf(counts + strlen(counts), sizeof counts - strlen(counts), "%s%zu %s", n++ ? ", " : "",
                info->n_status[k], train_statuses[k].name);
   if (info->threads > 0)
-    printf("%zu of %zu cells done (%s) in %.1f s on %d threads; tables in %s/\n", info->n_done, info->n_cells,
-           counts, info->wall_seconds, info->threads, cfg->out);
+    printf("%zu of %zu cells done (%s) in %.1f s on %d thread%s; tables in %s/\n", info->n_done, info->n_cells,
+           counts, info->wall_seconds, info->threads, info->threads == 1 ? "" : "s", cfg->out);
   else
     printf("%zu of %zu cells merged (%s) from %zu host%s in %.1f s; tables in %s/\n", info->n_done, info->n_cells,
            counts, info->n_hosts, info->n_hosts == 1 ? "" : "s", info->wall_seconds, cfg->out);
