@@ -152,6 +152,20 @@ done
 sb grid $TINY --out "$T/z" --compress --quiet
 z_ok=$rc   # 0 when this build writes and reads gzip
 rm -rf "$T/c0" "$T/z0"; cp -r "$T/c" "$T/c0"; test "$z_ok" -ne 0 || cp -r "$T/z" "$T/z0"
+# takes D WHAT: plot, grid --resume and merge each take the complete grid
+# in $T/D ("plot takes WHAT (D)", then "--resume takes it", "merge takes it").
+takes()
+{
+  sb plot -d "$T/$1" -o "$T/$1-plots" --no-render
+  test "$rc" -eq 0 && t_pass "plot takes $2 ($1)" || t_fail "plot takes $2 ($1)" "exit $rc: $(cat "$err")"
+  sb grid $TINY --out "$T/$1" --resume
+  test "$rc" -eq 0 && grep -q "^nothing to do: the tables in .*/$1/ are complete" "$out" &&
+    t_pass "--resume takes it ($1)" || t_fail "--resume takes it ($1)" "exit $rc: $(cat "$err")"
+  sb merge --out "$T/$1"
+  test "$rc" -eq 0 && grep -q "^nothing to merge: the tables in .*/$1/ are complete" "$out" &&
+    t_pass "merge takes it ($1)" || t_fail "merge takes it ($1)" "exit $rc: $(cat "$err")"
+}
+
 if command -v python3 >/dev/null 2>&1; then
   # Re-indented, its keys in reverse order, a key added at the top and in a table's entry.
   for d in c z; do
@@ -163,17 +177,7 @@ for v in m["files"].values(): v["comment"] = "checked"
 json.dump(dict(reversed(list(m.items()))), open(sys.argv[1], "w"), indent=5, sort_keys=False)
 EOF
   done
-  for d in c z; do
-    sb plot -d "$T/$d" -o "$T/$d-plots" --no-render
-    test "$rc" -eq 0 && t_pass "plot takes a re-indented, reordered, extended manifest ($d)" ||
-      t_fail "plot takes a re-indented, reordered, extended manifest ($d)" "exit $rc: $(cat "$err")"
-    sb grid $TINY --out "$T/$d" --resume
-    test "$rc" -eq 0 && grep -q "^nothing to do: the tables in .*/$d/ are complete" "$out" &&
-      t_pass "--resume takes it ($d)" || t_fail "--resume takes it ($d)" "exit $rc: $(cat "$err")"
-    sb merge --out "$T/$d"
-    test "$rc" -eq 0 && grep -q "^nothing to merge: the tables in .*/$d/ are complete" "$out" &&
-      t_pass "merge takes it ($d)" || t_fail "merge takes it ($d)" "exit $rc: $(cat "$err")"
-  done
+  for d in c z; do takes "$d" "a re-indented, reordered, extended manifest"; done
   # As a colleague's tools rewrite it: python3 -m json.tool (keys sorted,
   # another indentation), jq (a key added, one line): still the manifest of
   # complete tables, and still checked against them.
@@ -243,17 +247,7 @@ if command -v gzip >/dev/null 2>&1 && test "$z_ok" -eq 0; then
     t_fail "--compress tables are the plain tables, gzipped"
   gzip -d "$T/z0/layers.tsv.gz"
   gzip "$T/c0/cells.tsv"
-  for d in c0 z0; do
-    sb plot -d "$T/$d" -o "$T/$d-plots" --no-render
-    test "$rc" -eq 0 && t_pass "plot takes a table gzipped or gunzipped since the merge ($d)" ||
-      t_fail "plot takes a table gzipped or gunzipped since the merge ($d)" "exit $rc: $(cat "$err")"
-    sb grid $TINY --out "$T/$d" --resume
-    test "$rc" -eq 0 && grep -q "^nothing to do: the tables in .*/$d/ are complete" "$out" &&
-      t_pass "--resume takes it ($d)" || t_fail "--resume takes it ($d)" "exit $rc: $(cat "$err")"
-    sb merge --out "$T/$d"
-    test "$rc" -eq 0 && grep -q "^nothing to merge: the tables in .*/$d/ are complete" "$out" &&
-      t_pass "merge takes it ($d)" || t_fail "merge takes it ($d)" "exit $rc: $(cat "$err")"
-  done
+  for d in c0 z0; do takes "$d" "a table gzipped or gunzipped since the merge"; done
   # Changed after it was gunzipped: refused naming the file that is there.
   echo 'x' >> "$T/z0/layers.tsv"
   t_label="plot with a gunzipped table changed"
