@@ -15,6 +15,8 @@
 #include "table.h"
 #include "train.h"
 #include "fileio.h"
+#include "compare.h"
+#include "digest.h"
 
 #include <errno.h>
 #include <math.h>
@@ -342,13 +344,13 @@ static double rlimit_left(int res, const char *key, const char *name, const char
 
 /* Bytes of a grid's bookkeeping, for every cell at once: its place in the
  * schedule (grid_cell; and for a shard its cost and owner, for the ranks
- * its index) and the merge's digest row of each group of seeds. */
+ * its index). */
 static double bookkeeping_bytes(const sb_config *cfg)
 {
   if (cfg->cmd != CMD_GRID) return 0.0;
   double cells = (double)cfg_n_cells(cfg);
   double per_cell = (double)(sizeof(grid_cell) + sizeof(double) + 2 * sizeof(size_t));
-  return cells * per_cell + cells / (double)cfg->seeds * (double)sizeof(store_digest_row);
+  return cells * per_cell;
 }
 
 int grid_check_memory(const sb_config *cfg, int threads, sb_error *err)
@@ -441,47 +443,16 @@ static void progress_update(progress *p)
   }
 }
 
-/* The digest after a grid: one line per group.  Activation, init, depth
- * and width always; the other axes when the grid has several values. */
+/* The digest after a grid (digest.c, from the cells.tsv just written),
+ * then the end line's counts and where the tables are. */
 static void print_digest(const sb_config *cfg, const store_merge_info *info)
 {
-  /* Each column as wide as its name and values; numbers to the right. */
-  int width_of[AXIS_COUNT], shown[AXIS_COUNT];
-  for (int k = 0; k < AXIS_COUNT; k++) {
-    shown[k] = k <= AXIS_WIDTH || cfg_axis_len(cfg, (cfg_axis)k) > 1;
-    int w = (int)strlen(cfg_axis_name((cfg_axis)k)), numeric = 1;
-    for (size_t i = 0; i < cfg_axis_len(cfg, (cfg_axis)k); i++) {
-      char b[64], *end;
-      cfg_axis_text(cfg, (cfg_axis)k, i, b, sizeof b);
-      if ((int)strlen(b) > w) w = (int)strlen(b);
-      (void)strtod(b, &end);
-      numeric &= end != b && !*end;
-    }
-    width_of[k] = numeric ? w : -w;
-  }
-  for (int k = 0; k < AXIS_COUNT; k++)
-    if (shown[k]) printf("%*s ", width_of[k], cfg_axis_name((cfg_axis)k));
-  /* the statuses counted, as train_statuses lists them: diverged/frozen/... */
-  char names[128] = "";
-  for (int k = 0, n = 0; k < TRAIN_NSTATUS; k++)
-    if (train_statuses[k].counted)
-      snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", n++ ? "/" : "", train_statuses[k].name);
-  printf("%5s  %-22s %10s %8s %s\n", "seeds", "attenuation0 (mean±sd)", "final_loss", "sat_end", names);
-  for (size_t g = 0; g < info->n_groups; g++) {
-    const store_digest_row *d = &info->digest[g];
-    if (!d->n) continue;
-    for (int k = 0; k < AXIS_COUNT; k++)
-      if (shown[k]) printf("%*s ", width_of[k], d->g.axis[k]);
-    char att[64];
-    if (d->n > 1 && isfinite(d->att_sd)) snprintf(att, sizeof att, "%.3g ± %.2g", d->att_mean, d->att_sd);
-    else snprintf(att, sizeof att, "%.3g", d->att_mean);   /* one seed: no spread to show */
-    printf("%5zu  %-22s %10.4g %8.3f", d->n, att, d->loss_mean, d->sat_mean);
-    for (int k = 0, n = 0; k < TRAIN_NSTATUS; k++)
-      if (train_statuses[k].counted) printf("%s%zu", n++ ? "/" : " ", d->status[k]);
-    putchar('\n');
-  }
-  /* how the columns count, once, and the end line's counts */
-  printf("final_loss: mean over the seeds that did not diverge; statuses: satbench list statuses\n");
+  compare_grid g;
+  sb_error lerr = { 0, "" };
+  if (compare_grid_load(cfg->out, &g, &lerr)) printf("(no digest: %s)\n", lerr.msg);
+  else digest_print(stdout, &g);
+  compare_grid_free(&g);
+  /* the end line's counts */
   char counts[256] = "";
   for (int k = 0, n = 0; k < TRAIN_NSTATUS; k++)
     if (train_statuses[k].counted)
@@ -766,18 +737,15 @@ static int grid_run_caught(const sb_config *cfg, sb_error *err)
   int mrc = store_merge(cfg, &info, err);
   records_note("grid", cfg, &info);
   if (any_failed) {
-    free(info.digest);
     *err = x.first_err;
     return SB_EFAIL;
   }
-  if (mrc) { free(info.digest); return mrc; }
+  if (mrc) return mrc;
   if (sig) {
-    free(info.digest);
     return sb_fail(err, 128 + sig, "interrupted by %s: %zu of %zu cells are saved in %s/; run the same command with --resume to finish",
                    stop_name(sig), info.n_done, n_cells, cfg->out);
   }
   print_digest(cfg, &info);
-  free(info.digest);
   char saved[CFG_PATH_MAX + 64];
   snprintf(saved, sizeof saved, "the tables are complete in %s/", cfg->out);
   return channels_ok(saved, err);
@@ -889,7 +857,6 @@ static int grid_merge_caught(const char *out, int partial, int compress, const c
     snprintf(saved, sizeof saved, "the tables are %s in %s/", info.complete ? "complete" : "written", cfg->out);
     rc = channels_ok(saved, err);
   }
-  free(info.digest);
   free(cfg);
   return rc;
 }

@@ -7,6 +7,7 @@
 #include "report.h"
 #include "cli.h"
 #include "compare.h"
+#include "digest.h"
 #include "figure.h"
 #include "fileio.h"
 #include "plot.h"
@@ -359,223 +360,19 @@ static void num3(FILE *f, double x)
   else fprintf(f, "%.3g", x);
 }
 
-static double mean_of(const compare_group *g, int m)
-{
-  double s = 0;
-  size_t n = 0;
-  for (size_t i = 0; i < g->n; i++)
-    if (isfinite(g->v[m][i])) { s += g->v[m][i]; n++; }
-  return n ? s / (double)n : NAN;
-}
-
-static double sd_of(const compare_group *g, int m)
-{
-  double mu = mean_of(g, m), s = 0;
-  size_t n = 0;
-  for (size_t i = 0; i < g->n; i++)
-    if (isfinite(g->v[m][i])) { s += (g->v[m][i] - mu) * (g->v[m][i] - mu); n++; }
-  return n > 1 ? sqrt(s / (double)(n - 1)) : NAN;
-}
-
-static int metric_index(const char *column)
-{
-  for (int m = 0; m < COMPARE_NMETRICS; m++)
-    if (!strcmp(compare_metrics[m].column, column)) return m;
-  return -1;
-}
-
-/* Which axes a reader needs to tell groups apart: activation, init and
- * depth always, the others when they take several values. */
-static void shown_axes(const compare_grid *g, int shown[AXIS_COUNT])
-{
-  for (int k = 0; k < AXIS_COUNT; k++) {
-    shown[k] = k <= AXIS_DEPTH;
-    for (size_t i = 1; i < g->n_groups && !shown[k]; i++) shown[k] = strcmp(g->g[i].axis[k], g->g[0].axis[k]) != 0;
-  }
-}
-
-/* "sigmoid · standard" (the shown axes but depth, values only) */
-static void family_name(FILE *f, const compare_grid *g, const compare_group *cg, const int shown[AXIS_COUNT])
-{
-  int first = 1;
-  (void)g;
-  for (int k = 0; k < AXIS_COUNT; k++) {
-    if (!shown[k] || k == AXIS_DEPTH) continue;
-    if (!first) fputs(" · ", f);
-    if (k > AXIS_INIT && k != AXIS_OPT && k != AXIS_LOSS) { H(f, cfg_axis_name((cfg_axis)k)); fputc('=', f); }
-    H(f, cg->axis[k]);
-    first = 0;
-  }
-}
-
-static int same_family(const compare_group *x, const compare_group *y)
-{
-  for (int k = 0; k < AXIS_COUNT; k++)
-    if (k != AXIS_DEPTH && strcmp(x->axis[k], y->axis[k])) return 0;
-  return 1;
-}
-
-static size_t count_status(const compare_group *cg, const char *s)
-{
-  size_t n = 0;
-  for (size_t i = 0; i < cg->n; i++) n += !strcmp(cg->status[i], s);
-  return n;
-}
-
-static int has_status(const compare_grid *g, const char *name)
-{
-  for (size_t i = 0; i < g->n_groups; i++)
-    if (count_status(&g->g[i], name)) return 1;
-  return 0;
-}
-
-/* The distinct statuses of the grid, "ok" first, then in the order of
- * train_statuses (the order they are decided in), then any other name a
- * table holds; their number. */
-static size_t statuses(const compare_grid *g, const char **names, size_t max)
-{
-  size_t n = 0;
-  names[n++] = "ok";
-  for (int k = 0; k < TRAIN_NSTATUS && n < max; k++)
-    if (strcmp(train_statuses[k].name, "ok") && has_status(g, train_statuses[k].name)) names[n++] = train_statuses[k].name;
-  for (size_t i = 0; i < g->n_groups; i++)
-    for (size_t s = 0; s < g->g[i].n; s++) {
-      size_t j = 0;
-      while (j < n && strcmp(names[j], g->g[i].status[s])) j++;
-      if (j == n && n < max) names[n++] = g->g[i].status[s];
-    }
-  return n;
-}
-
-/* The findings, in words, from the cells alone. */
-static void write_findings(FILE *f, const compare_grid *g)
-{
-  int shown[AXIS_COUNT];
-  shown_axes(g, shown);
-  const char *st[64];
-  size_t n_st = statuses(g, st, 64);
-  int a0 = metric_index("attenuation0"), acc = metric_index("final_test_acc");
-  fputs("<ul class=\"findings\">\n<li>", f);
-  size_t ok = 0;
-  for (size_t i = 0; i < g->n_groups; i++) ok += count_status(&g->g[i], "ok");
-  fprintf(f, "%zu cells in %zu groups (the cells of a group differ only in their seed): %zu trained normally (<code>ok</code>)",
-          g->n_cells, g->n_groups, ok);
-  for (size_t s = 1; s < n_st; s++) {
-    size_t n = 0;
-    for (size_t i = 0; i < g->n_groups; i++) n += count_status(&g->g[i], st[s]);
-    fprintf(f, ", %zu <code>", n);
-    H(f, st[s]);
-    fputs("</code>", f);
-  }
-  fputs(".</li>\n", f);
-  /* For each status but ok: the groups where most seeds ended so, one
-   * line per family (the group but its depth) with its depths and their
-   * attenuation at step 0. */
-  for (size_t s = 1; s < n_st; s++) {
-    unsigned char *done = calloc(g->n_groups ? g->n_groups : 1, 1);
-    if (!done) return;
-    int any = 0;
-    for (size_t i = 0; i < g->n_groups; i++) {
-      if (done[i] || 2 * count_status(&g->g[i], st[s]) <= g->g[i].n) continue;
-      if (!any) {
-        fputs("<li>Where most seeds ended <code>", f);
-        H(f, st[s]);
-        fputs("</code>, by depth (attenuation0 at each depth; the seeds that did, when not all):\n<ul>\n", f);
-      }
-      any = 1;
-      fputs("<li><strong>", f);
-      family_name(f, g, &g->g[i], shown);
-      fputs("</strong>: depth ", f);
-      int first = 1;
-      for (size_t j = i; j < g->n_groups; j++) {
-        const compare_group *cg = &g->g[j];
-        if (!same_family(cg, &g->g[i]) || 2 * count_status(cg, st[s]) <= cg->n) continue;
-        done[j] = 1;
-        if (!first) fputs(", ", f);
-        first = 0;
-        H(f, cg->axis[AXIS_DEPTH]);
-        int some = count_status(cg, st[s]) < cg->n, att = a0 >= 0 && isfinite(mean_of(cg, a0));
-        if (some || att) fputs(" (", f);
-        if (att) num3(f, mean_of(cg, a0));
-        if (some) fprintf(f, "%s%zu of %zu seeds", att ? "; " : "", count_status(cg, st[s]), cg->n);
-        if (some || att) fputc(')', f);
-      }
-      fputs("</li>\n", f);
-    }
-    if (any) fputs("</ul></li>\n", f);
-    free(done);
-  }
-  /* The strongest vanishing (and exploding) gradient at initialization. */
-  if (a0 >= 0) {
-    size_t lo = SIZE_MAX, hi = SIZE_MAX;
-    for (size_t i = 0; i < g->n_groups; i++) {
-      double m = mean_of(&g->g[i], a0);
-      if (!isfinite(m)) continue;
-      if (lo == SIZE_MAX || m < mean_of(&g->g[lo], a0)) lo = i;
-      if (hi == SIZE_MAX || m > mean_of(&g->g[hi], a0)) hi = i;
-    }
-    if (lo != SIZE_MAX && mean_of(&g->g[lo], a0) < 0) {
-      double m = mean_of(&g->g[lo], a0);
-      fputs("<li>The gradient vanishes most in <strong>", f);
-      family_name(f, g, &g->g[lo], shown);
-      fputs(" at depth ", f);
-      H(f, g->g[lo].axis[AXIS_DEPTH]);
-      fputs("</strong>, attenuation0 = ", f);
-      num3(f, m);
-      fprintf(f, ": at initialization the first hidden layer's error signal ‖δ¹‖ is %.3g decades (a factor %.2g) "
-              "smaller than the last one's.</li>\n", -m, pow(10, -m));
-    }
-    if (hi != SIZE_MAX && mean_of(&g->g[hi], a0) > 1) {
-      double m = mean_of(&g->g[hi], a0);
-      fputs("<li>It grows most in <strong>", f);
-      family_name(f, g, &g->g[hi], shown);
-      fputs(" at depth ", f);
-      H(f, g->g[hi].axis[AXIS_DEPTH]);
-      fputs("</strong>: attenuation0 = ", f);
-      num3(f, m);
-      fprintf(f, ": ‖δ¹‖ is %.3g decades (a factor %.2g) larger than the last layer's.</li>\n", m, pow(10, m));
-    }
-  }
-  if (acc >= 0) {
-    size_t best = SIZE_MAX, worst = SIZE_MAX;
-    for (size_t i = 0; i < g->n_groups; i++) {
-      double m = mean_of(&g->g[i], acc);
-      if (!isfinite(m)) continue;
-      if (best == SIZE_MAX || m > mean_of(&g->g[best], acc)) best = i;
-      if (worst == SIZE_MAX || m < mean_of(&g->g[worst], acc)) worst = i;
-    }
-    if (best != SIZE_MAX) {
-      fputs("<li>Best test accuracy: <strong>", f);
-      family_name(f, g, &g->g[best], shown);
-      fputs(" at depth ", f);
-      H(f, g->g[best].axis[AXIS_DEPTH]);
-      fputs("</strong> (", f);
-      num3(f, mean_of(&g->g[best], acc));
-      fputs("); worst: <strong>", f);
-      family_name(f, g, &g->g[worst], shown);
-      fputs(" at depth ", f);
-      H(f, g->g[worst].axis[AXIS_DEPTH]);
-      fputs("</strong> (", f);
-      num3(f, mean_of(&g->g[worst], acc));
-      fputs("), means over the seeds.</li>\n", f);
-    }
-  }
-  fputs("</ul>\n", f);
-}
-
 /* Every status a table can hold (train_statuses but "stopped"), in the
  * order they are decided, with its count and its meaning; then any other
  * name the table holds. */
 static void write_statuses(FILE *f, const compare_grid *g)
 {
   const char *st[64];
-  size_t n_st = statuses(g, st, 64);
+  size_t n_st = digest_statuses(g, st, 64);
   fputs("<table class=\"kv\"><tr><th>status</th><th>cells</th><th>when (the first that applies)</th></tr>\n", f);
   for (int k = 0; k < TRAIN_NSTATUS; k++) {
     const train_status_info *ts = &train_statuses[k];
     if (!ts->counted && strcmp(ts->name, "ok")) continue;   /* never in a table */
     size_t n = 0;
-    for (size_t i = 0; i < g->n_groups; i++) n += count_status(&g->g[i], ts->name);
+    for (size_t i = 0; i < g->n_groups; i++) n += digest_count_status(&g->g[i], ts->name);
     fprintf(f, "<tr%s><td><code>", strcmp(ts->name, "ok") && n ? " class=\"bad\"" : n ? "" : " class=\"none\"");
     H(f, ts->name);
     fprintf(f, "</code></td><td class=\"n\">%zu</td><td>", n);
@@ -585,7 +382,7 @@ static void write_statuses(FILE *f, const compare_grid *g)
   for (size_t s = 0; s < n_st; s++) {
     if (train_status_parse(st[s]) >= 0) continue;
     size_t n = 0;
-    for (size_t i = 0; i < g->n_groups; i++) n += count_status(&g->g[i], st[s]);
+    for (size_t i = 0; i < g->n_groups; i++) n += digest_count_status(&g->g[i], st[s]);
     fputs("<tr class=\"bad\"><td><code>", f);
     H(f, st[s]);
     fprintf(f, "</code></td><td class=\"n\">%zu</td><td>not a status of this satbench</td></tr>\n", n);
@@ -596,58 +393,57 @@ static void write_statuses(FILE *f, const compare_grid *g)
 static void write_digest(FILE *f, const compare_grid *g)
 {
   int shown[AXIS_COUNT];
-  shown_axes(g, shown);
+  digest_shown_axes(g, shown);
   const char *st[64];
-  size_t n_st = statuses(g, st, 64);
+  size_t n_st = digest_statuses(g, st, 64);
   fputs("<div class=\"wide\"><table><tr>", f);
   for (int k = 0; k < AXIS_COUNT; k++)
     if (shown[k]) { fputs("<th>", f); H_col(f, cfg_axis_name((cfg_axis)k)); fputs("</th>", f); }
   fputs("<th class=\"n\">seeds</th><th>statuses</th>", f);
-  static const char *const cols[] = { "attenuation0", "attenuation_end", "final_loss", "final_test_acc", "sat_frac_end",
-                                      "slope_mean_end" };
-  for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) { fputs("<th class=\"n\">", f); H_col(f, cols[c]); fputs("</th>", f); }
+  for (int c = 0; c < DIGEST_NCOLS; c++) { fputs("<th class=\"n\">", f); H_col(f, digest_cols[c].column); fputs("</th>", f); }
   fputs("</tr>\n", f);
   for (size_t i = 0; i < g->n_groups; i++) {
     const compare_group *cg = &g->g[i];
-    fprintf(f, "<tr%s>", count_status(cg, "ok") < cg->n ? " class=\"bad\"" : "");
+    fprintf(f, "<tr%s>", digest_count_status(cg, "ok") < cg->n ? " class=\"bad\"" : "");
     for (int k = 0; k < AXIS_COUNT; k++)
       if (shown[k]) { fputs("<td>", f); H(f, cg->axis[k]); fputs("</td>", f); }
     fprintf(f, "<td class=\"n\">%zu</td><td>", cg->n);
     int first = 1;
     for (size_t s = 0; s < n_st; s++) {
-      size_t n = count_status(cg, st[s]);
+      size_t n = digest_count_status(cg, st[s]);
       if (!n) continue;
       fprintf(f, "%s%zu ", first ? "" : ", ", n);
       H(f, st[s]);
       first = 0;
     }
     fputs("</td>", f);
-    for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
-      int m = metric_index(cols[c]);
+    for (int c = 0; c < DIGEST_NCOLS; c++) {
+      int m = digest_metric(digest_cols[c].column);
+      char b[64];
       fputs("<td class=\"n\">", f);
       if (m >= 0 && g->has[m]) {
-        num3(f, mean_of(cg, m));
-        double sd = sd_of(cg, m);
-        if (c == 0 && isfinite(sd)) { fputs(" ± ", f); fprintf(f, "%.2g", sd); }
+        digest_num(b, sizeof b, c, digest_mean(cg, m), DIGEST_HTML);
+        fputs(b, f);
+        double sd = digest_sd(cg, m);
+        if (digest_cols[c].with_sd && isfinite(sd)) {
+          digest_num(b, sizeof b, c, sd, DIGEST_HTML);
+          fprintf(f, " ± %s", b);
+        }
       } else fputs("–", f);
       fputs("</td>", f);
     }
     fputs("</tr>\n", f);
   }
-  fputs("</table></div>\n<dl class=\"defs\">\n"
-        "<dt>attenuation0</dt><dd>log10(‖δ¹‖ / ‖δ<sup>depth</sup>‖) at step 0: how many decades the back-propagated "
-        "error shrinks from the last hidden layer to the first (negative: it vanishes towards the input); mean ± "
-        "sample sd over the seeds.</dd>\n"
-        "<dt>attenuation_end</dt><dd>the same at the last probe.</dd>\n"
-        "<dt>final_loss, final_test_acc</dt><dd>training loss and test accuracy at the end, over the whole "
-        "splits.</dd>\n"
-        "<dt>sat_frac_end</dt><dd>the fraction of hidden units saturated at the end (README, \"Output\", "
-        "defines saturation for each activation), mean over the hidden layers.</dd>\n"
-        "<dt>slope_mean_end</dt><dd>the mean of |φ′(h)| / max|φ′| over the hidden units at the end: saturation "
-        "without a threshold (1 at full slope, 0 where no gradient passes).</dd>\n"
-        "<dt>statuses</dt><dd>how the seeds ended: see <a href=\"#statuses\">Statuses</a>.</dd>\n", f);
-  fputs("</dl>\n<p class=\"note\">Means over the seeds that gave a finite value, 3 significant digits; – where "
-        "none did.</p>\n", f);
+  fputs("</table></div>\n<dl class=\"defs\">\n", f);
+  for (int c = 0; c < DIGEST_NCOLS; c++) {
+    fputs("<dt>", f);
+    H(f, digest_cols[c].column);
+    fputs("</dt><dd>", f);
+    H(f, digest_cols[c].about);
+    fputs(".</dd>\n", f);
+  }
+  fputs("<dt>statuses</dt><dd>how the seeds ended: see <a href=\"#statuses\">Statuses</a>.</dd>\n</dl>\n"
+        "<p class=\"note\">Means over the seeds that gave a finite value; – where none did.</p>\n", f);
 }
 
 static void write_config(FILE *f, const compare_grid *g)
@@ -839,7 +635,7 @@ static void write_comparison(FILE *f, const compare_result *r)
              "two-sided; <code>~</code> where p ≥ %g (no evidence of a difference). Rows with a difference are "
              "shaded.</p>\n", COMPARE_ALPHA);
   int shown[AXIS_COUNT];
-  shown_axes(&r->a, shown);
+  digest_shown_axes(&r->a, shown);
   for (int k = 0; k < AXIS_COUNT; k++) {
     if (!r->paired_by_value[k]) shown[k] = 1;
     for (size_t j = 1; j < r->b.n_groups && !shown[k]; j++) shown[k] = strcmp(r->b.g[j].axis[k], r->b.g[0].axis[k]) != 0;
@@ -909,7 +705,7 @@ static void write_page(FILE *f, const compare_grid *g, const report_fig *figs, c
   fputs("<li><a href=\"#configuration\">Configuration</a></li>\n<li><a href=\"#provenance\">Provenance</a></li>\n"
         "<li><a href=\"#tables\">Tables</a></li>\n</ol></nav>\n", f);
   fputs("<h2 id=\"findings\">Findings</h2>\n", f);
-  write_findings(f, g);
+  digest_findings(f, g, DIGEST_HTML);
   fputs("<h2 id=\"statuses\">Statuses</h2>\n", f);
   write_statuses(f, g);
   fputs("<h2 id=\"digest\">Digest</h2>\n<p>One row per group, over its seeds (shaded: a seed did not end "

@@ -1092,13 +1092,12 @@ typedef struct merger {
   double *theory;              /* the current group's mean-field profile (T rows) */
   size_t theory_cap, n_theory;
   /* columns of the records' rows, by name */
-  int c_axis[AXIS_COUNT], c_depth, c_status, c_att0, c_loss, c_sat;
+  int c_axis[AXIS_COUNT], c_depth;
   int l_step, l_layer, l_first, k_step;
   size_t c_ncols, l_ncols, k_ncols, k_nv;
   char **fields;               /* (max columns of a row) */
-  size_t n_att;                /* the current group's digest sums */
-  double loss_sum, sat_sum;
-  size_t n_loss;         /* cells in loss_sum: those with a finite final_loss */
+  table_group group;           /* the current group, from its cells' rows */
+  size_t group_n;              /* its cells merged */
   name_set hosts, kernels;     /* where the records came from, and with which BLAS kernels */
   name_set prov[RECORD_META_COUNT];   /* every provenance value of the records, counted */
   char started[32], ended[32]; /* the earliest start and the latest end of a cell, UTC */
@@ -1195,10 +1194,6 @@ static int merge_open(merger *m, sb_error *err)
 
   for (int k = 0; k < AXIS_COUNT; k++) m->c_axis[k] = table_col(ROW_CELLS, cfg_axis_name((cfg_axis)k));
   m->c_depth = table_col(ROW_CELLS, "depth");
-  m->c_status = table_col(ROW_CELLS, "status");
-  m->c_att0 = table_col(ROW_CELLS, "attenuation0");
-  m->c_loss = table_col(ROW_CELLS, "final_loss");
-  m->c_sat = table_col(ROW_CELLS, "sat_frac_end");
   m->l_step = table_col(ROW_LAYERS, "step");
   m->l_layer = table_col(ROW_LAYERS, "layer");
   m->l_first = table_col(ROW_LAYERS, probe_cols[0].name);
@@ -1214,14 +1209,11 @@ static int merge_open(merger *m, sb_error *err)
   m->curves = calloc(ns, sizeof *m->curves);
   m->pos = calloc(ns, sizeof *m->pos);
   m->scratch = malloc(ns * sizeof *m->scratch);
-  m->att = malloc(ns * sizeof *m->att);
   m->sums = malloc(m->k_nv * sizeof *m->sums);
   m->values = malloc((PROBE_NCOLS > m->k_nv ? PROBE_NCOLS : m->k_nv) * sizeof *m->values);
   m->fields = malloc(maxcols * sizeof *m->fields);
-  m->info->digest = calloc(n_groups ? n_groups : 1, sizeof *m->info->digest);
   m->info->n_groups = n_groups;
-  if (!m->layers || !m->curves || !m->pos || !m->scratch || !m->att || !m->sums || !m->values || !m->fields
-      || !m->info->digest)
+  if (!m->layers || !m->curves || !m->pos || !m->scratch || !m->sums || !m->values || !m->fields)
     return sb_fail(err, SB_EFAIL, "out of memory merging tables");
   for (size_t s = 0; s < ns; s++) {
     m->layers[s].nv = PROBE_NCOLS;
@@ -1301,7 +1293,7 @@ static int merge_series(merger *m, char **rows, size_t n, size_t ncol, int c_ste
 }
 
 /* Step 2: one cell's record into the tables, its layer and curve rows
- * into its seed's slots and its cell row into the group's digest. */
+ * into its seed's slots; its cell row names the group. */
 static int merge_cell(merger *m, size_t g, size_t s, sb_error *err)
 {
   size_t cell = g * m->ns + s;
@@ -1326,23 +1318,15 @@ static int merge_cell(merger *m, size_t g, size_t s, sb_error *err)
     rc = merge_series(m, rec.rows[ROW_CURVES], rec.n[ROW_CURVES], m->k_ncols, m->k_step, -1, m->k_step + 1,
                       &m->curves[s], path, err);
   if (!rc) rc = merge_theory(m, &rec, path, err);
-  store_digest_row *dg = &m->info->digest[g];
   for (size_t i = 0; i < rec.n[ROW_CELLS] && !rc; i++) {
     if (record_fields(rec.rows[ROW_CELLS][i], m->fields, m->c_ncols) != m->c_ncols) {
       rc = sb_fail(err, SB_EUSAGE, "%s: malformed cell row", path);
       break;
     }
     char **fl = m->fields;
-    for (int k = 0; k < AXIS_COUNT; k++) snprintf(dg->g.axis[k], sizeof dg->g.axis[k], "%s", fl[m->c_axis[k]]);
-    dg->g.depth = strtoul(fl[m->c_depth], NULL, 10);
-    dg->n++;
-    int sk = train_status_parse(fl[m->c_status]);
-    if (sk >= 0) dg->status[sk]++;
-    double a0 = strtod(fl[m->c_att0], NULL);
-    if (isfinite(a0)) m->att[m->n_att++] = a0;
-    double loss = strtod(fl[m->c_loss], NULL);   /* NaN for a diverged cell */
-    if (isfinite(loss)) { m->loss_sum += loss; m->n_loss++; }
-    m->sat_sum += strtod(fl[m->c_sat], NULL);
+    for (int k = 0; k < AXIS_COUNT; k++) snprintf(m->group.axis[k], sizeof m->group.axis[k], "%s", fl[m->c_axis[k]]);
+    m->group.depth = strtoul(fl[m->c_depth], NULL, 10);
+    m->group_n++;
   }
   if (!rc) {
     m->info->n_done++;
@@ -1363,20 +1347,13 @@ static int merge_cell(merger *m, size_t g, size_t s, sb_error *err)
   return rc;
 }
 
-/* Step 3: a group's digest and summary rows, once its seeds are in. */
-static void merge_group_end(merger *m, size_t g)
+/* Step 3: a group's summary rows, once its seeds are in. */
+static void merge_group_end(merger *m)
 {
-  store_digest_row *dg = &m->info->digest[g];
-  seed_summary a;
-  stats_over_seeds(m->att, m->n_att, &a);
-  dg->att_mean = a.mean;
-  dg->att_sd = a.sd;
-  dg->loss_mean = m->n_loss ? m->loss_sum / (double)m->n_loss : NAN;
-  dg->sat_mean = dg->n ? m->sat_sum / (double)dg->n : NAN;
-  if (!dg->n) return;
-  summarize_layers(m->table[ROW_SUMMARY].f, &dg->g, m->layers, m->ns, m->pos, m->scratch,
+  if (!m->group_n) return;
+  summarize_layers(m->table[ROW_SUMMARY].f, &m->group, m->layers, m->ns, m->pos, m->scratch,
                    m->n_theory ? m->theory : NULL, m->n_theory);
-  summarize_curves(m->table[ROW_CURVES_SUMMARY].f, &dg->g, m->curves, m->ns, m->pos, m->scratch, m->sums);
+  summarize_curves(m->table[ROW_CURVES_SUMMARY].f, &m->group, m->curves, m->ns, m->pos, m->scratch, m->sums);
 }
 
 /* Step 4: the manifest's tail, then every file or none: commit only when
@@ -1509,7 +1486,6 @@ static int merge_close(merger *m, int rc, sb_error *err)
   free(m->curves);
   free(m->pos);
   free(m->scratch);
-  free(m->att);
   free(m->sums);
   free(m->values);
   free(m->fields);
@@ -1555,13 +1531,11 @@ int store_merge(const sb_config *cfg, store_merge_info *info, sb_error *err)
   memset(info->n_status, 0, sizeof info->n_status);
   int rc = merge_open(&m, err);
   for (size_t g = 0; !rc && g < info->n_groups; g++) {
-    m.n_att = 0;
-    m.loss_sum = m.sat_sum = 0.0;
-    m.n_loss = 0;
+    m.group_n = 0;
     m.n_theory = 0;
     for (size_t s = 0; s < m.ns; s++) m.layers[s].n = m.curves[s].n = 0;
     for (size_t s = 0; s < m.ns && !rc; s++) rc = merge_cell(&m, g, s, err);
-    if (!rc) merge_group_end(&m, g);
+    if (!rc) merge_group_end(&m);
     if (!rc) rc = merge_stopped(cfg, err);
   }
   rc = merge_close(&m, rc, err);

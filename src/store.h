@@ -81,15 +81,6 @@ int store_check_set(const char *dir, sb_error *err);
  * true, or cannot be read: store_check_set reports that). */
 int store_incomplete(const char *dir);
 
-/* Per-group digest printed after a grid (a group: the cells that differ
- * only in their seed). */
-typedef struct store_digest_row {
-  table_group g;
-  size_t n, status[TRAIN_NSTATUS];   /* cells, and cells per status (train_statuses) */
-  double att_mean, att_sd, sat_mean;
-  double loss_mean;                  /* over the cells with a finite final_loss: not the diverged */
-} store_digest_row;
-
 typedef struct store_merge_info {
   size_t n_cells, n_done, n_status[TRAIN_NSTATUS];
   int threads;
@@ -98,7 +89,6 @@ typedef struct store_merge_info {
   size_t n_present;      /* cells with a complete record when the merge began */
   size_t n_hosts;        /* hosts the records came from */
   char mixed_blas[1024]; /* a warning when they came from several BLAS kernels, else "" */
-  store_digest_row *digest;  /* (n_groups), malloc'd; caller frees */
   size_t n_groups;
   int keep_records;      /* in: keep the cell records after a complete merge too (--keep-records) */
   size_t n_removed;      /* records removed after the merge */

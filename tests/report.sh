@@ -138,7 +138,7 @@ test "$rc" -eq 0 && test "$nsvg" -ge 7 && test "$nin" -eq "$nsvg" && grep -q "^$
 # Self-contained: no script, nothing fetched (src or href to another site, CSS imports).
 ext=$(grep -oiE '(src|href)=["'"'"']?[a-z]+:|<script|@import|url\(["'"'"']?[a-z]+:' "$page" | grep -v 'data:' | sort -u | tr '\n' ' ')
 test -z "$ext" && t_pass "the page has no script and fetches nothing" || t_fail "the page has no script and fetches nothing" "found: $ext"
-for what in '<h2 id="findings">Findings</h2>' '<li><strong>sigmoid · standard</strong>: depth 2 (−0.853), 8 (−6.08)</li>' \
+for what in '<h2 id="findings">Findings</h2>' '<li><strong>sigmoid · standard</strong>: depth 2 (−0.85), 8 (−6.08)</li>' \
             'The gradient vanishes most in <strong>sigmoid · standard at depth 8</strong>, attenuation0 = −6.08' \
             '<td><code>stalled</code></td><td class="n">14</td>' '<td><code>git_commit</code></td>' \
             '<a href="cells.tsv"><code>cells.tsv</code></a>' '<td><code>inits</code></td><td>standard,xavier_normal</td>' \

@@ -74,16 +74,34 @@ test "$div" = "NaN NaN NaN" && t_pass "the diverged cell's final_loss and accura
 # The digest: its header names the counted statuses in order, each group's
 # counts add up to cells.tsv's, and so do the end line and the manifest.
 count() { echo "$by_hand" | awk -v s="$1" '$4 == s' | wc -l | tr -d ' '; }
-head=$(grep 'attenuation0' "$digest")
+head=$(grep '^activation .* seeds ' "$digest")
 case $head in
   *"diverged/exploded/frozen/vanished/stalled") t_pass "the digest's header: diverged/exploded/frozen/vanished/stalled" ;;
   *) t_fail "the digest's header names the statuses" "$head" ;;
 esac
-grep -q '^final_loss: mean over the seeds that did not diverge; statuses: satbench list statuses$' "$digest" \
-  && t_pass "the digest says how final_loss and the statuses are counted" || t_fail "the digest's legend" "$(cat "$digest")"
+# Every column of the header is defined above it, in words.
+undef=
+for c in attenuation0 final_loss final_test_acc sat_frac_end diverged/exploded/frozen/vanished/stalled; do
+  case $head in *" $c "* | *" $c") ;; *) undef="$undef $c (not in the header)"; continue ;; esac
+  grep -q "^  $c: ..*\.$" "$digest" || undef="$undef $c"
+done
+test -z "$undef" && t_pass "the digest defines each of its columns (attenuation0 in decades, final_loss over the seeds that did not diverge, ...)" \
+  || t_fail "the digest defines its columns" "undefined:$undef; $(head -12 "$digest")"
+grep -q '^  final_loss: .*mean over the seeds that did not diverge' "$digest" \
+  && t_pass "the digest says how final_loss is counted" || t_fail "the digest's final_loss definition" "$(cat "$digest")"
+# The same decimals in every row of a column on a fixed scale (one seed:
+# attenuation0 without its sd is one field).
+digits=$(awk '/^activation .* seeds /{on=1; next} /^Findings:/{on=0} on { print $(NF-4) "|" $(NF-2) "|" $(NF-1) }' "$digest" \
+  | awk -F'|' '{ for (i = 1; i <= 3; i++) { d = $i; if (d == "nan") continue; sub(/^[^.]*/, "", d); print i, length(d) } }' | sort -u)
+test "$digits" = "1 3
+2 4
+3 4" && t_pass "attenuation0 with 2 decimals, final_test_acc and sat_frac_end with 3, in every row" \
+  || t_fail "the digest's digits are the same in a column" "$digits"
+grep -q '^Findings:$' "$digest" && grep -q '^- 18 cells in 18 groups' "$digest" \
+  && t_pass "the digest tells its findings in words" || t_fail "the digest's findings" "$(sed -n '/^Findings/,$p' "$digest")"
 end="18 of 18 cells done ($(count diverged) diverged, $(count exploded) exploded, $(count frozen) frozen, $(count vanished) vanished, $(count stalled) stalled)"
 grep -qF "$end" "$digest" && t_pass "the end line: $end" || t_fail "the end line" "want: $end; got: $(tail -n 1 "$digest")"
-row=$(grep '^relu .* 10 sgd ' "$digest" | awk '{ print $(NF - 2), $NF }')
+row=$(grep '^relu .* 10 sgd ' "$digest" | awk '{ print $(NF - 3), $NF }')
 test "$row" = "nan 1/0/0/0/0" && t_pass "the diverged group: final_loss nan (no seed left), counts 1/0/0/0/0" \
   || t_fail "the diverged group's digest row" "got: $row"
 for s in diverged exploded frozen vanished stalled; do
