@@ -196,6 +196,110 @@ static int has_group(const fig_grid *g, int a, int i, int v, size_t depth)
   return 0;
 }
 
+/* ---- the spread over seeds -------------------------------------------------------- */
+
+/* Up to this many seeds a figure shows the seeds themselves: a band from
+ * the lowest seed to the highest, or each seed as a point.  Beyond, the
+ * 95% Student-t interval of the mean.  With 3 seeds t is 4.30: an
+ * interval of the mean would claim what 3 draws cannot tell (a norm's
+ * band over 19 decades, a fraction's past 1), so it is not drawn. */
+#define FEW_SEEDS 5
+
+/* The middle and the band of the finite values of v[0..n) (which are
+ * moved to its front): their mean, and for up to FEW_SEEDS values their
+ * min and max, for more the 95% interval of the mean.  logv: of log10 of
+ * the positive values (norms span decades: a geometric mean and its
+ * band); a value of 0 has no logarithm and is left out.  Returns how many
+ * values counted. */
+static size_t spread(double *v, size_t n, int logv, double *mid, double *lo, double *hi)
+{
+  size_t m = 0;
+  for (size_t k = 0; k < n; k++)
+    if (isfinite(v[k]) && (!logv || v[k] > 0)) v[m++] = logv ? log10(v[k]) : v[k];
+  *mid = *lo = *hi = NAN;
+  if (!m) return 0;
+  seed_summary s;
+  stats_over_seeds(v, m, &s);
+  double l = s.mean, h = s.mean;
+  if (m > FEW_SEEDS) {
+    l = s.mean - s.ci95;
+    h = s.mean + s.ci95;
+  } else {
+    for (size_t k = 0; k < m; k++) { l = fmin(l, v[k]); h = fmax(h, v[k]); }
+  }
+  *mid = logv ? pow(10.0, s.mean) : s.mean;
+  *lo = logv ? pow(10.0, l) : l;
+  *hi = logv ? pow(10.0, h) : h;
+  return m;
+}
+
+/* What a figure's bands (what = "band") or bars are, said on the figure:
+ * "band: min–max of 3 seeds". */
+static void spread_note(size_t n, const char *what, char *buf, size_t size)
+{
+  if (n <= 1) snprintf(buf, size, "%zu seed: no %s", n, what);
+  else if (n <= FEW_SEEDS) snprintf(buf, size, "%s: min–max of %zu seeds", what, n);
+  else snprintf(buf, size, "%s: 95%% interval of the mean of %zu seeds", what, n);
+}
+
+/* Rows of a per-seed table (layers.tsv, curves.tsv) pooled over seeds:
+ * for each (activation, init, variant, depth, layer, step) that --select
+ * and keep() let through, x[3k], x[3k+1], x[3k+2] are spread()'s middle,
+ * low and high of column cols[k] (logmask bit k: of its log10), and
+ * x[9+k] how many seeds had a value; nc <= 3.  *nmax gets the most seeds
+ * any row pooled. */
+#define SP_N 9
+static int srow_cmp(const void *x, const void *y)
+{
+  const srow *a = x, *b = y;
+  if (a->a != b->a) return a->a < b->a ? -1 : 1;
+  if (a->i != b->i) return a->i < b->i ? -1 : 1;
+  if (a->v != b->v) return a->v < b->v ? -1 : 1;
+  if (a->depth != b->depth) return a->depth < b->depth ? -1 : 1;
+  if (a->layer != b->layer) return a->layer < b->layer ? -1 : 1;
+  if (a->step != b->step) return a->step < b->step ? -1 : 1;
+  return 0;
+}
+
+static int load_spread(const fig_ctx *c, const char *path, const char *const *cols, int nc, unsigned logmask,
+                       int (*keep)(const srow *, const void *), const void *ctx, srows *out, size_t *nmax,
+                       sb_error *err)
+{
+  srows raw = { 0 };
+  *nmax = 0;
+  int rc = load_rows(c, path, cols, nc, keep, ctx, &raw, err);
+  if (!rc && raw.n) qsort(raw.r, raw.n, sizeof *raw.r, srow_cmp);
+  double *v = rc ? NULL : malloc((raw.n ? raw.n : 1) * sizeof *v);
+  if (!rc && !v) rc = sb_fail(err, SB_EFAIL, "out of memory");
+  for (size_t k = 0; !rc && k < raw.n;) {
+    size_t e = k + 1;
+    while (e < raw.n && !srow_cmp(&raw.r[k], &raw.r[e])) e++;
+    srow r = raw.r[k];
+    for (int j = 0; j < nc; j++) {
+      for (size_t q = k; q < e; q++) v[q - k] = raw.r[q].x[j];
+      size_t m = spread(v, e - k, (logmask >> j) & 1u, &r.x[3 * j], &r.x[3 * j + 1], &r.x[3 * j + 2]);
+      r.x[SP_N + j] = (double)m;
+      if (m > *nmax) *nmax = m;
+    }
+    if (srows_add(out, &r)) rc = sb_fail(err, SB_EFAIL, "out of memory reading %s", path);
+    k = e;
+  }
+  free(v);
+  free(raw.r);
+  return rc;
+}
+
+/* The legend's first entry when a figure draws fewer of a net's layers
+ * than it has ("9 of 10 layers:", no line), so that a missing "layer 5"
+ * is said, not left to be noticed. */
+static void key_layers_note(fig_key *k, size_t nl, size_t depth)
+{
+  if (nl >= depth) return;
+  char t[64];
+  snprintf(t, sizeof t, "%zu of %zu layers:", nl, depth);
+  key_add(k, t, -2, 11);   /* lc -2: the background, an entry without a line */
+}
+
 /* ---- Figure: gradient norms per layer at init ------------------------------------ */
 
 /* Geometric mean over seeds and the 95% Student-t interval of log10 x:
@@ -515,13 +619,30 @@ static int fig_saturation(const fig_ctx *c, sb_error *err)
 
 /* ---- Figure: saturation and gradient norms over training (the time-lapse) ---- */
 
-/* Per activation, the behaved (init, variant) whose story rises most at
- * the depth where it rises most: the loss of slope (the mean slope
- * falling), or the dead fraction of units that can die.  Top: that fraction per layer (means,
- * 95% interval over seeds); bottom: the layers' weight-gradient norms,
- * geometric means over seeds with the 95% interval of log10 (norms span
- * decades).  --select narrows the choice. */
-typedef struct dyn_pick { int i, v; double loss; } dyn_pick;
+/* A panel per (activation, init): the inits side by side when there are
+ * at most four of them (else the preferred one, said in the title), and
+ * in every panel the same variant (learning rate, optimizer ...) and the
+ * same depth, chosen by one rule over every panel together: where the
+ * story rises most (the loss of slope, the mean slope falling; the dead
+ * fraction for units that can die), among the groups where no seed
+ * diverged and no loss ended above 1.5 x chance.  Top: that quantity per
+ * layer; bottom: the layers' weight-gradient norms (geometric means).
+ * Bands: spread() over the seeds, from layers.tsv.  --select narrows the
+ * choice. */
+#define DYN_MAX_INITS 4
+
+typedef struct dyn_keep { int v; size_t depth; const size_t *layers; size_t nl; } dyn_keep;
+
+static int keep_dyn(const srow *r, const void *ctx)
+{
+  const dyn_keep *k = ctx;
+  if (r->v != k->v || r->depth != k->depth) return 0;
+  for (size_t q = 0; q < k->nl; q++) if (k->layers[q] == r->layer) return 1;
+  return 0;
+}
+
+enum { DY_SLOPE, DY_DEAD, DY_GRAD, DY_N };
+static const char *const dy_cols[DY_N] = { "slope_mean", "dead_frac", "grad_w_norm" };
 
 static int fig_dynamics(const fig_ctx *c, sb_error *err)
 {
@@ -530,160 +651,115 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
   srows all = { 0 };
   int rc = load_rows(c, c->summary, t_cols, T_N, keep_hidden, NULL, &all, err);
   if (rc) { free(all.r); return rc; }
-  size_t na = g->acts.n, cols = cols_for(na, 4), prow = rows_for(na, cols), ns = g->nseeds;
-  double w = cols <= 1 ? 3.5 : 7.0;
-  /* One depth for every panel, so that the legend's layers are each
-   * panel's: the one where the story rises most over every group. */
+  size_t na = g->acts.n, ni = g->inits.n;
+  /* the inits drawn: all of them side by side, or the preferred one */
+  int one_init = ni > DYN_MAX_INITS, pref = fig_preferred_init(g);
+  size_t nic = one_init ? 1 : ni, np = na * nic;
+  /* One variant and one depth for every panel: where the story, summed
+   * over the panels, rises most (behaved groups first). */
   size_t bd = g->depths.val[0];
-  {
-    double best = -INFINITY;
-    for (size_t d = 0; d < g->depths.n; d++) {
-      double rise = -INFINITY;
-      for (size_t a = 0; a < na; a++)
-        for (size_t i = 0; i < g->inits.n; i++)
-          for (size_t v = 0; v < g->variants.n; v++)
-            rise = fmax(rise, story_rise(&all, g, (int)a, (int)i, (int)v, g->depths.val[d]));
-      if (rise > best + 1e-12) { best = rise; bd = g->depths.val[d]; }
-    }
-  }
+  int bv = 0;
+  double best = -INFINITY;
+  for (int pass = 0; pass < 2 && best == -INFINITY; pass++)
+    for (size_t d = 0; d < g->depths.n; d++)
+      for (size_t v = 0; v < g->variants.n; v++) {
+        double sum = 0.0;
+        size_t n = 0;
+        for (size_t a = 0; a < na; a++)
+          for (size_t q = 0; q < nic; q++) {
+            int i = one_init ? pref : (int)q;
+            double r = pass == 0 ? story_rise(&all, g, (int)a, i, (int)v, g->depths.val[d])
+                                 : col_rise(&all, story_col(g->acts.name[a]), (int)a, i, (int)v, g->depths.val[d]);
+            if (r == -INFINITY) { if (pass == 0) sum = -INFINITY; continue; }
+            sum += r;
+            n++;
+          }
+        if (n && sum > best + 1e-12) { best = sum; bd = g->depths.val[d]; bv = (int)v; }
+      }
+  free(all.r);
   size_t layers[9], nl = fig_layer_subset(bd, layers);
-  /* per activation: the group, falling back to any (even a diverged one)
-   * when none behaved */
-  dyn_pick *pk = calloc(na ? na : 1, sizeof *pk);
-  if (!pk) { free(all.r); return sb_fail(err, SB_EFAIL, "out of memory"); }
-  for (size_t a = 0; a < na; a++) {
-    double best = -INFINITY;
-    pk[a].i = pk[a].v = -1;
-    for (int pass = 0; pass < 2 && pk[a].i < 0; pass++)
-      for (size_t i = 0; i < g->inits.n; i++)
-        for (size_t v = 0; v < g->variants.n; v++) {
-          double rise = pass == 0 ? story_rise(&all, g, (int)a, (int)i, (int)v, bd)
-                                  : col_rise(&all, story_col(g->acts.name[a]), (int)a, (int)i, (int)v, bd);
-          if (rise > best + 1e-12) { best = rise; pk[a].i = (int)i; pk[a].v = (int)v; }
-        }
-    if (pk[a].i >= 0) behaved(g, (int)a, pk[a].i, pk[a].v, bd, &pk[a].loss);
-  }
-  /* The chosen groups' weight-gradient norms per seed, from layers.tsv:
-   * val[a][q][step][seed], steps as summary.tsv lists them. */
-  long *steps = NULL;
-  size_t nsteps = 0;
-  for (size_t k = 0; k < all.n; k++) {
-    long st = all.r[k].step;
-    size_t j = 0;
-    while (j < nsteps && steps[j] != st) j++;
-    if (j < nsteps) continue;
-    long *grown = realloc(steps, (nsteps + 1) * sizeof *steps);
-    if (!grown) { rc = sb_fail(err, SB_EFAIL, "out of memory"); break; }
-    steps = grown;
-    steps[nsteps++] = st;
-  }
-  size_t total = na * nl * (nsteps ? nsteps : 1) * (ns ? ns : 1);
-  double *val = rc ? NULL : malloc(total * sizeof *val);
-  if (!rc && !val) rc = sb_fail(err, SB_EFAIL, "out of memory");
-  for (size_t k = 0; val && k < total; k++) val[k] = NAN;
-  if (!rc) {
-    fig_rows fr;
-    memset(&fr, 0, sizeof fr);
-    rc = fig_rows_open(&fr, c->o, g, c->layers, err);
-    int cs = -1, cst = -1, cl = -1, cgw = -1, got = 0;
-    if (!rc && !(rc = tsv_need(fr.t, "seed", &cs, err)) && !(rc = tsv_need(fr.t, "step", &cst, err))
-        && !(rc = tsv_need(fr.t, "layer", &cl, err)))
-      rc = tsv_need(fr.t, "grad_w_norm", &cgw, err);
-    while (!rc && (got = fig_rows_next(&fr, err)) == 1) {
-      int a = fig_rows_act(&fr);
-      if (a < 0 || fig_rows_depth(&fr) != bd || fig_rows_init(&fr) != pk[a].i || fig_rows_variant(&fr) != pk[a].v)
-        continue;
-      size_t l = strtoul(tsv_str(fr.t, cl), NULL, 10), sd = strtoul(tsv_str(fr.t, cs), NULL, 10), q = 0, j = 0;
-      long st = strtol(tsv_str(fr.t, cst), NULL, 10);
-      while (q < nl && layers[q] != l) q++;
-      while (j < nsteps && steps[j] != st) j++;
-      if (q == nl || j == nsteps || sd >= ns) continue;
-      val[(((size_t)a * nl + q) * nsteps + j) * ns + sd] = tsv_num(fr.t, cgw);
-    }
-    if (got < 0) rc = -got;
-    if (fr.t) fig_rows_close(&fr);
-  }
+  dyn_keep dk = { bv, bd, layers, nl };
+  srows s = { 0 };
+  size_t nseeds = 0;
+  rc = load_spread(c, c->layers, dy_cols, DY_N, 1u << DY_GRAD, keep_dyn, &dk, &s, &nseeds, err);
+  if (rc) { free(s.r); return rc; }
+  size_t cols = one_init ? cols_for(na, 4) : nic, prow = rows_for(np, cols);
+  double w = cols <= 1 ? 3.5 : 7.0;
   fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
+  key_layers_note(&key, nl, bd);
   for (size_t q = 0; q < nl; q++) {
     char t[32];
     snprintf(t, sizeof t, "layer %zu", layers[q]);
     key_add(&key, t, layer_lc(q, nl), 11);
   }
   figure f;
-  if (!rc) rc = fig_open(&f, c, w, 1.0 + key_height(&key, w) + 3.0 * (double)prow, err);
-  if (rc) { free(all.r); free(pk); free(steps); free(val); return rc; }
+  rc = fig_open(&f, c, w, 1.0 + (w < 5 ? 0.5 : 0.0) + key_height(&key, w) + 3.0 * (double)prow, err);
+  if (rc) { free(s.r); return rc; }
   fig_list kinds = { "" };
   fig_texts titles = { "", 0, 0 };
-  double *scratch = malloc((ns ? ns : 1) * sizeof *scratch);
-  for (size_t a = 0; a < na && scratch; a++) {
-    int bi = pk[a].i, bv = pk[a].v, dead = dies(g->acts.name[a]);
+  for (size_t p = 0; p < np; p++) {
+    size_t a = p / nic;
+    int i = one_init ? pref : (int)(p % nic), dead = dies(g->acts.name[a]);
     fig_list blocks = { "" }, lcs = { "" };
-    char t[FIG_LABEL_MAX * 2] = "";
     fig_list_addi(&kinds, dead);
-    if (bi >= 0) {
-      for (size_t q = 0; q < nl; q++) {
-        int b = -1;
-        for (size_t k = 0; k < all.n; k++) {
-          const srow *r = &all.r[k];
-          if (r->a != (int)a || r->i != bi || r->v != bv || r->depth != bd || r->layer != layers[q]) continue;
-          if (b < 0) {
-            char what[200];
-            snprintf(what, sizeof what, "%s %s %s depth %zu layer %zu: step %s ci95 grad_w_norm_gmean lo hi",
-                     g->acts.name[a], g->inits.name[bi], g->variants.name[bv], bd, layers[q],
-                     dead ? "dead_frac" : "slope_mean");
-            b = fig_block(&f, what);
-          }
-          size_t j = 0;
-          while (j < nsteps && steps[j] != r->step) j++;
-          /* the geometric mean needs every seed's norm above 0: a line
-           * ends where one is exactly 0 (its units froze) */
-          double *v = val + (((a * nl + q) * nsteps + j) * ns), gm = NAN, lo = NAN, hi = NAN;
-          size_t m = 0;
-          int all_pos = j < nsteps;
-          for (size_t sd = 0; all_pos && sd < ns; sd++) {
-            if (isnan(v[sd])) continue;   /* a seed --select left out */
-            if (!(v[sd] > 0) || !isfinite(v[sd])) all_pos = 0;
-            scratch[m++] = v[sd];
-          }
-          if (all_pos && m) log_stats(scratch, m, &gm, &lo, &hi);
-          double fr_ = dead ? r->x[T_DEAD] : r->x[T_SLOPE], ci = dead ? r->x[T_DEAD_CI] : r->x[T_SLOPE_CI];
-          fig_num(&f, (double)r->step, 0);
-          fig_num(&f, fr_, 0);
-          fig_num(&f, isfinite(ci) ? ci : 0.0, 0);
-          fig_num(&f, gm, 0);
-          fig_num(&f, lo, 0);
-          fig_num(&f, hi, 1);
+    for (size_t q = 0; q < nl; q++) {
+      int b = -1;
+      for (size_t k = 0; k < s.n; k++) {
+        const srow *r = &s.r[k];
+        if (r->a != (int)a || r->i != i || r->layer != layers[q]) continue;
+        if (b < 0) {
+          char what[200];
+          snprintf(what, sizeof what, "%s %s %s depth %zu layer %zu: step %s lo hi grad_w_norm_gmean lo hi",
+                   g->acts.name[a], g->inits.name[i], g->variants.name[bv], bd, layers[q],
+                   dead ? "dead_frac" : "slope_mean");
+          b = fig_block(&f, what);
         }
-        if (b < 0) continue;
-        fig_list_addi(&blocks, b);
-        fig_list_addi(&lcs, layer_lc(q, nl));
+        const double *x = r->x + 3 * (dead ? DY_DEAD : DY_SLOPE);
+        /* the geometric mean needs every seed's norm above 0: a line
+         * ends where one is exactly 0 (its units froze) */
+        int all_pos = r->x[SP_N + DY_GRAD] >= r->x[SP_N + DY_SLOPE];
+        fig_num(&f, (double)r->step, 0);
+        fig_num(&f, x[0], 0);
+        fig_num(&f, x[1], 0);
+        fig_num(&f, x[2], 0);
+        fig_num(&f, all_pos ? r->x[3 * DY_GRAD] : NAN, 0);
+        fig_num(&f, all_pos ? r->x[3 * DY_GRAD + 1] : NAN, 0);
+        fig_num(&f, all_pos ? r->x[3 * DY_GRAD + 2] : NAN, 1);
       }
-      snprintf(t, sizeof t, "%s: %s%s%s, final loss %.3g", g->acts.name[a], g->inits.label[bi],
-               g->variants.name[bv][0] ? ", " : "", g->variants.name[bv], pk[a].loss);
-    } else {
-      snprintf(t, sizeof t, "%s", g->acts.name[a]);
+      if (b < 0) continue;
+      fig_list_addi(&blocks, b);
+      fig_list_addi(&lcs, layer_lc(q, nl));
     }
+    double loss = NAN;
+    behaved(g, (int)a, i, bv, bd, &loss);
+    char t[FIG_LABEL_MAX * 2];
+    snprintf(t, sizeof t, "%s, %s init: final loss %.3g", g->acts.name[a], g->inits.label[i], loss);
     fig_texts_add(&titles, t);
     char name[32];
-    snprintf(name, sizeof name, "blocks_%zu", a + 1);
+    snprintf(name, sizeof name, "blocks_%zu", p + 1);
     fig_var_str(&f, name, blocks.s);
-    snprintf(name, sizeof name, "lcs_%zu", a + 1);
+    snprintf(name, sizeof name, "lcs_%zu", p + 1);
     fig_var_str(&f, name, lcs.s);
   }
-  int mem = scratch != NULL;
-  free(scratch);
-  free(all.r);
-  free(pk);
-  free(steps);
-  free(val);
-  if (!mem) { fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
-  char fx[FIG_LABEL_MAX];
-  fixed_part(g, fx, sizeof fx);
+  free(s.r);
+  /* the title: what every panel shares, and by which rule */
+  char what[FIG_LABEL_MAX * 3], fx[FIG_LABEL_MAX * 2];
+  what[0] = '\0';
+  if (one_init)
+    fig_cat(what, sizeof what, "%s init (of %zu: --select init=NAME for another)%s", g->inits.label[pref], ni,
+            g->variants.n > 1 || g->depths.n > 1 ? "; " : "");
+  if (g->variants.n > 1 || g->depths.n > 1)
+    fig_cat(what, sizeof what, "every panel %s%sdepth %zu: where saturation rises most of %zu variant%s x %zu depth%s",
+            g->variants.name[bv], g->variants.name[bv][0] ? " at " : "", bd, g->variants.n,
+            g->variants.n == 1 ? "" : "s", g->depths.n, g->depths.n == 1 ? "" : "s");
+  snprintf(fx, sizeof fx, "%s%s", g->fixed, g->fixed[0] ? "; " : "");
+  spread_note(nseeds, "bands", fx + strlen(fx), sizeof fx - strlen(fx));
+  fig_var_str(&f, "choice", what);
   fig_var_texts(&f, "titles", &titles);
   fig_var_str(&f, "kinds", kinds.s);
   fig_var_str(&f, "fixed", fx);
   fig_var_num(&f, "depth", (double)bd);
-  fig_var_num(&f, "nact", (double)na);
+  fig_var_num(&f, "npan", (double)np);
   fig_var_num(&f, "ncols", (double)cols);
   fig_var_num(&f, "prow", (double)prow);
   fig_var_num(&f, "tau", g->tau);
