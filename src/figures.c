@@ -94,13 +94,6 @@ static void pool(double *v, size_t n, double *mean, double *ci, size_t *m)
   if (m) *m = s.n;
 }
 
-/* A short label of a group for panel titles: "depth 5, lr 0.1 adam". */
-static void group_title(const fig_grid *g, size_t depth, int v, char *buf, size_t size)
-{
-  const char *var = g->variants.name[v];
-  snprintf(buf, size, "depth %zu%s%s", depth, var[0] ? ", " : "", var);
-}
-
 /* The figure-wide part of a title: what every cell shares (of a grid
  * measured at init only, what matters at init: not the learning rate or
  * the optimizer, which never acted). */
@@ -683,7 +676,7 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
   size_t nseeds = 0;
   rc = load_spread(c, c->layers, dy_cols, DY_N, 1u << DY_GRAD, keep_dyn, &dk, &s, &nseeds, err);
   if (rc) { free(s.r); return rc; }
-  size_t cols = one_init ? cols_for(na, 4) : nic, prow = rows_for(np, cols);
+  size_t cols = nic > 1 ? nic : cols_for(na, 4), prow = rows_for(np, cols);
   double w = cols <= 1 ? 3.5 : 7.0;
   fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
   key_layers_note(&key, nl, bd);
@@ -748,10 +741,15 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
   if (one_init)
     fig_cat(what, sizeof what, "%s init (of %zu: --select init=NAME for another)%s", g->inits.label[pref], ni,
             g->variants.n > 1 || g->depths.n > 1 ? "; " : "");
-  if (g->variants.n > 1 || g->depths.n > 1)
-    fig_cat(what, sizeof what, "every panel %s%sdepth %zu: where saturation rises most of %zu variant%s x %zu depth%s",
-            g->variants.name[bv], g->variants.name[bv][0] ? " at " : "", bd, g->variants.n,
-            g->variants.n == 1 ? "" : "s", g->depths.n, g->depths.n == 1 ? "" : "s");
+  if (g->variants.n > 1 || g->depths.n > 1) {
+    char dpart[32] = "", of[64] = "";
+    if (g->depths.n > 1) snprintf(dpart, sizeof dpart, "depth %zu", bd);
+    if (g->variants.n > 1 && g->depths.n > 1) snprintf(of, sizeof of, "%zu variants x %zu depths", g->variants.n, g->depths.n);
+    else if (g->variants.n > 1) snprintf(of, sizeof of, "%zu variants", g->variants.n);
+    else snprintf(of, sizeof of, "%zu depths", g->depths.n);
+    fig_cat(what, sizeof what, "every panel %s%s%s (where saturation rises most, of %s)", g->variants.n > 1 ? g->variants.name[bv] : "",
+            g->variants.n > 1 && dpart[0] ? " at " : "", dpart, of);
+  }
   snprintf(fx, sizeof fx, "%s%s", g->fixed, g->fixed[0] ? "; " : "");
   spread_note(nseeds, "bands", fx + strlen(fx), sizeof fx - strlen(fx));
   fig_var_str(&f, "choice", what);
@@ -769,29 +767,94 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
 
 /* ---- Figure: learning curves (He et al. Fig. 3; Glorot & Bengio Fig. 11) -------- */
 
-enum { K_LOSS, K_LOSS_CI, K_ACC, K_ACC_CI, K_NSEEDS, K_N };
-static const char *const k_cols[K_N] = { "eval_train_loss_mean", "eval_train_loss_ci95", "eval_test_acc_mean",
-                                         "eval_test_acc_ci95", "n" };
+/* The optimizer of each variant (*vopt[v], an index into names[]) and
+ * each variant's name without it (rest[v]), from cells.tsv: panels are
+ * faceted by optimizer in the grid's order, never interleaved with the
+ * other axes.  Returns how many optimizers (0 on a failure, with err). */
+#define LC_MAX_OPTS 8
+static size_t variant_opts(const fig_ctx *c, int *vopt, char (*rest)[FIG_LABEL_MAX], char (*names)[FIG_NAME_MAX],
+                           sb_error *err)
+{
+  const fig_grid *g = c->g;
+  size_t n = 0;
+  for (size_t v = 0; v < g->variants.n; v++) { vopt[v] = 0; snprintf(rest[v], FIG_LABEL_MAX, "%s", g->variants.name[v]); }
+  snprintf(names[0], FIG_NAME_MAX, "%s", "");
+  if (!g->varies[AXIS_OPT]) return 1;
+  fig_rows fr;
+  int rc = fig_rows_open(&fr, c->o, g, c->cells, err), got = 0, co = -1;
+  if (rc) return 0;
+  if (!(rc = tsv_need(fr.t, "optimizer", &co, err)))
+    while ((got = fig_rows_next(&fr, err)) == 1) {
+      int v = fig_rows_variant(&fr);
+      if (v < 0) continue;
+      const char *o = tsv_str(fr.t, co);
+      size_t k = 0;
+      while (k < n && strcmp(names[k], o)) k++;
+      if (k == n && n < LC_MAX_OPTS) snprintf(names[n++], FIG_NAME_MAX, "%s", o);
+      if (k == LC_MAX_OPTS) k = LC_MAX_OPTS - 1;
+      vopt[v] = (int)k;
+      /* the variant's name without the optimizer's word */
+      char *r = rest[v], *p = r;
+      size_t ol = strlen(o);
+      while ((p = strstr(p, o)) != NULL) {
+        if ((p == r || p[-1] == ' ') && (p[ol] == '\0' || p[ol] == ' ')) {
+          memmove(p, p + ol + (p[ol] == ' '), strlen(p + ol + (p[ol] == ' ')) + 1);
+          size_t l = strlen(r);
+          if (l && r[l - 1] == ' ') r[l - 1] = '\0';
+          break;
+        }
+        p += ol;
+      }
+    }
+  if (got < 0) rc = -got;
+  fig_rows_close(&fr);
+  return rc ? 0 : (n ? n : 1);
+}
+
+enum { LC_LOSS, LC_ACC, LC_N };
+static const char *const lc_cols[LC_N] = { "eval_train_loss", "eval_test_acc" };
+
+/* Panels: pairs (loss above test error), faceted by optimizer (a block
+ * of rows each, in the grid's order), then by activation when the grid
+ * has more than four (activation, init) series (a row each, the inits in
+ * colour), and in columns by the other variant axes and depth.  Bands:
+ * spread() over the seeds, from curves.tsv. */
+#define LC_MAX_SERIES 4
 
 static int fig_learning(const fig_ctx *c, sb_error *err)
 {
   const fig_grid *g = c->g;
   if (g->steps == 0) return FIG_SKIPPED;
+  size_t nv = g->variants.n, nd = g->depths.n, na = g->acts.n, ni = g->inits.n;
+  int *vopt = malloc(nv * sizeof *vopt);
+  char (*rest)[FIG_LABEL_MAX] = malloc(nv * sizeof *rest);
+  char (*onames)[FIG_NAME_MAX] = malloc(LC_MAX_OPTS * sizeof *onames);
+  if (!vopt || !rest || !onames) { free(vopt); free(rest); free(onames); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  size_t nopt = variant_opts(c, vopt, rest, onames, err);
   srows s = { 0 };
-  int rc = load_rows(c, c->curves_summary, k_cols, K_N, NULL, NULL, &s, err);
-  if (rc) { free(s.r); return rc; }
-  /* Panel groups: one per (variant, depth), each a loss panel above a
-   * test-error panel; lines: colour = activation, dash = init. */
-  size_t nd = g->depths.n, nv = g->variants.n, ngroups = nd * nv;
-  size_t cols = cols_for(ngroups, 4), grows = rows_for(ngroups, cols);
-  double w = cols <= 1 ? 3.5 : 7.0;
+  size_t nseeds = 0;
+  int rc = nopt ? load_spread(c, c->curves, lc_cols, LC_N, 0, NULL, NULL, &s, &nseeds, err) : err->code;
+  /* the other variant axes' values, in the variants' order */
+  size_t nrest = 0;
+  int *rix = malloc(nv * sizeof *rix);
+  if (!rc && !rix) rc = sb_fail(err, SB_EFAIL, "out of memory");
+  for (size_t v = 0; !rc && v < nv; v++) {
+    size_t k = 0;
+    while (k < v && strcmp(rest[k], rest[v])) k++;
+    rix[v] = k < v ? rix[k] : (int)nrest++;
+  }
+  if (rc) { free(vopt); free(rest); free(onames); free(rix); free(s.r); return rc; }
+  int facet_act = na > 1 && na * ni > LC_MAX_SERIES;
+  size_t fa = facet_act ? na : 1, ncv = nrest * nd, cols = cols_for(ncv, 4), rpb = rows_for(ncv, cols);
+  size_t grows = nopt * fa * rpb, ngroups = nopt * fa * ncv;
+  double w = cols <= 1 ? 3.5 : 7.0, pair_h = grows > 4 ? 1.75 : grows > 2 ? 2.0 : 2.7;
   fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
-  for (size_t a = 0; a < g->acts.n; a++)
-    for (size_t i = 0; i < g->inits.n; i++) {
+  for (size_t a = 0; a < (facet_act ? 1 : na); a++)
+    for (size_t i = 0; i < ni; i++) {
       char t[FIG_LABEL_MAX];
       long lc, dt;
-      fig_series_label(g, (int)a, (int)i, -1, t, sizeof t);
-      series_style(g, a, i, &lc, &dt);
+      if (facet_act) { snprintf(t, sizeof t, "%s", g->inits.label[i]); lc = (long)(i % 8) + 1; dt = 11; }
+      else { fig_series_label(g, (int)a, (int)i, -1, t, sizeof t); series_style(g, a, i, &lc, &dt); }
       key_add(&key, t, lc, dt);
     }
   key_add(&key, "chance", 30, 12);   /* style.gp's grey */
@@ -799,123 +862,137 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
   int any_cut = 0;
   for (size_t k = 1; k < s.n; k++)
     if (s.r[k].a == s.r[k - 1].a && s.r[k].i == s.r[k - 1].i && s.r[k].v == s.r[k - 1].v
-        && s.r[k].depth == s.r[k - 1].depth && s.r[k].x[K_NSEEDS] < s.r[k - 1].x[K_NSEEDS])
+        && s.r[k].depth == s.r[k - 1].depth && s.r[k].x[SP_N] < s.r[k - 1].x[SP_N])
       any_cut = 1;
-  if (any_cut) key_add(&key, "a seed diverged: the mean stops", 7, 0);
+  if (any_cut) key_add(&key, "a seed diverged: the curve stops", 7, 0);
   figure f;
-  rc = fig_open(&f, c, w, 0.55 + 0.45 + (w < 5 ? 0.14 : 0.0) + key_height(&key, w) + 2.7 * (double)grows, err);
-  if (rc) { free(s.r); return rc; }
-  fig_list chances = { "" }, errs = { "" }, ymaxs = { "" }, ymins = { "" }, cuts = { "" };
+  rc = fig_open(&f, c, w, 0.55 + 0.6 + (w < 5 ? 0.3 : 0.0) + key_height(&key, w) + pair_h * (double)grows, err);
+  if (rc) { free(vopt); free(rest); free(onames); free(rix); free(s.r); return rc; }
+  fig_list chances = { "" }, errs = { "" }, ymaxs = { "" }, ymins = { "" }, cuts = { "" }, places = { "" };
   fig_texts ptitles = { "", 0, 0 };
   size_t gi = 0;
   int clipped = 0, any_log = 0;
-  for (size_t v = 0; v < nv; v++)
-    for (size_t d = 0; d < nd; d++, gi++) {
-      size_t depth = g->depths.val[d];
-      fig_list blocks = { "" }, lcs = { "" }, dts = { "" }, series = { "" };
-      double top = 0.0;   /* the highest loss band of the group */
-      double low = INFINITY;                /* the lowest loss of the group */
-      double cap = 2.5 * variant_chance(g, (int)v);
-      int hidden = 0;                       /* a series mostly above the cap */
-      /* where series stopped: step, loss, error (one block per group) */
-      double cut_x[64], cut_l[64], cut_e[64];
-      size_t ncut = 0;
-      for (size_t a = 0; a < g->acts.n; a++)
-        for (size_t i = 0; i < g->inits.n; i++) {
-          if (!has_group(g, (int)a, (int)i, (int)v, depth)) continue;
-          int b = -1;
-          double n0 = NAN;
-          size_t n_pts = 0, n_above = 0;
-          for (size_t k = 0; k < s.n; k++) {
-            const srow *r = &s.r[k];
-            if (r->a != (int)a || r->i != (int)i || r->v != (int)v || r->depth != depth) continue;
-            if (isnan(n0)) n0 = r->x[K_NSEEDS];
-            if (r->x[K_NSEEDS] < n0) break;   /* the rows after are fewer seeds' mean */
-            if (b < 0) {
-              char what[200];
-              snprintf(what, sizeof what, "%s %s %s depth %zu: step loss loss_ci95 test_error error_ci95",
-                       g->acts.name[a], g->inits.name[i], g->variants.name[v], depth);
-              b = fig_block(&f, what);
-            }
-            double hi = r->x[K_LOSS] + (isfinite(r->x[K_LOSS_CI]) ? r->x[K_LOSS_CI] : 0.0);
-            if (isfinite(hi) && hi > top) top = hi;
-            n_pts++;
-            n_above += r->x[K_LOSS] > cap;
-            if (isfinite(r->x[K_LOSS]) && r->x[K_LOSS] > 0 && r->x[K_LOSS] < low) low = r->x[K_LOSS];
-            fig_num(&f, (double)r->step, 0);
-            fig_num(&f, r->x[K_LOSS], 0);
-            fig_num(&f, isfinite(r->x[K_LOSS_CI]) ? r->x[K_LOSS_CI] : 0.0, 0);
-            fig_num(&f, 1.0 - r->x[K_ACC], 0);
-            fig_num(&f, isfinite(r->x[K_ACC_CI]) ? r->x[K_ACC_CI] : 0.0, 1);
-            int last = 1;   /* the last row of the series with every seed? */
-            for (size_t k2 = k + 1; k2 < s.n && last; k2++) {
-              const srow *q = &s.r[k2];
-              if (q->a == (int)a && q->i == (int)i && q->v == (int)v && q->depth == depth) {
-                if (q->x[K_NSEEDS] < n0 && ncut < 64) {
-                  cut_x[ncut] = (double)r->step;
-                  cut_l[ncut] = r->x[K_LOSS];
-                  cut_e[ncut++] = 1.0 - r->x[K_ACC];
+  for (size_t o = 0; o < nopt; o++)
+    for (size_t fac = 0; fac < fa; fac++)
+      for (size_t r = 0; r < nrest; r++)
+        for (size_t d = 0; d < nd; d++) {
+          /* the variant of (optimizer o, the rest r); none: an empty panel */
+          int v = -1;
+          for (size_t k = 0; k < nv && v < 0; k++) if ((size_t)vopt[k] == o && (size_t)rix[k] == r) v = (int)k;
+          size_t depth = g->depths.val[d], q = r * nd + d;
+          size_t row = (o * fa + fac) * rpb + q / cols, col = q % cols;
+          fig_list blocks = { "" }, lcs = { "" }, dts = { "" };
+          double top = 0.0, low = INFINITY, chance = v >= 0 ? variant_chance(g, v) : NAN, cap = 2.5 * chance;
+          int hidden = 0;
+          double cut_x[64], cut_l[64], cut_e[64];
+          size_t ncut = 0;
+          for (size_t a = 0; v >= 0 && a < na; a++) {
+            if (facet_act && a != fac) continue;
+            for (size_t i = 0; i < ni; i++) {
+              if (!has_group(g, (int)a, (int)i, v, depth)) continue;
+              int b = -1;
+              double n0 = NAN;
+              size_t n_pts = 0, n_above = 0;
+              const srow *prev = NULL;
+              for (size_t k = 0; k < s.n; k++) {
+                const srow *x = &s.r[k];
+                if (x->a != (int)a || x->i != (int)i || x->v != v || x->depth != depth) continue;
+                if (isnan(n0)) n0 = x->x[SP_N];
+                if (x->x[SP_N] < n0) {   /* a seed diverged: the rows after are fewer seeds' */
+                  if (prev && ncut < 64) {
+                    cut_x[ncut] = (double)prev->step;
+                    cut_l[ncut] = prev->x[0];
+                    cut_e[ncut++] = 1.0 - prev->x[3];
+                  }
+                  break;
                 }
-                last = 0;
+                if (b < 0) {
+                  char what[200];
+                  snprintf(what, sizeof what, "%s %s %s depth %zu: step loss lo hi test_error lo hi",
+                           g->acts.name[a], g->inits.name[i], g->variants.name[v], depth);
+                  b = fig_block(&f, what);
+                }
+                double l = x->x[0], lhi = x->x[2];
+                if (isfinite(lhi) && lhi > top) top = lhi;
+                n_pts++;
+                n_above += l > cap;
+                if (isfinite(l) && l > 0 && l < low) low = l;
+                fig_num(&f, (double)x->step, 0);
+                fig_num(&f, l, 0);
+                fig_num(&f, x->x[1], 0);
+                fig_num(&f, lhi, 0);
+                /* the test error is 1 - accuracy: its band turns over */
+                fig_num(&f, 1.0 - x->x[3], 0);
+                fig_num(&f, 1.0 - x->x[5], 0);
+                fig_num(&f, 1.0 - x->x[4], 1);
+                prev = x;
               }
+              if (b < 0) continue;
+              if (2 * n_above > n_pts) hidden = 1;
+              long lc, dt;
+              if (facet_act) { lc = (long)(i % 8) + 1; dt = 11; }
+              else series_style(g, a, i, &lc, &dt);
+              fig_list_addi(&blocks, b);
+              fig_list_addi(&lcs, lc);
+              fig_list_addi(&dts, dt);
             }
           }
-          if (b < 0) continue;
-          if (2 * n_above > n_pts) hidden = 1;
-          long lc, dt;
-          series_style(g, a, i, &lc, &dt);
-          fig_list_addi(&blocks, b);
-          fig_list_addi(&lcs, lc);
-          fig_list_addi(&dts, dt);
-          fig_list_addi(&series, (long)(a * g->inits.n + i) + 1);
+          char name[64], t[FIG_LABEL_MAX * 2];
+          snprintf(t, sizeof t, "depth %zu, where a seed diverged: step loss error", depth);
+          int cb = fig_block(&f, t);
+          for (size_t k = 0; k < ncut; k++) {
+            fig_num(&f, cut_x[k], 0);
+            fig_num(&f, cut_l[k], 0);
+            fig_num(&f, cut_e[k], 1);
+          }
+          if (!ncut) fputs("NaN\tNaN\tNaN\n", f.dat);
+          fig_list_addi(&cuts, cb);
+          t[0] = '\0';
+          if (facet_act) fig_cat(t, sizeof t, "%s, ", g->acts.name[fac]);
+          if (nopt > 1) fig_cat(t, sizeof t, "%s, ", onames[o]);
+          fig_cat(t, sizeof t, "depth %zu%s%s", depth, rest[v >= 0 ? v : 0][0] && v >= 0 ? ", " : "", v >= 0 ? rest[v] : "");
+          fig_texts_add(&ptitles, t);
+          fig_list_addi(&places, (long)(row * cols + col));
+          snprintf(name, sizeof name, "%.17g", chance);
+          fig_list_add(&chances, name);
+          snprintf(name, sizeof name, "%.17g", v >= 0 ? variant_chance_error(g, v) : NAN);
+          fig_list_add(&errs, name);
+          /* the loss axis: to the highest band, but no further than 2.5 times
+           * the chance loss (a diverging Adam run would flatten the rest) */
+          int logy = 0;
+          if (isfinite(chance) && hidden && isfinite(low) && low > 0) {
+            /* a series is mostly above the cut: clipping would hide it, so
+             * this panel's loss axis is logarithmic, to the top */
+            logy = 1;
+            any_log = 1;
+          } else if (isfinite(chance) && top > 2.5 * chance) {
+            top = 2.5 * chance;
+            clipped = 1;
+          }
+          snprintf(name, sizeof name, "%.6g", top > 0 ? top * (logy ? 1.5 : 1.04) : 1.0);
+          fig_list_add(&ymaxs, name);
+          snprintf(name, sizeof name, "%.6g", logy ? low / 1.5 : 0.0);
+          fig_list_add(&ymins, name);
+          gi++;
+          snprintf(name, sizeof name, "blocks_%zu", gi);
+          fig_var_str(&f, name, blocks.s);
+          snprintf(name, sizeof name, "lcs_%zu", gi);
+          fig_var_str(&f, name, lcs.s);
+          snprintf(name, sizeof name, "dts_%zu", gi);
+          fig_var_str(&f, name, dts.s);
         }
-      char name[64], t[FIG_LABEL_MAX];
-      snprintf(t, sizeof t, "depth %zu, where a seed diverged: step loss error", depth);
-      int cb = fig_block(&f, t);
-      for (size_t k = 0; k < ncut; k++) {
-        fig_num(&f, cut_x[k], 0);
-        fig_num(&f, cut_l[k], 0);
-        fig_num(&f, cut_e[k], 1);
-      }
-      if (!ncut) fputs("NaN\tNaN\tNaN\n", f.dat);
-      fig_list_addi(&cuts, cb);
-      group_title(g, depth, (int)v, t, sizeof t);
-      fig_texts_add(&ptitles, t);
-      double chance = variant_chance(g, (int)v);
-      snprintf(name, sizeof name, "%.17g", chance);
-      fig_list_add(&chances, name);
-      snprintf(name, sizeof name, "%.17g", variant_chance_error(g, (int)v));
-      fig_list_add(&errs, name);
-      /* the loss axis: to the highest band, but no further than 2.5 times
-       * the chance loss (a diverging Adam run would flatten the rest) */
-      int logy = 0;
-      if (isfinite(chance) && hidden && isfinite(low) && low > 0) {
-        /* a series is mostly above the cut: clipping would hide it, so
-         * this panel's loss axis is logarithmic, to the top */
-        logy = 1;
-        any_log = 1;
-      } else if (isfinite(chance) && top > 2.5 * chance) {
-        top = 2.5 * chance;
-        clipped = 1;
-      }
-      snprintf(name, sizeof name, "%.6g", top > 0 ? top * (logy ? 1.5 : 1.04) : 1.0);
-      fig_list_add(&ymaxs, name);
-      snprintf(name, sizeof name, "%.6g", logy ? low / 1.5 : 0.0);
-      fig_list_add(&ymins, name);
-      snprintf(name, sizeof name, "blocks_%zu", gi + 1);
-      fig_var_str(&f, name, blocks.s);
-      snprintf(name, sizeof name, "lcs_%zu", gi + 1);
-      fig_var_str(&f, name, lcs.s);
-      snprintf(name, sizeof name, "dts_%zu", gi + 1);
-      fig_var_str(&f, name, dts.s);
-      snprintf(name, sizeof name, "series_%zu", gi + 1);
-      fig_var_str(&f, name, series.s);
-    }
   free(s.r);
-  char fx[FIG_LABEL_MAX];
-  fixed_part(g, fx, sizeof fx);
+  free(vopt);
+  free(rest);
+  free(onames);
+  free(rix);
+  char fx[FIG_LABEL_MAX * 2];
+  snprintf(fx, sizeof fx, "%s%s", g->fixed, g->fixed[0] ? "; " : "");
+  spread_note(nseeds, "bands", fx + strlen(fx), sizeof fx - strlen(fx));
+  if (nopt > 1) fig_cat(fx, sizeof fx, "; a block of rows per optimizer");
   fig_var_texts(&f, "ptitles", &ptitles);
   fig_var_str(&f, "fixed", fx);
+  fig_var_str(&f, "places", places.s);
   fig_var_num(&f, "ngroups", (double)ngroups);
   fig_var_num(&f, "ncols", (double)cols);
   fig_var_num(&f, "grows", (double)grows);
