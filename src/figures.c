@@ -526,6 +526,10 @@ static int keep_hidden(const srow *r, const void *ctx)
   return r->layer >= 1 && r->layer < r->depth + 1;
 }
 
+/* What saturation-training pools over seeds from layers.tsv. */
+enum { SA_MEAN, SA_SLOPE, SA_N };
+static const char *const sa_cols[SA_N] = { "act_mean", "slope_mean" };
+
 static int fig_saturation(const fig_ctx *c, sb_error *err)
 {
   const fig_grid *g = c->g;
@@ -536,53 +540,66 @@ static int fig_saturation(const fig_ctx *c, sb_error *err)
   int rc = load_rows(c, c->summary, t_cols, T_N, keep_hidden, NULL, &all, err);
   if (rc) { free(all.r); return rc; }
   pick p = { init, rising_variant(&all, g, init, depth), depth };
-  srows s = { 0 };
-  for (size_t k = 0; k < all.n && !rc; k++)
-    if (keep_pick(&all.r[k], &p) && srows_add(&s, &all.r[k])) rc = sb_fail(err, SB_EFAIL, "out of memory");
   free(all.r);
+  /* each seed's layer means and slopes, pooled by spread() */
+  srows s = { 0 };
+  size_t nseeds = 0;
+  rc = load_spread(c, c->layers, sa_cols, SA_N, 0, keep_pick, &p, &s, &nseeds, err);
+  if (rc) { free(s.r); return rc; }
   size_t layers[9], nl = fig_layer_subset(depth, layers), na = g->acts.n;
   size_t cols = cols_for(na, 4), prow = rows_for(na, cols);
   double w = cols <= 1 ? 3.5 : 7.0;
   fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
+  key_layers_note(&key, nl, depth);
   for (size_t q = 0; q < nl; q++) {
     char t[32];
     snprintf(t, sizeof t, "layer %zu", layers[q]);
     key_add(&key, t, layer_lc(q, nl), 11);
   }
   figure f;
-  if (!rc) rc = fig_open(&f, c, w, (w < 5 ? 1.6 : 1.12) + key_height(&key, w) + 2.8 * (double)prow, err);
+  rc = fig_open(&f, c, w, (w < 5 ? 1.9 : 1.12) + key_height(&key, w) + 2.8 * (double)prow, err);
   if (rc) { free(s.r); return rc; }
   for (size_t a = 0; a < na; a++) {
     fig_list blocks = { "" }, lays = { "" }, lcs = { "" };
+    /* the top row's y range: the means and their spread over seeds, at
+     * least a quarter of the activation's output range (or 0.25) wide, so
+     * that seed noise is not blown up to fill the panel */
+    double lo = INFINITY, hi = -INFINITY;
     for (size_t q = 0; q < nl; q++) {
       size_t l = layers[q];
       int b = -1;
-      /* percentile bars at no more than about a dozen of the logged steps */
-      size_t nlog = 0, nrow = 0;
-      for (size_t k = 0; k < s.n; k++) nlog += s.r[k].a == (int)a && s.r[k].layer == l;
-      size_t bar_every = nlog > 12 ? (nlog + 11) / 12 : 1;
       for (size_t k = 0; k < s.n; k++) {
         const srow *r = &s.r[k];
         if (r->a != (int)a || r->layer != l) continue;
         if (b < 0) {
           char what[160];
-          snprintf(what, sizeof what, "%s layer %zu: step act_mean p02 p98 slope_mean slope_ci95 bar", g->acts.name[a], l);
+          snprintf(what, sizeof what, "%s layer %zu: step act_mean lo hi slope_mean lo hi", g->acts.name[a], l);
           b = fig_block(&f, what);
         }
         fig_num(&f, (double)r->step, 0);
-        fig_num(&f, r->x[T_MEAN], 0);
-        fig_num(&f, r->x[T_P02], 0);
-        fig_num(&f, r->x[T_P98], 0);
-        fig_num(&f, r->x[T_SLOPE], 0);
-        fig_num(&f, isfinite(r->x[T_SLOPE_CI]) ? r->x[T_SLOPE_CI] : 0.0, 0);
-        fig_num(&f, (double)(nrow++ % bar_every == 0), 1);
+        for (int j = 0; j < 6; j++) fig_num(&f, r->x[j], j == 5);
+        for (int j = 0; j < 3; j++)
+          if (isfinite(r->x[j])) { lo = fmin(lo, r->x[j]); hi = fmax(hi, r->x[j]); }
       }
       if (b < 0) continue;
       fig_list_addi(&blocks, b);
       fig_list_addi(&lays, (long)l);
       fig_list_addi(&lcs, layer_lc(q, nl));
     }
+    if (!isfinite(lo)) { lo = 0.0; hi = 1.0; }
+    act_fn fn;
+    double span = 0.25;
+    if (act_parse(g->acts.name[a], &fn, NULL) == SB_OK) {
+      double top = act_eval(&fn, 50.0), bot = act_eval(&fn, -50.0);
+      if (isfinite(top) && isfinite(bot) && top - bot < 10.0) span = 0.25 * (top - bot);
+    }
+    if (hi - lo < span) { double m = 0.5 * (hi + lo); lo = m - 0.5 * span; hi = m + 0.5 * span; }
+    double pad = 0.06 * (hi - lo);
     char name[32];
+    snprintf(name, sizeof name, "ylo_%zu", a + 1);
+    fig_var_num(&f, name, lo - pad);
+    snprintf(name, sizeof name, "yhi_%zu", a + 1);
+    fig_var_num(&f, name, hi + pad);
     snprintf(name, sizeof name, "blocks_%zu", a + 1);
     fig_var_str(&f, name, blocks.s);
     snprintf(name, sizeof name, "layers_%zu", a + 1);
@@ -591,10 +608,14 @@ static int fig_saturation(const fig_ctx *c, sb_error *err)
     fig_var_str(&f, name, lcs.s);
   }
   free(s.r);
-  char what[FIG_LABEL_MAX * 2], fx[FIG_LABEL_MAX];
-  fixed_part(g, fx, sizeof fx);
-  snprintf(what, sizeof what, "%s init, %s%s%s", g->inits.label[init], g->variants.name[p.v],
-           g->variants.name[p.v][0] ? ", " : "", fx);
+  char what[FIG_LABEL_MAX * 3], band[64];
+  spread_note(nseeds, "bands", band, sizeof band);
+  what[0] = '\0';
+  fig_cat(what, sizeof what, "%s init", g->inits.label[init]);
+  if (g->inits.n > 1) fig_cat(what, sizeof what, " (of %zu: --select init=NAME for another)", g->inits.n);
+  if (g->variants.n > 1)
+    fig_cat(what, sizeof what, ", %s (where the slope falls most, of %zu variants)", g->variants.name[p.v], g->variants.n);
+  fig_cat(what, sizeof what, "; %s%s%s", g->fixed, g->fixed[0] ? "; " : "", band);
   fig_var_names(&f, "acts", &g->acts);
   fig_var_str(&f, "what", what);
   fig_var_num(&f, "nact", (double)na);
@@ -2362,7 +2383,7 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
 /* In the order they are drawn, listed and shown in the README's gallery. */
 const figure_def fig_table[] = {
   { "grad-layers", "gradient norm per layer at initialization", fig_grad_layers },
-  { "saturation-training", "activations (mean, 2nd-98th percentiles) and mean slope per layer over training", fig_saturation },
+  { "saturation-training", "mean activations and mean slope per layer over training", fig_saturation },
   { "grad-vs-saturation", "per-layer gradient attenuation against saturated fraction", fig_grad_vs_sat },
   { "heatmap", "heatmap of attenuation at initialization", fig_heatmap },
   { "depth", "attenuation at initialization and final loss against depth", fig_depth },
