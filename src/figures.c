@@ -211,16 +211,16 @@ static size_t spread(double *v, size_t n, int logv, double *mid, double *lo, dou
     if (isfinite(v[k]) && (!logv || v[k] > 0)) v[m++] = logv ? log10(v[k]) : v[k];
   *mid = *lo = *hi = NAN;
   if (!m) return 0;
-  seed_summary s;
-  stats_over_seeds(v, m, &s);
-  double l = s.mean, h = s.mean;
+  double mean, ci;
+  pool(v, m, &mean, &ci, NULL);
+  double l = mean, h = mean;
   if (m > FEW_SEEDS) {
-    l = s.mean - s.ci95;
-    h = s.mean + s.ci95;
+    l = mean - ci;
+    h = mean + ci;
   } else {
     for (size_t k = 0; k < m; k++) { l = fmin(l, v[k]); h = fmax(h, v[k]); }
   }
-  *mid = logv ? pow(10.0, s.mean) : s.mean;
+  *mid = logv ? pow(10.0, mean) : mean;
   *lo = logv ? pow(10.0, l) : l;
   *hi = logv ? pow(10.0, h) : h;
   return m;
@@ -293,21 +293,43 @@ static void key_layers_note(fig_key *k, size_t nl, size_t depth)
   key_add(k, t, -2, 11);   /* lc -2: the background, an entry without a line */
 }
 
-/* ---- Figure: gradient norms per layer at init ------------------------------------ */
-
-/* Geometric mean over seeds and the 95% Student-t interval of log10 x:
- * norms span decades, and an arithmetic interval would cross zero. */
-static void log_stats(double *v, size_t n, double *gm, double *lo, double *hi)
+/* The most seeds any (activation, init, depth, variant) group of the grid
+ * has: what a figure of per-cell numbers pools. */
+static size_t max_group_seeds(const fig_grid *g)
 {
-  size_t m = 0;
-  for (size_t k = 0; k < n; k++)
-    if (isfinite(v[k]) && v[k] > 0) v[m++] = log10(v[k]);   /* a zero norm has no logarithm */
-  double mean, ci;
-  pool(v, m, &mean, &ci, NULL);
-  *gm = pow(10.0, mean);
-  *lo = pow(10.0, mean - ci);
-  *hi = pow(10.0, mean + ci);
+  size_t best = 0;
+  for (size_t k = 0; k < g->n; k++) {
+    const fig_cell *c = &g->cells[k];
+    size_t m = 0;
+    for (size_t j = 0; j < g->n; j++) {
+      const fig_cell *d = &g->cells[j];
+      m += d->var == c->var && d->arch == c->arch && d->depth == c->depth && !strcmp(d->act, c->act)
+           && !strcmp(d->init, c->init);
+    }
+    if (m > best) best = m;
+  }
+  return best;
 }
+
+/* Figures of a point per seed (depth, remedies): with up to FEW_SEEDS
+ * seeds each is an open circle and the line joins their means (filled);
+ * beyond, bars of the 95% interval of the mean.  The legend says which
+ * (entries of dash -6 and -7: a point of that type, no line). */
+static void key_seed_marks(fig_key *k, size_t n)
+{
+  if (n > 1 && n <= FEW_SEEDS) {
+    key_add(k, "each seed", 7, -6);
+    key_add(k, "mean of the seeds", 7, -7);
+  } else key_add(k, "mean", 7, -7);
+}
+
+static void seed_marks_note(size_t n, char *buf, size_t size)
+{
+  if (n > 1 && n <= FEW_SEEDS) snprintf(buf, size, "circles: each of %zu seeds, no interval drawn", n);
+  else spread_note(n, "bars", buf, size);
+}
+
+/* ---- Figure: gradient norms per layer at init ------------------------------------ */
 
 static int fig_grad_layers(const fig_ctx *c, sb_error *err)
 {
@@ -354,6 +376,7 @@ static int fig_grad_layers(const fig_ctx *c, sb_error *err)
   figure f;
   if (!rc) rc = fig_open(&f, c, w, 0.55 + 0.45 + key_height(&key, w) + 2.3 * (double)prow, err);
   if (rc) { free(val); return rc; }
+  size_t nseeds = 0;
   for (size_t a = 0; a < na; a++) {
     fig_list blocks = { "" }, lcs = { "" }, dts = { "" };
     for (size_t i = 0; i < ni; i++)
@@ -362,8 +385,10 @@ static int fig_grad_layers(const fig_ctx *c, sb_error *err)
         for (size_t l = 1; l <= depth; l++) {
           double *p = val + ((((a * ni + i) * nv + v) * depth + (l - 1)) * 2) * ns;
           double dm, dlo, dhi, gm, glo, ghi;
-          log_stats(p, ns, &dm, &dlo, &dhi);
-          log_stats(p + ns, ns, &gm, &glo, &ghi);
+          size_t m = spread(p, ns, 1, &dm, &dlo, &dhi);
+          if (m > nseeds) nseeds = m;
+          m = spread(p + ns, ns, 1, &gm, &glo, &ghi);
+          if (m > nseeds) nseeds = m;
           if (isnan(dm) && isnan(gm)) continue;
           if (b < 0) {
             char what[200];
@@ -393,10 +418,9 @@ static int fig_grad_layers(const fig_ctx *c, sb_error *err)
     fig_var_str(&f, k, dts.s);
   }
   free(val);
-  char fx[FIG_LABEL_MAX];
-  fx[0] = '\0';
-  fig_cat(fx, sizeof fx, "%s%s%zu seed%s", g->init_fixed, g->init_fixed[0] ? ", " : "", g->nseeds,
-          g->nseeds == 1 ? "" : "s");
+  char fx[FIG_LABEL_MAX * 2];
+  snprintf(fx, sizeof fx, "%s%s", g->init_fixed, g->init_fixed[0] ? "; " : "");
+  spread_note(nseeds, "bands", fx + strlen(fx), sizeof fx - strlen(fx));
   fig_var_names(&f, "acts", &g->acts);
   fig_var_str(&f, "fixed", fx);
   fig_var_num(&f, "nact", (double)na);
@@ -1589,6 +1613,8 @@ static int fig_depth(const fig_ctx *c, sb_error *err)
       key_add(&key, t, lc, dt);
     }
   if (trained) key_add(&key, "chance", 30, 12);
+  size_t nseeds = max_group_seeds(g);
+  key_seed_marks(&key, nseeds);
   figure f;
   int rc = fig_open(&f, c, w, 0.55 + 0.5 + (w < 5 ? 0.14 : 0.0) + key_height(&key, w) + 2.4 * (double)rows, err);
   if (rc) return rc;
@@ -1666,9 +1692,12 @@ static int fig_depth(const fig_ctx *c, sb_error *err)
   }
   fig_var_str(&f, "logys", logys.s);
   free(scratch);
-  char fx[FIG_LABEL_MAX];
-  fixed_part(g, fx, sizeof fx);
+  char fx[FIG_LABEL_MAX * 2];
+  const char *fixed = g->steps > 0 ? g->fixed : g->init_fixed;
+  snprintf(fx, sizeof fx, "%s%s", fixed, fixed[0] ? "; " : "");
+  seed_marks_note(nseeds, fx + strlen(fx), sizeof fx - strlen(fx));
   fig_var_num(&f, "trained", trained);
+  fig_var_num(&f, "bars", nseeds > FEW_SEEDS);
   fig_var_str(&f, "lcs", lcs.s);
   fig_var_str(&f, "dts", dts.s);
   fig_var_texts(&f, "ptitles", &ptitles);
@@ -1746,6 +1775,8 @@ static int fig_remedies(const fig_ctx *c, sb_error *err)
     fig_list_addi(&dts, dt);
   }
   if (trained) key_add(&key, "chance", 30, 12);
+  size_t nseeds = max_group_seeds(g);
+  key_seed_marks(&key, nseeds);
   figure f;
   int rc = fig_open(&f, c, w, 0.55 + 0.5 + (w < 5 ? 0.14 : 0.0) + key_height(&key, w) + 2.3 * (double)rows, err);
   if (rc) return rc;
@@ -1825,12 +1856,15 @@ static int fig_remedies(const fig_ctx *c, sb_error *err)
   }
   free(scratch);
   char fx[FIG_LABEL_MAX * 2];
-  fixed_part(g, fx, sizeof fx);
+  snprintf(fx, sizeof fx, "%s", g->steps > 0 ? g->fixed : g->init_fixed);
   int skips = 0;
   for (size_t k = 0; k < nl; k++) skips |= strstr(g->archs.name[k], "no skip") == NULL;
   if (skips) fig_cat(fx, sizeof fx, "%sresidual branch scaled by %s", fx[0] ? ", " : "", g->res_scale);
+  fig_cat(fx, sizeof fx, "%s", fx[0] ? "; " : "");
+  seed_marks_note(nseeds, fx + strlen(fx), sizeof fx - strlen(fx));
   fig_var_str(&f, "logys", logys.s);
   fig_var_num(&f, "trained", trained);
+  fig_var_num(&f, "bars", nseeds > FEW_SEEDS);
   fig_var_str(&f, "lcs", lcs.s);
   fig_var_str(&f, "dts", dts.s);
   fig_var_texts(&f, "ptitles", &ptitles);
