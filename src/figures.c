@@ -1980,6 +1980,18 @@ static int fig_spectra(const fig_ctx *c, sb_error *err)
       if (vals[k].panel == (int)p && vals[k].resolved) { if (vals[k].lg < lo) lo = vals[k].lg; if (vals[k].lg > hi) hi = vals[k].lg; }
     if (!(hi - lo >= 0.02)) { lo = isfinite(lo) ? lo - 0.01 : -0.01; hi = isfinite(hi) ? hi + 0.01 : 0.01; }
     double bw = (hi - lo) / SPEC_BINS;
+    /* each panel's x axis: whole decades around its resolved values, at
+     * least two, so that a narrow (isometric) spectrum is not squeezed
+     * into a sliver by another panel's spread or a floor at 1e-22 */
+    {
+      double xl = floor(lo), xh = ceil(hi);
+      while (xh - xl < 2.0) { xl -= 0.5; xh += 0.5; }
+      char name[32];
+      snprintf(name, sizeof name, "xlo_%zu", p + 1);
+      fig_var_num(&f, name, pow(10.0, floor(xl)));
+      snprintf(name, sizeof name, "xhi_%zu", p + 1);
+      fig_var_num(&f, name, pow(10.0, ceil(xh)));
+    }
     int any_below = 0;
     for (size_t d = 0; d < nd; d++) {
       char what[FIG_LABEL_MAX * 4];
@@ -2039,6 +2051,7 @@ static int fig_spectra(const fig_ctx *c, sb_error *err)
   fig_cat(fx, sizeof fx, "%s%sat initialization, %zu seed%s", g->ivariants.n == 1 ? g->init_fixed : "",
           g->ivariants.n == 1 && g->init_fixed[0] ? ", " : "", g->nseeds, g->nseeds == 1 ? "" : "s");
   if (below_total) fig_cat(fx, sizeof fx, "; density as a share of all singular values, those below the floor not drawn");
+  fig_cat(fx, sizeof fx, "; x axes per panel (a floor left of its axis is not drawn)");
   fig_var_texts(&f, "ptitles", &ptitles);
   fig_var_texts(&f, "pnotes", &pnotes);
   fig_var_str(&f, "lcs", lcs.s);
