@@ -5,7 +5,8 @@
 # side; learning-curves gives each optimizer its own block of rows; the
 # depth figures draw each seed as an open circle, said in the legend; a
 # legend that leaves layers out says how many are drawn; --select
-# composes with all of it.  Scripts and data only (--no-render): plot.sh
+# composes with all of it; with 6 seeds the 95% interval, said so; spectra's
+# panels each on their own x axis.  Scripts and data only (--no-render): plot.sh
 # renders every figure.
 . "$srcdir/tests/lib.sh"
 t_init figure-seeds
@@ -116,5 +117,36 @@ case $t in
   *"depth 10"*) t_pass "--select optimizer=adam depth=10: learning-curves has adam panels of depth 10 only" ;;
   *) t_fail "--select depth=10: learning-curves panels of depth 10" "$t" ;;
 esac
+
+# -- many seeds: the 95% interval of the mean, said so; bars on the depth figure
+sb grid --activations tanh --inits standard --depths 2,3 --widths 8 --seeds 6 --train-size 64 --test-size 16 --batch 8 \
+  --input-dim 4 --classes 3 --steps 10 --log-schedule log --optimizers sgd --quiet --out "$T/six"
+test "$rc" -eq 0 || t_fail "a grid of 6 seeds runs" "exit $rc: $(cat "$err")"
+sb plot -d "$T/six" -o "$T/six-p" --no-render --only grad-layers,depth,learning-curves
+g=$(gp_var "$T/six-p/grad-layers.gp" fixed); d=$(gp_var "$T/six-p/depth.gp" fixed); l=$(gp_var "$T/six-p/learning-curves.gp" fixed)
+bars=$(sed -n 's/^bars = //p' "$T/six-p/depth.gp")
+case "$g|$d|$l|$bars" in
+  *"bands: 95% interval of the mean of 6 seeds|"*"bars: 95% interval of the mean of 6 seeds|"*"bands: 95% interval of the mean of 6 seeds|1")
+    t_pass "6 seeds: bands and bars are the 95% interval of the mean, and say so" ;;
+  *) t_fail "6 seeds: bands and bars are the 95% interval of the mean, and say so" "grad-layers: $g" "depth: $d (bars = $bars)" "learning-curves: $l" ;;
+esac
+
+# -- spectra: each panel's x axis fits its own singular values (a shared
+# axis from the lowest floor squeezed a narrow spectrum into a sliver)
+sb grid --activations tanh,relu --inits orthogonal,standard --depths 2,8 --widths 16 --seeds 1 --train-size 64 \
+  --test-size 16 --batch 8 --input-dim 16 --classes 3 --steps 0 --jacobian 4 --quiet --out "$T/jac"
+test "$rc" -eq 0 || t_fail "a grid with --jacobian runs" "exit $rc: $(cat "$err")"
+sb plot -d "$T/jac" -o "$T/jac-p" --no-render --only spectra
+bad=$(awk 'FNR == 1 { file++ }
+  file == 1 && /^xlo_[0-9]+ = / { split($0, w, " = "); sub(/^xlo_/, "", w[1]); xlo[w[1]] = w[2] + 0; next }
+  file == 1 && /^xhi_[0-9]+ = / { split($0, w, " = "); sub(/^xhi_/, "", w[1]); xhi[w[1]] = w[2] + 0; next }
+  file == 2 && /^# block/ { p = $0; sub(/^# block [0-9]+: panel /, "", p); sub(/ .*/, "", p); next }
+  file == 2 && NF == 2 && $1 != "NaN" { if (!(p in lo) || $1 < lo[p]) lo[p] = $1; if (!(p in hi) || $1 > hi[p]) hi[p] = $1 }
+  END { n = 0; for (p in lo) { n++
+          if (!(p in xlo) || xlo[p] > lo[p] || xhi[p] < hi[p] || xlo[p] < lo[p] / 1000 || xhi[p] > hi[p] * 1000)
+            print "panel " p ": values " lo[p] ".." hi[p] ", axis " xlo[p] ".." xhi[p] }
+        if (n < 4) print n " panels" }' "$T/jac-p/spectra.gp" "$T/jac-p/spectra.dat")
+test -z "$bad" && t_pass "spectra: each panel's x axis holds its values within three decades on either side" ||
+  t_fail "spectra: each panel's x axis holds its values within three decades on either side" "$bad"
 
 t_done
