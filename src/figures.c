@@ -94,13 +94,6 @@ static void pool(double *v, size_t n, double *mean, double *ci, size_t *m)
   if (m) *m = s.n;
 }
 
-/* A short label of a group for panel titles: "depth 5, lr 0.1 adam". */
-static void group_title(const fig_grid *g, size_t depth, int v, char *buf, size_t size)
-{
-  const char *var = g->variants.name[v];
-  snprintf(buf, size, "depth %zu%s%s", depth, var[0] ? ", " : "", var);
-}
-
 /* The figure-wide part of a title: what every cell shares (of a grid
  * measured at init only, what matters at init: not the learning rate or
  * the optimizer, which never acted). */
@@ -196,21 +189,147 @@ static int has_group(const fig_grid *g, int a, int i, int v, size_t depth)
   return 0;
 }
 
-/* ---- Figure: gradient norms per layer at init ------------------------------------ */
+/* ---- the spread over seeds -------------------------------------------------------- */
 
-/* Geometric mean over seeds and the 95% Student-t interval of log10 x:
- * norms span decades, and an arithmetic interval would cross zero. */
-static void log_stats(double *v, size_t n, double *gm, double *lo, double *hi)
+/* Up to this many seeds a figure shows the seeds themselves: a band from
+ * the lowest seed to the highest, or each seed as a point.  Beyond, the
+ * 95% Student-t interval of the mean.  With 3 seeds t is 4.30: an
+ * interval of the mean would claim what 3 draws cannot tell (a norm's
+ * band over 19 decades, a fraction's past 1), so it is not drawn. */
+#define FEW_SEEDS 5
+
+/* The middle and the band of the finite values of v[0..n) (which are
+ * moved to its front): their mean, and for up to FEW_SEEDS values their
+ * min and max, for more the 95% interval of the mean.  logv: of log10 of
+ * the positive values (norms span decades: a geometric mean and its
+ * band); a value of 0 has no logarithm and is left out.  Returns how many
+ * values counted. */
+static size_t spread(double *v, size_t n, int logv, double *mid, double *lo, double *hi)
 {
   size_t m = 0;
   for (size_t k = 0; k < n; k++)
-    if (isfinite(v[k]) && v[k] > 0) v[m++] = log10(v[k]);   /* a zero norm has no logarithm */
+    if (isfinite(v[k]) && (!logv || v[k] > 0)) v[m++] = logv ? log10(v[k]) : v[k];
+  *mid = *lo = *hi = NAN;
+  if (!m) return 0;
   double mean, ci;
   pool(v, m, &mean, &ci, NULL);
-  *gm = pow(10.0, mean);
-  *lo = pow(10.0, mean - ci);
-  *hi = pow(10.0, mean + ci);
+  double l = mean, h = mean;
+  if (m > FEW_SEEDS) {
+    l = mean - ci;
+    h = mean + ci;
+  } else {
+    for (size_t k = 0; k < m; k++) { l = fmin(l, v[k]); h = fmax(h, v[k]); }
+  }
+  *mid = logv ? pow(10.0, mean) : mean;
+  *lo = logv ? pow(10.0, l) : l;
+  *hi = logv ? pow(10.0, h) : h;
+  return m;
 }
+
+/* What a figure's bands (what = "band") or bars are, said on the figure:
+ * "band: min–max of 3 seeds". */
+static void spread_note(size_t n, const char *what, char *buf, size_t size)
+{
+  if (n <= 1) snprintf(buf, size, "%zu seed: no %s", n, what);
+  else if (n <= FEW_SEEDS) snprintf(buf, size, "%s: min–max of %zu seeds", what, n);
+  else snprintf(buf, size, "%s: 95%% interval of the mean of %zu seeds", what, n);
+}
+
+/* Rows of a per-seed table (layers.tsv, curves.tsv) pooled over seeds:
+ * for each (activation, init, variant, depth, layer, step) that --select
+ * and keep() let through, x[3k], x[3k+1], x[3k+2] are spread()'s middle,
+ * low and high of column cols[k] (logmask bit k: of its log10), and
+ * x[9+k] how many seeds had a value; nc <= 3.  *nmax gets the most seeds
+ * any row pooled. */
+#define SP_N 9
+static int srow_cmp(const void *x, const void *y)
+{
+  const srow *a = x, *b = y;
+  if (a->a != b->a) return a->a < b->a ? -1 : 1;
+  if (a->i != b->i) return a->i < b->i ? -1 : 1;
+  if (a->v != b->v) return a->v < b->v ? -1 : 1;
+  if (a->depth != b->depth) return a->depth < b->depth ? -1 : 1;
+  if (a->layer != b->layer) return a->layer < b->layer ? -1 : 1;
+  if (a->step != b->step) return a->step < b->step ? -1 : 1;
+  return 0;
+}
+
+static int load_spread(const fig_ctx *c, const char *path, const char *const *cols, int nc, unsigned logmask,
+                       int (*keep)(const srow *, const void *), const void *ctx, srows *out, size_t *nmax,
+                       sb_error *err)
+{
+  srows raw = { 0 };
+  *nmax = 0;
+  int rc = load_rows(c, path, cols, nc, keep, ctx, &raw, err);
+  if (!rc && raw.n) qsort(raw.r, raw.n, sizeof *raw.r, srow_cmp);
+  double *v = rc ? NULL : malloc((raw.n ? raw.n : 1) * sizeof *v);
+  if (!rc && !v) rc = sb_fail(err, SB_EFAIL, "out of memory");
+  for (size_t k = 0; !rc && k < raw.n;) {
+    size_t e = k + 1;
+    while (e < raw.n && !srow_cmp(&raw.r[k], &raw.r[e])) e++;
+    srow r = raw.r[k];
+    for (int j = 0; j < nc; j++) {
+      for (size_t q = k; q < e; q++) v[q - k] = raw.r[q].x[j];
+      size_t m = spread(v, e - k, (logmask >> j) & 1u, &r.x[3 * j], &r.x[3 * j + 1], &r.x[3 * j + 2]);
+      r.x[SP_N + j] = (double)m;
+      if (m > *nmax) *nmax = m;
+    }
+    if (srows_add(out, &r)) rc = sb_fail(err, SB_EFAIL, "out of memory reading %s", path);
+    k = e;
+  }
+  free(v);
+  free(raw.r);
+  return rc;
+}
+
+/* The legend's first entry when a figure draws fewer of a net's layers
+ * than it has ("9 of 10 layers:", no line), so that a missing "layer 5"
+ * is said, not left to be noticed. */
+static void key_layers_note(fig_key *k, size_t nl, size_t depth)
+{
+  if (nl >= depth) return;
+  char t[64];
+  snprintf(t, sizeof t, "%zu of %zu layers:", nl, depth);
+  key_add(k, t, -2, 11);   /* lc -2: the background, an entry without a line */
+}
+
+/* The most seeds any (activation, init, depth, variant) group of the grid
+ * has: what a figure of per-cell numbers pools. */
+static size_t max_group_seeds(const fig_grid *g)
+{
+  size_t best = 0;
+  for (size_t k = 0; k < g->n; k++) {
+    const fig_cell *c = &g->cells[k];
+    size_t m = 0;
+    for (size_t j = 0; j < g->n; j++) {
+      const fig_cell *d = &g->cells[j];
+      m += d->var == c->var && d->arch == c->arch && d->depth == c->depth && !strcmp(d->act, c->act)
+           && !strcmp(d->init, c->init);
+    }
+    if (m > best) best = m;
+  }
+  return best;
+}
+
+/* Figures of a point per seed (depth, remedies): with up to FEW_SEEDS
+ * seeds each is an open circle and the line joins their means (filled);
+ * beyond, bars of the 95% interval of the mean.  The legend says which
+ * (entries of dash -6 and -7: a point of that type, no line). */
+static void key_seed_marks(fig_key *k, size_t n)
+{
+  if (n > 1 && n <= FEW_SEEDS) {
+    key_add(k, "each seed", 7, -6);
+    key_add(k, "mean of the seeds", 7, -7);
+  } else key_add(k, "mean", 7, -7);
+}
+
+static void seed_marks_note(size_t n, char *buf, size_t size)
+{
+  if (n > 1 && n <= FEW_SEEDS) snprintf(buf, size, "circles: each of %zu seeds, no interval drawn", n);
+  else spread_note(n, "bars", buf, size);
+}
+
+/* ---- Figure: gradient norms per layer at init ------------------------------------ */
 
 static int fig_grad_layers(const fig_ctx *c, sb_error *err)
 {
@@ -257,6 +376,7 @@ static int fig_grad_layers(const fig_ctx *c, sb_error *err)
   figure f;
   if (!rc) rc = fig_open(&f, c, w, 0.55 + 0.45 + key_height(&key, w) + 2.3 * (double)prow, err);
   if (rc) { free(val); return rc; }
+  size_t nseeds = 0;
   for (size_t a = 0; a < na; a++) {
     fig_list blocks = { "" }, lcs = { "" }, dts = { "" };
     for (size_t i = 0; i < ni; i++)
@@ -265,8 +385,10 @@ static int fig_grad_layers(const fig_ctx *c, sb_error *err)
         for (size_t l = 1; l <= depth; l++) {
           double *p = val + ((((a * ni + i) * nv + v) * depth + (l - 1)) * 2) * ns;
           double dm, dlo, dhi, gm, glo, ghi;
-          log_stats(p, ns, &dm, &dlo, &dhi);
-          log_stats(p + ns, ns, &gm, &glo, &ghi);
+          size_t m = spread(p, ns, 1, &dm, &dlo, &dhi);
+          if (m > nseeds) nseeds = m;
+          m = spread(p + ns, ns, 1, &gm, &glo, &ghi);
+          if (m > nseeds) nseeds = m;
           if (isnan(dm) && isnan(gm)) continue;
           if (b < 0) {
             char what[200];
@@ -296,10 +418,9 @@ static int fig_grad_layers(const fig_ctx *c, sb_error *err)
     fig_var_str(&f, k, dts.s);
   }
   free(val);
-  char fx[FIG_LABEL_MAX];
-  fx[0] = '\0';
-  fig_cat(fx, sizeof fx, "%s%s%zu seed%s", g->init_fixed, g->init_fixed[0] ? ", " : "", g->nseeds,
-          g->nseeds == 1 ? "" : "s");
+  char fx[FIG_LABEL_MAX * 2];
+  snprintf(fx, sizeof fx, "%s%s", g->init_fixed, g->init_fixed[0] ? "; " : "");
+  spread_note(nseeds, "bands", fx + strlen(fx), sizeof fx - strlen(fx));
   fig_var_names(&f, "acts", &g->acts);
   fig_var_str(&f, "fixed", fx);
   fig_var_num(&f, "nact", (double)na);
@@ -429,6 +550,10 @@ static int keep_hidden(const srow *r, const void *ctx)
   return r->layer >= 1 && r->layer < r->depth + 1;
 }
 
+/* What saturation-training pools over seeds from layers.tsv. */
+enum { SA_MEAN, SA_SLOPE, SA_N };
+static const char *const sa_cols[SA_N] = { "act_mean", "slope_mean" };
+
 static int fig_saturation(const fig_ctx *c, sb_error *err)
 {
   const fig_grid *g = c->g;
@@ -439,53 +564,66 @@ static int fig_saturation(const fig_ctx *c, sb_error *err)
   int rc = load_rows(c, c->summary, t_cols, T_N, keep_hidden, NULL, &all, err);
   if (rc) { free(all.r); return rc; }
   pick p = { init, rising_variant(&all, g, init, depth), depth };
-  srows s = { 0 };
-  for (size_t k = 0; k < all.n && !rc; k++)
-    if (keep_pick(&all.r[k], &p) && srows_add(&s, &all.r[k])) rc = sb_fail(err, SB_EFAIL, "out of memory");
   free(all.r);
+  /* each seed's layer means and slopes, pooled by spread() */
+  srows s = { 0 };
+  size_t nseeds = 0;
+  rc = load_spread(c, c->layers, sa_cols, SA_N, 0, keep_pick, &p, &s, &nseeds, err);
+  if (rc) { free(s.r); return rc; }
   size_t layers[9], nl = fig_layer_subset(depth, layers), na = g->acts.n;
   size_t cols = cols_for(na, 4), prow = rows_for(na, cols);
   double w = cols <= 1 ? 3.5 : 7.0;
   fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
+  key_layers_note(&key, nl, depth);
   for (size_t q = 0; q < nl; q++) {
     char t[32];
     snprintf(t, sizeof t, "layer %zu", layers[q]);
     key_add(&key, t, layer_lc(q, nl), 11);
   }
   figure f;
-  if (!rc) rc = fig_open(&f, c, w, (w < 5 ? 1.6 : 1.12) + key_height(&key, w) + 2.8 * (double)prow, err);
+  rc = fig_open(&f, c, w, (w < 5 ? 1.9 : 1.12) + key_height(&key, w) + 2.8 * (double)prow, err);
   if (rc) { free(s.r); return rc; }
   for (size_t a = 0; a < na; a++) {
     fig_list blocks = { "" }, lays = { "" }, lcs = { "" };
+    /* the top row's y range: the means and their spread over seeds, at
+     * least a quarter of the activation's output range (or 0.25) wide, so
+     * that seed noise is not blown up to fill the panel */
+    double lo = INFINITY, hi = -INFINITY;
     for (size_t q = 0; q < nl; q++) {
       size_t l = layers[q];
       int b = -1;
-      /* percentile bars at no more than about a dozen of the logged steps */
-      size_t nlog = 0, nrow = 0;
-      for (size_t k = 0; k < s.n; k++) nlog += s.r[k].a == (int)a && s.r[k].layer == l;
-      size_t bar_every = nlog > 12 ? (nlog + 11) / 12 : 1;
       for (size_t k = 0; k < s.n; k++) {
         const srow *r = &s.r[k];
         if (r->a != (int)a || r->layer != l) continue;
         if (b < 0) {
           char what[160];
-          snprintf(what, sizeof what, "%s layer %zu: step act_mean p02 p98 slope_mean slope_ci95 bar", g->acts.name[a], l);
+          snprintf(what, sizeof what, "%s layer %zu: step act_mean lo hi slope_mean lo hi", g->acts.name[a], l);
           b = fig_block(&f, what);
         }
         fig_num(&f, (double)r->step, 0);
-        fig_num(&f, r->x[T_MEAN], 0);
-        fig_num(&f, r->x[T_P02], 0);
-        fig_num(&f, r->x[T_P98], 0);
-        fig_num(&f, r->x[T_SLOPE], 0);
-        fig_num(&f, isfinite(r->x[T_SLOPE_CI]) ? r->x[T_SLOPE_CI] : 0.0, 0);
-        fig_num(&f, (double)(nrow++ % bar_every == 0), 1);
+        for (int j = 0; j < 6; j++) fig_num(&f, r->x[j], j == 5);
+        for (int j = 0; j < 3; j++)
+          if (isfinite(r->x[j])) { lo = fmin(lo, r->x[j]); hi = fmax(hi, r->x[j]); }
       }
       if (b < 0) continue;
       fig_list_addi(&blocks, b);
       fig_list_addi(&lays, (long)l);
       fig_list_addi(&lcs, layer_lc(q, nl));
     }
+    if (!isfinite(lo)) { lo = 0.0; hi = 1.0; }
+    act_fn fn;
+    double span = 0.25;
+    if (act_parse(g->acts.name[a], &fn, NULL) == SB_OK) {
+      double top = act_eval(&fn, 50.0), bot = act_eval(&fn, -50.0);
+      if (isfinite(top) && isfinite(bot) && top - bot < 10.0) span = 0.25 * (top - bot);
+    }
+    if (hi - lo < span) { double m = 0.5 * (hi + lo); lo = m - 0.5 * span; hi = m + 0.5 * span; }
+    double pad = 0.06 * (hi - lo);
     char name[32];
+    snprintf(name, sizeof name, "ylo_%zu", a + 1);
+    fig_var_num(&f, name, lo - pad);
+    snprintf(name, sizeof name, "yhi_%zu", a + 1);
+    fig_var_num(&f, name, hi + pad);
     snprintf(name, sizeof name, "blocks_%zu", a + 1);
     fig_var_str(&f, name, blocks.s);
     snprintf(name, sizeof name, "layers_%zu", a + 1);
@@ -494,10 +632,14 @@ static int fig_saturation(const fig_ctx *c, sb_error *err)
     fig_var_str(&f, name, lcs.s);
   }
   free(s.r);
-  char what[FIG_LABEL_MAX * 2], fx[FIG_LABEL_MAX];
-  fixed_part(g, fx, sizeof fx);
-  snprintf(what, sizeof what, "%s init, %s%s%s", g->inits.label[init], g->variants.name[p.v],
-           g->variants.name[p.v][0] ? ", " : "", fx);
+  char what[FIG_LABEL_MAX * 3], band[64];
+  spread_note(nseeds, "bands", band, sizeof band);
+  what[0] = '\0';
+  fig_cat(what, sizeof what, "%s init", g->inits.label[init]);
+  if (g->inits.n > 1) fig_cat(what, sizeof what, " (of %zu: --select init=NAME for another)", g->inits.n);
+  if (g->variants.n > 1)
+    fig_cat(what, sizeof what, ", %s (where the slope falls most, of %zu variants)", g->variants.name[p.v], g->variants.n);
+  fig_cat(what, sizeof what, "; %s%s%s", g->fixed, g->fixed[0] ? "; " : "", band);
   fig_var_names(&f, "acts", &g->acts);
   fig_var_str(&f, "what", what);
   fig_var_num(&f, "nact", (double)na);
@@ -515,13 +657,30 @@ static int fig_saturation(const fig_ctx *c, sb_error *err)
 
 /* ---- Figure: saturation and gradient norms over training (the time-lapse) ---- */
 
-/* Per activation, the behaved (init, variant) whose story rises most at
- * the depth where it rises most: the loss of slope (the mean slope
- * falling), or the dead fraction of units that can die.  Top: that fraction per layer (means,
- * 95% interval over seeds); bottom: the layers' weight-gradient norms,
- * geometric means over seeds with the 95% interval of log10 (norms span
- * decades).  --select narrows the choice. */
-typedef struct dyn_pick { int i, v; double loss; } dyn_pick;
+/* A panel per (activation, init): the inits side by side when there are
+ * at most four of them (else the preferred one, said in the title), and
+ * in every panel the same variant (learning rate, optimizer ...) and the
+ * same depth, chosen by one rule over every panel together: where the
+ * story rises most (the loss of slope, the mean slope falling; the dead
+ * fraction for units that can die), among the groups where no seed
+ * diverged and no loss ended above 1.5 x chance.  Top: that quantity per
+ * layer; bottom: the layers' weight-gradient norms (geometric means).
+ * Bands: spread() over the seeds, from layers.tsv.  --select narrows the
+ * choice. */
+#define DYN_MAX_INITS 4
+
+typedef struct dyn_keep { int v; size_t depth; const size_t *layers; size_t nl; } dyn_keep;
+
+static int keep_dyn(const srow *r, const void *ctx)
+{
+  const dyn_keep *k = ctx;
+  if (r->v != k->v || r->depth != k->depth) return 0;
+  for (size_t q = 0; q < k->nl; q++) if (k->layers[q] == r->layer) return 1;
+  return 0;
+}
+
+enum { DY_SLOPE, DY_DEAD, DY_GRAD, DY_N };
+static const char *const dy_cols[DY_N] = { "slope_mean", "dead_frac", "grad_w_norm" };
 
 static int fig_dynamics(const fig_ctx *c, sb_error *err)
 {
@@ -530,160 +689,120 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
   srows all = { 0 };
   int rc = load_rows(c, c->summary, t_cols, T_N, keep_hidden, NULL, &all, err);
   if (rc) { free(all.r); return rc; }
-  size_t na = g->acts.n, cols = cols_for(na, 4), prow = rows_for(na, cols), ns = g->nseeds;
-  double w = cols <= 1 ? 3.5 : 7.0;
-  /* One depth for every panel, so that the legend's layers are each
-   * panel's: the one where the story rises most over every group. */
+  size_t na = g->acts.n, ni = g->inits.n;
+  /* the inits drawn: all of them side by side, or the preferred one */
+  int one_init = ni > DYN_MAX_INITS, pref = fig_preferred_init(g);
+  size_t nic = one_init ? 1 : ni, np = na * nic;
+  /* One variant and one depth for every panel: where the story, summed
+   * over the panels, rises most (behaved groups first). */
   size_t bd = g->depths.val[0];
-  {
-    double best = -INFINITY;
-    for (size_t d = 0; d < g->depths.n; d++) {
-      double rise = -INFINITY;
-      for (size_t a = 0; a < na; a++)
-        for (size_t i = 0; i < g->inits.n; i++)
-          for (size_t v = 0; v < g->variants.n; v++)
-            rise = fmax(rise, story_rise(&all, g, (int)a, (int)i, (int)v, g->depths.val[d]));
-      if (rise > best + 1e-12) { best = rise; bd = g->depths.val[d]; }
-    }
-  }
+  int bv = 0;
+  double best = -INFINITY;
+  for (int pass = 0; pass < 2 && best == -INFINITY; pass++)
+    for (size_t d = 0; d < g->depths.n; d++)
+      for (size_t v = 0; v < g->variants.n; v++) {
+        double sum = 0.0;
+        size_t n = 0;
+        for (size_t a = 0; a < na; a++)
+          for (size_t q = 0; q < nic; q++) {
+            int i = one_init ? pref : (int)q;
+            double r = pass == 0 ? story_rise(&all, g, (int)a, i, (int)v, g->depths.val[d])
+                                 : col_rise(&all, story_col(g->acts.name[a]), (int)a, i, (int)v, g->depths.val[d]);
+            if (r == -INFINITY) { if (pass == 0) sum = -INFINITY; continue; }
+            sum += r;
+            n++;
+          }
+        if (n && sum > best + 1e-12) { best = sum; bd = g->depths.val[d]; bv = (int)v; }
+      }
+  free(all.r);
   size_t layers[9], nl = fig_layer_subset(bd, layers);
-  /* per activation: the group, falling back to any (even a diverged one)
-   * when none behaved */
-  dyn_pick *pk = calloc(na ? na : 1, sizeof *pk);
-  if (!pk) { free(all.r); return sb_fail(err, SB_EFAIL, "out of memory"); }
-  for (size_t a = 0; a < na; a++) {
-    double best = -INFINITY;
-    pk[a].i = pk[a].v = -1;
-    for (int pass = 0; pass < 2 && pk[a].i < 0; pass++)
-      for (size_t i = 0; i < g->inits.n; i++)
-        for (size_t v = 0; v < g->variants.n; v++) {
-          double rise = pass == 0 ? story_rise(&all, g, (int)a, (int)i, (int)v, bd)
-                                  : col_rise(&all, story_col(g->acts.name[a]), (int)a, (int)i, (int)v, bd);
-          if (rise > best + 1e-12) { best = rise; pk[a].i = (int)i; pk[a].v = (int)v; }
-        }
-    if (pk[a].i >= 0) behaved(g, (int)a, pk[a].i, pk[a].v, bd, &pk[a].loss);
-  }
-  /* The chosen groups' weight-gradient norms per seed, from layers.tsv:
-   * val[a][q][step][seed], steps as summary.tsv lists them. */
-  long *steps = NULL;
-  size_t nsteps = 0;
-  for (size_t k = 0; k < all.n; k++) {
-    long st = all.r[k].step;
-    size_t j = 0;
-    while (j < nsteps && steps[j] != st) j++;
-    if (j < nsteps) continue;
-    long *grown = realloc(steps, (nsteps + 1) * sizeof *steps);
-    if (!grown) { rc = sb_fail(err, SB_EFAIL, "out of memory"); break; }
-    steps = grown;
-    steps[nsteps++] = st;
-  }
-  size_t total = na * nl * (nsteps ? nsteps : 1) * (ns ? ns : 1);
-  double *val = rc ? NULL : malloc(total * sizeof *val);
-  if (!rc && !val) rc = sb_fail(err, SB_EFAIL, "out of memory");
-  for (size_t k = 0; val && k < total; k++) val[k] = NAN;
-  if (!rc) {
-    fig_rows fr;
-    memset(&fr, 0, sizeof fr);
-    rc = fig_rows_open(&fr, c->o, g, c->layers, err);
-    int cs = -1, cst = -1, cl = -1, cgw = -1, got = 0;
-    if (!rc && !(rc = tsv_need(fr.t, "seed", &cs, err)) && !(rc = tsv_need(fr.t, "step", &cst, err))
-        && !(rc = tsv_need(fr.t, "layer", &cl, err)))
-      rc = tsv_need(fr.t, "grad_w_norm", &cgw, err);
-    while (!rc && (got = fig_rows_next(&fr, err)) == 1) {
-      int a = fig_rows_act(&fr);
-      if (a < 0 || fig_rows_depth(&fr) != bd || fig_rows_init(&fr) != pk[a].i || fig_rows_variant(&fr) != pk[a].v)
-        continue;
-      size_t l = strtoul(tsv_str(fr.t, cl), NULL, 10), sd = strtoul(tsv_str(fr.t, cs), NULL, 10), q = 0, j = 0;
-      long st = strtol(tsv_str(fr.t, cst), NULL, 10);
-      while (q < nl && layers[q] != l) q++;
-      while (j < nsteps && steps[j] != st) j++;
-      if (q == nl || j == nsteps || sd >= ns) continue;
-      val[(((size_t)a * nl + q) * nsteps + j) * ns + sd] = tsv_num(fr.t, cgw);
-    }
-    if (got < 0) rc = -got;
-    if (fr.t) fig_rows_close(&fr);
-  }
+  dyn_keep dk = { bv, bd, layers, nl };
+  srows s = { 0 };
+  size_t nseeds = 0;
+  rc = load_spread(c, c->layers, dy_cols, DY_N, 1u << DY_GRAD, keep_dyn, &dk, &s, &nseeds, err);
+  if (rc) { free(s.r); return rc; }
+  size_t cols = nic > 1 ? nic : cols_for(na, 4), prow = rows_for(np, cols);
+  double w = cols <= 1 ? 3.5 : 7.0;
   fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
+  key_layers_note(&key, nl, bd);
   for (size_t q = 0; q < nl; q++) {
     char t[32];
     snprintf(t, sizeof t, "layer %zu", layers[q]);
     key_add(&key, t, layer_lc(q, nl), 11);
   }
   figure f;
-  if (!rc) rc = fig_open(&f, c, w, 1.0 + key_height(&key, w) + 3.0 * (double)prow, err);
-  if (rc) { free(all.r); free(pk); free(steps); free(val); return rc; }
+  rc = fig_open(&f, c, w, 1.0 + (w < 5 ? 0.5 : 0.0) + key_height(&key, w) + 3.0 * (double)prow, err);
+  if (rc) { free(s.r); return rc; }
   fig_list kinds = { "" };
   fig_texts titles = { "", 0, 0 };
-  double *scratch = malloc((ns ? ns : 1) * sizeof *scratch);
-  for (size_t a = 0; a < na && scratch; a++) {
-    int bi = pk[a].i, bv = pk[a].v, dead = dies(g->acts.name[a]);
+  for (size_t p = 0; p < np; p++) {
+    size_t a = p / nic;
+    int i = one_init ? pref : (int)(p % nic), dead = dies(g->acts.name[a]);
     fig_list blocks = { "" }, lcs = { "" };
-    char t[FIG_LABEL_MAX * 2] = "";
     fig_list_addi(&kinds, dead);
-    if (bi >= 0) {
-      for (size_t q = 0; q < nl; q++) {
-        int b = -1;
-        for (size_t k = 0; k < all.n; k++) {
-          const srow *r = &all.r[k];
-          if (r->a != (int)a || r->i != bi || r->v != bv || r->depth != bd || r->layer != layers[q]) continue;
-          if (b < 0) {
-            char what[200];
-            snprintf(what, sizeof what, "%s %s %s depth %zu layer %zu: step %s ci95 grad_w_norm_gmean lo hi",
-                     g->acts.name[a], g->inits.name[bi], g->variants.name[bv], bd, layers[q],
-                     dead ? "dead_frac" : "slope_mean");
-            b = fig_block(&f, what);
-          }
-          size_t j = 0;
-          while (j < nsteps && steps[j] != r->step) j++;
-          /* the geometric mean needs every seed's norm above 0: a line
-           * ends where one is exactly 0 (its units froze) */
-          double *v = val + (((a * nl + q) * nsteps + j) * ns), gm = NAN, lo = NAN, hi = NAN;
-          size_t m = 0;
-          int all_pos = j < nsteps;
-          for (size_t sd = 0; all_pos && sd < ns; sd++) {
-            if (isnan(v[sd])) continue;   /* a seed --select left out */
-            if (!(v[sd] > 0) || !isfinite(v[sd])) all_pos = 0;
-            scratch[m++] = v[sd];
-          }
-          if (all_pos && m) log_stats(scratch, m, &gm, &lo, &hi);
-          double fr_ = dead ? r->x[T_DEAD] : r->x[T_SLOPE], ci = dead ? r->x[T_DEAD_CI] : r->x[T_SLOPE_CI];
-          fig_num(&f, (double)r->step, 0);
-          fig_num(&f, fr_, 0);
-          fig_num(&f, isfinite(ci) ? ci : 0.0, 0);
-          fig_num(&f, gm, 0);
-          fig_num(&f, lo, 0);
-          fig_num(&f, hi, 1);
+    for (size_t q = 0; q < nl; q++) {
+      int b = -1;
+      for (size_t k = 0; k < s.n; k++) {
+        const srow *r = &s.r[k];
+        if (r->a != (int)a || r->i != i || r->layer != layers[q]) continue;
+        if (b < 0) {
+          char what[200];
+          snprintf(what, sizeof what, "%s %s %s depth %zu layer %zu: step %s lo hi grad_w_norm_gmean lo hi",
+                   g->acts.name[a], g->inits.name[i], g->variants.name[bv], bd, layers[q],
+                   dead ? "dead_frac" : "slope_mean");
+          b = fig_block(&f, what);
         }
-        if (b < 0) continue;
-        fig_list_addi(&blocks, b);
-        fig_list_addi(&lcs, layer_lc(q, nl));
+        const double *x = r->x + 3 * (dead ? DY_DEAD : DY_SLOPE);
+        /* the geometric mean needs every seed's norm above 0: a line
+         * ends where one is exactly 0 (its units froze) */
+        int all_pos = r->x[SP_N + DY_GRAD] >= r->x[SP_N + DY_SLOPE];
+        fig_num(&f, (double)r->step, 0);
+        fig_num(&f, x[0], 0);
+        fig_num(&f, x[1], 0);
+        fig_num(&f, x[2], 0);
+        fig_num(&f, all_pos ? r->x[3 * DY_GRAD] : NAN, 0);
+        fig_num(&f, all_pos ? r->x[3 * DY_GRAD + 1] : NAN, 0);
+        fig_num(&f, all_pos ? r->x[3 * DY_GRAD + 2] : NAN, 1);
       }
-      snprintf(t, sizeof t, "%s: %s%s%s, final loss %.3g", g->acts.name[a], g->inits.label[bi],
-               g->variants.name[bv][0] ? ", " : "", g->variants.name[bv], pk[a].loss);
-    } else {
-      snprintf(t, sizeof t, "%s", g->acts.name[a]);
+      if (b < 0) continue;
+      fig_list_addi(&blocks, b);
+      fig_list_addi(&lcs, layer_lc(q, nl));
     }
+    double loss = NAN;
+    behaved(g, (int)a, i, bv, bd, &loss);
+    char t[FIG_LABEL_MAX * 2];
+    snprintf(t, sizeof t, "%s, %s init: final loss %.3g", g->acts.name[a], g->inits.label[i], loss);
     fig_texts_add(&titles, t);
     char name[32];
-    snprintf(name, sizeof name, "blocks_%zu", a + 1);
+    snprintf(name, sizeof name, "blocks_%zu", p + 1);
     fig_var_str(&f, name, blocks.s);
-    snprintf(name, sizeof name, "lcs_%zu", a + 1);
+    snprintf(name, sizeof name, "lcs_%zu", p + 1);
     fig_var_str(&f, name, lcs.s);
   }
-  int mem = scratch != NULL;
-  free(scratch);
-  free(all.r);
-  free(pk);
-  free(steps);
-  free(val);
-  if (!mem) { fig_discard(&f); return sb_fail(err, SB_EFAIL, "out of memory"); }
-  char fx[FIG_LABEL_MAX];
-  fixed_part(g, fx, sizeof fx);
+  free(s.r);
+  /* the title: what every panel shares, and by which rule */
+  char what[FIG_LABEL_MAX * 3], fx[FIG_LABEL_MAX * 2];
+  what[0] = '\0';
+  if (one_init)
+    fig_cat(what, sizeof what, "%s init (of %zu: --select init=NAME for another)%s", g->inits.label[pref], ni,
+            g->variants.n > 1 || g->depths.n > 1 ? "; " : "");
+  if (g->variants.n > 1 || g->depths.n > 1) {
+    char dpart[32] = "", of[64] = "";
+    if (g->depths.n > 1) snprintf(dpart, sizeof dpart, "depth %zu", bd);
+    if (g->variants.n > 1 && g->depths.n > 1) snprintf(of, sizeof of, "%zu variants x %zu depths", g->variants.n, g->depths.n);
+    else if (g->variants.n > 1) snprintf(of, sizeof of, "%zu variants", g->variants.n);
+    else snprintf(of, sizeof of, "%zu depths", g->depths.n);
+    fig_cat(what, sizeof what, "every panel %s%s%s (where saturation rises most, of %s)", g->variants.n > 1 ? g->variants.name[bv] : "",
+            g->variants.n > 1 && dpart[0] ? " at " : "", dpart, of);
+  }
+  snprintf(fx, sizeof fx, "%s%s", g->fixed, g->fixed[0] ? "; " : "");
+  spread_note(nseeds, "bands", fx + strlen(fx), sizeof fx - strlen(fx));
+  fig_var_str(&f, "choice", what);
   fig_var_texts(&f, "titles", &titles);
   fig_var_str(&f, "kinds", kinds.s);
   fig_var_str(&f, "fixed", fx);
   fig_var_num(&f, "depth", (double)bd);
-  fig_var_num(&f, "nact", (double)na);
+  fig_var_num(&f, "npan", (double)np);
   fig_var_num(&f, "ncols", (double)cols);
   fig_var_num(&f, "prow", (double)prow);
   fig_var_num(&f, "tau", g->tau);
@@ -693,29 +812,94 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
 
 /* ---- Figure: learning curves (He et al. Fig. 3; Glorot & Bengio Fig. 11) -------- */
 
-enum { K_LOSS, K_LOSS_CI, K_ACC, K_ACC_CI, K_NSEEDS, K_N };
-static const char *const k_cols[K_N] = { "eval_train_loss_mean", "eval_train_loss_ci95", "eval_test_acc_mean",
-                                         "eval_test_acc_ci95", "n" };
+/* The optimizer of each variant (*vopt[v], an index into names[]) and
+ * each variant's name without it (rest[v]), from cells.tsv: panels are
+ * faceted by optimizer in the grid's order, never interleaved with the
+ * other axes.  Returns how many optimizers (0 on a failure, with err). */
+#define LC_MAX_OPTS 8
+static size_t variant_opts(const fig_ctx *c, int *vopt, char (*rest)[FIG_LABEL_MAX], char (*names)[FIG_NAME_MAX],
+                           sb_error *err)
+{
+  const fig_grid *g = c->g;
+  size_t n = 0;
+  for (size_t v = 0; v < g->variants.n; v++) { vopt[v] = 0; snprintf(rest[v], FIG_LABEL_MAX, "%s", g->variants.name[v]); }
+  snprintf(names[0], FIG_NAME_MAX, "%s", "");
+  if (!g->varies[AXIS_OPT]) return 1;
+  fig_rows fr;
+  int rc = fig_rows_open(&fr, c->o, g, c->cells, err), got = 0, co = -1;
+  if (rc) return 0;
+  if (!(rc = tsv_need(fr.t, "optimizer", &co, err)))
+    while ((got = fig_rows_next(&fr, err)) == 1) {
+      int v = fig_rows_variant(&fr);
+      if (v < 0) continue;
+      const char *o = tsv_str(fr.t, co);
+      size_t k = 0;
+      while (k < n && strcmp(names[k], o)) k++;
+      if (k == n && n < LC_MAX_OPTS) snprintf(names[n++], FIG_NAME_MAX, "%s", o);
+      if (k == LC_MAX_OPTS) k = LC_MAX_OPTS - 1;
+      vopt[v] = (int)k;
+      /* the variant's name without the optimizer's word */
+      char *r = rest[v], *p = r;
+      size_t ol = strlen(o);
+      while ((p = strstr(p, o)) != NULL) {
+        if ((p == r || p[-1] == ' ') && (p[ol] == '\0' || p[ol] == ' ')) {
+          memmove(p, p + ol + (p[ol] == ' '), strlen(p + ol + (p[ol] == ' ')) + 1);
+          size_t l = strlen(r);
+          if (l && r[l - 1] == ' ') r[l - 1] = '\0';
+          break;
+        }
+        p += ol;
+      }
+    }
+  if (got < 0) rc = -got;
+  fig_rows_close(&fr);
+  return rc ? 0 : (n ? n : 1);
+}
+
+enum { LC_LOSS, LC_ACC, LC_N };
+static const char *const lc_cols[LC_N] = { "eval_train_loss", "eval_test_acc" };
+
+/* Panels: pairs (loss above test error), faceted by optimizer (a block
+ * of rows each, in the grid's order), then by activation when the grid
+ * has more than four (activation, init) series (a row each, the inits in
+ * colour), and in columns by the other variant axes and depth.  Bands:
+ * spread() over the seeds, from curves.tsv. */
+#define LC_MAX_SERIES 4
 
 static int fig_learning(const fig_ctx *c, sb_error *err)
 {
   const fig_grid *g = c->g;
   if (g->steps == 0) return FIG_SKIPPED;
+  size_t nv = g->variants.n, nd = g->depths.n, na = g->acts.n, ni = g->inits.n;
+  int *vopt = malloc(nv * sizeof *vopt);
+  char (*rest)[FIG_LABEL_MAX] = malloc(nv * sizeof *rest);
+  char (*onames)[FIG_NAME_MAX] = malloc(LC_MAX_OPTS * sizeof *onames);
+  if (!vopt || !rest || !onames) { free(vopt); free(rest); free(onames); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  size_t nopt = variant_opts(c, vopt, rest, onames, err);
   srows s = { 0 };
-  int rc = load_rows(c, c->curves_summary, k_cols, K_N, NULL, NULL, &s, err);
-  if (rc) { free(s.r); return rc; }
-  /* Panel groups: one per (variant, depth), each a loss panel above a
-   * test-error panel; lines: colour = activation, dash = init. */
-  size_t nd = g->depths.n, nv = g->variants.n, ngroups = nd * nv;
-  size_t cols = cols_for(ngroups, 4), grows = rows_for(ngroups, cols);
-  double w = cols <= 1 ? 3.5 : 7.0;
+  size_t nseeds = 0;
+  int rc = nopt ? load_spread(c, c->curves, lc_cols, LC_N, 0, NULL, NULL, &s, &nseeds, err) : err->code;
+  /* the other variant axes' values, in the variants' order */
+  size_t nrest = 0;
+  int *rix = malloc(nv * sizeof *rix);
+  if (!rc && !rix) rc = sb_fail(err, SB_EFAIL, "out of memory");
+  for (size_t v = 0; !rc && v < nv; v++) {
+    size_t k = 0;
+    while (k < v && strcmp(rest[k], rest[v])) k++;
+    rix[v] = k < v ? rix[k] : (int)nrest++;
+  }
+  if (rc) { free(vopt); free(rest); free(onames); free(rix); free(s.r); return rc; }
+  int facet_act = na > 1 && na * ni > LC_MAX_SERIES;
+  size_t fa = facet_act ? na : 1, ncv = nrest * nd, cols = cols_for(ncv, 4), rpb = rows_for(ncv, cols);
+  size_t grows = nopt * fa * rpb, ngroups = nopt * fa * ncv;
+  double w = cols <= 1 ? 3.5 : 7.0, pair_h = grows > 4 ? 1.75 : grows > 2 ? 2.0 : 2.7;
   fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
-  for (size_t a = 0; a < g->acts.n; a++)
-    for (size_t i = 0; i < g->inits.n; i++) {
+  for (size_t a = 0; a < (facet_act ? 1 : na); a++)
+    for (size_t i = 0; i < ni; i++) {
       char t[FIG_LABEL_MAX];
       long lc, dt;
-      fig_series_label(g, (int)a, (int)i, -1, t, sizeof t);
-      series_style(g, a, i, &lc, &dt);
+      if (facet_act) { snprintf(t, sizeof t, "%s", g->inits.label[i]); lc = (long)(i % 8) + 1; dt = 11; }
+      else { fig_series_label(g, (int)a, (int)i, -1, t, sizeof t); series_style(g, a, i, &lc, &dt); }
       key_add(&key, t, lc, dt);
     }
   key_add(&key, "chance", 30, 12);   /* style.gp's grey */
@@ -723,123 +907,137 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
   int any_cut = 0;
   for (size_t k = 1; k < s.n; k++)
     if (s.r[k].a == s.r[k - 1].a && s.r[k].i == s.r[k - 1].i && s.r[k].v == s.r[k - 1].v
-        && s.r[k].depth == s.r[k - 1].depth && s.r[k].x[K_NSEEDS] < s.r[k - 1].x[K_NSEEDS])
+        && s.r[k].depth == s.r[k - 1].depth && s.r[k].x[SP_N] < s.r[k - 1].x[SP_N])
       any_cut = 1;
-  if (any_cut) key_add(&key, "a seed diverged: the mean stops", 7, 0);
+  if (any_cut) key_add(&key, "a seed diverged: the curve stops", 7, 0);
   figure f;
-  rc = fig_open(&f, c, w, 0.55 + 0.45 + (w < 5 ? 0.14 : 0.0) + key_height(&key, w) + 2.7 * (double)grows, err);
-  if (rc) { free(s.r); return rc; }
-  fig_list chances = { "" }, errs = { "" }, ymaxs = { "" }, ymins = { "" }, cuts = { "" };
+  rc = fig_open(&f, c, w, 0.55 + 0.6 + (w < 5 ? 0.3 : 0.0) + key_height(&key, w) + pair_h * (double)grows, err);
+  if (rc) { free(vopt); free(rest); free(onames); free(rix); free(s.r); return rc; }
+  fig_list chances = { "" }, errs = { "" }, ymaxs = { "" }, ymins = { "" }, cuts = { "" }, places = { "" };
   fig_texts ptitles = { "", 0, 0 };
   size_t gi = 0;
   int clipped = 0, any_log = 0;
-  for (size_t v = 0; v < nv; v++)
-    for (size_t d = 0; d < nd; d++, gi++) {
-      size_t depth = g->depths.val[d];
-      fig_list blocks = { "" }, lcs = { "" }, dts = { "" }, series = { "" };
-      double top = 0.0;   /* the highest loss band of the group */
-      double low = INFINITY;                /* the lowest loss of the group */
-      double cap = 2.5 * variant_chance(g, (int)v);
-      int hidden = 0;                       /* a series mostly above the cap */
-      /* where series stopped: step, loss, error (one block per group) */
-      double cut_x[64], cut_l[64], cut_e[64];
-      size_t ncut = 0;
-      for (size_t a = 0; a < g->acts.n; a++)
-        for (size_t i = 0; i < g->inits.n; i++) {
-          if (!has_group(g, (int)a, (int)i, (int)v, depth)) continue;
-          int b = -1;
-          double n0 = NAN;
-          size_t n_pts = 0, n_above = 0;
-          for (size_t k = 0; k < s.n; k++) {
-            const srow *r = &s.r[k];
-            if (r->a != (int)a || r->i != (int)i || r->v != (int)v || r->depth != depth) continue;
-            if (isnan(n0)) n0 = r->x[K_NSEEDS];
-            if (r->x[K_NSEEDS] < n0) break;   /* the rows after are fewer seeds' mean */
-            if (b < 0) {
-              char what[200];
-              snprintf(what, sizeof what, "%s %s %s depth %zu: step loss loss_ci95 test_error error_ci95",
-                       g->acts.name[a], g->inits.name[i], g->variants.name[v], depth);
-              b = fig_block(&f, what);
-            }
-            double hi = r->x[K_LOSS] + (isfinite(r->x[K_LOSS_CI]) ? r->x[K_LOSS_CI] : 0.0);
-            if (isfinite(hi) && hi > top) top = hi;
-            n_pts++;
-            n_above += r->x[K_LOSS] > cap;
-            if (isfinite(r->x[K_LOSS]) && r->x[K_LOSS] > 0 && r->x[K_LOSS] < low) low = r->x[K_LOSS];
-            fig_num(&f, (double)r->step, 0);
-            fig_num(&f, r->x[K_LOSS], 0);
-            fig_num(&f, isfinite(r->x[K_LOSS_CI]) ? r->x[K_LOSS_CI] : 0.0, 0);
-            fig_num(&f, 1.0 - r->x[K_ACC], 0);
-            fig_num(&f, isfinite(r->x[K_ACC_CI]) ? r->x[K_ACC_CI] : 0.0, 1);
-            int last = 1;   /* the last row of the series with every seed? */
-            for (size_t k2 = k + 1; k2 < s.n && last; k2++) {
-              const srow *q = &s.r[k2];
-              if (q->a == (int)a && q->i == (int)i && q->v == (int)v && q->depth == depth) {
-                if (q->x[K_NSEEDS] < n0 && ncut < 64) {
-                  cut_x[ncut] = (double)r->step;
-                  cut_l[ncut] = r->x[K_LOSS];
-                  cut_e[ncut++] = 1.0 - r->x[K_ACC];
+  for (size_t o = 0; o < nopt; o++)
+    for (size_t fac = 0; fac < fa; fac++)
+      for (size_t r = 0; r < nrest; r++)
+        for (size_t d = 0; d < nd; d++) {
+          /* the variant of (optimizer o, the rest r); none: an empty panel */
+          int v = -1;
+          for (size_t k = 0; k < nv && v < 0; k++) if ((size_t)vopt[k] == o && (size_t)rix[k] == r) v = (int)k;
+          size_t depth = g->depths.val[d], q = r * nd + d;
+          size_t row = (o * fa + fac) * rpb + q / cols, col = q % cols;
+          fig_list blocks = { "" }, lcs = { "" }, dts = { "" };
+          double top = 0.0, low = INFINITY, chance = v >= 0 ? variant_chance(g, v) : NAN, cap = 2.5 * chance;
+          int hidden = 0;
+          double cut_x[64], cut_l[64], cut_e[64];
+          size_t ncut = 0;
+          for (size_t a = 0; v >= 0 && a < na; a++) {
+            if (facet_act && a != fac) continue;
+            for (size_t i = 0; i < ni; i++) {
+              if (!has_group(g, (int)a, (int)i, v, depth)) continue;
+              int b = -1;
+              double n0 = NAN;
+              size_t n_pts = 0, n_above = 0;
+              const srow *prev = NULL;
+              for (size_t k = 0; k < s.n; k++) {
+                const srow *x = &s.r[k];
+                if (x->a != (int)a || x->i != (int)i || x->v != v || x->depth != depth) continue;
+                if (isnan(n0)) n0 = x->x[SP_N];
+                if (x->x[SP_N] < n0) {   /* a seed diverged: the rows after are fewer seeds' */
+                  if (prev && ncut < 64) {
+                    cut_x[ncut] = (double)prev->step;
+                    cut_l[ncut] = prev->x[0];
+                    cut_e[ncut++] = 1.0 - prev->x[3];
+                  }
+                  break;
                 }
-                last = 0;
+                if (b < 0) {
+                  char what[200];
+                  snprintf(what, sizeof what, "%s %s %s depth %zu: step loss lo hi test_error lo hi",
+                           g->acts.name[a], g->inits.name[i], g->variants.name[v], depth);
+                  b = fig_block(&f, what);
+                }
+                double l = x->x[0], lhi = x->x[2];
+                if (isfinite(lhi) && lhi > top) top = lhi;
+                n_pts++;
+                n_above += l > cap;
+                if (isfinite(l) && l > 0 && l < low) low = l;
+                fig_num(&f, (double)x->step, 0);
+                fig_num(&f, l, 0);
+                fig_num(&f, x->x[1], 0);
+                fig_num(&f, lhi, 0);
+                /* the test error is 1 - accuracy: its band turns over */
+                fig_num(&f, 1.0 - x->x[3], 0);
+                fig_num(&f, 1.0 - x->x[5], 0);
+                fig_num(&f, 1.0 - x->x[4], 1);
+                prev = x;
               }
+              if (b < 0) continue;
+              if (2 * n_above > n_pts) hidden = 1;
+              long lc, dt;
+              if (facet_act) { lc = (long)(i % 8) + 1; dt = 11; }
+              else series_style(g, a, i, &lc, &dt);
+              fig_list_addi(&blocks, b);
+              fig_list_addi(&lcs, lc);
+              fig_list_addi(&dts, dt);
             }
           }
-          if (b < 0) continue;
-          if (2 * n_above > n_pts) hidden = 1;
-          long lc, dt;
-          series_style(g, a, i, &lc, &dt);
-          fig_list_addi(&blocks, b);
-          fig_list_addi(&lcs, lc);
-          fig_list_addi(&dts, dt);
-          fig_list_addi(&series, (long)(a * g->inits.n + i) + 1);
+          char name[64], t[FIG_LABEL_MAX * 2];
+          snprintf(t, sizeof t, "depth %zu, where a seed diverged: step loss error", depth);
+          int cb = fig_block(&f, t);
+          for (size_t k = 0; k < ncut; k++) {
+            fig_num(&f, cut_x[k], 0);
+            fig_num(&f, cut_l[k], 0);
+            fig_num(&f, cut_e[k], 1);
+          }
+          if (!ncut) fputs("NaN\tNaN\tNaN\n", f.dat);
+          fig_list_addi(&cuts, cb);
+          t[0] = '\0';
+          if (facet_act) fig_cat(t, sizeof t, "%s, ", g->acts.name[fac]);
+          if (nopt > 1) fig_cat(t, sizeof t, "%s, ", onames[o]);
+          fig_cat(t, sizeof t, "depth %zu%s%s", depth, rest[v >= 0 ? v : 0][0] && v >= 0 ? ", " : "", v >= 0 ? rest[v] : "");
+          fig_texts_add(&ptitles, t);
+          fig_list_addi(&places, (long)(row * cols + col));
+          snprintf(name, sizeof name, "%.17g", chance);
+          fig_list_add(&chances, name);
+          snprintf(name, sizeof name, "%.17g", v >= 0 ? variant_chance_error(g, v) : NAN);
+          fig_list_add(&errs, name);
+          /* the loss axis: to the highest band, but no further than 2.5 times
+           * the chance loss (a diverging Adam run would flatten the rest) */
+          int logy = 0;
+          if (isfinite(chance) && hidden && isfinite(low) && low > 0) {
+            /* a series is mostly above the cut: clipping would hide it, so
+             * this panel's loss axis is logarithmic, to the top */
+            logy = 1;
+            any_log = 1;
+          } else if (isfinite(chance) && top > 2.5 * chance) {
+            top = 2.5 * chance;
+            clipped = 1;
+          }
+          snprintf(name, sizeof name, "%.6g", top > 0 ? top * (logy ? 1.5 : 1.04) : 1.0);
+          fig_list_add(&ymaxs, name);
+          snprintf(name, sizeof name, "%.6g", logy ? low / 1.5 : 0.0);
+          fig_list_add(&ymins, name);
+          gi++;
+          snprintf(name, sizeof name, "blocks_%zu", gi);
+          fig_var_str(&f, name, blocks.s);
+          snprintf(name, sizeof name, "lcs_%zu", gi);
+          fig_var_str(&f, name, lcs.s);
+          snprintf(name, sizeof name, "dts_%zu", gi);
+          fig_var_str(&f, name, dts.s);
         }
-      char name[64], t[FIG_LABEL_MAX];
-      snprintf(t, sizeof t, "depth %zu, where a seed diverged: step loss error", depth);
-      int cb = fig_block(&f, t);
-      for (size_t k = 0; k < ncut; k++) {
-        fig_num(&f, cut_x[k], 0);
-        fig_num(&f, cut_l[k], 0);
-        fig_num(&f, cut_e[k], 1);
-      }
-      if (!ncut) fputs("NaN\tNaN\tNaN\n", f.dat);
-      fig_list_addi(&cuts, cb);
-      group_title(g, depth, (int)v, t, sizeof t);
-      fig_texts_add(&ptitles, t);
-      double chance = variant_chance(g, (int)v);
-      snprintf(name, sizeof name, "%.17g", chance);
-      fig_list_add(&chances, name);
-      snprintf(name, sizeof name, "%.17g", variant_chance_error(g, (int)v));
-      fig_list_add(&errs, name);
-      /* the loss axis: to the highest band, but no further than 2.5 times
-       * the chance loss (a diverging Adam run would flatten the rest) */
-      int logy = 0;
-      if (isfinite(chance) && hidden && isfinite(low) && low > 0) {
-        /* a series is mostly above the cut: clipping would hide it, so
-         * this panel's loss axis is logarithmic, to the top */
-        logy = 1;
-        any_log = 1;
-      } else if (isfinite(chance) && top > 2.5 * chance) {
-        top = 2.5 * chance;
-        clipped = 1;
-      }
-      snprintf(name, sizeof name, "%.6g", top > 0 ? top * (logy ? 1.5 : 1.04) : 1.0);
-      fig_list_add(&ymaxs, name);
-      snprintf(name, sizeof name, "%.6g", logy ? low / 1.5 : 0.0);
-      fig_list_add(&ymins, name);
-      snprintf(name, sizeof name, "blocks_%zu", gi + 1);
-      fig_var_str(&f, name, blocks.s);
-      snprintf(name, sizeof name, "lcs_%zu", gi + 1);
-      fig_var_str(&f, name, lcs.s);
-      snprintf(name, sizeof name, "dts_%zu", gi + 1);
-      fig_var_str(&f, name, dts.s);
-      snprintf(name, sizeof name, "series_%zu", gi + 1);
-      fig_var_str(&f, name, series.s);
-    }
   free(s.r);
-  char fx[FIG_LABEL_MAX];
-  fixed_part(g, fx, sizeof fx);
+  free(vopt);
+  free(rest);
+  free(onames);
+  free(rix);
+  char fx[FIG_LABEL_MAX * 2];
+  snprintf(fx, sizeof fx, "%s%s", g->fixed, g->fixed[0] ? "; " : "");
+  spread_note(nseeds, "bands", fx + strlen(fx), sizeof fx - strlen(fx));
+  if (nopt > 1) fig_cat(fx, sizeof fx, "; a block of rows per optimizer");
   fig_var_texts(&f, "ptitles", &ptitles);
   fig_var_str(&f, "fixed", fx);
+  fig_var_str(&f, "places", places.s);
   fig_var_num(&f, "ngroups", (double)ngroups);
   fig_var_num(&f, "ncols", (double)cols);
   fig_var_num(&f, "grows", (double)grows);
@@ -1415,6 +1613,8 @@ static int fig_depth(const fig_ctx *c, sb_error *err)
       key_add(&key, t, lc, dt);
     }
   if (trained) key_add(&key, "chance", 30, 12);
+  size_t nseeds = max_group_seeds(g);
+  key_seed_marks(&key, nseeds);
   figure f;
   int rc = fig_open(&f, c, w, 0.55 + 0.5 + (w < 5 ? 0.14 : 0.0) + key_height(&key, w) + 2.4 * (double)rows, err);
   if (rc) return rc;
@@ -1492,9 +1692,12 @@ static int fig_depth(const fig_ctx *c, sb_error *err)
   }
   fig_var_str(&f, "logys", logys.s);
   free(scratch);
-  char fx[FIG_LABEL_MAX];
-  fixed_part(g, fx, sizeof fx);
+  char fx[FIG_LABEL_MAX * 2];
+  const char *fixed = g->steps > 0 ? g->fixed : g->init_fixed;
+  snprintf(fx, sizeof fx, "%s%s", fixed, fixed[0] ? "; " : "");
+  seed_marks_note(nseeds, fx + strlen(fx), sizeof fx - strlen(fx));
   fig_var_num(&f, "trained", trained);
+  fig_var_num(&f, "bars", nseeds > FEW_SEEDS);
   fig_var_str(&f, "lcs", lcs.s);
   fig_var_str(&f, "dts", dts.s);
   fig_var_texts(&f, "ptitles", &ptitles);
@@ -1572,6 +1775,8 @@ static int fig_remedies(const fig_ctx *c, sb_error *err)
     fig_list_addi(&dts, dt);
   }
   if (trained) key_add(&key, "chance", 30, 12);
+  size_t nseeds = max_group_seeds(g);
+  key_seed_marks(&key, nseeds);
   figure f;
   int rc = fig_open(&f, c, w, 0.55 + 0.5 + (w < 5 ? 0.14 : 0.0) + key_height(&key, w) + 2.3 * (double)rows, err);
   if (rc) return rc;
@@ -1651,12 +1856,15 @@ static int fig_remedies(const fig_ctx *c, sb_error *err)
   }
   free(scratch);
   char fx[FIG_LABEL_MAX * 2];
-  fixed_part(g, fx, sizeof fx);
+  snprintf(fx, sizeof fx, "%s", g->steps > 0 ? g->fixed : g->init_fixed);
   int skips = 0;
   for (size_t k = 0; k < nl; k++) skips |= strstr(g->archs.name[k], "no skip") == NULL;
   if (skips) fig_cat(fx, sizeof fx, "%sresidual branch scaled by %s", fx[0] ? ", " : "", g->res_scale);
+  fig_cat(fx, sizeof fx, "%s", fx[0] ? "; " : "");
+  seed_marks_note(nseeds, fx + strlen(fx), sizeof fx - strlen(fx));
   fig_var_str(&f, "logys", logys.s);
   fig_var_num(&f, "trained", trained);
+  fig_var_num(&f, "bars", nseeds > FEW_SEEDS);
   fig_var_str(&f, "lcs", lcs.s);
   fig_var_str(&f, "dts", dts.s);
   fig_var_texts(&f, "ptitles", &ptitles);
@@ -1772,6 +1980,18 @@ static int fig_spectra(const fig_ctx *c, sb_error *err)
       if (vals[k].panel == (int)p && vals[k].resolved) { if (vals[k].lg < lo) lo = vals[k].lg; if (vals[k].lg > hi) hi = vals[k].lg; }
     if (!(hi - lo >= 0.02)) { lo = isfinite(lo) ? lo - 0.01 : -0.01; hi = isfinite(hi) ? hi + 0.01 : 0.01; }
     double bw = (hi - lo) / SPEC_BINS;
+    /* each panel's x axis: whole decades around its resolved values, at
+     * least two, so that a narrow (isometric) spectrum is not squeezed
+     * into a sliver by another panel's spread or a floor at 1e-22 */
+    {
+      double xl = floor(lo), xh = ceil(hi);
+      while (xh - xl < 2.0) { xl -= 0.5; xh += 0.5; }
+      char name[32];
+      snprintf(name, sizeof name, "xlo_%zu", p + 1);
+      fig_var_num(&f, name, pow(10.0, floor(xl)));
+      snprintf(name, sizeof name, "xhi_%zu", p + 1);
+      fig_var_num(&f, name, pow(10.0, ceil(xh)));
+    }
     int any_below = 0;
     for (size_t d = 0; d < nd; d++) {
       char what[FIG_LABEL_MAX * 4];
@@ -1831,6 +2051,7 @@ static int fig_spectra(const fig_ctx *c, sb_error *err)
   fig_cat(fx, sizeof fx, "%s%sat initialization, %zu seed%s", g->ivariants.n == 1 ? g->init_fixed : "",
           g->ivariants.n == 1 && g->init_fixed[0] ? ", " : "", g->nseeds, g->nseeds == 1 ? "" : "s");
   if (below_total) fig_cat(fx, sizeof fx, "; density as a share of all singular values, those below the floor not drawn");
+  fig_cat(fx, sizeof fx, "; x axes per panel (a floor left of its axis is not drawn)");
   fig_var_texts(&f, "ptitles", &ptitles);
   fig_var_texts(&f, "pnotes", &pnotes);
   fig_var_str(&f, "lcs", lcs.s);
@@ -2209,7 +2430,7 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
 /* In the order they are drawn, listed and shown in the README's gallery. */
 const figure_def fig_table[] = {
   { "grad-layers", "gradient norm per layer at initialization", fig_grad_layers },
-  { "saturation-training", "activations (mean, 2nd-98th percentiles) and mean slope per layer over training", fig_saturation },
+  { "saturation-training", "mean activations and mean slope per layer over training", fig_saturation },
   { "grad-vs-saturation", "per-layer gradient attenuation against saturated fraction", fig_grad_vs_sat },
   { "heatmap", "heatmap of attenuation at initialization", fig_heatmap },
   { "depth", "attenuation at initialization and final loss against depth", fig_depth },

@@ -54,7 +54,7 @@ bad=$(awk -F'\t' 'FNR == 1 { file++ } /^#/ { next }
   NF == 7 && $5 != "NaN" { rows++; ok = 0; for (k = 1; k <= n; k++) if ($5 - v[k] < 1e-8 && v[k] - $5 < 1e-8) { ok = 1; break }
                            if (!ok || $5 < 0 || $5 > 1) bad++ }
   END { print (rows ? bad + 0 : "no rows") }' "$T/data/summary.tsv" "$T/scripts/saturation-training.dat")
-grep -q 'slope_mean slope_ci95' "$T/scripts/saturation-training.dat" && test "$bad" = 0 &&
+grep -q 'slope_mean lo hi' "$T/scripts/saturation-training.dat" && test "$bad" = 0 &&
   t_pass "saturation-training: the bottom row is each layer's slope_mean_mean from summary.tsv" ||
   t_fail "saturation-training: the bottom row is each layer's slope_mean_mean from summary.tsv" "$bad rows differ"
 
@@ -236,7 +236,7 @@ sb grid --activations tanh,relu --inits standard --depths 2,4 --widths 8,12 --lr
   --log-schedule log --quiet --out "$T/axes"
 test "$rc" -eq 0 || t_fail "a grid of widths x lrs x optimizers x losses runs" "exit $rc: $(cat "$err")"
 render_ok "2 widths x 2 lrs x 2 optimizers x 2 losses" "$T/axes" "$T/axes-plots"
-n=$(grep -c '^# block .*: step loss loss_ci95' "$T/axes-plots/learning-curves.dat")
+n=$(grep -c '^# block .*: step loss lo hi' "$T/axes-plots/learning-curves.dat")
 test "$n" -eq 64 && t_pass "learning curves: a series per activation, init, variant (16) and depth" ||
   t_fail "learning curves: 64 series (2 acts x 16 variants x 2 depths)" "got $n"
 # at initialization the learning rate and the optimizer do not matter yet:

@@ -7,14 +7,16 @@
 # initialization (colour; dash: width, when the grid has several).  At
 # initialization the learning rate, optimizer and loss do not matter.
 # Norms span decades, so seeds are pooled on the log scale: the line is the
-# geometric mean over seeds, the band its 95% Student-t interval.
+# geometric mean over seeds; the band, with up to 5 seeds, runs from the
+# lowest seed to the highest, beyond that it is the 95% Student-t interval
+# of the mean of log10 (the title says which, and over how many seeds).
 # Data: dat, block k = a series; columns: layer, delta geometric mean, lo,
 # hi, gradW geometric mean, lo, hi.  Set by satbench: acts, nact, ncols,
 # prow, blocks_A / lcs_A / dts_A (per activation A), depth, fixed, and the
 # legend (key_*).
 
 set multiplot title tjoin(sprintf("Gradient norms per layer at initialization, depth %d%s", depth, note), \
-    sprintf("%s; bands: 95%% interval of log10 over seeds", fixed)) noenhanced
+    fixed) noenhanced
 NR = 2 * prow; NC = ncols; IN_B = key_h + 0.45; GAP_Y = 0.12; PAIRS = 1; GAP_G = 0.42
 set logscale y
 set format y "10^{%L}"

@@ -1,10 +1,16 @@
 # learning-curves.gp - training loss and test error against optimizer
 # steps (He et al. 2015 Fig. 3; Glorot & Bengio Fig. 11).
 #
-# One pair of panels per (variant, depth): above, the loss on the training
+# One pair of panels per group: above, the loss on the training
 # evaluation subset; below, the error on the test evaluation subset
-# (README, "Probes").  Colour = activation, dash = init; means over seeds
-# with bands of the 95% Student-t interval (none for one seed).  Dashed
+# (README, "Probes").  Groups are faceted by optimizer (a block of rows
+# each, in the grid's order, never interleaved with the other axes), then,
+# when the grid has more than four (activation, init) series, by
+# activation (a row each, the inits in colour), and in columns by the
+# other variant axes (learning rate, width ...) and depth; `places` puts
+# each group.  Else colour = activation, dash = init.  Lines: means over
+# seeds; bands: with up to 5 seeds from the lowest seed to the highest,
+# beyond the 95% interval of the mean (the title says which).  Dashed
 # grey: the chance loss, that of the best constant prediction (the label
 # entropy for xent, not ln C) and below it the chance error, that of
 # always answering the commonest training class.  A loss axis ends at 2.5
@@ -14,20 +20,22 @@
 # A series stops where a seed diverged, marked x, rather than go on as the
 # mean of fewer seeds.  Steps on a linear axis, as in He et al., unless the
 # grid probed on the log schedule alone.
-# Data: dat, one block per series and group; columns: step, loss, ci95,
-# test error, ci95.  Set by satbench: ptitles, ngroups, ncols, grows,
-# blocks_G / lcs_G / dts_G, fixed, chances, chance_errors, ymins, ymaxs
-# and cuts (per group), clipped, logged, steps and the legend (key_*; a dash of 0 is
-# the x marker).
+# Data: dat, one block per series and group; columns: step, loss, low,
+# high, test error, low, high.  Set by satbench: ptitles, places (row *
+# ncols + column, from 0), ngroups, ncols, grows, blocks_G / lcs_G /
+# dts_G, fixed, chances, chance_errors, ymins, ymaxs and cuts (per
+# group), clipped, logged, steps and the legend (key_*; a dash of 0 is the
+# x marker).
 
-set multiplot title tjoin(sprintf("Learning curves%s", note), sprintf("%s; bands: 95%% interval over seeds%s%s", fixed, \
+set multiplot title tjoin(sprintf("Learning curves%s", note), sprintf("%s%s%s", fixed, \
     clipped ? "; loss axes end at 2.5× chance" : "", logged ? "; log loss axes where a run stays above that" : "")) noenhanced
 NR = 2 * grows; NC = ncols; IN_B = key_h + 0.45; GAP_Y = 0.12; PAIRS = 1; GAP_G = 0.42
 eval steps_range(0)
 unset key
 do for [gi = 1:ngroups] {
-  gr = (gi - 1) / ncols + 1
-  col = (gi - 1) % ncols + 1
+  pl = word(places, gi) + 0
+  gr = pl / ncols + 1
+  col = pl % ncols + 1
   b = value(sprintf("blocks_%d", gi))
   lc_ = value(sprintf("lcs_%d", gi))
   dt_ = value(sprintf("dts_%d", gi))
@@ -35,7 +43,7 @@ do for [gi = 1:ngroups] {
     eval place(2 * (gr - 1) + row, col)
     set title (row == 1 ? ptitles[gi] : "") noenhanced font ",7"
     eval steps_axis(row == 1)
-    if (gi + ncols <= ngroups) { set xlabel "" }
+    if (gr < grows) { set xlabel "" }
     if (row == 1) {
       set ylabel (col == 1 ? "training loss" : "")
       ylo = word(ymins, gi) + 0
@@ -49,10 +57,10 @@ do for [gi = 1:ngroups] {
     if (row == 2 || ylo <= 0) { set format y "%g" }
     plot (row == 1 ? word(chances, gi) + 0 : word(chance_errors, gi) + 0) with lines ls 101 notitle, \
          for [k = 1:words(b)] dat index (word(b, k) + 0) \
-           using (sx($1)):(row == 1 ? (ylo > 0 && $2 - $3 < ylo ? ylo : max0($2 - $3)) : max0($4 - $5)):(row == 1 ? $2 + $3 : min1($4 + $5)) \
+           using (sx($1)):(row == 1 ? (ylo > 0 && $3 < ylo ? ylo : max0($3)) : max0($6)):(row == 1 ? $4 : min1($7)) \
            with filledcurves lc (word(lc_, k) + 0) notitle, \
          for [k = 1:words(b)] dat index (word(b, k) + 0) \
-           using (sx($1)):(row == 1 ? $2 : $4) with lines lc (word(lc_, k) + 0) dt int(word(dt_, k)) notitle, \
+           using (sx($1)):(row == 1 ? $2 : $5) with lines lc (word(lc_, k) + 0) dt int(word(dt_, k)) notitle, \
          dat index (word(cuts, gi) + 0) using (sx($1)):(row == 1 ? $2 : $3) with points pt 2 ps 0.8 lc rgb "#000000" notitle
   }
 }
