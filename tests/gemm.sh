@@ -8,18 +8,21 @@
 . "$srcdir/tests/lib.sh"
 t_init gemm
 
-# Plain SGD cells, at widths whose products libxsmm makes whole (40) and
-# k-sliced (144: a multiple of 16, a 144 x 1024 panel beyond the slice).
-G="--activations tanh,relu --inits he_normal --depths 4 --widths 40,144 --seeds 2 --optimizers sgd --steps 40
+# Cells at widths whose products libxsmm makes whole (40) and k-sliced
+# (144: a multiple of 16, a 144 x 1024 panel beyond the slice); Adam's
+# cells carry the two libraries' rounding into the tables (SGD's agree in
+# all 9 digits here), so that a library flipped between runs would show.
+G="--activations tanh,relu --inits he_normal --depths 4 --widths 40,144 --seeds 2 --optimizers sgd,adam --steps 40
    --batch 32 --input-dim 1024 --train-size 512 --test-size 128 --log-every 10 --quiet"
 TABLES="cells.tsv layers.tsv summary.tsv hist.tsv curves.tsv curves_summary.tsv spectra.tsv"
-# At least this many of the tables' 9 significant digits agree between the
-# two libraries.  Measured: all 9 on this grid and on SGD grids up to width
-# 200 and 100 steps (the products differ by tens of units in the last place,
-# test_blas says how many; the tables' 9 digits rarely see it), while a cell
-# whose training amplifies rounding (Adam at lr 0.05) can differ in every
-# digit after 100 steps (README, "Speed"): plain SGD cells only here.
-GEMM_DIGITS=7
+# At most this many of a number's last printed digits (9 significant, 4
+# for the spreads _sd and _ci95) differ between the two libraries.
+# Measured on this grid: none in SGD's cells, up to 3 in Adam's (the
+# products differ by tens of units in the last place, test_blas says how
+# many); longer training loses more, and a cell whose training amplifies
+# rounding (Adam at lr 0.05, stalled, 100 steps at width 200) can differ in
+# every digit (README, "Speed").
+GEMM_DIGITS=3
 
 same_tables()  # DIR_A DIR_B: 0 when every table is byte-identical
 {
@@ -80,21 +83,27 @@ grep -qx 'gemm = cblas' "$T/c/records/config.txt" && grep -qx '# gemm = cblas' "
   t_pass "a forced --gemm is in records/config.txt and the tables' comments" ||
   t_fail "a forced --gemm is in records/config.txt and the tables' comments" "$(grep gemm "$T/c/records/config.txt")"
 
-# Field by field, the leading significant digits that agree between the
-# libxsmm and cblas tables (the comments apart); the fewest over all.
+# Field by field, how many of the last printed significant digits differ
+# between the libxsmm and cblas tables (the comments apart); the most over
+# all (-1: a text field or a row's shape differs).
 digits=$(for t_f in $TABLES; do
-  awk 'BEGIN { FS = "\t"; min = 9 } FNR == 1 { file++ } /^#/ { next }
+  awk 'function sig(t) { sub(/^-/, "", t); sub(/e.*/, "", t); sub(/\./, "", t); sub(/^0+/, "", t); return length(t) }
+    BEGIN { FS = "\t"; worst = 0 } FNR == 1 { file++ } /^#/ { next }
     file == 1 { a[FNR] = $0; next }
-    { n = split(a[FNR], x, "\t"); if (n != NF) { min = -1; exit }
+    { n = split(a[FNR], x, "\t"); if (n != NF) { worst = -1; exit }
       for (i = 1; i <= NF; i++) {
         if (x[i] == $i) continue
-        if (x[i] !~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/ || $i !~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/) { min = -1; exit }
+        if (x[i] !~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/ || $i !~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/) { worst = -1; exit }
         u = x[i] + 0; v = $i + 0; m = u < 0 ? -u : u; w = v < 0 ? -v : v; if (w > m) m = w
-        dd = u > v ? u - v : v - u; k = int(-log(dd / m) / log(10)); if (k < min) min = k } }
-    END { print min }' "$T/x/$t_f" "$T/c/$t_f"
-done | sort -n | head -n 1)
-test "$digits" -ge "$GEMM_DIGITS" && t_pass "cblas and libxsmm tables agree in at least $GEMM_DIGITS of 9 digits everywhere (fewest: $digits)" ||
-  t_fail "cblas and libxsmm tables agree in at least $GEMM_DIGITS of 9 digits everywhere" "fewest digits agreeing: $digits (-1: a text field or a row's shape differs)"
+        dd = u > v ? u - v : v - u; agree = int(-log(dd / m) / log(10))
+        p = sig(x[i]) > sig($i) ? sig(x[i]) : sig($i); k = p - agree; if (k < 1) k = 1
+        if (k > worst) worst = k } }
+    END { print worst }' "$T/x/$t_f" "$T/c/$t_f"
+done | sort -n | awk '$1 < 0 { bad = 1 } { last = $1 } END { print bad ? -1 : last }')
+n_diff=$(for t_f in $TABLES; do diff "$T/x/$t_f" "$T/c/$t_f" | grep -c '^>'; done | awk '{ s += $1 } END { print s }')
+test "$digits" -ge 0 && test "$digits" -le "$GEMM_DIGITS" &&
+  t_pass "cblas and libxsmm tables differ at most in a number's last $GEMM_DIGITS digits (most: $digits; lines that differ: $n_diff, one of them the gemm comment per table)" ||
+  t_fail "cblas and libxsmm tables differ at most in a number's last $GEMM_DIGITS digits" "most last digits differing: $digits (-1: a text field or a row's shape differs)"
 
 grep -qx '# blas_kernel = .*(libxsmm off)' "$T/c/records/cell-000000.rec" && grep -q '"blas_kernel": "[^"]*(libxsmm off)"' "$T/c/manifest.json" &&
   t_pass "a record and the manifest say (libxsmm off) with --gemm cblas" ||

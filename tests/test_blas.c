@@ -9,6 +9,8 @@
 #include "blas.h"
 #include "tap.h"
 
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_matrix.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -93,6 +95,14 @@ int main(void)
                    blas_gemm_names[modes[mi]], bi ? "C + " : "", ta ? "'" : "", tb ? "'" : "", M, N, K, e,
                    1e-15 * (double)(K + 1) + 1e-16);
           }
+          /* --gemm cblas is gsl_blas_dgemm, bit for bit */
+          gsl_matrix_const_view a = ta ? gsl_matrix_const_view_array(A, K, M) : gsl_matrix_const_view_array(A, M, K);
+          gsl_matrix_const_view b = tb ? gsl_matrix_const_view_array(B, N, K) : gsl_matrix_const_view_array(B, K, N);
+          memcpy(C, C0, M * N * sizeof *C);
+          gsl_matrix_view c = gsl_matrix_view_array(C, M, N);
+          gsl_blas_dgemm(ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, 1.0, &a.matrix, &b.matrix, beta, &c.matrix);
+          tap_ok(!memcmp(C, Cm[0], M * N * sizeof *C), "--gemm cblas: C = %sA%s B%s, M %zu N %zu K %zu has the bits of gsl_blas_dgemm",
+                 bi ? "C + " : "", ta ? "'" : "", tb ? "'" : "", M, N, K);
           blas_gemm_set(BLAS_GEMM_AUTO);
           blas_gemm_path p = blas_gemm_pick(M, N, K);
           const double *picked = p == BLAS_PATH_CBLAS || n_modes < 3 ? Cm[0] : Cm[2];
@@ -109,8 +119,9 @@ int main(void)
     free(A); free(B); free(C0); free(C);
     for (int mi = 0; mi < 3; mi++) free(Cm[mi]);
   }
-  printf("# libxsmm against the CBLAS: at most %.0f units in the last place of a product's largest element apart\n",
-         worst_ulps);
+  if (n_modes == 3)
+    printf("# libxsmm against the CBLAS: at most %.0f units in the last place of a product's largest element apart\n",
+           worst_ulps);
 
   /* auto's calibrated rule, row by row (blas.c's gemm_rules), at the step's
    * shapes of batch 128 (forward and error B x w x w, dW w x w x B): on an
@@ -129,11 +140,24 @@ int main(void)
       tap_ok(got == picks[i].want, "auto's rule on %s/%s at width %zu (m n k %.0f): %s", *picks[i].vendor ? picks[i].vendor : "unknown",
              picks[i].core, picks[i].w, mnk, got == BLAS_PATH_CBLAS ? "the CBLAS" : "libxsmm");
     }
-    /* and this CPU's rule is the one blas_gemm_pick applies */
+    /* and this CPU's row is the one blas_gemm_pick applies: the vendor as
+     * the compiler sees it, OpenBLAS's kernel family as the kernel name's
+     * first word */
+    const char *vendor = "";
+#if defined __x86_64__ || defined __i386__
+    __builtin_cpu_init();
+    vendor = __builtin_cpu_is("intel") ? "intel" : __builtin_cpu_is("amd") ? "amd" : "";
+#endif
     blas_gemm_set(BLAS_GEMM_AUTO);
+    char core[64] = "";
+    sscanf(blas_kernel(), "%63s", core);
+    if (!strcmp(core, "libxsmm")) core[0] = '\0';
+    double here = blas_gemm_cblas_from(vendor, core);
     int agree = 1;
     for (size_t w = 16; w <= 4096; w *= 2) {
       blas_gemm_path p = blas_gemm_pick(128, w, w);
+      if (blas_has_libxsmm())
+        agree &= p == (here > 0.0 && 128.0 * (double)w * (double)w >= here ? BLAS_PATH_CBLAS : BLAS_PATH_LIBXSMM);
       blas_gemm_set(BLAS_GEMM_CBLAS);
       agree &= blas_gemm_pick(128, w, w) == BLAS_PATH_CBLAS;
       blas_gemm_set(blas_has_libxsmm() ? BLAS_GEMM_LIBXSMM : BLAS_GEMM_CBLAS);
@@ -142,8 +166,8 @@ int main(void)
       agree &= blas_gemm_pick(128, w, w) == p;
       if (!blas_has_libxsmm()) agree &= p == BLAS_PATH_CBLAS;
     }
-    tap_ok(agree, "blas_gemm_pick: --gemm cblas and libxsmm force their library, auto's pick is the same each time (%s)",
-           blas_gemm_rule());
+    tap_ok(agree, "blas_gemm_pick at (128, w, w), w 16 to 4096: --gemm cblas and libxsmm force their library, auto follows "
+           "this CPU's row (%s/%s: %s), the same each time", *vendor ? vendor : "unknown", core, blas_gemm_rule());
   }
 
   /* alpha other than 1 goes to the CBLAS: still right. */
