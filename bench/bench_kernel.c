@@ -5,30 +5,40 @@
  * mini-batch, net_forward, net_backward, opt_step (SGD).  Its work is counted as
  * 6 x batch x sum_l fan_in(l) fan_out(l) flops (2 per multiply-add, three
  * products per layer: forward, dW and the back-propagated error), the
- * elementwise passes and the update counted as free.  The reference is
- * satbench's own GEMM (blas_gemm: libxsmm's kernels when it is linked, else
- * the CBLAS) doing the same 3 x L products, at the same (M, N, K) shapes,
- * all untransposed, in the same run: what the step would cost if it were
- * nothing but GEMMs: the row-major products as a caller of DGEMM would
- * make them.  (The step can beat it: libxsmm's rate depends on the
- * orientation of a product, and when the width exceeds the batch the step
- * makes its error product d W' in the transposed layout, from d' and W,
- * the faster one; README "Speed".)  The last column is the CBLAS's cblas_dgemm alone at the
- * step's shapes, for comparison.  Both are timed as the best of
- * several repetitions (the machine is shared; the minimum is the least
- * disturbed), in thread CPU time (see now()).
+ * elementwise passes and the update counted as free.  The references are
+ * the same 3 x L products, at the same (M, N, K) shapes, all untransposed,
+ * in the same run (what the step would cost if it were nothing but GEMMs,
+ * the row-major products as a caller of DGEMM would make them): through
+ * libxsmm's kernels (blas_gemm with --gemm libxsmm: k-sliced where wide),
+ * through the CBLAS's cblas_dgemm alone, the best of the two product by
+ * product (the faster library at each shape: the reference of the
+ * training's rate, train/best), and through blas_gemm as --gemm auto
+ * dispatches them on this CPU.  (The step can beat them: libxsmm's rate
+ * depends on the orientation of a product, and when the width exceeds the
+ * batch the step makes its error product d W' in the transposed layout,
+ * from d' and W, the faster one; README "Speed".)  All are timed as the
+ * best of several repetitions (the machine may be shared; the minimum is
+ * the least disturbed), in thread CPU time (see now()).
  *
- * A probe (forward and backward on the probe batch, probe_measure) is
- * timed too and reported in steps, the unit of the probe overhead of
- * benchmark 4; with -v, the histograms of the first and last probe apart.
+ * A probe (forward and backward on the probe set of -P examples, 256 as
+ * the grid's default, and probe_measure) is timed too and reported in
+ * steps, against its own floor: its GEMM flops (6 x P x sum fan_in fan_out,
+ * P / batch steps' worth) -- probe/floor is what a probe costs beyond the
+ * products it cannot avoid; with -v, the histograms of the first and last
+ * probe apart.
+ *
+ * With -g, one line per product of the step instead (layer, which
+ * product, M N K, GFLOP/s of libxsmm and of the CBLAS, the faster, and
+ * auto's pick): the measurement a row of blas.c's gemm_rules is calibrated
+ * from.
  *
  * With -N NORM (batchnorm, layernorm) and -R K (skip connections every K
  * layers) the cell has those remedies; with -J the Jacobian probe of one
  * input (jacobian.h: the matrix and its SVD) is timed too, in
  * milliseconds and in steps.
  *
- * usage: bench_kernel [-a ACT] [-n INIT] [-d DEPTH] [-b BATCH] [-i INPUT_DIM]
- *                     [-N NORM] [-R K] [-J] [-t SECONDS] [-r REPS] [-v] [WIDTH...]  (default 64..1024)
+ * usage: bench_kernel [-a ACT] [-n INIT] [-d DEPTH] [-b BATCH] [-i INPUT_DIM] [-P PROBE]
+ *                     [-N NORM] [-R K] [-J] [-g] [-t SECONDS] [-r REPS] [-v] [WIDTH...]  (default 64..1024)
  *        bench_kernel -c      prints the BLAS and its configuration */
 #include <config.h>
 #include "blas.h"
@@ -60,7 +70,8 @@ typedef struct bench_opts {
   const char *act, *init, *norm;
   size_t res_stride;
   int jacobian;
-  size_t depth, batch, n_in, n_out, n_train;
+  size_t depth, batch, n_in, n_out, n_train, probe;
+  int per_product;  /* -g */
   double seconds;   /* wall time per repetition, roughly */
   int reps, verbose;
 } bench_opts;
@@ -95,7 +106,7 @@ static int cell_init(cell *c, const bench_opts *b, size_t width)
   if (norm_parse(b->norm, &c->p.arch.norm, &err) || act_parse(b->act, &c->p.act, &err)
       || init_parse(b->init, &c->p.init, &err)
       || !(c->d = data_alloc(&ds, 2385, &err))
-      || data_subsets(c->d, DATA_SPLIT_TRAIN, b->batch, b->batch, 2386, &err)
+      || data_subsets(c->d, DATA_SPLIT_TRAIN, b->probe, b->batch, 2386, &err)
       || train_state_init(&c->s, &c->p, c->d, NULL, &err)) {
     fprintf(stderr, "bench_kernel: %s\n", err.msg);
     return 1;
@@ -118,34 +129,46 @@ static void cell_probe(cell *c, probe_row *rows)
   train_measure(&c->s, c->s.ratio, rows);
 }
 
-/* The GEMMs of one step, alone and untransposed, at the step's shapes:
- * forward (B, fo, fi), dW (fi, fo, B), error (B, fi, fo) per layer (none
- * for layer 1's error), through satbench's GEMM (cblas == 0) or the CBLAS
- * directly.  Operands are the cell's own buffers, so sizes and cache
- * footprint match; their values do not matter. */
-static void gemm_only(cell *c, const bench_opts *b, double *scratch, int cblas)
+/* One of the GEMMs of a step, alone and untransposed, at the step's shape:
+ * forward (B, fo, fi), dW (fi, fo, B) or error (B, fi, fo) of layer l
+ * (none for layer 1's error: 0 returned), through satbench's GEMM as the
+ * mode in effect dispatches it (cblas == 0) or the CBLAS directly.
+ * Operands are the cell's own buffers, so sizes and cache footprint match;
+ * their values do not matter. */
+enum { P_FWD, P_DW, P_ERR, P_COUNT };
+static const char *const product_names[P_COUNT] = { "forward", "dW", "error" };
+static int product_shape(const cell *c, const bench_opts *b, size_t l, int p, size_t mnk[3])
+{
+  size_t fi = c->s.n->fan_in[l - 1], fo = c->s.n->fan_out[l - 1], B = b->batch;
+  if (p == P_ERR && l == 1) return 0;
+  size_t sh[P_COUNT][3] = { { B, fo, fi }, { fi, fo, B }, { B, fi, fo } };
+  memcpy(mnk, sh[p], sizeof sh[p]);
+  return 1;
+}
+
+static int gemm_one(cell *c, const bench_opts *b, size_t l, int p, double *scratch, int cblas)
 {
   net *n = c->s.n;
   net_work *w = c->s.w;
-  size_t B = b->batch;
-  for (size_t l = 1; l <= n->n_layers; l++) {
-    size_t fi = n->fan_in[l - 1], fo = n->fan_out[l - 1];
-    const double *in = l == 1 ? c->s.Xb : w->a[l - 2];
-    if (cblas) {
-      int ifi = (int)fi, ifo = (int)fo, ib = (int)B;
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ib, ifo, ifi, 1.0, in, ifi,
-                  net_W(n, l), ifo, 0.0, w->h[l - 1], ifo);
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ifi, ifo, ib, 1.0, scratch, ib,
-                  w->delta[l - 1], ifo, 0.0, net_dW(n, l), ifo);
-      if (l > 1)
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ib, ifi, ifo, 1.0, w->delta[l - 1], ifo,
-                    net_W(n, l), ifi, 0.0, w->delta[l - 2], ifi);
-    } else {
-      blas_gemm(0, 0, B, fo, fi, 1.0, in, net_W(n, l), 0.0, w->h[l - 1]);
-      blas_gemm(0, 0, fi, fo, B, 1.0, scratch, w->delta[l - 1], 0.0, net_dW(n, l));
-      if (l > 1) blas_gemm(0, 0, B, fi, fo, 1.0, w->delta[l - 1], net_W(n, l), 0.0, w->delta[l - 2]);
-    }
-  }
+  size_t s[3];
+  if (!product_shape(c, b, l, p, s)) return 0;
+  const double *in = l == 1 ? c->s.Xb : w->a[l - 2];
+  const double *A = p == P_FWD ? in : p == P_DW ? scratch : w->delta[l - 1];
+  const double *Bm = p == P_DW ? w->delta[l - 1] : net_W(n, l);
+  double *C = p == P_FWD ? w->h[l - 1] : p == P_DW ? net_dW(n, l) : w->delta[l - 2];
+  if (cblas)
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)s[0], (int)s[1], (int)s[2], 1.0, A, (int)s[2], Bm,
+                (int)s[1], 0.0, C, (int)s[1]);
+  else
+    blas_gemm(0, 0, s[0], s[1], s[2], 1.0, A, Bm, 0.0, C);
+  return 1;
+}
+
+/* The GEMMs of one step, as gemm_one makes them. */
+static void gemm_only(cell *c, const bench_opts *b, double *scratch, int cblas)
+{
+  for (size_t l = 1; l <= c->s.n->n_layers; l++)
+    for (int p = 0; p < P_COUNT; p++) gemm_one(c, b, l, p, scratch, cblas);
 }
 
 static double flops_per_step(const net *n, size_t batch)
@@ -187,21 +210,62 @@ static double best_time(cell *c, const bench_opts *b, int kernel, long count, do
   return best;
 }
 
+/* Best of b->reps repetitions of `count` calls of one product (gemm_one),
+ * in seconds per call. */
+static double best_product(cell *c, const bench_opts *b, size_t l, int p, long count, double *scratch, int cblas)
+{
+  double best = INFINITY;
+  for (int r = 0; r < b->reps; r++) {
+    double t0 = now();
+    for (long i = 0; i < count; i++) gemm_one(c, b, l, p, scratch, cblas);
+    double t = (now() - t0) / (double)count;
+    if (t < best) best = t;
+  }
+  return best;
+}
+
+/* The step's products through libxsmm (when the build has it) and the
+ * CBLAS, one by one: the time of the step's products at the faster of the
+ * two for each, in seconds; with -g, a line per product. */
+static double best_gemm(cell *c, const bench_opts *b, size_t width, long count, double *scratch)
+{
+  double sum = 0.0;
+  for (size_t l = 1; l <= c->s.n->n_layers; l++)
+    for (int p = 0; p < P_COUNT; p++) {
+      size_t s[3];
+      if (!product_shape(c, b, l, p, s)) continue;
+      double fl = 2.0 * (double)s[0] * (double)s[1] * (double)s[2];
+      double tx = INFINITY;
+      if (blas_has_libxsmm()) {
+        blas_gemm_set(BLAS_GEMM_LIBXSMM);
+        tx = best_product(c, b, l, p, count, scratch, 0);
+      }
+      blas_gemm_set(BLAS_GEMM_AUTO);
+      double tc = best_product(c, b, l, p, count, scratch, 1);
+      sum += tx < tc ? tx : tc;
+      if (b->per_product)
+        printf("%6zu %5zu %-8s %5zu %5zu %5zu %10.2f %10.2f %-8s %-8s\n", width, l, product_names[p], s[0], s[1], s[2],
+               fl / tx * 1e-9, fl / tc * 1e-9, tx < tc ? "libxsmm" : "cblas",
+               blas_gemm_pick(s[0], s[1], s[2]) == BLAS_PATH_LIBXSMM ? "libxsmm" : "cblas");
+    }
+  return sum;
+}
+
 static void usage(void)
 {
-  fputs("usage: bench_kernel [-a ACT] [-n INIT] [-d DEPTH] [-b BATCH] [-i INPUT_DIM] [-N NORM] [-R K] [-J] [-t SECONDS]\n"
-        "                    [-r REPS] [-v] [WIDTH...]\n"
+  fputs("usage: bench_kernel [-a ACT] [-n INIT] [-d DEPTH] [-b BATCH] [-i INPUT_DIM] [-P PROBE] [-N NORM] [-R K] [-J] [-g]\n"
+        "                    [-t SECONDS] [-r REPS] [-v] [WIDTH...]\n"
         "       bench_kernel -c\n", stderr);
   exit(2);
 }
 
 int main(int argc, char **argv)
 {
-  bench_opts b = { "tanh", "he_normal", "none", 0, 0, 5, 128, 32, 10, 4096, 0.25, 5, 0 };
+  bench_opts b = { "tanh", "he_normal", "none", 0, 0, 5, 128, 32, 10, 4096, 256, 0, 0.25, 5, 0 };
   size_t widths[64], n_w = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    if (a[0] == '-' && a[1] && !a[2] && strchr("andbitrNR", a[1])) {
+    if (a[0] == '-' && a[1] && !a[2] && strchr("andbitrNRP", a[1])) {
       if (++i >= argc) usage();
       switch (a[1]) {
       case 'a': b.act = argv[i]; break;
@@ -213,9 +277,12 @@ int main(int argc, char **argv)
       case 'r': b.reps = atoi(argv[i]); break;
       case 'N': b.norm = argv[i]; break;
       case 'R': b.res_stride = strtoul(argv[i], NULL, 10); break;
+      case 'P': b.probe = strtoul(argv[i], NULL, 10); break;
       }
     } else if (!strcmp(a, "-J")) {
       b.jacobian = 1;
+    } else if (!strcmp(a, "-g")) {
+      b.per_product = 1;
     } else if (!strcmp(a, "-v")) {
       b.verbose = 1;
     } else if (!strcmp(a, "-c")) {  /* the BLAS, for the report's header */
@@ -231,15 +298,19 @@ int main(int argc, char **argv)
     static const size_t def[] = { 64, 128, 256, 512, 1024 };
     for (n_w = 0; n_w < 5; n_w++) widths[n_w] = def[n_w];
   }
-  if (b.depth == 0 || b.batch == 0 || b.batch > b.n_train || b.reps < 1) usage();
+  if (b.depth == 0 || b.batch == 0 || b.batch > b.n_train || b.probe == 0 || b.probe > b.n_train || b.reps < 1) usage();
 
   /* One thread: the grid runs one cell per core. */
   blas_set_threads(1);
   printf("# benchmark 1: one cell, one thread: %s/%s, norm %s, residual %zu, depth %zu, input %zu, %zu classes, "
-         "batch %zu, SGD; BLAS %s; best of %d\n", b.act, b.init, b.norm, b.res_stride, b.depth, b.n_in, b.n_out,
-         b.batch, blas_name(), b.reps);
-  printf("%6s %12s %10s %10s %10s %7s %10s %10s\n", "width", "MFLOP/step", "step_ms", "train_GF/s", "dgemm_GF/s",
-         "ratio", "probe/step", "cblas_GF/s");
+         "batch %zu, probe %zu, SGD; BLAS %s; GEMM %s; best of %d\n", b.act, b.init, b.norm, b.res_stride, b.depth, b.n_in,
+         b.n_out, b.batch, b.probe, blas_name(), blas_gemm_rule(), b.reps);
+  if (b.per_product)
+    printf("%6s %5s %-8s %5s %5s %5s %10s %10s %-8s %-8s\n", "width", "layer", "product", "M", "N", "K", "xsmm_GF/s",
+           "cblas_GF/s", "faster", "auto");
+  else
+    printf("%6s %10s %9s %10s %9s %10s %9s %9s %10s %9s %10s %11s\n", "width", "MFLOP/step", "step_ms", "train_GF/s",
+           "xsmm_GF/s", "cblas_GF/s", "best_GF/s", "auto_GF/s", "train/best", "probe/step", "floor/step", "probe/floor");
   if (b.verbose) printf("#      fwd_ms bwd_ms opt_ms gemm_ms measure_ms hist_ms\n");
   int rc = 0;
   for (size_t k = 0; k < n_w; k++) {
@@ -264,12 +335,29 @@ int main(int argc, char **argv)
     double one = now() - t0;
     long count = (long)(b.seconds / (one > 1e-6 ? one : 1e-6));
     if (count < 3) count = 3;
+    if (b.per_product) {   /* the products alone, for a row of gemm_rules */
+      best_gemm(&c, &b, widths[k], count, scratch);
+      fflush(stdout);
+      free(scratch);
+      free(rows);
+      cell_free(&c);
+      continue;
+    }
     double t_step = best_time(&c, &b, K_STEP, count, scratch, rows);
+    double t_xsmm = INFINITY;
+    if (blas_has_libxsmm()) {
+      blas_gemm_set(BLAS_GEMM_LIBXSMM);
+      t_xsmm = best_time(&c, &b, K_GEMM, count, scratch, rows);
+    }
+    blas_gemm_set(BLAS_GEMM_AUTO);
     double t_gemm = best_time(&c, &b, K_GEMM, count, scratch, rows);
     double t_probe = best_time(&c, &b, K_PROBE, count / 2 + 1, scratch, rows);
     double t_cblas = best_time(&c, &b, K_CBLAS, count, scratch, rows);
-    printf("%6zu %12.2f %10.4f %10.2f %10.2f %7.3f %10.3f %10.2f\n", widths[k], fl * 1e-6, t_step * 1e3,
-           fl / t_step * 1e-9, fl / t_gemm * 1e-9, t_gemm / t_step, t_probe / t_step, fl / t_cblas * 1e-9);
+    double t_best = best_gemm(&c, &b, widths[k], count, scratch);
+    double floor_steps = (double)b.probe / (double)b.batch;   /* the probe's GEMM flops, in steps' */
+    printf("%6zu %10.2f %9.4f %10.2f %9.2f %10.2f %9.2f %9.2f %10.3f %9.3f %10.2f %11.3f\n", widths[k], fl * 1e-6,
+           t_step * 1e3, fl / t_step * 1e-9, fl / t_xsmm * 1e-9, fl / t_cblas * 1e-9, fl / t_best * 1e-9,
+           fl / t_gemm * 1e-9, t_best / t_step, t_probe / t_step, floor_steps, t_probe / t_step / floor_steps);
     if (b.verbose) {
       double tf = best_time(&c, &b, K_FWD, count, scratch, rows);
       double tb = best_time(&c, &b, K_BWD, count, scratch, rows);

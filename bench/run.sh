@@ -4,15 +4,19 @@
 # whole report is appended to RESULTS (bench/RESULTS.md in the source tree)
 # with the machine, compiler, BLAS and the exact commands.
 #
-#   1 kernel    training GFLOP/s of one cell on one thread against the same
-#               BLAS's DGEMM at the same shapes (bench_kernel)
+#   1 kernel    training GFLOP/s of one cell on one thread against the GEMMs
+#               at the same shapes: libxsmm's, the CBLAS's, the faster of the
+#               two product by product (train/best), auto's; and each
+#               product's rates with both libraries and auto's pick
+#               (bench_kernel, bench_kernel -g)
 #   2 scaling   the grid G at 1, 2, ... all cores: speedup, efficiency, and
 #               that the tables are byte-identical
 #   3 pytorch   G at width 128 and a smaller grid at width 1024, done with
 #               PyTorch (torch_grid.py) on the same number of threads; where
 #               OpenBLAS runs its generic kernels, again with the
 #               OPENBLAS_CORETYPE the CPU can run, for both
-#   4 probes    G with --log-every 1, 10 and 0 (only at init and the end)
+#   4 probes    G with --log-every 1, 10 and 0 (only at init and the end),
+#               and a probe's cost against its own flop floor (bench_kernel)
 #   5 memory    peak resident size against the number of cells and width
 #   6 remedies  the step with batch norm, layer norm and skip connections
 #               against the plain step, and the Jacobian probe's cost per
@@ -109,13 +113,23 @@ say ""
 for s in $SECTIONS; do
   case $s in
   1)
-    say "### 1. Kernel efficiency: one cell, one thread, against DGEMM at the same shapes"
+    say "### 1. Kernel efficiency: one cell, one thread, against the GEMMs at the same shapes"
     say ""
     say "\`$KERNEL\` (step = gather, forward, backward, SGD update; 6 x batch x sum fan_in x fan_out flops;"
-    say "dgemm = the same 3 x L products by cblas_dgemm alone; ratio = train / dgemm; probe/step = cost of one probe in steps)"
+    say "xsmm, cblas = the same 3 x L products, untransposed, by libxsmm's kernels (k-sliced) and by cblas_dgemm alone;"
+    say "best = each product at the faster of the two; auto = as --gemm auto dispatches them on this CPU;"
+    say "train/best = the training's rate over best's; probe/step = one probe (256 examples) in steps, floor/step = its"
+    say "GEMM flops in steps, probe/floor = what it costs against that floor)"
     say ""
     say '```'
     "$KERNEL" | tee -a "$REPORT"
+    say '```'
+    say ""
+    say "Each product of the step at widths 128, 512 and 1024 with both libraries, the faster, and what"
+    say "\`--gemm auto\` picks (\`$KERNEL -g 128 512 1024\`; the rule: $("$SATBENCH" --version | sed -n 's/^GEMM: //p')):"
+    say ""
+    say '```'
+    "$KERNEL" -g 128 512 1024 | tee -a "$REPORT"
     say '```'
     say ""
     say "The same with batch norm before every hidden phi (\`$KERNEL -N batchnorm 128 512 1024\`; DGEMM the same products):"
@@ -214,6 +228,18 @@ for s in $SECTIONS; do
     for le in 0 10 1; do
       if [ "$le" = 0 ]; then t=$t0; np=2; else t=$(best_grid "$TMP/p$le" "$NCPU" $G --log-every "$le"); np=$((200 / le + 1)); fi
       say "| $le | $np | $t | $(awk -v a="$t" -v b="$t0" 'BEGIN { printf "%+.1f%%", 100 * (a / b - 1) }') |"
+    done
+    say ""
+    # The overhead above is no target: a probe over 256 examples does twice
+    # a training step's GEMM work by its flops.  What is kept is a probe's
+    # cost against that floor, at G's shapes.
+    say "A probe against its own flop floor at G's shapes (\`$KERNEL -P 256 -d D 128\`: probe = forward, backward and"
+    say "measurements on 256 examples; floor = its GEMM flops, in training steps of batch 128):"
+    say ""
+    say "| depth | probe, steps | floor, steps | probe / floor |"
+    say "|---|---|---|---|"
+    for dep in 5 10; do
+      "$KERNEL" -P 256 -d "$dep" 128 | awk -v d="$dep" '!/^#/ && $1 ~ /^[0-9]+$/ { printf "| %s | %s | %s | %s |\n", d, $10, $11, $12 }' | tee -a "$REPORT"
     done
     say ""
     ;;

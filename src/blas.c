@@ -19,6 +19,7 @@ char *openblas_get_config(void);
 char *openblas_get_corename(void);
 #endif
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -161,12 +162,89 @@ static int xsmm_gemm(int transA, int transB, size_t M, size_t N, size_t K,
 }
 #endif
 
+/* Which library makes the products: set once, before any cell runs
+ * (blas_gemm_set), read by every thread. */
+static blas_gemm_mode gemm_mode = BLAS_GEMM_AUTO;
+
+/* The calibrated rule of --gemm auto: on the CPUs of a row, products of m n k
+ * multiply-adds from cblas_from on go to the CBLAS, smaller ones to libxsmm;
+ * 0 keeps libxsmm at every shape, as does a CPU no row names (the choice
+ * before the rule).  The rule reads only the CPU's vendor, OpenBLAS's kernel
+ * family and the shape, never a timing: the same CPU picks the same library
+ * for a shape on every thread, rank, shard and rerun, so the tables keep
+ * their bytes, where a timing at start-up could flip a choice between two
+ * runs.  Each row is a measurement on an idle machine (bench_kernel -g,
+ * README "Speed"); a new CPU is a new row.  The three products of a hidden
+ * layer share m n k (batch x width x width), so a threshold between two
+ * widths sends all of a layer's products to one library. */
+static const struct gemm_rule {
+  const char *vendor;      /* "intel", "amd" (cpu_vendor) */
+  const char *core;        /* OpenBLAS's kernel family; NULL: any */
+  double cblas_from;       /* m n k from which the CBLAS is faster; 0: never */
+} gemm_rules[] = {
+  /* Intel family 6, model 167, OpenBLAS 0.3.21's SkylakeX kernels, batch
+   * 128 (issue 29): libxsmm 72.6 / 56.3 / 44.6 GFLOP/s at widths 128, 512,
+   * 1024 (m n k 2^21, 2^25, 2^27), the CBLAS 51.3 / 52.6 / 54.3: the cut
+   * between widths 512 and 1024. */
+  { "intel", "SkylakeX", 67108864.0 /* 2^26 */ },
+  /* AMD EPYC (family 25, model 17, where OpenBLAS runs its Cooperlake
+   * kernels, and Zen machines before it): libxsmm faster at every width. */
+  { "amd", NULL, 0.0 },
+};
+
+double blas_gemm_cblas_from(const char *vendor, const char *core)
+{
+  for (size_t r = 0; r < sizeof gemm_rules / sizeof gemm_rules[0]; r++)
+    if (!strcmp(gemm_rules[r].vendor, vendor) && (!gemm_rules[r].core || !strcmp(gemm_rules[r].core, core)))
+      return gemm_rules[r].cblas_from;
+  return 0.0;
+}
+
+static const char *openblas_core(void);
+
+#ifdef HAVE_LIBXSMM
+static const char *cpu_vendor(void)
+{
+#if defined __x86_64__ || defined __i386__
+  __builtin_cpu_init();
+  if (__builtin_cpu_is("intel")) return "intel";
+  if (__builtin_cpu_is("amd")) return "amd";
+#endif
+  return "";
+}
+
+static double cblas_from;   /* this CPU's, once (pthread_once) */
+static void cblas_from_init(void) { cblas_from = blas_gemm_cblas_from(cpu_vendor(), openblas_core()); }
+
+/* The m n k from which auto sends a product to the CBLAS on this CPU, 0 for
+ * never. */
+static double gemm_cblas_from(void)
+{
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, cblas_from_init);
+  return cblas_from;
+}
+#endif
+
+blas_gemm_path blas_gemm_pick(size_t M, size_t N, size_t K)
+{
+#ifdef HAVE_LIBXSMM
+  if (gemm_mode == BLAS_GEMM_LIBXSMM) return BLAS_PATH_LIBXSMM;
+  if (gemm_mode == BLAS_GEMM_CBLAS) return BLAS_PATH_CBLAS;
+  double from = gemm_cblas_from();
+  return from > 0.0 && (double)M * (double)N * (double)K >= from ? BLAS_PATH_CBLAS : BLAS_PATH_LIBXSMM;
+#else
+  (void)M, (void)N, (void)K;
+  return BLAS_PATH_CBLAS;
+#endif
+}
+
 void blas_gemm(int transA, int transB, size_t M, size_t N, size_t K,
                double alpha, const double *A, const double *B,
                double beta, double *C)
 {
 #ifdef HAVE_LIBXSMM
-  if (xsmm_gemm(transA, transB, M, N, K, alpha, A, B, beta, C)) return;
+  if (blas_gemm_pick(M, N, K) == BLAS_PATH_LIBXSMM && xsmm_gemm(transA, transB, M, N, K, alpha, A, B, beta, C)) return;
 #endif
   gsl_matrix_const_view a = transA ? gsl_matrix_const_view_array(A, K, M)
                                    : gsl_matrix_const_view_array(A, M, K);
@@ -206,14 +284,26 @@ static const char *openblas_core(void)
 #endif
 }
 
+/* The GEMMs' code, as cells write it into their records (from any thread):
+ * "<OpenBLAS's kernel> + libxsmm <its JIT target>" when libxsmm makes every
+ * product it has a kernel for, followed by ", cblas from m*n*k 2^E" where
+ * auto's rule sends the larger ones to the CBLAS; "<OpenBLAS's kernel>
+ * (libxsmm off)" with --gemm cblas.  Two records with the same name were
+ * made by the same code, shape for shape.  Made by blas_gemm_set, before
+ * any thread runs. */
 #ifdef HAVE_LIBXSMM
-/* "<OpenBLAS's kernel> + libxsmm <its JIT target>": the GEMMs' code (cells
- * write it into their records, from any thread). */
-static char kernel_name[96];
-static void kernel_name_init(void)
+static char kernel_name[128];
+static void kernel_name_make(void)
 {
   const char *k = openblas_core();
-  snprintf(kernel_name, sizeof kernel_name, "%s%slibxsmm %s", k, *k ? " + " : "", libxsmm_get_target_arch());
+  double from = gemm_mode == BLAS_GEMM_AUTO ? gemm_cblas_from() : 0.0;
+  if (gemm_mode == BLAS_GEMM_CBLAS)
+    snprintf(kernel_name, sizeof kernel_name, "%s%s(libxsmm off)", k, *k ? " " : "");
+  else if (from > 0.0)
+    snprintf(kernel_name, sizeof kernel_name, "%s%slibxsmm %s, cblas from m*n*k 2^%d", k, *k ? " + " : "",
+             libxsmm_get_target_arch(), (int)log2(from));
+  else
+    snprintf(kernel_name, sizeof kernel_name, "%s%slibxsmm %s", k, *k ? " + " : "", libxsmm_get_target_arch());
 }
 #endif
 
@@ -221,11 +311,68 @@ const char *blas_kernel(void)
 {
 #ifdef HAVE_LIBXSMM
   static pthread_once_t once = PTHREAD_ONCE_INIT;
-  pthread_once(&once, kernel_name_init);
+  pthread_once(&once, kernel_name_make);
   return kernel_name;
 #else
   return openblas_core();
 #endif
+}
+
+int blas_gemm_set(blas_gemm_mode mode)
+{
+#ifndef HAVE_LIBXSMM
+  if (mode == BLAS_GEMM_LIBXSMM) return -1;
+#endif
+  gemm_mode = mode;
+#ifdef HAVE_LIBXSMM
+  blas_kernel();         /* made once; now again for this mode */
+  kernel_name_make();
+#endif
+  return 0;
+}
+
+blas_gemm_mode blas_gemm_get(void) { return gemm_mode; }
+
+int blas_gemm_parse(const char *s, blas_gemm_mode *mode)
+{
+  for (int m = 0; m < BLAS_GEMM_COUNT; m++)
+    if (!strcmp(s, blas_gemm_names[m])) {
+      *mode = (blas_gemm_mode)m;
+      return 0;
+    }
+  return -1;
+}
+
+const char *const blas_gemm_names[BLAS_GEMM_COUNT] = {
+  [BLAS_GEMM_AUTO] = "auto", [BLAS_GEMM_LIBXSMM] = "libxsmm", [BLAS_GEMM_CBLAS] = "cblas",
+};
+
+int blas_has_libxsmm(void)
+{
+#ifdef HAVE_LIBXSMM
+  return 1;
+#else
+  return 0;
+#endif
+}
+
+const char *blas_gemm_rule(void)
+{
+  static char rule[160];
+#ifdef HAVE_LIBXSMM
+  double from = gemm_cblas_from();
+  if (gemm_mode != BLAS_GEMM_AUTO)
+    snprintf(rule, sizeof rule, "%s at every shape (--gemm %s)", gemm_mode == BLAS_GEMM_CBLAS ? "the CBLAS" : "libxsmm",
+             blas_gemm_names[gemm_mode]);
+  else if (from > 0.0)
+    snprintf(rule, sizeof rule, "auto: libxsmm below m*n*k 2^%d, the CBLAS from there (this CPU's calibrated rule)",
+             (int)log2(from));
+  else
+    snprintf(rule, sizeof rule, "auto: libxsmm at every shape it has a kernel for (this CPU's rule)");
+#else
+  snprintf(rule, sizeof rule, "the CBLAS (built without libxsmm)");
+#endif
+  return rule;
 }
 
 const char *blas_kernel_warning(void)

@@ -15,6 +15,7 @@
 #include "shard.h"
 #include "jacobian.h"
 #include "tsv.h"
+#include "blas.h"
 
 #include <ctype.h>
 #include <stddef.h>
@@ -459,6 +460,19 @@ static int set_probe_split(void *ctx, const char *opt, const char *val, sb_error
   return SB_OK;
 }
 
+/* --gemm: a build without libxsmm has only the CBLAS, and says so. */
+static int set_gemm(void *ctx, const char *opt, const char *val, sb_error *err)
+{
+  sb_config *cfg = ((layer *)ctx)->cfg;
+  blas_gemm_mode m;
+  const char *valid = blas_has_libxsmm() ? "auto, libxsmm, cblas" : "auto, cblas";
+  if (blas_gemm_parse(val, &m)) return sb_fail(err, SB_EUSAGE, "--%s: unknown GEMM '%s' (valid: %s)", opt, val, valid);
+  if (m == BLAS_GEMM_LIBXSMM && !blas_has_libxsmm())
+    return sb_fail(err, SB_EUSAGE, "--%s libxsmm: this satbench was built without libxsmm (valid: %s)", opt, valid);
+  cfg->gemm = (int)m;
+  return SB_OK;
+}
+
 /* A size given by the user must fit its split; the default is capped. */
 static int set_probe_size(void *ctx, const char *opt, const char *val, sb_error *err)
 {
@@ -583,6 +597,7 @@ static const cli_def options[] = {
   { "jacobian-at", 0, CLI_VALUE, set_jacobian_at, "WHEN", "all (every logged step, the default) or init", FOR_BOTH },
   { "histograms", 0, CLI_VALUE, set_histograms, "WHEN", "hist.tsv at the first probe and the last step (ends, the default), none, or all probes", FOR_GRID },
   { "sat-threshold", 0, CLI_VALUE, set_tau, "TAU", "saturated: in a tail of phi with |phi'(h)|/max|phi'| < TAU (default 0.05)", FOR_BOTH },
+  { "gemm", 0, CLI_VALUE, set_gemm, "LIB", "the GEMM's library: auto (the faster for each shape on this CPU, the default), libxsmm or cblas", FOR_BOTH },
   { "threads", 0, CLI_VALUE, set_threads, "N", "worker threads (default: OMP_NUM_THREADS, else SLURM_CPUS_PER_TASK, else all cores)", FOR_GRID },
   { "shard", 0, CLI_VALUE, set_shard, "K/N", "run only shard K of N (0 <= K < N) into a shared --out; records only: satbench merge makes the tables", FOR_GRID },
   { "out", 0, CLI_VALUE, set_out, "DIR", "output directory (default data/)", FOR_GRID },
@@ -1165,6 +1180,8 @@ int cfg_write(const sb_config *cfg, FILE *f, const char *prefix)
   fprintf(f, "%ssat-threshold = %s\n", prefix, num);
   fprintf(f, "%sjacobian = %zu\n", prefix, cfg->jacobian);
   fprintf(f, "%sjacobian-at = %s\n", prefix, cfg->jacobian_init_only ? "init" : "all");
+  if (cfg->gemm != BLAS_GEMM_AUTO)   /* auto's choice is the CPU's; a forced one is the grid's */
+    fprintf(f, "%sgemm = %s\n", prefix, blas_gemm_names[cfg->gemm]);
   if (cfg->cmd == CMD_GRID)   /* satbench run writes no hist.tsv */
     fprintf(f, "%shistograms = %s\n", prefix, hist_mode_names[cfg->hist_mode]);
   return ferror(f) ? SB_EFAIL : SB_OK;

@@ -80,6 +80,7 @@ typedef struct sb_config {
   double tau;
   size_t jacobian;             /* --jacobian N: spectra for N probe inputs; 0 off */
   int jacobian_init_only;      /* --jacobian-at init */
+  int gemm;                    /* --gemm: blas_gemm_mode, BLAS_GEMM_AUTO by default */
   int hist_mode;               /* --histograms: TRAIN_HIST_ENDS (default), _NONE, _ALL */
   /* running */
   int threads;                 /* 0 = OMP_NUM_THREADS, else all cores */

@@ -72,6 +72,7 @@ void cmd_version(void)
   if (*blas_kernel()) printf("BLAS: %s (kernel %s)%s%s\n", blas_name(), blas_kernel(), blas_kernel_warning() ? "; " : "",
                              blas_kernel_warning() ? blas_kernel_warning() : "");
   else printf("BLAS: %s\n", blas_name());
+  printf("GEMM: %s\n", blas_gemm_rule());
   printf("Kernels: %s\n", act_kernel_name());
 #ifdef _OPENMP
   printf("OpenMP: %d\n", _OPENMP);
@@ -695,6 +696,7 @@ static int train_one(const sb_config *cfg, size_t cell, table_cell *c, train_res
     return sb_fail(err, SB_EFAIL, "out of memory for the probe records");
   }
   blas_set_threads(1);
+  blas_gemm_set((blas_gemm_mode)cfg->gemm);   /* cfg_parse refused what the build cannot */
   rc = train_cell(&p, d, r, err);
   grid_cell_id(cfg, &pos, c);
   data_free(d);

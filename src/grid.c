@@ -574,6 +574,7 @@ static int channels_ok(const char *saved, sb_error *err)
  * second signal abandons that merge (stop.h). */
 int grid_run(const sb_config *cfg, sb_error *err)
 {
+  if (blas_gemm_set((blas_gemm_mode)cfg->gemm)) return sb_fail(err, SB_EUSAGE, "--gemm: no libxsmm in this build");
   stop_catch();
   int rc = grid_run_caught(cfg, err);
   stop_release();
@@ -804,6 +805,7 @@ static int grid_merge_caught(const char *out, int partial, int compress, const c
   if (!cfg) return sb_fail(err, SB_EFAIL, "out of memory");
   rc = cfg_parse_folder(cfg, conf, out, err);   /* the dataset file is not needed, nor read */
   if (rc) { free(cfg); return rc < 0 ? SB_EUSAGE : sb_prefix(err, "merge"); }
+  blas_gemm_set((blas_gemm_mode)cfg->gemm);   /* the manifest's kernel is the grid's (cfg_parse refused the impossible) */
   cfg->quiet = quiet;
   cfg->compress = compress;
   cfg->keep_records = keep_records;

@@ -136,14 +136,15 @@ fi
 
 expect_ok "satbench --version exits 0" --version
 version_line=$(sed -n 1p "$out")
-if { test "$(lines "$out")" -eq 4 || { test "$(lines "$out")" -eq 5 && sed -n 5p "$out" | grep -q '^MPI: yes'; }; } &&
+if { test "$(lines "$out")" -eq 5 || { test "$(lines "$out")" -eq 6 && sed -n 6p "$out" | grep -q '^MPI: yes'; }; } &&
    echo "$version_line" | grep -Eq '^satbench [0-9]+\.[0-9]+' &&
-   sed -n 2p "$out" | grep -Eq '^BLAS: (openblas \(kernel [A-Za-z0-9]+\)|[^ ]+ \(kernel ([A-Za-z0-9]+ \+ )?libxsmm [a-z0-9_]+\)|[^ ]+$)' &&
-   sed -n 3p "$out" | grep -Eq '^Kernels: (avx512f|avx2|default|baseline)$' &&
-   sed -n 4p "$out" | grep -Eq '^OpenMP: [^ ]'; then
-  t_pass "--version prints the version, BLAS, kernels and OpenMP lines"
+   sed -n 2p "$out" | grep -Eq '^BLAS: (openblas \(kernel [A-Za-z0-9]+\)|[^ ]+ \(kernel ([A-Za-z0-9]+ \+ )?libxsmm [a-z0-9_]+(, cblas from m\*n\*k 2\^[0-9]+)?\)|[^ ]+$)' &&
+   sed -n 3p "$out" | grep -Eq '^GEMM: (auto: libxsmm|the CBLAS \(built without libxsmm\)$)' &&
+   sed -n 4p "$out" | grep -Eq '^Kernels: (avx512f|avx2|default|baseline)$' &&
+   sed -n 5p "$out" | grep -Eq '^OpenMP: [^ ]'; then
+  t_pass "--version prints the version, BLAS, GEMM rule, kernels and OpenMP lines"
 else
-  t_fail "--version prints the version, BLAS, kernels and OpenMP lines" "$(cat "$out")"
+  t_fail "--version prints the version, BLAS, GEMM rule, kernels and OpenMP lines" "$(cat "$out")"
 fi
 
 sb
