@@ -1363,9 +1363,194 @@ static void group_stats(const fig_grid *g, int a, int i, int v, size_t depth, in
   *ci = s.n > 1 ? s.ci95 : 0.0;   /* one seed: no bar */
 }
 
+/* The heatmap of a phase-diagram grid (every init meanfield:SW2:SB2 or
+ * critical:SB2, two or more of them, two or more depths): one map per
+ * activation, sigma_b2 and variant at init, depth up and sigma_w2 across
+ * in columns of equal width (the grid's values as tick labels), with mean-
+ * field theory's depth over which the error changes tenfold,
+ * 2 ln 10 |xi_grad| = 2 / |log10 chi_1|, and the edge of chaos drawn
+ * through the columns.  HEAT_NOT_PHASE for other grids. */
+#define HEAT_NOT_PHASE 100   /* neither SB_OK, an error nor FIG_SKIPPED */
+#define HEAT_CURVE_STEPS 20   /* points of the theory between two columns */
+
+/* Depth as a row position: rows are the grid's depths at 0, 1, ...;
+ * between them linear, beyond them by the nearest gap. */
+static double depth_row(const fig_grid *g, double depth)
+{
+  size_t nd = g->depths.n;
+  if (nd < 2) return 0.0;
+  size_t k = 0;
+  while (k + 2 < nd && depth > (double)g->depths.val[k + 1]) k++;
+  double d0 = (double)g->depths.val[k], d1 = (double)g->depths.val[k + 1];
+  return (double)k + (depth - d0) / (d1 - d0);
+}
+
+static int heat_phase(const fig_ctx *c, sb_error *err)
+{
+  const fig_grid *g = c->g;
+  size_t ni = g->inits.n, na = g->acts.n, nd = g->depths.n, nv = g->ivariants.n;
+  if (ni < 2 || nd < 2) return HEAT_NOT_PHASE;
+  size_t width = 0;
+  for (size_t k = 0; k < g->n; k++) if (g->cells[k].width > width) width = g->cells[k].width;
+  /* sigma_w2 per (activation, init): critical's depends on the activation */
+  double *sw = malloc(na * ni * sizeof *sw), *sb = malloc(ni * sizeof *sb), *groups = malloc(ni * sizeof *groups);
+  int *crit = calloc(ni, sizeof *crit), rc = SB_OK;
+  if (!sw || !sb || !groups || !crit) { rc = sb_fail(err, SB_EFAIL, "out of memory"); goto done; }
+  size_t ng = 0;
+  for (size_t i = 0; i < ni; i++) {
+    init_spec spec;
+    if (init_parse(g->inits.name[i], &spec, NULL) || (spec.kind != INIT_MEANFIELD && spec.kind != INIT_CRITICAL)) {
+      rc = HEAT_NOT_PHASE;
+      goto done;
+    }
+    crit[i] = spec.kind == INIT_CRITICAL;
+    sb[i] = init_bias_var(&spec);
+    for (size_t a = 0; a < na; a++) {
+      init_spec sp = spec;
+      act_fn fn;
+      sw[a * ni + i] = NAN;
+      if (act_parse(g->acts.name[a], &fn, NULL) != SB_OK) continue;
+      if (sp.kind == INIT_CRITICAL && theory_resolve_init(c->tw, &fn, &sp, NULL)) continue;
+      sw[a * ni + i] = (double)width * init_weight_var(&sp, width, width);
+    }
+    size_t q = 0;
+    while (q < ng && groups[q] != sb[i]) q++;
+    if (q == ng) groups[ng++] = sb[i];
+  }
+  size_t np = na * ng * nv;
+  /* columns: the inits of a sigma_b2, by sigma_w2 (of the panel's activation) */
+  size_t cols = cols_for(np, 2), rows = rows_for(np, cols);
+  double w = cols == 1 ? 3.5 : 7.0;
+  double ph = fmax(1.9, 0.24 * (double)nd);
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
+  key_add(&key, "depth of a tenfold change, 2/|log₁₀ χ₁| (mean-field)", 2, 11);
+  key_add(&key, "edge of chaos, χ₁ = 1 (white dashes)", 30, 12);
+  figure f;
+  rc = fig_open(&f, c, w, 0.9 + 0.5 + key_height(&key, w) + ph * (double)rows + 0.75 * (double)(rows - 1), err);
+  if (rc) goto done;
+  double *scratch = malloc(g->n * sizeof *scratch);
+  size_t *ord = malloc(ni * sizeof *ord);
+  if (!scratch || !ord) {
+    free(scratch); free(ord);
+    fig_discard(&f);
+    rc = sb_fail(err, SB_EFAIL, "out of memory");
+    goto done;
+  }
+  double lo = INFINITY, hi = -INFINITY;
+  fig_texts ptitles = { "", 0, 0 }, xticks = { "", 0, 0 };
+  fig_list ncol = { "" }, crits = { "" };
+  for (size_t p = 0; p < np; p++) {
+    size_t a = p / (ng * nv), q = p / nv % ng, v = p % nv;
+    size_t n = 0;
+    for (size_t i = 0; i < ni; i++) if (sb[i] == groups[q]) ord[n++] = i;
+    const double *swa = sw + a * ni;
+    for (size_t k = 1; k < n; k++)   /* by sigma_w2; unknown (NaN) last */
+      for (size_t j = k; j > 0 && (swa[ord[j]] < swa[ord[j - 1]] || (isnan(swa[ord[j - 1]]) && !isnan(swa[ord[j]]))); j--) {
+        size_t t = ord[j]; ord[j] = ord[j - 1]; ord[j - 1] = t;
+      }
+    char t[FIG_LABEL_MAX * 2], sbs[32];
+    num_format(sbs, sizeof sbs, groups[q]);
+    snprintf(t, sizeof t, "%s, σ_b² = %s%s%s", g->acts.name[a], sbs, g->ivariants.label[v][0] ? ", " : "",
+             g->ivariants.label[v]);
+    fig_texts_add(&ptitles, t);
+    fig_list_addi(&ncol, (long)n);
+    for (size_t k = 0; k < n; k++) {
+      char tick[48];
+      if (isfinite(swa[ord[k]])) snprintf(tick, sizeof tick, "%.3g%s", swa[ord[k]], crit[ord[k]] ? " crit." : "");
+      else snprintf(tick, sizeof tick, "%s", g->inits.label[ord[k]]);
+      fig_texts_add(&xticks, tick);
+    }
+    char what[FIG_LABEL_MAX * 3];
+    snprintf(what, sizeof what, "panel %zu (%s): column, row, attenuation0_mean, seeds", p + 1, t);
+    fig_block(&f, what);
+    for (size_t k = 0; k < n; k++)
+      for (size_t d = 0; d < nd; d++) {
+        double m, sd;
+        size_t cnt;
+        group_stats(g, (int)a, (int)ord[k], (int)v, g->depths.val[d], 0, scratch, &m, &sd, &cnt);
+        if (isfinite(m)) { if (m < lo) lo = m; if (m > hi) hi = m; }
+        fig_num(&f, (double)k, 0);
+        fig_num(&f, (double)d, 0);
+        fig_num(&f, m, 0);
+        fig_num(&f, (double)cnt, 1);
+      }
+    /* theory through the columns: sigma_w2 linear between neighbours */
+    snprintf(what, sizeof what, "panel %zu: column, row of the depth 2/|log10 chi_1| (mean-field, sigma_b2 %s)", p + 1, sbs);
+    fig_block(&f, what);
+    act_fn fn;
+    int known = act_parse(g->acts.name[a], &fn, NULL) == SB_OK, any = 0;
+    double edge = NAN;
+    for (size_t k = 0; known && k + 1 < n; k++) {
+      double x0 = swa[ord[k]], x1 = swa[ord[k + 1]];
+      if (!isfinite(x0) || !isfinite(x1)) continue;
+      for (int j = 0; j <= HEAT_CURVE_STEPS; j++) {
+        double u = (double)j / HEAT_CURVE_STEPS, x = x0 + u * (x1 - x0);
+        theory_point tp;
+        sb_error e2;
+        if (theory_point_at(c->tw, &fn, x, groups[q], 1.0, &tp, &e2) != SB_OK || !(tp.chi1 > 0)) continue;
+        double l10 = 2.0 / fabs(log10(tp.chi1));
+        if (!isfinite(l10)) { fputs("NaN\tNaN\n", f.dat); continue; }
+        fig_num(&f, (double)k + u, 0);
+        fig_num(&f, depth_row(g, l10), 1);
+        any = 1;
+      }
+      double sc;
+      sb_error e2;
+      if (isnan(edge) && theory_critical(c->tw, &fn, groups[q], 1.0, &sc, &e2) == SB_OK && sc >= fmin(x0, x1)
+          && sc <= fmax(x0, x1) && x1 != x0)
+        edge = (double)k + (sc - x0) / (x1 - x0);
+    }
+    if (!any) fputs("NaN\tNaN\n", f.dat);
+    char num[40];
+    snprintf(num, sizeof num, "%.17g", edge);
+    fig_list_add(&crits, num);
+  }
+  free(scratch);
+  free(ord);
+  fig_var_texts(&f, "ptitles", &ptitles);
+  fig_var_texts(&f, "xticks", &xticks);
+  fig_var_str(&f, "ncol", ncol.s);
+  fig_var_str(&f, "crits", crits.s);
+  fig_texts dlabels = { "", 0, 0 };
+  for (size_t d = 0; d < nd; d++) {
+    char dl[24];
+    snprintf(dl, sizeof dl, "%zu", g->depths.val[d]);
+    fig_texts_add(&dlabels, dl);
+  }
+  fig_var_texts(&f, "depths", &dlabels);
+  fig_var_num(&f, "npanels", (double)np);
+  fig_var_num(&f, "ndepth", (double)nd);
+  fig_var_num(&f, "ncols", (double)cols);
+  fig_var_num(&f, "nrows", (double)rows);
+  int diverge = isfinite(lo) && lo < -0.25 && hi > 0.25;
+  if (diverge) {
+    double m = ceil(fmax(-lo, hi));
+    fig_var_num(&f, "cblo", -m);
+    fig_var_num(&f, "cbhi", m);
+  } else {
+    fig_var_num(&f, "cblo", isfinite(lo) ? floor(lo) : -1.0);
+    fig_var_num(&f, "cbhi", isfinite(hi) ? (ceil(hi) > floor(lo) ? ceil(hi) : floor(lo) + 1) : 0.0);
+  }
+  fig_var_num(&f, "diverge", diverge);
+  fig_var_num(&f, "phase", 1);
+  char fx[FIG_LABEL_MAX];
+  fx[0] = '\0';
+  fig_cat(fx, sizeof fx, "%s%s%zu seed%s", g->ivariants.n == 1 ? g->init_fixed : "",
+          g->ivariants.n == 1 && g->init_fixed[0] ? ", " : "", g->nseeds, g->nseeds == 1 ? "" : "s");
+  fig_var_str(&f, "fixed", fx);
+  key_vars(&f, &key);
+  if (!isfinite(lo)) f.rows = 0;  /* nothing measured: skip */
+  rc = fig_close(&f, err);
+done:
+  free(sw); free(sb); free(groups); free(crit);
+  return rc;
+}
+
 static int fig_heatmap(const fig_ctx *c, sb_error *err)
 {
   const fig_grid *g = c->g;
+  int pr = heat_phase(c, err);
+  if (pr != HEAT_NOT_PHASE) return pr;
   /* Panels: (variant differing at init, depth); rows = activations,
    * columns = inits. */
   size_t nd = g->depths.n, nv = g->ivariants.n, np = nd * nv;
@@ -1383,8 +1568,8 @@ static int fig_heatmap(const fig_ctx *c, sb_error *err)
   for (size_t v = 0; v < nv; v++)
     for (size_t d = 0; d < nd; d++) {
       char t[FIG_LABEL_MAX];
-      snprintf(t, sizeof t, "depth %zu%s%s", g->depths.val[d], g->ivariants.name[v][0] ? ", " : "",
-               g->ivariants.name[v]);
+      snprintf(t, sizeof t, "depth %zu%s%s", g->depths.val[d], g->ivariants.label[v][0] ? ", " : "",
+               g->ivariants.label[v]);
       if (strlen(t) > ltitle) ltitle = strlen(t);
     }
   double pw = (double)ni * 0.4, ph = (double)na * 0.26;
@@ -1409,8 +1594,8 @@ static int fig_heatmap(const fig_ctx *c, sb_error *err)
   for (size_t v = 0; v < nv; v++)
     for (size_t d = 0; d < nd; d++) {
       char what[FIG_LABEL_MAX + 96], t[FIG_LABEL_MAX];
-      snprintf(t, sizeof t, "depth %zu%s%s", g->depths.val[d], g->ivariants.name[v][0] ? ", " : "",
-               g->ivariants.name[v]);
+      snprintf(t, sizeof t, "depth %zu%s%s", g->depths.val[d], g->ivariants.label[v][0] ? ", " : "",
+               g->ivariants.label[v]);
       fig_texts_add(&ptitles, t);
       snprintf(what, sizeof what, "%s: init_index act_index attenuation0_mean n", t);
       fig_block(&f, what);
@@ -1445,6 +1630,7 @@ static int fig_heatmap(const fig_ctx *c, sb_error *err)
     fig_var_num(&f, "cbhi", isfinite(hi) ? (ceil(hi) > floor(lo) ? ceil(hi) : floor(lo) + 1) : 0.0);
   }
   fig_var_num(&f, "diverge", diverge);
+  fig_var_num(&f, "phase", 0);
   fig_var_num(&f, "lab_l", lab_l);
   fig_var_num(&f, "lab_b", lab_b);
   fig_var_num(&f, "gap_y", gap_y);
@@ -2314,10 +2500,10 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
   char fx[FIG_LABEL_MAX];
   fx[0] = '\0';
   if (g->steps > 0)
-    fig_cat(fx, sizeof fx, "%s%s%s%sseed %lu", g->variants.name[0], g->variants.name[0][0] ? ", " : "", g->fixed,
+    fig_cat(fx, sizeof fx, "%s%s%s%sseed %lu", g->variants.label[0], g->variants.label[0][0] ? ", " : "", g->fixed,
             g->fixed[0] ? ", " : "", seed);
   else   /* measured at init: what the learning rate and optimizer were does not matter */
-    fig_cat(fx, sizeof fx, "%s%s%s%sseed %lu", g->ivariants.name[0], g->ivariants.name[0][0] ? ", " : "",
+    fig_cat(fx, sizeof fx, "%s%s%s%sseed %lu", g->ivariants.label[0], g->ivariants.label[0][0] ? ", " : "",
             g->init_fixed, g->init_fixed[0] ? ", " : "", seed);
   /* the rule of the rows, and the inits it left out by name */
   char rows_txt[FIG_LABEL_MAX * 4];
