@@ -2281,10 +2281,10 @@ static double nice_up(double x)
 /* The order of the histogram rows: by sigma_w2 of the hidden layers, then
  * sigma_b2 (standard, xavier, he; or a phase diagram's inits from ordered
  * through critical to chaotic), inits without those in the grid's order
- * after them.  Writes the first *n (at most HIST_MAX_INITS) to out: all of
+ * after them.  Writes at most max to out and returns how many: all of
  * them when they fit, else evenly spaced from the first to the last with
  * every critical init kept. */
-static size_t hist_order(const fig_ctx *c, int a, int *out)
+static size_t hist_order(const fig_ctx *c, int a, int *out, size_t max)
 {
   const fig_grid *g = c->g;
   size_t ni = g->inits.n, width = 0;
@@ -2295,7 +2295,7 @@ static size_t hist_order(const fig_ctx *c, int a, int *out)
   int *ord = malloc((ni ? ni : 1) * sizeof *ord), *crit = calloc(ni ? ni : 1, sizeof *crit);
   size_t n = 0;
   if (!key || !ord || !crit) {   /* no memory for an order: the grid's first ones */
-    for (size_t i = 0; i < ni && i < HIST_MAX_INITS; i++) out[n++] = (int)i;
+    for (size_t i = 0; i < ni && i < max; i++) out[n++] = (int)i;
     free(key); free(ord); free(crit);
     return n;
   }
@@ -2315,15 +2315,15 @@ static size_t hist_order(const fig_ctx *c, int a, int *out)
       if (!(x[0] < y[0] || (x[0] == y[0] && x[1] < y[1]))) break;
       int t = ord[j]; ord[j] = ord[j - 1]; ord[j - 1] = t;
     }
-  if (ni <= HIST_MAX_INITS) {
+  if (ni <= max) {
     for (size_t i = 0; i < ni; i++) out[n++] = ord[i];
   } else {
     /* evenly spaced positions of the order, then each critical init in
      * place of the nearest one kept that is not critical */
     int *keep = calloc(ni, sizeof *keep);
     if (keep) {
-      for (size_t k = 0; k < HIST_MAX_INITS; k++)
-        keep[(size_t)lround((double)k * (double)(ni - 1) / (HIST_MAX_INITS - 1))] = 1;
+      for (size_t k = 0; k < max; k++)
+        keep[max == 1 ? 0 : (size_t)lround((double)k * (double)(ni - 1) / (double)(max - 1))] = 1;
       for (size_t q = 0; q < ni; q++) {
         if (!crit[ord[q]] || keep[q]) continue;
         for (size_t d = 1; d < ni; d++) {
@@ -2334,7 +2334,7 @@ static size_t hist_order(const fig_ctx *c, int a, int *out)
       for (size_t q = 0; q < ni; q++) if (keep[q]) out[n++] = ord[q];
       free(keep);
     } else {
-      for (size_t i = 0; i < HIST_MAX_INITS; i++) out[n++] = ord[i];
+      for (size_t i = 0; i < max; i++) out[n++] = ord[i];
     }
   }
   free(key); free(ord); free(crit);
@@ -2346,12 +2346,20 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
   const fig_grid *g = c->g;
   int a = fig_axis_name(&g->acts, "tanh");
   if (a < 0) a = 0;
-  /* A row per init, every init of the grid (at most HIST_MAX_INITS, by
-   * hist_order's rule, the rest named in the title), ordered by sigma_w2:
-   * standard on top as in Glorot & Bengio's Figures 6 and 7, or a phase
-   * diagram's inits from ordered through critical to chaotic. */
-  int inits[HIST_MAX_INITS];
-  int ni = (int)hist_order(c, a, inits);
+  /* A row per init and variant (the learning rates, optimizers, ... of
+   * the grid; at init only, those that change the network at step 0), at
+   * most HIST_MAX_INITS rows: every init when they fit, else as many as
+   * fit by hist_order's rule, the rest named in the title.  Inits by
+   * sigma_w2: standard on top as in Glorot & Bengio's Figures 6 and 7, or
+   * a phase diagram's inits from ordered through critical to chaotic. */
+  const int at_init = g->steps <= 0;
+  const fig_axis *vax = at_init ? &g->ivariants : &g->variants;
+  size_t nvs = vax->n < HIST_MAX_INITS ? vax->n : HIST_MAX_INITS;
+  if (nvs == 0) nvs = 1;
+  int sel[HIST_MAX_INITS], inits[HIST_MAX_INITS], vars[HIST_MAX_INITS];
+  size_t nsel = hist_order(c, a, sel, HIST_MAX_INITS / nvs);
+  int ni = (int)(nsel * nvs);   /* rows */
+  for (int r = 0; r < ni; r++) { inits[r] = sel[(size_t)r / nvs]; vars[r] = (int)((size_t)r % nvs); }
   size_t depth = fig_nearest_depth(g, 5);
   size_t layers[9], nl = fig_layer_subset(depth, layers);
   /* seed 0 (or the smallest selected), the first variant */
@@ -2381,11 +2389,10 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
   if (!rc && (!x || !y)) rc = sb_fail(err, SB_EFAIL, "out of memory");
   for (size_t k = 0; !rc && k < nslot * per; k++) x[k] = y[k] = NAN;
   while (!rc && (got = fig_rows_next(&fr, err)) == 1) {
-    if (fig_rows_act(&fr) != a || strtoul(tsv_str(fr.t, cs), NULL, 10) != seed || fig_rows_depth(&fr) != depth
-        || fig_rows_variant(&fr) != 0)
+    if (fig_rows_act(&fr) != a || strtoul(tsv_str(fr.t, cs), NULL, 10) != seed || fig_rows_depth(&fr) != depth)
       continue;
-    int slot = -1, i = fig_rows_init(&fr);
-    for (int k = 0; k < ni; k++) if (i == inits[k]) slot = k;
+    int slot = -1, i = fig_rows_init(&fr), v = at_init ? fig_rows_ivariant(&fr) : fig_rows_variant(&fr);
+    for (int k = 0; k < ni; k++) if (i == inits[k] && v == vars[k]) slot = k;
     if (slot < 0) continue;
     long step = strtol(tsv_str(fr.t, cst), NULL, 10);
     if (first_step[slot] < 0) first_step[slot] = step;
@@ -2414,7 +2421,7 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
   if (!rc) rc = fig_open(&f, c, 7.0, 0.8 + (double)ni * (ni <= 2 ? 1.65 : 1.3) + key_height(&key, 7.0), err);
   if (rc) { free(x); free(y); return rc; }
   fig_list steps_end = { "" }, lays = { "" }, lcs = { "" };
-  fig_texts names = { "", 0, 0 };
+  fig_texts names = { "", 0, 0 }, vnames = { "", 0, 0 };
   for (size_t q = 0; q < nl; q++) {
     fig_list_addi(&lays, (long)layers[q]);
     fig_list_addi(&lcs, layer_lc(q, nl));
@@ -2449,6 +2456,7 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
     }
   for (int sl = 0; sl < ni; sl++) {
     fig_texts_add(&names, g->inits.label[inits[sl]]);
+    fig_texts_add(&vnames, vax->label[vars[sl]]);
     fig_list_addi(&steps_end, last_step[sl] >= 0 ? last_step[sl] : first_step[sl]);
     for (int mk = 0; mk < npan; mk++) {
       double xlo = INFINITY, xhi = -INFINITY;
@@ -2456,7 +2464,7 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
       for (size_t q = 0; q < nl; q++) {
         size_t l = layers[q];
         char what[200];
-        snprintf(what, sizeof what, "%s %s %s layer %zu: value density", g->inits.name[inits[sl]],
+        snprintf(what, sizeof what, "%s %s %s %s layer %zu: value density", g->inits.name[inits[sl]], vax->name[vars[sl]],
                  mk / 2 ? "end" : "init", mk % 2 ? "delta" : "act", l);
         fig_block(&f, what);
         /* the range that holds all but 0.25% of the layer's mass at each
@@ -2499,31 +2507,37 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
   if (ni == 0 || first_step[0] < 0) f.rows = 0;
   char fx[FIG_LABEL_MAX];
   fx[0] = '\0';
-  if (g->steps > 0)
-    fig_cat(fx, sizeof fx, "%s%s%s%sseed %lu", g->variants.label[0], g->variants.label[0][0] ? ", " : "", g->fixed,
-            g->fixed[0] ? ", " : "", seed);
-  else   /* measured at init: what the learning rate and optimizer were does not matter */
-    fig_cat(fx, sizeof fx, "%s%s%s%sseed %lu", g->ivariants.label[0], g->ivariants.label[0][0] ? ", " : "",
-            g->init_fixed, g->init_fixed[0] ? ", " : "", seed);
+  /* the variant of each row is named on it; measured at init, what the
+   * learning rate and optimizer were does not matter */
+  const char *fxd = at_init ? g->init_fixed : g->fixed;
+  fig_cat(fx, sizeof fx, "%s%sseed %lu", fxd, fxd[0] ? ", " : "", seed);
   /* the rule of the rows, and the inits it left out by name */
   char rows_txt[FIG_LABEL_MAX * 4];
   rows_txt[0] = '\0';
-  if ((size_t)ni == g->inits.n) {
-    fig_cat(rows_txt, sizeof rows_txt, "rows: %s", ni == 1 ? "the grid's one init" : "every init of the grid, by σ_w²");
-  } else {
-    fig_cat(rows_txt, sizeof rows_txt, "rows: %d of the grid's %zu inits by σ_w² (evenly spaced, critical kept); left out:",
-            ni, g->inits.n);
-    for (size_t i = 0, first = 1; i < g->inits.n; i++) {
-      int shown = 0;
-      for (int k = 0; k < ni; k++) shown |= inits[k] == (int)i;
-      if (shown) continue;
-      fig_cat(rows_txt, sizeof rows_txt, "%s %s", first ? "" : ",", g->inits.label[i]);
-      first = 0;
-    }
+  if (nsel == g->inits.n)
+    fig_cat(rows_txt, sizeof rows_txt, "rows: %s", nsel == 1 ? "the grid's one init" : "every init of the grid, by σ_w²");
+  else
+    fig_cat(rows_txt, sizeof rows_txt, "rows: %zu of the grid's %zu inits by σ_w² (evenly spaced, critical kept)",
+            nsel, g->inits.n);
+  if (vax->n > 1)
+    fig_cat(rows_txt, sizeof rows_txt, "%s", nvs == vax->n ? ", each with every variant" : ", each with the first variants");
+  /* the left out, by name */
+  int any_out = 0;
+  for (size_t i = 0; i < g->inits.n; i++) {
+    int shown = 0;
+    for (size_t k = 0; k < nsel; k++) shown |= sel[k] == (int)i;
+    if (shown) continue;
+    fig_cat(rows_txt, sizeof rows_txt, "%s %s", any_out ? "," : "; left out:", g->inits.label[i]);
+    any_out = 1;
+  }
+  for (size_t v = nvs; v < vax->n; v++) {
+    fig_cat(rows_txt, sizeof rows_txt, "%s %s", any_out ? "," : "; left out:", vax->label[v]);
+    any_out = 1;
   }
   fig_var_str(&f, "rows_txt", rows_txt);
   fig_var_str(&f, "act", g->acts.name[a]);
   fig_var_texts(&f, "inits", &names);
+  fig_var_texts(&f, "rvars", &vnames);
   fig_var_str(&f, "endsteps", steps_end.s);
   fig_var_str(&f, "layers", lays.s);
   fig_var_str(&f, "lcs", lcs.s);
