@@ -1072,8 +1072,9 @@ static int pts_add(pts *p, double x, double y)
   return SB_OK;
 }
 
-#define SAT_MAX_POINTS 20000   /* per activation; beyond, an even stride */
+#define SAT_MAX_POINTS 20000   /* per figure; beyond, an even stride in each panel */
 #define SAT_BINS 20
+#define SAT_MAX_PANELS 16       /* 4 x 4 at 7 inches; beyond, the first 16 and a note */
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -1094,16 +1095,34 @@ static const fig_cell *cell_of(const fig_grid *g, size_t index)
   return lo < g->n && g->cells[lo].index == index ? &g->cells[lo] : NULL;
 }
 
+/* The rule by which grad-vs-saturation facets, said on the figure: a
+ * panel per init and per value of every variant axis that varies (one
+ * init, optimizer and learning rate each: pooled, the clouds of different
+ * runs would hide one another); colour is the activation, the comparison.
+ * At init only, the learning rate and the optimizer never acted: their
+ * cells are one network, drawn once. */
+static void sat_rule(const fig_grid *g, char *buf, size_t size)
+{
+  buf[0] = '\0';
+  fig_cat(buf, size, "a panel per init");
+  for (int k = 0; k < AXIS_COUNT; k++)
+    if (g->varies[k] && (g->steps > 0 || k == AXIS_WIDTH || k == AXIS_NORM || k == AXIS_RESIDUAL || k == AXIS_LOSS))
+      fig_cat(buf, size, " x %s", cfg_axis_name((cfg_axis)k));
+  fig_cat(buf, size, ", colour: activation");
+}
+
 /* Every hidden layer l of every cell at every logged step (diverged cells
  * left out) is a point: x, its saturated fraction; y, the orders of
  * magnitude the back-propagated error loses crossing it, less the current
  * gain of the weights above it:
  *   log10(||delta^l|| / ||delta^(l+1)||) - log10(||W^(l+1)||_F / sqrt(n_(l+1))),
  * which for weights independent of the errors is 1/2 log10 E[phi'(h^l)^2],
- * the activation's own part (at init ||W||_F^2 / n_(l+1) is sigma_w2). */
+ * the activation's own part (at init ||W||_F^2 / n_(l+1) is sigma_w2).
+ * Panels by sat_rule's rule. */
 static int fig_grad_vs_sat(const fig_ctx *c, sb_error *err)
 {
   const fig_grid *g = c->g;
+  const int at_init = g->steps <= 0;
   fig_rows fr;
   memset(&fr, 0, sizeof fr);
   int rc = fig_rows_open(&fr, c->o, g, c->layers, err), got = 0;
@@ -1113,8 +1132,10 @@ static int fig_grad_vs_sat(const fig_ctx *c, sb_error *err)
       && !(rc = tsv_need(fr.t, "layer", &cl, err)) && !(rc = tsv_need(fr.t, "delta_norm", &cdel, err))
       && !(rc = tsv_need(fr.t, "weight_norm", &cwn, err)))
     rc = tsv_need(fr.t, "sat_frac", &csat, err);
-  size_t na = g->acts.n;
-  pts *p = calloc(na, sizeof *p);
+  size_t na = g->acts.n, ni = g->inits.n, nv = at_init ? g->ivariants.n : g->variants.n;
+  const fig_axis *vax = at_init ? &g->ivariants : &g->variants;
+  size_t ngroups = ni * nv;   /* candidate panels: (init, variant) */
+  pts *p = calloc(ngroups * na, sizeof *p);   /* [group][act] */
   if (!rc && !p) rc = sb_fail(err, SB_EFAIL, "out of memory");
   /* Rows come sorted by cell, step, layer: pair each layer with the next. */
   long prev_cell = -1, prev_step = -1;
@@ -1124,14 +1145,15 @@ static int fig_grad_vs_sat(const fig_ctx *c, sb_error *err)
     long cell = strtol(tsv_str(fr.t, cc), NULL, 10), step = strtol(tsv_str(fr.t, cs), NULL, 10);
     size_t layer = strtoul(tsv_str(fr.t, cl), NULL, 10), depth = fig_rows_depth(&fr);
     double delta = tsv_num(fr.t, cdel), sat = tsv_num(fr.t, csat), wn = tsv_num(fr.t, cwn);
-    int a = fig_rows_act(&fr);
+    int a = fig_rows_act(&fr), i = fig_rows_init(&fr), v = at_init ? fig_rows_ivariant(&fr) : fig_rows_variant(&fr);
     const fig_cell *ce = cell_of(g, (size_t)cell);
-    if (a >= 0 && ce && strcmp(ce->status, "diverged") && cell == prev_cell && step == prev_step
-        && layer == prev_layer + 1 && layer <= depth + 1) {
+    if (a >= 0 && i >= 0 && v >= 0 && ce && strcmp(ce->status, "diverged") && (!at_init || ce->init_rep)
+        && cell == prev_cell && step == prev_step && layer == prev_layer + 1 && layer <= depth + 1) {
       double n_above = layer <= depth ? (double)fig_rows_width(&fr) : (double)g->classes;
       double r = log10(prev_delta / delta) - log10(wn / sqrt(n_above));
       if (isfinite(r) && isfinite(prev_sat)) {
-        if (pts_add(&p[a], prev_sat, r)) rc = sb_fail(err, SB_EFAIL, "out of memory");
+        if (pts_add(&p[((size_t)i * nv + (size_t)v) * na + (size_t)a], prev_sat, r))
+          rc = sb_fail(err, SB_EFAIL, "out of memory");
         if (prev_sat > maxsat) maxsat = prev_sat;
       }
     }
@@ -1139,19 +1161,35 @@ static int fig_grad_vs_sat(const fig_ctx *c, sb_error *err)
   }
   if (got < 0) rc = -got;
   fig_rows_close(&fr);
-  /* the y axis: the middle 99% of the points, but no further than 1.5
-   * times the middle 90%'s width beyond it, so that the layers of a run
-   * gone wild (a saturated sigmoid loses 26 orders per layer) do not
-   * flatten the rest; the title counts the points left outside */
+  /* the panels: groups with points, in the grid's order (init, then
+   * variant), at most SAT_MAX_PANELS */
+  size_t *panel = malloc((ngroups ? ngroups : 1) * sizeof *panel), np = 0, nfull = 0;
+  if (!rc && !panel) rc = sb_fail(err, SB_EFAIL, "out of memory");
+  for (size_t q = 0; !rc && q < ngroups; q++) {
+    size_t n = 0;
+    for (size_t a = 0; a < na; a++) n += p[q * na + a].n;
+    if (!n) continue;
+    nfull++;
+    if (np < SAT_MAX_PANELS) panel[np++] = q;
+  }
+  /* the y axis, shared by the panels: the middle 99% of the points, but
+   * no further than 1.5 times the middle 90%'s width beyond it, so that
+   * the layers of a run gone wild (a saturated sigmoid loses 26 orders per
+   * layer) do not flatten the rest; the title counts the points left
+   * outside */
   size_t npts = 0, nout = 0;
-  for (size_t a = 0; p && a < na; a++) npts += p[a].n;
+  for (size_t k = 0; !rc && k < np; k++) for (size_t a = 0; a < na; a++) npts += p[panel[k] * na + a].n;
   double ylo = -4.0, yhi = 1.0;
   if (!rc && npts) {
     double *ys = malloc(npts * sizeof *ys);
     if (!ys) rc = sb_fail(err, SB_EFAIL, "out of memory");
     else {
       size_t m = 0;
-      for (size_t a = 0; a < na; a++) for (size_t k = 0; k < p[a].n; k++) ys[m++] = p[a].y[k];
+      for (size_t k = 0; k < np; k++)
+        for (size_t a = 0; a < na; a++) {
+          const pts *pp = &p[panel[k] * na + a];
+          for (size_t j = 0; j < pp->n; j++) ys[m++] = pp->y[j];
+        }
       qsort(ys, m, sizeof *ys, cmp_double);
       double q05 = ys[(size_t)(0.05 * (double)(m - 1))], q95 = ys[(size_t)(0.95 * (double)(m - 1))];
       double reach = 1.5 * (q95 - q05) + 0.5;
@@ -1163,48 +1201,23 @@ static int fig_grad_vs_sat(const fig_ctx *c, sb_error *err)
     }
   }
   fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
-  for (size_t a = 0; p && a < na; a++)
-    if (p[a].n) key_add(&key, g->acts.name[a], (long)a + 1, 11);
+  for (size_t a = 0; !rc && a < na; a++) {
+    int any = 0;
+    for (size_t k = 0; k < np; k++) any |= p[panel[k] * na + a].n > 0;
+    if (any) key_add(&key, g->acts.name[a], (long)a + 1, 11);
+  }
   key_add(&key, "mean-field, N(0, q)", 30, 12);
   key_add(&key, "bound, iid weights", 30, 13);
+  size_t cols = cols_for(np, 4), rows = rows_for(np ? np : 1, cols);
+  double w = cols == 1 ? 3.5 : 7.0, panel_h = cols == 1 ? 2.6 : 1.9;
   figure f;
-  if (!rc) rc = fig_open(&f, c, 3.5, 3.3 + key_height(&key, 3.5), err);
+  if (!rc) rc = fig_open(&f, c, w, 1.25 + panel_h * (double)rows + 0.3 * (double)(rows - 1) + key_height(&key, w), err);
   if (!rc) {
-    fig_list blocks = { "" }, series = { "" }, means = { "" }, curves = { "" }, bounds = { "" };
+    fig_list blocks = { "" }, series = { "" }, means = { "" }, curves = { "" }, bounds = { "" }, pans = { "" };
+    fig_texts ptitles = { "", 0, 0 };
+    /* per activation, the theory and the bound: the same in every panel */
     for (size_t a = 0; a < na && !rc; a++) {
-      if (p[a].n == 0) continue;
       char what[200];
-      snprintf(what, sizeof what, "%s: sat_frac, log10(||delta^l||/||delta^(l+1)||) - log10(||W^(l+1)||_F/sqrt(n))",
-               g->acts.name[a]);
-      fig_list_addi(&blocks, fig_block(&f, what));
-      fig_list_addi(&series, (long)a + 1);
-      size_t stride = p[a].n > SAT_MAX_POINTS ? (p[a].n + SAT_MAX_POINTS - 1) / SAT_MAX_POINTS : 1;
-      for (size_t k = 0; k < p[a].n; k += stride) {
-        fig_num(&f, p[a].x[k], 0);
-        fig_num(&f, p[a].y[k], 1);
-      }
-      /* The mean over all points in bins of saturation. */
-      double bin[SAT_BINS] = { 0 }, binx[SAT_BINS] = { 0 };
-      size_t cnt[SAT_BINS] = { 0 };
-      for (size_t k = 0; k < p[a].n; k++) {
-        int b = (int)(p[a].x[k] * SAT_BINS);
-        b = b < 0 ? 0 : b >= SAT_BINS ? SAT_BINS - 1 : b;
-        bin[b] += p[a].y[k];
-        binx[b] += p[a].x[k];
-        cnt[b]++;
-      }
-      /* drawn at the mean saturation of the bin's points, not its centre:
-       * a bin whose points all sit at 0 is drawn at 0 */
-      snprintf(what, sizeof what, "%s: mean saturation, mean (bins with >= 3 points)", g->acts.name[a]);
-      int mb = fig_block(&f, what), wrote = 0;
-      for (int b = 0; b < SAT_BINS; b++)
-        if (cnt[b] >= 3) {
-          fig_num(&f, binx[b] / (double)cnt[b], 0);
-          fig_num(&f, bin[b] / (double)cnt[b], 1);
-          wrote = 1;
-        }
-      if (!wrote) fputs("NaN\tNaN\n", f.dat);  /* keeps block numbering; never plotted */
-      fig_list_addi(&means, wrote ? mb : -1);
       /* Mean-field: a layer whose pre-activations are N(0, q) has saturated
        * fraction sat(q) and loses 1/2 log10 E[phi'^2](q); q sweeps 1e-3..1e3
        * (a ReLU's sat(q) is 1/2 for every q: no curve). */
@@ -1239,29 +1252,82 @@ static int fig_grad_vs_sat(const fig_ctx *c, sb_error *err)
         fig_num(&f, 0.5 * log10(dm * dm * ((1.0 - sv) + sv * g->tau * g->tau)), 1);
       }
     }
+    size_t cap = SAT_MAX_POINTS / (np ? np : 1);
+    for (size_t k = 0; k < np && !rc; k++) {
+      size_t q = panel[k], i = q / nv, v = q % nv;
+      char t[FIG_LABEL_MAX * 2];
+      snprintf(t, sizeof t, "%s%s%s", g->inits.label[i], vax->label[v][0] ? ", " : "", vax->label[v]);
+      fig_texts_add(&ptitles, t);
+      for (size_t a = 0; a < na; a++) {
+        const pts *pp = &p[q * na + a];
+        if (pp->n == 0) continue;
+        char what[FIG_LABEL_MAX * 2 + 200];
+        snprintf(what, sizeof what, "%s, %s: sat_frac, log10(||delta^l||/||delta^(l+1)||) - log10(||W^(l+1)||_F/sqrt(n))",
+                 t, g->acts.name[a]);
+        fig_list_addi(&pans, (long)k + 1);
+        fig_list_addi(&blocks, fig_block(&f, what));
+        fig_list_addi(&series, (long)a + 1);
+        size_t stride = pp->n > cap ? (pp->n + cap - 1) / cap : 1;
+        for (size_t j = 0; j < pp->n; j += stride) {
+          fig_num(&f, pp->x[j], 0);
+          fig_num(&f, pp->y[j], 1);
+        }
+        /* The mean over the panel's points in bins of saturation, drawn
+         * at the mean saturation of the bin's points, not its centre: a
+         * bin whose points all sit at 0 is drawn at 0. */
+        double bin[SAT_BINS] = { 0 }, binx[SAT_BINS] = { 0 };
+        size_t cnt[SAT_BINS] = { 0 };
+        for (size_t j = 0; j < pp->n; j++) {
+          int b = (int)(pp->x[j] * SAT_BINS);
+          b = b < 0 ? 0 : b >= SAT_BINS ? SAT_BINS - 1 : b;
+          bin[b] += pp->y[j];
+          binx[b] += pp->x[j];
+          cnt[b]++;
+        }
+        snprintf(what, sizeof what, "%s, %s: mean saturation, mean (bins with >= 3 points)", t, g->acts.name[a]);
+        int mb = fig_block(&f, what), wrote = 0;
+        for (int b = 0; b < SAT_BINS; b++)
+          if (cnt[b] >= 3) {
+            fig_num(&f, binx[b] / (double)cnt[b], 0);
+            fig_num(&f, bin[b] / (double)cnt[b], 1);
+            wrote = 1;
+          }
+        if (!wrote) fputs("NaN\tNaN\n", f.dat);  /* keeps block numbering; never plotted */
+        fig_list_addi(&means, wrote ? mb : -1);
+      }
+    }
+    fig_var_str(&f, "pans", pans.s);
     fig_var_str(&f, "blocks", blocks.s);
     fig_var_str(&f, "series", series.s);
     fig_var_str(&f, "means", means.s);
     fig_var_str(&f, "curves", curves.s);
     fig_var_str(&f, "bounds", bounds.s);
     fig_var_names(&f, "acts", &g->acts);
+    fig_var_texts(&f, "ptitles", &ptitles);
     fig_var_num(&f, "tau", g->tau);
     fig_var_num(&f, "nact", (double)na);
+    fig_var_num(&f, "npanels", (double)np);
+    fig_var_num(&f, "nfull", (double)nfull);
+    fig_var_num(&f, "ncols", (double)cols);
+    fig_var_num(&f, "nrows", (double)rows);
     double pad = 0.08 * (yhi - ylo) + 0.05;
     fig_var_num(&f, "ylo", ylo - pad);
     fig_var_num(&f, "yhi", yhi + pad);
     fig_var_num(&f, "nout", (double)nout);
     fig_var_num(&f, "npts", (double)npts);
     fig_var_num(&f, "xhi", fmin(1.02, fmax(0.1, maxsat * 1.05 + 0.02)));
-    char fx[FIG_LABEL_MAX];
+    char fx[FIG_LABEL_MAX], rule[FIG_LABEL_MAX];
     fixed_part(g, fx, sizeof fx);
+    sat_rule(g, rule, sizeof rule);
     fig_var_str(&f, "fixed", fx);
+    fig_var_str(&f, "rule", rule);
     key_vars(&f, &key);
     if (!rc) rc = fig_close(&f, err);
     else fig_discard(&f);
   }
-  for (size_t a = 0; p && a < na; a++) { free(p[a].x); free(p[a].y); }
+  for (size_t q = 0; p && q < ngroups * na; q++) { free(p[q].x); free(p[q].y); }
   free(p);
+  free(panel);
   return rc;
 }
 
@@ -1495,9 +1561,194 @@ static void group_stats(const fig_grid *g, int a, int i, int v, size_t depth, in
   *ci = s.n > 1 ? s.ci95 : 0.0;   /* one seed: no bar */
 }
 
+/* The heatmap of a phase-diagram grid (every init meanfield:SW2:SB2 or
+ * critical:SB2, two or more of them, two or more depths): one map per
+ * activation, sigma_b2 and variant at init, depth up and sigma_w2 across
+ * in columns of equal width (the grid's values as tick labels), with mean-
+ * field theory's depth over which the error changes tenfold,
+ * 2 ln 10 |xi_grad| = 2 / |log10 chi_1|, and the edge of chaos drawn
+ * through the columns.  HEAT_NOT_PHASE for other grids. */
+#define HEAT_NOT_PHASE 100   /* neither SB_OK, an error nor FIG_SKIPPED */
+#define HEAT_CURVE_STEPS 20   /* points of the theory between two columns */
+
+/* Depth as a row position: rows are the grid's depths at 0, 1, ...;
+ * between them linear, beyond them by the nearest gap. */
+static double depth_row(const fig_grid *g, double depth)
+{
+  size_t nd = g->depths.n;
+  if (nd < 2) return 0.0;
+  size_t k = 0;
+  while (k + 2 < nd && depth > (double)g->depths.val[k + 1]) k++;
+  double d0 = (double)g->depths.val[k], d1 = (double)g->depths.val[k + 1];
+  return (double)k + (depth - d0) / (d1 - d0);
+}
+
+static int heat_phase(const fig_ctx *c, sb_error *err)
+{
+  const fig_grid *g = c->g;
+  size_t ni = g->inits.n, na = g->acts.n, nd = g->depths.n, nv = g->ivariants.n;
+  if (ni < 2 || nd < 2) return HEAT_NOT_PHASE;
+  size_t width = 0;
+  for (size_t k = 0; k < g->n; k++) if (g->cells[k].width > width) width = g->cells[k].width;
+  /* sigma_w2 per (activation, init): critical's depends on the activation */
+  double *sw = malloc(na * ni * sizeof *sw), *sb = malloc(ni * sizeof *sb), *groups = malloc(ni * sizeof *groups);
+  int *crit = calloc(ni, sizeof *crit), rc = SB_OK;
+  if (!sw || !sb || !groups || !crit) { rc = sb_fail(err, SB_EFAIL, "out of memory"); goto done; }
+  size_t ng = 0;
+  for (size_t i = 0; i < ni; i++) {
+    init_spec spec;
+    if (init_parse(g->inits.name[i], &spec, NULL) || (spec.kind != INIT_MEANFIELD && spec.kind != INIT_CRITICAL)) {
+      rc = HEAT_NOT_PHASE;
+      goto done;
+    }
+    crit[i] = spec.kind == INIT_CRITICAL;
+    sb[i] = init_bias_var(&spec);
+    for (size_t a = 0; a < na; a++) {
+      init_spec sp = spec;
+      act_fn fn;
+      sw[a * ni + i] = NAN;
+      if (act_parse(g->acts.name[a], &fn, NULL) != SB_OK) continue;
+      if (sp.kind == INIT_CRITICAL && theory_resolve_init(c->tw, &fn, &sp, NULL)) continue;
+      sw[a * ni + i] = (double)width * init_weight_var(&sp, width, width);
+    }
+    size_t q = 0;
+    while (q < ng && groups[q] != sb[i]) q++;
+    if (q == ng) groups[ng++] = sb[i];
+  }
+  size_t np = na * ng * nv;
+  /* columns: the inits of a sigma_b2, by sigma_w2 (of the panel's activation) */
+  size_t cols = cols_for(np, 2), rows = rows_for(np, cols);
+  double w = cols == 1 ? 3.5 : 7.0;
+  double ph = fmax(1.9, 0.24 * (double)nd);
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
+  key_add(&key, "depth of a tenfold change, 2/|log₁₀ χ₁| (mean-field)", 2, 11);
+  key_add(&key, "edge of chaos, χ₁ = 1 (white dashes)", 30, 12);
+  figure f;
+  rc = fig_open(&f, c, w, 0.9 + 0.5 + key_height(&key, w) + ph * (double)rows + 0.75 * (double)(rows - 1), err);
+  if (rc) goto done;
+  double *scratch = malloc(g->n * sizeof *scratch);
+  size_t *ord = malloc(ni * sizeof *ord);
+  if (!scratch || !ord) {
+    free(scratch); free(ord);
+    fig_discard(&f);
+    rc = sb_fail(err, SB_EFAIL, "out of memory");
+    goto done;
+  }
+  double lo = INFINITY, hi = -INFINITY;
+  fig_texts ptitles = { "", 0, 0 }, xticks = { "", 0, 0 };
+  fig_list ncol = { "" }, crits = { "" };
+  for (size_t p = 0; p < np; p++) {
+    size_t a = p / (ng * nv), q = p / nv % ng, v = p % nv;
+    size_t n = 0;
+    for (size_t i = 0; i < ni; i++) if (sb[i] == groups[q]) ord[n++] = i;
+    const double *swa = sw + a * ni;
+    for (size_t k = 1; k < n; k++)   /* by sigma_w2; unknown (NaN) last */
+      for (size_t j = k; j > 0 && (swa[ord[j]] < swa[ord[j - 1]] || (isnan(swa[ord[j - 1]]) && !isnan(swa[ord[j]]))); j--) {
+        size_t t = ord[j]; ord[j] = ord[j - 1]; ord[j - 1] = t;
+      }
+    char t[FIG_LABEL_MAX * 2], sbs[32];
+    num_format(sbs, sizeof sbs, groups[q]);
+    snprintf(t, sizeof t, "%s, σ_b² = %s%s%s", g->acts.name[a], sbs, g->ivariants.label[v][0] ? ", " : "",
+             g->ivariants.label[v]);
+    fig_texts_add(&ptitles, t);
+    fig_list_addi(&ncol, (long)n);
+    for (size_t k = 0; k < n; k++) {
+      char tick[48];
+      if (isfinite(swa[ord[k]])) snprintf(tick, sizeof tick, "%.3g%s", swa[ord[k]], crit[ord[k]] ? " crit." : "");
+      else snprintf(tick, sizeof tick, "%s", g->inits.label[ord[k]]);
+      fig_texts_add(&xticks, tick);
+    }
+    char what[FIG_LABEL_MAX * 3];
+    snprintf(what, sizeof what, "panel %zu (%s): column, row, attenuation0_mean, seeds", p + 1, t);
+    fig_block(&f, what);
+    for (size_t k = 0; k < n; k++)
+      for (size_t d = 0; d < nd; d++) {
+        double m, sd;
+        size_t cnt;
+        group_stats(g, (int)a, (int)ord[k], (int)v, g->depths.val[d], 0, scratch, &m, &sd, &cnt);
+        if (isfinite(m)) { if (m < lo) lo = m; if (m > hi) hi = m; }
+        fig_num(&f, (double)k, 0);
+        fig_num(&f, (double)d, 0);
+        fig_num(&f, m, 0);
+        fig_num(&f, (double)cnt, 1);
+      }
+    /* theory through the columns: sigma_w2 linear between neighbours */
+    snprintf(what, sizeof what, "panel %zu: column, row of the depth 2/|log10 chi_1| (mean-field, sigma_b2 %s)", p + 1, sbs);
+    fig_block(&f, what);
+    act_fn fn;
+    int known = act_parse(g->acts.name[a], &fn, NULL) == SB_OK, any = 0;
+    double edge = NAN;
+    for (size_t k = 0; known && k + 1 < n; k++) {
+      double x0 = swa[ord[k]], x1 = swa[ord[k + 1]];
+      if (!isfinite(x0) || !isfinite(x1)) continue;
+      for (int j = 0; j <= HEAT_CURVE_STEPS; j++) {
+        double u = (double)j / HEAT_CURVE_STEPS, x = x0 + u * (x1 - x0);
+        theory_point tp;
+        sb_error e2;
+        if (theory_point_at(c->tw, &fn, x, groups[q], 1.0, &tp, &e2) != SB_OK || !(tp.chi1 > 0)) continue;
+        double l10 = 2.0 / fabs(log10(tp.chi1));
+        if (!isfinite(l10)) { fputs("NaN\tNaN\n", f.dat); continue; }
+        fig_num(&f, (double)k + u, 0);
+        fig_num(&f, depth_row(g, l10), 1);
+        any = 1;
+      }
+      double sc;
+      sb_error e2;
+      if (isnan(edge) && theory_critical(c->tw, &fn, groups[q], 1.0, &sc, &e2) == SB_OK && sc >= fmin(x0, x1)
+          && sc <= fmax(x0, x1) && x1 != x0)
+        edge = (double)k + (sc - x0) / (x1 - x0);
+    }
+    if (!any) fputs("NaN\tNaN\n", f.dat);
+    char num[40];
+    snprintf(num, sizeof num, "%.17g", edge);
+    fig_list_add(&crits, num);
+  }
+  free(scratch);
+  free(ord);
+  fig_var_texts(&f, "ptitles", &ptitles);
+  fig_var_texts(&f, "xticks", &xticks);
+  fig_var_str(&f, "ncol", ncol.s);
+  fig_var_str(&f, "crits", crits.s);
+  fig_texts dlabels = { "", 0, 0 };
+  for (size_t d = 0; d < nd; d++) {
+    char dl[24];
+    snprintf(dl, sizeof dl, "%zu", g->depths.val[d]);
+    fig_texts_add(&dlabels, dl);
+  }
+  fig_var_texts(&f, "depths", &dlabels);
+  fig_var_num(&f, "npanels", (double)np);
+  fig_var_num(&f, "ndepth", (double)nd);
+  fig_var_num(&f, "ncols", (double)cols);
+  fig_var_num(&f, "nrows", (double)rows);
+  int diverge = isfinite(lo) && lo < -0.25 && hi > 0.25;
+  if (diverge) {
+    double m = ceil(fmax(-lo, hi));
+    fig_var_num(&f, "cblo", -m);
+    fig_var_num(&f, "cbhi", m);
+  } else {
+    fig_var_num(&f, "cblo", isfinite(lo) ? floor(lo) : -1.0);
+    fig_var_num(&f, "cbhi", isfinite(hi) ? (ceil(hi) > floor(lo) ? ceil(hi) : floor(lo) + 1) : 0.0);
+  }
+  fig_var_num(&f, "diverge", diverge);
+  fig_var_num(&f, "phase", 1);
+  char fx[FIG_LABEL_MAX];
+  fx[0] = '\0';
+  fig_cat(fx, sizeof fx, "%s%s%zu seed%s", g->ivariants.n == 1 ? g->init_fixed : "",
+          g->ivariants.n == 1 && g->init_fixed[0] ? ", " : "", g->nseeds, g->nseeds == 1 ? "" : "s");
+  fig_var_str(&f, "fixed", fx);
+  key_vars(&f, &key);
+  if (!isfinite(lo)) f.rows = 0;  /* nothing measured: skip */
+  rc = fig_close(&f, err);
+done:
+  free(sw); free(sb); free(groups); free(crit);
+  return rc;
+}
+
 static int fig_heatmap(const fig_ctx *c, sb_error *err)
 {
   const fig_grid *g = c->g;
+  int pr = heat_phase(c, err);
+  if (pr != HEAT_NOT_PHASE) return pr;
   /* Panels: (variant differing at init, depth); rows = activations,
    * columns = inits. */
   size_t nd = g->depths.n, nv = g->ivariants.n, np = nd * nv;
@@ -1515,8 +1766,8 @@ static int fig_heatmap(const fig_ctx *c, sb_error *err)
   for (size_t v = 0; v < nv; v++)
     for (size_t d = 0; d < nd; d++) {
       char t[FIG_LABEL_MAX];
-      snprintf(t, sizeof t, "depth %zu%s%s", g->depths.val[d], g->ivariants.name[v][0] ? ", " : "",
-               g->ivariants.name[v]);
+      snprintf(t, sizeof t, "depth %zu%s%s", g->depths.val[d], g->ivariants.label[v][0] ? ", " : "",
+               g->ivariants.label[v]);
       if (strlen(t) > ltitle) ltitle = strlen(t);
     }
   double pw = (double)ni * 0.4, ph = (double)na * 0.26;
@@ -1541,8 +1792,8 @@ static int fig_heatmap(const fig_ctx *c, sb_error *err)
   for (size_t v = 0; v < nv; v++)
     for (size_t d = 0; d < nd; d++) {
       char what[FIG_LABEL_MAX + 96], t[FIG_LABEL_MAX];
-      snprintf(t, sizeof t, "depth %zu%s%s", g->depths.val[d], g->ivariants.name[v][0] ? ", " : "",
-               g->ivariants.name[v]);
+      snprintf(t, sizeof t, "depth %zu%s%s", g->depths.val[d], g->ivariants.label[v][0] ? ", " : "",
+               g->ivariants.label[v]);
       fig_texts_add(&ptitles, t);
       snprintf(what, sizeof what, "%s: init_index act_index attenuation0_mean n", t);
       fig_block(&f, what);
@@ -1577,6 +1828,7 @@ static int fig_heatmap(const fig_ctx *c, sb_error *err)
     fig_var_num(&f, "cbhi", isfinite(hi) ? (ceil(hi) > floor(lo) ? ceil(hi) : floor(lo) + 1) : 0.0);
   }
   fig_var_num(&f, "diverge", diverge);
+  fig_var_num(&f, "phase", 0);
   fig_var_num(&f, "lab_l", lab_l);
   fig_var_num(&f, "lab_b", lab_b);
   fig_var_num(&f, "gap_y", gap_y);
@@ -2245,22 +2497,90 @@ static double nice_up(double x)
   return nice * p10;
 }
 
+#define HIST_MAX_INITS 8   /* rows of the figure; beyond, a subset by hist_order's rule */
+
+/* The order of the histogram rows: by sigma_w2 of the hidden layers, then
+ * sigma_b2 (standard, xavier, he; or a phase diagram's inits from ordered
+ * through critical to chaotic), inits without those in the grid's order
+ * after them.  Writes at most max to out and returns how many: all of
+ * them when they fit, else evenly spaced from the first to the last with
+ * every critical init kept. */
+static size_t hist_order(const fig_ctx *c, int a, int *out, size_t max)
+{
+  const fig_grid *g = c->g;
+  size_t ni = g->inits.n, width = 0;
+  for (size_t k = 0; k < g->n; k++) if (g->cells[k].width > width) width = g->cells[k].width;
+  act_fn fn;
+  int known = act_parse(g->acts.name[a], &fn, NULL) == SB_OK;
+  double *key = malloc((ni ? ni : 1) * 2 * sizeof *key);
+  int *ord = malloc((ni ? ni : 1) * sizeof *ord), *crit = calloc(ni ? ni : 1, sizeof *crit);
+  size_t n = 0;
+  if (!key || !ord || !crit) {   /* no memory for an order: the grid's first ones */
+    for (size_t i = 0; i < ni && i < max; i++) out[n++] = (int)i;
+    free(key); free(ord); free(crit);
+    return n;
+  }
+  for (size_t i = 0; i < ni; i++) {
+    init_spec spec;
+    key[2 * i] = key[2 * i + 1] = INFINITY;
+    ord[i] = (int)i;
+    if (init_parse(g->inits.name[i], &spec, NULL)) continue;
+    crit[i] = spec.kind == INIT_CRITICAL;
+    if (spec.kind == INIT_CRITICAL && (!known || theory_resolve_init(c->tw, &fn, &spec, NULL))) continue;
+    key[2 * i] = (double)width * init_weight_var(&spec, width, width);
+    key[2 * i + 1] = init_bias_var(&spec);
+  }
+  for (size_t i = 1; i < ni; i++)   /* stable: equal keys keep the grid's order */
+    for (size_t j = i; j > 0; j--) {
+      const double *x = key + 2 * ord[j], *y = key + 2 * ord[j - 1];
+      if (!(x[0] < y[0] || (x[0] == y[0] && x[1] < y[1]))) break;
+      int t = ord[j]; ord[j] = ord[j - 1]; ord[j - 1] = t;
+    }
+  if (ni <= max) {
+    for (size_t i = 0; i < ni; i++) out[n++] = ord[i];
+  } else {
+    /* evenly spaced positions of the order, then each critical init in
+     * place of the nearest one kept that is not critical */
+    int *keep = calloc(ni, sizeof *keep);
+    if (keep) {
+      for (size_t k = 0; k < max; k++)
+        keep[max == 1 ? 0 : (size_t)lround((double)k * (double)(ni - 1) / (double)(max - 1))] = 1;
+      for (size_t q = 0; q < ni; q++) {
+        if (!crit[ord[q]] || keep[q]) continue;
+        for (size_t d = 1; d < ni; d++) {
+          if (q >= d && keep[q - d] && !crit[ord[q - d]]) { keep[q - d] = 0; keep[q] = 1; break; }
+          if (q + d < ni && keep[q + d] && !crit[ord[q + d]]) { keep[q + d] = 0; keep[q] = 1; break; }
+        }
+      }
+      for (size_t q = 0; q < ni; q++) if (keep[q]) out[n++] = ord[q];
+      free(keep);
+    } else {
+      for (size_t i = 0; i < max; i++) out[n++] = ord[i];
+    }
+  }
+  free(key); free(ord); free(crit);
+  return n;
+}
+
 static int fig_histograms(const fig_ctx *c, sb_error *err)
 {
   const fig_grid *g = c->g;
   int a = fig_axis_name(&g->acts, "tanh");
   if (a < 0) a = 0;
-  /* Up to two inits: standard and a normalized one first, as in Glorot &
-   * Bengio's Figures 6 and 7 (top: standard, bottom: normalized). */
-  int inits[2], ni = 0;
-  int st = fig_axis_name(&g->inits, "standard");
-  if (st >= 0) inits[ni++] = st;
-  for (int pass = 0; pass < 2; pass++)
-    for (size_t i = 0; i < g->inits.n && ni < 2; i++) {
-      int dup = 0;
-      for (int k = 0; k < ni; k++) dup |= inits[k] == (int)i;
-      if (!dup && (pass == 1 || !strncmp(g->inits.name[i], "xavier", 6))) inits[ni++] = (int)i;
-    }
+  /* A row per init and variant (the learning rates, optimizers, ... of
+   * the grid; at init only, those that change the network at step 0), at
+   * most HIST_MAX_INITS rows: every init when they fit, else as many as
+   * fit by hist_order's rule, the rest named in the title.  Inits by
+   * sigma_w2: standard on top as in Glorot & Bengio's Figures 6 and 7, or
+   * a phase diagram's inits from ordered through critical to chaotic. */
+  const int at_init = g->steps <= 0;
+  const fig_axis *vax = at_init ? &g->ivariants : &g->variants;
+  size_t nvs = vax->n < HIST_MAX_INITS ? vax->n : HIST_MAX_INITS;
+  if (nvs == 0) nvs = 1;
+  int sel[HIST_MAX_INITS], inits[HIST_MAX_INITS], vars[HIST_MAX_INITS];
+  size_t nsel = hist_order(c, a, sel, HIST_MAX_INITS / nvs);
+  int ni = (int)(nsel * nvs);   /* rows */
+  for (int r = 0; r < ni; r++) { inits[r] = sel[(size_t)r / nvs]; vars[r] = (int)((size_t)r % nvs); }
   size_t depth = fig_nearest_depth(g, 5);
   size_t layers[9], nl = fig_layer_subset(depth, layers);
   /* seed 0 (or the smallest selected), the first variant */
@@ -2283,16 +2603,17 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
    * them between too: each later step overwrites the one before). */
   enum { BINS = PROBE_HIST_BINS };
   size_t per = (size_t)2 * 2 * depth * BINS;
-  double *x = calloc(2 * per, sizeof *x), *y = calloc(2 * per, sizeof *y);
-  long first_step[2] = { -1, -1 }, last_step[2] = { -1, -1 };
+  size_t nslot = ni > 0 ? (size_t)ni : 1;
+  double *x = calloc(nslot * per, sizeof *x), *y = calloc(nslot * per, sizeof *y);
+  long first_step[HIST_MAX_INITS], last_step[HIST_MAX_INITS];
+  for (int k = 0; k < HIST_MAX_INITS; k++) first_step[k] = last_step[k] = -1;
   if (!rc && (!x || !y)) rc = sb_fail(err, SB_EFAIL, "out of memory");
-  for (size_t k = 0; !rc && k < 2 * per; k++) x[k] = y[k] = NAN;
+  for (size_t k = 0; !rc && k < nslot * per; k++) x[k] = y[k] = NAN;
   while (!rc && (got = fig_rows_next(&fr, err)) == 1) {
-    if (fig_rows_act(&fr) != a || strtoul(tsv_str(fr.t, cs), NULL, 10) != seed || fig_rows_depth(&fr) != depth
-        || fig_rows_variant(&fr) != 0)
+    if (fig_rows_act(&fr) != a || strtoul(tsv_str(fr.t, cs), NULL, 10) != seed || fig_rows_depth(&fr) != depth)
       continue;
-    int slot = -1, i = fig_rows_init(&fr);
-    for (int k = 0; k < ni; k++) if (i == inits[k]) slot = k;
+    int slot = -1, i = fig_rows_init(&fr), v = at_init ? fig_rows_ivariant(&fr) : fig_rows_variant(&fr);
+    for (int k = 0; k < ni; k++) if (i == inits[k] && v == vars[k]) slot = k;
     if (slot < 0) continue;
     long step = strtol(tsv_str(fr.t, cst), NULL, 10);
     if (first_step[slot] < 0) first_step[slot] = step;
@@ -2318,10 +2639,10 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
     key_add(&key, t, layer_lc(q, nl), 11);
   }
   figure f;
-  if (!rc) rc = fig_open(&f, c, 7.0, (ni == 2 ? 4.1 : 2.5) + key_height(&key, 7.0), err);
+  if (!rc) rc = fig_open(&f, c, 7.0, 0.8 + (double)ni * (ni <= 2 ? 1.65 : 1.3) + key_height(&key, 7.0), err);
   if (rc) { free(x); free(y); return rc; }
   fig_list steps_end = { "" }, lays = { "" }, lcs = { "" };
-  fig_texts names = { "", 0, 0 };
+  fig_texts names = { "", 0, 0 }, vnames = { "", 0, 0 };
   for (size_t q = 0; q < nl; q++) {
     fig_list_addi(&lays, (long)layers[q]);
     fig_list_addi(&lcs, layer_lc(q, nl));
@@ -2356,6 +2677,7 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
     }
   for (int sl = 0; sl < ni; sl++) {
     fig_texts_add(&names, g->inits.label[inits[sl]]);
+    fig_texts_add(&vnames, vax->label[vars[sl]]);
     fig_list_addi(&steps_end, last_step[sl] >= 0 ? last_step[sl] : first_step[sl]);
     for (int mk = 0; mk < npan; mk++) {
       double xlo = INFINITY, xhi = -INFINITY;
@@ -2363,7 +2685,7 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
       for (size_t q = 0; q < nl; q++) {
         size_t l = layers[q];
         char what[200];
-        snprintf(what, sizeof what, "%s %s %s layer %zu: value density", g->inits.name[inits[sl]],
+        snprintf(what, sizeof what, "%s %s %s %s layer %zu: value density", g->inits.name[inits[sl]], vax->name[vars[sl]],
                  mk / 2 ? "end" : "init", mk % 2 ? "delta" : "act", l);
         fig_block(&f, what);
         /* the range that holds all but 0.25% of the layer's mass at each
@@ -2406,14 +2728,37 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
   if (ni == 0 || first_step[0] < 0) f.rows = 0;
   char fx[FIG_LABEL_MAX];
   fx[0] = '\0';
-  if (g->steps > 0)
-    fig_cat(fx, sizeof fx, "%s%s%s%sseed %lu", g->variants.name[0], g->variants.name[0][0] ? ", " : "", g->fixed,
-            g->fixed[0] ? ", " : "", seed);
-  else   /* measured at init: what the learning rate and optimizer were does not matter */
-    fig_cat(fx, sizeof fx, "%s%s%s%sseed %lu", g->ivariants.name[0], g->ivariants.name[0][0] ? ", " : "",
-            g->init_fixed, g->init_fixed[0] ? ", " : "", seed);
+  /* the variant of each row is named on it; measured at init, what the
+   * learning rate and optimizer were does not matter */
+  const char *fxd = at_init ? g->init_fixed : g->fixed;
+  fig_cat(fx, sizeof fx, "%s%sseed %lu", fxd, fxd[0] ? ", " : "", seed);
+  /* the rule of the rows, and the inits it left out by name */
+  char rows_txt[FIG_LABEL_MAX * 4];
+  rows_txt[0] = '\0';
+  if (nsel == g->inits.n)
+    fig_cat(rows_txt, sizeof rows_txt, "rows: %s", nsel == 1 ? "the grid's one init" : "every init of the grid, by σ_w²");
+  else
+    fig_cat(rows_txt, sizeof rows_txt, "rows: %zu of the grid's %zu inits by σ_w² (evenly spaced, critical kept)",
+            nsel, g->inits.n);
+  if (vax->n > 1)
+    fig_cat(rows_txt, sizeof rows_txt, "%s", nvs == vax->n ? ", each with every variant" : ", each with the first variants");
+  /* the left out, by name */
+  int any_out = 0;
+  for (size_t i = 0; i < g->inits.n; i++) {
+    int shown = 0;
+    for (size_t k = 0; k < nsel; k++) shown |= sel[k] == (int)i;
+    if (shown) continue;
+    fig_cat(rows_txt, sizeof rows_txt, "%s %s", any_out ? "," : "; left out:", g->inits.label[i]);
+    any_out = 1;
+  }
+  for (size_t v = nvs; v < vax->n; v++) {
+    fig_cat(rows_txt, sizeof rows_txt, "%s %s", any_out ? "," : "; left out:", vax->label[v]);
+    any_out = 1;
+  }
+  fig_var_str(&f, "rows_txt", rows_txt);
   fig_var_str(&f, "act", g->acts.name[a]);
   fig_var_texts(&f, "inits", &names);
+  fig_var_texts(&f, "rvars", &vnames);
   fig_var_str(&f, "endsteps", steps_end.s);
   fig_var_str(&f, "layers", lays.s);
   fig_var_str(&f, "lcs", lcs.s);

@@ -39,7 +39,10 @@ set title sprintf("phase diagram of %s", phase_act) noenhanced font ",7"
 set xlabel "{/Symbol s}_w^2"
 set ylabel "{/Symbol s}_b^2"
 set xrange [0:swmax]
-set yrange [-0.04 * sbmax:sbmax]   # marks at sigma_b2 = 0 stay whole
+# marks at sigma_b2 = 0 stay whole: the range reaches below 0 by more than
+# a mark's radius, and each mark has a white ring that sets it off from the
+# map and from the white below its edge
+set yrange [-0.07 * sbmax:sbmax]
 set cblabel "log_{10} {/Symbol c}_1"
 eval diverging
 set cbrange [-cbmax:cbmax]
@@ -57,6 +60,8 @@ do for [k = 1:nlines] {
 splot dat index phase using 1:2:3 with pm3d notitle, \
       dat index (critline >= 0 ? critline : phase) using 1:2:(critline >= 0 ? 0 : NaN) \
         with lines lw 2 lc rgb "#000000" title (critline >= 0 ? "{/Symbol c}_1 = 1" : ""), \
+      dat index (marks >= 0 ? marks : phase) using 1:2:(marks >= 0 ? 0 : NaN) \
+        with points pt 7 ps 0.75 lc rgb "#FFFFFF" notitle, \
       dat index (marks >= 0 ? marks : phase) using 1:2:(marks >= 0 ? 0 : NaN) \
         with points pt 7 ps 0.5 lc rgb "#000000" notitle, \
       dat index (marks >= 0 ? marks : phase) using 1:(marks >= 0 ? $2 + $4 * 0.045 * sbmax : NaN):(0):(marks >= 0 ? stringcolumn(3) : "") \
