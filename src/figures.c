@@ -2170,7 +2170,7 @@ static int fig_spectra(const fig_ctx *c, sb_error *err)
       cres = tsv_col(rr.t, "resolved");
   if (cst < 0 || csv < 0) { fig_rows_close(&rr); return sb_fail(err, SB_EUSAGE, "%s: no step or sv column", c->spectra); }
   size_t na = g->acts.n, ni = g->inits.n, nv = g->ivariants.n, np = na * ni * nv, nd = g->depths.n;
-  size_t n = 0, cap = 0, n_res = 0;
+  size_t n = 0, cap = 0;
   spec_val *vals = NULL;
   int got;
   while ((got = fig_rows_next(&rr, err)) == 1) {
@@ -2187,7 +2187,6 @@ static int fig_spectra(const fig_ctx *c, sb_error *err)
     }
     vals[n++] = (spec_val){ (a * (int)ni + i) * (int)nv + v, fig_rows_depth(&rr), res && sv > 0 ? log10(sv) : NAN,
                             cfl >= 0 ? tsv_num(rr.t, cfl) : NAN, res && sv > 0 };
-    n_res += res && sv > 0;
   }
   fig_rows_close(&rr);
   if (got < 0) { free(vals); return -got; }
