@@ -368,7 +368,8 @@ static int set_norms(void *ctx, const char *opt, const char *val, sb_error *err)
   return SB_OK;
 }
 
-/* --residual: none (0) or a skip stride k >= 1, each once. */
+/* --residual: none (or 0, as the tables write it) or a skip stride
+ * k >= 1, each once. */
 static int set_residuals(void *ctx, const char *opt, const char *val, sb_error *err)
 {
   sb_config *cfg = ((layer *)ctx)->cfg;
@@ -378,7 +379,7 @@ static int set_residuals(void *ctx, const char *opt, const char *val, sb_error *
   if (rc) return rc;
   for (size_t i = 0; i < k; i++) {
     unsigned long v = 0;
-    if (strcmp(items[i], "none") != 0) {
+    if (strcmp(items[i], "none") != 0 && strcmp(items[i], "0") != 0) {
       if ((rc = parse_count(opt, items[i], 1, 1UL << 20, &v, err)))
         return sb_fail(err, SB_EUSAGE, "--%s: '%s' is neither none nor a skip stride of 1 or more layers", opt, items[i]);
     }
@@ -567,7 +568,7 @@ static const cli_def options[] = {
   { "depths", 0, CLI_VALUE, set_depths, "LIST", "hidden layers: 2,5,10 or a range 2:50:4", FOR_BOTH },
   { "widths", 0, CLI_VALUE, set_widths, "LIST", "hidden units per layer: 128 or 64,256", FOR_BOTH },
   { "norms", 0, CLI_VALUE, set_norms, "LIST", "normalization before phi: none, batchnorm, layernorm", FOR_BOTH },
-  { "residual", 0, CLI_VALUE, set_residuals, "LIST", "skip connections: none, or every k layers (1 = every layer), e.g. none,1", FOR_BOTH },
+  { "residual", 0, CLI_VALUE, set_residuals, "LIST", "skip connections: none (or 0), or every k layers (1 = every layer), e.g. none,1", FOR_BOTH },
   { "residual-scale", 0, CLI_VALUE, set_res_scale, "S", "scale of the residual branch, a number or 1/sqrt(depth): a = a_prev + S phi(h) (default 1)", FOR_BOTH },
   { "seeds", 0, CLI_VALUE, set_seeds, "N", "run seed indices 0..N-1", FOR_GRID },
   { "seed-index", 0, CLI_VALUE, set_seed_index, "K", "the seed index of the one cell", FOR_RUN },
@@ -639,11 +640,8 @@ static void text_init(const sb_config *c, size_t i, char *b, size_t n) { init_fo
 static void text_depth(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%zu", c->depths[i]); }
 static void text_width(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%zu", c->widths[i]); }
 static void text_norm(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%s", norm_name(c->norms[i])); }
-static void text_residual(const sb_config *c, size_t i, char *b, size_t n)
-{
-  if (c->residuals[i]) snprintf(b, n, "%zu", c->residuals[i]);
-  else snprintf(b, n, "none");
-}
+/* A number in every table (0: no skip), so that the column is numeric. */
+static void text_residual(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%zu", c->residuals[i]); }
 static void text_lr(const sb_config *c, size_t i, char *b, size_t n) { num_format(b, n, c->lrs[i]); }
 static void text_opt(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%s", opt_name(c->opts[i])); }
 static void text_loss(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%s", loss_name(c->losses[i])); }
@@ -654,17 +652,45 @@ static const struct axis_info {
   const char *column, *option;
   size_t offset;   /* of the axis's count in sb_config */
   void (*text)(const sb_config *cfg, size_t i, char *buf, size_t size);
+  cfg_type type;   /* of its values in the tables and the manifest */
 } axes[] = {
-  [AXIS_ACT]   = { "activation", "activations", offsetof(sb_config, n_acts), text_act },
-  [AXIS_INIT]  = { "init", "inits", offsetof(sb_config, n_inits), text_init },
-  [AXIS_DEPTH] = { "depth", "depths", offsetof(sb_config, n_depths), text_depth },
-  [AXIS_WIDTH] = { "width", "widths", offsetof(sb_config, n_widths), text_width },
-  [AXIS_NORM]  = { "norm", "norms", offsetof(sb_config, n_norms), text_norm },
-  [AXIS_RESIDUAL] = { "residual", "residual", offsetof(sb_config, n_residuals), text_residual },
-  [AXIS_LR]    = { "lr", "lrs", offsetof(sb_config, n_lrs), text_lr },
-  [AXIS_OPT]   = { "optimizer", "optimizers", offsetof(sb_config, n_opts), text_opt },
-  [AXIS_LOSS]  = { "loss", "losses", offsetof(sb_config, n_losses), text_loss },
+  [AXIS_ACT]   = { "activation", "activations", offsetof(sb_config, n_acts), text_act, CFG_STRING },
+  [AXIS_INIT]  = { "init", "inits", offsetof(sb_config, n_inits), text_init, CFG_STRING },
+  [AXIS_DEPTH] = { "depth", "depths", offsetof(sb_config, n_depths), text_depth, CFG_INTEGER },
+  [AXIS_WIDTH] = { "width", "widths", offsetof(sb_config, n_widths), text_width, CFG_INTEGER },
+  [AXIS_NORM]  = { "norm", "norms", offsetof(sb_config, n_norms), text_norm, CFG_STRING },
+  [AXIS_RESIDUAL] = { "residual", "residual", offsetof(sb_config, n_residuals), text_residual, CFG_INTEGER },
+  [AXIS_LR]    = { "lr", "lrs", offsetof(sb_config, n_lrs), text_lr, CFG_REAL },
+  [AXIS_OPT]   = { "optimizer", "optimizers", offsetof(sb_config, n_opts), text_opt, CFG_STRING },
+  [AXIS_LOSS]  = { "loss", "losses", offsetof(sb_config, n_losses), text_loss, CFG_STRING },
 };
+
+static const struct axis_info *axis_of_option(const char *option)
+{
+  for (int k = 0; k < AXIS_COUNT; k++)
+    if (!strcmp(axes[k].option, option)) return &axes[k];
+  return NULL;
+}
+
+cfg_type cfg_key_type(const char *key, int *list)
+{
+  const cli_def *o = find_option(key, CMD_GRID);
+  if (!o) o = find_option(key, CMD_RUN);
+  *list = 0;
+  if (!o) return CFG_STRING;
+  if (o->kind != CLI_VALUE) return CFG_BOOL;
+  if (!strcmp(o->arg, "LIST")) {
+    const struct axis_info *ax = axis_of_option(o->name);
+    *list = 1;
+    return ax ? ax->type : CFG_STRING;
+  }
+  static const struct { const char *arg; cfg_type type; } args[] = {
+    { "N", CFG_INTEGER }, { "K", CFG_INTEGER }, { "MASTER", CFG_INTEGER }, { "X", CFG_REAL }, { "TAU", CFG_REAL },
+  };
+  for (size_t i = 0; i < sizeof args / sizeof args[0]; i++)
+    if (!strcmp(o->arg, args[i].arg)) return args[i].type;
+  return CFG_STRING;
+}
 _Static_assert(sizeof axes / sizeof axes[0] == AXIS_COUNT, "one axis_info per cfg_axis");
 
 const char *cfg_axis_name(cfg_axis k) { return (unsigned)k < AXIS_COUNT ? axes[k].column : "?"; }

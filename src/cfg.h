@@ -125,4 +125,13 @@ void cfg_usage(FILE *f, cfg_command cmd);
  * activations, inits, depths, ... (their manifest values are arrays). */
 int cfg_key_is_list(const char *key);
 
+/* The type of a configuration key's value, as the manifest writes it: an
+ * option's argument says it (N, K and MASTER whole numbers, X and TAU
+ * reals, a flag a boolean, anything else text), a LIST's items are of
+ * their axis's type (depths, widths and residual whole numbers, lrs reals,
+ * the others names); *list is set for a LIST.  CFG_STRING for an unknown
+ * key. */
+typedef enum { CFG_STRING, CFG_INTEGER, CFG_REAL, CFG_BOOL } cfg_type;
+cfg_type cfg_key_type(const char *key, int *list);
+
 #endif

@@ -151,7 +151,7 @@ int cmd_list(int argc, char **argv, sb_error *err)
     for (int k = 0; k < ROW_COUNT; k++) {
       const row_info *ri = table_row_info((row_kind)k);
       if (!ri->file) continue;
-      table_columns((row_kind)k, cols, sizeof cols);
+      table_columns((row_kind)k, TABLE_ALL, cols, sizeof cols);
       for (char *p = cols; *p;) {
         size_t n = strcspn(p, "\t");
         printf("%s\t%.*s\n", ri->file, (int)n, p);
@@ -819,7 +819,7 @@ static int cmd_run_from(int argc, char **argv, sb_error *err)
   if (!rc) {
     table_comments(stdout, cfg);
     printf("# cell = %zu\n", o.cell);
-    table_header(stdout, kind);
+    table_header(stdout, kind, c.features);
     fwrite(mine, 1, mlen, stdout);
     if (fflush(stdout) || ferror(stdout)) rc = sb_fail(err, SB_EFAIL, "writing the rows to stdout: %s", strerror(errno));
   }
@@ -872,7 +872,7 @@ int cmd_run(int argc, char **argv, sb_error *err)
   rc = train_one(cfg, 0, &c, &r, err);
   if (!rc) {
     table_comments(stdout, cfg);
-    table_header(stdout, ROW_LAYERS);
+    table_header(stdout, ROW_LAYERS, c.features);
     table_layers_rows(stdout, "", &c, &r);
     printf("# status = %s\n# steps_done = %ld\n# final_loss = ", table_status_name(r.status), r.steps_done);
     table_double(stdout, r.final_loss);

@@ -127,7 +127,7 @@ static void variant_part(int k, const char *val, char *buf, size_t size)
   if (k == AXIS_OPT || k == AXIS_LOSS) snprintf(buf, size, "%s", val);
   else if (k == AXIS_NORM) snprintf(buf, size, "%s", strcmp(val, "none") ? val : "no norm");
   else if (k == AXIS_RESIDUAL) {
-    if (!strcmp(val, "none")) snprintf(buf, size, "no skip");
+    if (!strcmp(val, "0") || !strcmp(val, "none")) snprintf(buf, size, "no skip");   /* "none": tables before 0 */
     else if (!strcmp(val, "1")) snprintf(buf, size, "residual");
     else snprintf(buf, size, "residual/%s", val);
   } else snprintf(buf, size, "%s %s", cfg_axis_name((cfg_axis)k), val);
@@ -338,6 +338,7 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
     if (is_variant_axis(k) && kept[k].n == 1) {
       /* a plain net is the default: said only when something else varies */
       if ((k == AXIS_NORM || k == AXIS_RESIDUAL) && !strcmp(kept[k].name[0], "none")) continue;
+      if (k == AXIS_RESIDUAL && !strcmp(kept[k].name[0], "0")) continue;
       char part[FIG_LABEL_MAX];
       variant_part(k, kept[k].name[0], part, sizeof part);
       fig_cat(g->fixed, sizeof g->fixed, "%s%s", g->fixed[0] ? ", " : "", part);

@@ -83,6 +83,7 @@ void grid_cell_id(const sb_config *cfg, const grid_pos *pos, table_cell *c)
   for (int a = 0; a < AXIS_COUNT; a++) cfg_axis_text(cfg, (cfg_axis)a, pos->at[a], c->axis[a], sizeof c->axis[a]);
   c->depth = cfg->depths[pos->at[AXIS_DEPTH]];
   c->seed = pos->seed;
+  c->features = table_features(cfg);
 }
 
 dataset *grid_dataset(const sb_config *cfg, sb_error *err)

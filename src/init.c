@@ -219,6 +219,28 @@ double init_weight_var(const init_spec *spec, size_t fan_in, size_t fan_out)
   return NAN;
 }
 
+double init_sigma_w2(const init_spec *spec, size_t fan_in, size_t fan_out)
+{
+  double fi = (double)fan_in, fo = (double)fan_out, p = spec->param;
+  /* fan_in x init_weight_var, with the fan-in schemes' constants exact
+   * (1/3, not fan_in / (3 fan_in)) */
+  switch (spec->kind) {
+  case INIT_STANDARD:       return 1.0 / 3.0;
+  case INIT_NORMAL:         return fi * p * p;
+  case INIT_UNIFORM:        return fi * p * p / 3.0;
+  case INIT_XAVIER_UNIFORM: return 2.0 * fi / (fi + fo);
+  case INIT_XAVIER_NORMAL:  return 2.0 * fi / (fi + fo);
+  case INIT_HE_NORMAL:      return 2.0;
+  case INIT_HE_UNIFORM:     return 2.0;
+  case INIT_LECUN_NORMAL:   return 1.0;
+  case INIT_ORTHOGONAL:     return p * p * fi / (fi > fo ? fi : fo);
+  case INIT_CRITICAL:       return spec->sigma_w2;
+  case INIT_MEANFIELD:      return spec->sigma_w2;
+  case INIT_COUNT:          break;
+  }
+  return NAN;
+}
+
 double init_bias_var(const init_spec *spec)
 {
   return spec->kind == INIT_CRITICAL || spec->kind == INIT_MEANFIELD ? spec->param : 0.0;

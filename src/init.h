@@ -46,6 +46,12 @@ void init_format(const init_spec *spec, char *buf, size_t size);
 /* Variance of one weight entry under this scheme for a layer of the given
  * fans; sigma_w2 in mean-field notation is this times fan_in. */
 double init_weight_var(const init_spec *spec, size_t fan_in, size_t fan_out);
+/* sigma_w2 = fan_in x init_weight_var: the weight variance in mean-field
+ * units (standard 1/3, lecun_normal 1, he_* 2, xavier_* 1 at equal fans,
+ * orthogonal:G G^2 at equal fans, critical and meanfield their SW2; critical
+ * only once resolved, NaN before).  The tables' sigma_w2 is that of a
+ * hidden layer (fan_in = fan_out = width). */
+double init_sigma_w2(const init_spec *spec, size_t fan_in, size_t fan_out);
 /* Variance of one bias entry (sigma_b2): SB2 for critical and meanfield,
  * else 0. */
 double init_bias_var(const init_spec *spec);

@@ -23,20 +23,30 @@ uint64_t record_hash(const char *text, size_t n)
   return fileio_hash(FILEIO_HASH_INIT, text, n);
 }
 
-uint64_t record_format(void)
+uint64_t record_format(unsigned features)
 {
   uint64_t h = FILEIO_HASH_INIT;
   char buf[MAX_COLUMNS_TEXT];
   for (int k = 0; k < ROW_COUNT; k++) {
     const row_info *ri = table_row_info((row_kind)k);
     if (!ri->tag) continue;
-    size_t n = table_columns((row_kind)k, buf, sizeof buf);
+    size_t n = table_columns((row_kind)k, features, buf, sizeof buf);
     h = fileio_hash(h, &ri->tag, 1);
     h = fileio_hash(h, "=", 1);
     h = fileio_hash(h, buf, n < sizeof buf ? n : sizeof buf - 1);
     h = fileio_hash(h, "\n", 1);
   }
   return h;
+}
+
+/* Whether fmt is this build's format of a record of some grid (its
+ * features, TABLE_*, are the grid's: the configuration fingerprint, checked
+ * apart, says which grid). */
+static int known_format(uint64_t fmt)
+{
+  for (unsigned f = 0; f <= TABLE_ALL; f++)
+    if (fmt == record_format(f)) return 1;
+  return 0;
 }
 
 static int row_of_tag(char tag)
@@ -111,12 +121,12 @@ int record_write(const char *path, uint64_t config, const table_cell *c, const t
   if (!f) { free(body); return SB_EFAIL; }
   fputs(RECORD_MAGIC, f);
   fprintf(f, "# version = %s\n# format = fnv1a64:%016llx\n", PACKAGE_VERSION,
-          (unsigned long long)record_format());
+          (unsigned long long)record_format(c->features));
   char buf[MAX_COLUMNS_TEXT];
   for (int k = 0; k < ROW_COUNT; k++) {
     const row_info *ri = table_row_info((row_kind)k);
     if (!ri->tag) continue;
-    table_columns((row_kind)k, buf, sizeof buf);
+    table_columns((row_kind)k, c->features, buf, sizeof buf);
     fprintf(f, "# columns %c = %s\n", ri->tag, buf);
   }
   fprintf(f, "# config = fnv1a64:%016llx\n# cell = %zu\n# rows = %s\n# checksum = fnv1a64:%016llx\n",
@@ -177,7 +187,7 @@ record_state record_probe(const char *path)
   fclose(f);
   if (!complete) return RECORD_INCOMPLETE;
   uint64_t fmt;
-  if (strncmp(head, RECORD_MAGIC, strlen(RECORD_MAGIC)) || !header_format(head, &fmt) || fmt != record_format())
+  if (strncmp(head, RECORD_MAGIC, strlen(RECORD_MAGIC)) || !header_format(head, &fmt) || !known_format(fmt))
     return RECORD_FOREIGN;
   return RECORD_COMPLETE;
 }
@@ -214,9 +224,15 @@ static void describe_foreign(const char *path, const char *text, sb_error *err)
   for (int k = 0; k < ROW_COUNT; k++) {
     const row_info *ri = table_row_info((row_kind)k);
     if (!ri->tag) continue;
-    size_t tl, ol = table_columns((row_kind)k, ours, sizeof ours);
+    size_t tl = 0, ol = 0;
     const char *theirs = header_columns(text, ri->tag, &tl);
-    if (theirs && tl == ol && !memcmp(theirs, ours, ol)) continue;
+    int same = 0;   /* as ours are with some features (TABLE_*): the record's grid's are not known here */
+    for (unsigned f = 0; f <= TABLE_ALL && !same; f++) {
+      ol = table_columns((row_kind)k, f, ours, sizeof ours);
+      same = theirs && tl == ol && !memcmp(theirs, ours, ol);
+    }
+    if (same) continue;
+    ol = table_columns((row_kind)k, TABLE_ALL, ours, sizeof ours);
     /* the first column of one list missing from the other */
     char what[160] = "";
     const char *lists[2] = { ours, theirs ? theirs : "" };
@@ -306,7 +322,7 @@ int record_load(const char *path, uint64_t config, size_t cell, record *rec, sb_
     return sb_fail(err, SB_EUSAGE, "%s: not a record: it holds NUL bytes (a binary file)", path);
   }
   uint64_t fmt;
-  if (strncmp(text, RECORD_MAGIC, strlen(RECORD_MAGIC)) || !header_format(text, &fmt) || fmt != record_format()) {
+  if (strncmp(text, RECORD_MAGIC, strlen(RECORD_MAGIC)) || !header_format(text, &fmt) || !known_format(fmt)) {
     describe_foreign(path, text, err);
     record_free(rec);
     return SB_EUSAGE;

@@ -46,8 +46,9 @@
 #include "table.h"
 #include "train.h"
 
-/* FNV-1a 64 of every tagged row type's tag and column list. */
-uint64_t record_format(void);
+/* FNV-1a 64 of every tagged row type's tag and column list, with the
+ * grid's features (TABLE_*). */
+uint64_t record_format(unsigned features);
 
 /* FNV-1a 64 of n bytes (the checksum, and the configuration fingerprint). */
 uint64_t record_hash(const char *text, size_t n);

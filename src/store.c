@@ -649,29 +649,6 @@ static void summarize_curves(FILE *f, const table_group *g, seed_rows *seeds, si
  * by its parser, so that any equivalent JSON (re-indented, keys reordered,
  * keys added) is the same manifest. */
 
-/* Whether s is a JSON number as it is (JSON's grammar, not strtod's:
- * no "inf", no "0x1p3", no leading '+' or '.'). */
-static int is_json_number(const char *s)
-{
-  const char *p = s;
-  if (*p == '-') p++;
-  if (*p == '0') p++;
-  else if (*p >= '1' && *p <= '9') while (*p >= '0' && *p <= '9') p++;
-  else return 0;
-  if (*p == '.') {
-    p++;
-    if (*p < '0' || *p > '9') return 0;
-    while (*p >= '0' && *p <= '9') p++;
-  }
-  if (*p == 'e' || *p == 'E') {
-    p++;
-    if (*p == '+' || *p == '-') p++;
-    if (*p < '0' || *p > '9') return 0;
-    while (*p >= '0' && *p <= '9') p++;
-  }
-  return *p == '\0';
-}
-
 /* Text as a JSON string: bytes that are not UTF-8 (a host name, a command
  * line in another encoding) become '?', since JSON text is UTF-8. */
 static json_t *jstr(const char *s)
@@ -693,34 +670,45 @@ static json_t *jreal(double x)
   return isfinite(x) ? json_real(x) : json_null();
 }
 
-/* A configuration value, typed: a number as a number (an integer too
- * large for jansson stays text), true and false as booleans, other text as
- * a string; a list option's value as an array of such. */
-static json_t *config_scalar(const char *s)
+/* A configuration value, typed by its option (cfg_key_type), never by
+ * its text: every value of a key, and every item of a list, is of one
+ * JSON type.  Text that is not of its type (which cfg_write does not
+ * write; a seed beyond jansson's integers) stays a string. */
+static json_t *config_scalar(const char *s, cfg_type type)
 {
-  if (!strcmp(s, "true") || !strcmp(s, "false")) return json_boolean(!strcmp(s, "true"));
-  if (is_json_number(s)) {
-    if (!strpbrk(s, ".eE")) {
-      errno = 0;
-      long long v = strtoll(s, NULL, 10);
-      if (errno != ERANGE) return json_integer(v);
-    } else {
-      double v = strtod(s, NULL);
-      if (isfinite(v)) return json_real(v);
-    }
+  char *end;
+  errno = 0;
+  switch (type) {
+  case CFG_INTEGER: {
+    long long v = strtoll(s, &end, 10);
+    if (*s && !*end && errno != ERANGE) return json_integer(v);
+    break;
+  }
+  case CFG_REAL: {
+    double v = strtod(s, &end);
+    if (*s && !*end && isfinite(v)) return json_real(v);
+    break;
+  }
+  case CFG_BOOL:
+    if (!strcmp(s, "true") || !strcmp(s, "false")) return json_boolean(!strcmp(s, "true"));
+    break;
+  case CFG_STRING:
+    break;
   }
   return jstr(s);
 }
 
-static json_t *config_value(const char *s, int list)
+static json_t *config_value(const char *key, const char *s)
 {
-  if (!list) return config_scalar(s);
+  int list;
+  cfg_type type = cfg_key_type(key, &list);
+  if (!list) return config_scalar(s, type);
   json_t *a = json_array();
   char item[4096];
   for (const char *p = s; a && *p;) {
     size_t n = strcspn(p, ",");
     snprintf(item, sizeof item, "%.*s", (int)(n < sizeof item ? n : sizeof item - 1), p);
-    if (json_array_append_new(a, config_scalar(item))) { json_decref(a); return NULL; }
+    if (json_array_append_new(a, config_scalar(item, type))) { json_decref(a); return NULL; }
     p += n;
     if (*p == ',') p++;
   }
@@ -913,12 +901,21 @@ static int check_files(const char *dir, json_t *root, const char *mpath, const c
   for (int k = 0; k < ROW_COUNT && !rc; k++) {
     const char *name = table_row_info((row_kind)k)->file;
     if (!name) continue;
-    char key[96], plain[CFG_PATH_MAX + 64], path[CFG_PATH_MAX + 80];
+    char key[96];
     snprintf(key, sizeof key, "%s", name);
     json_t *e = json_object_get(files, key);
     if (!e) {
       snprintf(key, sizeof key, "%s.gz", name);
       e = json_object_get(files, key);
+    }
+    char plain[CFG_PATH_MAX + 64], path[CFG_PATH_MAX + 80];
+    snprintf(plain, sizeof plain, "%s/%s", dir, name);
+    if (!e && table_row_info((row_kind)k)->needs) {
+      /* a table of a feature that was off: none, or one of another merge */
+      if (tsv_resolve(plain, path, sizeof path))
+        rc = sb_fail(err, SB_EUSAGE, "%s is there, but manifest.json does not name it (the grid ran without its "
+                     "option): it is of another merge; remove it, or %s", path, fix);
+      continue;
     }
     if (!e) {
       rc = sb_fail(err, SB_EUSAGE, "%s: manifest.json does not name %s (nor %s.gz); %s", dir, name, name, fix);
@@ -932,7 +929,6 @@ static int check_files(const char *dir, json_t *root, const char *mpath, const c
     size_t want_bytes, got_bytes;
     uint64_t want, got;
     if ((rc = manifest_sum(e, mpath, key, "bytes", "fnv1a64", 0, &found, &want_bytes, &want, fix, err))) break;
-    snprintf(plain, sizeof plain, "%s/%s", dir, name);
     if (!tsv_resolve(plain, path, sizeof path)) {
       rc = sb_fail(err, SB_EUSAGE, "%s/%s, which manifest.json names, is missing (nor is %s there); %s", dir, key,
                    entry_gz ? name : "its .gz", fix);
@@ -1086,13 +1082,13 @@ typedef struct merger {
   size_t ns;
   seed_rows *layers, *curves;  /* (ns) each */
   size_t *pos;
-  double *scratch, *att;
+  double *scratch;
   seed_summary *sums;          /* (curve columns) */
   double *values;              /* (max values of a row) */
   double *theory;              /* the current group's mean-field profile (T rows) */
   size_t theory_cap, n_theory;
   /* columns of the records' rows, by name */
-  int c_axis[AXIS_COUNT], c_depth;
+  int c_axis[AXIS_COUNT], c_depth, c_sw2, c_sb2;
   int l_step, l_layer, l_first, k_step;
   size_t c_ncols, l_ncols, k_ncols, k_nv;
   char **fields;               /* (max columns of a row) */
@@ -1157,11 +1153,11 @@ static int out_compress(out_file *o, sb_error *err)
   return SB_OK;
 }
 
-static size_t ncols(row_kind k)
+static size_t ncols(row_kind k, unsigned features)
 {
   char buf[8192];
   size_t n = 1;
-  table_columns(k, buf, sizeof buf);
+  table_columns(k, features, buf, sizeof buf);
   for (const char *p = buf; *p; p++) n += *p == '\t';
   return n;
 }
@@ -1179,28 +1175,31 @@ static int merge_open(merger *m, sb_error *err)
     record_path(path, sizeof path, cfg, c);
     m->info->n_present += record_probe(path) == RECORD_COMPLETE;
   }
+  unsigned ft = table_features(cfg);
   for (int k = 0; k < ROW_COUNT && !rc; k++) {
     const row_info *ri = table_row_info((row_kind)k);
-    if (!ri->file) continue;
+    if (!ri->file || (ri->needs & ~ft)) continue;   /* a feature that was off: no table */
     if (!(rc = out_open(&m->table[k], cfg->out, ri->file, err))) {
       table_comments(m->table[k].f, cfg);
       fprintf(m->table[k].f, "# complete = %s\n# cells = %zu of %zu\n",
               m->info->n_present == m->info->n_cells ? "true" : "false", m->info->n_present, m->info->n_cells);
-      table_header(m->table[k].f, (row_kind)k);
+      table_header(m->table[k].f, (row_kind)k, ft);
     }
   }
   if (!rc) rc = out_open(&m->manifest, cfg->out, "manifest.json", err);
   if (rc) return rc;
 
-  for (int k = 0; k < AXIS_COUNT; k++) m->c_axis[k] = table_col(ROW_CELLS, cfg_axis_name((cfg_axis)k));
-  m->c_depth = table_col(ROW_CELLS, "depth");
-  m->l_step = table_col(ROW_LAYERS, "step");
-  m->l_layer = table_col(ROW_LAYERS, "layer");
-  m->l_first = table_col(ROW_LAYERS, probe_cols[0].name);
-  m->k_step = table_col(ROW_CURVES, "step");
-  m->c_ncols = ncols(ROW_CELLS);
-  m->l_ncols = ncols(ROW_LAYERS);
-  m->k_ncols = ncols(ROW_CURVES);
+  for (int k = 0; k < AXIS_COUNT; k++) m->c_axis[k] = table_col(ROW_CELLS, ft, cfg_axis_name((cfg_axis)k));
+  m->c_depth = table_col(ROW_CELLS, ft, "depth");
+  m->c_sw2 = table_col(ROW_CELLS, ft, "sigma_w2");
+  m->c_sb2 = table_col(ROW_CELLS, ft, "sigma_b2");
+  m->l_step = table_col(ROW_LAYERS, ft, "step");
+  m->l_layer = table_col(ROW_LAYERS, ft, "layer");
+  m->l_first = table_col(ROW_LAYERS, ft, probe_cols[0].name);
+  m->k_step = table_col(ROW_CURVES, ft, "step");
+  m->c_ncols = ncols(ROW_CELLS, ft);
+  m->l_ncols = ncols(ROW_LAYERS, ft);
+  m->k_ncols = ncols(ROW_CURVES, ft);
   m->k_nv = table_curve_ncols();   /* the values after the step */
   size_t maxcols = m->c_ncols > m->l_ncols ? m->c_ncols : m->l_ncols;
   if (m->k_ncols > maxcols) maxcols = m->k_ncols;
@@ -1245,7 +1244,7 @@ static int merge_open(merger *m, sb_error *err)
     char *eq = strstr(p, " = ");
     if (eq && *p != '#') {
       *eq = '\0';
-      jset(conf, p, config_value(eq + 3, cfg_key_is_list(p)), bad);
+      jset(conf, p, config_value(p, eq + 3), bad);
     }
     p = nl ? nl + 1 : NULL;
   }
@@ -1326,6 +1325,8 @@ static int merge_cell(merger *m, size_t g, size_t s, sb_error *err)
     char **fl = m->fields;
     for (int k = 0; k < AXIS_COUNT; k++) snprintf(m->group.axis[k], sizeof m->group.axis[k], "%s", fl[m->c_axis[k]]);
     m->group.depth = strtoul(fl[m->c_depth], NULL, 10);
+    snprintf(m->group.sigma_w2, sizeof m->group.sigma_w2, "%s", fl[m->c_sw2]);
+    snprintf(m->group.sigma_b2, sizeof m->group.sigma_b2, "%s", fl[m->c_sb2]);
     m->group_n++;
   }
   if (!rc) {
@@ -1456,13 +1457,18 @@ static int merge_close(merger *m, int rc, sb_error *err)
     rc = sb_fail(err, SB_EFAIL, "cannot replace %s: %s", m->manifest.path, strerror(errno));
   /* A table of the other encoding (an earlier merge with or without
    * --compress) would be read instead of, or beside, the new one. */
+  /* And a table this set does not have (a feature off: spectra.tsv
+   * without --jacobian) would be read as its own, in either encoding. */
   for (int k = 0; k < ROW_COUNT && !rc; k++) {
     const char *name = table_row_info((row_kind)k)->file;
     char other[CFG_PATH_MAX + 48];
-    if (!name || !m->table[k].f) continue;
-    snprintf(other, sizeof other, "%s/%s%s", m->cfg->out, name, m->cfg->compress ? "" : ".gz");
-    if (unlink(other) != 0 && errno != ENOENT)
-      rc = sb_fail(err, SB_EFAIL, "cannot remove %s: %s", other, strerror(errno));
+    if (!name) continue;
+    for (int gz = 0; gz < 2 && !rc; gz++) {
+      if (m->table[k].f && gz == (m->cfg->compress != 0)) continue;   /* the new one's encoding */
+      snprintf(other, sizeof other, "%s/%s%s", m->cfg->out, name, gz ? ".gz" : "");
+      if (unlink(other) != 0 && errno != ENOENT)
+        rc = sb_fail(err, SB_EFAIL, "cannot remove %s: %s", other, strerror(errno));
+    }
   }
   for (size_t k = 0; k < nf; k++) {
     out_file *o = files[k];

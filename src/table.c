@@ -14,16 +14,21 @@
 #include <string.h>
 
 static const row_info row_table[] = {
-  [ROW_CELLS]   = { "cells.tsv", 'C' },
-  [ROW_LAYERS]  = { "layers.tsv", 'L' },
-  [ROW_SUMMARY] = { "summary.tsv", 0 },
-  [ROW_HIST]    = { "hist.tsv", 'H' },
-  [ROW_THEORY]  = { NULL, 'T' },
-  [ROW_CURVES]  = { "curves.tsv", 'K' },
-  [ROW_CURVES_SUMMARY] = { "curves_summary.tsv", 0 },
-  [ROW_SPECTRA] = { "spectra.tsv", 'S' },
+  [ROW_CELLS]   = { "cells.tsv", 'C', 0 },
+  [ROW_LAYERS]  = { "layers.tsv", 'L', 0 },
+  [ROW_SUMMARY] = { "summary.tsv", 0, 0 },
+  [ROW_HIST]    = { "hist.tsv", 'H', TABLE_HIST },
+  [ROW_THEORY]  = { NULL, 'T', 0 },
+  [ROW_CURVES]  = { "curves.tsv", 'K', 0 },
+  [ROW_CURVES_SUMMARY] = { "curves_summary.tsv", 0, 0 },
+  [ROW_SPECTRA] = { "spectra.tsv", 'S', TABLE_JACOBIAN },
 };
 _Static_assert(sizeof row_table / sizeof row_table[0] == ROW_COUNT, "one row_info per row_kind");
+
+unsigned table_features(const sb_config *cfg)
+{
+  return (cfg->jacobian ? TABLE_JACOBIAN : 0u) | (cfg->hist_mode != TRAIN_HIST_NONE ? TABLE_HIST : 0u);
+}
 
 const row_info *table_row_info(row_kind k)
 {
@@ -69,9 +74,11 @@ static void cell_id_cols(colbuf *b)
   col(b, "seed");
 }
 
+/* A group's: the axes and the init's variances. */
 static void group_id_cols(colbuf *b)
 {
   for (int k = 0; k < AXIS_COUNT; k++) col(b, "%s", cfg_axis_name((cfg_axis)k));
+  cols(b, "sigma_w2 sigma_b2");
 }
 
 /* curves.tsv's values: the learning curve's own (the global gradient norm
@@ -91,20 +98,21 @@ size_t table_curve_ncols(void)
   return n;
 }
 
-size_t table_columns(row_kind k, char *buf, size_t size)
+size_t table_columns(row_kind k, unsigned features, char *buf, size_t size)
 {
   colbuf b = { buf, size, 0 };
   if (size) buf[0] = '\0';
   switch (k) {
   case ROW_CELLS:
     cell_id_cols(&b);
-    cols(&b, "status final_loss final_train_acc final_test_acc chance_loss chance_error attenuation0 "
+    cols(&b, "sigma_w2 sigma_b2 status final_loss final_train_acc final_test_acc chance_loss chance_error attenuation0 "
              "attenuation_end "
              "decay_rate decay_rate_r2");
     for (int c = 0; c < PROBE_NCOLS; c++)
       if (probe_cols[c].hidden_mean) col(&b, "%s_end", probe_cols[c].name);
     cols(&b, "decay_rate_theory");
-    cols(&b, "jac_msv0 jac_sv2_var0 jac_sv_max0 jac_log10_cond0 jac_rank0 jac_msv_end jac_sv2_var_end "
+    if (features & TABLE_JACOBIAN)
+      cols(&b, "jac_msv0 jac_sv2_var0 jac_sv_max0 jac_log10_cond0 jac_rank0 jac_msv_end jac_sv2_var_end "
              "jac_sv_max_end jac_log10_cond_end jac_rank_end jac_msv_theory");
     break;
   case ROW_LAYERS:
@@ -157,10 +165,10 @@ size_t table_columns(row_kind k, char *buf, size_t size)
   return b.len;
 }
 
-int table_col(row_kind k, const char *name)
+int table_col(row_kind k, unsigned features, const char *name)
 {
   char buf[8192];
-  table_columns(k, buf, sizeof buf);
+  table_columns(k, features, buf, sizeof buf);
   size_t len = strlen(name);
   int i = 0;
   for (const char *p = buf;; i++) {
@@ -171,10 +179,10 @@ int table_col(row_kind k, const char *name)
   }
 }
 
-void table_header(FILE *f, row_kind k)
+void table_header(FILE *f, row_kind k, unsigned features)
 {
   char buf[8192];
-  table_columns(k, buf, sizeof buf);
+  table_columns(k, features, buf, sizeof buf);
   fputs(buf, f);
   fputc('\n', f);
 }
@@ -226,6 +234,7 @@ static void cell_id(FILE *f, const char *prefix, const table_cell *c)
 static void group_id(FILE *f, const table_group *g)
 {
   for (int k = 0; k < AXIS_COUNT; k++) fprintf(f, "%s%s", k ? "\t" : "", g->axis[k]);
+  fprintf(f, "\t%s\t%s", g->sigma_w2, g->sigma_b2);
 }
 
 /* ---- row writers ------------------------------------------------------------- */
@@ -236,6 +245,8 @@ void table_cells_row(FILE *f, const char *prefix, const table_cell *c, const tra
   cell_stats cs;
   stats_cell(r->n_logs ? r->rows : NULL, r->n_logs ? r->rows + (r->n_logs - 1) * L : NULL, c->depth, r->skips, &cs);
   cell_id(f, prefix, c);
+  put_num(f, r->sigma_w2);
+  put_num(f, r->sigma_b2);
   fprintf(f, "\t%s", table_status_name(r->status));
   put_num(f, r->final_loss);
   put_num(f, r->final_train_acc);
@@ -250,7 +261,7 @@ void table_cells_row(FILE *f, const char *prefix, const table_cell *c, const tra
     if (probe_cols[k].hidden_mean) put_num(f, cs.end_mean[k]);
   put_num(f, r->theory_decay_rate);
   /* The Jacobian's spectra at the first and the last step they were taken */
-  for (int at = 0; at < 2; at++) {
+  for (int at = 0; at < 2 && (c->features & TABLE_JACOBIAN); at++) {
     jac_summary js = { NAN, NAN, NAN, NAN, NAN };
     if (r->jac_n) {
       size_t slot = at ? r->jac_n - 1 : 0, per = r->jac_inputs * r->jac_nsv;
@@ -262,7 +273,7 @@ void table_cells_row(FILE *f, const char *prefix, const table_cell *c, const tra
     put_num(f, js.log10_cond);
     put_num(f, js.rank);
   }
-  put_num(f, r->jac_msv_theory);
+  if (c->features & TABLE_JACOBIAN) put_num(f, r->jac_msv_theory);
   fputc('\n', f);
 }
 

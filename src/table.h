@@ -36,31 +36,43 @@ typedef enum {
   ROW_COUNT
 } row_kind;
 
+/* Optional parts of the tables, on only with their option: --jacobian
+ * (spectra.tsv and cells.tsv's jac_* columns), --histograms other than
+ * none (hist.tsv).  A grid writes neither an empty table nor a column
+ * that could only be NaN for a feature that was off. */
+enum { TABLE_JACOBIAN = 1u << 0, TABLE_HIST = 1u << 1, TABLE_ALL = (1u << 2) - 1 };
+/* The features a configuration's tables have. */
+unsigned table_features(const sb_config *cfg);
+
 typedef struct row_info {
   const char *file;   /* the table's file name in --out; NULL: records only */
   char tag;           /* the record line's tag; 0: derived at merge */
+  unsigned needs;     /* TABLE_* the table exists with; 0: always */
 } row_info;
 
 const row_info *table_row_info(row_kind k);
 
-/* The column names of a row type, tab-separated, into buf (no newline);
- * returns the length (snprintf's: >= size when cut).  The one list each
- * row writer below follows; readers find columns in it by name. */
-size_t table_columns(row_kind k, char *buf, size_t size);
+/* The column names of a row type with the given features (TABLE_*),
+ * tab-separated, into buf (no newline); returns the length (snprintf's:
+ * >= size when cut).  The one list each row writer below follows; readers
+ * find columns in it by name. */
+size_t table_columns(row_kind k, unsigned features, char *buf, size_t size);
 /* Index of the column called name in row type k, or -1. */
-int table_col(row_kind k, const char *name);
+int table_col(row_kind k, unsigned features, const char *name);
 /* The header row of a row type's table: its columns and a newline. */
-void table_header(FILE *f, row_kind k);
+void table_header(FILE *f, row_kind k, unsigned features);
 
 /* Identity of a cell in the tables: its index, the text of its value on
  * every axis of the grid (cfg.h's cfg_axis order: each is a column), and
- * its seed index.  depth is the depth again, as a number. */
+ * its seed index.  depth is the depth again, as a number; features the
+ * grid's TABLE_* (which columns its rows have). */
 #define TABLE_AXIS_TEXT 64
 typedef struct table_cell {
   size_t cell;
   char axis[AXIS_COUNT][TABLE_AXIS_TEXT];
   size_t depth;
   unsigned long seed;
+  unsigned features;
 } table_cell;
 
 void table_double(FILE *f, double x);
@@ -82,9 +94,11 @@ void table_spectra_rows(FILE *f, const char *prefix, const table_cell *c, const 
  * (summaries), which are made at merge. */
 void table_cell_rows(FILE *f, const char *prefix, row_kind k, const table_cell *c, const train_result *r);
 
-/* A group of cells that differ only in their seed: the axes' texts. */
+/* A group of cells that differ only in their seed: the axes' texts, and
+ * the text of its cells' sigma_w2 and sigma_b2 (cells.tsv's, as written). */
 typedef struct table_group {
   char axis[AXIS_COUNT][TABLE_AXIS_TEXT];
+  char sigma_w2[TABLE_AXIS_TEXT], sigma_b2[TABLE_AXIS_TEXT];
   size_t depth;
 } table_group;
 

@@ -125,6 +125,7 @@ int train_result_init(train_result *r, const train_params *p)
   r->final_loss = r->final_train_acc = r->final_test_acc = r->chance_loss = r->chance_error = NAN;
   for (size_t l = 0; l < p->depth; l++) r->theory_ratio[l] = NAN;
   r->theory_decay_rate = NAN;
+  r->sigma_w2 = r->sigma_b2 = NAN;
   r->jac_msv_theory = NAN;
   return SB_OK;
 }
@@ -272,6 +273,10 @@ int train_state_init(train_state *s, const train_params *p, const dataset *d, tr
    * probe set's second moment (the tables set it beside the measurement). */
   s->spec = p->init;
   int rc = theory_resolve_init(s->tw, &p->act, &s->spec, err);
+  if (!rc && r) {
+    r->sigma_w2 = init_sigma_w2(&s->spec, p->width, p->width);
+    r->sigma_b2 = init_bias_var(&s->spec);
+  }
   if (!rc) rc = net_init_params(s->n, &s->spec, s->rng_init, err);
   /* Mean-field theory here is that of plain nets: with a norm or skip
    * connections the prediction stays NaN. */

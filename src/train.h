@@ -132,6 +132,9 @@ typedef struct train_result {
    * and the least-squares slope of that profile.  NaN until computed. */
   double *theory_ratio;       /* (depth) */
   double theory_decay_rate;
+  /* The init's variances as drawn (init_sigma_w2 of a hidden layer, a
+   * critical init's resolved; init_bias_var): cells.tsv's sigma_w2, sigma_b2 */
+  double sigma_w2, sigma_b2;
   /* Jacobian spectra (jacobian.h) of the first jac_inputs probe inputs at
    * jac_n logged steps: jac_sv is (jac_cap, jac_inputs, jac_nsv), each
    * spectrum descending; jac_steps (jac_cap); jac_side = max(width, n_in),

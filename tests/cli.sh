@@ -274,7 +274,7 @@ bad "^satbench: --activations: .*unknown.*'tnah'.*'tanh'" --activations tnah
 bad "--activations.*twice" --activations tanh,tanh
 bad "^satbench: --norms: unknown normalization 'batchnrom'.*batchnorm" --norms batchnrom
 bad "^satbench: --norms: 'layernorm' appears twice" --norms layernorm,layernorm
-bad "^satbench: --residual: '0' is neither none nor a skip stride" --residual 0
+bad "^satbench: --residual: 'none' appears twice" --residual 0,none
 bad "^satbench: --residual: 'x' is neither none" --residual none,x
 bad "^satbench: --residual: '2' appears twice" --residual 2,2
 bad "^satbench: --residual-scale: -1 must be a positive number" --residual-scale -1

@@ -26,7 +26,7 @@ sb()
 
 TINY="--optimizers sgd --log-schedule linear --activations tanh --inits standard --depths 2 --widths 8 --seeds 2
       --train-size 128 --test-size 32 --batch 8 --input-dim 4 --classes 3 --steps 10 --log-every 5"
-TABLES="cells.tsv layers.tsv summary.tsv hist.tsv curves.tsv curves_summary.tsv spectra.tsv"
+TABLES="cells.tsv layers.tsv summary.tsv hist.tsv curves.tsv curves_summary.tsv"   # no spectra.tsv: no --jacobian here
 same_tables()  # DIR_A DIR_B [SUFFIX]: nothing printed when every table is byte-identical
 {
   for t_f in $TABLES; do cmp -s "$1/$t_f$3" "$2/$t_f$3" || echo "$t_f$3 differs"; done

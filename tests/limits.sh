@@ -11,7 +11,7 @@ A="--activations tanh --optimizers sgd --inits standard --steps 0 --train-size 6
    --classes 3 --quiet"
 TINY="--activations tanh,relu --inits standard --optimizers sgd --depths 2,3 --widths 8 --seeds 2 --steps 10
       --log-every 5 --train-size 128 --test-size 32 --batch 8 --input-dim 4 --classes 3"
-TABLES="cells.tsv layers.tsv summary.tsv hist.tsv curves.tsv curves_summary.tsv spectra.tsv"
+TABLES="cells.tsv layers.tsv summary.tsv hist.tsv curves.tsv curves_summary.tsv"   # no spectra.tsv: no --jacobian here
 L=$(seq -s, 1 1024)   # 1024 values, the most an axis takes
 # A guard against the hang at exit this script checks for (not a
 # synchronisation: a healthy run takes well under a second).

@@ -7,7 +7,7 @@ t_init output
 
 TINY="--optimizers sgd --log-schedule linear --activations tanh,relu --inits standard,he_normal --depths 2,3 --widths 8 --seeds 2
       --train-size 128 --test-size 32 --batch 8 --input-dim 4 --classes 3 --steps 20 --log-every 5 --quiet"
-TABLES="cells.tsv layers.tsv summary.tsv hist.tsv curves.tsv curves_summary.tsv spectra.tsv"
+TABLES="cells.tsv layers.tsv summary.tsv hist.tsv curves.tsv curves_summary.tsv"   # no spectra.tsv: no --jacobian here
 rows() { grep -v '^#' "$1" | tail -n +2 | wc -l; }
 
 # -- hist.tsv: one row per (cell, step, layer, kind), 50 counts -------------------

@@ -210,7 +210,8 @@ test -z "$(ls -A "$T/good" | grep -v '^heatmap\.\(png\|gp\|dat\)$')" && t_pass "
 
 # ---- 4. the tables replaced while plot draws them -----------------------------
 # A gnuplot that, the first time it runs, puts another grid's tables in
-# place (each renamed over the old one, as a merge does), then draws.
+# place (each renamed over the old one, and one it lacks removed, as a
+# merge does), then draws.
 sb grid --activations tanh,relu --inits standard,xavier_normal --depths 2,3 --widths 8 --optimizers sgd \
   --log-schedule linear --seeds 1 --train-size 64 --test-size 16 --batch 8 --input-dim 4 --classes 3 --steps 10 \
   --log-every 5 --quiet --out "$T/other"
@@ -223,6 +224,9 @@ cat >"$T/bin/swap" <<EOF
 if mkdir '$A/swapped' 2>/dev/null; then
   for f in '$A/other'/*.tsv '$A/other/manifest.json'; do
     cp "\$f" '$A/swap/.incoming' && mv '$A/swap/.incoming' "$A/swap/\$(basename "\$f")" || exit 9
+  done
+  for f in '$A/swap'/*.tsv; do   # a table the new set has not (spectra.tsv): removed, as by a merge
+    test -e '$A/other'/"\$(basename "\$f")" || rm -f "\$f"
   done
 fi
 exec '$GNUPLOT' "\$@"

@@ -13,7 +13,7 @@ t_init records
 TINY="--optimizers sgd --log-schedule linear --activations tanh,relu --inits standard --depths 2,3 --widths 8 --seeds 2
       --train-size 128 --test-size 32 --batch 8 --input-dim 4 --classes 3 --steps 10 --log-every 5"
 NTINY=8
-TABLES="cells.tsv layers.tsv summary.tsv hist.tsv curves.tsv curves_summary.tsv spectra.tsv"
+TABLES="cells.tsv layers.tsv summary.tsv hist.tsv curves.tsv curves_summary.tsv"   # no spectra.tsv: no --jacobian here
 records() { ls "$1/records" 2>/dev/null | grep -c '\.rec$'; }
 same_tables()  # DIR_A DIR_B: nothing printed when every table is byte-identical
 {

@@ -77,8 +77,9 @@ test "$rc" -eq 1 && grep -q "of 24 cells of .* have no complete record" "$err" &
 sb merge --out "$d" --partial --quiet
 n_partial=$(grep -l '^# complete = false$' "$d"/*.tsv 2>/dev/null | wc -l)
 n_counted=$(grep -l "^# cells = $before of 24\$" "$d"/*.tsv 2>/dev/null | wc -l)
-n_tables=$("$SATBENCH" list columns | cut -f 1 | sort -u | grep -c '\.tsv$')
-test "$rc" -eq 0 && test "$n_partial" -eq "$n_tables" && test "$n_counted" -eq "$n_tables" && test "$n_tables" -ge 7 && grep -q '"complete": false' "$d/manifest.json" \
+# every table but spectra.tsv, which a grid without --jacobian has not
+n_tables=$("$SATBENCH" list columns | cut -f 1 | sort -u | grep '\.tsv$' | grep -vc '^spectra\.tsv$')
+test "$rc" -eq 0 && test "$n_partial" -eq "$n_tables" && test "$n_counted" -eq "$n_tables" && test "$n_tables" -ge 6 && grep -q '"complete": false' "$d/manifest.json" \
   && t_pass "merge --partial writes tables that each say '# complete = false' and '# cells = $before of 24', and a manifest that says incomplete" \
   || t_fail "merge --partial: every table says '# complete = false' and counts its cells" "exit $rc, $n_partial/$n_counted tables: $(cat "$err")"
 sb grid $LONG --threads 2 --shard 1/2 --out "$d"

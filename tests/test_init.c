@@ -343,6 +343,31 @@ static void check_var_formulas(void)
   s = parse_ok("orthogonal:1.7"); tap_rel(init_weight_var(&s, 300, 700), 1.7 * 1.7 / 700, 1e-15, "orthogonal var gain^2/max(fi,fo)");
   tap_rel(init_weight_var(&s, 700, 300), 1.7 * 1.7 / 700, 1e-15, "orthogonal var gain^2/max(fi,fo), tall");
 
+  /* sigma_w2 (the tables' column): fan_in x the variance, by hand at equal
+   * fans (1/3, 1, 2, 1, G^2, SW2) and against init_weight_var at unequal
+   * ones, every scheme */
+  static const struct { const char *init; double want; } eq[] = {
+    { "standard", 1.0 / 3 }, { "lecun_normal", 1 }, { "he_normal", 2 }, { "he_uniform", 2 },
+    { "xavier_normal", 1 }, { "xavier_uniform", 1 }, { "orthogonal:1.5", 2.25 }, { "meanfield:1.5:0.05", 1.5 },
+    { "normal:0.25", 0.0625 * 64 }, { "uniform:0.25", 0.0625 * 64 / 3 },
+  };
+  for (size_t i = 0; i < sizeof eq / sizeof eq[0]; i++) {
+    s = parse_ok(eq[i].init);
+    char what[96];
+    snprintf(what, sizeof what, "%s: sigma_w2 at fan_in = fan_out = 64", eq[i].init);
+    tap_rel(init_sigma_w2(&s, 64, 64), eq[i].want, 1e-15, what);
+  }
+  for (int k = 0; k < INIT_COUNT; k++) {
+    s = (init_spec){ (init_kind)k, k == INIT_CRITICAL || k == INIT_MEANFIELD ? 0.05 : 1.3, 1.7 };
+    char what[96];
+    snprintf(what, sizeof what, "%s: sigma_w2 = fan_in x var", init_kind_name((init_kind)k));
+    tap_rel(init_sigma_w2(&s, 300, 700), 300 * init_weight_var(&s, 300, 700), 1e-14, what);
+  }
+  s = parse_ok("meanfield:1.5:0.05");
+  tap_rel(init_bias_var(&s), 0.05, 0, "meanfield:1.5:0.05: sigma_b2 0.05");
+  s = parse_ok("he_normal");
+  tap_rel(init_bias_var(&s), 0, 0, "he_normal: sigma_b2 0");
+
   double W[4];
   sb_error err;
   sb_error_clear(&err);

@@ -85,7 +85,7 @@ static char *reseal(const char *text, size_t len, size_t *out_len)
     snprintf(rows + used, sizeof rows - used, "%s%c:%zu", used ? " " : "", tag, count[k]);
   }
   snprintf(sum, sizeof sum, "fnv1a64:%016llx", (unsigned long long)record_hash(body, (size_t)(end - body)));
-  snprintf(fmt, sizeof fmt, "fnv1a64:%016llx", (unsigned long long)record_format());
+  snprintf(fmt, sizeof fmt, "fnv1a64:%016llx", (unsigned long long)record_format(TABLE_HIST));   /* the seeds' grid: histograms, no Jacobian */
   /* The header line by line, the first line of each key with a value (as
    * record.c's header_value finds it) replaced; then the body.  The format
    * too, so that the seeds reach the rows whatever the columns now are. */
