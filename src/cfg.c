@@ -1170,6 +1170,46 @@ int cfg_write(const sb_config *cfg, FILE *f, const char *prefix)
   return ferror(f) ? SB_EFAIL : SB_OK;
 }
 
+/* The defaults --help shows: the values of the configuration that no
+ * option, file or preset named changes (cfg_write's lines of it: what the
+ * preset and defaults() set), so that they cannot drift from the code. */
+typedef struct usage_defaults {
+  char *text;       /* cfg_write of the default configuration, or NULL */
+  char value[1024]; /* the value usage_default returns last */
+} usage_defaults;
+
+static const char *usage_default(const cli_def *o, void *ctx)
+{
+  /* Options that cfg_write does not show, or shows under another name. */
+  static const struct { const char *name, *as, *text; } other[] = {
+    { "config", NULL, "none" },
+    { "dataset-digest", NULL, "any contents" },
+    { "epochs", NULL, "none: --steps counts" },
+    { "shard", NULL, "the whole grid" },
+    { "lr", "lrs", NULL }, { "optimizer", "optimizers", NULL }, { "loss", "losses", NULL },
+  };
+  usage_defaults *u = ctx;
+  const char *key = o->name;
+  if (o->kind != CLI_VALUE) return NULL;   /* a flag is off until given */
+  for (size_t k = 0; k < sizeof other / sizeof other[0]; k++)
+    if (!strcmp(key, other[k].name)) {
+      if (other[k].text) return other[k].text;
+      key = other[k].as;
+    }
+  if (!u->text) return NULL;
+  size_t n = strlen(key);
+  for (char *line = u->text; *line;) {
+    char *end = strchr(line, '\n');
+    if (!end) break;
+    if (!strncmp(line, key, n) && !strncmp(line + n, " = ", 3)) {
+      snprintf(u->value, sizeof u->value, "%.*s", (int)(end - line - n - 3), line + n + 3);
+      return u->value;
+    }
+    line = end + 1;
+  }
+  return NULL;
+}
+
 void cfg_usage(FILE *f, cfg_command cmd)
 {
   if (cmd == CMD_RUN)
@@ -1181,7 +1221,16 @@ void cfg_usage(FILE *f, cfg_command cmd)
                "write cells.tsv, layers.tsv, summary.tsv, hist.tsv and manifest.json to --out.\n\n");
   fprintf(f, "Options (long names are also the keys of a `key = value` config file):\n");
   cli_parser p = parser_of(cmd);
-  cli_usage(f, &p);
+  usage_defaults u = { NULL, "" };
+  sb_config *d = malloc(sizeof *d);
+  size_t size = 0;
+  FILE *mem = d ? open_memstream(&u.text, &size) : NULL;
+  sb_error err;
+  if (mem && cfg_parse(d, cmd, 0, NULL, NULL, &err) == SB_OK) cfg_write(d, mem, "");
+  if (mem && fclose(mem)) { free(u.text); u.text = NULL; }
+  free(d);
+  cli_usage_defaults(f, &p, usage_default, &u);
+  free(u.text);
   fprintf(f, "\nCommand-line values override the config files (several -c apply in order, a later\n"
              "one overriding an earlier), which override the preset\n"
              "(default: %s).  Exit status: 0 ok, 1 a run failed, 2 bad usage or input.\n",
