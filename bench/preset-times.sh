@@ -5,7 +5,10 @@
 #       run each preset (every one `SATBENCH list presets` names, or those
 #       given) as a user would, `satbench grid --preset P --out TMP --quiet`
 #       (`satbench run --preset P` for cell, the default of run), and write
-#       its row of STORE, keeping the rows of the presets not run
+#       its row of STORE as soon as it ends, keeping the rows of the presets
+#       not run.  With PRESET_LIMIT=SECONDS a run still going after SECONDS
+#       is stopped and stored as ">SECONDS" (texts: "over ..."): not
+#       measured in full
 #   preset-times.sh header STORE    the C header satbench is built with
 #                                   (`satbench list presets` quotes it)
 #   preset-times.sh table STORE     the README's table, in Markdown
@@ -34,9 +37,11 @@
 #   date       UTC day of the measurement
 #   commit     the source's git commit (-dirty: with uncommitted changes)
 #
-# Every preset is measured in full, he2015 included: about a minute on an
-# idle two-core machine, a few under load.  Give presets to measure some
-# only (e.g. on a slow machine); the others keep their rows.
+# Every preset is measured in full unless PRESET_LIMIT says otherwise:
+# on an idle two-core machine each takes seconds to a few minutes, on a
+# shared one ten to twenty times that (he2015: 4 of its 12 cells in 16
+# minutes on 2026-12-07).  Give presets to measure some only; the others
+# keep their rows.
 set -eu
 
 usage() {
@@ -51,16 +56,17 @@ HEAD='preset	seconds	cells	threads	cpu_share	load	cpu	blas	date	commit'
 # loaded(cpu_share).
 AWK_TEXT='
 function human(s,    m) {
+  if (s ~ /^>/) return "over " human(substr(s, 2)) " (stopped)"
   if (s < 10) return sprintf("%.1f s", s)
   s = int(s + 0.5)
   if (s < 100) return s " s"
   m = int(s / 60)
-  return m " min " (s - 60 * m) " s"
+  return m " min" (s > 60 * m ? " " (s - 60 * m) " s" : "")
 }
 function loaded(share) { return share != "-" && share + 0 < 0.75 }
 function check(   i) {
   if (NF != 10) { printf "%s: row %d: %d fields, not 10\n", f, NR, NF > "/dev/stderr"; bad = 1; exit 1 }
-  if ($2 !~ /^[0-9]+(\.[0-9]+)?$/) { printf "%s: row %d: seconds \"%s\" is not a number\n", f, NR, $2 > "/dev/stderr"; bad = 1; exit 1 }
+  if ($2 !~ /^>?[0-9]+(\.[0-9]+)?$/) { printf "%s: row %d: seconds \"%s\" is not a number\n", f, NR, $2 > "/dev/stderr"; bad = 1; exit 1 }
 }'
 
 # The rows of the store, header and comments left out.
@@ -102,48 +108,65 @@ measure)
   commit=$(git -C "$src" rev-parse --short=12 HEAD 2>/dev/null) || commit=-
   if test "$commit" != - && ! git -C "$src" diff --quiet HEAD -- 2>/dev/null; then commit=$commit-dirty; fi
   day=$(date -u +%Y-%m-%d)
+  limit=
+  if test -n "${PRESET_LIMIT:-}"; then
+    case $PRESET_LIMIT in *[!0-9]* | 0) echo "preset-times.sh: PRESET_LIMIT=$PRESET_LIMIT is not a number of seconds" >&2; exit 2 ;; esac
+    limit="timeout $PRESET_LIMIT"
+  fi
   tmp=$(mktemp -d "${TMPDIR:-/tmp}/preset-times.XXXXXX")
   trap 'rm -rf "$tmp"' EXIT
   trap 'exit 1' HUP INT TERM
-  : >"$tmp/new"
   for p in $want; do
     load=$(cut -d ' ' -f 1 /proc/loadavg 2>/dev/null) || load=-
     times >"$tmp/c0"   # in this shell: a subshell has no children
     t0=$(date +%s.%N)
+    rc=0
     if test "$p" = cell; then
-      "$sb" run --preset "$p" --quiet >/dev/null
+      $limit "$sb" run --preset "$p" --quiet >/dev/null || rc=$?
       cells=1 threads=1
     else
-      "$sb" grid --preset "$p" --out "$tmp/$p" --quiet >/dev/null   # the digest
-      cells=$(sed -n 's/^  "cells_total": \([0-9]*\),*$/\1/p' "$tmp/$p/manifest.json")
-      threads=$(sed -n 's/^  "threads": \([0-9]*\),*$/\1/p' "$tmp/$p/manifest.json")
+      $limit "$sb" grid --preset "$p" --out "$tmp/$p" --quiet >/dev/null || rc=$?   # >: the digest
+      # a stopped grid has no manifest: its records/config.txt and the
+      # thread count of the default (grid --help says which)
+      cells=$(sed -n 's/^  "cells_total": \([0-9]*\),*$/\1/p' "$tmp/$p/manifest.json" 2>/dev/null) || cells=-
+      threads=$(sed -n 's/^  "threads": \([0-9]*\),*$/\1/p' "$tmp/$p/manifest.json" 2>/dev/null) || threads=-
       rm -rf "${tmp:?}/$p"
     fi
     t1=$(date +%s.%N)
+    stopped=
+    if test "$rc" = 124 && test -n "$limit"; then
+      stopped=">$PRESET_LIMIT"
+      test -n "$cells" && test "$cells" != - || cells=-
+      test -n "$threads" && test "$threads" != - || threads=$(nproc 2>/dev/null || echo 1)
+    elif test "$rc" != 0; then
+      echo "preset-times.sh: satbench failed on preset $p (exit $rc)" >&2
+      exit 1
+    fi
     times >"$tmp/c1"
     # times: the children's "XmY.ZZs XmY.ZZs" (user, system) so far.
-    row=$({ sed -n 2p "$tmp/c0"; sed -n 2p "$tmp/c1"; } | awk -v p="$p" -v t0="$t0" -v t1="$t1" -v cells="$cells" -v th="$threads" '
+    row=$({ sed -n 2p "$tmp/c0"; sed -n 2p "$tmp/c1"; } | awk -v p="$p" -v t0="$t0" -v t1="$t1" -v cells="$cells" -v th="$threads" -v stopped="$stopped" '
       function sec(x,    m) { m = x; sub(/m.*/, "", m); sub(/^[0-9]*m/, "", x); sub(/s$/, "", x); return 60 * m + x }
       { cpu[NR] = sec($1) + sec($2) }
       END {
         wall = t1 - t0
-        printf "%s\t%.2f\t%s\t%s\t%.2f", p, wall, cells, th, (cpu[2] - cpu[1]) / (wall * th)
+        printf "%s\t%s\t%s\t%s\t%.2f", p, stopped != "" ? stopped : sprintf("%.2f", wall), cells, th, (cpu[2] - cpu[1]) / (wall * th)
       }')
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$load" "$cpu" "$blas" "$day" "$commit" >>"$tmp/new"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$load" "$cpu" "$blas" "$day" "$commit" >"$tmp/new"
     echo "preset-times.sh: $(printf '%s' "$row" | cut -f 1,2 | tr '\t' ' ') s" >&2
+    # Into the store at once (a long run stopped keeps what it measured):
+    # the new row and the old ones of the other presets, in the order of
+    # `satbench list presets`.
+    { test -r "$store" && rows "$store"; cat "$tmp/new"; } >"$tmp/all" || true
+    {
+      echo "# The presets' wall times: made by bench/preset-times.sh (make preset-times),"
+      echo "# whose header says what each column means.  Do not edit."
+      echo "$HEAD"
+      for k in $known; do
+        awk -F '\t' -v p="$k" '$1 == p { r = $0 } END { if (r != "") print r }' "$tmp/all"
+      done
+    } >"$tmp/store"
+    mv "$tmp/store" "$store"
   done
-  # The new rows and the old ones of presets not run, in the order of
-  # `satbench list presets`.
-  { test -r "$store" && rows "$store"; cat "$tmp/new"; } >"$tmp/all" || true
-  {
-    echo "# The presets' wall times: made by bench/preset-times.sh (make preset-times),"
-    echo "# whose header says what each column means.  Do not edit."
-    echo "$HEAD"
-    for p in $known; do
-      awk -F '\t' -v p="$p" '$1 == p { r = $0 } END { if (r != "") print r }' "$tmp/all"
-    done
-  } >"$tmp/store"
-  mv "$tmp/store" "$store"
   ;;
 header)
   test $# -eq 1 || usage

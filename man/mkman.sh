@@ -12,6 +12,8 @@
 #               and listed once, in a subsection of their own, with both
 #               defaults where the two commands' differ
 #   @OPTIONS@   the "Options:" block of `satbench --help`
+#   @PRESETS@   `satbench list presets`: each preset, what it does and its
+#               measured run time (bench/preset-times.tsv, compiled in)
 #
 # and @VERSION@ (from `satbench --version`) and @DATE@ (DATE) replaced
 # wherever they appear.  It reads the help texts as cli_usage prints them
@@ -207,10 +209,15 @@ for cmd in $(cut -f1 "$tmp/commands"); do
 done
 grep -q '^.SS "Options of grid and run"' "$tmp/cmds" || { echo "mkman.sh: no run command" >&2; exit 1; }
 
+# @PRESETS@: a tagged paragraph per preset.
+"$sb" list presets | awk -F '\t' "$ROFF"'
+  !/^\t/ { print ".TP"; print "\\fB" esc($1) "\\fR"; print text($2) }' >"$tmp/presets"
+test -s "$tmp/presets" || { echo "mkman.sh: $sb list presets printed none" >&2; exit 1; }
 
 awk -v version="$version" -v date="$date" -v dir="$tmp" '
   function put(file,    l) { while ((getline l < file) > 0) print l; close(file) }
   /^@SYNOPSIS@$/ { put(dir "/synopsis"); next }
   /^@COMMANDS@$/ { put(dir "/cmds"); next }
   /^@OPTIONS@$/ { put(dir "/options"); next }
+  /^@PRESETS@$/ { put(dir "/presets"); next }
   { gsub(/@VERSION@/, version); gsub(/@DATE@/, date); print }' "$template"
