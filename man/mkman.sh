@@ -5,16 +5,23 @@
 # by text made from the program's own --help output, so that it lists
 # exactly the commands and options SATBENCH takes, with their help:
 #
-#   @SYNOPSIS@  one line per command of `satbench --help`
-#   @COMMANDS@  a subsection per command: its `satbench COMMAND --help`
+#   @SYNOPSIS@  each command's usage lines, from `satbench COMMAND --help`,
+#               "[options]" spelled out as the command's every option
+#   @COMMANDS@  a subsection per command: its `satbench COMMAND --help`;
+#               the options grid and run share are left out of theirs
+#               and listed once, in a subsection of their own, with both
+#               defaults where the two commands' differ
 #   @OPTIONS@   the "Options:" block of `satbench --help`
+#   @PRESETS@   `satbench list presets`: each preset, what it does and its
+#               measured run time (bench/preset-times.tsv, compiled in)
 #
 # and @VERSION@ (from `satbench --version`) and @DATE@ (DATE) replaced
 # wherever they appear.  It reads the help texts as cli_usage prints them
 # (src/cli.c): an option or a name, two spaces or more, its help; a name
 # too long for its column on a line of its own with its help indented
 # below; text at the left margin is prose.  tests/package.sh checks that
-# every option of every command is in the page.
+# every option of every command is in the page, tests/manpage.sh that it
+# is in the SYNOPSIS.
 set -e
 sb=$1
 template=$2
@@ -71,8 +78,10 @@ function tag(t,    n, w, i, out, comma) {
 # "NAME  help" line is a tagged paragraph, and the lines indented deeper
 # under it continue its help.
 RENDER=$ROFF'
-NR == 1 && /^usage: / {
+/^usage: / {
   u = substr($0, 8)
+  if (NR > 1) print ".PP"
+  para = 0; tp = 0
   print ".nf"
   split(u, w, " ")
   lead = w[1] " " w[2]
@@ -100,25 +109,115 @@ usage { print ".fi"; usage = 0 }
 }
 END { if (usage) print ".fi" }'
 
-# @SYNOPSIS@
-awk -F '\t' "$ROFF"'
-  { if (NR > 1) print ".br"; print ".B satbench " $1; if ($2 != "") print text($2) }' "$tmp/commands" >"$tmp/synopsis"
+# opts: a help text's options as "TAG<tab>HELP" lines (-h, --help left
+# out), a name on a line of its own joined with its help below.
+OPTS='
+/^  -/ {
+  s = substr($0, 3)
+  if (match(s, /  +/)) { tag = substr(s, 1, RSTART - 1); help = substr(s, RSTART + RLENGTH) }
+  else { tag = s; getline l; sub(/^ +/, "", l); help = l }
+  if (tag != "-h, --help") print tag "\t" help
+}'
+
+# @SYNOPSIS@: a command's usage lines, each "usage: satbench CMD ..." at
+# the left margin (a second form of it starting "satbench CMD" further
+# in, continuations indented deeper), one form a line, "[options]"
+# spelled out as the options listed under that usage.
+: >"$tmp/synopsis"
+for cmd in $(cut -f1 "$tmp/commands"); do
+  "$sb" "$cmd" --help >"$tmp/help"
+  awk -v cmd="$cmd" -v first="$(test -s "$tmp/synopsis" && echo 0 || echo 1)" "$ROFF"'
+    # pass 1: the options under each usage, as "[--name ARG]" words
+    FNR == NR {
+      if (/^usage: /) u++
+      if ($0 ~ /^  -/ && $0 !~ /^  -h, --help/) {
+        t = substr($0, 3)
+        if (match(t, /  +/)) t = substr(t, 1, RSTART - 1)
+        if (t ~ /^-., /) t = substr(t, 5)      # -c, --config FILE: the long name
+        opts[u] = opts[u] (opts[u] == "" ? "" : " ") "[" t "]"
+      }
+      next
+    }
+    function flush() {
+      if (!inform) return
+      if (!first) print ".br"
+      first = 0
+      sub(/ *\[options\]/, " " opts[v], form)
+      sub(/^ +/, "", form); sub(/ +$/, "", form)
+      print ".B satbench " cmd
+      if (form != "") print text(form)
+      inform = 0
+    }
+    /^usage: / { flush(); v++; s = $0; sub(/^usage: satbench [^ ]+ ?/, "", s); form = s; inform = 1; next }
+    inform && /^ +satbench / { flush(); s = $0; sub(/^ +satbench [^ ]+ ?/, "", s); form = s; inform = 1; next }
+    inform && /^ +[^ ]/ { s = $0; sub(/^ +/, "", s); form = form " " s; next }
+    { flush() }
+    END { flush() }' "$tmp/help" "$tmp/help" >>"$tmp/synopsis"
+done
 
 # @OPTIONS@: the top level's options, rendered like a command's.
 awk '/^Options:/ { on = 1; next } on && /^$/ { exit } on' "$tmp/top" | awk "$RENDER" >"$tmp/options"
 test -s "$tmp/options" || { echo "mkman.sh: no Options: in $sb --help" >&2; exit 1; }
 
-# @COMMANDS@
+# The options grid and run share (the same name and help, but for their
+# defaults, which come from their presets): listed once, in the grid's
+# order, with the default of each, or both where they differ.
+"$sb" grid --help | awk -F '\t' "$OPTS" >"$tmp/opts.grid"
+"$sb" run --help | awk -F '\t' "$OPTS" >"$tmp/opts.run"
+awk -F '\t' '
+  function base(h) { sub(/ \(default: [^()]*\)$/, "", h); return h }
+  function dflt(h) { return match(h, / \(default: [^()]*\)$/) ? substr(h, RSTART + 11, RLENGTH - 12) : "" }
+  FNR == NR { run[$1] = $2; next }
+  ($1 in run) && base($2) == base(run[$1]) {
+    g = dflt($2); r = dflt(run[$1]); h = base($2)
+    if (g == r && g != "") h = h " (default: " g ")"
+    else if (g != r) h = h " (default: " (g == "" ? "none" : g) " for grid, " (r == "" ? "none" : r) " for run)"
+    print $1 "\t" h
+  }' "$tmp/opts.run" "$tmp/opts.grid" >"$tmp/shared"
+test -s "$tmp/shared" || { echo "mkman.sh: grid and run share no option" >&2; exit 1; }
+
+# @COMMANDS@: grid's and run's without the shared options, which follow
+# them in a subsection of their own.
 : >"$tmp/cmds"
 for cmd in $(cut -f1 "$tmp/commands"); do
   "$sb" "$cmd" --help >"$tmp/help"
   printf '.SS "satbench %s"\n' "$cmd" >>"$tmp/cmds"
-  awk "$RENDER" "$tmp/help" >>"$tmp/cmds"
+  case $cmd in
+  grid|run)
+    other=run; test "$cmd" = run && other=grid
+    awk -v shared="$tmp/shared" -v other="$other" '
+      BEGIN { while ((getline l < shared) > 0) is[substr(l, 1, index(l, "\t") - 1)] = 1 }
+      /^Options/ {
+        print "Its own options (long names are also the keys of a `key = value` config file;"
+        print "those it shares with " other " are under \"Options of grid and run\" below):"
+        next
+      }
+      /^  -/ {
+        s = substr($0, 3)
+        tag = match(s, /  +/) ? substr(s, 1, RSTART - 1) : s
+        if (tag in is) { if (tag == s) getline; next }
+      }
+      { print }' "$tmp/help" | awk "$RENDER" >>"$tmp/cmds"
+    ;;
+  *) awk "$RENDER" "$tmp/help" >>"$tmp/cmds" ;;
+  esac
+  if test "$cmd" = run; then
+    printf '.SS "Options of grid and run"\n%s\n' \
+      "The options both commands take, and the keys of a config file for both." >>"$tmp/cmds"
+    awk -F '\t' '{ print "  " $1 "  " $2 }' "$tmp/shared" | awk "$RENDER" >>"$tmp/cmds"
+  fi
 done
+grep -q '^.SS "Options of grid and run"' "$tmp/cmds" || { echo "mkman.sh: no run command" >&2; exit 1; }
+
+# @PRESETS@: a tagged paragraph per preset.
+"$sb" list presets | awk -F '\t' "$ROFF"'
+  !/^\t/ { print ".TP"; print "\\fB" esc($1) "\\fR"; print text($2) }' >"$tmp/presets"
+test -s "$tmp/presets" || { echo "mkman.sh: $sb list presets printed none" >&2; exit 1; }
 
 awk -v version="$version" -v date="$date" -v dir="$tmp" '
   function put(file,    l) { while ((getline l < file) > 0) print l; close(file) }
   /^@SYNOPSIS@$/ { put(dir "/synopsis"); next }
   /^@COMMANDS@$/ { put(dir "/cmds"); next }
   /^@OPTIONS@$/ { put(dir "/options"); next }
+  /^@PRESETS@$/ { put(dir "/presets"); next }
   { gsub(/@VERSION@/, version); gsub(/@DATE@/, date); print }' "$template"

@@ -809,15 +809,15 @@ static const char *const trainability_kv[] = {
 };
 
 static const preset_def presets[] = {
-  { "quick", "default of grid: sigmoid/tanh/relu x standard/xavier_normal/he_normal x depths 2-20 x sgd/adam, 3 seeds; about 15 s on two cores", quick_kv },
-  { "saturation", "saturation developing in training: sigmoid/tanh/relu, depth 5, lr 0.01/0.1/1 x sgd/adam, 2000 steps; about 45 s", saturation_kv },
+  { "quick", "default of grid: sigmoid/tanh/relu x standard/xavier_normal/he_normal x depths 2-20 x sgd/adam, 3 seeds", quick_kv },
+  { "saturation", "saturation developing in training: sigmoid/tanh/relu, depth 5, lr 0.01/0.1/1 x sgd/adam, 2000 steps", saturation_kv },
   { "cell", "default of run: one tanh net of depth 10 with Glorot's standard init", cell_kv },
-  { "glorot2010", "Glorot & Bengio 2010: sigmoid/tanh/softsign x standard/xavier_uniform, 4-5 layers of 256 on Shapeset, SGD batch 10; about 2.5 minutes", glorot_kv },
-  { "he2015", "He et al. 2015: ReLU nets of 22 and 30 layers, xavier_normal vs he_normal, 10000 steps; about 2.5 minutes", he_kv },
+  { "glorot2010", "Glorot & Bengio 2010: sigmoid/tanh/softsign x standard/xavier_uniform, 4-5 layers of 256 on Shapeset, SGD batch 10", glorot_kv },
+  { "he2015", "He et al. 2015: ReLU nets of 22 and 30 layers, xavier_normal vs he_normal, 10000 steps", he_kv },
   { "remedies", "batch norm, layer norm and skip connections (branch / sqrt(depth)) on sigmoid/tanh/relu under standard init, depths 5-50, 1000 SGD steps", remedies_kv },
   { "isometry", "Pennington 2017: Jacobian spectra at init, tanh at criticality and relu, Gaussian vs orthogonal weights, depths 4-64, width 128", isometry_kv },
   { "trainability", "Schoenholz 2017: tanh at sigma_w2 1-4 (sigma_b2 0.05) x depths 6-60, 1000 SGD steps: trainable depth against 6 xi_c", trainability_kv },
-  { "meanfield", "Poole/Schoenholz: tanh across the order-to-chaos transition (sigma_w2 0.5-4, sigma_b2 0.05), depths 10-50, at init; about 18 s", meanfield_kv },
+  { "meanfield", "Poole/Schoenholz: tanh across the order-to-chaos transition (sigma_w2 0.5-4, sigma_b2 0.05), depths 10-50, at init", meanfield_kv },
 };
 #define N_PRESETS (sizeof presets / sizeof presets[0])
 
@@ -828,10 +828,23 @@ static const preset_def *find_preset(const char *name)
   return NULL;
 }
 
+/* Each preset's wall time, from bench/preset-times.tsv, the one place it
+ * is written (bench/preset-times.sh made the header).  Compiled in rather
+ * than read at run time: `satbench list presets` then works from the
+ * build folder and installed alike, with no data file to find or miss. */
+#include "preset_times.h"
+
+static const char *preset_time(const char *name)
+{
+  for (const struct preset_time *t = preset_times; t->name; t++)
+    if (!strcmp(t->name, name)) return t->text;
+  return "run time not measured";
+}
+
 void cfg_list_presets(FILE *f)
 {
   for (size_t k = 0; k < N_PRESETS; k++) {
-    fprintf(f, "%s\t%s\n", presets[k].name, presets[k].about);
+    fprintf(f, "%s\t%s; %s\n", presets[k].name, presets[k].about, preset_time(presets[k].name));
     for (const char *const *kv = presets[k].kv; *kv; kv++) fprintf(f, "\t%s\n", *kv);
   }
 }
@@ -1213,6 +1226,46 @@ int cfg_write(const sb_config *cfg, FILE *f, const char *prefix)
   return ferror(f) ? SB_EFAIL : SB_OK;
 }
 
+/* The defaults --help shows: the values of the configuration that no
+ * option, file or preset named changes (cfg_write's lines of it: what the
+ * preset and defaults() set), so that they cannot drift from the code. */
+typedef struct usage_defaults {
+  char *text;       /* cfg_write of the default configuration, or NULL */
+  char value[1024]; /* the value usage_default returns last */
+} usage_defaults;
+
+static const char *usage_default(const cli_def *o, void *ctx)
+{
+  /* Options that cfg_write does not show, or shows under another name. */
+  static const struct { const char *name, *as, *text; } other[] = {
+    { "config", NULL, "none" },
+    { "dataset-digest", NULL, "any contents" },
+    { "epochs", NULL, "none: --steps counts" },
+    { "shard", NULL, "the whole grid" },
+    { "lr", "lrs", NULL }, { "optimizer", "optimizers", NULL }, { "loss", "losses", NULL },
+  };
+  usage_defaults *u = ctx;
+  const char *key = o->name;
+  if (o->kind != CLI_VALUE) return NULL;   /* a flag is off until given */
+  for (size_t k = 0; k < sizeof other / sizeof other[0]; k++)
+    if (!strcmp(key, other[k].name)) {
+      if (other[k].text) return other[k].text;
+      key = other[k].as;
+    }
+  if (!u->text) return NULL;
+  size_t n = strlen(key);
+  for (char *line = u->text; *line;) {
+    char *end = strchr(line, '\n');
+    if (!end) break;
+    if (!strncmp(line, key, n) && !strncmp(line + n, " = ", 3)) {
+      snprintf(u->value, sizeof u->value, "%.*s", (int)(end - line - n - 3), line + n + 3);
+      return u->value;
+    }
+    line = end + 1;
+  }
+  return NULL;
+}
+
 void cfg_usage(FILE *f, cfg_command cmd)
 {
   if (cmd == CMD_RUN)
@@ -1224,7 +1277,16 @@ void cfg_usage(FILE *f, cfg_command cmd)
                "write cells.tsv, layers.tsv, summary.tsv, hist.tsv and manifest.json to --out.\n\n");
   fprintf(f, "Options (long names are also the keys of a `key = value` config file):\n");
   cli_parser p = parser_of(cmd);
-  cli_usage(f, &p);
+  usage_defaults u = { NULL, "" };
+  sb_config *d = malloc(sizeof *d);
+  size_t size = 0;
+  FILE *mem = d ? open_memstream(&u.text, &size) : NULL;
+  sb_error err;
+  if (mem && cfg_parse(d, cmd, 0, NULL, NULL, &err) == SB_OK) cfg_write(d, mem, "");
+  if (mem && fclose(mem)) { free(u.text); u.text = NULL; }
+  free(d);
+  cli_usage_defaults(f, &p, usage_default, &u);
+  free(u.text);
   fprintf(f, "\nCommand-line values override the config files (several -c apply in order, a later\n"
              "one overriding an earlier), which override the preset\n"
              "(default: %s).  Exit status: 0 ok, 1 a run failed, 2 bad usage or input.\n",

@@ -103,7 +103,7 @@ int cli_wants_help(int argc, char **argv)
   return 0;
 }
 
-void cli_usage(FILE *f, const cli_parser *p)
+void cli_usage_defaults(FILE *f, const cli_parser *p, cli_default dflt, void *ctx)
 {
   for (size_t k = 0; k < p->n; k++) {
     const cli_def *o = &p->defs[k];
@@ -112,11 +112,20 @@ void cli_usage(FILE *f, const cli_parser *p)
     int n = 0;
     if (o->alias) n = snprintf(lhs, sizeof lhs, "-%c, ", o->alias);
     snprintf(lhs + n, sizeof lhs - (size_t)n, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+    /* A help that says its default itself keeps its words. */
+    const char *d = dflt && !strstr(o->help, "default") ? dflt(o, ctx) : NULL;
     /* A name too long for the column gets a line of its own, so that two
      * spaces always part it from its help (man/mkman.sh and the bash
      * completion read these lines). */
-    if (strlen(lhs) > 22) fprintf(f, "  %s\n%26s%s\n", lhs, "", o->help);
-    else fprintf(f, "  %-24s%s\n", lhs, o->help);
+    if (strlen(lhs) > 22) fprintf(f, "  %s\n%26s", lhs, "");
+    else fprintf(f, "  %-24s", lhs);
+    if (d) fprintf(f, "%s (default: %s)\n", o->help, d);
+    else fprintf(f, "%s\n", o->help);
   }
   fprintf(f, "  %-24s%s\n", "-h, --help", "print this help and exit");
+}
+
+void cli_usage(FILE *f, const cli_parser *p)
+{
+  cli_usage_defaults(f, p, NULL, NULL);
 }

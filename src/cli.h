@@ -64,4 +64,9 @@ int cli_wants_help(int argc, char **argv);
 /* "  --name ARG   help" lines, one per option, then -h, --help. */
 void cli_usage(FILE *f, const cli_parser *p);
 
+/* The same, each help that does not speak of its default followed by
+ * " (default: TEXT)", TEXT = dflt(option, ctx) (none where it is NULL). */
+typedef const char *(*cli_default)(const cli_def *o, void *ctx);
+void cli_usage_defaults(FILE *f, const cli_parser *p, cli_default dflt, void *ctx);
+
 #endif

@@ -96,6 +96,8 @@ else
   for cmd in $COMMANDS; do
     sect "satbench $cmd" >"$T/man-$cmd"
     test -s "$T/man-$cmd" || { missing="$missing $cmd(no section)"; continue; }
+    # grid's and run's common options are in a subsection of their own
+    case $cmd in grid|run) sect "Options of grid and run" >>"$T/man-$cmd" ;; esac
     for opt in $(awk -v c="$cmd" '$1 == c { print $2; if ($3 != "") print $3 }' "$T/src-options") -h --help; do
       grep -F -q -e "\\fB$(roff "$opt")\\fR" "$T/man-$cmd" || missing="$missing $cmd:$opt"
     done
