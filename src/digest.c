@@ -69,7 +69,11 @@ void digest_num(char *buf, size_t size, int col, double x, digest_style style)
   int d = col >= 0 && col < DIGEST_NCOLS ? digest_cols[col].decimals : -1;
   char t[64];
   if (d >= 0) snprintf(t, sizeof t, "%.*f", d, fabs(x));
-  else snprintf(t, sizeof t, "%.3g", fabs(x));
+  else {   /* 3 significant digits, trailing zeros kept (0.930, not 0.93) */
+    snprintf(t, sizeof t, "%#.3g", fabs(x));
+    size_t n = strlen(t);
+    if (n && t[n - 1] == '.') t[n - 1] = 0;
+  }
   /* no "-0.00": a value that rounds to zero has no sign */
   int zero = strspn(t, "0.") == strlen(t);
   snprintf(buf, size, "%s%s", x < 0 && !zero ? (style == DIGEST_HTML ? "−" : "-") : "", t);
