@@ -64,4 +64,12 @@ int cli_wants_help(int argc, char **argv);
 /* "  --name ARG   help" lines, one per option, then -h, --help. */
 void cli_usage(FILE *f, const cli_parser *p);
 
+/* satbench list --complete COMMAND: "--name<TAB>ARG" per option this
+ * command has ("-x<TAB>ARG" for its alias; ARG empty for a flag), then
+ * --help and -h. */
+void cli_complete(FILE *f, const cli_parser *p);
+
+/* The option a word names ("--name" or "-x") in this command, or NULL. */
+const cli_def *cli_find_word(const cli_parser *p, const char *word);
+
 #endif
