@@ -2,9 +2,11 @@
 # .ci/slurm.sh SATBENCH - a real single-node SLURM cluster (Debian's
 # slurm-wlm and munge, as root, without systemd) runs the shipped job
 # scripts, contrib/slurm/: an array of shards chained to a merge, whose
-# tables must equal a one-process run byte for byte; then one running task
+# tables must equal a one-process run byte for byte, each job's output in
+# the grid's slurm/ folder; then one running task
 # is scancel'led (SIGTERM: it saves its cells and says so), the array and the
-# merge are submitted again, and the tables must still be equal.  Every
+# merge are submitted again, and the tables must still be equal; last, the
+# README's cluster example runs as written, from a build folder.  Every
 # daemon is started here under a scratch folder and stopped by its PID.
 # Facts behind the settings: ../shared/notes/cluster.md.
 set -euo pipefail
@@ -99,9 +101,14 @@ echo "slurm: $ids"
 array=$(echo "$ids" | sed -n 's/^array job \([0-9]*\).*/\1/p')
 merge=$(echo "$ids" | sed -n 's/.*merge job \([0-9]*\).*/\1/p')
 wait_jobs "$array" "$merge"
-test -f "$R/work/arr/cells.tsv" || fail "the merge job wrote no tables: $(cat satbench-merge-*.out 2>&1)"
+test -f "$R/work/arr/cells.tsv" || fail "the merge job wrote no tables: $(cat "$R/work/arr/slurm/satbench-merge-$merge.out" 2>&1)"
 same_tables one arr || fail "array + merge tables differ from the one-process run"
-for k in 0 1 2 3; do grep -q "^shard $k/4: " "satbench-grid-${array}_$k.out" || fail "task $k: $(cat "satbench-grid-${array}_$k.out")"; done
+for k in 0 1 2 3; do
+  o=$R/work/arr/slurm/satbench-grid-${array}_$k.out
+  grep -q "^shard $k/4: " "$o" || fail "task $k: $(cat "$o" 2>&1)"
+done
+grep -q 'cells merged' "$R/work/arr/slurm/satbench-merge-$merge.out" || fail "merge: $(cat "$R/work/arr/slurm/satbench-merge-$merge.out" 2>&1)"
+test -z "$(ls "$R/work" | grep '\.out$')" || fail "job output in the submitting folder: $(ls "$R/work")"
 echo "slurm: array of 4 shards + merge: tables identical to one process (cmp)"
 
 # 2. scancel of a running task, then the array and the merge again.
@@ -117,10 +124,13 @@ for _ in $(seq 1200); do
 done
 scancel "${array}_1"
 for _ in $(seq 600); do test "$(squeue -h -j "$array" -t R,PD 2>/dev/null | wc -l)" -eq 0 && break; sleep 0.5; done
-grep -q 'interrupted by SIGTERM: shard 1/2 saved [0-9]* of its' "satbench-grid-${array}_1.out" \
-  || fail "the cancelled task did not say what it saved: $(cat "satbench-grid-${array}_1.out")"
-echo "slurm: scancel: $(grep -o 'interrupted by SIGTERM: shard 1/2 saved [0-9]* of its [0-9]* cells' "satbench-grid-${array}_1.out")"
-scancel "$merge" 2>/dev/null || true   # its dependency can no longer be met
+o=$R/work/long/slurm/satbench-grid-${array}_1.out
+grep -q 'interrupted by SIGTERM: shard 1/2 saved [0-9]* of its' "$o" \
+  || fail "the cancelled task did not say what it saved: $(cat "$o")"
+echo "slurm: scancel: $(grep -o 'interrupted by SIGTERM: shard 1/2 saved [0-9]* of its [0-9]* cells' "$o")"
+wait_jobs "$merge"   # its dependency can no longer be met: SLURM cancels it (--kill-on-invalid-dep)
+test ! -e "$R/work/long/slurm/satbench-merge-$merge.out" || fail "the merge ran after a cancelled task: $(cat "$R/work/long/slurm/satbench-merge-$merge.out")"
+echo "slurm: the merge job was cancelled with the task (--kill-on-invalid-dep)"
 test ! -f "$R/work/long/cells.tsv" || fail "tables were written for an incomplete grid"
 ids=$(SBATCH_ARGS="--cpus-per-task=1" "$SRC/contrib/slurm/submit.sh" 2 $L --out "$R/work/long")
 array=$(echo "$ids" | sed -n 's/^array job \([0-9]*\).*/\1/p')
@@ -128,4 +138,28 @@ merge=$(echo "$ids" | sed -n 's/.*merge job \([0-9]*\).*/\1/p')
 wait_jobs "$array" "$merge"
 same_tables long1 long || fail "resubmitted array + merge tables differ from the one-process run"
 echo "slurm: scancel, resubmit: tables identical to one process (cmp)"
+
+# 3. The README's example, as written, from a build folder (satbench beside
+#    contrib/, none on the PATH, SATBENCH unset), line by line; after a line
+#    that submits, its jobs are waited for.
+B=$R/build
+mkdir -p "$B"
+ln -s "$SATBENCH" "$B/satbench"
+ln -s "$SRC/contrib" "$B/contrib"
+sed -n '/^<!-- slurm-example/,/^<!-- \/slurm-example/p' "$SRC/README.md" | grep -v '^<!--' | grep -v '^```' >"$R/example.sh"
+test "$(grep -c . "$R/example.sh")" -ge 2 || fail "no example between the slurm-example markers of README.md"
+while IFS= read -r line; do
+  test -n "$line" || continue
+  echo "slurm: README: $line"
+  said=$(cd "$B" && env -u SATBENCH bash -euc "$line" </dev/null) || fail "README example: exit $?: $line"
+  printf '%s\n' "$said"
+  array=$(echo "$said" | sed -n 's/^array job \([0-9]*\).*/\1/p')
+  merge=$(echo "$said" | sed -n 's/.*merge job \([0-9]*\).*/\1/p')
+  test -z "$array" || wait_jobs "$array" "$merge"
+done <"$R/example.sh"
+out=$(sed -n 's/.*submit\.sh .*--out \([^ ]*\).*/\1/p' "$R/example.sh")
+test -n "$out" && test -f "$B/$out/manifest.json" || fail "README example: no tables in $B/$out: $(cat "$B/$out"/slurm/*.out 2>&1)"
+test -n "$(ls "$B/$out/slurm" | grep '^satbench-merge-[0-9]*\.out$')" || fail "README example: no merge log in $out/slurm/"
+test -z "$(ls "$B" | grep '\.out$')" || fail "README example: job output in the build folder: $(ls "$B")"
+echo "slurm: README example as written: tables in $out ($(ls "$B/$out/slurm" | wc -l) job logs in $out/slurm/), $(ls "$B"/plots/*/*.gp 2>/dev/null | wc -l) figures"
 echo "slurm: all checks passed in $(( $(date +%s) - t0 )) s"

@@ -417,48 +417,49 @@ static int set_jacobian(void *ctx, const char *opt, const char *val, sb_error *e
   return SB_OK;
 }
 
-static int set_jacobian_at(void *ctx, const char *opt, const char *val, sb_error *err)
-{
-  sb_config *cfg = ((layer *)ctx)->cfg;
-  if (!strcmp(val, "init")) cfg->jacobian_init_only = 1;
-  else if (!strcmp(val, "all")) cfg->jacobian_init_only = 0;
-  else return sb_fail(err, SB_EUSAGE, "--%s: unknown value '%s' (valid: all, init)", opt, val);
-  return SB_OK;
-}
-
+/* The values of the options that take one word of a fixed few: one list
+ * each, which the setter and the completion (cfg_complete) read. */
+typedef struct word_set { const char *const *names; size_t n; } word_set;
+#define WORD_SET(a) { a, sizeof a / sizeof a[0] }
+static const char *const jacobian_at_names[] = { "all", "init" };   /* jacobian_init_only 0, 1 */
 /* --histograms' values, the one list that the setter and cfg_write read. */
 static const char *const hist_mode_names[] = {
   [TRAIN_HIST_ENDS] = "ends", [TRAIN_HIST_NONE] = "none", [TRAIN_HIST_ALL] = "all",
 };
 #define N_HIST_MODES (sizeof hist_mode_names / sizeof hist_mode_names[0])
+static const char *const schedule_names[] = { [TRAIN_LOG_LINEAR] = "linear", [TRAIN_LOG_LOG] = "log" };
+static const char *const split_names[] = { [DATA_SPLIT_TRAIN] = "train", [DATA_SPLIT_TEST] = "test" };
+static const word_set jacobian_at_words = WORD_SET(jacobian_at_names), hist_words = WORD_SET(hist_mode_names),
+                      schedule_words = WORD_SET(schedule_names), split_words = WORD_SET(split_names);
+
+/* *k = the index of val in ws, or SB_EUSAGE: "--opt: unknown WHAT 'val' (valid: ...)". */
+static int pick_word(const word_set *ws, const char *opt, const char *what, const char *val, int *k, sb_error *err)
+{
+  char valid[128];
+  for (size_t i = 0; i < ws->n; i++)
+    if (!strcmp(val, ws->names[i])) { *k = (int)i; return SB_OK; }
+  names_join(valid, sizeof valid, ws->names, ws->n);
+  return sb_fail(err, SB_EUSAGE, "--%s: unknown %s '%s' (valid: %s)", opt, what, val, valid);
+}
+
+static int set_jacobian_at(void *ctx, const char *opt, const char *val, sb_error *err)
+{
+  return pick_word(&jacobian_at_words, opt, "value", val, &((layer *)ctx)->cfg->jacobian_init_only, err);
+}
 
 static int set_histograms(void *ctx, const char *opt, const char *val, sb_error *err)
 {
-  sb_config *cfg = ((layer *)ctx)->cfg;
-  char valid[64] = "";
-  for (size_t k = 0; k < N_HIST_MODES; k++) {
-    if (!strcmp(val, hist_mode_names[k])) { cfg->hist_mode = (int)k; return SB_OK; }
-    snprintf(valid + strlen(valid), sizeof valid - strlen(valid), "%s%s", k ? ", " : "", hist_mode_names[k]);
-  }
-  return sb_fail(err, SB_EUSAGE, "--%s: unknown value '%s' (valid: %s)", opt, val, valid);
+  return pick_word(&hist_words, opt, "value", val, &((layer *)ctx)->cfg->hist_mode, err);
 }
 
 static int set_log_schedule(void *ctx, const char *opt, const char *val, sb_error *err)
 {
-  sb_config *cfg = ((layer *)ctx)->cfg;
-  if (!strcmp(val, "linear")) cfg->log_schedule = TRAIN_LOG_LINEAR;
-  else if (!strcmp(val, "log")) cfg->log_schedule = TRAIN_LOG_LOG;
-  else return sb_fail(err, SB_EUSAGE, "--%s: unknown schedule '%s' (valid: linear, log)", opt, val);
-  return SB_OK;
+  return pick_word(&schedule_words, opt, "schedule", val, &((layer *)ctx)->cfg->log_schedule, err);
 }
 
 static int set_probe_split(void *ctx, const char *opt, const char *val, sb_error *err)
 {
-  sb_config *cfg = ((layer *)ctx)->cfg;
-  if (!strcmp(val, "train")) cfg->probe_split = DATA_SPLIT_TRAIN;
-  else if (!strcmp(val, "test")) cfg->probe_split = DATA_SPLIT_TEST;
-  else return sb_fail(err, SB_EUSAGE, "--%s: unknown split '%s' (valid: train, test)", opt, val);
-  return SB_OK;
+  return pick_word(&split_words, opt, "split", val, &((layer *)ctx)->cfg->probe_split, err);
 }
 
 /* --gemm: a build without libxsmm has only the CBLAS, and says so. */
@@ -847,6 +848,90 @@ void cfg_list_presets(FILE *f)
     fprintf(f, "%s\t%s; %s\n", presets[k].name, presets[k].about, preset_time(presets[k].name));
     for (const char *const *kv = presets[k].kv; *kv; kv++) fprintf(f, "\t%s\n", *kv);
   }
+}
+
+/* ---- completion (satbench list --complete) ------------------------------ */
+
+static void words_out(FILE *f, const char *prefix, const word_set *ws)
+{
+  for (size_t k = 0; k < ws->n; k++) fprintf(f, "%s%s\n", prefix, ws->names[k]);
+}
+static void vals_preset(FILE *f, const char *pre) { for (size_t k = 0; k < N_PRESETS; k++) fprintf(f, "%s%s\n", pre, presets[k].name); }
+static void vals_act(FILE *f, const char *pre)
+{
+  for (int k = 0; k < ACT_COUNT; k++) {
+    act_fn fn;
+    const act_info *ai = act_info_of((act_kind)k);
+    if (ai && !act_parse(ai->name, &fn, NULL)) fprintf(f, "%s%s\n", pre, ai->name);
+  }
+}
+static void vals_norm(FILE *f, const char *pre) { for (int k = 0; k < NORM_COUNT; k++) fprintf(f, "%s%s\n", pre, norm_name((norm_kind)k)); }
+static void vals_opt(FILE *f, const char *pre) { for (int k = 0; k < OPT_COUNT; k++) fprintf(f, "%s%s\n", pre, opt_name((opt_kind)k)); }
+static void vals_loss(FILE *f, const char *pre) { for (int k = 0; k < LOSS_COUNT; k++) fprintf(f, "%s%s\n", pre, loss_name((loss_kind)k)); }
+static void vals_residual(FILE *f, const char *pre) { fprintf(f, "%snone\n", pre); }
+static void vals_scale(FILE *f, const char *pre)
+{
+  for (int k = 0; k < DATA_SCALE_COUNT; k++)
+    if (k != DATA_SCALE_DEFAULT) fprintf(f, "%s%s\n", pre, data_scale_name((data_scale)k));
+}
+static void vals_jacobian_at(FILE *f, const char *pre) { words_out(f, pre, &jacobian_at_words); }
+static void vals_hist(FILE *f, const char *pre) { words_out(f, pre, &hist_words); }
+static void vals_schedule(FILE *f, const char *pre) { words_out(f, pre, &schedule_words); }
+static void vals_split(FILE *f, const char *pre) { words_out(f, pre, &split_words); }
+
+/* The values an option takes, found by its setter (and by name where a
+ * setter serves several): an option whose value is a word of a list gets
+ * its row here, and tests/completion.sh checks every "(valid: ...)" list
+ * against these. */
+static const struct option_values {
+  cli_setter set;
+  const char *name;   /* NULL: every option of that setter */
+  void (*values)(FILE *f, const char *prefix);
+} option_values[] = {
+  { set_first, "preset", vals_preset },
+  { set_acts, NULL, vals_act },
+  { set_inits, NULL, init_complete },
+  { set_norms, NULL, vals_norm },
+  { set_residuals, NULL, vals_residual },
+  { set_dataset, NULL, data_complete },
+  { set_input_scale, NULL, vals_scale },
+  { set_opts, NULL, vals_opt },
+  { set_losses, NULL, vals_loss },
+  { set_jacobian_at, NULL, vals_jacobian_at },
+  { set_histograms, NULL, vals_hist },
+  { set_log_schedule, NULL, vals_schedule },
+  { set_probe_split, NULL, vals_split },
+};
+
+static void (*values_of(const cli_def *o))(FILE *, const char *)
+{
+  for (size_t k = 0; k < sizeof option_values / sizeof option_values[0]; k++)
+    if (option_values[k].set == o->set && (!option_values[k].name || !strcmp(option_values[k].name, o->name)))
+      return option_values[k].values;
+  return NULL;
+}
+
+void cfg_complete(FILE *f, cfg_command cmd, const char *word)
+{
+  cli_parser p = parser_of(cmd);
+  if (!word) { cli_complete(f, &p); return; }
+  const cli_def *o = cli_find_word(&p, word);
+  void (*values)(FILE *, const char *) = o ? values_of(o) : NULL;
+  if (values) values(f, "");
+}
+
+void cfg_complete_select(FILE *f)
+{
+  cli_parser p = parser_of(CMD_GRID);
+  for (int a = 0; a < AXIS_COUNT; a++) {
+    char pre[64];
+    snprintf(pre, sizeof pre, "%s=", axes[a].column);
+    fprintf(f, "%s\n", pre);
+    const cli_def *o = cli_find(&p, axes[a].option);
+    void (*values)(FILE *, const char *) = o ? values_of(o) : NULL;
+    if (values) values(f, pre);
+  }
+  fputs("seed=\n", f);
 }
 
 /* Apply one "key=value" (or bare boolean key) of a preset or a config

@@ -118,6 +118,13 @@ int cfg_write(const sb_config *cfg, FILE *f, const char *prefix);
 
 /* The preset table for `satbench list presets`. */
 void cfg_list_presets(FILE *f);
+/* satbench list --complete grid|run [OPTION]: without OPTION the options
+ * of the command (cli_complete); with one, its values one a line, when it
+ * takes a word of a list (activations, presets, norms, ...). */
+void cfg_complete(FILE *f, cfg_command cmd, const char *option);
+/* The keys of plot's --select, "KEY=" (each axis's column, and seed=), each
+ * followed by "KEY=VALUE" for the values its option lists. */
+void cfg_complete_select(FILE *f);
 /* Usage text of run/grid options. */
 void cfg_usage(FILE *f, cfg_command cmd);
 

@@ -129,3 +129,24 @@ void cli_usage(FILE *f, const cli_parser *p)
 {
   cli_usage_defaults(f, p, NULL, NULL);
 }
+
+void cli_complete(FILE *f, const cli_parser *p)
+{
+  for (size_t k = 0; k < p->n; k++) {
+    const cli_def *o = &p->defs[k];
+    if (!in_scope(p, o)) continue;
+    fprintf(f, "--%s\t%s\n", o->name, o->arg ? o->arg : "");
+    if (o->alias) fprintf(f, "-%c\t%s\n", o->alias, o->arg ? o->arg : "");
+  }
+  fputs("--help\t\n-h\t\n", f);
+}
+
+const cli_def *cli_find_word(const cli_parser *p, const char *word)
+{
+  if (word[0] == '-' && word[1] && word[1] != '-' && !word[2]) {
+    for (size_t k = 0; k < p->n; k++)
+      if (p->defs[k].alias == word[1] && in_scope(p, &p->defs[k])) return &p->defs[k];
+    return NULL;
+  }
+  return strncmp(word, "--", 2) ? NULL : cli_find(p, word + 2);
+}

@@ -69,4 +69,12 @@ void cli_usage(FILE *f, const cli_parser *p);
 typedef const char *(*cli_default)(const cli_def *o, void *ctx);
 void cli_usage_defaults(FILE *f, const cli_parser *p, cli_default dflt, void *ctx);
 
+/* satbench list --complete COMMAND: "--name<TAB>ARG" per option this
+ * command has ("-x<TAB>ARG" for its alias; ARG empty for a flag), then
+ * --help and -h. */
+void cli_complete(FILE *f, const cli_parser *p);
+
+/* The option a word names ("--name" or "-x") in this command, or NULL. */
+const cli_def *cli_find_word(const cli_parser *p, const char *word);
+
 #endif

@@ -103,8 +103,13 @@ static void list_usage(FILE *f)
         "means.  WHAT is one of:\n\n", f);
   for (size_t k = 0; k < N_LISTS; k++) fprintf(f, "  %-14s%s\n", lists[k].name, lists[k].help);
   fputs("\nOptions:\n", f);
+  fprintf(f, "  %-24s%s\n", "--complete [COMMAND [OPTION]]", "");
+  fprintf(f, "  %-24s%s\n", "", "for the bash completion: the commands; COMMAND's options (NAME<tab>ARG);");
+  fprintf(f, "  %-24s%s\n", "", "or the values OPTION takes (a VALUE<tab>FILE line: a file name follows)");
   fprintf(f, "  %-24s%s\n", "-h, --help", "print this help and exit");
 }
+
+static int cmd_complete(int argc, char **argv, sb_error *err);
 
 int cmd_list(int argc, char **argv, sb_error *err)
 {
@@ -116,6 +121,7 @@ int cmd_list(int argc, char **argv, sb_error *err)
     list_usage(stdout);
     return SB_OK;
   }
+  if (argc >= 1 && !strcmp(argv[0], "--complete")) return cmd_complete(argc - 1, argv + 1, err);
   if (argc != 1) return sb_fail(err, SB_EUSAGE, "list: say what to list: %s", valid);
   const char *what = argv[0];
   if (!strcmp(what, "activations")) {
@@ -889,3 +895,81 @@ int cmd_run(int argc, char **argv, sb_error *err)
   return rc;
 }
 
+
+/* ---- satbench list --complete: what the bash completion offers ----------------------- */
+
+static void merge_complete(FILE *f, const char *option)
+{
+  cli_parser p = { merge_options, sizeof merge_options / sizeof merge_options[0], "merge", "satbench merge", 0, 0 };
+  if (!option) cli_complete(f, &p);
+}
+
+static void data_complete_cmd(FILE *f, const char *option)
+{
+  cli_parser p = { data_options, sizeof data_options / sizeof data_options[0], "data", "satbench data", 0, 0 };
+  if (option) return;
+  fputs("shapeset\n", f);   /* the first word, before the options */
+  cli_complete(f, &p);
+}
+
+static void theory_complete(FILE *f, const char *option)
+{
+  cli_parser p = { theory_options, sizeof theory_options / sizeof theory_options[0], "theory", "satbench theory", 1, 0 };
+  if (!option) { cli_complete(f, &p); return; }
+  const cli_def *o = cli_find_word(&p, option);
+  if (o && o->set == th_activation) cfg_complete(f, CMD_GRID, "--activations");
+  else if (o && o->set == th_init) init_complete(f, "");
+}
+
+static void run_complete(FILE *f, const char *option)
+{
+  cli_parser p = { run_from_options, sizeof run_from_options / sizeof run_from_options[0], "run", "satbench run", 0, 0 };
+  if (!option) {
+    cfg_complete(f, CMD_RUN, NULL);
+    cli_complete(f, &p);
+    return;
+  }
+  const cli_def *o = cli_find_word(&p, option);
+  if (!o) { cfg_complete(f, CMD_RUN, option); return; }
+  if (strcmp(o->name, "table")) return;
+  /* the tables of one cell's rows, as --table names them */
+  for (int k = 0; k < ROW_COUNT; k++) {
+    const row_info *ri = table_row_info((row_kind)k);
+    const char *dot = ri->tag && ri->file ? strchr(ri->file, '.') : NULL;
+    if (dot) fprintf(f, "%.*s\n", (int)(dot - ri->file), ri->file);
+  }
+}
+
+static void grid_complete(FILE *f, const char *option) { cfg_complete(f, CMD_GRID, option); }
+
+static void list_complete(FILE *f, const char *option)
+{
+  if (option) return;
+  for (size_t k = 0; k < N_LISTS; k++) fprintf(f, "%s\n", lists[k].name);
+  fputs("--complete\t\n--help\t\n-h\t\n", f);
+}
+
+/* Every command, in the order of satbench --help, with its completion. */
+static const struct { const char *name; void (*complete)(FILE *f, const char *option); } commands[] = {
+  { "grid", grid_complete }, { "run", run_complete }, { "merge", merge_complete },
+  { "plot", plot_complete }, { "report", report_complete }, { "compare", compare_complete },
+  { "data", data_complete_cmd }, { "theory", theory_complete }, { "list", list_complete },
+};
+
+/* satbench list --complete [COMMAND [OPTION]]: one candidate a line. */
+static int cmd_complete(int argc, char **argv, sb_error *err)
+{
+  size_t n = sizeof commands / sizeof commands[0];
+  if (argc == 0) {
+    for (size_t k = 0; k < n; k++) printf("%s\n", commands[k].name);
+    fputs("--help\t\n-h\t\n--version\t\n-V\t\n", stdout);
+    return SB_OK;
+  }
+  if (argc > 2) return sb_fail(err, SB_EUSAGE, "list: --complete [COMMAND [OPTION]]: too many arguments");
+  for (size_t k = 0; k < n; k++)
+    if (!strcmp(argv[0], commands[k].name)) {
+      commands[k].complete(stdout, argc == 2 ? argv[1] : NULL);
+      return SB_OK;
+    }
+  return SB_OK;   /* an unknown command completes to nothing */
+}

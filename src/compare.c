@@ -444,6 +444,15 @@ static const cli_def compare_options[] = {
   { "quiet", 0, CLI_FLAG, co_set, NULL, "print nothing but errors (with -o)", 0 },
 };
 
+void compare_complete(FILE *f, const char *option)
+{
+  cli_parser p = { compare_options, sizeof compare_options / sizeof compare_options[0], "compare",
+                   "satbench compare", 1, 0 };
+  if (option) return;
+  fputs("\tDIR\n", f);   /* A and B: grids' folders */
+  cli_complete(f, &p);
+}
+
 int compare_main(int argc, char **argv, sb_error *err)
 {
   cli_parser p = { compare_options, sizeof compare_options / sizeof compare_options[0], "compare",

@@ -92,5 +92,8 @@ void compare_verdict(double p, char *buf, size_t size);
 
 /* satbench compare A B [-o FILE]. */
 int compare_main(int argc, char **argv, sb_error *err);
+/* satbench list --complete compare: "<TAB>DIR" (its two arguments are
+ * folders), then its options. */
+void compare_complete(FILE *f, const char *option);
 
 #endif

@@ -222,6 +222,11 @@ void data_list(FILE *f)
     fprintf(f, "%s%s\t%s\n", data_kinds[k].name, data_kinds[k].gen ? "" : ":PATH", data_kinds[k].about);
 }
 
+void data_complete(FILE *f, const char *prefix)
+{
+  for (int k = 0; k < DATA_COUNT; k++) fprintf(f, "%s%s%s\n", prefix, data_kinds[k].name, data_kinds[k].gen ? "" : ":\tFILE");
+}
+
 int data_kind_is_file(data_kind kind)
 {
   return (unsigned)kind < DATA_COUNT && !data_kinds[kind].gen;

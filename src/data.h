@@ -77,6 +77,9 @@ typedef struct dataset {
 const char *data_kind_name(data_kind kind);
 /* One line per kind, "NAME[:PATH]<TAB>what it is" (satbench list datasets). */
 void data_list(FILE *f);
+/* The datasets as the completion offers them, one a line after prefix;
+ * a file kind as "csv:<TAB>FILE" (a file name follows). */
+void data_complete(FILE *f, const char *prefix);
 /* Whether the kind reads a file (idx, csv). */
 int data_kind_is_file(data_kind kind);
 /* Parse a --dataset value into spec's kind and path, leaving the rest of

@@ -74,6 +74,13 @@ void init_list(FILE *f)
   for (int k = 0; k < INIT_COUNT; k++) fprintf(f, "%s\t%s\n", init_table[k].syntax, init_table[k].about);
 }
 
+void init_complete(FILE *f, const char *prefix)
+{
+  /* "normal:" wants its parameter; "orthogonal" may go without */
+  for (int k = 0; k < INIT_COUNT; k++)
+    fprintf(f, "%s%s%s\n", prefix, init_table[k].name, init_table[k].mode == PARAM_REQUIRED ? ":" : "");
+}
+
 /* A finite number at s, with no leading blank (the canonical text has
  * none), ending at the end of s or at a ':' when colon_ok; *rest (if not
  * NULL) gets where it ended. */

@@ -37,6 +37,9 @@ typedef struct init_spec {
 const char *init_kind_name(init_kind kind);
 /* One line per scheme, "SYNTAX<TAB>what it draws" (satbench list inits). */
 void init_list(FILE *f);
+/* The schemes as the completion offers them (satbench list --complete),
+ * one a line after prefix: "he_normal", "normal:" (a parameter follows). */
+void init_complete(FILE *f, const char *prefix);
 /* Parse "he_normal", "normal:0.05", "orthogonal:1.2", ...; SB_EUSAGE with a
  * message (nearest valid name suggested) on bad names or parameters. */
 int init_parse(const char *text, init_spec *out, sb_error *err);

@@ -2,7 +2,9 @@
  * table of figures (figures.c), and rendering each figure with gnuplot. */
 #include <config.h>
 #include "plot.h"
+#include "cfg.h"
 #include "cli.h"
+#include "names.h"
 #include "figure.h"
 #include "fileio.h"
 #include "prov.h"
@@ -41,6 +43,10 @@ static int po_out(void *ctx, const char *name, const char *v, sb_error *err)
   return set_folder(o->out, sizeof o->out, name, v, err);
 }
 
+/* The values of --format and --terminal, for the setters and the completion. */
+static const char *const formats[] = { "pdf", "png", "svg" };
+static const char *const terminals[] = { "cairolatex" };
+
 static int po_format(void *ctx, const char *name, const char *v, sb_error *err)
 {
   plot_opts *o = ctx;
@@ -52,8 +58,13 @@ static int po_format(void *ctx, const char *name, const char *v, sb_error *err)
   for (char *tok = buf;;) {
     char *comma = strchr(tok, ',');
     if (comma) *comma = '\0';
-    if (strcmp(tok, "pdf") && strcmp(tok, "png") && strcmp(tok, "svg"))
-      return sb_fail(err, SB_EUSAGE, "--format: unknown format '%s' (valid: pdf, png, svg)", tok);
+    int known = 0;
+    for (size_t k = 0; k < sizeof formats / sizeof formats[0]; k++) known |= !strcmp(tok, formats[k]);
+    if (!known) {
+      char valid[64];
+      return sb_fail(err, SB_EUSAGE, "--format: unknown format '%s' (valid: %s)", tok,
+                     names_join(valid, sizeof valid, formats, sizeof formats / sizeof formats[0]));
+    }
     if (!strstr(o->formats, tok)) {
       if (o->formats[0]) strcat(o->formats, " ");
       strcat(o->formats, tok);
@@ -67,7 +78,7 @@ static int po_format(void *ctx, const char *name, const char *v, sb_error *err)
 static int po_terminal(void *ctx, const char *name, const char *v, sb_error *err)
 {
   (void)name;
-  if (strcmp(v, "cairolatex")) return sb_fail(err, SB_EUSAGE, "--terminal: unknown terminal '%s' (valid: cairolatex)", v);
+  if (strcmp(v, terminals[0])) return sb_fail(err, SB_EUSAGE, "--terminal: unknown terminal '%s' (valid: %s)", v, terminals[0]);
   ((plot_opts *)ctx)->tex = 1;
   return SB_OK;
 }
@@ -161,6 +172,21 @@ static const cli_def plot_options[] = {
 
 static const cli_parser plot_parser = { plot_options, sizeof plot_options / sizeof plot_options[0], NULL,
                                         "satbench plot", 0, 0 };
+
+void plot_complete(FILE *f, const char *word)
+{
+  if (!word) { cli_complete(f, &plot_parser); return; }
+  const cli_def *o = cli_find_word(&plot_parser, word);
+  if (!o) return;
+  if (o->set == po_format)
+    for (size_t k = 0; k < sizeof formats / sizeof formats[0]; k++) fprintf(f, "%s\n", formats[k]);
+  else if (o->set == po_terminal)
+    for (size_t k = 0; k < sizeof terminals / sizeof terminals[0]; k++) fprintf(f, "%s\n", terminals[k]);
+  else if (o->set == po_only)
+    for (size_t k = 0; k < fig_count; k++) fprintf(f, "%s\n", fig_table[k].name);
+  else if (o->set == po_select)
+    cfg_complete_select(f);
+}
 
 static void plot_usage(FILE *f)
 {

@@ -38,6 +38,9 @@ typedef struct plot_opts {
 } plot_opts;
 
 /* Parse `satbench plot` arguments; -1 when help was printed. */
+/* satbench list --complete plot [OPTION]: the options of plot, or the
+ * values of one (--format, --terminal, --only, --select's KEY=VALUE). */
+void plot_complete(FILE *f, const char *option);
 int plot_parse(plot_opts *o, int argc, char **argv, FILE *help, sb_error *err);
 /* Write and render every figure whose data is present. */
 int plot_run(const plot_opts *o, sb_error *err);

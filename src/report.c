@@ -793,6 +793,12 @@ static const cli_def report_options[] = {
   { "quiet", 0, CLI_FLAG, ro_set, NULL, "print nothing but errors", 0 },
 };
 
+void report_complete(FILE *f, const char *option)
+{
+  cli_parser p = { report_options, sizeof report_options / sizeof report_options[0], "report", "satbench report", 0, 0 };
+  if (!option) cli_complete(f, &p);
+}
+
 int report_main(int argc, char **argv, sb_error *err)
 {
   cli_parser p = { report_options, sizeof report_options / sizeof report_options[0], "report", "satbench report", 0, 0 };

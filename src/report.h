@@ -20,5 +20,7 @@ void report_html_escape(FILE *f, const char *s);
 
 /* satbench report [-d DIR [-d DIR2]] [-o FILE.html] ... */
 int report_main(int argc, char **argv, sb_error *err);
+/* satbench list --complete report: its options (none takes a word of a list). */
+void report_complete(FILE *f, const char *option);
 
 #endif
