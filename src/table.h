@@ -47,6 +47,9 @@ const row_info *table_row_info(row_kind k);
  * returns the length (snprintf's: >= size when cut).  The one list each
  * row writer below follows; readers find columns in it by name. */
 size_t table_columns(row_kind k, char *buf, size_t size);
+/* What column name of row type k means: its unit into *unit and one line
+ * into about.  -1 for a column nobody described (tests/manual.sh fails). */
+int table_column_doc(row_kind k, const char *name, const char **unit, char *about, size_t size);
 /* Index of the column called name in row type k, or -1. */
 int table_col(row_kind k, const char *name);
 /* The header row of a row type's table: its columns and a newline. */
