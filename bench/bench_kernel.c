@@ -13,7 +13,7 @@
  * make them.  (The step can beat it: libxsmm's rate depends on the
  * orientation of a product, and when the width exceeds the batch the step
  * makes its error product d W' in the transposed layout, from d' and W,
- * the faster one; README "Speed".)  The last column is the CBLAS's cblas_dgemm alone at the
+ * the faster one; the manual, "Speed".)  The last column is the CBLAS's cblas_dgemm alone at the
  * step's shapes, for comparison.  Both are timed as the best of
  * several repetitions (the machine is shared; the minimum is the least
  * disturbed), in thread CPU time (see now()).

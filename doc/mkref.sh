@@ -1,5 +1,5 @@
 #!/bin/sh
-# mkref.sh SATBENCH DIR - write the manual's reference parts into DIR as
+# mkref.sh SATBENCH DIR README - write the manual's reference parts into DIR as
 # texinfo, from the program's own tables, so that they cannot drift:
 #
 #   ref-opts-CMD.texi  each command's `satbench CMD --help`: its usage, its
@@ -13,6 +13,10 @@
 #   ref-LIST.texi      `satbench list LIST` for presets, figures,
 #                      activations, inits, datasets and statuses ("NAME
 #                      (KIND)" in the concept index)
+#   ref-cluster-example.texi
+#                      README's cluster example, the lines between its
+#                      <!-- cluster-example: begin --> and end markers
+#                      (one text for both, kept true by CI's SLURM stage)
 #
 # A file is replaced only when its text changes, so that a rebuilt
 # satbench with the same tables leaves the manual alone (and a tarball's
@@ -26,8 +30,9 @@
 set -e
 sb=$1
 dir=$2
-if test $# -ne 2 || test ! -x "$sb" || test ! -d "$dir"; then
-  echo "usage: mkref.sh SATBENCH DIR" >&2
+readme=$3
+if test $# -ne 3 || test ! -x "$sb" || test ! -d "$dir" || test ! -r "$readme"; then
+  echo "usage: mkref.sh SATBENCH DIR README" >&2
   exit 2
 fi
 
@@ -38,6 +43,8 @@ mkdir "$tmp"
 
 # texinfo's three special characters, in text of the program's
 TEXI='function tx(s) { gsub(/@/, "@@", s); gsub(/\{/, "@{", s); gsub(/\}/, "@}", s); return s }
+# prose: and a "--" that texinfo would set as a dash kept as two hyphens
+function txp(s) { s = tx(s); gsub(/--/, "-@w{}-", s); return s }
 # an index entry: no colon (info menus end an entry there), no brackets
 function ix(s) { sub(/[:\[].*/, "", s); return tx(s) }'
 
@@ -61,7 +68,7 @@ while read -r cmd; do
   esac
   awk -v cmd="$cmd" -v preset="$preset" "$TEXI"'
   FILENAME == ARGV[1] { split($0, kv, "\t"); dflt[kv[1]] = kv[2]; next }
-  function flush_para() { if (para != "") { print tx(para); print ""; para = "" } }
+  function flush_para() { if (para != "") { print txp(para); print ""; para = "" } }
   function close_item(    d, n, w, i, key) {
     if (item == "") return
     d = ihelp
@@ -80,7 +87,7 @@ while read -r cmd; do
     }
     if (!indexed && short != "") print "@opindex " ix(short) " (" cmd ")"
     if (!indexed && short == "" && item !~ /^-/ && cmd == "list") print "@opindex " ix(w[1]) " (" cmd ")"
-    print tx(d)
+    print txp(d)
     print ""
     item = ""; ihelp = ""; indexed = 0
   }
@@ -119,7 +126,7 @@ done <"$tmp/commands"
 "$sb" list columns | awk -F '\t' "$TEXI"'
   $1 != cur { if (cur != "") print "@end table\n"; cur = $1
               print "@subheading @file{" tx(cur) "}\n@cindex " ix(cur) " (table)\n\n@table @code"; }
-  { print "@item " tx($2) "\n@coindex " ix($2) " (" tx($1) ")\n@emph{" tx($3) "}: " tx($4) "\n" }
+  { print "@item " tx($2) "\n@coindex " ix($2) " (" tx($1) ")\n@emph{" txp($3) "}: " txp($4) "\n" }
   END { if (cur != "") print "@end table" }' >"$tmp/ref-columns.texi"
 
 # The other lists: NAME<tab>MEANING (presets: and their settings below).
@@ -130,9 +137,18 @@ for what in presets figures activations inits datasets statuses; do
     /^\t/ { if (!ex) { print "@example"; ex = 1 } sub(/^\t/, ""); print tx($0); next }
     { if (ex) { print "@end example"; ex = 0 }
       m = ""; for (i = 2; i <= NF; i++) m = m (i > 2 ? "; " : "") $i
-      print "@item " tx($1) "\n@cindex " ix($1) " (" kind ")\n" tx(m) "\n" }
+      print "@item " tx($1) "\n@cindex " ix($1) " (" kind ")\n" txp(m) "\n" }
     END { if (ex) print "@end example"; print "@end table" }' >"$tmp/ref-$what.texi"
 done
+
+# README's cluster example, as it is there (without the code fences).
+awk "$TEXI"'
+  /<!-- cluster-example: begin -->/ { on = 1; print "@example"; next }
+  /<!-- cluster-example: end -->/ { on = 0; print "@end example"; done = 1; next }
+  on && /^```/ { next }
+  on { print tx($0) }
+  END { if (!done) exit 1 }' "$readme" >"$tmp/ref-cluster-example.texi" ||
+  { echo "mkref.sh: no cluster-example markers in $readme" >&2; exit 1; }
 
 # Into DIR, each file only when it changed.
 for f in "$tmp"/ref-*.texi; do

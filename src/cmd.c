@@ -748,7 +748,7 @@ static void from_usage(FILE *f)
         "Train cell N of the grid in DIR again, from its configuration alone, and print\n"
         "that cell's rows of one table: byte for byte the rows of cell N in DIR's table on\n"
         "the same machine, which is checked when DIR has the table (exit 1 when they\n"
-        "differ; other BLAS kernels change last digits: README, \"Mixed hardware\").\n\n", f);
+        "differ; other BLAS kernels change last digits: info satbench, \"Running on a cluster\").\n\n", f);
   cli_usage(f, &p);
 }
 
@@ -846,7 +846,7 @@ static int cmd_run_from(int argc, char **argv, sb_error *err)
       size_t i = 0, row = 1;
       while (i < tlen && i < mlen && theirs[i] == mine[i]) row += mine[i++] == '\n';
       rc = sb_fail(err, SB_EFAIL, "cell %zu: its %zu rows differ from its %zu in %s, first at row %zu (another "
-                   "machine's BLAS kernels change last digits: README, \"Mixed hardware\")", o.cell, n_mine, n_theirs,
+                   "machine's BLAS kernels change last digits: info satbench, \"Running on a cluster\")", o.cell, n_mine, n_theirs,
                    path, row);
     }
     free(theirs);

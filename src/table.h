@@ -6,7 +6,7 @@
  * configuration), one header row, then rows, tab-separated.  Measured
  * values have TABLE_DIGITS significant digits: every one is an estimate
  * over a probe set whose sampling error is far above 1e-9, and the digits
- * beyond are those a BLAS kernel's summation order changes (README,
+ * beyond are those a BLAS kernel's summation order changes (the manual,
  * "Reproducibility").  Spreads over seeds (sd, ci95) have
  * TABLE_SPREAD_DIGITS: estimated from a few seeds, their own relative error
  * is tens of percent.  Histogram counts are integers. */
