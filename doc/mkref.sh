@@ -13,10 +13,11 @@
 #   ref-LIST.texi      `satbench list LIST` for presets, figures,
 #                      activations, inits, datasets and statuses ("NAME
 #                      (KIND)" in the concept index)
-#   ref-cluster-example.texi
-#                      README's cluster example, the lines between its
-#                      <!-- cluster-example: begin --> and end markers
-#                      (one text for both, kept true by CI's SLURM stage)
+#   ref-setup-example.texi, ref-cluster-example.texi
+#                      README's set-up commands and cluster example, the
+#                      lines between its <!-- setup-example: begin --> (or
+#                      cluster-example) and end markers: one text for both,
+#                      the one CI runs
 #
 # A file is replaced only when its text changes, so that a rebuilt
 # satbench with the same tables leaves the manual alone (and a tarball's
@@ -141,14 +142,16 @@ for what in presets figures activations inits datasets statuses; do
     END { if (ex) print "@end example"; print "@end table" }' >"$tmp/ref-$what.texi"
 done
 
-# README's cluster example, as it is there (without the code fences).
-awk "$TEXI"'
-  /<!-- cluster-example: begin -->/ { on = 1; print "@example"; next }
-  /<!-- cluster-example: end -->/ { on = 0; print "@end example"; done = 1; next }
-  on && /^```/ { next }
-  on { print tx($0) }
-  END { if (!done) exit 1 }' "$readme" >"$tmp/ref-cluster-example.texi" ||
-  { echo "mkref.sh: no cluster-example markers in $readme" >&2; exit 1; }
+# README's examples, the code blocks between the markers as they are.
+for ex in setup cluster; do
+  awk "$TEXI"'
+    $0 ~ "<!-- " ex "-example: begin -->" { on = 1; print "@example"; next }
+    $0 ~ "<!-- " ex "-example: end -->" { on = 0; print "@end example"; done = 1; next }
+    on && /^```/ { if (!code && blocks++) print ""; code = !code; next }
+    on && code { print tx($0) }
+    END { if (!done) exit 1 }' ex="$ex" "$readme" >"$tmp/ref-$ex-example.texi" ||
+    { echo "mkref.sh: no $ex-example markers in $readme" >&2; exit 1; }
+done
 
 # Into DIR, each file only when it changed.
 for f in "$tmp"/ref-*.texi; do
