@@ -177,6 +177,9 @@ static const col_doc col_docs[] = {
   { "lr", "1", "the learning rate" },
   { "optimizer", "name", "sgd, momentum or adam" },
   { "loss", "name", "the loss: xent (softmax cross-entropy) or mse" },
+  /* issue 27's columns: described here ahead of them (an unused row is harmless) */
+  { "sigma_w2", "1", "the weight variance times fan_in of the cell's init: sigma_w^2 of the mean-field theory" },
+  { "sigma_b2", "1", "the bias variance of the cell's init: sigma_b^2 of the mean-field theory" },
   { "seed", "index", "the seed index (0 .. --seeds - 1); the streams derive from it and --seed" },
   { "status", "name", "how the cell ended: the first status of satbench list statuses that applies" },
   { "final_loss", "loss", "mean loss over the whole training split at the end (NaN if the cell diverged)" },
