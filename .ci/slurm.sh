@@ -146,8 +146,8 @@ B=$R/build
 mkdir -p "$B"
 ln -s "$SATBENCH" "$B/satbench"
 ln -s "$SRC/contrib" "$B/contrib"
-sed -n '/^<!-- slurm-example/,/^<!-- \/slurm-example/p' "$SRC/README.md" | grep -v '^<!--' | grep -v '^```' >"$R/example.sh"
-test "$(grep -c . "$R/example.sh")" -ge 2 || fail "no example between the slurm-example markers of README.md"
+sed -n '/^<!-- cluster-example: begin/,/^<!-- cluster-example: end/p' "$SRC/README.md" | grep -v '^<!--' | grep -v '^```' >"$R/example.sh"
+test "$(grep -c . "$R/example.sh")" -ge 2 || fail "no example between the cluster-example markers of README.md"
 while IFS= read -r line; do
   test -n "$line" || continue
   echo "slurm: README: $line"

@@ -16,7 +16,7 @@
  * dispatches them on this CPU.  (The step can beat them: libxsmm's rate
  * depends on the orientation of a product, and when the width exceeds the
  * batch the step makes its error product d W' in the transposed layout,
- * from d' and W, the faster one; README "Speed".)  All are timed as the
+ * from d' and W, the faster one; the manual, "Speed".)  All are timed as the
  * best of several repetitions (the machine may be shared; the minimum is
  * the least disturbed), in thread CPU time (see now()).
  *

@@ -11,10 +11,11 @@
 #       measured in full
 #   preset-times.sh header STORE    the C header satbench is built with
 #                                   (`satbench list presets` quotes it)
-#   preset-times.sh table STORE     the README's table, in Markdown
+#   preset-times.sh table STORE README  the README's presets table with
+#                                   the store's times, in Markdown
 #   preset-times.sh readme STORE README
 #                                   replace the table between README's
-#                                   "<!-- preset-times -->" markers
+#                                   "<!-- presets: begin/end -->" markers
 #
 # `make preset-times` runs measure, then readme; the header follows at the
 # next make, and the man page with it (it quotes `satbench list presets`).
@@ -45,7 +46,7 @@
 set -eu
 
 usage() {
-  echo "usage: preset-times.sh measure SATBENCH STORE [PRESET...] | header STORE | table STORE | readme STORE README" >&2
+  echo "usage: preset-times.sh measure SATBENCH STORE [PRESET...] | header STORE | table STORE README | readme STORE README" >&2
   exit 2
 }
 
@@ -75,16 +76,45 @@ rows() {
   awk -F '\t' '/^#/ || /^preset\t/ || /^$/ { next } { print }' "$1"
 }
 
-# The README's table, in Markdown, on stdout.
+# The README's presets table, in Markdown, on stdout: the rows of SECTION
+# (the lines between README.md's presets markers: "| `NAME` | what it
+# reproduces | its figure |" written by hand) with their time column from the
+# store, then a line naming the machine, the date and the store.  A preset
+# the store has no row for says "not measured".
 table() {
-  rows "$1" | awk -F '\t' -v f="$1" "$AWK_TEXT"'
-    BEGIN {
-      print "| preset | wall time | cells | threads | CPU time it got | machine | measured |"
-      print "|---|---:|---:|---:|---:|---|---|"
+  rows "$1" >"$2.rows" || exit 1
+  awk -F '\t' -v f="$1" "$AWK_TEXT"'
+    FNR == NR { check(); t[$1] = human($2) (loaded($5) ? " (under load)" : ""); th[$4] = 1
+                m[$7 ", " $9] = 1; next }
+    /^\|/ {
+      n = split($0, c, "|")
+      if (n < 5) next
+      for (i = 2; i <= 4; i++) { gsub(/^ +| +$/, "", c[i]) }
+      if (c[2] == "preset") { print "| preset | reproduces | figure | time |"; next }
+      if (c[2] ~ /^-+$/) { print "|---|---|---|---:|"; next }
+      name = c[2]; gsub(/`/, "", name)
+      printf "| %s | %s | %s | %s |\n", c[2], c[3], c[4], (name in t) ? t[name] : "not measured"
+      next
     }
-    { check()
-      printf "| %s | %s | %s | %s | %d%%%s | %s; BLAS %s | %s, commit %s |\n", $1, human($2), $3, $4, \
-        100 * $5 + 0.5, loaded($5) ? " (under load)" : "", $7, $8, $9, $10 }'
+    END {
+      if (bad) exit 1
+      threads = ""; for (k in th) threads = threads (threads == "" ? "" : " or ") k
+      where = ""; for (k in m) where = where (where == "" ? "" : "; ") k
+      print ""
+      print "Times: wall time on " threads " threads, as `make preset-times` measured it into"
+      print "`bench/preset-times.tsv` (" where "); \"under load\": the run got less than"
+      print "75% of the CPU, so the time is inflated."
+    }' FS='\t' - FS='|' "$2" <"$2.rows"
+  rc=$?
+  rm -f "$2.rows"
+  return $rc
+}
+
+# The lines between README's presets markers, on stdout.
+section() {
+  n=$(grep -c '^<!-- presets: \(begin\|end\) -->$' "$1" || true)
+  test "$n" = 2 || { echo "preset-times.sh: $1 needs one '<!-- presets: begin -->' and one '<!-- presets: end -->' line, has $n" >&2; exit 1; }
+  awk '/^<!-- presets: end -->$/ { on = 0 } on; /^<!-- presets: begin -->$/ { on = 1 }' "$1"
 }
 
 cmd=${1:-}
@@ -184,20 +214,23 @@ header)
     END { if (!bad) { print "  { 0, 0 }"; print "};" } }'
   ;;
 table)
-  test $# -eq 1 || usage
-  table "$1"
+  test $# -eq 2 || usage
+  section "$2" >"$2.section.tmp" || { rm -f "$2.section.tmp"; exit 1; }
+  table "$1" "$2.section.tmp"
+  rc=$?
+  rm -f "$2.section.tmp"
+  exit $rc
   ;;
 readme)
   test $# -eq 2 || usage
   store=$1 readme=$2
-  n=$(grep -c '^<!-- preset-times' "$readme" || true)
-  test "$n" = 2 || { echo "preset-times.sh: $readme needs one '<!-- preset-times: ... -->' and one '<!-- preset-times end -->' line, has $n" >&2; exit 1; }
-  table "$store" >"$readme.table.tmp"
+  section "$readme" >"$readme.section.tmp" || { rm -f "$readme.section.tmp"; exit 1; }
+  table "$store" "$readme.section.tmp" >"$readme.table.tmp" || { rm -f "$readme.section.tmp" "$readme.table.tmp"; exit 1; }
   awk -v t="$readme.table.tmp" '
-    /^<!-- preset-times end -->/ { skip = 0 }
+    /^<!-- presets: end -->$/ { skip = 0 }
     !skip { print }
-    /^<!-- preset-times: / { while ((getline l < t) > 0) print l; skip = 1 }' "$readme" >"$readme.tmp"
-  rm -f "$readme.table.tmp"
+    /^<!-- presets: begin -->$/ { while ((getline l < t) > 0) print l; skip = 1 }' "$readme" >"$readme.tmp"
+  rm -f "$readme.table.tmp" "$readme.section.tmp"
   if cmp -s "$readme.tmp" "$readme"; then rm -f "$readme.tmp"; else mv "$readme.tmp" "$readme"; fi
   ;;
 *) usage ;;

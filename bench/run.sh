@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench/run.sh - satbench's five benchmarks (README, "Speed").  `make bench`
+# bench/run.sh - satbench's five benchmarks (the manual, "Speed").  `make bench`
 # runs it from the build folder; each benchmark prints a table, and the
 # whole report is appended to RESULTS (bench/RESULTS.md in the source tree)
 # with the machine, compiler, BLAS and the exact commands.

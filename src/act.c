@@ -123,7 +123,7 @@ static inline double softsign_d(double x)
   return 1.0 / (s * s);
 }
 
-/* phi'(0) = 0 for relu: a unit with h <= 0 counts as saturated (README, "Probes"). */
+/* phi'(0) = 0 for relu: a unit with h <= 0 counts as saturated (the manual, "Probes"). */
 static inline double relu_f(double x) { return x > 0 ? x : 0.0; }
 static inline double relu_d(double x) { return x > 0 ? 1.0 : 0.0; }
 

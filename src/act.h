@@ -1,5 +1,5 @@
 /* act.h - activation functions, their exact derivatives, and the maximum of
- * each derivative (the reference of the saturation test, README "Probes").
+ * each derivative (the reference of the saturation test, the manual, "Probes").
  *
  * Every fact about an activation lives in one row of act.c's table
  * (act_info): its name, default parameter, sup |phi'|, output bounds, the
@@ -43,7 +43,7 @@ typedef struct act_info {
    * split there (theory.c) and finite differences avoid them (tests). */
   size_t n_kinks;
   double kinks[ACT_MAX_KINKS];
-  /* Where a unit can be saturated (README, "Saturated and dead units"):
+  /* Where a unit can be saturated (the manual, "Saturated and dead units"):
    * only in a tail, h <= tail_lo or h >= tail_hi, where |phi'| falls
    * monotonically towards 0, and there when |phi'(h)| < tau sup |phi'|.
    * 0 and 0 for phi' monotone on each side of 0 (every h); the extremum

@@ -68,7 +68,7 @@ static libxsmm_dmmfunction kernel(size_t m, size_t n, size_t k, size_t lda, size
 /* The kernels leave the upper halves of the vector registers dirty (they
  * end without vzeroupper), and every SSE instruction after that pays for
  * it: the default build's elementwise loops ran 3-5x slower after each
- * product (README, "Speed").  Called right after each kernel. */
+ * product (the manual, "Speed").  Called right after each kernel. */
 static void clean_upper(void)
 {
 #if defined __x86_64__ || defined __i386__
@@ -387,7 +387,7 @@ const char *blas_kernel_warning(void)
   const char *better = __builtin_cpu_supports("avx512f") ? "SkylakeX" : __builtin_cpu_supports("avx2") ? "Haswell" : NULL;
   if (!better) return NULL;
   snprintf(msg, sizeof msg, "OpenBLAS does not know this CPU and uses its generic %s kernels, several times slower; "
-           "OPENBLAS_CORETYPE=%s uses the ones the CPU can run (README, \"Speed\")", k, better);
+           "OPENBLAS_CORETYPE=%s uses the ones the CPU can run (info satbench, \"Speed\")", k, better);
   return msg;
 #else
   return NULL;

@@ -31,7 +31,7 @@
 typedef enum { CMD_RUN, CMD_GRID } cfg_command;
 
 /* Defaults of the probe and evaluation sets: "a fixed training subset of a
- * few hundred examples" (README, "Probes"), capped at the split's size. */
+ * few hundred examples" (the manual, "Probes"), capped at the split's size. */
 #define CFG_PROBE_SIZE_DEFAULT 256
 #define CFG_EVAL_SIZE_DEFAULT 512
 

@@ -92,7 +92,7 @@ static const struct { const char *name, *help; } lists[] = {
   { "presets", "the presets, each followed by its settings (lines starting with a tab)" },
   { "figures", "the figures of satbench plot" },
   { "statuses", "the statuses of cells.tsv, each the first that applies in this order" },
-  { "columns", "TABLE<tab>COLUMN for every column of every table, in order" },
+  { "columns", "TABLE<tab>COLUMN<tab>UNIT<tab>MEANING for every column of every table, in order" },
 };
 enum { N_LISTS = sizeof lists / sizeof lists[0] };
 
@@ -152,15 +152,21 @@ int cmd_list(int argc, char **argv, sb_error *err)
   } else if (!strcmp(what, "figures")) {
     for (size_t k = 0; k < fig_count; k++) printf("%s\t%s\n", fig_table[k].name, fig_table[k].title);
   } else if (!strcmp(what, "columns")) {
-    /* TABLE<TAB>COLUMN, in each table's order */
-    char cols[8192];
+    /* TABLE<TAB>COLUMN<TAB>UNIT<TAB>MEANING, in each table's order; a
+     * column table.c does not describe says so (tests/manual.sh fails) */
+    char cols[8192], name[128], about[512];
     for (int k = 0; k < ROW_COUNT; k++) {
       const row_info *ri = table_row_info((row_kind)k);
       if (!ri->file) continue;
       table_columns((row_kind)k, TABLE_ALL, cols, sizeof cols);
       for (char *p = cols; *p;) {
         size_t n = strcspn(p, "\t");
-        printf("%s\t%.*s\n", ri->file, (int)n, p);
+        const char *unit;
+        snprintf(name, sizeof name, "%.*s", (int)n, p);
+        if (table_column_doc((row_kind)k, name, &unit, about, sizeof about))
+          printf("%s\t%s\t?\tUNDOCUMENTED: describe it in table.c's col_docs\n", ri->file, name);
+        else
+          printf("%s\t%s\t%s\t%s\n", ri->file, name, unit, about);
         p += n + (p[n] != '\0');
       }
     }
@@ -750,7 +756,7 @@ static void from_usage(FILE *f)
         "Train cell N of the grid in DIR again, from its configuration alone, and print\n"
         "that cell's rows of one table: byte for byte the rows of cell N in DIR's table on\n"
         "the same machine, which is checked when DIR has the table (exit 1 when they\n"
-        "differ; other BLAS kernels change last digits: README, \"Mixed hardware\").\n\n", f);
+        "differ; other BLAS kernels change last digits: info satbench, \"Running on a cluster\").\n\n", f);
   cli_usage(f, &p);
 }
 
@@ -848,7 +854,7 @@ static int cmd_run_from(int argc, char **argv, sb_error *err)
       size_t i = 0, row = 1;
       while (i < tlen && i < mlen && theirs[i] == mine[i]) row += mine[i++] == '\n';
       rc = sb_fail(err, SB_EFAIL, "cell %zu: its %zu rows differ from its %zu in %s, first at row %zu (another "
-                   "machine's BLAS kernels change last digits: README, \"Mixed hardware\")", o.cell, n_mine, n_theirs,
+                   "machine's BLAS kernels change last digits: info satbench, \"Running on a cluster\")", o.cell, n_mine, n_theirs,
                    path, row);
     }
     free(theirs);

@@ -22,7 +22,7 @@ const digest_col digest_cols[] = {
     -1, 0, 1 },
   { "final_test_acc", "test accuracy at the end, over the whole test split", 3, 0, 1 },
   { "sat_frac_end",
-    "the fraction of hidden units saturated at the end (README, \"Output\", defines saturation for each "
+    "the fraction of hidden units saturated at the end (info satbench, \"Saturated and dead units\", defines saturation for each "
     "activation), mean over the hidden layers",
     3, 0, 1 },
   { "slope_mean_end",

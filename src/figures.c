@@ -2771,7 +2771,7 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
 
 /* ---- the table ------------------------------------------------------------------------ */
 
-/* In the order they are drawn, listed and shown in the README's gallery. */
+/* In the order they are drawn, listed and shown in the manual's figure chapter. */
 const figure_def fig_table[] = {
   { "grad-layers", "gradient norm per layer at initialization", fig_grad_layers },
   { "saturation-training", "mean activations and mean slope per layer over training", fig_saturation },

@@ -1,4 +1,4 @@
-/* init.h - weight initialization schemes (README, "The network").
+/* init.h - weight initialization schemes (the manual, "The network").
  *
  * Weight matrices are (fan_in, fan_out), row-major: W[i*fan_out + j] connects
  * input unit i to output unit j.  Biases are zero except for `critical`

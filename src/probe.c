@@ -24,7 +24,7 @@ const probe_col_info probe_cols[] = {
   [PROBE_ACT_P98]      = { "act_p98", 0, 0, "its 98th percentile" },
   [PROBE_STREAM_RMS]   = { "stream_rms", 0, 0, "root mean square of the layer's output a^l over probe examples x units: with skip connections the stream a^{l-k} + s phi(h^l), else phi(h^l) (the logits at the output layer)" },
   [PROBE_PREACT_STD]   = { "preact_std", 0, 0, "standard deviation of the pre-activations h^l" },
-  [PROBE_SAT_FRAC]     = { "sat_frac", 0, 1, "share of (example, unit) pairs in a tail of phi with |phi'(h)| < tau max|phi'| (0 at the output layer; README, \"Saturated and dead units\"); sat_low + sat_high" },
+  [PROBE_SAT_FRAC]     = { "sat_frac", 0, 1, "share of (example, unit) pairs in a tail of phi with |phi'(h)| < tau max|phi'| (0 at the output layer; the manual, \"Saturated and dead units\"); sat_low + sat_high" },
   [PROBE_SAT_LOW]      = { "sat_low", 0, 1, "the saturated pairs with h <= 0: sigmoid pinned near 0, tanh near -1, a ReLU off" },
   [PROBE_SAT_HIGH]     = { "sat_high", 0, 1, "the saturated pairs with h > 0: sigmoid near 1, tanh near +1" },
   [PROBE_DEAD_FRAC]    = { "dead_frac", 0, 1, "share of units saturated on every probe example (0 at the output layer; never for leaky_relu)" },

@@ -1,4 +1,4 @@
-/* probe.h - per-layer measurements on a fixed probe batch (README,
+/* probe.h - per-layer measurements on a fixed probe batch (the manual,
  * layers.tsv): gradient norms, back-propagated error, activation statistics
  * and saturation.  A probe reads the network and its work buffers after a
  * forward and backward pass on the probe batch; it changes neither. */
@@ -42,7 +42,7 @@ typedef struct probe_col_info {
    * logged step in curves.tsv (NAME), at the last one in cells.tsv
    * (NAME_end). */
   int hidden_mean;
-  const char *about;  /* one line for the README and `satbench list columns` */
+  const char *about;  /* one line for `satbench list columns` and the manual */
 } probe_col_info;
 
 /* Declared without its size, so that probe.c's _Static_assert checks the

@@ -617,7 +617,7 @@ static void write_tables(FILE *f, const char *report_dir, const char *dir)
   fputs("<li><a href=\"", f);
   url_path(f, link);
   fputs("\"><code>manifest.json</code></a></li>\n</ul>\n<p class=\"note\">Links relative to this page: they work "
-        "while the page stays beside the grid's folder.  README, \"Output\", defines every column.</p>\n", f);
+        "while the page stays beside the grid's folder.  info satbench, \"Columns\", and satbench list columns define every column.</p>\n", f);
 }
 
 static void write_comparison(FILE *f, const compare_result *r)

@@ -2,7 +2,7 @@
  *
  * Glorot & Bengio's generator is not available here, so this one follows
  * the paper's description (sec. 2.1) and makes its own choices where the
- * paper is silent; README.md lists them.  Objects are rasterized at 4x4
+ * paper is silent; the manual lists them.  Objects are rasterized at 4x4
  * subsamples per pixel and a pixel is the mean of its subsamples, so edges
  * are anti-aliased and a pixel inside an object has exactly its grey level.
  * The overlap rule is checked on the same subsample masks that make the

@@ -251,7 +251,7 @@ int store_lock(const sb_config *cfg, int shared, sb_error *err)
       return rc;
     }
     close(fd);
-    if (e == ENOLCK || e == EOPNOTSUPP || e == ENOSYS) return SB_OK;   /* a filesystem without locks: see README */
+    if (e == ENOLCK || e == EOPNOTSUPP || e == ENOSYS) return SB_OK;   /* a filesystem without locks: see the manual, "Running on a cluster" */
     return sb_fail(err, SB_EFAIL, "--out: cannot lock %s: %s", path, strerror(e));
   }
   /* Say who holds it, for the next one's message (of shards, the last to
@@ -1444,7 +1444,7 @@ static int merge_close(merger *m, int rc, sb_error *err)
       if (len < sizeof info->mixed_blas)
         snprintf(info->mixed_blas + len, sizeof info->mixed_blas - len,
                  "), which round differently: the tables are not those of one machine; set the same "
-                 "OPENBLAS_CORETYPE on every host, or build --without-cblas (README, \"Running on a cluster\")");
+                 "OPENBLAS_CORETYPE on every host, or build --without-cblas (info satbench, \"Running on a cluster\")");
     }
   }
   out_file *files[ROW_COUNT + 1];

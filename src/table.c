@@ -165,6 +165,154 @@ size_t table_columns(row_kind k, unsigned features, char *buf, size_t size)
   return b.len;
 }
 
+/* ---- what each column means ----------------------------------------------
+ * One row per column name: its unit and one line saying what it is.
+ * `satbench list columns` prints them and the manual's column reference is
+ * made from that listing (doc/mkref.sh), so a column added to a list above
+ * without a row here shows as undocumented and tests/manual.sh fails.  A
+ * probe column (probe.c) or a learning-curve column (train.c) brings its
+ * own description: its row here gives the unit only.  The suffixes _end,
+ * _mean, _sd, _ci95 and count_N are derived from the base column's row. */
+typedef struct col_doc { const char *name, *unit, *about; } col_doc;
+static const col_doc col_docs[] = {
+  { "cell", "index", "the cell's index in the grid (0-based), the number --resume, run --from and the records use" },
+  { "activation", "name", "the activation phi of the hidden layers (satbench list activations)" },
+  { "init", "name", "the weight initialization (satbench list inits)" },
+  { "depth", "layers", "the number of hidden layers" },
+  { "width", "units", "hidden units per layer" },
+  { "norm", "name", "normalization of each hidden pre-activation before phi: none, batchnorm or layernorm" },
+  { "residual", "layers", "skip connections: the stride k (a skip every k layers), 0 for none" },
+  { "lr", "1", "the learning rate" },
+  { "optimizer", "name", "sgd, momentum or adam" },
+  { "loss", "name", "the loss: xent (softmax cross-entropy) or mse" },
+  { "sigma_w2", "1", "the weight variance times fan_in of the cell's init at a hidden layer (fan_in = fan_out = width): sigma_w^2 of the mean-field theory" },
+  { "sigma_b2", "1", "the bias variance of the cell's init: sigma_b^2 of the mean-field theory" },
+  { "seed", "index", "the seed index (0 .. --seeds - 1); the streams derive from it and --seed" },
+  { "status", "name", "how the cell ended: the first status of satbench list statuses that applies" },
+  { "final_loss", "loss", "mean loss over the whole training split at the end (NaN if the cell diverged)" },
+  { "final_train_acc", "fraction", "accuracy over the whole training split at the end" },
+  { "final_test_acc", "fraction", "accuracy over the whole test split at the end" },
+  { "chance_loss", "loss", "the loss of the best constant prediction, fitted on the training split (xent: its label entropy)" },
+  { "chance_error", "fraction", "the test error of always answering the commonest training class" },
+  { "attenuation0", "decades", "log10(g^1/g^depth) at step 0, g the gradient profile (delta_norm; stream_grad_norm with skips): negative when the error shrinks towards the input" },
+  { "attenuation_end", "decades", "the same at the last probe" },
+  { "decay_rate", "decades/layer", "least-squares slope of log10 g^l against l over the hidden layers at step 0" },
+  { "decay_rate_r2", "1", "the R^2 of that fit" },
+  { "decay_rate_theory", "decades/layer", "the mean-field prediction of decay_rate (satbench theory)" },
+  { "jac_msv0", "1", "mean squared singular value of the input-output Jacobian at step 0, over the --jacobian inputs (the jac_ columns are there only with --jacobian)" },
+  { "jac_sv2_var0", "1", "variance of the squared singular values at step 0" },
+  { "jac_sv_max0", "1", "the largest singular value at step 0" },
+  { "jac_log10_cond0", "decades", "log10 of the Jacobian's condition number at step 0 (Inf when jac_rank0 is below min(width, input-dim))" },
+  { "jac_rank0", "count", "singular values above the resolution floor at step 0" },
+  { "jac_msv_end", "1", "jac_msv0 at the last logged step" },
+  { "jac_sv2_var_end", "1", "jac_sv2_var0 at the last logged step" },
+  { "jac_sv_max_end", "1", "jac_sv_max0 at the last logged step" },
+  { "jac_log10_cond_end", "decades", "jac_log10_cond0 at the last logged step" },
+  { "jac_rank_end", "count", "jac_rank0 at the last logged step" },
+  { "jac_msv_theory", "1", "the mean-field prediction of jac_msv0: chi_1^depth" },
+  { "step", "steps", "optimizer steps done before the measurement (0: at initialization)" },
+  { "layer", "index", "the layer, from 1 (the first hidden layer) to depth + 1 (the linear output layer)" },
+  { "n", "seeds", "the number of seeds with this row" },
+  { "log10_delta_ratio", "decades", "log10(||delta^l|| / ||delta^depth||) of a seed (0 at layer depth)" },
+  { "log10_delta_ratio_theory", "decades", "the mean-field prediction of log10_delta_ratio at initialization (the same on every step's rows; NaN at the output layer)" },
+  { "kind", "name", "act: the units' outputs phi(h^l); delta: the back-propagated errors" },
+  { "lo", "phi or delta", "the histogram's lower end (one range per cell and kind, shared by its layers)" },
+  { "hi", "phi or delta", "its upper end; the range is split into equal bins" },
+  { "input", "index", "the probe input whose Jacobian this is" },
+  { "rank", "index", "the singular value's rank, 1 the largest" },
+  { "sv", "1", "the rank-th largest singular value of that input's input-output Jacobian" },
+  { "floor", "1", "the input's resolution floor max(width, input-dim) eps sigma_max" },
+  { "resolved", "0/1", "1 when sv is above the floor, 0 when it counts as a zero" },
+  /* probe columns (probe.c) and learning-curve columns (train.c): units */
+  { "grad_w_norm", "loss/weight", NULL },
+  { "grad_b_norm", "loss/bias", NULL },
+  { "delta_norm", "loss/unit", NULL },
+  { "stream_grad_norm", "loss/unit", NULL },
+  { "act_mean", "phi", NULL },
+  { "act_std", "phi", NULL },
+  { "act_p02", "phi", NULL },
+  { "act_p98", "phi", NULL },
+  { "stream_rms", "phi", NULL },
+  { "preact_std", "h", NULL },
+  { "sat_frac", "fraction", NULL },
+  { "sat_low", "fraction", NULL },
+  { "sat_high", "fraction", NULL },
+  { "dead_frac", "fraction", NULL },
+  { "update_ratio", "1", NULL },
+  { "weight_norm", "weight", NULL },
+  { "slope_mean", "fraction", NULL },
+  { "delta_gain", "1", NULL },
+  { "train_loss", "loss", NULL },
+  { "eval_train_loss", "loss", NULL },
+  { "eval_train_acc", "fraction", NULL },
+  { "eval_test_loss", "loss", NULL },
+  { "eval_test_acc", "fraction", NULL },
+  { "grad_norm", "loss/parameter", NULL },
+};
+
+/* The description a probe or curve column brings along, or NULL. */
+static const char *col_about_elsewhere(const char *name, int *is_probe)
+{
+  *is_probe = 0;
+  for (int c = 0; c < PROBE_NCOLS; c++)
+    if (!strcmp(probe_cols[c].name, name)) {
+      *is_probe = 1;
+      return probe_cols[c].about;
+    }
+  for (int c = 0; c < CURVE_NCOLS; c++)
+    if (!strcmp(train_curve_cols[c].name, name)) return train_curve_cols[c].about;
+  return NULL;
+}
+
+static int col_doc_base(row_kind k, const char *name, const char **unit, const char **about, int *is_probe)
+{
+  *is_probe = 0;
+  for (size_t i = 0; i < sizeof col_docs / sizeof col_docs[0]; i++) {
+    if (strcmp(col_docs[i].name, name)) continue;
+    *unit = col_docs[i].unit;
+    *about = col_docs[i].about ? col_docs[i].about : col_about_elsewhere(name, is_probe);
+    /* curves.tsv carries the probe columns as their hidden-layer means */
+    if (*is_probe && (k == ROW_CURVES || k == ROW_CURVES_SUMMARY)) *is_probe = 2;
+    return *about ? 0 : -1;
+  }
+  return -1;
+}
+
+int table_column_doc(row_kind k, const char *name, const char **unit, char *about, size_t size)
+{
+  static const struct { const char *suffix, *what; } derived[] = {
+    { "_end", "mean over the hidden layers at the last probe of: " },
+    { "_mean", "mean over the seeds of: " },
+    { "_sd", "sample standard deviation over the seeds of: " },
+    { "_ci95", "half-width of the 95% Student-t interval of the mean over the seeds of: " },
+  };
+  const char *base_about;
+  int is_probe;
+  if (size) about[0] = '\0';
+  if (k == ROW_HIST && !strncmp(name, "count_", 6)) {
+    *unit = "count";
+    snprintf(about, size, "values of the row's layer and kind in bin %s of %d equal bins between lo and hi",
+             name + 6, PROBE_HIST_BINS);
+    return 0;
+  }
+  if (!col_doc_base(k, name, unit, &base_about, &is_probe)) {
+    snprintf(about, size, "%s%s", is_probe == 2 ? "mean over the hidden layers of: " : "", base_about);
+    return 0;
+  }
+  size_t len = strlen(name);
+  for (size_t i = 0; i < sizeof derived / sizeof derived[0]; i++) {
+    size_t sl = strlen(derived[i].suffix);
+    char base[128];
+    if (len <= sl || len - sl >= sizeof base || strcmp(name + len - sl, derived[i].suffix)) continue;
+    snprintf(base, sizeof base, "%.*s", (int)(len - sl), name);
+    if (col_doc_base(k, base, unit, &base_about, &is_probe)) continue;
+    snprintf(about, size, "%s%s%s", derived[i].what, is_probe == 2 ? "the hidden layers' mean of " : "", base_about);
+    return 0;
+  }
+  *unit = NULL;
+  return -1;
+}
+
 int table_col(row_kind k, unsigned features, const char *name)
 {
   char buf[8192];

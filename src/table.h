@@ -6,7 +6,7 @@
  * configuration), one header row, then rows, tab-separated.  Measured
  * values have TABLE_DIGITS significant digits: every one is an estimate
  * over a probe set whose sampling error is far above 1e-9, and the digits
- * beyond are those a BLAS kernel's summation order changes (README,
+ * beyond are those a BLAS kernel's summation order changes (the manual,
  * "Reproducibility").  Spreads over seeds (sd, ci95) have
  * TABLE_SPREAD_DIGITS: estimated from a few seeds, their own relative error
  * is tens of percent.  Histogram counts are integers. */
@@ -57,6 +57,9 @@ const row_info *table_row_info(row_kind k);
  * >= size when cut).  The one list each row writer below follows; readers
  * find columns in it by name. */
 size_t table_columns(row_kind k, unsigned features, char *buf, size_t size);
+/* What column name of row type k means: its unit into *unit and one line
+ * into about.  -1 for a column nobody described (tests/manual.sh fails). */
+int table_column_doc(row_kind k, const char *name, const char **unit, char *about, size_t size);
 /* Index of the column called name in row type k, or -1. */
 int table_col(row_kind k, unsigned features, const char *name);
 /* The header row of a row type's table: its columns and a newline. */

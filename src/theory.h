@@ -10,7 +10,7 @@
  * At the fixed point q* of the map, chi_1 = chi(q*) separates the ordered
  * phase (chi_1 < 1, vanishing gradients) from the chaotic one (chi_1 > 1).
  *
- * Conventions (also in README.md, "Theory"):
+ * Conventions (also in the manual, "Theory"):
  *  - q* is the limit of the map iterated from q^1 = sigma_w2 q0 + sigma_b2,
  *    the first layer of a net whose inputs have second moment q0.  It may be
  *    0 (e.g. tanh, sigma_b2 = 0, sigma_w2 <= 1) or Inf (the map outgrows q,

@@ -52,7 +52,7 @@ typedef struct train_params {
 } train_params;
 
 /* How a cell ended: one row each of train_statuses (train.c), the one
- * list of them (`satbench list statuses`, README "Output files"), in the
+ * list of them (`satbench list statuses`, the manual, "Output files"), in the
  * order they are decided: the first that applies.  Only diverged failed;
  * the next four did not fail but did not learn, judged at the last probe:
  *  - exploded: the training evaluation loss above TRAIN_EXPLODE_FACTOR x
@@ -79,7 +79,7 @@ enum {   /* in the order they are decided; names, never these numbers, are writt
 typedef struct train_status_info {
   const char *name;   /* cells.tsv's status */
   int counted;        /* a count of its own in the digest and the manifest (not ok, not stopped) */
-  const char *about;  /* one line: `satbench list statuses`, the README */
+  const char *about;  /* one line: `satbench list statuses`, the manual */
 } train_status_info;
 extern const train_status_info train_statuses[TRAIN_NSTATUS];
 /* The status called name, or -1. */

@@ -1,5 +1,5 @@
 #!/bin/sh
-# cli.sh - satbench's command line against its contract (README.md,
+# cli.sh - satbench's command line against its contract (the manual,
 # "Commands" and "Tables"): help and version, the
 # table `satbench run` prints (columns, rows, numbers, determinism, seeds),
 # the lists, config-file layering, and that every bad invocation exits 2

@@ -4,7 +4,8 @@
 # tables in the sources), a man page that renders without warnings, the bash
 # completion (driven through _satbench, as bash calls it), the README's
 # images, LICENSE and CITATION.cff present and agreeing with the version,
-# and make install / uninstall into a DESTDIR leaving nothing behind.
+# and make install / uninstall into a DESTDIR (the manual too) leaving
+# nothing behind.
 # Writes only under ./tests/out in the build directory.
 
 . "${srcdir:-.}/tests/lib.sh"
@@ -317,10 +318,19 @@ else
   fi
   if test -f "$page" && cmp -s "$page" "$man"; then t_pass "the installed man page is the built one"
   else t_fail "the installed man page is the built one" "$page"; fi
+  info=$root$SB_INFODIR/satbench.info
+  html=$root$SB_HTMLDIR/satbench.html
+  if test -f "$info" && cmp -s "$info" "$srcdir/doc/satbench.info" && test -f "$html" &&
+     cmp -s "$html" "$srcdir/doc/manual.html" && test -f "$root$SB_HTMLDIR/gallery/grad-layers.png"; then
+    t_pass "make install: the manual in info and HTML (with its figures)"
+  else
+    t_fail "make install: the manual in info and HTML (with its figures)" "$(cd "$root" && find . ! -type d)"
+  fi
 
   (unset MAKEFLAGS MFLAGS; ${MAKE:-make} -C "$top_builddir" uninstall DESTDIR="$root") >"$T/uninstall.log" 2>&1
   rc=$?
-  left=$(cd "$root" && find . ! -type d | sort)
+  # info's directory file stays, as automake's distuninstallcheck allows
+  left=$(cd "$root" && find . ! -type d ! -path ".$SB_INFODIR/dir" | sort)
   if test "$rc" -eq 0 && test -z "$left"; then t_pass "make uninstall DESTDIR=... leaves only empty folders"
   else t_fail "make uninstall DESTDIR=... leaves only empty folders" "exit $rc" "left: $left" "$(tail -n 5 "$T/uninstall.log")"; fi
 fi

@@ -158,7 +158,7 @@ static void check_kinks(void)
   tap_rel(act_eval(&ss, -2.385), -2.385 / 3.385, 1e-15, "softsign(-2.385) = x/(1+|x|)");
 }
 
-/* The saturation definition of every activation (README, "Saturated and
+/* The saturation definition of every activation (the manual, "Saturated and
  * dead units") at tau = 0.05, on points either side of each boundary: the
  * tail's edge and the point where |phi'| / max|phi'| crosses tau.  The
  * expected flags were worked out by hand (Python's math module for the

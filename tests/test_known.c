@@ -3,7 +3,7 @@
  * Wide nets (width 512, batch 256) on N(0, 1) inputs: the back-propagated
  * error delta^l = phi'(h^l) .* (delta^{l+1} W^{l+1}T) shrinks per layer by
  * the mean-field factor chi_l = sigma_w2 E[phi'(h)^2], h ~ N(0, q^l)
- * (README "The network"; Poole et al. 2016), which gives Glorot & Bengio's 1/3 for tanh
+ * (the manual, "The network"; Poole et al. 2016), which gives Glorot & Bengio's 1/3 for tanh
  * with "standard" init (eqs. 13-15), He et al.'s 1 for ReLU with He init and
  * 1/2 with Xavier init, and <= 1/48 for sigmoid.  Also: ReLU units are
  * active on half the inputs at init (He et al.), and a depth-50 sigmoid net
@@ -255,7 +255,7 @@ int main(void)
 
   /* Sigmoid, standard init: chi = (1/3) E[sigma'^2] <= (1/3)(1/4)^2 = 1/48
    * ~ 0.0208, so the squared norm shrinks >= 48x per layer and the norm
-   * ~7x (README "The network").  Each ratio must be < 1/40 = 0.025: the bound plus 20%
+   * ~7x (the manual, "The network").  Each ratio must be < 1/40 = 0.025: the bound plus 20%
    * for finite width (the measured ratios sit 0-4% above chi_l ~ 0.020);
    * a missing phi' would give ~1/3, a phi' off by a factor k about k^2/48. */
   run("sigmoid", "standard", WIDTH, 8, BATCH, X, y, 404UL, m);

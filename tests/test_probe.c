@@ -193,7 +193,7 @@ static void expected_row(probe_row *e, const double *W, const double *dW, size_t
   e->v[PROBE_DELTA_GAIN] = used ? gain / (double)used : NAN;
 }
 
-/* Where each activation of these tests may saturate, as the README's
+/* Where each activation of these tests may saturate, as the manual's
  * table says (kept here apart from act.c's table): in both tails for
  * sigmoid, tanh and relu; only below the minimum of phi' (-sqrt2) for
  * gelu and (-2.39936) for swish; nowhere for leaky_relu. */
