@@ -878,6 +878,12 @@ static void vals_jacobian_at(FILE *f, const char *pre) { words_out(f, pre, &jaco
 static void vals_hist(FILE *f, const char *pre) { words_out(f, pre, &hist_words); }
 static void vals_schedule(FILE *f, const char *pre) { words_out(f, pre, &schedule_words); }
 static void vals_split(FILE *f, const char *pre) { words_out(f, pre, &split_words); }
+static void vals_gemm(FILE *f, const char *pre)
+{
+  fprintf(f, "%sauto\n", pre);
+  if (blas_has_libxsmm()) fprintf(f, "%slibxsmm\n", pre);
+  fprintf(f, "%scblas\n", pre);
+}
 
 /* The values an option takes, found by its setter (and by name where a
  * setter serves several): an option whose value is a word of a list gets
@@ -901,6 +907,7 @@ static const struct option_values {
   { set_histograms, NULL, vals_hist },
   { set_log_schedule, NULL, vals_schedule },
   { set_probe_split, NULL, vals_split },
+  { set_gemm, NULL, vals_gemm },
 };
 
 static void (*values_of(const cli_def *o))(FILE *, const char *)

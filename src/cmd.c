@@ -99,6 +99,7 @@ enum { N_LISTS = sizeof lists / sizeof lists[0] };
 static void list_usage(FILE *f)
 {
   fputs("usage: satbench list WHAT\n"
+        "       satbench list --complete [COMMAND [OPTION]]\n"
         "Print the names satbench knows, one per line, each followed by a tab and what it\n"
         "means.  WHAT is one of:\n\n", f);
   for (size_t k = 0; k < N_LISTS; k++) fprintf(f, "  %-14s%s\n", lists[k].name, lists[k].help);
