@@ -244,30 +244,45 @@ test "$rc" -eq 0 && ! cmp -s "$T/swap-plots/heatmap.dat" "$T/swap-plots.ref/heat
 
 # ---- 5. temporaries of plots that were killed ---------------------------------
 # A plot killed (SIGKILL) while its gnuplot draws: the gnuplot, a wrapper,
-# cuts the picture it drew in plot's stage and tells its parent (plot) and
-# where it is through a FIFO; the test kills plot there, waits for the
-# news of its death through the same FIFO, then lets the wrapper end.  The
-# stage stays; the next plot into the same -o removes it.
-mkfifo "$T/drawing" "$T/go"
+# cuts the picture it drew in plot's stage and tells the test plot's pid
+# (its parent) and where it is; the test kills plot there, lets the
+# wrapper end (a plot sent SIGKILL runs none of its code again) and waits
+# for the news of plot's death.  The stage stays; the next plot into the
+# same -o removes it.
+# No step can wait forever, in any order the processes run: the test and
+# the subshell that runs plot each open the two FIFOs once, first thing,
+# in the same order (the opens pair); the wrapper only writes and reads
+# the ends it inherits (fd 8, 9).  So no line can go to a reader that is
+# gone, and no writer closing late can pass for the end of the news
+# (FIFOs reopened for each line did both: the test hung on a loaded
+# machine).  The test reads news until every writer closed; the wrapper
+# waits for go to be closed, not for a line.
+mkfifo "$T/news" "$T/go"
 cat >"$T/bin/hang" <<EOF
 #!/bin/sh
-'$GNUPLOT' "\$@" && head -c 100 heatmap.png >heatmap.cut && mv heatmap.cut heatmap.png
-echo "\$PPID \$(pwd)" >'$A/drawing'
-read go <'$A/go'
+'$GNUPLOT' "\$@" 8>&- 9<&- && head -c 100 heatmap.png >heatmap.cut && mv heatmap.cut heatmap.png
+echo "drawing \$PPID \$(pwd)" >&8
+exec 8>&-
+read go <&9
 EOF
 chmod +x "$T/bin/hang"
-("$SATBENCH" plot -d "$T/grid" -o "$T/killed" --only heatmap --format png --gnuplot "$A/bin/hang" >"$T/killed.out" 2>&1
- echo "exit $?" >"$A/drawing") 2>"$T/killed.sh.err" &
-read victim stage <"$T/drawing"
-krc="$stage"   # plot ended before it ran gnuplot: "exit STATUS"
-if test "$victim" != exit; then
-  kill -KILL "$victim"
-  read word krc <"$T/drawing"
-  echo go >"$T/go"
-fi
+(exec 8>"$A/news" 9<"$A/go"
+ "$SATBENCH" plot -d "$T/grid" -o "$T/killed" --only heatmap --format png --gnuplot "$A/bin/hang" >"$T/killed.out" 2>&1
+ echo "exit $?" >&8) 2>"$T/killed.sh.err" &
+exec 3<"$T/news" 4>"$T/go"
+read word victim stage <&3 || word=eof
+test "$word" = drawing && kill -KILL "$victim"
+exec 4>&-   # the wrapper ends
+krc=none
+case $word in
+  drawing) read word krc <&3 || krc=none ;;
+  exit) krc=$victim ;;   # plot ended before its gnuplot said where it draws
+esac
+cat <&3 >/dev/null   # until the wrapper, plot and the subshell are all gone
+exec 3<&-
 wait
 left=$(ls -A "$T/killed" | grep -c '^\.satbench-plot\.tmp\.')
-if test "$krc" -eq 137 && test "$left" -eq 1 && test -s "$stage/heatmap.png" && ! test -e "$T/killed/heatmap.png"; then
+if test "$krc" = 137 && test "$left" -eq 1 && test -s "$stage/heatmap.png" && ! test -e "$T/killed/heatmap.png"; then
   t_pass "a plot killed while gnuplot draws leaves its stage (a cut heatmap.png in it), not in -o"
 else
   t_fail "a plot killed while gnuplot draws leaves its stage" "plot's status $krc, stages in -o: $left" "$(ls -A "$T/killed")"
