@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,23 +58,34 @@ void stop_hold(const char *point)
   static atomic_int held;
   const char *v = getenv("SATBENCH_TEST_HOLD");
   size_t n = strlen(point);
-  if (!v || strncmp(v, point, n) != 0 || v[n] != ':' || atomic_load(&held)) return;
-  if (atomic_exchange(&held, 1)) return;
+  if (!v || strncmp(v, point, n) != 0 || v[n] != ':' || atomic_exchange(&held, 1)) return;
   const char *fifo = v + n + 1;
-  /* open() of a FIFO blocks until the other end opens it; a caught signal
-   * interrupts it (no SA_RESTART): the hold goes on. */
-  int fd;
-  while ((fd = open(fifo, O_WRONLY | O_CLOEXEC)) < 0 && errno == EINTR) continue;
+  char go[PATH_MAX];
+  if (snprintf(go, sizeof go, "%s.go", fifo) >= (int)sizeof go) return;
+  /* No open() here waits for the other end, so no interleaving with the
+   * test (it gone, a signal, a kill -9 it sent) leaves either side
+   * blocked.  The test keeps the FIFO open while this process runs, so
+   * the line is never lost; nobody reading it (ENXIO) means no hold. */
+  int fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return;
   char line[64];
   int len = snprintf(line, sizeof line, "%s %ld\n", point, (long)getpid());
   ssize_t w;
   while ((w = write(fd, line, (size_t)len)) < 0 && errno == EINTR) continue;
   close(fd);
-  while ((fd = open(fifo, O_RDONLY | O_CLOEXEC)) < 0 && errno == EINTR) continue;
-  if (fd < 0) return;
+  if (w != len) return;
+  /* Released at end of file on FIFO.go: when the test closes the one
+   * writer it holds (before or after this open) or is gone.  A caught
+   * signal interrupts the read (no SA_RESTART): the hold goes on. */
+  int g = open(go, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (g < 0) return;
+  int fl = fcntl(g, F_GETFL);
+  if (fl == -1 || fcntl(g, F_SETFL, fl & ~O_NONBLOCK) == -1) {
+    close(g);
+    return;
+  }
   char buf[64];
   ssize_t r;
-  while ((r = read(fd, buf, sizeof buf)) > 0 || (r < 0 && errno == EINTR)) continue;
-  close(fd);
+  while ((r = read(g, buf, sizeof buf)) > 0 || (r < 0 && errno == EINTR)) continue;
+  close(g);
 }

@@ -33,9 +33,11 @@ const char *stop_name(int sig);
 /* A hold point for the tests, so that they act at a known moment of a run
  * (a signal, a kill -9, the folder removed) instead of after a sleep.
  * When SATBENCH_TEST_HOLD is "POINT:FIFO" and `point` is POINT, the first
- * time (per process) write "POINT PID" and a newline to the FIFO (blocking
- * until the test reads it), then wait until the test opens the FIFO for
- * writing and closes it.  Signals arriving meanwhile are caught as usual.
+ * time (per process) write "POINT PID" and a newline to the FIFO, then
+ * wait for end of file on the FIFO "FIFO.go" (the test has closed its end,
+ * or is gone).  No open waits for the other end (tests/lib.sh holds both
+ * open): a FIFO nobody reads means no hold.  Signals arriving meanwhile
+ * are caught as usual.
  * The points: "start" (a grid's folder prepared, no cell run yet),
  * "record-N" (the grid's worker that wrote this process's Nth
  * record, holding every other worker as it reports) and "merge" (its

@@ -178,7 +178,19 @@ t_done()
 #       returns when it is held at POINT ("record-N": its Nth record written;
 #       "merge"), or when it ended without reaching it: $held is 1 or 0,
 #       $held_pid its pid when held, $rc its exit status when it ended.
-#   hold_release  let it go on;   hold_end  wait for its end (exit status in $rc).
+#   hold_release  let it go on;   hold_end  let it go (if not yet) and wait
+#       for its end (exit status in $rc).  One hold at a time.
+# Nothing here waits for a FIFO's other end to open, so no interleaving
+# blocks forever (whatever the held process does: dies, is killed before or
+# after its release, catches a signal).  The shell holds both FIFOs open
+# read-write (Linux opens a FIFO so at once) from hold_start to hold_end, on
+# fds 9 and 8: FIFO carries "POINT PID" from satbench and "exit N" from the
+# subshell, each kept in the pipe until read, however the writers' opens and
+# closes interleave with the reads; FIFO.go releases: satbench reads it to
+# end of file, which comes once this shell closes fd 8 (hold_release, or
+# hold_end, or this script's end), before or after satbench opens it.
+# Neither fd is left to satbench or to the subshell (an fd 8 held by them
+# would keep the end of file away).
 hold_start()
 {
   h_point=$1
@@ -187,29 +199,34 @@ hold_start()
   shift 3
   t_runs=$((t_runs + 1))
   h_fifo="$T/hold.$t_runs"
-  rm -f "$h_fifo"
-  mkfifo "$h_fifo" || { echo "Bail out! cannot make the FIFO $h_fifo" >&2; exit 99; }
-  (SATBENCH_TEST_HOLD="$h_point:$h_fifo" "$SATBENCH" "$@" >"$h_out" 2>"$h_err" </dev/null; echo "exit $?" >"$h_fifo") &
+  rm -f "$h_fifo" "$h_fifo.go"
+  { mkfifo "$h_fifo" && mkfifo "$h_fifo.go" && exec 9<>"$h_fifo" 8<>"$h_fifo.go"; } ||
+    { echo "Bail out! cannot make and open the FIFOs $h_fifo(.go)" >&2; exit 99; }
+  (
+    exec 8>&-
+    SATBENCH_TEST_HOLD="$h_point:$h_fifo" "$SATBENCH" "$@" >"$h_out" 2>"$h_err" </dev/null 9>&-
+    echo "exit $?" >&9
+  ) &
   h_job=$!
   h_what=
-  while test -z "$h_what"; do read -r h_what h_arg <"$h_fifo"; done
+  while test -z "$h_what"; do read -r h_what h_arg <&9; done
   if test "$h_what" = "$h_point"; then held=1; held_pid=$h_arg; else held=0; held_pid=; rc=$h_arg; fi
 }
 
 hold_release()
 {
-  if test "$held" = 1; then : >"$h_fifo"; fi
+  exec 8>&-
 }
 
 hold_end()
 {
-  # Until the line "exit N": a read may find the end of the held run's
-  # own line instead (a process killed before it closed the FIFO).
+  exec 8>&-
   if test "$held" = 1; then
     h_what=
-    while test "$h_what" != exit; do read -r h_what rc <"$h_fifo"; done
+    while test "$h_what" != exit; do read -r h_what rc <&9; done
   fi
   wait "$h_job"
-  rm -f "$h_fifo"
+  exec 9<&-
+  rm -f "$h_fifo" "$h_fifo.go"
   held=0
 }
