@@ -1583,6 +1583,23 @@ static double depth_row(const fig_grid *g, double depth)
   return (double)k + (depth - d0) / (d1 - d0);
 }
 
+/* A heatmap's colour range over [lo, hi] (decades): symmetric about 0
+ * with a diverging palette when the values have both signs, else whole
+ * decades around them. */
+static void heat_range(figure *f, double lo, double hi)
+{
+  int diverge = isfinite(lo) && lo < -0.25 && hi > 0.25;
+  if (diverge) {
+    double m = ceil(fmax(-lo, hi));
+    fig_var_num(f, "cblo", -m);
+    fig_var_num(f, "cbhi", m);
+  } else {
+    fig_var_num(f, "cblo", isfinite(lo) ? floor(lo) : -1.0);
+    fig_var_num(f, "cbhi", isfinite(hi) ? (ceil(hi) > floor(lo) ? ceil(hi) : floor(lo) + 1) : 0.0);
+  }
+  fig_var_num(f, "diverge", diverge);
+}
+
 static int heat_phase(const fig_ctx *c, sb_error *err)
 {
   const fig_grid *g = c->g;
@@ -1720,16 +1737,7 @@ static int heat_phase(const fig_ctx *c, sb_error *err)
   fig_var_num(&f, "ndepth", (double)nd);
   fig_var_num(&f, "ncols", (double)cols);
   fig_var_num(&f, "nrows", (double)rows);
-  int diverge = isfinite(lo) && lo < -0.25 && hi > 0.25;
-  if (diverge) {
-    double m = ceil(fmax(-lo, hi));
-    fig_var_num(&f, "cblo", -m);
-    fig_var_num(&f, "cbhi", m);
-  } else {
-    fig_var_num(&f, "cblo", isfinite(lo) ? floor(lo) : -1.0);
-    fig_var_num(&f, "cbhi", isfinite(hi) ? (ceil(hi) > floor(lo) ? ceil(hi) : floor(lo) + 1) : 0.0);
-  }
-  fig_var_num(&f, "diverge", diverge);
+  heat_range(&f, lo, hi);
   fig_var_num(&f, "phase", 1);
   char fx[FIG_LABEL_MAX];
   fx[0] = '\0';
@@ -1818,16 +1826,7 @@ static int fig_heatmap(const fig_ctx *c, sb_error *err)
   fig_var_num(&f, "ninit", (double)ni);
   fig_var_num(&f, "ncols", (double)cols);
   fig_var_num(&f, "nrows", (double)rows);
-  int diverge = isfinite(lo) && lo < -0.25 && hi > 0.25;
-  if (diverge) {
-    double m = ceil(fmax(-lo, hi));
-    fig_var_num(&f, "cblo", -m);
-    fig_var_num(&f, "cbhi", m);
-  } else {
-    fig_var_num(&f, "cblo", isfinite(lo) ? floor(lo) : -1.0);
-    fig_var_num(&f, "cbhi", isfinite(hi) ? (ceil(hi) > floor(lo) ? ceil(hi) : floor(lo) + 1) : 0.0);
-  }
-  fig_var_num(&f, "diverge", diverge);
+  heat_range(&f, lo, hi);
   fig_var_num(&f, "phase", 0);
   fig_var_num(&f, "lab_l", lab_l);
   fig_var_num(&f, "lab_b", lab_b);
