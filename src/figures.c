@@ -2631,6 +2631,7 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
   if (got < 0) rc = -got;
   fig_rows_close(&fr);
   fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
+  key_layers_note(&key, nl, depth);
   for (size_t q = 0; q < nl; q++) {
     char t[32];
     snprintf(t, sizeof t, "layer %zu", layers[q]);

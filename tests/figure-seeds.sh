@@ -95,10 +95,10 @@ test -z "$bad" && t_pass "learning-curves: every sgd panel in a row above every 
   t_fail "learning-curves: every sgd panel in a row above every adam panel" "$bad"
 
 # -- a depth-10 legend that draws 9 layers says so; --select composes
-sb plot -d "$T/data" -o "$T/s" --no-render --only saturation-dynamics,saturation-training,learning-curves \
+sb plot -d "$T/data" -o "$T/s" --no-render --only saturation-dynamics,saturation-training,learning-curves,histograms \
   --select depth=10 --select optimizer=adam --select init=xavier_normal
 test "$rc" -eq 0 || t_fail "plot --select depth=10 --select optimizer=adam --select init=xavier_normal" "exit $rc: $(cat "$err")"
-for f in saturation-dynamics saturation-training; do
+for f in saturation-dynamics saturation-training histograms; do
   keys=$(grep '^array key_titles' "$T/s/$f.gp")
   case $keys in
     *"'9 of 10 layers:', 'layer 1', 'layer 2', 'layer 3', 'layer 4', 'layer 6'"*) t_pass "$f at depth 10: the legend says '9 of 10 layers:'" ;;

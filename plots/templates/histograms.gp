@@ -26,7 +26,7 @@
 # delta^l = dL/dh^l, the loss's gradient at layer l's pre-activations.
 
 set multiplot title sprintf("%s, depth %d (%s): distributions per layer on the probe set%s\n{/=7 %s}", lit(act), depth, lit(fixed), note, lit(rows_txt)) enhanced
-NR = ninit; NC = npan; IN_L = 0.85; IN_B = key_h + 0.42; IN_T = 0.62; GAP_X = 0.42; GAP_Y = (ninit > 2 ? 0.22 : 0.3)
+NR = ninit; NC = npan; IN_L = 1.0; IN_B = key_h + 0.42; IN_T = 0.62; GAP_X = 0.42; GAP_Y = (ninit > 2 ? 0.22 : 0.3)
 unset key
 do for [s = 1:ninit] {
   do for [p = 1:npan] {
@@ -47,7 +47,7 @@ do for [s = 1:ninit] {
     set title (s == 1 ? sprintf("%s%s, %s", kind == 0 ? "activations φ(h^l)" : "errors {/Symbol d}^l = ∂L/∂h^l", \
                         kind == 0 ? "" : unit, moment == 0 ? "at init" : sprintf("step %s", word(endsteps, s))) : "") font ",7" enhanced
     set xlabel (s == ninit ? sprintf("%s%s", kind == 0 ? "output value" : "{/Symbol d}^l value", unit) : "") enhanced
-    set ylabel (p == 1 ? sprintf("%s%s\ndensity", inits[s], strlen(rvars[s]) ? ", " . rvars[s] : "") : "") noenhanced
+    set ylabel (p == 1 ? sprintf("%s%s\ndensity", inits[s], strlen(rvars[s]) ? ", " . rvars[s] : "") : "") offset -1.5,0 noenhanced
     set xrange [xlo / xs:xhi / xs]
     set xtics xlo / xs, (xhi - xlo) / xs / 2.0, xhi / xs
     set format x "%g"
