@@ -144,8 +144,10 @@ echo "slurm: scancel, resubmit: tables identical to one process (cmp)"
 #    that submits, its jobs are waited for.
 B=$R/build
 mkdir -p "$B"
-ln -s "$SATBENCH" "$B/satbench"
-ln -s "$SRC/contrib" "$B/contrib"
+# a copy of contrib/, not a link: submit.sh finds ../../satbench through
+# the kernel's "..", which a link to the source tree would lead there
+cp "$SATBENCH" "$B/satbench"
+cp -R "$SRC/contrib" "$B/contrib"
 sed -n '/^<!-- cluster-example: begin/,/^<!-- cluster-example: end/p' "$SRC/README.md" | grep -v '^<!--' | grep -v '^```' >"$R/example.sh"
 test "$(grep -c . "$R/example.sh")" -ge 2 || fail "no example between the cluster-example markers of README.md"
 while IFS= read -r line; do
