@@ -86,6 +86,20 @@ EOF
 TEXT='activation init norm optimizer loss status kind'
 TABLES=$(cd "$T" && ls a/*.tsv b/*.tsv | tr '\n' ' ')
 
+# reader_results TOOL OUT: a check that TOOL ran (OUT not empty), then one
+# check per "ok WHAT" / "FAIL WHAT" line it printed.
+reader_results()
+{
+  test -s "$2"
+  t_result $? "$1 ran" "$(cat "$2")"
+  while read -r st what; do
+    test "$st" = ok
+    t_result $? "$1: $what" "$st $what"
+  done <<EOF
+$(grep -E '^(ok|FAIL) ' "$2")
+EOF
+}
+
 # ---- pandas -----------------------------------------------------------------------------
 PY=
 for p in python3 /usr/bin/python3; do
@@ -127,14 +141,7 @@ for d in ("a", "b"):
         if type(conf[k]) is not typ: bad.append("%s: %r, not %s" % (k, conf[k], typ.__name__))
     print(("ok " if not bad else "FAIL ") + d + "/manifest.json config" + ("" if not bad else ": " + "; ".join(bad)))
 EOF
-  test -s "$T/pandas.out"
-  t_result $? "pandas ran" "$(cat "$T/pandas.out")"
-  while read -r st what; do
-    test "$st" = ok
-    t_result $? "pandas: $what" "$st $what"
-  done <<EOF
-$(grep -E '^(ok|FAIL) ' "$T/pandas.out")
-EOF
+  reader_results pandas "$T/pandas.out"
 else
   t_skip "pandas reads every table with its types" "python3 with pandas is not installed (Debian: python3-pandas)"
 fi
@@ -167,14 +174,7 @@ for (path in args[-1]) {
   cat(if (length(bad)) "FAIL" else "ok", " ", path, if (length(bad)) paste0(": ", paste(bad, collapse = "; ")), "\n", sep = "")
 }
 EOF
-  test -s "$T/r.out"
-  t_result $? "R ran" "$(cat "$T/r.out")"
-  while read -r st what; do
-    test "$st" = ok
-    t_result $? "R: $what" "$st $what"
-  done <<EOF
-$(grep -E '^(ok|FAIL) ' "$T/r.out")
-EOF
+  reader_results R "$T/r.out"
 else
   t_skip "R reads every table with its types" "R (Rscript) is not installed (Debian: r-base-core)"
 fi
