@@ -187,8 +187,13 @@ static const struct gemm_rule {
    * 1024 (m n k 2^21, 2^25, 2^27), the CBLAS 51.3 / 52.6 / 54.3: the cut
    * between widths 512 and 1024. */
   { "intel", "SkylakeX", 67108864.0 /* 2^26 */ },
-  /* AMD EPYC (family 25, model 17, where OpenBLAS runs its Cooperlake
-   * kernels, and Zen machines before it): libxsmm faster at every width. */
+  /* AMD EPYC family 25, model 17, OpenBLAS 0.3.21's Cooperlake kernels,
+   * batch 128, products in the step's order (bench_kernel, 2026-12-07):
+   * libxsmm 57.3 / 48.0 / 44.7 GFLOP/s at widths 128, 512, 1024, the CBLAS
+   * 47.9 / 47.3 / 48.2: the same cut as on Intel. */
+  { "amd", "Cooperlake", 67108864.0 /* 2^26 */ },
+  /* Other AMD machines (an EPYC measured earlier with OpenBLAS's Zen
+   * kernels, issue 29): libxsmm faster at every width. */
   { "amd", NULL, 0.0 },
 };
 

@@ -125,13 +125,15 @@ int main(void)
 
   /* auto's calibrated rule, row by row (blas.c's gemm_rules), at the step's
    * shapes of batch 128 (forward and error B x w x w, dW w x w x B): on an
-   * Intel CPU with OpenBLAS's SkylakeX kernels the CBLAS from width 1024
-   * on, libxsmm below; on AMD and on a CPU no row names, libxsmm always. */
+   * Intel CPU with OpenBLAS's SkylakeX kernels and on AMD with its
+   * Cooperlake kernels the CBLAS from width 1024 on, libxsmm below; on other
+   * AMD kernels and on a CPU no row names, libxsmm always. */
   {
     static const struct { const char *vendor, *core; size_t w; blas_gemm_path want; } picks[] = {
       { "intel", "SkylakeX", 128, BLAS_PATH_LIBXSMM }, { "intel", "SkylakeX", 512, BLAS_PATH_LIBXSMM },
       { "intel", "SkylakeX", 1024, BLAS_PATH_CBLAS }, { "intel", "SkylakeX", 2048, BLAS_PATH_CBLAS },
-      { "intel", "Haswell", 1024, BLAS_PATH_LIBXSMM }, { "amd", "Cooperlake", 1024, BLAS_PATH_LIBXSMM },
+      { "intel", "Haswell", 1024, BLAS_PATH_LIBXSMM }, { "amd", "Cooperlake", 512, BLAS_PATH_LIBXSMM },
+      { "amd", "Cooperlake", 1024, BLAS_PATH_CBLAS },
       { "amd", "Zen", 2048, BLAS_PATH_LIBXSMM }, { "", "SkylakeX", 1024, BLAS_PATH_LIBXSMM },
     };
     for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++) {
