@@ -215,6 +215,7 @@ COUNT_SETTER(set_train_size, data.train_size, size_t, 1, 1UL << 32)
 COUNT_SETTER(set_test_size, data.test_size, size_t, 1, 1UL << 32)
 COUNT_SETTER(set_batch, batch, size_t, 1, 1UL << 24)
 COUNT_SETTER(set_log_every, log_every, long, 0, LONG_MAX)
+COUNT_SETTER(set_lscale_window, lscale_window, long, 1, 1L << 40)
 COUNT_SETTER(set_threads, threads, int, 1, CFG_MAX_THREADS)
 
 static int set_shard(void *ctx, const char *opt, const char *val, sb_error *err)
@@ -266,6 +267,45 @@ static int set_lrs(void *ctx, const char *opt, const char *val, sb_error *err)
       if (cfg->lrs[j] == cfg->lrs[i]) return sb_fail(err, SB_EUSAGE, "--%s: '%s' appears twice", opt, items[i]);
   }
   cfg->n_lrs = k;
+  return SB_OK;
+}
+
+/* --precisions: the formats of prec.h, each once. */
+static int set_precs(void *ctx, const char *opt, const char *val, sb_error *err)
+{
+  sb_config *cfg = ((layer *)ctx)->cfg;
+  char buf[512], *items[PREC_COUNT + 1];
+  size_t k;
+  int rc = split_copy(opt, val, buf, sizeof buf, items, PREC_COUNT + 1, &k, err);
+  if (rc) return rc;
+  for (size_t i = 0; i < k; i++) {
+    prec_kind v;
+    if ((rc = prec_parse(items[i], &v, err))) return rc;   /* its message names --precisions */
+    for (size_t j = 0; j < i; j++)
+      if (cfg->precs[j] == v) return sb_fail(err, SB_EUSAGE, "--%s: '%s' appears twice", opt, items[i]);
+    cfg->precs[i] = v;   /* i < PREC_COUNT: more would repeat one */
+  }
+  cfg->n_precs = k;
+  return SB_OK;
+}
+
+/* --loss-scales: positive numbers (1: no scaling) or dynamic, each once. */
+static int set_lscales(void *ctx, const char *opt, const char *val, sb_error *err)
+{
+  sb_config *cfg = ((layer *)ctx)->cfg;
+  char buf[4096], *items[CFG_MAX_AXIS];
+  size_t k;
+  int rc = split_copy(opt, val, buf, sizeof buf, items, CFG_MAX_AXIS, &k, err);
+  if (rc) return rc;
+  for (size_t i = 0; i < k; i++) {
+    if (!strcmp(items[i], "dynamic")) cfg->lscales[i] = 0.0;
+    else if ((rc = parse_real(opt, items[i], &cfg->lscales[i], err))) return rc;
+    else if (!(cfg->lscales[i] > 0) || !isfinite(cfg->lscales[i]))
+      return sb_fail(err, SB_EUSAGE, "--%s: %s must be a positive number or dynamic", opt, items[i]);
+    for (size_t j = 0; j < i; j++)
+      if (cfg->lscales[j] == cfg->lscales[i]) return sb_fail(err, SB_EUSAGE, "--%s: '%s' appears twice", opt, items[i]);
+  }
+  cfg->n_lscales = k;
   return SB_OK;
 }
 
@@ -590,6 +630,9 @@ static const cli_def options[] = {
   { "optimizer", 0, CLI_VALUE, set_opts, "NAME", "one optimizer (the same axis as --optimizers)", FOR_BOTH },
   { "losses", 0, CLI_VALUE, set_losses, "LIST", "xent (softmax cross-entropy), mse (1/2 squared error, linear output)", FOR_BOTH },
   { "loss", 0, CLI_VALUE, set_losses, "NAME", "one loss (the same axis as --losses)", FOR_BOTH },
+  { "precisions", 0, CLI_VALUE, set_precs, "LIST", "arithmetic emulated: fp64 (none, the default), fp32, bf16, fp16, fp8e5m2, fp8e4m3 (satbench list precisions)", FOR_BOTH },
+  { "loss-scales", 0, CLI_VALUE, set_lscales, "LIST", "loss scales: numbers (1: none, the default) or dynamic (x2 after --loss-scale-window finite steps, /2 and the step skipped on inf/NaN)", FOR_BOTH },
+  { "loss-scale-window", 0, CLI_VALUE, set_lscale_window, "N", "finite steps before a dynamic loss scale doubles (default 2000, as PyTorch's GradScaler)", FOR_BOTH },
   { "log-every", 0, CLI_VALUE, set_log_every, "N", "probe every N steps (0: none between the first and the last)", FOR_BOTH },
   { "log-schedule", 0, CLI_VALUE, set_log_schedule, "HOW", "linear (every --log-every) or log (also at 1, 2, 5, 10, 20, ...)", FOR_BOTH },
   { "probe-size", 0, CLI_VALUE, set_probe_size, "N", "examples of the probe set (default 256, or the whole split if smaller)", FOR_BOTH },
@@ -646,6 +689,12 @@ static void text_residual(const sb_config *c, size_t i, char *b, size_t n) { snp
 static void text_lr(const sb_config *c, size_t i, char *b, size_t n) { num_format(b, n, c->lrs[i]); }
 static void text_opt(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%s", opt_name(c->opts[i])); }
 static void text_loss(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%s", loss_name(c->losses[i])); }
+static void text_prec(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%s", prec_name(c->precs[i])); }
+static void text_lscale(const sb_config *c, size_t i, char *b, size_t n)
+{
+  if (c->lscales[i] == 0.0) snprintf(b, n, "dynamic");
+  else num_format(b, n, c->lscales[i]);
+}
 
 /* One row per axis, in the cell index's order: its column, its option, and
  * where its values are. */
@@ -654,6 +703,7 @@ static const struct axis_info {
   size_t offset;   /* of the axis's count in sb_config */
   void (*text)(const sb_config *cfg, size_t i, char *buf, size_t size);
   cfg_type type;   /* of its values in the tables and the manifest */
+  const char *dflt;  /* an optional column: the text of the default every row has without it (cfg_axis_default) */
 } axes[] = {
   [AXIS_ACT]   = { "activation", "activations", offsetof(sb_config, n_acts), text_act, CFG_STRING },
   [AXIS_INIT]  = { "init", "inits", offsetof(sb_config, n_inits), text_init, CFG_STRING },
@@ -664,7 +714,25 @@ static const struct axis_info {
   [AXIS_LR]    = { "lr", "lrs", offsetof(sb_config, n_lrs), text_lr, CFG_REAL },
   [AXIS_OPT]   = { "optimizer", "optimizers", offsetof(sb_config, n_opts), text_opt, CFG_STRING },
   [AXIS_LOSS]  = { "loss", "losses", offsetof(sb_config, n_losses), text_loss, CFG_STRING },
+  [AXIS_PREC]  = { "precision", "precisions", offsetof(sb_config, n_precs), text_prec, CFG_STRING, "fp64" },
+  /* "dynamic" among numbers: a name column */
+  [AXIS_LSCALE] = { "loss_scale", "loss-scales", offsetof(sb_config, n_lscales), text_lscale, CFG_STRING, "1" },
 };
+
+const char *cfg_axis_default(cfg_axis k) { return (unsigned)k < AXIS_COUNT ? axes[k].dflt : NULL; }
+
+int cfg_emulates(const sb_config *cfg)
+{
+  for (int k = 0; k < AXIS_COUNT; k++) {
+    if (!axes[k].dflt) continue;
+    for (size_t i = 0; i < cfg_axis_len(cfg, (cfg_axis)k); i++) {
+      char b[64];
+      axes[k].text(cfg, i, b, sizeof b);
+      if (strcmp(b, axes[k].dflt)) return 1;
+    }
+  }
+  return 0;
+}
 
 static const struct axis_info *axis_of_option(const char *option)
 {
@@ -869,6 +937,8 @@ static void vals_norm(FILE *f, const char *pre) { for (int k = 0; k < NORM_COUNT
 static void vals_opt(FILE *f, const char *pre) { for (int k = 0; k < OPT_COUNT; k++) fprintf(f, "%s%s\n", pre, opt_name((opt_kind)k)); }
 static void vals_loss(FILE *f, const char *pre) { for (int k = 0; k < LOSS_COUNT; k++) fprintf(f, "%s%s\n", pre, loss_name((loss_kind)k)); }
 static void vals_residual(FILE *f, const char *pre) { fprintf(f, "%snone\n", pre); }
+static void vals_prec(FILE *f, const char *pre) { for (int k = 0; k < PREC_COUNT; k++) fprintf(f, "%s%s\n", pre, prec_name((prec_kind)k)); }
+static void vals_lscale(FILE *f, const char *pre) { fprintf(f, "%sdynamic\n", pre); }
 static void vals_scale(FILE *f, const char *pre)
 {
   for (int k = 0; k < DATA_SCALE_COUNT; k++)
@@ -903,6 +973,8 @@ static const struct option_values {
   { set_input_scale, NULL, vals_scale },
   { set_opts, NULL, vals_opt },
   { set_losses, NULL, vals_loss },
+  { set_precs, NULL, vals_prec },
+  { set_lscales, NULL, vals_lscale },
   { set_jacobian_at, NULL, vals_jacobian_at },
   { set_histograms, NULL, vals_hist },
   { set_log_schedule, NULL, vals_schedule },
@@ -1069,6 +1141,10 @@ static void defaults(sb_config *cfg, cfg_command cmd)
   cfg->norms[0] = NORM_NONE;
   cfg->residuals[0] = 0;
   cfg->res_scale = 1.0;
+  cfg->n_precs = cfg->n_lscales = 1;     /* fp64, unscaled: satbench's own arithmetic */
+  cfg->precs[0] = PREC_FP64;
+  cfg->lscales[0] = 1.0;
+  cfg->lscale_window = PREC_DYN_WINDOW;
   cfg->log_every = 0;
   cfg->probe_size = CFG_PROBE_SIZE_DEFAULT;
   cfg->eval_size = CFG_EVAL_SIZE_DEFAULT;
@@ -1297,6 +1373,25 @@ int cfg_write(const sb_config *cfg, FILE *f, const char *prefix)
     }
     fputc('\n', f);
   }
+  /* The arithmetic only when it is not fp64 unscaled: a grid of before
+   * keeps its fingerprint. */
+  if (cfg_emulates(cfg)) {
+    static const struct { const char *key; cfg_axis axis; } prec_keys[] = {
+      { "precisions", AXIS_PREC }, { "loss-scales", AXIS_LSCALE },
+    };
+    int dynamic = 0;
+    for (size_t i = 0; i < cfg->n_lscales; i++) dynamic |= cfg->lscales[i] == 0.0;
+    for (size_t k = 0; k < sizeof prec_keys / sizeof prec_keys[0]; k++) {
+      fprintf(f, "%s%s = ", prefix, prec_keys[k].key);
+      for (size_t i = 0; i < cfg_axis_len(cfg, prec_keys[k].axis); i++) {
+        char b[64];
+        cfg_axis_text(cfg, prec_keys[k].axis, i, b, sizeof b);
+        fprintf(f, "%s%s", i ? "," : "", b);
+      }
+      fputc('\n', f);
+    }
+    if (dynamic) fprintf(f, "%sloss-scale-window = %ld\n", prefix, cfg->lscale_window);
+  }
   char rs[NUM_BUFSIZE];
   if (cfg->res_scale_depth) snprintf(rs, sizeof rs, "1/sqrt(depth)");
   else num_format(rs, sizeof rs, cfg->res_scale);
@@ -1334,6 +1429,9 @@ static const char *usage_default(const cli_def *o, void *ctx)
     { "dataset-digest", NULL, "any contents" },
     { "epochs", NULL, "none: --steps counts" },
     { "shard", NULL, "the whole grid" },
+    /* cfg_write names the arithmetic only when it is not the default */
+    { "precisions", NULL, "fp64" }, { "loss-scales", NULL, "1" },
+    { "loss-scale-window", NULL, PREC_DYN_WINDOW_TEXT },
     { "lr", "lrs", NULL }, { "optimizer", "optimizers", NULL }, { "loss", "losses", NULL },
   };
   usage_defaults *u = ctx;

@@ -11,6 +11,7 @@
 #include "data.h"
 #include "init.h"
 #include "net.h"
+#include "prec.h"
 #include "train.h"
 #include "err.h"
 
@@ -40,6 +41,7 @@ typedef enum { CMD_RUN, CMD_GRID } cfg_command;
  * a row of cfg.c's axis table and its values' field here. */
 typedef enum {
   AXIS_ACT, AXIS_INIT, AXIS_DEPTH, AXIS_WIDTH, AXIS_NORM, AXIS_RESIDUAL, AXIS_LR, AXIS_OPT, AXIS_LOSS,
+  AXIS_PREC, AXIS_LSCALE,
   AXIS_COUNT
 } cfg_axis;
 
@@ -68,6 +70,11 @@ typedef struct sb_config {
   double lrs[CFG_MAX_AXIS];
   opt_kind opts[OPT_COUNT];
   loss_kind losses[LOSS_COUNT];
+  /* arithmetic: the emulated precision and the loss scale (prec.h) */
+  size_t n_precs, n_lscales;
+  prec_kind precs[PREC_COUNT];
+  double lscales[CFG_MAX_AXIS];  /* a fixed scale, or 0: dynamic */
+  long lscale_window;          /* --loss-scale-window: a dynamic scale doubles after this many finite steps */
   long epochs, steps;          /* exactly one is >= 0; see cfg_total_steps */
   size_t batch;
   /* probing */
@@ -106,6 +113,15 @@ int cfg_parse_folder(sb_config *cfg, const char *conf, const char *out, sb_error
 const char *cfg_axis_name(cfg_axis k);
 size_t cfg_axis_len(const sb_config *cfg, cfg_axis k);
 void cfg_axis_text(const sb_config *cfg, cfg_axis k, size_t i, char *buf, size_t size);
+/* An axis whose column the tables have only when some cell leaves its
+ * default (precision fp64, loss_scale 1: the arithmetic of every grid
+ * before them, whose tables keep their bytes): its default's text, NULL
+ * for an axis that is always a column.  A reader of a table without the
+ * column takes every row at the default. */
+const char *cfg_axis_default(cfg_axis k);
+/* Whether some cell of cfg leaves an optional axis's default: the tables
+ * then have its column (table.h's TABLE_PREC). */
+int cfg_emulates(const sb_config *cfg);
 /* Cells of the grid: the product of the axes' lengths and seeds. */
 size_t cfg_n_cells(const sb_config *cfg);
 

@@ -104,7 +104,7 @@ static compare_group *group_of(compare_grid *g, const tsv_reader *t, const int *
 {
   for (size_t i = g->n_groups; i-- > 0;) {
     int same = 1;
-    for (int k = 0; k < AXIS_COUNT && same; k++) same = !strcmp(g->g[i].axis[k], tsv_str(t, col[k]));
+    for (int k = 0; k < AXIS_COUNT && same; k++) same = !strcmp(g->g[i].axis[k], tsv_str_or(t, col[k], cfg_axis_default((cfg_axis)k)));
     if (same) return &g->g[i];
   }
   compare_group *grown = realloc(g->g, (g->n_groups + 1) * sizeof *grown);
@@ -113,7 +113,7 @@ static compare_group *group_of(compare_grid *g, const tsv_reader *t, const int *
   compare_group *n = &g->g[g->n_groups++];
   memset(n, 0, sizeof *n);
   for (int k = 0; k < AXIS_COUNT; k++)
-    if (!(n->axis[k] = dup_str(tsv_str(t, col[k])))) return NULL;
+    if (!(n->axis[k] = dup_str(tsv_str_or(t, col[k], cfg_axis_default((cfg_axis)k))))) return NULL;
   return n;
 }
 
@@ -129,7 +129,9 @@ int compare_grid_load(const char *dir, compare_grid *g, sb_error *err)
   tsv_reader *t = tsv_open(path, err);
   if (!t) return err->code ? err->code : SB_EUSAGE;
   int col[AXIS_COUNT], c_status = -1, c_metric[COMPARE_NMETRICS], c_chance[COMPARE_NMETRICS];
-  for (int k = 0; k < AXIS_COUNT && !rc; k++) rc = tsv_need(t, cfg_axis_name((cfg_axis)k), &col[k], err);
+  for (int k = 0; k < AXIS_COUNT && !rc; k++)   /* an optional axis's column may be absent (its default) */
+    if ((col[k] = tsv_col(t, cfg_axis_name((cfg_axis)k))) < 0 && !cfg_axis_default((cfg_axis)k))
+      rc = tsv_need(t, cfg_axis_name((cfg_axis)k), &col[k], err);
   if (!rc) rc = tsv_need(t, "status", &c_status, err);
   for (int m = 0; m < COMPARE_NMETRICS; m++) {
     const compare_metric *cm = &compare_metrics[m];

@@ -250,7 +250,9 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
   tsv_reader *t = tsv_open(path, err);
   if (!t) return err->code;
   int ci, cs, cst, cl, c0, cc, cax[AXIS_COUNT], csel[FIG_MAX_SELECT], rc = SB_OK;
-  for (int k = 0; k < AXIS_COUNT && !rc; k++) rc = tsv_need(t, cfg_axis_name((cfg_axis)k), &cax[k], err);
+  for (int k = 0; k < AXIS_COUNT && !rc; k++)   /* an optional axis's column may be absent (its default) */
+    if ((cax[k] = tsv_col(t, cfg_axis_name((cfg_axis)k))) < 0 && !cfg_axis_default((cfg_axis)k))
+      rc = tsv_need(t, cfg_axis_name((cfg_axis)k), &cax[k], err);
   if (!rc && !(rc = tsv_need(t, "cell", &ci, err)) && !(rc = tsv_need(t, "seed", &cs, err))
       && !(rc = tsv_need(t, "status", &cst, err)) && !(rc = tsv_need(t, "final_loss", &cl, err))
       && !(rc = tsv_need(t, "attenuation0", &c0, err)))
@@ -270,7 +272,7 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
   int got;
   while ((got = tsv_next(t, err)) == 1) {
     if ((rc = row_printable(t, err))) break;
-    for (int k = 0; k < AXIS_COUNT && !rc; k++) rc = axis_add_name(&all[k], tsv_str(t, cax[k]));
+    for (int k = 0; k < AXIS_COUNT && !rc; k++) rc = axis_add_name(&all[k], tsv_str_or(t, cax[k], cfg_axis_default((cfg_axis)k)));
     if (!rc) rc = axis_add_name(&all[AXIS_COUNT], tsv_str(t, cs));
     if (rc) { rc = sb_fail(err, SB_EFAIL, "out of memory reading %s", path); break; }
     if (!row_selected(o, t, csel)) continue;
@@ -296,7 +298,7 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
     c->chance_error = cce >= 0 ? tsv_num(t, cce) : NAN;
     c->test_acc = cta >= 0 ? tsv_num(t, cta) : NAN;
     for (int k = 0; k < AXIS_COUNT && !rc; k++)
-      if (is_variant_axis(k)) rc = axis_add_name(&kept[k], tsv_str(t, cax[k]));
+      if (is_variant_axis(k)) rc = axis_add_name(&kept[k], tsv_str_or(t, cax[k], cfg_axis_default((cfg_axis)k)));
     if (rc || axis_add_name(&g->acts, c->act) || axis_add_name(&g->inits, c->init) ||
         axis_add_val(&g->depths, c->depth)) {
       rc = sb_fail(err, SB_EFAIL, "out of memory reading %s", path);

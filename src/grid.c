@@ -73,7 +73,9 @@ void grid_cell_params(const sb_config *cfg, const grid_pos *pos, train_params *p
     .batch = cfg->batch, .steps = cfg_total_steps(cfg), .lr = cfg->lrs[at[AXIS_LR]], .opt = cfg->opts[at[AXIS_OPT]],
     .loss = cfg->losses[at[AXIS_LOSS]], .log_every = cfg->log_every, .log_schedule = cfg->log_schedule,
     .tau = cfg->tau, .jacobian = cfg->jacobian, .jacobian_init_only = cfg->jacobian_init_only,
-    .hist_mode = cfg->hist_mode, .stop = NULL,
+    .hist_mode = cfg->hist_mode, .prec = cfg->precs[at[AXIS_PREC]],
+    .loss_scale = cfg->lscales[at[AXIS_LSCALE]] > 0.0 ? cfg->lscales[at[AXIS_LSCALE]] : PREC_DYN_INIT,
+    .ls_dynamic = cfg->lscales[at[AXIS_LSCALE]] == 0.0, .ls_window = cfg->lscale_window, .stop = NULL,
   };
 }
 

@@ -69,6 +69,8 @@ net *net_alloc_arch(size_t n_in, size_t width, size_t depth, size_t n_out,
   n->act = act;
   n->loss = loss;
   n->arch = arch ? *arch : (net_arch){ NORM_NONE, 0, 1.0 };
+  n->prec = PREC_FP64;
+  n->scale = 1.0;
   int normed = n->arch.norm != NORM_NONE;
   size_t L = n->n_layers;
   n->fan_in = calloc(5 * L, sizeof(size_t));
@@ -106,7 +108,23 @@ void net_free(net *n)
   free(n->grads);
   free(n->fan_in);
   free(n->run_mean);
+  free(n->lp);
   free(n);
+}
+
+int net_set_prec(net *n, prec_kind p)
+{
+  n->prec = p;
+  if (p == PREC_FP64 || n->lp) return SB_OK;
+  n->lp = calloc(n->n_params, sizeof(double));
+  return n->lp ? SB_OK : SB_EFAIL;
+}
+
+/* Emulation (net.h): x rounded to the net's format, counted into layer l's
+ * tensor t while the work counts (a probe's passes). */
+static inline void emu_round(const net *n, net_work *w, size_t l, int t, double *x, size_t len)
+{
+  prec_round_vec(n->prec, x, len, w->count_prec ? &w->pc[(l - 1) * NET_NT + t] : NULL);
 }
 
 int net_init_params(net *n, const init_spec *spec, gsl_rng *rng, sb_error *err)
@@ -170,6 +188,8 @@ net_work *net_work_alloc(const net *n, size_t cap)
     if (res && hidden) { w->da[l] = p; p += cap * wd; }
   }
   w->da_norm = p;
+  w->pc = calloc(L * NET_NT, sizeof *w->pc);
+  if (!w->pc) { net_work_free(w); return NULL; }
   return w;
 }
 
@@ -178,6 +198,7 @@ void net_work_free(net_work *w)
   if (!w) return;
   free(w->buf);
   free(w->h);
+  free(w->pc);
   free(w);
 }
 
@@ -268,18 +289,28 @@ double net_forward(const net *n, net_work *w, const double *X, const int *y, siz
 double net_forward_mode(net *n, net_work *w, const double *X, const int *y, size_t batch, net_mode mode)
 {
   size_t L = n->n_layers, k_res = n->arch.res_stride;
-  int normed = n->arch.norm != NORM_NONE;
+  int normed = n->arch.norm != NORM_NONE, emu = n->prec != PREC_FP64;
+  /* The passes' weights: the format's rounding of the master weights. */
+  if (emu) {
+    memcpy(n->lp, n->params, n->n_params * sizeof(double));
+    prec_round_vec(n->prec, n->lp, n->n_params, NULL);
+  }
+  const double *par = emu ? n->lp : n->params;
   const double *in = X;  /* (batch, fan_in(l)) */
   for (size_t l = 1; l <= L; l++) {
     size_t fi = n->fan_in[l - 1], fo = n->fan_out[l - 1];
     double *h = w->h[l - 1];  /* (batch, fo) */
     double *lin = normed && l < L ? w->uhat[l - 1] : h;
-    const double *b = net_b(n, l);
+    const double *b = par + n->b_off[l - 1];
     /* Bias first, then accumulate the product onto it (beta = 1). */
     for (size_t i = 0; i < batch; i++) memcpy(lin + i * fo, b, fo * sizeof(double));
-    blas_gemm(0, 0, batch, fo, fi, 1.0, in, net_W(n, l), 1.0, lin);
+    blas_gemm(0, 0, batch, fo, fi, 1.0, in, par + n->w_off[l - 1], 1.0, lin);
+    if (emu) emu_round(n, w, l, NET_T_H, lin, batch * fo);
     if (l < L) {
-      if (normed) norm_forward(n, w, l, batch, mode);
+      if (normed) {
+        norm_forward(n, w, l, batch, mode);
+        if (emu) prec_round_vec(n->prec, h, batch * fo, NULL);
+      }
       double *a = w->a[l - 1];
       /* An evaluation reads only the outputs: no phi' to store. */
       act_forward(&n->act, a, mode == NET_EVAL ? NULL : w->dphi[l - 1], h, batch * fo);
@@ -289,14 +320,22 @@ double net_forward_mode(net *n, net_work *w, const double *X, const int *y, size
         SB_SIMD
         for (size_t i = 0; i < batch * fo; i++) a[i] = src[i] + s * a[i];
       }
+      if (emu) {
+        emu_round(n, w, l, NET_T_A, a, batch * fo);
+        if (mode != NET_EVAL) prec_round_vec(n->prec, w->dphi[l - 1], batch * fo, NULL);
+      }
       in = a;
     }
   }
   size_t k = n->n_out;
   const double *z = w->h[L - 1];
   double *out = w->a[L - 1];
-  if (n->loss == LOSS_XENT)
-    return softmax_xent(out, z, y, batch, k) / (double)batch;
+  if (n->loss == LOSS_XENT) {
+    double loss = softmax_xent(out, z, y, batch, k) / (double)batch;
+    /* the softmax in fp32, as mixed precision keeps it */
+    if (emu) prec_round_vec(PREC_FP32, out, batch * k, NULL);
+    return loss;
+  }
   memcpy(out, z, batch * k * sizeof(double));
   if (!y) return 0.0;
   double loss = 0.0;
@@ -352,7 +391,8 @@ SB_CLONES static void norm_backward(net *n, net_work *w, size_t p, size_t batch)
 void net_backward(net *n, net_work *w, const double *X, const int *y, size_t batch)
 {
   size_t L = n->n_layers, k = n->n_out, k_res = n->arch.res_stride;
-  int normed = n->arch.norm != NORM_NONE;
+  int normed = n->arch.norm != NORM_NONE, emu = n->prec != PREC_FP64;
+  const double *par = emu ? n->lp : n->params;
   double inv_b = 1.0 / (double)batch;
   /* dLoss/dz for the mean loss: (p - onehot)/B for softmax cross-entropy,
    * (z - onehot)/B for 1/2 squared error; out holds p or z. */
@@ -361,13 +401,17 @@ void net_backward(net *n, net_work *w, const double *X, const int *y, size_t bat
   for (size_t i = 0; i < batch; i++)
     for (size_t j = 0; j < k; j++)
       dz[i * k + j] = (out[i * k + j] - (j == (size_t)y[i] ? 1.0 : 0.0)) * inv_b;
+  if (n->scale != 1.0)   /* the loss scale (net.h) */
+    for (size_t i = 0; i < batch * k; i++) dz[i] *= n->scale;
+  if (emu) emu_round(n, w, L, NET_T_DELTA, dz, batch * k);
 
   for (size_t l = L; l >= 1; l--) {
     size_t fi = n->fan_in[l - 1], fo = n->fan_out[l - 1];
     const double *d = w->du[l - 1];                 /* (batch, fo) dLoss/du^l (= delta^l without a norm) */
     const double *in = l == 1 ? X : w->a[l - 2];    /* (batch, fi) */
     blas_gemm(1, 0, fi, fo, batch, 1.0, in, d, 0.0, net_dW(n, l));  /* in^T d */
-    if (l == L || normed) {  /* else the pass below made db^l with delta^l */
+    if (emu) emu_round(n, w, l, NET_T_DW, net_dW(n, l), fi * fo);
+    if (l == L || normed || emu) {  /* else the pass below made db^l with delta^l */
       double *db = net_db(n, l);
       memset(db, 0, fo * sizeof(double));
       for (size_t i = 0; i < batch; i++) {
@@ -375,6 +419,7 @@ void net_backward(net *n, net_work *w, const double *X, const int *y, size_t bat
         SB_SIMD
         for (size_t j = 0; j < fo; j++) db[j] += di[j];
       }
+      if (emu) prec_round_vec(n->prec, db, fo, NULL);
     }
     if (l == 1) break;
     /* Layer p = l-1 below: dLoss/da^p = d W^l^T (plus, when a^p feeds the
@@ -382,11 +427,13 @@ void net_backward(net *n, net_work *w, const double *X, const int *y, size_t bat
      * delta^p = dLoss/da^p .* phi'(h^p) (times s at a block end). */
     size_t p = l - 1;
     double *g = w->da[p - 1];                       /* (batch, fi); delta[p-1] without skips */
-    blas_gemm(0, 1, batch, fi, fo, 1.0, d, net_W(n, l), 0.0, g);
+    blas_gemm(0, 1, batch, fi, fo, 1.0, d, par + n->w_off[l - 1], 0.0, g);
+    if (emu) prec_round_vec(n->prec, g, batch * fi, NULL);
     if (k_res && net_block_end(n, p + k_res)) {
       const double *up = w->da[p + k_res - 1];
       SB_SIMD
       for (size_t i = 0; i < batch * fi; i++) g[i] += up[i];
+      if (emu) prec_round_vec(n->prec, g, batch * fi, NULL);
     }
     /* A read of g, before delta^p may overwrite it: the probe's only. */
     if (w->measure_da) w->da_norm[p - 1] = blas_nrm2(g, batch * fi);
@@ -399,7 +446,16 @@ void net_backward(net *n, net_work *w, const double *X, const int *y, size_t bat
     if (normed) {
       SB_SIMD
       for (size_t i = 0; i < batch * fi; i++) dp[i] = s * g[i] * gp[i];
+      if (emu) emu_round(n, w, p, NET_T_DELTA, dp, batch * fi);
       norm_backward(n, w, p, batch);
+      if (emu) {
+        prec_round_vec(n->prec, w->du[p - 1], batch * fi, NULL);
+        prec_round_vec(n->prec, net_dgamma(n, p), 2 * n->width, NULL);
+      }
+    } else if (emu) {   /* delta^p rounded, then its column sums db^p (the loop above, at l = p) */
+      SB_SIMD
+      for (size_t i = 0; i < batch * fi; i++) dp[i] = s * g[i] * gp[i];
+      emu_round(n, w, p, NET_T_DELTA, dp, batch * fi);
     } else {
       double *db = net_db(n, p);
       memset(db, 0, fi * sizeof(double));
@@ -530,5 +586,11 @@ void opt_step(opt_state *o, net *n, double *ratio)
       double unorm = opt_range_norm(o, n->grads + wo, mw, vw, nw, c1, c2);
       ratio[l - 1] = wnorm > 0.0 ? unorm / wnorm : (unorm > 0.0 ? INFINITY : 0.0);
     }
+  }
+  /* Emulation: the master weights and the optimizer's state in fp32. */
+  if (n->prec != PREC_FP64) {
+    prec_round_vec(PREC_FP32, n->params, n->n_params, NULL);
+    if (o->m) prec_round_vec(PREC_FP32, o->m, n->n_params, NULL);
+    if (o->v) prec_round_vec(PREC_FP32, o->v, n->n_params, NULL);
   }
 }

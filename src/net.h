@@ -29,6 +29,7 @@
 #include "act.h"
 #include "init.h"
 #include "err.h"
+#include "prec.h"
 
 typedef enum { LOSS_XENT, LOSS_MSE, LOSS_COUNT } loss_kind;
 typedef enum { OPT_SGD, OPT_MOMENTUM, OPT_ADAM, OPT_COUNT } opt_kind;
@@ -72,7 +73,22 @@ typedef struct net {
   size_t *w_off, *b_off;    /* offsets of W^l and b^l in params/grads */
   size_t *g_off;            /* offsets of gamma^l (beta^l follows) for hidden l, with a norm */
   double *run_mean, *run_var;  /* (depth, width) batch norm's running averages; NULL otherwise */
+  /* Emulated arithmetic (net_set_prec): every tensor a pass stores is
+   * rounded to prec after the operation that makes it (double accumulation
+   * in the GEMMs), the passes use lp, params rounded to prec, and the
+   * backward pass starts from the loss times scale; params (the master
+   * weights) and the optimizer's state are kept in fp32.  PREC_FP64 with
+   * scale 1: nothing rounded or scaled, the arithmetic of a plain net. */
+  prec_kind prec;
+  double scale;
+  double *lp;               /* (n_params) params as prec rounds them; NULL for fp64 */
 } net;
+
+/* The tensors whose rounding a probe counts (net_work.pc), per layer. */
+enum { NET_T_H, NET_T_A, NET_T_DELTA, NET_T_DW, NET_NT };
+/* Emulate format p (the default is fp64: nothing rounded).  SB_EFAIL when
+ * out of memory. */
+int net_set_prec(net *n, prec_kind p);
 
 /* Whether a net of this arch and depth has a skip connection at all: some
  * hidden layer l = 1 + k <= depth ends a block (a stride longer than the
@@ -131,6 +147,10 @@ typedef struct net_work {
    * moment, before delta^l overwrites it in place, so it is measured there. */
   int measure_da;
   double *da_norm;
+  /* (n_layers, NET_NT) what rounding did to each tensor of each layer
+   * (net->prec not fp64), summed while count_prec is set: the probe's */
+  int count_prec;
+  prec_count *pc;
   double *buf;     /* the single allocation behind all of the above       */
   size_t len;      /* its doubles */
 } net_work;

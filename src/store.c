@@ -1323,7 +1323,10 @@ static int merge_cell(merger *m, size_t g, size_t s, sb_error *err)
       break;
     }
     char **fl = m->fields;
-    for (int k = 0; k < AXIS_COUNT; k++) snprintf(m->group.axis[k], sizeof m->group.axis[k], "%s", fl[m->c_axis[k]]);
+    for (int k = 0; k < AXIS_COUNT; k++)
+      snprintf(m->group.axis[k], sizeof m->group.axis[k], "%s",
+               m->c_axis[k] >= 0 ? fl[m->c_axis[k]] : cfg_axis_default((cfg_axis)k));
+    m->group.features = table_features(m->cfg);
     m->group.depth = strtoul(fl[m->c_depth], NULL, 10);
     snprintf(m->group.sigma_w2, sizeof m->group.sigma_w2, "%s", fl[m->c_sw2]);
     snprintf(m->group.sigma_b2, sizeof m->group.sigma_b2, "%s", fl[m->c_sb2]);

@@ -22,12 +22,19 @@ static const row_info row_table[] = {
   [ROW_CURVES]  = { "curves.tsv", 'K', 0 },
   [ROW_CURVES_SUMMARY] = { "curves_summary.tsv", 0, 0 },
   [ROW_SPECTRA] = { "spectra.tsv", 'S', TABLE_JACOBIAN },
+  [ROW_PREC]    = { "precision.tsv", 'P', TABLE_PREC },
 };
 _Static_assert(sizeof row_table / sizeof row_table[0] == ROW_COUNT, "one row_info per row_kind");
 
 unsigned table_features(const sb_config *cfg)
 {
-  return (cfg->jacobian ? TABLE_JACOBIAN : 0u) | (cfg->hist_mode != TRAIN_HIST_NONE ? TABLE_HIST : 0u);
+  return (cfg->jacobian ? TABLE_JACOBIAN : 0u) | (cfg->hist_mode != TRAIN_HIST_NONE ? TABLE_HIST : 0u)
+         | (cfg_emulates(cfg) ? TABLE_PREC : 0u);
+}
+
+int table_axis_on(int k, unsigned features)
+{
+  return !cfg_axis_default((cfg_axis)k) || (features & TABLE_PREC);
 }
 
 const row_info *table_row_info(row_kind k)
@@ -67,17 +74,19 @@ static void cols(colbuf *b, const char *list)   /* space-separated names */
 }
 
 /* The cell's identity: its index, the axes, its seed; a group's: the axes. */
-static void cell_id_cols(colbuf *b)
+static void cell_id_cols(colbuf *b, unsigned features)
 {
   col(b, "cell");
-  for (int k = 0; k < AXIS_COUNT; k++) col(b, "%s", cfg_axis_name((cfg_axis)k));
+  for (int k = 0; k < AXIS_COUNT; k++)
+    if (table_axis_on(k, features)) col(b, "%s", cfg_axis_name((cfg_axis)k));
   col(b, "seed");
 }
 
 /* A group's: the axes and the init's variances. */
-static void group_id_cols(colbuf *b)
+static void group_id_cols(colbuf *b, unsigned features)
 {
-  for (int k = 0; k < AXIS_COUNT; k++) col(b, "%s", cfg_axis_name((cfg_axis)k));
+  for (int k = 0; k < AXIS_COUNT; k++)
+    if (table_axis_on(k, features)) col(b, "%s", cfg_axis_name((cfg_axis)k));
   cols(b, "sigma_w2 sigma_b2");
 }
 
@@ -104,31 +113,32 @@ size_t table_columns(row_kind k, unsigned features, char *buf, size_t size)
   if (size) buf[0] = '\0';
   switch (k) {
   case ROW_CELLS:
-    cell_id_cols(&b);
+    cell_id_cols(&b, features);
     cols(&b, "sigma_w2 sigma_b2 status final_loss final_train_acc final_test_acc chance_loss chance_error attenuation0 "
              "attenuation_end "
              "decay_rate decay_rate_r2");
     for (int c = 0; c < PROBE_NCOLS; c++)
       if (probe_cols[c].hidden_mean) col(&b, "%s_end", probe_cols[c].name);
     cols(&b, "decay_rate_theory");
+    if (features & TABLE_PREC) cols(&b, "flush_depth0 flush_depth_theory loss_scale_end skipped_steps");
     if (features & TABLE_JACOBIAN)
       cols(&b, "jac_msv0 jac_sv2_var0 jac_sv_max0 jac_log10_cond0 jac_rank0 jac_msv_end jac_sv2_var_end "
              "jac_sv_max_end jac_log10_cond_end jac_rank_end jac_msv_theory");
     break;
   case ROW_LAYERS:
-    cell_id_cols(&b);
+    cell_id_cols(&b, features);
     cols(&b, "step layer");
     for (int c = 0; c < PROBE_NCOLS; c++) col(&b, "%s", probe_cols[c].name);
     break;
   case ROW_SUMMARY:
-    group_id_cols(&b);
+    group_id_cols(&b, features);
     cols(&b, "step layer n");
     for (int c = 0; c < PROBE_NCOLS; c++)
       col(&b, "%s_mean\t%s_sd\t%s_ci95", probe_cols[c].name, probe_cols[c].name, probe_cols[c].name);
     cols(&b, "log10_delta_ratio_mean log10_delta_ratio_sd log10_delta_ratio_ci95 log10_delta_ratio_theory");
     break;
   case ROW_HIST:
-    cell_id_cols(&b);
+    cell_id_cols(&b, features);
     cols(&b, "step layer kind lo hi");
     for (int bin = 1; bin <= PROBE_HIST_BINS; bin++) col(&b, "count_%d", bin);
     break;
@@ -136,16 +146,20 @@ size_t table_columns(row_kind k, unsigned features, char *buf, size_t size)
     cols(&b, "layer log10_delta_ratio_theory");
     break;
   case ROW_SPECTRA:
-    cell_id_cols(&b);
+    cell_id_cols(&b, features);
     cols(&b, "step input rank sv floor resolved");
     break;
+  case ROW_PREC:
+    cell_id_cols(&b, features);
+    cols(&b, "step layer tensor zero_frac flushed_frac overflow_frac subnormal_frac scale skipped_steps");
+    break;
   case ROW_CURVES:
-    cell_id_cols(&b);
+    cell_id_cols(&b, features);
     cols(&b, "step");
     curve_value_cols(&b, "");
     break;
   case ROW_CURVES_SUMMARY:
-    group_id_cols(&b);
+    group_id_cols(&b, features);
     cols(&b, "step n");
     {
       /* NAME_mean NAME_sd NAME_ci95 for each value */
@@ -185,6 +199,18 @@ static const col_doc col_docs[] = {
   { "lr", "1", "the learning rate" },
   { "optimizer", "name", "sgd, momentum or adam" },
   { "loss", "name", "the loss: xent (softmax cross-entropy) or mse" },
+  { "precision", "name", "the arithmetic emulated (satbench list precisions); the column is there when some cell is not fp64 or scales its loss" },
+  { "loss_scale", "name", "the loss scale: a number (1: none) or dynamic; the column is there with precision's" },
+  { "flush_depth0", "layers", "at step 0, the layers below the last hidden one down to the first whose error entries (delta) are at least half exactly 0: where the format flushed the decayed gradient (NaN: no layer)" },
+  { "flush_depth_theory", "layers", "the same predicted: the mean-field profile times the measured top error scale and the loss scale, against half the format's smallest subnormal (NaN: no layer, or no theory for the cell)" },
+  { "loss_scale_end", "1", "the loss scale in effect at the last probe (a dynamic scale's last value)" },
+  { "skipped_steps", "steps", "steps a dynamic loss scale skipped for a non-finite gradient, up to that probe" },
+  { "tensor", "name", "what was rounded: preact (h), act (phi(h)), delta (dL/dh, times the loss scale), dW (the weight gradient, times the loss scale)" },
+  { "zero_frac", "fraction", "entries of the tensor exactly 0 after rounding to the format" },
+  { "flushed_frac", "fraction", "entries that were not 0 before rounding and are 0 after: flushed to zero (underflow)" },
+  { "overflow_frac", "fraction", "entries rounded to +-inf (or saturated at +-max in fp8e4m3)" },
+  { "subnormal_frac", "fraction", "entries in the format's subnormal range after rounding (nonzero, below 2^emin)" },
+  { "scale", "1", "the loss scale in effect at that step" },
   { "sigma_w2", "1", "the weight variance times fan_in of the cell's init at a hidden layer (fan_in = fan_out = width): sigma_w^2 of the mean-field theory" },
   { "sigma_b2", "1", "the bias variance of the cell's init: sigma_b^2 of the mean-field theory" },
   { "seed", "index", "the seed index (0 .. --seeds - 1); the streams derive from it and --seed" },
@@ -375,13 +401,16 @@ const char *table_status_name(int train_status)
 static void cell_id(FILE *f, const char *prefix, const table_cell *c)
 {
   fprintf(f, "%s%zu", prefix, c->cell);
-  for (int k = 0; k < AXIS_COUNT; k++) fprintf(f, "\t%s", c->axis[k]);
+  for (int k = 0; k < AXIS_COUNT; k++)
+    if (table_axis_on(k, c->features)) fprintf(f, "\t%s", c->axis[k]);
   fprintf(f, "\t%lu", c->seed);
 }
 
 static void group_id(FILE *f, const table_group *g)
 {
-  for (int k = 0; k < AXIS_COUNT; k++) fprintf(f, "%s%s", k ? "\t" : "", g->axis[k]);
+  int first = 1;
+  for (int k = 0; k < AXIS_COUNT; k++)
+    if (table_axis_on(k, g->features)) { fprintf(f, "%s%s", first ? "" : "\t", g->axis[k]); first = 0; }
   fprintf(f, "\t%s\t%s", g->sigma_w2, g->sigma_b2);
 }
 
@@ -408,6 +437,12 @@ void table_cells_row(FILE *f, const char *prefix, const table_cell *c, const tra
   for (int k = 0; k < PROBE_NCOLS; k++)
     if (probe_cols[k].hidden_mean) put_num(f, cs.end_mean[k]);
   put_num(f, r->theory_decay_rate);
+  if (c->features & TABLE_PREC) {
+    put_num(f, r->flush_depth0);
+    put_num(f, r->flush_depth_theory);
+    put_num(f, r->prec_scale && r->n_logs ? r->prec_scale[r->n_logs - 1] : 1.0);
+    fprintf(f, "\t%ld", r->prec_skipped && r->n_logs ? r->prec_skipped[r->n_logs - 1] : 0L);
+  }
   /* The Jacobian's spectra at the first and the last step they were taken */
   for (int at = 0; at < 2 && (c->features & TABLE_JACOBIAN); at++) {
     jac_summary js = { NAN, NAN, NAN, NAN, NAN };
@@ -440,6 +475,26 @@ void table_spectra_rows(FILE *f, const char *prefix, const table_cell *c, const 
         fprintf(f, "\t%d\n", sv[k] > res_floor);
       }
     }
+}
+
+/* The tensors of precision.tsv (net.h's NET_T_*), as the tensor column
+ * names them. */
+static const char *const prec_tensors[NET_NT] = { "preact", "act", "delta", "dW" };
+
+void table_prec_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r)
+{
+  if (!r->prec_frac) return;
+  for (size_t s = 0; s < r->n_logs; s++)
+    for (size_t l = 1; l <= r->n_layers; l++)
+      for (int t = 0; t < NET_NT; t++) {
+        const double *v = r->prec_frac + ((s * r->n_layers + (l - 1)) * NET_NT + t) * TRAIN_PF;
+        if (isnan(v[TRAIN_PF_ZERO])) continue;   /* a tensor the layer has not (the output layer's act; fp64) */
+        cell_id(f, prefix, c);
+        fprintf(f, "\t%ld\t%zu\t%s", r->log_steps[s], l, prec_tensors[t]);
+        for (int k = 0; k < TRAIN_PF; k++) put_num(f, v[k]);
+        put_num(f, r->prec_scale[s]);
+        fprintf(f, "\t%ld\n", r->prec_skipped[s]);
+      }
 }
 
 void table_layers_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r)
@@ -508,6 +563,7 @@ void table_cell_rows(FILE *f, const char *prefix, row_kind k, const table_cell *
   case ROW_THEORY: table_theory_rows(f, prefix, c, r); break;
   case ROW_CURVES: table_curves_rows(f, prefix, c, r); break;
   case ROW_SPECTRA: table_spectra_rows(f, prefix, c, r); break;
+  case ROW_PREC: table_prec_rows(f, prefix, c, r); break;
   default: break;   /* derived at merge */
   }
 }

@@ -33,6 +33,7 @@ typedef enum {
   ROW_CURVES_SUMMARY, /* curves_summary.tsv: curves over seeds (derived) */
   ROW_THEORY,    /* records only: the mean-field profile at init     */
   ROW_SPECTRA,   /* spectra.tsv: one per (cell, step, input, rank) of the Jacobian probe */
+  ROW_PREC,      /* precision.tsv: one per (cell, logged step, layer, tensor) of an emulated precision */
   ROW_COUNT
 } row_kind;
 
@@ -40,7 +41,10 @@ typedef enum {
  * (spectra.tsv and cells.tsv's jac_* columns), --histograms other than
  * none (hist.tsv).  A grid writes neither an empty table nor a column
  * that could only be NaN for a feature that was off. */
-enum { TABLE_JACOBIAN = 1u << 0, TABLE_HIST = 1u << 1, TABLE_ALL = (1u << 2) - 1 };
+/* TABLE_PREC: a precision other than fp64 or a loss scale (--precisions,
+ * --loss-scales): precision.tsv, cells.tsv's flush and scale columns, and
+ * the precision and loss_scale axes as columns of every table. */
+enum { TABLE_JACOBIAN = 1u << 0, TABLE_HIST = 1u << 1, TABLE_PREC = 1u << 2, TABLE_ALL = (1u << 3) - 1 };
 /* The features a configuration's tables have. */
 unsigned table_features(const sb_config *cfg);
 
@@ -91,6 +95,10 @@ void table_hist_rows(FILE *f, const char *prefix, const table_cell *c, const tra
 void table_theory_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
 void table_curves_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
 void table_spectra_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
+void table_prec_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
+/* Whether axis k is a column of tables with these features (cfg.h's
+ * cfg_axis_default: the optional ones only with TABLE_PREC). */
+int table_axis_on(int k, unsigned features);
 
 /* The rows of one cell of row type k, by the writer above that owns it
  * (a record's body, satbench run --from); nothing for the derived types
@@ -101,6 +109,7 @@ void table_cell_rows(FILE *f, const char *prefix, row_kind k, const table_cell *
  * the text of its cells' sigma_w2 and sigma_b2 (cells.tsv's, as written). */
 typedef struct table_group {
   char axis[AXIS_COUNT][TABLE_AXIS_TEXT];
+  unsigned features;   /* the grid's TABLE_* */
   char sigma_w2[TABLE_AXIS_TEXT], sigma_b2[TABLE_AXIS_TEXT];
   size_t depth;
 } table_group;

@@ -50,6 +50,9 @@ const train_status_info train_statuses[] = {
                                       "accuracies are NaN" },
   [TRAIN_EXPLODED] = { "exploded", 1, "the training evaluation loss at the last probe is above 10 times the chance "
                                       "loss (finite: diverged otherwise)" },
+  [TRAIN_FLUSHED]  = { "flushed", 1, "an emulated precision (--precisions): stalled or frozen, at the last probe at least half "
+                                     "of the first hidden layer's weight-gradient entries 0, and some layer's error or "
+                                     "weight gradient with at least half of its nonzero entries rounded to 0" },
   [TRAIN_FROZEN]   = { "frozen", 1, "at the last probe every hidden layer's gradient is exactly 0 (all ReLUs dead)" },
   [TRAIN_VANISHED] = { "vanished", 1, "stalled, and the first hidden layer's gradient norm at the last probe is at "
                                       "most 2^-52 times its weights' norm: below their resolution" },
@@ -103,6 +106,11 @@ size_t train_hist_cap(int hist_mode, size_t n_logs)
   return hist_mode == TRAIN_HIST_NONE ? 0 : hist_mode == TRAIN_HIST_ALL ? n_logs : n_logs < 2 ? n_logs : 2;
 }
 
+int train_emulates(const train_params *p)
+{
+  return p->prec != PREC_FP64 || p->ls_dynamic || (p->loss_scale != 0.0 && p->loss_scale != 1.0);
+}
+
 int train_result_init(train_result *r, const train_params *p)
 {
   memset(r, 0, sizeof *r);
@@ -118,6 +126,17 @@ int train_result_init(train_result *r, const train_params *p)
   r->hist_range = calloc(hc * 4, sizeof(double));
   r->hist_step = calloc(hc, sizeof(long));
   r->theory_ratio = malloc((p->depth ? p->depth : 1) * sizeof(double));
+  r->emulated = train_emulates(p);
+  if (r->emulated) {
+    r->prec_frac = calloc(r->cap_logs * r->n_layers * NET_NT * TRAIN_PF, sizeof(double));
+    r->prec_scale = calloc(r->cap_logs, sizeof(double));
+    r->prec_skipped = calloc(r->cap_logs, sizeof(long));
+    if (!r->prec_frac || !r->prec_scale || !r->prec_skipped) {
+      train_result_free(r);
+      return SB_EFAIL;
+    }
+  }
+  r->flush_depth0 = r->flush_depth_theory = NAN;
   if (!r->log_steps || !r->rows || !r->curves || !r->hist || !r->hist_range || !r->hist_step || !r->theory_ratio) {
     train_result_free(r);
     return SB_EFAIL;
@@ -142,6 +161,11 @@ void train_result_free(train_result *r)
   free(r->theory_ratio);
   free(r->jac_steps);
   free(r->jac_sv);
+  free(r->prec_frac);
+  free(r->prec_scale);
+  free(r->prec_skipped);
+  r->prec_frac = r->prec_scale = NULL;
+  r->prec_skipped = NULL;
   r->jac_steps = NULL;
   r->jac_sv = NULL;
   r->log_steps = NULL;
@@ -278,6 +302,12 @@ int train_state_init(train_state *s, const train_params *p, const dataset *d, tr
     r->sigma_b2 = init_bias_var(&s->spec);
   }
   if (!rc) rc = net_init_params(s->n, &s->spec, s->rng_init, err);
+  /* Emulation: the master weights in fp32 from the start (net.h). */
+  if (!rc && p->prec != PREC_FP64) {
+    if (net_set_prec(s->n, p->prec)) rc = sb_fail(err, SB_EFAIL, "out of memory for the %s weights", prec_name(p->prec));
+    else prec_round_vec(PREC_FP32, s->n->params, s->n->n_params, NULL);
+  }
+  if (p->loss_scale > 0.0) s->n->scale = p->loss_scale;
   /* Mean-field theory here is that of plain nets: with a norm or skip
    * connections the prediction stays NaN. */
   int plain = p->arch.norm == NORM_NONE && p->arch.res_stride == 0;
@@ -306,6 +336,20 @@ int train_state_init(train_state *s, const train_params *p, const dataset *d, tr
   return SB_OK;
 }
 
+/* g / scale (exact for a power of two), rounded to fp32 when fp32 is the
+ * master's format; whether every entry is finite. */
+static int unscale(double *g, size_t len, double scale, int to_fp32)
+{
+  int finite = 1;
+  if (scale != 1.0) {
+    double inv = 1.0 / scale;
+    for (size_t i = 0; i < len; i++) g[i] *= inv;
+  }
+  if (to_fp32) prec_round_vec(PREC_FP32, g, len, NULL);
+  for (size_t i = 0; i < len; i++) finite &= isfinite(g[i]) != 0;
+  return finite;
+}
+
 double train_step(train_state *s, long t, int with_ratio)
 {
   const dataset *d = s->d;
@@ -320,6 +364,26 @@ double train_step(train_state *s, long t, int with_ratio)
   double loss = net_forward_mode(s->n, s->w, s->Xb, s->yb, batch, NET_TRAIN);
   if (!isfinite(loss)) return loss;
   net_backward(s->n, s->w, s->Xb, s->yb, batch);
+  if (s->n->prec != PREC_FP64 || s->n->scale != 1.0 || s->p->ls_dynamic) {
+    /* Unscale into the fp32 master gradients (net.h); a dynamic scale
+     * skips a step whose gradient is not finite and halves, and doubles
+     * after ls_window finite steps in a row (prec.h). */
+    net *n = s->n;
+    int finite = unscale(n->grads, n->n_params, n->scale, n->prec != PREC_FP64);
+    if (s->p->ls_dynamic) {
+      if (!finite) {
+        if (n->scale > PREC_DYN_MIN) n->scale *= 0.5;
+        s->ls_good = 0;
+        s->ls_skipped++;
+        if (with_ratio) for (size_t l = 0; l < n->n_layers; l++) s->ratio[l] = 0.0;
+        return loss;
+      }
+      if (++s->ls_good >= s->p->ls_window) {
+        if (n->scale < PREC_DYN_MAX) n->scale *= 2.0;
+        s->ls_good = 0;
+      }
+    }
+  }
   opt_step(s->o, s->n, with_ratio ? s->ratio : NULL);
   return loss;
 }
@@ -327,10 +391,31 @@ double train_step(train_state *s, long t, int with_ratio)
 double train_measure(train_state *s, const double *ratio, probe_row *rows)
 {
   const data_subset *ps = &s->d->probe;
-  double loss = net_forward(s->n, s->pwk, ps->X, ps->y, ps->n);
+  net *n = s->n;
+  net_work *w = s->pwk;
+  /* An emulated net's probe counts what rounding does to its passes'
+   * tensors (net_work.pc), and measures the gradient at the loss's own
+   * scale: the scale is divided out of the errors and gradients it reads,
+   * not rounded again (the counts saw the scaled values the format holds). */
+  if (n->prec != PREC_FP64) {
+    memset(w->pc, 0, n->n_layers * NET_NT * sizeof *w->pc);
+    w->count_prec = 1;
+  }
+  double loss = net_forward(n, w, ps->X, ps->y, ps->n);
+  if (isfinite(loss)) net_backward(n, w, ps->X, ps->y, ps->n);
+  w->count_prec = 0;
   if (!isfinite(loss)) return loss;
-  net_backward(s->n, s->pwk, ps->X, ps->y, ps->n);
-  probe_measure(s->n, s->pwk, ps->n, s->p->tau, ratio, s->pw, rows);
+  if (n->scale != 1.0) {
+    double inv = 1.0 / n->scale;
+    for (size_t i = 0; i < n->n_params; i++) n->grads[i] *= inv;
+    for (size_t l = 0; l < n->n_layers; l++) {
+      size_t len = ps->n * n->fan_out[l];
+      for (size_t i = 0; i < len; i++) w->delta[l][i] *= inv;
+      if (w->du[l] != w->delta[l]) for (size_t i = 0; i < len; i++) w->du[l][i] *= inv;
+    }
+    for (size_t l = 0; l < n->depth; l++) w->da_norm[l] *= inv;
+  }
+  probe_measure(n, w, ps->n, s->p->tau, ratio, s->pw, rows);
   return loss;
 }
 
@@ -347,6 +432,59 @@ double train_grad_norm(const train_state *s, const probe_row *rows)
   if (n->arch.norm != NORM_NONE)
     for (size_t l = 1; l <= n->depth; l++) g = hypot(g, blas_nrm2(net_dgamma(n, l), 2 * n->width));
   return g;
+}
+
+/* The depth below the last hidden layer of the first layer whose error
+ * entries are at least half zero, from the top down; NaN if none.  zero(l)
+ * is layer l's fraction (l = 1..depth). */
+static double flush_depth(const train_result *r, size_t depth, const double *frac0)
+{
+  for (size_t l = depth; l >= 1; l--)
+    if (frac0[((l - 1) * NET_NT + NET_T_DELTA) * TRAIN_PF + TRAIN_PF_ZERO] >= 0.5) return (double)(depth - l);
+  (void)r;
+  return NAN;
+}
+
+/* The same predicted: the entries of delta^l taken as N(0, s_l^2), with
+ * s_l the top hidden layer's measured rms error times the loss scale and
+ * the mean-field profile's ratio down to l (theory_ratio); round to
+ * nearest makes an entry 0 below half the smallest subnormal, so half of
+ * them are 0 where s_l <= (u / 2) / 0.67449 (the median of |N(0, 1)|). */
+double train_flush_depth_theory(const double *theory_ratio, size_t depth, double top_rms, double scale,
+                                prec_kind prec)
+{
+  double thr = 0.5 * prec_min_subnormal(prec) / 0.674489750196081743;
+  for (size_t l = depth; l >= 1; l--) {
+    double sl = top_rms * scale * pow(10.0, theory_ratio[l - 1]);
+    if (!isfinite(sl)) return NAN;
+    if (sl <= thr) return (double)(depth - l);
+  }
+  return NAN;
+}
+
+/* An emulated cell's probe: what rounding did to its tensors, the loss
+ * scale, the skipped steps; at step 0 the measured and predicted flush
+ * depths. */
+static void prec_record(const train_state *s, const probe_row *rows, train_result *r)
+{
+  const net *n = s->n;
+  double *f = r->prec_frac + r->n_logs * r->n_layers * NET_NT * TRAIN_PF;
+  for (size_t i = 0; i < r->n_layers * NET_NT; i++) {
+    const prec_count *c = &s->pwk->pc[i];
+    double *o = f + i * TRAIN_PF;
+    double nn = c->n > 0 ? c->n : NAN;
+    o[TRAIN_PF_ZERO] = c->zero / nn;
+    o[TRAIN_PF_UFLOW] = c->uflow / nn;
+    o[TRAIN_PF_OFLOW] = c->oflow / nn;
+    o[TRAIN_PF_SUBN] = c->subn / nn;
+  }
+  r->prec_scale[r->n_logs] = n->scale;
+  r->prec_skipped[r->n_logs] = s->ls_skipped;
+  if (r->n_logs == 0 && n->prec != PREC_FP64 && n->depth > 0) {
+    r->flush_depth0 = flush_depth(r, n->depth, f);
+    double top_rms = rows[n->depth - 1].v[PROBE_DELTA_NORM] / sqrt((double)(s->d->probe.n * n->width));
+    r->flush_depth_theory = train_flush_depth_theory(r->theory_ratio, n->depth, top_rms, n->scale, n->prec);
+  }
 }
 
 /* A probe at step t: the measurement and the learning curve's point, then
@@ -392,6 +530,7 @@ static int probe_at(train_state *s, long t, const double *ratio, double train_lo
   train_evaluate(s, d->eval_test.X, d->eval_test.y, d->eval_test.n, &c[CURVE_EVAL_TEST_LOSS],
                  &c[CURVE_EVAL_TEST_ACC]);
   if (!isfinite(c[CURVE_EVAL_TRAIN_LOSS]) || !isfinite(c[CURVE_EVAL_TEST_LOSS])) return 0;
+  if (r->emulated) prec_record(s, rows, r);
   r->log_steps[r->n_logs++] = t;
   return 1;
 }
@@ -421,7 +560,25 @@ static void chance_levels(const dataset *d, loss_kind loss, double *chance_loss,
   free(count);
 }
 
-/* The order of train.h: exploded, frozen, vanished, stalled. */
+/* Whether rounding, not the arithmetic of the net, zeroed the gradient
+ * that reaches the first hidden layer at the last probe: at least
+ * TRAIN_FLUSH_FRAC of its weight-gradient entries are 0, and some layer's
+ * error (delta) or weight gradient lost at least TRAIN_FLUSH_FRAC of its
+ * nonzero entries to rounding (dead ReLUs' exact zeros are no flush). */
+static int flushed_at_end(const train_result *r)
+{
+  const double *f = r->prec_frac + (r->n_logs - 1) * r->n_layers * NET_NT * TRAIN_PF;
+  if (!(f[NET_T_DW * TRAIN_PF + TRAIN_PF_ZERO] >= TRAIN_FLUSH_FRAC)) return 0;
+  for (size_t l = 0; l < r->n_layers; l++)
+    for (int t = NET_T_DELTA; t <= NET_T_DW; t++) {
+      const double *v = f + (l * NET_NT + t) * TRAIN_PF;
+      double nonzero = 1.0 - (v[TRAIN_PF_ZERO] - v[TRAIN_PF_UFLOW]);   /* share not 0 before rounding */
+      if (nonzero > 0.0 && v[TRAIN_PF_UFLOW] >= TRAIN_FLUSH_FRAC * nonzero) return 1;
+    }
+  return 0;
+}
+
+/* The order of train.h: exploded, flushed, frozen, vanished, stalled. */
 int train_status_at_end(const train_result *r, size_t depth)
 {
   if (r->n_logs < 2 || r->steps_done == 0) return TRAIN_OK;
@@ -431,8 +588,10 @@ int train_status_at_end(const train_result *r, size_t depth)
   int frozen = 1;
   for (size_t l = 0; l < depth; l++)
     frozen &= last[l].v[PROBE_GRAD_W_NORM] == 0.0 && last[l].v[PROBE_GRAD_B_NORM] == 0.0;
+  int stalled = l1 > (1.0 - TRAIN_STALL_GAIN) * r->chance_loss;
+  if ((frozen || stalled) && r->prec_frac && depth > 0 && flushed_at_end(r)) return TRAIN_FLUSHED;
   if (frozen) return TRAIN_FROZEN;
-  if (!(l1 > (1.0 - TRAIN_STALL_GAIN) * r->chance_loss)) return TRAIN_OK;
+  if (!stalled) return TRAIN_OK;
   /* the error has to cross every layer to reach the first */
   double g1 = hypot(last[0].v[PROBE_GRAD_W_NORM], last[0].v[PROBE_GRAD_B_NORM]);
   return depth > 0 && g1 <= TRAIN_VANISH_RES * last[0].v[PROBE_WEIGHT_NORM] ? TRAIN_VANISHED : TRAIN_STALLED;

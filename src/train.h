@@ -11,6 +11,7 @@
 #include "init.h"
 #include "net.h"
 #include "probe.h"
+#include "prec.h"
 #include "jacobian.h"
 #include "stop.h"
 #include "theory.h"
@@ -48,6 +49,10 @@ typedef struct train_params {
   size_t jacobian;     /* spectra of the input-output Jacobian for this many probe inputs; 0: none */
   int jacobian_init_only;  /* only at step 0 (--jacobian-at init), else at every logged step */
   int hist_mode;       /* TRAIN_HIST_ENDS, _NONE or _ALL */
+  prec_kind prec;      /* the arithmetic emulated (prec.h); PREC_FP64: none */
+  double loss_scale;   /* the loss's scale (0 or 1: none); with ls_dynamic, the first */
+  int ls_dynamic;      /* the scale is dynamic (prec.h): halved on a non-finite gradient, */
+  long ls_window;      /* doubled after ls_window finite steps in a row */
   const stop_flag *stop;        /* when non-NULL and set, stop early (TRAIN_STOPPED) */
 } train_params;
 
@@ -58,6 +63,11 @@ typedef struct train_params {
  *  - exploded: the training evaluation loss above TRAIN_EXPLODE_FACTOR x
  *    the chance loss, that of the best constant prediction (the label
  *    entropy for xent; 1/2 (1 - sum p_k^2) for mse);
+ *  - flushed: an emulated precision (prec.h), the cell stalled or froze,
+ *    at least TRAIN_FLUSH_FRAC of the first hidden layer's weight-gradient
+ *    entries are 0, and some layer's error or weight gradient lost at least
+ *    TRAIN_FLUSH_FRAC of its nonzero entries to rounding: the gradient did
+ *    not vanish in the arithmetic, the format flushed it;
  *  - frozen: every hidden layer's gradient on the probe set exactly 0;
  *  - vanished: stalled (below), and the first hidden layer's gradient
  *    norm at most TRAIN_VANISH_RES times its weights' norm: no usable
@@ -69,12 +79,13 @@ typedef struct train_params {
  *    the chance loss.
  * Stopped cells are not written. */
 enum {   /* in the order they are decided; names, never these numbers, are written */
-  TRAIN_OK, TRAIN_DIVERGED, TRAIN_EXPLODED, TRAIN_FROZEN, TRAIN_VANISHED, TRAIN_STALLED, TRAIN_STOPPED,
+  TRAIN_OK, TRAIN_DIVERGED, TRAIN_EXPLODED, TRAIN_FLUSHED, TRAIN_FROZEN, TRAIN_VANISHED, TRAIN_STALLED, TRAIN_STOPPED,
   TRAIN_NSTATUS
 };
 #define TRAIN_STALL_GAIN 0.01
 #define TRAIN_EXPLODE_FACTOR 10.0
 #define TRAIN_VANISH_RES 0x1p-52   /* DBL_EPSILON */
+#define TRAIN_FLUSH_FRAC 0.5
 
 typedef struct train_status_info {
   const char *name;   /* cells.tsv's status */
@@ -144,7 +155,26 @@ typedef struct train_result {
   long *jac_steps;
   double *jac_sv;
   double jac_msv_theory;
+  /* Emulated precision (p->prec not fp64, or a loss scale): what rounding
+   * did at each probe, prec_frac (cap_logs, n_layers, NET_NT, TRAIN_PF)
+   * fractions of each tensor's entries; the loss scale in effect at each
+   * probe and the steps skipped so far (a dynamic scale's non-finite
+   * gradients).  NULL, 0 otherwise. */
+  int emulated;
+  double *prec_frac;
+  double *prec_scale;
+  long *prec_skipped;
+  /* The layers below the last hidden one down to the first whose error
+   * entries are at least half zero at step 0 (delta), measured and as the
+   * mean-field profile and the top layer's measured error scale predict
+   * (train_flush_depth); NaN where no layer is. */
+  double flush_depth0, flush_depth_theory;
 } train_result;
+
+/* Of prec_frac's TRAIN_PF values per tensor: exactly 0 after rounding,
+ * flushed (nonzero before, 0 after), overflowed (to inf, or saturated),
+ * subnormal after. */
+enum { TRAIN_PF_ZERO, TRAIN_PF_UFLOW, TRAIN_PF_OFLOW, TRAIN_PF_SUBN, TRAIN_PF };
 
 /* The status a trained cell ends with, from its last probe and curve
  * point (TRAIN_OK, or one of the statuses that did not learn); TRAIN_OK
@@ -156,6 +186,14 @@ int train_is_log_step(long t, long steps, long log_every, int schedule);
 size_t train_n_logs(long steps, long log_every, int schedule);
 
 int train_result_init(train_result *r, const train_params *p);
+/* Whether a cell of p emulates a precision or scales its loss (its
+ * result then has prec_frac). */
+int train_emulates(const train_params *p);
+/* The predicted flush depth (train_result.flush_depth_theory) from the
+ * mean-field profile theory_ratio (depth), the top hidden layer's rms
+ * error entry (at the loss's own scale), the loss scale and the format. */
+double train_flush_depth_theory(const double *theory_ratio, size_t depth, double top_rms, double scale,
+                                prec_kind prec);
 void train_result_free(train_result *r);
 
 /* Train one cell.  Returns SB_OK (also for a diverged cell: see r->status)
@@ -184,6 +222,8 @@ typedef struct train_state {
   theory_work *tw;
   jac_work *jw;               /* NULL without --jacobian */
   init_spec spec;             /* the init, resolved (critical) */
+  long ls_good;               /* finite steps in a row (a dynamic loss scale) */
+  long ls_skipped;            /* steps skipped for a non-finite gradient (a dynamic loss scale) */
   int probe_leads_eval;       /* the training evaluation subset begins with the probe set (the same
                                * examples) and the net has no batch norm: its first chunk of an
                                * evaluation is the probe pass, whose loss and hits are reused */

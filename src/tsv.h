@@ -42,6 +42,12 @@ int tsv_need(const tsv_reader *t, const char *name, int *col, sb_error *err);
  * malformed row or read error. */
 int tsv_next(tsv_reader *t, sb_error *err);
 static inline const char *tsv_str(const tsv_reader *t, int col) { return t->fields[col]; }
+/* Field col of the current row, or dflt for a column the table has not
+ * (col < 0: an optional axis, cfg_axis_default). */
+static inline const char *tsv_str_or(const tsv_reader *t, int col, const char *dflt)
+{
+  return col >= 0 ? t->fields[col] : dflt;
+}
 double tsv_num(const tsv_reader *t, int col);
 
 #endif
