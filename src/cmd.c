@@ -747,7 +747,7 @@ static int from_set(void *ctx, const char *name, const char *val, sb_error *err)
 static const cli_def run_from_options[] = {
   { "from", 0, CLI_VALUE, from_set, "DIR", "a grid's folder (its records/config.txt): rerun one of its cells", 0 },
   { "cell", 0, CLI_VALUE, from_set, "N", "the cell to rerun (the cell column of its tables)", 0 },
-  { "table", 0, CLI_VALUE, from_set, "NAME", "the rows to print: layers (default), cells, hist, curves or spectra", 0 },
+  { "table", 0, CLI_VALUE, from_set, "NAME", "the rows to print: a per-cell table's name without .tsv (layers, the default; a wrong name lists them)", 0 },
 };
 
 static void from_usage(FILE *f)
@@ -797,9 +797,17 @@ static int cmd_run_from(int argc, char **argv, sb_error *err)
     const row_info *ri = table_row_info((row_kind)k);
     if (ri->tag && ri->file && !strcmp(ri->file, tname)) kind = (row_kind)k;
   }
-  if (kind == ROW_COUNT)
-    return sb_fail(err, SB_EUSAGE, "run: --table: '%s' is not a table of one cell's rows (layers, cells, hist, curves, "
-                   "spectra)", o.table);
+  if (kind == ROW_COUNT) {   /* the tables of one cell's rows, from row_table */
+    char valid[256] = "";
+    size_t len = 0;
+    for (int k = 0; k < ROW_COUNT; k++) {
+      const row_info *ri = table_row_info((row_kind)k);
+      if (ri->tag && ri->file && len < sizeof valid)
+        len += (size_t)snprintf(valid + len, sizeof valid - len, "%s%.*s", len ? ", " : "",
+                                (int)(strlen(ri->file) - 4), ri->file);
+    }
+    return sb_fail(err, SB_EUSAGE, "run: --table: '%s' is not a table of one cell's rows (valid: %s)", o.table, valid);
+  }
   char conf[CFG_PATH_MAX + 32];
   if (snprintf(conf, sizeof conf, "%s/records/config.txt", o.dir) >= (int)sizeof conf)
     return sb_fail(err, SB_EUSAGE, "run: --from: path too long");
