@@ -135,6 +135,11 @@ static int has_status(const compare_grid *g, const char *name)
   return 0;
 }
 
+int digest_emulates(const compare_grid *g)
+{
+  return compare_grid_config(g, "precisions") != NULL;   /* cfg_write names them only then */
+}
+
 size_t digest_statuses(const compare_grid *g, const char **names, size_t max)
 {
   size_t n = 0;
@@ -370,8 +375,9 @@ void digest_print(FILE *f, const compare_grid *g)
   digest_shown_axes(g, shown);
   /* the statuses counted, as train_statuses lists them: diverged/frozen/... */
   char names[128] = "";
+  int emul = digest_emulates(g);
   for (int k = 0, n = 0; k < TRAIN_NSTATUS; k++)
-    if (train_statuses[k].counted)
+    if (train_status_counted(k, emul))
       snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", n++ ? "/" : "", train_statuses[k].name);
   /* Each column as wide as its name and values; numbers to the right. */
   for (int k = 0; k < AXIS_COUNT; k++) {
@@ -426,7 +432,7 @@ void digest_print(FILE *f, const compare_grid *g)
       }
     fputs("  ", f);
     for (int k = 0, n = 0; k < TRAIN_NSTATUS; k++)
-      if (train_statuses[k].counted) fprintf(f, "%s%zu", n++ ? "/" : "", digest_count_status(cg, train_statuses[k].name));
+      if (train_status_counted(k, emul)) fprintf(f, "%s%zu", n++ ? "/" : "", digest_count_status(cg, train_statuses[k].name));
     fputc('\n', f);
   }
   fputs("Findings:\n", f);

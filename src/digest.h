@@ -44,6 +44,10 @@ size_t digest_count_status(const compare_group *cg, const char *s);
 /* The distinct statuses of the grid: "ok" first, then in the order of
  * train_statuses, then any other name a table holds; their number. */
 size_t digest_statuses(const compare_grid *g, const char **names, size_t max);
+/* Whether the grid emulates a precision or scales its loss (its
+ * configuration names --precisions): the statuses only that can give
+ * (train_status_counted) are counted then. */
+int digest_emulates(const compare_grid *g);
 
 /* The findings in words, from the cells alone: a list (HTML <ul>, or
  * "- " lines). */

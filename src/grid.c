@@ -458,7 +458,7 @@ static void print_digest(const sb_config *cfg, const store_merge_info *info)
   /* the end line's counts */
   char counts[256] = "";
   for (int k = 0, n = 0; k < TRAIN_NSTATUS; k++)
-    if (train_statuses[k].counted)
+    if (train_status_counted(k, cfg_emulates(cfg)))
       snprintf(counts + strlen(counts), sizeof counts - strlen(counts), "%s%zu %s", n++ ? ", " : "",
                info->n_status[k], train_statuses[k].name);
   if (info->threads > 0)

@@ -232,7 +232,17 @@ static void describe_foreign(const char *path, const char *text, sb_error *err)
       same = theirs && tl == ol && !memcmp(theirs, ours, ol);
     }
     if (same) continue;
-    ol = table_columns((row_kind)k, TABLE_ALL, ours, sizeof ours);
+    /* compared with our columns under the features whose list shares the
+     * longest beginning with theirs (the record's grid's, most likely) */
+    unsigned best = TABLE_ALL;
+    size_t best_common = 0;
+    for (unsigned f = 0; f <= TABLE_ALL && theirs; f++) {
+      ol = table_columns((row_kind)k, f, ours, sizeof ours);
+      size_t c = 0;
+      while (c < ol && c < tl && ours[c] == theirs[c]) c++;
+      if (c > best_common) { best_common = c; best = f; }
+    }
+    ol = table_columns((row_kind)k, best, ours, sizeof ours);
     /* the first column of one list missing from the other */
     char what[160] = "";
     const char *lists[2] = { ours, theirs ? theirs : "" };

@@ -371,6 +371,7 @@ static void write_statuses(FILE *f, const compare_grid *g)
   for (int k = 0; k < TRAIN_NSTATUS; k++) {
     const train_status_info *ts = &train_statuses[k];
     if (!ts->counted && strcmp(ts->name, "ok")) continue;   /* never in a table */
+    if (!train_status_counted(k, digest_emulates(g)) && strcmp(ts->name, "ok")) continue;   /* not in this grid */
     size_t n = 0;
     for (size_t i = 0; i < g->n_groups; i++) n += digest_count_status(&g->g[i], ts->name);
     fprintf(f, "<tr%s><td><code>", strcmp(ts->name, "ok") && n ? " class=\"bad\"" : n ? "" : " class=\"none\"");

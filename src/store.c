@@ -1372,7 +1372,7 @@ static int merge_close(merger *m, int rc, sb_error *err)
     jset(o, "cells_total", json_integer((json_int_t)info->n_cells), bad);
     jset(o, "cells_done", json_integer((json_int_t)info->n_done), bad);
     for (int k = 0; k < TRAIN_NSTATUS; k++)   /* cells_diverged, cells_frozen, ...: train_statuses */
-      if (train_statuses[k].counted) {
+      if (train_status_counted(k, cfg_emulates(m->cfg))) {
         char key[64];
         snprintf(key, sizeof key, "cells_%s", train_statuses[k].name);
         jset(o, key, json_integer((json_int_t)info->n_status[k]), bad);

@@ -50,7 +50,7 @@ const train_status_info train_statuses[] = {
                                       "accuracies are NaN" },
   [TRAIN_EXPLODED] = { "exploded", 1, "the training evaluation loss at the last probe is above 10 times the chance "
                                       "loss (finite: diverged otherwise)" },
-  [TRAIN_FLUSHED]  = { "flushed", 1, "an emulated precision (--precisions): stalled or frozen, at the last probe at least half "
+  [TRAIN_FLUSHED]  = { "flushed", 1, .emulated_only = 1, .about = "an emulated precision (--precisions): stalled or frozen, at the last probe at least half "
                                      "of the first hidden layer's weight-gradient entries 0, and some layer's error or "
                                      "weight gradient with at least half of its nonzero entries rounded to 0" },
   [TRAIN_FROZEN]   = { "frozen", 1, "at the last probe every hidden layer's gradient is exactly 0 (all ReLUs dead)" },
@@ -62,6 +62,11 @@ const train_status_info train_statuses[] = {
 };
 _Static_assert(sizeof train_statuses / sizeof train_statuses[0] == TRAIN_NSTATUS,
                "train_statuses needs one row per status");
+
+int train_status_counted(int k, int emulates)
+{
+  return train_statuses[k].counted && (emulates || !train_statuses[k].emulated_only);
+}
 
 int train_status_parse(const char *name)
 {

@@ -91,8 +91,12 @@ typedef struct train_status_info {
   const char *name;   /* cells.tsv's status */
   int counted;        /* a count of its own in the digest and the manifest (not ok, not stopped) */
   const char *about;  /* one line: `satbench list statuses`, the manual */
+  int emulated_only;  /* only an emulated precision can end so: counted only in such grids */
 } train_status_info;
 extern const train_status_info train_statuses[TRAIN_NSTATUS];
+/* Whether status k has a count of its own in a grid that emulates a
+ * precision (cfg_emulates) or not. */
+int train_status_counted(int k, int emulates);
 /* The status called name, or -1. */
 int train_status_parse(const char *name);
 

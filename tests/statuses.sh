@@ -21,7 +21,7 @@ test "$same" -eq 1 && t_pass "the tables are the same bytes on 1 and 2 threads" 
 
 # One status per cell, by hand from the definitions.
 statuses=$("$SATBENCH" list statuses | cut -f1 | tr '\n' ' ')
-test "$statuses" = "ok diverged exploded frozen vanished stalled stopped " \
+test "$statuses" = "ok diverged exploded flushed frozen vanished stalled stopped " \
   && t_pass "satbench list statuses: $statuses" || t_fail "satbench list statuses" "got: $statuses"
 
 # ACT LR OPT -> status, as the rules of `satbench list statuses` give it:
