@@ -16,11 +16,16 @@ t_init tables-typed
 GRID="--activations tanh --depths 2 --widths 8 --seeds 2 --steps 2 --log-every 1 --train-size 64
   --test-size 16 --batch 8 --input-dim 4 --classes 3 --optimizers sgd --lr 1 --residual none,1 --quiet
   --inits standard,lecun_normal,he_normal,xavier_normal,orthogonal:1.5,meanfield:1.5:0.05,critical:0.05"
-# A: no Jacobian, histograms at the ends; B: the Jacobian, no histograms.
+# A: no Jacobian, histograms at the ends; B: the Jacobian, no histograms,
+# and an emulated precision with a fixed and a dynamic loss scale
+# (precision.tsv, the precision and loss_scale columns, whose "dynamic"
+# makes loss_scale a name; fp8e4m3 at scale 1/16 flushes errors from the
+# last hidden layer on, so the flush depths have values).
+B_EMU="--precisions fp64,fp8e4m3 --loss-scales 0.0625,dynamic"
 "$SATBENCH" grid $GRID --out "$T/a" >"$T/a.out" 2>&1
 t_result $? "grid without --jacobian" "$(cat "$T/a.out")"
-"$SATBENCH" grid $GRID --jacobian 2 --histograms none --out "$T/b" >"$T/b.out" 2>&1
-t_result $? "grid with --jacobian 2 --histograms none" "$(cat "$T/b.out")"
+"$SATBENCH" grid $GRID --jacobian 2 --histograms none $B_EMU --out "$T/b" >"$T/b.out" 2>&1
+t_result $? "grid with --jacobian 2 --histograms none $B_EMU" "$(cat "$T/b.out")"
 
 # ---- the set of tables ----------------------------------------------------------
 names() { ls "$1" | grep '\.tsv' | tr '\n' ' '; }
@@ -28,7 +33,7 @@ have=$(names "$T/a")
 test "$have" = "cells.tsv curves.tsv curves_summary.tsv hist.tsv layers.tsv summary.tsv "
 t_result $? "without --jacobian: no spectra.tsv" "tables: $have"
 have=$(names "$T/b")
-test "$have" = "cells.tsv curves.tsv curves_summary.tsv layers.tsv spectra.tsv summary.tsv "
+test "$have" = "cells.tsv curves.tsv curves_summary.tsv layers.tsv precision.tsv spectra.tsv summary.tsv "
 t_result $? "with --histograms none: no hist.tsv" "tables: $have"
 ! grep -q 'spectra' "$T/a/manifest.json" && ! grep -q 'hist\.tsv' "$T/b/manifest.json"
 t_result $? "the manifests name only the tables written"
@@ -41,7 +46,7 @@ for d in a b; do
   "$SATBENCH" merge --out "$T/$d" >"$T/m.out" 2>&1 &&
     grep -q 'nothing to merge: the tables .* are complete' "$T/m.out" && ! grep -qi 'missing' "$T/m.out"
   t_result $? "merge of $d: complete, nothing missing" "$(cat "$T/m.out")"
-  "$SATBENCH" grid $GRID $(test $d = b && echo --jacobian 2 --histograms none) --out "$T/$d" --resume \
+  "$SATBENCH" grid $GRID $(test $d = b && echo --jacobian 2 --histograms none $B_EMU) --out "$T/$d" --resume \
     >"$T/r.out" 2>&1 && grep -q 'nothing to do' "$T/r.out" && ! grep -qi 'missing' "$T/r.out"
   t_result $? "--resume of $d: nothing to do, nothing missing" "$(cat "$T/r.out")"
 done
@@ -83,7 +88,7 @@ orthogonal:1.5	2.25	0
 meanfield:1.5:0.05	1.5	0.05
 critical:0.05	$crit	0.05
 EOF
-TEXT='activation init norm optimizer loss status kind'
+TEXT='activation init norm optimizer loss precision loss_scale status kind tensor'
 TABLES=$(cd "$T" && ls a/*.tsv b/*.tsv | tr '\n' ' ')
 
 # reader_results TOOL OUT: a check that TOOL ran (OUT not empty), then one
