@@ -117,7 +117,7 @@ for s in $SECTIONS; do
     say ""
     say "\`$KERNEL\` (step = gather, forward, backward, SGD update; 6 x batch x sum fan_in x fan_out flops;"
     say "xsmm, cblas = the same 3 x L products, untransposed, by libxsmm's kernels (k-sliced) and by cblas_dgemm alone;"
-    say "best = each product at the faster of the two; auto = as --gemm auto dispatches them on this CPU;"
+    say "best = the products in the step's order, each through the library faster at its shape (or either library whole, if faster); auto = as --gemm auto dispatches them on this CPU;"
     say "train/best = the training's rate over best's; probe/step = one probe (256 examples) in steps, floor/step = its"
     say "GEMM flops in steps, probe/floor = what it costs against that floor)"
     say ""
