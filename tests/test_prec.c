@@ -257,7 +257,7 @@ typedef struct { prec_kind k; double x, want; const char *why; } known;
 static const known knowns[] = {
   { PREC_FP16, 1.0 + 0x1p-11, 1.0, "1 + half ulp: tie to 1 (even)" },
   { PREC_FP16, 1.0 + 3 * 0x1p-11, 1.0 + 0x1p-9, "1 + 3/2 ulp: tie to 1 + 2 ulp (even)" },
-  { PREC_FP16, nextafter(1.0 + 0x1p-11, 2.0), 1.0 + 0x1p-10, "1 + half ulp + a double ulp: up" },
+  { PREC_FP16, 0x1.0020000000001p+0, 1.0 + 0x1p-10, "1 + half ulp + a double ulp: up" },
   { PREC_FP16, 2.0 - 0x1p-12, 2.0, "2 - half ulp: tie up into the next binade" },
   { PREC_FP16, 65504.0, 65504.0, "max" },
   { PREC_FP16, 65519.99, 65504.0, "just below the overflow tie" },
@@ -266,7 +266,7 @@ static const known knowns[] = {
   { PREC_FP16, 0x1p-24, 0x1p-24, "smallest subnormal" },
   { PREC_FP16, 0x1p-25, 0.0, "half the smallest subnormal: tie to 0" },
   { PREC_FP16, -0x1p-25, -0.0, "-half the smallest subnormal: -0" },
-  { PREC_FP16, nextafter(0x1p-25, 1.0), 0x1p-24, "just above half the smallest subnormal: up" },
+  { PREC_FP16, 0x1.0000000000001p-25, 0x1p-24, "just above half the smallest subnormal: up" },
   { PREC_FP16, 3 * 0x1p-25, 0x1p-23, "3/2 smallest subnormal: tie to 2 (even)" },
   { PREC_FP16, 5 * 0x1p-25, 0x1p-23, "5/2 smallest subnormal: tie to 2 (even)" },
   { PREC_FP16, 0x1p-14 - 0x1p-25, 0x1p-14, "top subnormal + half quantum: tie up to the smallest normal" },
