@@ -39,10 +39,15 @@
  * With -N NORM (batchnorm, layernorm) and -R K (skip connections every K
  * layers) the cell has those remedies; with -J the Jacobian probe of one
  * input (jacobian.h: the matrix and its SVD) is timed too, in
- * milliseconds and in steps.
+ * milliseconds and in steps.  With -p PREC (fp32, bf16, fp16, fp8e5m2,
+ * fp8e4m3) the cell emulates that arithmetic (--precisions: every tensor
+ * the step stores rounded, prec.h), and -S SCALE scales its loss (a number,
+ * or dynamic: --loss-scales), so that the emulation's cost is the step's
+ * time against -p fp64's (bench/run.sh's benchmark 1).
  *
  * usage: bench_kernel [-a ACT] [-n INIT] [-d DEPTH] [-b BATCH] [-i INPUT_DIM] [-P PROBE]
- *                     [-N NORM] [-R K] [-J] [-g] [-t SECONDS] [-r REPS] [-v] [WIDTH...]  (default 64..1024)
+ *                     [-N NORM] [-R K] [-p PREC] [-S SCALE] [-J] [-g] [-t SECONDS] [-r REPS] [-v]
+ *                     [WIDTH...]  (default 64..1024)
  *        bench_kernel -c      prints the BLAS and its configuration */
 #include <config.h>
 #include "blas.h"
@@ -71,7 +76,7 @@ static double now(void)
 }
 
 typedef struct bench_opts {
-  const char *act, *init, *norm;
+  const char *act, *init, *norm, *prec, *scale;
   size_t res_stride;
   int jacobian;
   size_t depth, batch, n_in, n_out, n_train, probe;
@@ -98,6 +103,15 @@ static void cell_free(cell *c)
   free(c->dens);
 }
 
+/* -S: a positive number, or dynamic as grid.c makes a cell of --loss-scales dynamic. */
+static int scale_parse(const char *text, double *scale, int *dynamic)
+{
+  char *end;
+  *dynamic = !strcmp(text, "dynamic");
+  *scale = *dynamic ? PREC_DYN_INIT : strtod(text, &end);
+  return !*dynamic && (*end || !(*scale > 0.0));
+}
+
 static int cell_init(cell *c, const bench_opts *b, size_t width)
 {
   memset(c, 0, sizeof *c);
@@ -107,8 +121,10 @@ static int cell_init(cell *c, const bench_opts *b, size_t width)
                    .train_size = b->n_train, .test_size = b->batch };
   c->p = (train_params){ .depth = b->depth, .width = width, .master_seed = 2385, .batch = b->batch,
                          .steps = 1L << 40, .lr = 0.01, .opt = OPT_SGD, .loss = LOSS_XENT, .tau = 0.05,
-                         .arch = { NORM_NONE, b->res_stride, 1.0 }, .jacobian = b->jacobian ? 1 : 0 };
-  if (norm_parse(b->norm, &c->p.arch.norm, &err) || act_parse(b->act, &c->p.act, &err)
+                         .arch = { NORM_NONE, b->res_stride, 1.0 }, .jacobian = b->jacobian ? 1 : 0,
+                         .prec = PREC_FP64, .loss_scale = 1.0, .ls_window = PREC_DYN_WINDOW };
+  if (scale_parse(b->scale, &c->p.loss_scale, &c->p.ls_dynamic) || prec_parse(b->prec, &c->p.prec, &err)
+      || norm_parse(b->norm, &c->p.arch.norm, &err) || act_parse(b->act, &c->p.act, &err)
       || init_parse(b->init, &c->p.init, &err)
       || !(c->d = data_alloc(&ds, 2385, &err))
       || data_subsets(c->d, DATA_SPLIT_TRAIN, b->probe, b->batch, 2386, &err)
@@ -259,19 +275,19 @@ static void best_gemm(cell *c, const bench_opts *b, size_t width, long count, do
 
 static void usage(void)
 {
-  fputs("usage: bench_kernel [-a ACT] [-n INIT] [-d DEPTH] [-b BATCH] [-i INPUT_DIM] [-P PROBE] [-N NORM] [-R K] [-J] [-g]\n"
-        "                    [-t SECONDS] [-r REPS] [-v] [WIDTH...]\n"
+  fputs("usage: bench_kernel [-a ACT] [-n INIT] [-d DEPTH] [-b BATCH] [-i INPUT_DIM] [-P PROBE] [-N NORM] [-R K]\n"
+        "                    [-p PREC] [-S SCALE] [-J] [-g] [-t SECONDS] [-r REPS] [-v] [WIDTH...]\n"
         "       bench_kernel -c\n", stderr);
   exit(2);
 }
 
 int main(int argc, char **argv)
 {
-  bench_opts b = { "tanh", "he_normal", "none", 0, 0, 5, 128, 32, 10, 4096, 256, 0, 0.25, 5, 0 };
+  bench_opts b = { "tanh", "he_normal", "none", "fp64", "1", 0, 0, 5, 128, 32, 10, 4096, 256, 0, 0.25, 5, 0 };
   size_t widths[64], n_w = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    if (a[0] == '-' && a[1] && !a[2] && strchr("andbitrNRP", a[1])) {
+    if (a[0] == '-' && a[1] && !a[2] && strchr("andbitrNRPpS", a[1])) {
       if (++i >= argc) usage();
       switch (a[1]) {
       case 'a': b.act = argv[i]; break;
@@ -284,6 +300,8 @@ int main(int argc, char **argv)
       case 'N': b.norm = argv[i]; break;
       case 'R': b.res_stride = strtoul(argv[i], NULL, 10); break;
       case 'P': b.probe = strtoul(argv[i], NULL, 10); break;
+      case 'p': b.prec = argv[i]; break;
+      case 'S': b.scale = argv[i]; break;
       }
     } else if (!strcmp(a, "-J")) {
       b.jacobian = 1;
@@ -305,12 +323,22 @@ int main(int argc, char **argv)
     for (n_w = 0; n_w < 5; n_w++) widths[n_w] = def[n_w];
   }
   if (b.depth == 0 || b.depth + 1 > 64 || b.batch == 0 || b.batch > b.n_train || b.probe == 0 || b.probe > b.n_train || b.reps < 1) usage();
+  prec_kind pk;
+  double sc;
+  int dyn;
+  sb_error perr;
+  sb_error_clear(&perr);
+  if (prec_parse(b.prec, &pk, &perr)) { fprintf(stderr, "bench_kernel: -p: %s\n", perr.msg); return 2; }
+  if (scale_parse(b.scale, &sc, &dyn)) {
+    fprintf(stderr, "bench_kernel: -S: '%s' is not a positive number or dynamic\n", b.scale);
+    return 2;
+  }
 
   /* One thread: the grid runs one cell per core. */
   blas_set_threads(1);
   printf("# benchmark 1: one cell, one thread: %s/%s, norm %s, residual %zu, depth %zu, input %zu, %zu classes, "
-         "batch %zu, probe %zu, SGD; BLAS %s; GEMM %s; best of %d\n", b.act, b.init, b.norm, b.res_stride, b.depth, b.n_in,
-         b.n_out, b.batch, b.probe, blas_name(), blas_gemm_rule(), b.reps);
+         "batch %zu, probe %zu, SGD, precision %s, loss scale %s; BLAS %s; GEMM %s; best of %d\n", b.act, b.init, b.norm,
+         b.res_stride, b.depth, b.n_in, b.n_out, b.batch, b.probe, b.prec, b.scale, blas_name(), blas_gemm_rule(), b.reps);
   if (b.per_product)
     printf("%6s %5s %-8s %5s %5s %5s %10s %10s %-8s %-8s\n", "width", "layer", "product", "M", "N", "K", "xsmm_GF/s",
            "cblas_GF/s", "faster", "auto");

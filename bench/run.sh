@@ -19,8 +19,10 @@
 #               and a probe's cost against its own flop floor (bench_kernel)
 #   5 memory    peak resident size against the number of cells and width
 #   6 remedies  the step with batch norm, layer norm and skip connections
-#               against the plain step, and the Jacobian probe's cost per
-#               input at widths 128, 512 and 1024 (bench_kernel -N, -R, -J)
+#               against the plain step, the Jacobian probe's cost per
+#               input at widths 128, 512 and 1024 (bench_kernel -N, -R, -J),
+#               and the step in each emulated precision against fp64's at
+#               widths 128 and 512 (bench_kernel -p, -S)
 #   7 scale     grids of 10^2, 10^3, 10^4 tiny init-only cells and 10^3
 #               small trained ones: wall and merge seconds, time per cell,
 #               peak memory, bytes on disk per cell (tables, records), the
@@ -289,6 +291,23 @@ for s in $SECTIONS; do
       ms=$(echo "$line" | sed 's/.*: \([0-9.]*\) ms.*/\1/')
       st=$(echo "$line" | sed 's/.*= \([0-9.]*\) steps/\1/')
       say "| $w | $ms | $st |"
+    done
+    say ""
+    say "Emulated precision (\`--precisions\`: every tensor the step stores rounded to the format;"
+    say "\`$KERNEL -p PREC [-S dynamic] -d 10 W\`): ms per step, and its ratio to the fp64 step."
+    say ""
+    say "| width | fp64 ms/step | fp32 | bf16 | fp16 | fp16, dynamic loss scale | fp8e5m2 | fp8e4m3 |"
+    say "|---|---|---|---|---|---|---|---|"
+    for w in 128 512; do
+      row="| $w"
+      base=
+      for pr in "-p fp64" "-p fp32" "-p bf16" "-p fp16" "-p fp16 -S dynamic" "-p fp8e5m2" "-p fp8e4m3"; do
+        # shellcheck disable=SC2086
+        t=$("$KERNEL" $pr -d 10 -r 5 -t 0.3 "$w" | awk '!/^#/ && $1 ~ /^[0-9]+$/ { print $3 }')
+        if [ -z "$base" ]; then base=$t; row="$row | $t"
+        else row="$row | $t ($(awk -v a="$t" -v b="$base" 'BEGIN { printf "%.2fx", a / b }'))"; fi
+      done
+      say "$row |"
     done
     say ""
     ;;

@@ -31,6 +31,7 @@
 #include "init.h"
 #include "names.h"
 #include "num.h"
+#include "prec.h"
 #include "shapeset.h"
 #include "plot.h"
 #include "ranks.h"
@@ -92,6 +93,7 @@ static const struct { const char *name, *help; } lists[] = {
   { "presets", "the presets, each followed by its settings (lines starting with a tab)" },
   { "figures", "the figures of satbench plot" },
   { "statuses", "the statuses of cells.tsv, each the first that applies in this order" },
+  { "precisions", "the arithmetic --precisions emulates: each format's significand, range, overflow" },
   { "columns", "TABLE<tab>COLUMN<tab>UNIT<tab>MEANING for every column of every table, in order" },
 };
 enum { N_LISTS = sizeof lists / sizeof lists[0] };
@@ -150,6 +152,8 @@ int cmd_list(int argc, char **argv, sb_error *err)
     cfg_list_presets(stdout);
   } else if (!strcmp(what, "statuses")) {
     for (int k = 0; k < TRAIN_NSTATUS; k++) printf("%s\t%s\n", train_statuses[k].name, train_statuses[k].about);
+  } else if (!strcmp(what, "precisions")) {
+    for (int k = 0; k < PREC_COUNT; k++) printf("%s\t%s\n", prec_formats[k].name, prec_formats[k].about);
   } else if (!strcmp(what, "figures")) {
     for (size_t k = 0; k < fig_count; k++) printf("%s\t%s\n", fig_table[k].name, fig_table[k].title);
   } else if (!strcmp(what, "columns")) {

@@ -1,14 +1,12 @@
 /* prec.c - the emulated floating-point formats and rounding to them
- * (prec.h).  The rounding works on a double's bits: for a result in the
- * format's normal range it adds half a unit of the format's last place
- * (less one, plus the kept last bit: ties to even) and clears the dropped
- * bits, a carry running into the exponent as it should; below 2^emin the
- * unit is the fixed quantum 2^(emin - p + 1), and x / quantum (exact: a
- * power of two) is rounded to an integer, ties to even, by nearbyint in
- * the default rounding mode.  tests/test_prec.c checks every class of
- * value against GCC's _Float16 and float conversions and MPFR. */
+ * (prec.h).  The rounding works on a double's bits in the format's normal
+ * range and adds a power of two below it (round_one); no branch, so that
+ * rounding a tensor is one vectorized pass.  tests/test_prec.c checks every
+ * class of value against GCC's _Float16 and float conversions and MPFR,
+ * tests/prec-numpy.sh against numpy's float16 and PyTorch's bfloat16. */
 #include <config.h>
 #include "prec.h"
+#include "act.h"   /* SB_CLONES */
 
 #include <math.h>
 #include <stdint.h>
@@ -42,35 +40,81 @@ int prec_parse(const char *text, prec_kind *out, sb_error *err)
 double prec_min_subnormal(prec_kind k) { return ldexp(1.0, prec_formats[k].emin - prec_formats[k].p + 1); }
 double prec_min_normal(prec_kind k) { return ldexp(1.0, prec_formats[k].emin); }
 
-/* x (finite, nonzero) rounded to p bits with normal exponents from emin
- * on, before the overflow test. */
-static inline double round_bits(double x, int p, int emin)
+/* Rounding to a format, the constants of its one loop (rounder_of) and
+ * one value (round_one).  Without a branch, so that a tensor's loop
+ * vectorizes (prec_round_vec is one pass over each tensor the emulated
+ * passes store): every value takes both roads and a select keeps one. */
+typedef struct rounder {
+  int shift;            /* 53 - p: the double's significand bits dropped */
+  uint64_t half, keep;  /* half an ulp less one; the kept bits' mask */
+  double tiny;          /* 2^emin: below it the subnormal road */
+  double big;           /* 2^52 quantum: x + big - big rounds x to the quantum */
+  double max, ovf;      /* the largest finite; what overflow gives (+inf or max) */
+} rounder;
+
+#define SIGN_BIT (UINT64_C(1) << 63)
+#define EXP_ALL UINT64_C(0x7ff0000000000000)   /* |x|'s bits from here on: inf or NaN */
+
+static double pow2(int e) { uint64_t u = (uint64_t)(e + 1023) << 52; double x; memcpy(&x, &u, sizeof x); return x; }
+
+static rounder rounder_of(const prec_format *f)
 {
-  uint64_t u;
-  memcpy(&u, &x, sizeof u);
-  int e = (int)((u >> 52) & 0x7ff) - 1023;   /* -1023: a double subnormal, far below any format's */
-  if (e >= emin) {
-    int shift = 53 - p;
-    if (shift == 0) return x;
-    uint64_t half = (UINT64_C(1) << (shift - 1)) - 1 + ((u >> shift) & 1);
-    u = (u + half) & ~((UINT64_C(1) << shift) - 1);
-    memcpy(&x, &u, sizeof x);
-    return x;
-  }
-  double q = ldexp(1.0, emin - p + 1);
-  return copysign(nearbyint(x / q) * q, x);   /* copysign: -tiny becomes -0 */
+  int shift = 53 - f->p;
+  return (rounder){ shift, (UINT64_C(1) << (shift - 1)) - 1, ~((UINT64_C(1) << shift) - 1), pow2(f->emin),
+                    pow2(f->emin - f->p + 1 + 52), f->max, f->saturate ? f->max : INFINITY };
+}
+
+/* v rounded, and in *pre the magnitude before the overflow test (a
+ * count's).  The normal road adds half an ulp less one, plus the kept last
+ * bit (ties to even), to |v|'s bits and clears the dropped bits, a carry
+ * running into the exponent as it should.  The subnormal road: below 2^emin
+ * the unit is the fixed quantum q = 2^(emin - p + 1), and |v| + 2^52 q
+ * (|v| < 2^emin <= 2^52 q: its ulp is q) rounds |v| to a multiple of q,
+ * ties to even, in the default rounding mode; subtracting 2^52 q is exact.
+ * The sign goes back on last (-tiny becomes -0); NaN, +-inf and +-0 come
+ * out as they went in. */
+static inline double round_one(const rounder *c, double v, double *pre)
+{
+  uint64_t u, a;
+  memcpy(&u, &v, sizeof u);
+  a = u & ~SIGN_BIT;
+  uint64_t nb = (a + c->half + ((a >> c->shift) & 1)) & c->keep;
+  double av, rn;
+  memcpy(&av, &a, sizeof av);
+  memcpy(&rn, &nb, sizeof rn);
+  double rs = (av + c->big) - c->big;
+  double r = av >= c->tiny ? rn : rs;
+  *pre = r;
+  r = r > c->max ? c->ovf : r;
+  uint64_t rb;
+  memcpy(&rb, &r, sizeof rb);
+  rb |= u & SIGN_BIT;
+  uint64_t out = a < EXP_ALL ? rb : u;
+  double y;
+  memcpy(&y, &out, sizeof y);
+  return y;
 }
 
 double prec_round(prec_kind k, double x)
 {
-  if (k == PREC_FP64 || !isfinite(x) || x == 0.0) return x;
-  const prec_format *f = &prec_formats[k];
-  double r = round_bits(x, f->p, f->emin);
-  if (fabs(r) > f->max) r = copysign(f->saturate ? f->max : INFINITY, x);
-  return r;
+  if (k == PREC_FP64) return x;
+  rounder c = rounder_of(&prec_formats[k]);
+  double pre;
+  return round_one(&c, x, &pre);
 }
 
-void prec_round_vec(prec_kind k, double *x, size_t n, prec_count *c)
+/* The loops vectorize under `omp simd` (OpenMP) and are compiled for AVX2
+ * and AVX-512 too (SB_CLONES): integer and IEEE arithmetic only, so every
+ * version gives the same bits; the counts are sums of integers. */
+#ifdef _OPENMP
+#define SB_SIMD_COUNT _Pragma("omp simd reduction(+: uf, of, sub, z)")
+#define SB_SIMD _Pragma("omp simd")
+#else
+#define SB_SIMD_COUNT
+#define SB_SIMD
+#endif
+
+SB_CLONES void prec_round_vec(prec_kind k, double *x, size_t n, prec_count *c)
 {
   if (k == PREC_FP64) {
     if (c) {
@@ -81,32 +125,28 @@ void prec_round_vec(prec_kind k, double *x, size_t n, prec_count *c)
     }
     return;
   }
-  const prec_format *f = &prec_formats[k];
-  const int p = f->p, emin = f->emin, sat = f->saturate;
-  const double max = f->max, tiny = ldexp(1.0, emin);
+  const rounder r = rounder_of(&prec_formats[k]);
   if (!c) {
+    SB_SIMD
     for (size_t i = 0; i < n; i++) {
-      double v = x[i];
-      if (!isfinite(v) || v == 0.0) continue;
-      double r = round_bits(v, p, emin);
-      if (fabs(r) > max) r = copysign(sat ? max : INFINITY, v);
-      x[i] = r;
+      double pre;
+      x[i] = round_one(&r, x[i], &pre);
     }
     return;
   }
   size_t uf = 0, of = 0, sub = 0, z = 0;
+  SB_SIMD_COUNT
   for (size_t i = 0; i < n; i++) {
-    double v = x[i];
-    if (!isfinite(v)) continue;
-    if (v == 0.0) { z++; continue; }
-    double r = round_bits(v, p, emin);
-    if (fabs(r) > max) {
-      r = copysign(sat ? max : INFINITY, v);
-      of++;
-    }
-    if (r == 0.0) { uf++; z++; }
-    else if (fabs(r) < tiny) sub++;
-    x[i] = r;
+    double v = x[i], pre;
+    double y = round_one(&r, v, &pre);
+    /* NaN and +-inf count as nothing but entries; pre > max is overflow
+     * for finite v only (an infinite v's pre is inf) */
+    int fin = fabs(v) < INFINITY;
+    z += y == 0.0;
+    uf += y == 0.0 && v != 0.0;
+    of += fin && pre > r.max;
+    sub += y != 0.0 && fabs(y) < r.tiny;
+    x[i] = y;
   }
   c->n += (double)n;
   c->uflow += (double)uf;
