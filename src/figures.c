@@ -3020,6 +3020,187 @@ static int fig_log2hist(const fig_ctx *c, sb_error *err)
   return fig_close(&f, err);
 }
 
+/* ---- Figure: flush-depth ---------------------------------------------------------------- */
+
+#define FD_MAXSER 16
+
+/* One network at step 0 (cells.tsv): its key (every axis but the learning
+ * rate and the optimizer, which have not acted yet, and its seed), its
+ * panel (activation), its series (precision, loss scale) and its two
+ * flush depths. */
+typedef struct fd_point { char key[FIG_LABEL_MAX * 2]; int panel, ser; double measured, predicted; } fd_point;
+
+static int fd_cmp(const void *a, const void *b)
+{
+  const fd_point *x = a, *y = b;
+  return strcmp(x->key, y->key);
+}
+
+/* The depth below the last hidden layer at which half of a layer's error
+ * entries are exactly 0 at initialization, measured (cells.tsv's
+ * flush_depth0) against the mean-field prediction (flush_depth_theory):
+ * a point per network, a panel per activation, colour per precision and
+ * an open or filled mark per loss scale, the diagonal, and "none" beyond
+ * the axis for a depth that one of the two does not have. */
+static int fig_flush_depth(const fig_ctx *c, sb_error *err)
+{
+  const fig_grid *g = c->g;
+  fig_rows rr;
+  int rc = fig_rows_open(&rr, c->o, g, c->cells, err);
+  if (rc) return rc;
+  int cm = tsv_col(rr.t, "flush_depth0"), ct = tsv_col(rr.t, "flush_depth_theory");
+  if (cm < 0 || ct < 0) { fig_rows_close(&rr); return FIG_SKIPPED; }   /* no emulated precision */
+  size_t n = 0, cap = 0, nser = 0, dropped = 0;
+  char ser_prec[FD_MAXSER][FIG_NAME_MAX], ser_ls[FD_MAXSER][FIG_NAME_MAX];
+  fd_point *fpts = NULL;
+  int got;
+  while ((got = fig_rows_next(&rr, err)) == 1) {
+    int a = fig_rows_act(&rr);
+    if (a < 0) continue;
+    const char *pr = tsv_str_or(rr.t, rr.col[AXIS_PREC], "fp64"), *ls = tsv_str_or(rr.t, rr.col[AXIS_LSCALE], "1");
+    size_t s = 0;
+    while (s < nser && (strcmp(ser_prec[s], pr) || strcmp(ser_ls[s], ls))) s++;
+    if (s == nser) {
+      if (nser == FD_MAXSER) { dropped++; continue; }
+      snprintf(ser_prec[nser], sizeof ser_prec[nser], "%s", pr);
+      snprintf(ser_ls[nser++], sizeof ser_ls[0], "%s", ls);
+    }
+    if (n == cap) {
+      cap = cap ? 2 * cap : 256;
+      fd_point *np_ = realloc(fpts, cap * sizeof *fpts);
+      if (!np_) { free(fpts); fig_rows_close(&rr); return sb_fail(err, SB_EFAIL, "out of memory"); }
+      fpts = np_;
+    }
+    fd_point *p = &fpts[n++];
+    p->key[0] = '\0';
+    for (int k = 0; k < AXIS_COUNT; k++)
+      if (k != AXIS_LR && k != AXIS_OPT)
+        fig_cat(p->key, sizeof p->key, "%s\t", tsv_str_or(rr.t, rr.col[k], cfg_axis_default((cfg_axis)k)));
+    fig_cat(p->key, sizeof p->key, "%s", rr.seed_col >= 0 ? tsv_str(rr.t, rr.seed_col) : "0");
+    p->panel = a;
+    p->ser = (int)s;
+    p->measured = tsv_num(rr.t, cm);
+    p->predicted = tsv_num(rr.t, ct);
+  }
+  fig_rows_close(&rr);
+  if (got < 0) { free(fpts); return -got; }
+  /* a network once: cells that differ only in lr or optimizer are the same at step 0 */
+  qsort(fpts, n, sizeof *fpts, fd_cmp);
+  size_t m = 0;
+  for (size_t k = 0; k < n; k++)
+    if (!m || strcmp(fpts[k].key, fpts[m - 1].key)) fpts[m++] = fpts[k];
+  n = m;
+  size_t both = 0, neither = 0, same = 0, within1 = 0;
+  double dmax = 0.0;
+  for (size_t k = 0; k < n; k++) {
+    int fm = isfinite(fpts[k].measured), ft = isfinite(fpts[k].predicted);
+    if (fm && fpts[k].measured > dmax) dmax = fpts[k].measured;
+    if (ft && fpts[k].predicted > dmax) dmax = fpts[k].predicted;
+    if (fm && ft) {
+      both++;
+      same += fpts[k].measured == fpts[k].predicted;
+      within1 += fabs(fpts[k].measured - fpts[k].predicted) <= 1.0;
+    } else if (!fm && !ft) neither++;
+  }
+  if (!both) { free(fpts); return FIG_SKIPPED; }
+  /* the panels: the activations with a point */
+  size_t na = g->acts.n, npan = 0;
+  int *pan_of = malloc(na * sizeof *pan_of);
+  if (!pan_of) { free(fpts); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  for (size_t a = 0; a < na; a++) pan_of[a] = -1;
+  for (size_t k = 0; k < n; k++)
+    if ((isfinite(fpts[k].measured) || isfinite(fpts[k].predicted)) && pan_of[fpts[k].panel] < 0) pan_of[fpts[k].panel] = 0;
+  fig_texts ptitles = { "", 0, 0 };
+  for (size_t a = 0; a < na; a++)
+    if (!pan_of[a]) { pan_of[a] = (int)npan++; fig_texts_add(&ptitles, g->acts.name[a]); }
+  size_t cols = cols_for(npan, 3), rows = rows_for(npan, cols);
+  /* series: colour per precision, an open (1) or filled mark per loss scale */
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
+  fig_list lcs = { "" }, ptl = { "" };
+  char precs[FD_MAXSER][FIG_NAME_MAX], lss[FD_MAXSER][FIG_NAME_MAX];
+  size_t nprec = 0, nls = 0;
+  for (size_t s = 0; s < nser; s++) {
+    size_t ip = 0, il = 0;
+    while (ip < nprec && strcmp(precs[ip], ser_prec[s])) ip++;
+    if (ip == nprec) snprintf(precs[nprec++], sizeof precs[0], "%s", ser_prec[s]);
+    while (il < nls && strcmp(lss[il], ser_ls[s])) il++;
+    if (il == nls) snprintf(lss[nls++], sizeof lss[0], "%s", ser_ls[s]);
+    static const long ptypes[] = { 6, 7, 4, 5, 8, 9, 10, 11 };
+    long lc = (long)(ip % 8) + 1, pt = ptypes[il % 8];
+    char t[FIG_LABEL_MAX];
+    snprintf(t, sizeof t, "%.63s, %s%.63s", ser_prec[s], !strcmp(ser_ls[s], "1") ? "no loss scale" : "loss scale ",
+             !strcmp(ser_ls[s], "1") ? "" : ser_ls[s]);
+    fig_texts_add(&key.titles, t);
+    fig_list_addi(&key.lcs, lc);
+    fig_list_addi(&key.dts, pt);   /* the key's point types */
+    key.n++;
+    if (strlen(t) > key.longest) key.longest = strlen(t);
+    fig_list_addi(&lcs, lc);
+    fig_list_addi(&ptl, pt);
+  }
+  double w = npan == 1 ? 3.5 : 7.0;
+  double pw = (w - 0.62 - 0.2 - ((double)cols - 1) * 0.45) / (double)cols;
+  figure f;
+  /* square panels: the title's lines, the legend's strip, the rows and their gaps */
+  rc = fig_open(&f, c, w, 0.62 + (w < 5 ? 0.48 : 0.12) + key_height(&key, w) + 0.45 + (double)rows * pw
+                            + ((double)rows - 1.0) * 0.3, err);
+  if (rc) { free(pan_of); free(fpts); return rc; }
+  /* "none": a depth one of the two has not, drawn beyond the axis */
+  double none = ceil(dmax) + 2.0;
+  for (size_t p = 0; p < npan; p++)
+    for (size_t s = 0; s < nser; s++) {
+      char what[FIG_LABEL_MAX];
+      snprintf(what, sizeof what, "panel %zu, series %zu: predicted, measured (%g: none), networks", p + 1, s + 1, none);
+      fig_block(&f, what);
+      /* a series' points moved off each other's along the diagonal, a
+       * tenth of a layer apart, since depths are whole numbers */
+      double off = ((double)s - 0.5 * (double)(nser - 1)) * (nser > 1 ? 0.5 / (double)nser : 0.0);
+      size_t k0 = f.rows;
+      /* a mark per (predicted, measured), the networks there its count (fpts
+       * is sorted by key, so a block's marks come in a fixed order) */
+      for (size_t k = 0; k < n; k++) {
+        if (pan_of[fpts[k].panel] != (int)p || fpts[k].ser != (int)s) continue;
+        double x = isfinite(fpts[k].predicted) ? fpts[k].predicted : none, y = isfinite(fpts[k].measured) ? fpts[k].measured : none;
+        if (x == none && y == none) continue;
+        int seen = 0;
+        for (size_t j = 0; j < k && !seen; j++)
+          seen = pan_of[fpts[j].panel] == (int)p && fpts[j].ser == (int)s
+                 && (isfinite(fpts[j].predicted) ? fpts[j].predicted : none) == x
+                 && (isfinite(fpts[j].measured) ? fpts[j].measured : none) == y;
+        if (seen) continue;
+        size_t count = 0;
+        for (size_t j = k; j < n; j++)
+          count += pan_of[fpts[j].panel] == (int)p && fpts[j].ser == (int)s
+                   && (isfinite(fpts[j].predicted) ? fpts[j].predicted : none) == x
+                   && (isfinite(fpts[j].measured) ? fpts[j].measured : none) == y;
+        fig_num(&f, x + off, 0);
+        fig_num(&f, y + off, 0);
+        fig_num(&f, (double)count, 1);
+      }
+      if (f.rows == k0) fputs("NaN\tNaN\tNaN\n", f.dat);
+    }
+  free(pan_of);
+  free(fpts);
+  char fx[FIG_LABEL_MAX * 3] = "";
+  fixed_part(g, fx, sizeof fx);
+  fig_cat(fx, sizeof fx, "; at initialization; a mark's area is the networks there (lr and optimizer alike are one)");
+  fig_cat(fx, sizeof fx, "; %zu networks with both: %zu equal, %zu within one layer", both, same, within1);
+  if (neither) fig_cat(fx, sizeof fx, "; %zu with neither not drawn", neither);
+  if (dropped) fig_cat(fx, sizeof fx, "; the first %d precisions and loss scales", FD_MAXSER);
+  fig_var_texts(&f, "ptitles", &ptitles);
+  fig_var_str(&f, "lcs", lcs.s);
+  fig_var_str(&f, "pts", ptl.s);
+  fig_var_str(&f, "fixed", fx);
+  fig_var_num(&f, "npanels", (double)npan);
+  fig_var_num(&f, "nser", (double)nser);
+  fig_var_num(&f, "ncols", (double)cols);
+  fig_var_num(&f, "nrows", (double)rows);
+  fig_var_num(&f, "none", none);
+  fig_var_num(&f, "xstep", none <= 12 ? 1 : none <= 24 ? 2 : none <= 60 ? 5 : 10);
+  key_vars(&f, &key);
+  return fig_close(&f, err);
+}
+
 const figure_def fig_table[] = {
   { "grad-layers", "gradient norm per layer at initialization", fig_grad_layers },
   { "saturation-training", "mean activations and mean slope per layer over training", fig_saturation },
@@ -3034,5 +3215,6 @@ const figure_def fig_table[] = {
   { "trainability", "test accuracy over (sigma_w2, depth) with 6 xi_c and the edge of chaos (meanfield inits)", fig_trainability },
   { "remedies", "attenuation at initialization and final loss against depth per normalization and skip connection", fig_remedies },
   { "log2hist", "histograms of log2|gradient| per layer as each emulated format holds them, with its range marked", fig_log2hist },
+  { "flush-depth", "measured against mean-field predicted depth of underflow at initialization", fig_flush_depth },
 };
 const size_t fig_count = sizeof fig_table / sizeof fig_table[0];
