@@ -3016,6 +3016,8 @@ static int fig_log2hist(const fig_ctx *c, sb_error *err)
   fig_var_num(&f, "xinf", any_inf ? xinf : 0.0);
   fig_var_num(&f, "has_inf", any_inf);
   fig_var_num(&f, "xstep", step);
+  /* the first labelled exponent clear of the zero bin's label */
+  fig_var_num(&f, "xtic0", ceil((xz + 0.14 * span) / step) * step);
   key_vars(&f, &key);
   return fig_close(&f, err);
 }

@@ -18,7 +18,7 @@
 # satbench: ctitles, cnotes (per column), rtitles (per row), marks (3 per
 # column: log2 of subnormal, normal, max), ymaxs (per row), fixed, ncols,
 # nrows, xlo, xhi (the exponents' axis), xz (the zero bin), has_inf, xinf,
-# xstep and the legend (key_*).
+# xtic0, xstep and the legend (key_*).
 
 set multiplot title tjoin(sprintf("Histograms of log2|gradient| per layer as the format holds it%s", note), fixed) noenhanced
 NR = nrows; NC = ncols; IN_L = 0.72; IN_R = 0.12; IN_B = key_h + 0.42; IN_T = IN_T + 0.12; GAP_X = 0.1; GAP_Y = 0.08
@@ -38,7 +38,7 @@ do for [r = 1:nrows] {
     eval place(r, k)
     set title (r == 1 ? ctitles[k] . "\n" . cnotes[k] : "") noenhanced font ",7"
     # the exponents' ticks, and the zero (and overflow) bin's, labelled on the bottom row
-    set xtics xstep format (r == nrows ? "%g" : "")
+    set xtics xtic0, xstep format (r == nrows ? "%g" : "")
     set xtics add ((r == nrows ? "=0" : "") xz)
     if (has_inf) { set xtics add ((r == nrows ? "±∞" : "") xinf) }
     set xlabel (r == nrows ? "log_2 |x|" : "")
