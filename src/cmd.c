@@ -1033,6 +1033,7 @@ static void theory_complete(FILE *f, const char *option)
   const cli_def *o = cli_find_word(&p, option);
   if (o && o->set == th_activation) cfg_complete(f, CMD_GRID, "--activations");
   else if (o && o->set == th_init) init_complete(f, "");
+  else if (o && o->set == th_precision) cfg_complete(f, CMD_GRID, "--precisions");
 }
 
 static void run_complete(FILE *f, const char *option)
