@@ -98,6 +98,32 @@ scale=$(body "$T/a/log2hist.tsv" | awk -F '\t' "$COLS"' $c["loss_scale"] != $c["
 test -z "$scale"
 t_result $? "the scale column is the cell's fixed loss scale" "$scale"
 
+# ---- read by an analyst's tools: every column but the names numeric, log2's -Inf a number ---------------
+TEXT='activation init norm optimizer loss precision tensor'
+if command -v Rscript >/dev/null 2>&1; then
+  got=$(Rscript -e 'args <- commandArgs(trailingOnly = TRUE); text <- strsplit(args[1], " ")[[1]]
+    t <- read.delim(args[2], comment.char = "#"); bad <- character(0)
+    for (c in names(t)) if (!(c %in% text) && !is.numeric(t[[c]])) bad <- c(bad, paste0(c, ": ", class(t[[c]])))
+    if (!any(t$log2 == -Inf)) bad <- c(bad, "no -Inf in log2")
+    cat(if (length(bad)) paste(bad, collapse = "; ") else "ok", "\n")' "$TEXT" "$T/a/log2hist.tsv" 2>&1)
+  test "$got" = "ok "
+  t_result $? "R's read.delim reads every column but the names as numbers, the zero bin as -Inf" "$got"
+else
+  t_skip "R reads log2hist.tsv's types" "R (Rscript) is not installed (Debian: r-base-core)"
+fi
+if command -v gnuplot >/dev/null 2>&1; then
+  rows=$(body "$T/a/log2hist.tsv" | sed 1d | wc -l | tr -d ' ')
+  zeros=$(body "$T/a/log2hist.tsv" | awk -F '\t' "$COLS"' $c["log2"] == "-Inf" { n++ } END { print n + 0 }')
+  got=$(cd "$T/a" && gnuplot -e "set datafile separator tab; set datafile columnheaders;
+    stats 'log2hist.tsv' using 'count' nooutput; r = STATS_records; ri = STATS_invalid;
+    stats 'log2hist.tsv' using (column('log2') < -1e308 ? 1 : 0) nooutput;
+    print sprintf('%d %d %d', r, ri, STATS_sum)" 2>&1)
+  test "$got" = "$rows 0 $zeros"
+  t_result $? "gnuplot reads count by name and log2's -Inf as a number" "got '$got', expected '$rows 0 $zeros'"
+else
+  t_skip "gnuplot reads log2hist.tsv" "gnuplot is not installed"
+fi
+
 # ---- no table without histograms or without an emulated cell ------------------------------------------
 "$SATBENCH" grid $GRID --precisions fp16 --histograms none --out "$T/b" >"$T/b.out" 2>&1 &&
   test -e "$T/b/precision.tsv" && test ! -e "$T/b/log2hist.tsv"
