@@ -2815,7 +2815,10 @@ static int fig_log2hist(const fig_ctx *c, sb_error *err)
   fig_rows rr;
   int rc = fig_rows_open(&rr, c->o, g, path, err), got = 0;
   int cst = -1, ccount = -1, clog = -1, clayer = -1, ctensor = -1, cscale = -1;
-  if (!rc) rc = tsv_need(rr.t, "step", &cst, err);
+  if (!rc && tsv_need(rr.t, "step", &cst, err)) {
+    rc = err->code;
+    fig_rows_close(&rr);
+  }
   if (!rc) {
     while ((got = fig_rows_next(&rr, err)) == 1) {
       int a = fig_rows_act(&rr), i = fig_rows_init(&rr);
