@@ -363,6 +363,8 @@ int cmd_data(int argc, char **argv, sb_error *err)
 static const char theory_usage[] =
   "usage: satbench theory --activation A (--init I | --sigma-w2 X) [--sigma-b2 Y]\n"
   "                       [--q0 Q] [--width N] [--depth N]\n"
+  "       satbench theory --activation A (--init I | --sigma-w2 X) --depth N --precision FMT\n"
+  "                       [--loss-scale S] [--top-error E | --classes C --probe-size B]\n"
   "       satbench theory --activation A --phase [--sigma-w2-range LO:HI:STEP]\n"
   "                       [--sigma-b2-range LO:HI:STEP] [--q0 Q]\n"
   "       satbench theory --activation A --critical-line [--sigma-b2-range LO:HI:STEP] [--q0 Q]\n"
@@ -370,13 +372,23 @@ static const char theory_usage[] =
   "  (default)        activation sigma_w2 sigma_b2 q_star chi1 xi_q xi_grad critical_sigma_w2\n"
   "                   c_star chi_c xi_c (the correlation map's fixed point and depth scale)\n"
   "  --depth N        layer q chi log10_delta_ratio for a net of N hidden layers\n"
+  "  --precision FMT  with --depth: also rms_error (the rms entry of delta^l times the\n"
+  "                   loss scale) and flushed_frac (P(|N(0, rms_error^2)| <= u/2), u the\n"
+  "                   format's smallest subnormal: the share rounding makes 0), and in\n"
+  "                   a comment flush_depth, the layers below the last hidden one down to\n"
+  "                   the first with flushed_frac >= 1/2 (cells.tsv's flush_depth_theory)\n"
   "  --phase          sigma_w2 sigma_b2 q_star chi1 on a grid, one block per sigma_b2\n"
   "                   (defaults 0.1:5:0.1 and 0:2:0.1)\n"
   "  --critical-line  sigma_b2 critical_sigma_w2 (where chi1 = 1), default 0:2:0.1\n"
   "--init takes satbench's init names: sigma_w2 is the weight variance times fan_in\n"
   "for fan_in = fan_out = --width (default 1000), sigma_b2 is 0, or SB2 for\n"
   "critical[:SB2] and meanfield:SW2[:SB2].  --q0 (default 1) is the inputs' second\n"
-  "moment: the first layer has q^1 = sigma_w2 q0 + sigma_b2.\n";
+  "moment: the first layer has q^1 = sigma_w2 q0 + sigma_b2.  --top-error is the rms\n"
+  "entry of delta^depth at the loss's own scale (cells.tsv's prediction takes the\n"
+  "measured one); by default that of cross-entropy at initialization, p = 1/C: the\n"
+  "output error (p - onehot)/B has rms sqrt(C-1)/(C B), times sqrt(C v_out E[phi'^2])\n"
+  "one layer down (v_out the output weights' variance: --init's at --width, else\n"
+  "sigma_w2/--width).\n";
 
 typedef struct theory_opts {
   act_fn act;
@@ -387,6 +399,11 @@ typedef struct theory_opts {
   /* which options were given */
   int act_set, init_set, sw2_set, sb2_set, q0_set, depth_set, width_set, w_range_set, b_range_set;
   int phase, critical_line;
+  /* --precision: where the format flushes the error */
+  prec_kind prec;
+  double loss_scale, top_error;
+  unsigned long classes, probe_size;
+  int prec_set, ls_set, top_set, classes_set, probe_set;
 } theory_opts;
 
 /* theory's option values: "theory: --NAME" in messages. */
@@ -533,6 +550,48 @@ static int th_b_range(void *ctx, const char *name, const char *val, sb_error *er
   return theory_range(name, val, 0.0, o->b_range, err);
 }
 
+static int th_precision(void *ctx, const char *name, const char *val, sb_error *err)
+{
+  theory_opts *o = ctx;
+  (void)name;
+  o->prec_set = 1;
+  return prec_parse(val, &o->prec, err) ? sb_prefix(err, "theory: --precision") : SB_OK;
+}
+
+static int th_loss_scale(void *ctx, const char *name, const char *val, sb_error *err)
+{
+  theory_opts *o = ctx;
+  o->ls_set = 1;
+  int rc = theory_real(name, val, &o->loss_scale, err);
+  if (!rc && !(o->loss_scale > 0 && isfinite(o->loss_scale)))
+    rc = sb_fail(err, SB_EUSAGE, "theory: --loss-scale: %s must be a finite number > 0", val);
+  return rc;
+}
+
+static int th_top_error(void *ctx, const char *name, const char *val, sb_error *err)
+{
+  theory_opts *o = ctx;
+  o->top_set = 1;
+  int rc = theory_real(name, val, &o->top_error, err);
+  if (!rc && !(o->top_error > 0 && isfinite(o->top_error)))
+    rc = sb_fail(err, SB_EUSAGE, "theory: --top-error: %s must be a finite number > 0", val);
+  return rc;
+}
+
+static int th_classes(void *ctx, const char *name, const char *val, sb_error *err)
+{
+  theory_opts *o = ctx;
+  o->classes_set = 1;
+  return theory_count(name, val, 2, 1000000, &o->classes, err);
+}
+
+static int th_probe_size(void *ctx, const char *name, const char *val, sb_error *err)
+{
+  theory_opts *o = ctx;
+  o->probe_set = 1;
+  return theory_count(name, val, 1, 100000000, &o->probe_size, err);
+}
+
 static const cli_def theory_options[] = {
   { "activation", 0, CLI_VALUE, th_activation, "A", "the activation (satbench list activations)", 0 },
   { "init", 0, CLI_VALUE, th_init, "I", "an init: sigma_w2 from its variance at --width", 0 },
@@ -545,6 +604,11 @@ static const cli_def theory_options[] = {
   { "critical-line", 0, CLI_FLAG, th_critical_line, NULL, "the critical sigma_w2 per sigma_b2", 0 },
   { "sigma-w2-range", 0, CLI_VALUE, th_w_range, "LO:HI:STEP", "--phase's sigma_w2 values", 0 },
   { "sigma-b2-range", 0, CLI_VALUE, th_b_range, "LO:HI:STEP", "--phase's and --critical-line's sigma_b2 values", 0 },
+  { "precision", 0, CLI_VALUE, th_precision, "FMT", "with --depth: where format FMT flushes the error (satbench list precisions)", 0 },
+  { "loss-scale", 0, CLI_VALUE, th_loss_scale, "S", "--precision's loss scale (default 1)", 0 },
+  { "top-error", 0, CLI_VALUE, th_top_error, "E", "--precision's rms entry of delta^depth (default: cross-entropy's at init)", 0 },
+  { "classes", 0, CLI_VALUE, th_classes, "C", "--precision's classes, for the default --top-error (default 10)", 0 },
+  { "probe-size", 0, CLI_VALUE, th_probe_size, "B", "--precision's examples the loss averages, for the default --top-error (default 256)", 0 },
 };
 
 static int theory_parse(theory_opts *o, int argc, char **argv, sb_error *err)
@@ -554,6 +618,9 @@ static int theory_parse(theory_opts *o, int argc, char **argv, sb_error *err)
   o->width = 1000;
   o->w_range[0] = 0.1; o->w_range[1] = 5.0; o->w_range[2] = 0.1;
   o->b_range[0] = 0.0; o->b_range[1] = 2.0; o->b_range[2] = 0.1;
+  o->loss_scale = 1.0;
+  o->classes = 10;
+  o->probe_size = CFG_PROBE_SIZE_DEFAULT;
   cli_parser p = { theory_options, sizeof theory_options / sizeof theory_options[0], "theory",
                    "satbench theory", 1, 0 };
   int rc = cli_parse(&p, argc, argv, o, err);
@@ -564,7 +631,7 @@ static int theory_parse(theory_opts *o, int argc, char **argv, sb_error *err)
     return sb_fail(err, SB_EUSAGE, "theory: --phase and --critical-line exclude each other");
   if (sweep) {
     const char *bad = o->init_set ? "init" : o->sw2_set ? "sigma-w2" : o->sb2_set ? "sigma-b2"
-                    : o->depth_set ? "depth" : o->width_set ? "width"
+                    : o->depth_set ? "depth" : o->width_set ? "width" : o->prec_set ? "precision"
                     : o->critical_line && o->w_range_set ? "sigma-w2-range" : NULL;
     if (bad)
       return sb_fail(err, SB_EUSAGE, "theory: --%s: not with --%s, which sweeps its own values "
@@ -578,8 +645,17 @@ static int theory_parse(theory_opts *o, int argc, char **argv, sb_error *err)
     return sb_fail(err, SB_EUSAGE, "theory: --init and --sigma-w2 exclude each other: give one");
   if (!o->init_set && !o->sw2_set)
     return sb_fail(err, SB_EUSAGE, "theory: --sigma-w2: give --init I or --sigma-w2 X");
-  if (o->width_set && !o->init_set)
-    return sb_fail(err, SB_EUSAGE, "theory: --width: only with --init (it sets the fans of the init's variance)");
+  const char *prec_only = o->ls_set ? "loss-scale" : o->top_set ? "top-error" : o->classes_set ? "classes"
+                         : o->probe_set ? "probe-size" : NULL;
+  if (prec_only && !o->prec_set) return sb_fail(err, SB_EUSAGE, "theory: --%s: only with --precision", prec_only);
+  if (o->prec_set && !o->depth_set)
+    return sb_fail(err, SB_EUSAGE, "theory: --precision: needs --depth N (the per-layer profile it rounds)");
+  if (o->top_set && (o->classes_set || o->probe_set))
+    return sb_fail(err, SB_EUSAGE, "theory: --%s: not with --top-error, which it would only compute",
+                   o->classes_set ? "classes" : "probe-size");
+  if (o->width_set && !o->init_set && !o->prec_set)
+    return sb_fail(err, SB_EUSAGE, "theory: --width: only with --init (it sets the fans of the init's variance) "
+                   "or --precision (the output layer's)");
   if (o->init_set && o->sb2_set && (o->init.kind == INIT_CRITICAL || o->init.kind == INIT_MEANFIELD))
     return sb_fail(err, SB_EUSAGE, "theory: --sigma-b2: init '%s' sets sigma_b2 itself (its SB2)",
                    init_kind_name(o->init.kind));
@@ -668,10 +744,41 @@ int cmd_theory(int argc, char **argv, sb_error *err)
         table_double(stdout, o.q0);
         printf(", depth = %zu\n", depth);
         printf("# log10_delta_ratio = log10(||delta^l|| / ||delta^depth||)\n");
-        printf("layer\tq\tchi\tlog10_delta_ratio\n");
-        for (size_t l = 1; l <= depth; l++) {
-          printf("%zu\t", l);
-          theory_cols(3, q[l - 1], chi[l - 1], ratio[l - 1]);
+        if (!o.prec_set) {
+          printf("layer\tq\tchi\tlog10_delta_ratio\n");
+          for (size_t l = 1; l <= depth; l++) {
+            printf("%zu\t", l);
+            theory_cols(3, q[l - 1], chi[l - 1], ratio[l - 1]);
+          }
+        } else {
+          /* the top hidden layer's rms error: given, or cross-entropy's at
+           * init through the output layer (theory_xent_top_rms) */
+          double top = o.top_error;
+          if (!o.top_set) {
+            size_t wd = o.width, nc = o.classes;
+            double v_out = o.init_set ? init_weight_var(&o.init, wd, nc) : sw2 / (double)wd;
+            top = theory_xent_top_rms(nc, o.probe_size, v_out, chi[depth - 1] / sw2);
+          }
+          double u = prec_min_subnormal(o.prec);
+          printf("# precision = %s, loss_scale = ", prec_name(o.prec));
+          table_double(stdout, o.loss_scale);
+          printf(", smallest subnormal u = ");
+          table_double(stdout, u);
+          printf("\n# top_error = ");
+          table_double(stdout, top);
+          if (o.top_set) printf(" (--top-error: the rms entry of delta^depth)\n");
+          else printf(" (cross-entropy at init: %lu classes, %lu examples, width %lu)\n", o.classes, o.probe_size,
+                      o.width);
+          printf("# flush_depth = ");
+          table_double(stdout, train_flush_depth_theory(ratio, depth, top, o.loss_scale, o.prec));
+          printf(" (layers below the last hidden one to the first with flushed_frac >= 1/2; NaN: none)\n");
+          printf("# rms_error = top_error x loss_scale x 10^log10_delta_ratio; flushed_frac = P(|N(0, rms_error^2)| <= u/2)\n");
+          printf("layer\tq\tchi\tlog10_delta_ratio\trms_error\tflushed_frac\n");
+          for (size_t l = 1; l <= depth; l++) {
+            double s_l = top * o.loss_scale * pow(10.0, ratio[l - 1]);
+            printf("%zu\t", l);
+            theory_cols(5, q[l - 1], chi[l - 1], ratio[l - 1], s_l, theory_flush_frac(s_l, u));
+          }
         }
       }
       free(q);
@@ -938,6 +1045,7 @@ static void theory_complete(FILE *f, const char *option)
   const cli_def *o = cli_find_word(&p, option);
   if (o && o->set == th_activation) cfg_complete(f, CMD_GRID, "--activations");
   else if (o && o->set == th_init) init_complete(f, "");
+  else if (o && o->set == th_precision) cfg_complete(f, CMD_GRID, "--precisions");
 }
 
 static void run_complete(FILE *f, const char *option)

@@ -13,6 +13,7 @@
 #include "figure.h"
 #include "num.h"
 #include "init.h"
+#include "prec.h"
 #include "stats.h"
 #include "theory.h"
 #include "tsv.h"
@@ -2772,6 +2773,439 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
 /* ---- the table ------------------------------------------------------------------------ */
 
 /* In the order they are drawn, listed and shown in the manual's figure chapter. */
+/* ---- Figure: log2hist ------------------------------------------------------------------- */
+
+#define L2H_MAXCOLS 12
+#define L2H_EMIN (-1075)   /* every exponent a double has, so that any format's bins fit */
+#define L2H_NEXP 2100
+
+/* One column of the figure: a (precision, loss scale) of the grid. */
+typedef struct l2h_col { char prec[FIG_NAME_MAX], ls[FIG_NAME_MAX]; double scale; } l2h_col;
+
+/* A log2 column's bin: an exponent (*e) or the zero, inf and NaN bins. */
+enum { L2H_EXP, L2H_ZERO, L2H_INF, L2H_NAN };
+static int l2h_bin(const char *s, long *e)
+{
+  if (!strcmp(s, "-Inf")) return L2H_ZERO;
+  if (!strcmp(s, "Inf")) return L2H_INF;
+  char *end;
+  *e = strtol(s, &end, 10);
+  return end != s && !*end && *e >= L2H_EMIN && *e < L2H_EMIN + L2H_NEXP ? L2H_EXP : L2H_NAN;
+}
+
+/* The histogram of log2|x| of one network's errors (delta) and weight
+ * gradients per layer at initialization, as each emulated format holds
+ * them (Micikevicius et al. 2018, Figure 3): a column per (precision,
+ * loss scale), a row per layer (at most nine), the zero bin apart on the
+ * left and the format's smallest subnormal, smallest normal and largest
+ * finite value marked.  One network: the first activation, the preferred
+ * init, the deepest depth, the first value of every other axis (named in
+ * the title; --select for another); seeds pooled. */
+static int fig_log2hist(const fig_ctx *c, sb_error *err)
+{
+  const fig_grid *g = c->g;
+  char path[4300];
+  snprintf(path, sizeof path, "%s/log2hist.tsv", c->o->data);
+  FILE *probe = tsv_fopen(path);
+  if (!probe) return FIG_SKIPPED;   /* no emulated precision, or --histograms none */
+  fclose(probe);
+  size_t na = g->acts.n, ni = g->inits.n;
+  size_t *deep = calloc(na * ni, sizeof *deep);   /* deepest depth of (activation, init) at step 0 */
+  if (!deep) return sb_fail(err, SB_EFAIL, "out of memory");
+  fig_rows rr;
+  int rc = fig_rows_open(&rr, c->o, g, path, err), got = 0;
+  int cst = -1, ccount = -1, clog = -1, clayer = -1, ctensor = -1, cscale = -1;
+  if (!rc && tsv_need(rr.t, "step", &cst, err)) {
+    rc = err->code;
+    fig_rows_close(&rr);
+  }
+  if (!rc) {
+    while ((got = fig_rows_next(&rr, err)) == 1) {
+      int a = fig_rows_act(&rr), i = fig_rows_init(&rr);
+      if (a < 0 || i < 0 || tsv_num(rr.t, cst) != 0.0) continue;
+      size_t d = fig_rows_depth(&rr);
+      if (d > deep[a * ni + i]) deep[a * ni + i] = d;
+    }
+    fig_rows_close(&rr);
+    if (got < 0) rc = -got;
+  }
+  /* the network: the first activation with rows, its preferred init (else its first), its deepest depth */
+  int act = -1, init = -1;
+  for (size_t a = 0; !rc && act < 0 && a < na; a++)
+    for (size_t i = 0; i < ni; i++) if (deep[a * ni + i]) { act = (int)a; init = (int)i; break; }
+  int pref = fig_preferred_init(g);
+  if (act >= 0 && deep[(size_t)act * ni + (size_t)pref]) init = pref;
+  size_t depth = act >= 0 ? deep[(size_t)act * ni + (size_t)init] : 0;
+  free(deep);
+  if (rc) return rc;
+  if (!depth) return FIG_SKIPPED;
+  size_t layers[9], nl = fig_layer_subset(depth, layers);
+  /* counts[((col * nl + row) * 2 + tensor) * (3 + L2H_NEXP) + bin]: zero, inf, NaN, then the exponents */
+  size_t per = 3 + L2H_NEXP;
+  double *counts = calloc(L2H_MAXCOLS * nl * 2 * per, sizeof *counts);
+  if (!counts) return sb_fail(err, SB_EFAIL, "out of memory");
+  l2h_col cols[L2H_MAXCOLS];
+  size_t ncol = 0, dropped = 0;
+  /* the other axes' values: those of the network's first row */
+  char ref[AXIS_COUNT][FIG_LABEL_MAX];
+  int have_ref = 0;
+  rc = fig_rows_open(&rr, c->o, g, path, err);
+  if (!rc && (tsv_need(rr.t, "step", &cst, err) || tsv_need(rr.t, "count", &ccount, err)
+              || tsv_need(rr.t, "log2", &clog, err) || tsv_need(rr.t, "layer", &clayer, err)
+              || tsv_need(rr.t, "tensor", &ctensor, err) || tsv_need(rr.t, "scale", &cscale, err))) {
+    rc = err->code;
+    fig_rows_close(&rr);
+  }
+  if (rc) { free(counts); return rc; }
+  while ((got = fig_rows_next(&rr, err)) == 1) {
+    if (tsv_num(rr.t, cst) != 0.0 || fig_rows_act(&rr) != act || fig_rows_init(&rr) != init
+        || fig_rows_depth(&rr) != depth)
+      continue;
+    int same = 1;
+    for (int k = AXIS_DEPTH + 1; k < AXIS_COUNT; k++) {
+      if (k == AXIS_PREC || k == AXIS_LSCALE) continue;
+      const char *v = tsv_str_or(rr.t, rr.col[k], cfg_axis_default((cfg_axis)k));
+      if (!have_ref) snprintf(ref[k], sizeof ref[k], "%s", v);
+      else same &= !strcmp(ref[k], v);
+    }
+    have_ref = 1;
+    if (!same) continue;
+    const char *pr = tsv_str_or(rr.t, rr.col[AXIS_PREC], "fp64"), *ls = tsv_str_or(rr.t, rr.col[AXIS_LSCALE], "1");
+    size_t col = 0;
+    while (col < ncol && (strcmp(cols[col].prec, pr) || strcmp(cols[col].ls, ls))) col++;
+    if (col == ncol) {
+      if (ncol == L2H_MAXCOLS) { dropped++; continue; }
+      snprintf(cols[ncol].prec, sizeof cols[ncol].prec, "%s", pr);
+      snprintf(cols[ncol].ls, sizeof cols[ncol].ls, "%s", ls);
+      cols[ncol++].scale = tsv_num(rr.t, cscale);
+    }
+    size_t layer = (size_t)tsv_num(rr.t, clayer), row = 0;
+    while (row < nl && layers[row] != layer) row++;
+    if (row == nl) continue;
+    int t = !strcmp(tsv_str(rr.t, ctensor), "dW");
+    long e = 0;
+    int kind = l2h_bin(tsv_str(rr.t, clog), &e);
+    double *h = counts + ((col * nl + row) * 2 + (size_t)t) * per;
+    double n = tsv_num(rr.t, ccount);
+    if (kind == L2H_EXP) h[3 + (size_t)(e - L2H_EMIN)] += n;
+    else h[kind == L2H_ZERO ? 0 : kind == L2H_INF ? 1 : 2] += n;
+  }
+  fig_rows_close(&rr);
+  if (got < 0) { free(counts); return -got; }
+  if (!ncol) { free(counts); return FIG_SKIPPED; }
+  /* the x axis: the occupied exponents, widened to a format's mark within 20 of them */
+  long lo = LONG_MAX, hi = LONG_MIN;
+  int any_inf = 0;
+  for (size_t k = 0; k < ncol * nl * 2; k++) {
+    const double *h = counts + k * per;
+    any_inf |= h[1] > 0;
+    for (long e = 0; e < L2H_NEXP; e++)
+      if (h[3 + e] > 0) { if (e + L2H_EMIN < lo) lo = e + L2H_EMIN; if (e + L2H_EMIN > hi) hi = e + L2H_EMIN; }
+  }
+  if (lo > hi) { lo = -1; hi = 0; }   /* every entry 0 */
+  double mark[L2H_MAXCOLS][3];
+  long dlo = lo, dhi = hi + 1;
+  for (size_t k = 0; k < ncol; k++) {
+    prec_kind pk = PREC_FP64;
+    sb_error e2;
+    prec_parse(cols[k].prec, &pk, &e2);
+    mark[k][0] = log2(prec_min_subnormal(pk));
+    mark[k][1] = log2(prec_min_normal(pk));
+    mark[k][2] = log2(prec_formats[pk].max);
+    for (int m = 0; m < 3; m++) {
+      if (mark[k][m] >= (double)dlo - 20 && mark[k][m] < (double)lo) lo = (long)floor(mark[k][m]);
+      if (mark[k][m] <= (double)dhi + 20 && mark[k][m] > (double)hi + 1) hi = (long)ceil(mark[k][m]) - 1;
+    }
+  }
+  double xlo = (double)lo - 1.0, xhi = (double)hi + 2.0;   /* a bin's margin either side */
+  /* the zero and overflow bins apart from the exponents', by a twelfth of the axis */
+  double gap = fmax(2.5, (xhi - xlo) / 12.0);
+  double xz = xlo - gap, xinf = any_inf ? xhi + gap : NAN;
+  double span = xhi - xz, step = span <= 30 ? 5 : span <= 60 ? 10 : span <= 150 ? 20 : span <= 400 ? 50 : 200;
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
+  key_add(&key, "back-propagated error δ^l (bars)", 1, 11);
+  key_add(&key, "weight gradient ∂L/∂W^l (outline)", 2, 11);
+  key_add(&key, "smallest subnormal", 7, 12);
+  key_add(&key, "smallest normal", 7, 13);
+  key_add(&key, "largest finite", 7, 14);
+  double w = ncol <= 2 ? 3.5 : 7.0;
+  figure f;
+  rc = fig_open(&f, c, w, 0.62 + 0.2 + 0.42 + key_height(&key, w) + 0.6 * (double)nl + (w < 5 ? 0.24 : 0.0), err);
+  if (rc) { free(counts); return rc; }
+  fig_texts ctitles = { "", 0, 0 }, cnotes = { "", 0, 0 }, rtitles = { "", 0, 0 };
+  fig_list marks = { "" }, ymaxs = { "" };
+  for (size_t k = 0; k < ncol; k++) {
+    char t[FIG_LABEL_MAX * 2], note[FIG_LABEL_MAX] = "";
+    if (!strcmp(cols[k].ls, "dynamic")) snprintf(t, sizeof t, "%.63s, loss scale dynamic (%g)", cols[k].prec, cols[k].scale);
+    else if (!strcmp(cols[k].ls, "1")) snprintf(t, sizeof t, "%.63s, no loss scale", cols[k].prec);
+    else snprintf(t, sizeof t, "%.63s, loss scale %.63s", cols[k].prec, cols[k].ls);
+    fig_texts_add(&ctitles, t);
+    for (int m = 0; m < 3; m++) {
+      char b[32];
+      snprintf(b, sizeof b, "%.6g", mark[k][m]);
+      fig_list_add(&marks, b);
+    }
+    /* the format's range, from its smallest subnormal to its max: said
+     * in words, since a wide one's marks lie off the axis */
+    snprintf(note, sizeof note, "2^%.0f to 2^%.0f%s", mark[k][0], ceil(mark[k][2]),
+             mark[k][0] < xlo && mark[k][2] > xhi ? " (off the axis)" : "");
+    fig_texts_add(&cnotes, note);
+  }
+  for (size_t r = 0; r < nl; r++) {
+    char t[32];
+    snprintf(t, sizeof t, "layer %zu", layers[r]);
+    fig_texts_add(&rtitles, t);
+    double ymax = 0.0;
+    for (size_t k = 0; k < ncol; k++) {
+      char what[FIG_LABEL_MAX * 3];
+      snprintf(what, sizeof what, "layer %zu, %.63s loss scale %.63s: log2 bin centre, share of delta entries, of dW entries",
+               layers[r], cols[k].prec, cols[k].ls);
+      fig_block(&f, what);
+      const double *hd = counts + ((k * nl + r) * 2) * per, *hw = hd + per;
+      double nd = 0.0, nw = 0.0;
+      for (size_t b = 0; b < per; b++) { nd += hd[b]; nw += hw[b]; }
+      if (!(nd > 0)) nd = NAN;
+      if (!(nw > 0)) nw = NAN;
+      fig_num(&f, xz, 0);
+      fig_num(&f, hd[0] / nd, 0);
+      fig_num(&f, hw[0] / nw, 1);
+      for (long e = lo; e <= hi; e++) {
+        double yd = hd[3 + (e - L2H_EMIN)] / nd, yw = hw[3 + (e - L2H_EMIN)] / nw;
+        fig_num(&f, (double)e + 0.5, 0);
+        fig_num(&f, yd, 0);
+        fig_num(&f, yw, 1);
+        if (yd > ymax) ymax = yd;
+        if (yw > ymax) ymax = yw;
+      }
+      if (any_inf) {
+        fig_num(&f, xinf, 0);
+        fig_num(&f, hd[1] / nd, 0);
+        fig_num(&f, hw[1] / nw, 1);
+      }
+      for (int b = 0; b < 2; b++) {
+        double y = b ? hw[0] / nw : hd[0] / nd;
+        if (y > ymax) ymax = y;
+        y = b ? hw[1] / nw : hd[1] / nd;
+        if (any_inf && y > ymax) ymax = y;
+      }
+    }
+    char b[32];
+    snprintf(b, sizeof b, "%.6g", ymax > 0 ? ymax : 1.0);
+    fig_list_add(&ymaxs, b);
+  }
+  free(counts);
+  char fx[FIG_LABEL_MAX * 3] = "";
+  fig_cat(fx, sizeof fx, "%s, %s, depth %zu", g->acts.name[act], g->inits.label[init], depth);
+  for (int k = AXIS_DEPTH + 1; k < AXIS_COUNT; k++)
+    if (k != AXIS_PREC && k != AXIS_LSCALE && k != AXIS_LR && k != AXIS_OPT && g->varies[k])
+      fig_cat(fx, sizeof fx, ", %s %s", cfg_axis_name((cfg_axis)k), ref[k]);
+  if (nl < depth) fig_cat(fx, sizeof fx, " (%zu of its %zu layers)", nl, depth);
+  fig_cat(fx, sizeof fx, ", at initialization, %zu seed%s pooled", g->nseeds, g->nseeds == 1 ? "" : "s");
+  if (g->acts.n > 1 || g->inits.n > 1 || g->depths.n > 1)
+    fig_cat(fx, sizeof fx, "; --select for another network");
+  if (dropped) fig_cat(fx, sizeof fx, "; the first %d precisions and loss scales", L2H_MAXCOLS);
+  fig_cat(fx, sizeof fx, "; share of each layer's entries per bin 2^k <= |x| < 2^(k+1), times the loss scale");
+  fig_var_texts(&f, "ctitles", &ctitles);
+  fig_var_texts(&f, "cnotes", &cnotes);
+  fig_var_texts(&f, "rtitles", &rtitles);
+  fig_var_str(&f, "marks", marks.s);
+  fig_var_str(&f, "ymaxs", ymaxs.s);
+  fig_var_str(&f, "fixed", fx);
+  fig_var_num(&f, "ncols", (double)ncol);
+  fig_var_num(&f, "nrows", (double)nl);
+  fig_var_num(&f, "xlo", xlo);
+  fig_var_num(&f, "xhi", xhi);
+  fig_var_num(&f, "xz", xz);
+  fig_var_num(&f, "xinf", any_inf ? xinf : 0.0);
+  fig_var_num(&f, "has_inf", any_inf);
+  fig_var_num(&f, "xstep", step);
+  /* the first labelled exponent clear of the zero bin's label */
+  fig_var_num(&f, "xtic0", ceil((xz + 0.14 * span) / step) * step);
+  key_vars(&f, &key);
+  return fig_close(&f, err);
+}
+
+/* ---- Figure: flush-depth ---------------------------------------------------------------- */
+
+#define FD_MAXSER 16
+
+/* One network at step 0 (cells.tsv): its key (every axis but the learning
+ * rate and the optimizer, which have not acted yet, and its seed), its
+ * panel (activation), its series (precision, loss scale) and its two
+ * flush depths. */
+typedef struct fd_point { char key[FIG_LABEL_MAX * 2]; int panel, ser; double measured, predicted; } fd_point;
+
+static int fd_cmp(const void *a, const void *b)
+{
+  const fd_point *x = a, *y = b;
+  return strcmp(x->key, y->key);
+}
+
+/* The depth below the last hidden layer at which half of a layer's error
+ * entries are exactly 0 at initialization, measured (cells.tsv's
+ * flush_depth0) against the mean-field prediction (flush_depth_theory):
+ * a point per network, a panel per activation, colour per precision and
+ * an open or filled mark per loss scale, the diagonal, and "none" beyond
+ * the axis for a depth that one of the two does not have. */
+static int fig_flush_depth(const fig_ctx *c, sb_error *err)
+{
+  const fig_grid *g = c->g;
+  fig_rows rr;
+  int rc = fig_rows_open(&rr, c->o, g, c->cells, err);
+  if (rc) return rc;
+  int cm = tsv_col(rr.t, "flush_depth0"), ct = tsv_col(rr.t, "flush_depth_theory");
+  if (cm < 0 || ct < 0) { fig_rows_close(&rr); return FIG_SKIPPED; }   /* no emulated precision */
+  size_t n = 0, cap = 0, nser = 0, dropped = 0;
+  char ser_prec[FD_MAXSER][FIG_NAME_MAX], ser_ls[FD_MAXSER][FIG_NAME_MAX];
+  fd_point *fpts = NULL;
+  int got;
+  while ((got = fig_rows_next(&rr, err)) == 1) {
+    int a = fig_rows_act(&rr);
+    if (a < 0) continue;
+    const char *pr = tsv_str_or(rr.t, rr.col[AXIS_PREC], "fp64"), *ls = tsv_str_or(rr.t, rr.col[AXIS_LSCALE], "1");
+    size_t s = 0;
+    while (s < nser && (strcmp(ser_prec[s], pr) || strcmp(ser_ls[s], ls))) s++;
+    if (s == nser) {
+      if (nser == FD_MAXSER) { dropped++; continue; }
+      snprintf(ser_prec[nser], sizeof ser_prec[nser], "%s", pr);
+      snprintf(ser_ls[nser++], sizeof ser_ls[0], "%s", ls);
+    }
+    if (n == cap) {
+      cap = cap ? 2 * cap : 256;
+      fd_point *np_ = realloc(fpts, cap * sizeof *fpts);
+      if (!np_) { free(fpts); fig_rows_close(&rr); return sb_fail(err, SB_EFAIL, "out of memory"); }
+      fpts = np_;
+    }
+    fd_point *p = &fpts[n++];
+    p->key[0] = '\0';
+    for (int k = 0; k < AXIS_COUNT; k++)
+      if (k != AXIS_LR && k != AXIS_OPT)
+        fig_cat(p->key, sizeof p->key, "%s\t", tsv_str_or(rr.t, rr.col[k], cfg_axis_default((cfg_axis)k)));
+    fig_cat(p->key, sizeof p->key, "%s", rr.seed_col >= 0 ? tsv_str(rr.t, rr.seed_col) : "0");
+    p->panel = a;
+    p->ser = (int)s;
+    p->measured = tsv_num(rr.t, cm);
+    p->predicted = tsv_num(rr.t, ct);
+  }
+  fig_rows_close(&rr);
+  if (got < 0) { free(fpts); return -got; }
+  /* a network once: cells that differ only in lr or optimizer are the same at step 0 */
+  qsort(fpts, n, sizeof *fpts, fd_cmp);
+  size_t m = 0;
+  for (size_t k = 0; k < n; k++)
+    if (!m || strcmp(fpts[k].key, fpts[m - 1].key)) fpts[m++] = fpts[k];
+  n = m;
+  size_t both = 0, neither = 0, same = 0, within1 = 0;
+  double dmax = 0.0;
+  for (size_t k = 0; k < n; k++) {
+    int fm = isfinite(fpts[k].measured), ft = isfinite(fpts[k].predicted);
+    if (fm && fpts[k].measured > dmax) dmax = fpts[k].measured;
+    if (ft && fpts[k].predicted > dmax) dmax = fpts[k].predicted;
+    if (fm && ft) {
+      both++;
+      same += fpts[k].measured == fpts[k].predicted;
+      within1 += fabs(fpts[k].measured - fpts[k].predicted) <= 1.0;
+    } else if (!fm && !ft) neither++;
+  }
+  if (!both) { free(fpts); return FIG_SKIPPED; }
+  /* the panels: the activations with a point */
+  size_t na = g->acts.n, npan = 0;
+  int *pan_of = malloc(na * sizeof *pan_of);
+  if (!pan_of) { free(fpts); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  for (size_t a = 0; a < na; a++) pan_of[a] = -1;
+  for (size_t k = 0; k < n; k++)
+    if ((isfinite(fpts[k].measured) || isfinite(fpts[k].predicted)) && pan_of[fpts[k].panel] < 0) pan_of[fpts[k].panel] = 0;
+  fig_texts ptitles = { "", 0, 0 };
+  for (size_t a = 0; a < na; a++)
+    if (!pan_of[a]) { pan_of[a] = (int)npan++; fig_texts_add(&ptitles, g->acts.name[a]); }
+  size_t cols = cols_for(npan, 3), rows = rows_for(npan, cols);
+  /* series: colour per precision, an open (1) or filled mark per loss scale */
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
+  fig_list lcs = { "" }, ptl = { "" };
+  char precs[FD_MAXSER][FIG_NAME_MAX], lss[FD_MAXSER][FIG_NAME_MAX];
+  size_t nprec = 0, nls = 0;
+  for (size_t s = 0; s < nser; s++) {
+    size_t ip = 0, il = 0;
+    while (ip < nprec && strcmp(precs[ip], ser_prec[s])) ip++;
+    if (ip == nprec) snprintf(precs[nprec++], sizeof precs[0], "%s", ser_prec[s]);
+    while (il < nls && strcmp(lss[il], ser_ls[s])) il++;
+    if (il == nls) snprintf(lss[nls++], sizeof lss[0], "%s", ser_ls[s]);
+    static const long ptypes[] = { 6, 7, 4, 5, 8, 9, 10, 11 };
+    long lc = (long)(ip % 8) + 1, pt = ptypes[il % 8];
+    char t[FIG_LABEL_MAX];
+    snprintf(t, sizeof t, "%.63s, %s%.63s", ser_prec[s], !strcmp(ser_ls[s], "1") ? "no loss scale" : "loss scale ",
+             !strcmp(ser_ls[s], "1") ? "" : ser_ls[s]);
+    fig_texts_add(&key.titles, t);
+    fig_list_addi(&key.lcs, lc);
+    fig_list_addi(&key.dts, pt);   /* the key's point types */
+    key.n++;
+    if (strlen(t) > key.longest) key.longest = strlen(t);
+    fig_list_addi(&lcs, lc);
+    fig_list_addi(&ptl, pt);
+  }
+  double w = npan == 1 ? 3.5 : 7.0;
+  double pw = (w - 0.62 - 0.2 - ((double)cols - 1) * 0.45) / (double)cols;
+  figure f;
+  /* square panels: the title's lines, the legend's strip, the rows and their gaps */
+  rc = fig_open(&f, c, w, 0.62 + (w < 5 ? 0.48 : 0.12) + key_height(&key, w) + 0.45 + (double)rows * pw
+                            + ((double)rows - 1.0) * 0.3, err);
+  if (rc) { free(pan_of); free(fpts); return rc; }
+  /* "none": a depth one of the two has not, drawn beyond the axis */
+  double none = ceil(dmax) + 2.0;
+  for (size_t p = 0; p < npan; p++)
+    for (size_t s = 0; s < nser; s++) {
+      char what[FIG_LABEL_MAX];
+      snprintf(what, sizeof what, "panel %zu, series %zu: predicted, measured (%g: none), networks", p + 1, s + 1, none);
+      fig_block(&f, what);
+      /* a series' points moved off each other's along the diagonal, a
+       * tenth of a layer apart, since depths are whole numbers */
+      double off = ((double)s - 0.5 * (double)(nser - 1)) * (nser > 1 ? 0.5 / (double)nser : 0.0);
+      size_t k0 = f.rows;
+      /* a mark per (predicted, measured), the networks there its count (fpts
+       * is sorted by key, so a block's marks come in a fixed order) */
+      for (size_t k = 0; k < n; k++) {
+        if (pan_of[fpts[k].panel] != (int)p || fpts[k].ser != (int)s) continue;
+        double x = isfinite(fpts[k].predicted) ? fpts[k].predicted : none, y = isfinite(fpts[k].measured) ? fpts[k].measured : none;
+        if (x == none && y == none) continue;
+        int seen = 0;
+        for (size_t j = 0; j < k && !seen; j++)
+          seen = pan_of[fpts[j].panel] == (int)p && fpts[j].ser == (int)s
+                 && (isfinite(fpts[j].predicted) ? fpts[j].predicted : none) == x
+                 && (isfinite(fpts[j].measured) ? fpts[j].measured : none) == y;
+        if (seen) continue;
+        size_t count = 0;
+        for (size_t j = k; j < n; j++)
+          count += pan_of[fpts[j].panel] == (int)p && fpts[j].ser == (int)s
+                   && (isfinite(fpts[j].predicted) ? fpts[j].predicted : none) == x
+                   && (isfinite(fpts[j].measured) ? fpts[j].measured : none) == y;
+        fig_num(&f, x + off, 0);
+        fig_num(&f, y + off, 0);
+        fig_num(&f, (double)count, 1);
+      }
+      if (f.rows == k0) fputs("NaN\tNaN\tNaN\n", f.dat);
+    }
+  free(pan_of);
+  free(fpts);
+  char fx[FIG_LABEL_MAX * 3] = "";
+  fixed_part(g, fx, sizeof fx);
+  fig_cat(fx, sizeof fx, "; at initialization; a mark's area is the networks there (lr and optimizer alike are one)");
+  fig_cat(fx, sizeof fx, "; %zu networks with both: %zu equal, %zu within one layer", both, same, within1);
+  if (neither) fig_cat(fx, sizeof fx, "; %zu with neither not drawn", neither);
+  if (dropped) fig_cat(fx, sizeof fx, "; the first %d precisions and loss scales", FD_MAXSER);
+  fig_var_texts(&f, "ptitles", &ptitles);
+  fig_var_str(&f, "lcs", lcs.s);
+  fig_var_str(&f, "pts", ptl.s);
+  fig_var_str(&f, "fixed", fx);
+  fig_var_num(&f, "npanels", (double)npan);
+  fig_var_num(&f, "nser", (double)nser);
+  fig_var_num(&f, "ncols", (double)cols);
+  fig_var_num(&f, "nrows", (double)rows);
+  fig_var_num(&f, "none", none);
+  fig_var_num(&f, "xstep", none <= 12 ? 1 : none <= 24 ? 2 : none <= 60 ? 5 : 10);
+  key_vars(&f, &key);
+  return fig_close(&f, err);
+}
+
 const figure_def fig_table[] = {
   { "grad-layers", "gradient norm per layer at initialization", fig_grad_layers },
   { "saturation-training", "mean activations and mean slope per layer over training", fig_saturation },
@@ -2785,5 +3219,7 @@ const figure_def fig_table[] = {
   { "spectra", "densities of the input-output Jacobian's singular values at initialization, per depth", fig_spectra },
   { "trainability", "test accuracy over (sigma_w2, depth) with 6 xi_c and the edge of chaos (meanfield inits)", fig_trainability },
   { "remedies", "attenuation at initialization and final loss against depth per normalization and skip connection", fig_remedies },
+  { "log2hist", "histograms of log2|gradient| per layer as each emulated format holds them, with its range marked", fig_log2hist },
+  { "flush-depth", "measured against mean-field predicted depth of underflow at initialization", fig_flush_depth },
 };
 const size_t fig_count = sizeof fig_table / sizeof fig_table[0];

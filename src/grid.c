@@ -123,9 +123,17 @@ static double cell_bytes(const sb_config *cfg, size_t depth, size_t width)
   double acts = (double)depth * w + out;
   double logs = (double)train_n_logs(cfg_total_steps(cfg), cfg->log_every, cfg->log_schedule);
   double rows = (double)cfg->batch + (double)cfg->probe_size;
+  double l2h = 0.0;   /* an emulated cell's log2 histograms: its format's exponents per layer and tensor */
+  for (size_t i = 0; i < cfg->n_precs && cfg_emulates(cfg); i++) {
+    int emin;
+    size_t nexp;
+    train_l2h_range(cfg->precs[i], &emin, &nexp);
+    double b = (double)(depth + 1) * TRAIN_L2H_NT * (double)(TRAIN_L2H_EXP + nexp);
+    if (b > l2h) l2h = b;
+  }
   return 8.0 * (params * 5.0 + acts * rows * 5.0 + (double)cfg->data.train_size
                 + logs * ((double)(depth + 1) * PROBE_NCOLS + CURVE_NCOLS)
-                + (double)train_hist_cap(cfg->hist_mode, (size_t)logs) * (2.0 * (double)depth * PROBE_HIST_BINS + 5.0))
+                + (double)train_hist_cap(cfg->hist_mode, (size_t)logs) * (2.0 * (double)depth * PROBE_HIST_BINS + 5.0 + l2h))
          + 8.0 * (double)cfg->batch * in;
 }
 

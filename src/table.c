@@ -23,6 +23,7 @@ static const row_info row_table[] = {
   [ROW_CURVES_SUMMARY] = { "curves_summary.tsv", 0, 0 },
   [ROW_SPECTRA] = { "spectra.tsv", 'S', TABLE_JACOBIAN },
   [ROW_PREC]    = { "precision.tsv", 'P', TABLE_PREC },
+  [ROW_LOG2HIST] = { "log2hist.tsv", 'E', TABLE_PREC | TABLE_HIST },
 };
 _Static_assert(sizeof row_table / sizeof row_table[0] == ROW_COUNT, "one row_info per row_kind");
 
@@ -153,6 +154,10 @@ size_t table_columns(row_kind k, unsigned features, char *buf, size_t size)
     cell_id_cols(&b, features);
     cols(&b, "step layer tensor zero_frac flushed_frac overflow_frac subnormal_frac scale skipped_steps");
     break;
+  case ROW_LOG2HIST:
+    cell_id_cols(&b, features);
+    cols(&b, "step scale layer tensor log2 count");
+    break;
   case ROW_CURVES:
     cell_id_cols(&b, features);
     cols(&b, "step");
@@ -211,6 +216,8 @@ static const col_doc col_docs[] = {
   { "overflow_frac", "fraction", "entries rounded to +-inf (or saturated at +-max in fp8e4m3)" },
   { "subnormal_frac", "fraction", "entries in the format's subnormal range after rounding (nonzero, below 2^emin)" },
   { "scale", "1", "the loss scale in effect at that step" },
+  { "log2", "log2 of |value|", "the bin: entries x with 2^log2 <= |x| < 2^(log2+1) as the format holds them (times the loss scale, rounded); -Inf: the zero bin (x exactly 0, on every row set), Inf: +-inf, NaN: not a number; bins with no entry have no row" },
+  { "count", "count", "entries of the row's layer and tensor in that bin" },
   { "sigma_w2", "1", "the weight variance times fan_in of the cell's init at a hidden layer (fan_in = fan_out = width): sigma_w^2 of the mean-field theory" },
   { "sigma_b2", "1", "the bias variance of the cell's init: sigma_b^2 of the mean-field theory" },
   { "seed", "index", "the seed index (0 .. --seeds - 1); the streams derive from it and --seed" },
@@ -497,6 +504,39 @@ void table_prec_rows(FILE *f, const char *prefix, const table_cell *c, const tra
       }
 }
 
+/* One row per occupied bin of an emulated cell's log2 histogram at each
+ * histogram probe, layer and tensor (delta, dW): the zero bin always, the
+ * exponents' and inf's and NaN's when some entry is there.  Sparse, since
+ * a tensor spans a few dozen of a format's exponents; tidy, for pandas'
+ * groupby and gnuplot's `using 'log2':'count'`. */
+void table_log2hist_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r)
+{
+  static const char *const tensors[TRAIN_L2H_NT] = { "delta", "dW" };
+  if (!r->l2h) return;
+  size_t per = TRAIN_L2H_EXP + r->l2h_nexp;
+  for (size_t slot = 0; slot < r->hist_n; slot++) {
+    double scale = NAN;   /* the scale at the slot's probe (prec_scale is per probe) */
+    for (size_t s = 0; s < r->n_logs; s++)
+      if (r->log_steps[s] == r->hist_step[slot]) scale = r->prec_scale[s];
+    for (size_t l = 1; l <= r->n_layers; l++)
+      for (int t = 0; t < TRAIN_L2H_NT; t++) {
+        const double *h = r->l2h + ((slot * r->n_layers + (l - 1)) * TRAIN_L2H_NT + t) * per;
+        for (size_t b = 0; b < per; b++) {
+          if (b != TRAIN_L2H_ZERO && h[b] == 0.0) continue;
+          cell_id(f, prefix, c);
+          fprintf(f, "\t%ld", r->hist_step[slot]);
+          put_num(f, scale);
+          fprintf(f, "\t%zu\t%s\t", l, tensors[t]);
+          if (b == TRAIN_L2H_ZERO) fputs("-Inf", f);
+          else if (b == TRAIN_L2H_INF) fputs("Inf", f);
+          else if (b == TRAIN_L2H_NAN) fputs("NaN", f);
+          else fprintf(f, "%ld", (long)r->l2h_emin + (long)(b - TRAIN_L2H_EXP));
+          fprintf(f, "\t%.0f\n", h[b]);
+        }
+      }
+  }
+}
+
 void table_layers_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r)
 {
   for (size_t s = 0; s < r->n_logs; s++)
@@ -564,6 +604,7 @@ void table_cell_rows(FILE *f, const char *prefix, row_kind k, const table_cell *
   case ROW_CURVES: table_curves_rows(f, prefix, c, r); break;
   case ROW_SPECTRA: table_spectra_rows(f, prefix, c, r); break;
   case ROW_PREC: table_prec_rows(f, prefix, c, r); break;
+  case ROW_LOG2HIST: table_log2hist_rows(f, prefix, c, r); break;
   default: break;   /* derived at merge */
   }
 }

@@ -572,6 +572,18 @@ double theory_decay_rate(const double *ratio, size_t depth)
   return c1;
 }
 
+double theory_xent_top_rms(size_t classes, size_t batch, double v_out, double dphi2)
+{
+  double c = (double)classes, rms_out = sqrt(c - 1.0) / (c * (double)batch);
+  return rms_out * sqrt(c * v_out * dphi2);
+}
+
+double theory_flush_frac(double s, double u)
+{
+  if (!(s > 0)) return s == 0 ? 1.0 : NAN;
+  return erf(u / (2.0 * 1.41421356237309504880 * s));
+}
+
 /* ---- initializations ---------------------------------------------------- */
 
 double theory_sat_frac(const act_fn *f, double q, double tau)

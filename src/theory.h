@@ -130,6 +130,23 @@ int theory_profile(const theory_work *w, const act_fn *f, double sigma_w2, doubl
  * the predicted counterpart of cells.tsv's decay_rate. */
 double theory_decay_rate(const double *ratio, size_t depth);
 
+/* Where an emulated format flushes the error (satbench theory --precision,
+ * train.c's train_flush_depth_theory).  The rms entry of the top hidden
+ * layer's error delta^depth at initialization under softmax cross-entropy,
+ * the mean over `batch` examples of `classes` classes: with p = 1/classes
+ * (logits near 0), the output error (p - onehot)/batch has one entry
+ * (1/classes - 1)/batch and classes - 1 entries (1/classes)/batch per
+ * example, mean square ((classes-1)^2 + classes-1) / classes^3 / batch^2 =
+ * (classes-1) / (classes batch)^2, so rms sqrt(classes-1) / (classes
+ * batch); one layer down, delta = (dz W^T) phi'(h) multiplies the mean
+ * square by classes v_out E[phi'(h)^2] (v_out the output weights'
+ * variance, dphi2 = E[phi'(h^depth)^2] = chi / sigma_w2). */
+double theory_xent_top_rms(size_t classes, size_t batch, double v_out, double dphi2);
+/* The share of N(0, s^2) entries that round to nearest makes exactly 0 in
+ * a format whose smallest subnormal is u: P(|X| <= u/2) = erf(u / (2
+ * sqrt(2) s)) (the halfway value u/2 ties to the even 0); 1 for s = 0. */
+double theory_flush_frac(double s, double u);
+
 /* Mean-field saturated fraction: P(act_saturated(sqrt(q) z)) for
  * z ~ N(0, 1), the share of saturated units a layer of second moment q has
  * (probe.h's sat_frac).  The indicator is not smooth, so this is a midpoint

@@ -116,6 +116,19 @@ int train_emulates(const train_params *p)
   return p->prec != PREC_FP64 || p->ls_dynamic || (p->loss_scale != 0.0 && p->loss_scale != 1.0);
 }
 
+void train_l2h_range(prec_kind k, int *emin, size_t *nexp)
+{
+  const prec_format *f = &prec_formats[k];
+  *emin = f->emin - f->p + 1;
+  *nexp = (size_t)(f->emax - *emin + 1);
+}
+
+/* Doubles of one histogram slot of r (train_result.l2h). */
+static size_t l2h_per_slot(const train_result *r)
+{
+  return r->n_layers * TRAIN_L2H_NT * (TRAIN_L2H_EXP + r->l2h_nexp);
+}
+
 int train_result_init(train_result *r, const train_params *p)
 {
   memset(r, 0, sizeof *r);
@@ -139,6 +152,14 @@ int train_result_init(train_result *r, const train_params *p)
     if (!r->prec_frac || !r->prec_scale || !r->prec_skipped) {
       train_result_free(r);
       return SB_EFAIL;
+    }
+    if (r->hist_cap) {
+      train_l2h_range(p->prec, &r->l2h_emin, &r->l2h_nexp);
+      r->l2h = calloc(r->hist_cap * l2h_per_slot(r), sizeof(double));
+      if (!r->l2h) {
+        train_result_free(r);
+        return SB_EFAIL;
+      }
     }
   }
   r->flush_depth0 = r->flush_depth_theory = NAN;
@@ -169,6 +190,8 @@ void train_result_free(train_result *r)
   free(r->prec_frac);
   free(r->prec_scale);
   free(r->prec_skipped);
+  free(r->l2h);
+  r->l2h = NULL;
   r->prec_frac = r->prec_scale = NULL;
   r->prec_skipped = NULL;
   r->jac_steps = NULL;
@@ -393,6 +416,24 @@ double train_step(train_state *s, long t, int with_ratio)
   return loss;
 }
 
+/* x's entries into a histogram of floor(log2|x|) (train_result.l2h's
+ * bins: zero, inf, NaN, then the exponents from emin, nexp of them).
+ * ilogb is exact for subnormals too; a value outside the range, which the
+ * format's rounding never leaves, counts in the nearest end bin. */
+static void l2h_count(const double *x, size_t len, int emin, size_t nexp, double *h)
+{
+  for (size_t i = 0; i < len; i++) {
+    double v = x[i];
+    if (v == 0.0) h[TRAIN_L2H_ZERO] += 1.0;
+    else if (isnan(v)) h[TRAIN_L2H_NAN] += 1.0;
+    else if (isinf(v)) h[TRAIN_L2H_INF] += 1.0;
+    else {
+      long e = (long)ilogb(v) - emin;
+      h[TRAIN_L2H_EXP + (e < 0 ? 0 : (size_t)e >= nexp ? nexp - 1 : (size_t)e)] += 1.0;
+    }
+  }
+}
+
 double train_measure(train_state *s, const double *ratio, probe_row *rows)
 {
   const data_subset *ps = &s->d->probe;
@@ -410,6 +451,16 @@ double train_measure(train_state *s, const double *ratio, probe_row *rows)
   if (isfinite(loss)) net_backward(n, w, ps->X, ps->y, ps->n);
   w->count_prec = 0;
   if (!isfinite(loss)) return loss;
+  if (s->l2h_into) {   /* the errors and weight gradients the format holds: scaled, rounded */
+    size_t per = TRAIN_L2H_EXP + s->l2h_nexp;
+    memset(s->l2h_into, 0, n->n_layers * TRAIN_L2H_NT * per * sizeof *s->l2h_into);
+    for (size_t l = 1; l <= n->n_layers; l++) {
+      double *h = s->l2h_into + (l - 1) * TRAIN_L2H_NT * per;
+      l2h_count(w->delta[l - 1], ps->n * n->fan_out[l - 1], s->l2h_emin, s->l2h_nexp, h + TRAIN_L2H_DELTA * per);
+      l2h_count(net_dW(n, l), n->fan_in[l - 1] * n->fan_out[l - 1], s->l2h_emin, s->l2h_nexp,
+                h + TRAIN_L2H_DW * per);
+    }
+  }
   if (n->scale != 1.0) {
     double inv = 1.0 / n->scale;
     for (size_t i = 0; i < n->n_params; i++) n->grads[i] *= inv;
@@ -500,7 +551,14 @@ static int probe_at(train_state *s, long t, const double *ratio, double train_lo
 {
   probe_row *rows = r->rows + r->n_logs * r->n_layers;
   const data_subset *ps = &s->d->probe;
+  int take = r->hist_n < r->hist_cap
+             && (s->p->hist_mode == TRAIN_HIST_ALL || r->n_logs == 0 || t == s->p->steps);
+  /* the log2 histogram goes into the slot the histograms take below */
+  s->l2h_into = take && r->l2h ? r->l2h + r->hist_n * l2h_per_slot(r) : NULL;
+  s->l2h_emin = r->l2h_emin;
+  s->l2h_nexp = r->l2h_nexp;
   double probe_loss = train_measure(s, ratio, rows);
+  s->l2h_into = NULL;
   if (!isfinite(probe_loss)) return 0;
   /* examples of the training evaluation the probe pass has made, and their hits */
   size_t seen = s->probe_leads_eval ? ps->n : 0;
@@ -519,8 +577,6 @@ static int probe_at(train_state *s, long t, const double *ratio, double train_lo
     r->jac_steps[r->jac_n++] = t;
   }
   const net *n = s->n;
-  int take = r->hist_n < r->hist_cap
-             && (s->p->hist_mode == TRAIN_HIST_ALL || r->n_logs == 0 || t == s->p->steps);
   if (take) {
     size_t per_slot = n->depth * 2 * PROBE_HIST_BINS, slot = r->hist_n++;
     probe_hist(n, s->pwk, s->d->probe.n, s->pw, s->h, r->hist + slot * per_slot, r->hist_range + 4 * slot);

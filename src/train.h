@@ -173,7 +173,27 @@ typedef struct train_result {
    * mean-field profile and the top layer's measured error scale predict
    * (train_flush_depth); NaN where no layer is. */
   double flush_depth0, flush_depth_theory;
+  /* An emulated cell's log2 histogram (Micikevicius et al. 2018, Fig. 3)
+   * of its errors and weight gradients as the format holds them (times the
+   * loss scale, after rounding), at the histograms' probes (hist_step, the
+   * first hist_n slots): l2h is (hist_cap, n_layers, TRAIN_L2H_NT,
+   * TRAIN_L2H_EXP + l2h_nexp) counts: exactly 0, +-inf, NaN, then |x| in
+   * [2^e, 2^(e+1)) at index TRAIN_L2H_EXP + e - l2h_emin.  The exponents
+   * run from the format's smallest subnormal to its max
+   * (train_l2h_range): every value the format holds has a bin, so nothing
+   * is clamped, with or without a loss scale.  NULL for other cells. */
+  double *l2h;
+  int l2h_emin;
+  size_t l2h_nexp;
 } train_result;
+
+/* The log2 histogram's tensors (delta: dL/dh^l, dW: the weight gradient)
+ * and its bins before the exponents'. */
+enum { TRAIN_L2H_DELTA, TRAIN_L2H_DW, TRAIN_L2H_NT };
+enum { TRAIN_L2H_ZERO, TRAIN_L2H_INF, TRAIN_L2H_NAN, TRAIN_L2H_EXP };
+/* The exponents a value of format k can have, floor(log2|x|) of its
+ * smallest subnormal (*emin) to its max: *nexp of them. */
+void train_l2h_range(prec_kind k, int *emin, size_t *nexp);
 
 /* Of prec_frac's TRAIN_PF values per tensor: exactly 0 after rounding,
  * flushed (nonzero before, 0 after), overflowed (to inf, or saturated),
@@ -228,6 +248,10 @@ typedef struct train_state {
   init_spec spec;             /* the init, resolved (critical) */
   long ls_good;               /* finite steps in a row (a dynamic loss scale) */
   long ls_skipped;            /* steps skipped for a non-finite gradient (a dynamic loss scale) */
+  double *l2h_into;           /* non-NULL: train_measure counts the log2 histogram (train_result.l2h's
+                               * slot layout, l2h_emin, l2h_nexp) there, before it unscales */
+  int l2h_emin;
+  size_t l2h_nexp;
   int probe_leads_eval;       /* the training evaluation subset begins with the probe set (the same
                                * examples) and the net has no batch norm: its first chunk of an
                                * evaluation is the probe pass, whose loss and hits are reused */

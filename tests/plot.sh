@@ -18,8 +18,13 @@ test "$rc" -eq 0 || t_fail "a tiny grid runs" "exit $rc: $(cat "$err")"
 sb plot -d "$T/data" -o "$T/scripts" --no-render
 if test "$rc" -eq 0 && ! test -s "$err"; then t_pass "plot --no-render exits 0 quietly on stderr"; else t_fail "plot --no-render exits 0" "exit $rc: $(cat "$err")"; fi
 missing=
+# The figures of an emulated precision need its tables (log2hist.tsv,
+# cells.tsv's flush columns): drawn from a precision grid below.
+PREC_FIGS="log2hist flush-depth"
+NPREC=$(echo $PREC_FIGS | wc -w)
 for f in $FIGS; do
   test "$f" = trainability && continue   # needs a phase-diagram grid: below
+  case " $PREC_FIGS " in *" $f "*) continue ;; esac
   test -s "$T/scripts/$f.gp" && test -s "$T/scripts/$f.dat" || missing="$missing $f"
   test -e "$T/scripts/$f.pdf" && missing="$missing $f.pdf(should not exist)"
 done
@@ -177,8 +182,15 @@ render_ok()  # DESC DATA OUT: plot renders every figure present, no warning
 render_ok "2 activations x 2 inits x 2 depths" "$T/data" "$T/plots"
 n=$(ls "$T/plots"/*.gp | wc -l)
 # trainability needs a phase-diagram grid (meanfield inits, 3 depths): below
-test "$n" -eq $((NFIGS - 1)) && ! test -e "$T/plots/trainability.gp" && t_pass "all $NFIGS figures but trainability drawn" \
-  || t_fail "all $NFIGS figures but trainability drawn" "got $n scripts"
+test "$n" -eq $((NFIGS - 1 - NPREC)) && ! test -e "$T/plots/trainability.gp" &&
+  t_pass "all $NFIGS figures but trainability and the precision figures ($PREC_FIGS) drawn" \
+  || t_fail "all $NFIGS figures but trainability and the precision figures drawn" "got $n scripts"
+# An emulated precision's grid: its figures drawn, every other figure too.
+sb grid $GRID --activations sigmoid,tanh --depths 3,6 --precisions fp32,fp16,fp8e5m2 --loss-scales 1,8 --out "$T/prec"
+render_ok "a precision grid (fp32, fp16, fp8e5m2 x loss scales 1, 8)" "$T/prec" "$T/precplots"
+bad=
+for f in $PREC_FIGS; do test -s "$T/precplots/$f.png" || bad="$bad $f"; done
+test -z "$bad" && t_pass "the precision figures ($PREC_FIGS) drawn for it" || t_fail "the precision figures drawn" "missing:$bad"
 sb grid $GRID --activations tanh --inits meanfield:1:0.05,meanfield:1.8:0.05,meanfield:3:0.05 --depths 2,3,4 --out "$T/phase"
 render_ok "a phase-diagram grid (3 meanfield inits x 3 depths)" "$T/phase" "$T/phaseplots"
 if test -s "$T/phaseplots/trainability.png" && grep -q '^# block 2: panel 1: sigma_w2, 6 xi_c' "$T/phaseplots/trainability.dat"; then

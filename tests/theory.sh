@@ -202,6 +202,70 @@ bad "--foo: unknown option" --activation tanh --sigma-w2 1 --foo 2
 bad "'stray'" --activation tanh --sigma-w2 1 stray
 bad "--sigma-w2.*needs a value" --activation tanh --sigma-w2
 
+# ---- --precision: where a format flushes the error ---------------------------------
+# By hand: relu at sigma_w2 = 1 has chi = 1/2 at every layer, so the rms
+# error of layer l is E 2^(-(depth-l)/2); with E = 2^-20, depth 20 and
+# fp16 (u = 2^-24), layer l = 20 - d holds s = 2^(-20-d/2), and half of
+# its entries are 0 where s <= (u/2) / 0.6744897502 (the median of
+# |N(0,1)|): d >= 2 (5 + log2 0.6744897502) = 8.864, flush depth 9.  Its
+# flushed_frac is P(|N(0, s^2)| <= u/2) = erf(2^-25 / (sqrt 2 s)): at d = 9
+# (layer 11) erf(1/2) = 0.5204998778, at d = 8 (layer 12) erf(1/(2 sqrt 2))
+# = 0.3829249225.  A loss scale of 8 = 2^3 moves the threshold 6 layers
+# down: d >= 14.864, flush depth 15.  In fp64 (u = 2^-1074) none: NaN.
+pcheck()   # DESC AWK: the awk program on the whole output, prints what is wrong
+{
+  ck_msg=$(awk -F '\t' "$2" "$out" 2>&1)
+  if test "$rc" -eq 0 && test -z "$ck_msg" && test ! -s "$err"; then t_pass "$1"
+  else t_fail "$1" "exit $rc" "$ck_msg" "stderr: $(cat "$err")" "stdout: $(head -n 8 "$out")"; fi
+}
+sb theory --activation relu --sigma-w2 1 --depth 20 --precision fp16 --top-error 9.5367431640625e-07
+pcheck "relu, sigma_w2 1, depth 20, fp16, top error 2^-20: flush depth 9, layer 11 flushed erf(1/2), layer 12 erf(1/(2 sqrt 2)), rms 2^-20 and 2^-24" '
+  function abs(x) { return x < 0 ? -x : x }
+  /^# flush_depth = / { fd = $0; sub(/^# flush_depth = /, "", fd); sub(/ .*/, "", fd) }
+  /^layer\t/ { hdr = $0 == "layer\tq\tchi\tlog10_delta_ratio\trms_error\tflushed_frac"; next }
+  /^#/ { next }
+  { n++ }
+  $1 == 11 && abs($6 - 0.520499877813) > 1e-9 { print "layer 11 flushed_frac " $6 }
+  $1 == 12 && abs($6 - 0.382924922548) > 1e-9 { print "layer 12 flushed_frac " $6 }
+  $1 == 20 && abs($5 / 2^-20 - 1) > 1e-12 { print "layer 20 rms_error " $5 }
+  $1 == 12 && abs($5 / 2^-24 - 1) > 1e-9 { print "layer 12 rms_error " $5 }
+  END { if (fd != "9") print "flush_depth " fd ", not 9"; if (!hdr) print "header"; if (n != 20) print n " rows" }'
+sb theory --activation relu --sigma-w2 1 --depth 20 --precision fp16 --top-error 9.5367431640625e-07 --loss-scale 8
+pcheck "the same with --loss-scale 8: flush depth 15, layer 20's rms 2^-17" '
+  function abs(x) { return x < 0 ? -x : x }
+  /^# flush_depth = / { fd = $0; sub(/^# flush_depth = /, "", fd); sub(/ .*/, "", fd) }
+  /^#/ || /^layer/ { next }
+  $1 == 20 && abs($5 / 2^-17 - 1) > 1e-12 { print "layer 20 rms_error " $5 }
+  END { if (fd != "15") print "flush_depth " fd ", not 15" }'
+sb theory --activation relu --sigma-w2 1 --depth 20 --precision fp64 --top-error 9.5367431640625e-07
+pcheck "the same in fp64: no layer flushes (NaN), flushed_frac below 1e-300 (u/2 = 2^-1075)" '
+  /^# flush_depth = / { fd = $0; sub(/^# flush_depth = /, "", fd); sub(/ .*/, "", fd) }
+  /^#/ || /^layer/ { next }
+  !($6 + 0 >= 0 && $6 + 0 < 1e-300) { print "layer " $1 " flushed_frac " $6 }
+  END { if (fd != "NaN") print "flush_depth " fd ", not NaN" }'
+# The default top error, cross-entropy at init: rms sqrt(C-1)/(C B) at the
+# output, times sqrt(C v_out E[phi'^2]) one layer down; relu at sigma_w2 2
+# (E[phi'^2] = 1/2), fan-in output weights v_out = 2/width:
+#   C 10, B 256, width 1000: 3/2560 sqrt(10 x 0.002 x 0.5) = 1.171875e-4;
+#   C 2, B 100, width 50: 1/200 sqrt(2 x 0.04 x 0.5) = 1e-3.
+for case in "10 256 1000 1.171875e-4" "2 100 50 1e-3"; do
+  set -- $case
+  if test "$1" = 10; then sb theory --activation relu --sigma-w2 2 --depth 3 --precision fp16
+  else sb theory --activation relu --sigma-w2 2 --depth 3 --precision fp16 --classes "$1" --probe-size "$2" --width "$3"; fi
+  pcheck "default top error, $1 classes, $2 examples, width $3: $4" "
+    /^# top_error = / { t = \$0; sub(/^# top_error = /, \"\", t); sub(/ .*/, \"\", t)
+                        d = t / $4 - 1; if (d < -1e-9 || d > 1e-9) print \"top_error \" t \", not $4\"; seen = 1 }
+    END { if (!seen) print \"no top_error line\" }"
+done
+bad "--precision.*--depth" --activation tanh --sigma-w2 1 --precision fp16
+bad "--precision.*'fp99'" --activation tanh --sigma-w2 1 --depth 3 --precision fp99
+bad "--loss-scale.*only with --precision" --activation tanh --sigma-w2 1 --depth 3 --loss-scale 8
+bad "--loss-scale.*0" --activation tanh --sigma-w2 1 --depth 3 --precision fp16 --loss-scale 0
+bad "--top-error.*-1" --activation tanh --sigma-w2 1 --depth 3 --precision fp16 --top-error -1
+bad "--classes.*--top-error" --activation tanh --sigma-w2 1 --depth 3 --precision fp16 --top-error 1e-3 --classes 3
+bad "--classes.*'1'" --activation tanh --sigma-w2 1 --depth 3 --precision fp16 --classes 1
+bad "--precision.*--phase" --activation tanh --phase --precision fp16
+
 if test -w /dev/full; then
   "$SATBENCH" theory --activation tanh --phase >/dev/full 2>"$T/full.err"
   rc=$?
