@@ -2886,8 +2886,8 @@ typedef struct uf_row {
 /* The fraction of the back-propagated errors and of the weight gradients
  * that rounding made zero, per layer, at step 0 and at the last logged
  * step: a line per (precision, loss scale), in one (activation, init,
- * depth, other axes) group, the one whose first layer's errors are most
- * often zero (--select for another).  Zero: every zero entry, whether
+ * depth, other axes) group, the one where rounding flushed the most
+ * (--select for another).  Zero: every zero entry, whether
  * this layer's rounding made it or it came down as zero from above;
  * flushed: those this layer's rounding made zero though the exact value
  * was not (precision.tsv).  Means over the seeds. */
@@ -2948,16 +2948,16 @@ static int fig_underflow(const fig_ctx *c, sb_error *err)
     fig_rows_close(&fr);
   }
   /* The group: (activation, init, depth, the variant without the pair)
-   * whose first layer's errors are zero most often, over its rows. */
+   * where rounding flushed the most entries, over its rows (not the most
+   * zeros: a dead ReLU's are the arithmetic's own). */
   size_t ng = na * ni * nd * (nrest ? nrest : 1), best = 0;
   double *score = rc ? NULL : calloc(2 * (ng ? ng : 1), sizeof *score);
   if (!rc && !score) rc = sb_fail(err, SB_EFAIL, "out of memory");
   for (size_t k = 0; !rc && k < n; k++) {
-    if (rows[k].dw || rows[k].layer != 1) continue;
     size_t d = 0;
     while (d < nd && g->depths.val[d] != rows[k].depth) d++;
     size_t q = (((size_t)rows[k].a * ni + (size_t)rows[k].i) * nd + d) * nrest + (size_t)rix[rows[k].v];
-    if (d < nd && isfinite(rows[k].zero)) { score[2 * q] += rows[k].zero; score[2 * q + 1] += 1.0; }
+    if (d < nd && isfinite(rows[k].flushed)) { score[2 * q] += rows[k].flushed; score[2 * q + 1] += 1.0; }
   }
   size_t ngroups = 0;
   for (size_t q = 0; !rc && q < ng; q++) {
@@ -3030,8 +3030,7 @@ static int fig_underflow(const fig_ctx *c, sb_error *err)
   for (size_t v = 0; v < nv; v++) if ((size_t)rix[v] == r_best) { rn = rest[v]; break; }
   snprintf(choice, sizeof choice, "%s, depth %zu%s%s", ai, depth, rn[0] ? ", " : "", rn);
   if (ngroups > 1)
-    fig_cat(choice, sizeof choice, " (where the first layer's errors are zero most often, of %zu groups: --select for another)",
-            ngroups);
+    fig_cat(choice, sizeof choice, " (where rounding flushed the most, of %zu groups: --select for another)", ngroups);
   snprintf(fx, sizeof fx, "%s%s%zu seed%s", g->fixed, g->fixed[0] ? "; means of " : "means of ", g->nseeds,
            g->nseeds == 1 ? "" : "s");
   if (nshown < ps.n) fig_cat(fx, sizeof fx, "; fp64 rounds nothing: not drawn");
