@@ -877,6 +877,20 @@ static const char *const trainability_kv[] = {
   "eval-size=256", "log-every=0", NULL
 };
 
+/* Mixed precision (Micikevicius et al. 2018): depth-8 sigmoid nets under
+ * Xavier's init trained by Adam, whose step does not shrink with the
+ * gradient, so that fp64, fp32 and bf16 train.  Batch 128 starts the
+ * output error at (p - onehot) / 128: in fp16 without a loss scale the
+ * errors of the first layers fall below its smallest subnormal (2^-24)
+ * and those layers never move (status flushed); a loss scale of 1024, or
+ * the dynamic one (from 2^16, doubling every 200 clean steps here so that
+ * it grows and backs off within the run), brings fp16 back. */
+static const char *const precision_kv[] = {
+  "activations=sigmoid", "inits=xavier_normal", "depths=8", "widths=64", "seeds=2", COMMON_KV, "batch=128",
+  "optimizers=adam", "lr=0.01", "precisions=fp64,fp32,bf16,fp16", "loss-scales=1,1024,dynamic",
+  "loss-scale-window=200", "steps=1000", "log-every=100", NULL
+};
+
 static const preset_def presets[] = {
   { "quick", "default of grid: sigmoid/tanh/relu x standard/xavier_normal/he_normal x depths 2-20 x sgd/adam, 3 seeds", quick_kv },
   { "saturation", "saturation developing in training: sigmoid/tanh/relu, depth 5, lr 0.01/0.1/1 x sgd/adam, 2000 steps", saturation_kv },
@@ -887,6 +901,7 @@ static const preset_def presets[] = {
   { "isometry", "Pennington 2017: Jacobian spectra at init, tanh at criticality and relu, Gaussian vs orthogonal weights, depths 4-64, width 128", isometry_kv },
   { "trainability", "Schoenholz 2017: tanh at sigma_w2 1-4 (sigma_b2 0.05) x depths 6-60, 1000 SGD steps: trainable depth against 6 xi_c", trainability_kv },
   { "meanfield", "Poole/Schoenholz: tanh across the order-to-chaos transition (sigma_w2 0.5-4, sigma_b2 0.05), depths 10-50, at init", meanfield_kv },
+  { "precision", "Micikevicius 2018: fp64/fp32/bf16/fp16 x loss scale 1/1024/dynamic on depth-8 sigmoid nets (Adam): fp16 unscaled flushes the first layers", precision_kv },
 };
 #define N_PRESETS (sizeof presets / sizeof presets[0])
 

@@ -156,14 +156,22 @@ size_t digest_statuses(const compare_grid *g, const char **names, size_t max)
 }
 
 /* "sigmoid · standard" (the shown axes but depth, values only; the
- * numeric axes named: "lr=0.1") */
+ * numeric axes named: "lr=0.1"; the precision bare, "fp16 · scale 1024") */
 static void family_name(const out *o, const compare_group *cg, const int shown[AXIS_COUNT])
 {
   int first = 1;
   for (int k = 0; k < AXIS_COUNT; k++) {
     if (!shown[k] || k == AXIS_DEPTH) continue;
     if (!first) fputs(" · ", o->f);
-    if (k > AXIS_INIT && k != AXIS_OPT && k != AXIS_LOSS) { put(o, cfg_axis_name((cfg_axis)k)); fputc('=', o->f); }
+    if (k == AXIS_LSCALE) {   /* "scale 1024", "dynamic scale": the figures' words */
+      int dyn = !strcmp(cg->axis[k], "dynamic");
+      if (!dyn) fputs("scale ", o->f);
+      put(o, cg->axis[k]);
+      if (dyn) fputs(" scale", o->f);
+      first = 0;
+      continue;
+    }
+    if (k > AXIS_INIT && k != AXIS_OPT && k != AXIS_LOSS && k != AXIS_PREC) { put(o, cfg_axis_name((cfg_axis)k)); fputc('=', o->f); }
     put(o, cg->axis[k]);
     first = 0;
   }

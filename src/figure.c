@@ -124,7 +124,8 @@ static int is_irest_axis(int k) { return is_init_axis(k) && k != AXIS_NORM && k 
 /* "lr 0.1", "adam": how a variant names one axis's value. */
 static void variant_part(int k, const char *val, char *buf, size_t size)
 {
-  if (k == AXIS_OPT || k == AXIS_LOSS) snprintf(buf, size, "%s", val);
+  if (k == AXIS_OPT || k == AXIS_LOSS || k == AXIS_PREC) snprintf(buf, size, "%s", val);
+  else if (k == AXIS_LSCALE) snprintf(buf, size, strcmp(val, "dynamic") ? "scale %s" : "%s scale", val);
   else if (k == AXIS_NORM) snprintf(buf, size, "%s", strcmp(val, "none") ? val : "no norm");
   else if (k == AXIS_RESIDUAL) {
     if (!strcmp(val, "0") || !strcmp(val, "none")) snprintf(buf, size, "no skip");   /* "none": tables before 0 */
@@ -132,6 +133,8 @@ static void variant_part(int k, const char *val, char *buf, size_t size)
     else snprintf(buf, size, "residual/%s", val);
   } else snprintf(buf, size, "%s %s", cfg_axis_name((cfg_axis)k), val);
 }
+
+void fig_variant_part(int k, const char *val, char *buf, size_t size) { variant_part(k, val, buf, size); }
 
 /* A cell's variant label from the axes `which` accepts that vary. */
 static void variant_label(const fig_grid *g, int (*which)(int), tsv_reader *t, const int *col, char *label,
@@ -261,7 +264,7 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
   for (size_t k = 0; !rc && k < o->n_select; k++)
     if ((csel[k] = tsv_col(t, o->select[k].key)) < 0)
       rc = sb_fail(err, SB_EUSAGE, "--select: '%s' is not a column of %s (use an axis: activation, init, depth, "
-                   "width, norm, residual, lr, optimizer, loss, or seed)", o->select[k].key, path);
+                   "width, norm, residual, lr, optimizer, loss, precision, loss_scale, or seed)", o->select[k].key, path);
   if (rc) { tsv_close(t); return rc; }
   /* Every value of every axis, selected or not, to check the selection's
    * values against; the variant axes' values among the selected cells. */
@@ -341,6 +344,8 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
       /* a plain net is the default: said only when something else varies */
       if ((k == AXIS_NORM || k == AXIS_RESIDUAL) && !strcmp(kept[k].name[0], "none")) continue;
       if (k == AXIS_RESIDUAL && !strcmp(kept[k].name[0], "0")) continue;
+      /* so is the arithmetic of every grid before the precision axis */
+      if ((k == AXIS_PREC || k == AXIS_LSCALE) && !strcmp(kept[k].name[0], cfg_axis_default((cfg_axis)k))) continue;
       char part[FIG_LABEL_MAX];
       variant_part(k, kept[k].name[0], part, sizeof part);
       fig_cat(g->fixed, sizeof g->fixed, "%s%s", g->fixed[0] ? ", " : "", part);

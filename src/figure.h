@@ -105,6 +105,9 @@ void fig_cat(char *buf, size_t size, const char *fmt, ...)
   __attribute__((format(printf, 3, 4)))
 #endif
   ;
+/* How a variant's label names value val of axis k: "lr 0.1", "adam",
+ * "fp16", "scale 1024". */
+void fig_variant_part(int k, const char *val, char *buf, size_t size);
 /* "act/init" and the variant, for legends. */
 void fig_series_label(const fig_grid *g, int a, int i, int v, char *buf, size_t size);
 

@@ -811,6 +811,88 @@ static int fig_dynamics(const fig_ctx *c, sb_error *err)
   return fig_close(&f, err);
 }
 
+/* ---- the precision and the loss scale as series ------------------------------------ */
+
+/* Remove the words `part` ("fp16", "scale 1024") from a variant's label,
+ * where they stand whole between blanks. */
+static void strip_part(char *r, const char *part)
+{
+  size_t n = strlen(part);
+  for (char *p = r; n && (p = strstr(p, part)) != NULL; p += n)
+    if ((p == r || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' ')) {
+      char *from = p + n + (p[n] == ' ');
+      if (p > r && !*from) p--;   /* the last part: its leading blank goes */
+      memmove(p, from, strlen(from) + 1);
+      return;
+    }
+}
+
+/* Precisions and loss scales are compared within a panel, never across
+ * panels: each variant's (precision, loss scale) pair (of[v], an index
+ * into name[]: "fp16 · scale 1024"), drawn in the colour of its
+ * precision (lc) and the dash of its scale (dt). */
+#define PS_MAX 36
+typedef struct ps_pairs {
+  size_t n;                          /* pairs; 1 when neither axis varies */
+  int *of;                           /* [variant] */
+  char name[PS_MAX][FIG_LABEL_MAX];
+  long lc[PS_MAX], dt[PS_MAX];
+} ps_pairs;
+
+static void ps_free(ps_pairs *p) { free(p->of); p->of = NULL; }
+
+/* Fill p from cells.tsv and strip the two axes' words from rest[v] (each
+ * variant's label, or what is left of it). */
+static int ps_load(const fig_ctx *c, ps_pairs *p, char (*rest)[FIG_LABEL_MAX], sb_error *err)
+{
+  const fig_grid *g = c->g;
+  int vp = g->varies[AXIS_PREC], vs = g->varies[AXIS_LSCALE];
+  p->n = 1;
+  p->name[0][0] = '\0';
+  p->lc[0] = 1;
+  p->dt[0] = 11;
+  if (!(p->of = calloc(g->variants.n ? g->variants.n : 1, sizeof *p->of))) return sb_fail(err, SB_EFAIL, "out of memory");
+  if (!vp && !vs) return SB_OK;
+  p->n = 0;
+  char precs[PS_MAX][FIG_NAME_MAX], scales[PS_MAX][FIG_NAME_MAX];
+  size_t np = 0, ns = 0;
+  fig_rows fr;
+  int rc = fig_rows_open(&fr, c->o, g, c->cells, err), got = 0;
+  if (rc) return rc;
+  int cp = tsv_col(fr.t, cfg_axis_name(AXIS_PREC)), cs = tsv_col(fr.t, cfg_axis_name(AXIS_LSCALE));
+  while ((got = fig_rows_next(&fr, err)) == 1) {
+    int v = fig_rows_variant(&fr);
+    if (v < 0) continue;
+    const char *pv = tsv_str_or(fr.t, cp, cfg_axis_default(AXIS_PREC));
+    const char *sv = tsv_str_or(fr.t, cs, cfg_axis_default(AXIS_LSCALE));
+    size_t ip = 0, is = 0;
+    while (ip < np && strcmp(precs[ip], pv)) ip++;
+    if (ip == np && np < PS_MAX) snprintf(precs[np++], FIG_NAME_MAX, "%s", pv);
+    while (is < ns && strcmp(scales[is], sv)) is++;
+    if (is == ns && ns < PS_MAX) snprintf(scales[ns++], FIG_NAME_MAX, "%s", sv);
+    char pp[FIG_LABEL_MAX / 2 - 4] = "", sp[FIG_LABEL_MAX / 2 - 4] = "", name[FIG_LABEL_MAX];
+    if (vp) fig_variant_part(AXIS_PREC, pv, pp, sizeof pp);
+    if (vs) fig_variant_part(AXIS_LSCALE, sv, sp, sizeof sp);
+    snprintf(name, sizeof name, "%s%s%s", pp, pp[0] && sp[0] ? " · " : "", sp);
+    size_t k = 0;
+    while (k < p->n && strcmp(p->name[k], name)) k++;
+    if (k == p->n && p->n < PS_MAX) {
+      snprintf(p->name[p->n], FIG_LABEL_MAX, "%s", name);
+      /* colour: the precision (the scale when it alone varies); dash: the scale */
+      p->lc[p->n] = (long)((vp ? ip : is) % 8) + 1;
+      p->dt[p->n++] = vp ? dash_of(is) : 11;
+    }
+    if (k == PS_MAX) k = PS_MAX - 1;
+    p->of[v] = (int)k;
+    strip_part(rest[v], pp);
+    strip_part(rest[v], sp);
+  }
+  if (got < 0) rc = -got;
+  fig_rows_close(&fr);
+  if (!p->n) p->n = 1;
+  return rc;
+}
+
 /* ---- Figure: learning curves (He et al. Fig. 3; Glorot & Bengio Fig. 11) -------- */
 
 /* The optimizer of each variant (*vopt[v], an index into names[]) and
@@ -863,8 +945,10 @@ static const char *const lc_cols[LC_N] = { "eval_train_loss", "eval_test_acc" };
 /* Panels: pairs (loss above test error), faceted by optimizer (a block
  * of rows each, in the grid's order), then by activation when the grid
  * has more than four (activation, init) series (a row each, the inits in
- * colour), and in columns by the other variant axes and depth.  Bands:
- * spread() over the seeds, from curves.tsv. */
+ * colour), and in columns by the other variant axes and depth.  With
+ * several precisions or loss scales, those are the lines (ps_pairs) and
+ * each (activation, init) a row.  Bands: spread() over the seeds, from
+ * curves.tsv. */
 #define LC_MAX_SERIES 4
 
 static int fig_learning(const fig_ctx *c, sb_error *err)
@@ -877,9 +961,11 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
   char (*onames)[FIG_NAME_MAX] = malloc(LC_MAX_OPTS * sizeof *onames);
   if (!vopt || !rest || !onames) { free(vopt); free(rest); free(onames); return sb_fail(err, SB_EFAIL, "out of memory"); }
   size_t nopt = variant_opts(c, vopt, rest, onames, err);
+  ps_pairs ps = { 0 };
   srows s = { 0 };
   size_t nseeds = 0;
-  int rc = nopt ? load_spread(c, c->curves, lc_cols, LC_N, 0, NULL, NULL, &s, &nseeds, err) : err->code;
+  int rc = nopt ? ps_load(c, &ps, rest, err) : err->code;
+  if (!rc) rc = load_spread(c, c->curves, lc_cols, LC_N, 0, NULL, NULL, &s, &nseeds, err);
   /* the other variant axes' values, in the variants' order */
   size_t nrest = 0;
   int *rix = malloc(nv * sizeof *rix);
@@ -889,13 +975,15 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
     while (k < v && strcmp(rest[k], rest[v])) k++;
     rix[v] = k < v ? rix[k] : (int)nrest++;
   }
-  if (rc) { free(vopt); free(rest); free(onames); free(rix); free(s.r); return rc; }
-  int facet_act = na > 1 && na * ni > LC_MAX_SERIES;
-  size_t fa = facet_act ? na : 1, ncv = nrest * nd, cols = cols_for(ncv, 4), rpb = rows_for(ncv, cols);
+  if (rc) { free(vopt); free(rest); free(onames); free(rix); free(s.r); ps_free(&ps); return rc; }
+  int by_ps = ps.n > 1, facet_ai = by_ps && na * ni > 1;
+  int facet_act = !by_ps && na > 1 && na * ni > LC_MAX_SERIES;
+  size_t fa = facet_ai ? na * ni : facet_act ? na : 1, ncv = nrest * nd, cols = cols_for(ncv, 4), rpb = rows_for(ncv, cols);
   size_t grows = nopt * fa * rpb, ngroups = nopt * fa * ncv;
   double w = cols <= 1 ? 3.5 : 7.0, pair_h = grows > 4 ? 1.75 : grows > 2 ? 2.0 : 2.7;
   fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
-  for (size_t a = 0; a < (facet_act ? 1 : na); a++)
+  for (size_t k = 0; by_ps && k < ps.n; k++) key_add(&key, ps.name[k], ps.lc[k], ps.dt[k]);
+  for (size_t a = 0; a < (by_ps ? 0 : facet_act ? 1 : na); a++)
     for (size_t i = 0; i < ni; i++) {
       char t[FIG_LABEL_MAX];
       long lc, dt;
@@ -913,7 +1001,7 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
   if (any_cut) key_add(&key, "a seed diverged: the curve stops", 7, 0);
   figure f;
   rc = fig_open(&f, c, w, 0.55 + 0.6 + (w < 5 ? 0.3 : 0.0) + key_height(&key, w) + pair_h * (double)grows, err);
-  if (rc) { free(vopt); free(rest); free(onames); free(rix); free(s.r); return rc; }
+  if (rc) { free(vopt); free(rest); free(onames); free(rix); free(s.r); ps_free(&ps); return rc; }
   fig_list chances = { "" }, errs = { "" }, ymaxs = { "" }, ymins = { "" }, cuts = { "" }, places = { "" };
   fig_texts ptitles = { "", 0, 0 };
   size_t gi = 0;
@@ -922,9 +1010,14 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
     for (size_t fac = 0; fac < fa; fac++)
       for (size_t r = 0; r < nrest; r++)
         for (size_t d = 0; d < nd; d++) {
-          /* the variant of (optimizer o, the rest r); none: an empty panel */
-          int v = -1;
-          for (size_t k = 0; k < nv && v < 0; k++) if ((size_t)vopt[k] == o && (size_t)rix[k] == r) v = (int)k;
+          /* the variant of (optimizer o, the rest r, pair p); none: an empty panel */
+          int vp[PS_MAX], v = -1;
+          for (size_t p = 0; p < ps.n; p++) {
+            vp[p] = -1;
+            for (size_t k = 0; k < nv && vp[p] < 0; k++)
+              if ((size_t)vopt[k] == o && (size_t)rix[k] == r && (size_t)ps.of[k] == p) vp[p] = (int)k;
+            if (v < 0) v = vp[p];
+          }
           size_t depth = g->depths.val[d], q = r * nd + d;
           size_t row = (o * fa + fac) * rpb + q / cols, col = q % cols;
           fig_list blocks = { "" }, lcs = { "" }, dts = { "" };
@@ -934,15 +1027,19 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
           size_t ncut = 0;
           for (size_t a = 0; v >= 0 && a < na; a++) {
             if (facet_act && a != fac) continue;
-            for (size_t i = 0; i < ni; i++) {
-              if (!has_group(g, (int)a, (int)i, v, depth)) continue;
+            if (facet_ai && a != fac / ni) continue;
+            for (size_t i = 0; i < ni; i++)
+            for (size_t p = 0; p < ps.n; p++) {
+              if (facet_ai && i != fac % ni) continue;
+              int sv = vp[p];
+              if (sv < 0 || !has_group(g, (int)a, (int)i, sv, depth)) continue;
               int b = -1;
               double n0 = NAN;
               size_t n_pts = 0, n_above = 0;
               const srow *prev = NULL;
               for (size_t k = 0; k < s.n; k++) {
                 const srow *x = &s.r[k];
-                if (x->a != (int)a || x->i != (int)i || x->v != v || x->depth != depth) continue;
+                if (x->a != (int)a || x->i != (int)i || x->v != sv || x->depth != depth) continue;
                 if (isnan(n0)) n0 = x->x[SP_N];
                 if (x->x[SP_N] < n0) {   /* a seed diverged: the rows after are fewer seeds' */
                   if (prev && ncut < 64) {
@@ -955,7 +1052,7 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
                 if (b < 0) {
                   char what[200];
                   snprintf(what, sizeof what, "%s %s %s depth %zu: step loss lo hi test_error lo hi",
-                           g->acts.name[a], g->inits.name[i], g->variants.name[v], depth);
+                           g->acts.name[a], g->inits.name[i], g->variants.name[sv], depth);
                   b = fig_block(&f, what);
                 }
                 double l = x->x[0], lhi = x->x[2];
@@ -976,7 +1073,8 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
               if (b < 0) continue;
               if (2 * n_above > n_pts) hidden = 1;
               long lc, dt;
-              if (facet_act) { lc = (long)(i % 8) + 1; dt = 11; }
+              if (by_ps) { lc = ps.lc[p]; dt = ps.dt[p]; }
+              else if (facet_act) { lc = (long)(i % 8) + 1; dt = 11; }
               else series_style(g, a, i, &lc, &dt);
               fig_list_addi(&blocks, b);
               fig_list_addi(&lcs, lc);
@@ -995,6 +1093,11 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
           fig_list_addi(&cuts, cb);
           t[0] = '\0';
           if (facet_act) fig_cat(t, sizeof t, "%s, ", g->acts.name[fac]);
+          if (by_ps) {   /* the lines are precisions: the panel names its (activation, init) */
+            char ai[FIG_LABEL_MAX];
+            fig_series_label(g, facet_ai ? (int)(fac / ni) : 0, facet_ai ? (int)(fac % ni) : 0, -1, ai, sizeof ai);
+            fig_cat(t, sizeof t, "%s, ", ai);
+          }
           if (nopt > 1) fig_cat(t, sizeof t, "%s, ", onames[o]);
           fig_cat(t, sizeof t, "depth %zu%s%s", depth, rest[v >= 0 ? v : 0][0] && v >= 0 ? ", " : "", v >= 0 ? rest[v] : "");
           fig_texts_add(&ptitles, t);
@@ -1032,6 +1135,7 @@ static int fig_learning(const fig_ctx *c, sb_error *err)
   free(rest);
   free(onames);
   free(rix);
+  ps_free(&ps);
   char fx[FIG_LABEL_MAX * 2];
   snprintf(fx, sizeof fx, "%s%s", g->fixed, g->fixed[0] ? "; " : "");
   spread_note(nseeds, "bands", fx + strlen(fx), sizeof fx - strlen(fx));
@@ -2770,6 +2874,182 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
   return fig_close(&f, err);
 }
 
+/* ---- Figure: underflow per layer (Micikevicius et al. 2018, Fig. 3) ----------------- */
+
+/* One row of precision.tsv that the figure draws. */
+typedef struct uf_row {
+  int a, i, v, dw;          /* dw: the weight gradient (else the error delta) */
+  size_t depth, layer;
+  long step;
+  double zero, flushed;
+} uf_row;
+
+/* The fraction of the back-propagated errors and of the weight gradients
+ * that rounding made zero, per layer, at step 0 and at the last logged
+ * step: a line per (precision, loss scale), in one (activation, init,
+ * depth, other axes) group, the one where rounding flushed the most
+ * (--select for another).  Zero: every zero entry, whether
+ * this layer's rounding made it or it came down as zero from above;
+ * flushed: those this layer's rounding made zero though the exact value
+ * was not (precision.tsv).  Means over the seeds. */
+static int fig_underflow(const fig_ctx *c, sb_error *err)
+{
+  const fig_grid *g = c->g;
+  char path[4300];
+  snprintf(path, sizeof path, "%s/precision.tsv", c->o->data);
+  FILE *probe = tsv_fopen(path);
+  if (!probe) return FIG_SKIPPED;   /* every cell in fp64: nothing was rounded */
+  fclose(probe);
+  size_t nv = g->variants.n, na = g->acts.n, ni = g->inits.n, nd = g->depths.n;
+  char (*rest)[FIG_LABEL_MAX] = malloc((nv ? nv : 1) * sizeof *rest);
+  int *rix = malloc((nv ? nv : 1) * sizeof *rix);
+  ps_pairs ps = { 0 };
+  uf_row *rows = NULL;
+  size_t n = 0, cap = 0, nrest = 0;
+  char one[FIG_LABEL_MAX] = "";   /* the pair's name when neither axis varies */
+  int rc = rest && rix ? SB_OK : sb_fail(err, SB_EFAIL, "out of memory");
+  for (size_t v = 0; !rc && v < nv; v++) snprintf(rest[v], FIG_LABEL_MAX, "%s", g->variants.name[v]);
+  if (!rc) rc = ps_load(c, &ps, rest, err);
+  for (size_t v = 0; !rc && v < nv; v++) {
+    size_t k = 0;
+    while (k < v && strcmp(rest[k], rest[v])) k++;
+    rix[v] = k < v ? rix[k] : (int)nrest++;
+  }
+  fig_rows fr;
+  int got = 0, ct = -1, cl = -1, cst = -1, cz = -1, cf = -1;
+  if (!rc) rc = fig_rows_open(&fr, c->o, g, path, err);
+  if (!rc) {
+    if (!(rc = tsv_need(fr.t, "tensor", &ct, err)) && !(rc = tsv_need(fr.t, "layer", &cl, err))
+        && !(rc = tsv_need(fr.t, "step", &cst, err)) && !(rc = tsv_need(fr.t, "zero_frac", &cz, err)))
+      rc = tsv_need(fr.t, "flushed_frac", &cf, err);
+    int cp = tsv_col(fr.t, cfg_axis_name(AXIS_PREC)), cs = tsv_col(fr.t, cfg_axis_name(AXIS_LSCALE));
+    while (!rc && (got = fig_rows_next(&fr, err)) == 1) {
+      const char *t = tsv_str(fr.t, ct);
+      int dw = !strcmp(t, "dW");
+      if (!dw && strcmp(t, "delta")) continue;
+      uf_row r = { fig_rows_act(&fr), fig_rows_init(&fr), fig_rows_variant(&fr), dw, fig_rows_depth(&fr),
+                   strtoul(tsv_str(fr.t, cl), NULL, 10), strtol(tsv_str(fr.t, cst), NULL, 10),
+                   tsv_num(fr.t, cz), tsv_num(fr.t, cf) };
+      if (r.a < 0 || r.i < 0 || r.v < 0) continue;
+      if (!one[0]) {
+        char pp[FIG_LABEL_MAX / 2 - 4], sp[FIG_LABEL_MAX / 2 - 4];
+        fig_variant_part(AXIS_PREC, tsv_str_or(fr.t, cp, cfg_axis_default(AXIS_PREC)), pp, sizeof pp);
+        fig_variant_part(AXIS_LSCALE, tsv_str_or(fr.t, cs, cfg_axis_default(AXIS_LSCALE)), sp, sizeof sp);
+        snprintf(one, sizeof one, "%s · %s", pp, sp);
+      }
+      if (n == cap) {
+        cap = cap ? 2 * cap : 1024;
+        uf_row *m = realloc(rows, cap * sizeof *m);
+        if (!m) { rc = sb_fail(err, SB_EFAIL, "out of memory reading %s", path); break; }
+        rows = m;
+      }
+      rows[n++] = r;
+    }
+    if (got < 0) rc = -got;
+    fig_rows_close(&fr);
+  }
+  /* The group: (activation, init, depth, the variant without the pair)
+   * where rounding flushed the most entries, over its rows (not the most
+   * zeros: a dead ReLU's are the arithmetic's own). */
+  size_t ng = na * ni * nd * (nrest ? nrest : 1), best = 0;
+  double *score = rc ? NULL : calloc(2 * (ng ? ng : 1), sizeof *score);
+  if (!rc && !score) rc = sb_fail(err, SB_EFAIL, "out of memory");
+  for (size_t k = 0; !rc && k < n; k++) {
+    size_t d = 0;
+    while (d < nd && g->depths.val[d] != rows[k].depth) d++;
+    size_t q = (((size_t)rows[k].a * ni + (size_t)rows[k].i) * nd + d) * nrest + (size_t)rix[rows[k].v];
+    if (d < nd && isfinite(rows[k].flushed)) { score[2 * q] += rows[k].flushed; score[2 * q + 1] += 1.0; }
+  }
+  size_t ngroups = 0;
+  for (size_t q = 0; !rc && q < ng; q++) {
+    if (score[2 * q + 1] == 0.0) continue;
+    ngroups++;
+    if (score[2 * best + 1] == 0.0 || score[2 * q] / score[2 * q + 1] > score[2 * best] / score[2 * best + 1]) best = q;
+  }
+  if (!rc && !ngroups) rc = FIG_SKIPPED;
+  if (rc) { free(rest); free(rix); free(rows); free(score); ps_free(&ps); return rc; }
+  free(score);
+  size_t r_best = best % nrest, d_best = (best / nrest) % nd, i_best = (best / nrest / nd) % ni,
+         a_best = best / nrest / nd / ni, depth = g->depths.val[d_best];
+  long last = 0;
+  for (size_t k = 0; k < n; k++)
+    if ((size_t)rows[k].a == a_best && (size_t)rows[k].i == i_best && rows[k].depth == depth
+        && (size_t)rix[rows[k].v] == r_best && rows[k].step > last)
+      last = rows[k].step;
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
+  int has[PS_MAX] = { 0 };
+  for (size_t k = 0; k < n; k++)
+    if ((size_t)rows[k].a == a_best && (size_t)rows[k].i == i_best && rows[k].depth == depth
+        && (size_t)rix[rows[k].v] == r_best)
+      has[ps.of[rows[k].v]] = 1;
+  size_t nshown = 0;
+  for (size_t p = 0; p < ps.n; p++)
+    if (has[p]) { key_add(&key, ps.n > 1 ? ps.name[p] : one, ps.lc[p], ps.dt[p]); nshown++; }
+  double w = 7.0;
+  figure f;
+  rc = fig_open(&f, c, w, 0.55 + 0.8 + key_height(&key, w) + 4 * 1.25 + 0.35, err);
+  if (rc) { free(rest); free(rix); free(rows); ps_free(&ps); return rc; }
+  /* a block per (pair, step): layer, then zero and flushed of delta and of dW */
+  fig_list blocks0 = { "" }, blocks1 = { "" }, lcs = { "" }, dts = { "" };
+  size_t L = depth + 1;   /* the hidden layers and the output layer */
+  double *acc = malloc(L * 8 * sizeof *acc);
+  for (size_t p = 0; acc && p < ps.n; p++) {
+    if (!has[p]) continue;
+    for (int col = 0; col < 2; col++) {
+      long step = col ? last : 0;
+      for (size_t k = 0; k < L * 8; k++) acc[k] = 0.0;
+      for (size_t k = 0; k < n; k++) {
+        const uf_row *x = &rows[k];
+        if ((size_t)x->a != a_best || (size_t)x->i != i_best || x->depth != depth || (size_t)rix[x->v] != r_best
+            || (size_t)ps.of[x->v] != p || x->step != step || x->layer < 1 || x->layer > L)
+          continue;
+        double *q = acc + (x->layer - 1) * 8 + 4 * x->dw;
+        if (isfinite(x->zero)) { q[0] += x->zero; q[1] += 1.0; }
+        if (isfinite(x->flushed)) { q[2] += x->flushed; q[3] += 1.0; }
+      }
+      char what[FIG_LABEL_MAX * 2];
+      snprintf(what, sizeof what, "%s step %ld: layer, delta zero flushed, dW zero flushed",
+               ps.n > 1 ? ps.name[p] : one, step);
+      int b = fig_block(&f, what);
+      for (size_t l = 0; l < L; l++) {
+        const double *q = acc + l * 8;
+        fig_num(&f, (double)(l + 1), 0);
+        for (int j = 0; j < 4; j++) fig_num(&f, q[2 * j + 1] > 0 ? q[2 * j] / q[2 * j + 1] : NAN, j == 3);
+      }
+      fig_list_addi(col ? &blocks1 : &blocks0, b);
+    }
+    fig_list_addi(&lcs, ps.lc[p]);
+    fig_list_addi(&dts, ps.dt[p]);
+  }
+  if (!acc) { fig_discard(&f); free(rest); free(rix); free(rows); ps_free(&ps); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  free(acc);
+  free(rows);
+  /* the title: the group and why, what the grid shares, the seeds */
+  char ai[FIG_LABEL_MAX], choice[FIG_LABEL_MAX * 3], fx[FIG_LABEL_MAX * 2];
+  fig_series_label(g, (int)a_best, (int)i_best, -1, ai, sizeof ai);
+  const char *rn = "";
+  for (size_t v = 0; v < nv; v++) if ((size_t)rix[v] == r_best) { rn = rest[v]; break; }
+  snprintf(choice, sizeof choice, "%s, depth %zu%s%s", ai, depth, rn[0] ? ", " : "", rn);
+  if (ngroups > 1)
+    fig_cat(choice, sizeof choice, " (where rounding flushed the most, of %zu groups: --select for another)", ngroups);
+  snprintf(fx, sizeof fx, "%s%s%zu seed%s", g->fixed, g->fixed[0] ? "; means of " : "means of ", g->nseeds,
+           g->nseeds == 1 ? "" : "s");
+  if (nshown < ps.n) fig_cat(fx, sizeof fx, "; fp64 rounds nothing: not drawn");
+  free(rest);
+  free(rix);
+  ps_free(&ps);
+  fig_var_str(&f, "choice", choice);
+  fig_var_str(&f, "fixed", fx);
+  fig_var_str(&f, "blocks0", blocks0.s);
+  fig_var_str(&f, "blocks1", blocks1.s);
+  fig_var_str(&f, "lcs", lcs.s);
+  fig_var_str(&f, "dts", dts.s);
+  fig_var_num(&f, "nlayers", (double)L);
+  fig_var_num(&f, "last", (double)last);
+  key_vars(&f, &key);
+  return fig_close(&f, err);
+}
+
 /* ---- the table ------------------------------------------------------------------------ */
 
 /* In the order they are drawn, listed and shown in the manual's figure chapter. */
@@ -3221,5 +3501,6 @@ const figure_def fig_table[] = {
   { "remedies", "attenuation at initialization and final loss against depth per normalization and skip connection", fig_remedies },
   { "log2hist", "histograms of log2|gradient| per layer as each emulated format holds them, with its range marked", fig_log2hist },
   { "flush-depth", "measured against mean-field predicted depth of underflow at initialization", fig_flush_depth },
+  { "underflow", "fraction of back-propagated errors and weight gradients rounded to zero per layer, per precision and loss scale", fig_underflow },
 };
 const size_t fig_count = sizeof fig_table / sizeof fig_table[0];

@@ -20,7 +20,7 @@ if test "$rc" -eq 0 && ! test -s "$err"; then t_pass "plot --no-render exits 0 q
 missing=
 # The figures of an emulated precision need its tables (log2hist.tsv,
 # cells.tsv's flush columns): drawn from a precision grid below.
-PREC_FIGS="log2hist flush-depth"
+PREC_FIGS="log2hist flush-depth underflow"
 NPREC=$(echo $PREC_FIGS | wc -w)
 for f in $FIGS; do
   test "$f" = trainability && continue   # needs a phase-diagram grid: below
@@ -29,6 +29,7 @@ for f in $FIGS; do
   test -e "$T/scripts/$f.pdf" && missing="$missing $f.pdf(should not exist)"
 done
 grep -q '^skipped trainability: no data' "$out" || missing="$missing (no note that trainability was skipped)"
+grep -q '^skipped underflow: no data' "$out" || missing="$missing (no note that underflow was skipped)"
 test -z "$missing" && t_pass "--no-render writes every NAME.gp and NAME.dat and no picture" || t_fail "--no-render writes every NAME.gp and NAME.dat" "missing:$missing"
 
 # The spectra figure draws only the singular values above the resolution
@@ -191,6 +192,10 @@ render_ok "a precision grid (fp32, fp16, fp8e5m2 x loss scales 1, 8)" "$T/prec" 
 bad=
 for f in $PREC_FIGS; do test -s "$T/precplots/$f.png" || bad="$bad $f"; done
 test -z "$bad" && t_pass "the precision figures ($PREC_FIGS) drawn for it" || t_fail "the precision figures drawn" "missing:$bad"
+# an fp64 grid's titles say nothing of the precision axis (its default)
+n=$(grep -l '^fixed = .*\(precision\|loss_scale\|scale 1\)' "$T/plots"/*.gp | tr '\n' ' ')
+test -z "$n" && t_pass "an fp64 grid's titles do not name the precision or the loss scale" ||
+  t_fail "an fp64 grid's titles do not name the precision or the loss scale" "in: $n"
 sb grid $GRID --activations tanh --inits meanfield:1:0.05,meanfield:1.8:0.05,meanfield:3:0.05 --depths 2,3,4 --out "$T/phase"
 render_ok "a phase-diagram grid (3 meanfield inits x 3 depths)" "$T/phase" "$T/phaseplots"
 if test -s "$T/phaseplots/trainability.png" && grep -q '^# block 2: panel 1: sigma_w2, 6 xi_c' "$T/phaseplots/trainability.dat"; then
@@ -257,6 +262,35 @@ n=$(grep '^# block' "$T/axes-plots/heatmap.dat" | wc -l)
 seeds=$(grep -v '^#' "$T/axes-plots/heatmap.dat" | awk 'NF == 4 { print $4 }' | sort -u | tr '\n' ' ')
 test "$n" -eq 8 && test "$seeds" = "2 " && t_pass "heatmap: 8 panels (depth x width x loss), 2 networks per cell" ||
   t_fail "heatmap: 8 panels (depth x width x loss), 2 networks per cell" "blocks $n, counts: $seeds"
+
+# Precisions and loss scales: the lines of one panel, never panels of
+# their own; the underflow figure from precision.tsv.
+sb grid $GRID --activations sigmoid --inits standard --depths 4 --precisions fp32,fp16 --loss-scales 1,dynamic --out "$T/prec"
+test "$rc" -eq 0 || t_fail "a grid of 2 precisions x 2 loss scales runs" "exit $rc: $(cat "$err")"
+render_ok "2 precisions x 2 loss scales" "$T/prec" "$T/prec-plots"
+keys="'fp32 · scale 1' 'fp32 · dynamic scale' 'fp16 · scale 1' 'fp16 · dynamic scale'"
+for f in learning-curves underflow; do
+  n=$(grep '^array key_titles\[' "$T/prec-plots/$f.gp" | grep -o "'[^']*'" | grep -v chance | tr '\n' ' ')
+  test "$n" = "$keys " && t_pass "$f: a line per precision and loss scale, named in the legend" ||
+    t_fail "$f: a line per precision and loss scale, named in the legend" "got: $n"
+done
+grep -q '^ngroups = 1$' "$T/prec-plots/learning-curves.gp" && grep -q "^blocks_1 = '[0-9]* [0-9]* [0-9]* [0-9]*'" "$T/prec-plots/learning-curves.gp" &&
+  t_pass "learning-curves: the four in one panel" ||
+  t_fail "learning-curves: the four in one panel" "$(grep '^\(ngroups\|blocks_\)' "$T/prec-plots/learning-curves.gp")"
+# underflow.dat's fp16 unscaled step-0 row of layer 1 against precision.tsv's mean over the seeds
+want=$(awk -F'\t' '/^#/ { next } $1 == "cell" { for (k = 1; k <= NF; k++) c[$k] = k; next }
+  $c["precision"] == "fp16" && $c["loss_scale"] == "1" && $c["step"] == 0 && $c["layer"] == 1 {
+    if ($c["tensor"] == "delta") { dz += $c["zero_frac"]; df += $c["flushed_frac"]; n++ }
+    if ($c["tensor"] == "dW") { wz += $c["zero_frac"]; wf += $c["flushed_frac"]; m++ } }
+  END { printf "%.6g %.6g %.6g %.6g", dz / n, df / n, wz / m, wf / m }' "$T/prec/precision.tsv")
+got=$(awk '/^# block/ { on = /fp16 · scale 1 step 0:/; next } on && $1 == 1 { printf "%.6g %.6g %.6g %.6g", $2, $3, $4, $5; exit }' "$T/prec-plots/underflow.dat")
+test -n "$want" && test "$got" = "$want" && t_pass "underflow: layer 1 at step 0 is precision.tsv's mean over the seeds ($got)" ||
+  t_fail "underflow: layer 1 at step 0 is precision.tsv's mean over the seeds" "got '$got', want '$want'"
+# the digest names them as the figures do
+sb report -d "$T/prec" -o "$T/prec.html" --quiet
+grep -q 'fp16 · dynamic scale' "$T/prec.html" && ! grep -q 'precision=\|loss_scale=' "$T/prec.html" &&
+  t_pass "report: the groups read fp16 · dynamic scale" ||
+  t_fail "report: the groups read fp16 · dynamic scale" "$(grep -o '[a-z0-9_]*=[a-z0-9]*' "$T/prec.html" | sort -u | head -5)"
 
 # Deep, with a diverged cell among healthy ones.
 sb grid --activations relu,tanh --inits he_normal --depths 12 --widths 8 --seeds 2 --train-size 64 \

@@ -8,7 +8,9 @@
 # when the grid has more than four (activation, init) series, by
 # activation (a row each, the inits in colour), and in columns by the
 # other variant axes (learning rate, width ...) and depth; `places` puts
-# each group.  Else colour = activation, dash = init.  Lines: means over
+# each group.  Else colour = activation, dash = init.  With several
+# precisions or loss scales those are the lines (colour = precision,
+# dash = scale) and each (activation, init) a row of its own.  Lines: means over
 # seeds; bands: with up to 5 seeds from the lowest seed to the highest,
 # beyond the 95% interval of the mean (the title says which).  Dashed
 # grey: the chance loss, that of the best constant prediction (the label
