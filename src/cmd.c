@@ -854,7 +854,7 @@ static int from_set(void *ctx, const char *name, const char *val, sb_error *err)
 static const cli_def run_from_options[] = {
   { "from", 0, CLI_VALUE, from_set, "DIR", "a grid's folder (its records/config.txt): rerun one of its cells", 0 },
   { "cell", 0, CLI_VALUE, from_set, "N", "the cell to rerun (the cell column of its tables)", 0 },
-  { "table", 0, CLI_VALUE, from_set, "NAME", "the rows to print: layers (default), cells, hist, curves or spectra", 0 },
+  { "table", 0, CLI_VALUE, from_set, "NAME", "the rows to print: layers (default), cells, hist, curves, spectra, precision or log2hist", 0 },
 };
 
 static void from_usage(FILE *f)
