@@ -55,7 +55,7 @@ expect_comp "plot --select activation=tanh,s: the next value, not one it has" \
   "tanh,selu tanh,sigmoid tanh,softplus tanh,softsign tanh,swish" "$S" plot --select activation = tanh,s
 expect_comp "plot --select=optimizer=a" "adam" "$S" plot --select = optimizer = a
 expect_comp "plot --select norm=: every normalization" "batchnorm layernorm none" "$S" plot --select norm = ''
-expect_comp "run --table: the tables of one cell's rows" "cells curves hist layers precision spectra" "$S" run --table ''
+expect_comp "run --table: the tables of one cell's rows" "cells curves hist layers log2hist precision spectra" "$S" run --table ''
 expect_comp "run --table c" "cells curves" "$S" run --table c
 expect_comp "run --from DIR --cell 0 --ta" "--table" "$S" run --from x --cell 0 --ta
 

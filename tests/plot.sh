@@ -265,32 +265,32 @@ test "$n" -eq 8 && test "$seeds" = "2 " && t_pass "heatmap: 8 panels (depth x wi
 
 # Precisions and loss scales: the lines of one panel, never panels of
 # their own; the underflow figure from precision.tsv.
-sb grid $GRID --activations sigmoid --inits standard --depths 4 --precisions fp32,fp16 --loss-scales 1,dynamic --out "$T/prec"
+sb grid $GRID --activations sigmoid --inits standard --depths 4 --precisions fp32,fp16 --loss-scales 1,dynamic --out "$T/prec2"
 test "$rc" -eq 0 || t_fail "a grid of 2 precisions x 2 loss scales runs" "exit $rc: $(cat "$err")"
-render_ok "2 precisions x 2 loss scales" "$T/prec" "$T/prec-plots"
+render_ok "2 precisions x 2 loss scales" "$T/prec2" "$T/prec2-plots"
 keys="'fp32 · scale 1' 'fp32 · dynamic scale' 'fp16 · scale 1' 'fp16 · dynamic scale'"
 for f in learning-curves underflow; do
-  n=$(grep '^array key_titles\[' "$T/prec-plots/$f.gp" | grep -o "'[^']*'" | grep -v chance | tr '\n' ' ')
+  n=$(grep '^array key_titles\[' "$T/prec2-plots/$f.gp" | grep -o "'[^']*'" | grep -v chance | tr '\n' ' ')
   test "$n" = "$keys " && t_pass "$f: a line per precision and loss scale, named in the legend" ||
     t_fail "$f: a line per precision and loss scale, named in the legend" "got: $n"
 done
-grep -q '^ngroups = 1$' "$T/prec-plots/learning-curves.gp" && grep -q "^blocks_1 = '[0-9]* [0-9]* [0-9]* [0-9]*'" "$T/prec-plots/learning-curves.gp" &&
+grep -q '^ngroups = 1$' "$T/prec2-plots/learning-curves.gp" && grep -q "^blocks_1 = '[0-9]* [0-9]* [0-9]* [0-9]*'" "$T/prec2-plots/learning-curves.gp" &&
   t_pass "learning-curves: the four in one panel" ||
-  t_fail "learning-curves: the four in one panel" "$(grep '^\(ngroups\|blocks_\)' "$T/prec-plots/learning-curves.gp")"
+  t_fail "learning-curves: the four in one panel" "$(grep '^\(ngroups\|blocks_\)' "$T/prec2-plots/learning-curves.gp")"
 # underflow.dat's fp16 unscaled step-0 row of layer 1 against precision.tsv's mean over the seeds
 want=$(awk -F'\t' '/^#/ { next } $1 == "cell" { for (k = 1; k <= NF; k++) c[$k] = k; next }
   $c["precision"] == "fp16" && $c["loss_scale"] == "1" && $c["step"] == 0 && $c["layer"] == 1 {
     if ($c["tensor"] == "delta") { dz += $c["zero_frac"]; df += $c["flushed_frac"]; n++ }
     if ($c["tensor"] == "dW") { wz += $c["zero_frac"]; wf += $c["flushed_frac"]; m++ } }
-  END { printf "%.6g %.6g %.6g %.6g", dz / n, df / n, wz / m, wf / m }' "$T/prec/precision.tsv")
-got=$(awk '/^# block/ { on = /fp16 · scale 1 step 0:/; next } on && $1 == 1 { printf "%.6g %.6g %.6g %.6g", $2, $3, $4, $5; exit }' "$T/prec-plots/underflow.dat")
+  END { printf "%.6g %.6g %.6g %.6g", dz / n, df / n, wz / m, wf / m }' "$T/prec2/precision.tsv")
+got=$(awk '/^# block/ { on = /fp16 · scale 1 step 0:/; next } on && $1 == 1 { printf "%.6g %.6g %.6g %.6g", $2, $3, $4, $5; exit }' "$T/prec2-plots/underflow.dat")
 test -n "$want" && test "$got" = "$want" && t_pass "underflow: layer 1 at step 0 is precision.tsv's mean over the seeds ($got)" ||
   t_fail "underflow: layer 1 at step 0 is precision.tsv's mean over the seeds" "got '$got', want '$want'"
 # the digest names them as the figures do
-sb report -d "$T/prec" -o "$T/prec.html" --quiet
-grep -q 'fp16 · dynamic scale' "$T/prec.html" && ! grep -q 'precision=\|loss_scale=' "$T/prec.html" &&
+sb report -d "$T/prec2" -o "$T/prec2.html" --quiet
+grep -q 'fp16 · dynamic scale' "$T/prec2.html" && ! grep -q 'precision=\|loss_scale=' "$T/prec2.html" &&
   t_pass "report: the groups read fp16 · dynamic scale" ||
-  t_fail "report: the groups read fp16 · dynamic scale" "$(grep -o '[a-z0-9_]*=[a-z0-9]*' "$T/prec.html" | sort -u | head -5)"
+  t_fail "report: the groups read fp16 · dynamic scale" "$(grep -o '[a-z0-9_]*=[a-z0-9]*' "$T/prec2.html" | sort -u | head -5)"
 
 # Deep, with a diverged cell among healthy ones.
 sb grid --activations relu,tanh --inits he_normal --depths 12 --widths 8 --seeds 2 --train-size 64 \
