@@ -428,7 +428,7 @@ void net_backward(net *n, net_work *w, const double *X, const int *y, size_t bat
     size_t p = l - 1;
     double *g = w->da[p - 1];                       /* (batch, fi); delta[p-1] without skips */
     blas_gemm(0, 1, batch, fi, fo, 1.0, d, par + n->w_off[l - 1], 0.0, g);
-    if (emu) prec_round_vec(n->prec, g, batch * fi, NULL);
+    if (emu) emu_round(n, w, p, NET_T_DA, g, batch * fi);
     if (k_res && net_block_end(n, p + k_res)) {
       const double *up = w->da[p + k_res - 1];
       SB_SIMD

@@ -85,7 +85,10 @@ typedef struct net {
 } net;
 
 /* The tensors whose rounding a probe counts (net_work.pc), per layer. */
-enum { NET_T_H, NET_T_A, NET_T_DELTA, NET_T_DW, NET_NT };
+/* (NET_T_DA: dL/da^l = delta^{l+1} W^{l+1}', the product the error crosses
+ * a layer by, rounded before phi' multiplies it: where a decayed error is
+ * flushed first.) */
+enum { NET_T_H, NET_T_A, NET_T_DA, NET_T_DELTA, NET_T_DW, NET_NT };
 /* Emulate format p (the default is fp64: nothing rounded).  SB_EFAIL when
  * out of memory. */
 int net_set_prec(net *n, prec_kind p);

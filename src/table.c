@@ -210,7 +210,7 @@ static const col_doc col_docs[] = {
   { "flush_depth_theory", "layers", "the same predicted: the mean-field profile times the measured top error scale and the loss scale, against half the format's smallest subnormal (NaN: no layer, or no theory for the cell)" },
   { "loss_scale_end", "1", "the loss scale in effect at the last probe (a dynamic scale's last value)" },
   { "skipped_steps", "steps", "steps a dynamic loss scale skipped for a non-finite gradient, up to that probe" },
-  { "tensor", "name", "what was rounded: preact (h), act (phi(h)), delta (dL/dh, times the loss scale), dW (the weight gradient, times the loss scale)" },
+  { "tensor", "name", "what was rounded: preact (h), act (phi(h)), da (dL/da = the next layer's delta times its W transposed, before phi'), delta (dL/dh), dW (the weight gradient); the last three times the loss scale" },
   { "zero_frac", "fraction", "entries of the tensor exactly 0 after rounding to the format" },
   { "flushed_frac", "fraction", "entries that were not 0 before rounding and are 0 after: flushed to zero (underflow)" },
   { "overflow_frac", "fraction", "entries rounded to +-inf (or saturated at +-max in fp8e4m3)" },
@@ -486,7 +486,7 @@ void table_spectra_rows(FILE *f, const char *prefix, const table_cell *c, const 
 
 /* The tensors of precision.tsv (net.h's NET_T_*), as the tensor column
  * names them. */
-static const char *const prec_tensors[NET_NT] = { "preact", "act", "delta", "dW" };
+static const char *const prec_tensors[NET_NT] = { "preact", "act", "da", "delta", "dW" };
 
 void table_prec_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r)
 {

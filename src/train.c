@@ -631,7 +631,7 @@ static int flushed_at_end(const train_result *r)
   const double *f = r->prec_frac + (r->n_logs - 1) * r->n_layers * NET_NT * TRAIN_PF;
   if (!(f[NET_T_DW * TRAIN_PF + TRAIN_PF_ZERO] >= TRAIN_FLUSH_FRAC)) return 0;
   for (size_t l = 0; l < r->n_layers; l++)
-    for (int t = NET_T_DELTA; t <= NET_T_DW; t++) {
+    for (int t = NET_T_DA; t <= NET_T_DW; t++) {
       const double *v = f + (l * NET_NT + t) * TRAIN_PF;
       double nonzero = 1.0 - (v[TRAIN_PF_ZERO] - v[TRAIN_PF_UFLOW]);   /* share not 0 before rounding */
       if (nonzero > 0.0 && v[TRAIN_PF_UFLOW] >= TRAIN_FLUSH_FRAC * nonzero) return 1;
