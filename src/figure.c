@@ -114,12 +114,16 @@ static int cmp_size(const void *a, const void *b)
 /* The axes a variant is made of: those after depth. */
 static int is_variant_axis(int k) { return k > AXIS_DEPTH; }
 /* Those of them that change a network at step 0: the learning rate and
- * the optimizer act only from the first update on. */
-static int is_init_axis(int k) { return k == AXIS_WIDTH || k == AXIS_NORM || k == AXIS_RESIDUAL || k == AXIS_LOSS; }
+ * the optimizer act only from the first update on; an emulated precision
+ * and its loss scale round the first probe's passes too. */
+int fig_is_init_axis(int k)
+{
+  return k == AXIS_WIDTH || k == AXIS_NORM || k == AXIS_RESIDUAL || k == AXIS_LOSS || k == AXIS_PREC || k == AXIS_LSCALE;
+}
 
 /* The variant axes other than the remedies (norm, residual). */
 static int is_rest_axis(int k) { return is_variant_axis(k) && k != AXIS_NORM && k != AXIS_RESIDUAL; }
-static int is_irest_axis(int k) { return is_init_axis(k) && k != AXIS_NORM && k != AXIS_RESIDUAL; }
+static int is_irest_axis(int k) { return fig_is_init_axis(k) && k != AXIS_NORM && k != AXIS_RESIDUAL; }
 
 /* "lr 0.1", "adam": how a variant names one axis's value. */
 static void variant_part(int k, const char *val, char *buf, size_t size)
@@ -349,14 +353,14 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
       char part[FIG_LABEL_MAX];
       variant_part(k, kept[k].name[0], part, sizeof part);
       fig_cat(g->fixed, sizeof g->fixed, "%s%s", g->fixed[0] ? ", " : "", part);
-      if (is_init_axis(k)) fig_cat(g->init_fixed, sizeof g->init_fixed, "%s%s", g->init_fixed[0] ? ", " : "", part);
+      if (fig_is_init_axis(k)) fig_cat(g->init_fixed, sizeof g->init_fixed, "%s%s", g->init_fixed[0] ? ", " : "", part);
     }
   while (!rc && (got = tsv_next(t, err)) == 1) {
     if (!row_selected(o, t, csel)) continue;
     char label[FIG_LABEL_MAX], ilabel[FIG_LABEL_MAX], rlabel[FIG_LABEL_MAX], irlabel[FIG_LABEL_MAX];
     char alabel[FIG_LABEL_MAX], np_[FIG_LABEL_MAX / 2 - 2], rp_[FIG_LABEL_MAX / 2 - 2];
     variant_label(g, is_variant_axis, t, cax, label, sizeof label);
-    variant_label(g, is_init_axis, t, cax, ilabel, sizeof ilabel);
+    variant_label(g, fig_is_init_axis, t, cax, ilabel, sizeof ilabel);
     variant_label(g, is_rest_axis, t, cax, rlabel, sizeof rlabel);
     variant_label(g, is_irest_axis, t, cax, irlabel, sizeof irlabel);
     variant_part(AXIS_NORM, tsv_str(t, cax[AXIS_NORM]), np_, sizeof np_);
@@ -508,7 +512,7 @@ int fig_rows_ivariant(const fig_rows *r)
 {
   if (r->g->ivariants.n == 1) return 0;
   char label[FIG_LABEL_MAX];
-  variant_label(r->g, is_init_axis, r->t, r->col, label, sizeof label);
+  variant_label(r->g, fig_is_init_axis, r->t, r->col, label, sizeof label);
   return fig_axis_name(&r->g->ivariants, label);
 }
 

@@ -86,6 +86,10 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
 void fig_grid_free(fig_grid *g);
 /* Index of a name or value on an axis, or -1. */
 int fig_axis_name(const fig_axis *ax, const char *s);
+/* Whether axis k (cfg_axis) changes a network at step 0 (width, norm,
+ * residual, loss, precision, loss scale): the axes of an init figure's
+ * variants (ivariants). */
+int fig_is_init_axis(int k);
 int fig_axis_val(const fig_axis *ax, size_t v);
 /* Whether figures draw optimizer steps on a log axis: when the grid
  * probed on the log schedule alone (with a linear one too, of ten or more

@@ -1211,7 +1211,7 @@ static void sat_rule(const fig_grid *g, char *buf, size_t size)
   buf[0] = '\0';
   fig_cat(buf, size, "a panel per init");
   for (int k = 0; k < AXIS_COUNT; k++)
-    if (g->varies[k] && (g->steps > 0 || k == AXIS_WIDTH || k == AXIS_NORM || k == AXIS_RESIDUAL || k == AXIS_LOSS))
+    if (g->varies[k] && (g->steps > 0 || fig_is_init_axis(k)))
       fig_cat(buf, size, " x %s", cfg_axis_name((cfg_axis)k));
   fig_cat(buf, size, ", colour: activation");
 }
@@ -3150,7 +3150,8 @@ static int fig_log2hist(const fig_ctx *c, sb_error *err)
     }
     have_ref = 1;
     if (!same) continue;
-    const char *pr = tsv_str_or(rr.t, rr.col[AXIS_PREC], "fp64"), *ls = tsv_str_or(rr.t, rr.col[AXIS_LSCALE], "1");
+    const char *pr = tsv_str_or(rr.t, rr.col[AXIS_PREC], cfg_axis_default(AXIS_PREC)),
+               *ls = tsv_str_or(rr.t, rr.col[AXIS_LSCALE], cfg_axis_default(AXIS_LSCALE));
     size_t col = 0;
     while (col < ncol && (strcmp(cols[col].prec, pr) || strcmp(cols[col].ls, ls))) col++;
     if (col == ncol) {
@@ -3342,7 +3343,8 @@ static int fig_flush_depth(const fig_ctx *c, sb_error *err)
   while ((got = fig_rows_next(&rr, err)) == 1) {
     int a = fig_rows_act(&rr);
     if (a < 0) continue;
-    const char *pr = tsv_str_or(rr.t, rr.col[AXIS_PREC], "fp64"), *ls = tsv_str_or(rr.t, rr.col[AXIS_LSCALE], "1");
+    const char *pr = tsv_str_or(rr.t, rr.col[AXIS_PREC], cfg_axis_default(AXIS_PREC)),
+               *ls = tsv_str_or(rr.t, rr.col[AXIS_LSCALE], cfg_axis_default(AXIS_LSCALE));
     size_t s = 0;
     while (s < nser && (strcmp(ser_prec[s], pr) || strcmp(ser_ls[s], ls))) s++;
     if (s == nser) {

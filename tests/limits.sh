@@ -163,6 +163,11 @@ while test $kb -le $top; do
     124) bad="$bad $kb:hung" ;;
     127) grep -q "error while loading shared libraries" "$d.err" || bad="$bad $kb:127" ;;
     130) grep -q "^OpenBLAS blas_thread_init: pthread_create failed" "$d.err" || bad="$bad $kb:130" ;;
+    139)  # a crash before main, in a library's initialisation (seen: libgfortran's
+          # os_error recursing when its first calloc fails, about 58000 kB): then
+          # --version, which does nothing after main, dies the same way
+      (ulimit -v $kb; exec $GUARD env -u OPENBLAS_NUM_THREADS -u OMP_NUM_THREADS "$SATBENCH" --version) >/dev/null 2>&1 </dev/null
+      test $? -eq 139 || bad="$bad $kb:exit139" ;;
     *) bad="$bad $kb:exit$rc" ;;
   esac
   rm -rf "$d"
