@@ -3209,18 +3209,23 @@ static int fig_log2hist(const fig_ctx *c, sb_error *err)
   key_add(&key, "smallest subnormal", 7, 12);
   key_add(&key, "smallest normal", 7, 13);
   key_add(&key, "largest finite", 7, 14);
-  double w = ncol <= 2 ? 3.5 : 7.0;
+  /* a column of at least 1.15 inch: its three-line title and ticks stay apart */
+  double w = ncol <= 2 ? 3.5 : fmax(7.0, 1.15 * (double)ncol);
   figure f;
-  rc = fig_open(&f, c, w, 0.62 + 0.2 + 0.42 + key_height(&key, w) + 0.6 * (double)nl + (w < 5 ? 0.24 : 0.0), err);
+  rc = fig_open(&f, c, w, 0.62 + 0.35 + 0.42 + key_height(&key, w) + 0.6 * (double)nl + (w < 5 ? 0.24 : 0.0), err);
   if (rc) { free(counts); return rc; }
-  fig_texts ctitles = { "", 0, 0 }, cnotes = { "", 0, 0 }, rtitles = { "", 0, 0 };
+  fig_texts ctitles = { "", 0, 0 }, cscales = { "", 0, 0 }, cnotes = { "", 0, 0 }, coffs = { "", 0, 0 },
+            rtitles = { "", 0, 0 };
   fig_list marks = { "" }, ymaxs = { "" };
   for (size_t k = 0; k < ncol; k++) {
     char t[FIG_LABEL_MAX * 2], note[FIG_LABEL_MAX] = "";
-    if (!strcmp(cols[k].ls, "dynamic")) snprintf(t, sizeof t, "%.63s, loss scale dynamic (%g)", cols[k].prec, cols[k].scale);
-    else if (!strcmp(cols[k].ls, "1")) snprintf(t, sizeof t, "%.63s, no loss scale", cols[k].prec);
-    else snprintf(t, sizeof t, "%.63s, loss scale %.63s", cols[k].prec, cols[k].ls);
-    fig_texts_add(&ctitles, t);
+    /* the title's lines: the format, the scale, its range (and whether off the axis) */
+    fig_texts_add(&ctitles, cols[k].prec);
+    if (!strcmp(cols[k].ls, "dynamic")) snprintf(t, sizeof t, "dynamic scale (%g)", cols[k].scale);
+    else if (!strcmp(cols[k].ls, "1")) snprintf(t, sizeof t, "no loss scale");
+    else snprintf(t, sizeof t, "scale %.63s", cols[k].ls);
+    fig_texts_add(&cscales, t);
+    fig_texts_add(&coffs, mark[k][0] < xlo && mark[k][2] > xhi ? "(off the axis)" : "");
     for (int m = 0; m < 3; m++) {
       char b[32];
       snprintf(b, sizeof b, "%.6g", mark[k][m]);
@@ -3228,8 +3233,7 @@ static int fig_log2hist(const fig_ctx *c, sb_error *err)
     }
     /* the format's range, from its smallest subnormal to its max: said
      * in words, since a wide one's marks lie off the axis */
-    snprintf(note, sizeof note, "2^%.0f to 2^%.0f%s", mark[k][0], ceil(mark[k][2]),
-             mark[k][0] < xlo && mark[k][2] > xhi ? " (off the axis)" : "");
+    snprintf(note, sizeof note, "2^%.0f to 2^%.0f", mark[k][0], ceil(mark[k][2]));
     fig_texts_add(&cnotes, note);
   }
   for (size_t r = 0; r < nl; r++) {
@@ -3287,7 +3291,9 @@ static int fig_log2hist(const fig_ctx *c, sb_error *err)
   if (dropped) fig_cat(fx, sizeof fx, "; the first %d precisions and loss scales", L2H_MAXCOLS);
   fig_cat(fx, sizeof fx, "; share of each layer's entries per bin 2^k <= |x| < 2^(k+1), times the loss scale");
   fig_var_texts(&f, "ctitles", &ctitles);
+  fig_var_texts(&f, "cscales", &cscales);
   fig_var_texts(&f, "cnotes", &cnotes);
+  fig_var_texts(&f, "coffs", &coffs);
   fig_var_texts(&f, "rtitles", &rtitles);
   fig_var_str(&f, "marks", marks.s);
   fig_var_str(&f, "ymaxs", ymaxs.s);
@@ -3301,7 +3307,7 @@ static int fig_log2hist(const fig_ctx *c, sb_error *err)
   fig_var_num(&f, "has_inf", any_inf);
   fig_var_num(&f, "xstep", step);
   /* the first labelled exponent clear of the zero bin's label */
-  fig_var_num(&f, "xtic0", ceil((xz + 0.14 * span) / step) * step);
+  fig_var_num(&f, "xtic0", ceil((xz + 0.25 * span) / step) * step);
   key_vars(&f, &key);
   return fig_close(&f, err);
 }

@@ -15,13 +15,13 @@
 # against the same marks.  Rows share their y range across columns.
 # Data: dat, a block per (layer, column) in that order; columns: bin
 # centre (log2), share of delta's entries, share of dW's.  Set by
-# satbench: ctitles, cnotes (per column), rtitles (per row), marks (3 per
+# satbench: ctitles, cscales, cnotes, coffs (per column: format, scale, range, off the axis), rtitles (per row), marks (3 per
 # column: log2 of subnormal, normal, max), ymaxs (per row), fixed, ncols,
 # nrows, xlo, xhi (the exponents' axis), xz (the zero bin), has_inf, xinf,
 # xtic0, xstep and the legend (key_*).
 
 set multiplot title tjoin(sprintf("Histograms of log2|gradient| per layer as the format holds it%s", note), fixed) noenhanced
-NR = nrows; NC = ncols; IN_L = 0.72; IN_R = 0.12; IN_B = key_h + 0.42; IN_T = IN_T + 0.12; GAP_X = 0.1; GAP_Y = 0.08
+NR = nrows; NC = ncols; IN_L = 0.72; IN_R = 0.12; IN_B = key_h + 0.42; IN_T = IN_T + 0.27; GAP_X = 0.1; GAP_Y = 0.08
 unset key
 set style fill transparent solid 0.55 noborder
 set boxwidth 1 absolute
@@ -36,7 +36,7 @@ do for [r = 1:nrows] {
   set ytics 0, (ym > 0.5 ? 0.5 : ym > 0.2 ? 0.1 : ym > 0.1 ? 0.05 : ym / 2.2)
   do for [k = 1:ncols] {
     eval place(r, k)
-    set title (r == 1 ? ctitles[k] . "\n" . cnotes[k] : "") noenhanced font ",7"
+    set title (r == 1 ? ctitles[k] . "\n" . cscales[k] . "\n" . cnotes[k] . (coffs[k] eq "" ? "" : "\n" . coffs[k]) : "") noenhanced font ",7"
     # the exponents' ticks, and the zero (and overflow) bin's, labelled on the bottom row
     set xtics xtic0, xstep format (r == nrows ? "%g" : "")
     set xtics add ((r == nrows ? "=0" : "") xz)
