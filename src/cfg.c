@@ -705,15 +705,15 @@ static const struct axis_info {
   cfg_type type;   /* of its values in the tables and the manifest */
   const char *dflt;  /* an optional column: the text of the default every row has without it (cfg_axis_default) */
 } axes[] = {
-  [AXIS_ACT]   = { "activation", "activations", offsetof(sb_config, n_acts), text_act, CFG_STRING },
-  [AXIS_INIT]  = { "init", "inits", offsetof(sb_config, n_inits), text_init, CFG_STRING },
-  [AXIS_DEPTH] = { "depth", "depths", offsetof(sb_config, n_depths), text_depth, CFG_INTEGER },
-  [AXIS_WIDTH] = { "width", "widths", offsetof(sb_config, n_widths), text_width, CFG_INTEGER },
-  [AXIS_NORM]  = { "norm", "norms", offsetof(sb_config, n_norms), text_norm, CFG_STRING },
-  [AXIS_RESIDUAL] = { "residual", "residual", offsetof(sb_config, n_residuals), text_residual, CFG_INTEGER },
-  [AXIS_LR]    = { "lr", "lrs", offsetof(sb_config, n_lrs), text_lr, CFG_REAL },
-  [AXIS_OPT]   = { "optimizer", "optimizers", offsetof(sb_config, n_opts), text_opt, CFG_STRING },
-  [AXIS_LOSS]  = { "loss", "losses", offsetof(sb_config, n_losses), text_loss, CFG_STRING },
+  [AXIS_ACT]   = { "activation", "activations", offsetof(sb_config, n_acts), text_act, CFG_STRING, NULL },
+  [AXIS_INIT]  = { "init", "inits", offsetof(sb_config, n_inits), text_init, CFG_STRING, NULL },
+  [AXIS_DEPTH] = { "depth", "depths", offsetof(sb_config, n_depths), text_depth, CFG_INTEGER, NULL },
+  [AXIS_WIDTH] = { "width", "widths", offsetof(sb_config, n_widths), text_width, CFG_INTEGER, NULL },
+  [AXIS_NORM]  = { "norm", "norms", offsetof(sb_config, n_norms), text_norm, CFG_STRING, NULL },
+  [AXIS_RESIDUAL] = { "residual", "residual", offsetof(sb_config, n_residuals), text_residual, CFG_INTEGER, NULL },
+  [AXIS_LR]    = { "lr", "lrs", offsetof(sb_config, n_lrs), text_lr, CFG_REAL, NULL },
+  [AXIS_OPT]   = { "optimizer", "optimizers", offsetof(sb_config, n_opts), text_opt, CFG_STRING, NULL },
+  [AXIS_LOSS]  = { "loss", "losses", offsetof(sb_config, n_losses), text_loss, CFG_STRING, NULL },
   [AXIS_PREC]  = { "precision", "precisions", offsetof(sb_config, n_precs), text_prec, CFG_STRING, "fp64" },
   /* "dynamic" among numbers: a name column */
   [AXIS_LSCALE] = { "loss_scale", "loss-scales", offsetof(sb_config, n_lscales), text_lscale, CFG_STRING, "1" },
