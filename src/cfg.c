@@ -270,24 +270,31 @@ static int set_lrs(void *ctx, const char *opt, const char *val, sb_error *err)
   return SB_OK;
 }
 
-/* --precisions: the formats of prec.h, each once. */
-static int set_precs(void *ctx, const char *opt, const char *val, sb_error *err)
-{
-  sb_config *cfg = ((layer *)ctx)->cfg;
-  char buf[512], *items[PREC_COUNT + 1];
-  size_t k;
-  int rc = split_copy(opt, val, buf, sizeof buf, items, PREC_COUNT + 1, &k, err);
-  if (rc) return rc;
-  for (size_t i = 0; i < k; i++) {
-    prec_kind v;
-    if ((rc = prec_parse(items[i], &v, err))) return rc;   /* its message names --precisions */
-    for (size_t j = 0; j < i; j++)
-      if (cfg->precs[j] == v) return sb_fail(err, SB_EUSAGE, "--%s: '%s' appears twice", opt, items[i]);
-    cfg->precs[i] = v;   /* i < PREC_COUNT: more would repeat one */
+/* An axis of names (--optimizers, --losses and their one-value spellings,
+ * --norms, --precisions): each a word its parse knows, each once.  A parse
+ * whose message does not name the option gets it put before (PREFIX). */
+#define NAME_LIST_SETTER(fn, field, n_field, type, count, parse, prefix)                                   \
+  static int fn(void *ctx, const char *opt, const char *val, sb_error *err)                                \
+  {                                                                                                          \
+    sb_config *cfg = ((layer *)ctx)->cfg;                                                                    \
+    char buf[512], *items[(count) + 1];                                                                      \
+    size_t k;                                                                                                \
+    int rc = split_copy(opt, val, buf, sizeof buf, items, (count) + 1, &k, err);                             \
+    if (rc) return rc;                                                                                       \
+    for (size_t i = 0; i < k; i++) {                                                                         \
+      type v;                                                                                                \
+      if ((rc = parse(items[i], &v, err))) return (prefix) ? sb_prefix(err, "--%s", opt) : rc;               \
+      for (size_t j = 0; j < i; j++)                                                                         \
+        if (cfg->field[j] == v) return sb_fail(err, SB_EUSAGE, "--%s: '%s' appears twice", opt, items[i]);   \
+      cfg->field[i] = v; /* i < count: more would repeat one */                                              \
+    }                                                                                                        \
+    cfg->n_field = k;                                                                                        \
+    return SB_OK;                                                                                            \
   }
-  cfg->n_precs = k;
-  return SB_OK;
-}
+NAME_LIST_SETTER(set_opts, opts, n_opts, opt_kind, OPT_COUNT, opt_parse, 1)
+NAME_LIST_SETTER(set_losses, losses, n_losses, loss_kind, LOSS_COUNT, loss_parse, 1)
+NAME_LIST_SETTER(set_norms, norms, n_norms, norm_kind, NORM_COUNT, norm_parse, 0)
+NAME_LIST_SETTER(set_precs, precs, n_precs, prec_kind, PREC_COUNT, prec_parse, 0)
 
 /* --loss-scales: positive numbers (1: no scaling) or dynamic, each once. */
 static int set_lscales(void *ctx, const char *opt, const char *val, sb_error *err)
@@ -350,62 +357,6 @@ static int set_input_scale(void *ctx, const char *opt, const char *val, sb_error
   sb_config *cfg = ly->cfg;
   (void)opt;
   return data_scale_parse(val, &cfg->data.scale, err);
-}
-
-/* --optimizers and --losses (and their one-value spellings): names, each once. */
-static int set_opts(void *ctx, const char *opt, const char *val, sb_error *err)
-{
-  sb_config *cfg = ((layer *)ctx)->cfg;
-  char buf[512], *items[OPT_COUNT + 1];
-  size_t k;
-  int rc = split_copy(opt, val, buf, sizeof buf, items, OPT_COUNT + 1, &k, err);
-  if (rc) return rc;
-  for (size_t i = 0; i < k; i++) {
-    opt_kind v;
-    if ((rc = opt_parse(items[i], &v, err))) return sb_prefix(err, "--%s", opt);
-    for (size_t j = 0; j < i; j++)
-      if (cfg->opts[j] == v) return sb_fail(err, SB_EUSAGE, "--%s: '%s' appears twice", opt, items[i]);
-    cfg->opts[i] = v;   /* i < OPT_COUNT: more would repeat one */
-  }
-  cfg->n_opts = k;
-  return SB_OK;
-}
-
-static int set_losses(void *ctx, const char *opt, const char *val, sb_error *err)
-{
-  sb_config *cfg = ((layer *)ctx)->cfg;
-  char buf[512], *items[LOSS_COUNT + 1];
-  size_t k;
-  int rc = split_copy(opt, val, buf, sizeof buf, items, LOSS_COUNT + 1, &k, err);
-  if (rc) return rc;
-  for (size_t i = 0; i < k; i++) {
-    loss_kind v;
-    if ((rc = loss_parse(items[i], &v, err))) return sb_prefix(err, "--%s", opt);
-    for (size_t j = 0; j < i; j++)
-      if (cfg->losses[j] == v) return sb_fail(err, SB_EUSAGE, "--%s: '%s' appears twice", opt, items[i]);
-    cfg->losses[i] = v;   /* i < LOSS_COUNT: more would repeat one */
-  }
-  cfg->n_losses = k;
-  return SB_OK;
-}
-
-/* --norms: none, batchnorm, layernorm, each once. */
-static int set_norms(void *ctx, const char *opt, const char *val, sb_error *err)
-{
-  sb_config *cfg = ((layer *)ctx)->cfg;
-  char buf[512], *items[NORM_COUNT + 1];
-  size_t k;
-  int rc = split_copy(opt, val, buf, sizeof buf, items, NORM_COUNT + 1, &k, err);
-  if (rc) return rc;
-  for (size_t i = 0; i < k; i++) {
-    norm_kind v;
-    if ((rc = norm_parse(items[i], &v, err))) return rc;  /* its message names --norms */
-    for (size_t j = 0; j < i; j++)
-      if (cfg->norms[j] == v) return sb_fail(err, SB_EUSAGE, "--%s: '%s' appears twice", opt, items[i]);
-    cfg->norms[i] = v;   /* i < NORM_COUNT: more would repeat one */
-  }
-  cfg->n_norms = k;
-  return SB_OK;
 }
 
 /* --residual: none (or 0, as the tables write it) or a skip stride
