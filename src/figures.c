@@ -50,6 +50,17 @@ static size_t per_row(double w, size_t chars)
 /* Dash of the k-th value of a series' second dimension (style.gp's 11..16). */
 static long dash_of(size_t k) { return 11 + (long)(k % 6); }
 
+/* grad-layers' line of init i and variant v (of ni and nv): colour the
+ * init and dash the variant, or with one init colour the variant too. */
+static long grad_layers_lc(size_t ni, size_t nv, size_t i, size_t v)
+{
+  return ni == 1 && nv > 1 ? (long)(v % 8) + 1 : (long)i + 1;
+}
+static long grad_layers_dt(size_t ni, size_t nv, size_t v)
+{
+  return ni == 1 && nv > 1 ? dash_of(v / 8) : dash_of(v);
+}
+
 /* The colour and dash of an (activation, init) series: colour is the
  * activation and dash the init, unless the grid has one activation and
  * several inits, when colour is the init (seven inits in one colour could
@@ -364,7 +375,9 @@ static int fig_grad_layers(const fig_ctx *c, sb_error *err)
   if (got < 0) rc = -got;
   fig_rows_close(&fr);
   /* Panels: an activation each, two rows (delta, grad W) per row of at
-   * most four activations.  Lines: colour = init, dash = width. */
+   * most four activations.  Lines: colour = init, dash = the variant
+   * (width, precision, ...); with one init, colour = the variant (twelve
+   * precisions and loss scales by dash alone could not be told apart). */
   size_t cols = cols_for(na, 4), prow = rows_for(na, cols);
   double w = cols <= 1 ? 3.5 : 7.0;
   fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
@@ -372,7 +385,7 @@ static int fig_grad_layers(const fig_ctx *c, sb_error *err)
     for (size_t v = 0; v < nv; v++) {
       char t[FIG_LABEL_MAX];
       snprintf(t, sizeof t, "%s%s%s", g->inits.label[i], g->ivariants.name[v][0] ? " " : "", g->ivariants.name[v]);
-      key_add(&key, t, (long)i + 1, dash_of(v));
+      key_add(&key, t, grad_layers_lc(ni, nv, i, v), grad_layers_dt(ni, nv, v));
     }
   figure f;
   if (!rc) rc = fig_open(&f, c, w, 0.55 + 0.45 + key_height(&key, w) + 2.3 * (double)prow, err);
@@ -407,8 +420,8 @@ static int fig_grad_layers(const fig_ctx *c, sb_error *err)
         }
         if (b < 0) continue;
         fig_list_addi(&blocks, b);
-        fig_list_addi(&lcs, (long)i + 1);
-        fig_list_addi(&dts, dash_of(v));
+        fig_list_addi(&lcs, grad_layers_lc(ni, nv, i, v));
+        fig_list_addi(&dts, grad_layers_dt(ni, nv, v));
       }
     char k[32];
     snprintf(k, sizeof k, "blocks_%zu", a + 1);

@@ -274,6 +274,11 @@ for f in learning-curves underflow; do
   test "$n" = "$keys " && t_pass "$f: a line per precision and loss scale, named in the legend" ||
     t_fail "$f: a line per precision and loss scale, named in the legend" "got: $n"
 done
+# at initialization too: grad-layers draws the four, one init, each in its own colour
+nlc=$(sed -n "s/^lcs_1 = '\(.*\)'$/\1/p" "$T/prec2-plots/grad-layers.gp" | tr ' ' '\n' | sort -u | wc -l)
+nbl=$(sed -n "s/^blocks_1 = '\(.*\)'$/\1/p" "$T/prec2-plots/grad-layers.gp" | wc -w)
+test "$nbl" -eq 4 && test "$nlc" -eq 4 && t_pass "grad-layers: the 4 precisions and scales at step 0 as 4 lines of 4 colours" ||
+  t_fail "grad-layers: the 4 precisions and scales at step 0 as 4 lines of 4 colours" "$nbl lines, $nlc colours"
 grep -q '^ngroups = 1$' "$T/prec2-plots/learning-curves.gp" && grep -q "^blocks_1 = '[0-9]* [0-9]* [0-9]* [0-9]*'" "$T/prec2-plots/learning-curves.gp" &&
   t_pass "learning-curves: the four in one panel" ||
   t_fail "learning-curves: the four in one panel" "$(grep '^\(ngroups\|blocks_\)' "$T/prec2-plots/learning-curves.gp")"
