@@ -558,24 +558,27 @@ static int th_precision(void *ctx, const char *name, const char *val, sb_error *
   return prec_parse(val, &o->prec, err) ? sb_prefix(err, "theory: --precision") : SB_OK;
 }
 
+/* A finite real > 0 ("theory: --NAME: ..." otherwise). */
+static int theory_positive(const char *name, const char *val, double *out, sb_error *err)
+{
+  int rc = theory_real(name, val, out, err);
+  if (!rc && !(*out > 0 && isfinite(*out)))
+    rc = sb_fail(err, SB_EUSAGE, "theory: --%s: %s must be a finite number > 0", name, val);
+  return rc;
+}
+
 static int th_loss_scale(void *ctx, const char *name, const char *val, sb_error *err)
 {
   theory_opts *o = ctx;
   o->ls_set = 1;
-  int rc = theory_real(name, val, &o->loss_scale, err);
-  if (!rc && !(o->loss_scale > 0 && isfinite(o->loss_scale)))
-    rc = sb_fail(err, SB_EUSAGE, "theory: --loss-scale: %s must be a finite number > 0", val);
-  return rc;
+  return theory_positive(name, val, &o->loss_scale, err);
 }
 
 static int th_top_error(void *ctx, const char *name, const char *val, sb_error *err)
 {
   theory_opts *o = ctx;
   o->top_set = 1;
-  int rc = theory_real(name, val, &o->top_error, err);
-  if (!rc && !(o->top_error > 0 && isfinite(o->top_error)))
-    rc = sb_fail(err, SB_EUSAGE, "theory: --top-error: %s must be a finite number > 0", val);
-  return rc;
+  return theory_positive(name, val, &o->top_error, err);
 }
 
 static int th_classes(void *ctx, const char *name, const char *val, sb_error *err)

@@ -366,13 +366,19 @@ int train_state_init(train_state *s, const train_params *p, const dataset *d, tr
 
 /* g / scale (exact for a power of two), rounded to fp32 when fp32 is the
  * master's format; whether every entry is finite. */
+/* x[0..len) divided by a loss scale (times 1/scale: exact for a power of
+ * two); nothing for scale 1. */
+static void divide_scale(double *x, size_t len, double scale)
+{
+  if (scale == 1.0) return;
+  double inv = 1.0 / scale;
+  for (size_t i = 0; i < len; i++) x[i] *= inv;
+}
+
 static int unscale(double *g, size_t len, double scale, int to_fp32)
 {
   int finite = 1;
-  if (scale != 1.0) {
-    double inv = 1.0 / scale;
-    for (size_t i = 0; i < len; i++) g[i] *= inv;
-  }
+  divide_scale(g, len, scale);
   if (to_fp32) prec_round_vec(PREC_FP32, g, len, NULL);
   for (size_t i = 0; i < len; i++) finite &= isfinite(g[i]) != 0;
   return finite;
@@ -462,14 +468,12 @@ double train_measure(train_state *s, const double *ratio, probe_row *rows)
     }
   }
   if (n->scale != 1.0) {
-    double inv = 1.0 / n->scale;
-    for (size_t i = 0; i < n->n_params; i++) n->grads[i] *= inv;
+    divide_scale(n->grads, n->n_params, n->scale);
     for (size_t l = 0; l < n->n_layers; l++) {
-      size_t len = ps->n * n->fan_out[l];
-      for (size_t i = 0; i < len; i++) w->delta[l][i] *= inv;
-      if (w->du[l] != w->delta[l]) for (size_t i = 0; i < len; i++) w->du[l][i] *= inv;
+      divide_scale(w->delta[l], ps->n * n->fan_out[l], n->scale);
+      if (w->du[l] != w->delta[l]) divide_scale(w->du[l], ps->n * n->fan_out[l], n->scale);
     }
-    for (size_t l = 0; l < n->depth; l++) w->da_norm[l] *= inv;
+    divide_scale(w->da_norm, n->depth, n->scale);
   }
   probe_measure(n, w, ps->n, s->p->tau, ratio, s->pw, rows);
   return loss;
@@ -493,11 +497,10 @@ double train_grad_norm(const train_state *s, const probe_row *rows)
 /* The depth below the last hidden layer of the first layer whose error
  * entries are at least half zero, from the top down; NaN if none.  zero(l)
  * is layer l's fraction (l = 1..depth). */
-static double flush_depth(const train_result *r, size_t depth, const double *frac0)
+static double flush_depth(size_t depth, const double *frac0)
 {
   for (size_t l = depth; l >= 1; l--)
     if (frac0[((l - 1) * NET_NT + NET_T_DELTA) * TRAIN_PF + TRAIN_PF_ZERO] >= 0.5) return (double)(depth - l);
-  (void)r;
   return NAN;
 }
 
@@ -505,15 +508,16 @@ static double flush_depth(const train_result *r, size_t depth, const double *fra
  * s_l the top hidden layer's measured rms error times the loss scale and
  * the mean-field profile's ratio down to l (theory_ratio); round to
  * nearest makes an entry 0 below half the smallest subnormal, so half of
- * them are 0 where s_l <= (u / 2) / 0.67449 (the median of |N(0, 1)|). */
+ * them are 0 where theory_flush_frac >= 1/2: s_l <= (u / 2) / 0.67449 (the
+ * median of |N(0, 1)|). */
 double train_flush_depth_theory(const double *theory_ratio, size_t depth, double top_rms, double scale,
                                 prec_kind prec)
 {
-  double thr = 0.5 * prec_min_subnormal(prec) / 0.674489750196081743;
+  double u = prec_min_subnormal(prec);
   for (size_t l = depth; l >= 1; l--) {
     double sl = top_rms * scale * pow(10.0, theory_ratio[l - 1]);
     if (!isfinite(sl)) return NAN;
-    if (sl <= thr) return (double)(depth - l);
+    if (theory_flush_frac(sl, u) >= 0.5) return (double)(depth - l);   /* the one formula: theory.h */
   }
   return NAN;
 }
@@ -537,7 +541,7 @@ static void prec_record(const train_state *s, const probe_row *rows, train_resul
   r->prec_scale[r->n_logs] = n->scale;
   r->prec_skipped[r->n_logs] = s->ls_skipped;
   if (r->n_logs == 0 && n->prec != PREC_FP64 && n->depth > 0) {
-    r->flush_depth0 = flush_depth(r, n->depth, f);
+    r->flush_depth0 = flush_depth(n->depth, f);
     double top_rms = rows[n->depth - 1].v[PROBE_DELTA_NORM] / sqrt((double)(s->d->probe.n * n->width));
     r->flush_depth_theory = train_flush_depth_theory(r->theory_ratio, n->depth, top_rms, n->scale, n->prec);
   }
