@@ -262,6 +262,23 @@ static void check_one(rnn_cell cell, act_kind kind, loss_kind loss, const shape 
   tap_ok(fabs(lref - loss0) <= 1e-13 * fabs(lref) && loss0 > 0.0,
          "%s: loss %.15g vs the plain-loop forward's %.15g (rel tol 1e-13)", an, loss0, lref);
 
+  if (loss == LOSS_XENT) {   /* argmax of the logits, and out = softmax(z) */
+    size_t right = 0;
+    double worst = 0.0;
+    for (size_t i = 0; i < B; i++) {
+      const double *zi = w->z + i * no;
+      size_t best = 0;
+      double sum = 0.0;
+      for (size_t q = 1; q < no; q++) if (zi[q] > zi[best]) best = q;
+      right += best == (size_t)y[i];
+      for (size_t q = 0; q < no; q++) sum += exp(zi[q]);
+      for (size_t q = 0; q < no; q++) worst = fmax(worst, fabs(w->out[i * no + q] - exp(zi[q]) / sum));
+    }
+    tap_ok(rnn_correct(r, w, y, B) == right && worst <= 1e-15,
+           "%s: rnn_correct %zu = the argmax of the logits' %zu; probabilities = softmax(z), worst abs err "
+           "%.3g (tol 1e-15)", an, rnn_correct(r, w, y, B), right, worst);
+  }
+
   /* Every parameter, central differences of rnn_forward. */
   static const double mult[4] = { 1.0, -1.0, 2.0, -2.0 };
   size_t crossed = 0;
