@@ -205,7 +205,7 @@ void net_work_free(net_work *w)
 /* Softmax of each row of z (batch, k) into p; returns the summed
  * cross-entropy -log p[y] computed from the log-sum-exp, so a confident
  * wrong answer gives a large finite loss, not log(0). */
-static double softmax_xent(double *p, const double *z, const int *y, size_t batch, size_t k)
+double net_softmax_xent(double *p, const double *z, const int *y, size_t batch, size_t k)
 {
   double loss = 0.0;
   for (size_t i = 0; i < batch; i++) {
@@ -331,7 +331,7 @@ double net_forward_mode(net *n, net_work *w, const double *X, const int *y, size
   const double *z = w->h[L - 1];
   double *out = w->a[L - 1];
   if (n->loss == LOSS_XENT) {
-    double loss = softmax_xent(out, z, y, batch, k) / (double)batch;
+    double loss = net_softmax_xent(out, z, y, batch, k) / (double)batch;
     /* the softmax in fp32, as mixed precision keeps it */
     if (emu) prec_round_vec(PREC_FP32, out, batch * k, NULL);
     return loss;

@@ -170,6 +170,10 @@ double net_forward_mode(net *n, net_work *w, const double *X, const int *y, size
 /* Backward pass after net_forward on the same batch: fills w->delta and
  * n->grads with the gradient of the mean loss. */
 void net_backward(net *n, net_work *w, const double *X, const int *y, size_t batch);
+/* Softmax of each row of z (batch, k) into p; returns the summed (not
+ * mean) cross-entropy -log p[y] from the log-sum-exp (y NULL: 0).  The
+ * readout of net.c and rnn.c. */
+double net_softmax_xent(double *p, const double *z, const int *y, size_t batch, size_t k);
 /* Number of correct argmax predictions in the last forward pass. */
 size_t net_correct(const net *n, const net_work *w, const int *y, size_t batch);
 
