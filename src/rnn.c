@@ -330,8 +330,20 @@ static inline double target(const rnn *r, const int *y, const double *t, size_t 
   return r->loss == LOSS_MSE && t ? t[i * r->n_out + j] : (j == (size_t)y[i] ? 1.0 : 0.0);
 }
 
-double rnn_forward(const rnn *r, rnn_work *w, const double *X, const int *y, const double *t,
-                   size_t B, size_t T)
+/* Rows whose sequence starts after step s (1-based: s <= start[i]) are
+ * padding there: their state stays h = 0 (c = 0). */
+static void hold_padding(const rnn *r, rnn_work *w, const size_t *start, size_t B, size_t s)
+{
+  size_t H = r->hidden;
+  for (size_t i = 0; i < B; i++)
+    if (s <= start[i]) {
+      memset(w->hs + (s * B + i) * H, 0, H * sizeof(double));
+      if (w->cs) memset(w->cs + (s * B + i) * H, 0, H * sizeof(double));
+    }
+}
+
+double rnn_forward(const rnn *r, rnn_work *w, const double *X, const size_t *start, const int *y,
+                   const double *t, size_t B, size_t T)
 {
   size_t H = r->hidden, GH = r->n_gates * H, ni = r->n_in, no = r->n_out;
   /* Time-major input, then a_t = x_t W_xh + b for every step at once. */
@@ -342,13 +354,15 @@ double rnn_forward(const rnn *r, rnn_work *w, const double *X, const int *y, con
   blas_gemm(0, 0, T * B, GH, ni, 1.0, w->xt, rnn_W_xh(r), 1.0, w->pre);
   memset(w->hs, 0, B * H * sizeof(double));
   if (w->cs) memset(w->cs, 0, B * H * sizeof(double));
-  for (size_t s = 1; s <= T; s++)
+  for (size_t s = 1; s <= T; s++) {
     switch (r->cell) {
     case RNN_ELMAN: elman_step(r, w, B, s); break;
     case RNN_LSTM:  lstm_step(r, w, B, s); break;
     case RNN_GRU:   gru_step(r, w, B, s); break;
     case RNN_CELL_COUNT: break;
     }
+    if (start) hold_padding(r, w, start, B, s);
+  }
   /* The readout on h_T. */
   for (size_t i = 0; i < B; i++) memcpy(w->z + i * no, rnn_b_out(r), no * sizeof(double));
   blas_gemm(0, 0, B, no, H, 1.0, w->hs + T * B * H, rnn_W_out(r), 1.0, w->z);
@@ -444,7 +458,23 @@ static void col_sums(double *s, const double *x, size_t rows, size_t cols, size_
   }
 }
 
-void rnn_backward(rnn *r, rnn_work *w, const int *y, const double *t, size_t B, size_t T)
+/* A padding row at step s (s <= start[i]) has no gradient: its state is
+ * the constant 0, so nothing flows into the step's pre-activations, into
+ * h_{s-1} or (LSTM) c_{s-1}. */
+static void cut_padding(const rnn *r, rnn_work *w, const size_t *start, size_t B, size_t s)
+{
+  size_t H = r->hidden, GH = r->n_gates * H, off = (s - 1) * B * GH;
+  for (size_t i = 0; i < B; i++)
+    if (s <= start[i]) {
+      memset(w->dpre + off + i * GH, 0, GH * sizeof(double));
+      if (w->dgh != w->dpre) memset(w->dgh + off + i * GH, 0, GH * sizeof(double));
+      memset(w->dh + ((s - 1) * B + i) * H, 0, H * sizeof(double));
+      if (w->dc) memset(w->dc + i * H, 0, H * sizeof(double));
+    }
+}
+
+void rnn_backward(rnn *r, rnn_work *w, const size_t *start, const int *y, const double *t, size_t B,
+                  size_t T)
 {
   size_t H = r->hidden, GH = r->n_gates * H, ni = r->n_in, no = r->n_out;
   double inv_b = 1.0 / (double)B, *gr = r->grads;
@@ -466,6 +496,7 @@ void rnn_backward(rnn *r, rnn_work *w, const int *y, const double *t, size_t B, 
     case RNN_GRU:   gru_back(r, w, B, s, dh, dhp); break;
     case RNN_CELL_COUNT: break;
     }
+    if (start) cut_padding(r, w, start, B, s);
   }
   for (size_t s = 0; s <= T; s++) w->dh_norm[s] = blas_nrm2(w->dh + s * B * H, B * H);
   /* The weights' gradients, summed over the steps inside the GEMMs. */

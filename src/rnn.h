@@ -156,14 +156,22 @@ void rnn_work_free(rnn_work *w);
 /* Forward pass on X (batch, T, n_in), batch <= cap and 1 <= T <= t_cap;
  * returns the mean loss against labels y (batch) with xent, and with mse
  * against targets t (batch, n_out) or, t NULL, y's one-hot codes.  With
- * the needed labels or targets NULL, fills w only and returns 0. */
-double rnn_forward(const rnn *r, rnn_work *w, const double *X, const int *y, const double *t,
-                   size_t batch, size_t T);
+ * the needed labels or targets NULL, fills w only and returns 0.
+ * start (batch) or NULL: variable lengths, stored right-aligned.  Row i's
+ * sequence is its steps start[i]+1..T (1-based; start[i] < T); the steps
+ * before are padding, over which the state is held at h = 0 (c = 0), so
+ * the row computes exactly the cell on its own sequence from h_0 = 0, and
+ * "k steps before the end" is step T - k for every row. */
+double rnn_forward(const rnn *r, rnn_work *w, const double *X, const size_t *start, const int *y,
+                   const double *t, size_t batch, size_t T);
 /* BPTT after rnn_forward on the same (X, batch, T) and labels/targets:
  * r->grads gets the gradient of the mean loss, w->dh and w->dh_norm
  * dL/dh_t for t = 0..T (h_t as an input of the steps after it; for the
- * LSTM with c_t held). */
-void rnn_backward(rnn *r, rnn_work *w, const int *y, const double *t, size_t batch, size_t T);
+ * LSTM with c_t held).  With start, the padding steps' gradients are 0:
+ * dh rows of padding states are 0, dh at start[i] is the gradient of the
+ * sequence's initial state. */
+void rnn_backward(rnn *r, rnn_work *w, const size_t *start, const int *y, const double *t, size_t batch,
+                  size_t T);
 /* Correct argmax predictions of the last forward pass. */
 size_t rnn_correct(const rnn *r, const rnn_work *w, const int *y, size_t batch);
 

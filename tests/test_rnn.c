@@ -232,7 +232,7 @@ static void check_one(rnn_cell cell, act_kind kind, loss_kind loss, const shape 
   while (!accepted && tries < 500) {
     tries++;
     draw(r, sh, g, X, y, tg);
-    rnn_forward(r, w, X, y, t, B, T);
+    rnn_forward(r, w, X, NULL, y, t, B, T);
     if (!ai->n_kinks) { accepted = 1; break; }
     work_phi_inputs(r, w, B, T, phi0);
     size_t count[ACT_MAX_KINKS + 1] = { 0 };
@@ -251,8 +251,8 @@ static void check_one(rnn_cell cell, act_kind kind, loss_kind loss, const shape 
            "and each smooth piece is visited", an, tries, KINK_MARGIN, kd);
   if (ai->n_kinks) work_phi_inputs(r, w, B, T, phi0);
 
-  double loss0 = rnn_forward(r, w, X, y, t, B, T);
-  rnn_backward(r, w, y, t, B, T);
+  double loss0 = rnn_forward(r, w, X, NULL, y, t, B, T);
+  rnn_backward(r, w, NULL, y, t, B, T);
   size_t np = r->n_params;
   double *ga = xcalloc(np, sizeof *ga), *gf = xcalloc(np, sizeof *gf);
   memcpy(ga, r->grads, np * sizeof *ga);
@@ -286,7 +286,7 @@ static void check_one(rnn_cell cell, act_kind kind, loss_kind loss, const shape 
     double *p = r->params + i, old = *p, h = FD_H * fmax(1.0, fabs(old)), f[4];
     for (int s = 0; s < 4; s++) {
       *p = old + mult[s] * h;
-      f[s] = rnn_forward(r, w, X, y, t, B, T);
+      f[s] = rnn_forward(r, w, X, NULL, y, t, B, T);
       if (ai->n_kinks) { work_phi_inputs(r, w, B, T, phi1); crossed += crossings(ai, phi0, phi1, nphi); }
     }
     *p = old;
@@ -364,8 +364,8 @@ static void check_one(rnn_cell cell, act_kind kind, loss_kind loss, const shape 
            an, crossed);
 
   /* A work of larger capacity: the same bits. */
-  double l2 = rnn_forward(r, wbig, X, y, t, B, T);
-  rnn_backward(r, wbig, y, t, B, T);
+  double l2 = rnn_forward(r, wbig, X, NULL, y, t, B, T);
+  rnn_backward(r, wbig, NULL, y, t, B, T);
   tap_ok(l2 == loss0 && !memcmp(ga, r->grads, np * sizeof *ga)
          && !memcmp(w->dh, wbig->dh, (T + 1) * B * H * sizeof *ga)
          && !memcmp(w->dh_norm, wbig->dh_norm, (T + 1) * sizeof *ga),
@@ -401,8 +401,8 @@ static void check_linear_identity(const char *hhtext, double a, loss_kind loss, 
   for (size_t i = 0; i < B * T * NI; i++) X[i] = gsl_ran_gaussian(g, 1.0);
   for (size_t i = 0; i < B * NO; i++) tg[i] = gsl_ran_gaussian(g, 1.0);
   for (size_t i = 0; i < B; i++) y[i] = (int)i % NO;
-  rnn_forward(r, w, X, y, tg, B, T);
-  rnn_backward(r, w, y, tg, B, T);
+  rnn_forward(r, w, X, NULL, y, tg, B, T);
+  rnn_backward(r, w, NULL, y, tg, B, T);
   const double *dT = w->dh + T * B * H;
   double worst = 0.0, worst_n = 0.0;
   for (size_t k = 0; k <= T; k++) {
@@ -592,6 +592,65 @@ static void check_clip(gsl_rng *g)
          "rnn_clip of a gradient holding inf or NaN leaves it and returns the non-finite norm");
 }
 
+/* Variable lengths (start): a padded batch is each row run alone on its
+ * own sequence.  Rows of length T - start[i], stored right-aligned with
+ * random numbers (not zeros) in the padding, which must not matter: the
+ * batch's loss is the mean of the rows' own losses, its gradient the mean
+ * of theirs, and dL/dh_t of a row at t >= start[i] its own run's
+ * dL/dh_{t - start[i]}; its padding states' rows are 0. */
+static void check_padding(rnn_cell cell, act_kind kind, loss_kind loss, gsl_rng *g)
+{
+  const size_t B = 4, T = 5, ni = 2, H = 3, no = 2;
+  const size_t start[4] = { 0, 2, 4, 1 };
+  act_fn f;
+  sb_error e;
+  if (act_parse(act_name(kind), &f, &e) != SB_OK) die(e.msg);
+  rnn *r = rnn_alloc(cell, ni, H, no, f, loss);
+  rnn_work *w = rnn_work_alloc(r, B, T), *w1 = rnn_work_alloc(r, 1, T);
+  if (!r || !w || !w1) die("alloc");
+  init_spec xh;
+  rnn_hh_spec hh;
+  if (init_parse("xavier_normal", &xh, &e) || rnn_hh_parse("orthogonal:1.2", &hh, &e)) die(e.msg);
+  if (rnn_init_params(r, &xh, &hh, cell == RNN_LSTM ? 1.0 : 0.0, g, &e)) die("init params");
+  for (size_t i = 0; i < r->n_params; i++) r->params[i] += 0.1 * gsl_ran_gaussian(g, 1.0);
+  double X[4 * 5 * 2], tg[4 * 2];
+  int y[4];
+  for (size_t i = 0; i < B * T * ni; i++) X[i] = gsl_ran_gaussian(g, 1.0);
+  for (size_t i = 0; i < B * no; i++) tg[i] = gsl_ran_gaussian(g, 1.0);
+  for (size_t i = 0; i < B; i++) y[i] = (int)gsl_rng_uniform_int(g, no);
+  const double *t = loss == LOSS_MSE ? tg : NULL;
+  double lb = rnn_forward(r, w, X, start, y, t, B, T);
+  rnn_backward(r, w, start, y, t, B, T);
+  double *gb = xcalloc(r->n_params, sizeof *gb), *gm = xcalloc(r->n_params, sizeof *gm);
+  memcpy(gb, r->grads, r->n_params * sizeof *gb);
+  double lm = 0.0, dh_err = 0.0, pad_max = 0.0;
+  for (size_t i = 0; i < B; i++) {
+    size_t Ti = T - start[i];
+    lm += rnn_forward(r, w1, X + (i * T + start[i]) * ni, NULL, y + i, t ? t + i * no : NULL, 1, Ti) / (double)B;
+    rnn_backward(r, w1, NULL, y + i, t ? t + i * no : NULL, 1, Ti);
+    for (size_t k = 0; k < r->n_params; k++) gm[k] += r->grads[k] / (double)B;
+    /* The batch's dL/dh is of the mean loss: B times smaller than the row's own. */
+    for (size_t s = 0; s <= T; s++)
+      for (size_t j = 0; j < H; j++) {
+        double v = w->dh[(s * B + i) * H + j];
+        if (s < start[i]) pad_max = fmax(pad_max, fabs(v));
+        else dh_err = fmax(dh_err, fabs(v * (double)B - w1->dh[(s - start[i]) * H + j]));
+      }
+  }
+  char an[96];
+  snprintf(an, sizeof an, "%s/%s/%s padded", rnn_cell_name(cell), act_name(kind), loss_name(loss));
+  tap_ok(fabs(lb - lm) <= 1e-14 * fabs(lm) && lm > 0.0, "%s: loss %.15g = the rows' own mean %.15g", an, lb, lm);
+  tap_ok(rel_err(gb, gm, r->n_params) <= 1e-13, "%s: gradient = the mean of the rows' own (rel err %.3g)", an,
+         rel_err(gb, gm, r->n_params));
+  tap_ok(dh_err <= 1e-14 && pad_max == 0.0, "%s: dL/dh_t = the row's own at t >= start (worst %.3g); padding "
+         "states' rows exactly 0 (max %.3g)", an, dh_err, pad_max);
+  free(gb);
+  free(gm);
+  rnn_work_free(w);
+  rnn_work_free(w1);
+  rnn_free(r);
+}
+
 int main(void)
 {
   gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
@@ -616,6 +675,10 @@ int main(void)
     check_linear_identity("identity:0.5", 0.5, (loss_kind)l, g);
     check_linear_identity("identity:0.9", 0.9, (loss_kind)l, g);
   }
+  for (int c = 0; c < RNN_CELL_COUNT; c++)
+    for (int l = 0; l < LOSS_COUNT; l++) check_padding((rnn_cell)c, ACT_TANH, (loss_kind)l, g);
+  check_padding(RNN_ELMAN, ACT_RELU, LOSS_MSE, g);
+  check_padding(RNN_LSTM, ACT_SIGMOID, LOSS_XENT, g);
   check_init(g);
   check_clip(g);
   gsl_rng_free(g);
