@@ -295,6 +295,7 @@ NAME_LIST_SETTER(set_opts, opts, n_opts, opt_kind, OPT_COUNT, opt_parse, 1)
 NAME_LIST_SETTER(set_losses, losses, n_losses, loss_kind, LOSS_COUNT, loss_parse, 1)
 NAME_LIST_SETTER(set_norms, norms, n_norms, norm_kind, NORM_COUNT, norm_parse, 0)
 NAME_LIST_SETTER(set_precs, precs, n_precs, prec_kind, PREC_COUNT, prec_parse, 0)
+NAME_LIST_SETTER(set_archs, archs, n_archs, rnn_arch, ARCH_COUNT, rnn_arch_parse, 1)
 
 /* --loss-scales: positive numbers (1: no scaling) or dynamic, each once. */
 static int set_lscales(void *ctx, const char *opt, const char *val, sb_error *err)
@@ -325,6 +326,28 @@ static int set_tau(void *ctx, const char *opt, const char *val, sb_error *err)
   if (rc) return rc;
   if (!(v > 0 && v < 1)) return sb_fail(err, SB_EUSAGE, "--%s: %s must lie strictly between 0 and 1", opt, val);
   cfg->tau = v;
+  return SB_OK;
+}
+
+static int set_clip(void *ctx, const char *opt, const char *val, sb_error *err)
+{
+  sb_config *cfg = ((layer *)ctx)->cfg;
+  double v;
+  int rc = parse_real(opt, val, &v, err);
+  if (rc) return rc;
+  if (!(v >= 0) || !isfinite(v)) return sb_fail(err, SB_EUSAGE, "--%s: %s must be a finite number >= 0 (0: no clipping)", opt, val);
+  cfg->clip = v;
+  return SB_OK;
+}
+
+static int set_forget_bias(void *ctx, const char *opt, const char *val, sb_error *err)
+{
+  sb_config *cfg = ((layer *)ctx)->cfg;
+  double v;
+  int rc = parse_real(opt, val, &v, err);
+  if (rc) return rc;
+  if (!isfinite(v) || fabs(v) > 100) return sb_fail(err, SB_EUSAGE, "--%s: %s must be a number in [-100, 100]", opt, val);
+  cfg->forget_bias = v;
   return SB_OK;
 }
 
@@ -583,6 +606,9 @@ static const cli_def options[] = {
   { "loss", 0, CLI_VALUE, set_losses, "NAME", "one loss (the same axis as --losses)", FOR_BOTH },
   { "precisions", 0, CLI_VALUE, set_precs, "LIST", "arithmetic emulated: fp64 (none, the default), fp32, bf16, fp16, fp8e5m2, fp8e4m3 (satbench list precisions)", FOR_BOTH },
   { "loss-scales", 0, CLI_VALUE, set_lscales, "LIST", "loss scales: numbers (1: none, the default) or dynamic (x2 after --loss-scale-window finite steps, /2 and the step skipped on inf/NaN)", FOR_BOTH },
+  { "archs", 0, CLI_VALUE, set_archs, "LIST", "architectures: mlp (the default), rnn (Elman), lstm, gru; a recurrent cell's depth is its sequence length T, its width the hidden size", FOR_BOTH },
+  { "clip", 0, CLI_VALUE, set_clip, "X", "recurrent cells: clip the gradient to global norm X (Pascanu et al. 2013; 0: none, the default)", FOR_BOTH },
+  { "forget-bias", 0, CLI_VALUE, set_forget_bias, "X", "LSTM: added to the forget gate's biases (default 0; 1 as Gers et al. 2000)", FOR_BOTH },
   { "loss-scale-window", 0, CLI_VALUE, set_lscale_window, "N", "finite steps before a dynamic loss scale doubles (default 2000, as PyTorch's GradScaler)", FOR_BOTH },
   { "log-every", 0, CLI_VALUE, set_log_every, "N", "probe every N steps (0: none between the first and the last)", FOR_BOTH },
   { "log-schedule", 0, CLI_VALUE, set_log_schedule, "HOW", "linear (every --log-every) or log (also at 1, 2, 5, 10, 20, ...)", FOR_BOTH },
@@ -641,6 +667,7 @@ static void text_lr(const sb_config *c, size_t i, char *b, size_t n) { num_forma
 static void text_opt(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%s", opt_name(c->opts[i])); }
 static void text_loss(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%s", loss_name(c->losses[i])); }
 static void text_prec(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%s", prec_name(c->precs[i])); }
+static void text_arch(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%s", rnn_arch_name(c->archs[i])); }
 static void text_lscale(const sb_config *c, size_t i, char *b, size_t n)
 {
   if (c->lscales[i] == 0.0) snprintf(b, n, "dynamic");
@@ -655,6 +682,7 @@ static const struct axis_info {
   void (*text)(const sb_config *cfg, size_t i, char *buf, size_t size);
   cfg_type type;   /* of its values in the tables and the manifest */
   const char *dflt;  /* an optional column: the text of the default every row has without it (cfg_axis_default) */
+  unsigned group;    /* an optional column's group (cfg_axis_group) */
 } axes[] = {
   [AXIS_ACT]   = { "activation", "activations", offsetof(sb_config, n_acts), text_act, CFG_STRING, NULL },
   [AXIS_INIT]  = { "init", "inits", offsetof(sb_config, n_inits), text_init, CFG_STRING, NULL },
@@ -665,17 +693,20 @@ static const struct axis_info {
   [AXIS_LR]    = { "lr", "lrs", offsetof(sb_config, n_lrs), text_lr, CFG_REAL, NULL },
   [AXIS_OPT]   = { "optimizer", "optimizers", offsetof(sb_config, n_opts), text_opt, CFG_STRING, NULL },
   [AXIS_LOSS]  = { "loss", "losses", offsetof(sb_config, n_losses), text_loss, CFG_STRING, NULL },
-  [AXIS_PREC]  = { "precision", "precisions", offsetof(sb_config, n_precs), text_prec, CFG_STRING, "fp64" },
+  [AXIS_PREC]  = { "precision", "precisions", offsetof(sb_config, n_precs), text_prec, CFG_STRING, "fp64", CFG_GROUP_PREC },
   /* "dynamic" among numbers: a name column */
-  [AXIS_LSCALE] = { "loss_scale", "loss-scales", offsetof(sb_config, n_lscales), text_lscale, CFG_STRING, "1" },
+  [AXIS_LSCALE] = { "loss_scale", "loss-scales", offsetof(sb_config, n_lscales), text_lscale, CFG_STRING, "1", CFG_GROUP_PREC },
+  [AXIS_ARCH]  = { "arch", "archs", offsetof(sb_config, n_archs), text_arch, CFG_STRING, "mlp", CFG_GROUP_RNN },
 };
+
+unsigned cfg_axis_group(cfg_axis k) { return (unsigned)k < AXIS_COUNT ? axes[k].group : 0u; }
 
 const char *cfg_axis_default(cfg_axis k) { return (unsigned)k < AXIS_COUNT ? axes[k].dflt : NULL; }
 
-int cfg_emulates(const sb_config *cfg)
+static int leaves_default(const sb_config *cfg, unsigned group)
 {
   for (int k = 0; k < AXIS_COUNT; k++) {
-    if (!axes[k].dflt) continue;
+    if (axes[k].group != group) continue;
     for (size_t i = 0; i < cfg_axis_len(cfg, (cfg_axis)k); i++) {
       char b[64];
       axes[k].text(cfg, i, b, sizeof b);
@@ -684,6 +715,9 @@ int cfg_emulates(const sb_config *cfg)
   }
   return 0;
 }
+
+int cfg_emulates(const sb_config *cfg) { return leaves_default(cfg, CFG_GROUP_PREC); }
+int cfg_recurrent(const sb_config *cfg) { return leaves_default(cfg, CFG_GROUP_RNN); }
 
 static const struct axis_info *axis_of_option(const char *option)
 {
@@ -903,6 +937,7 @@ static void vals_norm(FILE *f, const char *pre) { for (int k = 0; k < NORM_COUNT
 static void vals_opt(FILE *f, const char *pre) { for (int k = 0; k < OPT_COUNT; k++) fprintf(f, "%s%s\n", pre, opt_name((opt_kind)k)); }
 static void vals_loss(FILE *f, const char *pre) { for (int k = 0; k < LOSS_COUNT; k++) fprintf(f, "%s%s\n", pre, loss_name((loss_kind)k)); }
 static void vals_residual(FILE *f, const char *pre) { fprintf(f, "%snone\n", pre); }
+static void vals_arch(FILE *f, const char *pre) { for (int k = 0; k < ARCH_COUNT; k++) fprintf(f, "%s%s\n", pre, rnn_arch_name((rnn_arch)k)); }
 static void vals_prec(FILE *f, const char *pre) { for (int k = 0; k < PREC_COUNT; k++) fprintf(f, "%s%s\n", pre, prec_name((prec_kind)k)); }
 static void vals_lscale(FILE *f, const char *pre) { fprintf(f, "%sdynamic\n", pre); }
 static void vals_scale(FILE *f, const char *pre)
@@ -940,6 +975,7 @@ static const struct option_values {
   { set_opts, NULL, vals_opt },
   { set_losses, NULL, vals_loss },
   { set_precs, NULL, vals_prec },
+  { set_archs, NULL, vals_arch },
   { set_lscales, NULL, vals_lscale },
   { set_jacobian_at, NULL, vals_jacobian_at },
   { set_histograms, NULL, vals_hist },
@@ -1111,6 +1147,8 @@ static void defaults(sb_config *cfg, cfg_command cmd)
   cfg->precs[0] = PREC_FP64;
   cfg->lscales[0] = 1.0;
   cfg->lscale_window = PREC_DYN_WINDOW;
+  cfg->n_archs = 1;                      /* mlp */
+  cfg->archs[0] = ARCH_MLP;
   cfg->log_every = 0;
   cfg->probe_size = CFG_PROBE_SIZE_DEFAULT;
   cfg->eval_size = CFG_EVAL_SIZE_DEFAULT;
@@ -1164,6 +1202,28 @@ static int validate(sb_config *cfg, sb_error *err)
       if (cfg->widths[i] > JAC_MAX_WIDTH)
         return sb_fail(err, SB_EUSAGE, "--jacobian: width %zu is over the Jacobian probe's limit of %d units",
                        cfg->widths[i], JAC_MAX_WIDTH);
+  }
+  if (cfg_recurrent(cfg)) {
+    /* Recurrent cells have no norm, skip, Jacobian probe or emulated
+     * arithmetic (yet): refused rather than silently ignored. */
+    if (cfg->n_norms > 1 || cfg->norms[0] != NORM_NONE)
+      return sb_fail(err, SB_EUSAGE, "--norms: recurrent cells (--archs) have no normalization; use none");
+    if (cfg->n_residuals > 1 || cfg->residuals[0] != 0)
+      return sb_fail(err, SB_EUSAGE, "--residual: recurrent cells (--archs) have no skip connections; use none");
+    if (cfg->jacobian) return sb_fail(err, SB_EUSAGE, "--jacobian: not measured for recurrent cells (--archs)");
+    if (cfg_emulates(cfg))
+      return sb_fail(err, SB_EUSAGE, "--precisions, --loss-scales: recurrent cells (--archs) train in fp64 only");
+  }
+  for (size_t i = 0; i < cfg->n_inits; i++)
+    for (size_t a = 0; a < cfg->n_archs; a++)
+      if (cfg->inits[i].kind == INIT_IDENTITY && !rnn_arch_recurrent(cfg->archs[a]))
+        return sb_fail(err, SB_EUSAGE, "--inits: identity is for recurrent cells' W_hh, and --archs has mlp");
+  for (size_t a = 0; a < cfg->n_archs; a++) {
+    if (!rnn_arch_recurrent(cfg->archs[a]) || data_kind_is_sequence(cfg->data.kind)) continue;
+    for (size_t i = 0; i < cfg->n_depths; i++)
+      if (cfg->data.input_dim % cfg->depths[i])
+        return sb_fail(err, SB_EUSAGE, "--depths: a recurrent cell reads an example's %zu features as depth "
+                       "steps, and %zu does not divide them", cfg->data.input_dim, cfg->depths[i]);
   }
   /* The cells are counted in double, before anything multiplies sizes by
    * their number: 1024 values on each of the nine axes and 100000 seeds
@@ -1358,6 +1418,16 @@ int cfg_write(const sb_config *cfg, FILE *f, const char *prefix)
     }
     if (dynamic) fprintf(f, "%sloss-scale-window = %ld\n", prefix, cfg->lscale_window);
   }
+  /* The architecture only when some cell is recurrent: likewise. */
+  if (cfg_recurrent(cfg)) {
+    char b[NUM_BUFSIZE];
+    fprintf(f, "%sarchs = ", prefix);
+    for (size_t i = 0; i < cfg->n_archs; i++) fprintf(f, "%s%s", i ? "," : "", rnn_arch_name(cfg->archs[i]));
+    num_format(b, sizeof b, cfg->clip);
+    fprintf(f, "\n%sclip = %s\n", prefix, b);
+    num_format(b, sizeof b, cfg->forget_bias);
+    fprintf(f, "%sforget-bias = %s\n", prefix, b);
+  }
   char rs[NUM_BUFSIZE];
   if (cfg->res_scale_depth) snprintf(rs, sizeof rs, "1/sqrt(depth)");
   else num_format(rs, sizeof rs, cfg->res_scale);
@@ -1398,6 +1468,7 @@ static const char *usage_default(const cli_def *o, void *ctx)
     /* cfg_write names the arithmetic only when it is not the default */
     { "precisions", NULL, "fp64" }, { "loss-scales", NULL, "1" },
     { "loss-scale-window", NULL, PREC_DYN_WINDOW_TEXT },
+    { "archs", NULL, "mlp" }, { "clip", NULL, "0 (none)" }, { "forget-bias", NULL, "0" },
     { "lr", "lrs", NULL }, { "optimizer", "optimizers", NULL }, { "loss", "losses", NULL },
   };
   usage_defaults *u = ctx;

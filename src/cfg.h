@@ -12,6 +12,7 @@
 #include "init.h"
 #include "net.h"
 #include "prec.h"
+#include "rnn.h"
 #include "train.h"
 #include "err.h"
 
@@ -41,7 +42,7 @@ typedef enum { CMD_RUN, CMD_GRID } cfg_command;
  * a row of cfg.c's axis table and its values' field here. */
 typedef enum {
   AXIS_ACT, AXIS_INIT, AXIS_DEPTH, AXIS_WIDTH, AXIS_NORM, AXIS_RESIDUAL, AXIS_LR, AXIS_OPT, AXIS_LOSS,
-  AXIS_PREC, AXIS_LSCALE,
+  AXIS_PREC, AXIS_LSCALE, AXIS_ARCH,
   AXIS_COUNT
 } cfg_axis;
 
@@ -75,6 +76,12 @@ typedef struct sb_config {
   prec_kind precs[PREC_COUNT];
   double lscales[CFG_MAX_AXIS];  /* a fixed scale, or 0: dynamic */
   long lscale_window;          /* --loss-scale-window: a dynamic scale doubles after this many finite steps */
+  /* architecture: mlp or a recurrent cell (rnn.h), whose depth is the
+   * sequence length T and width the hidden size */
+  size_t n_archs;
+  rnn_arch archs[ARCH_COUNT];
+  double clip;                 /* --clip: recurrent cells' gradient clipped to this global norm; 0: none */
+  double forget_bias;          /* --forget-bias: added to the LSTM's forget-gate biases */
   long epochs, steps;          /* exactly one is >= 0; see cfg_total_steps */
   size_t batch;
   /* probing */
@@ -119,9 +126,18 @@ void cfg_axis_text(const sb_config *cfg, cfg_axis k, size_t i, char *buf, size_t
  * for an axis that is always a column.  A reader of a table without the
  * column takes every row at the default. */
 const char *cfg_axis_default(cfg_axis k);
-/* Whether some cell of cfg leaves an optional axis's default: the tables
- * then have its column (table.h's TABLE_PREC). */
+/* The optional axes come in groups, each with its tables' feature bit
+ * (table.h's TABLE_PREC, TABLE_RNN have these values): the group of axis
+ * k, 0 for an axis that is always a column. */
+enum { CFG_GROUP_PREC = 1u << 2, CFG_GROUP_RNN = 1u << 3 };
+unsigned cfg_axis_group(cfg_axis k);
+/* Whether some cell of cfg leaves an optional axis's default in the
+ * arithmetic's group (precision, loss_scale): the tables then have their
+ * columns (table.h's TABLE_PREC). */
 int cfg_emulates(const sb_config *cfg);
+/* Whether some cell is recurrent (--archs other than mlp): the arch column
+ * and the recurrent tables (TABLE_RNN). */
+int cfg_recurrent(const sb_config *cfg);
 /* Cells of the grid: the product of the axes' lengths and seeds. */
 size_t cfg_n_cells(const sb_config *cfg);
 

@@ -61,6 +61,8 @@ typedef struct data_subset {
   size_t n;
   double *X;        /* (n, dim) */
   int *y;           /* (n) */
+  size_t *start;    /* (n) sequences' first real step, or NULL */
+  double *t;        /* (n, n_out) real targets, or NULL */
 } data_subset;
 
 typedef struct dataset {
@@ -72,6 +74,10 @@ typedef struct dataset {
   /* Made by data_subsets, shared by every cell: the probe set (probes.tsv,
    * layers.tsv) and each split's evaluation subset (curves.tsv). */
   data_subset probe, eval_train, eval_test;
+  size_t seq_len, seq_in, n_out;
+  size_t *start_train, *start_test;
+  double *t_train, *t_test;
+  double success_tol;
 } dataset;
 
 const char *data_kind_name(data_kind kind);
@@ -80,6 +86,7 @@ void data_list(FILE *f);
 /* The datasets as the completion offers them, one a line after prefix;
  * a file kind as "csv:<TAB>FILE" (a file name follows). */
 void data_complete(FILE *f, const char *prefix);
+int data_kind_is_sequence(data_kind kind);
 /* Whether the kind reads a file (idx, csv). */
 int data_kind_is_file(data_kind kind);
 /* Parse a --dataset value into spec's kind and path, leaving the rest of

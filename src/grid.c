@@ -75,7 +75,8 @@ void grid_cell_params(const sb_config *cfg, const grid_pos *pos, train_params *p
     .tau = cfg->tau, .jacobian = cfg->jacobian, .jacobian_init_only = cfg->jacobian_init_only,
     .hist_mode = cfg->hist_mode, .prec = cfg->precs[at[AXIS_PREC]],
     .loss_scale = cfg->lscales[at[AXIS_LSCALE]] > 0.0 ? cfg->lscales[at[AXIS_LSCALE]] : PREC_DYN_INIT,
-    .ls_dynamic = cfg->lscales[at[AXIS_LSCALE]] == 0.0, .ls_window = cfg->lscale_window, .stop = NULL,
+    .ls_dynamic = cfg->lscales[at[AXIS_LSCALE]] == 0.0, .ls_window = cfg->lscale_window,
+    .cell_arch = cfg->archs[at[AXIS_ARCH]], .clip = cfg->clip, .forget_bias = cfg->forget_bias, .stop = NULL,
   };
 }
 

@@ -53,6 +53,9 @@ static const struct init_info {
   [INIT_MEANFIELD]      = { "meanfield", PARAM_REQUIRED, "meanfield:SW2[:SB2]",
                             "SW2[:SB2] (finite numbers, SW2 > 0, SB2 >= 0)",
                             "N(0, SW2/fan_in), biases N(0, SB2) (default 0): a point of the phase diagram" },
+  [INIT_IDENTITY]       = { "identity", PARAM_OPTIONAL, "identity[:SCALE]", "SCALE (a finite number > 0)",
+                            "SCALE times the identity (default 1): recurrent cells' W_hh only (IRNN, Le et al. "
+                            "2015; their W_xh and readout then N(0, 0.001^2))" },
 };
 _Static_assert(sizeof init_table / sizeof init_table[0] == INIT_COUNT, "init_table needs one row per init_kind");
 
@@ -140,7 +143,7 @@ int init_parse(const char *text, init_spec *out, sb_error *err)
     if (mode == PARAM_REQUIRED)
       return sb_fail(err, SB_EUSAGE, "init '%s' needs a parameter: %s:%s, e.g. %s:0.05",
                      text, name, k == INIT_NORMAL ? "STD" : "A", name);
-    if (k == INIT_ORTHOGONAL) p = 1.0;
+    if (k == INIT_ORTHOGONAL || k == INIT_IDENTITY) p = 1.0;
     if (k == INIT_CRITICAL) p = CRITICAL_SB2_DEFAULT;
   } else {
     const char *num = colon + 1;
@@ -188,7 +191,7 @@ void init_format(const init_spec *spec, char *buf, size_t size)
   int mode = param_mode(spec->kind);
   /* gain 1 is the default and is left out; critical always shows SB2;
    * meanfield shows SW2, and SB2 unless it is the default 0 */
-  if (mode == PARAM_NONE || (spec->kind == INIT_ORTHOGONAL && spec->param == 1.0)) {
+  if (mode == PARAM_NONE || ((spec->kind == INIT_ORTHOGONAL || spec->kind == INIT_IDENTITY) && spec->param == 1.0)) {
     snprintf(buf, size, "%s", name);
     return;
   }
@@ -219,6 +222,7 @@ double init_weight_var(const init_spec *spec, size_t fan_in, size_t fan_out)
   /* min(fi,fo) orthonormal vectors of length max(fi,fo): the squares sum to
    * min(fi,fo) over fi*fo entries */
   case INIT_ORTHOGONAL:     return p * p / (fi > fo ? fi : fo);
+  case INIT_IDENTITY:       return p * p / (fi > fo ? fi : fo);   /* min(fi,fo) entries of p */
   case INIT_CRITICAL:       return spec->sigma_w2 / fi;
   case INIT_MEANFIELD:      return spec->sigma_w2 / fi;
   case INIT_COUNT:          break;
@@ -241,6 +245,7 @@ double init_sigma_w2(const init_spec *spec, size_t fan_in, size_t fan_out)
   case INIT_HE_UNIFORM:     return 2.0;
   case INIT_LECUN_NORMAL:   return 1.0;
   case INIT_ORTHOGONAL:     return p * p * fi / (fi > fo ? fi : fo);
+  case INIT_IDENTITY:       return p * p * fi / (fi > fo ? fi : fo);
   case INIT_CRITICAL:       return spec->sigma_w2;
   case INIT_MEANFIELD:      return spec->sigma_w2;
   case INIT_COUNT:          break;
@@ -350,6 +355,13 @@ int init_fill(const init_spec *spec, double *W, double *b,
   }
   case INIT_CRITICAL:
   case INIT_MEANFIELD:      fill_gaussian(W, n, sqrt(spec->sigma_w2 / fi), rng); break;
+  case INIT_IDENTITY:
+    if (fan_in != fan_out)
+      return sb_fail(err, SB_EUSAGE, "init 'identity' needs a square weight matrix, not %zu x %zu (it is for "
+                     "recurrent cells' W_hh: --archs rnn, lstm or gru)", fan_in, fan_out);
+    for (size_t i = 0; i < n; i++) W[i] = 0.0;
+    for (size_t i = 0; i < fan_in; i++) W[i * fan_out + i] = spec->param;
+    break;
   case INIT_COUNT:          break;
   }
 

@@ -24,6 +24,8 @@ typedef enum {
   INIT_CRITICAL,        /* N(0, sigma_w2/fan_in), biases N(0, SB2), "critical[:SB2]";
                            sigma_w2 is resolved per activation by theory.h */
   INIT_MEANFIELD,       /* N(0, SW2/fan_in), biases N(0, SB2), "meanfield:SW2[:SB2]" */
+  INIT_IDENTITY,        /* SCALE * I, "identity[:SCALE]": square matrices only (a recurrent
+                           cell's W_hh: Le, Jaitly & Hinton 2015's IRNN) */
   INIT_COUNT
 } init_kind;
 

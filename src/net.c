@@ -594,3 +594,21 @@ void opt_step(opt_state *o, net *n, double *ratio)
     if (o->v) prec_round_vec(PREC_FP32, o->v, n->n_params, NULL);
   }
 }
+
+void opt_step_vec(opt_state *o, double *params, const double *grads, size_t n, const size_t *roff,
+                  const size_t *rlen, size_t nr, double *ratio)
+{
+  o->t++;
+  double c1 = 1.0, c2 = 1.0;
+  if (o->kind == OPT_ADAM) {
+    c1 = 1.0 / (1.0 - pow(o->beta1, (double)o->t));
+    c2 = 1.0 / (1.0 - pow(o->beta2, (double)o->t));
+  }
+  for (size_t k = 0; ratio && k < nr; k++) ratio[k] = blas_nrm2(params + roff[k], rlen[k]);
+  opt_range(o, params, grads, o->m, o->v, n, c1, c2);
+  for (size_t k = 0; ratio && k < nr; k++) {
+    double wnorm = ratio[k], unorm = opt_range_norm(o, grads + roff[k], o->m ? o->m + roff[k] : NULL,
+                                                    o->v ? o->v + roff[k] : NULL, rlen[k], c1, c2);
+    ratio[k] = wnorm > 0.0 ? unorm / wnorm : (unorm > 0.0 ? INFINITY : 0.0);
+  }
+}

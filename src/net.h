@@ -190,5 +190,10 @@ void opt_free(opt_state *o);
 /* One update of n->params from n->grads.  When ratio is not NULL it gets,
  * per layer l, ||Delta W^l|| / ||W^l|| (before the update) at ratio[l-1]. */
 void opt_step(opt_state *o, net *n, double *ratio);
+/* The same update on a flat parameter vector (recurrent cells): params
+ * (n) from grads; ratio (nr) or NULL gets ||Delta|| / ||before|| of the
+ * ranges [roff[k], roff[k] + rlen[k]). */
+void opt_step_vec(opt_state *o, double *params, const double *grads, size_t n, const size_t *roff,
+                  const size_t *rlen, size_t nr, double *ratio);
 
 #endif

@@ -42,6 +42,11 @@ probe_work *probe_work_alloc(const net *n, size_t batch)
   size_t maxw = 0;
   for (size_t l = 0; l < n->n_layers; l++)
     if (n->fan_out[l] > maxw) maxw = n->fan_out[l];
+  return probe_work_alloc_width(batch, maxw);
+}
+
+probe_work *probe_work_alloc_width(size_t batch, size_t maxw)
+{
   probe_work *p = calloc(1, sizeof *p);
   if (!p) return NULL;
   p->cap = batch * maxw;
@@ -526,4 +531,33 @@ void probe_hist(const net *n, const net_work *w, size_t batch, probe_work *p, gs
     fill_counts(h, unit_outputs(n, w, l, m, p->branch), m, alo, ahi, count + ((l - 1) * 2 + 0) * nb);
     fill_counts(h, w->delta[l - 1], m, -dmax, dmax, count + ((l - 1) * 2 + 1) * nb);
   }
+}
+
+void probe_units(const act_fn *f, double tau, const double *phi, const double *h, const double *dphi,
+                 size_t batch, size_t width, probe_work *p, double *v)
+{
+  size_t m = batch * width;
+  double dmax = act_deriv_max(f), mean, sd, q[2];
+  const act_info *ai = act_info_of(f->kind);
+  act_stats(phi, m, p, &mean, &sd, q);
+  v[PROBE_ACT_MEAN] = mean;
+  v[PROBE_ACT_STD] = sd;
+  v[PROBE_ACT_P02] = q[0];
+  v[PROBE_ACT_P98] = q[1];
+  v[PROBE_STREAM_RMS] = blas_nrm2(phi, m) / sqrt((double)m);
+  mean_sd(h, m, &mean, &sd);
+  v[PROBE_PREACT_STD] = sd;
+  size_t sat, low, dead;
+  sat_counts(dphi, h, batch, width, tau * dmax, ai ? ai->tail_lo : NAN, ai ? ai->tail_hi : NAN, p->alive, &sat,
+             &low, &dead);
+  v[PROBE_SAT_FRAC] = (double)sat / (double)m;
+  v[PROBE_SAT_LOW] = (double)low / (double)m;
+  v[PROBE_SAT_HIGH] = (double)(sat - low) / (double)m;
+  v[PROBE_DEAD_FRAC] = (double)dead / (double)width;
+  v[PROBE_SLOPE_MEAN] = sum_abs(dphi, m) / (double)m / dmax;
+}
+
+double probe_gain_mean(const double *lower, size_t lo_w, const double *upper, size_t up_w, size_t batch)
+{
+  return gain_mean(lower, lo_w, upper, up_w, batch);
 }

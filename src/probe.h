@@ -64,6 +64,8 @@ typedef struct probe_work {
 } probe_work;
 
 probe_work *probe_work_alloc(const net *n, size_t batch);
+/* The same for batch rows of at most maxw units (recurrent cells). */
+probe_work *probe_work_alloc_width(size_t batch, size_t maxw);
 void probe_work_free(probe_work *p);
 
 /* Fill rows[0..L) (L = depth+1) from the last net_forward/net_backward on a
@@ -93,6 +95,16 @@ void probe_measure(const net *n, const net_work *w, size_t batch, double tau,
 #define PROBE_HIST_BINS 50
 void probe_hist(const net *n, const net_work *w, size_t batch, probe_work *p, gsl_histogram *h,
                 double *count, double *range);
+
+/* The columns of probe_measure that describe units, for units that are
+ * not a net's layer (a recurrent cell's phi units at one time step): from
+ * their outputs phi (batch, width), inputs h and derivatives dphi, the
+ * act_* columns, stream_rms (of phi), preact_std, the saturation columns,
+ * dead_frac and slope_mean of v, by the same code as a layer's. */
+void probe_units(const act_fn *f, double tau, const double *phi, const double *h, const double *dphi,
+                 size_t batch, size_t width, probe_work *p, double *v);
+/* delta_gain's mean over examples of ||lower_i||^2 / ||upper_i||^2. */
+double probe_gain_mean(const double *lower, size_t lo_w, const double *upper, size_t up_w, size_t batch);
 
 /* Quantile f in [0,1] of x[0..n) with the interpolation of
  * gsl_stats_quantile_from_sorted_data, by selection (x is reordered). */

@@ -61,6 +61,25 @@ int rnn_cell_parse(const char *text, rnn_cell *out, sb_error *err)
                  names_join(valid, sizeof valid, names, RNN_CELL_COUNT));
 }
 
+const char *rnn_arch_name(rnn_arch a)
+{
+  return a == ARCH_MLP ? "mlp" : rnn_cell_name(rnn_arch_cell(a));
+}
+
+int rnn_arch_parse(const char *text, rnn_arch *out, sb_error *err)
+{
+  const char *names[ARCH_COUNT];
+  for (int a = 0; a < ARCH_COUNT; a++) {
+    names[a] = rnn_arch_name((rnn_arch)a);
+    if (strcmp(text, names[a]) == 0) { *out = (rnn_arch)a; return SB_OK; }
+  }
+  char valid[128];
+  const char *near = names_nearest(text, names, ARCH_COUNT);
+  if (near) return sb_fail(err, SB_EUSAGE, "unknown architecture '%s' (did you mean '%s'?)", text, near);
+  return sb_fail(err, SB_EUSAGE, "unknown architecture '%s' (valid: %s)", text,
+                 names_join(valid, sizeof valid, names, ARCH_COUNT));
+}
+
 rnn *rnn_alloc(rnn_cell cell, size_t n_in, size_t hidden, size_t n_out, act_fn act, loss_kind loss)
 {
   if ((unsigned)cell >= RNN_CELL_COUNT || n_in == 0 || hidden == 0 || n_out == 0) return NULL;

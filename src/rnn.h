@@ -66,6 +66,16 @@ const char *rnn_cell_name(rnn_cell c);
 /* A cell by name; SB_EUSAGE naming the valid ones otherwise. */
 int rnn_cell_parse(const char *text, rnn_cell *out, sb_error *err);
 
+/* The grid's architecture axis (--archs): the feed-forward net of net.h
+ * or a recurrent cell, ARCH_MLP + 1 + c for cell c. */
+typedef enum { ARCH_MLP = 0, ARCH_RNN, ARCH_LSTM, ARCH_GRU, ARCH_COUNT } rnn_arch;
+_Static_assert(ARCH_COUNT == 1 + RNN_CELL_COUNT, "one arch per recurrent cell, and mlp");
+static inline int rnn_arch_recurrent(rnn_arch a) { return a > ARCH_MLP && a < ARCH_COUNT; }
+static inline rnn_cell rnn_arch_cell(rnn_arch a) { return (rnn_cell)(a - ARCH_RNN); }
+/* "mlp" or a cell's name; an arch by name (SB_EUSAGE naming the valid ones). */
+const char *rnn_arch_name(rnn_arch a);
+int rnn_arch_parse(const char *text, rnn_arch *out, sb_error *err);
+
 typedef struct rnn {
   rnn_cell cell;
   size_t n_in, hidden, n_out;

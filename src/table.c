@@ -30,12 +30,13 @@ _Static_assert(sizeof row_table / sizeof row_table[0] == ROW_COUNT, "one row_inf
 unsigned table_features(const sb_config *cfg)
 {
   return (cfg->jacobian ? TABLE_JACOBIAN : 0u) | (cfg->hist_mode != TRAIN_HIST_NONE ? TABLE_HIST : 0u)
-         | (cfg_emulates(cfg) ? TABLE_PREC : 0u);
+         | (cfg_emulates(cfg) ? TABLE_PREC : 0u) | (cfg_recurrent(cfg) ? TABLE_RNN : 0u);
 }
 
 int table_axis_on(int k, unsigned features)
 {
-  return !cfg_axis_default((cfg_axis)k) || (features & TABLE_PREC);
+  unsigned group = cfg_axis_group((cfg_axis)k);
+  return !group || (features & group);
 }
 
 const row_info *table_row_info(row_kind k)

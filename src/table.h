@@ -45,7 +45,12 @@ typedef enum {
 /* TABLE_PREC: a precision other than fp64 or a loss scale (--precisions,
  * --loss-scales): precision.tsv, cells.tsv's flush and scale columns, and
  * the precision and loss_scale axes as columns of every table. */
-enum { TABLE_JACOBIAN = 1u << 0, TABLE_HIST = 1u << 1, TABLE_PREC = 1u << 2, TABLE_ALL = (1u << 3) - 1 };
+/* TABLE_RNN: a recurrent cell (--archs): gates.tsv, cells.tsv's recurrent
+ * columns, and the arch axis as a column of every table.  The optional
+ * axes' groups are these bits (cfg_axis_group). */
+enum { TABLE_JACOBIAN = 1u << 0, TABLE_HIST = 1u << 1, TABLE_PREC = CFG_GROUP_PREC, TABLE_RNN = CFG_GROUP_RNN,
+       TABLE_ALL = (1u << 4) - 1 };
+_Static_assert(TABLE_PREC == 1u << 2 && TABLE_RNN == 1u << 3, "the feature bits are distinct");
 /* The features a configuration's tables have. */
 unsigned table_features(const sb_config *cfg);
 
@@ -99,7 +104,7 @@ void table_spectra_rows(FILE *f, const char *prefix, const table_cell *c, const 
 void table_prec_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
 void table_log2hist_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
 /* Whether axis k is a column of tables with these features (cfg.h's
- * cfg_axis_default: the optional ones only with TABLE_PREC). */
+ * cfg_axis_group: the optional ones only with their group's feature). */
 int table_axis_on(int k, unsigned features);
 
 /* The rows of one cell of row type k, by the writer above that owns it

@@ -163,6 +163,19 @@ int train_result_init(train_result *r, const train_params *p)
     }
   }
   r->flush_depth0 = r->flush_depth_theory = NAN;
+  r->recurrent = rnn_arch_recurrent(p->cell_arch);
+  if (r->recurrent) {
+    const rnn_cell_info *ci = rnn_cell_info_of(rnn_arch_cell(p->cell_arch));
+    r->n_gates = ci->n_sigmoid;
+    if (r->n_gates) {
+      r->gates = calloc(r->cap_logs * p->depth * r->n_gates * TRAIN_GATE, sizeof(double));
+      if (!r->gates) {
+        train_result_free(r);
+        return SB_EFAIL;
+      }
+    }
+  }
+  r->hh_rho[0] = r->hh_rho[1] = r->hh_sigma[0] = r->hh_sigma[1] = r->gamma = r->success = NAN;
   if (!r->log_steps || !r->rows || !r->curves || !r->hist || !r->hist_range || !r->hist_step || !r->theory_ratio) {
     train_result_free(r);
     return SB_EFAIL;
@@ -191,6 +204,8 @@ void train_result_free(train_result *r)
   free(r->prec_scale);
   free(r->prec_skipped);
   free(r->l2h);
+  free(r->gates);
+  r->gates = NULL;
   r->l2h = NULL;
   r->prec_frac = r->prec_scale = NULL;
   r->prec_skipped = NULL;
@@ -605,7 +620,7 @@ static int probe_at(train_state *s, long t, const double *ratio, double train_lo
  * not ln C: the classes of a task need not be balanced) and for 1/2
  * squared error (1/2 sum_k p_k (1 - p_k)); and its error on the test
  * split, predicting the commonest training class (the first of a tie). */
-static void chance_levels(const dataset *d, loss_kind loss, double *chance_loss, double *chance_error)
+void train_chance_levels(const dataset *d, loss_kind loss, double *chance_loss, double *chance_error)
 {
   size_t *count = calloc(d->classes, sizeof *count);
   *chance_loss = *chance_error = NAN;
@@ -664,11 +679,12 @@ int train_status_at_end(const train_result *r, size_t depth)
 
 int train_cell(const train_params *p, const dataset *d, train_result *r, sb_error *err)
 {
+  if (rnn_arch_recurrent(p->cell_arch)) return train_rnn_cell(p, d, r, err);
   train_state s;
   int rc = train_state_init(&s, p, d, r, err);
   if (rc) return rc;
   r->status = TRAIN_OK;
-  chance_levels(d, p->loss, &r->chance_loss, &r->chance_error);
+  train_chance_levels(d, p->loss, &r->chance_loss, &r->chance_error);
   if (!probe_at(&s, 0, NULL, NAN, r)) r->status = TRAIN_DIVERGED;
   long t = 0, since = 0;
   double loss_sum = 0.0;
@@ -701,6 +717,7 @@ int train_cell(const train_params *p, const dataset *d, train_result *r, sb_erro
       r->status = TRAIN_DIVERGED;
       r->final_loss = r->final_train_acc = r->final_test_acc = NAN;
     } else r->status = train_status_at_end(r, p->depth);
+    r->success = r->final_test_acc;
   }
   train_state_free(&s);
   return SB_OK;

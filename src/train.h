@@ -12,6 +12,7 @@
 #include "net.h"
 #include "probe.h"
 #include "prec.h"
+#include "rnn.h"
 #include "jacobian.h"
 #include "stop.h"
 #include "theory.h"
@@ -53,6 +54,11 @@ typedef struct train_params {
   double loss_scale;   /* the loss's scale (0 or 1: none); with ls_dynamic, the first */
   int ls_dynamic;      /* the scale is dynamic (prec.h): halved on a non-finite gradient, */
   long ls_window;      /* doubled after ls_window finite steps in a row */
+  /* A recurrent cell (cell_arch not ARCH_MLP, trainrnn.c): depth is the
+   * sequence length T, width the hidden size; clip the gradient's global
+   * norm bound (0: none), forget_bias the LSTM's. */
+  rnn_arch cell_arch;
+  double clip, forget_bias;
   const stop_flag *stop;        /* when non-NULL and set, stop early (TRAIN_STOPPED) */
 } train_params;
 
@@ -185,7 +191,31 @@ typedef struct train_result {
   double *l2h;
   int l2h_emin;
   size_t l2h_nexp;
+  /* Every cell: the share of the test split the task counts a success
+   * (train_success: the accuracy, or every output within the task's
+   * tolerance of its target), at the end; NaN for a diverged cell. */
+  double success;
+  /* A recurrent cell (trainrnn.c).  Its probe rows are time steps: row
+   * t - 1 for t = 1..T (= depth) the last T steps of the sequence (the
+   * cell's h_t, its pre-activations' error dL/da_t as delta_norm and
+   * dL/dh_t as stream_grad_norm), row T the readout.  gates is
+   * (cap_logs, T, n_gates, TRAIN_GATE) for the n_gates sigmoid gates
+   * (LSTM i, f, o; GRU r, z; none for Elman); hh_rho and hh_sigma are the
+   * spectral radius and largest singular value of the cell's phi block of
+   * W_hh at the first probe ([0]) and the last ([1]), gamma max|phi'|. */
+  int recurrent;
+  size_t n_gates;
+  double *gates;
+  double hh_rho[2], hh_sigma[2], gamma;
 } train_result;
+
+/* gates' values per (step, t, gate): the share of gate values below
+ * TRAIN_GATE_LO and above TRAIN_GATE_HI (Karpathy et al. 2015's left- and
+ * right-saturated), their mean, and the mean of sigma'(a) / max sigma'
+ * (threshold-free, as slope_mean). */
+enum { TRAIN_GATE_LOW, TRAIN_GATE_HIGH, TRAIN_GATE_MEAN, TRAIN_GATE_SLOPE, TRAIN_GATE };
+#define TRAIN_GATE_LO 0.1
+#define TRAIN_GATE_HI 0.9
 
 /* The log2 histogram's tensors (delta: dL/dh^l, dW: the weight gradient)
  * and its bins before the exponents'. */
@@ -219,6 +249,12 @@ int train_emulates(const train_params *p);
 double train_flush_depth_theory(const double *theory_ratio, size_t depth, double top_rms, double scale,
                                 prec_kind prec);
 void train_result_free(train_result *r);
+
+/* The best constant prediction's loss on the training split and error on
+ * the test split (train_result's chance_loss, chance_error). */
+void train_chance_levels(const dataset *d, loss_kind loss, double *chance_loss, double *chance_error);
+/* A recurrent cell (trainrnn.c): as train_cell. */
+int train_rnn_cell(const train_params *p, const dataset *d, train_result *r, sb_error *err);
 
 /* Train one cell.  Returns SB_OK (also for a diverged cell: see r->status)
  * or an error (bad init, out of memory).  A `critical` init is resolved
