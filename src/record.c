@@ -61,7 +61,7 @@ static int row_of_tag(char tag)
 /* The rows of a record, tagged, in this order. */
 static void write_body(FILE *f, const table_cell *c, const train_result *r)
 {
-  static const row_kind order[] = { ROW_CELLS, ROW_LAYERS, ROW_THEORY, ROW_HIST, ROW_CURVES, ROW_SPECTRA, ROW_PREC, ROW_LOG2HIST };
+  static const row_kind order[] = { ROW_CELLS, ROW_LAYERS, ROW_THEORY, ROW_HIST, ROW_CURVES, ROW_SPECTRA, ROW_PREC, ROW_LOG2HIST, ROW_GATES };
   for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
     char prefix[4];
     snprintf(prefix, sizeof prefix, "%c\t", table_row_info(order[i])->tag);

@@ -24,6 +24,7 @@ static const row_info row_table[] = {
   [ROW_SPECTRA] = { "spectra.tsv", 'S', TABLE_JACOBIAN },
   [ROW_PREC]    = { "precision.tsv", 'P', TABLE_PREC },
   [ROW_LOG2HIST] = { "log2hist.tsv", 'E', TABLE_PREC | TABLE_HIST },
+  [ROW_GATES]   = { "gates.tsv", 'G', TABLE_RNN },
 };
 _Static_assert(sizeof row_table / sizeof row_table[0] == ROW_COUNT, "one row_info per row_kind");
 
@@ -123,6 +124,7 @@ size_t table_columns(row_kind k, unsigned features, char *buf, size_t size)
       if (probe_cols[c].hidden_mean) col(&b, "%s_end", probe_cols[c].name);
     cols(&b, "decay_rate_theory");
     if (features & TABLE_PREC) cols(&b, "flush_depth0 flush_depth_theory loss_scale_end skipped_steps");
+    if (features & TABLE_RNN) cols(&b, "success hh_rho0 hh_sigma_gamma0 hh_rho_end hh_sigma_gamma_end");
     if (features & TABLE_JACOBIAN)
       cols(&b, "jac_msv0 jac_sv2_var0 jac_sv_max0 jac_log10_cond0 jac_rank0 jac_msv_end jac_sv2_var_end "
              "jac_sv_max_end jac_log10_cond_end jac_rank_end jac_msv_theory");
@@ -158,6 +160,10 @@ size_t table_columns(row_kind k, unsigned features, char *buf, size_t size)
   case ROW_LOG2HIST:
     cell_id_cols(&b, features);
     cols(&b, "step scale layer tensor log2 count");
+    break;
+  case ROW_GATES:
+    cell_id_cols(&b, features);
+    cols(&b, "step t gate low_frac high_frac gate_mean gate_slope");
     break;
   case ROW_CURVES:
     cell_id_cols(&b, features);
@@ -219,6 +225,18 @@ static const col_doc col_docs[] = {
   { "scale", "1", "the loss scale in effect at that step" },
   { "log2", "log2 of |value|", "the bin: entries x with 2^log2 <= |x| < 2^(log2+1) as the format holds them (times the loss scale, rounded); -Inf: the zero bin (x exactly 0, on every row set), Inf: +-inf, NaN: not a number; bins with no entry have no row" },
   { "count", "count", "entries of the row's layer and tensor in that bin" },
+  { "arch", "name", "the architecture: mlp, or a recurrent cell rnn (Elman), lstm, gru, whose depth is the sequence length T, width the hidden size, and whose layers.tsv rows are time steps (layer t = 1..T the last T steps, T + 1 the readout); the column is there when some cell is recurrent" },
+  { "success", "fraction", "the test split's share the task counts a success at the end: the accuracy, or (adding problem) every output within the task's tolerance of its target" },
+  { "hh_rho0", "1", "recurrent cells: the spectral radius of W_hh's phi block (Elman: W_hh; LSTM: g's; GRU: n's) at the first probe" },
+  { "hh_sigma_gamma0", "1", "recurrent cells: its largest singular value times gamma = max|phi'| (Pascanu et al. 2013: below 1, the gradient must vanish) at the first probe" },
+  { "hh_rho_end", "1", "hh_rho0 at the end" },
+  { "hh_sigma_gamma_end", "1", "hh_sigma_gamma0 at the end" },
+  { "t", "step", "the time step: 1..T over the last T steps of the sequence (T: the last, t = T - k is k steps in the past)" },
+  { "gate", "name", "a sigmoid gate: LSTM i, f, o; GRU r, z" },
+  { "low_frac", "fraction", "gate values below 0.1 (left-saturated, Karpathy et al. 2015) over the probe set's examples x units" },
+  { "high_frac", "fraction", "gate values above 0.9 (right-saturated)" },
+  { "gate_mean", "1", "the gate values' mean" },
+  { "gate_slope", "1", "mean of sigma'(a) / max sigma' = 4 sigma'(a) over the gate's values: saturation with no threshold (1: all at 1/2, 0: all saturated)" },
   { "sigma_w2", "1", "the weight variance times fan_in of the cell's init at a hidden layer (fan_in = fan_out = width): sigma_w^2 of the mean-field theory" },
   { "sigma_b2", "1", "the bias variance of the cell's init: sigma_b^2 of the mean-field theory" },
   { "seed", "index", "the seed index (0 .. --seeds - 1); the streams derive from it and --seed" },
@@ -451,6 +469,13 @@ void table_cells_row(FILE *f, const char *prefix, const table_cell *c, const tra
     put_num(f, r->prec_scale && r->n_logs ? r->prec_scale[r->n_logs - 1] : 1.0);
     fprintf(f, "\t%ld", r->prec_skipped && r->n_logs ? r->prec_skipped[r->n_logs - 1] : 0L);
   }
+  if (c->features & TABLE_RNN) {
+    put_num(f, r->success);
+    put_num(f, r->hh_rho[0]);
+    put_num(f, r->hh_sigma[0] * r->gamma);
+    put_num(f, r->hh_rho[1]);
+    put_num(f, r->hh_sigma[1] * r->gamma);
+  }
   /* The Jacobian's spectra at the first and the last step they were taken */
   for (int at = 0; at < 2 && (c->features & TABLE_JACOBIAN); at++) {
     jac_summary js = { NAN, NAN, NAN, NAN, NAN };
@@ -595,6 +620,22 @@ void table_curves_rows(FILE *f, const char *prefix, const table_cell *c, const t
   }
 }
 
+void table_gates_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r)
+{
+  if (!r->gates) return;
+  size_t T = r->n_layers - 1;
+  const rnn_cell_info *ci = rnn_cell_info_of(rnn_arch_cell(r->arch));
+  for (size_t s = 0; s < r->n_logs; s++)
+    for (size_t t = 1; t <= T; t++)
+      for (size_t g = 0; g < r->n_gates; g++) {
+        const double *v = r->gates + ((s * T + (t - 1)) * r->n_gates + g) * TRAIN_GATE;
+        cell_id(f, prefix, c);
+        fprintf(f, "\t%ld\t%zu\t%s", r->log_steps[s], t, ci->gates[g]);
+        for (int k = 0; k < TRAIN_GATE; k++) put_num(f, v[k]);
+        fputc('\n', f);
+      }
+}
+
 void table_cell_rows(FILE *f, const char *prefix, row_kind k, const table_cell *c, const train_result *r)
 {
   switch (k) {
@@ -606,6 +647,7 @@ void table_cell_rows(FILE *f, const char *prefix, row_kind k, const table_cell *
   case ROW_SPECTRA: table_spectra_rows(f, prefix, c, r); break;
   case ROW_PREC: table_prec_rows(f, prefix, c, r); break;
   case ROW_LOG2HIST: table_log2hist_rows(f, prefix, c, r); break;
+  case ROW_GATES: table_gates_rows(f, prefix, c, r); break;
   default: break;   /* derived at merge */
   }
 }

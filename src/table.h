@@ -35,6 +35,7 @@ typedef enum {
   ROW_SPECTRA,   /* spectra.tsv: one per (cell, step, input, rank) of the Jacobian probe */
   ROW_PREC,      /* precision.tsv: one per (cell, logged step, layer, tensor) of an emulated precision */
   ROW_LOG2HIST,  /* log2hist.tsv: one per (cell, histogram step, layer, tensor, occupied log2 bin), emulated cells */
+  ROW_GATES,     /* gates.tsv: one per (cell, logged step, time step, sigmoid gate) of an LSTM or GRU */
   ROW_COUNT
 } row_kind;
 
@@ -103,6 +104,7 @@ void table_curves_rows(FILE *f, const char *prefix, const table_cell *c, const t
 void table_spectra_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
 void table_prec_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
 void table_log2hist_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
+void table_gates_rows(FILE *f, const char *prefix, const table_cell *c, const train_result *r);
 /* Whether axis k is a column of tables with these features (cfg.h's
  * cfg_axis_group: the optional ones only with their group's feature). */
 int table_axis_on(int k, unsigned features);

@@ -164,6 +164,7 @@ int train_result_init(train_result *r, const train_params *p)
   }
   r->flush_depth0 = r->flush_depth_theory = NAN;
   r->recurrent = rnn_arch_recurrent(p->cell_arch);
+  r->arch = p->cell_arch;
   if (r->recurrent) {
     const rnn_cell_info *ci = rnn_cell_info_of(rnn_arch_cell(p->cell_arch));
     r->n_gates = ci->n_sigmoid;

@@ -204,6 +204,7 @@ typedef struct train_result {
    * spectral radius and largest singular value of the cell's phi block of
    * W_hh at the first probe ([0]) and the last ([1]), gamma max|phi'|. */
   int recurrent;
+  rnn_arch arch;
   size_t n_gates;
   double *gates;
   double hh_rho[2], hh_sigma[2], gamma;
