@@ -29,10 +29,15 @@
 #               fitted exponent of time and bytes in the number of cells;
 #               and the bytes of a typical trained cell (depth 10, width
 #               128, 1000 steps, probes every 100)
+#   8 recurrent the recurrent step (rnn, lstm, gru; T 50, batch 64, 32
+#               inputs; H 64, 128, 256) on one thread: its GFLOP/s against
+#               its GEMMs' at the same shapes (bench_rnn), and PyTorch's
+#               time for the same step (torch_rnn.py: torch.nn.RNN, LSTM,
+#               GRU in float64, one thread), torch / satbench
 #
 # Environment: SATBENCH, BENCH_KERNEL (the programs), PYTHON (with torch;
 # default /usr/bin/python3, where Debian's python3-torch lives),
-# BENCH_SECTIONS (default "1 2 3 4 5 6 7"), BENCH_SCALE (the cell counts of
+# BENCH_SECTIONS (default "1 2 3 4 5 6 7 8"), BENCH_SCALE (the cell counts of
 # benchmark 7's init-only grids, default "100 1000 10000"), BENCH_REPEAT (runs per timing, the
 # fastest is kept; default 3), BENCH_LABEL (a title for the entry), CC and
 # CFLAGS (reported only).
@@ -42,7 +47,8 @@ RESULTS=${1:-bench/RESULTS.md}
 SATBENCH=${SATBENCH:-./satbench}
 KERNEL=${BENCH_KERNEL:-./bench/bench_kernel}
 PYTHON=${PYTHON:-/usr/bin/python3}
-SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6 7}
+SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6 7 8}
+RNN=${BENCH_RNN:-./bench/bench_rnn}
 SCALE=${BENCH_SCALE:-100 1000 10000}
 REPEAT=${BENCH_REPEAT:-3}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -375,6 +381,24 @@ for s in $SECTIONS; do
     say ""
     say "Per table at 2 seeds: $per."
     rm -rf "$TMP/t" "$TMP/tz"
+    say ""
+    ;;
+  8)
+    say "### 8. The recurrent step against its GEMMs and PyTorch"
+    say ""
+    say "\`bench_rnn 64 128 256\` and \`torch_rnn.py 64 128 256\` (tanh, T 50, batch 64, 32 inputs, SGD; one thread, best of 5):"
+    say ""
+    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$RNN" 64 128 256 >"$TMP/rnn.tsv"
+    if OMP_NUM_THREADS=1 "$PYTHON" "$HERE/torch_rnn.py" 64 128 256 >"$TMP/torch_rnn.tsv" 2>"$TMP/torch_rnn.err"; then :; else
+      : >"$TMP/torch_rnn.tsv"
+    fi
+    say "| cell | H | satbench ms/step | step GF/s | its GEMMs GF/s | step/GEMM | PyTorch ms/step | PyTorch / satbench |"
+    say "|---|---|---|---|---|---|---|---|"
+    awk -F'\t' 'NR == FNR { if (FNR > 1) t[$1 FS $2] = $6; next }
+      FNR > 1 { p = ($1 FS $2) in t ? t[$1 FS $2] : ""
+                printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $6, $7, $8, $9, p == "" ? "-" : p,
+                       p == "" ? "-" : sprintf("%.2f", p / $6) }' "$TMP/torch_rnn.tsv" "$TMP/rnn.tsv" | tee -a "$REPORT"
+    [ -s "$TMP/torch_rnn.tsv" ] || say "(PyTorch not run: $(head -c 200 "$TMP/torch_rnn.err"))"
     say ""
     ;;
   esac
