@@ -46,8 +46,8 @@ S=$TA/bin/traced
 # -- --select KEY=VALUE and run --table -----------------------------------------
 keys=$("$SATBENCH" list --complete plot --select | grep '=$')
 expect_comp "plot --select: the keys, each an axis's column or seed" \
-  "activation= depth= init= loss= loss_scale= lr= norm= optimizer= precision= residual= seed= width=" "$S" plot --select ''
-test "$(sorted "$keys")" = "activation= depth= init= loss= loss_scale= lr= norm= optimizer= precision= residual= seed= width=" &&
+  "activation= arch= depth= init= loss= loss_scale= lr= norm= optimizer= precision= residual= seed= width=" "$S" plot --select ''
+test "$(sorted "$keys")" = "activation= arch= depth= init= loss= loss_scale= lr= norm= optimizer= precision= residual= seed= width=" &&
   t_pass "list --complete plot --select: the keys" || t_fail "list --complete plot --select: the keys" "$keys"
 expect_comp "plot --select in: the key" "init=" "$S" plot --select in
 expect_comp "plot --select init=he: its values (split at '=' as bash does)" "he_normal he_uniform" "$S" plot --select init = he
@@ -55,7 +55,7 @@ expect_comp "plot --select activation=tanh,s: the next value, not one it has" \
   "tanh,selu tanh,sigmoid tanh,softplus tanh,softsign tanh,swish" "$S" plot --select activation = tanh,s
 expect_comp "plot --select=optimizer=a" "adam" "$S" plot --select = optimizer = a
 expect_comp "plot --select norm=: every normalization" "batchnorm layernorm none" "$S" plot --select norm = ''
-expect_comp "run --table: the tables of one cell's rows" "cells curves hist layers log2hist precision spectra" "$S" run --table ''
+expect_comp "run --table: the tables of one cell's rows" "cells curves gates hist layers log2hist precision spectra" "$S" run --table ''
 expect_comp "run --table c" "cells curves" "$S" run --table c
 expect_comp "run --from DIR --cell 0 --ta" "--table" "$S" run --from x --cell 0 --ta
 

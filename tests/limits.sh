@@ -161,7 +161,9 @@ while test $kb -le $top; do
     0) test -z "$(same_as_ref "$d")" || bad="$bad $kb:tables" ;;
     2) grep -q "^satbench: the grid .*RLIMIT_AS (ulimit -v $kb, " "$d.err" && test ! -e "$d/cells.tsv" || bad="$bad $kb:$(head -c 200 "$d.err")" ;;
     124) bad="$bad $kb:hung" ;;
-    127) grep -q "error while loading shared libraries" "$d.err" || bad="$bad $kb:127" ;;
+    # the dynamic loader, before main: a library's segment or the first thread's TLS does not fit
+    127) grep -q "error while loading shared libraries\|cannot allocate TLS data structures for initial thread" "$d.err" ||
+           bad="$bad $kb:127" ;;
     130) grep -q "^OpenBLAS blas_thread_init: pthread_create failed" "$d.err" || bad="$bad $kb:130" ;;
     139)  # a crash before main, in a library's initialisation (seen: libgfortran's
           # os_error recursing when its first calloc fails, about 58000 kB): then

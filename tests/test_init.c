@@ -398,6 +398,34 @@ int main(void)
   crit.sigma_w2 = 1.7;
   covered[INIT_CRITICAL] = 1;
   check_moments("critical:0 (sigma_w2 1.7)", crit, rng);
+  /* identity[:SCALE]: exactly SCALE I on a square matrix, its mean square
+   * the variance init_weight_var gives, no bias, no draw; refused on a
+   * rectangular one */
+  {
+    enum { N = 64 };
+    static double Wi[N * N], bi[N];
+    init_spec id = parse_ok("identity:0.9");
+    sb_error e;
+    gsl_rng *r0 = gsl_rng_clone(rng);
+    int rc = init_fill(&id, Wi, bi, N, N, rng, &e);
+    int exact = rc == SB_OK && gsl_rng_get(r0) == gsl_rng_get(rng);
+    double ms = 0.0;
+    for (size_t i = 0; i < N * N; i++) {
+      exact &= Wi[i] == ((i / N == i % N) ? 0.9 : 0.0);
+      ms += Wi[i] * Wi[i] / (N * N);
+    }
+    for (size_t j = 0; j < N; j++) exact &= bi[j] == 0.0 && !signbit(bi[j]);
+    tap_ok(exact, "identity:0.9 64x64: exactly 0.9 I, biases +0, no random number drawn");
+    tap_rel(ms, init_weight_var(&id, N, N), 1e-15, "identity:0.9: mean square = init_weight_var = 0.81/64");
+    tap_ok(init_fill(&id, Wi, NULL, 3, 4, rng, &e) == SB_EUSAGE && strstr(e.msg, "square"),
+           "identity on a 3 x 4 matrix -> SB_EUSAGE: \"%s\"", e.msg);
+    char b[32];
+    init_spec one = parse_ok("identity:1");
+    init_format(&one, b, sizeof b);
+    tap_ok(!strcmp(b, "identity") && one.param == 1.0, "identity:1 formats as \"%s\"", b);
+    gsl_rng_free(r0);
+    covered[INIT_IDENTITY] = 1;
+  }
   int all = 1;
   for (int k = 0; k < INIT_COUNT; k++)
     if (!covered[k]) { all = 0; tap_diag("no moment check for init '%s'", init_kind_name((init_kind)k)); }
