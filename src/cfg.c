@@ -253,22 +253,29 @@ static int set_steps(void *ctx, const char *opt, const char *val, sb_error *err)
 }
 
 /* --lrs (and --lr, the same axis with one value): positive reals, each once. */
-static int set_lrs(void *ctx, const char *opt, const char *val, sb_error *err)
-{
-  sb_config *cfg = ((layer *)ctx)->cfg;
-  char buf[4096], *items[CFG_MAX_AXIS];
-  size_t k;
-  int rc = split_copy(opt, val, buf, sizeof buf, items, CFG_MAX_AXIS, &k, err);
-  if (rc) return rc;
-  for (size_t i = 0; i < k; i++) {
-    if ((rc = parse_real(opt, items[i], &cfg->lrs[i], err))) return rc;
-    if (!(cfg->lrs[i] > 0)) return sb_fail(err, SB_EUSAGE, "--%s: %s must be positive", opt, items[i]);
-    for (size_t j = 0; j < i; j++)
-      if (cfg->lrs[j] == cfg->lrs[i]) return sb_fail(err, SB_EUSAGE, "--%s: '%s' appears twice", opt, items[i]);
+/* An axis of real numbers (--lrs, --clips, --forget-biases): each valid
+ * as OK(v) says, or refused as "must be WHAT"; each once. */
+#define REAL_LIST_SETTER(fn, field, n_field, ok, what)                                                      \
+  static int fn(void *ctx, const char *opt, const char *val, sb_error *err)                                \
+  {                                                                                                          \
+    sb_config *cfg = ((layer *)ctx)->cfg;                                                                    \
+    char buf[4096], *items[CFG_MAX_AXIS];                                                                    \
+    size_t k;                                                                                                \
+    int rc = split_copy(opt, val, buf, sizeof buf, items, CFG_MAX_AXIS, &k, err);                           \
+    if (rc) return rc;                                                                                       \
+    for (size_t i = 0; i < k; i++) {                                                                         \
+      if ((rc = parse_real(opt, items[i], &cfg->field[i], err))) return rc;                                  \
+      double v = cfg->field[i];                                                                              \
+      if (!(ok)) return sb_fail(err, SB_EUSAGE, "--%s: %s must be " what, opt, items[i]);                    \
+      for (size_t j = 0; j < i; j++)                                                                         \
+        if (cfg->field[j] == v) return sb_fail(err, SB_EUSAGE, "--%s: '%s' appears twice", opt, items[i]);   \
+    }                                                                                                        \
+    cfg->n_field = k;                                                                                        \
+    return SB_OK;                                                                                            \
   }
-  cfg->n_lrs = k;
-  return SB_OK;
-}
+REAL_LIST_SETTER(set_lrs, lrs, n_lrs, v > 0, "positive")
+REAL_LIST_SETTER(set_clips, clips, n_clips, v >= 0 && isfinite(v), "a finite number >= 0 (0: no clipping)")
+REAL_LIST_SETTER(set_fbiases, fbiases, n_fbiases, isfinite(v) && fabs(v) <= 100, "a number in [-100, 100]")
 
 /* An axis of names (--optimizers, --losses and their one-value spellings,
  * --norms, --precisions): each a word its parse knows, each once.  A parse
@@ -326,28 +333,6 @@ static int set_tau(void *ctx, const char *opt, const char *val, sb_error *err)
   if (rc) return rc;
   if (!(v > 0 && v < 1)) return sb_fail(err, SB_EUSAGE, "--%s: %s must lie strictly between 0 and 1", opt, val);
   cfg->tau = v;
-  return SB_OK;
-}
-
-static int set_clip(void *ctx, const char *opt, const char *val, sb_error *err)
-{
-  sb_config *cfg = ((layer *)ctx)->cfg;
-  double v;
-  int rc = parse_real(opt, val, &v, err);
-  if (rc) return rc;
-  if (!(v >= 0) || !isfinite(v)) return sb_fail(err, SB_EUSAGE, "--%s: %s must be a finite number >= 0 (0: no clipping)", opt, val);
-  cfg->clip = v;
-  return SB_OK;
-}
-
-static int set_forget_bias(void *ctx, const char *opt, const char *val, sb_error *err)
-{
-  sb_config *cfg = ((layer *)ctx)->cfg;
-  double v;
-  int rc = parse_real(opt, val, &v, err);
-  if (rc) return rc;
-  if (!isfinite(v) || fabs(v) > 100) return sb_fail(err, SB_EUSAGE, "--%s: %s must be a number in [-100, 100]", opt, val);
-  cfg->forget_bias = v;
   return SB_OK;
 }
 
@@ -607,8 +592,10 @@ static const cli_def options[] = {
   { "precisions", 0, CLI_VALUE, set_precs, "LIST", "arithmetic emulated: fp64 (none, the default), fp32, bf16, fp16, fp8e5m2, fp8e4m3 (satbench list precisions)", FOR_BOTH },
   { "loss-scales", 0, CLI_VALUE, set_lscales, "LIST", "loss scales: numbers (1: none, the default) or dynamic (x2 after --loss-scale-window finite steps, /2 and the step skipped on inf/NaN)", FOR_BOTH },
   { "archs", 0, CLI_VALUE, set_archs, "LIST", "architectures: mlp (the default), rnn (Elman), lstm, gru; a recurrent cell's depth is its sequence length T, its width the hidden size", FOR_BOTH },
-  { "clip", 0, CLI_VALUE, set_clip, "X", "recurrent cells: clip the gradient to global norm X (Pascanu et al. 2013; 0: none, the default)", FOR_BOTH },
-  { "forget-bias", 0, CLI_VALUE, set_forget_bias, "X", "LSTM: added to the forget gate's biases (default 0; 1 as Gers et al. 2000)", FOR_BOTH },
+  { "clips", 0, CLI_VALUE, set_clips, "LIST", "recurrent cells: clip the gradient to global norm X (Pascanu et al. 2013; 0: none, the default), e.g. 0,1", FOR_BOTH },
+  { "clip", 0, CLI_VALUE, set_clips, "X", "one clipping norm (the same axis as --clips)", FOR_BOTH },
+  { "forget-biases", 0, CLI_VALUE, set_fbiases, "LIST", "LSTM: added to the forget gate's biases (default 0; 1 as Gers et al. 2000), e.g. 0,1", FOR_BOTH },
+  { "forget-bias", 0, CLI_VALUE, set_fbiases, "X", "one forget-gate bias (the same axis as --forget-biases)", FOR_BOTH },
   { "loss-scale-window", 0, CLI_VALUE, set_lscale_window, "N", "finite steps before a dynamic loss scale doubles (default 2000, as PyTorch's GradScaler)", FOR_BOTH },
   { "log-every", 0, CLI_VALUE, set_log_every, "N", "probe every N steps (0: none between the first and the last)", FOR_BOTH },
   { "log-schedule", 0, CLI_VALUE, set_log_schedule, "HOW", "linear (every --log-every) or log (also at 1, 2, 5, 10, 20, ...)", FOR_BOTH },
@@ -668,6 +655,8 @@ static void text_opt(const sb_config *c, size_t i, char *b, size_t n) { snprintf
 static void text_loss(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%s", loss_name(c->losses[i])); }
 static void text_prec(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%s", prec_name(c->precs[i])); }
 static void text_arch(const sb_config *c, size_t i, char *b, size_t n) { snprintf(b, n, "%s", rnn_arch_name(c->archs[i])); }
+static void text_clip(const sb_config *c, size_t i, char *b, size_t n) { num_format(b, n, c->clips[i]); }
+static void text_fbias(const sb_config *c, size_t i, char *b, size_t n) { num_format(b, n, c->fbiases[i]); }
 static void text_lscale(const sb_config *c, size_t i, char *b, size_t n)
 {
   if (c->lscales[i] == 0.0) snprintf(b, n, "dynamic");
@@ -697,6 +686,8 @@ static const struct axis_info {
   /* "dynamic" among numbers: a name column */
   [AXIS_LSCALE] = { "loss_scale", "loss-scales", offsetof(sb_config, n_lscales), text_lscale, CFG_STRING, "1", CFG_GROUP_PREC },
   [AXIS_ARCH]  = { "arch", "archs", offsetof(sb_config, n_archs), text_arch, CFG_STRING, "mlp", CFG_GROUP_RNN },
+  [AXIS_CLIP]  = { "clip", "clips", offsetof(sb_config, n_clips), text_clip, CFG_REAL, "0", CFG_GROUP_RNN },
+  [AXIS_FBIAS] = { "forget_bias", "forget-biases", offsetof(sb_config, n_fbiases), text_fbias, CFG_REAL, "0", CFG_GROUP_RNN },
 };
 
 unsigned cfg_axis_group(cfg_axis k) { return (unsigned)k < AXIS_COUNT ? axes[k].group : 0u; }
@@ -1147,8 +1138,9 @@ static void defaults(sb_config *cfg, cfg_command cmd)
   cfg->precs[0] = PREC_FP64;
   cfg->lscales[0] = 1.0;
   cfg->lscale_window = PREC_DYN_WINDOW;
-  cfg->n_archs = 1;                      /* mlp */
+  cfg->n_archs = cfg->n_clips = cfg->n_fbiases = 1;   /* mlp; no clipping, no forget bias */
   cfg->archs[0] = ARCH_MLP;
+  cfg->clips[0] = cfg->fbiases[0] = 0.0;
   cfg->log_every = 0;
   cfg->probe_size = CFG_PROBE_SIZE_DEFAULT;
   cfg->eval_size = CFG_EVAL_SIZE_DEFAULT;
@@ -1214,6 +1206,10 @@ static int validate(sb_config *cfg, sb_error *err)
     if (cfg_emulates(cfg))
       return sb_fail(err, SB_EUSAGE, "--precisions, --loss-scales: recurrent cells (--archs) train in fp64 only");
   }
+  int lstm = 0;
+  for (size_t a = 0; a < cfg->n_archs; a++) lstm |= cfg->archs[a] == ARCH_LSTM;
+  if (!lstm && (cfg->n_fbiases > 1 || cfg->fbiases[0] != 0.0))
+    return sb_fail(err, SB_EUSAGE, "--forget-biases: only the LSTM has a forget gate, and --archs has none");
   for (size_t i = 0; i < cfg->n_inits; i++)
     for (size_t a = 0; a < cfg->n_archs; a++)
       if (cfg->inits[i].kind == INIT_IDENTITY && !rnn_arch_recurrent(cfg->archs[a]))
@@ -1420,13 +1416,16 @@ int cfg_write(const sb_config *cfg, FILE *f, const char *prefix)
   }
   /* The architecture only when some cell is recurrent: likewise. */
   if (cfg_recurrent(cfg)) {
-    char b[NUM_BUFSIZE];
-    fprintf(f, "%sarchs = ", prefix);
-    for (size_t i = 0; i < cfg->n_archs; i++) fprintf(f, "%s%s", i ? "," : "", rnn_arch_name(cfg->archs[i]));
-    num_format(b, sizeof b, cfg->clip);
-    fprintf(f, "\n%sclip = %s\n", prefix, b);
-    num_format(b, sizeof b, cfg->forget_bias);
-    fprintf(f, "%sforget-bias = %s\n", prefix, b);
+    static const cfg_axis rnn_keys[] = { AXIS_ARCH, AXIS_CLIP, AXIS_FBIAS };
+    for (size_t k = 0; k < sizeof rnn_keys / sizeof rnn_keys[0]; k++) {
+      fprintf(f, "%s%s = ", prefix, cfg_axis_option(rnn_keys[k]));
+      for (size_t i = 0; i < cfg_axis_len(cfg, rnn_keys[k]); i++) {
+        char b[64];
+        cfg_axis_text(cfg, rnn_keys[k], i, b, sizeof b);
+        fprintf(f, "%s%s", i ? "," : "", b);
+      }
+      fputc('\n', f);
+    }
   }
   char rs[NUM_BUFSIZE];
   if (cfg->res_scale_depth) snprintf(rs, sizeof rs, "1/sqrt(depth)");
@@ -1468,7 +1467,8 @@ static const char *usage_default(const cli_def *o, void *ctx)
     /* cfg_write names the arithmetic only when it is not the default */
     { "precisions", NULL, "fp64" }, { "loss-scales", NULL, "1" },
     { "loss-scale-window", NULL, PREC_DYN_WINDOW_TEXT },
-    { "archs", NULL, "mlp" }, { "clip", NULL, "0 (none)" }, { "forget-bias", NULL, "0" },
+    { "clip", "clips", NULL }, { "forget-bias", "forget-biases", NULL },
+    { "archs", NULL, "mlp" }, { "clips", NULL, "0 (none)" }, { "forget-biases", NULL, "0" },
     { "lr", "lrs", NULL }, { "optimizer", "optimizers", NULL }, { "loss", "losses", NULL },
   };
   usage_defaults *u = ctx;

@@ -42,7 +42,7 @@ typedef enum { CMD_RUN, CMD_GRID } cfg_command;
  * a row of cfg.c's axis table and its values' field here. */
 typedef enum {
   AXIS_ACT, AXIS_INIT, AXIS_DEPTH, AXIS_WIDTH, AXIS_NORM, AXIS_RESIDUAL, AXIS_LR, AXIS_OPT, AXIS_LOSS,
-  AXIS_PREC, AXIS_LSCALE, AXIS_ARCH,
+  AXIS_PREC, AXIS_LSCALE, AXIS_ARCH, AXIS_CLIP, AXIS_FBIAS,
   AXIS_COUNT
 } cfg_axis;
 
@@ -80,8 +80,9 @@ typedef struct sb_config {
    * sequence length T and width the hidden size */
   size_t n_archs;
   rnn_arch archs[ARCH_COUNT];
-  double clip;                 /* --clip: recurrent cells' gradient clipped to this global norm; 0: none */
-  double forget_bias;          /* --forget-bias: added to the LSTM's forget-gate biases */
+  size_t n_clips, n_fbiases;
+  double clips[CFG_MAX_AXIS];    /* --clips: recurrent cells' gradient clipped to this global norm; 0: none */
+  double fbiases[CFG_MAX_AXIS];  /* --forget-biases: added to the LSTM's forget-gate biases */
   long epochs, steps;          /* exactly one is >= 0; see cfg_total_steps */
   size_t batch;
   /* probing */

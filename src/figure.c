@@ -113,12 +113,14 @@ static int cmp_size(const void *a, const void *b)
 
 /* The axes a variant is made of: those after depth. */
 static int is_variant_axis(int k) { return k > AXIS_DEPTH; }
-/* Those of them that change a network at step 0: the learning rate and
- * the optimizer act only from the first update on; an emulated precision
- * and its loss scale round the first probe's passes too. */
+/* Those of them that change a network at step 0: the learning rate, the
+ * optimizer and clipping act only from the first update on; an emulated
+ * precision and its loss scale round the first probe's passes too, and
+ * the architecture and a forget-gate bias are the net itself. */
 int fig_is_init_axis(int k)
 {
-  return k == AXIS_WIDTH || k == AXIS_NORM || k == AXIS_RESIDUAL || k == AXIS_LOSS || k == AXIS_PREC || k == AXIS_LSCALE;
+  return k == AXIS_WIDTH || k == AXIS_NORM || k == AXIS_RESIDUAL || k == AXIS_LOSS || k == AXIS_PREC || k == AXIS_LSCALE
+         || k == AXIS_ARCH || k == AXIS_FBIAS;
 }
 
 /* The variant axes other than the remedies (norm, residual). */
@@ -128,7 +130,8 @@ static int is_irest_axis(int k) { return fig_is_init_axis(k) && k != AXIS_NORM &
 /* "lr 0.1", "adam": how a variant names one axis's value. */
 static void variant_part(int k, const char *val, char *buf, size_t size)
 {
-  if (k == AXIS_OPT || k == AXIS_LOSS || k == AXIS_PREC) snprintf(buf, size, "%s", val);
+  if (k == AXIS_OPT || k == AXIS_LOSS || k == AXIS_PREC || k == AXIS_ARCH) snprintf(buf, size, "%s", val);
+  else if (k == AXIS_FBIAS) snprintf(buf, size, "forget bias %s", val);
   else if (k == AXIS_LSCALE) snprintf(buf, size, strcmp(val, "dynamic") ? "scale %s" : "%s scale", val);
   else if (k == AXIS_NORM) snprintf(buf, size, "%s", strcmp(val, "none") ? val : "no norm");
   else if (k == AXIS_RESIDUAL) {

@@ -76,7 +76,8 @@ void grid_cell_params(const sb_config *cfg, const grid_pos *pos, train_params *p
     .hist_mode = cfg->hist_mode, .prec = cfg->precs[at[AXIS_PREC]],
     .loss_scale = cfg->lscales[at[AXIS_LSCALE]] > 0.0 ? cfg->lscales[at[AXIS_LSCALE]] : PREC_DYN_INIT,
     .ls_dynamic = cfg->lscales[at[AXIS_LSCALE]] == 0.0, .ls_window = cfg->lscale_window,
-    .cell_arch = cfg->archs[at[AXIS_ARCH]], .clip = cfg->clip, .forget_bias = cfg->forget_bias, .stop = NULL,
+    .cell_arch = cfg->archs[at[AXIS_ARCH]], .clip = cfg->clips[at[AXIS_CLIP]],
+    .forget_bias = cfg->fbiases[at[AXIS_FBIAS]], .stop = NULL,
   };
 }
 

@@ -226,6 +226,8 @@ static const col_doc col_docs[] = {
   { "log2", "log2 of |value|", "the bin: entries x with 2^log2 <= |x| < 2^(log2+1) as the format holds them (times the loss scale, rounded); -Inf: the zero bin (x exactly 0, on every row set), Inf: +-inf, NaN: not a number; bins with no entry have no row" },
   { "count", "count", "entries of the row's layer and tensor in that bin" },
   { "arch", "name", "the architecture: mlp, or a recurrent cell rnn (Elman), lstm, gru, whose depth is the sequence length T, width the hidden size, and whose layers.tsv rows are time steps (layer t = 1..T the last T steps, T + 1 the readout); the column is there when some cell is recurrent" },
+  { "clip", "1", "recurrent cells: the gradient's global norm bound (--clips; 0: no clipping); the column is there with arch's" },
+  { "forget_bias", "1", "LSTM: the bias added to the forget gate's (--forget-biases); the column is there with arch's" },
   { "success", "fraction", "the test split's share the task counts a success at the end: the accuracy, or (adding problem) every output within the task's tolerance of its target" },
   { "hh_rho0", "1", "recurrent cells: the spectral radius of W_hh's phi block (Elman: W_hh; LSTM: g's; GRU: n's) at the first probe" },
   { "hh_sigma_gamma0", "1", "recurrent cells: its largest singular value times gamma = max|phi'| (Pascanu et al. 2013: below 1, the gradient must vanish) at the first probe" },

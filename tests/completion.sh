@@ -46,8 +46,8 @@ S=$TA/bin/traced
 # -- --select KEY=VALUE and run --table -----------------------------------------
 keys=$("$SATBENCH" list --complete plot --select | grep '=$')
 expect_comp "plot --select: the keys, each an axis's column or seed" \
-  "activation= arch= depth= init= loss= loss_scale= lr= norm= optimizer= precision= residual= seed= width=" "$S" plot --select ''
-test "$(sorted "$keys")" = "activation= arch= depth= init= loss= loss_scale= lr= norm= optimizer= precision= residual= seed= width=" &&
+  "activation= arch= clip= depth= forget_bias= init= loss= loss_scale= lr= norm= optimizer= precision= residual= seed= width=" "$S" plot --select ''
+test "$(sorted "$keys")" = "activation= arch= clip= depth= forget_bias= init= loss= loss_scale= lr= norm= optimizer= precision= residual= seed= width=" &&
   t_pass "list --complete plot --select: the keys" || t_fail "list --complete plot --select: the keys" "$keys"
 expect_comp "plot --select in: the key" "init=" "$S" plot --select in
 expect_comp "plot --select init=he: its values (split at '=' as bash does)" "he_normal he_uniform" "$S" plot --select init = he

@@ -53,7 +53,7 @@ cell=$(values "$T/r1" cells cell '$k["arch"] == "gru" && $k["init"] == "orthogon
 sb run --from "$T/r2" --cell "$cell" --table gates
 grep -v '^#' "$out" | tail -n +2 > "$T/mine.rows"
 grep -v '^#' "$T/r1/gates.tsv" | tail -n +2 | awk -F'\t' -v c="$cell" '$1 == c' > "$T/theirs.rows"
-nlogs=$(cut -f13 "$T/mine.rows" | sort -u | wc -l)
+nlogs=$(cut -f"$(col "$T/r1/gates.tsv" step)" "$T/mine.rows" | sort -u | wc -l)
 test "$rc" -eq 0 && test "$nlogs" -ge 3 && test "$(wc -l < "$T/mine.rows")" -eq $((nlogs * 8 * 2)) &&
   cmp -s "$T/mine.rows" "$T/theirs.rows" &&
   t_pass "run --from DIR --cell N --table gates: a GRU's $nlogs probes x 8 steps x 2 gates rows, byte for byte" ||
@@ -92,7 +92,7 @@ sb grid $BASE --archs rnn --inits orthogonal --optimizers sgd --lr 0.1 --clip 1e
 big=$(values "$T/clip" layers update_ratio '$k["step"] == 40' | awk '$1 > 1e-9 { print }')
 sb grid $BASE --archs rnn --inits orthogonal --optimizers sgd --lr 0.1 --seeds 1 --out "$T/noclip"
 moved=$(values "$T/noclip" layers update_ratio '$k["step"] == 40' | awk '$1 > 1e-6 { n++ } END { print n + 0 }')
-test -z "$big" && test "$moved" -gt 0 && grep -q '^# clip = 1e-09' "$T/clip/cells.tsv" &&
+test -z "$big" && test "$moved" -gt 0 && grep -q "^# clips = 1e-09" "$T/clip/cells.tsv" &&
   t_pass "--clip 1e-9 holds every update ratio at or below 1e-9 (without it $moved rows move more than 1e-6)" ||
   t_fail "--clip 1e-9 holds the updates" "big: $big; moved: $moved"
 
@@ -103,6 +103,8 @@ expect_fail 2 "--depths: .* 7 does not divide" grid $BASE --archs rnn --depths 7
 expect_fail 2 "--clip: -1 must be a finite number >= 0" grid $BASE --archs rnn --clip -1 --out "$T/bad4"
 expect_fail 2 "--norms: recurrent cells" grid $BASE --archs gru --norms batchnorm --out "$T/bad5"
 expect_fail 2 "--precisions, --loss-scales: recurrent cells" grid $BASE --archs lstm --precisions fp16 --out "$T/bad6"
+expect_fail 2 "--forget-biases: only the LSTM has a forget gate" grid $BASE --archs rnn,gru --forget-biases 0,1 --out "$T/bad7"
+expect_fail 2 "--clips: '1' appears twice" grid $BASE --archs rnn --clips 1,1 --out "$T/bad8"
 ls "$T"/bad* >/dev/null 2>&1 && t_fail "a refused grid writes nothing" "$(ls -d "$T"/bad*)" ||
   t_pass "a refused grid writes nothing"
 
