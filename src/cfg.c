@@ -190,7 +190,7 @@ COUNT_SETTER(set_seeds, seeds, size_t, 1, 100000)
 COUNT_SETTER(set_seed_index, seed_index, unsigned long, 0, ULONG_MAX)
 COUNT_SETTER(set_master, master_seed, unsigned long, 0, ULONG_MAX)
 COUNT_SETTER(set_input_dim_value, data.input_dim, size_t, 1, 1UL << 24)
-COUNT_SETTER(set_classes_value, data.classes, size_t, 2, 1UL << 20)
+COUNT_SETTER(set_classes_value, data.classes, size_t, 1, 1UL << 20)   /* 1: a regression task (adding); data_check refuses it elsewhere */
 
 /* A preset's input-dim and classes give way to a dataset that fixes them
  * (shapeset, files); the user's own must agree with it (data_resolve). */
@@ -1205,6 +1205,14 @@ static int validate(sb_config *cfg, sb_error *err)
     if (cfg->jacobian) return sb_fail(err, SB_EUSAGE, "--jacobian: not measured for recurrent cells (--archs)");
     if (cfg_emulates(cfg))
       return sb_fail(err, SB_EUSAGE, "--precisions, --loss-scales: recurrent cells (--archs) train in fp64 only");
+  }
+  if (data_kind_is_sequence(cfg->data.kind)) {
+    for (size_t a = 0; a < cfg->n_archs; a++)
+      if (!rnn_arch_recurrent(cfg->archs[a]))
+        return sb_fail(err, SB_EUSAGE, "--archs: the %s task is for recurrent cells (rnn, lstm, gru), whose depth "
+                       "is its sequence length; not for mlp", data_kind_name(cfg->data.kind));
+    for (size_t i = 0; i < cfg->n_depths; i++)
+      if ((rc = data_check_len(&cfg->data, cfg->depths[i], err))) return rc;
   }
   int lstm = 0;
   for (size_t a = 0; a < cfg->n_archs; a++) lstm |= cfg->archs[a] == ARCH_LSTM;

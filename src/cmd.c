@@ -812,10 +812,10 @@ static int train_one(const sb_config *cfg, size_t cell, table_cell *c, train_res
   memset(r, 0, sizeof *r);
   int rc = grid_check_memory(cfg, 1, err);
   if (rc) return rc;
-  dataset *d = grid_dataset(cfg, err);
-  if (!d) return err->code ? err->code : SB_EFAIL;
   grid_pos pos;
   grid_cell_pos(cfg, cell, &pos);
+  dataset *d = grid_dataset_len(cfg, cfg->depths[pos.at[AXIS_DEPTH]], err);
+  if (!d) return err->code ? err->code : SB_EFAIL;
   train_params p;
   grid_cell_params(cfg, &pos, &p);
   if (train_result_init(r, &p)) {

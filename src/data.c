@@ -1,7 +1,7 @@
 /* data.c - datasets: parsing their names, checking their sizes, drawing
- * the generated ones (the kinds with a generator in data_kinds) from one
- * seed, reading the file ones (idx, csv) through dataio, and scaling
- * features.
+ * the generated ones (the kinds with a generator in data_kinds, the
+ * sequence tasks among them) from one seed, reading the file ones (idx,
+ * csv) through dataio, and scaling features.
  *
  * Every generated dataset is drawn from one gsl_rng_mt19937 seeded with
  * `seed`, in an order fixed below, so a (spec, seed) pair names one dataset
@@ -47,10 +47,32 @@
  * up to the split size; no split that large would fit in memory anyway. */
 #define DATA_MAX_EXAMPLES 4294967295UL
 
+/* The longest minimum length of a sequence task: its lengths are drawn
+ * with gsl_rng_uniform_int (below 2^32 values), and a billion steps of a
+ * single example would not fit in memory anyway. */
+#define DATA_MAX_LEN ((size_t)1 << 30)
+
+/* The adding problem (H&S 1997, experiment 4): the first marked value is
+ * one of the first ADDING_FIRST steps of the sequence; a sequence is right
+ * when the output is within ADDING_TOL of the target. */
+#define ADDING_FIRST 10
+#define ADDING_TOL 0.04
+
+/* Temporal order's one-hot symbols (H&S 1997, experiment 6a): a-d noise,
+ * E starts a sequence, B ends it, X and Y are the two that matter. */
+enum { TO_A, TO_B, TO_C, TO_D, TO_START, TO_END, TO_X, TO_Y, TO_SYMBOLS };
+/* Copy's one-hot channels: COPY_SYMBOLS symbols, a blank and a "go" cue. */
+enum { COPY_SYMBOLS = 8, COPY_BLANK = COPY_SYMBOLS, COPY_GO, COPY_CHANNELS };
+
 typedef struct split {
   size_t n, dim, classes;
   double *X;   /* (n, dim) */
   int *y;      /* (n) */
+  /* Sequence tasks: the minimum length, the steps stored and the features
+   * per step (dim = seq_len * seq_in), and what the generator fills. */
+  size_t T, seq_len, seq_in;
+  size_t *start;  /* (n) first real step */
+  double *t;      /* (n, targets) real targets, or NULL */
 } split;
 
 /* scratch: (dim, classes) teacher or (classes, dim) centers, drawn first,
@@ -172,6 +194,128 @@ static void gen_shapeset(gsl_rng *r, void *scratch, split *train, split *test)
   }
 }
 
+/* ---- the sequence tasks ------------------------------------------------- */
+
+/* Every example's length T_i is drawn first, uniformly from [T, T + T/10],
+ * and the example is right-aligned in seq_len = T + T/10 steps: returns its
+ * first real step.  Positions below count from the example's first step,
+ * 1-based as in the paper. */
+static size_t seq_draw_start(gsl_rng *r, const split *s)
+{
+  size_t len = s->T + (size_t)gsl_rng_uniform_int(r, (unsigned long)(s->T / 10 + 1));
+  return s->seq_len - len;
+}
+
+/* Padding and every channel not set are 0. */
+static void seq_clear(split *s)
+{
+  memset(s->X, 0, s->n * s->dim * sizeof *s->X);
+}
+
+/* H&S 1997, experiment 4.  Each step is (value, marker), values uniform in
+ * [-1, 1).  The first marked position is one of the first 10 (of the first
+ * T - 1 when T < 11, so that it is never the last step), the second one of
+ * the first T/2 - 1 other than the first; the marker is 1 at those two, -1
+ * at the first and the last position when unmarked, 0 elsewhere.  When the
+ * first position is marked its value is 0 (the paper's "we set X1 to
+ * zero").  Target 0.5 + (X1 + X2)/4, in [0, 1]; every label 0.  Draw order
+ * per example: the length, the values in order, the first mark, the second
+ * (among the other positions of its range, in order). */
+static void gen_adding(gsl_rng *r, void *unused, split *train, split *test)
+{
+  (void)unused;
+  split *parts[2] = { train, test };
+  for (int p = 0; p < 2; p++) {
+    split *s = parts[p];
+    size_t w1 = s->T - 1 < ADDING_FIRST ? s->T - 1 : ADDING_FIRST;
+    size_t w2 = s->T / 2 - 1;   /* >= 2: data_kinds' min_len */
+    seq_clear(s);
+    for (size_t i = 0; i < s->n; i++) {
+      size_t b = seq_draw_start(r, s), len = s->seq_len - b;
+      double *x = s->X + i * s->dim + b * 2;   /* (len, 2) */
+      for (size_t k = 0; k < len; k++) x[2 * k] = 2.0 * gsl_rng_uniform(r) - 1.0;
+      size_t m1 = (size_t)gsl_rng_uniform_int(r, (unsigned long)w1);
+      size_t m2 = (size_t)gsl_rng_uniform_int(r, (unsigned long)(m1 < w2 ? w2 - 1 : w2));
+      if (m1 < w2 && m2 >= m1) m2++;
+      x[1] = -1.0;
+      x[2 * (len - 1) + 1] = -1.0;
+      x[2 * m1 + 1] = x[2 * m2 + 1] = 1.0;
+      if (m1 == 0 || m2 == 0) x[0] = 0.0;
+      s->start[i] = b;
+      s->y[i] = 0;
+      s->t[i] = 0.5 + (x[2 * m1] + x[2 * m2]) / 4.0;
+    }
+  }
+}
+
+/* The range [lo, hi] of temporal order's two relevant positions, the
+ * paper's for T = 100 (t1 in [10, 20], t2 in [50, 60]) scaled with T:
+ * [T/10, T/5] and [T/2, T/2 + T/10], kept inside the sequence (after E,
+ * before B) and apart for short T (T >= 4). */
+static void temporal_ranges(size_t T, size_t *lo1, size_t *hi1, size_t *lo2, size_t *hi2)
+{
+  *lo1 = T / 10 > 2 ? T / 10 : 2;
+  *hi1 = T / 5 > *lo1 ? T / 5 : *lo1;
+  *lo2 = T / 2 > *hi1 + 1 ? T / 2 : *hi1 + 1;
+  *hi2 = T / 2 + T / 10 > *lo2 ? T / 2 + T / 10 : *lo2;
+}
+
+/* H&S 1997, experiment 6a.  One-hot symbols: E at the first position, B at
+ * the last, X or Y at positions t1 and t2, a random one of a-d elsewhere;
+ * the class is the order of X and Y: XX 0, XY 1, YX 2, YY 3 (the label's
+ * high bit is the symbol at t1, its low bit the one at t2).  Draw order per
+ * split: the label shuffle (balanced classes), then per example the
+ * length, t1, t2, then the noise symbols in order. */
+static void gen_temporal_order(gsl_rng *r, void *unused, split *train, split *test)
+{
+  (void)unused;
+  split *parts[2] = { train, test };
+  for (int p = 0; p < 2; p++) {
+    split *s = parts[p];
+    size_t lo1, hi1, lo2, hi2;
+    temporal_ranges(s->T, &lo1, &hi1, &lo2, &hi2);
+    balanced_labels(r, s);
+    seq_clear(s);
+    for (size_t i = 0; i < s->n; i++) {
+      size_t b = seq_draw_start(r, s), len = s->seq_len - b;
+      size_t t1 = lo1 + (size_t)gsl_rng_uniform_int(r, (unsigned long)(hi1 - lo1 + 1));
+      size_t t2 = lo2 + (size_t)gsl_rng_uniform_int(r, (unsigned long)(hi2 - lo2 + 1));
+      double *x = s->X + i * s->dim + b * TO_SYMBOLS;   /* (len, 8) */
+      x[TO_START] = 1.0;
+      for (size_t pos = 2; pos < len; pos++) {
+        size_t sym = pos == t1   ? (s->y[i] & 2 ? TO_Y : TO_X)
+                     : pos == t2 ? (s->y[i] & 1 ? TO_Y : TO_X)
+                                 : TO_A + (size_t)gsl_rng_uniform_int(r, 4);
+        x[(pos - 1) * TO_SYMBOLS + sym] = 1.0;
+      }
+      x[(len - 1) * TO_SYMBOLS + TO_END] = 1.0;
+      s->start[i] = b;
+    }
+  }
+}
+
+/* Copy (memorisation): the class's symbol, one-hot, at the first position,
+ * the blank at every position between, the go cue at the last.  Draw order
+ * per split: the label shuffle (balanced classes), then each length. */
+static void gen_copy(gsl_rng *r, void *unused, split *train, split *test)
+{
+  (void)unused;
+  split *parts[2] = { train, test };
+  for (int p = 0; p < 2; p++) {
+    split *s = parts[p];
+    balanced_labels(r, s);
+    seq_clear(s);
+    for (size_t i = 0; i < s->n; i++) {
+      size_t b = seq_draw_start(r, s), len = s->seq_len - b;
+      double *x = s->X + i * s->dim + b * COPY_CHANNELS;   /* (len, 10) */
+      x[s->y[i]] = 1.0;
+      for (size_t k = 1; k + 1 < len; k++) x[k * COPY_CHANNELS + COPY_BLANK] = 1.0;
+      x[(len - 1) * COPY_CHANNELS + COPY_GO] = 1.0;
+      s->start[i] = b;
+    }
+  }
+}
+
 enum { SCRATCH_NONE, SCRATCH_DIM_CLASSES, SCRATCH_CANVAS };
 
 /* One row per kind, indexed by data_kind: adding a dataset is one row here
@@ -179,28 +323,49 @@ enum { SCRATCH_NONE, SCRATCH_DIM_CLASSES, SCRATCH_CANVAS };
  * names and the dimension check all follow from the table. */
 static const struct data_kind_info {
   const char *name;
-  size_t fixed_dim;     /* required input_dim, 0 = any */
-  size_t fixed_classes; /* required classes, 0 = any */
+  size_t fixed_dim;     /* required input_dim (sequence tasks: per step), 0 = any */
+  size_t fixed_classes; /* required classes, 0 = any (a regression task: its targets) */
   int scratch;          /* SCRATCH_*: what gen needs besides the splits */
   data_gen_fn gen;      /* NULL: read from a file (dataio) */
   data_scale scale;     /* the default --input-scale */
   int has_range;        /* the generator's values lie in [lo, hi] */
   double lo, hi;
+  size_t min_len;       /* a sequence task's shortest T; 0: not a sequence task */
+  size_t targets;       /* real targets per example (regression), 0: labels */
+  double success_tol;   /* dataset.success_tol */
   const char *about;    /* its line in `satbench list datasets` */
 } data_kinds[] = {
-  [DATA_GAUSSIAN] = { "gaussian", 0, 0, SCRATCH_DIM_CLASSES, gen_gaussian, DATA_SCALE_NONE, 0, 0, 0,
-                      "x ~ N(0, I); label = argmax of a fixed random linear teacher" },
-  [DATA_MIXTURE]  = { "mixture",  0, 0, SCRATCH_DIM_CLASSES, gen_mixture, DATA_SCALE_NONE, 0, 0, 0,
-                      "one Gaussian cluster per class, unit noise" },
-  [DATA_SPIRALS]  = { "spirals",  2, 0, SCRATCH_NONE, gen_spirals, DATA_SCALE_NONE, 0, 0, 0,
-                      "interleaved 2-D spiral arms, one per class (2-D)" },
-  [DATA_SHAPESET] = { "shapeset", SHAPESET_DIM, SHAPESET_CLASSES, SCRATCH_CANVAS, gen_shapeset,
-                      DATA_SCALE_UNIT, 1, 0.0, 1.0,
-                      "Shapeset-3x2 (Glorot & Bengio 2010): 32x32 grey images of 1-2 shapes, 9 classes" },
-  [DATA_IDX]      = { "idx", 0, 0, SCRATCH_NONE, NULL, DATA_SCALE_UNIT, 0, 0, 0,
-                      "MNIST-style IDX files: PATH-images-idx3-ubyte + PATH-labels-idx1-ubyte, or IMAGES,LABELS" },
-  [DATA_CSV]      = { "csv", 0, 0, SCRATCH_NONE, NULL, DATA_SCALE_STANDARD, 0, 0, 0,
-                      "a CSV table: integer label, then features; optional header row, '#' comments" },
+  [DATA_GAUSSIAN] = { .name = "gaussian", .scratch = SCRATCH_DIM_CLASSES, .gen = gen_gaussian,
+                      .scale = DATA_SCALE_NONE,
+                      .about = "x ~ N(0, I); label = argmax of a fixed random linear teacher" },
+  [DATA_MIXTURE]  = { .name = "mixture", .scratch = SCRATCH_DIM_CLASSES, .gen = gen_mixture,
+                      .scale = DATA_SCALE_NONE, .about = "one Gaussian cluster per class, unit noise" },
+  [DATA_SPIRALS]  = { .name = "spirals", .fixed_dim = 2, .gen = gen_spirals, .scale = DATA_SCALE_NONE,
+                      .about = "interleaved 2-D spiral arms, one per class (2-D)" },
+  [DATA_SHAPESET] = { .name = "shapeset", .fixed_dim = SHAPESET_DIM, .fixed_classes = SHAPESET_CLASSES,
+                      .scratch = SCRATCH_CANVAS, .gen = gen_shapeset, .scale = DATA_SCALE_UNIT,
+                      .has_range = 1, .lo = 0.0, .hi = 1.0,
+                      .about = "Shapeset-3x2 (Glorot & Bengio 2010): 32x32 grey images of 1-2 shapes, 9 classes" },
+  [DATA_ADDING]   = { .name = "adding", .fixed_dim = 2, .fixed_classes = 1, .gen = gen_adding,
+                      .scale = DATA_SCALE_NONE, .min_len = 6, .targets = 1, .success_tol = ADDING_TOL,
+                      .about = "sequence task (recurrent cells; --depths is its length T >= 6): the adding "
+                               "problem (Hochreiter & Schmidhuber 1997, exp. 4), lengths T to T + T/10 of "
+                               "(value, marker) pairs, target 0.5 + (sum of the two marked values)/4, right "
+                               "when within 0.04" },
+  [DATA_TEMPORAL_ORDER] = { .name = "temporal_order", .fixed_dim = TO_SYMBOLS, .fixed_classes = 4,
+                      .gen = gen_temporal_order, .scale = DATA_SCALE_NONE, .min_len = 4,
+                      .about = "sequence task (recurrent cells; --depths is its length T >= 4): temporal "
+                               "order (Hochreiter & Schmidhuber 1997, exp. 6a), lengths T to T + T/10 of 8 "
+                               "one-hot symbols, class = the order of X and Y at two far-apart steps (4 classes)" },
+  [DATA_COPY]     = { .name = "copy", .fixed_dim = COPY_CHANNELS, .fixed_classes = COPY_SYMBOLS,
+                      .gen = gen_copy, .scale = DATA_SCALE_NONE, .min_len = 2,
+                      .about = "sequence task (recurrent cells; --depths is its length T >= 2): recall the "
+                               "symbol shown at the first step (one of 8) at a go cue at the last, blanks "
+                               "between; 10 one-hot channels, 8 classes" },
+  [DATA_IDX]      = { .name = "idx", .scale = DATA_SCALE_UNIT,
+                      .about = "MNIST-style IDX files: PATH-images-idx3-ubyte + PATH-labels-idx1-ubyte, or IMAGES,LABELS" },
+  [DATA_CSV]      = { .name = "csv", .scale = DATA_SCALE_STANDARD,
+                      .about = "a CSV table: integer label, then features; optional header row, '#' comments" },
 };
 _Static_assert(sizeof data_kinds / sizeof data_kinds[0] == DATA_COUNT, "data_kinds needs one row per data_kind");
 
@@ -230,6 +395,16 @@ void data_complete(FILE *f, const char *prefix)
 int data_kind_is_file(data_kind kind)
 {
   return (unsigned)kind < DATA_COUNT && !data_kinds[kind].gen;
+}
+
+int data_kind_is_sequence(data_kind kind)
+{
+  return (unsigned)kind < DATA_COUNT && data_kinds[kind].min_len > 0;
+}
+
+size_t data_seq_len(size_t T)
+{
+  return T + T / 10;
 }
 
 int data_parse(const char *text, data_spec *spec, sb_error *err)
@@ -333,33 +508,50 @@ static int mul_size(size_t a, size_t b, size_t *out)
 }
 
 /* Byte counts of one dataset: train and test share one block of features
- * and one of labels; scratch holds the teacher or the centers. */
+ * and one of labels (and, for sequence tasks, one of starts and one of
+ * targets); scratch holds the teacher or the centers.  dim: the features
+ * per example. */
 typedef struct data_sizes {
-  size_t x_bytes, y_bytes, scratch_bytes, total;
+  size_t dim, x_bytes, y_bytes, start_bytes, t_bytes, scratch_bytes, total;
 } data_sizes;
 
 /* Fails with SB_EUSAGE when the sizes overflow size_t, so a spec that
  * could never be allocated is refused while checking, before anything is
- * written, not when the grid starts. */
-static int sizes_of(const data_spec *spec, data_sizes *z, sb_error *err)
+ * written, not when the grid starts.  T: a sequence task's minimum length
+ * (below its shortest, as data_check has none, the shortest). */
+static int sizes_of(const data_spec *spec, size_t T, data_sizes *z, sb_error *err)
 {
-  size_t n, n_x, scratch_n = 0;
-  z->scratch_bytes = 0;
+  const struct data_kind_info *info = &data_kinds[spec->kind];
+  size_t n, n_x, scratch_n = 0, steps = 1;
+  z->scratch_bytes = z->start_bytes = z->t_bytes = 0;
+  if (info->min_len) steps = data_seq_len(T > info->min_len ? T : info->min_len);   /* T <= DATA_MAX_LEN */
   if (!add_size(spec->train_size, spec->test_size, &n)
-      || !mul_size(n, spec->input_dim, &n_x)
+      || !mul_size(steps, spec->input_dim, &z->dim)
+      || !mul_size(n, z->dim, &n_x)
       || !mul_size(n_x, sizeof(double), &z->x_bytes)
       || !mul_size(n, sizeof(int), &z->y_bytes)
-      || (data_kinds[spec->kind].scratch == SCRATCH_DIM_CLASSES
+      || (info->min_len && !mul_size(n, sizeof(size_t), &z->start_bytes))
+      || (info->targets && (!mul_size(n, info->targets, &z->t_bytes)
+                            || !mul_size(z->t_bytes, sizeof(double), &z->t_bytes)))
+      || (info->scratch == SCRATCH_DIM_CLASSES
           && (!mul_size(spec->input_dim, spec->classes, &scratch_n)
               || !mul_size(scratch_n, sizeof(double), &z->scratch_bytes)))
       || !add_size(z->x_bytes, z->y_bytes, &z->total)
+      || !add_size(z->total, z->start_bytes, &z->total)
+      || !add_size(z->total, z->t_bytes, &z->total)
       || !add_size(z->total, z->scratch_bytes, &z->total)
-      || !add_size(z->total, sizeof(dataset), &z->total))
+      || !add_size(z->total, sizeof(dataset), &z->total)) {
+    if (info->min_len)
+      return sb_fail(err, SB_EUSAGE,
+                     "--depths, --train-size, --test-size: %zu + %zu sequences of %zu steps "
+                     "of %zu features overflow the address space",
+                     spec->train_size, spec->test_size, steps, spec->input_dim);
     return sb_fail(err, SB_EUSAGE,
                    "--input-dim, --train-size, --test-size: %zu + %zu examples "
                    "of %zu features (%zu classes) overflow the address space",
                    spec->train_size, spec->test_size, spec->input_dim,
                    spec->classes);
+  }
   if (data_kinds[spec->kind].scratch == SCRATCH_CANVAS) {
     z->scratch_bytes = sizeof(shapeset_canvas);
     if (!add_size(z->total, z->scratch_bytes, &z->total))
@@ -373,7 +565,14 @@ int data_check(const data_spec *spec, sb_error *err)
   if ((unsigned)spec->kind >= DATA_COUNT)
     return sb_fail(err, SB_EUSAGE, "--dataset: unknown dataset kind %d",
                    (int)spec->kind);
-  if (spec->classes < 2)
+  const struct data_kind_info *info = &data_kinds[spec->kind];
+  /* A regression task's classes are its outputs, every label 0. */
+  if (info->targets && spec->classes != info->fixed_classes)
+    return sb_fail(err, SB_EUSAGE,
+                   "--classes: the %s dataset is a regression task with %zu real target%s and no "
+                   "classes to choose (got %zu)", info->name, info->targets, info->targets == 1 ? "" : "s",
+                   spec->classes);
+  if (!info->targets && spec->classes < 2)
     return sb_fail(err, SB_EUSAGE, "--classes: need at least 2 classes (got %zu)",
                    spec->classes);
   /* Labels are stored as int. */
@@ -396,11 +595,11 @@ int data_check(const data_spec *spec, sb_error *err)
     return sb_fail(err, SB_EUSAGE, "--test-size: at most %lu examples (got %zu)",
                    DATA_MAX_EXAMPLES, spec->test_size);
 
-  const struct data_kind_info *info = &data_kinds[spec->kind];
   if (info->fixed_dim && spec->input_dim != info->fixed_dim)
-    return sb_fail(err, SB_EUSAGE,
-                   "--input-dim: the %s dataset is %zu-dimensional (got %zu)",
-                   info->name, info->fixed_dim, spec->input_dim);
+    return info->min_len ? sb_fail(err, SB_EUSAGE, "--input-dim: the %s dataset has %zu features per step (got %zu)",
+                                   info->name, info->fixed_dim, spec->input_dim)
+                         : sb_fail(err, SB_EUSAGE, "--input-dim: the %s dataset is %zu-dimensional (got %zu)",
+                                   info->name, info->fixed_dim, spec->input_dim);
   if (info->fixed_classes && spec->classes != info->fixed_classes)
     return sb_fail(err, SB_EUSAGE,
                    "--classes: the %s dataset has %zu classes (got %zu)",
@@ -409,8 +608,29 @@ int data_check(const data_spec *spec, sb_error *err)
     return sb_fail(err, SB_EUSAGE, "--dataset: %s needs a file: %s:PATH", info->name, info->name);
   if ((unsigned)spec->scale >= DATA_SCALE_COUNT)
     return sb_fail(err, SB_EUSAGE, "--input-scale: unknown scaling %d", (int)spec->scale);
+  /* Scaling per feature would move the zeros of the padding, and make
+   * each step's features a scale of its own. */
+  if (info->min_len && data_scale_of(spec) != DATA_SCALE_NONE)
+    return sb_fail(err, SB_EUSAGE, "--input-scale: the %s dataset is a sequence task, whose inputs are not "
+                   "scaled (%s: give none, or leave it out)", info->name, data_scale_name(spec->scale));
   data_sizes z;
-  return sizes_of(spec, &z, err);
+  return sizes_of(spec, 0, &z, err);
+}
+
+int data_check_len(const data_spec *spec, size_t T, sb_error *err)
+{
+  if (!data_kind_is_sequence(spec->kind)) return SB_OK;
+  const struct data_kind_info *info = &data_kinds[spec->kind];
+  if (T == 0)
+    return sb_fail(err, SB_EUSAGE, "--dataset: %s is a sequence task, for recurrent cells, which read "
+                   "--depths as the sequence length T; it has no length here", info->name);
+  if (T < info->min_len)
+    return sb_fail(err, SB_EUSAGE, "--depths: the %s task needs sequences of at least %zu steps (got %zu; "
+                   "for a sequence task --depths is the sequence length T)", info->name, info->min_len, T);
+  if (T > DATA_MAX_LEN)
+    return sb_fail(err, SB_EUSAGE, "--depths: the %s task takes sequences of at most %zu steps (got %zu; "
+                   "for a sequence task --depths is the sequence length T)", info->name, DATA_MAX_LEN, T);
+  return SB_OK;
 }
 
 /* ---- files ---------------------------------------------------------------- */
@@ -587,6 +807,8 @@ static void subset_free(data_subset *s)
 {
   free(s->X);
   free(s->y);
+  free(s->start);
+  free(s->t);
   memset(s, 0, sizeof *s);
 }
 
@@ -595,7 +817,34 @@ uint64_t data_digest(const dataset *d)
   uint64_t h = FILEIO_HASH_INIT;
   size_t n = d->n_train + d->n_test;
   h = fileio_hash(h, d->X_train, n * d->dim * sizeof *d->X_train);
-  return fileio_hash(h, d->y_train, n * sizeof *d->y_train);
+  h = fileio_hash(h, d->y_train, n * sizeof *d->y_train);
+  /* Only the sequence tasks go on, so every other digest is what it was.
+   * Starts as 64-bit integers: the same on 32- and 64-bit hosts. */
+  if (d->start_train)
+    for (size_t i = 0; i < n; i++) {
+      uint64_t b = d->start_train[i];
+      h = fileio_hash(h, &b, sizeof b);
+    }
+  if (d->t_train) h = fileio_hash(h, d->t_train, n * d->n_out * sizeof *d->t_train);
+  return h;
+}
+
+double data_chance_mse(const dataset *d)
+{
+  if (!d->t_train || d->n_train == 0) return NAN;
+  double c = 0.0;
+  for (size_t k = 0; k < d->n_out; k++) {
+    /* Two passes, as apply_scale's standard deviation. */
+    double m = 0.0, v = 0.0;
+    for (size_t i = 0; i < d->n_train; i++) m += d->t_train[i * d->n_out + k];
+    m /= (double)d->n_train;
+    for (size_t i = 0; i < d->n_train; i++) {
+      double z = d->t_train[i * d->n_out + k] - m;
+      v += z * z;
+    }
+    c += 0.5 * v / (double)d->n_train;
+  }
+  return c;
 }
 
 void data_free(dataset *d)
@@ -606,13 +855,21 @@ void data_free(dataset *d)
   subset_free(&d->eval_test);
   free(d->X_train);   /* base of the one feature block */
   free(d->y_train);   /* base of the one label block */
+  free(d->start_train);   /* the starts' and the targets' ones */
+  free(d->t_train);
   free(d);
 }
 
 dataset *data_alloc(const data_spec *spec, unsigned long seed, sb_error *err)
 {
+  return data_alloc_len(spec, seed, 0, err);
+}
+
+dataset *data_alloc_len(const data_spec *spec, unsigned long seed, size_t T, sb_error *err)
+{
   data_sizes z;
-  if (data_check(spec, err) != SB_OK || sizes_of(spec, &z, err) != SB_OK)
+  if (data_check(spec, err) != SB_OK || data_check_len(spec, T, err) != SB_OK
+      || sizes_of(spec, T, &z, err) != SB_OK)
     return NULL;
   const struct data_kind_info *info = &data_kinds[spec->kind];
 
@@ -621,8 +878,11 @@ dataset *data_alloc(const data_spec *spec, unsigned long seed, sb_error *err)
   if (d) {
     d->X_train = malloc(z.x_bytes);
     d->y_train = malloc(z.y_bytes);
+    if (z.start_bytes) d->start_train = malloc(z.start_bytes);
+    if (z.t_bytes) d->t_train = malloc(z.t_bytes);
   }
-  if (!d || !d->X_train || !d->y_train || (z.scratch_bytes && !scratch)) {
+  if (!d || !d->X_train || !d->y_train || (z.scratch_bytes && !scratch) || (z.start_bytes && !d->start_train)
+      || (z.t_bytes && !d->t_train)) {
     free(scratch);
     data_free(d);
     sb_fail(err, SB_EFAIL, "out of memory allocating dataset (%zu bytes)", z.total);
@@ -630,10 +890,18 @@ dataset *data_alloc(const data_spec *spec, unsigned long seed, sb_error *err)
   }
   d->n_train = spec->train_size;
   d->n_test = spec->test_size;
-  d->dim = spec->input_dim;
+  d->dim = z.dim;
   d->classes = spec->classes;
   d->X_test = d->X_train + d->n_train * d->dim;
   d->y_test = d->y_train + d->n_train;
+  d->n_out = info->targets ? info->targets : d->classes;
+  d->success_tol = info->success_tol;
+  if (info->min_len) {
+    d->seq_len = data_seq_len(T);
+    d->seq_in = spec->input_dim;
+    d->start_test = d->start_train + d->n_train;
+  }
+  if (d->t_train) d->t_test = d->t_train + d->n_train * d->n_out;
 
   if (!info->gen) {
     /* The splits are contiguous, so the file's first train + test
@@ -664,8 +932,10 @@ dataset *data_alloc(const data_spec *spec, unsigned long seed, sb_error *err)
     return NULL;
   }
   gsl_rng_set(r, seed);
-  split train = { d->n_train, d->dim, d->classes, d->X_train, d->y_train };
-  split test = { d->n_test, d->dim, d->classes, d->X_test, d->y_test };
+  split train = { .n = d->n_train, .dim = d->dim, .classes = d->classes, .X = d->X_train, .y = d->y_train,
+                  .T = T, .seq_len = d->seq_len, .seq_in = d->seq_in, .start = d->start_train, .t = d->t_train };
+  split test = { .n = d->n_test, .dim = d->dim, .classes = d->classes, .X = d->X_test, .y = d->y_test,
+                 .T = T, .seq_len = d->seq_len, .seq_in = d->seq_in, .start = d->start_test, .t = d->t_test };
   info->gen(r, scratch, &train, &test);
   gsl_rng_free(r);
   free(scratch);
@@ -677,16 +947,25 @@ dataset *data_alloc(const data_spec *spec, unsigned long seed, sb_error *err)
 }
 
 /* The first n examples of `order` (a permutation of the split's indices)
- * copied into s. */
-static int subset_copy(data_subset *s, const double *X, const int *y, size_t dim, const size_t *order, size_t n)
+ * of split `test` (else the training split) copied into s, with their
+ * starts and targets when the dataset has them. */
+static int subset_copy(data_subset *s, const dataset *d, int test, const size_t *order, size_t n)
 {
+  size_t dim = d->dim, m = n ? n : 1;
+  const double *X = test ? d->X_test : d->X_train, *t = test ? d->t_test : d->t_train;
+  const int *y = test ? d->y_test : d->y_train;
+  const size_t *start = test ? d->start_test : d->start_train;
   subset_free(s);
-  s->X = malloc((n ? n : 1) * dim * sizeof *s->X);
-  s->y = malloc((n ? n : 1) * sizeof *s->y);
-  if (!s->X || !s->y) { subset_free(s); return SB_EFAIL; }
+  s->X = malloc(m * dim * sizeof *s->X);
+  s->y = malloc(m * sizeof *s->y);
+  if (start) s->start = malloc(m * sizeof *s->start);
+  if (t) s->t = malloc(m * d->n_out * sizeof *s->t);
+  if (!s->X || !s->y || (start && !s->start) || (t && !s->t)) { subset_free(s); return SB_EFAIL; }
   for (size_t i = 0; i < n; i++) {
     memcpy(s->X + i * dim, X + order[i] * dim, dim * sizeof *s->X);
     s->y[i] = y[order[i]];
+    if (start) s->start[i] = start[order[i]];
+    if (t) memcpy(s->t + i * d->n_out, t + order[i] * d->n_out, d->n_out * sizeof *s->t);
   }
   s->n = n;
   return SB_OK;
@@ -713,10 +992,9 @@ int data_subsets(dataset *d, int probe_split, size_t probe_size, size_t eval_siz
     size_t n_split = from_test ? d->n_test : d->n_train;
     if (probe_size > n_split)
       rc = sb_fail(err, SB_EUSAGE, "--probe-size: %zu is larger than the split (%zu examples)", probe_size, n_split);
-    else if (subset_copy(&d->probe, from_test ? d->X_test : d->X_train, from_test ? d->y_test : d->y_train,
-                         d->dim, from_test ? test : train, probe_size)
-             || subset_copy(&d->eval_train, d->X_train, d->y_train, d->dim, train, n_eval_train)
-             || subset_copy(&d->eval_test, d->X_test, d->y_test, d->dim, test, n_eval_test))
+    else if (subset_copy(&d->probe, d, from_test, from_test ? test : train, probe_size)
+             || subset_copy(&d->eval_train, d, 0, train, n_eval_train)
+             || subset_copy(&d->eval_test, d, 1, test, n_eval_test))
       rc = sb_fail(err, SB_EFAIL, "out of memory for the probe set");
   }
   if (r) gsl_rng_free(r);
@@ -725,4 +1003,3 @@ int data_subsets(dataset *d, int probe_split, size_t probe_size, size_t eval_siz
   return rc;
 }
 
-int data_kind_is_sequence(data_kind kind) { (void)kind; return 0; }

@@ -1,7 +1,16 @@
-/* data.h - datasets: generated (gaussian, mixture, spirals, shapeset) or
- * read from files (idx, csv; see dataio.h), then scaled.  A dataset is made
- * once per grid, generated ones from the master seed, and shared read-only
- * by every cell. */
+/* data.h - datasets: generated (gaussian, mixture, spirals, shapeset; the
+ * sequence tasks adding, temporal_order and copy) or read from files (idx,
+ * csv; see dataio.h), then scaled.  A dataset is made once per grid,
+ * generated ones from the master seed, and shared read-only by every cell.
+ *
+ * Sequence tasks (data_kind_is_sequence) depend on a minimum length T
+ * (data_alloc_len): example i has a length T_i drawn uniformly from
+ * [T, T + T/10] (Hochreiter & Schmidhuber 1997) and is stored right-aligned
+ * in seq_len = T + T/10 steps of seq_in features: its real steps are
+ * start[i] .. seq_len - 1, the steps before start[i] are padding, all
+ * zero.  Right alignment makes "k steps before the end" the same step for
+ * every example.  Their input_dim (data_spec) is the features per step;
+ * dataset.dim is seq_len * seq_in, one row per example as for any kind. */
 #ifndef SB_DATA_H
 #define SB_DATA_H
 
@@ -17,6 +26,9 @@ typedef enum {
   DATA_MIXTURE,   /* one Gaussian cluster per class                         */
   DATA_SPIRALS,   /* `classes` interleaved 2-D spiral arms (input_dim 2)    */
   DATA_SHAPESET,  /* Glorot & Bengio's Shapeset-3x2: 32x32 images, 9 classes */
+  DATA_ADDING,    /* H&S 1997 exp. 4: 0.5 + (sum of two marked values)/4, regression */
+  DATA_TEMPORAL_ORDER, /* H&S 1997 exp. 6a: order of X/Y at two steps, 4 classes */
+  DATA_COPY,      /* the symbol of the first step, asked for at the last: 8 classes */
   DATA_IDX,       /* MNIST-style IDX files: idx:PREFIX or idx:IMAGES,LABELS */
   DATA_CSV,       /* a CSV table: label column, then features: csv:FILE    */
   DATA_COUNT
@@ -42,8 +54,9 @@ enum { DATA_GIVEN_DIM = 1, DATA_GIVEN_CLASSES = 2 };
 
 typedef struct data_spec {
   data_kind kind;
-  size_t input_dim;   /* features per example                  */
-  size_t classes;     /* number of labels, >= 2                */
+  size_t input_dim;   /* features per example (sequence tasks: per step) */
+  size_t classes;     /* number of labels, >= 2; a regression kind (adding)
+                         has 1: its output count, every label 0 (see n_out) */
   size_t train_size;  /* file datasets: the first train_size examples ... */
   size_t test_size;   /* ... then the next test_size */
   data_scale scale;
@@ -61,8 +74,8 @@ typedef struct data_subset {
   size_t n;
   double *X;        /* (n, dim) */
   int *y;           /* (n) */
-  size_t *start;    /* (n) sequences' first real step, or NULL */
-  double *t;        /* (n, n_out) real targets, or NULL */
+  size_t *start;    /* (n) first real step, or NULL (as dataset.start_train) */
+  double *t;        /* (n, n_out) real targets, or NULL (as dataset.t_train) */
 } data_subset;
 
 typedef struct dataset {
@@ -71,13 +84,17 @@ typedef struct dataset {
   int *y_train;     /* (n_train), in [0, classes) */
   double *X_test;   /* (n_test, dim) */
   int *y_test;      /* (n_test) */
+  /* Sequence tasks (0 and NULL for the other kinds, but n_out). */
+  size_t seq_len;   /* T_max: steps stored per example (dim = seq_len * seq_in) */
+  size_t seq_in;    /* features per step */
+  size_t *start_train, *start_test;  /* (n) first real step of each example, or NULL */
+  double *t_train, *t_test;          /* (n, n_out) real targets (adding), or NULL */
+  size_t n_out;     /* outputs: classes, or the targets' count (every kind) */
+  double success_tol; /* >0: an example is right when every |output - target|
+                         < success_tol (adding: 0.04); 0: when argmax == label */
   /* Made by data_subsets, shared by every cell: the probe set (probes.tsv,
    * layers.tsv) and each split's evaluation subset (curves.tsv). */
   data_subset probe, eval_train, eval_test;
-  size_t seq_len, seq_in, n_out;
-  size_t *start_train, *start_test;
-  double *t_train, *t_test;
-  double success_tol;
 } dataset;
 
 const char *data_kind_name(data_kind kind);
@@ -86,9 +103,12 @@ void data_list(FILE *f);
 /* The datasets as the completion offers them, one a line after prefix;
  * a file kind as "csv:<TAB>FILE" (a file name follows). */
 void data_complete(FILE *f, const char *prefix);
-int data_kind_is_sequence(data_kind kind);
 /* Whether the kind reads a file (idx, csv). */
 int data_kind_is_file(data_kind kind);
+/* Whether the kind is a sequence task, made by data_alloc_len at a length T. */
+int data_kind_is_sequence(data_kind kind);
+/* The steps a sequence task of minimum length T stores: T + T/10. */
+size_t data_seq_len(size_t T);
 /* Parse a --dataset value into spec's kind and path, leaving the rest of
  * spec alone; SB_EUSAGE naming the option on unknown names. */
 int data_parse(const char *text, data_spec *spec, sb_error *err);
@@ -108,16 +128,31 @@ data_scale data_scale_of(const data_spec *spec);
 int data_resolve(data_spec *spec, sb_error *err);
 /* Check sizes against the kind (e.g. spirals needs input_dim 2). */
 int data_check(const data_spec *spec, sb_error *err);
+/* Check a sequence task's minimum length T (SB_EUSAGE naming --depths,
+ * which is the sequence length for sequence tasks; T 0 is "no length");
+ * SB_OK for any T with the other kinds. */
+int data_check_len(const data_spec *spec, size_t T, sb_error *err);
 
 /* Generate train and test splits deterministically from seed (ignored
  * by file datasets), or read them from the file, then scale them. */
 dataset *data_alloc(const data_spec *spec, unsigned long seed, sb_error *err);
+/* data_alloc for the sequence tasks at minimum length T (data_check_len);
+ * T is ignored by the other kinds, for which data_alloc(spec, seed, err)
+ * == data_alloc_len(spec, seed, 0, err). */
+dataset *data_alloc_len(const data_spec *spec, unsigned long seed, size_t T, sb_error *err);
 void data_free(dataset *d);
 
 /* FNV-1a 64 of the dataset's features and labels as trained on (both
- * splits, after scaling): the same on two hosts only if they made the
- * very same doubles, which provenance records per cell. */
+ * splits, after scaling), then of the starts and targets when it has
+ * them: the same on two hosts only if they made the very same doubles,
+ * which provenance records per cell. */
 uint64_t data_digest(const dataset *d);
+
+/* The 1/2 squared error of the best constant prediction (the training
+ * split's mean target), on the training split: 1/2 sum over the outputs of
+ * the targets' variance.  NaN for a dataset without real targets (its
+ * chance levels come from the labels). */
+double data_chance_mse(const dataset *d);
 
 /* The probe set, probe_size examples of one split (DATA_SPLIT_*), and the
  * evaluation subsets, min(eval_size, split) examples of each split: each

@@ -90,9 +90,9 @@ void grid_cell_id(const sb_config *cfg, const grid_pos *pos, table_cell *c)
   c->features = table_features(cfg);
 }
 
-dataset *grid_dataset(const sb_config *cfg, sb_error *err)
+dataset *grid_dataset_len(const sb_config *cfg, size_t depth, sb_error *err)
 {
-  dataset *d = data_alloc(&cfg->data, train_seed(cfg->master_seed, 0, STREAM_DATASET), err);
+  dataset *d = data_alloc_len(&cfg->data, train_seed(cfg->master_seed, 0, STREAM_DATASET), depth, err);
   if (!d) return NULL;
   if (data_subsets(d, cfg->probe_split, cfg->probe_size, cfg->eval_size,
                    train_seed(cfg->master_seed, 0, STREAM_SUBSETS), err)) {
@@ -100,6 +100,46 @@ dataset *grid_dataset(const sb_config *cfg, sb_error *err)
     return NULL;
   }
   return d;
+}
+
+dataset *grid_dataset(const sb_config *cfg, sb_error *err)
+{
+  return grid_dataset_len(cfg, cfg->n_depths ? cfg->depths[0] : 0, err);
+}
+
+/* The datasets of a grid, one per value of the depth axis: a sequence
+ * task's examples are as long as the depth (the sequence length T), the
+ * other kinds' one dataset serves every depth. */
+typedef struct grid_data {
+  size_t n;                          /* distinct datasets made */
+  dataset *of[CFG_MAX_AXIS];         /* per depth index */
+  uint64_t digest[CFG_MAX_AXIS];     /* data_digest of each */
+} grid_data;
+
+static void grid_data_free(grid_data *g)
+{
+  for (size_t i = 0; i < g->n; i++) data_free(g->of[i]);
+  g->n = 0;
+}
+
+static int grid_data_make(const sb_config *cfg, grid_data *g, sb_error *err)
+{
+  memset(g, 0, sizeof *g);
+  int seq = data_kind_is_sequence(cfg->data.kind);
+  for (size_t i = 0; i < cfg->n_depths; i++) {
+    if (!seq && i > 0) {
+      g->of[i] = g->of[0];
+      g->digest[i] = g->digest[0];
+      continue;
+    }
+    if (!(g->of[i] = grid_dataset_len(cfg, cfg->depths[i], err))) {
+      grid_data_free(g);
+      return err->code ? err->code : SB_EFAIL;
+    }
+    g->digest[i] = data_digest(g->of[i]);
+    g->n = i + 1;
+  }
+  return SB_OK;
 }
 
 typedef struct grid_cell {
@@ -375,6 +415,12 @@ int grid_check_memory(const sb_config *cfg, int threads, sb_error *err)
       if (b > worst) worst = b;
     }
   double data = 8.0 * (double)(cfg->data.train_size + cfg->data.test_size) * ((double)cfg->data.input_dim + 1.0);
+  if (data_kind_is_sequence(cfg->data.kind)) {   /* a dataset per length: T + T/10 steps of input_dim, a target, a start */
+    data = 0.0;
+    for (size_t d = 0; d < cfg->n_depths; d++)
+      data += 8.0 * (double)(cfg->data.train_size + cfg->data.test_size)
+              * ((double)data_seq_len(cfg->depths[d]) * (double)cfg->data.input_dim + 3.0);
+  }
   double books = bookkeeping_bytes(cfg);
   double need = data + books + worst * (double)threads;
   /* The address space (ulimit -v) and data (ulimit -d) limits count what
@@ -485,13 +531,12 @@ static void print_digest(const sb_config *cfg, const store_merge_info *info)
 /* What every worker of a grid shares. */
 typedef struct run_ctx {
   const sb_config *cfg;
-  const dataset *data;
+  const grid_data *data;
   int threads;
   progress *prog;
   volatile int failed;       /* a cell of this process failed: first_err says why */
   sb_error first_err;
   size_t written;            /* records this process wrote */
-  uint64_t data_digest;      /* of the dataset, for the records' provenance */
 } run_ctx;
 
 /* Train one cell and write its record (a stopped cell writes none):
@@ -510,11 +555,11 @@ static int run_one(run_ctx *x, size_t cell)
   double t0 = now();
   train_result r;
   int crc = train_result_init(&r, &p) ? sb_fail(&e, SB_EFAIL, "out of memory for cell %zu", cell)
-                                      : train_cell(&p, x->data, &r, &e);
+                                      : train_cell(&p, x->data->of[pos.at[AXIS_DEPTH]], &r, &e);
   if (!crc && r.status != TRAIN_STOPPED) {
     table_cell tc;
     grid_cell_id(x->cfg, &pos, &tc);
-    record_prov pv = { now() - t0, x->threads, x->data_digest };
+    record_prov pv = { now() - t0, x->threads, x->data->digest[pos.at[AXIS_DEPTH]] };
     crc = store_write_record(x->cfg, &tc, &r, &pv, &e);
   }
   int stopped = r.status == TRAIN_STOPPED;
@@ -613,11 +658,11 @@ static int grid_run_caught(const sb_config *cfg, sb_error *err)
 
   /* The dataset is validated and generated before the folder is touched
    * (on every rank: it is the same everywhere). */
-  dataset *data = grid_dataset(cfg, err);
-  if (!data) { free(cells); return err->code ? err->code : SB_EFAIL; }
+  grid_data gd, *data = &gd;
+  if ((rc = grid_data_make(cfg, data, err))) { free(cells); return rc; }
   int sig0 = (int)ranks_max(stop_requested());
   if (sig0) {
-    data_free(data);
+    grid_data_free(data);
     free(cells);
     return sb_fail(err, 128 + sig0, "interrupted by %s before the grid began; nothing was written", stop_name(sig0));
   }
@@ -650,13 +695,13 @@ static int grid_run_caught(const sb_config *cfg, sb_error *err)
   }
   int rc0 = ranks_bcast_int(rc);
   if (rc0) {
-    data_free(data);
+    grid_data_free(data);
     free(cells);
     if (rank > 0) err->msg[0] = '\0';   /* rank 0 says why */
     return rc0;
   }
   if (ranks_bcast_int(compacted)) {
-    data_free(data);
+    grid_data_free(data);
     free(cells);
     if (rank > 0) return SB_OK;
     char who[64] = "";
@@ -686,7 +731,7 @@ static int grid_run_caught(const sb_config *cfg, sb_error *err)
   stop_hold("start");   /* the folder is there, no cell has run */
   /* One BLAS thread per cell: the parallelism is across cells. */
   blas_set_threads(1);
-  run_ctx x = { cfg, data, threads, &prog, 0, { 0, "" }, 0, data_digest(data) };
+  run_ctx x = { cfg, data, threads, &prog, 0, { 0, "" }, 0 };
   int any_failed = 0;
 
   if (nranks > 1) {
@@ -710,7 +755,7 @@ static int grid_run_caught(const sb_config *cfg, sb_error *err)
   size_t done_all = (size_t)ranks_sum((long)x.written);   /* records written, on every rank */
   ranks_barrier();   /* every record is written before rank 0 merges */
   if (!prog.quiet && prog.tty && prog.done < prog.total) fputc('\n', stderr);
-  data_free(data);
+  grid_data_free(data);
   free(cells);
 
   if (rank > 0) {   /* rank 0 reports, merges and prints */

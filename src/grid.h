@@ -31,6 +31,9 @@ void grid_cell_id(const sb_config *cfg, const grid_pos *pos, table_cell *c);
 /* Make the dataset of a configuration, with its probe set and evaluation
  * subsets; NULL with the error in err. */
 dataset *grid_dataset(const sb_config *cfg, sb_error *err);
+/* The dataset of the cells of depth `depth`: a sequence task's examples
+ * have that length (data_alloc_len); any other kind's is grid_dataset's. */
+dataset *grid_dataset_len(const sb_config *cfg, size_t depth, sb_error *err);
 
 /* The shard of every cell when the grid is split over n_shards
  * (shard.h's longest-first rule on the cells' costs): *shard_of is

@@ -345,23 +345,17 @@ static int rprobe(rstate *s, long t, int with_ratio, double train_loss, train_re
  * examples it misses by the task's tolerance. */
 static void chance_regression(const dataset *d, size_t no, double *chance_loss, double *chance_error)
 {
-  double loss = 0.0;
   size_t miss = 0;
   double *mean = calloc(no, sizeof *mean);
   if (!mean) { *chance_loss = *chance_error = NAN; return; }
   for (size_t i = 0; i < d->n_train; i++)
     for (size_t j = 0; j < no; j++) mean[j] += d->t_train[i * no + j] / (double)d->n_train;
-  for (size_t i = 0; i < d->n_train; i++)
-    for (size_t j = 0; j < no; j++) {
-      double e = d->t_train[i * no + j] - mean[j];
-      loss += 0.5 * e * e / (double)d->n_train;
-    }
   for (size_t i = 0; i < d->n_test; i++) {
     int ok = 1;
     for (size_t j = 0; j < no; j++) ok &= fabs(d->t_test[i * no + j] - mean[j]) < d->success_tol;
     miss += !ok;
   }
-  *chance_loss = loss;
+  *chance_loss = data_chance_mse(d);
   *chance_error = d->n_test ? (double)miss / (double)d->n_test : NAN;
   free(mean);
 }

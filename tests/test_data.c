@@ -1,7 +1,9 @@
 /* test_data.c - TAP checks of the generated datasets: name parsing, size
  * checks and their messages, determinism, label ranges, class balance,
  * feature moments, and that each task carries learnable signal (class means
- * apart, a nearest-neighbour rule beating chance). */
+ * apart, a nearest-neighbour rule beating chance).  The sequence tasks:
+ * lengths, right alignment and zero padding, and each example's label or
+ * target worked out again from its inputs alone, by the paper's rules. */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -33,17 +35,23 @@ static data_spec spec_of(data_kind kind, size_t dim, size_t classes,
 }
 
 /* Allocation that must succeed: a failure is reported, then aborts the
- * program, since every later check would read through NULL. */
-static dataset *must_alloc(const data_spec *s, unsigned long seed)
+ * program, since every later check would read through NULL.  T: a
+ * sequence task's length (data_alloc_len), 0 for data_alloc. */
+static dataset *must_alloc_len(const data_spec *s, unsigned long seed, size_t T)
 {
   sb_error err;
   sb_error_clear(&err);
-  dataset *d = data_alloc(s, seed, &err);
+  dataset *d = T ? data_alloc_len(s, seed, T, &err) : data_alloc(s, seed, &err);
   if (!d) {
-    tap_ok(0, "data_alloc(%s) failed: %s", data_kind_name(s->kind), err.msg);
+    tap_ok(0, "data_alloc(%s, T %zu) failed: %s", data_kind_name(s->kind), T, err.msg);
     exit(tap_done());
   }
   return d;
+}
+
+static dataset *must_alloc(const data_spec *s, unsigned long seed)
+{
+  return must_alloc_len(s, seed, 0);
 }
 
 static int same_split(const double *Xa, const int *ya, const double *Xb,
@@ -53,13 +61,24 @@ static int same_split(const double *Xa, const int *ya, const double *Xb,
          && memcmp(ya, yb, n * sizeof *ya) == 0;
 }
 
+/* Two optional blocks of n items of `size` bytes hold the same bytes. */
+static int same_block(const void *a, const void *b, size_t n, size_t size)
+{
+  if (!a || !b) return a == b;
+  return memcmp(a, b, n * size) == 0;
+}
+
 static int same_dataset(const dataset *a, const dataset *b)
 {
+  size_t n = a->n_train + a->n_test;
   return a->n_train == b->n_train && a->n_test == b->n_test && a->dim == b->dim
+         && a->seq_len == b->seq_len && a->seq_in == b->seq_in && a->n_out == b->n_out
          && same_split(a->X_train, a->y_train, b->X_train, b->y_train,
                        a->n_train, a->dim)
          && same_split(a->X_test, a->y_test, b->X_test, b->y_test, a->n_test,
-                       a->dim);
+                       a->dim)
+         && same_block(a->start_train, b->start_train, n, sizeof *a->start_train)
+         && same_block(a->t_train, b->t_train, n * a->n_out, sizeof *a->t_train);
 }
 
 static int labels_in_range(const int *y, size_t n, size_t classes)
@@ -143,6 +162,7 @@ static void test_names(void)
   static const char *const expect[DATA_COUNT] = {
     [DATA_GAUSSIAN] = "gaussian", [DATA_MIXTURE] = "mixture",
     [DATA_SPIRALS] = "spirals", [DATA_SHAPESET] = "shapeset",
+    [DATA_ADDING] = "adding", [DATA_TEMPORAL_ORDER] = "temporal_order", [DATA_COPY] = "copy",
     [DATA_IDX] = "idx", [DATA_CSV] = "csv",
   };
   for (int k = 0; k < DATA_COUNT; k++) {
@@ -167,7 +187,7 @@ static void test_names(void)
 
   static const char *const bad[] = {
     "Gaussian", "spiral", "", "mixture ", " spirals", "Shapeset", "gaussian:3",
-    "idx", "csv", "idx:", "csv:", "shapeset:x", "CSV:x",
+    "idx", "csv", "idx:", "csv:", "shapeset:x", "CSV:x", "temporal-order", "adding:100",
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     sb_error err;
@@ -185,7 +205,8 @@ static void test_names(void)
   sb_error_clear(&err);
   data_parse("spiral", &got, &err);
   tap_ok(strcmp(err.msg, "--dataset: unknown dataset 'spiral' "
-                         "(valid: gaussian, mixture, spirals, shapeset, idx:PATH, csv:PATH)") == 0,
+                         "(valid: gaussian, mixture, spirals, shapeset, adding, temporal_order, copy, "
+                         "idx:PATH, csv:PATH)") == 0,
          "unknown dataset message lists the valid names: '%s'", err.msg);
 }
 
@@ -255,21 +276,25 @@ static void test_checks(void)
   tap_ok(1, "data_free(NULL) is a no-op");
 }
 
-/* Properties every kind must have, on a small odd-sized problem. */
-static void test_common(data_kind kind, size_t dim, size_t classes)
+/* Properties every kind must have, on a small odd-sized problem; T: a
+ * sequence task's length (dim is then its features per step), else 0. */
+static void test_common_len(data_kind kind, size_t dim, size_t classes, size_t T)
 {
   const char *name = data_kind_name(kind);
   data_spec s = spec_of(kind, dim, classes, 503, 211);
-  dataset *a = must_alloc(&s, SEED);
-  dataset *b = must_alloc(&s, SEED);
-  dataset *c = must_alloc(&s, SEED + 1);
+  dataset *a = must_alloc_len(&s, SEED, T);
+  dataset *b = must_alloc_len(&s, SEED, T);
+  dataset *c = must_alloc_len(&s, SEED + 1, T);
   data_spec s2 = spec_of(kind, dim, classes, 503, 97);
-  dataset *e = must_alloc(&s2, SEED);
+  dataset *e = must_alloc_len(&s2, SEED, T);
+  size_t steps = T ? T + T / 10 : 1;
 
-  tap_ok(a->n_train == 503 && a->n_test == 211 && a->dim == dim
-         && a->classes == classes && a->X_test && a->y_test,
-         "%s: shape %zu/%zu x %zu, %zu classes", name, a->n_train, a->n_test,
-         a->dim, a->classes);
+  tap_ok(a->n_train == 503 && a->n_test == 211 && a->dim == steps * dim
+         && a->classes == classes && a->X_test && a->y_test
+         && a->seq_len == (T ? steps : 0) && a->seq_in == (T ? dim : 0),
+         "%s: shape %zu/%zu x %zu (%zu steps of %zu), %zu classes", name, a->n_train, a->n_test,
+         a->dim, a->seq_len, a->seq_in, a->classes);
+  dim = a->dim;
   tap_ok(same_dataset(a, b), "%s: same seed gives identical bytes", name);
   tap_ok(memcmp(a->X_train, c->X_train, 503 * dim * sizeof(double)) != 0
          && memcmp(a->X_test, c->X_test, 211 * dim * sizeof(double)) != 0,
@@ -282,13 +307,23 @@ static void test_common(data_kind kind, size_t dim, size_t classes)
          "%s: all features finite", name);
   tap_ok(memcmp(a->X_train, a->X_test, 211 * dim * sizeof(double)) != 0,
          "%s: test split is not a copy of the train split's start", name);
-  tap_ok(same_split(a->X_train, a->y_train, e->X_train, e->y_train, 503, dim),
+  tap_ok(same_split(a->X_train, a->y_train, e->X_train, e->y_train, 503, dim)
+         && same_block(a->start_train, e->start_train, 503, sizeof *a->start_train)
+         && same_block(a->t_train, e->t_train, 503 * a->n_out, sizeof *a->t_train),
          "%s: train split does not depend on test_size", name);
+  tap_ok(data_digest(a) == data_digest(b) && data_digest(a) != data_digest(c),
+         "%s: the digest follows the data: %016llx, seed+1 %016llx", name,
+         (unsigned long long)data_digest(a), (unsigned long long)data_digest(c));
 
   data_free(a);
   data_free(b);
   data_free(c);
   data_free(e);
+}
+
+static void test_common(data_kind kind, size_t dim, size_t classes)
+{
+  test_common_len(kind, dim, classes, 0);
 }
 
 static void test_gaussian(void)
@@ -473,6 +508,339 @@ static void test_spirals(void)
   data_free(d);
 }
 
+
+/* ---- sequence tasks ------------------------------------------------------ */
+
+/* spec fails data_check_len(T) and data_alloc_len(T) with SB_EUSAGE, the
+ * message starting with msg_prefix and naming --depths. */
+static void expect_len_usage(data_spec s, size_t T, const char *msg_prefix, const char *what)
+{
+  sb_error err;
+  sb_error_clear(&err);
+  int rc = data_check_len(&s, T, &err);
+  tap_ok(rc == SB_EUSAGE && strncmp(err.msg, msg_prefix, strlen(msg_prefix)) == 0 && strstr(err.msg, "--depths"),
+         "data_check_len %s -> SB_EUSAGE '%s...' naming --depths: rc %d msg '%s'", what, msg_prefix, rc, err.msg);
+  sb_error_clear(&err);
+  dataset *d = data_alloc_len(&s, SEED, T, &err);
+  tap_ok(d == NULL && err.code == SB_EUSAGE && strncmp(err.msg, msg_prefix, strlen(msg_prefix)) == 0,
+         "data_alloc_len %s -> NULL, SB_EUSAGE: msg '%s'", what, err.msg);
+  data_free(d);
+}
+
+static void test_seq_checks(void)
+{
+  tap_ok(data_kind_is_sequence(DATA_ADDING) && data_kind_is_sequence(DATA_TEMPORAL_ORDER)
+         && data_kind_is_sequence(DATA_COPY) && !data_kind_is_sequence(DATA_GAUSSIAN)
+         && !data_kind_is_sequence(DATA_SHAPESET) && !data_kind_is_sequence(DATA_IDX)
+         && !data_kind_is_sequence(DATA_COUNT),
+         "data_kind_is_sequence: adding, temporal_order and copy only");
+  tap_ok(data_seq_len(100) == 110 && data_seq_len(9) == 9 && data_seq_len(19) == 20,
+         "data_seq_len: T + T/10: 100 -> %zu, 9 -> %zu, 19 -> %zu", data_seq_len(100), data_seq_len(9),
+         data_seq_len(19));
+
+  /* Settled by data_resolve: the features per step and the classes. */
+  static const struct { data_kind kind; size_t dim, classes, min_len; } fixed[] = {
+    { DATA_ADDING, 2, 1, 6 }, { DATA_TEMPORAL_ORDER, 8, 4, 4 }, { DATA_COPY, 10, 8, 2 },
+  };
+  for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++) {
+    sb_error err;
+    sb_error_clear(&err);
+    const char *name = data_kind_name(fixed[k].kind);
+    data_spec r = spec_of(fixed[k].kind, 32, 10, 11, 5);
+    int rc = data_resolve(&r, &err);
+    tap_ok(rc == SB_OK && r.input_dim == fixed[k].dim && r.classes == fixed[k].classes
+           && data_check(&r, &err) == SB_OK,
+           "%s: data_resolve sets %zu features per step, %zu classes: %zu, %zu", name, fixed[k].dim,
+           fixed[k].classes, r.input_dim, r.classes);
+    char msg[160];
+    snprintf(msg, sizeof msg, "--input-dim: the %s dataset has %zu features per step (got %zu)", name,
+             fixed[k].dim, fixed[k].dim + 1);
+    expect_usage(spec_of(fixed[k].kind, fixed[k].dim + 1, fixed[k].classes, 11, 5), msg, "a step's features");
+    data_spec sc = spec_of(fixed[k].kind, fixed[k].dim, fixed[k].classes, 11, 5);
+    sc.scale = DATA_SCALE_STANDARD;
+    expect_usage(sc, "--input-scale: ", "--input-scale standard");
+    sc.scale = DATA_SCALE_NONE;
+    sb_error_clear(&err);
+    tap_ok(data_check(&sc, &err) == SB_OK, "%s: --input-scale none is accepted: %s", name, err.msg);
+
+    data_spec ok = spec_of(fixed[k].kind, fixed[k].dim, fixed[k].classes, 11, 5);
+    sb_error_clear(&err);
+    dataset *d = data_alloc(&ok, SEED, &err);
+    tap_ok(d == NULL && err.code == SB_EUSAGE && strncmp(err.msg, "--dataset: ", 11) == 0
+           && strstr(err.msg, name) && strstr(err.msg, "--depths") && strstr(err.msg, "sequence length"),
+           "%s: data_alloc (no length) -> SB_EUSAGE saying --depths is the sequence length: '%s'", name, err.msg);
+    data_free(d);
+    expect_len_usage(ok, 0, "--dataset: ", "T 0");
+    char lmsg[128];
+    snprintf(lmsg, sizeof lmsg, "--depths: the %s task needs sequences of at least %zu steps (got %zu", name,
+             fixed[k].min_len, fixed[k].min_len - 1);
+    if (fixed[k].min_len > 1) expect_len_usage(ok, fixed[k].min_len - 1, lmsg, "T below the shortest");
+    expect_len_usage(ok, ((size_t)1 << 30) + 1, "--depths: ", "T 2^30 + 1");
+    sb_error_clear(&err);
+    d = data_alloc_len(&ok, SEED, fixed[k].min_len, &err);
+    tap_ok(d && d->seq_len == fixed[k].min_len + fixed[k].min_len / 10,
+           "%s: the shortest T, %zu, is made: %s", name, fixed[k].min_len, d ? "yes" : err.msg);
+    data_free(d);
+  }
+  /* The classes a regression task has, and a classification task's own. */
+  expect_usage(spec_of(DATA_ADDING, 2, 2, 11, 5),
+               "--classes: the adding dataset is a regression task with 1 real target", "adding with 2 classes");
+  expect_usage(spec_of(DATA_ADDING, 2, 0, 11, 5), "--classes: ", "adding with 0 classes");
+  expect_usage(spec_of(DATA_COPY, 10, 1, 11, 5), "--classes", "copy with 1 class");
+  expect_usage(spec_of(DATA_TEMPORAL_ORDER, 8, 5, 11, 5), "--classes: the temporal_order dataset has 4 classes",
+               "temporal_order with 5 classes");
+  expect_usage(spec_of(DATA_GAUSSIAN, 7, 1, 11, 5), "--classes: need at least 2", "gaussian with 1 class still");
+  /* Sizes that overflow once the steps multiply them. */
+  {
+    sb_error err;
+    sb_error_clear(&err);
+    data_spec big = spec_of(DATA_COPY, 10, 8, ((size_t)1 << 32) - 1, 1);
+    dataset *d = data_alloc_len(&big, SEED, (size_t)1 << 30, &err);
+    tap_ok(d == NULL && err.code == SB_EUSAGE && strncmp(err.msg, "--depths, --train-size", 22) == 0,
+           "2^32 sequences of 2^30 steps: refused as overflowing: '%s'", err.msg);
+    data_free(d);
+  }
+
+  /* T means nothing to the other kinds: data_alloc is data_alloc_len(0). */
+  data_spec g = spec_of(DATA_MIXTURE, 7, 3, 53, 21);
+  dataset *a = must_alloc(&g, SEED), *b = must_alloc_len(&g, SEED, 17);
+  tap_ok(same_dataset(a, b) && data_digest(a) == data_digest(b) && !a->start_train && !a->t_train
+         && a->seq_len == 0 && a->seq_in == 0 && a->n_out == 3 && a->success_tol == 0.0,
+         "mixture: data_alloc_len(T 17) is data_alloc: no starts, no targets, n_out = classes %zu", a->n_out);
+  tap_ok(isnan(data_chance_mse(a)), "mixture: data_chance_mse is NaN (labels only): %g", data_chance_mse(a));
+  data_free(a);
+  data_free(b);
+}
+
+/* Each example's length T_i = seq_len - start[i] lies in [T, T + T/10],
+ * every length of that range is drawn, and the steps before start[i] are
+ * all zero while the first real step is not. */
+static void check_layout(const dataset *d, size_t T, const char *name)
+{
+  size_t n = d->n_train + d->n_test, span = T / 10 + 1, bad_len = 0, bad_pad = 0, bad_first = 0;
+  size_t *seen = calloc(span, sizeof *seen);
+  for (size_t i = 0; i < n; i++) {
+    size_t b = d->start_train[i], len = d->seq_len - b;
+    const double *x = d->X_train + i * d->dim;
+    if (len < T || len > T + T / 10) { bad_len++; continue; }
+    seen[len - T]++;
+    for (size_t j = 0; j < b * d->seq_in; j++) bad_pad += x[j] != 0.0;
+    int any = 0;
+    for (size_t j = 0; j < d->seq_in; j++) any |= x[b * d->seq_in + j] != 0.0;
+    bad_first += !any;
+  }
+  size_t missing = 0;
+  for (size_t k = 0; k < span; k++) missing += seen[k] == 0;
+  tap_ok(d->start_test == d->start_train + d->n_train && d->seq_len == T + T / 10 && bad_len == 0 && missing == 0,
+         "%s T %zu: lengths in [%zu, %zu], each drawn: %zu outside, %zu lengths never drawn", name, T, T,
+         T + T / 10, bad_len, missing);
+  tap_ok(bad_pad == 0 && bad_first == 0, "%s T %zu: right-aligned: padding all zero (%zu nonzero), the first real "
+         "step not empty (%zu empty)", name, T, bad_pad, bad_first);
+  free(seen);
+}
+
+/* Whether x (steps of `width` features) holds exactly one 1 and zeros
+ * otherwise at every step from b to end; *sym: the step's 1, per step. */
+static int one_hot_steps(const double *x, size_t b, size_t end, size_t width, size_t *sym)
+{
+  for (size_t k = b; k < end; k++) {
+    size_t ones = 0;
+    for (size_t j = 0; j < width; j++) {
+      double v = x[k * width + j];
+      if (v == 1.0) { ones++; sym[k] = j; }
+      else if (v != 0.0) return 0;
+    }
+    if (ones != 1) return 0;
+  }
+  return 1;
+}
+
+/* The adding problem, by H&S 1997's rules read back from X alone: two
+ * marked steps (marker 1), the earlier among the first 10 and both among
+ * the first T/2 - 1 ... or one of them among the first 10 and the other
+ * among the first T/2 - 1; markers -1 at the first and the last step when
+ * unmarked, 0 elsewhere; values in [-1, 1], 0 at a marked first step; and
+ * the target 0.5 + (sum of the marked values)/4. */
+static void test_adding(size_t T)
+{
+  data_spec s = spec_of(DATA_ADDING, 2, 1, 3001, 503);
+  dataset *d = must_alloc_len(&s, SEED, T);
+  size_t n = d->n_train + d->n_test, w1 = T - 1 < 10 ? T - 1 : 10, w2 = T / 2 - 1;
+  size_t bad_marks = 0, bad_window = 0, bad_values = 0, bad_target = 0, first_marked = 0, labels = 0;
+  size_t hit_w1 = 0, hit_w2 = 0;
+  check_layout(d, T, "adding");
+  for (size_t i = 0; i < n; i++) {
+    size_t b = d->start_train[i], len = d->seq_len - b, m[2], nm = 0;
+    const double *x = d->X_train + i * d->dim + 2 * b;
+    double sum = 0.0;
+    for (size_t k = 0; k < len; k++) {
+      double v = x[2 * k], mk = x[2 * k + 1];
+      if (!(v >= -1.0 && v <= 1.0)) bad_values++;
+      if (mk == 1.0) {
+        if (nm < 2) m[nm] = k;
+        nm++;
+        sum += v;
+      } else if (mk != ((k == 0 || k == len - 1) ? -1.0 : 0.0)) bad_marks++;
+    }
+    if (nm != 2) { bad_marks++; continue; }
+    if (!((m[0] < w1 && m[1] < w2) || (m[1] < w1 && m[0] < w2))) bad_window++;
+    if (m[1] == w1 - 1 || m[0] == w1 - 1) hit_w1++;
+    if (m[1] == w2 - 1) hit_w2++;
+    if (m[0] == 0) {
+      first_marked++;
+      if (x[0] != 0.0) bad_values++;
+    }
+    if (d->t_train[i] != 0.5 + sum / 4.0) bad_target++;
+    labels += d->y_train[i] != 0;
+  }
+  tap_ok(bad_marks == 0 && bad_window == 0,
+         "adding T %zu: two marked steps, one among the first %zu and the other among the first %zu, "
+         "-1 at the ends, 0 elsewhere: %zu wrong markers, %zu outside the windows", T, w1, w2, bad_marks, bad_window);
+  tap_ok(hit_w1 > 0 && hit_w2 > 0, "adding T %zu: the windows' last steps are drawn: step %zu %zu times, %zu %zu times",
+         T, w1, hit_w1, w2, hit_w2);
+  tap_ok(bad_values == 0, "adding T %zu: values in [-1, 1], 0 where the first step is marked (%zu such): %zu wrong",
+         T, first_marked, bad_values);
+  tap_ok(bad_target == 0 && labels == 0,
+         "adding T %zu: target = 0.5 + (sum of the marked values)/4 for all %zu: %zu wrong; labels all 0: %zu not",
+         T, n, bad_target, labels);
+  tap_ok(d->n_out == 1 && d->classes == 1 && d->success_tol == 0.04 && d->t_test == d->t_train + d->n_train,
+         "adding: n_out 1, classes 1, success_tol 0.04: %zu %zu %g", d->n_out, d->classes, d->success_tol);
+
+  /* The chance level against an independent computation, and against
+   * its value in closed form: Var(0.5 + (X1 + X2)/4) = (2 - p)/3/16 for X
+   * uniform in [-1, 1] (variance 1/3), but for the value zeroed when the
+   * first step is marked, with probability p = 1/10 + (9/10)/(T/2 - 2). */
+  long double m = 0.0L, v = 0.0L;
+  for (size_t i = 0; i < d->n_train; i++) m += d->t_train[i];
+  m /= d->n_train;
+  for (size_t i = 0; i < d->n_train; i++) v += (d->t_train[i] - m) * (d->t_train[i] - m);
+  double chance = data_chance_mse(d);
+  tap_rel(chance, (double)(0.5L * v / d->n_train), 1e-12, "adding: data_chance_mse = 1/2 Var(target), training split");
+  if (T >= 100) {
+    double p = 0.1 + 0.9 / (double)(T / 2 - 2);
+    tap_rel(chance, 0.5 * (2.0 - p) / 48.0, 0.06, "adding: data_chance_mse near its expected value");
+  }
+
+  /* The subsets carry each example's start and target along. */
+  sb_error err;
+  sb_error_clear(&err);
+  int rc = data_subsets(d, DATA_SPLIT_TEST, 101, 257, SEED + 7, &err);
+  const data_subset *subs[3] = { &d->probe, &d->eval_train, &d->eval_test };
+  size_t bad = 0, total = 0;
+  for (int k = 0; k < 3 && rc == SB_OK; k++) {
+    const data_subset *u = subs[k];
+    if (!u->start || !u->t) { bad++; continue; }
+    for (size_t i = 0; i < u->n; i++, total++) {
+      const double *x = u->X + i * d->dim;
+      size_t b = 0;
+      while (b < d->seq_len && x[2 * b + 1] == 0.0) b++;   /* the first marker is -1 or 1 */
+      double sum = 0.0;
+      for (size_t k2 = b; k2 < d->seq_len; k2++) sum += x[2 * k2 + 1] == 1.0 ? x[2 * k2] : 0.0;
+      bad += u->start[i] != b || u->t[i] != 0.5 + sum / 4.0;
+    }
+  }
+  tap_ok(rc == SB_OK && bad == 0 && total == 101 + 257 + 257,
+         "adding: data_subsets copies start and t with X (probe from the test split, evaluation subsets): "
+         "%zu of %zu wrong", bad, total);
+
+  /* The digest covers the starts and the targets. */
+  uint64_t h0 = data_digest(d);
+  size_t keep = d->start_test[3];
+  d->start_test[3] = keep + 1;
+  uint64_t h1 = data_digest(d);
+  d->start_test[3] = keep;
+  double tk = d->t_train[5];
+  d->t_train[5] = nextafter(tk, 2.0);
+  uint64_t h2 = data_digest(d);
+  d->t_train[5] = tk;
+  tap_ok(h1 != h0 && h2 != h0 && data_digest(d) == h0,
+         "adding: the digest changes with a start (%016llx) and with a target (%016llx), from %016llx",
+         (unsigned long long)h1, (unsigned long long)h2, (unsigned long long)h0);
+  data_free(d);
+}
+
+/* Temporal order (H&S 1997, 6a) read back from the symbols: one-hot
+ * steps, E first, B last, exactly two of X/Y, at positions (1-based) in
+ * the ranges given, noise a-d elsewhere; the class the order of X and Y. */
+static void test_temporal_order(size_t T, size_t lo1, size_t hi1, size_t lo2, size_t hi2)
+{
+  enum { A, B_, C, D, E, B, X, Y };
+  data_spec s = spec_of(DATA_TEMPORAL_ORDER, 8, 4, 2003, 401);
+  dataset *d = must_alloc_len(&s, SEED, T);
+  size_t n = d->n_train + d->n_test;
+  size_t *sym = malloc(d->seq_len * sizeof *sym);
+  size_t bad_hot = 0, bad_ends = 0, bad_pos = 0, bad_class = 0, noise[4] = { 0 }, hit1[2] = { 0 }, hit2[2] = { 0 };
+  size_t count[4] = { 0 };
+  check_layout(d, T, "temporal_order");
+  for (size_t i = 0; i < n; i++) {
+    size_t b = d->start_train[i], len = d->seq_len - b;
+    const double *x = d->X_train + i * d->dim;
+    if (!one_hot_steps(x, b, d->seq_len, 8, sym)) { bad_hot++; continue; }
+    if (sym[b] != E || sym[d->seq_len - 1] != B) bad_ends++;
+    size_t pos[2], got[2], nxy = 0;
+    for (size_t p = 2; p < len; p++) {
+      size_t v = sym[b + p - 1];
+      if (v == X || v == Y) {
+        if (nxy < 2) { pos[nxy] = p; got[nxy] = v; }
+        nxy++;
+      } else if (v <= D) noise[v]++;
+      else bad_ends++;
+    }
+    if (nxy != 2 || pos[0] < lo1 || pos[0] > hi1 || pos[1] < lo2 || pos[1] > hi2) { bad_pos++; continue; }
+    hit1[0] += pos[0] == lo1; hit1[1] += pos[0] == hi1;
+    hit2[0] += pos[1] == lo2; hit2[1] += pos[1] == hi2;
+    int cls = 2 * (got[0] == Y) + (got[1] == Y);
+    bad_class += d->y_train[i] != cls;
+    if (d->y_train[i] >= 0 && d->y_train[i] < 4) count[d->y_train[i]]++;
+  }
+  tap_ok(bad_hot == 0 && bad_ends == 0, "temporal_order T %zu: one symbol a step, E first, B last, none elsewhere: "
+         "%zu not one-hot, %zu misplaced", T, bad_hot, bad_ends);
+  tap_ok(bad_pos == 0 && hit1[0] && hit1[1] && hit2[0] && hit2[1],
+         "temporal_order T %zu: two of X/Y, at t1 in [%zu, %zu] and t2 in [%zu, %zu], both ends drawn: %zu wrong",
+         T, lo1, hi1, lo2, hi2, bad_pos);
+  tap_ok(bad_class == 0, "temporal_order T %zu: class = XX 0, XY 1, YX 2, YY 3 from the symbols: %zu wrong", T,
+         bad_class);
+  /* At T = 4 every position is E, t1, t2 or B: no noise. */
+  int noise_ok = T == 4 ? !noise[0] && !noise[1] && !noise[2] && !noise[3]
+                        : noise[0] && noise[1] && noise[2] && noise[3];
+  tap_ok(count[0] && count[1] && count[2] && count[3] && noise_ok,
+         "temporal_order T %zu: every class (%zu %zu %zu %zu) and noise symbol appears", T, count[0], count[1],
+         count[2], count[3]);
+  check_balance(d->y_train, d->n_train, 4, "temporal_order train");
+  tap_ok(d->n_out == 4 && !d->t_train && d->success_tol == 0.0 && isnan(data_chance_mse(d)),
+         "temporal_order: n_out 4, no targets, success by argmax, chance from the labels");
+  free(sym);
+  data_free(d);
+}
+
+/* Copy read back from the symbols: the class's symbol first, blanks, the
+ * go cue last. */
+static void test_copy(size_t T)
+{
+  data_spec s = spec_of(DATA_COPY, 10, 8, 1001, 333);
+  dataset *d = must_alloc_len(&s, SEED, T);
+  size_t n = d->n_train + d->n_test, bad = 0, count[8] = { 0 };
+  size_t *sym = malloc(d->seq_len * sizeof *sym);
+  check_layout(d, T, "copy");
+  for (size_t i = 0; i < n; i++) {
+    size_t b = d->start_train[i];
+    const double *x = d->X_train + i * d->dim;
+    if (!one_hot_steps(x, b, d->seq_len, 10, sym)) { bad++; continue; }
+    int ok = (int)sym[b] == d->y_train[i] && sym[b] < 8 && sym[d->seq_len - 1] == 9;
+    for (size_t k = b + 1; k + 1 < d->seq_len; k++) ok &= sym[k] == 8;
+    bad += !ok;
+    if (ok) count[sym[b]]++;
+  }
+  size_t absent = 0;
+  for (int k = 0; k < 8; k++) absent += count[k] == 0;
+  tap_ok(bad == 0 && absent == 0, "copy T %zu: class = the first step's symbol, blanks, go last: %zu wrong, "
+         "%zu classes absent", T, bad, absent);
+  check_balance(d->y_train, d->n_train, 8, "copy train");
+  tap_ok(d->n_out == 8 && !d->t_train && d->success_tol == 0.0, "copy: n_out 8, no targets, success by argmax");
+  free(sym);
+  data_free(d);
+}
+
 int main(void)
 {
   test_names();
@@ -480,8 +848,22 @@ int main(void)
   test_common(DATA_GAUSSIAN, 5, 3);
   test_common(DATA_MIXTURE, 7, 4);
   test_common(DATA_SPIRALS, 2, 3);
+  test_common_len(DATA_ADDING, 2, 1, 23);
+  test_common_len(DATA_TEMPORAL_ORDER, 8, 4, 21);
+  test_common_len(DATA_COPY, 10, 8, 12);
+  test_seq_checks();
   test_gaussian();
   test_mixture();
   test_spirals();
+  test_adding(100);
+  test_adding(13);
+  test_adding(6);
+  /* The paper's ranges at T = 100 (t1 in [10, 20], t2 in [50, 60]); short
+   * sequences keep them inside and apart. */
+  test_temporal_order(100, 10, 20, 50, 60);
+  test_temporal_order(30, 3, 6, 15, 18);
+  test_temporal_order(4, 2, 2, 3, 3);
+  test_copy(40);
+  test_copy(2);
   return tap_done();
 }
