@@ -218,6 +218,15 @@ static void check_cell(const theory_work *w)
   theory_point p;
   tap_ok(theory_rnn_point(w, &f, 1.0, 0.0, -1.0, &p, &err) == SB_EUSAGE, "theory_rnn_point: q_in < 0 refused: %s", err.msg);
   tap_ok(isnan(theory_rnn_decay_rate(r, 0)), "theory_rnn_decay_rate of T = 0 is NaN");
+
+  /* The RNN's edge of chaos, as theory.h says to find it: theory_critical
+   * at sigma_b2 + q_in with q0 = 0; chi1 = 1 there (the manual quotes 3.54
+   * for tanh at sigma_b2 + q_in = 1.1) */
+  double crit;
+  if (theory_critical(w, &f, 0.1 + 1.0, 0.0, &crit, &err) || theory_rnn_point(w, &f, crit, 0.1, 1.0, &p, &err))
+    die(err.msg);
+  tap_abs(p.chi1, 1.0, 1e-9, "tanh RNN, sigma_b2 0.1, q_in 1: chi1 = 1 at theory_critical(sigma_b2 + q_in, q0 = 0)");
+  tap_abs(crit, 3.5414188, 1e-6, "  that critical sigma_w2 is 3.5414 (the manual's 3.54)");
 }
 
 /* ---- 4. measurement ------------------------------------------------------ */
@@ -262,7 +271,7 @@ static void check_measured(const theory_work *w)
   init_spec xh = init("meanfield:1:0.1");
   int mlp_rejected = 0;
   blas_set_threads(1);
-  tap_diag("act      W_hh            sigma_hh2  predicted  measured (mean +- sd over %d seeds)  MLP map", SEEDS);
+  tap_diag("act      W_hh            sigma_hh2  predicted  measured (mean +- sd, %d seeds)  tol     MLP map", SEEDS);
   for (size_t c = 0; c < NC; c++) {
     act_fn f = act(cases[c].a);
     init_spec hh = init(cases[c].hh);
@@ -296,8 +305,8 @@ static void check_measured(const theory_work *w)
     double mlp = theory_decay_rate(mlp_ratio, M_T + 1);
     double tol = 3.0 * sd / sqrt(SEEDS) + BIAS_TOL;
     mlp_rejected += fabs(mean - mlp) > tol;
-    tap_diag("%-8s %-15s %9.4g  %9.4f  %8.4f +- %.4f                      %7.4f",
-             cases[c].a, cases[c].hh, sw2, pred, mean, sd, mlp);
+    tap_diag("%-8s %-15s %9.4g  %9.4f  %8.4f +- %.4f                 %.4f  %7.4f",
+             cases[c].a, cases[c].hh, sw2, pred, mean, sd, tol, mlp);
     tap_ok(fabs(mean - pred) <= tol, "%s, W_hh %s (sigma_hh2 %.4g): measured rate %.4f +- %.4f (sd, %d seeds) "
            "vs predicted %.4f decade/step: |gap| %.4f <= tol %.4f", cases[c].a, cases[c].hh, sw2, mean, sd,
            SEEDS, pred, fabs(mean - pred), tol);
