@@ -368,6 +368,8 @@ static const char theory_usage[] =
   "       satbench theory --activation A --phase [--sigma-w2-range LO:HI:STEP]\n"
   "                       [--sigma-b2-range LO:HI:STEP] [--q0 Q]\n"
   "       satbench theory --activation A --critical-line [--sigma-b2-range LO:HI:STEP] [--q0 Q]\n"
+  "       satbench theory --arch rnn --activation A (--init I | --sigma-w2 X) [--sigma-b2 Y]\n"
+  "                       [--q-in Q | --q0 Q] [--width N] --depth T\n"
   "Mean-field signal propagation (Poole et al. 2016; Schoenholz et al. 2017) as TSV:\n"
   "  (default)        activation sigma_w2 sigma_b2 q_star chi1 xi_q xi_grad critical_sigma_w2\n"
   "                   c_star chi_c xi_c (the correlation map's fixed point and depth scale)\n"
@@ -380,6 +382,11 @@ static const char theory_usage[] =
   "  --phase          sigma_w2 sigma_b2 q_star chi1 on a grid, one block per sigma_b2\n"
   "                   (defaults 0.1:5:0.1 and 0:2:0.1)\n"
   "  --critical-line  sigma_b2 critical_sigma_w2 (where chi1 = 1), default 0:2:0.1\n"
+  "  --arch rnn       t q chi log10_dh_ratio for an Elman RNN over T = --depth steps\n"
+  "                   under untied weights, sigma_w2 and --init being W_hh's, the input\n"
+  "                   entering every step: q_1 = sigma_b2 + q_in, q_t = sigma_w2\n"
+  "                   E[phi(sqrt(q_{t-1}) z)^2] + sigma_b2 + q_in; in comments the decay\n"
+  "                   rate (decades per step) and the timescale xi = -1/ln chi(q*) (steps)\n"
   "--init takes satbench's init names: sigma_w2 is the weight variance times fan_in\n"
   "for fan_in = fan_out = --width (default 1000), sigma_b2 is 0, or SB2 for\n"
   "critical[:SB2] and meanfield:SW2[:SB2].  --q0 (default 1) is the inputs' second\n"
@@ -388,16 +395,19 @@ static const char theory_usage[] =
   "measured one); by default that of cross-entropy at initialization, p = 1/C: the\n"
   "output error (p - onehot)/B has rms sqrt(C-1)/(C B), times sqrt(C v_out E[phi'^2])\n"
   "one layer down (v_out the output weights' variance: --init's at --width, else\n"
-  "sigma_w2/--width).\n";
+  "sigma_w2/--width).  --q-in (--arch rnn) is the input's share of q_t, n_in Var(W_xh)\n"
+  "E[x^2]; by default sigma_w2 q0, W_xh drawn like W_hh.\n";
 
 typedef struct theory_opts {
   act_fn act;
   init_spec init;
-  double sw2, sb2, q0;
+  int rnn;                         /* --arch rnn */
+  double sw2, sb2, q0, q_in;
   unsigned long depth, width;
   double w_range[3], b_range[3];   /* LO, HI, STEP */
   /* which options were given */
   int act_set, init_set, sw2_set, sb2_set, q0_set, depth_set, width_set, w_range_set, b_range_set;
+  int arch_set, q_in_set;
   int phase, critical_line;
   /* --precision: where the format flushes the error */
   prec_kind prec;
@@ -508,6 +518,30 @@ static int th_q0(void *ctx, const char *name, const char *val, sb_error *err)
   return rc;
 }
 
+/* The architectures the theory covers: the MLP's layers, and the Elman
+ * RNN's steps (theory.h, "recurrent nets"); the gated cells have none. */
+static int th_arch(void *ctx, const char *name, const char *val, sb_error *err)
+{
+  theory_opts *o = ctx;
+  (void)name;
+  o->arch_set = 1;
+  if (!strcmp(val, "mlp") || !strcmp(val, "rnn")) {
+    o->rnn = !strcmp(val, "rnn");
+    return SB_OK;
+  }
+  return sb_fail(err, SB_EUSAGE, "theory: --arch: '%s' has no mean-field theory here (valid: mlp, rnn)", val);
+}
+
+static int th_q_in(void *ctx, const char *name, const char *val, sb_error *err)
+{
+  theory_opts *o = ctx;
+  o->q_in_set = 1;
+  int rc = theory_real(name, val, &o->q_in, err);
+  if (!rc && !(o->q_in >= 0)) rc = sb_fail(err, SB_EUSAGE, "theory: --q-in: %s must be >= 0", val);
+  if (!rc && o->q_in == 0) o->q_in = 0.0;   /* -0 */
+  return rc;
+}
+
 static int th_depth(void *ctx, const char *name, const char *val, sb_error *err)
 {
   theory_opts *o = ctx;
@@ -596,11 +630,13 @@ static int th_probe_size(void *ctx, const char *name, const char *val, sb_error 
 }
 
 static const cli_def theory_options[] = {
+  { "arch", 0, CLI_VALUE, th_arch, "ARCH", "mlp (the default) or rnn: an Elman RNN over --depth steps", 0 },
   { "activation", 0, CLI_VALUE, th_activation, "A", "the activation (satbench list activations)", 0 },
   { "init", 0, CLI_VALUE, th_init, "I", "an init: sigma_w2 from its variance at --width", 0 },
   { "sigma-w2", 0, CLI_VALUE, th_sigma_w2, "X", "the weight variance times fan_in", 0 },
   { "sigma-b2", 0, CLI_VALUE, th_sigma_b2, "Y", "the bias variance (default 0)", 0 },
   { "q0", 0, CLI_VALUE, th_q0, "Q", "the inputs' second moment (default 1)", 0 },
+  { "q-in", 0, CLI_VALUE, th_q_in, "Q", "--arch rnn: the input's share of q_t, n_in Var(W_xh) E[x^2] (default sigma_w2 q0)", 0 },
   { "depth", 0, CLI_VALUE, th_depth, "N", "the per-layer profile of N hidden layers", 0 },
   { "width", 0, CLI_VALUE, th_width, "N", "fan_in = fan_out for --init (default 1000)", 0 },
   { "phase", 0, CLI_FLAG, th_phase, NULL, "the (sigma_w2, sigma_b2) phase diagram", 0 },
@@ -630,6 +666,18 @@ static int theory_parse(theory_opts *o, int argc, char **argv, sb_error *err)
   if (rc) return rc;
   if (!o->act_set) return sb_fail(err, SB_EUSAGE, "theory: --activation: say which activation (satbench list activations)");
   int sweep = o->phase || o->critical_line;
+  if (o->rnn) {
+    /* the RNN has its per-step profile only */
+    const char *mlp_only = o->phase ? "phase" : o->critical_line ? "critical-line" : o->prec_set ? "precision"
+                         : o->ls_set ? "loss-scale" : o->top_set ? "top-error" : o->classes_set ? "classes"
+                         : o->probe_set ? "probe-size" : NULL;
+    if (mlp_only) return sb_fail(err, SB_EUSAGE, "theory: --%s: not with --arch rnn (the MLP's only)", mlp_only);
+    if (!o->depth_set) return sb_fail(err, SB_EUSAGE, "theory: --depth: --arch rnn needs --depth T, the sequence length");
+    if (o->q_in_set && o->q0_set)
+      return sb_fail(err, SB_EUSAGE, "theory: --q-in and --q0 exclude each other: give one");
+  } else if (o->q_in_set) {
+    return sb_fail(err, SB_EUSAGE, "theory: --q-in: only with --arch rnn");
+  }
   if (o->phase && o->critical_line)
     return sb_fail(err, SB_EUSAGE, "theory: --phase and --critical-line exclude each other");
   if (sweep) {
@@ -675,6 +723,47 @@ static void theory_cols(int n, ...)
   }
   va_end(ap);
   putchar('\n');
+}
+
+/* satbench theory --arch rnn: the Elman RNN's per-step profile over T
+ * steps, with the decay rate and the stationary point in comments. */
+static int theory_rnn_print(const theory_work *w, const act_fn *f, double sw2, double sb2, double q_in,
+                            size_t T, sb_error *err)
+{
+  double *q = malloc((2 * T + 1) * sizeof *q), *ratio = q ? q + T : NULL;
+  if (!q) return sb_fail(err, SB_EFAIL, "theory: out of memory");
+  theory_point p;
+  int rc = theory_rnn_profile(w, f, sw2, sb2, q_in, T, q, ratio, err);
+  if (!rc) rc = theory_rnn_point(w, f, sw2, sb2, q_in, &p, err);
+  if (!rc) {
+    printf("# satbench theory --arch rnn: activation = %s, sigma_w2 = ", act_name(f->kind));
+    table_double(stdout, sw2);
+    printf(", sigma_b2 = ");
+    table_double(stdout, sb2);
+    printf(", q_in = ");
+    table_double(stdout, q_in);
+    printf(", T = %zu\n", T);
+    printf("# untied weights: q_1 = sigma_b2 + q_in, q_t = sigma_w2 E[phi(sqrt(q_{t-1}) z)^2] + sigma_b2 + q_in\n");
+    printf("# log10_dh_ratio = log10(||dL/dh_t|| / ||dL/dh_T||); chi = chi(q_t) = ||dL/dh_{t-1}||^2 / ||dL/dh_t||^2\n");
+    printf("# decay_rate = ");
+    table_double(stdout, theory_rnn_decay_rate(ratio, T));
+    printf(" (decades per step, > 0: the error shrinks into the past; the least-squares slope of "
+           "log10_dh_ratio over t = 0..T)\n# q_star = ");
+    table_double(stdout, p.q_star);
+    printf(", chi1 = ");
+    table_double(stdout, p.chi1);
+    printf(", xi = ");
+    table_double(stdout, p.xi_grad);
+    printf(" (steps: -1/ln chi1; once q_t has settled, ||dL/dh_{T-k}||^2 falls by e every xi steps)\n");
+    printf("t\tq\tchi\tlog10_dh_ratio\n0\t");
+    theory_cols(3, NAN, NAN, ratio[0]);   /* h_0 = 0 has no pre-activation */
+    for (size_t t = 1; t <= T; t++) {
+      printf("%zu\t", t);
+      theory_cols(3, q[t - 1], theory_chi(w, f, sw2, q[t - 1]), ratio[t]);
+    }
+  }
+  free(q);
+  return rc;
 }
 
 int cmd_theory(int argc, char **argv, sb_error *err)
@@ -733,7 +822,9 @@ int cmd_theory(int argc, char **argv, sb_error *err)
       sw2 = init_weight_var(&o.init, n, n) * (double)n;
       if (!o.sb2_set) sb2 = init_bias_var(&o.init);
     }
-    if (!rc && o.depth_set) {
+    if (!rc && o.rnn) {
+      rc = theory_rnn_print(w, &o.act, sw2, sb2, o.q_in_set ? o.q_in : sw2 * o.q0, o.depth, err);
+    } else if (!rc && o.depth_set) {
       size_t depth = o.depth;
       double *q = malloc(3 * depth * sizeof *q), *chi = q + depth, *ratio = chi + depth;
       if (!q) rc = sb_fail(err, SB_EFAIL, "theory: out of memory");
@@ -1049,6 +1140,7 @@ static void theory_complete(FILE *f, const char *option)
   if (o && o->set == th_activation) cfg_complete(f, CMD_GRID, "--activations");
   else if (o && o->set == th_init) init_complete(f, "");
   else if (o && o->set == th_precision) cfg_complete(f, CMD_GRID, "--precisions");
+  else if (o && o->set == th_arch) fputs("mlp\nrnn\n", f);
 }
 
 static void run_complete(FILE *f, const char *option)

@@ -622,3 +622,65 @@ int theory_cell(const theory_work *w, const act_fn *f, const init_spec *spec, si
   *decay = rc ? NAN : theory_decay_rate(ratio, depth);
   return rc;
 }
+
+/* ---- recurrent nets ------------------------------------------------------ */
+
+static int finite_nonneg(double x) { return isfinite(x) && x >= 0; }
+
+int theory_rnn_profile(const theory_work *w, const act_fn *f, double sigma_hh2, double sigma_b2,
+                       double q_in, size_t T, double *q, double *ratio, sb_error *err)
+{
+  if (T == 0) return sb_fail(err, SB_EUSAGE, "theory: a recurrent net needs T >= 1 steps");
+  if (!finite_nonneg(sigma_hh2) || !finite_nonneg(sigma_b2) || !finite_nonneg(q_in))
+    return sb_fail(err, SB_EUSAGE, "theory: sigma_hh2 %g, sigma_b2 %g and q_in %g must be finite "
+                   "and >= 0", sigma_hh2, sigma_b2, q_in);
+  /* ratio[t] collects 1/2 log10 chi(q_{t+1}) first, summed from the end
+   * below; the input enters every step, so each q_t adds sigma_b2 + q_in
+   * to what the previous state carries (q_1: h_0 = 0 carries nothing). */
+  double c = sigma_b2 + q_in, qt = c;
+  for (size_t t = 1; t <= T; t++) {
+    theory_moments m;
+    theory_moments_at(w, f, qt, &m);
+    if (q) q[t - 1] = qt;
+    ratio[t - 1] = 0.5 * log10(sigma_hh2 * m.dphi2);
+    qt = sigma_hh2 * m.phi2 + c;   /* Inf once it overflows: limits from then on */
+  }
+  /* ||dL/dh_{t-1}||^2 = chi(q_t) ||dL/dh_t||^2 (rnn.c's elman_back) */
+  ratio[T] = 0.0;
+  for (size_t t = T; t-- > 0;) ratio[t] += ratio[t + 1];
+  return SB_OK;
+}
+
+double theory_rnn_decay_rate(const double *ratio, size_t T)
+{
+  /* a slope does not change when t = 0..T is relabelled 1..T+1 */
+  return T < 1 ? NAN : theory_decay_rate(ratio, T + 1);
+}
+
+int theory_rnn_point(const theory_work *w, const act_fn *f, double sigma_hh2, double sigma_b2,
+                     double q_in, theory_point *out, sb_error *err)
+{
+  if (!finite_nonneg(q_in)) {
+    memset(out, 0, sizeof *out);
+    return sb_fail(err, SB_EUSAGE, "theory: q_in %g must be finite and >= 0", q_in);
+  }
+  return theory_point_at(w, f, sigma_hh2, sigma_b2 + q_in, 0.0, out, err);
+}
+
+int theory_rnn_cell(const theory_work *w, const act_fn *f, const init_spec *xh, const init_spec *hh,
+                    int hh_identity, size_t n_in, size_t H, size_t T, double q0, double *ratio,
+                    double *decay, sb_error *err)
+{
+  *decay = NAN;
+  if (hh_identity) {
+    /* W_hh = a I: the same matrix at every step is the whole point, and
+     * a fresh Gaussian one would be another net */
+    for (size_t t = 0; t <= T; t++) ratio[t] = NAN;
+    return SB_OK;
+  }
+  double sw2 = (double)H * init_weight_var(hh, H, H);
+  double q_in = (double)n_in * init_weight_var(xh, n_in, H) * q0;
+  int rc = theory_rnn_profile(w, f, sw2, init_bias_var(xh), q_in, T, NULL, ratio, err);
+  if (!rc) *decay = theory_rnn_decay_rate(ratio, T);
+  return rc;
+}

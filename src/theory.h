@@ -167,4 +167,65 @@ int theory_cell(const theory_work *w, const act_fn *f, const init_spec *spec, si
                 size_t width, size_t depth, double q0, double *ratio, double *decay,
                 sb_error *err);
 
+/* ---- recurrent nets: a vanilla (Elman) RNN at initialization ----------
+ *
+ * rnn.h's Elman cell, h_t = phi(a_t), a_t = x_t W_xh + h_{t-1} W_hh + b,
+ * h_0 = 0, read out on h_T.  Under the untied-weights approximation (a
+ * fresh W_hh at every step; Chen, Pennington & Schoenholz 2018 discuss
+ * where it holds) the net unrolled over T steps is a depth-T feed-forward
+ * net whose every layer also receives the input.  The second moment of a
+ * pre-activation of a_t follows
+ *     q_1 = sigma_b2 + q_in,
+ *     q_t = sigma_hh2 E[phi(sqrt(q_{t-1}) z)^2] + sigma_b2 + q_in,
+ * sigma_hh2 = H Var(W_hh), sigma_b2 the biases' variance, and
+ * q_in = n_in Var(W_xh) E[x^2] the input's share, entering at every step.
+ * Back-propagation through time, dL/dh_{t-1} = (dL/dh_t . phi'(a_t))
+ * W_hh^T (rnn.c's elman_back), multiplies ||dL/dh||^2 by chi(q_t) =
+ * sigma_hh2 E[phi'(sqrt(q_t) z)^2] from h_t back to h_{t-1}: the step t
+ * factor uses the pre-activation a_t of step t.  So
+ *     log10(||dL/dh_t|| / ||dL/dh_T||) = 1/2 sum_{s=t+1}^{T} log10 chi(q_s).
+ * It is the MLP's length map with sigma_b2 + q_in as its bias variance and
+ * a zero input (q^1 = sigma_b2 + q_in): theory_point_at(w, f, sigma_hh2,
+ * sigma_b2 + q_in, 0, ...) gives the stationary q*, and the RNN's edge of
+ * chaos is theory_critical(w, f, sigma_b2 + q_in, 0, ...). */
+
+/* The per-step prediction over T >= 1 steps: q[t-1] = q_t for t = 1..T
+ * (q may be NULL) and ratio[t] = log10(||dL/dh_t|| / ||dL/dh_T||) for
+ * t = 0..T (ratio[T] = 0; -Inf where some chi is 0).  SB_EUSAGE for T = 0
+ * or a variance that is negative, NaN or Inf. */
+int theory_rnn_profile(const theory_work *w, const act_fn *f, double sigma_hh2, double sigma_b2,
+                       double q_in, size_t T, double *q, double *ratio, sb_error *err);
+
+/* The per-step decay rate: the least-squares slope of ratio[t] against
+ * t = 0..T (ratio (T+1)), in decades per step, positive when the error
+ * shrinks into the past: the sign of theory_decay_rate and of cells.tsv's
+ * decay_rate, which fit log10 ||delta^l|| against the layer l.  NaN for
+ * T < 1 or a non-finite ratio. */
+double theory_rnn_decay_rate(const double *ratio, size_t T);
+
+/* The stationary point of the recurrence: theory_point_at(w, f,
+ * sigma_hh2, sigma_b2 + q_in, 0, out, err), so out->sigma_b2 is
+ * sigma_b2 + q_in, q_start is q_1, q_star the limit of q_t, chi1 =
+ * chi(q*), and xi_grad = -1/ln chi1 is the timescale xi in steps
+ * (Schoenholz et al. 2017's xi_grad): once q_t has settled,
+ * ||dL/dh_{T-k}||^2 falls by a factor e every xi steps into the past, a
+ * rate of -1/2 log10 chi1 = 1/(2 ln(10) xi) decades per step; Inf at
+ * chi1 = 1, negative when the error grows into the past.  xi_q is the
+ * number of steps over which q_t settles. */
+int theory_rnn_point(const theory_work *w, const act_fn *f, double sigma_hh2, double sigma_b2,
+                     double q_in, theory_point *out, sb_error *err);
+
+/* The prediction for an Elman cell as rnn_init_params draws it: W_xh
+ * (n_in, H) and its biases from xh, W_hh (H, H) from hh (both resolved,
+ * for critical), inputs of mean square q0 per feature (over the real,
+ * non-padding steps).  sigma_hh2 = H Var_hh(H, H) (orthogonal:GAIN gives
+ * GAIN^2), sigma_b2 = init_bias_var(xh) (W_hh draws no biases), q_in =
+ * n_in Var_xh(n_in, H) q0.  hh_identity: W_hh is a scaled identity
+ * (rnn.h's identity[:SCALE]), for which the untied-weights approximation
+ * does not hold: ratio and *decay are NaN, SB_OK.  ratio is (T+1); *decay
+ * gets theory_rnn_decay_rate. */
+int theory_rnn_cell(const theory_work *w, const act_fn *f, const init_spec *xh, const init_spec *hh,
+                    int hh_identity, size_t n_in, size_t H, size_t T, double q0, double *ratio,
+                    double *decay, sb_error *err);
+
 #endif

@@ -1,8 +1,9 @@
 # theory.sh - `satbench theory`: the TSV it prints (header, one row, the
 # per-layer table, the phase grid, the critical line), its known answers
 # (tanh critical at sigma_w2 = 1 for sigma_b2 = 0, relu chi1 = sigma_w2/2,
-# Glorot's standard init gives tanh chi1 = 1/3), the theory columns of a
-# grid's tables, and that bad invocations exit 2 with one line on stderr.
+# Glorot's standard init gives tanh chi1 = 1/3), --arch rnn's per-step
+# profile (by hand for linear and relu), the theory columns of a grid's
+# tables, and that bad invocations exit 2 with one line on stderr.
 . "${srcdir:-.}/tests/lib.sh"
 t_init theory
 
@@ -168,6 +169,75 @@ check "summary.tsv: log10_delta_ratio_theory 0 at layer depth, NaN at the output
     if (k in seen && seen[k] != t) print k ": changes with step"
     seen[k] = t }'
 
+# ---- --arch rnn: the Elman RNN's per-step profile ------------------------------------
+
+# rcheck DESC AWK: the awk program on the whole output (comments included).
+rcheck()
+{
+  ck_msg=$(awk -F '\t' "$2" "$out" 2>&1)
+  if test "$rc" -eq 0 && test -z "$ck_msg" && test ! -s "$err"; then t_pass "$1"
+  else t_fail "$1" "exit $rc" "$ck_msg" "stderr: $(cat "$err")" "stdout: $(head -n 8 "$out")"; fi
+}
+# comment(NAME): the text after "NAME = " in a comment line, up to a blank or comma.
+RNN_AWK='
+  function abs(x) { return x < 0 ? -x : x }
+  function comment(name,   v) { v = $0; if (index(v, "# ") != 1 || !index(v, name " = ")) return ""
+    v = substr(v, index(v, name " = ") + length(name) + 3); sub(/[ ,].*/, "", v); return v }
+  # numbers as numbers (a field cut out by sub() compares as a string); xi may be "Inf"
+  /^#/ { if (comment("decay_rate") != "") dr = comment("decay_rate") + 0; if (comment("xi") != "") xi = comment("xi")
+         if (comment("chi1") != "") chi1 = comment("chi1") + 0; if (comment("q_star") != "") qs = comment("q_star") + 0; next }
+  /^t\t/ { hdr = $0 == "t\tq\tchi\tlog10_dh_ratio"; next }
+  { n++; t[n] = $1; q[n] = $2; chi[n] = $3; r[n] = $4 }
+  # the least-squares slope of log10_dh_ratio against t, computed here
+  function slope(   i, mx, my, sxy, sxx) { for (i = 1; i <= n; i++) { mx += t[i]; my += r[i] }
+    mx /= n; my /= n; for (i = 1; i <= n; i++) { sxy += (t[i] - mx) * (r[i] - my); sxx += (t[i] - mx)^2 }
+    return sxy / sxx }
+'
+sb theory --arch rnn --activation tanh --sigma-w2 1.5 --sigma-b2 0.1 --q-in 1 --depth 30
+rcheck "--arch rnn tanh: rows t = 0..30, q_1 = sigma_b2 + q_in, ratio_{t-1} - ratio_t = log10(chi_t)/2, 0 at T, decay_rate the fitted slope, q_t -> q_star, xi = -1/ln chi1" "$RNN_AWK"'
+  END {
+    if (!hdr) print "header"
+    if (n != 31) print n " rows"
+    for (i = 1; i <= n; i++) if (t[i] != i - 1) print "row " i ": t " t[i]
+    if (q[1] != "NaN" || chi[1] != "NaN") print "t = 0: q " q[1] ", chi " chi[1]
+    if (abs(q[2] - 1.1) > 1e-12) print "q_1 = " q[2]
+    if (r[n] != 0) print "last ratio " r[n]
+    for (i = 2; i <= n; i++) if (abs(r[i - 1] - r[i] - log(chi[i]) / log(10) / 2) > 1e-12) print "step at t = " t[i]
+    if (abs(dr / slope() - 1) > 1e-9) print "decay_rate " dr ", fitted " slope()
+    if (abs(q[n] / qs - 1) > 1e-9 || abs(chi[n] / chi1 - 1) > 1e-9) print "q_30 " q[n] " vs q_star " qs
+    if (abs(xi + 1 / log(chi1)) > 1e-9 * xi) print "xi " xi ", chi1 " chi1
+    if (!(dr > 0.12 && dr < 0.14)) print "decay_rate " dr " (0.1293 expected)"
+  }'
+# by hand: linear, sigma_w2 0.7: q_t = 0.7 q_{t-1} + 0.6 from 0.6; chi = 0.7;
+# decay -log10(0.7)/2 = 0.07745098; xi = -1/ln 0.7 = 2.8036; q* = 0.6/0.3 = 2
+sb theory --arch rnn --activation linear --sigma-w2 0.7 --sigma-b2 0.1 --q-in 0.5 --depth 5
+rcheck "--arch rnn linear by hand: q 0.6 1.02 1.314 1.5198 1.66386, chi 0.7, decay 0.0774509800, xi 2.8036, q_star 2" "$RNN_AWK"'
+  END {
+    split("0.6 1.02 1.314 1.5198 1.66386", h, " ")
+    for (i = 1; i <= 5; i++) if (abs(q[i + 1] - h[i]) > 1e-12 || abs(chi[i + 1] - 0.7) > 1e-12) print "t = " i ": " q[i + 1] " " chi[i + 1]
+    if (abs(dr - 0.07745098) > 1e-8 || abs(xi - 2.8036) > 1e-4 || abs(qs - 2) > 1e-9) print "decay " dr ", xi " xi ", q_star " qs
+    if (n != 6) print n " rows"
+  }'
+sb theory --arch rnn --activation relu --init he_normal --depth 4
+rcheck "--arch rnn relu under he_normal: chi 1, flat ratios, decay 0, xi Inf" "$RNN_AWK"'
+  END { for (i = 2; i <= n; i++) if (abs(chi[i] - 1) > 1e-12 || abs(r[i]) > 1e-12) print "t = " t[i] ": " chi[i] " " r[i]
+        if (abs(dr) > 1e-12 || xi != "Inf") print "decay " dr ", xi " xi }'
+sb theory --arch rnn --activation tanh --init standard --depth 3
+rcheck "--arch rnn --init standard: sigma_w2 1/3, q_in = sigma_w2 q0 = 1/3 by default, q_1 = 1/3" "$RNN_AWK"'
+  /^# satbench theory --arch rnn: / && !/sigma_w2 = 0.3333333333333333, sigma_b2 = 0, q_in = 0.3333333333333333, T = 3$/ { print "comment: " $0 }
+  END { if (abs(q[2] - 1/3) > 1e-15) print "q_1 " q[2] }'
+sb theory --arch rnn --activation tanh --sigma-w2 1.5 --sigma-b2 0.05 --q0 2 --depth 2
+rcheck "--arch rnn --q0 2: q_in = sigma_w2 q0 = 3, q_1 = 3.05" "$RNN_AWK"'
+  END { if (abs(q[2] - 3.05) > 1e-12) print "q_1 " q[2] }'
+sb theory --arch rnn --activation sigmoid --init critical --depth 2
+rcheck "--arch rnn --init critical: resolved as for the MLP (sigma_b2 0.05, q0 1), sigma_w2 ~103.13" "$RNN_AWK"'
+  /^# satbench theory --arch rnn: / { v = $0; sub(/.*sigma_w2 = /, "", v); sub(/,.*/, "", v); if (abs(v - 103.128) > 0.01) print "sigma_w2 " v }'
+sb theory --arch mlp --activation tanh --sigma-w2 1.5 --sigma-b2 0.05 --depth 6 --q0 2
+cp "$out" "$T/mlp-arch"
+sb theory --activation tanh --sigma-w2 1.5 --sigma-b2 0.05 --depth 6 --q0 2
+if cmp -s "$out" "$T/mlp-arch"; then t_pass "--arch mlp is the default's output, byte for byte"
+else t_fail "--arch mlp is the default's output, byte for byte" "$(diff "$out" "$T/mlp-arch")"; fi
+
 # ---- bad invocations ---------------------------------------------------------------
 
 bad() { t_re=$1; shift; expect_fail 2 "^satbench: theory: .*$t_re" theory "$@"; }
@@ -201,6 +271,17 @@ bad "--sigma-w2-range.*only with" --activation tanh --sigma-w2 1 --sigma-w2-rang
 bad "--foo: unknown option" --activation tanh --sigma-w2 1 --foo 2
 bad "'stray'" --activation tanh --sigma-w2 1 stray
 bad "--sigma-w2.*needs a value" --activation tanh --sigma-w2
+bad "--arch: 'lstm'.*(valid: mlp, rnn)" --arch lstm --activation tanh --sigma-w2 1 --depth 3
+bad "--depth: --arch rnn needs" --arch rnn --activation tanh --sigma-w2 1
+bad "--phase: not with --arch rnn" --arch rnn --activation tanh --phase
+bad "--critical-line: not with --arch rnn" --arch rnn --activation tanh --critical-line
+bad "--precision: not with --arch rnn" --arch rnn --activation tanh --sigma-w2 1 --depth 3 --precision fp16
+bad "--q-in: only with --arch rnn" --activation tanh --sigma-w2 1 --q-in 1
+bad "--q-in: -1" --arch rnn --activation tanh --sigma-w2 1 --depth 3 --q-in -1
+bad "--q-in: 'abc'" --arch rnn --activation tanh --sigma-w2 1 --depth 3 --q-in abc
+bad "--q-in and --q0" --arch rnn --activation tanh --sigma-w2 1 --depth 3 --q-in 1 --q0 2
+bad "--sigma-w2.*--init" --arch rnn --activation tanh --depth 3
+bad "--arch.*twice" --arch rnn --arch mlp --activation tanh --sigma-w2 1 --depth 3
 
 # ---- --precision: where a format flushes the error ---------------------------------
 # By hand: relu at sigma_w2 = 1 has chi = 1/2 at every layer, so the rms
