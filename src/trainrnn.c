@@ -149,9 +149,24 @@ static int rstate_init(rstate *s, const train_params *p, const dataset *d, train
   }
   gsl_rng_set(s->rng_init, train_seed(p->master_seed, p->seed_index, STREAM_INIT));
   gsl_rng_set(s->rng_order, train_seed(p->master_seed, p->seed_index, STREAM_ORDER));
+  /* The probe set's mean x^2 per input over the last T steps (all real):
+   * the mean-field theory's q0. */
+  const data_subset *ps = &d->probe;
+  double q0 = 0.0;
+  size_t off = s->T_all - s->T;
+  for (size_t i = 0; i < np; i++)
+    for (size_t k = off * s->n_in; k < s->T_all * s->n_in; k++) {
+      double x = ps->X[i * s->T_all * s->n_in + k];
+      q0 += x * x;
+    }
+  q0 /= (double)(np * s->T * s->n_in);
   /* The init axis draws W_hh; W_xh and the readout take the same scheme,
    * but for an identity W_hh (IRNN), whose inputs Le et al. (2015) draw
-   * small: N(0, 0.001^2). */
+   * small: N(0, 0.001^2), and for critical, whose W_xh is meanfield:1:SB2
+   * (input variance q0 per unit, the biases' SB2) and whose W_hh sits at
+   * the recurrent edge of chaos: chi_1 = 1 at the fixed point of the
+   * length map with the input entering every step, sigma_b2 + q0
+   * (theory_critical with q0 = 0: the map has no first layer). */
   rnn_hh_spec hh = { 0, NAN, p->init };
   init_spec xh = p->init;
   if (p->init.kind == INIT_IDENTITY) {
@@ -161,13 +176,30 @@ static int rstate_init(rstate *s, const train_params *p, const dataset *d, train
   }
   theory_work *tw = theory_alloc();
   int rc = tw ? SB_OK : sb_fail(err, SB_EFAIL, "out of memory for the theory");
-  if (!rc && !hh.identity) {
+  if (!rc && p->init.kind == INIT_CRITICAL) {
+    xh = (init_spec){ INIT_MEANFIELD, p->init.param, 1.0 };
+    rc = theory_critical(tw, &p->act, p->init.param + q0, 0.0, &hh.spec.sigma_w2, err);
+  } else if (!rc && !hh.identity) {
     rc = theory_resolve_init(tw, &p->act, &hh.spec, err);
     xh = hh.spec;
   }
   if (!rc && r) {
     r->sigma_w2 = hh.identity ? hh.scale * hh.scale : init_sigma_w2(&hh.spec, H, H);
-    r->sigma_b2 = hh.identity ? 0.0 : init_bias_var(&hh.spec);
+    r->sigma_b2 = hh.identity ? 0.0 : init_bias_var(&xh);
+  }
+  /* The prediction at init: the Elman cell's untied mean field (theory.h),
+   * per step t = 1..T as the probe rows; NaN for the gated cells and an
+   * identity W_hh, where it does not hold. */
+  if (!rc && r && cell == RNN_ELMAN && !hh.identity) {
+    double *ratio = malloc((s->T + 1) * sizeof *ratio);
+    if (!ratio) rc = sb_fail(err, SB_EFAIL, "out of memory for the theory");
+    double decay;
+    if (!rc) rc = theory_rnn_cell(tw, &p->act, &xh, &hh.spec, 0, s->n_in, H, s->T, q0, ratio, &decay, err);
+    if (!rc) {
+      for (size_t t = 1; t <= s->T; t++) r->theory_ratio[t - 1] = ratio[t];
+      r->theory_decay_rate = theory_decay_rate(r->theory_ratio, s->T);
+    }
+    free(ratio);
   }
   if (!rc) rc = rnn_init_params(s->r, &xh, &hh, cell == RNN_LSTM ? p->forget_bias : 0.0, s->rng_init, err);
   theory_free(tw);

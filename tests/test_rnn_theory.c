@@ -73,8 +73,8 @@ static double measured_rate(const double *y, size_t T)
  * then holds ||dL/dh_t|| for t = 0..T. */
 static void pass(rnn *r, rnn_work *w, const double *X, const int *y, size_t batch, size_t T)
 {
-  rnn_forward(r, w, X, y, NULL, batch, T);
-  rnn_backward(r, w, y, NULL, batch, T);
+  rnn_forward(r, w, X, NULL, y, NULL, batch, T);
+  rnn_backward(r, w, NULL, y, NULL, batch, T);
 }
 
 /* ---- 1. closed forms ------------------------------------------------------ */
