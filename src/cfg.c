@@ -1213,6 +1213,11 @@ static int validate(sb_config *cfg, sb_error *err)
                        "is its sequence length; not for mlp", data_kind_name(cfg->data.kind));
     for (size_t i = 0; i < cfg->n_depths; i++)
       if ((rc = data_check_len(&cfg->data, cfg->depths[i], err))) return rc;
+    /* a task of real targets (one "class") is a regression */
+    for (size_t i = 0; i < cfg->n_losses && cfg->data.classes == 1; i++)
+      if (cfg->losses[i] != LOSS_MSE)
+        return sb_fail(err, SB_EUSAGE, "--losses: the %s task's targets are real numbers; it needs mse, not %s",
+                       data_kind_name(cfg->data.kind), loss_name(cfg->losses[i]));
   }
   int lstm = 0;
   for (size_t a = 0; a < cfg->n_archs; a++) lstm |= cfg->archs[a] == ARCH_LSTM;
