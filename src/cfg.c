@@ -867,6 +867,47 @@ static const char *const precision_kv[] = {
   "loss-scale-window=200", "steps=1000", "log-every=100", NULL
 };
 
+/* Recurrent nets.  Hochreiter & Schmidhuber (1997), experiment 4: the
+ * adding problem at T = 25, 50, 100 (lengths T to T + T/10), a tanh Elman
+ * RNN against an LSTM, 96,000 training sequences.  Their LSTM had no
+ * forget gate (f = 1, the constant error carousel); a forget-gate bias of
+ * 5 (f = 0.993 at init) is the nearest the gated cell comes to it
+ * (`gates` shows what 0 and 1 do). */
+static const char *const hochreiter_kv[] = {
+  "archs=rnn,lstm", "activations=tanh", "inits=xavier_normal", "depths=25,50,100", "widths=32", "seeds=2",
+  "seed=1", "dataset=adding", "train-size=16384", "test-size=1024", "batch=32", "optimizer=adam", "lr=0.005",
+  "loss=mse", "clips=1", "forget-biases=5", "sat-threshold=0.05", "steps=3000", "log-every=250",
+  "log-schedule=linear", NULL
+};
+/* Pascanu, Mikolov & Bengio (2013), their success-rate-against-length
+ * template on the temporal-order problem (H&S 1997, 6a): Elman RNNs of 50
+ * sigmoid or tanh units, W N(0, 0.1^2) or orthogonal with spectral radius
+ * 0.95 (their "smart" tanh init, there sparse), with and without clipping
+ * at norm 1, SGD at batch 20, T = 10, 20, 50. */
+static const char *const pascanu_kv[] = {
+  "archs=rnn", "activations=sigmoid,tanh", "inits=normal:0.1,orthogonal:0.95", "clips=0,1", "depths=10,20,50",
+  "widths=50", "seeds=2", "seed=1", "dataset=temporal_order", "train-size=8192", "test-size=1024", "batch=20",
+  "optimizer=sgd", "lr=0.05", "loss=xent", "sat-threshold=0.05", "steps=2000", "log-every=250",
+  "log-schedule=linear", NULL
+};
+/* Le, Jaitly & Hinton (2015): the IRNN (ReLU, W_hh = I, W_xh N(0, 0.001^2))
+ * against tanh and orthogonal W_hh on the adding problem at T = 50, 100,
+ * clipped at norm 1. */
+static const char *const le_kv[] = {
+  "archs=rnn", "activations=relu,tanh", "inits=identity,orthogonal", "clips=1", "depths=50,100", "widths=64",
+  "seeds=2", "seed=1", "dataset=adding", "train-size=16384", "test-size=1024", "batch=32", "optimizer=adam",
+  "lr=0.001", "loss=mse", "sat-threshold=0.05", "steps=2000", "log-every=250", "log-schedule=linear", NULL
+};
+/* Gate saturation with and without a forget-gate bias (Gers et al. 2000;
+ * Jozefowicz et al. 2015; Gu et al. 2020): LSTMs with forget bias 0, 1
+ * and 5 on the adding problem at T = 50. */
+static const char *const gates_kv[] = {
+  "archs=lstm", "activations=tanh", "inits=xavier_normal", "forget-biases=0,1,5", "clips=1", "depths=50",
+  "widths=32", "seeds=2", "seed=1", "dataset=adding", "train-size=16384", "test-size=1024", "batch=32",
+  "optimizer=adam", "lr=0.005", "loss=mse", "sat-threshold=0.05", "steps=3000", "log-every=250",
+  "log-schedule=linear", NULL
+};
+
 static const preset_def presets[] = {
   { "quick", "default of grid: sigmoid/tanh/relu x standard/xavier_normal/he_normal x depths 2-20 x sgd/adam, 3 seeds", quick_kv },
   { "saturation", "saturation developing in training: sigmoid/tanh/relu, depth 5, lr 0.01/0.1/1 x sgd/adam, 2000 steps", saturation_kv },
@@ -878,6 +919,10 @@ static const preset_def presets[] = {
   { "trainability", "Schoenholz 2017: tanh at sigma_w2 1-4 (sigma_b2 0.05) x depths 6-60, 1000 SGD steps: trainable depth against 6 xi_c", trainability_kv },
   { "meanfield", "Poole/Schoenholz: tanh across the order-to-chaos transition (sigma_w2 0.5-4, sigma_b2 0.05), depths 10-50, at init", meanfield_kv },
   { "precision", "Micikevicius 2018: fp64/fp32/bf16/fp16 x loss scale 1/1024/dynamic on depth-8 sigmoid nets (Adam): fp16 unscaled flushes the first layers", precision_kv },
+  { "hochreiter1997", "Hochreiter & Schmidhuber 1997: the adding problem at T = 25, 50, 100, tanh RNN vs LSTM (forget bias 5), 96,000 sequences", hochreiter_kv },
+  { "pascanu2013", "Pascanu 2013: temporal order, success against T = 10-50 for sigmoid/tanh RNNs, N(0, 0.1^2) vs orthogonal 0.95 W_hh, clipping 0/1", pascanu_kv },
+  { "le2015", "Le 2015: the IRNN (relu, identity W_hh) vs tanh and orthogonal on the adding problem at T = 50, 100", le_kv },
+  { "gates", "LSTM gate saturation with forget-gate bias 0, 1, 5 on the adding problem at T = 50 (Gers 2000, Gu 2020)", gates_kv },
 };
 #define N_PRESETS (sizeof presets / sizeof presets[0])
 
