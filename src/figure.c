@@ -118,17 +118,22 @@ static int is_variant_axis(int k) { return k > AXIS_DEPTH; }
  * and its loss scale round the first probe's passes too. */
 int fig_is_init_axis(int k)
 {
-  return k == AXIS_WIDTH || k == AXIS_NORM || k == AXIS_RESIDUAL || k == AXIS_LOSS || k == AXIS_PREC || k == AXIS_LSCALE;
+  return k == AXIS_WIDTH || k == AXIS_NORM || k == AXIS_RESIDUAL || k == AXIS_LOSS || k == AXIS_PREC || k == AXIS_LSCALE
+         || k == AXIS_ARCH;
 }
 
 /* The variant axes other than the remedies (norm, residual). */
 static int is_rest_axis(int k) { return is_variant_axis(k) && k != AXIS_NORM && k != AXIS_RESIDUAL; }
 static int is_irest_axis(int k) { return fig_is_init_axis(k) && k != AXIS_NORM && k != AXIS_RESIDUAL; }
+/* The variant axes other than the cell type (mlp, rnn, lstm, gru), which
+ * the recurrent figures draw as lines. */
+static int is_crest_axis(int k) { return is_variant_axis(k) && k != AXIS_ARCH; }
+static int is_icrest_axis(int k) { return fig_is_init_axis(k) && k != AXIS_ARCH; }
 
 /* "lr 0.1", "adam": how a variant names one axis's value. */
 static void variant_part(int k, const char *val, char *buf, size_t size)
 {
-  if (k == AXIS_OPT || k == AXIS_LOSS || k == AXIS_PREC) snprintf(buf, size, "%s", val);
+  if (k == AXIS_OPT || k == AXIS_LOSS || k == AXIS_PREC || k == AXIS_ARCH) snprintf(buf, size, "%s", val);
   else if (k == AXIS_LSCALE) snprintf(buf, size, strcmp(val, "dynamic") ? "scale %s" : "%s scale", val);
   else if (k == AXIS_NORM) snprintf(buf, size, "%s", strcmp(val, "none") ? val : "no norm");
   else if (k == AXIS_RESIDUAL) {
@@ -350,6 +355,8 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
       if (k == AXIS_RESIDUAL && !strcmp(kept[k].name[0], "0")) continue;
       /* so is the arithmetic of every grid before the precision axis */
       if ((k == AXIS_PREC || k == AXIS_LSCALE) && !strcmp(kept[k].name[0], cfg_axis_default((cfg_axis)k))) continue;
+      /* and the feed-forward net of every grid before recurrent cells */
+      if (k == AXIS_ARCH && !strcmp(kept[k].name[0], cfg_axis_default((cfg_axis)k))) continue;
       char part[FIG_LABEL_MAX];
       variant_part(k, kept[k].name[0], part, sizeof part);
       fig_cat(g->fixed, sizeof g->fixed, "%s%s", g->fixed[0] ? ", " : "", part);
@@ -363,11 +370,16 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
     variant_label(g, fig_is_init_axis, t, cax, ilabel, sizeof ilabel);
     variant_label(g, is_rest_axis, t, cax, rlabel, sizeof rlabel);
     variant_label(g, is_irest_axis, t, cax, irlabel, sizeof irlabel);
+    char clabel[FIG_LABEL_MAX], iclabel[FIG_LABEL_MAX];
+    variant_label(g, is_crest_axis, t, cax, clabel, sizeof clabel);
+    variant_label(g, is_icrest_axis, t, cax, iclabel, sizeof iclabel);
+    const char *ctype = tsv_str_or(t, cax[AXIS_ARCH], cfg_axis_default(AXIS_ARCH));
     variant_part(AXIS_NORM, tsv_str(t, cax[AXIS_NORM]), np_, sizeof np_);
     variant_part(AXIS_RESIDUAL, tsv_str(t, cax[AXIS_RESIDUAL]), rp_, sizeof rp_);
     snprintf(alabel, sizeof alabel, "%s, %s", np_, rp_);
     if (axis_add_name(&g->variants, label) || axis_add_name(&g->ivariants, ilabel)
-        || axis_add_name(&g->archs, alabel) || axis_add_name(&g->rests, rlabel) || axis_add_name(&g->irests, irlabel)) {
+        || axis_add_name(&g->archs, alabel) || axis_add_name(&g->rests, rlabel) || axis_add_name(&g->irests, irlabel)
+        || axis_add_name(&g->ctypes, ctype) || axis_add_name(&g->crests, clabel) || axis_add_name(&g->icrests, iclabel)) {
       rc = sb_fail(err, SB_EFAIL, "out of memory");
       break;
     }
@@ -375,6 +387,9 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
     g->cells[i].arch = fig_axis_name(&g->archs, alabel);
     g->cells[i].rest = fig_axis_name(&g->rests, rlabel);
     g->cells[i].irest = fig_axis_name(&g->irests, irlabel);
+    g->cells[i].ctype = fig_axis_name(&g->ctypes, ctype);
+    g->cells[i].crest = fig_axis_name(&g->crests, clabel);
+    g->cells[i].icrest = fig_axis_name(&g->icrests, iclabel);
     g->cells[i++].var = fig_axis_name(&g->variants, label);
   }
   if (t) tsv_close(t);
@@ -394,6 +409,8 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
   g->log_steps = header_value(path, "log-schedule", v, sizeof v) && !strcmp(v, "log");
   g->tau = header_value(path, "sat-threshold", v, sizeof v) ? strtod(v, NULL) : 0.05;
   g->classes = header_value(path, "classes", v, sizeof v) ? strtoul(v, NULL, 10) : 0;
+  g->clip = header_value(path, "clip", v, sizeof v) ? strtod(v, NULL) : 0.0;
+  g->forget_bias = header_value(path, "forget-bias", v, sizeof v) ? strtod(v, NULL) : 0.0;
   /* manifest.json, written last, says whether every cell has run */
   g->incomplete = store_incomplete(data_dir);
   return SB_OK;
@@ -410,6 +427,9 @@ void fig_grid_free(fig_grid *g)
   axis_free(&g->archs);
   axis_free(&g->rests);
   axis_free(&g->irests);
+  axis_free(&g->ctypes);
+  axis_free(&g->crests);
+  axis_free(&g->icrests);
 }
 
 int fig_log_axis(const fig_grid *g)

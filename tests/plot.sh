@@ -196,6 +196,10 @@ test -z "$bad" && t_pass "the precision figures ($PREC_FIGS) drawn for it" || t_
 n=$(grep -l '^fixed = .*\(precision\|loss_scale\|scale 1\)' "$T/plots"/*.gp | tr '\n' ' ')
 test -z "$n" && t_pass "an fp64 grid's titles do not name the precision or the loss scale" ||
   t_fail "an fp64 grid's titles do not name the precision or the loss scale" "in: $n"
+# nor a feed-forward grid's the architecture (its default, mlp)
+n=$(grep -l "^\(fixed\|what\|choice\) = .*\(arch\|mlp\)" "$T/plots"/*.gp | tr '\n' ' ')
+test -z "$n" && t_pass "a feed-forward grid's titles do not name the architecture (mlp)" ||
+  t_fail "a feed-forward grid's titles do not name the architecture (mlp)" "in: $n"
 sb grid $GRID --activations tanh --inits meanfield:1:0.05,meanfield:1.8:0.05,meanfield:3:0.05 --depths 2,3,4 --out "$T/phase"
 render_ok "a phase-diagram grid (3 meanfield inits x 3 depths)" "$T/phase" "$T/phaseplots"
 if test -s "$T/phaseplots/trainability.png" && grep -q '^# block 2: panel 1: sigma_w2, 6 xi_c' "$T/phaseplots/trainability.dat"; then
