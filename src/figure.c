@@ -269,7 +269,7 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
       && !(rc = tsv_need(t, "status", &cst, err)) && !(rc = tsv_need(t, "final_loss", &cl, err))
       && !(rc = tsv_need(t, "attenuation0", &c0, err)))
     rc = tsv_need(t, "chance_loss", &cc, err);
-  int cce = tsv_col(t, "chance_error"), cta = tsv_col(t, "final_test_acc");
+  int cce = tsv_col(t, "chance_error"), cta = tsv_col(t, "final_test_acc"), csu = tsv_col(t, "success");
   for (size_t k = 0; !rc && k < o->n_select; k++)
     if ((csel[k] = tsv_col(t, o->select[k].key)) < 0)
       rc = sb_fail(err, SB_EUSAGE, "--select: '%s' is not a column of %s (use an axis: activation, init, depth, "
@@ -309,6 +309,7 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
     c->chance_loss = tsv_num(t, cc);
     c->chance_error = cce >= 0 ? tsv_num(t, cce) : NAN;
     c->test_acc = cta >= 0 ? tsv_num(t, cta) : NAN;
+    c->success = csu >= 0 ? tsv_num(t, csu) : NAN;
     for (int k = 0; k < AXIS_COUNT && !rc; k++)
       if (is_variant_axis(k)) rc = axis_add_name(&kept[k], tsv_str_or(t, cax[k], cfg_axis_default((cfg_axis)k)));
     if (rc || axis_add_name(&g->acts, c->act) || axis_add_name(&g->inits, c->init) ||

@@ -47,6 +47,7 @@ typedef struct fig_cell {
   char status[16];
   double final_loss, att0, chance_loss, chance_error;
   double test_acc;         /* final_test_acc (NaN in tables without it) */
+  double success;          /* a recurrent cell's test share meeting the task's criterion (NaN without) */
 } fig_cell;
 
 /* Names or sizes in order of first appearance: the grid's own order
