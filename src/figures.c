@@ -25,6 +25,8 @@
 
 /* ---- shared pieces -------------------------------------------------------------- */
 
+static int is_recurrent(const fig_grid *g, const fig_cell *cell);   /* the recurrent figures' */
+
 /* Panels in a grid of at most maxcols columns. */
 static size_t cols_for(size_t n, size_t maxcols)
 {
@@ -2691,12 +2693,21 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
    * a phase diagram's inits from ordered through critical to chaotic. */
   const int at_init = g->steps <= 0;
   const fig_axis *vax = at_init ? &g->ivariants : &g->variants;
-  size_t nvs = vax->n < HIST_MAX_INITS ? vax->n : HIST_MAX_INITS;
-  if (nvs == 0) nvs = 1;
+  /* the variants with histograms: those of feed-forward cells (a
+   * recurrent cell has no hist.tsv rows) */
+  int vok[HIST_MAX_INITS];
+  size_t nvs = 0;
+  for (size_t v = 0; v < vax->n && nvs < HIST_MAX_INITS; v++) {
+    int ff = 0;
+    for (size_t k = 0; k < g->n && !ff; k++)
+      ff = (at_init ? g->cells[k].ivar : g->cells[k].var) == (int)v && !is_recurrent(g, &g->cells[k]);
+    if (ff) vok[nvs++] = (int)v;
+  }
+  if (nvs == 0) vok[nvs++] = 0;
   int sel[HIST_MAX_INITS], inits[HIST_MAX_INITS], vars[HIST_MAX_INITS];
   size_t nsel = hist_order(c, a, sel, HIST_MAX_INITS / nvs);
   int ni = (int)(nsel * nvs);   /* rows */
-  for (int r = 0; r < ni; r++) { inits[r] = sel[(size_t)r / nvs]; vars[r] = (int)((size_t)r % nvs); }
+  for (int r = 0; r < ni; r++) { inits[r] = sel[(size_t)r / nvs]; vars[r] = vok[(size_t)r % nvs]; }
   size_t depth = fig_nearest_depth(g, 5);
   size_t layers[9], nl = fig_layer_subset(depth, layers);
   /* seed 0 (or the smallest selected), the first variant */
@@ -2822,6 +2833,9 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
         }
       }
       char var[32];
+      /* a row without histograms (a recurrent cell's: hist.tsv has none)
+       * has no range of its own: [-1, 1], not infinities gnuplot refuses */
+      if (!isfinite(xlo) || !isfinite(xhi)) { xlo = -1.0; xhi = 1.0; }
       if (!(xhi > xlo)) { xlo -= 0.5; xhi += 0.5; }
       double lo_r, hi_r;
       if (mk % 2) {   /* errors: symmetric about 0 */
@@ -2857,8 +2871,17 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
   else
     fig_cat(rows_txt, sizeof rows_txt, "rows: %zu of the grid's %zu inits by σ_w² (evenly spaced, critical kept)",
             nsel, g->inits.n);
-  if (vax->n > 1)
-    fig_cat(rows_txt, sizeof rows_txt, "%s", nvs == vax->n ? ", each with every variant" : ", each with the first variants");
+  /* the variants of recurrent cells alone are not drawn: said once, not listed */
+  size_t nrec = 0;
+  for (size_t v = 0; v < vax->n; v++) {
+    int ff = 0, any = 0;
+    for (size_t k = 0; k < g->n; k++)
+      if ((at_init ? g->cells[k].ivar : g->cells[k].var) == (int)v) { any = 1; ff |= !is_recurrent(g, &g->cells[k]); }
+    nrec += any && !ff;
+  }
+  if (vax->n - nrec > 1)
+    fig_cat(rows_txt, sizeof rows_txt, "%s", nvs + nrec == vax->n ? ", each with every variant" : ", each with the first variants");
+  if (nrec) fig_cat(rows_txt, sizeof rows_txt, ", feed-forward cells only (recurrent cells have no histograms)");
   /* the left out, by name */
   int any_out = 0;
   for (size_t i = 0; i < g->inits.n; i++) {
@@ -2868,7 +2891,12 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
     fig_cat(rows_txt, sizeof rows_txt, "%s %s", any_out ? "," : "; left out:", g->inits.label[i]);
     any_out = 1;
   }
-  for (size_t v = nvs; v < vax->n; v++) {
+  for (size_t v = 0; v < vax->n; v++) {
+    int shown = 0, ff = 0;
+    for (size_t k = 0; k < nvs; k++) shown |= vok[k] == (int)v;
+    for (size_t k = 0; k < g->n && !ff; k++)
+      ff = (at_init ? g->cells[k].ivar : g->cells[k].var) == (int)v && !is_recurrent(g, &g->cells[k]);
+    if (shown || !ff) continue;
     fig_cat(rows_txt, sizeof rows_txt, "%s %s", any_out ? "," : "; left out:", vax->label[v]);
     any_out = 1;
   }

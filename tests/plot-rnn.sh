@@ -88,6 +88,15 @@ for f in $FIGS; do for ext in pdf png svg; do test -s "$T/plots/$f.$ext" || bad=
 test "$rc" -eq 0 && ! test -s "$err" && test -z "$bad" &&
   t_pass "a recurrent grid: every figure renders as PDF, PNG and SVG without a gnuplot warning" ||
   t_fail "a recurrent grid: every figure renders without a warning" "exit $rc, missing:$bad" "stderr: $(cat "$err")"
+# feed-forward and recurrent cells in one grid: every figure draws (the
+# histograms' rows of recurrent cells, which have no hist.tsv rows, too)
+sb grid $BASE --archs mlp,rnn,lstm --inits orthogonal --depths 2,4 --out "$T/mixed"
+sb plot -d "$T/mixed" -o "$T/mixed-plots" --gnuplot "$GNUPLOT" --format png
+bad=
+for f in $FIGS histograms; do test -s "$T/mixed-plots/$f.png" || bad="$bad $f"; done
+test "$rc" -eq 0 && ! test -s "$err" && test -z "$bad" &&
+  t_pass "mlp, rnn and lstm cells in one grid: every figure renders, the recurrent ones and histograms too" ||
+  t_fail "mlp, rnn and lstm cells in one grid: every figure renders" "exit $rc, missing:$bad" "stderr: $(cat "$err")"
 # one seed, one init, one activation, at init only: nothing to train, nothing breaks
 sb grid --activations tanh --inits orthogonal --widths 4 --dataset gaussian --input-dim 8 --classes 3 --seeds 1 \
   --steps 0 --train-size 64 --test-size 32 --probe-size 16 --eval-size 16 --quiet --archs lstm --depths 2,4 --out "$T/init"
