@@ -44,13 +44,20 @@ keys="'lstm input (i)', 'lstm forget (f)', 'lstm output (o)', 'gru reset (r)', '
 grep -q "^array key_titles\[5\] = \[$keys\]$" "$T/scripts/gate-saturation.gp" &&
   t_pass "gate-saturation: the LSTM's i, f, o and the GRU's r, z, named" ||
   t_fail "gate-saturation: the LSTM's i, f, o and the GRU's r, z" "$(grep '^array key_titles' "$T/scripts/gate-saturation.gp")"
+# The shares themselves, on gates saturated from the start (W's scaled by
+# 4): the lstm f line at step 0 and at step 5 is gates.tsv's mean over t,
+# then over the seeds (none of them 0: a mean and a sum over t would agree).
+sb grid $BASE --activations sigmoid --inits orthogonal:4 --archs lstm,gru --depths 4 --steps 5 --out "$T/sat"
+sb plot -d "$T/sat" -o "$T/sat-plots" --no-render --only gate-saturation
 want=$(awk -F'\t' '/^#/ { next } $1 == "cell" { for (k = 1; k <= NF; k++) c[$k] = k; next }
-  $c["arch"] == "lstm" && $c["activation"] == "sigmoid" && $c["init"] == "identity" && $c["depth"] == 4 && $c["step"] == 20 && $c["gate"] == "f" {
-    lo[$c["seed"]] += $c["low_frac"]; hi[$c["seed"]] += $c["high_frac"]; n[$c["seed"]]++ }
-  END { for (q in n) { l += lo[q] / n[q]; h += hi[q] / n[q]; m++ } printf "%.6g %.6g", l / m, h / m }' "$T/rec/gates.tsv")
-got=$(awk '/^# block/ { on = /sigmoid identity lstm gate f:/; next } on && $1 == 20 { printf "%.6g %.6g", $2, $5 }' "$T/scripts/gate-saturation.dat")
-test -n "$want" && test "$got" = "$want" && t_pass "gate-saturation: lstm f of sigmoid/identity at step 20 is gates.tsv's mean over t and seeds ($got)" ||
-  t_fail "gate-saturation: lstm f at step 20 is gates.tsv's mean over t and seeds" "got '$got', want '$want'"
+  $c["arch"] == "lstm" && $c["gate"] == "f" { q = $c["step"] SUBSEP $c["seed"]; lo[q] += $c["low_frac"]; hi[q] += $c["high_frac"]; n[q]++ }
+  END { for (st = 0; st <= 5; st += 5) { l = h = m = 0; for (q in n) { split(q, p, SUBSEP); if (p[1] == st) { l += lo[q] / n[q]; h += hi[q] / n[q]; m++ } }
+          printf "%s%d %.6g %.6g", st ? " " : "", st, l / m, h / m } }' "$T/sat/gates.tsv")
+got=$(awk '/^# block/ { on = /sigmoid orthogonal:4 lstm gate f:/; next } on && NF == 7 && ($1 == 0 || $1 == 5) { printf "%s%d %.6g %.6g", sep, $1, $2, $5; sep = " " }' "$T/sat-plots/gate-saturation.dat")
+nonzero=$(echo "$want" | awk '{ print ($2 > 0 && $3 > 0 && $5 > 0 && $6 > 0) }')
+test "$rc" -eq 0 && test "$nonzero" = 1 && test "$got" = "$want" &&
+  t_pass "gate-saturation: lstm f of sigmoid/orthogonal:4 at steps 0 and 5 is gates.tsv's mean over t and seeds ($got)" ||
+  t_fail "gate-saturation: lstm f at steps 0 and 5 is gates.tsv's mean over t and seeds" "got '$got', want '$want' (exit $rc)"
 
 # success-length: a panel per cell type (one trained variant), the mean of
 # the seeds' success per T, and chance at 1 - chance_error.
