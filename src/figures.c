@@ -3730,6 +3730,14 @@ static int fig_grad_time(const fig_ctx *c, sb_error *err)
   free(cols);
   char fx[FIG_LABEL_MAX * 3];
   rnn_fixed(g, !trained, fx, sizeof fx);
+  /* the choice of T, when there was one */
+  size_t nlen = 0;
+  for (size_t d = 0; d < g->depths.n; d++) {
+    int has = 0;
+    for (size_t q = 0; q < n && !has; q++) has = g->cells[q].depth == g->depths.val[d] && is_recurrent(g, &g->cells[q]);
+    nlen += (size_t)has;
+  }
+  if (nlen > 1) fig_cat(fx, sizeof fx, "%sthe longest of %zu lengths (--select depth=T for another)", fx[0] ? "; " : "", nlen);
   fig_cat(fx, sizeof fx, "%s", fx[0] ? "; " : "");
   spread_note(nseeds, "bands", fx + strlen(fx), sizeof fx - strlen(fx));
   fig_var_texts(&f, "ptitles", &ptitles);
