@@ -126,6 +126,10 @@ int fig_is_init_axis(int k)
 /* The variant axes other than the remedies (norm, residual). */
 static int is_rest_axis(int k) { return is_variant_axis(k) && k != AXIS_NORM && k != AXIS_RESIDUAL; }
 static int is_irest_axis(int k) { return fig_is_init_axis(k) && k != AXIS_NORM && k != AXIS_RESIDUAL; }
+/* The variant axes other than the cell type (mlp, rnn, lstm, gru), which
+ * the recurrent figures draw as lines. */
+static int is_crest_axis(int k) { return is_variant_axis(k) && k != AXIS_ARCH; }
+static int is_icrest_axis(int k) { return fig_is_init_axis(k) && k != AXIS_ARCH; }
 
 /* "lr 0.1", "adam": how a variant names one axis's value. */
 static void variant_part(int k, const char *val, char *buf, size_t size)
@@ -267,7 +271,7 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
       && !(rc = tsv_need(t, "status", &cst, err)) && !(rc = tsv_need(t, "final_loss", &cl, err))
       && !(rc = tsv_need(t, "attenuation0", &c0, err)))
     rc = tsv_need(t, "chance_loss", &cc, err);
-  int cce = tsv_col(t, "chance_error"), cta = tsv_col(t, "final_test_acc");
+  int cce = tsv_col(t, "chance_error"), cta = tsv_col(t, "final_test_acc"), csu = tsv_col(t, "success");
   for (size_t k = 0; !rc && k < o->n_select; k++)
     if ((csel[k] = tsv_col(t, o->select[k].key)) < 0)
       rc = sb_fail(err, SB_EUSAGE, "--select: '%s' is not a column of %s (use an axis: activation, init, depth, "
@@ -307,6 +311,7 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
     c->chance_loss = tsv_num(t, cc);
     c->chance_error = cce >= 0 ? tsv_num(t, cce) : NAN;
     c->test_acc = cta >= 0 ? tsv_num(t, cta) : NAN;
+    c->success = csu >= 0 ? tsv_num(t, csu) : NAN;
     for (int k = 0; k < AXIS_COUNT && !rc; k++)
       if (is_variant_axis(k)) rc = axis_add_name(&kept[k], tsv_str_or(t, cax[k], cfg_axis_default((cfg_axis)k)));
     if (rc || axis_add_name(&g->acts, c->act) || axis_add_name(&g->inits, c->init) ||
@@ -353,6 +358,8 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
       if (k == AXIS_RESIDUAL && !strcmp(kept[k].name[0], "0")) continue;
       /* so is the arithmetic of every grid before the precision axis */
       if ((k == AXIS_PREC || k == AXIS_LSCALE) && !strcmp(kept[k].name[0], cfg_axis_default((cfg_axis)k))) continue;
+      /* and the feed-forward net of every grid before recurrent cells */
+      if (k == AXIS_ARCH && !strcmp(kept[k].name[0], cfg_axis_default((cfg_axis)k))) continue;
       char part[FIG_LABEL_MAX];
       variant_part(k, kept[k].name[0], part, sizeof part);
       fig_cat(g->fixed, sizeof g->fixed, "%s%s", g->fixed[0] ? ", " : "", part);
@@ -366,11 +373,16 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
     variant_label(g, fig_is_init_axis, t, cax, ilabel, sizeof ilabel);
     variant_label(g, is_rest_axis, t, cax, rlabel, sizeof rlabel);
     variant_label(g, is_irest_axis, t, cax, irlabel, sizeof irlabel);
+    char clabel[FIG_LABEL_MAX], iclabel[FIG_LABEL_MAX];
+    variant_label(g, is_crest_axis, t, cax, clabel, sizeof clabel);
+    variant_label(g, is_icrest_axis, t, cax, iclabel, sizeof iclabel);
+    const char *ctype = tsv_str_or(t, cax[AXIS_ARCH], cfg_axis_default(AXIS_ARCH));
     variant_part(AXIS_NORM, tsv_str(t, cax[AXIS_NORM]), np_, sizeof np_);
     variant_part(AXIS_RESIDUAL, tsv_str(t, cax[AXIS_RESIDUAL]), rp_, sizeof rp_);
     snprintf(alabel, sizeof alabel, "%s, %s", np_, rp_);
     if (axis_add_name(&g->variants, label) || axis_add_name(&g->ivariants, ilabel)
-        || axis_add_name(&g->archs, alabel) || axis_add_name(&g->rests, rlabel) || axis_add_name(&g->irests, irlabel)) {
+        || axis_add_name(&g->archs, alabel) || axis_add_name(&g->rests, rlabel) || axis_add_name(&g->irests, irlabel)
+        || axis_add_name(&g->ctypes, ctype) || axis_add_name(&g->crests, clabel) || axis_add_name(&g->icrests, iclabel)) {
       rc = sb_fail(err, SB_EFAIL, "out of memory");
       break;
     }
@@ -378,6 +390,9 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
     g->cells[i].arch = fig_axis_name(&g->archs, alabel);
     g->cells[i].rest = fig_axis_name(&g->rests, rlabel);
     g->cells[i].irest = fig_axis_name(&g->irests, irlabel);
+    g->cells[i].ctype = fig_axis_name(&g->ctypes, ctype);
+    g->cells[i].crest = fig_axis_name(&g->crests, clabel);
+    g->cells[i].icrest = fig_axis_name(&g->icrests, iclabel);
     g->cells[i++].var = fig_axis_name(&g->variants, label);
   }
   if (t) tsv_close(t);
@@ -397,6 +412,10 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
   g->log_steps = header_value(path, "log-schedule", v, sizeof v) && !strcmp(v, "log");
   g->tau = header_value(path, "sat-threshold", v, sizeof v) ? strtod(v, NULL) : 0.05;
   g->classes = header_value(path, "classes", v, sizeof v) ? strtoul(v, NULL, 10) : 0;
+  /* --clips and --forget-biases of one value, for the titles (several
+   * are variant axes, named per line) */
+  g->clip = header_value(path, "clips", v, sizeof v) && !strchr(v, ',') ? strtod(v, NULL) : 0.0;
+  g->forget_bias = header_value(path, "forget-biases", v, sizeof v) && !strchr(v, ',') ? strtod(v, NULL) : 0.0;
   /* manifest.json, written last, says whether every cell has run */
   g->incomplete = store_incomplete(data_dir);
   return SB_OK;
@@ -413,6 +432,9 @@ void fig_grid_free(fig_grid *g)
   axis_free(&g->archs);
   axis_free(&g->rests);
   axis_free(&g->irests);
+  axis_free(&g->ctypes);
+  axis_free(&g->crests);
+  axis_free(&g->icrests);
 }
 
 int fig_log_axis(const fig_grid *g)

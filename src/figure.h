@@ -40,11 +40,14 @@ typedef struct fig_cell {
                             * learning rate or the optimizer are the same network */
   int arch;                /* its norm and skip connections: fig_grid.archs */
   int rest, irest;         /* its variant (at init) without them: fig_grid.rests, .irests */
+  int ctype;               /* its cell type (mlp, rnn, lstm, gru): fig_grid.ctypes */
+  int crest, icrest;       /* its variant (at init) without the cell type: fig_grid.crests, .icrests */
   size_t depth, width;
   unsigned long seed;
   char status[16];
   double final_loss, att0, chance_loss, chance_error;
   double test_acc;         /* final_test_acc (NaN in tables without it) */
+  double success;          /* a recurrent cell's test share meeting the task's criterion (NaN without) */
 } fig_cell;
 
 /* Names or sizes in order of first appearance: the grid's own order
@@ -70,6 +73,11 @@ typedef struct fig_grid {
   /* the remedies: each (norm, residual) pair ("batchnorm, residual"), and
    * the variants without those two axes, trained and at init */
   fig_axis archs, rests, irests;
+  /* the cell types (the arch column: mlp, or a recurrent cell whose depth
+   * is the sequence length T), and the variants without that axis,
+   * trained and at init: the recurrent figures draw the cell types as
+   * lines */
+  fig_axis ctypes, crests, icrests;
   char fixed[FIG_LABEL_MAX];   /* the variant axes with one value: "width 32, lr 0.05, sgd, xent" */
   char init_fixed[FIG_LABEL_MAX];  /* those of them that matter at step 0: "width 32, xent" */
   int varies[AXIS_COUNT];      /* a variant axis with several values (in the variants' labels) */
@@ -79,6 +87,7 @@ typedef struct fig_grid {
   int log_steps;           /* the probes follow the log schedule: draw steps on a log axis */
   double tau;              /* the saturation threshold */
   size_t classes;          /* units of the output layer */
+  double clip, forget_bias;    /* recurrent cells' --clip (0: none) and --forget-bias */
   int incomplete;          /* the tables say the grid is not complete */
 } fig_grid;
 

@@ -25,6 +25,8 @@
 
 /* ---- shared pieces -------------------------------------------------------------- */
 
+static int is_recurrent(const fig_grid *g, const fig_cell *cell);   /* the recurrent figures' */
+
 /* Panels in a grid of at most maxcols columns. */
 static size_t cols_for(size_t n, size_t maxcols)
 {
@@ -2691,12 +2693,21 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
    * a phase diagram's inits from ordered through critical to chaotic. */
   const int at_init = g->steps <= 0;
   const fig_axis *vax = at_init ? &g->ivariants : &g->variants;
-  size_t nvs = vax->n < HIST_MAX_INITS ? vax->n : HIST_MAX_INITS;
-  if (nvs == 0) nvs = 1;
+  /* the variants with histograms: those of feed-forward cells (a
+   * recurrent cell has no hist.tsv rows) */
+  int vok[HIST_MAX_INITS];
+  size_t nvs = 0;
+  for (size_t v = 0; v < vax->n && nvs < HIST_MAX_INITS; v++) {
+    int ff = 0;
+    for (size_t k = 0; k < g->n && !ff; k++)
+      ff = (at_init ? g->cells[k].ivar : g->cells[k].var) == (int)v && !is_recurrent(g, &g->cells[k]);
+    if (ff) vok[nvs++] = (int)v;
+  }
+  if (nvs == 0) vok[nvs++] = 0;
   int sel[HIST_MAX_INITS], inits[HIST_MAX_INITS], vars[HIST_MAX_INITS];
   size_t nsel = hist_order(c, a, sel, HIST_MAX_INITS / nvs);
   int ni = (int)(nsel * nvs);   /* rows */
-  for (int r = 0; r < ni; r++) { inits[r] = sel[(size_t)r / nvs]; vars[r] = (int)((size_t)r % nvs); }
+  for (int r = 0; r < ni; r++) { inits[r] = sel[(size_t)r / nvs]; vars[r] = vok[(size_t)r % nvs]; }
   size_t depth = fig_nearest_depth(g, 5);
   size_t layers[9], nl = fig_layer_subset(depth, layers);
   /* seed 0 (or the smallest selected), the first variant */
@@ -2822,6 +2833,9 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
         }
       }
       char var[32];
+      /* a row without histograms (a recurrent cell's: hist.tsv has none)
+       * has no range of its own: [-1, 1], not infinities gnuplot refuses */
+      if (!isfinite(xlo) || !isfinite(xhi)) { xlo = -1.0; xhi = 1.0; }
       if (!(xhi > xlo)) { xlo -= 0.5; xhi += 0.5; }
       double lo_r, hi_r;
       if (mk % 2) {   /* errors: symmetric about 0 */
@@ -2857,8 +2871,17 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
   else
     fig_cat(rows_txt, sizeof rows_txt, "rows: %zu of the grid's %zu inits by σ_w² (evenly spaced, critical kept)",
             nsel, g->inits.n);
-  if (vax->n > 1)
-    fig_cat(rows_txt, sizeof rows_txt, "%s", nvs == vax->n ? ", each with every variant" : ", each with the first variants");
+  /* the variants of recurrent cells alone are not drawn: said once, not listed */
+  size_t nrec = 0;
+  for (size_t v = 0; v < vax->n; v++) {
+    int ff = 0, any = 0;
+    for (size_t k = 0; k < g->n; k++)
+      if ((at_init ? g->cells[k].ivar : g->cells[k].var) == (int)v) { any = 1; ff |= !is_recurrent(g, &g->cells[k]); }
+    nrec += any && !ff;
+  }
+  if (vax->n - nrec > 1)
+    fig_cat(rows_txt, sizeof rows_txt, "%s", nvs + nrec == vax->n ? ", each with every variant" : ", each with the first variants");
+  if (nrec) fig_cat(rows_txt, sizeof rows_txt, ", feed-forward cells only (recurrent cells have no histograms)");
   /* the left out, by name */
   int any_out = 0;
   for (size_t i = 0; i < g->inits.n; i++) {
@@ -2868,7 +2891,12 @@ static int fig_histograms(const fig_ctx *c, sb_error *err)
     fig_cat(rows_txt, sizeof rows_txt, "%s %s", any_out ? "," : "; left out:", g->inits.label[i]);
     any_out = 1;
   }
-  for (size_t v = nvs; v < vax->n; v++) {
+  for (size_t v = 0; v < vax->n; v++) {
+    int shown = 0, ff = 0;
+    for (size_t k = 0; k < nvs; k++) shown |= vok[k] == (int)v;
+    for (size_t k = 0; k < g->n && !ff; k++)
+      ff = (at_init ? g->cells[k].ivar : g->cells[k].var) == (int)v && !is_recurrent(g, &g->cells[k]);
+    if (shown || !ff) continue;
     fig_cat(rows_txt, sizeof rows_txt, "%s %s", any_out ? "," : "; left out:", vax->label[v]);
     any_out = 1;
   }
@@ -3507,6 +3535,620 @@ static int fig_flush_depth(const fig_ctx *c, sb_error *err)
   return fig_close(&f, err);
 }
 
+/* ---- Recurrent cells: shared pieces -------------------------------------------------- */
+
+/* Whether a cell is recurrent (its depth is the sequence length T, its
+ * layers.tsv rows t = 1..T the last T steps, T + 1 the readout). */
+static int is_recurrent(const fig_grid *g, const fig_cell *cell)
+{
+  return strcmp(g->ctypes.name[cell->ctype], cfg_axis_default(AXIS_ARCH)) != 0;
+}
+
+/* The longest sequence length of the recurrent cells, 0 with none. */
+static size_t longest_T(const fig_grid *g)
+{
+  size_t T = 0;
+  for (size_t k = 0; k < g->n; k++)
+    if (is_recurrent(g, &g->cells[k]) && g->cells[k].depth > T) T = g->cells[k].depth;
+  return T;
+}
+
+/* The title's "what every cell shares" of a recurrent figure: fixed_part's
+ * (trained or at init), and the clipping and forget-gate bias when set. */
+static void rnn_fixed(const fig_grid *g, int at_init, char *buf, size_t size)
+{
+  const char *fx = at_init ? g->init_fixed : g->fixed;
+  snprintf(buf, size, "%s", fx);
+  if (g->clip > 0) fig_cat(buf, size, "%sgradient clipped to norm %g", buf[0] ? ", " : "", g->clip);
+  if (g->forget_bias != 0) fig_cat(buf, size, "%sforget-gate bias %g", buf[0] ? ", " : "", g->forget_bias);
+}
+
+/* ---- Figure: the gradient against steps in the past (Pascanu et al. 2013) -------- */
+
+/* ||dL/dh_{T-k}|| / ||dL/dh_T|| against k, at the longest T (or the one
+ * --select chose): a row per recurrent cell type (and variant at init:
+ * width, loss), at step 0 on the left, then at the last probe per trained
+ * variant (learning rate, optimizer) beside it; a line per (activation,
+ * init).  Each cell's ratio first, then spread() over the seeds on log10. */
+static int fig_grad_time(const fig_ctx *c, sb_error *err)
+{
+  const fig_grid *g = c->g;
+  size_t T = longest_T(g);
+  if (T == 0) return FIG_SKIPPED;
+  size_t n = g->n, na = g->acts.n, ni = g->inits.n, nct = g->ctypes.n, nir = g->icrests.n, nr = g->crests.n;
+  int trained = g->steps > 0;
+  /* per cell: the norms at step 0 and at its last probe, t = 1..T */
+  double *norm = malloc(2 * n * T * sizeof *norm);
+  long *last = malloc(n * sizeof *last);
+  if (!norm || !last) { free(norm); free(last); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  for (size_t k = 0; k < 2 * n * T; k++) norm[k] = NAN;
+  for (size_t k = 0; k < n; k++) last[k] = -1;
+  fig_rows fr;
+  int rc = fig_rows_open(&fr, c->o, g, c->layers, err), got = 0;
+  int cc = -1, cst = -1, cl = -1, cn = -1;
+  if (!rc && !(rc = tsv_need(fr.t, "cell", &cc, err)) && !(rc = tsv_need(fr.t, "step", &cst, err))
+      && !(rc = tsv_need(fr.t, "layer", &cl, err)))
+    rc = tsv_need(fr.t, "stream_grad_norm", &cn, err);
+  while (!rc && (got = fig_rows_next(&fr, err)) == 1) {
+    const fig_cell *cell = cell_of(g, strtoul(tsv_str(fr.t, cc), NULL, 10));
+    if (!cell || cell->depth != T || !is_recurrent(g, cell)) continue;
+    size_t q = (size_t)(cell - g->cells), t = strtoul(tsv_str(fr.t, cl), NULL, 10);
+    long step = strtol(tsv_str(fr.t, cst), NULL, 10);
+    if (t < 1 || t > T) continue;   /* T + 1: the readout */
+    if (step == 0) norm[(2 * q) * T + t - 1] = tsv_num(fr.t, cn);
+    if (step > 0 && step > last[q]) {   /* a later probe: it replaces the one kept */
+      for (size_t u = 0; u < T; u++) norm[(2 * q + 1) * T + u] = NAN;
+      last[q] = step;
+    }
+    if (step > 0 && step == last[q]) norm[(2 * q + 1) * T + t - 1] = tsv_num(fr.t, cn);
+  }
+  if (got < 0) rc = -got;
+  fig_rows_close(&fr);
+  long maxlast = 0;
+  for (size_t q = 0; q < n; q++) if (last[q] > maxlast) maxlast = last[q];
+  if (!trained || maxlast == 0) trained = 0;
+  /* Rows: (cell type, variant at init) that have a recurrent cell of
+   * length T; the trained variants of each, in the grid's order. */
+  size_t nrow = 0, ncol = 1;
+  size_t *row_ct = malloc((nct * nir + 1) * sizeof *row_ct), *row_ir = malloc((nct * nir + 1) * sizeof *row_ir);
+  int *cols = malloc((nct * nir * nr + 1) * sizeof *cols);   /* [row][col-1]: crest or -1 */
+  if (!rc && (!row_ct || !row_ir || !cols)) rc = sb_fail(err, SB_EFAIL, "out of memory");
+  for (size_t k = 0; !rc && k < nct; k++)
+    for (size_t r = 0; r < nir; r++) {
+      int any = 0;
+      size_t nc = 0;
+      for (size_t v = 0; v < nr; v++) cols[nrow * nr + v] = -1;
+      for (size_t v = 0; v < nr; v++) {
+        int has = 0;
+        for (size_t q = 0; q < n && !has; q++) {
+          const fig_cell *cell = &g->cells[q];
+          if (cell->depth != T || cell->ctype != (int)k || cell->icrest != (int)r || !is_recurrent(g, cell)) continue;
+          any = 1;
+          has = cell->crest == (int)v;
+        }
+        if (has) cols[nrow * nr + nc++] = (int)v;
+      }
+      if (!any) continue;
+      row_ct[nrow] = k;
+      row_ir[nrow] = r;
+      if (trained && 1 + nc > ncol) ncol = 1 + nc;
+      nrow++;
+    }
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
+  for (size_t a = 0; a < na; a++)
+    for (size_t i = 0; i < ni; i++) {
+      char t[FIG_LABEL_MAX];
+      long lc, dt;
+      fig_series_label(g, (int)a, (int)i, -1, t, sizeof t);
+      series_style(g, a, i, &lc, &dt);
+      key_add(&key, t, lc, dt);
+    }
+  double w = ncol == 1 ? 3.5 : 7.0;
+  figure f;
+  if (!rc) rc = fig_open(&f, c, w, 0.55 + 0.5 + (w < 5 ? 0.3 : 0.0) + key_height(&key, w) + 2.2 * (double)nrow, err);
+  if (rc) { free(norm); free(last); free(row_ct); free(row_ir); free(cols); return rc; }
+  double *v = malloc((n ? n : 1) * sizeof *v);
+  if (!v) { fig_discard(&f); free(norm); free(last); free(row_ct); free(row_ir); free(cols); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  fig_texts ptitles = { "", 0, 0 };
+  fig_list places = { "" }, ylos = { "" }, yhis = { "" };
+  size_t np = 0, nseeds = 0;
+  for (size_t row = 0; row < nrow; row++) {
+    double ylo = INFINITY, yhi = -INFINITY;
+    size_t first_panel = np;
+    for (size_t col = 0; col < ncol; col++) {
+      int at_init = col == 0, cr = at_init ? -1 : cols[row * nr + col - 1];
+      if (!at_init && cr < 0) continue;
+      char t[FIG_LABEL_MAX * 2];
+      const char *ir = g->icrests.name[row_ir[row]];
+      snprintf(t, sizeof t, "%s%s%s: ", g->ctypes.name[row_ct[row]], ir[0] ? ", " : "", ir);
+      if (at_init) fig_cat(t, sizeof t, "at initialization");
+      else fig_cat(t, sizeof t, "at step %ld%s%s", maxlast, g->crests.name[cr][0] ? ", " : "", g->crests.name[cr]);
+      fig_texts_add(&ptitles, t);
+      fig_list_addi(&places, (long)(row * ncol + col));
+      fig_list blocks = { "" }, lcs = { "" }, dts = { "" };
+      for (size_t a = 0; a < na; a++)
+        for (size_t i = 0; i < ni; i++) {
+          int b = -1;
+          for (size_t k = 0; k < T; k++) {   /* k steps in the past: t = T - k */
+            size_t m = 0;
+            for (size_t q = 0; q < n; q++) {
+              const fig_cell *cell = &g->cells[q];
+              if (cell->depth != T || cell->ctype != (int)row_ct[row] || strcmp(cell->act, g->acts.name[a])
+                  || strcmp(cell->init, g->inits.name[i]))
+                continue;
+              if (at_init ? (!cell->init_rep || cell->icrest != (int)row_ir[row]) : cell->crest != cr) continue;
+              const double *h = norm + (2 * q + !at_init) * T;
+              v[m++] = h[T - 1 - k] / h[T - 1];
+            }
+            double mid, lo, hi;
+            size_t s = spread(v, m, 1, &mid, &lo, &hi);
+            if (!s) continue;
+            if (s > nseeds) nseeds = s;
+            if (b < 0) {
+              char what[FIG_LABEL_MAX * 3];
+              snprintf(what, sizeof what, "panel %zu, %s %s: k, ratio gmean lo hi", np + 1, g->acts.name[a],
+                       g->inits.name[i]);
+              b = fig_block(&f, what);
+            }
+            fig_num(&f, (double)k, 0);
+            fig_num(&f, mid, 0);
+            fig_num(&f, lo, 0);
+            fig_num(&f, hi, 1);
+            if (lo < ylo) ylo = lo;
+            if (hi > yhi) yhi = hi;
+          }
+          if (b < 0) continue;
+          long lc, dt;
+          series_style(g, a, i, &lc, &dt);
+          fig_list_addi(&blocks, b);
+          fig_list_addi(&lcs, lc);
+          fig_list_addi(&dts, dt);
+        }
+      char name[32];
+      snprintf(name, sizeof name, "blocks_%zu", np + 1);
+      fig_var_str(&f, name, blocks.s);
+      snprintf(name, sizeof name, "lcs_%zu", np + 1);
+      fig_var_str(&f, name, lcs.s);
+      snprintf(name, sizeof name, "dts_%zu", np + 1);
+      fig_var_str(&f, name, dts.s);
+      np++;
+    }
+    /* one y range per row: a cell type at init and trained on one scale,
+     * whole decades around the data (their exponents: gnuplot reads no
+     * exponent in a string) */
+    for (size_t p = first_panel; p < np; p++) {
+      long lo = isfinite(ylo) ? (long)floor(log10(ylo)) : -1, hi = isfinite(yhi) ? (long)ceil(log10(yhi) - 1e-9) : 1;
+      fig_list_addi(&ylos, lo);
+      fig_list_addi(&yhis, hi > lo ? hi : lo + 1);
+    }
+  }
+  free(v);
+  free(norm);
+  free(last);
+  free(row_ct);
+  free(row_ir);
+  free(cols);
+  char fx[FIG_LABEL_MAX * 3];
+  rnn_fixed(g, !trained, fx, sizeof fx);
+  /* the choice of T, when there was one */
+  size_t nlen = 0;
+  for (size_t d = 0; d < g->depths.n; d++) {
+    int has = 0;
+    for (size_t q = 0; q < n && !has; q++) has = g->cells[q].depth == g->depths.val[d] && is_recurrent(g, &g->cells[q]);
+    nlen += (size_t)has;
+  }
+  if (nlen > 1) fig_cat(fx, sizeof fx, "%sthe longest of %zu lengths (--select depth=T for another)", fx[0] ? "; " : "", nlen);
+  fig_cat(fx, sizeof fx, "%s", fx[0] ? "; " : "");
+  spread_note(nseeds, "bands", fx + strlen(fx), sizeof fx - strlen(fx));
+  fig_var_texts(&f, "ptitles", &ptitles);
+  fig_var_str(&f, "places", places.s);
+  fig_var_str(&f, "ylos", ylos.s);
+  fig_var_str(&f, "yhis", yhis.s);
+  fig_var_str(&f, "fixed", fx);
+  fig_var_num(&f, "npanels", (double)np);
+  fig_var_num(&f, "ncols", (double)ncol);
+  fig_var_num(&f, "nrows", (double)nrow);
+  fig_var_num(&f, "T", (double)T);
+  key_vars(&f, &key);
+  return fig_close(&f, err);
+}
+
+/* ---- Figure: gate saturation over training (LSTM, GRU) -------------------------------- */
+
+/* The shares of sigmoid gate values below 0.1 and above 0.9 (gates.tsv's
+ * low_frac and high_frac, Karpathy et al. 2015's view) over training, a
+ * line per gate of each gated cell type (the LSTM's i, f, o, the GRU's r,
+ * z), averaged over the time steps t of a cell, then spread() over the
+ * seeds.  A pair of panels (below 0.1 over above 0.9) per (activation,
+ * init), the inits side by side when there are at most four (else the
+ * preferred one); every panel at the longest T of the gated cells and at
+ * one trained variant (learning rate, optimizer ...): where the gates end
+ * most saturated, or what --select chose. */
+#define GS_MAX_GATES 8
+typedef struct gs_row { size_t q; long step; int gate; double low, high; } gs_row;
+
+static int gs_step_cmp(const void *x, const void *y)
+{
+  long a = *(const long *)x, b = *(const long *)y;
+  return (a > b) - (a < b);
+}
+
+static int fig_gate_saturation(const fig_ctx *c, sb_error *err)
+{
+  const fig_grid *g = c->g;
+  char path[4300];
+  snprintf(path, sizeof path, "%s/gates.tsv", c->o->data);
+  FILE *probe = tsv_fopen(path);
+  if (!probe) return FIG_SKIPPED;   /* no gated cell: no gates.tsv */
+  fclose(probe);
+  /* the longest T of the gated cells: those gates.tsv has rows of */
+  fig_rows fr;
+  int rc = fig_rows_open(&fr, c->o, g, path, err), got = 0;
+  int cc = -1, cst = -1, cgt = -1, clo = -1, chi = -1;
+  if (!rc && !(rc = tsv_need(fr.t, "cell", &cc, err)) && !(rc = tsv_need(fr.t, "step", &cst, err))
+      && !(rc = tsv_need(fr.t, "gate", &cgt, err)) && !(rc = tsv_need(fr.t, "low_frac", &clo, err)))
+    rc = tsv_need(fr.t, "high_frac", &chi, err);
+  gs_row *rows = NULL;
+  size_t nrows = 0, cap = 0, T = 0;
+  /* the (cell type, gate) pairs in order of appearance: the lines */
+  int gct[GS_MAX_GATES];
+  char gname[GS_MAX_GATES][16];
+  int ng = 0;
+  while (!rc && (got = fig_rows_next(&fr, err)) == 1) {
+    const fig_cell *cell = cell_of(g, strtoul(tsv_str(fr.t, cc), NULL, 10));
+    if (!cell) continue;
+    const char *gn = tsv_str(fr.t, cgt);
+    int k = 0;
+    while (k < ng && !(gct[k] == cell->ctype && !strcmp(gname[k], gn))) k++;
+    if (k == ng) {
+      if (ng == GS_MAX_GATES) continue;
+      gct[ng] = cell->ctype;
+      snprintf(gname[ng], sizeof gname[ng], "%s", gn);
+      ng++;
+    }
+    if (nrows == cap) {
+      cap = cap ? 2 * cap : 4096;
+      gs_row *r = realloc(rows, cap * sizeof *r);
+      if (!r) { rc = sb_fail(err, SB_EFAIL, "out of memory reading %s", path); break; }
+      rows = r;
+    }
+    gs_row *r = &rows[nrows++];
+    r->q = (size_t)(cell - g->cells);
+    r->step = strtol(tsv_str(fr.t, cst), NULL, 10);
+    r->gate = k;
+    r->low = tsv_num(fr.t, clo);
+    r->high = tsv_num(fr.t, chi);
+    if (cell->depth > T) T = cell->depth;
+  }
+  if (got < 0) rc = -got;
+  fig_rows_close(&fr);
+  if (!rc && (nrows == 0 || g->steps == 0)) { free(rows); return FIG_SKIPPED; }
+  /* the probed steps */
+  long *steps = rc ? NULL : malloc(nrows * sizeof *steps);
+  size_t ns = 0;
+  if (!rc && !steps) rc = sb_fail(err, SB_EFAIL, "out of memory");
+  for (size_t k = 0; !rc && k < nrows; k++) steps[k] = rows[k].step;
+  if (!rc) {
+    qsort(steps, nrows, sizeof *steps, gs_step_cmp);
+    for (size_t k = 0; k < nrows; k++) if (!ns || steps[k] != steps[ns - 1]) steps[ns++] = steps[k];
+  }
+  /* per (cell, step, gate): the mean over t of each share */
+  size_t n = g->n, ncell = n * ns * (size_t)ng;
+  double *acc = rc ? NULL : calloc(3 * (ncell ? ncell : 1), sizeof *acc);
+  if (!rc && !acc) rc = sb_fail(err, SB_EFAIL, "out of memory");
+  for (size_t k = 0; !rc && k < nrows; k++) {
+    const gs_row *r = &rows[k];
+    if (g->cells[r->q].depth != T) continue;
+    long *sp = bsearch(&r->step, steps, ns, sizeof *steps, gs_step_cmp);
+    double *x = acc + 3 * ((r->q * ns + (size_t)(sp - steps)) * (size_t)ng + (size_t)r->gate);
+    x[0] += r->low;
+    x[1] += r->high;
+    x[2] += 1.0;
+  }
+  free(rows);
+  if (rc) { free(steps); free(acc); return rc; }
+  size_t na = g->acts.n, ni = g->inits.n, nr = g->crests.n;
+  int one_init = ni > DYN_MAX_INITS, pref = fig_preferred_init(g);
+  size_t nic = one_init ? 1 : ni, np = na * nic;
+  /* one trained variant for every panel: where the gates' saturated share
+   * (below 0.1 and above 0.9, summed over gates, panels and seeds) is the
+   * largest at the last probe */
+  int bv = -1;
+  double best = -INFINITY;
+  for (size_t v = 0; v < nr; v++) {
+    double sum = 0.0;
+    int any = 0;
+    for (size_t q = 0; q < n; q++) {
+      const fig_cell *cell = &g->cells[q];
+      if (cell->crest != (int)v || cell->depth != T) continue;
+      if (one_init && strcmp(cell->init, g->inits.name[pref])) continue;
+      for (int k = 0; k < ng; k++) {
+        const double *x = acc + 3 * ((q * ns + ns - 1) * (size_t)ng + (size_t)k);
+        if (x[2] > 0 && isfinite(x[0] + x[1])) { sum += (x[0] + x[1]) / x[2]; any = 1; }
+      }
+    }
+    if (any && sum > best + 1e-12) { best = sum; bv = (int)v; }
+  }
+  if (bv < 0) { free(steps); free(acc); return FIG_SKIPPED; }
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
+  long glc[GS_MAX_GATES], gdt[GS_MAX_GATES];
+  int cts[GS_MAX_GATES], nct = 0;
+  for (int k = 0; k < ng; k++) {
+    /* colour: the gate (a colour each); dash: the cell type */
+    int ct = 0;
+    while (ct < nct && cts[ct] != gct[k]) ct++;
+    if (ct == nct) cts[nct++] = gct[k];
+    glc[k] = (long)(k % 8) + 1;
+    gdt[k] = dash_of((size_t)ct);
+    char t[FIG_LABEL_MAX];
+    static const char *const roles[][2] = { { "i", "input" }, { "f", "forget" }, { "o", "output" },
+                                             { "r", "reset" }, { "z", "update" } };
+    const char *role = "";
+    for (size_t j = 0; j < sizeof roles / sizeof roles[0]; j++)
+      if (!strcmp(gname[k], roles[j][0])) role = roles[j][1];
+    snprintf(t, sizeof t, "%s %s%s%s%s", g->ctypes.name[gct[k]], role, role[0] ? " (" : "gate ", gname[k], role[0] ? ")" : "");
+    key_add(&key, t, glc[k], gdt[k]);
+  }
+  size_t cols = nic > 1 ? nic : cols_for(na, 4), prow = rows_for(np, cols);
+  double w = cols <= 1 ? 3.5 : 7.0;
+  figure f;
+  rc = fig_open(&f, c, w, 1.0 + (w < 5 ? 0.5 : 0.0) + key_height(&key, w) + 3.0 * (double)prow, err);
+  if (rc) { free(steps); free(acc); return rc; }
+  double *lo_v = malloc((n ? n : 1) * sizeof *lo_v), *hi_v = malloc((n ? n : 1) * sizeof *hi_v);
+  if (!lo_v || !hi_v) {
+    free(lo_v); free(hi_v); free(steps); free(acc); fig_discard(&f);
+    return sb_fail(err, SB_EFAIL, "out of memory");
+  }
+  fig_texts titles = { "", 0, 0 };
+  fig_list ytops = { "" };   /* per panel, the tops of its two y axes */
+  size_t nseeds = 0;
+  for (size_t p = 0; p < np; p++) {
+    size_t a = p / nic;
+    int i = one_init ? pref : (int)(p % nic);
+    fig_list blocks = { "" }, lcs = { "" }, dts = { "" };
+    double top[2] = { 0.0, 0.0 };
+    for (int k = 0; k < ng; k++) {
+      int b = -1;
+      for (size_t s = 0; s < ns; s++) {
+        size_t m = 0, mh = 0;
+        for (size_t q = 0; q < n; q++) {
+          const fig_cell *cell = &g->cells[q];
+          if (cell->crest != bv || cell->depth != T || cell->ctype != gct[k] || strcmp(cell->act, g->acts.name[a])
+              || strcmp(cell->init, g->inits.name[i]))
+            continue;
+          const double *x = acc + 3 * ((q * ns + s) * (size_t)ng + (size_t)k);
+          if (x[2] <= 0) continue;
+          lo_v[m++] = x[0] / x[2];
+          hi_v[mh++] = x[1] / x[2];
+        }
+        double lm, ll, lh, hm, hl, hh;
+        size_t sl = spread(lo_v, m, 0, &lm, &ll, &lh), sh = spread(hi_v, mh, 0, &hm, &hl, &hh);
+        if (!sl && !sh) continue;
+        if (sl > nseeds) nseeds = sl;
+        if (b < 0) {
+          char what[FIG_LABEL_MAX * 2];
+          snprintf(what, sizeof what, "%s %s %s gate %s: step, below 0.1 mean lo hi, above 0.9 mean lo hi",
+                   g->acts.name[a], g->inits.name[i], g->ctypes.name[gct[k]], gname[k]);
+          b = fig_block(&f, what);
+        }
+        fig_num(&f, (double)steps[s], 0);
+        fig_num(&f, lm, 0);
+        fig_num(&f, ll, 0);
+        fig_num(&f, lh, 0);
+        fig_num(&f, hm, 0);
+        fig_num(&f, hl, 0);
+        fig_num(&f, hh, 1);
+        if (isfinite(lh) && lh > top[0]) top[0] = lh;
+        if (isfinite(hh) && hh > top[1]) top[1] = hh;
+      }
+      if (b < 0) continue;
+      fig_list_addi(&blocks, b);
+      fig_list_addi(&lcs, glc[k]);
+      fig_list_addi(&dts, gdt[k]);
+    }
+    /* a share axis from 0 to a little above the highest band (0.01 at
+     * least: never gates saturated is a flat line at 0, not an empty range),
+     * written without an exponent (gnuplot reads none in a string) */
+    for (int r = 0; r < 2; r++) {
+      char b[32];
+      snprintf(b, sizeof b, "%.4f", fmin(1.02, fmax(0.01, 1.05 * top[r])));
+      fig_list_add(&ytops, b);
+    }
+    char t[FIG_LABEL_MAX * 2];
+    snprintf(t, sizeof t, "%s, %s init", g->acts.name[a], g->inits.label[i]);
+    fig_texts_add(&titles, t);
+    char name[32];
+    snprintf(name, sizeof name, "blocks_%zu", p + 1);
+    fig_var_str(&f, name, blocks.s);
+    snprintf(name, sizeof name, "lcs_%zu", p + 1);
+    fig_var_str(&f, name, lcs.s);
+    snprintf(name, sizeof name, "dts_%zu", p + 1);
+    fig_var_str(&f, name, dts.s);
+  }
+  free(lo_v);
+  free(hi_v);
+  free(steps);
+  free(acc);
+  /* the title: what every panel shares, and by which rule */
+  char what[FIG_LABEL_MAX * 3], fx[FIG_LABEL_MAX * 3];
+  what[0] = '\0';
+  if (one_init)
+    fig_cat(what, sizeof what, "%s init (of %zu: --select init=NAME for another)%s", g->inits.label[pref], ni,
+            nr > 1 ? "; " : "");
+  if (nr > 1)
+    fig_cat(what, sizeof what, "every panel %s (where the gates end most saturated, of %zu variants)", g->crests.name[bv], nr);
+  rnn_fixed(g, 0, fx, sizeof fx);
+  fig_cat(fx, sizeof fx, "%s", fx[0] ? "; " : "");
+  spread_note(nseeds, "bands", fx + strlen(fx), sizeof fx - strlen(fx));
+  fig_var_str(&f, "choice", what);
+  fig_var_texts(&f, "titles", &titles);
+  fig_var_str(&f, "ytops", ytops.s);
+  fig_var_str(&f, "fixed", fx);
+  fig_var_num(&f, "T", (double)T);
+  fig_var_num(&f, "npan", (double)np);
+  fig_var_num(&f, "ncols", (double)cols);
+  fig_var_num(&f, "prow", (double)prow);
+  key_vars(&f, &key);
+  return fig_close(&f, err);
+}
+
+/* ---- Figure: success rate against sequence length (Pascanu et al. 2013) --------------- */
+
+static int cmp_size_t(const void *x, const void *y)
+{
+  size_t a = *(const size_t *)x, b = *(const size_t *)y;
+  return (a > b) - (a < b);
+}
+
+/* cells.tsv's success (the share of test sequences meeting the task's
+ * criterion) against the sequence length T: a panel per recurrent cell
+ * type and trained variant, a line per (activation, init) joining the
+ * means over seeds, each seed a circle (or bars beyond FEW_SEEDS, as the
+ * depth figure), and the task's chance success 1 - chance_error dashed. */
+static int fig_success_length(const fig_ctx *c, sb_error *err)
+{
+  const fig_grid *g = c->g;
+  if (g->steps == 0) return FIG_SKIPPED;
+  size_t n = g->n, na = g->acts.n, ni = g->inits.n, nct = g->ctypes.n, nr = g->crests.n;
+  /* the recurrent cells' lengths: a curve needs two */
+  size_t *Ts = malloc((n ? n : 1) * sizeof *Ts), nT = 0;
+  if (!Ts) return sb_fail(err, SB_EFAIL, "out of memory");
+  for (size_t q = 0; q < n; q++) {
+    const fig_cell *cell = &g->cells[q];
+    if (!is_recurrent(g, cell) || !isfinite(cell->success)) continue;
+    size_t k = 0;
+    while (k < nT && Ts[k] != cell->depth) k++;
+    if (k == nT) Ts[nT++] = cell->depth;
+  }
+  qsort(Ts, nT, sizeof *Ts, cmp_size_t);
+  if (nT < 2) { free(Ts); return FIG_SKIPPED; }
+  /* panels: (cell type, trained variant) with a recurrent cell */
+  size_t *pct = malloc(nct * nr * sizeof *pct), *pcr = malloc(nct * nr * sizeof *pcr), np = 0;
+  double *scratch = malloc(n * sizeof *scratch);
+  if (!pct || !pcr || !scratch) { free(Ts); free(pct); free(pcr); free(scratch); return sb_fail(err, SB_EFAIL, "out of memory"); }
+  for (size_t k = 0; k < nct; k++)
+    for (size_t r = 0; r < nr; r++) {
+      int any = 0;
+      for (size_t q = 0; q < n && !any; q++)
+        any = g->cells[q].ctype == (int)k && g->cells[q].crest == (int)r && is_recurrent(g, &g->cells[q]);
+      if (!any) continue;
+      pct[np] = k;
+      pcr[np++] = r;
+    }
+  size_t cols = cols_for(np, 3), rows = rows_for(np, cols);
+  double w = np == 1 ? 3.5 : 7.0;
+  fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
+  fig_list lcs = { "" }, dts = { "" };
+  for (size_t a = 0; a < na; a++)
+    for (size_t i = 0; i < ni; i++) {
+      char t[FIG_LABEL_MAX];
+      long lc, dt;
+      fig_series_label(g, (int)a, (int)i, -1, t, sizeof t);
+      series_style(g, a, i, &lc, &dt);
+      key_add(&key, t, lc, dt);
+      fig_list_addi(&lcs, lc);
+      fig_list_addi(&dts, dt);
+    }
+  key_add(&key, "chance", 30, 12);
+  size_t nseeds = max_group_seeds(g);
+  key_seed_marks(&key, nseeds);
+  figure f;
+  int rc = fig_open(&f, c, w, 0.55 + 0.5 + (w < 5 ? 0.3 : 0.0) + key_height(&key, w) + 2.4 * (double)rows, err);
+  if (rc) { free(Ts); free(pct); free(pcr); free(scratch); return rc; }
+  fig_list chances = { "" };
+  fig_texts ptitles = { "", 0, 0 };
+  for (size_t p = 0; p < np; p++) {
+    const char *vname = g->crests.name[pcr[p]];
+    char t[FIG_LABEL_MAX * 2];
+    snprintf(t, sizeof t, "%s%s%s", g->ctypes.name[pct[p]], vname[0] ? ", " : "", vname);
+    fig_texts_add(&ptitles, t);
+    /* chance: the best constant prediction's success, over the panel's cells */
+    double sum = 0.0;
+    size_t m = 0;
+    for (size_t q = 0; q < n; q++) {
+      const fig_cell *cell = &g->cells[q];
+      if (cell->ctype == (int)pct[p] && cell->crest == (int)pcr[p] && isfinite(cell->chance_error)) {
+        sum += 1.0 - cell->chance_error;
+        m++;
+      }
+    }
+    char ch[32];
+    snprintf(ch, sizeof ch, "%.17g", m ? sum / (double)m : NAN);
+    fig_list_add(&chances, ch);
+    fig_list blocks = { "" }, seeds = { "" };
+    for (size_t a = 0; a < na; a++)
+      for (size_t i = 0; i < ni; i++) {
+        char what[FIG_LABEL_MAX * 3];
+        snprintf(what, sizeof what, "panel %zu, %s %s: T mean ci95 n", p + 1, g->acts.name[a], g->inits.name[i]);
+        int b = fig_block(&f, what), sb, wrote = 0;
+        for (size_t d = 0; d < nT; d++) {
+          size_t k = 0;
+          for (size_t q = 0; q < n; q++) {
+            const fig_cell *cell = &g->cells[q];
+            if (cell->depth == Ts[d] && cell->ctype == (int)pct[p] && cell->crest == (int)pcr[p]
+                && !strcmp(cell->act, g->acts.name[a]) && !strcmp(cell->init, g->inits.name[i])
+                && isfinite(cell->success))
+              scratch[k++] = cell->success;
+          }
+          if (!k) continue;
+          double mean, ci;
+          pool(scratch, k, &mean, &ci, NULL);
+          fig_num(&f, (double)Ts[d], 0);
+          fig_num(&f, mean, 0);
+          fig_num(&f, ci, 0);
+          fig_num(&f, (double)k, 1);
+          wrote = 1;
+        }
+        if (!wrote) fputs("NaN\tNaN\tNaN\tNaN\n", f.dat);
+        fig_list_addi(&blocks, b);
+        snprintf(what, sizeof what, "panel %zu, %s %s: T, each seed's success", p + 1, g->acts.name[a],
+                 g->inits.name[i]);
+        sb = fig_block(&f, what);
+        wrote = 0;
+        for (size_t q = 0; q < n; q++) {
+          const fig_cell *cell = &g->cells[q];
+          if (cell->ctype == (int)pct[p] && cell->crest == (int)pcr[p] && !strcmp(cell->act, g->acts.name[a])
+              && !strcmp(cell->init, g->inits.name[i]) && isfinite(cell->success)) {
+            fig_num(&f, (double)cell->depth, 0);
+            fig_num(&f, cell->success, 1);
+            wrote = 1;
+          }
+        }
+        if (!wrote) fputs("NaN\tNaN\n", f.dat);
+        fig_list_addi(&seeds, sb);
+      }
+    char name[32];
+    snprintf(name, sizeof name, "blocks_%zu", p + 1);
+    fig_var_str(&f, name, blocks.s);
+    snprintf(name, sizeof name, "seeds_%zu", p + 1);
+    fig_var_str(&f, name, seeds.s);
+  }
+  free(scratch);
+  free(pct);
+  free(pcr);
+  char fx[FIG_LABEL_MAX * 3];
+  rnn_fixed(g, 0, fx, sizeof fx);
+  fig_cat(fx, sizeof fx, "%s", fx[0] ? "; " : "");
+  seed_marks_note(nseeds, fx + strlen(fx), sizeof fx - strlen(fx));
+  fig_var_num(&f, "bars", nseeds > FEW_SEEDS);
+  fig_var_str(&f, "lcs", lcs.s);
+  fig_var_str(&f, "dts", dts.s);
+  fig_var_texts(&f, "ptitles", &ptitles);
+  fig_var_str(&f, "fixed", fx);
+  fig_var_num(&f, "npanels", (double)np);
+  fig_var_num(&f, "ncols", (double)cols);
+  fig_var_num(&f, "nrows", (double)rows);
+  key_vars(&f, &key);
+  fig_list dl = { "" };
+  for (size_t d = 0; d < nT; d++) fig_list_addi(&dl, (long)Ts[d]);
+  fig_var_str(&f, "lengths", dl.s);
+  fig_var_num(&f, "maxT", (double)Ts[nT - 1]);
+  fig_var_num(&f, "minT", (double)Ts[0]);
+  fig_var_str(&f, "chances", chances.s);
+  free(Ts);
+  return fig_close(&f, err);
+}
+
 const figure_def fig_table[] = {
   { "grad-layers", "gradient norm per layer at initialization", fig_grad_layers },
   { "saturation-training", "mean activations and mean slope per layer over training", fig_saturation },
@@ -3523,5 +4165,8 @@ const figure_def fig_table[] = {
   { "log2hist", "histograms of log2|gradient| per layer as each emulated format holds them, with its range marked", fig_log2hist },
   { "flush-depth", "measured against mean-field predicted depth of underflow at initialization", fig_flush_depth },
   { "underflow", "fraction of back-propagated errors and weight gradients rounded to zero per layer, per precision and loss scale", fig_underflow },
+  { "grad-time", "recurrent cells: gradient norm against steps in the past, at initialization and at the last probe", fig_grad_time },
+  { "gate-saturation", "recurrent cells: shares of LSTM and GRU gate values below 0.1 and above 0.9 over training", fig_gate_saturation },
+  { "success-length", "recurrent cells: success rate against sequence length, with the task's chance", fig_success_length },
 };
 const size_t fig_count = sizeof fig_table / sizeof fig_table[0];

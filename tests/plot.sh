@@ -22,14 +22,20 @@ missing=
 # cells.tsv's flush columns): drawn from a precision grid below.
 PREC_FIGS="log2hist flush-depth underflow"
 NPREC=$(echo $PREC_FIGS | wc -w)
+# Those of recurrent cells need one (tests/plot-rnn.sh): skipped here.
+RNN_FIGS="grad-time gate-saturation success-length"
+NPREC=$((NPREC + $(echo $RNN_FIGS | wc -w)))
 for f in $FIGS; do
   test "$f" = trainability && continue   # needs a phase-diagram grid: below
-  case " $PREC_FIGS " in *" $f "*) continue ;; esac
+  case " $PREC_FIGS $RNN_FIGS " in *" $f "*) continue ;; esac
   test -s "$T/scripts/$f.gp" && test -s "$T/scripts/$f.dat" || missing="$missing $f"
   test -e "$T/scripts/$f.pdf" && missing="$missing $f.pdf(should not exist)"
 done
 grep -q '^skipped trainability: no data' "$out" || missing="$missing (no note that trainability was skipped)"
 grep -q '^skipped underflow: no data' "$out" || missing="$missing (no note that underflow was skipped)"
+for f in $RNN_FIGS; do
+  grep -q "^skipped $f: no data" "$out" && ! test -e "$T/scripts/$f.gp" || missing="$missing (no note that $f was skipped)"
+done
 test -z "$missing" && t_pass "--no-render writes every NAME.gp and NAME.dat and no picture" || t_fail "--no-render writes every NAME.gp and NAME.dat" "missing:$missing"
 
 # The spectra figure draws only the singular values above the resolution
@@ -184,7 +190,7 @@ render_ok "2 activations x 2 inits x 2 depths" "$T/data" "$T/plots"
 n=$(ls "$T/plots"/*.gp | wc -l)
 # trainability needs a phase-diagram grid (meanfield inits, 3 depths): below
 test "$n" -eq $((NFIGS - 1 - NPREC)) && ! test -e "$T/plots/trainability.gp" &&
-  t_pass "all $NFIGS figures but trainability and the precision figures ($PREC_FIGS) drawn" \
+  t_pass "all $NFIGS figures but trainability, the precision figures ($PREC_FIGS) and the recurrent ones ($RNN_FIGS) drawn" \
   || t_fail "all $NFIGS figures but trainability and the precision figures drawn" "got $n scripts"
 # An emulated precision's grid: its figures drawn, every other figure too.
 sb grid $GRID --activations sigmoid,tanh --depths 3,6 --precisions fp32,fp16,fp8e5m2 --loss-scales 1,8 --out "$T/prec"
@@ -196,6 +202,10 @@ test -z "$bad" && t_pass "the precision figures ($PREC_FIGS) drawn for it" || t_
 n=$(grep -l '^fixed = .*\(precision\|loss_scale\|scale 1\)' "$T/plots"/*.gp | tr '\n' ' ')
 test -z "$n" && t_pass "an fp64 grid's titles do not name the precision or the loss scale" ||
   t_fail "an fp64 grid's titles do not name the precision or the loss scale" "in: $n"
+# nor a feed-forward grid's the architecture (its default, mlp)
+n=$(grep -l "^\(fixed\|what\|choice\) = .*\(arch\|mlp\)" "$T/plots"/*.gp | tr '\n' ' ')
+test -z "$n" && t_pass "a feed-forward grid's titles do not name the architecture (mlp)" ||
+  t_fail "a feed-forward grid's titles do not name the architecture (mlp)" "in: $n"
 sb grid $GRID --activations tanh --inits meanfield:1:0.05,meanfield:1.8:0.05,meanfield:3:0.05 --depths 2,3,4 --out "$T/phase"
 render_ok "a phase-diagram grid (3 meanfield inits x 3 depths)" "$T/phase" "$T/phaseplots"
 if test -s "$T/phaseplots/trainability.png" && grep -q '^# block 2: panel 1: sigma_w2, 6 xi_c' "$T/phaseplots/trainability.dat"; then
