@@ -356,10 +356,10 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
       /* a plain net is the default: said only when something else varies */
       if ((k == AXIS_NORM || k == AXIS_RESIDUAL) && !strcmp(kept[k].name[0], "none")) continue;
       if (k == AXIS_RESIDUAL && !strcmp(kept[k].name[0], "0")) continue;
-      /* so is the arithmetic of every grid before the precision axis */
-      if ((k == AXIS_PREC || k == AXIS_LSCALE) && !strcmp(kept[k].name[0], cfg_axis_default((cfg_axis)k))) continue;
-      /* and the feed-forward net of every grid before recurrent cells */
-      if (k == AXIS_ARCH && !strcmp(kept[k].name[0], cfg_axis_default((cfg_axis)k))) continue;
+      /* so is an optional axis's default: the arithmetic of every grid
+       * before the precision axis, the feed-forward net of every grid before
+       * recurrent cells, no clipping, no forget-gate bias */
+      if (cfg_axis_default((cfg_axis)k) && !strcmp(kept[k].name[0], cfg_axis_default((cfg_axis)k))) continue;
       char part[FIG_LABEL_MAX];
       variant_part(k, kept[k].name[0], part, sizeof part);
       fig_cat(g->fixed, sizeof g->fixed, "%s%s", g->fixed[0] ? ", " : "", part);
@@ -412,10 +412,6 @@ int fig_grid_load(const plot_opts *o, const char *data_dir, fig_grid *g, sb_erro
   g->log_steps = header_value(path, "log-schedule", v, sizeof v) && !strcmp(v, "log");
   g->tau = header_value(path, "sat-threshold", v, sizeof v) ? strtod(v, NULL) : 0.05;
   g->classes = header_value(path, "classes", v, sizeof v) ? strtoul(v, NULL, 10) : 0;
-  /* --clips and --forget-biases of one value, for the titles (several
-   * are variant axes, named per line) */
-  g->clip = header_value(path, "clips", v, sizeof v) && !strchr(v, ',') ? strtod(v, NULL) : 0.0;
-  g->forget_bias = header_value(path, "forget-biases", v, sizeof v) && !strchr(v, ',') ? strtod(v, NULL) : 0.0;
   /* manifest.json, written last, says whether every cell has run */
   g->incomplete = store_incomplete(data_dir);
   return SB_OK;

@@ -87,7 +87,6 @@ typedef struct fig_grid {
   int log_steps;           /* the probes follow the log schedule: draw steps on a log axis */
   double tau;              /* the saturation threshold */
   size_t classes;          /* units of the output layer */
-  double clip, forget_bias;    /* recurrent cells' --clip (0: none) and --forget-bias */
   int incomplete;          /* the tables say the grid is not complete */
 } fig_grid;
 

@@ -3554,13 +3554,11 @@ static size_t longest_T(const fig_grid *g)
 }
 
 /* The title's "what every cell shares" of a recurrent figure: fixed_part's
- * (trained or at init), and the clipping and forget-gate bias when set. */
+ * (trained or at init); a clipping norm or forget-gate bias that every
+ * cell shares is among them (the clip and forget_bias axes). */
 static void rnn_fixed(const fig_grid *g, int at_init, char *buf, size_t size)
 {
-  const char *fx = at_init ? g->init_fixed : g->fixed;
-  snprintf(buf, size, "%s", fx);
-  if (g->clip > 0) fig_cat(buf, size, "%sgradient clipped to norm %g", buf[0] ? ", " : "", g->clip);
-  if (g->forget_bias != 0) fig_cat(buf, size, "%sforget-gate bias %g", buf[0] ? ", " : "", g->forget_bias);
+  snprintf(buf, size, "%s", at_init ? g->init_fixed : g->fixed);
 }
 
 /* ---- Figure: the gradient against steps in the past (Pascanu et al. 2013) -------- */
@@ -3850,6 +3848,11 @@ static int fig_gate_saturation(const fig_ctx *c, sb_error *err)
   size_t na = g->acts.n, ni = g->inits.n, nr = g->crests.n;
   int one_init = ni > DYN_MAX_INITS, pref = fig_preferred_init(g);
   size_t nic = one_init ? 1 : ni, np = na * nic;
+  /* with one activation and init, a panel per trained variant instead (a
+   * forget-gate bias or clipping against another: the comparison the grid
+   * was made for) */
+  int by_variant = np == 1 && nr > 1;
+  if (by_variant) np = nr;
   /* one trained variant for every panel: where the gates' saturated share
    * (below 0.1 and above 0.9, summed over gates, panels and seeds) is the
    * largest at the last probe */
@@ -3869,7 +3872,7 @@ static int fig_gate_saturation(const fig_ctx *c, sb_error *err)
     }
     if (any && sum > best + 1e-12) { best = sum; bv = (int)v; }
   }
-  if (bv < 0) { free(steps); free(acc); return FIG_SKIPPED; }
+  if (bv < 0 && !by_variant) { free(steps); free(acc); return FIG_SKIPPED; }
   fig_key key = { { "", 0, 0 }, { "" }, { "" }, 0, 0 };
   long glc[GS_MAX_GATES], gdt[GS_MAX_GATES];
   int cts[GS_MAX_GATES], nct = 0;
@@ -3889,7 +3892,7 @@ static int fig_gate_saturation(const fig_ctx *c, sb_error *err)
     snprintf(t, sizeof t, "%s %s%s%s%s", g->ctypes.name[gct[k]], role, role[0] ? " (" : "gate ", gname[k], role[0] ? ")" : "");
     key_add(&key, t, glc[k], gdt[k]);
   }
-  size_t cols = nic > 1 ? nic : cols_for(na, 4), prow = rows_for(np, cols);
+  size_t cols = by_variant ? cols_for(np, 3) : nic > 1 ? nic : cols_for(na, 4), prow = rows_for(np, cols);
   double w = cols <= 1 ? 3.5 : 7.0;
   figure f;
   rc = fig_open(&f, c, w, 1.0 + (w < 5 ? 0.5 : 0.0) + key_height(&key, w) + 3.0 * (double)prow, err);
@@ -3901,10 +3904,16 @@ static int fig_gate_saturation(const fig_ctx *c, sb_error *err)
   }
   fig_texts titles = { "", 0, 0 };
   fig_list ytops = { "" };   /* per panel, the tops of its two y axes */
+  double *ptop = calloc(2 * np, sizeof *ptop);
+  if (!ptop) {
+    free(lo_v); free(hi_v); free(steps); free(acc); fig_discard(&f);
+    return sb_fail(err, SB_EFAIL, "out of memory");
+  }
   size_t nseeds = 0;
   for (size_t p = 0; p < np; p++) {
-    size_t a = p / nic;
-    int i = one_init ? pref : (int)(p % nic);
+    size_t a = by_variant ? 0 : p / nic;
+    int i = one_init ? pref : by_variant ? 0 : (int)(p % nic);
+    int v = by_variant ? (int)p : bv;
     fig_list blocks = { "" }, lcs = { "" }, dts = { "" };
     double top[2] = { 0.0, 0.0 };
     for (int k = 0; k < ng; k++) {
@@ -3913,7 +3922,7 @@ static int fig_gate_saturation(const fig_ctx *c, sb_error *err)
         size_t m = 0, mh = 0;
         for (size_t q = 0; q < n; q++) {
           const fig_cell *cell = &g->cells[q];
-          if (cell->crest != bv || cell->depth != T || cell->ctype != gct[k] || strcmp(cell->act, g->acts.name[a])
+          if (cell->crest != v || cell->depth != T || cell->ctype != gct[k] || strcmp(cell->act, g->acts.name[a])
               || strcmp(cell->init, g->inits.name[i]))
             continue;
           const double *x = acc + 3 * ((q * ns + s) * (size_t)ng + (size_t)k);
@@ -3949,13 +3958,10 @@ static int fig_gate_saturation(const fig_ctx *c, sb_error *err)
     /* a share axis from 0 to a little above the highest band (0.01 at
      * least: never gates saturated is a flat line at 0, not an empty range),
      * written without an exponent (gnuplot reads none in a string) */
-    for (int r = 0; r < 2; r++) {
-      char b[32];
-      snprintf(b, sizeof b, "%.4f", fmin(1.02, fmax(0.01, 1.05 * top[r])));
-      fig_list_add(&ytops, b);
-    }
+    for (int r = 0; r < 2; r++) ptop[2 * p + (size_t)r] = top[r];
     char t[FIG_LABEL_MAX * 2];
-    snprintf(t, sizeof t, "%s, %s init", g->acts.name[a], g->inits.label[i]);
+    if (by_variant) snprintf(t, sizeof t, "%s", g->crests.name[v]);
+    else snprintf(t, sizeof t, "%s, %s init", g->acts.name[a], g->inits.label[i]);
     fig_texts_add(&titles, t);
     char name[32];
     snprintf(name, sizeof name, "blocks_%zu", p + 1);
@@ -3965,6 +3971,16 @@ static int fig_gate_saturation(const fig_ctx *c, sb_error *err)
     snprintf(name, sizeof name, "dts_%zu", p + 1);
     fig_var_str(&f, name, dts.s);
   }
+  /* the panels of the variants share their axes, to be compared */
+  for (size_t p = 0; p < np; p++)
+    for (int r = 0; r < 2; r++) {
+      double t = ptop[2 * p + (size_t)r];
+      for (size_t q = 0; by_variant && q < np; q++) t = fmax(t, ptop[2 * q + (size_t)r]);
+      char b[32];
+      snprintf(b, sizeof b, "%.4f", fmin(1.02, fmax(0.01, 1.05 * t)));
+      fig_list_add(&ytops, b);
+    }
+  free(ptop);
   free(lo_v);
   free(hi_v);
   free(steps);
@@ -3975,7 +3991,9 @@ static int fig_gate_saturation(const fig_ctx *c, sb_error *err)
   if (one_init)
     fig_cat(what, sizeof what, "%s init (of %zu: --select init=NAME for another)%s", g->inits.label[pref], ni,
             nr > 1 ? "; " : "");
-  if (nr > 1)
+  if (by_variant)
+    fig_cat(what, sizeof what, "%s, %s init; a panel per variant", g->acts.name[0], g->inits.label[one_init ? pref : 0]);
+  else if (nr > 1)
     fig_cat(what, sizeof what, "every panel %s (where the gates end most saturated, of %zu variants)", g->crests.name[bv], nr);
   rnn_fixed(g, 0, fx, sizeof fx);
   fig_cat(fx, sizeof fx, "%s", fx[0] ? "; " : "");
