@@ -132,6 +132,7 @@ size_t table_columns(row_kind k, unsigned features, char *buf, size_t size)
   case ROW_LAYERS:
     cell_id_cols(&b, features);
     cols(&b, "step layer");
+    if (features & TABLE_RNN) cols(&b, "t");
     for (int c = 0; c < PROBE_NCOLS; c++) col(&b, "%s", probe_cols[c].name);
     break;
   case ROW_SUMMARY:
@@ -233,7 +234,7 @@ static const col_doc col_docs[] = {
   { "hh_sigma_gamma0", "1", "recurrent cells: its largest singular value times gamma = max|phi'| (Pascanu et al. 2013: below 1, the gradient must vanish) at the first probe" },
   { "hh_rho_end", "1", "hh_rho0 at the end" },
   { "hh_sigma_gamma_end", "1", "hh_sigma_gamma0 at the end" },
-  { "t", "step", "the time step: 1..T over the last T steps of the sequence (T: the last, t = T - k is k steps in the past)" },
+  { "t", "step", "a recurrent cell's time step: 1..T over the last T steps of the sequence (T: the last, t = T - k is k steps in the past); in layers.tsv the layer of the row (NaN for the readout and for mlp cells)" },
   { "gate", "name", "a sigmoid gate: LSTM i, f, o; GRU r, z" },
   { "low_frac", "fraction", "gate values below 0.1 (left-saturated, Karpathy et al. 2015) over the probe set's examples x units" },
   { "high_frac", "fraction", "gate values above 0.9 (right-saturated)" },
@@ -571,6 +572,10 @@ void table_layers_rows(FILE *f, const char *prefix, const table_cell *c, const t
     for (size_t l = 1; l <= r->n_layers; l++) {
       cell_id(f, prefix, c);
       fprintf(f, "\t%ld\t%zu", r->log_steps[s], l);
+      if (c->features & TABLE_RNN) {   /* a recurrent cell's time step; none for a layer or the readout */
+        if (r->recurrent && l < r->n_layers) fprintf(f, "\t%zu", l);
+        else put_num(f, NAN);
+      }
       const probe_row *row = &r->rows[s * r->n_layers + (l - 1)];
       for (int k = 0; k < PROBE_NCOLS; k++) put_num(f, row->v[k]);
       fputc('\n', f);

@@ -15,7 +15,7 @@ SMALL="--depths 2 --widths 8 --train-size 64 --test-size 32 --batch 8 --input-di
 # layers.tsv columns as the program lists them; the contract's columns
 # must be among them, in the contract's order.
 # (precision and loss_scale only in an emulated grid's tables: not these)
-COLUMNS=$("$SATBENCH" list columns | awk -F '\t' '$1 == "layers.tsv" && $2 !~ /^(precision|loss_scale|arch|clip|forget_bias)$/ { printf "%s ", $2 }')
+COLUMNS=$("$SATBENCH" list columns | awk -F '\t' '$1 == "layers.tsv" && $2 !~ /^(precision|loss_scale|arch|clip|forget_bias|t)$/ { printf "%s ", $2 }')
 t_in_order "satbench list columns has layers.tsv's contracted columns" \
   "cell activation init depth width seed step layer grad_w_norm grad_b_norm delta_norm act_mean act_std
    act_p02 act_p98 preact_std sat_frac dead_frac update_ratio" "$COLUMNS"

@@ -66,6 +66,13 @@ gates=$(values "$T/r1" gates gate '$k["step"] == 0 && $k["t"] == 1' | sort -u | 
 test "$gates" = "f i o r z " && t_pass "gates.tsv names the LSTM's i, f, o and the GRU's r, z" ||
   t_fail "gates.tsv names the LSTM's i, f, o and the GRU's r, z" "got: $gates"
 
+# layers.tsv's t: the time step on a recurrent cell's rows 1..T, NaN on its readout's (layer T + 1).
+badt=$(grep -v '^#' "$T/r1/layers.tsv" | awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next }
+  { want = $k["layer"] <= $k["depth"] ? $k["layer"] : "NaN"; if ($k["t"] != want) { print $k["cell"], $k["layer"], $k["t"]; exit } }')
+test -n "$(col "$T/r1/layers.tsv" t)" && test -z "$badt" &&
+  t_pass "layers.tsv's t is the time step on a recurrent cell's rows, NaN on the readout's" ||
+  t_fail "layers.tsv's t column" "$badt"
+
 # 3. W_hh's spectrum: orthogonal:1.3 has every singular value and |eigenvalue| 1.3, identity:0.9 0.9;
 # tanh's gamma is 1.
 sb grid $BASE --archs rnn --inits orthogonal:1.3,identity:0.9 --steps 0 --seeds 1 --out "$T/spec"
