@@ -678,26 +678,21 @@ int train_status_at_end(const train_result *r, size_t depth)
   return depth > 0 && g1 <= TRAIN_VANISH_RES * last[0].v[PROBE_WEIGHT_NORM] ? TRAIN_VANISHED : TRAIN_STALLED;
 }
 
-int train_cell(const train_params *p, const dataset *d, train_result *r, sb_error *err)
+long train_loop(const train_params *p, train_result *r, void *state, double (*step)(void *, long, int),
+                int (*probe)(void *, long, int, double, train_result *))
 {
-  if (rnn_arch_recurrent(p->cell_arch)) return train_rnn_cell(p, d, r, err);
-  train_state s;
-  int rc = train_state_init(&s, p, d, r, err);
-  if (rc) return rc;
-  r->status = TRAIN_OK;
-  train_chance_levels(d, p->loss, &r->chance_loss, &r->chance_error);
-  if (!probe_at(&s, 0, NULL, NAN, r)) r->status = TRAIN_DIVERGED;
+  if (!probe(state, 0, 0, NAN, r)) r->status = TRAIN_DIVERGED;
   long t = 0, since = 0;
   double loss_sum = 0.0;
   for (; t < p->steps && r->status == TRAIN_OK; t++) {
     if (p->stop && atomic_load_explicit(p->stop, memory_order_relaxed)) { r->status = TRAIN_STOPPED; break; }
     int log_next = train_is_log_step(t + 1, p->steps, p->log_every, p->log_schedule);
-    double loss = train_step(&s, t, log_next);
+    double loss = step(state, t, log_next);
     if (!isfinite(loss)) { r->status = TRAIN_DIVERGED; break; }
     loss_sum += loss;
     since++;
     if (log_next) {
-      if (!probe_at(&s, t + 1, s.ratio, loss_sum / (double)since, r)) {
+      if (!probe(state, t + 1, 1, loss_sum / (double)since, r)) {
         r->status = TRAIN_DIVERGED;
         t++;
         break;
@@ -706,7 +701,25 @@ int train_cell(const train_params *p, const dataset *d, train_result *r, sb_erro
       since = 0;
     }
   }
-  r->steps_done = t;
+  return t;
+}
+
+static double mlp_step(void *s, long t, int with_ratio) { return train_step(s, t, with_ratio); }
+static int mlp_probe(void *v, long t, int after_step, double train_loss, train_result *r)
+{
+  train_state *s = v;
+  return probe_at(s, t, after_step ? s->ratio : NULL, train_loss, r);
+}
+
+int train_cell(const train_params *p, const dataset *d, train_result *r, sb_error *err)
+{
+  if (rnn_arch_recurrent(p->cell_arch)) return train_rnn_cell(p, d, r, err);
+  train_state s;
+  int rc = train_state_init(&s, p, d, r, err);
+  if (rc) return rc;
+  r->status = TRAIN_OK;
+  train_chance_levels(d, p->loss, &r->chance_loss, &r->chance_error);
+  r->steps_done = train_loop(p, r, &s, mlp_step, mlp_probe);
   /* A diverged cell's weights are those after the divergence: no final
    * metrics from them (they stay NaN), so that an average that forgets to
    * filter on status cannot take them for results. */

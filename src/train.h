@@ -254,6 +254,13 @@ void train_result_free(train_result *r);
 /* The best constant prediction's loss on the training split and error on
  * the test split (train_result's chance_loss, chance_error). */
 void train_chance_levels(const dataset *d, loss_kind loss, double *chance_loss, double *chance_error);
+/* The schedule every cell trains by: a probe at step 0 (after_step 0),
+ * then the steps, each followed by a probe on the logged ones (after_step
+ * 1, with the mean mini-batch loss since the last), until p->steps, a
+ * non-finite loss or probe (TRAIN_DIVERGED) or p->stop (TRAIN_STOPPED);
+ * returns the steps done.  step and probe are a cell type's, on state. */
+long train_loop(const train_params *p, train_result *r, void *state, double (*step)(void *, long, int),
+                int (*probe)(void *, long, int, double, train_result *));
 /* A recurrent cell (trainrnn.c): as train_cell. */
 int train_rnn_cell(const train_params *p, const dataset *d, train_result *r, sb_error *err);
 

@@ -392,6 +392,12 @@ static void chance_regression(const dataset *d, size_t no, double *chance_loss, 
   free(mean);
 }
 
+static double loop_step(void *s, long t, int with_ratio) { return rstep(s, t, with_ratio); }
+static int loop_probe(void *s, long t, int after_step, double train_loss, train_result *r)
+{
+  return rprobe(s, t, after_step, train_loss, r);
+}
+
 int train_rnn_cell(const train_params *p, const dataset *d, train_result *r, sb_error *err)
 {
   rstate s;
@@ -402,27 +408,7 @@ int train_rnn_cell(const train_params *p, const dataset *d, train_result *r, sb_
   else train_chance_levels(d, p->loss, &r->chance_loss, &r->chance_error);
   r->gamma = act_deriv_max(&p->act);
   hh_spectrum(&s, &r->hh_rho[0], &r->hh_sigma[0]);
-  if (!rprobe(&s, 0, 0, NAN, r)) r->status = TRAIN_DIVERGED;
-  long t = 0, since = 0;
-  double loss_sum = 0.0;
-  for (; t < p->steps && r->status == TRAIN_OK; t++) {
-    if (p->stop && atomic_load_explicit(p->stop, memory_order_relaxed)) { r->status = TRAIN_STOPPED; break; }
-    int log_next = train_is_log_step(t + 1, p->steps, p->log_every, p->log_schedule);
-    double loss = rstep(&s, t, log_next);
-    if (!isfinite(loss)) { r->status = TRAIN_DIVERGED; break; }
-    loss_sum += loss;
-    since++;
-    if (log_next) {
-      if (!rprobe(&s, t + 1, 1, loss_sum / (double)since, r)) {
-        r->status = TRAIN_DIVERGED;
-        t++;
-        break;
-      }
-      loss_sum = 0.0;
-      since = 0;
-    }
-  }
-  r->steps_done = t;
+  r->steps_done = train_loop(p, r, &s, loop_step, loop_probe);
   if (r->status == TRAIN_OK) {
     seqv tr = view_train(d), te = view_test(d);
     double test_loss;
