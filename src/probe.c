@@ -430,6 +430,39 @@ static const double *unit_outputs(const net *n, const net_work *w, size_t l, siz
   return into;
 }
 
+/* The columns that describe units, of width units over batch examples:
+ * their outputs phi (act_*), the stream a they leave (stream_rms), their
+ * inputs h (preact_std) and, for units with an activation, its slopes
+ * dphi (saturation, dead, slope_mean); dphi NULL: a linear output layer,
+ * never saturated, slope 1.  dmax = max|phi'|, cut = tau dmax. */
+static void unit_cols(double dmax, double cut, double tail_lo, double tail_hi, const double *phi, const double *a,
+                      const double *h, const double *dphi, size_t batch, size_t width, probe_work *p, double *v)
+{
+  size_t m = batch * width;
+  double mean, sd, q[2];
+  act_stats(phi, m, p, &mean, &sd, q);
+  v[PROBE_ACT_MEAN] = mean;
+  v[PROBE_ACT_STD] = sd;
+  v[PROBE_ACT_P02] = q[0];
+  v[PROBE_ACT_P98] = q[1];
+  v[PROBE_STREAM_RMS] = blas_nrm2(a, m) / sqrt((double)m);
+  mean_sd(h, m, &mean, &sd);
+  v[PROBE_PREACT_STD] = sd;
+  if (dphi) {
+    size_t sat, low, dead;
+    sat_counts(dphi, h, batch, width, cut, tail_lo, tail_hi, p->alive, &sat, &low, &dead);
+    v[PROBE_SAT_FRAC] = (double)sat / (double)m;
+    v[PROBE_SAT_LOW] = (double)low / (double)m;
+    v[PROBE_SAT_HIGH] = (double)(sat - low) / (double)m;
+    v[PROBE_DEAD_FRAC] = (double)dead / (double)width;
+    v[PROBE_SLOPE_MEAN] = sum_abs(dphi, m) / (double)m / dmax;
+  } else {
+    v[PROBE_SAT_FRAC] = v[PROBE_SAT_LOW] = v[PROBE_SAT_HIGH] = 0.0;
+    v[PROBE_DEAD_FRAC] = 0.0;
+    v[PROBE_SLOPE_MEAN] = 1.0;
+  }
+}
+
 void probe_measure(const net *n, const net_work *w, size_t batch, double tau,
                    const double *ratio, probe_work *p, probe_row *rows)
 {
@@ -447,30 +480,8 @@ void probe_measure(const net *n, const net_work *w, size_t batch, double tau,
     v[PROBE_GRAD_B_NORM] = blas_nrm2(net_db(n, l), fo);
     v[PROBE_DELTA_NORM] = blas_nrm2(w->delta[l - 1], m);
     v[PROBE_STREAM_GRAD_NORM] = l == L ? v[PROBE_DELTA_NORM] : w->measure_da ? w->da_norm[l - 1] : NAN;
-    double mean, sd, q[2];
-    act_stats(phi, m, p, &mean, &sd, q);
-    v[PROBE_ACT_MEAN] = mean;
-    v[PROBE_ACT_STD] = sd;
-    v[PROBE_ACT_P02] = q[0];
-    v[PROBE_ACT_P98] = q[1];
-    v[PROBE_STREAM_RMS] = blas_nrm2(a, m) / sqrt((double)m);
-    mean_sd(h, m, &mean, &sd);
-    v[PROBE_PREACT_STD] = sd;
-    if (l < L) {
-      size_t sat, low, dead;
-      sat_counts(w->dphi[l - 1], h, batch, fo, cut, tail_lo, tail_hi, p->alive, &sat, &low, &dead);
-      v[PROBE_SAT_FRAC] = (double)sat / (double)m;
-      v[PROBE_SAT_LOW] = (double)low / (double)m;
-      v[PROBE_SAT_HIGH] = (double)(sat - low) / (double)m;
-      v[PROBE_DEAD_FRAC] = (double)dead / (double)fo;
-      v[PROBE_SLOPE_MEAN] = sum_abs(w->dphi[l - 1], m) / (double)m / dmax;
-      v[PROBE_DELTA_GAIN] = gain_mean(w->delta[l - 1], fo, w->delta[l], n->fan_out[l], batch);
-    } else {
-      v[PROBE_SAT_FRAC] = v[PROBE_SAT_LOW] = v[PROBE_SAT_HIGH] = 0.0;
-      v[PROBE_DEAD_FRAC] = 0.0;
-      v[PROBE_SLOPE_MEAN] = 1.0;
-      v[PROBE_DELTA_GAIN] = NAN;
-    }
+    unit_cols(dmax, cut, tail_lo, tail_hi, phi, a, h, l < L ? w->dphi[l - 1] : NULL, batch, fo, p, v);
+    v[PROBE_DELTA_GAIN] = l < L ? gain_mean(w->delta[l - 1], fo, w->delta[l], n->fan_out[l], batch) : NAN;
     v[PROBE_UPDATE_RATIO] = ratio ? ratio[l - 1] : NAN;
     v[PROBE_WEIGHT_NORM] = blas_nrm2(net_W(n, l), fi * fo);
   }
@@ -536,25 +547,9 @@ void probe_hist(const net *n, const net_work *w, size_t batch, probe_work *p, gs
 void probe_units(const act_fn *f, double tau, const double *phi, const double *h, const double *dphi,
                  size_t batch, size_t width, probe_work *p, double *v)
 {
-  size_t m = batch * width;
-  double dmax = act_deriv_max(f), mean, sd, q[2];
+  double dmax = act_deriv_max(f);
   const act_info *ai = act_info_of(f->kind);
-  act_stats(phi, m, p, &mean, &sd, q);
-  v[PROBE_ACT_MEAN] = mean;
-  v[PROBE_ACT_STD] = sd;
-  v[PROBE_ACT_P02] = q[0];
-  v[PROBE_ACT_P98] = q[1];
-  v[PROBE_STREAM_RMS] = blas_nrm2(phi, m) / sqrt((double)m);
-  mean_sd(h, m, &mean, &sd);
-  v[PROBE_PREACT_STD] = sd;
-  size_t sat, low, dead;
-  sat_counts(dphi, h, batch, width, tau * dmax, ai ? ai->tail_lo : NAN, ai ? ai->tail_hi : NAN, p->alive, &sat,
-             &low, &dead);
-  v[PROBE_SAT_FRAC] = (double)sat / (double)m;
-  v[PROBE_SAT_LOW] = (double)low / (double)m;
-  v[PROBE_SAT_HIGH] = (double)(sat - low) / (double)m;
-  v[PROBE_DEAD_FRAC] = (double)dead / (double)width;
-  v[PROBE_SLOPE_MEAN] = sum_abs(dphi, m) / (double)m / dmax;
+  unit_cols(dmax, tau * dmax, ai ? ai->tail_lo : NAN, ai ? ai->tail_hi : NAN, phi, phi, h, dphi, batch, width, p, v);
 }
 
 double probe_gain_mean(const double *lower, size_t lo_w, const double *upper, size_t up_w, size_t batch)

@@ -100,7 +100,8 @@ void probe_hist(const net *n, const net_work *w, size_t batch, probe_work *p, gs
  * not a net's layer (a recurrent cell's phi units at one time step): from
  * their outputs phi (batch, width), inputs h and derivatives dphi, the
  * act_* columns, stream_rms (of phi), preact_std, the saturation columns,
- * dead_frac and slope_mean of v, by the same code as a layer's. */
+ * dead_frac and slope_mean of v, by the same code as a layer's; dphi
+ * NULL: linear units (a readout), as a net's output layer. */
 void probe_units(const act_fn *f, double tau, const double *phi, const double *h, const double *dphi,
                  size_t batch, size_t width, probe_work *p, double *v);
 /* delta_gain's mean over examples of ||lower_i||^2 / ||upper_i||^2. */

@@ -329,19 +329,7 @@ static void measure(rstate *s, const seqv *v, double *gates, probe_row *rows, in
   val[PROBE_GRAD_W_NORM] = blas_nrm2(gr + r->w_out, H * no);
   val[PROBE_GRAD_B_NORM] = blas_nrm2(gr + r->b_out, no);
   val[PROBE_DELTA_NORM] = val[PROBE_STREAM_GRAD_NORM] = blas_nrm2(w->dz, B * no);
-  double mean = 0.0, sd = 0.0;
-  for (size_t i = 0; i < B * no; i++) mean += w->z[i];
-  mean /= (double)(B * no);
-  for (size_t i = 0; i < B * no; i++) sd += (w->z[i] - mean) * (w->z[i] - mean);
-  sd = sqrt(sd / (double)(B * no));
-  memcpy(s->pu->scratch, w->z, B * no * sizeof(double));
-  val[PROBE_ACT_MEAN] = mean;
-  val[PROBE_ACT_STD] = val[PROBE_PREACT_STD] = sd;
-  val[PROBE_ACT_P02] = probe_quantile(s->pu->scratch, B * no, 0.02);
-  val[PROBE_ACT_P98] = probe_quantile(s->pu->scratch, B * no, 0.98);
-  val[PROBE_STREAM_RMS] = blas_nrm2(w->z, B * no) / sqrt((double)(B * no));
-  val[PROBE_SAT_FRAC] = val[PROBE_SAT_LOW] = val[PROBE_SAT_HIGH] = val[PROBE_DEAD_FRAC] = 0.0;
-  val[PROBE_SLOPE_MEAN] = 1.0;
+  probe_units(&r->act, s->p->tau, w->z, w->z, NULL, B, no, s->pu, val);   /* linear: as a net's output row */
   val[PROBE_DELTA_GAIN] = NAN;
   val[PROBE_UPDATE_RATIO] = with_ratio ? s->ratio[1] : NAN;
   val[PROBE_WEIGHT_NORM] = wout;
