@@ -173,7 +173,22 @@ static double cell_bytes(const sb_config *cfg, size_t depth, size_t width)
     double b = (double)(depth + 1) * TRAIN_L2H_NT * (double)(TRAIN_L2H_EXP + nexp);
     if (b > l2h) l2h = b;
   }
-  return 8.0 * (params * 5.0 + acts * rows * 5.0 + (double)cfg->data.train_size
+  /* A recurrent cell (the largest of the grid's cells): its parameters
+   * (G H (n_in + H + 1) + H out, five copies: params, grads, Adam's two,
+   * the readout's), its work for a batch and for the probe set (rnn.h's
+   * rnn_work: per stored step about 6 G H + 5 H + n_in doubles a row), the
+   * gate rows of its probes (T G per log) and its spectra's H^2 scratch */
+  double rec = 0.0;
+  for (size_t a = 0; a < cfg->n_archs; a++) {
+    if (!rnn_arch_recurrent(cfg->archs[a])) continue;
+    double G = (double)rnn_cell_info_of(rnn_arch_cell(cfg->archs[a]))->n_gates;
+    double T = data_kind_is_sequence(cfg->data.kind) ? (double)data_seq_len(depth) : (double)depth;
+    double n_in = data_kind_is_sequence(cfg->data.kind) ? in : in / (double)depth;
+    double b = 5.0 * (G * w * (n_in + w + 2.0) + w * out + out) + (T + 1.0) * rows * (6.0 * G * w + 5.0 * w + n_in)
+               + logs * (double)depth * G * TRAIN_GATE + 2.0 * w * w;
+    if (b > rec) rec = b;
+  }
+  return 8.0 * (rec + params * 5.0 + acts * rows * 5.0 + (double)cfg->data.train_size
                 + logs * ((double)(depth + 1) * PROBE_NCOLS + CURVE_NCOLS)
                 + (double)train_hist_cap(cfg->hist_mode, (size_t)logs) * (2.0 * (double)depth * PROBE_HIST_BINS + 5.0 + l2h))
          + 8.0 * (double)cfg->batch * in;

@@ -144,8 +144,9 @@ static int rstate_init(rstate *s, const train_params *p, const dataset *d, train
   s->ubuf = malloc((3 * np * H + ci->n_gates * H) * sizeof *s->ubuf);
   if (!s->ubuf || !s->r || !s->w || !s->pw || !s->o || !s->pu || !s->rng_init || !s->rng_order || !s->perm || !s->sb || !s->Xb
       || !s->tb || !s->gw || !s->yb || !s->hh) {
+    size_t T = s->T_all;
     rstate_free(s);
-    return sb_fail(err, SB_EFAIL, "out of memory setting up a %s cell (T %zu, hidden %zu)", ci->name, s->T, H);
+    return sb_fail(err, SB_EFAIL, "out of memory setting up a %s cell (%zu steps, hidden %zu)", ci->name, T, H);
   }
   gsl_rng_set(s->rng_init, train_seed(p->master_seed, p->seed_index, STREAM_INIT));
   gsl_rng_set(s->rng_order, train_seed(p->master_seed, p->seed_index, STREAM_ORDER));
