@@ -812,9 +812,16 @@ int cmd_theory(int argc, char **argv, sb_error *err)
       theory_cols(2, sb2, c);
     }
   } else {
-    double sw2 = o.sw2, sb2 = o.sb2;
+    double sw2 = o.sw2, sb2 = o.sb2, q_in = NAN;
     if (o.init_set) {
-      if (o.init.kind == INIT_CRITICAL) {
+      if (o.init.kind == INIT_CRITICAL && o.rnn) {
+        /* as the grid draws a recurrent critical cell (trainrnn.c): W_xh
+         * meanfield:1:SB2, so q_in = q0, and W_hh at the recurrent edge of
+         * chaos, chi_1 = 1 at sigma_b2 + q_in with no first layer (q0 0) */
+        q_in = o.q_in_set ? o.q_in : o.q0;
+        rc = theory_critical(w, &o.act, o.init.param + q_in, 0.0, &o.init.sigma_w2, err);
+        if (rc) sb_prefix(err, "theory: --init");
+      } else if (o.init.kind == INIT_CRITICAL) {
         rc = theory_critical(w, &o.act, o.init.param, o.q0, &o.init.sigma_w2, err);
         if (rc) sb_prefix(err, "theory: --init");
       }
@@ -823,7 +830,7 @@ int cmd_theory(int argc, char **argv, sb_error *err)
       if (!o.sb2_set) sb2 = init_bias_var(&o.init);
     }
     if (!rc && o.rnn) {
-      rc = theory_rnn_print(w, &o.act, sw2, sb2, o.q_in_set ? o.q_in : sw2 * o.q0, o.depth, err);
+      rc = theory_rnn_print(w, &o.act, sw2, sb2, !isnan(q_in) ? q_in : o.q_in_set ? o.q_in : sw2 * o.q0, o.depth, err);
     } else if (!rc && o.depth_set) {
       size_t depth = o.depth;
       double *q = malloc(3 * depth * sizeof *q), *chi = q + depth, *ratio = chi + depth;

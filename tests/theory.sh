@@ -229,9 +229,12 @@ rcheck "--arch rnn --init standard: sigma_w2 1/3, q_in = sigma_w2 q0 = 1/3 by de
 sb theory --arch rnn --activation tanh --sigma-w2 1.5 --sigma-b2 0.05 --q0 2 --depth 2
 rcheck "--arch rnn --q0 2: q_in = sigma_w2 q0 = 3, q_1 = 3.05" "$RNN_AWK"'
   END { if (abs(q[2] - 3.05) > 1e-12) print "q_1 " q[2] }'
-sb theory --arch rnn --activation sigmoid --init critical --depth 2
-rcheck "--arch rnn --init critical: resolved as for the MLP (sigma_b2 0.05, q0 1), sigma_w2 ~103.13" "$RNN_AWK"'
-  /^# satbench theory --arch rnn: / { v = $0; sub(/.*sigma_w2 = /, "", v); sub(/,.*/, "", v); if (abs(v - 103.128) > 0.01) print "sigma_w2 " v }'
+for a in sigmoid tanh; do
+  sb theory --arch rnn --activation $a --init critical --depth 2
+  rcheck "--arch rnn --init critical ($a): the recurrent edge of chaos the grid draws, q_in = q0 = 1, chi1 = 1" "$RNN_AWK"'
+    /^# satbench theory --arch rnn: / && !/sigma_b2 = 0.05, q_in = 1, T = 2$/ { print "comment: " $0 }
+    /^# q_star = / { v = $0; sub(/.*chi1 = /, "", v); sub(/,.*/, "", v); if (abs(v - 1) > 1e-9) print "chi1 " v }'
+done
 sb theory --arch mlp --activation tanh --sigma-w2 1.5 --sigma-b2 0.05 --depth 6 --q0 2
 cp "$out" "$T/mlp-arch"
 sb theory --activation tanh --sigma-w2 1.5 --sigma-b2 0.05 --depth 6 --q0 2
