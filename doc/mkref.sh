@@ -11,8 +11,8 @@
 #                      with its unit and meaning ("NAME (TABLE)" in the
 #                      column index)
 #   ref-LIST.texi      `satbench list LIST` for presets, figures,
-#                      activations, inits, datasets, statuses and
-#                      precisions ("NAME
+#                      activations, inits, datasets, statuses,
+#                      precisions and archs ("NAME
 #                      (KIND)" in the concept index)
 #   ref-setup-example.texi, ref-cluster-example.texi
 #                      README's set-up commands and cluster example, the
@@ -132,7 +132,7 @@ done <"$tmp/commands"
   END { if (cur != "") print "@end table" }' >"$tmp/ref-columns.texi"
 
 # The other lists: NAME<tab>MEANING (presets: and their settings below).
-for what in presets figures activations inits datasets statuses precisions; do
+for what in presets figures activations inits datasets statuses precisions archs; do
   kind=$(echo "$what" | sed 's/s$//; s/^statuse$/status/')
   "$sb" list "$what" | awk -F '\t' -v kind="$kind" "$TEXI"'
     BEGIN { print "@table @code" }

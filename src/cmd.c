@@ -94,6 +94,7 @@ static const struct { const char *name, *help; } lists[] = {
   { "figures", "the figures of satbench plot" },
   { "statuses", "the statuses of cells.tsv, each the first that applies in this order" },
   { "precisions", "the arithmetic --precisions emulates: each format's significand, range, overflow" },
+  { "archs", "the architectures of --archs: mlp and the recurrent cells, with their gates and equations" },
   { "columns", "TABLE<tab>COLUMN<tab>UNIT<tab>MEANING for every column of every table, in order" },
 };
 enum { N_LISTS = sizeof lists / sizeof lists[0] };
@@ -152,6 +153,16 @@ int cmd_list(int argc, char **argv, sb_error *err)
     cfg_list_presets(stdout);
   } else if (!strcmp(what, "statuses")) {
     for (int k = 0; k < TRAIN_NSTATUS; k++) printf("%s\t%s\n", train_statuses[k].name, train_statuses[k].about);
+  } else if (!strcmp(what, "archs")) {
+    printf("mlp\tfeed-forward: depth hidden layers of width units (the manual, \"The network\")\n");
+    for (int c = 0; c < RNN_CELL_COUNT; c++) {
+      const rnn_cell_info *ci = rnn_cell_info_of((rnn_cell)c);
+      printf("%s\t%s; blocks of W_hh:", ci->name, ci->about);
+      for (size_t g = 0; g < ci->n_gates; g++) printf(" %s", ci->gates[g]);
+      printf("; sigmoid gates (gates.tsv):");
+      for (size_t g = 0; g < ci->n_sigmoid; g++) printf(" %s", ci->gates[g]);
+      printf("%s\n", ci->n_sigmoid ? "" : " none");
+    }
   } else if (!strcmp(what, "precisions")) {
     for (int k = 0; k < PREC_COUNT; k++) printf("%s\t%s\n", prec_formats[k].name, prec_formats[k].about);
   } else if (!strcmp(what, "figures")) {

@@ -59,7 +59,7 @@ test -z "$gone" && t_pass "every column of every table is in the manual's column
   t_fail "every column of every table is in the manual's column index" "not in the manual: $gone"
 
 # The other lists.
-for what in presets figures activations inits datasets statuses precisions; do
+for what in presets figures activations inits datasets statuses precisions archs; do
   kind=$(echo "$what" | sed 's/s$//; s/^statuse$/status/')
   "$SATBENCH" list "$what" | grep -v '^	' | cut -f1 | key | sed "s/\$/ ($kind)/" >"$T/$what"
   n=$(wc -l <"$T/$what")

@@ -204,7 +204,7 @@ else
   expect_comp "plot --format, the next item of the list" "pdf,png pdf,svg" plot --format pdf,
   expect_comp "plot --only figures" "heatmap histograms" plot --only h
   expect_comp "theory --activation" "tanh" theory --activation ta
-  expect_comp "the lists of satbench list" "$(sorted "activations inits datasets presets figures statuses precisions columns")" list ''
+  expect_comp "the lists of satbench list" "$(sorted "activations inits datasets presets figures statuses precisions archs columns")" list ''
   expect_comp "the dataset of satbench data" "shapeset" data ''
   expect_comp "data's options after shapeset" "--columns --count" data shapeset --co
 
