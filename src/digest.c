@@ -171,10 +171,19 @@ static void family_name(const out *o, const compare_group *cg, const int shown[A
       first = 0;
       continue;
     }
-    if (k > AXIS_INIT && k != AXIS_OPT && k != AXIS_LOSS && k != AXIS_PREC) { put(o, cfg_axis_name((cfg_axis)k)); fputc('=', o->f); }
+    if (k > AXIS_INIT && k != AXIS_OPT && k != AXIS_LOSS && k != AXIS_PREC && k != AXIS_ARCH) {
+      put(o, cfg_axis_name((cfg_axis)k));
+      fputc('=', o->f);
+    }
     put(o, cg->axis[k]);
     first = 0;
   }
+}
+
+/* A group of recurrent cells: its layers are time steps. */
+static int recurrent_group(const compare_group *cg)
+{
+  return strcmp(cg->axis[AXIS_ARCH], cfg_axis_default(AXIS_ARCH)) != 0;
 }
 
 static int same_family(const compare_group *x, const compare_group *y)
@@ -308,8 +317,12 @@ void digest_findings(FILE *f, const compare_grid *g, digest_style style)
       group_name(&o, &g->g[lo], shown);
       fputs(", attenuation0 = ", f);
       num(&o, c0, m);
-      fprintf(f, ": at initialization the first hidden layer's error signal ‖δ¹‖ is %.3g decades (a factor %.2g) "
-              "smaller than the last one's.", -m, pow(10, -m));
+      if (recurrent_group(&g->g[lo]))
+        fprintf(f, ": at initialization the error at the oldest of the last T steps, ‖∂L/∂a₁‖, is %.3g decades (a "
+                "factor %.2g) smaller than at the last step.", -m, pow(10, -m));
+      else
+        fprintf(f, ": at initialization the first hidden layer's error signal ‖δ¹‖ is %.3g decades (a factor %.2g) "
+                "smaller than the last one's.", -m, pow(10, -m));
       item_end(&o);
     }
     if (hi != SIZE_MAX && digest_mean(&g->g[hi], a0) > 1) {
@@ -319,7 +332,10 @@ void digest_findings(FILE *f, const compare_grid *g, digest_style style)
       group_name(&o, &g->g[hi], shown);
       fputs(": attenuation0 = ", f);
       num(&o, c0, m);
-      fprintf(f, ": ‖δ¹‖ is %.3g decades (a factor %.2g) larger than the last layer's.", m, pow(10, m));
+      if (recurrent_group(&g->g[hi]))
+        fprintf(f, ": ‖∂L/∂a₁‖ is %.3g decades (a factor %.2g) larger than at the last step.", m, pow(10, m));
+      else
+        fprintf(f, ": ‖δ¹‖ is %.3g decades (a factor %.2g) larger than the last layer's.", m, pow(10, m));
       item_end(&o);
     }
   }
