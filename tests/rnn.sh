@@ -93,6 +93,9 @@ viol=$(grep -v '^#' "$T/pas/layers.tsv" | awk -F'\t' 'NR == 1 { for (i = 1; i <=
 test "$rc" -eq 0 && test -z "$viol" &&
   t_pass "each step back the error shrinks at least to sigma_max gamma = 0.5 of the step after (orthogonal:0.5, tanh)" ||
   t_fail "Pascanu's bound at init" "$viol"
+grep -q 'vanishes most in tanh · orthogonal:0.5 at depth 8.*the oldest of the last T steps' "$out" &&
+  t_pass "the findings speak of time steps for recurrent cells (not of hidden layers)" ||
+  t_fail "the findings speak of time steps for recurrent cells" "$(grep 'vanishes most' "$out")"
 
 # 5. --clip: a bound of 1e-9 leaves the weights where they were (update ratios ~1e-9 / lr scale).
 sb grid $BASE --archs rnn --inits orthogonal --optimizers sgd --lr 0.1 --clip 1e-9 --seeds 1 --out "$T/clip"
