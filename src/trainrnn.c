@@ -209,8 +209,9 @@ static int rstate_init(rstate *s, const train_params *p, const dataset *d, train
   return SB_OK;
 }
 
-/* The loss and whether each example succeeded, on rows [0, n) of v in
- * chunks of the probe work's size. */
+/* Whether example i of v (row chunk_row of the last pass on w) meets the
+ * task's criterion: every output within success_tol of its target, or
+ * the argmax its label. */
 static int success_row(const rstate *s, const rnn_work *w, const seqv *v, size_t chunk_row, size_t i)
 {
   const double *z = w->z + chunk_row * s->n_out;
@@ -224,6 +225,8 @@ static int success_row(const rstate *s, const rnn_work *w, const seqv *v, size_t
   return best == (size_t)v->y[i];
 }
 
+/* The mean loss and the share of successes over v, in chunks of the
+ * probe work's size. */
 static void evaluate(rstate *s, const seqv *v, double *loss, double *succ)
 {
   size_t cap = s->pw->cap, per = s->T_all * s->n_in, hits = 0;
