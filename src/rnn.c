@@ -47,20 +47,6 @@ const char *rnn_cell_name(rnn_cell c)
   return (unsigned)c < RNN_CELL_COUNT ? rnn_cells[c].name : "unknown";
 }
 
-int rnn_cell_parse(const char *text, rnn_cell *out, sb_error *err)
-{
-  const char *names[RNN_CELL_COUNT];
-  for (int c = 0; c < RNN_CELL_COUNT; c++) {
-    names[c] = rnn_cells[c].name;
-    if (strcmp(text, names[c]) == 0) { *out = (rnn_cell)c; return SB_OK; }
-  }
-  char valid[128];
-  const char *near = names_nearest(text, names, RNN_CELL_COUNT);
-  if (near) return sb_fail(err, SB_EUSAGE, "unknown cell '%s' (did you mean '%s'?)", text, near);
-  return sb_fail(err, SB_EUSAGE, "unknown cell '%s' (valid: %s)", text,
-                 names_join(valid, sizeof valid, names, RNN_CELL_COUNT));
-}
-
 const char *rnn_arch_name(rnn_arch a)
 {
   return a == ARCH_MLP ? "mlp" : rnn_cell_name(rnn_arch_cell(a));

@@ -51,7 +51,7 @@ typedef enum { RNN_ELMAN, RNN_LSTM, RNN_GRU, RNN_CELL_COUNT } rnn_cell;
 
 /* One row per cell type: every fact about a cell that code loops over. */
 typedef struct rnn_cell_info {
-  const char *name;          /* the name a future --cells axis will use */
+  const char *name;          /* its name on the --archs axis (rnn_arch_parse) */
   size_t n_gates;            /* G: blocks of H columns in W_xh, W_hh and b */
   size_t n_sigmoid;          /* the first n_sigmoid blocks are sigmoid gates, the rest phi */
   const char *gates[RNN_MAX_GATES];  /* each block's name, in order */
@@ -63,8 +63,6 @@ typedef struct rnn_cell_info {
 /* The row of a cell; NULL for a value that is not a cell. */
 const rnn_cell_info *rnn_cell_info_of(rnn_cell c);
 const char *rnn_cell_name(rnn_cell c);
-/* A cell by name; SB_EUSAGE naming the valid ones otherwise. */
-int rnn_cell_parse(const char *text, rnn_cell *out, sb_error *err);
 
 /* The grid's architecture axis (--archs): the feed-forward net of net.h
  * or a recurrent cell, ARCH_MLP + 1 + c for cell c. */

@@ -525,21 +525,21 @@ static void check_table(void)
   sb_error err;
   for (int c = 0; c < RNN_CELL_COUNT; c++) {
     const rnn_cell_info *ci = rnn_cell_info_of((rnn_cell)c);
-    rnn_cell back = RNN_CELL_COUNT;
-    int rc = ci && ci->name ? rnn_cell_parse(ci->name, &back, &err) : -1;
+    rnn_arch back = ARCH_COUNT;
+    int rc = ci && ci->name ? rnn_arch_parse(ci->name, &back, &err) : -1;
     int named = 1;
     for (size_t k = 0; ci && k < ci->n_gates; k++) named &= ci->gates[k] != NULL;
-    tap_ok(rc == SB_OK && back == (rnn_cell)c && ci->n_gates >= 1 && ci->n_gates <= RNN_MAX_GATES
+    tap_ok(rc == SB_OK && rnn_arch_recurrent(back) && rnn_arch_cell(back) == (rnn_cell)c && ci->n_gates >= 1 && ci->n_gates <= RNN_MAX_GATES
            && ci->n_sigmoid < ci->n_gates && named && ci->about,
            "cell %d: row '%s', %zu gates (%zu sigmoid), each named; parses back", c,
            ci && ci->name ? ci->name : "(none)", ci ? ci->n_gates : 0, ci ? ci->n_sigmoid : 0);
   }
-  rnn_cell out;
-  int rc = rnn_cell_parse("lstn", &out, &err);
-  tap_ok(rc == SB_EUSAGE && strstr(err.msg, "did you mean 'lstm'"), "rnn_cell_parse('lstn'): '%s'",
+  rnn_arch out;
+  int rc = rnn_arch_parse("lstn", &out, &err);
+  tap_ok(rc == SB_EUSAGE && strstr(err.msg, "did you mean 'lstm'"), "rnn_arch_parse('lstn'): '%s'",
          rc ? err.msg : "");
-  rc = rnn_cell_parse("transformer", &out, &err);
-  tap_ok(rc == SB_EUSAGE && strstr(err.msg, "valid: rnn, lstm, gru"), "rnn_cell_parse('transformer'): '%s'",
+  rc = rnn_arch_parse("transformer", &out, &err);
+  tap_ok(rc == SB_EUSAGE && strstr(err.msg, "valid: mlp, rnn, lstm, gru"), "rnn_arch_parse('transformer'): '%s'",
          rc ? err.msg : "");
   tap_ok(rnn_cell_info_of(RNN_CELL_COUNT) == NULL && strcmp(rnn_cell_name(RNN_CELL_COUNT), "unknown") == 0,
          "a value that is not a cell has no row");
